@@ -1,0 +1,35 @@
+package bot
+
+import "context"
+
+// Inbound is a message from a resolved sender, as the inbox hands it to the handlers.
+type Inbound struct {
+	Message
+	PersonID int64 // 0 when the sender is not bound to a person yet
+	InboxID  int64 // the durable inbox row; stable across re-processing, so use it in idempotency keys
+}
+
+// Reply is something a handler wants sent. The inbox writes every Reply into the outbox in the
+// same transaction that marks the inbound message done, so a crash never loses or doubles one.
+// Handlers that must notify other people atomically with their own writes enqueue those
+// notifications inside their store transaction instead (keyed by InboxID).
+type Reply struct {
+	To       int64  // person to send to; 0 means the sender (or the group the message came from)
+	Text     string
+	FileName string // for a file or image: the name the recipient sees
+	FilePath string // the file to send
+	Image    bool
+	Urgent   bool // ignores quiet hours (replies to a person's own message are always urgent)
+}
+
+// Handler turns one inbound message into replies. It must not panic on any input; the inbox
+// recovers panics anyway and answers with an apology.
+type Handler interface {
+	Handle(ctx context.Context, in Inbound) []Reply
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ctx context.Context, in Inbound) []Reply
+
+// Handle calls f.
+func (f HandlerFunc) Handle(ctx context.Context, in Inbound) []Reply { return f(ctx, in) }

@@ -1,0 +1,61 @@
+// Package bot is the messenger: one Message type for every transport, the Messenger interface
+// handlers see, the transports (WeChat via openwechat, console, fake), the durable inbox and the
+// rate-limited outbox. Only this package imports openwechat.
+package bot
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// Kind is what an inbound message carries.
+type Kind string
+
+const (
+	KindText          Kind = "text"
+	KindImage         Kind = "image"
+	KindVoice         Kind = "voice"
+	KindLocation      Kind = "location"
+	KindFile          Kind = "file"
+	KindFriendRequest Kind = "friend"
+)
+
+// Message is one inbound message, transport-neutral.
+type Message struct {
+	Transport string    // wechat, console, fake
+	Account   string    // which bot account received it (a city runs several WeChat accounts)
+	ID        string    // the transport's message id; with Transport and Account it is unique
+	SenderKey string    // the transport's current key for the sender (WeChat: per-login UserName)
+	SenderName string   // nickname or group display name, for re-mapping and greetings; never logged
+	Group     bool      // sent in a group chat
+	GroupKey  string    // the group's current key
+	AtBot     bool      // the bot was @mentioned (groups only)
+	Kind      Kind
+	Text      string
+	Lat, Lng  float64 // KindLocation
+	Label     string  // location label
+	MediaRef  string  // a stored file path or transport media id for image, voice, file
+	Time      time.Time
+}
+
+// Outgoing is one message to send.
+type Outgoing struct {
+	To       string // transport key of a person or group
+	Text     string
+	FileName string    // for files and images: the name the recipient sees
+	File     io.Reader // nil for text
+	Image    bool
+}
+
+// Messenger is what the inbox and outbox need from a transport.
+type Messenger interface {
+	// Name is the transport name ("wechat", "console", "fake").
+	Name() string
+	// Receive delivers inbound messages to h until ctx ends or the transport stops for good.
+	Receive(ctx context.Context, h func(context.Context, Message)) error
+	// Send sends text or a file/image to one chat key.
+	Send(ctx context.Context, account string, out Outgoing) error
+	// AcceptFriend accepts the friend request carried by m.
+	AcceptFriend(ctx context.Context, m Message) error
+}

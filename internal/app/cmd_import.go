@@ -1,0 +1,11 @@
+package app
+
+import (
+	"context"
+	"errors"
+)
+
+// TODO(owner): implement; placeholder so the command table compiles while the command is built.
+func runImport(ctx context.Context, args []string, io IO) error {
+	return errors.New("import: not implemented yet")
+}

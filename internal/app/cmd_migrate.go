@@ -1,0 +1,42 @@
+package app
+
+import (
+	"context"
+	"fmt"
+)
+
+func runMigrate(ctx context.Context, args []string, io IO) error {
+	var c common
+	fs := newFlags("migrate", "[-config FILE] [-db FILE]", io)
+	c.register(fs)
+	status := fs.Bool("status", false, "only list pending migrations")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := c.load()
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, io.Err)
+	s, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	pending, err := s.PendingMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	if *status || len(pending) == 0 {
+		fmt.Fprintf(io.Out, "%d pending migration(s)\n", len(pending))
+		for _, p := range pending {
+			fmt.Fprintln(io.Out, "  "+p)
+		}
+		return nil
+	}
+	if err := s.Migrate(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(io.Out, "applied %d migration(s); schema is up to date\n", len(pending))
+	return nil
+}

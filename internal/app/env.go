@@ -1,0 +1,129 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"qinqi/internal/config"
+	"qinqi/store"
+)
+
+// common are the flags every database command shares.
+type common struct {
+	configPath string
+	dbPath     string
+	mysql      bool
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.configPath, "config", "", "YAML config file (default: built-in defaults; see config.example.yaml)")
+	fs.StringVar(&c.dbPath, "db", "", "SQLite file, overriding database.path")
+}
+
+// load reads the config and applies the command-line overrides.
+func (c *common) load() (config.Config, error) {
+	cfg, err := config.Load(c.configPath, os.Getenv)
+	if err != nil {
+		return config.Config{}, err
+	}
+	if c.dbPath != "" {
+		cfg.Database.Driver, cfg.Database.Path = "sqlite", c.dbPath
+	}
+	return cfg, nil
+}
+
+// newLogger builds the process logger from config.
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(cfg.Log.Level))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openStore opens the configured database and explains failures in one sentence.
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, error) {
+	s, err := store.Open(ctx, store.Options{
+		Driver: cfg.Database.Driver, DSN: dsnOf(cfg), Location: cfg.Location(), Logger: log,
+		MaxOpen: cfg.Database.MaxOpen,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cannot open the %s database (%s): %w", cfg.Database.Driver, where(cfg), rootCause(err))
+	}
+	return s, nil
+}
+
+// openMigrated opens the store and applies migrations (demo, seed, import: the operator asked for work).
+func openMigrated(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, error) {
+	s, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// requireSchema refuses to run on an out-of-date schema.
+func requireSchema(ctx context.Context, s *store.Store) error {
+	pending, err := s.PendingMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	if len(pending) > 0 {
+		return fmt.Errorf("the database schema is out of date (%d pending migration(s), first %s); run `qinqi migrate` first", len(pending), pending[0])
+	}
+	return nil
+}
+
+// openKV opens Redis (or the in-process replacement) with a one-sentence error.
+func openKV(ctx context.Context, cfg config.Config) (*store.KV, error) {
+	kv, err := store.OpenKV(ctx, store.KVOptions{Addr: cfg.Redis.Addr, Password: cfg.Redis.Password, DB: cfg.Redis.DB})
+	if err != nil {
+		return nil, fmt.Errorf("cannot reach Redis at %s: %w", cfg.Redis.Addr, rootCause(err))
+	}
+	return kv, nil
+}
+
+func dsnOf(cfg config.Config) string {
+	if cfg.Database.Driver == store.DriverSQLite {
+		return cfg.Database.Path
+	}
+	return cfg.Database.DSN
+}
+
+// where names the database without credentials.
+func where(cfg config.Config) string {
+	if cfg.Database.Driver == store.DriverSQLite {
+		return cfg.Database.Path
+	}
+	dsn := cfg.Database.DSN
+	if at := strings.LastIndex(dsn, "@"); at >= 0 {
+		dsn = dsn[at+1:]
+	}
+	if q := strings.Index(dsn, "?"); q >= 0 {
+		dsn = dsn[:q]
+	}
+	return dsn
+}
+
+// rootCause strips wrapping so the operator sees the driver's own words once.
+func rootCause(err error) error {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err
+		}
+		err = u
+	}
+}

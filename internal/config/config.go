@@ -1,0 +1,323 @@
+// Package config loads, overrides and validates qinqi's YAML configuration.
+// Every key is documented in config.example.yaml; every number of the programme rules lives here.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the whole configuration.
+type Config struct {
+	Timezone  string    `yaml:"timezone"`
+	Database  Database  `yaml:"database"`
+	Redis     Redis     `yaml:"redis"`
+	Log       Log       `yaml:"log"`
+	WeChat    WeChat    `yaml:"wechat"`
+	Inbox     Inbox     `yaml:"inbox"`
+	Outbox    Outbox    `yaml:"outbox"`
+	Bind      Bind      `yaml:"bind"`
+	CheckIn   CheckIn   `yaml:"checkin"`
+	Requests  Requests  `yaml:"requests"`
+	Frequency Frequency `yaml:"frequency"`
+	Windows   Windows   `yaml:"windows"`
+	Campaigns []Campaign `yaml:"campaigns"`
+	Reminders Reminders `yaml:"reminders"`
+	Escalation Escalation `yaml:"escalation"`
+	SpotCheck SpotCheck `yaml:"spot_check"`
+	Ranking   Ranking   `yaml:"ranking"`
+	Leaves    []Leave   `yaml:"leaves"`
+	Contact   Contact   `yaml:"contact"`
+	Scheduler Scheduler `yaml:"scheduler"`
+}
+
+// Database selects SQLite (embedded default) or MySQL/MariaDB.
+type Database struct {
+	Driver  string `yaml:"driver"`   // sqlite | mysql
+	Path    string `yaml:"path"`     // sqlite file
+	DSN     string `yaml:"dsn"`      // mysql; env QINQI_MYSQL_DSN
+	MaxOpen int    `yaml:"max_open"` // mysql pool size
+}
+
+// Redis is the shared state; an empty Addr runs an in-process replacement (single instance only).
+type Redis struct {
+	Addr     string `yaml:"addr"`     // env QINQI_REDIS_ADDR
+	Password string `yaml:"password"` // env QINQI_REDIS_PASSWORD
+	DB       int    `yaml:"db"`
+	Prefix   string `yaml:"prefix"`
+}
+
+// Log configures log/slog.
+type Log struct {
+	Level  string `yaml:"level"`  // debug | info | warn | error
+	Format string `yaml:"format"` // text | json
+}
+
+// WeChat lists the bot accounts; each has its own session, hot-login file and limiter.
+type WeChat struct {
+	Accounts []Account `yaml:"accounts"`
+	// WatchdogSilence restarts a session when no sync poll has completed for this long.
+	WatchdogSilence time.Duration `yaml:"watchdog_silence"`
+	ReconnectMin    time.Duration `yaml:"reconnect_min"`
+	ReconnectMax    time.Duration `yaml:"reconnect_max"`
+}
+
+// Account is one WeChat personal account the bot logs in as.
+type Account struct {
+	Name         string `yaml:"name"`
+	HotLoginFile string `yaml:"hot_login_file"`
+}
+
+// Inbox configures the durable inbox.
+type Inbox struct {
+	SpoolDir    string        `yaml:"spool_dir"`
+	DedupWindow time.Duration `yaml:"dedup_window"`
+	SameTextWindow time.Duration `yaml:"same_text_window"`
+}
+
+// Outbox configures sending: WeChat bans accounts that burst.
+type Outbox struct {
+	Every       time.Duration `yaml:"every"`        // one token per this interval
+	Burst       int           `yaml:"burst"`
+	Jitter      time.Duration `yaml:"jitter"`       // random extra delay 0..Jitter before each send
+	DailyCap    int           `yaml:"daily_cap"`    // per account
+	QuietStart  string        `yaml:"quiet_start"`  // "21:00"
+	QuietEnd    string        `yaml:"quiet_end"`    // "08:00"
+	MaxAttempts int           `yaml:"max_attempts"`
+	RetryMin    time.Duration `yaml:"retry_min"`
+	RetryMax    time.Duration `yaml:"retry_max"`
+	LoopGuard   int           `yaml:"loop_guard"` // identical messages to one person per day
+	FileDir     string        `yaml:"file_dir"`   // where generated ledgers and charts are kept until sent
+}
+
+// Bind configures one-time binding codes.
+type Bind struct {
+	CodeTTL        time.Duration `yaml:"code_ttl"`
+	MaxTriesPerHour int          `yaml:"max_tries_per_hour"`
+}
+
+// CheckIn configures report parsing and evidence.
+type CheckIn struct {
+	MaxDaysBack  int           `yaml:"max_days_back"`
+	UndoWindow   time.Duration `yaml:"undo_window"`
+	AttachWindow time.Duration `yaml:"attach_window"`
+	FarMeters    int           `yaml:"far_meters"`
+	DialogTTL    time.Duration `yaml:"dialog_ttl"`
+}
+
+// Requests configures household request deadlines.
+type Requests struct {
+	AckWithin     time.Duration `yaml:"ack_within"`
+	ResolveWithin time.Duration `yaml:"resolve_within"`
+}
+
+// Frequency is how often each pairing needs contact.
+type Frequency struct {
+	Default []Rule            `yaml:"default"`
+	ByTag   map[string][]Rule `yaml:"by_tag"`     // replaces Default for households with the tag
+	ByProgram map[string][]Rule `yaml:"by_program"` // replaces Default for pairings of the program
+}
+
+// Rule says: at least Count check-ins of one of Kinds every Period.
+type Rule struct {
+	Period string   `yaml:"period"` // month | quarter | half_month | week
+	Count  int      `yaml:"count"`
+	Kinds  []string `yaml:"kinds"` // contact visit policy warmth deed; empty = any
+}
+
+// Windows holds the bounds of the built-in visit windows.
+type Windows struct {
+	NewYear      WindowSpec `yaml:"new_year"`       // 元旦
+	SpringFest   WindowSpec `yaml:"spring_festival"` // 春节
+	DragonBoat   WindowSpec `yaml:"dragon_boat"`    // 端午
+	MidAutumn    WindowSpec `yaml:"mid_autumn"`     // 中秋
+	SpringSowing WindowSpec `yaml:"spring_sowing"`  // 春耕
+	AutumnHarvest WindowSpec `yaml:"autumn_harvest"` // 秋收
+	WinterDrive  WindowSpec `yaml:"winter_drive"`   // 暖冬行动
+}
+
+// WindowSpec turns a built-in window on or off and moves its bounds.
+type WindowSpec struct {
+	Enabled     *bool  `yaml:"enabled"`
+	DaysBefore  int    `yaml:"days_before"`  // festivals: open this many days before the day
+	DaysAfter   int    `yaml:"days_after"`   // festivals: close this many days after
+	From        string `yaml:"from"`         // fixed windows: MM-DD, or a solar term / lunar date (see example)
+	To          string `yaml:"to"`
+	Required    *bool  `yaml:"required"`
+}
+
+// On reports whether the window is enabled (default true).
+func (w WindowSpec) On() bool { return w.Enabled == nil || *w.Enabled }
+
+// IsRequired reports whether a check-in in the window is required (default true).
+func (w WindowSpec) IsRequired() bool { return w.Required == nil || *w.Required }
+
+// Campaign is an extra visit window from config.
+type Campaign struct {
+	Name     string   `yaml:"name"`
+	From     string   `yaml:"from"` // 2026-10-10, or MM-DD every year, or lunar L01-15
+	To       string   `yaml:"to"`
+	Programs []string `yaml:"programs"`
+	Tags     []string `yaml:"tags"`
+	Required bool     `yaml:"required"`
+}
+
+// Reminders configures window reminders.
+type Reminders struct {
+	SendAt string `yaml:"send_at"` // daily time reminders are planned, "09:00"
+	Halfway bool  `yaml:"halfway"`
+	LastDay bool  `yaml:"last_day"`
+}
+
+// Escalation configures the overdue ladder.
+type Escalation struct {
+	CoordinatorAfterDays int    `yaml:"coordinator_after_days"`
+	HeadAfterDays        int    `yaml:"head_after_days"`
+	ScanAt               string `yaml:"scan_at"` // "08:30"
+}
+
+// SpotCheck configures monthly call-backs.
+type SpotCheck struct {
+	Percent     float64       `yaml:"percent"`
+	Seed        int64         `yaml:"seed"`
+	Day         int           `yaml:"day"` // day of month to sample and ask
+	RemindAfter time.Duration `yaml:"remind_after"`
+}
+
+// Ranking holds the documented weights of the quarterly unit ranking.
+type Ranking struct {
+	Coverage     float64 `yaml:"coverage"`
+	OnTime       float64 `yaml:"requests_on_time"`
+	Satisfaction float64 `yaml:"satisfaction"`
+	SpotAgree    float64 `yaml:"spot_check_agreement"`
+	Activity     float64 `yaml:"activity"`
+}
+
+// Leave is a cadre's leave from config (coordinators can also add leave by chat).
+type Leave struct {
+	Person string `yaml:"person"` // person code
+	From   string `yaml:"from"`   // 2026-12-01
+	To     string `yaml:"to"`
+	Reason string `yaml:"reason"`
+}
+
+// Contact is shown on the household's contact card.
+type Contact struct {
+	OfficePhone string `yaml:"office_phone"`
+	Promise     string `yaml:"promise"`
+}
+
+// Scheduler configures the cron runner.
+type Scheduler struct {
+	Enabled    *bool         `yaml:"enabled"`
+	JobTimeout time.Duration `yaml:"job_timeout"`
+	CatchUp    *bool         `yaml:"catch_up"` // run a missed slot once at start-up
+}
+
+// Error is a validation or parse error that names the key.
+type Error struct {
+	Key    string
+	Reason string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("config: %s: %s", e.Key, e.Reason) }
+
+// Load reads a YAML file (path "" means defaults only), applies environment overrides and validates.
+func Load(path string, env func(string) string) (Config, error) {
+	c := Defaults()
+	if path != "" {
+		f, err := os.Open(path)
+		if err != nil {
+			return Config{}, fmt.Errorf("config: cannot read %s: %w", path, err)
+		}
+		defer f.Close()
+		if err := Decode(f, &c); err != nil {
+			return Config{}, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	if env == nil {
+		env = os.Getenv
+	}
+	ApplyEnv(&c, env)
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// Decode parses YAML strictly into c, on top of whatever c holds: unknown keys are errors.
+func Decode(r io.Reader, c *Config) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return fmt.Errorf("config: read: %w", err)
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("config: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	return nil
+}
+
+// ApplyEnv lets secrets and addresses come from the environment instead of the file.
+func ApplyEnv(c *Config, env func(string) string) {
+	if v := env("QINQI_MYSQL_DSN"); v != "" {
+		c.Database.DSN = v
+		c.Database.Driver = "mysql"
+	}
+	if v := env("QINQI_DB_PATH"); v != "" {
+		c.Database.Path = v
+	}
+	if v := env("QINQI_REDIS_ADDR"); v != "" {
+		c.Redis.Addr = v
+	}
+	if v := env("QINQI_REDIS_PASSWORD"); v != "" {
+		c.Redis.Password = v
+	}
+	if v := env("QINQI_REDIS_DB"); v != "" {
+		if n, err := strconv.Atoi(v); err == nil {
+			c.Redis.DB = n
+		}
+	}
+	if v := env("QINQI_LOG_LEVEL"); v != "" {
+		c.Log.Level = v
+	}
+}
+
+// Location loads the configured zone (validated, so it cannot fail after Load).
+func (c Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// SchedulerOn reports whether this instance runs scheduled jobs (default true).
+func (c Config) SchedulerOn() bool { return c.Scheduler.Enabled == nil || *c.Scheduler.Enabled }
+
+// CatchUpOn reports whether missed job slots run once at start-up (default true).
+func (c Config) CatchUpOn() bool { return c.Scheduler.CatchUp == nil || *c.Scheduler.CatchUp }
+
+// Redacted returns a copy safe to print: passwords and DSN credentials hidden.
+func (c Config) Redacted() Config {
+	r := c
+	if r.Redis.Password != "" {
+		r.Redis.Password = "***"
+	}
+	if at := strings.LastIndex(r.Database.DSN, "@"); at > 0 {
+		r.Database.DSN = "***" + r.Database.DSN[at:]
+	}
+	return r
+}

@@ -1,0 +1,189 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+var periods = map[string]bool{"week": true, "half_month": true, "month": true, "quarter": true}
+var kinds = map[string]bool{"contact": true, "visit": true, "policy": true, "warmth": true, "deed": true}
+
+// Validate checks every key and returns all problems, each naming its key.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, a ...any) { errs = append(errs, &Error{Key: key, Reason: fmt.Sprintf(format, a...)}) }
+
+	if _, err := time.LoadLocation(c.Timezone); err != nil {
+		bad("timezone", "unknown time zone %q", c.Timezone)
+	}
+	switch c.Database.Driver {
+	case "sqlite":
+		if c.Database.Path == "" {
+			bad("database.path", "is empty; give a file name such as qinqi.db")
+		}
+	case "mysql":
+		if c.Database.DSN == "" {
+			bad("database.dsn", "is empty; set it or QINQI_MYSQL_DSN, e.g. qinqi:pw@tcp(127.0.0.1:3306)/qinqi")
+		}
+	default:
+		bad("database.driver", "must be sqlite or mysql, not %q", c.Database.Driver)
+	}
+	if c.Database.MaxOpen < 1 {
+		bad("database.max_open", "must be at least 1 (got %d)", c.Database.MaxOpen)
+	}
+	if !oneOf(c.Log.Level, "debug", "info", "warn", "error") {
+		bad("log.level", "must be debug, info, warn or error, not %q", c.Log.Level)
+	}
+	if !oneOf(c.Log.Format, "text", "json") {
+		bad("log.format", "must be text or json, not %q", c.Log.Format)
+	}
+	c.validateWeChat(bad)
+	c.validateOutbox(bad)
+	c.validateRules(bad)
+	return errors.Join(errs...)
+}
+
+type badFunc func(key, format string, a ...any)
+
+func (c Config) validateWeChat(bad badFunc) {
+	seen := map[string]bool{}
+	for i, a := range c.WeChat.Accounts {
+		key := fmt.Sprintf("wechat.accounts[%d]", i)
+		if a.Name == "" {
+			bad(key+".name", "is empty")
+		}
+		if seen[a.Name] {
+			bad(key+".name", "%q is listed twice", a.Name)
+		}
+		seen[a.Name] = true
+		if a.HotLoginFile == "" {
+			bad(key+".hot_login_file", "is empty; each account needs its own file")
+		}
+	}
+	if c.WeChat.ReconnectMin <= 0 || c.WeChat.ReconnectMax < c.WeChat.ReconnectMin {
+		bad("wechat.reconnect_min", "must be positive and not above wechat.reconnect_max")
+	}
+}
+
+func (c Config) validateOutbox(bad badFunc) {
+	o := c.Outbox
+	if o.Every < 100*time.Millisecond {
+		bad("outbox.every", "must be at least 100ms (got %s); WeChat bans accounts that burst", o.Every)
+	}
+	if o.Burst < 1 {
+		bad("outbox.burst", "must be at least 1 (got %d)", o.Burst)
+	}
+	if o.Jitter < 0 {
+		bad("outbox.jitter", "must not be negative")
+	}
+	if o.DailyCap < 1 {
+		bad("outbox.daily_cap", "must be at least 1 (got %d)", o.DailyCap)
+	}
+	if _, err := ClockTime(o.QuietStart); err != nil {
+		bad("outbox.quiet_start", "%v", err)
+	}
+	if _, err := ClockTime(o.QuietEnd); err != nil {
+		bad("outbox.quiet_end", "%v", err)
+	}
+	if o.MaxAttempts < 1 {
+		bad("outbox.max_attempts", "must be at least 1")
+	}
+	if o.LoopGuard < 1 {
+		bad("outbox.loop_guard", "must be at least 1")
+	}
+	if c.Bind.CodeTTL < time.Minute {
+		bad("bind.code_ttl", "must be at least 1m")
+	}
+	if c.Bind.MaxTriesPerHour < 1 {
+		bad("bind.max_tries_per_hour", "must be at least 1")
+	}
+}
+
+func (c Config) validateRules(bad badFunc) {
+	if c.CheckIn.MaxDaysBack < 0 || c.CheckIn.MaxDaysBack > 366 {
+		bad("checkin.max_days_back", "must be between 0 and 366 (got %d)", c.CheckIn.MaxDaysBack)
+	}
+	if c.CheckIn.FarMeters < 0 {
+		bad("checkin.far_meters", "must not be negative")
+	}
+	if c.Requests.AckWithin <= 0 || c.Requests.ResolveWithin < c.Requests.AckWithin {
+		bad("requests.resolve_within", "must be positive and not shorter than requests.ack_within")
+	}
+	checkRules := func(key string, rules []Rule) {
+		for i, r := range rules {
+			k := fmt.Sprintf("%s[%d]", key, i)
+			if !periods[r.Period] {
+				bad(k+".period", "must be week, half_month, month or quarter, not %q", r.Period)
+			}
+			if r.Count < 1 {
+				bad(k+".count", "must be at least 1 (got %d)", r.Count)
+			}
+			for _, kd := range r.Kinds {
+				if !kinds[kd] {
+					bad(k+".kinds", "%q is not one of contact, visit, policy, warmth, deed", kd)
+				}
+			}
+		}
+	}
+	checkRules("frequency.default", c.Frequency.Default)
+	for tag, rs := range c.Frequency.ByTag {
+		checkRules("frequency.by_tag."+tag, rs)
+	}
+	for p, rs := range c.Frequency.ByProgram {
+		checkRules("frequency.by_program."+p, rs)
+	}
+	for i, cp := range c.Campaigns {
+		k := fmt.Sprintf("campaigns[%d]", i)
+		if strings.TrimSpace(cp.Name) == "" {
+			bad(k+".name", "is empty")
+		}
+		if cp.From == "" || cp.To == "" {
+			bad(k+".from", "from and to are both required")
+		}
+	}
+	for i, l := range c.Leaves {
+		k := fmt.Sprintf("leaves[%d]", i)
+		from, err1 := time.Parse(time.DateOnly, l.From)
+		to, err2 := time.Parse(time.DateOnly, l.To)
+		if l.Person == "" || err1 != nil || err2 != nil || to.Before(from) {
+			bad(k, "needs person, from and to as YYYY-MM-DD with from not after to")
+		}
+	}
+	if c.Escalation.CoordinatorAfterDays < 1 || c.Escalation.HeadAfterDays <= c.Escalation.CoordinatorAfterDays {
+		bad("escalation.head_after_days", "must be greater than escalation.coordinator_after_days, which must be at least 1")
+	}
+	if c.SpotCheck.Percent < 0 || c.SpotCheck.Percent > 100 {
+		bad("spot_check.percent", "must be between 0 and 100 (got %g)", c.SpotCheck.Percent)
+	}
+	if c.SpotCheck.Day < 1 || c.SpotCheck.Day > 28 {
+		bad("spot_check.day", "must be between 1 and 28 (got %d)", c.SpotCheck.Day)
+	}
+	for _, k := range []struct{ key, v string }{{"reminders.send_at", c.Reminders.SendAt}, {"escalation.scan_at", c.Escalation.ScanAt}} {
+		if _, err := ClockTime(k.v); err != nil {
+			bad(k.key, "%v", err)
+		}
+	}
+	if c.Scheduler.JobTimeout < time.Second {
+		bad("scheduler.job_timeout", "must be at least 1s")
+	}
+}
+
+// ClockTime parses "HH:MM" into minutes after midnight.
+func ClockTime(s string) (int, error) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a time of day like 21:00", s)
+	}
+	return t.Hour()*60 + t.Minute(), nil
+}
+
+func oneOf(v string, opts ...string) bool {
+	for _, o := range opts {
+		if v == o {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,125 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+)
+
+// KV is the shared short-lived state: dialog state, dedup keys, rate-limit buckets, job claims and locks.
+// It always talks through go-redis; without an address it runs an in-process miniredis, so the
+// embedded default and production share one code path (and Lua-based locks work on both).
+type KV struct {
+	rdb  *redis.Client
+	mini *miniredis.Miniredis
+}
+
+// KVOptions say which Redis to use; an empty Addr means in-process.
+type KVOptions struct {
+	Addr     string
+	Password string
+	DB       int
+	Prefix   string // not applied here; callers namespace their keys
+}
+
+// OpenKV connects and pings.
+func OpenKV(ctx context.Context, o KVOptions) (*KV, error) {
+	k := &KV{}
+	opts := &redis.Options{Addr: o.Addr, Password: o.Password, DB: o.DB,
+		DialTimeout: 2 * time.Second, ReadTimeout: 2 * time.Second, WriteTimeout: 2 * time.Second,
+		MaxRetries: 1}
+	if o.Addr == "" {
+		k.mini = miniredis.NewMiniRedis()
+		k.mini.ClockTTL(true) // without it TTLs never elapse
+		if err := k.mini.Start(); err != nil {
+			return nil, fmt.Errorf("kv: start in-process redis: %w", err)
+		}
+		m := k.mini
+		opts.Addr = "in-process"
+		opts.Dialer = func(ctx context.Context, _, _ string) (net.Conn, error) { return m.Dial() }
+	}
+	k.rdb = redis.NewClient(opts)
+	if err := k.Ping(ctx); err != nil {
+		_ = k.Close()
+		return nil, err
+	}
+	return k, nil
+}
+
+// InProcess reports whether this is the embedded miniredis.
+func (k *KV) InProcess() bool { return k.mini != nil }
+
+// Client exposes go-redis for locks (redislock) and scripts.
+func (k *KV) Client() *redis.Client { return k.rdb }
+
+// Ping checks Redis with a short budget.
+func (k *KV) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := k.rdb.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("kv: redis unreachable: %w", err)
+	}
+	return nil
+}
+
+// Close closes the client and the embedded server.
+func (k *KV) Close() error {
+	err := k.rdb.Close()
+	if k.mini != nil {
+		k.mini.Close()
+	}
+	return err
+}
+
+// Get returns the value or ErrNotFound.
+func (k *KV) Get(ctx context.Context, key string) (string, error) {
+	v, err := k.rdb.Get(ctx, key).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("kv: get: %w", err)
+	}
+	return v, nil
+}
+
+// Set stores a value with a TTL (0 = no expiry).
+func (k *KV) Set(ctx context.Context, key, val string, ttl time.Duration) error {
+	if err := k.rdb.Set(ctx, key, val, ttl).Err(); err != nil {
+		return fmt.Errorf("kv: set: %w", err)
+	}
+	return nil
+}
+
+// Claim sets key only if absent; true means this caller owns it until the TTL ends.
+func (k *KV) Claim(ctx context.Context, key, owner string, ttl time.Duration) (bool, error) {
+	ok, err := k.rdb.SetNX(ctx, key, owner, ttl).Result()
+	if err != nil {
+		return false, fmt.Errorf("kv: claim: %w", err)
+	}
+	return ok, nil
+}
+
+// Del removes keys.
+func (k *KV) Del(ctx context.Context, keys ...string) error {
+	if err := k.rdb.Del(ctx, keys...).Err(); err != nil {
+		return fmt.Errorf("kv: del: %w", err)
+	}
+	return nil
+}
+
+// Incr increments a counter, setting the TTL when the counter is new; returns the new value.
+func (k *KV) Incr(ctx context.Context, key string, ttl time.Duration) (int64, error) {
+	pipe := k.rdb.TxPipeline()
+	n := pipe.Incr(ctx, key)
+	pipe.ExpireNX(ctx, key, ttl)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return 0, fmt.Errorf("kv: incr: %w", err)
+	}
+	return n.Val(), nil
+}

@@ -1,0 +1,84 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/go-gormigrate/gormigrate/v2"
+	"gorm.io/gorm"
+)
+
+const migrationsTable = "schema_migrations"
+
+// migrations is the versioned schema history; append, never edit a released entry.
+// Until the first release the initial migration creates the current models directly.
+func (s *Store) migrations() []*gormigrate.Migration {
+	return []*gormigrate.Migration{
+		{
+			ID: "202611230001_init",
+			Migrate: func(tx *gorm.DB) error {
+				tx = s.tableOptions(tx)
+				for _, m := range allModels() {
+					if err := tx.Migrator().CreateTable(m); err != nil {
+						return fmt.Errorf("create %T: %w", m, err)
+					}
+				}
+				return nil
+			},
+			Rollback: func(tx *gorm.DB) error {
+				ms := allModels()
+				for i := len(ms) - 1; i >= 0; i-- {
+					if err := tx.Migrator().DropTable(ms[i]); err != nil {
+						return err
+					}
+				}
+				return nil
+			},
+		},
+	}
+}
+
+// tableOptions makes MySQL tables utf8mb4 whatever the server's default charset is.
+func (s *Store) tableOptions(tx *gorm.DB) *gorm.DB {
+	if s.driver == DriverMySQL {
+		return tx.Set("gorm:table_options", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci")
+	}
+	return tx
+}
+
+func (s *Store) migrator(ctx context.Context) *gormigrate.Gormigrate {
+	opts := *gormigrate.DefaultOptions
+	opts.TableName = migrationsTable
+	opts.UseTransaction = s.driver == DriverSQLite // MySQL DDL commits implicitly anyway
+	return gormigrate.New(s.q(ctx), &opts, s.migrations())
+}
+
+// Migrate applies every pending migration.
+func (s *Store) Migrate(ctx context.Context) error {
+	if err := s.migrator(ctx).Migrate(); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	return nil
+}
+
+// PendingMigrations lists migrations not yet applied; serve refuses to start unless it is empty.
+func (s *Store) PendingMigrations(ctx context.Context) ([]string, error) {
+	all := s.migrations()
+	var applied []string
+	if s.q(ctx).Migrator().HasTable(migrationsTable) {
+		if err := s.q(ctx).Table(migrationsTable).Pluck("id", &applied).Error; err != nil {
+			return nil, fmt.Errorf("store: read schema version: %w", err)
+		}
+	}
+	done := map[string]bool{}
+	for _, id := range applied {
+		done[id] = true
+	}
+	var pending []string
+	for _, m := range all {
+		if !done[m.ID] {
+			pending = append(pending, m.ID)
+		}
+	}
+	return pending, nil
+}

@@ -1,0 +1,330 @@
+package store
+
+import "time"
+
+// The models below are the whole schema. Every string has a size so MySQL makes varchar, not longtext,
+// and every time is written in Asia/Shanghai (see Store.norm) so SQLite's text comparison stays correct.
+// Dates without a time of day (pairing start, leave) are stored as midnight Asia/Shanghai.
+
+// Region is a node of the county → township → village tree.
+type Region struct {
+	ID       RegionID    `gorm:"primaryKey"`
+	Code     string      `gorm:"size:32;not null;uniqueIndex"`
+	Name     string      `gorm:"size:64;not null"`
+	Level    RegionLevel `gorm:"size:16;not null"`
+	ParentID *RegionID   `gorm:"index"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Unit is an office or party organisation that sends cadres; units form a tree.
+type Unit struct {
+	ID          UnitID    `gorm:"primaryKey"`
+	Code        string    `gorm:"size:32;not null;uniqueIndex"`
+	Name        string    `gorm:"size:128;not null"`
+	ParentID    *UnitID   `gorm:"index"`
+	HeadID      *PersonID // 一把手
+	OfficePhone string    `gorm:"size:32"`
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Person is anyone who talks to the bot: a household member, a cadre, a coordinator, an admin.
+type Person struct {
+	ID          PersonID     `gorm:"primaryKey"`
+	Code        string       `gorm:"size:32;not null;uniqueIndex"`
+	Name        string       `gorm:"size:64;not null"`
+	Initials    string       `gorm:"size:32;index"` // pinyin initials of Name, for "wcf" lookups
+	Phone       string       `gorm:"size:20"`       // full number; only MaskPhone(Phone) is ever shown in chat
+	IDNumber    string       `gorm:"size:20"`       // optional 身份证号; only MaskID is ever shown
+	Roles       Roles        `gorm:"size:64;not null"`
+	UnitID      *UnitID      `gorm:"index"` // cadres, coordinators, heads
+	HouseholdID *HouseholdID `gorm:"index"` // household members
+	Title       string       `gorm:"size:64"`
+	Promise     string       `gorm:"size:255"` // 服务承诺 shown on the contact card
+	Account     string       `gorm:"size:64"`  // the bot account (WeChat login) this person befriended
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Household is a paired family (帮扶户, the "relatives").
+type Household struct {
+	ID        HouseholdID `gorm:"primaryKey"`
+	Code      string      `gorm:"size:32;not null;uniqueIndex"`
+	HeadName  string      `gorm:"size:64;not null"`
+	Initials  string      `gorm:"size:32;index"`
+	HeadID    *PersonID   // the head's Person row, when the head uses the bot
+	RegionID  *RegionID   `gorm:"index"`
+	Address   string      `gorm:"size:255"`
+	Lat       *float64
+	Lng       *float64
+	Tags      Tags `gorm:"size:255"`
+	Members   int
+	Difficult bool // 重点困难户: flagged for closer attention
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Program is a pairing programme (cadres↔poor households, teachers↔left-behind children …).
+type Program struct {
+	ID        ProgramID `gorm:"primaryKey"`
+	Code      string    `gorm:"size:32;not null;uniqueIndex"`
+	Name      string    `gorm:"size:128;not null"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Pairing links one cadre to one household for a period; a relay ends one pairing and starts another.
+type Pairing struct {
+	ID            PairingID   `gorm:"primaryKey"`
+	Code          string      `gorm:"size:48;not null;uniqueIndex"` // import key; generated for relays
+	CadreID       PersonID    `gorm:"not null;index:idx_pairing_cadre,priority:1"`
+	HouseholdID   HouseholdID `gorm:"not null;index:idx_pairing_household,priority:1"`
+	ProgramID     *ProgramID
+	StartOn       time.Time  `gorm:"not null"`
+	EndOn         *time.Time `gorm:"index:idx_pairing_cadre,priority:2;index:idx_pairing_household,priority:2"`
+	EndReason     string     `gorm:"size:64"`
+	RelayedFromID *PairingID
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Active reports whether the pairing is in force at t.
+func (p Pairing) Active(t time.Time) bool {
+	return !p.StartOn.After(t) && (p.EndOn == nil || p.EndOn.After(t))
+}
+
+// CheckIn is one diary entry (民情日记): a contact, visit, policy talk, warmth delivery or practical deed.
+type CheckIn struct {
+	ID          CheckInID   `gorm:"primaryKey"`
+	PairingID   PairingID   `gorm:"not null;index:idx_checkin_pairing,priority:1"`
+	CadreID     PersonID    `gorm:"not null;index:idx_checkin_cadre,priority:1"`
+	HouseholdID HouseholdID `gorm:"not null;index:idx_checkin_household,priority:1"`
+	Kind        CheckInKind `gorm:"size:16;not null"`
+	Mode        ContactMode `gorm:"size:16"`
+	OccurredAt  time.Time   `gorm:"not null;index:idx_checkin_pairing,priority:2;index:idx_checkin_cadre,priority:2;index:idx_checkin_household,priority:2;index"`
+	ReportedAt  time.Time   `gorm:"not null"`
+	Place       string      `gorm:"size:128"`
+	Text        string      `gorm:"size:2000"`
+	Items       string      `gorm:"size:500"` // goods as "化肥×3包;米×20斤"
+	ValueFen    int64
+	Lat         *float64
+	Lng         *float64
+	DistanceM   *int // to the household's registered location, when both are known
+	Far         bool // DistanceM over the configured threshold; flagged, never refused
+	PhotoRef    string  `gorm:"size:255"`
+	SourceMsgID *string `gorm:"size:96;uniqueIndex"` // transport:account:msgid; one check-in per message
+	UndoneAt    *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// WorkPlan is a cadre's monthly plan (计划).
+type WorkPlan struct {
+	ID        int64    `gorm:"primaryKey"`
+	CadreID   PersonID `gorm:"not null;uniqueIndex:idx_plan_month,priority:1"`
+	Month     string   `gorm:"size:7;not null;uniqueIndex:idx_plan_month,priority:2"` // 2026-11
+	Text      string   `gorm:"size:2000"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Request is a household's request (诉求), complaint (投诉) or voice note.
+type Request struct {
+	ID          RequestID       `gorm:"primaryKey"`
+	HouseholdID HouseholdID     `gorm:"not null;index"`
+	PersonID    PersonID        `gorm:"not null"` // who sent it
+	PairingID   *PairingID
+	Kind        RequestKind     `gorm:"size:16;not null"`
+	Category    RequestCategory `gorm:"size:16;not null"`
+	Text        string          `gorm:"size:2000"`
+	MediaRef    string          `gorm:"size:255"`
+	Status      RequestStatus   `gorm:"size:16;not null;index:idx_request_status,priority:1"`
+	AssigneeID  *PersonID       `gorm:"index"`
+	UnitID      *UnitID         `gorm:"index"`
+	AckDueAt    time.Time
+	DueAt       time.Time `gorm:"index:idx_request_status,priority:2"`
+	AcceptedAt  *time.Time
+	ResolvedAt  *time.Time
+	Result      string  `gorm:"size:1000"`
+	TransferNote string `gorm:"size:500"`
+	Rating      *int
+	RatingText  string  `gorm:"size:500"`
+	SourceMsgID *string `gorm:"size:96;uniqueIndex"`
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Rating is a household's 1–5 rating of the help, with or without a request.
+type Rating struct {
+	ID          int64       `gorm:"primaryKey"`
+	HouseholdID HouseholdID `gorm:"not null;index"`
+	CadreID     *PersonID   `gorm:"index"`
+	RequestID   *RequestID
+	Score       int    `gorm:"not null"`
+	Text        string `gorm:"size:500"`
+	CreatedAt   time.Time
+}
+
+// Campaign is a visit window (festival, harvest, winter drive or a custom campaign) for one year.
+type Campaign struct {
+	ID        CampaignID   `gorm:"primaryKey"`
+	Code      string       `gorm:"size:48;not null;uniqueIndex"` // e.g. 2026-chunjie
+	Name      string       `gorm:"size:64;not null"`
+	Kind      CampaignKind `gorm:"size:16;not null"`
+	StartOn   time.Time    `gorm:"not null;index"`
+	EndOn     time.Time    `gorm:"not null"` // inclusive last day
+	Required  bool
+	Tags      Tags   `gorm:"size:255"`  // empty: all households
+	Programs  string `gorm:"size:255"`  // program codes, comma-separated; empty: all
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Reminder records that one reminder stage was planned for one pairing and window; Key makes it unique.
+type Reminder struct {
+	ID         int64       `gorm:"primaryKey"`
+	Key        string      `gorm:"size:128;not null;uniqueIndex"` // campaign:pairing:stage
+	PairingID  PairingID   `gorm:"not null;index"`
+	CampaignID *CampaignID `gorm:"index"`
+	CadreID    PersonID    `gorm:"not null"`
+	Stage      string      `gorm:"size:16;not null"` // open, half, last
+	OutboxID   *OutboxID
+	CreatedAt  time.Time
+}
+
+// Alert is one step of the overdue escalation ladder for one pairing; Key makes it unique.
+type Alert struct {
+	ID          AlertID     `gorm:"primaryKey"`
+	Key         string      `gorm:"size:128;not null;uniqueIndex"` // overdue:pairing:since:level
+	Level       AlertLevel  `gorm:"size:16;not null"`
+	PairingID   PairingID   `gorm:"not null;index"`
+	CampaignID  *CampaignID
+	RecipientID PersonID `gorm:"not null;index"`
+	Reason      string   `gorm:"size:255"`
+	OverdueSince time.Time
+	OutboxID    *OutboxID
+	CreatedAt   time.Time
+}
+
+// SpotCheck is one household sampled for a call-back in one month.
+type SpotCheck struct {
+	ID           SpotCheckID `gorm:"primaryKey"`
+	Month        string      `gorm:"size:7;not null;uniqueIndex:idx_spot_month,priority:1"`
+	HouseholdID  HouseholdID `gorm:"not null;uniqueIndex:idx_spot_month,priority:2"`
+	PairingID    PairingID   `gorm:"not null"`
+	CadreID      PersonID    `gorm:"not null"`
+	Seed         int64
+	AskedAt      *time.Time
+	RemindedAt   *time.Time
+	Answer       SpotAnswer `gorm:"size:8"`
+	AnsweredAt   *time.Time
+	LoggedVisits int  // check-ins the cadre logged for the month when the answer came
+	Discrepancy  bool `gorm:"index"`
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Leave marks a cadre as away; they are not nagged and their households are flagged to the coordinator.
+type Leave struct {
+	ID        int64     `gorm:"primaryKey"`
+	PersonID  PersonID  `gorm:"not null;index"`
+	FromOn    time.Time `gorm:"not null"`
+	ToOn      time.Time `gorm:"not null"` // inclusive
+	Reason    string    `gorm:"size:128"`
+	CreatedAt time.Time
+}
+
+// ChatIdentity maps a transport's current user key to a person. WeChat keys change at each login,
+// so rows for the wechat transport are rewritten after every login from remark names and bindings.
+type ChatIdentity struct {
+	ID          int64    `gorm:"primaryKey"`
+	Transport   string   `gorm:"size:16;not null;uniqueIndex:idx_identity_key,priority:1"`
+	Account     string   `gorm:"size:64;not null;uniqueIndex:idx_identity_key,priority:2"`
+	ExternalKey string   `gorm:"size:128;not null;uniqueIndex:idx_identity_key,priority:3"`
+	PersonID    PersonID `gorm:"not null;index"`
+	NickName    string   `gorm:"size:64"` // last seen nickname, to re-map after the next login
+	RemarkName  string   `gorm:"size:64"`
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// BindCode is a one-time code that links a chat account to a person.
+type BindCode struct {
+	ID        int64    `gorm:"primaryKey"`
+	Code      string   `gorm:"size:16;not null;uniqueIndex"`
+	PersonID  PersonID `gorm:"not null;index"`
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	CreatedAt time.Time
+}
+
+// InboxMessage is every inbound message, written before any handling (durable inbox).
+type InboxMessage struct {
+	ID         InboxID   `gorm:"primaryKey"`
+	Transport  string    `gorm:"size:16;not null;uniqueIndex:idx_inbox_msg,priority:1"`
+	Account    string    `gorm:"size:64;not null;uniqueIndex:idx_inbox_msg,priority:2"`
+	MsgID      string    `gorm:"size:64;not null;uniqueIndex:idx_inbox_msg,priority:3"`
+	SenderKey  string    `gorm:"size:128;not null"`
+	PersonID   *PersonID `gorm:"index"`
+	Kind       string    `gorm:"size:16;not null"`
+	Text       string    `gorm:"size:4000"`
+	Payload    string    `gorm:"size:4000"` // JSON of the transport-neutral message
+	Status     InboxStatus `gorm:"size:8;not null;index"`
+	ReceivedAt time.Time   `gorm:"not null;index"`
+	DoneAt     *time.Time
+	Error      string `gorm:"size:500"`
+}
+
+// OutboxMessage is every outgoing message; it is sent only after the transaction that created it commits.
+type OutboxMessage struct {
+	ID            OutboxID       `gorm:"primaryKey"`
+	Key           string         `gorm:"size:160;not null;uniqueIndex"`
+	Account       string         `gorm:"size:64;not null;index:idx_outbox_due,priority:1"`
+	Status        OutboxStatus   `gorm:"size:8;not null;index:idx_outbox_due,priority:2"`
+	Priority      OutboxPriority `gorm:"not null;index:idx_outbox_due,priority:3"`
+	NextAttemptAt time.Time      `gorm:"not null;index:idx_outbox_due,priority:4"`
+	PersonID      *PersonID      `gorm:"index"`
+	ToKey         string         `gorm:"size:128"` // a group or raw transport key when there is no person
+	Kind          string         `gorm:"size:8;not null"` // text, file, image
+	Text          string         `gorm:"size:4000"`
+	FileName      string         `gorm:"size:255"`
+	FilePath      string         `gorm:"size:500"`
+	Urgent        bool // urgent messages ignore quiet hours
+	Attempts      int
+	LastError     string `gorm:"size:500"`
+	CreatedAt     time.Time
+	SentAt        *time.Time
+}
+
+// JobRun records that a scheduler job ran for one slot: the database guard behind the Redis claim.
+type JobRun struct {
+	ID         int64  `gorm:"primaryKey"`
+	Job        string `gorm:"size:64;not null;uniqueIndex:idx_jobrun_slot,priority:1"`
+	Slot       string `gorm:"size:32;not null;uniqueIndex:idx_jobrun_slot,priority:2"`
+	Instance   string `gorm:"size:64"`
+	StartedAt  time.Time
+	FinishedAt *time.Time
+	Result     string `gorm:"size:1000"`
+	Error      string `gorm:"size:500"`
+}
+
+// AuditLog records every change with the acting person.
+type AuditLog struct {
+	ID       int64     `gorm:"primaryKey"`
+	ActorID  *PersonID `gorm:"index"`
+	Action   string    `gorm:"size:32;not null"`
+	Entity   string    `gorm:"size:32;not null"`
+	EntityID int64
+	Detail   string    `gorm:"size:1000"`
+	At       time.Time `gorm:"not null;index"`
+}
+
+// allModels is the migration order (parents before children).
+func allModels() []any {
+	return []any{
+		&Region{}, &Unit{}, &Person{}, &Household{}, &Program{}, &Pairing{}, &CheckIn{}, &WorkPlan{},
+		&Request{}, &Rating{}, &Campaign{}, &Reminder{}, &Alert{}, &SpotCheck{}, &Leave{},
+		&ChatIdentity{}, &BindCode{}, &InboxMessage{}, &OutboxMessage{}, &JobRun{}, &AuditLog{},
+	}
+}

@@ -1,0 +1,219 @@
+// Package store is the only package that talks to the database (gorm) and to Redis.
+// Methods are named by intent and return domain structs or ErrNotFound.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Driver names accepted by Open.
+const (
+	DriverSQLite = "sqlite"
+	DriverMySQL  = "mysql"
+)
+
+// Options say which database to open.
+type Options struct {
+	Driver string // sqlite or mysql
+	// DSN is a file path for sqlite, or a go-sql-driver DSN for mysql; missing charset, parseTime, loc
+	// and time_zone parameters are added so times round-trip as Asia/Shanghai wall clock.
+	DSN      string
+	Location *time.Location
+	Logger   *slog.Logger
+	MaxOpen  int // mysql pool size; sqlite uses a small fixed pool
+}
+
+// Store wraps a gorm handle; a Store returned by Tx is bound to that transaction.
+type Store struct {
+	db     *gorm.DB
+	loc    *time.Location
+	driver string
+}
+
+// Open connects and pings; it does not migrate (see Migrate and PendingMigrations).
+func Open(ctx context.Context, o Options) (*Store, error) {
+	if o.Location == nil {
+		return nil, errors.New("store: Options.Location is required")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	cfg := &gorm.Config{
+		NowFunc: func() time.Time { return time.Now().In(o.Location) },
+		Logger: logger.NewSlogLogger(o.Logger, logger.Config{
+			SlowThreshold: 500 * time.Millisecond, LogLevel: logger.Warn,
+			IgnoreRecordNotFoundError: true, ParameterizedQueries: true, // keeps names and phones out of logs
+		}),
+		TranslateError: true,
+	}
+	var (
+		db  *gorm.DB
+		err error
+	)
+	switch o.Driver {
+	case DriverSQLite:
+		db, err = openSQLite(o, cfg)
+	case DriverMySQL:
+		db, err = openMySQL(o, cfg)
+	default:
+		return nil, fmt.Errorf("store: unknown driver %q (want sqlite or mysql)", o.Driver)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, loc: o.Location, driver: o.Driver}
+	if err := s.Ping(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func openSQLite(o Options, cfg *gorm.Config) (*gorm.DB, error) {
+	if o.DSN == "" {
+		return nil, errors.New("store: sqlite needs a file path")
+	}
+	// WAL + immediate transactions: measured to give no "database is locked" under concurrent writers.
+	dsn := "file:" + o.DSN + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	db, err := gorm.Open(sqlite.Open(dsn), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite %s: %w", o.DSN, err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("store: sqlite handle: %w", err)
+	}
+	sqlDB.SetMaxOpenConns(4)
+	// SQLite keeps times as text and compares them as text, so every time argument is moved
+	// into one zone before it reaches the driver.
+	db.ConnPool = &tzPool{ConnPool: db.ConnPool, loc: o.Location}
+	db.Statement.ConnPool = db.ConnPool
+	return db, nil
+}
+
+func openMySQL(o Options, cfg *gorm.Config) (*gorm.DB, error) {
+	dsn, err := MySQLDSN(o.DSN, o.Location)
+	if err != nil {
+		return nil, err
+	}
+	db, err := gorm.Open(mysql.New(mysql.Config{DSN: dsn}), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("store: connect to mysql: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("store: mysql handle: %w", err)
+	}
+	n := o.MaxOpen
+	if n <= 0 {
+		n = 20
+	}
+	sqlDB.SetMaxOpenConns(n)
+	sqlDB.SetMaxIdleConns(n / 2)
+	sqlDB.SetConnMaxLifetime(30 * time.Minute) // below the server's wait_timeout
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	return db, nil
+}
+
+// MySQLDSN adds the parameters qinqi relies on to a DSN unless the operator set them:
+// utf8mb4 with unicode_ci (MariaDB rejects MySQL 8's 0900 collation), parsed times in the
+// programme's zone, and a session time_zone offset so NOW() agrees (named zones need tz tables).
+func MySQLDSN(dsn string, loc *time.Location) (string, error) {
+	if dsn == "" {
+		return "", errors.New("store: mysql DSN is empty")
+	}
+	base, query, _ := strings.Cut(dsn, "?")
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return "", fmt.Errorf("store: mysql DSN parameters: %w", err)
+	}
+	_, off := time.Now().In(loc).Zone()
+	sign := "+"
+	if off < 0 {
+		sign, off = "-", -off
+	}
+	defaults := map[string]string{
+		"charset":      "utf8mb4",
+		"collation":    "utf8mb4_unicode_ci",
+		"parseTime":    "true",
+		"loc":          loc.String(),
+		"time_zone":    fmt.Sprintf("'%s%02d:%02d'", sign, off/3600, off%3600/60),
+		"timeTruncate": "1ms",
+	}
+	for k, v := range defaults {
+		if q.Get(k) == "" {
+			q.Set(k, v)
+		}
+	}
+	return base + "?" + q.Encode(), nil
+}
+
+// Driver is "sqlite" or "mysql".
+func (s *Store) Driver() string { return s.driver }
+
+// Location is the zone every time is stored in.
+func (s *Store) Location() *time.Location { return s.loc }
+
+// Ping checks the connection with a one-second budget so a dead database fails fast.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: database unreachable: %w", err)
+	}
+	return nil
+}
+
+// Close releases the connection pool.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Tx runs fn in one transaction; fn gets a Store bound to it and must use only that.
+func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(&Store{db: tx, loc: s.loc, driver: s.driver})
+	})
+}
+
+// q is the handle for one operation.
+func (s *Store) q(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
+
+// In moves t into the store's zone; use it for values shown to people.
+func (s *Store) In(t time.Time) time.Time { return t.In(s.loc) }
+
+// notFound maps gorm's sentinel onto ours.
+func notFound(err error) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// isDuplicate reports whether err is a unique-key violation on either database.
+func isDuplicate(err error) bool {
+	return errors.Is(err, gorm.ErrDuplicatedKey)
+}
+
+// IsDuplicate is isDuplicate for callers outside store that insert through store methods.
+func IsDuplicate(err error) bool { return errors.Is(err, ErrDuplicate) || isDuplicate(err) }
