@@ -15,8 +15,9 @@ import (
 // It always talks through go-redis; without an address it runs an in-process miniredis, so the
 // embedded default and production share one code path (and Lua-based locks work on both).
 type KV struct {
-	rdb  *redis.Client
-	mini *miniredis.Miniredis
+	rdb    *redis.Client
+	mini   *miniredis.Miniredis
+	prefix string
 }
 
 // KVOptions say which Redis to use; an empty Addr means in-process.
@@ -24,12 +25,12 @@ type KVOptions struct {
 	Addr     string
 	Password string
 	DB       int
-	Prefix   string // not applied here; callers namespace their keys
+	Prefix   string // prepended to every key, so several deployments or tests can share one Redis
 }
 
 // OpenKV connects and pings.
 func OpenKV(ctx context.Context, o KVOptions) (*KV, error) {
-	k := &KV{}
+	k := &KV{prefix: o.Prefix}
 	opts := &redis.Options{Addr: o.Addr, Password: o.Password, DB: o.DB,
 		DialTimeout: 2 * time.Second, ReadTimeout: 2 * time.Second, WriteTimeout: 2 * time.Second,
 		MaxRetries: 1}
@@ -54,7 +55,10 @@ func OpenKV(ctx context.Context, o KVOptions) (*KV, error) {
 // InProcess reports whether this is the embedded miniredis.
 func (k *KV) InProcess() bool { return k.mini != nil }
 
-// Client exposes go-redis for locks (redislock) and scripts.
+// Key applies the prefix; use it for keys passed to Client() directly (locks, scripts).
+func (k *KV) Key(s string) string { return k.prefix + s }
+
+// Client exposes go-redis for locks (redislock) and scripts; wrap keys with Key.
 func (k *KV) Client() *redis.Client { return k.rdb }
 
 // Ping checks Redis with a short budget.
@@ -78,7 +82,7 @@ func (k *KV) Close() error {
 
 // Get returns the value or ErrNotFound.
 func (k *KV) Get(ctx context.Context, key string) (string, error) {
-	v, err := k.rdb.Get(ctx, key).Result()
+	v, err := k.rdb.Get(ctx, k.Key(key)).Result()
 	if errors.Is(err, redis.Nil) {
 		return "", ErrNotFound
 	}
@@ -90,7 +94,7 @@ func (k *KV) Get(ctx context.Context, key string) (string, error) {
 
 // Set stores a value with a TTL (0 = no expiry).
 func (k *KV) Set(ctx context.Context, key, val string, ttl time.Duration) error {
-	if err := k.rdb.Set(ctx, key, val, ttl).Err(); err != nil {
+	if err := k.rdb.Set(ctx, k.Key(key), val, ttl).Err(); err != nil {
 		return fmt.Errorf("kv: set: %w", err)
 	}
 	return nil
@@ -98,7 +102,7 @@ func (k *KV) Set(ctx context.Context, key, val string, ttl time.Duration) error 
 
 // Claim sets key only if absent; true means this caller owns it until the TTL ends.
 func (k *KV) Claim(ctx context.Context, key, owner string, ttl time.Duration) (bool, error) {
-	ok, err := k.rdb.SetNX(ctx, key, owner, ttl).Result()
+	ok, err := k.rdb.SetNX(ctx, k.Key(key), owner, ttl).Result()
 	if err != nil {
 		return false, fmt.Errorf("kv: claim: %w", err)
 	}
@@ -107,7 +111,11 @@ func (k *KV) Claim(ctx context.Context, key, owner string, ttl time.Duration) (b
 
 // Del removes keys.
 func (k *KV) Del(ctx context.Context, keys ...string) error {
-	if err := k.rdb.Del(ctx, keys...).Err(); err != nil {
+	full := make([]string, len(keys))
+	for i, key := range keys {
+		full[i] = k.Key(key)
+	}
+	if err := k.rdb.Del(ctx, full...).Err(); err != nil {
 		return fmt.Errorf("kv: del: %w", err)
 	}
 	return nil
@@ -116,8 +124,8 @@ func (k *KV) Del(ctx context.Context, keys ...string) error {
 // Incr increments a counter, setting the TTL when the counter is new; returns the new value.
 func (k *KV) Incr(ctx context.Context, key string, ttl time.Duration) (int64, error) {
 	pipe := k.rdb.TxPipeline()
-	n := pipe.Incr(ctx, key)
-	pipe.ExpireNX(ctx, key, ttl)
+	n := pipe.Incr(ctx, k.Key(key))
+	pipe.ExpireNX(ctx, k.Key(key), ttl)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return 0, fmt.Errorf("kv: incr: %w", err)
 	}

@@ -1,0 +1,151 @@
+// Package testenv gives tests a migrated store and a KV: SQLite and in-process Redis always,
+// MariaDB and real Redis when QINQI_TEST_MYSQL_DSN and QINQI_TEST_REDIS_ADDR are set (CI sets them).
+// Each test gets its own database and key prefix, so packages can run in parallel.
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/go-sql-driver/mysql"
+
+	"qinqi/internal/clock"
+	"qinqi/store"
+)
+
+// Env variables that switch on the real-service tests.
+const (
+	EnvMySQL = "QINQI_TEST_MYSQL_DSN"  // e.g. qinqi:qinqi@tcp(127.0.0.1:3306)/ — a user allowed to create databases
+	EnvRedis = "QINQI_TEST_REDIS_ADDR" // e.g. 127.0.0.1:6379
+)
+
+// Backend names a store flavour for table-driven tests over both databases.
+type Backend struct {
+	Name string
+	Open func(t testing.TB) *store.Store
+}
+
+// Backends returns SQLite always and MariaDB when configured; use with t.Run(b.Name, …).
+func Backends() []Backend {
+	bs := []Backend{{Name: "sqlite", Open: SQLite}}
+	if os.Getenv(EnvMySQL) != "" {
+		bs = append(bs, Backend{Name: "mysql", Open: MySQL})
+	}
+	return bs
+}
+
+// SQLite returns a migrated store in a temporary file.
+func SQLite(t testing.TB) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: filepath.Join(t.TempDir(), "test.db"), Location: clock.Shanghai})
+	if err != nil {
+		t.Fatalf("open sqlite: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("migrate sqlite: %v", err)
+	}
+	return s
+}
+
+// MySQL returns a migrated store in a fresh utf8mb4 database that is dropped afterwards,
+// or skips the test when QINQI_TEST_MYSQL_DSN is not set.
+func MySQL(t testing.TB) *store.Store {
+	t.Helper()
+	base := os.Getenv(EnvMySQL)
+	if base == "" {
+		t.Skipf("skipping MariaDB test: %s is not set", EnvMySQL)
+	}
+	name := "qinqi_t_" + randHex(6)
+	admin, err := sql.Open("mysql", base)
+	if err != nil {
+		t.Fatalf("mysql admin: %v", err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() {
+		if db, err := sql.Open("mysql", base); err == nil {
+			_, _ = db.Exec("DROP DATABASE IF EXISTS " + name)
+			_ = db.Close()
+		}
+	})
+	ctx := context.Background()
+	s, err := store.Open(ctx, store.Options{Driver: store.DriverMySQL, DSN: WithDB(base, name), Location: clock.Shanghai, MaxOpen: 8})
+	if err != nil {
+		t.Fatalf("open mysql: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("migrate mysql: %v", err)
+	}
+	return s
+}
+
+// WithDB replaces the database name in a go-sql-driver DSN.
+func WithDB(dsn, db string) string {
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return dsn
+	}
+	cfg.DBName = db
+	return cfg.FormatDSN()
+}
+
+// KVBackend names a KV flavour.
+type KVBackend struct {
+	Name string
+	Open func(t testing.TB) *store.KV
+}
+
+// KVBackends returns the in-process KV always and real Redis when configured.
+func KVBackends() []KVBackend {
+	bs := []KVBackend{{Name: "inprocess", Open: KV}}
+	if os.Getenv(EnvRedis) != "" {
+		bs = append(bs, KVBackend{Name: "redis", Open: Redis})
+	}
+	return bs
+}
+
+// KV returns an in-process KV.
+func KV(t testing.TB) *store.KV {
+	t.Helper()
+	kv, err := store.OpenKV(context.Background(), store.KVOptions{})
+	if err != nil {
+		t.Fatalf("open in-process kv: %v", err)
+	}
+	t.Cleanup(func() { _ = kv.Close() })
+	return kv
+}
+
+// Redis returns a KV on the real Redis with a unique key prefix, or skips.
+func Redis(t testing.TB) *store.KV {
+	t.Helper()
+	addr := os.Getenv(EnvRedis)
+	if addr == "" {
+		t.Skipf("skipping Redis test: %s is not set", EnvRedis)
+	}
+	kv, err := store.OpenKV(context.Background(), store.KVOptions{Addr: addr, Prefix: "qinqitest:" + randHex(6) + ":"})
+	if err != nil {
+		t.Fatalf("open redis: %v", err)
+	}
+	t.Cleanup(func() { _ = kv.Close() })
+	return kv
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("testenv: random: %v", err))
+	}
+	return strings.ToLower(hex.EncodeToString(b))
+}
