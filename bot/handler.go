@@ -14,7 +14,7 @@ type Inbound struct {
 // Handlers that must notify other people atomically with their own writes enqueue those
 // notifications inside their store transaction instead (keyed by InboxID).
 type Reply struct {
-	To       int64  // person to send to; 0 means the sender (or the group the message came from)
+	To       int64 // person to send to; 0 means the sender (or the group the message came from)
 	Text     string
 	FileName string // for a file or image: the name the recipient sees
 	FilePath string // the file to send

@@ -23,20 +23,20 @@ const (
 
 // Message is one inbound message, transport-neutral.
 type Message struct {
-	Transport string    // wechat, console, fake
-	Account   string    // which bot account received it (a city runs several WeChat accounts)
-	ID        string    // the transport's message id; with Transport and Account it is unique
-	SenderKey string    // the transport's current key for the sender (WeChat: per-login UserName)
-	SenderName string   // nickname or group display name, for re-mapping and greetings; never logged
-	Group     bool      // sent in a group chat
-	GroupKey  string    // the group's current key
-	AtBot     bool      // the bot was @mentioned (groups only)
-	Kind      Kind
-	Text      string
-	Lat, Lng  float64 // KindLocation
-	Label     string  // location label
-	MediaRef  string  // a stored file path or transport media id for image, voice, file
-	Time      time.Time
+	Transport  string // wechat, console, fake
+	Account    string // which bot account received it (a city runs several WeChat accounts)
+	ID         string // the transport's message id; with Transport and Account it is unique
+	SenderKey  string // the transport's current key for the sender (WeChat: per-login UserName)
+	SenderName string // nickname or group display name, for re-mapping and greetings; never logged
+	Group      bool   // sent in a group chat
+	GroupKey   string // the group's current key
+	AtBot      bool   // the bot was @mentioned (groups only)
+	Kind       Kind
+	Text       string
+	Lat, Lng   float64 // KindLocation
+	Label      string  // location label
+	MediaRef   string  // a stored file path or transport media id for image, voice, file
+	Time       time.Time
 }
 
 // Outgoing is one message to send.

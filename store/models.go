@@ -8,11 +8,11 @@ import "time"
 
 // Region is a node of the county → township → village tree.
 type Region struct {
-	ID       RegionID    `gorm:"primaryKey"`
-	Code     string      `gorm:"size:32;not null;uniqueIndex"`
-	Name     string      `gorm:"size:64;not null"`
-	Level    RegionLevel `gorm:"size:16;not null"`
-	ParentID *RegionID   `gorm:"index"`
+	ID        RegionID    `gorm:"primaryKey"`
+	Code      string      `gorm:"size:32;not null;uniqueIndex"`
+	Name      string      `gorm:"size:64;not null"`
+	Level     RegionLevel `gorm:"size:16;not null"`
+	ParentID  *RegionID   `gorm:"index"`
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -110,8 +110,8 @@ type CheckIn struct {
 	ValueFen    int64
 	Lat         *float64
 	Lng         *float64
-	DistanceM   *int // to the household's registered location, when both are known
-	Far         bool // DistanceM over the configured threshold; flagged, never refused
+	DistanceM   *int    // to the household's registered location, when both are known
+	Far         bool    // DistanceM over the configured threshold; flagged, never refused
 	PhotoRef    string  `gorm:"size:255"`
 	SourceMsgID *string `gorm:"size:96;uniqueIndex"` // transport:account:msgid; one check-in per message
 	UndoneAt    *time.Time
@@ -131,28 +131,28 @@ type WorkPlan struct {
 
 // Request is a household's request (诉求), complaint (投诉) or voice note.
 type Request struct {
-	ID          RequestID       `gorm:"primaryKey"`
-	HouseholdID HouseholdID     `gorm:"not null;index"`
-	PersonID    PersonID        `gorm:"not null"` // who sent it
-	PairingID   *PairingID
-	Kind        RequestKind     `gorm:"size:16;not null"`
-	Category    RequestCategory `gorm:"size:16;not null"`
-	Text        string          `gorm:"size:2000"`
-	MediaRef    string          `gorm:"size:255"`
-	Status      RequestStatus   `gorm:"size:16;not null;index:idx_request_status,priority:1"`
-	AssigneeID  *PersonID       `gorm:"index"`
-	UnitID      *UnitID         `gorm:"index"`
-	AckDueAt    time.Time
-	DueAt       time.Time `gorm:"index:idx_request_status,priority:2"`
-	AcceptedAt  *time.Time
-	ResolvedAt  *time.Time
-	Result      string  `gorm:"size:1000"`
+	ID           RequestID   `gorm:"primaryKey"`
+	HouseholdID  HouseholdID `gorm:"not null;index"`
+	PersonID     PersonID    `gorm:"not null"` // who sent it
+	PairingID    *PairingID
+	Kind         RequestKind     `gorm:"size:16;not null"`
+	Category     RequestCategory `gorm:"size:16;not null"`
+	Text         string          `gorm:"size:2000"`
+	MediaRef     string          `gorm:"size:255"`
+	Status       RequestStatus   `gorm:"size:16;not null;index:idx_request_status,priority:1"`
+	AssigneeID   *PersonID       `gorm:"index"`
+	UnitID       *UnitID         `gorm:"index"`
+	AckDueAt     time.Time
+	DueAt        time.Time `gorm:"index:idx_request_status,priority:2"`
+	AcceptedAt   *time.Time
+	ResolvedAt   *time.Time
+	Result       string `gorm:"size:1000"`
 	TransferNote string `gorm:"size:500"`
-	Rating      *int
-	RatingText  string  `gorm:"size:500"`
-	SourceMsgID *string `gorm:"size:96;uniqueIndex"`
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	Rating       *int
+	RatingText   string  `gorm:"size:500"`
+	SourceMsgID  *string `gorm:"size:96;uniqueIndex"`
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Rating is a household's 1–5 rating of the help, with or without a request.
@@ -175,8 +175,8 @@ type Campaign struct {
 	StartOn   time.Time    `gorm:"not null;index"`
 	EndOn     time.Time    `gorm:"not null"` // inclusive last day
 	Required  bool
-	Tags      Tags   `gorm:"size:255"`  // empty: all households
-	Programs  string `gorm:"size:255"`  // program codes, comma-separated; empty: all
+	Tags      Tags   `gorm:"size:255"` // empty: all households
+	Programs  string `gorm:"size:255"` // program codes, comma-separated; empty: all
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -195,16 +195,16 @@ type Reminder struct {
 
 // Alert is one step of the overdue escalation ladder for one pairing; Key makes it unique.
 type Alert struct {
-	ID          AlertID     `gorm:"primaryKey"`
-	Key         string      `gorm:"size:128;not null;uniqueIndex"` // overdue:pairing:since:level
-	Level       AlertLevel  `gorm:"size:16;not null"`
-	PairingID   PairingID   `gorm:"not null;index"`
-	CampaignID  *CampaignID
-	RecipientID PersonID `gorm:"not null;index"`
-	Reason      string   `gorm:"size:255"`
+	ID           AlertID    `gorm:"primaryKey"`
+	Key          string     `gorm:"size:128;not null;uniqueIndex"` // overdue:pairing:since:level
+	Level        AlertLevel `gorm:"size:16;not null"`
+	PairingID    PairingID  `gorm:"not null;index"`
+	CampaignID   *CampaignID
+	RecipientID  PersonID `gorm:"not null;index"`
+	Reason       string   `gorm:"size:255"`
 	OverdueSince time.Time
-	OutboxID    *OutboxID
-	CreatedAt   time.Time
+	OutboxID     *OutboxID
+	CreatedAt    time.Time
 }
 
 // SpotCheck is one household sampled for a call-back in one month.
@@ -261,15 +261,15 @@ type BindCode struct {
 
 // InboxMessage is every inbound message, written before any handling (durable inbox).
 type InboxMessage struct {
-	ID         InboxID   `gorm:"primaryKey"`
-	Transport  string    `gorm:"size:16;not null;uniqueIndex:idx_inbox_msg,priority:1"`
-	Account    string    `gorm:"size:64;not null;uniqueIndex:idx_inbox_msg,priority:2"`
-	MsgID      string    `gorm:"size:64;not null;uniqueIndex:idx_inbox_msg,priority:3"`
-	SenderKey  string    `gorm:"size:128;not null"`
-	PersonID   *PersonID `gorm:"index"`
-	Kind       string    `gorm:"size:16;not null"`
-	Text       string    `gorm:"size:4000"`
-	Payload    string    `gorm:"size:4000"` // JSON of the transport-neutral message
+	ID         InboxID     `gorm:"primaryKey"`
+	Transport  string      `gorm:"size:16;not null;uniqueIndex:idx_inbox_msg,priority:1"`
+	Account    string      `gorm:"size:64;not null;uniqueIndex:idx_inbox_msg,priority:2"`
+	MsgID      string      `gorm:"size:64;not null;uniqueIndex:idx_inbox_msg,priority:3"`
+	SenderKey  string      `gorm:"size:128;not null"`
+	PersonID   *PersonID   `gorm:"index"`
+	Kind       string      `gorm:"size:16;not null"`
+	Text       string      `gorm:"size:4000"`
+	Payload    string      `gorm:"size:4000"` // JSON of the transport-neutral message
 	Status     InboxStatus `gorm:"size:8;not null;index"`
 	ReceivedAt time.Time   `gorm:"not null;index"`
 	DoneAt     *time.Time
@@ -285,12 +285,12 @@ type OutboxMessage struct {
 	Priority      OutboxPriority `gorm:"not null;index:idx_outbox_due,priority:3"`
 	NextAttemptAt time.Time      `gorm:"not null;index:idx_outbox_due,priority:4"`
 	PersonID      *PersonID      `gorm:"index"`
-	ToKey         string         `gorm:"size:128"` // a group or raw transport key when there is no person
+	ToKey         string         `gorm:"size:128"`        // a group or raw transport key when there is no person
 	Kind          string         `gorm:"size:8;not null"` // text, file, image
 	Text          string         `gorm:"size:4000"`
 	FileName      string         `gorm:"size:255"`
 	FilePath      string         `gorm:"size:500"`
-	Urgent        bool // urgent messages ignore quiet hours
+	Urgent        bool           // urgent messages ignore quiet hours
 	Attempts      int
 	LastError     string `gorm:"size:500"`
 	CreatedAt     time.Time

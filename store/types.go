@@ -240,9 +240,9 @@ const (
 type OutboxPriority int
 
 const (
-	PriorityReply  OutboxPriority = 0
-	PriorityAlert  OutboxPriority = 5
-	PriorityBulk   OutboxPriority = 9
+	PriorityReply OutboxPriority = 0
+	PriorityAlert OutboxPriority = 5
+	PriorityBulk  OutboxPriority = 9
 )
 
 // InboxStatus is the processing state of an inbound message.

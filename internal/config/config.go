@@ -17,26 +17,26 @@ import (
 
 // Config is the whole configuration.
 type Config struct {
-	Timezone  string    `yaml:"timezone"`
-	Database  Database  `yaml:"database"`
-	Redis     Redis     `yaml:"redis"`
-	Log       Log       `yaml:"log"`
-	WeChat    WeChat    `yaml:"wechat"`
-	Inbox     Inbox     `yaml:"inbox"`
-	Outbox    Outbox    `yaml:"outbox"`
-	Bind      Bind      `yaml:"bind"`
-	CheckIn   CheckIn   `yaml:"checkin"`
-	Requests  Requests  `yaml:"requests"`
-	Frequency Frequency `yaml:"frequency"`
-	Windows   Windows   `yaml:"windows"`
-	Campaigns []Campaign `yaml:"campaigns"`
-	Reminders Reminders `yaml:"reminders"`
+	Timezone   string     `yaml:"timezone"`
+	Database   Database   `yaml:"database"`
+	Redis      Redis      `yaml:"redis"`
+	Log        Log        `yaml:"log"`
+	WeChat     WeChat     `yaml:"wechat"`
+	Inbox      Inbox      `yaml:"inbox"`
+	Outbox     Outbox     `yaml:"outbox"`
+	Bind       Bind       `yaml:"bind"`
+	CheckIn    CheckIn    `yaml:"checkin"`
+	Requests   Requests   `yaml:"requests"`
+	Frequency  Frequency  `yaml:"frequency"`
+	Windows    Windows    `yaml:"windows"`
+	Campaigns  []Campaign `yaml:"campaigns"`
+	Reminders  Reminders  `yaml:"reminders"`
 	Escalation Escalation `yaml:"escalation"`
-	SpotCheck SpotCheck `yaml:"spot_check"`
-	Ranking   Ranking   `yaml:"ranking"`
-	Leaves    []Leave   `yaml:"leaves"`
-	Contact   Contact   `yaml:"contact"`
-	Scheduler Scheduler `yaml:"scheduler"`
+	SpotCheck  SpotCheck  `yaml:"spot_check"`
+	Ranking    Ranking    `yaml:"ranking"`
+	Leaves     []Leave    `yaml:"leaves"`
+	Contact    Contact    `yaml:"contact"`
+	Scheduler  Scheduler  `yaml:"scheduler"`
 }
 
 // Database selects SQLite (embedded default) or MySQL/MariaDB.
@@ -78,19 +78,19 @@ type Account struct {
 
 // Inbox configures the durable inbox.
 type Inbox struct {
-	SpoolDir    string        `yaml:"spool_dir"`
-	DedupWindow time.Duration `yaml:"dedup_window"`
+	SpoolDir       string        `yaml:"spool_dir"`
+	DedupWindow    time.Duration `yaml:"dedup_window"`
 	SameTextWindow time.Duration `yaml:"same_text_window"`
 }
 
 // Outbox configures sending: WeChat bans accounts that burst.
 type Outbox struct {
-	Every       time.Duration `yaml:"every"`        // one token per this interval
+	Every       time.Duration `yaml:"every"` // one token per this interval
 	Burst       int           `yaml:"burst"`
-	Jitter      time.Duration `yaml:"jitter"`       // random extra delay 0..Jitter before each send
-	DailyCap    int           `yaml:"daily_cap"`    // per account
-	QuietStart  string        `yaml:"quiet_start"`  // "21:00"
-	QuietEnd    string        `yaml:"quiet_end"`    // "08:00"
+	Jitter      time.Duration `yaml:"jitter"`      // random extra delay 0..Jitter before each send
+	DailyCap    int           `yaml:"daily_cap"`   // per account
+	QuietStart  string        `yaml:"quiet_start"` // "21:00"
+	QuietEnd    string        `yaml:"quiet_end"`   // "08:00"
 	MaxAttempts int           `yaml:"max_attempts"`
 	RetryMin    time.Duration `yaml:"retry_min"`
 	RetryMax    time.Duration `yaml:"retry_max"`
@@ -100,8 +100,8 @@ type Outbox struct {
 
 // Bind configures one-time binding codes.
 type Bind struct {
-	CodeTTL        time.Duration `yaml:"code_ttl"`
-	MaxTriesPerHour int          `yaml:"max_tries_per_hour"`
+	CodeTTL         time.Duration `yaml:"code_ttl"`
+	MaxTriesPerHour int           `yaml:"max_tries_per_hour"`
 }
 
 // CheckIn configures report parsing and evidence.
@@ -121,8 +121,8 @@ type Requests struct {
 
 // Frequency is how often each pairing needs contact.
 type Frequency struct {
-	Default []Rule            `yaml:"default"`
-	ByTag   map[string][]Rule `yaml:"by_tag"`     // replaces Default for households with the tag
+	Default   []Rule            `yaml:"default"`
+	ByTag     map[string][]Rule `yaml:"by_tag"`     // replaces Default for households with the tag
 	ByProgram map[string][]Rule `yaml:"by_program"` // replaces Default for pairings of the program
 }
 
@@ -135,23 +135,23 @@ type Rule struct {
 
 // Windows holds the bounds of the built-in visit windows.
 type Windows struct {
-	NewYear      WindowSpec `yaml:"new_year"`       // 元旦
-	SpringFest   WindowSpec `yaml:"spring_festival"` // 春节
-	DragonBoat   WindowSpec `yaml:"dragon_boat"`    // 端午
-	MidAutumn    WindowSpec `yaml:"mid_autumn"`     // 中秋
-	SpringSowing WindowSpec `yaml:"spring_sowing"`  // 春耕
-	AutumnHarvest WindowSpec `yaml:"autumn_harvest"` // 秋收
-	WinterDrive  WindowSpec `yaml:"winter_drive"`   // 暖冬行动
+	NewYear       WindowSpec `yaml:"new_year"`        // 元旦
+	SpringFest    WindowSpec `yaml:"spring_festival"` // 春节
+	DragonBoat    WindowSpec `yaml:"dragon_boat"`     // 端午
+	MidAutumn     WindowSpec `yaml:"mid_autumn"`      // 中秋
+	SpringSowing  WindowSpec `yaml:"spring_sowing"`   // 春耕
+	AutumnHarvest WindowSpec `yaml:"autumn_harvest"`  // 秋收
+	WinterDrive   WindowSpec `yaml:"winter_drive"`    // 暖冬行动
 }
 
 // WindowSpec turns a built-in window on or off and moves its bounds.
 type WindowSpec struct {
-	Enabled     *bool  `yaml:"enabled"`
-	DaysBefore  int    `yaml:"days_before"`  // festivals: open this many days before the day
-	DaysAfter   int    `yaml:"days_after"`   // festivals: close this many days after
-	From        string `yaml:"from"`         // fixed windows: MM-DD, or a solar term / lunar date (see example)
-	To          string `yaml:"to"`
-	Required    *bool  `yaml:"required"`
+	Enabled    *bool  `yaml:"enabled"`
+	DaysBefore int    `yaml:"days_before"` // festivals: open this many days before the day
+	DaysAfter  int    `yaml:"days_after"`  // festivals: close this many days after
+	From       string `yaml:"from"`        // fixed windows: MM-DD, or a solar term / lunar date (see example)
+	To         string `yaml:"to"`
+	Required   *bool  `yaml:"required"`
 }
 
 // On reports whether the window is enabled (default true).
@@ -172,9 +172,9 @@ type Campaign struct {
 
 // Reminders configures window reminders.
 type Reminders struct {
-	SendAt string `yaml:"send_at"` // daily time reminders are planned, "09:00"
-	Halfway bool  `yaml:"halfway"`
-	LastDay bool  `yaml:"last_day"`
+	SendAt  string `yaml:"send_at"` // daily time reminders are planned, "09:00"
+	Halfway bool   `yaml:"halfway"`
+	LastDay bool   `yaml:"last_day"`
 }
 
 // Escalation configures the overdue ladder.

@@ -13,7 +13,9 @@ var kinds = map[string]bool{"contact": true, "visit": true, "policy": true, "war
 // Validate checks every key and returns all problems, each naming its key.
 func (c Config) Validate() error {
 	var errs []error
-	bad := func(key, format string, a ...any) { errs = append(errs, &Error{Key: key, Reason: fmt.Sprintf(format, a...)}) }
+	bad := func(key, format string, a ...any) {
+		errs = append(errs, &Error{Key: key, Reason: fmt.Sprintf(format, a...)})
+	}
 
 	if _, err := time.LoadLocation(c.Timezone); err != nil {
 		bad("timezone", "unknown time zone %q", c.Timezone)
