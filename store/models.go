@@ -24,6 +24,7 @@ type Unit struct {
 	Name        string    `gorm:"size:128;not null"`
 	ParentID    *UnitID   `gorm:"index"`
 	HeadID      *PersonID // 一把手
+	HeadCode    string    `gorm:"size:32"` // person code of the head as imported; resolved to HeadID once that person exists
 	OfficePhone string    `gorm:"size:32"`
 	CreatedAt   time.Time
 	UpdatedAt   time.Time

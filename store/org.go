@@ -1,0 +1,153 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Organisation data: regions, units, people, households, programs and pairings. Imports and the
+// seed write through the Upsert* methods, which key every table on its one unique column, code
+// (MySQL's ON DUPLICATE KEY UPDATE fires on any unique key, so a second one would corrupt upserts).
+
+// upsertBatch is the rows per INSERT statement: well under SQLite's 32766 variables and MySQL's
+// max_allowed_packet for the widest table (households, 14 columns).
+const upsertBatch = 500
+
+// codeChunk is how many codes go into one IN (…) lookup.
+const codeChunk = 500
+
+// Default update columns per table: what an import sheet carries. Columns owned by the bot (an
+// account, a promise, a household's head link) are never overwritten by a re-import.
+var (
+	regionUpdate    = []string{"name", "level", "parent_id", "updated_at"}
+	unitUpdate      = []string{"name", "parent_id", "head_code", "office_phone", "updated_at"}
+	personUpdate    = []string{"name", "initials", "phone", "id_number", "roles", "unit_id", "household_id", "title", "updated_at"}
+	householdUpdate = []string{"head_name", "initials", "region_id", "address", "lat", "lng", "tags", "members", "difficult", "updated_at"}
+	programUpdate   = []string{"name", "updated_at"}
+	pairingUpdate   = []string{"cadre_id", "household_id", "program_id", "start_on", "end_on", "end_reason", "updated_at"}
+)
+
+// upsert inserts rows in batches, updating cols of rows whose code already exists.
+func upsert[T any](s *Store, ctx context.Context, rows []T, cols []string) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	err := s.q(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "code"}},
+		DoUpdates: clause.AssignmentColumns(cols),
+	}).CreateInBatches(&rows, upsertBatch).Error
+	if err != nil {
+		var zero T
+		return fmt.Errorf("store: upsert %T: %w", zero, err)
+	}
+	return nil
+}
+
+// UpsertRegions writes regions by code; the caller resolves ParentID.
+func (s *Store) UpsertRegions(ctx context.Context, rows []Region) error {
+	return upsert(s, ctx, rows, regionUpdate)
+}
+
+// UpsertUnits writes units by code and links heads whose person rows already exist.
+func (s *Store) UpsertUnits(ctx context.Context, rows []Unit) error {
+	if err := upsert(s, ctx, rows, unitUpdate); err != nil {
+		return err
+	}
+	return s.ResolveUnitHeads(ctx)
+}
+
+// ResolveUnitHeads points every unit's HeadID at the person its HeadCode names (or clears it when
+// the code is empty); units may be imported before their heads' person rows.
+func (s *Store) ResolveUnitHeads(ctx context.Context) error {
+	sub := s.q(ctx).Model(&Person{}).Select("id").Where("people.code = units.head_code").Limit(1)
+	err := s.q(ctx).Model(&Unit{}).Where("1 = 1").
+		UpdateColumn("head_id", gorm.Expr("(?)", sub)).Error
+	if err != nil {
+		return fmt.Errorf("store: resolve unit heads: %w", err)
+	}
+	return nil
+}
+
+// UpsertPeople writes people by code. update lists the Go field names to overwrite on existing
+// rows (nil: every column an import sheet carries), so a sheet without a 身份证号 column keeps them.
+func (s *Store) UpsertPeople(ctx context.Context, rows []Person, update []string) error {
+	cols, err := s.updateColumns(&Person{}, personUpdate, update)
+	if err != nil {
+		return err
+	}
+	if err := upsert(s, ctx, rows, cols); err != nil {
+		return err
+	}
+	return s.ResolveUnitHeads(ctx)
+}
+
+// UpsertHouseholds writes households by code; update works as for UpsertPeople.
+func (s *Store) UpsertHouseholds(ctx context.Context, rows []Household, update []string) error {
+	cols, err := s.updateColumns(&Household{}, householdUpdate, update)
+	if err != nil {
+		return err
+	}
+	return upsert(s, ctx, rows, cols)
+}
+
+// UpsertPrograms writes programs by code.
+func (s *Store) UpsertPrograms(ctx context.Context, rows []Program) error {
+	return upsert(s, ctx, rows, programUpdate)
+}
+
+// UpsertPairings writes pairings by code; dates are stored as midnight in the store's zone.
+// Callers check the two-active-cadres rule first (ActivePairingsOfHouseholds).
+func (s *Store) UpsertPairings(ctx context.Context, rows []Pairing) error {
+	for i := range rows {
+		rows[i].StartOn = s.orgDay(rows[i].StartOn)
+		if rows[i].EndOn != nil {
+			e := s.orgDay(*rows[i].EndOn)
+			rows[i].EndOn = &e
+		}
+	}
+	return upsert(s, ctx, rows, pairingUpdate)
+}
+
+// SetHouseholdHeads links households to their heads' person rows.
+func (s *Store) SetHouseholdHeads(ctx context.Context, heads map[HouseholdID]PersonID) error {
+	for hh, p := range heads {
+		if err := s.q(ctx).Model(&Household{}).Where("id = ?", hh).UpdateColumn("head_id", p).Error; err != nil {
+			return fmt.Errorf("store: set household head: %w", err)
+		}
+	}
+	return nil
+}
+
+// updateColumns maps Go field names onto column names, keeping "initials" and "updated_at" with
+// the fields they derive from.
+func (s *Store) updateColumns(model any, all []string, fields []string) ([]string, error) {
+	if fields == nil {
+		return all, nil
+	}
+	allowed := map[string]bool{}
+	for _, c := range all {
+		allowed[c] = true
+	}
+	cols := []string{"updated_at"}
+	for _, f := range fields {
+		c := s.db.NamingStrategy.ColumnName("", f)
+		if !allowed[c] {
+			return nil, fmt.Errorf("store: %T: field %s is not importable", model, f)
+		}
+		cols = append(cols, c)
+		if c == "name" || c == "head_name" {
+			cols = append(cols, "initials")
+		}
+	}
+	return cols, nil
+}
+
+// orgDay is midnight of t's day in the store's zone.
+func (s *Store) orgDay(t time.Time) time.Time {
+	t = t.In(s.loc)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, s.loc)
+}
