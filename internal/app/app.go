@@ -34,6 +34,7 @@ func commands() []command {
 		{"import", "import regions|units|people|households|pairings from .xlsx or .csv", runImport},
 		{"export", "export check-ins as csv|json|xlsx", runExport},
 		{"seed", "write a deterministic synthetic county into the database", runSeed},
+		{"calendar", "print a year's visit windows (festivals, harvests, campaigns)", runCalendar},
 		{"version", "print the version", runVersion},
 	}
 }
