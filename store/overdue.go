@@ -1,0 +1,198 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The scheduler's bulk scans read every active pairing in keyset batches by pairing id, with one query
+// per table per batch (pairings, households, cadres, check-ins), never one query per pairing: the overdue
+// scan must stay linear at a million pairings and twenty million check-ins.
+
+// CheckInFact is one non-undone check-in as the rules see it.
+type CheckInFact struct {
+	Kind CheckInKind
+	At   time.Time
+}
+
+// PairingFacts is one active pairing with what the jobs need to judge and address it.
+type PairingFacts struct {
+	Pairing   Pairing
+	HeadName  string // household head, for the cadre's own digest
+	Tags      Tags
+	Program   string // program code, "" when none
+	CadreUnit *UnitID
+	// CheckIns holds the check-ins with OccurredAt in [ScanOptions.Since, At] and, when
+	// ScanOptions.LatestBefore is set, the latest check-in of each kind before Since.
+	CheckIns []CheckInFact
+}
+
+// ScanOptions say which pairings a scan visits and which check-ins it loads.
+type ScanOptions struct {
+	At           time.Time // pairings active at this instant; check-ins up to it
+	Since        time.Time // check-ins from this instant
+	LatestBefore bool      // also load the latest check-in of each kind before Since (overdue rules)
+	Batch        int       // pairings per batch; default 1000
+}
+
+// ScanActivePairings calls fn with consecutive batches of active pairings, ordered by id.
+func (s *Store) ScanActivePairings(ctx context.Context, o ScanOptions, fn func([]PairingFacts) error) error {
+	if o.Batch <= 0 {
+		o.Batch = 1000
+	}
+	programs, err := s.programCodes(ctx)
+	if err != nil {
+		return err
+	}
+	var last PairingID
+	for {
+		var ps []Pairing
+		err := s.pairingsActiveAt(ctx, o.At).Where("id > ?", last).Order("id").Limit(o.Batch).Find(&ps).Error
+		if err != nil {
+			return fmt.Errorf("store: scan pairings: %w", err)
+		}
+		if len(ps) == 0 {
+			return nil
+		}
+		last = ps[len(ps)-1].ID
+		facts, err := s.pairingFacts(ctx, ps, programs, o)
+		if err != nil {
+			return err
+		}
+		if err := fn(facts); err != nil {
+			return err
+		}
+		if len(ps) < o.Batch {
+			return nil
+		}
+	}
+}
+
+func (s *Store) programCodes(ctx context.Context) (map[ProgramID]string, error) {
+	var rows []Program
+	if err := s.q(ctx).Select("id, code").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: program codes: %w", err)
+	}
+	out := make(map[ProgramID]string, len(rows))
+	for _, p := range rows {
+		out[p.ID] = p.Code
+	}
+	return out, nil
+}
+
+func (s *Store) pairingFacts(ctx context.Context, ps []Pairing, programs map[ProgramID]string, o ScanOptions) ([]PairingFacts, error) {
+	hhIDs := make([]HouseholdID, 0, len(ps))
+	cadreIDs := make([]PersonID, 0, len(ps))
+	for _, p := range ps {
+		hhIDs = append(hhIDs, p.HouseholdID)
+		cadreIDs = append(cadreIDs, p.CadreID)
+	}
+	var hhs []Household
+	if err := s.q(ctx).Select("id, head_name, tags").Where("id IN ?", hhIDs).Find(&hhs).Error; err != nil {
+		return nil, fmt.Errorf("store: scan households: %w", err)
+	}
+	hh := make(map[HouseholdID]Household, len(hhs))
+	for _, h := range hhs {
+		hh[h.ID] = h
+	}
+	var cadres []Person
+	if err := s.q(ctx).Select("id, unit_id").Where("id IN ?", cadreIDs).Find(&cadres).Error; err != nil {
+		return nil, fmt.Errorf("store: scan cadres: %w", err)
+	}
+	unit := make(map[PersonID]*UnitID, len(cadres))
+	for _, c := range cadres {
+		unit[c.ID] = c.UnitID
+	}
+	cis, err := s.checkInFacts(ctx, ps[0].ID, ps[len(ps)-1].ID, o)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PairingFacts, len(ps))
+	for i, p := range ps {
+		f := PairingFacts{Pairing: p, HeadName: hh[p.HouseholdID].HeadName, Tags: hh[p.HouseholdID].Tags,
+			CadreUnit: unit[p.CadreID], CheckIns: cis[p.ID]}
+		if p.ProgramID != nil {
+			f.Program = programs[*p.ProgramID]
+		}
+		out[i] = f
+	}
+	return out, nil
+}
+
+// checkInFacts loads the check-ins of the pairings with ids in [lo, hi]: one range scan on the
+// (pairing_id, occurred_at) index, plus one grouped MAX for the latest of each kind before Since.
+func (s *Store) checkInFacts(ctx context.Context, lo, hi PairingID, o ScanOptions) (map[PairingID][]CheckInFact, error) {
+	out := map[PairingID][]CheckInFact{}
+	rows, err := s.q(ctx).Model(&CheckIn{}).Select("pairing_id, kind, occurred_at").
+		Where("pairing_id BETWEEN ? AND ? AND undone_at IS NULL AND occurred_at >= ? AND occurred_at <= ?", lo, hi, o.Since.In(s.loc), o.At.In(s.loc)).
+		Rows()
+	if err != nil {
+		return nil, fmt.Errorf("store: scan check-ins: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id PairingID
+		var f CheckInFact
+		if err := rows.Scan(&id, &f.Kind, &f.At); err != nil {
+			return nil, fmt.Errorf("store: scan check-in row: %w", err)
+		}
+		f.At = f.At.In(s.loc)
+		out[id] = append(out[id], f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: scan check-ins: %w", err)
+	}
+	if o.LatestBefore {
+		if err := s.latestBefore(ctx, lo, hi, o.Since, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) latestBefore(ctx context.Context, lo, hi PairingID, since time.Time, out map[PairingID][]CheckInFact) error {
+	rows, err := s.q(ctx).Model(&CheckIn{}).Select("pairing_id, kind, MAX(occurred_at)").
+		Where("pairing_id BETWEEN ? AND ? AND undone_at IS NULL AND occurred_at < ?", lo, hi, since.In(s.loc)).
+		Group("pairing_id, kind").Rows()
+	if err != nil {
+		return fmt.Errorf("store: latest check-ins: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id PairingID
+		var kind CheckInKind
+		var at any
+		if err := rows.Scan(&id, &kind, &at); err != nil {
+			return fmt.Errorf("store: latest check-in row: %w", err)
+		}
+		t, err := s.aggTime(at)
+		if err != nil {
+			return err
+		}
+		out[id] = append(out[id], CheckInFact{Kind: kind, At: t})
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: latest check-ins: %w", err)
+	}
+	return nil
+}
+
+// aggTime reads a MAX(time) column: MySQL returns a time, SQLite the stored text (the aggregate
+// loses the column's declared type).
+func (s *Store) aggTime(v any) (time.Time, error) {
+	switch t := v.(type) {
+	case time.Time:
+		return t.In(s.loc), nil
+	case []byte:
+		return s.aggTime(string(t))
+	case string:
+		for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02 15:04:05"} {
+			if p, err := time.ParseInLocation(layout, strings.TrimSpace(t), s.loc); err == nil {
+				return p.In(s.loc), nil
+			}
+		}
+	}
+	return time.Time{}, fmt.Errorf("store: unreadable time %v (%T)", v, v)
+}

@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm/clause"
+)
+
+// keyChunk is how many keys go into one IN (…) lookup.
+const keyChunk = 500
+
+// AddReminders inserts the reminders whose Key is new and returns those (with ids); rows whose Key
+// exists already are skipped, which is how a reminder stage is planned at most once per pairing and window.
+func (s *Store) AddReminders(ctx context.Context, rows []Reminder) ([]Reminder, error) {
+	keys := make([]string, len(rows))
+	for i, r := range rows {
+		keys[i] = r.Key
+	}
+	seen, err := existingKeys[Reminder](s, ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	fresh := make([]Reminder, 0, len(rows))
+	for _, r := range rows {
+		if !seen[r.Key] {
+			seen[r.Key] = true
+			r.CreatedAt = r.CreatedAt.In(s.loc)
+			fresh = append(fresh, r)
+		}
+	}
+	if len(fresh) == 0 {
+		return nil, nil
+	}
+	if err := s.q(ctx).Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&fresh, upsertBatch).Error; err != nil {
+		return nil, fmt.Errorf("store: add reminders: %w", err)
+	}
+	return fresh, nil
+}
+
+// existingKeys returns which keys already have a row in T's table (its unique column is `key`).
+func existingKeys[T any](s *Store, ctx context.Context, keys []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(keys))
+	for start := 0; start < len(keys); start += keyChunk {
+		var found []string
+		var model T
+		err := s.q(ctx).Model(&model).Where("`key` IN ?", keys[start:min(start+keyChunk, len(keys))]).Pluck("key", &found).Error
+		if err != nil {
+			return nil, fmt.Errorf("store: existing keys of %T: %w", model, err)
+		}
+		for _, k := range found {
+			out[k] = true
+		}
+	}
+	return out, nil
+}
+
+// SetReminderOutbox links reminders to the digest message that carried them.
+func (s *Store) SetReminderOutbox(ctx context.Context, ids []int64, out OutboxID) error {
+	for start := 0; start < len(ids); start += keyChunk {
+		err := s.q(ctx).Model(&Reminder{}).Where("id IN ?", ids[start:min(start+keyChunk, len(ids))]).Update("outbox_id", out).Error
+		if err != nil {
+			return fmt.Errorf("store: link reminders: %w", err)
+		}
+	}
+	return nil
+}
+
+// ReminderFilter narrows Reminders; zero fields match everything.
+type ReminderFilter struct {
+	CampaignID *CampaignID
+	PairingID  PairingID
+	From, To   time.Time // CreatedAt in [From, To)
+}
+
+// Reminders lists reminders in id order (reports, the simulator and tests).
+func (s *Store) Reminders(ctx context.Context, f ReminderFilter) ([]Reminder, error) {
+	q := s.q(ctx).Model(&Reminder{})
+	if f.CampaignID != nil {
+		q = q.Where("campaign_id = ?", *f.CampaignID)
+	}
+	if f.PairingID != 0 {
+		q = q.Where("pairing_id = ?", f.PairingID)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("created_at >= ?", f.From.In(s.loc))
+	}
+	if !f.To.IsZero() {
+		q = q.Where("created_at < ?", f.To.In(s.loc))
+	}
+	var rows []Reminder
+	if err := q.Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: reminders: %w", err)
+	}
+	return rows, nil
+}
