@@ -52,19 +52,24 @@ func (s *Store) UpsertRegions(ctx context.Context, rows []Region) error {
 	return upsert(s, ctx, rows, regionUpdate)
 }
 
-// UpsertUnits writes units by code and links heads whose person rows already exist.
-func (s *Store) UpsertUnits(ctx context.Context, rows []Unit) error {
-	if err := upsert(s, ctx, rows, unitUpdate); err != nil {
+// UpsertUnits writes units by code and links heads whose person rows already exist; update works
+// as for UpsertPeople.
+func (s *Store) UpsertUnits(ctx context.Context, rows []Unit, update []string) error {
+	cols, err := s.updateColumns(&Unit{}, unitUpdate, update)
+	if err != nil {
+		return err
+	}
+	if err := upsert(s, ctx, rows, cols); err != nil {
 		return err
 	}
 	return s.ResolveUnitHeads(ctx)
 }
 
-// ResolveUnitHeads points every unit's HeadID at the person its HeadCode names (or clears it when
-// the code is empty); units may be imported before their heads' person rows.
+// ResolveUnitHeads points the HeadID of every unit with a HeadCode at the person it names (NULL
+// while that person is not imported); units may be imported before their heads' person rows.
 func (s *Store) ResolveUnitHeads(ctx context.Context) error {
 	sub := s.q(ctx).Model(&Person{}).Select("id").Where("people.code = units.head_code").Limit(1)
-	err := s.q(ctx).Model(&Unit{}).Where("1 = 1").
+	err := s.q(ctx).Model(&Unit{}).Where("head_code <> ''").
 		UpdateColumn("head_id", gorm.Expr("(?)", sub)).Error
 	if err != nil {
 		return fmt.Errorf("store: resolve unit heads: %w", err)
@@ -139,7 +144,7 @@ func (s *Store) updateColumns(model any, all []string, fields []string) ([]strin
 			return nil, fmt.Errorf("store: %T: field %s is not importable", model, f)
 		}
 		cols = append(cols, c)
-		if c == "name" || c == "head_name" {
+		if (c == "name" || c == "head_name") && allowed["initials"] {
 			cols = append(cols, "initials")
 		}
 	}

@@ -1,0 +1,255 @@
+package sheet
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"qinqi/store"
+)
+
+var (
+	reCode   = regexp.MustCompile(`^[\p{Han}A-Za-z0-9_.\-]{1,32}$`)
+	reMobile = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
+	reDigits = regexp.MustCompile(`^[0-9]+$`)
+	reIDCard = regexp.MustCompile(`^[0-9]{17}[0-9X]$`)
+	reOffice = regexp.MustCompile(`^[0-9]{3,4}-?[0-9]{7,8}(-[0-9]{1,6})?$|^1[3-9][0-9]{9}$`)
+	reDate   = regexp.MustCompile(`^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$`)
+)
+
+// checkCode validates an import key (户编号, 人员编号 …).
+func checkCode(s string) error {
+	if !reCode.MatchString(s) {
+		return errors.New("is not a valid code (1–32 letters, digits, Chinese characters, - _ .)")
+	}
+	return nil
+}
+
+// normDigits removes the separators people type into numbers ("138 0000 0001", "138-0000-0001")
+// and turns an Excel number shown in scientific notation back into its digits.
+func normDigits(s string) string {
+	s = strings.NewReplacer(" ", "", "-", "", "\u3000", "").Replace(s)
+	if strings.ContainsAny(s, "Ee") {
+		if f, err := strconv.ParseFloat(s, 64); err == nil && f > 0 && f < 1e15 {
+			return strconv.FormatFloat(f, 'f', 0, 64)
+		}
+	}
+	return s
+}
+
+// parseMobile validates an 11-digit mainland mobile number.
+func parseMobile(s string) (string, error) {
+	d := strings.TrimPrefix(normDigits(s), "+86")
+	switch {
+	case !reDigits.MatchString(d):
+		return "", errors.New("is not a phone number (digits only)")
+	case len(d) != 11:
+		return "", errors.New("is not 11 digits")
+	case !reMobile.MatchString(d):
+		return "", errors.New("is not a mobile number (must start with 13–19)")
+	}
+	return d, nil
+}
+
+// parseOfficePhone accepts a landline (0571-87654321, with optional extension) or a mobile.
+func parseOfficePhone(s string) (string, error) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), " ", "")
+	if !reOffice.MatchString(s) {
+		return "", errors.New("is not a phone number like 0571-87654321")
+	}
+	return s, nil
+}
+
+// idWeights and idCheck are the GB 11643 check-digit rule of the 18-digit resident ID.
+var idWeights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+
+const idCheck = "10X98765432"
+
+// parseIDNumber validates an 18-character resident ID number including its check digit.
+func parseIDNumber(s string) (string, error) {
+	s = strings.ToUpper(normDigits(s))
+	if !reIDCard.MatchString(s) {
+		return "", errors.New("is not an 18-character ID number")
+	}
+	sum := 0
+	for i, w := range idWeights {
+		sum += int(s[i]-'0') * w
+	}
+	if idCheck[sum%11] != s[17] {
+		return "", errors.New("has a wrong check digit (typo?)")
+	}
+	return s, nil
+}
+
+// parseDate reads 2026-01-05, 2026/1/5, 2026.1.5, 2026年1月5日, 20260105 or an Excel serial day.
+func parseDate(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if m := reDate.FindStringSubmatch(s); m != nil {
+		y, _ := strconv.Atoi(m[1])
+		mo, _ := strconv.Atoi(m[2])
+		d, _ := strconv.Atoi(m[3])
+		return validDate(y, mo, d)
+	}
+	if len(s) == 8 && reDigits.MatchString(s) {
+		y, _ := strconv.Atoi(s[:4])
+		mo, _ := strconv.Atoi(s[4:6])
+		d, _ := strconv.Atoi(s[6:])
+		return validDate(y, mo, d)
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f >= 1 && f < 2958466 { // Excel's range: 1900 to 9999
+		t, err := excelize.ExcelDateToTime(f, false)
+		if err == nil {
+			return validDate(t.Year(), int(t.Month()), t.Day())
+		}
+	}
+	return time.Time{}, errors.New("is not a date like 2026-01-05")
+}
+
+func validDate(y, m, d int) (time.Time, error) {
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if y < 1990 || y > 2100 || t.Month() != time.Month(m) || t.Day() != d {
+		return time.Time{}, errors.New("is not a real date between 1990 and 2100")
+	}
+	return t, nil
+}
+
+// parseInt reads a whole number in [lo, hi]; "3人" and "3.0" (Excel numbers) are accepted.
+func parseInt(s string, lo, hi int) (int, error) {
+	s = strings.TrimSuffix(strings.TrimSuffix(s, "人"), "口")
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f == float64(int(f)) {
+		s = strconv.Itoa(int(f))
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, errors.New("is not a whole number")
+	}
+	if n < lo || n > hi {
+		return 0, fmt.Errorf("must be between %d and %d", lo, hi)
+	}
+	return n, nil
+}
+
+// parseBool reads the ways a yes/no column is filled in; empty is no.
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(s) {
+	case "", "否", "不是", "no", "n", "0", "false", "×", "x", "无":
+		return false, nil
+	case "是", "yes", "y", "1", "true", "√", "✓", "✔", "有", "重点", "重点户":
+		return true, nil
+	}
+	return false, errors.New("is not 是 or 否")
+}
+
+// parseCoord reads a longitude or latitude in decimal degrees within China's bounds.
+func parseCoord(s string, lo, hi float64) (float64, error) {
+	f, err := strconv.ParseFloat(strings.TrimRight(s, "°"), 64)
+	if err != nil {
+		return 0, errors.New("is not a decimal number of degrees")
+	}
+	if f < lo || f > hi {
+		return 0, fmt.Errorf("is outside China (%g–%g); are 经度 and 纬度 swapped?", lo, hi)
+	}
+	return f, nil
+}
+
+// splitList splits "低保、残疾，大病" on every separator staff use.
+func splitList(s string) []string {
+	parts := strings.FieldsFunc(s, func(r rune) bool {
+		return strings.ContainsRune("、,，;；/| \u3000", r)
+	})
+	out := parts[:0]
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// tagAliases maps the words counties use onto store tags.
+var tagAliases = map[string]store.Tag{
+	"脱贫户": store.TagLifted, "脱贫": store.TagLifted, "脱贫人口": store.TagLifted,
+	"监测户": store.TagMonitored, "监测": store.TagMonitored, "监测对象": store.TagMonitored, "防返贫监测户": store.TagMonitored,
+	"低保": store.TagDibao, "低保户": store.TagDibao,
+	"特困": store.TagTekun, "特困户": store.TagTekun, "特困供养": store.TagTekun, "五保": store.TagTekun, "五保户": store.TagTekun,
+	"留守儿童": store.TagLeftChildren, "留守": store.TagLeftChildren,
+	"空巢老人": store.TagEmptyNest, "空巢": store.TagEmptyNest, "独居老人": store.TagEmptyNest,
+	"残疾": store.TagDisabled, "残疾人": store.TagDisabled, "残疾户": store.TagDisabled,
+	"大病": store.TagSerialIllness, "大病户": store.TagSerialIllness, "重病": store.TagSerialIllness,
+}
+
+// parseTags reads a tag list; an unknown word is an error naming the accepted ones.
+func parseTags(s string) (store.Tags, error) {
+	var tags []store.Tag
+	for _, p := range splitList(s) {
+		t, ok := tagAliases[p]
+		if !ok {
+			return "", fmt.Errorf("has unknown type %q (use %s)", p, knownTags())
+		}
+		tags = append(tags, t)
+	}
+	return store.MakeTags(tags...), nil
+}
+
+func knownTags() string {
+	s := make([]string, len(store.KnownTags))
+	for i, t := range store.KnownTags {
+		s[i] = string(t)
+	}
+	return strings.Join(s, "、")
+}
+
+// roleAliases maps the 角色 words onto roles.
+var roleAliases = map[string]store.Role{
+	"干部": store.RoleCadre, "帮扶干部": store.RoleCadre, "帮扶责任人": store.RoleCadre, "结对干部": store.RoleCadre, "cadre": store.RoleCadre,
+	"协调员": store.RoleCoordinator, "联络员": store.RoleCoordinator, "督查员": store.RoleCoordinator, "coordinator": store.RoleCoordinator,
+	"管理员": store.RoleAdmin, "admin": store.RoleAdmin,
+	"户主": store.RoleHousehold, "家庭成员": store.RoleHousehold, "群众": store.RoleHousehold, "household": store.RoleHousehold,
+}
+
+// parseRoles reads a role list and reports whether 户主 was among the words.
+func parseRoles(s string) (store.Roles, bool, error) {
+	var roles []store.Role
+	head := false
+	for _, p := range splitList(s) {
+		r, ok := roleAliases[strings.ToLower(p)]
+		if !ok {
+			return "", false, fmt.Errorf("has unknown role %q (use 干部、协调员、管理员、户主 or 家庭成员)", p)
+		}
+		head = head || p == "户主"
+		roles = append(roles, r)
+	}
+	if len(roles) == 0 {
+		return "", false, errors.New("is empty")
+	}
+	return store.MakeRoles(roles...), head, nil
+}
+
+// parseLevel reads 级别.
+func parseLevel(s string) (store.RegionLevel, error) {
+	switch strings.ToLower(s) {
+	case "县", "区", "县区", "区县", "县级", "县(区)", "市", "county":
+		return store.LevelCounty, nil
+	case "乡", "镇", "乡镇", "街道", "乡镇街道", "乡(镇)", "township":
+		return store.LevelTownship, nil
+	case "村", "社区", "村社区", "村(社区)", "居委会", "village":
+		return store.LevelVillage, nil
+	}
+	return "", errors.New("is not 县, 乡镇 or 村")
+}
+
+// levelRank orders levels for the parent check (a village's parent is a township …).
+func levelRank(l store.RegionLevel) int {
+	switch l {
+	case store.LevelCounty:
+		return 1
+	case store.LevelTownship:
+		return 2
+	}
+	return 3
+}
