@@ -232,3 +232,22 @@ func (s *Store) CountOrg(ctx context.Context) (OrgCounts, error) {
 	}
 	return c, nil
 }
+
+// AllRegions returns every region by id; the tree is small (a county has hundreds of villages)
+// and imports resolve 所属村 by code or by name against it.
+func (s *Store) AllRegions(ctx context.Context) ([]Region, error) {
+	var out []Region
+	if err := s.q(ctx).Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: all regions: %w", err)
+	}
+	return out, nil
+}
+
+// AllUnits returns every unit by id (hundreds at most; imports resolve 所属单位 by code or name).
+func (s *Store) AllUnits(ctx context.Context) ([]Unit, error) {
+	var out []Unit
+	if err := s.q(ctx).Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: all units: %w", err)
+	}
+	return out, nil
+}
