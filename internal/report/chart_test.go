@@ -1,0 +1,110 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/png"
+	"testing"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/math/fixed"
+
+	"qinqi/internal/report"
+	"qinqi/internal/report/reporttest"
+	"qinqi/internal/testenv"
+	"qinqi/store"
+)
+
+func TestChartIsAPNGWithBars(t *testing.T) {
+	s := testenv.SQLite(t)
+	reporttest.Seed(t, s)
+	r, err := report.Stats(context.Background(), s, report.Scope{All: true, Name: "全县"}, report.MonthOf(reporttest.Now), reporttest.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := report.Chart(r, &buf); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() < 2000 {
+		t.Fatalf("PNG is only %d bytes", buf.Len())
+	}
+	img, err := png.Decode(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() < 600 || b.Dy() < 400 {
+		t.Errorf("size %v", b)
+	}
+	// Every kind that has a count shows its colour.
+	for i, k := range store.CheckInKinds {
+		if n := countColour(img, report.KindColors[i]); n < 100 {
+			t.Errorf("%s bars: %d pixels of their colour", k.Label(), n)
+		}
+	}
+}
+
+// TestChartFontDrawsChinese guards against tofu: every label character has a glyph in the chart
+// font, and different characters draw different pixels (a missing-glyph box would be identical).
+func TestChartFontDrawsChinese(t *testing.T) {
+	face := report.ChartFace()
+	labels := "联系走访讲政策送温暖办实事县农业农村局教育帮扶活动年月第四季度"
+	for _, r := range labels {
+		if _, ok := face.GlyphAdvance(r); !ok {
+			t.Errorf("no glyph for %q", r)
+		}
+	}
+	a, b := ink(face, '走'), ink(face, '访')
+	if len(a) < 10 || len(b) < 10 {
+		t.Fatalf("glyphs nearly empty: %d, %d pixels", len(a), len(b))
+	}
+	if equalSets(a, b) {
+		t.Error("走 and 访 draw the same pixels: missing-glyph boxes")
+	}
+	if _, ok := face.GlyphAdvance('\uE000'); ok && equalSets(ink(face, '\uE000'), a) {
+		t.Error("a private-use character draws like 走")
+	}
+}
+
+func ink(face font.Face, r rune) map[image.Point]bool {
+	img := image.NewGray(image.Rect(0, 0, 20, 20))
+	d := font.Drawer{Dst: img, Src: image.White, Face: face, Dot: fixed.P(2, 15)}
+	d.DrawString(string(r))
+	out := map[image.Point]bool{}
+	for y := 0; y < 20; y++ {
+		for x := 0; x < 20; x++ {
+			if img.GrayAt(x, y).Y > 128 {
+				out[image.Pt(x, y)] = true
+			}
+		}
+	}
+	return out
+}
+
+func equalSets(a, b map[image.Point]bool) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for p := range a {
+		if !b[p] {
+			return false
+		}
+	}
+	return true
+}
+
+func countColour(img image.Image, c color.RGBA) int {
+	n := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if uint8(r>>8) == c.R && uint8(g>>8) == c.G && uint8(bl>>8) == c.B {
+				n++
+			}
+		}
+	}
+	return n
+}

@@ -1,0 +1,139 @@
+package report
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"qinqi/store"
+)
+
+// ModeLabel is the Chinese name of a contact mode.
+func ModeLabel(m store.ContactMode) string {
+	switch m {
+	case store.ModeInPerson:
+		return "当面"
+	case store.ModePhone:
+		return "电话"
+	case store.ModeWeChat:
+		return "微信"
+	}
+	return string(m)
+}
+
+// StatusLabel is the Chinese name of a request status.
+func StatusLabel(s store.RequestStatus) string {
+	switch s {
+	case store.StatusNew:
+		return "待受理"
+	case store.StatusAccepted:
+		return "办理中"
+	case store.StatusResolved:
+		return "已办结"
+	case store.StatusTransferred:
+		return "已转办"
+	}
+	return string(s)
+}
+
+// RequestKindLabel is the Chinese name of a request kind.
+func RequestKindLabel(k store.RequestKind) string {
+	switch k {
+	case store.ReqRequest:
+		return "诉求"
+	case store.ReqComplaint:
+		return "投诉"
+	case store.ReqVoice:
+		return "语音"
+	}
+	return string(k)
+}
+
+// Percent formats a ratio as 87.5%, or — when it cannot be measured.
+func Percent(r float64) string {
+	if r < 0 {
+		return "—"
+	}
+	return strconv.FormatFloat(100*r, 'f', 1, 64) + "%"
+}
+
+// Stars formats an average rating as 4.6分, or — without ratings.
+func Stars(avg float64) string {
+	if avg < 0 {
+		return "—"
+	}
+	return strconv.FormatFloat(avg, 'f', 1, 64) + "分"
+}
+
+// Yuan formats fen as yuan: 50000 → 500元, 12345 → 123.45元, 1234567 → 1.23万元.
+func Yuan(fen int64) string {
+	if fen >= 1_000_000 {
+		return strconv.FormatFloat(float64(fen)/1_000_000, 'f', 2, 64) + "万元"
+	}
+	if fen%100 == 0 {
+		return strconv.FormatInt(fen/100, 10) + "元"
+	}
+	return strconv.FormatFloat(float64(fen)/100, 'f', 2, 64) + "元"
+}
+
+func quantity(q float64) string { return strconv.FormatFloat(q, 'f', -1, 64) }
+
+// FormatStats is the chat text of a report: the five counts, money and goods, coverage, requests,
+// satisfaction and call-back agreement, with the three most frequent goods.
+func FormatStats(r Report) string {
+	t := r.Total
+	var b strings.Builder
+	fmt.Fprintf(&b, "📊 %s %s\n", r.Scope.Name, r.Period.Label())
+	var kinds []string
+	for _, k := range store.CheckInKinds {
+		kinds = append(kinds, fmt.Sprintf("%s %d", k.Label(), t.Counts[k]))
+	}
+	fmt.Fprintf(&b, "%s\n", strings.Join(kinds, " · "))
+	fmt.Fprintf(&b, "帮扶金额 %s，送物资 %d 次", Yuan(t.ValueFen), t.GoodsDeliveries)
+	if g := goodsLine(r.Goods, 3); g != "" {
+		fmt.Fprintf(&b, "（%s）", g)
+	}
+	fmt.Fprintf(&b, "\n走到 %d / %d 户，覆盖率 %s\n", t.Reached, t.Paired, Percent(t.Coverage()))
+	fmt.Fprintf(&b, "诉求 %d 件，办结 %d，按时 %d（按时率 %s）\n", t.Opened, t.Resolved, t.OnTime, Percent(t.OnTimeRate()))
+	fmt.Fprintf(&b, "满意度 %s（%d 条评价），回访一致率 %s（%d 户回访）", Stars(t.Satisfaction()), t.RatingN,
+		Percent(t.SpotAgreement()), t.SpotAnswered)
+	return b.String()
+}
+
+func goodsLine(gs []Goods, n int) string {
+	var parts []string
+	for i, g := range gs {
+		if i == n {
+			parts = append(parts, "等")
+			break
+		}
+		if g.Unit == "" && g.Quantity == 1 {
+			parts = append(parts, g.Name)
+			continue
+		}
+		parts = append(parts, g.Name+quantity(g.Quantity)+g.Unit)
+	}
+	return strings.Join(parts, "、")
+}
+
+// FormatRanking is the chat text of a ranking: the top units with their score and the parts
+// behind it; limit caps the lines for chat length.
+func FormatRanking(r Ranking, scopeName string, limit int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "🏅 %s %s 单位排名（%d 个单位）\n", scopeName, r.Period.Label(), len(r.Units))
+	for i, u := range r.Units {
+		if i == limit {
+			fmt.Fprintf(&b, "……另有 %d 个单位，见导出的台账\n", len(r.Units)-limit)
+			break
+		}
+		fmt.Fprintf(&b, "%d. %s %.1f分（覆盖%s 按时%s 满意%s 回访%s）\n", u.Rank, u.Unit.Unit.Name, u.Score,
+			Percent(u.Unit.Coverage()), Percent(u.Unit.OnTimeRate()), Stars(u.Unit.Satisfaction()), Percent(u.Unit.SpotAgreement()))
+	}
+	if r.Unpaired > 0 {
+		fmt.Fprintf(&b, "（%d 个单位本期无结对，未参加排名）\n", r.Unpaired)
+	}
+	w := r.Weights
+	fmt.Fprintf(&b, "算法：加权平均×100，权重 覆盖率%g 按时办结%g 满意度%g 回访一致%g 走访活跃度%g；无数据的项不计入。只排单位，不排个人。",
+		w.Coverage, w.OnTime, w.Satisfaction, w.SpotAgree, w.Activity)
+	return b.String()
+}

@@ -1,0 +1,132 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"qinqi/internal/report"
+	"qinqi/internal/report/reporttest"
+	"qinqi/internal/testenv"
+	"qinqi/store"
+)
+
+func TestLedgerTotalsEqualTheDatabase(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			s := b.Open(t)
+			reporttest.Seed(t, s)
+			nov := report.MonthOf(reporttest.Now)
+			var buf bytes.Buffer
+			if err := report.WriteLedger(ctx, s, report.Scope{All: true, Name: "全县"}, nov, reporttest.Now, &buf); err != nil {
+				t.Fatal(err)
+			}
+			f, err := excelize.OpenReader(&buf)
+			if err != nil {
+				t.Fatalf("open ledger: %v", err)
+			}
+			defer f.Close()
+			if got := f.GetSheetList(); strings.Join(got, ",") != "走访台账,干部汇总,单位汇总,诉求" {
+				t.Fatalf("sheets = %v", got)
+			}
+			rows := sheetRows(t, f, report.SheetCheckIns)
+			if rows[0][0] != "日期" || rows[0][6] != "类型" || rows[0][9] != "金额（元）" {
+				t.Errorf("header = %v", rows[0])
+			}
+			byKind := map[string]int64{}
+			var fen int64
+			for _, r := range rows[1:] {
+				byKind[r[6]]++
+				fen += yuanToFen(t, r[9])
+			}
+			tallies, err := s.CheckInTallies(ctx, store.StatsFilter{From: nov.From, To: nov.To})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var dbFen int64
+			dbKind := map[string]int64{}
+			for _, k := range tallies {
+				dbKind[k.Kind.Label()] += k.N
+				dbFen += k.ValueFen
+			}
+			for _, k := range store.CheckInKinds {
+				if byKind[k.Label()] != dbKind[k.Label()] {
+					t.Errorf("%s: sheet %d, database %d", k.Label(), byKind[k.Label()], dbKind[k.Label()])
+				}
+			}
+			if fen != dbFen || fen != reporttest.NovValueFen {
+				t.Errorf("money: sheet %d fen, database %d, fixture %d", fen, dbFen, reporttest.NovValueFen)
+			}
+			units := sheetRows(t, f, report.SheetUnits)
+			last := units[len(units)-1]
+			if last[1] != "合计" || last[3] != strconv.Itoa(reporttest.NovVisits) || yuanToFen(t, last[7]) != reporttest.NovValueFen {
+				t.Errorf("unit total row = %v", last)
+			}
+			cadres := sheetRows(t, f, report.SheetCadres)
+			for _, r := range cadres[1:] {
+				if strings.Contains(r[3], "0000") || (r[3] != "" && !strings.Contains(r[3], "****")) {
+					t.Errorf("cadre phone not masked: %v", r)
+				}
+			}
+			reqs := sheetRows(t, f, report.SheetRequests)
+			if len(reqs) != 3 || reqs[1][5] != "137****0001" || reqs[1][13] != "是" || reqs[2][13] != "否" {
+				t.Errorf("requests sheet = %v", reqs)
+			}
+			if panes, err := f.GetPanes(report.SheetCheckIns); err != nil || !panes.Freeze || panes.YSplit != 1 {
+				t.Errorf("header row not frozen: %+v %v", panes, err)
+			}
+		})
+	}
+}
+
+func TestLedgerOfACoordinatorHoldsOnlyTheirUnits(t *testing.T) {
+	ctx := context.Background()
+	s := testenv.SQLite(t)
+	fx := reporttest.Seed(t, s)
+	var buf bytes.Buffer
+	scope := report.Scope{Units: []store.UnitID{fx.Edu.ID}, Name: "县教育局"}
+	if err := report.WriteLedger(ctx, s, scope, report.MonthOf(reporttest.Now), reporttest.Now, &buf); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, r := range sheetRows(t, f, report.SheetCheckIns)[1:] {
+		if r[1] != "县教育局" {
+			t.Errorf("foreign row in ledger: %v", r)
+		}
+	}
+	if n := len(sheetRows(t, f, report.SheetCheckIns)); n != 3 {
+		t.Errorf("check-in rows = %d, want 2 + header", n)
+	}
+}
+
+func sheetRows(t *testing.T, f *excelize.File, sheet string) [][]string {
+	t.Helper()
+	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatalf("rows of %s: %v", sheet, err)
+	}
+	for i := range rows {
+		for len(rows[i]) < 16 {
+			rows[i] = append(rows[i], "")
+		}
+	}
+	return rows
+}
+
+func yuanToFen(t *testing.T, s string) int64 {
+	t.Helper()
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatalf("money cell %q: %v", s, err)
+	}
+	return int64(v*100 + 0.5)
+}

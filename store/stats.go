@@ -1,0 +1,211 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// StatsFilter selects the rows a report counts: the cadres' units (nil means every unit) and the
+// half-open period [From, To). A check-in, pairing, rating or spot-check belongs to the unit of its
+// cadre; a request to its own unit, or else to its assignee's unit.
+type StatsFilter struct {
+	Units []UnitID
+	From  time.Time
+	To    time.Time
+}
+
+// KindTally is the number and money of check-ins of one kind in one unit.
+type KindTally struct {
+	UnitID    UnitID
+	Kind      CheckInKind
+	N         int64
+	ValueFen  int64
+	WithGoods int64 // check-ins that handed over goods
+}
+
+// RequestTally counts one unit's requests opened in the period: resolved, resolved by the due
+// time, and "judged" (resolved, or past due at the end of the period) — the on-time rate's base.
+type RequestTally struct {
+	UnitID   UnitID
+	Opened   int64
+	Resolved int64
+	OnTime   int64
+	Judged   int64
+}
+
+// ScoreTally sums one unit's 1–5 ratings given in the period.
+type ScoreTally struct {
+	UnitID UnitID
+	N      int64
+	Sum    int64
+}
+
+// SpotTally counts one unit's answered call-backs for the months in the period, and how many
+// agreed with the cadre's log (no discrepancy).
+type SpotTally struct {
+	UnitID   UnitID
+	Answered int64
+	Agree    int64
+}
+
+// unitScope restricts q to cadres (alias p) of the filter's units.
+func unitScope(q *gorm.DB, col string, units []UnitID) *gorm.DB {
+	if units == nil {
+		return q
+	}
+	if len(units) == 0 {
+		return q.Where("1 = 0")
+	}
+	return q.Where(col+" IN ?", units)
+}
+
+// CheckInTallies counts live (not undone) check-ins by unit and kind.
+func (s *Store) CheckInTallies(ctx context.Context, f StatsFilter) ([]KindTally, error) {
+	var out []KindTally
+	q := s.q(ctx).Table("check_ins AS c").
+		Select("p.unit_id AS unit_id, c.kind AS kind, COUNT(*) AS n, COALESCE(SUM(c.value_fen), 0) AS value_fen, "+
+			"SUM(CASE WHEN c.items <> '' THEN 1 ELSE 0 END) AS with_goods").
+		Joins("JOIN people AS p ON p.id = c.cadre_id").
+		Where("c.undone_at IS NULL AND c.occurred_at >= ? AND c.occurred_at < ?", f.From, f.To)
+	err := unitScope(q, "p.unit_id", f.Units).Group("p.unit_id, c.kind").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: check-in tallies: %w", err)
+	}
+	return out, nil
+}
+
+// HouseholdsReached counts distinct households with a live check-in in the period, overall and by
+// unit; the overall number is not the sum, since a household may have cadres in two units.
+func (s *Store) HouseholdsReached(ctx context.Context, f StatsFilter) (int64, map[UnitID]int64, error) {
+	base := func() *gorm.DB {
+		q := s.q(ctx).Table("check_ins AS c").Joins("JOIN people AS p ON p.id = c.cadre_id").
+			Where("c.undone_at IS NULL AND c.occurred_at >= ? AND c.occurred_at < ?", f.From, f.To)
+		return unitScope(q, "p.unit_id", f.Units)
+	}
+	return s.distinctHouseholds(base, "c.household_id")
+}
+
+// HouseholdsPaired counts distinct households with a pairing in force at some time in the period.
+func (s *Store) HouseholdsPaired(ctx context.Context, f StatsFilter) (int64, map[UnitID]int64, error) {
+	base := func() *gorm.DB {
+		q := s.q(ctx).Table("pairings AS pr").Joins("JOIN people AS p ON p.id = pr.cadre_id").
+			Where("pr.start_on < ? AND (pr.end_on IS NULL OR pr.end_on > ?)", f.To, f.From)
+		return unitScope(q, "p.unit_id", f.Units)
+	}
+	return s.distinctHouseholds(base, "pr.household_id")
+}
+
+func (s *Store) distinctHouseholds(base func() *gorm.DB, col string) (int64, map[UnitID]int64, error) {
+	var total int64
+	if err := base().Select("COUNT(DISTINCT " + col + ")").Scan(&total).Error; err != nil {
+		return 0, nil, fmt.Errorf("store: distinct households: %w", err)
+	}
+	var rows []struct {
+		UnitID UnitID
+		N      int64
+	}
+	err := base().Select("p.unit_id AS unit_id, COUNT(DISTINCT " + col + ") AS n").Group("p.unit_id").Scan(&rows).Error
+	if err != nil {
+		return 0, nil, fmt.Errorf("store: households by unit: %w", err)
+	}
+	by := make(map[UnitID]int64, len(rows))
+	for _, r := range rows {
+		by[r.UnitID] = r.N
+	}
+	return total, by, nil
+}
+
+// RequestTallies counts requests and complaints opened in the period, by unit. now bounds "past
+// due" for a period that has not ended yet.
+func (s *Store) RequestTallies(ctx context.Context, f StatsFilter, now time.Time) ([]RequestTally, error) {
+	judgeAt := f.To
+	if now.Before(judgeAt) {
+		judgeAt = now
+	}
+	var out []RequestTally
+	q := s.q(ctx).Table("requests AS r").
+		Select("COALESCE(r.unit_id, a.unit_id) AS unit_id, COUNT(*) AS opened, "+
+			"SUM(CASE WHEN r.resolved_at IS NOT NULL THEN 1 ELSE 0 END) AS resolved, "+
+			"SUM(CASE WHEN r.resolved_at IS NOT NULL AND r.resolved_at <= r.due_at THEN 1 ELSE 0 END) AS on_time, "+
+			"SUM(CASE WHEN r.resolved_at IS NOT NULL OR r.due_at < ? THEN 1 ELSE 0 END) AS judged", judgeAt).
+		Joins("LEFT JOIN people AS a ON a.id = r.assignee_id").
+		Where("r.created_at >= ? AND r.created_at < ?", f.From, f.To)
+	err := unitScope(q, "COALESCE(r.unit_id, a.unit_id)", f.Units).Group("COALESCE(r.unit_id, a.unit_id)").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: request tallies: %w", err)
+	}
+	return out, nil
+}
+
+// RatingTallies sums the ratings given in the period, by the rated cadre's unit (or the rated
+// request's unit when the rating names no cadre).
+func (s *Store) RatingTallies(ctx context.Context, f StatsFilter) ([]ScoreTally, error) {
+	var out []ScoreTally
+	unit := "COALESCE(p.unit_id, r.unit_id)"
+	q := s.q(ctx).Table("ratings AS g").
+		Select(unit+" AS unit_id, COUNT(*) AS n, SUM(g.score) AS sum").
+		Joins("LEFT JOIN people AS p ON p.id = g.cadre_id").
+		Joins("LEFT JOIN requests AS r ON r.id = g.request_id").
+		Where("g.created_at >= ? AND g.created_at < ?", f.From, f.To)
+	if err := unitScope(q, unit, f.Units).Group(unit).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: rating tallies: %w", err)
+	}
+	return out, nil
+}
+
+// SpotTallies counts answered call-backs of the months in the period, by the cadre's unit.
+func (s *Store) SpotTallies(ctx context.Context, f StatsFilter) ([]SpotTally, error) {
+	months := monthsBetween(f.From.In(s.loc), f.To.In(s.loc))
+	var out []SpotTally
+	q := s.q(ctx).Table("spot_checks AS sc").
+		Select("p.unit_id AS unit_id, COUNT(*) AS answered, SUM(CASE WHEN sc.discrepancy THEN 0 ELSE 1 END) AS agree").
+		Joins("JOIN people AS p ON p.id = sc.cadre_id").
+		Where("sc.month IN ? AND sc.answer <> ''", months)
+	if err := unitScope(q, "p.unit_id", f.Units).Group("p.unit_id").Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: spot-check tallies: %w", err)
+	}
+	return out, nil
+}
+
+// GoodsLists returns the goods field of every live check-in in the period that handed over goods,
+// for the report to add up by item ("化肥×3包;米×20斤").
+func (s *Store) GoodsLists(ctx context.Context, f StatsFilter) ([]string, error) {
+	var out []string
+	q := s.q(ctx).Table("check_ins AS c").Select("c.items").
+		Joins("JOIN people AS p ON p.id = c.cadre_id").
+		Where("c.undone_at IS NULL AND c.items <> '' AND c.occurred_at >= ? AND c.occurred_at < ?", f.From, f.To)
+	if err := unitScope(q, "p.unit_id", f.Units).Order("c.id").Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: goods: %w", err)
+	}
+	return out, nil
+}
+
+// UnitsIn returns the given units ordered by code, or every unit when ids is nil.
+func (s *Store) UnitsIn(ctx context.Context, ids []UnitID) ([]Unit, error) {
+	var out []Unit
+	q := s.q(ctx).Order("code")
+	if ids != nil {
+		if len(ids) == 0 {
+			return nil, nil
+		}
+		q = q.Where("id IN ?", ids)
+	}
+	if err := q.Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: units: %w", err)
+	}
+	return out, nil
+}
+
+// monthsBetween lists the "2006-01" months that [from, to) touches.
+func monthsBetween(from, to time.Time) []string {
+	var out []string
+	m := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, from.Location())
+	for m.Before(to) {
+		out = append(out, m.Format("2006-01"))
+		m = m.AddDate(0, 1, 0)
+	}
+	return out
+}
