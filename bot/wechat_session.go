@@ -1,0 +1,407 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/eatmoreapple/openwechat"
+	"github.com/mdp/qrterminal/v3"
+
+	"qinqi/store"
+)
+
+// errWxWatchdog ends a session whose sync loop went silent ("online but dead").
+var errWxWatchdog = errors.New("wechat: no sync answer within the watchdog window")
+
+// wxSession is one account: a loop of logins, each a new openwechat.Bot (a Bot cannot log in twice).
+type wxSession struct {
+	w    *WeChat
+	acct WeChatAccount
+	log  *slog.Logger
+
+	mu  sync.Mutex
+	gen *wxGen // the online login, nil while logging in or reconnecting
+	hl  WeChatHealth
+}
+
+func newSession(w *WeChat, a WeChatAccount) *wxSession {
+	return &wxSession{w: w, acct: a, log: w.log.With("account", a.Name),
+		hl: WeChatHealth{Account: a.Name, State: WeChatDown, Since: w.opt.Clock.Now()}}
+}
+
+// wxGen is one login. The library is not goroutine-safe, so every call into it holds lock: the
+// session goroutine while logging in, Send/AcceptFriend while sending, and the library's own sync
+// goroutine from each synccheck answer until its next synccheck request (see wxRoundTripper), which
+// covers message parsing, our MessageHandler, the session dump and the error handler.
+type wxGen struct {
+	s      *wxSession
+	bot    *openwechat.Bot
+	ctx    context.Context
+	cancel context.CancelFunc
+	lock   chan struct{}
+
+	syncHolds bool // whether the sync goroutine holds lock; touched by the sync goroutine only
+	syncErrs  int  // consecutive sync errors; sync goroutine only
+	lastSync  atomic.Int64
+
+	doneOnce sync.Once
+	done     chan struct{}
+	reason   error // why the login ended; readable after done is closed
+
+	// Set before the login is published, read-only afterwards.
+	self     string
+	selfNick string
+	req      *openwechat.BaseRequest
+	info     *openwechat.LoginInfo
+	storage  *wxHotStorage
+
+	frMu       sync.Mutex
+	friendReqs map[string]openwechat.RecommendInfo
+	frOrder    []string
+}
+
+func (g *wxGen) unlock() { <-g.lock }
+
+// acquire takes the library lock for a caller outside the sync goroutine.
+func (g *wxGen) acquire(ctx context.Context) error {
+	select {
+	case g.lock <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-g.done:
+		return ErrWeChatOffline
+	}
+	select {
+	case <-g.done:
+		g.unlock()
+		return ErrWeChatOffline
+	default:
+		return nil
+	}
+}
+
+// finish records why the login ended and stops it; the first reason wins.
+func (g *wxGen) finish(reason error) {
+	g.doneOnce.Do(func() {
+		g.reason = reason
+		close(g.done)
+	})
+	g.cancel()
+}
+
+func (s *wxSession) run(ctx context.Context) {
+	o := s.w.opt
+	backoff := o.ReconnectMin
+	for ctx.Err() == nil {
+		s.setState(ctx, WeChatLoggingIn, nil)
+		g, contacts, err := s.login(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			s.log.Warn("wechat: login failed", "err", wxScrub(err), "retry_in", backoff)
+			s.setState(ctx, WeChatReconnecting, err)
+			wxSleep(ctx, wxJitter(backoff))
+			backoff = min(2*backoff, o.ReconnectMax)
+			continue
+		}
+		started := time.Now()
+		s.online(ctx, g)
+		s.remap(ctx, contacts)
+		reason := s.watch(ctx, g)
+		s.offline(g)
+		if ctx.Err() != nil {
+			break
+		}
+		if time.Since(started) >= o.ReconnectMax {
+			backoff = o.ReconnectMin // it was stable: the next drop is not a pattern
+		}
+		s.log.Warn("wechat: session ended", "reason", wxScrub(reason), "retry_in", backoff)
+		s.setState(ctx, WeChatReconnecting, reason)
+		wxSleep(ctx, wxJitter(backoff))
+		backoff = min(2*backoff, o.ReconnectMax)
+	}
+	s.setState(context.WithoutCancel(ctx), WeChatDown, ctx.Err())
+}
+
+// login makes a new Bot and a new storage object (each can be used once), tries the hot-login file
+// and falls back to a QR code, which is shown again whenever it expires.
+func (s *wxSession) login(ctx context.Context) (*wxGen, []store.WeChatContact, error) {
+	gctx, cancel := context.WithCancel(ctx)
+	g := &wxGen{s: s, ctx: gctx, cancel: cancel, lock: make(chan struct{}, 1), done: make(chan struct{}),
+		friendReqs: map[string]openwechat.RecommendInfo{}}
+	g.lock <- struct{}{} // held until the login is complete; the sync goroutine waits for it
+	g.bot = openwechat.DefaultBot(openwechat.Desktop, openwechat.WithContextOption(gctx))
+	s.configure(g)
+	g.storage = newWxHotStorage(s.acct.HotLoginFile)
+
+	err := wxSafeCall(func() error { return g.bot.HotLogin(g.storage, openwechat.NewRetryLoginOption()) })
+	for errors.Is(err, openwechat.ErrLoginTimeout) && gctx.Err() == nil {
+		s.log.Info("wechat: QR code expired; showing a new one")
+		wxSleep(gctx, s.w.opt.ReconnectMin)
+		err = wxSafeCall(g.bot.Login)
+	}
+	if err == nil {
+		err = g.capture()
+	}
+	if err != nil {
+		g.storage.retire()
+		g.finish(err)
+		return nil, nil, fmt.Errorf("wechat login: %w", err)
+	}
+	contacts, cerr := g.contacts()
+	if cerr != nil {
+		s.log.Warn("wechat: friend list unavailable; identities not re-mapped", "err", wxScrub(cerr))
+	}
+	g.lastSync.Store(time.Now().UnixNano())
+	g.unlock()
+	return g, contacts, nil
+}
+
+// capture keeps what sends need, so no other goroutine reads the Bot's mutable fields later.
+func (g *wxGen) capture() error {
+	self, err := g.bot.GetCurrentUser()
+	if err != nil {
+		return err
+	}
+	g.self, g.selfNick = self.UserName, self.NickName
+	g.req = g.bot.Storage.Request
+	g.info = g.bot.Storage.LoginInfo
+	if g.req == nil || g.info == nil || g.self == "" {
+		return errors.New("login finished without session data")
+	}
+	return nil
+}
+
+// contacts lists the account's friends for re-mapping (called with the library lock held).
+func (g *wxGen) contacts() ([]store.WeChatContact, error) {
+	var out []store.WeChatContact
+	err := wxSafeCall(func() error {
+		self, err := g.bot.GetCurrentUser()
+		if err != nil {
+			return err
+		}
+		friends, err := self.Friends(true)
+		if err != nil {
+			return err
+		}
+		for _, f := range friends {
+			out = append(out, store.WeChatContact{UserName: f.UserName, RemarkName: f.RemarkName, NickName: f.NickName})
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (s *wxSession) configure(g *wxGen) {
+	b := g.bot
+	b.UUIDCallback = s.showQR // replaces the default, which runs xdg-open
+	b.ScanCallBack = func(openwechat.CheckLoginResponse) { s.log.Info("wechat: QR code scanned; confirm on the phone") }
+	b.LoginCallBack = func(openwechat.CheckLoginResponse) { s.log.Info("wechat: QR login confirmed") }
+	b.SyncCheckCallback = g.onSyncCheck // replaces the default, which logs every poll
+	b.MessageHandler = g.onMessage
+	b.MessageErrorHandler = g.onSyncError
+	b.LogoutCallBack = func(b *openwechat.Bot) { g.onExit(b) }
+	b.Caller.Client.MaxRetryTimes = 2 // the library retries every request with no pause
+	b.Caller.Client.HTTPClient().Transport = &wxRoundTripper{base: s.w.roundTripper(), g: g}
+}
+
+// showQR draws the login QR in the terminal and logs its URL for an operator who is not at it.
+func (s *wxSession) showQR(uuid string) {
+	img := openwechat.GetQrcodeUrl(uuid)
+	s.log.Warn("wechat: scan the QR code with the bot account's phone camera", "qr_url", img)
+	s.mu.Lock()
+	s.hl.QRURL = img
+	s.mu.Unlock()
+	if w := s.w.opt.QRWriter; w != nil {
+		fmt.Fprintf(w, "\nWeChat account %q: scan with the phone camera (or open %s)\n", s.acct.Name, img)
+		qrterminal.GenerateHalfBlock("https://login.weixin.qq.com/l/"+uuid, qrterminal.L, w)
+	}
+}
+
+// watch waits until the login ends, the sync loop goes silent or ctx ends, publishing health.
+func (s *wxSession) watch(ctx context.Context, g *wxGen) error {
+	o := s.w.opt
+	t := time.NewTicker(min(o.WatchdogSilence/4, o.HealthEvery))
+	defer t.Stop()
+	for {
+		select {
+		case <-g.done:
+			return g.reason
+		case <-ctx.Done():
+			g.finish(ctx.Err())
+			return ctx.Err()
+		case <-t.C:
+			if time.Since(time.Unix(0, g.lastSync.Load())) > o.WatchdogSilence {
+				g.finish(errWxWatchdog)
+				return errWxWatchdog
+			}
+			s.publish(ctx)
+		}
+	}
+}
+
+func (s *wxSession) online(ctx context.Context, g *wxGen) {
+	s.mu.Lock()
+	s.gen = g
+	s.hl.Logins++
+	s.hl.QRURL = ""
+	s.hl.LastSync = s.w.opt.Clock.Now()
+	s.mu.Unlock()
+	s.setState(ctx, WeChatOnline, nil)
+	s.log.Info("wechat: online")
+}
+
+// offline unpublishes the login; writes of its late session dumps are dropped from now on so
+// they cannot overwrite what the next login stores.
+func (s *wxSession) offline(g *wxGen) {
+	s.mu.Lock()
+	if s.gen == g {
+		s.gen = nil
+	}
+	s.mu.Unlock()
+	g.finish(errors.New("session replaced"))
+	g.storage.retire()
+}
+
+func (s *wxSession) current() *wxGen {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.gen
+}
+
+// remap rewrites the account's identity rows to the new user names; counts only are logged.
+func (s *wxSession) remap(ctx context.Context, contacts []store.WeChatContact) {
+	dir := s.w.opt.Directory
+	if dir == nil || contacts == nil {
+		return
+	}
+	c, err := dir.RemapWeChat(ctx, s.acct.Name, contacts, s.w.opt.Clock.Now())
+	if err != nil {
+		s.log.Error("wechat: identity re-mapping failed", "err", err)
+		return
+	}
+	s.log.Info("wechat: identities re-mapped", "friends", len(contacts), "kept", c.Kept, "by_remark", c.ByRemark,
+		"by_nickname", c.ByNickName, "ambiguous", c.Ambiguous, "unknown", c.Unknown, "removed", c.Removed)
+}
+
+// ---- callbacks on the library's sync goroutine ----
+
+func (g *wxGen) onSyncCheck(resp openwechat.SyncCheckResponse) {
+	g.lastSync.Store(time.Now().UnixNano())
+	if resp.Success() {
+		g.syncErrs = 0
+	}
+	g.s.noteSync()
+}
+
+// onSyncError slows the loop down on repeated errors (the library retries at once, thousands of
+// times a second) and ends the login on logout codes or too many failures in a row.
+func (g *wxGen) onSyncError(err error) error {
+	g.syncErrs++
+	g.s.noteError(err)
+	var ret openwechat.Ret
+	if errors.As(err, &ret) && (ret == 1100 || ret == 1101 || ret == 1102) {
+		return err
+	}
+	if g.ctx.Err() != nil {
+		return err
+	}
+	o := g.s.w.opt
+	if g.syncErrs >= o.MaxSyncErrors {
+		return fmt.Errorf("%d sync errors in a row: %w", g.syncErrs, err)
+	}
+	d := o.SyncErrorMin << min(g.syncErrs-1, 20)
+	if d > o.SyncErrorMax || d <= 0 {
+		d = o.SyncErrorMax
+	}
+	if g.syncHolds { // let senders through while we wait
+		g.syncHolds = false
+		g.unlock()
+	}
+	wxSleep(g.ctx, wxJitter(d))
+	return g.ctx.Err()
+}
+
+func (g *wxGen) onExit(b *openwechat.Bot) {
+	reason := b.CrashReason()
+	if reason == nil {
+		reason = errors.New("logged out")
+	}
+	g.finish(reason)
+	if g.syncHolds {
+		g.syncHolds = false
+		g.unlock()
+	}
+}
+
+// wxRoundTripper hands the library lock to the sync goroutine whenever a synccheck long poll
+// returns, and takes it back when the next one starts, so sends run while the loop waits.
+type wxRoundTripper struct {
+	base http.RoundTripper
+	g    *wxGen
+}
+
+func (t *wxRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+	if !strings.HasSuffix(req.URL.Path, "/synccheck") {
+		return t.base.RoundTrip(req)
+	}
+	g := t.g
+	if g.syncHolds {
+		g.syncHolds = false
+		g.unlock()
+	}
+	resp, err := t.base.RoundTrip(req)
+	select {
+	case g.lock <- struct{}{}:
+		g.syncHolds = true
+		return resp, err
+	case <-g.ctx.Done():
+		if resp != nil {
+			_ = resp.Body.Close()
+		}
+		return nil, g.ctx.Err()
+	}
+}
+
+func (w *WeChat) roundTripper() http.RoundTripper {
+	if w.opt.HTTPTransport != nil {
+		return w.opt.HTTPTransport
+	}
+	return http.DefaultTransport
+}
+
+// wxSafeCall runs a library call and turns its panics into errors.
+func wxSafeCall(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("wechat library panicked: %v", r)
+		}
+	}()
+	return f()
+}
+
+func wxSleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+// wxJitter spreads d by ±20% so several accounts never retry in step.
+func wxJitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	return d*4/5 + rand.N(d*2/5+1)
+}

@@ -1,0 +1,124 @@
+package bot
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/eatmoreapple/openwechat"
+)
+
+// wxHotStorage is the hot-login file for one login attempt (the library reads a storage object once
+// and then only writes it). Compared with openwechat's file storage it:
+//   - writes atomically with mode 0600 (the dump holds session cookies),
+//   - keeps the cookie jar of the file it read when a later dump has an empty jar: after a hot login
+//     the library re-exports no cookies, so the next dump would lose webwx_data_ticket,
+//   - ignores writes once retired, so a dying login cannot overwrite what the next one saved.
+type wxHotStorage struct {
+	path string
+
+	mu      sync.Mutex
+	r       *bytes.Reader
+	jar     json.RawMessage
+	retired bool
+}
+
+func newWxHotStorage(path string) *wxHotStorage { return &wxHotStorage{path: path} }
+
+func (h *wxHotStorage) Read(p []byte) (int, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.r == nil {
+		data, err := os.ReadFile(h.path)
+		if os.IsNotExist(err) {
+			return 0, openwechat.ErrInvalidStorage
+		}
+		if err != nil {
+			return 0, fmt.Errorf("wechat: read hot-login file: %w", err)
+		}
+		h.jar = wxJarOf(data)
+		h.r = bytes.NewReader(data)
+	}
+	return h.r.Read(p)
+}
+
+func (h *wxHotStorage) Write(p []byte) (int, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.retired {
+		return len(p), nil
+	}
+	data := p
+	if jar := wxJarOf(p); jar != nil {
+		h.jar = jar
+	} else if h.jar != nil {
+		data = wxWithJar(p, h.jar)
+	}
+	if err := wxWriteFileAtomic(h.path, data); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+func (h *wxHotStorage) retire() {
+	h.mu.Lock()
+	h.retired = true
+	h.mu.Unlock()
+}
+
+// wxJarOf returns the dump's cookie jar, or nil when it is missing or empty.
+func wxJarOf(dump []byte) json.RawMessage {
+	var item map[string]json.RawMessage
+	if json.Unmarshal(dump, &item) != nil {
+		return nil
+	}
+	var cookies map[string][]json.RawMessage
+	if json.Unmarshal(item["Jar"], &cookies) != nil {
+		return nil
+	}
+	for _, cs := range cookies {
+		if len(cs) > 0 {
+			return item["Jar"]
+		}
+	}
+	return nil
+}
+
+func wxWithJar(dump []byte, jar json.RawMessage) []byte {
+	var item map[string]json.RawMessage
+	if json.Unmarshal(dump, &item) != nil {
+		return dump
+	}
+	item["Jar"] = jar
+	out, err := json.Marshal(item)
+	if err != nil {
+		return dump
+	}
+	return append(out, '\n')
+}
+
+func wxWriteFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("wechat: hot-login directory: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, ".hotlogin-*")
+	if err != nil {
+		return fmt.Errorf("wechat: hot-login temp file: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		_ = tmp.Close()
+		return fmt.Errorf("wechat: write hot-login file: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("wechat: write hot-login file: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("wechat: replace hot-login file: %w", err)
+	}
+	return nil
+}
