@@ -3,9 +3,138 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"qinqi/internal/clock"
+	"qinqi/internal/sheet"
 )
 
-// TODO(owner): implement; placeholder so the command table compiles while the command is built.
+// runExport dispatches on what to export: the raw check-ins here, the ledger and the chart in
+// cmd_export_report.go.
 func runExport(ctx context.Context, args []string, io IO) error {
-	return errors.New("export: not implemented yet")
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintln(io.Err, "Usage: qinqi export checkins|ledger|chart [flags]   (qinqi export checkins -h for the flags)")
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return nil
+		}
+		return errUsage
+	}
+	switch args[0] {
+	case "checkins":
+		return runExportCheckIns(ctx, args[1:], io)
+	case "ledger":
+		return runExportLedger(ctx, args[1:], io)
+	case "chart":
+		return runExportChart(ctx, args[1:], io)
+	}
+	return fmt.Errorf("unknown export %q (use checkins, ledger or chart)", args[0])
+}
+
+func runExportCheckIns(ctx context.Context, args []string, io IO) error {
+	var c common
+	fs := newFlags("export", "checkins --from 2026-11-01 --to 2026-11-30 [--format csv|json|xlsx] [-o FILE]", io)
+	c.register(fs)
+	from := fs.String("from", "", "first day, YYYY-MM-DD (required)")
+	to := fs.String("to", "", "last day, inclusive, YYYY-MM-DD (required)")
+	format := fs.String("format", "", "csv, json or xlsx (default: from the -o extension, else csv)")
+	out := fs.String("o", "", "output file (default: standard output)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	start, end, err := dayRange(*from, *to)
+	if err != nil {
+		return err
+	}
+	f := exportFormat(*format, *out)
+	cfg, err := c.load()
+	if err != nil {
+		return err
+	}
+	s, err := openStore(ctx, cfg, newLogger(cfg, io.Err))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := requireSchema(ctx, s); err != nil {
+		return err
+	}
+	w, done, err := exportTarget(*out, f, io)
+	if err != nil {
+		return err
+	}
+	n, err := sheet.ExportCheckIns(ctx, s, w, f, start, end)
+	if err = errors.Join(err, done()); err != nil {
+		return err
+	}
+	if *out != "" {
+		fmt.Fprintf(io.Err, "wrote %d check-in(s) to %s\n", n, *out)
+	}
+	return nil
+}
+
+// dayRange parses inclusive YYYY-MM-DD bounds into [start, end) in Asia/Shanghai.
+func dayRange(from, to string) (time.Time, time.Time, error) {
+	if from == "" || to == "" {
+		return time.Time{}, time.Time{}, errors.New("--from and --to are required, e.g. --from 2026-11-01 --to 2026-11-30")
+	}
+	a, err := time.ParseInLocation(time.DateOnly, from, clock.Shanghai)
+	if err != nil {
+		return time.Time{}, time.Time{}, fmt.Errorf("--from %q is not a date like 2026-11-01", from)
+	}
+	b, err := time.ParseInLocation(time.DateOnly, to, clock.Shanghai)
+	if err != nil {
+		return time.Time{}, time.Time{}, fmt.Errorf("--to %q is not a date like 2026-11-30", to)
+	}
+	if b.Before(a) {
+		return time.Time{}, time.Time{}, errors.New("--to is before --from")
+	}
+	return a, b.AddDate(0, 0, 1), nil
+}
+
+// exportFormat takes --format, else the -o extension, else csv.
+func exportFormat(format, out string) string {
+	if format != "" {
+		return strings.ToLower(format)
+	}
+	if ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(out)), "."); ext == "json" || ext == "xlsx" {
+		return ext
+	}
+	return sheet.FormatCSV
+}
+
+// exportTarget opens -o (written to a temp name and renamed on success, so a failed export leaves
+// no half file) or standard output; xlsx is refused on a terminal.
+func exportTarget(out, format string, io IO) (io.Writer, func() error, error) {
+	if out == "" {
+		if format == sheet.FormatXLSX && isTerminal(io.Out) {
+			return nil, nil, errors.New("xlsx is binary: give -o FILE.xlsx or redirect standard output to a file")
+		}
+		return io.Out, func() error { return nil }, nil
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(out), ".qinqi-export-*")
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot write %s: %w", out, err)
+	}
+	return tmp, func() error {
+		if err := tmp.Close(); err != nil {
+			_ = os.Remove(tmp.Name())
+			return err
+		}
+		return os.Rename(tmp.Name(), out)
+	}, nil
+}
+
+// isTerminal reports whether w is a character device (a terminal), not a file or pipe.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

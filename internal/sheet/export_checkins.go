@@ -1,0 +1,54 @@
+package sheet
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"qinqi/store"
+)
+
+// checkInFields are the columns of the raw check-in export; phones are masked.
+var checkInFields = []Field{
+	{"编号", "id", 8}, {"发生时间", "occurred_at", 17}, {"上报时间", "reported_at", 17}, {"类型", "kind", 8},
+	{"方式", "mode", 8}, {"干部编号", "cadre_code", 10}, {"干部姓名", "cadre_name", 10}, {"干部手机", "cadre_phone", 14},
+	{"单位", "unit", 24}, {"户编号", "household_code", 10}, {"户主姓名", "head_name", 10}, {"所属村", "village", 10},
+	{"地点", "place", 16}, {"内容", "text", 40}, {"物品", "items", 20}, {"折合金额(元)", "value_yuan", 12},
+	{"距离(米)", "distance_m", 10}, {"距离偏远", "far", 8}, {"照片", "photo", 16},
+}
+
+// CheckInSource is what the export reads; *store.Store implements it.
+type CheckInSource interface {
+	EachCheckIn(ctx context.Context, from, to time.Time, fn func(store.CheckInRecord) error) error
+}
+
+// ExportCheckIns writes the check-ins that occurred in [from, to) and returns how many.
+func ExportCheckIns(ctx context.Context, src CheckInSource, w io.Writer, format string, from, to time.Time) (int, error) {
+	tw, err := NewTableWriter(w, format, "走访记录", checkInFields)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	err = src.EachCheckIn(ctx, from, to, func(r store.CheckInRecord) error {
+		n++
+		return tw.Row(int64(r.ID), r.OccurredAt, r.ReportedAt, r.Kind.Label(), modeLabel(r.Mode),
+			r.CadreCode, r.CadreName, store.MaskPhone(r.CadrePhone), r.UnitName, r.HouseholdCode, r.HeadName,
+			r.VillageName, r.Place, r.Text, r.Items, float64(r.ValueFen)/100, r.DistanceM, r.Far, r.PhotoRef)
+	})
+	if err != nil {
+		return n, err
+	}
+	return n, tw.Close()
+}
+
+func modeLabel(m store.ContactMode) string {
+	switch m {
+	case store.ModeInPerson:
+		return "当面"
+	case store.ModePhone:
+		return "电话"
+	case store.ModeWeChat:
+		return "微信"
+	}
+	return string(m)
+}
