@@ -1,0 +1,238 @@
+package handlers_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"qinqi/handlers"
+	"qinqi/internal/clock"
+	"qinqi/store"
+)
+
+// parseNow is Monday 2026-11-23 10:30 in Shanghai: 昨天 is the 22nd, 上周五 the 20th, 周三 the 18th.
+var parseNow = time.Date(2026, 11, 23, 10, 30, 0, 0, clock.Shanghai)
+
+type parseCase struct {
+	name  string
+	in    string
+	kind  store.CheckInKind
+	mode  store.ContactMode
+	hh    string
+	day   string // "" = today
+	items string
+	fen   int64
+	text  string
+	err   error
+}
+
+// The messages below are written the way cadres type on a phone in a village: missing and doubled
+// spaces, full-width digits and punctuation, emoji, voice-to-text sentences, traditional characters.
+var parseCases = []parseCase{
+	{name: "issue example visit with goods money and text", in: "走访 王春发 送化肥3包 现金500元 帮他定了蔬菜和生猪计划",
+		kind: store.KindVisit, mode: store.ModeInPerson, hh: "王春发", items: "化肥×3包", fen: 50000, text: "帮他定了蔬菜和生猪计划"},
+	{name: "list number with converted value", in: "走访 2 送米面油 折合300元",
+		kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", fen: 30000, text: "送米面油"},
+	{name: "slash visit", in: "/visit 2 看了看房子漏不漏雨", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", text: "看了看房子漏不漏雨"},
+	{name: "slash visit upper case", in: "/VISIT 3 修好了水管", kind: store.KindVisit, mode: store.ModeInPerson, hh: "3", text: "修好了水管"},
+	{name: "call with name", in: "电话 王春发 问春耕准备", kind: store.KindContact, mode: store.ModePhone, hh: "王春发", text: "问春耕准备"},
+	{name: "da dianhua", in: "打电话 李秀英 身体好些了", kind: store.KindContact, mode: store.ModePhone, hh: "李秀英", text: "身体好些了"},
+	{name: "wechat contact", in: "微信 1 视频聊了半小时", kind: store.KindContact, mode: store.ModeWeChat, hh: "1", text: "视频聊了半小时"},
+	{name: "lianxi defaults to phone", in: "联系 2 问孩子上学的事", kind: store.KindContact, mode: store.ModePhone, hh: "2", text: "问孩子上学的事"},
+	{name: "lianxi by wechat mentioned in text", in: "联系 王春发 微信发了医保缴费通知", kind: store.KindContact, mode: store.ModeWeChat, hh: "王春发", text: "微信发了医保缴费通知"},
+	{name: "lianxi face to face", in: "联系 3 在村委会当面聊的", kind: store.KindContact, mode: store.ModeInPerson, hh: "3", text: "在村委会当面聊的"},
+	{name: "slash call", in: "/call 王春发 提醒交医保", kind: store.KindContact, mode: store.ModePhone, hh: "王春发", text: "提醒交医保"},
+	{name: "policy talk", in: "讲政策 2 讲了小额信贷和雨露计划", kind: store.KindPolicy, mode: store.ModeInPerson, hh: "2", text: "讲了小额信贷和雨露计划"},
+	{name: "warmth with goods", in: "送温暖 王春发 棉被2床 米20斤 油2桶", kind: store.KindWarmth, mode: store.ModeInPerson, hh: "王春发", items: "棉被×2床;米×20斤;油×2桶"},
+	{name: "deed", in: "办实事 3 帮忙把低保年审材料交到镇上", kind: store.KindDeed, mode: store.ModeInPerson, hh: "3", text: "帮忙把低保年审材料交到镇上"},
+	{name: "slash deed", in: "/deed 1 代缴了电费", kind: store.KindDeed, mode: store.ModeInPerson, hh: "1", text: "代缴了电费"},
+	{name: "no space between keyword and name", in: "走访王春发 送米20斤", kind: store.KindVisit, mode: store.ModeInPerson, hh: "王春发", items: "米×20斤"},
+	{name: "no spaces at all", in: "走访王春发送化肥3包", kind: store.KindVisit, mode: store.ModeInPerson, hh: "王春发送", items: "化肥×3包"},
+	{name: "double spaces", in: "走访   2    送米20斤   聊了聊", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", items: "米×20斤", text: "聊了聊"},
+	{name: "ideographic spaces", in: "走访　２　送米２０斤", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", items: "米×20斤"},
+	{name: "full width digits and yuan sign", in: "送温暖 ３ ￥５００ 慰问", kind: store.KindWarmth, mode: store.ModeInPerson, hh: "3", fen: 50000, text: "慰问"},
+	{name: "chinese commas", in: "走访王春发，送化肥3包，现金500元，聊了春耕。", kind: store.KindVisit, mode: store.ModeInPerson, hh: "王春发", items: "化肥×3包", fen: 50000, text: "聊了春耕"},
+	{name: "voice to text sentence", in: "今天上午走访了王春发家，送了两袋大米。", kind: store.KindVisit, mode: store.ModeInPerson, hh: "王春发家", day: "2026-11-23", items: "大米×2袋"},
+	{name: "voice to text yesterday", in: "昨天去走访了李秀英，给了现金五百元", kind: store.KindVisit, mode: store.ModeInPerson, hh: "李秀英", day: "2026-11-22", fen: 50000},
+	{name: "emoji after name", in: "走访 王春发👍 送米20斤", kind: store.KindVisit, mode: store.ModeInPerson, hh: "王春发", items: "米×20斤"},
+	{name: "emoji in text", in: "走访 2 老人身体不错😊", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", text: "老人身体不错😊"},
+	{name: "pinyin initials", in: "走访 wcf 看望老人", kind: store.KindVisit, mode: store.ModeInPerson, hh: "wcf", text: "看望老人"},
+	{name: "household code", in: "走访 HH-0007 查看危房改造进度", kind: store.KindVisit, mode: store.ModeInPerson, hh: "HH-0007", text: "查看危房改造进度"},
+	{name: "yesterday", in: "电话 王春发 昨天 问了麦子长势", kind: store.KindContact, mode: store.ModePhone, hh: "王春发", day: "2026-11-22", text: "问了麦子长势"},
+	{name: "yesterday first", in: "昨天 走访 2 送油2桶", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", day: "2026-11-22", items: "油×2桶"},
+	{name: "day before yesterday", in: "走访 2 前天去的 送米20斤", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", day: "2026-11-21", items: "米×20斤", text: "去的"},
+	{name: "three days ago", in: "走访 2 大前天", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", day: "2026-11-20"},
+	{name: "last friday", in: "走访 王春发 上周五 帮着收玉米", kind: store.KindVisit, mode: store.ModeInPerson, hh: "王春发", day: "2026-11-20", text: "帮着收玉米"},
+	{name: "wednesday", in: "电话 2 周三打的 问药吃完没", kind: store.KindContact, mode: store.ModePhone, hh: "2", day: "2026-11-18", text: "打的 问药吃完没"},
+	{name: "xingqi ri", in: "走访 2 星期天", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", day: "2026-11-22"},
+	{name: "libai liu", in: "送温暖 1 上礼拜六 送棉衣1件", kind: store.KindWarmth, mode: store.ModeInPerson, hh: "1", day: "2026-11-21", items: "棉衣×1件"},
+	{name: "month day", in: "走访 2 11月20日 入户核查", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", day: "2026-11-20", text: "入户核查"},
+	{name: "month day with hao", in: "走访 2 11月20号", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", day: "2026-11-20"},
+	{name: "march fifth is this year", in: "走访 2 3月5日", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", day: "2026-03-05"},
+	{name: "dotted month day", in: "走访 2 3.5 送种子2袋", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", day: "2026-03-05", items: "种子×2袋"},
+	{name: "dashed month day", in: "走访 2 11-20", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", day: "2026-11-20"},
+	{name: "slashed month day", in: "走访 2 11/20 看房子", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", day: "2026-11-20", text: "看房子"},
+	{name: "iso date", in: "走访 2 2026-11-20", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", day: "2026-11-20"},
+	{name: "chinese full date", in: "走访 2 2026年11月20日 补报", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", day: "2026-11-20", text: "补报"},
+	{name: "chinese numeral date", in: "走访 2 十一月二十日", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", day: "2026-11-20"},
+	{name: "december is last year", in: "走访 2 12月1日", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", day: "2025-12-01"},
+	{name: "two days ago in words", in: "走访 2 两天前", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", day: "2026-11-21"},
+	{name: "future date with year", in: "走访 2 2026-12-01", err: handlers.ErrFutureDate},
+	{name: "impossible date", in: "走访 2 2月30日", err: handlers.ErrBadDate},
+	{name: "tomorrow stays in the diary", in: "走访 2 约好明天再去", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", text: "约好明天再去"},
+	{name: "yen sign", in: "送温暖 2 ¥500", kind: store.KindWarmth, mode: store.ModeInPerson, hh: "2", fen: 50000},
+	{name: "kuai", in: "送温暖 2 给了500块", kind: store.KindWarmth, mode: store.ModeInPerson, hh: "2", fen: 50000},
+	{name: "kuai qian", in: "送温暖 2 慰问300块钱", kind: store.KindWarmth, mode: store.ModeInPerson, hh: "2", fen: 30000, text: "慰问"},
+	{name: "cash without unit", in: "送温暖 2 现金500", kind: store.KindWarmth, mode: store.ModeInPerson, hh: "2", fen: 50000},
+	{name: "equivalent value", in: "走访 2 送米面油 折合300元", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", fen: 30000, text: "送米面油"},
+	{name: "wan yuan", in: "办实事 2 协调产业奖补1.2万元", kind: store.KindDeed, mode: store.ModeInPerson, hh: "2", fen: 1200000, text: "协调产业奖补"},
+	{name: "chinese numeral money", in: "送温暖 2 五百元", kind: store.KindWarmth, mode: store.ModeInPerson, hh: "2", fen: 50000},
+	{name: "spoken thousand five", in: "送温暖 2 慰问金一千五", kind: store.KindWarmth, mode: store.ModeInPerson, hh: "2", fen: 150000},
+	{name: "decimal yuan", in: "办实事 2 代缴电费86.5元", kind: store.KindDeed, mode: store.ModeInPerson, hh: "2", fen: 8650, text: "代缴电费"},
+	{name: "two amounts add up", in: "送温暖 2 折合200元 现金300元", kind: store.KindWarmth, mode: store.ModeInPerson, hh: "2", fen: 50000},
+	{name: "yuandan is not money", in: "走访 2 元旦前走访", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", text: "元旦前走访"},
+	{name: "soap counted in kuai is goods", in: "送温暖 2 肥皂3块", kind: store.KindWarmth, mode: store.ModeInPerson, hh: "2", items: "肥皂×3块"},
+	{name: "quantity before name", in: "送温暖 2 送了3袋米和2桶油", kind: store.KindWarmth, mode: store.ModeInPerson, hh: "2", items: "米×3袋;油×2桶"},
+	{name: "chinese numeral quantity", in: "送温暖 王春发 棉被两床", kind: store.KindWarmth, mode: store.ModeInPerson, hh: "王春发", items: "棉被×2床"},
+	{name: "kilograms", in: "送温暖 2 猪肉5公斤", kind: store.KindWarmth, mode: store.ModeInPerson, hh: "2", items: "猪肉×5公斤"},
+	{name: "half jin is not a date", in: "送温暖 2 米3.5斤", kind: store.KindWarmth, mode: store.ModeInPerson, hh: "2", items: "米×3.5斤"},
+	{name: "goods and money and date together", in: "送温暖 1 昨天 米20斤 油2桶 现金200元 老人很高兴", kind: store.KindWarmth, mode: store.ModeInPerson, hh: "1", day: "2026-11-22", items: "米×20斤;油×2桶", fen: 20000, text: "老人很高兴"},
+	{name: "phone number is not money or date", in: "电话 2 打13800000001没人接", kind: store.KindContact, mode: store.ModePhone, hh: "2", text: "打13800000001没人接"},
+	{name: "traditional visit keyword", in: "走訪 2 送米20斤", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", items: "米×20斤"},
+	{name: "traditional warmth keyword", in: "送溫暖 2 現金500元", kind: store.KindWarmth, mode: store.ModeInPerson, hh: "2", fen: 50000},
+	{name: "traditional deed keyword", in: "辦實事 3 幫忙辦醫保", kind: store.KindDeed, mode: store.ModeInPerson, hh: "3", text: "帮忙办医保"},
+	{name: "at mention in group", in: "@亲戚助手\u2005走访 2 送米20斤", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", items: "米×20斤"},
+	{name: "keyword only", in: "走访", kind: store.KindVisit, mode: store.ModeInPerson},
+	{name: "keyword and date only", in: "走访 昨天", kind: store.KindVisit, mode: store.ModeInPerson, day: "2026-11-22"},
+	{name: "household missing but goods given", in: "送温暖 米20斤", kind: store.KindWarmth, mode: store.ModeInPerson, items: "米×20斤"},
+	{name: "no keyword", in: "王春发 送米20斤", err: handlers.ErrNoKind},
+	{name: "empty", in: "   ", err: handlers.ErrNoKind},
+	{name: "absurd amount", in: "送温暖 2 现金99999999999元", err: handlers.ErrMoneyTooLarge},
+	{name: "xuanjiang", in: "宣讲 2 防电信诈骗", kind: store.KindPolicy, mode: store.ModeInPerson, hh: "2", text: "防电信诈骗"},
+	{name: "weiwen is warmth", in: "慰问 2 中秋送月饼2盒", kind: store.KindWarmth, mode: store.ModeInPerson, hh: "2", items: "月饼×2盒", text: "中秋"},
+}
+
+func TestParseCheckIn(t *testing.T) {
+	if len(parseCases) < 60 {
+		t.Fatalf("want at least 60 realistic cases, have %d", len(parseCases))
+	}
+	for _, tc := range parseCases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := handlers.ParseCheckIn(tc.in, parseNow)
+			if tc.err != nil {
+				if !errors.Is(err, tc.err) {
+					t.Fatalf("ParseCheckIn(%q) error = %v, want %v", tc.in, err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParseCheckIn(%q): %v", tc.in, err)
+			}
+			wantDay := clock.Day(parseNow)
+			if tc.day != "" {
+				wantDay, _ = time.ParseInLocation("2006-01-02", tc.day, clock.Shanghai)
+			}
+			if got.Kind != tc.kind || got.Mode != tc.mode {
+				t.Errorf("kind/mode = %s/%s, want %s/%s", got.Kind, got.Mode, tc.kind, tc.mode)
+			}
+			if got.Household != tc.hh {
+				t.Errorf("household = %q, want %q", got.Household, tc.hh)
+			}
+			if !got.Day.Equal(wantDay) || got.DayGiven != (tc.day != "") {
+				t.Errorf("day = %s (given %v), want %s", got.Day.Format("2006-01-02"), got.DayGiven, wantDay.Format("2006-01-02"))
+			}
+			if items := handlers.ItemsString(got.Goods); items != tc.items {
+				t.Errorf("goods = %q, want %q", items, tc.items)
+			}
+			if got.ValueFen != tc.fen {
+				t.Errorf("fen = %d, want %d", got.ValueFen, tc.fen)
+			}
+			if got.Text != tc.text {
+				t.Errorf("text = %q, want %q", got.Text, tc.text)
+			}
+		})
+	}
+}
+
+func TestParseDate(t *testing.T) {
+	cases := []struct {
+		name, in, want string
+		err            error
+	}{
+		{"today", "今天", "2026-11-23", nil},
+		{"last sunday", "上周日", "2026-11-22", nil},
+		{"two weeks ago", "上上周一", "2026-11-09", nil},
+		{"today monday by weekday", "周一", "2026-11-23", nil},
+		{"leap day falls back", "2月29日", "2024-02-29", nil},
+		{"no date", "送米20斤", "", handlers.ErrNoDate},
+		{"month 13 is not a date", "13.5", "", handlers.ErrNoDate},
+		{"bad explicit month", "13月5日", "", handlers.ErrBadDate},
+		{"future with year", "2027年1月1日", "", handlers.ErrFutureDate},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := handlers.ParseDate(tc.in, parseNow)
+			if tc.err != nil {
+				if !errors.Is(err, tc.err) {
+					t.Fatalf("ParseDate(%q) error = %v, want %v", tc.in, err, tc.err)
+				}
+				return
+			}
+			if err != nil || got.Format("2006-01-02") != tc.want {
+				t.Fatalf("ParseDate(%q) = %s, %v; want %s", tc.in, got.Format("2006-01-02"), err, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseMoney(t *testing.T) {
+	cases := []struct {
+		name string
+		in   string
+		fen  int64
+		err  error
+	}{
+		{"plain yuan", "500元", 50000, nil},
+		{"full width yen", "￥500", 50000, nil},
+		{"cents", "12.34元", 1234, nil},
+		{"wan", "1.2万元", 1200000, nil},
+		{"liang qian", "两千元", 200000, nil},
+		{"yi qian ling wu", "一千零五元", 100500, nil},
+		{"shi wu kuai", "十五块", 1500, nil},
+		{"quantity is not money", "米20斤", 0, handlers.ErrNoMoney},
+		{"bare number is not money", "走访 2", 0, handlers.ErrNoMoney},
+		{"too large", "5000万元", 0, handlers.ErrMoneyTooLarge},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := handlers.ParseMoney(tc.in)
+			if tc.err != nil {
+				if !errors.Is(err, tc.err) {
+					t.Fatalf("ParseMoney(%q) error = %v, want %v", tc.in, err, tc.err)
+				}
+				return
+			}
+			if err != nil || got != tc.fen {
+				t.Fatalf("ParseMoney(%q) = %d, %v; want %d", tc.in, got, err, tc.fen)
+			}
+		})
+	}
+}
+
+func TestParseGoods(t *testing.T) {
+	cases := []struct{ name, in, want string }{
+		{"name first", "化肥3包", "化肥×3包"},
+		{"quantity first", "2床棉被", "棉被×2床"},
+		{"unknown goods keeps two characters", "送了香油2瓶", "香油×2瓶"},
+		{"several", "米20斤、面10斤、油1桶", "米×20斤;面×10斤;油×1桶"},
+		{"weekday is not goods", "星期三包饺子", ""},
+		{"nothing", "聊了聊家常", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := handlers.ItemsString(handlers.ParseGoods(tc.in)); got != tc.want {
+				t.Fatalf("ParseGoods(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// CreateCheckIn stores a report and its audit row. A report whose SourceMsgID was stored before
+// returns that row with created=false, so a re-delivered message never makes a second check-in.
+func (s *Store) CreateCheckIn(ctx context.Context, c CheckIn, actor PersonID) (CheckIn, bool, error) {
+	c.OccurredAt, c.ReportedAt = c.OccurredAt.In(s.loc), c.ReportedAt.In(s.loc)
+	c.Text, c.Items = clipRunes(c.Text, 2000), clipRunes(c.Items, 500)
+	created := false
+	err := s.Tx(ctx, func(tx *Store) error {
+		if c.SourceMsgID != nil {
+			old, err := one[CheckIn](tx, ctx, "source_msg_id = ?", *c.SourceMsgID)
+			if err == nil {
+				c = old
+				return nil
+			}
+			if !errors.Is(err, ErrNotFound) {
+				return err
+			}
+		}
+		if err := tx.q(ctx).Create(&c).Error; err != nil {
+			return fmt.Errorf("store: create check-in: %w", err)
+		}
+		created = true
+		return tx.Audit(ctx, AuditEntry{Actor: actor, Action: ActCreate, Entity: "checkin", EntityID: int64(c.ID),
+			Detail: fmt.Sprintf("kind=%s pairing=%d household=%d fen=%d", c.Kind, c.PairingID, c.HouseholdID, c.ValueFen), At: c.ReportedAt})
+	})
+	if err != nil && IsDuplicate(err) && c.SourceMsgID != nil {
+		// two instances raced on the same message: the other one stored it
+		old, e := one[CheckIn](s, ctx, "source_msg_id = ?", *c.SourceMsgID)
+		if e == nil {
+			return old, false, nil
+		}
+	}
+	return c, created, err
+}
+
+// CheckInByID returns one check-in or ErrNotFound.
+func (s *Store) CheckInByID(ctx context.Context, id CheckInID) (CheckIn, error) {
+	return one[CheckIn](s, ctx, "id = ?", id)
+}
+
+// LastCheckInOfCadre returns the cadre's most recently reported check-in that is not undone.
+func (s *Store) LastCheckInOfCadre(ctx context.Context, cadre PersonID) (CheckIn, error) {
+	var c CheckIn
+	err := s.q(ctx).Where("cadre_id = ? AND undone_at IS NULL", cadre).Order("reported_at DESC, id DESC").Take(&c).Error
+	if err != nil {
+		return c, fmt.Errorf("store: last check-in of cadre %d: %w", cadre, notFound(err))
+	}
+	return c, nil
+}
+
+// UndoCheckIn marks a check-in as undone (it stays in the table for the audit trail).
+func (s *Store) UndoCheckIn(ctx context.Context, id CheckInID, actor PersonID, at time.Time) error {
+	return s.Tx(ctx, func(tx *Store) error {
+		res := tx.q(ctx).Model(&CheckIn{}).Where("id = ? AND undone_at IS NULL", id).Update("undone_at", at.In(s.loc))
+		if res.Error != nil {
+			return fmt.Errorf("store: undo check-in %d: %w", id, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("store: undo check-in %d: %w", id, ErrNotFound)
+		}
+		return tx.Audit(ctx, AuditEntry{Actor: actor, Action: ActUndo, Entity: "checkin", EntityID: int64(id), At: at})
+	})
+}
+
+// Evidence is a location or photo sent after a report.
+type Evidence struct {
+	Lat, Lng  *float64
+	DistanceM *int
+	Far       bool
+	PhotoRef  string
+}
+
+// AttachEvidence adds a location or a photo to a check-in; a later location replaces an earlier one.
+func (s *Store) AttachEvidence(ctx context.Context, id CheckInID, e Evidence, actor PersonID, at time.Time) error {
+	upd := map[string]any{}
+	detail := "photo"
+	if e.Lat != nil && e.Lng != nil {
+		upd["lat"], upd["lng"], upd["distance_m"], upd["far"] = *e.Lat, *e.Lng, e.DistanceM, e.Far
+		detail = fmt.Sprintf("location far=%v", e.Far)
+	}
+	if e.PhotoRef != "" {
+		upd["photo_ref"] = clipRunes(e.PhotoRef, 255)
+	}
+	if len(upd) == 0 {
+		return errors.New("store: attach evidence: nothing to attach")
+	}
+	return s.Tx(ctx, func(tx *Store) error {
+		res := tx.q(ctx).Model(&CheckIn{}).Where("id = ?", id).Updates(upd)
+		if res.Error != nil {
+			return fmt.Errorf("store: attach to check-in %d: %w", id, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("store: attach to check-in %d: %w", id, ErrNotFound)
+		}
+		return tx.Audit(ctx, AuditEntry{Actor: actor, Action: ActAttach, Entity: "checkin", EntityID: int64(id), Detail: detail, At: at})
+	})
+}
+
+// CheckInsOfPairingsSince lists the non-undone check-ins of the pairings that happened at or after since.
+func (s *Store) CheckInsOfPairingsSince(ctx context.Context, pairings []PairingID, since time.Time) ([]CheckIn, error) {
+	if len(pairings) == 0 {
+		return nil, nil
+	}
+	var rows []CheckIn
+	err := s.q(ctx).Where("pairing_id IN ? AND undone_at IS NULL AND occurred_at >= ?", pairings, since.In(s.loc)).
+		Order("occurred_at").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: check-ins of pairings: %w", err)
+	}
+	return rows, nil
+}
+
+// LastCheckInAt returns, per pairing, when the latest non-undone check-in happened (absent: never).
+func (s *Store) LastCheckInAt(ctx context.Context, pairings []PairingID) (map[PairingID]time.Time, error) {
+	out := map[PairingID]time.Time{}
+	if len(pairings) == 0 {
+		return out, nil
+	}
+	var rows []CheckIn
+	// one row per pairing: small lists (a cadre's households), so a plain scan is fine
+	err := s.q(ctx).Select("pairing_id, occurred_at").Where("pairing_id IN ? AND undone_at IS NULL", pairings).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: last check-ins: %w", err)
+	}
+	for _, r := range rows {
+		if t := r.OccurredAt.In(s.loc); t.After(out[r.PairingID]) {
+			out[r.PairingID] = t
+		}
+	}
+	return out, nil
+}
+
+// CheckInsOfCadre lists the cadre's check-ins (undone included), oldest first; tests and exports use it.
+func (s *Store) CheckInsOfCadre(ctx context.Context, cadre PersonID) ([]CheckIn, error) {
+	var rows []CheckIn
+	if err := s.q(ctx).Where("cadre_id = ?", cadre).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: check-ins of cadre %d: %w", cadre, err)
+	}
+	return rows, nil
+}

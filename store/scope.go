@@ -1,0 +1,95 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// PairedHousehold is one of a cadre's households with the pairing that links them.
+type PairedHousehold struct {
+	Pairing   Pairing
+	Household Household
+}
+
+// HouseholdsOfCadre lists the cadre's households in force at at, in the stable order of 我的亲戚
+// (oldest pairing first), so list numbers mean the same household from one day to the next.
+func (s *Store) HouseholdsOfCadre(ctx context.Context, cadre PersonID, at time.Time) ([]PairedHousehold, error) {
+	ps, err := s.ActivePairingsOfCadre(ctx, cadre, at)
+	if err != nil || len(ps) == 0 {
+		return nil, err
+	}
+	ids := make([]HouseholdID, len(ps))
+	for i, p := range ps {
+		ids[i] = p.HouseholdID
+	}
+	var hhs []Household
+	if err := s.q(ctx).Where("id IN ?", ids).Find(&hhs).Error; err != nil {
+		return nil, fmt.Errorf("store: households of cadre %d: %w", cadre, err)
+	}
+	byID := make(map[HouseholdID]Household, len(hhs))
+	for _, h := range hhs {
+		byID[h.ID] = h
+	}
+	out := make([]PairedHousehold, 0, len(ps))
+	for _, p := range ps {
+		if h, ok := byID[p.HouseholdID]; ok {
+			out = append(out, PairedHousehold{Pairing: p, Household: h})
+		}
+	}
+	return out, nil
+}
+
+// HouseholdsMatching finds households anywhere by exact head name, code or initials; the check-in
+// handler uses it only to tell "not yours" apart from "no such household", never to show them.
+func (s *Store) HouseholdsMatching(ctx context.Context, ref string) ([]Household, error) {
+	var rows []Household
+	err := s.q(ctx).Where("head_name = ? OR code = ? OR initials = ?", ref, ref, ref).Limit(10).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: households matching: %w", err)
+	}
+	return rows, nil
+}
+
+// CoordinatorsOfUnit lists the coordinators responsible for a unit: those of the unit itself, or,
+// when it has none, of the nearest parent unit that has some.
+func (s *Store) CoordinatorsOfUnit(ctx context.Context, unit UnitID) ([]Person, error) {
+	seen := map[UnitID]bool{}
+	for id := &unit; id != nil && !seen[*id]; {
+		seen[*id] = true
+		var rows []Person
+		err := s.q(ctx).Where("unit_id = ? AND roles LIKE ?", *id, "%"+string(RoleCoordinator)+"%").Order("id").Find(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("store: coordinators of unit %d: %w", unit, err)
+		}
+		var out []Person
+		for _, p := range rows {
+			if p.Roles.Has(RoleCoordinator) {
+				out = append(out, p)
+			}
+		}
+		if len(out) > 0 {
+			return out, nil
+		}
+		u, err := s.UnitByID(ctx, *id)
+		if err != nil {
+			return nil, err
+		}
+		id = u.ParentID
+	}
+	return nil, nil
+}
+
+// UnitInScope reports whether unit is the coordinator's unit or one of its sub-units.
+func (s *Store) UnitInScope(ctx context.Context, coordinatorUnit, unit UnitID) (bool, error) {
+	sub, err := s.UnitSubtree(ctx, coordinatorUnit)
+	if err != nil {
+		return false, err
+	}
+	for _, u := range sub {
+		if u == unit {
+			return true, nil
+		}
+	}
+	return false, nil
+}
