@@ -1,0 +1,232 @@
+package bot
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"qinqi/internal/clock"
+)
+
+const consoleName = "console"
+
+// ConsoleAccount is the bot account name the console uses.
+const ConsoleAccount = "console"
+
+// Console is the terminal transport for `qinqi demo` and scripted sessions. Input, one message per line:
+//
+//	@<person-code> <text>                  a text message
+//	@<person-code> [位置] 30.1234,120.5678 村口   a location with an optional label
+//	@<person-code> [图片] [ref]            an image (optional media reference)
+//	@<person-code> [语音] [ref]            a voice message
+//	@<person-code> [文件] name             a file
+//	@<person-code> [好友] verify text      a friend request
+//	# comment, and blank lines, are ignored
+//
+// Output, one line per message: "@<person-code> <- <text>"; a text of several lines continues on
+// lines indented by four spaces, so a line not starting with "@", "#" or a space never occurs and the
+// transcript parses back unambiguously. Files: "@<code> <- [文件] name (N bytes, saved to PATH)"
+// ([图片] for images). Lines the console cannot read are answered with a "# " comment.
+//
+// After each input line the console waits until the pipeline is idle (the message handled and every
+// reply sent), so replies come out in input order and the transcript is reproducible.
+type Console struct {
+	in      io.Reader
+	clock   clock.Clock
+	fileDir string
+	session string
+
+	mu   sync.Mutex
+	out  io.Writer
+	idle func(context.Context) error
+}
+
+// ConsoleOptions configure NewConsole.
+type ConsoleOptions struct {
+	Clock   clock.Clock
+	FileDir string // files sent to the console are saved here; empty: not saved, only announced
+}
+
+// NewConsole reads messages from in and writes replies to out.
+func NewConsole(in io.Reader, out io.Writer, o ConsoleOptions) *Console {
+	if o.Clock == nil {
+		o.Clock = clock.Real{}
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b) // message ids must differ between runs on the same database
+	return &Console{in: in, out: out, clock: o.Clock, fileDir: o.FileDir, session: hex.EncodeToString(b)}
+}
+
+// SetIdleWait installs the wait run after each input line (NewPipeline does this).
+func (c *Console) SetIdleWait(f func(context.Context) error) {
+	c.mu.Lock()
+	c.idle = f
+	c.mu.Unlock()
+}
+
+// Name is "console".
+func (c *Console) Name() string { return consoleName }
+
+// Receive reads input lines until EOF or ctx ends; EOF returns nil once the last line's replies are out.
+func (c *Console) Receive(ctx context.Context, h func(context.Context, Message)) error {
+	sc := bufio.NewScanner(c.in)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	n := 0
+	for sc.Scan() {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		n++
+		m, ok, err := c.parse(sc.Text(), n)
+		if err != nil {
+			c.printf("# %v\n", err)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		h(ctx, m)
+		if err := c.waitIdle(ctx); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("console: read: %w", err)
+	}
+	return nil
+}
+
+func (c *Console) waitIdle(ctx context.Context) error {
+	c.mu.Lock()
+	f := c.idle
+	c.mu.Unlock()
+	if f == nil {
+		return nil
+	}
+	return f(ctx)
+}
+
+// parse reads one input line; ok is false for comments and blank lines.
+func (c *Console) parse(line string, n int) (Message, bool, error) {
+	line = strings.TrimSpace(line)
+	if line == "" || strings.HasPrefix(line, "#") {
+		return Message{}, false, nil
+	}
+	if !strings.HasPrefix(line, "@") {
+		return Message{}, false, errors.New("无法识别，格式：@人员编号 消息，例如 @C001 我的亲戚")
+	}
+	code, text, _ := strings.Cut(line[1:], " ")
+	if code == "" {
+		return Message{}, false, errors.New("缺少人员编号，格式：@人员编号 消息")
+	}
+	m := Message{Transport: consoleName, Account: ConsoleAccount, ID: c.session + "-" + strconv.Itoa(n),
+		SenderKey: code, SenderName: code, Kind: KindText, Text: strings.TrimSpace(text), Time: c.clock.Now()}
+	if err := consoleSpecial(&m); err != nil {
+		return Message{}, false, err
+	}
+	return m, true, nil
+}
+
+// parseSpecial turns the bracketed demo markers into the other message kinds.
+func consoleSpecial(m *Message) error {
+	tag, rest, found := strings.Cut(m.Text, "]")
+	if !found || !strings.HasPrefix(tag, "[") {
+		return nil
+	}
+	rest = strings.TrimSpace(rest)
+	switch tag[1:] {
+	case "位置":
+		return consoleLocation(m, rest)
+	case "图片":
+		m.Kind, m.Text, m.MediaRef = KindImage, "", rest
+	case "语音":
+		m.Kind, m.Text, m.MediaRef = KindVoice, "", rest
+	case "文件":
+		m.Kind, m.Text, m.MediaRef = KindFile, "", rest
+	case "好友":
+		m.Kind, m.Text = KindFriendRequest, rest
+	}
+	return nil
+}
+
+func consoleLocation(m *Message, rest string) error {
+	coords, label, _ := strings.Cut(rest, " ")
+	la, lo, ok := strings.Cut(coords, ",")
+	lat, err1 := strconv.ParseFloat(strings.TrimSpace(la), 64)
+	lng, err2 := strconv.ParseFloat(strings.TrimSpace(lo), 64)
+	if !ok || err1 != nil || err2 != nil || lat < -90 || lat > 90 || lng < -180 || lng > 180 {
+		return errors.New("位置格式：@人员编号 [位置] 30.1234,120.5678 村口")
+	}
+	m.Kind, m.Text, m.Lat, m.Lng, m.Label = KindLocation, "", lat, lng, strings.TrimSpace(label)
+	return nil
+}
+
+// Send prints one outgoing message; files are saved to FileDir when set.
+func (c *Console) Send(_ context.Context, _ string, out Outgoing) error {
+	var b strings.Builder
+	if out.Text != "" || out.File == nil {
+		lines := strings.Split(out.Text, "\n")
+		fmt.Fprintf(&b, "@%s <- %s\n", out.To, lines[0])
+		for _, l := range lines[1:] {
+			fmt.Fprintf(&b, "    %s\n", l)
+		}
+	}
+	if out.File != nil {
+		desc, err := c.saveFile(out)
+		if err != nil {
+			return err
+		}
+		tag := "[文件]"
+		if out.Image {
+			tag = "[图片]"
+		}
+		fmt.Fprintf(&b, "@%s <- %s %s\n", out.To, tag, desc)
+	}
+	c.printf("%s", b.String())
+	return nil
+}
+
+func (c *Console) saveFile(out Outgoing) (string, error) {
+	name := filepath.Base(out.FileName)
+	if c.fileDir == "" {
+		n, err := io.Copy(io.Discard, out.File)
+		if err != nil {
+			return "", fmt.Errorf("console: read file: %w", err)
+		}
+		return fmt.Sprintf("%s (%d bytes)", name, n), nil
+	}
+	if err := os.MkdirAll(c.fileDir, 0o755); err != nil {
+		return "", fmt.Errorf("console: %w", err)
+	}
+	path := filepath.Join(c.fileDir, name)
+	f, err := os.Create(path)
+	if err != nil {
+		return "", fmt.Errorf("console: save file: %w", err)
+	}
+	n, err := io.Copy(f, out.File)
+	if err := errors.Join(err, f.Close()); err != nil {
+		return "", fmt.Errorf("console: save file: %w", err)
+	}
+	return fmt.Sprintf("%s (%d bytes, saved to %s)", name, n, path), nil
+}
+
+// AcceptFriend notes the acceptance in the transcript.
+func (c *Console) AcceptFriend(_ context.Context, m Message) error {
+	c.printf("@%s <- [已通过好友申请]\n", m.SenderKey)
+	return nil
+}
+
+func (c *Console) printf(format string, a ...any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fmt.Fprintf(c.out, format, a...)
+}

@@ -1,0 +1,180 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode"
+
+	"qinqi/internal/clock"
+	"qinqi/store"
+)
+
+// IdentityStore is what binding needs from the store (*store.Store implements it).
+type IdentityStore interface {
+	PersonByChatKey(ctx context.Context, transport, account, key string) (store.PersonID, error)
+	PersonByCode(ctx context.Context, code string) (store.Person, error)
+	PersonByID(ctx context.Context, id store.PersonID) (store.Person, error)
+	BindChatIdentity(ctx context.Context, ci store.ChatIdentity, now time.Time) error
+	BindWithCode(ctx context.Context, code string, ci store.ChatIdentity, now time.Time, accept func() error) (store.PersonID, error)
+}
+
+// ParseBind recognises a bind command: "绑定 482913", "/bind 482913", also with full-width digits,
+// spaces or slash and with or without the space. ok is false when text is not a bind command;
+// code is "" when it is one but the code is not six digits.
+func ParseBind(text string) (code string, ok bool) {
+	t := strings.TrimSpace(foldWidth(text))
+	var rest string
+	switch {
+	case strings.HasPrefix(t, "绑定"):
+		rest = strings.TrimPrefix(t, "绑定")
+	case len(t) >= 5 && strings.EqualFold(t[:5], "/bind"):
+		rest = t[5:]
+	default:
+		return "", false
+	}
+	if rest != "" && !unicode.IsSpace(rune(rest[0])) && !isDigit(rune(rest[0])) && rest[0] != ':' {
+		return "", false // "绑定码是多少" is a question, not a command
+	}
+	rest = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(rest), ":"))
+	if len(rest) == 6 && strings.IndexFunc(rest, func(r rune) bool { return !isDigit(r) }) < 0 {
+		return rest, true
+	}
+	return "", true
+}
+
+// bindCodeIn finds a six-digit code anywhere in a friend request's verify text ("绑定482913 王春发").
+func bindCodeIn(text string) string {
+	t := []rune(foldWidth(text))
+	for i := 0; i < len(t); {
+		if !isDigit(t[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(t) && isDigit(t[j]) {
+			j++
+		}
+		if j-i == 6 {
+			return string(t[i:j])
+		}
+		i = j
+	}
+	return ""
+}
+
+func isDigit(r rune) bool { return r >= '0' && r <= '9' }
+
+// foldWidth maps full-width ASCII (０-９, ／, ：, ideographic space) to half-width, as Chinese
+// input methods often send them.
+func foldWidth(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\u3000':
+			return ' '
+		case r >= '\uff01' && r <= '\uff5e':
+			return r - 0xfee0
+		}
+		return r
+	}, s)
+}
+
+// binder checks codes with a per-sender try limit and binds senders.
+type binder struct {
+	st       IdentityStore
+	state    State
+	clock    clock.Clock
+	maxTries int
+	log      *slog.Logger
+}
+
+// bindOutcome is what a bind attempt produced: the bound person (zero on failure) and the reply.
+type bindOutcome struct {
+	person store.Person
+	reply  string
+}
+
+// tryKey counts wrong codes per sender within the current clock hour.
+func (b *binder) tryKey(m Message) string {
+	return fmt.Sprintf("bind:try:%s:%s:%s:%s", m.Transport, m.Account, m.SenderKey, b.clock.Now().Format("2006010215"))
+}
+
+// bind uses code for the sender of m; accept (may be nil) runs inside the binding transaction.
+// A non-nil error means the store or KV failed and the message should be processed again later.
+func (b *binder) bind(ctx context.Context, m Message, code string, accept func() error) (bindOutcome, error) {
+	key := b.tryKey(m)
+	n, err := b.tries(ctx, key)
+	if err != nil {
+		return bindOutcome{}, err
+	}
+	if n >= int64(b.maxTries) {
+		b.log.Info("bind refused: too many tries", "transport", m.Transport, "account", m.Account)
+		return bindOutcome{reply: msgBindTooMany}, nil
+	}
+	if code == "" {
+		return b.wrong(ctx, key, msgBindBadCode)
+	}
+	ci := store.ChatIdentity{Transport: m.Transport, Account: m.Account, ExternalKey: m.SenderKey, NickName: clipName(m.SenderName)}
+	pid, err := b.st.BindWithCode(ctx, code, ci, b.clock.Now(), accept)
+	switch {
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrBindCodeExpired):
+		return b.wrong(ctx, key, msgBindBadCode)
+	case errors.Is(err, store.ErrBindCodeUsed):
+		return b.wrong(ctx, key, msgBindUsed)
+	case err != nil:
+		return bindOutcome{}, fmt.Errorf("bind: %w", err)
+	}
+	p, err := b.st.PersonByID(ctx, pid)
+	if err != nil {
+		return bindOutcome{}, fmt.Errorf("bind: person: %w", err)
+	}
+	b.log.Info("sender bound", "transport", m.Transport, "account", m.Account, "person", pid)
+	return bindOutcome{person: p, reply: fmt.Sprintf(msgBindOKFormat, p.Name)}, nil
+}
+
+func (b *binder) tries(ctx context.Context, key string) (int64, error) {
+	v, err := b.state.Get(ctx, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("bind tries: %w", err)
+	}
+	var n int64
+	_, _ = fmt.Sscan(v, &n)
+	return n, nil
+}
+
+func (b *binder) wrong(ctx context.Context, key, reply string) (bindOutcome, error) {
+	if _, err := b.state.Incr(ctx, key, 2*time.Hour); err != nil {
+		return bindOutcome{}, fmt.Errorf("bind tries: %w", err)
+	}
+	return bindOutcome{reply: reply}, nil
+}
+
+// trusted binds a console sender whose key is the person code (demo mode only).
+func (b *binder) trusted(ctx context.Context, m Message) (store.Person, error) {
+	p, err := b.st.PersonByCode(ctx, m.SenderKey)
+	if err != nil {
+		return store.Person{}, err
+	}
+	if cur, err := b.st.PersonByChatKey(ctx, m.Transport, m.Account, m.SenderKey); err == nil && cur == p.ID {
+		return p, nil
+	}
+	ci := store.ChatIdentity{Transport: m.Transport, Account: m.Account, ExternalKey: m.SenderKey, PersonID: p.ID}
+	if err := b.st.BindChatIdentity(ctx, ci, b.clock.Now()); err != nil {
+		return store.Person{}, err
+	}
+	return p, nil
+}
+
+func clipName(s string) string {
+	r := []rune(s)
+	if len(r) > 64 {
+		r = r[:64]
+	}
+	return string(r)
+}

@@ -1,0 +1,466 @@
+package bot
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"qinqi/internal/clock"
+	"qinqi/store"
+)
+
+// InboxStore is what the inbox needs from the store (*store.Store implements it).
+type InboxStore interface {
+	IdentityStore
+	Ping(ctx context.Context) error
+	SaveInbound(ctx context.Context, m *store.InboxMessage) error
+	UnfinishedInbox(ctx context.Context, limit int) ([]store.InboxMessage, error)
+	CompleteInbound(ctx context.Context, id store.InboxID, r store.InboxResult, now time.Time) error
+}
+
+// InboxOptions are the inbox's dependencies and settings; see NewInbox.
+type InboxOptions struct {
+	Store   InboxStore
+	State   State
+	Handler Handler
+	Clock   clock.Clock
+	Logger  *slog.Logger
+	Spool   *Spool // where messages go while the database is down
+
+	Messengers map[string]Messenger // bot account → transport: friend acceptance and spool notices
+	Limits     map[string]Limits    // bot account → policy: the spool notices are rate-limited with it
+	Trusted    map[string]bool      // accounts whose sender keys are person codes (the demo console)
+
+	SameTextWindow time.Duration // same sender + same text within it is dropped (default 3 s)
+	MaxBindTries   int           // wrong bind codes per sender and hour (default 5)
+	Workers        int           // senders are sharded over this many serial queues (default 4)
+	Wake           func(account string)
+}
+
+// Inbox makes every inbound message durable before it is handled, drops duplicates, resolves the
+// sender, runs the handler and commits its replies to the outbox together with the "done" mark.
+// Messages of one sender are handled in arrival order: they share one serial queue.
+type Inbox struct {
+	o      InboxOptions
+	log    *slog.Logger
+	binder binder
+
+	mu       sync.Mutex
+	shards   []chan inboxJob
+	inflight map[store.InboxID]bool
+	wg       sync.WaitGroup
+
+	pending      atomic.Int64 // accepted and not yet finished
+	needRecover  atomic.Bool  // a completion failed: rows stayed "new"
+	friendIgnore atomic.Int64
+}
+
+type inboxJob struct {
+	row store.InboxMessage
+	msg Message
+}
+
+// NewInbox checks the options and fills defaults; call Start before Accept.
+func NewInbox(o InboxOptions) (*Inbox, error) {
+	if o.Store == nil || o.State == nil || o.Handler == nil || o.Clock == nil || o.Spool == nil {
+		return nil, errors.New("inbox: Store, State, Handler, Clock and Spool are required")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.SameTextWindow <= 0 {
+		o.SameTextWindow = 3 * time.Second
+	}
+	if o.MaxBindTries <= 0 {
+		o.MaxBindTries = 5
+	}
+	if o.Workers <= 0 {
+		o.Workers = 4
+	}
+	if o.Wake == nil {
+		o.Wake = func(string) {}
+	}
+	in := &Inbox{o: o, log: o.Logger.With("component", "inbox"), inflight: map[store.InboxID]bool{}}
+	in.binder = binder{st: o.Store, state: o.State, clock: o.Clock, maxTries: o.MaxBindTries, log: in.log}
+	return in, nil
+}
+
+// Start runs the per-sender queues; ctx is the work context (keep it alive until Stop returns).
+func (in *Inbox) Start(ctx context.Context) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.shards = make([]chan inboxJob, in.o.Workers)
+	for i := range in.shards {
+		ch := make(chan inboxJob, 256)
+		in.shards[i] = ch
+		in.wg.Add(1)
+		go func() {
+			defer in.wg.Done()
+			for j := range ch {
+				in.process(ctx, j)
+			}
+		}()
+	}
+}
+
+// Stop lets the queues drain and waits; call it after the transports stopped delivering.
+func (in *Inbox) Stop() {
+	in.mu.Lock()
+	for _, ch := range in.shards {
+		close(ch)
+	}
+	in.shards = nil
+	in.mu.Unlock()
+	in.wg.Wait()
+}
+
+// Idle reports whether every accepted message is finished.
+func (in *Inbox) Idle() bool { return in.pending.Load() == 0 }
+
+// IgnoredFriendRequests counts friend requests without a valid code (only the count is kept).
+func (in *Inbox) IgnoredFriendRequests() int64 { return in.friendIgnore.Load() }
+
+// Accept takes one message from a transport: it is stored (or spooled) before Accept returns,
+// and handled asynchronously. It is the callback to pass to Messenger.Receive.
+func (in *Inbox) Accept(ctx context.Context, m Message) {
+	if m.Time.IsZero() {
+		m.Time = in.o.Clock.Now()
+	}
+	if in.sameText(ctx, m) {
+		in.log.Debug("dropped repeated text", "transport", m.Transport, "account", m.Account)
+		return
+	}
+	in.pending.Add(1)
+	if in.o.Spool.Pending() { // keep order behind messages still waiting in the spool
+		in.toSpool(ctx, m)
+		return
+	}
+	row, err := in.save(ctx, m)
+	switch {
+	case errors.Is(err, store.ErrDuplicate):
+		in.pending.Add(-1)
+		in.log.Debug("dropped duplicate message id", "transport", m.Transport, "account", m.Account)
+	case err != nil:
+		in.log.Warn("database unreachable, spooling message", "err", err)
+		in.toSpool(ctx, m)
+	default:
+		in.dispatch(row, m)
+	}
+}
+
+// sameText drops a repeat of the same text by the same sender within the window (WeChat clients
+// resend on a flaky network). Console lines are deliberate, so the console is exempt. When the KV
+// fails the message passes: a possible double beats a lost report.
+func (in *Inbox) sameText(ctx context.Context, m Message) bool {
+	if m.Kind != KindText || m.Text == "" || m.Transport == consoleName {
+		return false
+	}
+	sum := sha1.Sum([]byte(m.Text))
+	key := "inbox:same:" + m.Transport + ":" + m.Account + ":" + m.SenderKey + ":" + m.GroupKey + ":" + hex.EncodeToString(sum[:8])
+	seen, err := in.o.State.SeenWithin(ctx, key, m.Time, in.o.SameTextWindow)
+	if err != nil {
+		in.log.Warn("same-text check failed", "err", err)
+		return false
+	}
+	return seen
+}
+
+// save writes the inbox row; the payload keeps the message minus its text (stored in its own column).
+func (in *Inbox) save(ctx context.Context, m Message) (store.InboxMessage, error) {
+	p := m
+	p.Text = ""
+	payload, err := json.Marshal(p)
+	if err != nil {
+		return store.InboxMessage{}, fmt.Errorf("inbox: encode: %w", err)
+	}
+	id := m.ID
+	if id == "" || len(id) > 64 {
+		sum := sha1.Sum([]byte(m.SenderKey + "\x00" + m.Text + "\x00" + m.Time.String() + "\x00" + id))
+		id = "h" + hex.EncodeToString(sum[:16])
+	}
+	row := store.InboxMessage{Transport: m.Transport, Account: m.Account, MsgID: id, SenderKey: m.SenderKey,
+		Kind: string(m.Kind), Text: m.Text, Payload: string(payload), Status: store.InNew, ReceivedAt: m.Time}
+	err = in.o.Store.SaveInbound(ctx, &row)
+	return row, err
+}
+
+func (in *Inbox) dispatch(row store.InboxMessage, m Message) {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(m.Transport + "\x00" + m.Account + "\x00" + m.SenderKey))
+	in.mu.Lock()
+	if in.shards == nil || in.inflight[row.ID] {
+		in.mu.Unlock()
+		in.pending.Add(-1)
+		return
+	}
+	in.inflight[row.ID] = true
+	ch := in.shards[h.Sum32()%uint32(len(in.shards))]
+	in.mu.Unlock()
+	ch <- inboxJob{row: row, msg: m}
+}
+
+func (in *Inbox) process(ctx context.Context, j inboxJob) {
+	defer func() {
+		in.mu.Lock()
+		delete(in.inflight, j.row.ID)
+		in.mu.Unlock()
+		in.pending.Add(-1)
+	}()
+	res, err := in.outcome(ctx, j)
+	if err == nil {
+		err = in.o.Store.CompleteInbound(ctx, j.row.ID, res, in.o.Clock.Now())
+	}
+	if err != nil {
+		in.needRecover.Store(true)
+		in.log.Error("inbound message left for a retry", "inbox_id", j.row.ID, "err", err)
+		return
+	}
+	in.o.Wake("")
+}
+
+// Recover queues every unfinished row again, oldest first (after a restart or a database outage).
+func (in *Inbox) Recover(ctx context.Context) (int, error) {
+	in.needRecover.Store(false)
+	rows, err := in.o.Store.UnfinishedInbox(ctx, 10000)
+	if err != nil {
+		in.needRecover.Store(true)
+		return 0, fmt.Errorf("inbox: recover: %w", err)
+	}
+	n := 0
+	for _, row := range rows {
+		var m Message
+		if err := json.Unmarshal([]byte(row.Payload), &m); err != nil {
+			in.log.Error("unreadable inbox payload", "inbox_id", row.ID, "err", err)
+			continue
+		}
+		m.Text = row.Text
+		in.mu.Lock()
+		busy := in.inflight[row.ID]
+		in.mu.Unlock()
+		if busy {
+			continue
+		}
+		in.pending.Add(1)
+		in.dispatch(row, m)
+		n++
+	}
+	return n, nil
+}
+
+// ReplaySpool stores spooled messages now that the database answers, then recovers rows whose
+// handling failed during the outage.
+func (in *Inbox) ReplaySpool(ctx context.Context) (int, error) {
+	n, err := in.o.Spool.Replay(ctx, func(ctx context.Context, m Message) error {
+		row, err := in.save(ctx, m)
+		if errors.Is(err, store.ErrDuplicate) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		in.pending.Add(1)
+		in.dispatch(row, m)
+		return nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("inbox: replay spool: %w", err)
+	}
+	if n > 0 {
+		in.log.Info("spooled messages stored", "count", n)
+	}
+	if in.needRecover.Load() {
+		_, err = in.Recover(ctx)
+	}
+	return n, err
+}
+
+// Maintain replays the spool and recovers failed rows whenever the database answers again.
+func (in *Inbox) Maintain(ctx context.Context, w Waiter, every time.Duration) {
+	for ctx.Err() == nil {
+		if in.o.Spool.Pending() || in.needRecover.Load() {
+			if in.o.Store.Ping(ctx) == nil {
+				if _, err := in.ReplaySpool(ctx); err != nil {
+					in.log.Warn("spool replay incomplete", "err", err)
+				}
+			}
+		}
+		if w.Wait(ctx, every, nil) != nil {
+			return
+		}
+	}
+}
+
+// toSpool keeps the message on disk and tells the sender it will be saved (best effort).
+func (in *Inbox) toSpool(ctx context.Context, m Message) {
+	defer in.pending.Add(-1)
+	if err := in.o.Spool.Append(m); err != nil {
+		in.log.Error("message lost: database and spool both failed", "transport", m.Transport, "account", m.Account, "err", err)
+		return
+	}
+	if m.Kind == KindFriendRequest || (m.Group && !m.AtBot) || !in.noticeAllowed(ctx, m) {
+		return
+	}
+	msgr := in.o.Messengers[m.Account]
+	if msgr == nil {
+		return
+	}
+	to := m.SenderKey
+	if m.Group {
+		to = m.GroupKey
+	}
+	if err := msgr.Send(ctx, m.Account, Outgoing{To: to, Text: msgSpooled}); err != nil {
+		in.log.Warn("spool notice not sent", "account", m.Account, "err", err)
+	}
+}
+
+// noticeAllowed sends at most one notice per sender in ten minutes and never faster than the
+// account's bucket allows right now (no waiting: the notice is a courtesy, the bucket is the law).
+func (in *Inbox) noticeAllowed(ctx context.Context, m Message) bool {
+	now := in.o.Clock.Now()
+	seen, err := in.o.State.SeenWithin(ctx, "inbox:notice:"+m.Transport+":"+m.Account+":"+m.SenderKey, now, 10*time.Minute)
+	if err != nil || seen {
+		return false
+	}
+	lim := in.o.Limits[m.Account]
+	if lim.Every <= 0 {
+		return true
+	}
+	wait, err := in.o.State.TakeToken(ctx, "outbox:bucket:"+m.Account, now, lim.Every, lim.Burst)
+	return err == nil && wait == 0
+}
+
+// outcome decides what one message leads to; an error means "try again later".
+func (in *Inbox) outcome(ctx context.Context, j inboxJob) (store.InboxResult, error) {
+	m := j.msg
+	if m.Kind == KindFriendRequest {
+		return in.friend(ctx, j)
+	}
+	if m.Group && !m.AtBot {
+		return store.InboxResult{Status: store.InDone, Error: "group message not addressed to the bot"}, nil
+	}
+	if code, ok := ParseBind(m.Text); ok && m.Kind == KindText {
+		if m.Group {
+			return in.result(j, 0, []Reply{{Text: msgBindInGroup}}, ""), nil
+		}
+		out, err := in.binder.bind(ctx, m, code, nil)
+		if err != nil {
+			return store.InboxResult{}, err
+		}
+		return in.result(j, out.person.ID, []Reply{{Text: out.reply}}, ""), nil
+	}
+	pid, reply, err := in.sender(ctx, m)
+	if err != nil {
+		return store.InboxResult{}, err
+	}
+	if pid == 0 {
+		var rs []Reply
+		if reply != "" {
+			rs = []Reply{{Text: reply}}
+		}
+		return in.result(j, 0, rs, "sender not bound"), nil
+	}
+	replies, failure := in.call(ctx, Inbound{Message: m, PersonID: int64(pid), InboxID: int64(j.row.ID)})
+	res := in.result(j, pid, replies, failure)
+	if failure != "" {
+		res.Status = store.InFailed
+	}
+	return res, nil
+}
+
+// sender resolves the person behind m, or returns the reply an unbound sender gets (at most
+// one bind prompt per sender and minute, so two bots cannot ping-pong).
+func (in *Inbox) sender(ctx context.Context, m Message) (store.PersonID, string, error) {
+	if in.o.Trusted[m.Account] && m.Transport == consoleName {
+		p, err := in.binder.trusted(ctx, m)
+		if errors.Is(err, store.ErrNotFound) {
+			return 0, fmt.Sprintf(msgConsoleNoOne, m.SenderKey), nil
+		}
+		return p.ID, "", err
+	}
+	pid, err := in.o.Store.PersonByChatKey(ctx, m.Transport, m.Account, m.SenderKey)
+	if err == nil {
+		return pid, "", nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return 0, "", err
+	}
+	asked, err := in.o.State.SeenWithin(ctx, "inbox:ask:"+m.Transport+":"+m.Account+":"+m.SenderKey, in.o.Clock.Now(), time.Minute)
+	if err != nil || asked {
+		return 0, "", nil
+	}
+	if m.Group {
+		return 0, msgBindInGroup, nil
+	}
+	return 0, msgBindAsk, nil
+}
+
+// friend accepts a friend request whose verify text carries a valid code and binds the new friend;
+// anything else is ignored without a reply (only counted).
+func (in *Inbox) friend(ctx context.Context, j inboxJob) (store.InboxResult, error) {
+	m := j.msg
+	code := bindCodeIn(m.Text)
+	msgr := in.o.Messengers[m.Account]
+	if code == "" || msgr == nil {
+		in.friendIgnore.Add(1)
+		return store.InboxResult{Status: store.InDone, Error: "friend request without code"}, nil
+	}
+	out, err := in.binder.bind(ctx, m, code, func() error { return msgr.AcceptFriend(ctx, m) })
+	if err != nil {
+		return store.InboxResult{}, err
+	}
+	if out.person.ID == 0 {
+		in.friendIgnore.Add(1)
+		return store.InboxResult{Status: store.InDone, Error: "friend request with a bad code"}, nil
+	}
+	return in.result(j, out.person.ID, []Reply{{Text: out.reply}}, ""), nil
+}
+
+// call runs the handler; a panic becomes an apology and a failed row (not retried at every start).
+func (in *Inbox) call(ctx context.Context, inb Inbound) (replies []Reply, failure string) {
+	defer func() {
+		if r := recover(); r != nil {
+			in.log.Error("handler panic", "inbox_id", inb.InboxID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			replies, failure = []Reply{{Text: msgApology}}, "handler panic"
+		}
+	}()
+	return in.o.Handler.Handle(ctx, inb), ""
+}
+
+// result turns replies into outbox rows keyed by the inbox row, so re-processing reuses the keys.
+func (in *Inbox) result(j inboxJob, pid store.PersonID, replies []Reply, note string) store.InboxResult {
+	m := j.msg
+	now := in.o.Clock.Now()
+	res := store.InboxResult{Status: store.InDone, PersonID: pid, Error: note}
+	for n, r := range replies {
+		o := store.OutboxMessage{Key: fmt.Sprintf("reply:%d:%d", j.row.ID, n), Text: r.Text, FileName: r.FileName,
+			FilePath: r.FilePath, Urgent: r.Urgent, CreatedAt: now, Priority: store.PriorityAlert}
+		if r.FilePath != "" {
+			o.Kind = store.OutFile
+			if r.Image {
+				o.Kind = store.OutImage
+			}
+		}
+		switch {
+		case r.To != 0:
+			to := store.PersonID(r.To)
+			o.PersonID = &to
+		case m.Group:
+			o.ToKey, o.Account, o.Priority, o.Urgent = m.GroupKey, m.Account, store.PriorityReply, true
+		case pid != 0:
+			o.PersonID, o.Account, o.Priority, o.Urgent = &pid, m.Account, store.PriorityReply, true
+		default:
+			o.ToKey, o.Account, o.Priority, o.Urgent = m.SenderKey, m.Account, store.PriorityReply, true
+		}
+		res.Replies = append(res.Replies, o)
+	}
+	return res
+}

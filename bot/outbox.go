@@ -1,0 +1,408 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"qinqi/internal/clock"
+	"qinqi/store"
+)
+
+// ErrPermanent marks a send failure that no retry can fix (unknown recipient, blocked, file
+// rejected). Transports wrap it: fmt.Errorf("…: %w", bot.ErrPermanent) or Permanent(err).
+var ErrPermanent = errors.New("permanent send failure")
+
+// Permanent marks err as permanent.
+func Permanent(err error) error { return fmt.Errorf("%w: %w", ErrPermanent, err) }
+
+// OutboxStore is what the outbox needs from the store (*store.Store implements it).
+type OutboxStore interface {
+	DueOutbox(ctx context.Context, account string, now time.Time, f store.DueFilter, limit int) ([]store.OutboxMessage, error)
+	NextOutboxAt(ctx context.Context, account string, f store.DueFilter) (time.Time, error)
+	ClaimOutbox(ctx context.Context, id store.OutboxID, now, until time.Time) (bool, error)
+	MarkOutboxSent(ctx context.Context, id store.OutboxID, now time.Time) error
+	RetryOutbox(ctx context.Context, id store.OutboxID, next time.Time, reason string) error
+	FailOutbox(ctx context.Context, id store.OutboxID, reason string) error
+	SetOutboxAccount(ctx context.Context, id store.OutboxID, account string) error
+	UnroutedOutbox(ctx context.Context, limit int) ([]store.OutboxMessage, error)
+	CountSentIdentical(ctx context.Context, m store.OutboxMessage, since time.Time) (int64, error)
+	ChatKeyOfPerson(ctx context.Context, transport, account string, person store.PersonID) (string, error)
+	PersonByID(ctx context.Context, id store.PersonID) (store.Person, error)
+}
+
+// Account is one bot account: its transport and its sending policy.
+type Account struct {
+	Name      string    // rows, identities and buckets are keyed by it ("console" for the demo)
+	Messenger Messenger // one messenger may serve several accounts
+	Limits    Limits
+	Trusted   bool // console demo: a person's chat key is their person code, no binding needed
+}
+
+// OutboxOptions are the outbox's dependencies; see NewOutbox.
+type OutboxOptions struct {
+	Store    OutboxStore
+	State    State
+	Clock    clock.Clock
+	Logger   *slog.Logger
+	Waiter   Waiter // nil: RealWaiter
+	Accounts []Account
+	// DefaultAccount receives messages whose recipient has no bot account yet (the demo console, or
+	// the only WeChat account); empty means such messages fail as "recipient not bound".
+	DefaultAccount string
+	Rand           func(n int64) int64 // jitter source, 0 ≤ r < n; nil: math/rand/v2
+	Poll           time.Duration       // re-check for rows enqueued without Wake (default 2 s)
+	Lease          time.Duration       // how long a claimed row is hidden from other senders (default 2 min)
+}
+
+// Outbox sends committed OutboxMessage rows, one sender loop per bot account, under that account's
+// token bucket (shared across instances through State), jitter, daily cap, quiet hours, loop
+// guard and retry policy. Replies go before alerts before bulk reminders.
+//
+// Daily cap: every sent message counts. Alerts and bulk stop at DailyCap; replies to a person's own
+// message may use a reserve of DailyCap/10 more, so someone who writes to the bot late on a
+// reminder-heavy day still gets an answer; past that nothing is sent until midnight.
+type Outbox struct {
+	o        OutboxOptions
+	log      *slog.Logger
+	accounts map[string]*sender
+	order    []string
+}
+
+type sender struct {
+	Account
+	wake chan struct{}
+	busy atomic.Bool
+}
+
+// NewOutbox checks the options and fills defaults.
+func NewOutbox(o OutboxOptions) (*Outbox, error) {
+	if o.Store == nil || o.State == nil || o.Clock == nil || len(o.Accounts) == 0 {
+		return nil, errors.New("outbox: Store, State, Clock and at least one account are required")
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Waiter == nil {
+		o.Waiter = RealWaiter{}
+	}
+	if o.Rand == nil {
+		o.Rand = rand.Int64N
+	}
+	if o.Poll <= 0 {
+		o.Poll = 2 * time.Second
+	}
+	if o.Lease <= 0 {
+		o.Lease = 2 * time.Minute
+	}
+	ob := &Outbox{o: o, log: o.Logger.With("component", "outbox"), accounts: map[string]*sender{}}
+	for _, a := range o.Accounts {
+		if a.Name == "" || a.Messenger == nil || ob.accounts[a.Name] != nil {
+			return nil, fmt.Errorf("outbox: account %q needs a unique name and a messenger", a.Name)
+		}
+		ob.accounts[a.Name] = &sender{Account: a, wake: make(chan struct{}, 1)}
+		ob.order = append(ob.order, a.Name)
+	}
+	if o.DefaultAccount != "" && ob.accounts[o.DefaultAccount] == nil {
+		return nil, fmt.Errorf("outbox: default account %q is not configured", o.DefaultAccount)
+	}
+	return ob, nil
+}
+
+// Wake tells the sender of account (all senders for "") that rows were committed.
+func (ob *Outbox) Wake(account string) {
+	for name, s := range ob.accounts {
+		if account == "" || account == name {
+			select {
+			case s.wake <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+// Run runs one sender loop per account and the router until ctx ends.
+func (ob *Outbox) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for _, name := range ob.order {
+		s := ob.accounts[name]
+		wg.Go(func() { ob.loop(ctx, s) })
+	}
+	wg.Go(func() {
+		for ctx.Err() == nil {
+			if err := ob.Route(ctx); err != nil {
+				ob.log.Warn("routing outbox messages failed", "err", err)
+			}
+			_ = ob.o.Waiter.Wait(ctx, ob.o.Poll, nil)
+		}
+	})
+	wg.Wait()
+	return nil
+}
+
+func (ob *Outbox) loop(ctx context.Context, s *sender) {
+	for ctx.Err() == nil {
+		next, err := ob.Step(ctx, s.Name)
+		d := ob.o.Poll
+		switch {
+		case err != nil:
+			ob.log.Warn("outbox step failed", "account", s.Name, "err", err)
+		case !next.IsZero():
+			d = min(next.Sub(ob.o.Clock.Now()), ob.o.Poll)
+		}
+		if d > 0 {
+			_ = ob.o.Waiter.Wait(ctx, d, s.wake)
+		}
+	}
+}
+
+// Route gives rows without a bot account (their recipient had none when they were enqueued) the
+// recipient's current account, else the default account, else fails them as not bound.
+func (ob *Outbox) Route(ctx context.Context) error {
+	rows, err := ob.o.Store.UnroutedOutbox(ctx, 200)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		account := ob.o.DefaultAccount
+		if r.PersonID != nil {
+			if p, err := ob.o.Store.PersonByID(ctx, *r.PersonID); err == nil && ob.accounts[p.Account] != nil {
+				account = p.Account
+			}
+		}
+		if account == "" {
+			err = ob.o.Store.FailOutbox(ctx, r.ID, "recipient not bound to any bot account")
+		} else {
+			err = ob.o.Store.SetOutboxAccount(ctx, r.ID, account)
+			ob.Wake(account)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Step sends at most one message of the account and returns when the sender should look again:
+// now when there may be more to do, a later time when it must wait (bucket, quiet hours, cap,
+// back-off), zero when nothing is pending.
+func (ob *Outbox) Step(ctx context.Context, account string) (time.Time, error) {
+	s := ob.accounts[account]
+	if s == nil {
+		return time.Time{}, fmt.Errorf("outbox: unknown account %q", account)
+	}
+	s.busy.Store(true)
+	defer s.busy.Store(false)
+	now := ob.o.Clock.Now()
+	f, closedUntil, err := ob.filter(ctx, s, now)
+	if err != nil || !closedUntil.IsZero() {
+		return closedUntil, err
+	}
+	rows, err := ob.o.Store.DueOutbox(ctx, account, now, f, 1)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if len(rows) == 0 {
+		return ob.nextAt(ctx, s, now, f)
+	}
+	row := rows[0]
+	if reason, err := ob.guard(ctx, s, row, now); err != nil || reason != "" {
+		if err == nil {
+			err = ob.o.Store.FailOutbox(ctx, row.ID, reason)
+			ob.log.Warn("outbox message failed", "outbox_id", row.ID, "account", account, "reason", reason)
+		}
+		return now, err
+	}
+	to, err := ob.recipient(ctx, s, row)
+	if errors.Is(err, store.ErrNotFound) {
+		return now, ob.o.Store.FailOutbox(ctx, row.ID, "unknown recipient: not bound on account "+account)
+	}
+	if err != nil {
+		return time.Time{}, err
+	}
+	return ob.sendRow(ctx, s, row, to, now)
+}
+
+func (ob *Outbox) sendRow(ctx context.Context, s *sender, row store.OutboxMessage, to string, now time.Time) (time.Time, error) {
+	if l := s.Limits; l.Every > 0 {
+		wait, err := ob.o.State.TakeToken(ctx, "outbox:bucket:"+s.Name, now, l.Every, l.Burst)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if wait > 0 {
+			return now.Add(wait), nil
+		}
+	}
+	ok, err := ob.o.Store.ClaimOutbox(ctx, row.ID, now, now.Add(ob.o.Lease))
+	if err != nil || !ok {
+		return now, err
+	}
+	if j := s.Limits.Jitter; j > 0 {
+		if err := ob.o.Waiter.Sleep(ctx, time.Duration(ob.o.Rand(int64(j)+1))); err != nil {
+			return time.Time{}, err
+		}
+	}
+	sendErr := ob.send(ctx, s, row, to)
+	return ob.o.Clock.Now(), ob.record(ctx, s, row, sendErr)
+}
+
+// filter says what may be sent now: only urgent messages in quiet hours, only replies past the
+// daily cap; closedUntil is set when nothing at all may be sent before then.
+func (ob *Outbox) filter(ctx context.Context, s *sender, now time.Time) (store.DueFilter, time.Time, error) {
+	f := store.DueFilter{UrgentOnly: s.Limits.quiet(now)}
+	if s.Limits.DailyCap <= 0 {
+		return f, time.Time{}, nil
+	}
+	n, err := ob.sentToday(ctx, s, now)
+	if err != nil {
+		return f, time.Time{}, err
+	}
+	reserve := max(s.Limits.DailyCap/10, 1)
+	switch {
+	case n >= int64(s.Limits.DailyCap+reserve):
+		return f, clock.Day(now).AddDate(0, 0, 1), nil
+	case n >= int64(s.Limits.DailyCap):
+		f.RepliesOnly = true
+	}
+	return f, time.Time{}, nil
+}
+
+func (ob *Outbox) capKey(s *sender, now time.Time) string {
+	return "outbox:sent:" + s.Name + ":" + now.In(clock.Shanghai).Format("20060102")
+}
+
+func (ob *Outbox) sentToday(ctx context.Context, s *sender, now time.Time) (int64, error) {
+	v, err := ob.o.State.Get(ctx, ob.capKey(s, now))
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseInt(v, 10, 64)
+}
+
+// nextAt is when something may become sendable: the earliest pending row allowed by f, the end of
+// the quiet hours, or midnight when the cap holds back non-replies.
+func (ob *Outbox) nextAt(ctx context.Context, s *sender, now time.Time, f store.DueFilter) (time.Time, error) {
+	next, err := ob.o.Store.NextOutboxAt(ctx, s.Name, f)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return time.Time{}, err
+	}
+	if !f.UrgentOnly && !f.RepliesOnly {
+		return next, nil
+	}
+	if _, err := ob.o.Store.NextOutboxAt(ctx, s.Name, store.DueFilter{}); errors.Is(err, store.ErrNotFound) {
+		return next, nil // nothing held back
+	}
+	cands := []time.Time{next}
+	if f.UrgentOnly {
+		cands = append(cands, s.Limits.quietEnd(now))
+	}
+	if f.RepliesOnly {
+		cands = append(cands, clock.Day(now).AddDate(0, 0, 1))
+	}
+	var best time.Time
+	for _, c := range cands {
+		if !c.IsZero() && (best.IsZero() || c.Before(best)) {
+			best = c
+		}
+	}
+	return best, nil
+}
+
+// guard returns why a row must not be sent at all: the loop guard.
+func (ob *Outbox) guard(ctx context.Context, s *sender, row store.OutboxMessage, now time.Time) (string, error) {
+	if s.Limits.LoopGuard <= 0 {
+		return "", nil
+	}
+	n, err := ob.o.Store.CountSentIdentical(ctx, row, clock.Day(now))
+	if err != nil {
+		return "", err
+	}
+	if n >= int64(s.Limits.LoopGuard) {
+		return fmt.Sprintf("loop guard: %d identical messages to this recipient today", n), nil
+	}
+	return "", nil
+}
+
+func (ob *Outbox) recipient(ctx context.Context, s *sender, row store.OutboxMessage) (string, error) {
+	switch {
+	case row.ToKey != "":
+		return row.ToKey, nil
+	case row.PersonID == nil:
+		return "", fmt.Errorf("outbox %d: %w", row.ID, store.ErrNotFound)
+	case s.Trusted:
+		p, err := ob.o.Store.PersonByID(ctx, *row.PersonID)
+		return p.Code, err
+	}
+	return ob.o.Store.ChatKeyOfPerson(ctx, s.Messenger.Name(), s.Name, *row.PersonID)
+}
+
+func (ob *Outbox) send(ctx context.Context, s *sender, row store.OutboxMessage, to string) error {
+	out := Outgoing{To: to, Text: row.Text, FileName: row.FileName, Image: row.Kind == store.OutImage}
+	if row.FilePath != "" {
+		f, err := os.Open(row.FilePath)
+		if err != nil {
+			return Permanent(fmt.Errorf("file to send: %w", err))
+		}
+		defer f.Close()
+		out.File = f
+		if out.FileName == "" {
+			out.FileName = filepath.Base(row.FilePath)
+		}
+	}
+	return s.Messenger.Send(ctx, s.Name, out)
+}
+
+// record stores the result: sent (counted towards the cap), retried with back-off, or failed.
+func (ob *Outbox) record(ctx context.Context, s *sender, row store.OutboxMessage, sendErr error) error {
+	now := ob.o.Clock.Now()
+	if sendErr == nil {
+		if err := ob.o.Store.MarkOutboxSent(ctx, row.ID, now); err != nil {
+			return err
+		}
+		_, err := ob.o.State.Incr(ctx, ob.capKey(s, now), 48*time.Hour)
+		return err
+	}
+	attempts := row.Attempts + 1
+	if errors.Is(sendErr, ErrPermanent) || attempts >= s.Limits.MaxAttempts {
+		ob.log.Warn("outbox message failed", "outbox_id", row.ID, "account", s.Name, "attempts", attempts, "err", sendErr)
+		return ob.o.Store.FailOutbox(ctx, row.ID, fmt.Sprintf("after %d attempt(s): %v", attempts, sendErr))
+	}
+	ob.log.Info("send failed, will retry", "outbox_id", row.ID, "account", s.Name, "attempts", attempts, "err", sendErr)
+	return ob.o.Store.RetryOutbox(ctx, row.ID, now.Add(s.Limits.backoff(attempts)), sendErr.Error())
+}
+
+// Idle reports whether nothing is sendable right now and no send is under way.
+func (ob *Outbox) Idle(ctx context.Context) (bool, error) {
+	now := ob.o.Clock.Now()
+	if rows, err := ob.o.Store.UnroutedOutbox(ctx, 1); err != nil || len(rows) > 0 {
+		return false, err
+	}
+	for _, name := range ob.order {
+		s := ob.accounts[name]
+		f, closedUntil, err := ob.filter(ctx, s, now)
+		if err != nil {
+			return false, err
+		}
+		if closedUntil.IsZero() {
+			rows, err := ob.o.Store.DueOutbox(ctx, name, now, f, 1)
+			if err != nil || len(rows) > 0 {
+				return false, err
+			}
+		}
+		if s.busy.Load() { // checked after the query: a row claimed meanwhile is in flight here
+			return false, nil
+		}
+	}
+	return true, nil
+}

@@ -1,0 +1,159 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+)
+
+// Bind code failures; an unknown code is ErrNotFound.
+var (
+	ErrBindCodeUsed    = errors.New("bind code already used")
+	ErrBindCodeExpired = errors.New("bind code expired")
+)
+
+// bindCodeTries bounds the search for a code that is not live already; with 10^6 codes and a few
+// thousand live ones a collision is rare, so running out means something else is wrong.
+const bindCodeTries = 20
+
+// NewBindCode makes a fresh six-digit one-time code for a person, unique among live codes.
+// Expired and used codes are deleted first so their numbers can be issued again.
+func (s *Store) NewBindCode(ctx context.Context, person PersonID, now time.Time, ttl time.Duration) (BindCode, error) {
+	if ttl <= 0 {
+		return BindCode{}, fmt.Errorf("store: bind code ttl must be positive, got %s", ttl)
+	}
+	if _, err := s.PersonByID(ctx, person); err != nil {
+		return BindCode{}, err
+	}
+	now = now.In(s.loc)
+	if err := s.q(ctx).Where("expires_at <= ? OR used_at IS NOT NULL", now).Delete(&BindCode{}).Error; err != nil {
+		return BindCode{}, fmt.Errorf("store: purge bind codes: %w", err)
+	}
+	for range bindCodeTries {
+		n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+		if err != nil {
+			return BindCode{}, fmt.Errorf("store: random bind code: %w", err)
+		}
+		bc := BindCode{Code: fmt.Sprintf("%06d", n.Int64()), PersonID: person, ExpiresAt: now.Add(ttl), CreatedAt: now}
+		err = s.q(ctx).Create(&bc).Error
+		if err == nil {
+			return bc, nil
+		}
+		if !isDuplicate(err) {
+			return BindCode{}, fmt.Errorf("store: save bind code: %w", err)
+		}
+	}
+	return BindCode{}, fmt.Errorf("store: no free bind code after %d tries", bindCodeTries)
+}
+
+// UseBindCode marks a live code used and returns its person: ErrNotFound for an unknown code,
+// ErrBindCodeUsed or ErrBindCodeExpired otherwise. The conditional update makes a code single use
+// even when two senders race for it.
+func (s *Store) UseBindCode(ctx context.Context, code string, now time.Time) (PersonID, error) {
+	var bc BindCode
+	if err := s.q(ctx).Where("code = ?", code).Take(&bc).Error; err != nil {
+		return 0, fmt.Errorf("store: bind code: %w", notFound(err))
+	}
+	now = now.In(s.loc)
+	switch {
+	case bc.UsedAt != nil:
+		return 0, ErrBindCodeUsed
+	case !bc.ExpiresAt.After(now):
+		return 0, ErrBindCodeExpired
+	}
+	res := s.q(ctx).Model(&BindCode{}).Where("id = ? AND used_at IS NULL", bc.ID).Update("used_at", now)
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: use bind code: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return 0, ErrBindCodeUsed
+	}
+	return bc.PersonID, nil
+}
+
+// PersonByChatKey resolves a transport's current sender key to a person, or ErrNotFound.
+func (s *Store) PersonByChatKey(ctx context.Context, transport, account, key string) (PersonID, error) {
+	var ci ChatIdentity
+	err := s.q(ctx).Where("transport = ? AND account = ? AND external_key = ?", transport, account, key).Take(&ci).Error
+	if err != nil {
+		return 0, fmt.Errorf("store: chat identity: %w", notFound(err))
+	}
+	return ci.PersonID, nil
+}
+
+// ChatKeyOfPerson is the person's current key on one bot account, or ErrNotFound when they are not bound there.
+func (s *Store) ChatKeyOfPerson(ctx context.Context, transport, account string, person PersonID) (string, error) {
+	var ci ChatIdentity
+	err := s.q(ctx).Where("transport = ? AND account = ? AND person_id = ?", transport, account, person).
+		Order("updated_at DESC, id DESC").Take(&ci).Error
+	if err != nil {
+		return "", fmt.Errorf("store: chat key of person %d: %w", person, notFound(err))
+	}
+	return ci.ExternalKey, nil
+}
+
+// BindChatIdentity makes ci.ExternalKey the person's one current key on (transport, account):
+// older keys of that person there and any other person's claim on the key are removed, the person's
+// Account is set so the outbox knows which bot account reaches them, and the binding is audited.
+func (s *Store) BindChatIdentity(ctx context.Context, ci ChatIdentity, now time.Time) error {
+	if ci.Transport == "" || ci.ExternalKey == "" || ci.PersonID == 0 {
+		return errors.New("store: chat identity needs transport, key and person")
+	}
+	now = now.In(s.loc)
+	return s.Tx(ctx, func(tx *Store) error {
+		db := tx.q(ctx)
+		if err := db.Where("transport = ? AND account = ? AND (person_id = ? OR external_key = ?)",
+			ci.Transport, ci.Account, ci.PersonID, ci.ExternalKey).Delete(&ChatIdentity{}).Error; err != nil {
+			return fmt.Errorf("store: clear old identity: %w", err)
+		}
+		ci.ID, ci.CreatedAt, ci.UpdatedAt = 0, now, now
+		if err := db.Create(&ci).Error; err != nil {
+			return fmt.Errorf("store: save identity: %w", err)
+		}
+		if err := db.Model(&Person{}).Where("id = ?", ci.PersonID).
+			Updates(map[string]any{"account": ci.Account, "updated_at": now}).Error; err != nil {
+			return fmt.Errorf("store: set person account: %w", err)
+		}
+		actor := ci.PersonID
+		return db.Create(&AuditLog{ActorID: &actor, Action: "bind", Entity: "chat_identity", EntityID: ci.ID,
+			Detail: ci.Transport + "/" + ci.Account, At: now}).Error
+	})
+}
+
+// BindWithCode uses a code and binds the sender in one transaction. accept runs inside the
+// transaction after the code checks out (the friend-request path accepts the request there), so a
+// failed accept leaves the code unused for another try.
+func (s *Store) BindWithCode(ctx context.Context, code string, ci ChatIdentity, now time.Time, accept func() error) (PersonID, error) {
+	var person PersonID
+	err := s.Tx(ctx, func(tx *Store) error {
+		p, err := tx.UseBindCode(ctx, code, now)
+		if err != nil {
+			return err
+		}
+		if accept != nil {
+			if err := accept(); err != nil {
+				return fmt.Errorf("store: accept before bind: %w", err)
+			}
+		}
+		ci.PersonID = p
+		if err := tx.BindChatIdentity(ctx, ci, now); err != nil {
+			return err
+		}
+		person = p
+		return nil
+	})
+	return person, err
+}
+
+// CountChatIdentities counts bound keys on one bot account (shown by status).
+func (s *Store) CountChatIdentities(ctx context.Context, transport, account string) (int64, error) {
+	var n int64
+	err := s.q(ctx).Model(&ChatIdentity{}).Where("transport = ? AND account = ?", transport, account).Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("store: count identities: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,95 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// SaveInbound writes an inbound message before any handling and sets m.ID. A message whose
+// (transport, account, msg id) is already stored returns ErrDuplicate and m.ID of the stored row.
+func (s *Store) SaveInbound(ctx context.Context, m *InboxMessage) error {
+	if m.Status == "" {
+		m.Status = InNew
+	}
+	m.ReceivedAt = m.ReceivedAt.In(s.loc)
+	m.Text = clipRunes(m.Text, 4000)
+	err := s.q(ctx).Create(m).Error
+	if err == nil {
+		return nil
+	}
+	if !isDuplicate(err) {
+		return fmt.Errorf("store: save inbound: %w", err)
+	}
+	var old InboxMessage
+	if e := s.q(ctx).Select("id").Where("transport = ? AND account = ? AND msg_id = ?", m.Transport, m.Account, m.MsgID).
+		Take(&old).Error; e == nil {
+		m.ID = old.ID
+	}
+	return ErrDuplicate
+}
+
+// UnfinishedInbox lists messages not yet handled (status new), oldest first, for re-processing on start.
+func (s *Store) UnfinishedInbox(ctx context.Context, limit int) ([]InboxMessage, error) {
+	var rows []InboxMessage
+	if err := s.q(ctx).Where("status = ?", InNew).Order("id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: unfinished inbox: %w", err)
+	}
+	return rows, nil
+}
+
+// InboxByID returns one inbound message or ErrNotFound.
+func (s *Store) InboxByID(ctx context.Context, id InboxID) (InboxMessage, error) {
+	return one[InboxMessage](s, ctx, "id = ?", id)
+}
+
+// InboxResult is how handling of one inbound message ended.
+type InboxResult struct {
+	Status   InboxStatus
+	PersonID PersonID // 0 when the sender stayed unbound
+	Error    string   // why it was dropped or failed; never message text
+	Replies  []OutboxMessage
+}
+
+// CompleteInbound enqueues the replies and marks the inbound message finished in one transaction,
+// so a crash never loses a reply nor sends it twice: re-processing finds the row done or, if the
+// transaction did not commit, handles it again under the same reply keys.
+func (s *Store) CompleteInbound(ctx context.Context, id InboxID, r InboxResult, now time.Time) error {
+	return s.Tx(ctx, func(tx *Store) error {
+		for _, o := range r.Replies {
+			if _, err := tx.EnqueueOutbox(ctx, o); err != nil {
+				return err
+			}
+		}
+		upd := map[string]any{"status": r.Status, "done_at": now.In(s.loc), "error": clipRunes(r.Error, 500)}
+		if r.PersonID != 0 {
+			upd["person_id"] = r.PersonID
+		}
+		res := tx.q(ctx).Model(&InboxMessage{}).Where("id = ?", id).Updates(upd)
+		if res.Error != nil {
+			return fmt.Errorf("store: finish inbound %d: %w", id, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("store: finish inbound %d: %w", id, ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// CountInbox counts inbound messages in one status.
+func (s *Store) CountInbox(ctx context.Context, status InboxStatus) (int64, error) {
+	var n int64
+	if err := s.q(ctx).Model(&InboxMessage{}).Where("status = ?", status).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("store: count inbox: %w", err)
+	}
+	return n, nil
+}
+
+// clip cuts s to at most n runes so an over-long message never fails an insert.
+func clipRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
+}

@@ -1,0 +1,64 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// The transport layer's rate state lives in Redis so several instances share it, but its notion of
+// time is the caller's clock (a fake one in tests and the simulator), never Redis's: the scripts take
+// "now" as an argument and Redis TTLs only garbage-collect keys long after they matter.
+
+// kvStateTTL keeps bucket and window keys well past any window they describe.
+const kvStateTTL = 48 * time.Hour
+
+// gcraScript is the generic cell rate algorithm: the key holds the theoretical arrival time (ms);
+// a request is allowed when it is at most (burst-1) intervals ahead of now. Returns 0 when a
+// token was taken, else the milliseconds to wait (nothing is consumed then).
+var gcraScript = redis.NewScript(`
+local now = tonumber(ARGV[1])
+local every = tonumber(ARGV[2])
+local burst = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tat < now then tat = now end
+local ahead = tat - now - (burst - 1) * every
+if ahead > 0 then return ahead end
+redis.call('SET', KEYS[1], tostring(tat + every), 'PX', ARGV[4])
+return 0
+`)
+
+// TakeToken takes one token from the bucket at key (one token per every, up to burst saved)
+// and returns 0, or how long to wait before a token will be there.
+func (k *KV) TakeToken(ctx context.Context, key string, now time.Time, every time.Duration, burst int) (time.Duration, error) {
+	if burst < 1 {
+		burst = 1
+	}
+	ms, err := gcraScript.Run(ctx, k.rdb, []string{k.Key(key)},
+		now.UnixMilli(), every.Milliseconds(), burst, kvStateTTL.Milliseconds()).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("kv: take token: %w", err)
+	}
+	return time.Duration(ms) * time.Millisecond, nil
+}
+
+// seenScript returns 1 when the key was marked less than window ago, else marks it now and returns 0.
+var seenScript = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if v and tonumber(ARGV[1]) - tonumber(v) < tonumber(ARGV[2]) then return 1 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
+return 0
+`)
+
+// SeenWithin reports whether key was seen less than window before now (by the caller's clock),
+// and marks it seen now when it was not: the first of a burst of identical events passes.
+func (k *KV) SeenWithin(ctx context.Context, key string, now time.Time, window time.Duration) (bool, error) {
+	ttl := max(window*2, time.Minute)
+	n, err := seenScript.Run(ctx, k.rdb, []string{k.Key(key)}, now.UnixMilli(), window.Milliseconds(), ttl.Milliseconds()).Int64()
+	if err != nil {
+		return false, fmt.Errorf("kv: seen within: %w", err)
+	}
+	return n == 1, nil
+}

@@ -1,0 +1,228 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Outbox message kinds.
+const (
+	OutText  = "text"
+	OutFile  = "file"
+	OutImage = "image"
+)
+
+// EnqueueOutbox adds one outgoing message inside the caller's transaction (use the Store that Tx
+// hands you) and returns the stored row; a Key that exists already returns the existing row, so
+// reminders and notifications keyed by their cause are sent at most once. The row is picked up by
+// the sender only after the transaction commits. Missing fields are filled in: Status pending,
+// Kind from the file fields, NextAttemptAt = CreatedAt, and Account from the recipient's Person.Account.
+// CreatedAt must come from the caller's clock.
+func (s *Store) EnqueueOutbox(ctx context.Context, m OutboxMessage) (OutboxMessage, error) {
+	if m.Key == "" {
+		return m, errors.New("store: outbox message needs a key")
+	}
+	if m.PersonID == nil && m.ToKey == "" {
+		return m, fmt.Errorf("store: outbox message %q has no recipient", m.Key)
+	}
+	if m.CreatedAt.IsZero() {
+		return m, fmt.Errorf("store: outbox message %q needs CreatedAt from the caller's clock", m.Key)
+	}
+	var old OutboxMessage
+	err := s.q(ctx).Where("`key` = ?", m.Key).Take(&old).Error
+	if err == nil {
+		return old, nil
+	}
+	if err = notFound(err); !errors.Is(err, ErrNotFound) {
+		return m, fmt.Errorf("store: outbox key lookup: %w", err)
+	}
+	if err := s.fillOutbox(ctx, &m); err != nil {
+		return m, err
+	}
+	if err := s.q(ctx).Create(&m).Error; err != nil {
+		if isDuplicate(err) {
+			if e := s.q(ctx).Where("`key` = ?", m.Key).Take(&old).Error; e == nil {
+				return old, nil
+			}
+		}
+		return m, fmt.Errorf("store: enqueue %q: %w", m.Key, err)
+	}
+	return m, nil
+}
+
+func (s *Store) fillOutbox(ctx context.Context, m *OutboxMessage) error {
+	m.CreatedAt = m.CreatedAt.In(s.loc)
+	if m.Status == "" {
+		m.Status = OutPending
+	}
+	if m.Kind == "" {
+		m.Kind = OutText
+		if m.FilePath != "" {
+			m.Kind = OutFile
+		}
+	}
+	if m.NextAttemptAt.IsZero() {
+		m.NextAttemptAt = m.CreatedAt
+	}
+	m.NextAttemptAt = m.NextAttemptAt.In(s.loc)
+	m.Text = clipRunes(m.Text, 4000)
+	if m.Account == "" && m.PersonID != nil {
+		var p Person
+		if err := s.q(ctx).Select("account").Where("id = ?", *m.PersonID).Take(&p).Error; err != nil {
+			return fmt.Errorf("store: outbox recipient %d: %w", *m.PersonID, notFound(err))
+		}
+		m.Account = p.Account
+	}
+	return nil
+}
+
+// DueFilter narrows what the sender may pick now.
+type DueFilter struct {
+	UrgentOnly  bool // quiet hours: only urgent messages
+	RepliesOnly bool // daily cap reached for everything but replies
+}
+
+func (s *Store) pending(ctx context.Context, account string, f DueFilter) *gorm.DB {
+	q := s.q(ctx).Model(&OutboxMessage{}).Where("account = ? AND status = ?", account, OutPending)
+	if f.UrgentOnly {
+		q = q.Where("urgent = ?", true)
+	}
+	if f.RepliesOnly {
+		q = q.Where("priority = ?", PriorityReply)
+	}
+	return q
+}
+
+// DueOutbox lists pending messages of one account whose time has come: replies before alerts
+// before bulk reminders, oldest first within a priority.
+func (s *Store) DueOutbox(ctx context.Context, account string, now time.Time, f DueFilter, limit int) ([]OutboxMessage, error) {
+	var rows []OutboxMessage
+	err := s.pending(ctx, account, f).Where("next_attempt_at <= ?", now.In(s.loc)).
+		Order("priority, id").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: due outbox: %w", err)
+	}
+	return rows, nil
+}
+
+// NextOutboxAt is the earliest NextAttemptAt of a pending message of the account, or ErrNotFound.
+func (s *Store) NextOutboxAt(ctx context.Context, account string, f DueFilter) (time.Time, error) {
+	var row OutboxMessage
+	err := s.pending(ctx, account, f).Select("next_attempt_at").Order("next_attempt_at").Take(&row).Error
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: next outbox: %w", notFound(err))
+	}
+	return row.NextAttemptAt.In(s.loc), nil
+}
+
+// ClaimOutbox leases a due message to this sender until the given time; false means another
+// instance took it first. A sender that dies mid-send leaves the lease to expire and the message
+// is tried again (at-least-once; WeChat offers no idempotent send).
+func (s *Store) ClaimOutbox(ctx context.Context, id OutboxID, now, until time.Time) (bool, error) {
+	res := s.q(ctx).Model(&OutboxMessage{}).
+		Where("id = ? AND status = ? AND next_attempt_at <= ?", id, OutPending, now.In(s.loc)).
+		Update("next_attempt_at", until.In(s.loc))
+	if res.Error != nil {
+		return false, fmt.Errorf("store: claim outbox %d: %w", id, res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// MarkOutboxSent records a delivery.
+func (s *Store) MarkOutboxSent(ctx context.Context, id OutboxID, now time.Time) error {
+	return s.updateOutbox(ctx, id, map[string]any{"status": OutSent, "sent_at": now.In(s.loc), "last_error": ""}, true)
+}
+
+// RetryOutbox records a transient failure and when to try again.
+func (s *Store) RetryOutbox(ctx context.Context, id OutboxID, next time.Time, reason string) error {
+	return s.updateOutbox(ctx, id, map[string]any{"next_attempt_at": next.In(s.loc), "last_error": clipRunes(reason, 500)}, true)
+}
+
+// FailOutbox records a permanent failure; admins see it in FailedOutbox.
+func (s *Store) FailOutbox(ctx context.Context, id OutboxID, reason string) error {
+	return s.updateOutbox(ctx, id, map[string]any{"status": OutFailed, "last_error": clipRunes(reason, 500)}, true)
+}
+
+// SetOutboxAccount routes a message that had no bot account yet.
+func (s *Store) SetOutboxAccount(ctx context.Context, id OutboxID, account string) error {
+	return s.updateOutbox(ctx, id, map[string]any{"account": account}, false)
+}
+
+func (s *Store) updateOutbox(ctx context.Context, id OutboxID, upd map[string]any, attempt bool) error {
+	q := s.q(ctx).Model(&OutboxMessage{}).Where("id = ?", id)
+	if attempt {
+		upd["attempts"] = gorm.Expr("attempts + 1")
+	}
+	res := q.Updates(upd)
+	if res.Error != nil {
+		return fmt.Errorf("store: update outbox %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("store: update outbox %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// UnroutedOutbox lists pending messages without a bot account (their recipient had none when
+// they were enqueued), oldest first.
+func (s *Store) UnroutedOutbox(ctx context.Context, limit int) ([]OutboxMessage, error) {
+	var rows []OutboxMessage
+	err := s.q(ctx).Where("account = ? AND status = ?", "", OutPending).Order("id").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: unrouted outbox: %w", err)
+	}
+	return rows, nil
+}
+
+// CountSentIdentical counts messages with the same text and file already sent to one recipient
+// since a time: the loop guard against a bot ping-pong or a runaway job.
+func (s *Store) CountSentIdentical(ctx context.Context, m OutboxMessage, since time.Time) (int64, error) {
+	q := s.q(ctx).Model(&OutboxMessage{}).
+		Where("status = ? AND sent_at >= ? AND text = ? AND file_name = ?", OutSent, since.In(s.loc), m.Text, m.FileName)
+	if m.PersonID != nil {
+		q = q.Where("person_id = ?", *m.PersonID)
+	} else {
+		q = q.Where("person_id IS NULL AND to_key = ?", m.ToKey)
+	}
+	var n int64
+	if err := q.Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("store: count identical: %w", err)
+	}
+	return n, nil
+}
+
+// FailedOutbox lists permanent failures, newest first, for admins.
+func (s *Store) FailedOutbox(ctx context.Context, limit int) ([]OutboxMessage, error) {
+	var rows []OutboxMessage
+	if err := s.q(ctx).Where("status = ?", OutFailed).Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: failed outbox: %w", err)
+	}
+	return rows, nil
+}
+
+// OutboxCount is the number of messages of one account in one status.
+type OutboxCount struct {
+	Account string
+	Status  OutboxStatus
+	N       int64
+}
+
+// OutboxCounts groups the outbox by account and status (for status and the admin view).
+func (s *Store) OutboxCounts(ctx context.Context) ([]OutboxCount, error) {
+	var rows []OutboxCount
+	err := s.q(ctx).Model(&OutboxMessage{}).Select("account, status, COUNT(*) AS n").
+		Group("account, status").Order("account, status").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: outbox counts: %w", err)
+	}
+	return rows, nil
+}
+
+// OutboxByKey returns one message by its idempotency key, or ErrNotFound.
+func (s *Store) OutboxByKey(ctx context.Context, key string) (OutboxMessage, error) {
+	return one[OutboxMessage](s, ctx, "`key` = ?", key)
+}
