@@ -121,3 +121,18 @@ func (c OrgChart) HeadFor(unit *UnitID) (PersonID, bool) {
 	}
 	return 0, false
 }
+
+// PersonNames returns the names of the given people (digests name cadres to their coordinators).
+func (s *Store) PersonNames(ctx context.Context, ids []PersonID) (map[PersonID]string, error) {
+	out := make(map[PersonID]string, len(ids))
+	for start := 0; start < len(ids); start += keyChunk {
+		var rows []Person
+		if err := s.q(ctx).Select("id, name").Where("id IN ?", ids[start:min(start+keyChunk, len(ids))]).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("store: person names: %w", err)
+		}
+		for _, p := range rows {
+			out[p.ID] = p.Name
+		}
+	}
+	return out, nil
+}

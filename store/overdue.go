@@ -20,7 +20,8 @@ type CheckInFact struct {
 // PairingFacts is one active pairing with what the jobs need to judge and address it.
 type PairingFacts struct {
 	Pairing   Pairing
-	HeadName  string // household head, for the cadre's own digest
+	HeadName  string    // household head, for the cadre's own digest
+	HeadID    *PersonID // the head's Person row when the household uses the bot (spot-checks ask them)
 	Tags      Tags
 	Program   string // program code, "" when none
 	CadreUnit *UnitID
@@ -90,7 +91,7 @@ func (s *Store) pairingFacts(ctx context.Context, ps []Pairing, programs map[Pro
 		cadreIDs = append(cadreIDs, p.CadreID)
 	}
 	var hhs []Household
-	if err := s.q(ctx).Select("id, head_name, tags").Where("id IN ?", hhIDs).Find(&hhs).Error; err != nil {
+	if err := s.q(ctx).Select("id, head_name, head_id, tags").Where("id IN ?", hhIDs).Find(&hhs).Error; err != nil {
 		return nil, fmt.Errorf("store: scan households: %w", err)
 	}
 	hh := make(map[HouseholdID]Household, len(hhs))
@@ -111,7 +112,7 @@ func (s *Store) pairingFacts(ctx context.Context, ps []Pairing, programs map[Pro
 	}
 	out := make([]PairingFacts, len(ps))
 	for i, p := range ps {
-		f := PairingFacts{Pairing: p, HeadName: hh[p.HouseholdID].HeadName, Tags: hh[p.HouseholdID].Tags,
+		f := PairingFacts{Pairing: p, HeadName: hh[p.HouseholdID].HeadName, HeadID: hh[p.HouseholdID].HeadID, Tags: hh[p.HouseholdID].Tags,
 			CadreUnit: unit[p.CadreID], CheckIns: cis[p.ID]}
 		if p.ProgramID != nil {
 			f.Program = programs[*p.ProgramID]
