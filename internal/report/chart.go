@@ -1,12 +1,14 @@
 package report
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/hajimehoshi/bitmapfont/v3"
 	"golang.org/x/image/draw"
@@ -150,4 +152,13 @@ func shorten(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// WriteChart computes the statistics of scope for p and draws them as PNG to w.
+func WriteChart(ctx context.Context, src Source, scope Scope, p Period, now time.Time, w io.Writer) error {
+	r, err := Stats(ctx, src, scope, p, now)
+	if err != nil {
+		return err
+	}
+	return Chart(r, w)
 }

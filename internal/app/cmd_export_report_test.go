@@ -1,0 +1,88 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"qinqi/internal/app"
+	"qinqi/internal/clock"
+	"qinqi/internal/report"
+	"qinqi/internal/report/reporttest"
+	"qinqi/store"
+)
+
+func seededDB(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "q.db")
+	s, err := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: path, Location: clock.Shanghai})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	reporttest.Seed(t, s)
+	return path
+}
+
+func TestExportLedgerAndChart(t *testing.T) {
+	db := seededDB(t)
+	dir := t.TempDir()
+	cases := []struct {
+		name  string
+		args  []string
+		code  int
+		check func(t *testing.T, file string)
+	}{
+		{"ledger of every unit", []string{"export", "ledger", "--db", db, "--month", "2026-11", "-o", filepath.Join(dir, "all.xlsx")}, 0,
+			func(t *testing.T, file string) { ledgerRows(t, file, 9) }},
+		{"ledger of one unit tree", []string{"export", "ledger", "--db", db, "--month", "2026-11", "--unit", "A", "-o", filepath.Join(dir, "a.xlsx")}, 0,
+			func(t *testing.T, file string) { ledgerRows(t, file, 7) }},
+		{"chart", []string{"export", "chart", "--db", db, "--month", "2026-11", "-o", filepath.Join(dir, "c.png")}, 0,
+			func(t *testing.T, file string) {
+				b, err := os.ReadFile(file)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := png.Decode(bytes.NewReader(b)); err != nil || len(b) < 2000 {
+					t.Errorf("png: %d bytes, %v", len(b), err)
+				}
+			}},
+		{"unknown unit", []string{"export", "ledger", "--db", db, "--unit", "ZZZ", "-o", filepath.Join(dir, "z.xlsx")}, 1, nil},
+		{"bad month", []string{"export", "chart", "--db", db, "--month", "2026-13", "-o", filepath.Join(dir, "m.png")}, 1, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := app.Main(context.Background(), c.args, app.IO{In: strings.NewReader(""), Out: &out, Err: &errb})
+			if code != c.code {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, c.code, errb.String())
+			}
+			if c.check != nil {
+				c.check(t, c.args[len(c.args)-1])
+			}
+		})
+	}
+}
+
+func ledgerRows(t *testing.T, file string, want int) {
+	t.Helper()
+	f, err := excelize.OpenFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(report.SheetCheckIns)
+	if err != nil || len(rows) != want {
+		t.Errorf("%s: %d rows (%v), want %d", file, len(rows), err, want)
+	}
+}
