@@ -1,0 +1,197 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"qinqi/internal/testenv"
+	"qinqi/store"
+)
+
+func TestInbound(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			s := b.Open(t)
+			msg := func(id string) *store.InboxMessage {
+				return &store.InboxMessage{Transport: "fake", Account: "a1", MsgID: id, SenderKey: "@u", Kind: "text", Text: "走访 1", ReceivedAt: t0}
+			}
+			first := msg("m1")
+			if err := s.SaveInbound(ctx, first); err != nil || first.ID == 0 {
+				t.Fatalf("save = %v, id %d", err, first.ID)
+			}
+			t.Run("same message id is a duplicate carrying the stored id", func(t *testing.T) {
+				dup := msg("m1")
+				if err := s.SaveInbound(ctx, dup); !errors.Is(err, store.ErrDuplicate) || dup.ID != first.ID {
+					t.Fatalf("dup = %v, id %d want %d", err, dup.ID, first.ID)
+				}
+			})
+			t.Run("complete enqueues replies and finishes the row atomically", func(t *testing.T) {
+				_ = s.SaveInbound(ctx, msg("m2"))
+				un, err := s.UnfinishedInbox(ctx, 10)
+				if err != nil || len(un) != 2 || un[0].MsgID != "m1" {
+					t.Fatalf("unfinished = %+v, %v", un, err)
+				}
+				res := store.InboxResult{Status: store.InDone, Replies: []store.OutboxMessage{
+					{Key: "reply:1:0", Account: "a1", ToKey: "@u", Text: "好的", CreatedAt: t0},
+					{Key: "", Text: "no key"}, // invalid: the whole transaction rolls back
+				}}
+				if err := s.CompleteInbound(ctx, first.ID, res, t0); err == nil {
+					t.Fatal("want an error for the keyless reply")
+				}
+				if _, err := s.OutboxByKey(ctx, "reply:1:0"); !errors.Is(err, store.ErrNotFound) {
+					t.Fatalf("reply survived a rolled-back completion: %v", err)
+				}
+				res.Replies = res.Replies[:1]
+				if err := s.CompleteInbound(ctx, first.ID, res, t0); err != nil {
+					t.Fatal(err)
+				}
+				if un, _ := s.UnfinishedInbox(ctx, 10); len(un) != 1 || un[0].MsgID != "m2" {
+					t.Fatalf("unfinished after complete = %+v", un)
+				}
+				if n, _ := s.CountInbox(ctx, store.InDone); n != 1 {
+					t.Fatalf("done = %d", n)
+				}
+			})
+		})
+	}
+}
+
+func TestOutboxQueue(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			s := b.Open(t)
+			ids := addPeople(t, s, "C001")
+			_ = s.BindChatIdentity(ctx, store.ChatIdentity{Transport: "fake", Account: "a1", ExternalKey: "@c1", PersonID: ids[0]}, t0)
+			enq := func(key string, prio store.OutboxPriority, urgent bool) store.OutboxMessage {
+				t.Helper()
+				m, err := s.EnqueueOutbox(ctx, store.OutboxMessage{Key: key, PersonID: &ids[0], Priority: prio, Urgent: urgent, Text: key, CreatedAt: t0})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return m
+			}
+			bulk := enq("bulk", store.PriorityBulk, false)
+			alert := enq("alert", store.PriorityAlert, false)
+			reply := enq("reply", store.PriorityReply, true)
+
+			t.Run("account comes from the person and a repeated key returns the first row", func(t *testing.T) {
+				if bulk.Account != "a1" {
+					t.Fatalf("account = %q", bulk.Account)
+				}
+				again := enq("bulk", store.PriorityReply, true)
+				if again.ID != bulk.ID || again.Priority != store.PriorityBulk {
+					t.Fatalf("duplicate key gave %+v", again)
+				}
+			})
+			t.Run("missing recipient or clock is refused", func(t *testing.T) {
+				if _, err := s.EnqueueOutbox(ctx, store.OutboxMessage{Key: "x", CreatedAt: t0}); err == nil {
+					t.Fatal("no recipient accepted")
+				}
+				if _, err := s.EnqueueOutbox(ctx, store.OutboxMessage{Key: "y", ToKey: "@g"}); err == nil {
+					t.Fatal("no CreatedAt accepted")
+				}
+			})
+			t.Run("due rows come by priority and the filters hold", func(t *testing.T) {
+				rows, _ := s.DueOutbox(ctx, "a1", t0, store.DueFilter{}, 10)
+				if len(rows) != 3 || rows[0].ID != reply.ID || rows[1].ID != alert.ID || rows[2].ID != bulk.ID {
+					t.Fatalf("order = %+v", rows)
+				}
+				if rows, _ := s.DueOutbox(ctx, "a1", t0, store.DueFilter{UrgentOnly: true}, 10); len(rows) != 1 || rows[0].ID != reply.ID {
+					t.Fatalf("urgent only = %+v", rows)
+				}
+				if rows, _ := s.DueOutbox(ctx, "a1", t0.Add(-time.Second), store.DueFilter{}, 10); len(rows) != 0 {
+					t.Fatalf("rows due before their time: %d", len(rows))
+				}
+			})
+			t.Run("claim is exclusive and hides the row", func(t *testing.T) {
+				ok1, _ := s.ClaimOutbox(ctx, reply.ID, t0, t0.Add(time.Minute))
+				ok2, _ := s.ClaimOutbox(ctx, reply.ID, t0, t0.Add(time.Minute))
+				if !ok1 || ok2 {
+					t.Fatalf("claims = %v, %v", ok1, ok2)
+				}
+				next, err := s.NextOutboxAt(ctx, "a1", store.DueFilter{UrgentOnly: true})
+				if err != nil || !next.Equal(t0.Add(time.Minute)) {
+					t.Fatalf("next = %v, %v", next, err)
+				}
+			})
+			t.Run("sent, retried and failed rows are recorded", func(t *testing.T) {
+				if err := s.MarkOutboxSent(ctx, reply.ID, t0); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.RetryOutbox(ctx, alert.ID, t0.Add(time.Hour), "timeout"); err != nil {
+					t.Fatal(err)
+				}
+				if err := s.FailOutbox(ctx, bulk.ID, "unknown recipient"); err != nil {
+					t.Fatal(err)
+				}
+				failed, _ := s.FailedOutbox(ctx, 10)
+				if len(failed) != 1 || failed[0].LastError != "unknown recipient" || failed[0].Attempts != 1 {
+					t.Fatalf("failed = %+v", failed)
+				}
+				n, _ := s.CountSentIdentical(ctx, reply, t0.Add(-time.Hour))
+				if n != 1 {
+					t.Fatalf("identical sent = %d", n)
+				}
+				counts, _ := s.OutboxCounts(ctx)
+				want := map[store.OutboxStatus]int64{store.OutSent: 1, store.OutPending: 1, store.OutFailed: 1}
+				for _, c := range counts {
+					if c.Account != "a1" || want[c.Status] != c.N {
+						t.Fatalf("counts = %+v", counts)
+					}
+				}
+			})
+			t.Run("unrouted rows are listed and routed", func(t *testing.T) {
+				other := addPeople(t, s, "H001")
+				m, _ := s.EnqueueOutbox(ctx, store.OutboxMessage{Key: "to-h", PersonID: &other[0], Text: "hi", CreatedAt: t0})
+				rows, _ := s.UnroutedOutbox(ctx, 10)
+				if len(rows) != 1 || rows[0].ID != m.ID {
+					t.Fatalf("unrouted = %+v", rows)
+				}
+				_ = s.SetOutboxAccount(ctx, m.ID, "a1")
+				if rows, _ := s.UnroutedOutbox(ctx, 10); len(rows) != 0 {
+					t.Fatalf("still unrouted: %+v", rows)
+				}
+			})
+		})
+	}
+}
+
+func TestKVWindows(t *testing.T) {
+	for _, b := range testenv.KVBackends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			kv := b.Open(t)
+			t.Run("bucket gives burst then one per interval", func(t *testing.T) {
+				var got []time.Duration
+				for i := range 5 {
+					w, err := kv.TakeToken(ctx, "b", t0.Add(time.Duration(i)*time.Millisecond), 3*time.Second, 3)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got = append(got, w)
+				}
+				if got[0] != 0 || got[1] != 0 || got[2] != 0 || got[3] <= 2900*time.Millisecond || got[3] > 3*time.Second {
+					t.Fatalf("waits = %v", got)
+				}
+				if w, _ := kv.TakeToken(ctx, "b", t0.Add(3*time.Second), 3*time.Second, 3); w != 0 {
+					t.Fatalf("after one interval wait = %v", w)
+				}
+			})
+			t.Run("seen within follows the caller's clock", func(t *testing.T) {
+				for _, c := range []struct {
+					at   time.Duration
+					want bool
+				}{{0, false}, {2 * time.Second, true}, {3 * time.Second, false}, {4 * time.Second, true}} {
+					seen, err := kv.SeenWithin(ctx, "s", t0.Add(c.at), 3*time.Second)
+					if err != nil || seen != c.want {
+						t.Fatalf("at +%v seen = %v, %v want %v", c.at, seen, err, c.want)
+					}
+				}
+			})
+		})
+	}
+}
