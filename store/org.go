@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -117,11 +119,27 @@ func (s *Store) UpsertPairings(ctx context.Context, rows []Pairing) error {
 	return upsert(s, ctx, rows, pairingUpdate)
 }
 
-// SetHouseholdHeads links households to their heads' person rows.
+// SetHouseholdHeads links households to their heads' person rows, a few hundred per statement.
 func (s *Store) SetHouseholdHeads(ctx context.Context, heads map[HouseholdID]PersonID) error {
-	for hh, p := range heads {
-		if err := s.q(ctx).Model(&Household{}).Where("id = ?", hh).UpdateColumn("head_id", p).Error; err != nil {
-			return fmt.Errorf("store: set household head: %w", err)
+	ids := make([]HouseholdID, 0, len(heads))
+	for hh := range heads {
+		ids = append(ids, hh)
+	}
+	slices.Sort(ids)
+	for start := 0; start < len(ids); start += codeChunk {
+		chunk := ids[start:min(start+codeChunk, len(ids))]
+		var sql strings.Builder
+		args := make([]any, 0, 2*len(chunk))
+		sql.WriteString("CASE id")
+		for _, hh := range chunk {
+			sql.WriteString(" WHEN ? THEN ?")
+			args = append(args, hh, heads[hh])
+		}
+		sql.WriteString(" END")
+		err := s.q(ctx).Model(&Household{}).Where("id IN ?", chunk).
+			UpdateColumn("head_id", gorm.Expr(sql.String(), args...)).Error
+		if err != nil {
+			return fmt.Errorf("store: set household heads: %w", err)
 		}
 	}
 	return nil

@@ -3,9 +3,60 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
+	"time"
+
+	"qinqi/internal/clock"
+	"qinqi/internal/seed"
 )
 
-// TODO(owner): implement; placeholder so the command table compiles while the command is built.
 func runSeed(ctx context.Context, args []string, io IO) error {
-	return errors.New("seed: not implemented yet")
+	var c common
+	fs := newFlags("seed", "[--households N] [--cadres M] [--seed S] [--start YYYY-MM-DD] [--force] | --demo", io)
+	c.register(fs)
+	o := seed.Options{}
+	fs.IntVar(&o.Households, "households", 2000, "number of households")
+	fs.IntVar(&o.Cadres, "cadres", 400, "number of cadres")
+	fs.Int64Var(&o.Seed, "seed", 1, "random seed; the same seed and sizes give the same county")
+	start := fs.String("start", "2026-01-01", "first pairing date")
+	force := fs.Bool("force", false, "seed even if the database already has households (rows with the same codes are overwritten)")
+	demo := fs.Bool("demo", false, "load the small demo county (青山县) instead of a generated one")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	t, err := time.ParseInLocation(time.DateOnly, *start, clock.Shanghai)
+	if err != nil {
+		return fmt.Errorf("--start %q is not a date like 2026-01-01", *start)
+	}
+	o.Start = t
+	cfg, err := c.load()
+	if err != nil {
+		return err
+	}
+	s, err := openMigrated(ctx, cfg, newLogger(cfg, io.Err))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	before, err := s.CountOrg(ctx)
+	if err != nil {
+		return err
+	}
+	if before.Households > 0 && !*force {
+		return fmt.Errorf("the database already has %d households; seeding would mix synthetic and real data (use --force if this is a test database)", before.Households)
+	}
+	if *demo {
+		if err := seed.Demo(ctx, s, clock.Real{}.Now()); err != nil {
+			return err
+		}
+	} else if _, err := seed.Generate(ctx, s, o); err != nil {
+		return err
+	}
+	after, err := s.CountOrg(ctx)
+	if err != nil {
+		return errors.Join(errors.New("seeded, but counting failed"), err)
+	}
+	fmt.Fprintf(io.Out, "seeded: %d regions, %d units, %d people, %d households, %d programs, %d pairings\n",
+		after.Regions, after.Units, after.People, after.Households, after.Programs, after.Pairings)
+	return nil
 }

@@ -1,0 +1,38 @@
+package seed
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	"time"
+
+	"qinqi/internal/sheet"
+	"qinqi/store"
+)
+
+// demoSheets is the small demo county (a copy of testdata/import, kept equal by a test), embedded
+// so `qinqi demo` works from any directory.
+//
+//go:embed demo/*.csv
+var demoSheets embed.FS
+
+// Demo loads the demo county (青山县: 2 townships, 4 villages, 3 units, 20 households, 23 pairings)
+// through the ordinary importer; now is the instant the pairing rules are checked at.
+// Loading it again changes nothing.
+func Demo(ctx context.Context, st *store.Store, now time.Time) error {
+	for _, k := range sheet.Kinds {
+		b, err := demoSheets.ReadFile("demo/" + string(k) + ".csv")
+		if err != nil {
+			return fmt.Errorf("seed: demo sheet %s: %w", k, err)
+		}
+		t, err := sheet.ReadCSV(bytes.NewReader(b))
+		if err != nil {
+			return fmt.Errorf("seed: demo sheet %s: %w", k, err)
+		}
+		if _, err := sheet.Import(ctx, st, k, t, sheet.Options{Now: now}); err != nil {
+			return fmt.Errorf("seed: demo sheet %s: %w", k, err)
+		}
+	}
+	return nil
+}
