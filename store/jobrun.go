@@ -4,17 +4,21 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm/clause"
 )
 
 // StartJobRun records that job runs for slot. It returns ErrDuplicate when the slot already ran (or is
 // running) anywhere: the unique (job, slot) row is the database guard behind the Redis claim.
 func (s *Store) StartJobRun(ctx context.Context, job, slot, instance string, at time.Time) (int64, error) {
 	r := JobRun{Job: job, Slot: slot, Instance: clipRunes(instance, 64), StartedAt: at.In(s.loc)}
-	if err := s.q(ctx).Create(&r).Error; err != nil {
-		if isDuplicate(err) {
-			return 0, fmt.Errorf("store: job %s slot %s: %w", job, slot, ErrDuplicate)
-		}
-		return 0, fmt.Errorf("store: start job run: %w", err)
+	// DO NOTHING rather than catching the duplicate-key error: losing the race is normal here.
+	res := s.q(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&r)
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: start job run: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return 0, fmt.Errorf("store: job %s slot %s: %w", job, slot, ErrDuplicate)
 	}
 	return r.ID, nil
 }

@@ -95,3 +95,13 @@ func (s *Store) Reminders(ctx context.Context, f ReminderFilter) ([]Reminder, er
 	}
 	return rows, nil
 }
+
+// OutboxWithPrefix lists outbox messages whose key starts with prefix, in id order (job tests and the
+// simulator's report read what the jobs enqueued).
+func (s *Store) OutboxWithPrefix(ctx context.Context, prefix string) ([]OutboxMessage, error) {
+	var rows []OutboxMessage
+	if err := s.q(ctx).Where("`key` LIKE ?", prefix+"%").Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: outbox by prefix: %w", err)
+	}
+	return rows, nil
+}

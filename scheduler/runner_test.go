@@ -1,0 +1,195 @@
+package scheduler_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"qinqi/internal/clock"
+	"qinqi/internal/testenv"
+	"qinqi/scheduler"
+	"qinqi/store"
+)
+
+// countJob counts its runs per slot.
+type countJob struct {
+	name, spec string
+	mu         sync.Mutex
+	runs       map[time.Time]int
+	panicAt    time.Time
+	block      bool
+}
+
+func (j *countJob) Name() string     { return j.name }
+func (j *countJob) Schedule() string { return j.spec }
+func (j *countJob) Run(ctx context.Context, at time.Time) (scheduler.Result, error) {
+	j.mu.Lock()
+	if j.runs == nil {
+		j.runs = map[time.Time]int{}
+	}
+	j.runs[at]++
+	j.mu.Unlock()
+	if at.Equal(j.panicAt) {
+		panic("boom")
+	}
+	if j.block {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return scheduler.Result{"things": 2}, nil
+}
+
+func (j *countJob) counts() (slots, total int) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, n := range j.runs {
+		slots++
+		total += n
+	}
+	return slots, total
+}
+
+func newRunner(kv scheduler.Claimer, st *store.Store, clk clock.Clock, name string) *scheduler.Runner {
+	return scheduler.NewRunner(scheduler.RunnerOptions{KV: kv, Runs: st, Clock: clk, Log: quietLog(), Instance: name, Timeout: time.Second})
+}
+
+// threeRunners drives three runners concurrently over the same 3 days of an hourly job and checks each
+// slot ran exactly once overall.
+func threeRunners(t *testing.T, st *store.Store, kvs [3]scheduler.Claimer) {
+	t.Helper()
+	job := &countJob{name: "hourly", spec: "0 * * * *"}
+	from := clock.Date(2026, 3, 1)
+	to := from.AddDate(0, 0, 3)
+	var wg sync.WaitGroup
+	ran := make([]int, 3)
+	for i := range 3 {
+		r := newRunner(kvs[i], st, clock.NewFake(from), "instance-"+string(rune('a'+i)))
+		must(t, r.Add(job))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ran[i] = r.RunDue(context.Background(), from, to, nil)
+		}()
+	}
+	wg.Wait()
+	slots, total := job.counts()
+	if slots != 72 || total != 72 || ran[0]+ran[1]+ran[2] != 72 {
+		t.Errorf("slots %d, runs %d, per runner %v; want 72 slots each run once", slots, total, ran)
+	}
+	runs, err := st.JobRuns(context.Background(), "hourly")
+	must(t, err)
+	if len(runs) != 72 {
+		t.Errorf("%d JobRun rows, want 72", len(runs))
+	}
+}
+
+func TestThreeRunnersRunEachSlotOnce(t *testing.T) {
+	t.Run("shared in-process KV", func(t *testing.T) {
+		kv := testenv.KV(t)
+		threeRunners(t, testenv.SQLite(t), [3]scheduler.Claimer{kv, kv, kv})
+	})
+	t.Run("separate KVs: the JobRun row is the last guard", func(t *testing.T) {
+		threeRunners(t, testenv.SQLite(t), [3]scheduler.Claimer{testenv.KV(t), testenv.KV(t), testenv.KV(t)})
+	})
+	t.Run("real Redis, three clients", func(t *testing.T) {
+		for _, b := range testenv.Backends() {
+			t.Run(b.Name, func(t *testing.T) { threeRunners(t, b.Open(t), sharedRedis(t)) })
+		}
+	})
+}
+
+// sharedRedis opens three clients on the real Redis with one key prefix, like three instances.
+func sharedRedis(t *testing.T) [3]scheduler.Claimer {
+	t.Helper()
+	testenv.Redis(t) // skips without QINQI_TEST_REDIS_ADDR
+	prefix := "qinqitest:" + t.Name() + ":" + time.Now().Format("150405.000000") + ":"
+	var out [3]scheduler.Claimer
+	for i := range out {
+		kv, err := store.OpenKV(context.Background(), store.KVOptions{Addr: os.Getenv(testenv.EnvRedis), Prefix: prefix})
+		must(t, err)
+		t.Cleanup(func() { _ = kv.Close() })
+		out[i] = kv
+	}
+	return out
+}
+
+func TestCatchUpRunsAMissedSlotOnce(t *testing.T) {
+	st, kv := testenv.SQLite(t), testenv.KV(t)
+	now := clock.Date(2026, 3, 2).Add(11 * time.Hour) // down over the 09:00 slot
+	job := &countJob{name: "daily", spec: "0 9 * * *"}
+	old := &countJob{name: "monthly", spec: "0 9 1 1 *"} // its last slot is months old: not caught up
+	for i := range 2 {
+		r := newRunner(kv, st, clock.NewFake(now), "i")
+		must(t, r.Add(job, old))
+		r.CatchUp(context.Background(), now)
+		if slots, total := job.counts(); slots != 1 || total != 1 {
+			t.Fatalf("after start %d: %d slots, %d runs; want the missed 09:00 slot once", i+1, slots, total)
+		}
+	}
+	if _, ok := job.runs[clock.Date(2026, 3, 2).Add(9*time.Hour)]; !ok {
+		t.Errorf("ran %v, want the 2026-03-02 09:00 slot", job.runs)
+	}
+	if slots, _ := old.counts(); slots != 0 {
+		t.Errorf("a slot older than CatchUpWithin ran")
+	}
+}
+
+func TestRunnerSurvivesPanicAndTimeout(t *testing.T) {
+	st, kv := testenv.SQLite(t), testenv.KV(t)
+	from := clock.Date(2026, 3, 1)
+	boom := &countJob{name: "boom", spec: "0 * * * *", panicAt: from.Add(2 * time.Hour)}
+	slow := &countJob{name: "slow", spec: "30 1 * * *", block: true}
+	r := newRunner(kv, st, clock.NewFake(from), "i")
+	must(t, r.Add(boom, slow))
+	if n := r.RunDue(context.Background(), from, from.Add(5*time.Hour), nil); n != 6 {
+		t.Errorf("ran %d slots, want 6 (5 hourly + 1 slow)", n)
+	}
+	ctx := context.Background()
+	cases := []struct {
+		name, job, slot, err string
+	}{
+		{"panic is recorded", "boom", "2026-03-01T02:00", "panicked"},
+		{"later slots still run", "boom", "2026-03-01T05:00", ""},
+		{"timeout is recorded", "slow", "2026-03-01T01:30", "deadline"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			jr, err := st.JobRunOf(ctx, c.job, c.slot)
+			must(t, err)
+			if jr.FinishedAt == nil || (c.err == "") != (jr.Error == "") || (c.err != "" && !containsStr(jr.Error, c.err)) {
+				t.Errorf("run %+v, want finished with error containing %q", jr, c.err)
+			}
+		})
+	}
+}
+
+func containsStr(s, sub string) bool { return contains([]string{s}, sub) }
+
+func TestBadScheduleIsRejected(t *testing.T) {
+	r := newRunner(testenv.KV(t), testenv.SQLite(t), clock.NewFake(clock.Date(2026, 1, 1)), "i")
+	cases := []struct{ name, spec string }{{"six fields", "0 0 9 * * *"}, {"zone prefix", "CRON_TZ=UTC 0 9 * * *"}, {"bare TZ", "TZ="}, {"garbage", "daily"}}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if err := r.Add(&countJob{name: "x", spec: c.spec}); err == nil {
+				t.Errorf("spec %q accepted", c.spec)
+			}
+		})
+	}
+}
+
+func TestStartAndStop(t *testing.T) {
+	st, kv := testenv.SQLite(t), testenv.KV(t)
+	r := newRunner(kv, st, clock.Real{}, "i")
+	must(t, r.Add(&countJob{name: "x", spec: "0 9 * * *"}))
+	must(t, r.Start(context.Background(), false))
+	if err := r.Start(context.Background(), false); err == nil {
+		t.Error("second Start accepted")
+	}
+	r.Stop()
+	if _, err := st.JobRunOf(context.Background(), "x", "2026-01-01T09:00"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a job ran without catch-up or firing: %v", err)
+	}
+}
