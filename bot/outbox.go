@@ -75,6 +75,7 @@ type Outbox struct {
 	log      *slog.Logger
 	accounts map[string]*sender
 	order    []string
+	route    chan struct{} // wakes the router
 }
 
 type sender struct {
@@ -103,7 +104,7 @@ func NewOutbox(o OutboxOptions) (*Outbox, error) {
 	if o.Lease <= 0 {
 		o.Lease = 2 * time.Minute
 	}
-	ob := &Outbox{o: o, log: o.Logger.With("component", "outbox"), accounts: map[string]*sender{}}
+	ob := &Outbox{o: o, log: o.Logger.With("component", "outbox"), accounts: map[string]*sender{}, route: make(chan struct{}, 1)}
 	for _, a := range o.Accounts {
 		if a.Name == "" || a.Messenger == nil || ob.accounts[a.Name] != nil {
 			return nil, fmt.Errorf("outbox: account %q needs a unique name and a messenger", a.Name)
@@ -119,6 +120,12 @@ func NewOutbox(o OutboxOptions) (*Outbox, error) {
 
 // Wake tells the sender of account (all senders for "") that rows were committed.
 func (ob *Outbox) Wake(account string) {
+	if account == "" {
+		select {
+		case ob.route <- struct{}{}:
+		default:
+		}
+	}
 	for name, s := range ob.accounts {
 		if account == "" || account == name {
 			select {
@@ -141,7 +148,7 @@ func (ob *Outbox) Run(ctx context.Context) error {
 			if err := ob.Route(ctx); err != nil {
 				ob.log.Warn("routing outbox messages failed", "err", err)
 			}
-			_ = ob.o.Waiter.Wait(ctx, ob.o.Poll, nil)
+			_ = ob.o.Waiter.Wait(ctx, ob.o.Poll, ob.route)
 		}
 	})
 	wg.Wait()

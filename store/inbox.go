@@ -14,6 +14,11 @@ func (s *Store) SaveInbound(ctx context.Context, m *InboxMessage) error {
 	}
 	m.ReceivedAt = m.ReceivedAt.In(s.loc)
 	m.Text = clipRunes(m.Text, 4000)
+	// Look first: transports replay messages after a reconnect, and a failed insert is logged as an error.
+	if id, err := s.inboxIDOf(ctx, m); err == nil {
+		m.ID = id
+		return ErrDuplicate
+	}
 	err := s.q(ctx).Create(m).Error
 	if err == nil {
 		return nil
@@ -21,12 +26,14 @@ func (s *Store) SaveInbound(ctx context.Context, m *InboxMessage) error {
 	if !isDuplicate(err) {
 		return fmt.Errorf("store: save inbound: %w", err)
 	}
-	var old InboxMessage
-	if e := s.q(ctx).Select("id").Where("transport = ? AND account = ? AND msg_id = ?", m.Transport, m.Account, m.MsgID).
-		Take(&old).Error; e == nil {
-		m.ID = old.ID
-	}
+	m.ID, _ = s.inboxIDOf(ctx, m)
 	return ErrDuplicate
+}
+
+func (s *Store) inboxIDOf(ctx context.Context, m *InboxMessage) (InboxID, error) {
+	var old InboxMessage
+	err := s.q(ctx).Select("id").Where("transport = ? AND account = ? AND msg_id = ?", m.Transport, m.Account, m.MsgID).Take(&old).Error
+	return old.ID, notFound(err)
 }
 
 // UnfinishedInbox lists messages not yet handled (status new), oldest first, for re-processing on start.

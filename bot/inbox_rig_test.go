@@ -1,0 +1,166 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"qinqi/bot"
+	"qinqi/internal/clock"
+	"qinqi/internal/testenv"
+	"qinqi/store"
+)
+
+var quietLog = slog.New(slog.DiscardHandler)
+
+var ibT0 = time.Date(2026, 11, 23, 10, 0, 0, 0, clock.Shanghai)
+
+// irecorder is a handler that answers "收到：<text>" and remembers what it handled.
+type irecorder struct {
+	mu    sync.Mutex
+	calls []bot.Inbound
+	fn    func(bot.Inbound) []bot.Reply // optional override
+}
+
+func (r *irecorder) Handle(_ context.Context, in bot.Inbound) []bot.Reply {
+	r.mu.Lock()
+	r.calls = append(r.calls, in)
+	fn := r.fn
+	r.mu.Unlock()
+	if fn != nil {
+		return fn(in)
+	}
+	return []bot.Reply{{Text: "收到：" + in.Text}}
+}
+
+func (r *irecorder) handled() []bot.Inbound {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]bot.Inbound(nil), r.calls...)
+}
+
+// irig is an inbox and outbox on a real SQLite store, a KV backend, a fake clock and the fake messenger.
+type irig struct {
+	t     *testing.T
+	ctx   context.Context
+	st    *store.Store
+	kv    *store.KV
+	clk   *clock.Fake
+	fake  *bot.Fake
+	h     *irecorder
+	spool string
+	in    *bot.Inbox
+	ob    *bot.Outbox
+}
+
+func newIRig(t *testing.T, kv *store.KV, st bot.InboxStore) *irig {
+	t.Helper()
+	r := &irig{t: t, ctx: context.Background(), kv: kv, clk: clock.NewFake(ibT0), fake: bot.NewFake(), h: &irecorder{}, spool: t.TempDir()}
+	if s, ok := st.(*store.Store); ok {
+		r.st = s
+	}
+	r.start(st)
+	return r
+}
+
+// start (re)builds the inbox on st, as a restarted process would.
+func (r *irig) start(st bot.InboxStore) {
+	r.t.Helper()
+	sp, err := bot.OpenSpool(r.spool)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	lim := bot.Limits{Every: time.Second, Burst: 3, MaxAttempts: 3, RetryMin: time.Second, RetryMax: time.Minute}
+	in, err := bot.NewInbox(bot.InboxOptions{Store: st, State: r.kv, Handler: r.h, Clock: r.clk, Spool: sp, Logger: quietLog,
+		Messengers: map[string]bot.Messenger{"a1": r.fake}, Limits: map[string]bot.Limits{"a1": lim}})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(r.ctx)
+	in.Start(ctx)
+	r.t.Cleanup(func() { in.Stop(); cancel() })
+	r.in = in
+}
+
+// person adds a person and binds them to key on the fake transport's account a1.
+func (r *irig) person(code, key string) store.PersonID {
+	r.t.Helper()
+	if err := r.st.UpsertPeople(r.ctx, []store.Person{{Code: code, Name: "人" + code, Roles: store.MakeRoles(store.RoleCadre)}}, nil); err != nil {
+		r.t.Fatal(err)
+	}
+	p, err := r.st.PersonByCode(r.ctx, code)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if key != "" {
+		if err := r.st.BindChatIdentity(r.ctx, store.ChatIdentity{Transport: "fake", Account: "a1", ExternalKey: key, PersonID: p.ID}, ibT0); err != nil {
+			r.t.Fatal(err)
+		}
+	}
+	return p.ID
+}
+
+// msg is a private text from key, stamped with the fake clock.
+func (r *irig) msg(id, key, text string) bot.Message {
+	return bot.Message{Transport: "fake", Account: "a1", ID: id, SenderKey: key, Kind: bot.KindText, Text: text, Time: r.clk.Now()}
+}
+
+// settle waits (on the wall clock, bounded) until the inbox finished everything it accepted.
+func (r *irig) settle() {
+	r.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !r.in.Idle() {
+		if time.Now().After(deadline) {
+			r.t.Fatal("inbox did not settle")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// replies lists the pending outbox texts to a chat key or person, in id order.
+func (r *irig) outbox() []store.OutboxMessage {
+	r.t.Helper()
+	rows, err := r.st.DueOutbox(r.ctx, "a1", r.clk.Now().Add(time.Hour), store.DueFilter{}, 10000)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return rows
+}
+
+func (r *irig) texts() []string {
+	var out []string
+	for _, o := range r.outbox() {
+		out = append(out, o.Text)
+	}
+	return out
+}
+
+func icountInbox(t *testing.T, s *store.Store, status store.InboxStatus) int64 {
+	t.Helper()
+	n, err := s.CountInbox(context.Background(), status)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// ieachKV runs f on a fresh SQLite store for every KV backend.
+func ieachKV(t *testing.T, f func(t *testing.T, r *irig)) {
+	for _, b := range testenv.KVBackends() {
+		t.Run(b.Name, func(t *testing.T) {
+			st := testenv.SQLite(t)
+			f(t, newIRig(t, b.Open(t), st))
+		})
+	}
+}
+
+func iids(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s%03d", prefix, i)
+	}
+	return out
+}
