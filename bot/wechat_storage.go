@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/eatmoreapple/openwechat"
@@ -16,6 +20,9 @@ import (
 //   - writes atomically with mode 0600 (the dump holds session cookies),
 //   - keeps the cookie jar of the file it read when a later dump has an empty jar: after a hot login
 //     the library re-exports no cookies, so the next dump would lose webwx_data_ticket,
+//   - restores each cookie for the file. and webpush. hosts as well: the dump lists cookies by host
+//     without their Domain, so webwx_data_ticket (Domain=qq.com) would otherwise come back only for
+//     wx.qq.com and file uploads after a hot login fail with "webwx_data_ticket not found",
 //   - ignores writes once retired, so a dying login cannot overwrite what the next one saved.
 type wxHotStorage struct {
 	path string
@@ -39,7 +46,10 @@ func (h *wxHotStorage) Read(p []byte) (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("wechat: read hot-login file: %w", err)
 		}
-		h.jar = wxJarOf(data)
+		if jar := wxExpandJar(wxJarOf(data)); jar != nil {
+			h.jar = jar
+			data = wxWithJar(data, jar)
+		}
 		h.r = bytes.NewReader(data)
 	}
 	return h.r.Read(p)
@@ -85,6 +95,34 @@ func wxJarOf(dump []byte) json.RawMessage {
 		}
 	}
 	return nil
+}
+
+// wxExpandJar copies the cookies of each base host (wx.qq.com) to its file. and webpush. hosts.
+func wxExpandJar(jar json.RawMessage) json.RawMessage {
+	if jar == nil {
+		return nil
+	}
+	var cookies map[string][]json.RawMessage
+	if json.Unmarshal(jar, &cookies) != nil {
+		return jar
+	}
+	for _, base := range slices.Sorted(maps.Keys(cookies)) {
+		u, err := url.Parse(base)
+		if err != nil || u.Host == "" || strings.HasPrefix(u.Host, "file.") || strings.HasPrefix(u.Host, "webpush.") {
+			continue
+		}
+		for _, sub := range []string{"file.", "webpush."} {
+			key := u.Scheme + "://" + sub + u.Host
+			if _, ok := cookies[key]; !ok {
+				cookies[key] = cookies[base]
+			}
+		}
+	}
+	out, err := json.Marshal(cookies)
+	if err != nil {
+		return jar
+	}
+	return out
 }
 
 func wxWithJar(dump []byte, jar json.RawMessage) []byte {

@@ -83,7 +83,8 @@ type account struct {
 type Server struct {
 	srv *httptest.Server
 
-	// PollWait is how long synccheck blocks when nothing is queued (the real server holds ~25 s).
+	// PollWait is how long synccheck blocks when nothing is queued (the real server holds ~25 s);
+	// set it before the first request or use SetPollWait.
 	PollWait time.Duration
 
 	mu       sync.Mutex
@@ -91,6 +92,7 @@ type Server struct {
 	uuids    map[string]*uuidState
 	uuidSeq  int
 	down     bool
+	manual   bool // QR codes are scanned only through Scan
 	requests map[string][]time.Time
 	sent     []Sent
 	uploads  []Upload
@@ -126,6 +128,13 @@ func (s *Server) Close() {
 	s.mu.Unlock()
 	s.srv.CloseClientConnections()
 	s.srv.Close()
+}
+
+// SetPollWait changes PollWait while the server runs.
+func (s *Server) SetPollWait(d time.Duration) {
+	s.mu.Lock()
+	s.PollWait = d
+	s.mu.Unlock()
 }
 
 // Addr is host:port of the listener.
@@ -201,7 +210,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("uuid")
 	s.mu.Lock()
 	st, ok := s.uuids[id]
-	if ok && st.acct == nil {
+	if ok && st.acct == nil && !s.manual {
 		st.acct = s.freeAccountLocked()
 	}
 	if ok && st.acct == nil {
@@ -654,6 +663,23 @@ func (s *Server) enqueueMedia(uin int64, data []byte) string {
 	id := strconv.FormatInt(uin*1000+a.msgSeq+1, 10)
 	a.media[id] = data
 	return id
+}
+
+// SetManualScan(true) stops the automatic scanning of QR codes: each one then waits for Scan,
+// so a test decides which phone scans which account's code.
+func (s *Server) SetManualScan(manual bool) {
+	s.mu.Lock()
+	s.manual = manual
+	s.mu.Unlock()
+}
+
+// Scan scans the QR code uuid with the phone of account uin.
+func (s *Server) Scan(uuid string, uin int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.uuids[uuid]; ok {
+		st.acct = s.acct(uin)
+	}
 }
 
 // Kick makes the account's next synccheck answer retcode 1101 (logged out elsewhere).
