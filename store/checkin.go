@@ -146,3 +146,33 @@ func (s *Store) CheckInsOfCadre(ctx context.Context, cadre PersonID) ([]CheckIn,
 	}
 	return rows, nil
 }
+
+// LatestCheckInsBefore returns, per pairing and kind, the latest non-undone check-in before t
+// (kind and time only): policy.Evaluate needs them to date an overdue period correctly.
+func (s *Store) LatestCheckInsBefore(ctx context.Context, pairings []PairingID, t time.Time) ([]CheckIn, error) {
+	if len(pairings) == 0 {
+		return nil, nil
+	}
+	var rows []CheckIn
+	err := s.q(ctx).Select("pairing_id, kind, occurred_at").
+		Where("pairing_id IN ? AND undone_at IS NULL AND occurred_at < ?", pairings, t.In(s.loc)).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: earlier check-ins: %w", err)
+	}
+	type key struct {
+		p PairingID
+		k CheckInKind
+	}
+	latest := map[key]CheckIn{}
+	for _, r := range rows {
+		k := key{r.PairingID, r.Kind}
+		if old, ok := latest[k]; !ok || r.OccurredAt.After(old.OccurredAt) {
+			latest[k] = r
+		}
+	}
+	out := make([]CheckIn, 0, len(latest))
+	for _, c := range latest {
+		out = append(out, c)
+	}
+	return out, nil
+}

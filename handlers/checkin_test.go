@@ -1,0 +1,139 @@
+package handlers_test
+
+import (
+	"testing"
+	"time"
+
+	"qinqi/bot"
+	"qinqi/internal/clock"
+	"qinqi/store"
+)
+
+func TestCheckInReports(t *testing.T) {
+	cases := []struct {
+		name    string
+		from    string
+		in      string
+		reply   []string
+		written int // check-ins stored for 张伟 afterwards
+		kind    store.CheckInKind
+		hh      string
+		items   string
+		fen     int64
+		text    string
+		day     string
+	}{
+		{name: "visit by name with goods money and text", from: CadreZhang, in: "走访 王春发 送化肥3包 现金500元 帮他定了蔬菜和生猪计划",
+			reply:   []string{"已记录", "走访｜王春发｜今天", "化肥×3包", "500元", "帮他定了蔬菜和生猪计划", "撤销"},
+			written: 1, kind: store.KindVisit, hh: HHWang, items: "化肥×3包", fen: 50000, text: "帮他定了蔬菜和生猪计划", day: "2026-11-23"},
+		{name: "yesterday's call by list number", from: CadreZhang, in: "电话 3 昨天 问了孩子上学的事",
+			reply: []string{"联系｜李秀英｜昨天｜电话", "问了孩子上学的事"}, written: 1, kind: store.KindContact, hh: HHLi, text: "问了孩子上学的事", day: "2026-11-22"},
+		{name: "pinyin initials", from: CadreZhang, in: "/visit wqj 看房子漏不漏雨",
+			reply: []string{"走访｜王秋菊"}, written: 1, kind: store.KindVisit, hh: HHWangQiu, text: "看房子漏不漏雨", day: "2026-11-23"},
+		{name: "household code", from: CadreZhang, in: "送温暖 H03 棉被2床", reply: []string{"送温暖｜李秀英", "棉被×2床"},
+			written: 1, kind: store.KindWarmth, hh: HHLi, items: "棉被×2床", day: "2026-11-23"},
+		{name: "name glued to the keyword and text", from: CadreZhang, in: "走访王春发家，送了两袋大米",
+			reply: []string{"走访｜王春发", "大米×2袋"}, written: 1, kind: store.KindVisit, hh: HHWang, items: "大米×2袋", day: "2026-11-23"},
+		{name: "full width and traditional", from: CadreZhang, in: "辦實事　２　幫忙交了醫保", reply: []string{"办实事｜王秋菊", "帮忙交了医保"},
+			written: 1, kind: store.KindDeed, hh: HHWangQiu, text: "帮忙交了医保", day: "2026-11-23"},
+		{name: "too late is refused and nothing written", from: CadreZhang, in: "走访 1 2026-08-01",
+			reply: []string{"2026年8月1日", "超过60天", "没有记录"}},
+		{name: "future date", from: CadreZhang, in: "走访 1 2026-12-01", reply: []string{"不能晚于今天"}},
+		{name: "list number beyond the list", from: CadreZhang, in: "走访 7 送米", reply: []string{"您只有3户，没有第7户"}},
+		{name: "another cadre's household is out of scope", from: CadreZhang, in: "走访 刘大山 送米20斤",
+			reply: []string{"“刘大山”不是您的结对户", "没有记录"}},
+		{name: "households cannot report visits", from: HeadWang, in: "走访 1 送米", reply: []string{"不是您这个身份能用的命令", "诉求"}},
+		{name: "coordinators cannot report visits", from: CoordLi, in: "/visit 1", reply: []string{"不是您这个身份能用的命令", "逾期"}},
+		{name: "voice-to-text sentence without leading keyword", from: CadreZhang, in: "今天上午走访了李秀英，送了米20斤",
+			reply: []string{"走访｜李秀英", "米×20斤"}, written: 1, kind: store.KindVisit, hh: HHLi, items: "米×20斤", day: "2026-11-23"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			got := h.send(tc.from, tc.in)
+			wantContains(t, got, tc.reply...)
+			cs := h.checkIns(CadreZhang)
+			if len(cs) != tc.written {
+				t.Fatalf("stored %d check-ins, want %d (reply %q)", len(cs), tc.written, got)
+			}
+			if tc.written == 0 {
+				return
+			}
+			c := cs[0]
+			if c.Kind != tc.kind || c.HouseholdID != h.household(tc.hh) || c.Items != tc.items || c.ValueFen != tc.fen || c.Text != tc.text {
+				t.Errorf("row = %+v\nwant kind %s household %s items %q fen %d text %q", c, tc.kind, tc.hh, tc.items, tc.fen, tc.text)
+			}
+			if d := c.OccurredAt.In(clock.Shanghai).Format("2006-01-02"); d != tc.day {
+				t.Errorf("occurred on %s, want %s", d, tc.day)
+			}
+			if c.SourceMsgID == nil || *c.SourceMsgID != "fake:bot1:m1" {
+				t.Errorf("source id = %v, want fake:bot1:m1", c.SourceMsgID)
+			}
+			if a := h.audit("checkin", int64(c.ID)); len(a) != 1 || a[0].Action != store.ActCreate || *a[0].ActorID != h.person(CadreZhang) {
+				t.Errorf("audit = %+v, want one create by 张伟", a)
+			}
+		})
+	}
+}
+
+func TestCheckInSameMessageTwice(t *testing.T) {
+	h := newHarness(t)
+	m := bot.Message{Kind: bot.KindText, Text: "走访 1 送米20斤", Transport: "fake", Account: "bot1", ID: "dup-1"}
+	in := bot.Inbound{Message: m, PersonID: int64(h.person(CadreZhang)), InboxID: 7}
+	first := h.r.Handle(h.ctx, in)
+	second := h.r.Handle(h.ctx, in)
+	wantContains(t, first[0].Text, "已记录")
+	wantContains(t, second[0].Text, "已经记过了", "米×20斤")
+	if n := len(h.checkIns(CadreZhang)); n != 1 {
+		t.Fatalf("the same message made %d check-ins, want 1", n)
+	}
+}
+
+func TestCheckInAmbiguousNameAsksOneQuestion(t *testing.T) {
+	h := newHarness(t)
+	got := h.send(CadreZhang, "走访 王 送油2桶 聊了春耕")
+	wantContains(t, got, "“王”对应不止一户", "1. 王春发", "2. 王秋菊", "回复数字")
+	wantNot(t, got, "李秀英")
+	if n := len(h.checkIns(CadreZhang)); n != 0 {
+		t.Fatalf("a question must not write; have %d check-ins", n)
+	}
+	t.Run("out of range answer asks again", func(t *testing.T) {
+		wantContains(t, h.send(CadreZhang, "5"), "请回复1到2之间的数字")
+	})
+	t.Run("digit answer completes the report", func(t *testing.T) {
+		got := h.send(CadreZhang, "2")
+		wantContains(t, got, "已记录", "走访｜王秋菊", "油×2桶", "聊了春耕")
+		cs := h.checkIns(CadreZhang)
+		if len(cs) != 1 || cs[0].HouseholdID != h.household(HHWangQiu) || cs[0].Items != "油×2桶" {
+			t.Fatalf("check-ins = %+v, want one for 王秋菊 with 油×2桶", cs)
+		}
+		if *cs[0].SourceMsgID != "fake:bot1:m1" {
+			t.Errorf("the report keeps the id of the message that started it, got %s", *cs[0].SourceMsgID)
+		}
+	})
+	t.Run("a second digit is no longer an answer", func(t *testing.T) {
+		wantContains(t, h.send(CadreZhang, "1"), "没看懂")
+		if n := len(h.checkIns(CadreZhang)); n != 1 {
+			t.Fatalf("have %d check-ins, want 1", n)
+		}
+	})
+}
+
+func TestCheckInMissingHouseholdAsksAmongAll(t *testing.T) {
+	h := newHarness(t)
+	got := h.send(CadreZhang, "讲政策 讲了医保缴费")
+	wantContains(t, got, "报的是哪一户", "1. 王春发", "2. 王秋菊", "3. 李秀英")
+	wantNot(t, got, "刘大山")
+	got = h.send(CadreZhang, "3")
+	wantContains(t, got, "讲政策｜李秀英", "讲了医保缴费")
+}
+
+func TestCheckInQuestionExpires(t *testing.T) {
+	h := newHarnessWith(t, newClockDialogs)
+	h.send(CadreZhang, "走访 王 送油2桶")
+	h.clk.Advance(h.cfg.CheckIn.DialogTTL + time.Second)
+	wantContains(t, h.send(CadreZhang, "1"), "没看懂")
+	if n := len(h.checkIns(CadreZhang)); n != 0 {
+		t.Fatalf("an expired question wrote %d check-ins", n)
+	}
+}

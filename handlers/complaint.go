@@ -1,0 +1,54 @@
+package handlers
+
+import (
+	"context"
+
+	"qinqi/bot"
+	"qinqi/store"
+)
+
+// complaint (投诉 …) goes to the coordinators of the paired cadre's unit, never to the cadre.
+func (r *Router) complaint(ctx context.Context, c *Caller) []bot.Reply {
+	text := trimSeps(c.Args)
+	if text == "" {
+		return say(replyComplaintEmpty)
+	}
+	hh, pairs, errReply := r.myHousehold(ctx, c)
+	if errReply != nil {
+		return errReply
+	}
+	if len(pairs) == 0 {
+		return say(replyComplaintNoUnit)
+	}
+	cadre, err := r.store.PersonByID(ctx, pairs[0].CadreID)
+	if err != nil {
+		return r.fail(ctx, "cadre of household", err)
+	}
+	var coords []store.Person
+	if cadre.UnitID != nil {
+		if coords, err = r.store.CoordinatorsOfUnit(ctx, *cadre.UnitID); err != nil {
+			return r.fail(ctx, "coordinators of unit", err)
+		}
+	}
+	if len(coords) == 0 {
+		return say(replyComplaintNoUnit)
+	}
+	now := r.now()
+	req := store.Request{HouseholdID: hh.ID, PersonID: c.ID(), PairingID: &pairs[0].ID, Kind: store.ReqComplaint,
+		Category: store.CatOther, Text: text, Status: store.StatusNew, AssigneeID: &coords[0].ID, UnitID: cadre.UnitID,
+		AckDueAt: now.Add(r.cfg.Requests.AckWithin), DueAt: now.Add(r.cfg.Requests.ResolveWithin), CreatedAt: now}
+	if src := sourceID(c.In); src != "" {
+		req.SourceMsgID = &src
+	}
+	saved, _, err := r.store.CreateRequest(ctx, req, func(saved store.Request) []store.OutboxMessage {
+		out := make([]store.OutboxMessage, 0, len(coords))
+		for _, co := range coords {
+			out = append(out, r.note(c.In, saved.ID, "complaint", co.ID, noteComplaint(saved, hh.HeadName)))
+		}
+		return out
+	})
+	if err != nil {
+		return r.fail(ctx, "create complaint", err)
+	}
+	return say(replyComplaintSaved(saved))
+}

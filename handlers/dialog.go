@@ -1,0 +1,136 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"qinqi/bot"
+	"qinqi/store"
+)
+
+// Dialog kinds: what a pending numbered question is about.
+const (
+	dlgPickHousehold   = "pick_household"   // a cadre's report waits for the household number
+	dlgRequestCategory = "request_category" // a household chose 提诉求 and picks a category
+	dlgRequestText     = "request_text"     // a household picked a category and is telling the matter
+	dlgMenu            = "menu"             // a household saw the numbered menu
+)
+
+// dialog is the follow-up state kept in the KV for config.CheckIn.DialogTTL.
+type dialog struct {
+	Kind     string                `json:"kind"`
+	Draft    *CheckInDraft         `json:"draft,omitempty"`
+	Options  []store.HouseholdID   `json:"options,omitempty"`
+	Source   string                `json:"source,omitempty"` // SourceMsgID of the message that started it
+	Category store.RequestCategory `json:"category,omitempty"`
+}
+
+func dialogKey(p store.PersonID) string { return fmt.Sprintf("dialog:%d", p) }
+
+// saveDialog keeps the follow-up state; false means the KV is down and the question cannot be kept.
+func (r *Router) saveDialog(ctx context.Context, p store.PersonID, d dialog) bool {
+	if r.dialogs == nil {
+		return false
+	}
+	b, err := json.Marshal(d)
+	if err == nil {
+		err = r.dialogs.Set(ctx, dialogKey(p), string(b), r.cfg.CheckIn.DialogTTL)
+	}
+	if err != nil {
+		r.log.WarnContext(ctx, "dialog state not kept", "person_id", p, "error", err)
+		return false
+	}
+	return true
+}
+
+func (r *Router) loadDialog(ctx context.Context, p store.PersonID) (dialog, bool) {
+	var d dialog
+	if r.dialogs == nil {
+		return d, false
+	}
+	v, err := r.dialogs.Get(ctx, dialogKey(p))
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			r.log.WarnContext(ctx, "dialog state unreadable", "person_id", p, "error", err)
+		}
+		return d, false
+	}
+	if err := json.Unmarshal([]byte(v), &d); err != nil {
+		return d, false
+	}
+	return d, true
+}
+
+func (r *Router) dropDialog(ctx context.Context, p store.PersonID) {
+	if r.dialogs == nil {
+		return
+	}
+	if err := r.dialogs.Del(ctx, dialogKey(p)); err != nil {
+		r.log.WarnContext(ctx, "dialog state not dropped", "person_id", p, "error", err)
+	}
+}
+
+// dialogAnswer completes a pending question. A digit answers a numbered question; any other text
+// drops the question and is handled as a new message, except a request's content, which is free text.
+func (r *Router) dialogAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool) {
+	d, ok := r.loadDialog(ctx, c.ID())
+	if !ok {
+		return nil, false
+	}
+	if d.Kind == dlgRequestText && (c.In.Kind == bot.KindVoice || (c.Text != "" && !isCommandLike(r, c.Text))) {
+		r.dropDialog(ctx, c.ID())
+		if c.In.Kind == bot.KindVoice {
+			return r.voice(ctx, c), true
+		}
+		return r.createRequest(ctx, c, d.Category, c.Text), true
+	}
+	n, isNum := digitAnswer(c.Text)
+	if !isNum || c.In.Kind == bot.KindVoice {
+		r.dropDialog(ctx, c.ID())
+		return nil, false
+	}
+	switch d.Kind {
+	case dlgPickHousehold:
+		return r.pickHousehold(ctx, c, d, n), true
+	case dlgMenu:
+		r.dropDialog(ctx, c.ID())
+		return r.menuChoice(ctx, c, n), true
+	case dlgRequestCategory:
+		return r.pickCategory(ctx, c, n), true
+	}
+	r.dropDialog(ctx, c.ID())
+	return nil, false
+}
+
+// digitAnswer reads "2", "２" or "2." as an answer to a numbered question.
+func digitAnswer(text string) (int, bool) {
+	t := trimSeps(text)
+	if t == "" || len(t) > 3 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(t)
+	return n, err == nil && n > 0
+}
+
+func trimSeps(s string) string {
+	for len(s) > 0 {
+		r := []rune(s)
+		switch {
+		case isSep(r[0]):
+			s = string(r[1:])
+		case isSep(r[len(r)-1]):
+			s = string(r[:len(r)-1])
+		default:
+			return s
+		}
+	}
+	return s
+}
+
+func isCommandLike(r *Router, text string) bool {
+	_, _, ok := r.match(text)
+	return ok
+}

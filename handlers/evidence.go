@@ -1,0 +1,61 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"math"
+
+	"qinqi/bot"
+	"qinqi/store"
+)
+
+// media handles a location or photo. From a cadre it attaches to their report of the last
+// config.CheckIn.AttachWindow; a far location is flagged, never refused (evidence is optional).
+func (r *Router) media(ctx context.Context, c *Caller) []bot.Reply {
+	if !c.Is(store.RoleCadre) {
+		if c.Is(store.RoleHousehold) {
+			return say(replyHouseholdMedia)
+		}
+		return say(replyUnsupported(r.roleOf(c)))
+	}
+	now := r.now()
+	last, err := r.store.LastCheckInOfCadre(ctx, c.ID())
+	if errors.Is(err, store.ErrNotFound) || (err == nil && now.Sub(last.ReportedAt) > r.cfg.CheckIn.AttachWindow) {
+		return say(replyNoRecentCheckIn(r.cfg.CheckIn.AttachWindow))
+	}
+	if err != nil {
+		return r.fail(ctx, "last check-in", err)
+	}
+	hh, err := r.store.HouseholdByID(ctx, last.HouseholdID)
+	if err != nil {
+		return r.fail(ctx, "household of check-in", err)
+	}
+	var e store.Evidence
+	if c.In.Kind == bot.KindLocation {
+		lat, lng := c.In.Lat, c.In.Lng
+		e.Lat, e.Lng = &lat, &lng
+		if hh.Lat != nil && hh.Lng != nil {
+			d := int(math.Round(haversineMeters(lat, lng, *hh.Lat, *hh.Lng)))
+			e.DistanceM, e.Far = &d, d > r.cfg.CheckIn.FarMeters
+		}
+	} else {
+		e.PhotoRef = c.In.MediaRef
+		if e.PhotoRef == "" {
+			e.PhotoRef = sourceID(c.In)
+		}
+	}
+	if err := r.store.AttachEvidence(ctx, last.ID, e, c.ID(), now); err != nil {
+		return r.fail(ctx, "attach evidence", err)
+	}
+	return say(replyAttached(last, hh.HeadName, e, r.cfg.CheckIn.FarMeters))
+}
+
+// haversineMeters is the great-circle distance; WeChat locations are GCJ-02 like the registered
+// ones, so no datum shift is needed between them.
+func haversineMeters(lat1, lng1, lat2, lng2 float64) float64 {
+	const earth = 6371000.0
+	rad := math.Pi / 180
+	dLat, dLng := (lat2-lat1)*rad, (lng2-lng1)*rad
+	a := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLng/2)*math.Sin(dLng/2)
+	return 2 * earth * math.Asin(math.Min(1, math.Sqrt(a)))
+}

@@ -1,0 +1,12 @@
+package handlers
+
+// ExtraDeps carries what commands written outside this package's core need (coordinator reports,
+// spot-check answers): each such command adds a field here with its own small interface, and
+// the lead fills it in where the router is built. Commands must cope with a nil field by
+// answering that the feature is not available.
+type ExtraDeps struct {
+	// Coord serves the coordinator commands (逾期 统计 排名 导出 统计图 接力 请假 绑定码); *store.Store.
+	Coord CoordStore
+	// Windows is the visit-window calendar for 活动; *calendar.Calendar.
+	Windows Windows
+}

@@ -1,0 +1,20 @@
+package handlers
+
+import (
+	"context"
+
+	"qinqi/bot"
+)
+
+// help lists only the commands of the caller's roles, one line each.
+func (r *Router) help(_ context.Context, c *Caller) []bot.Reply {
+	var lines []string
+	seen := map[string]bool{}
+	for _, rt := range r.commandsFor(c.Person.Roles) {
+		if line, ok := helpLine[rt.id]; ok && !seen[line] {
+			seen[line] = true
+			lines = append(lines, line)
+		}
+	}
+	return say(replyHelp(r.roleOf(c), lines))
+}

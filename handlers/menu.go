@@ -1,0 +1,48 @@
+package handlers
+
+import (
+	"context"
+
+	"qinqi/bot"
+	"qinqi/store"
+)
+
+// menu shows the numbered menu for households who prefer digits to words.
+func (r *Router) menu(ctx context.Context, c *Caller) []bot.Reply {
+	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgMenu}) {
+		return say(replyMenu(), replyKVDown)
+	}
+	return say(replyMenu())
+}
+
+// menuChoice runs one menu item; 2 (提诉求) asks for the category as a second numbered question.
+func (r *Router) menuChoice(ctx context.Context, c *Caller, n int) []bot.Reply {
+	switch n {
+	case 1:
+		return r.myCadre(ctx, c)
+	case 2:
+		if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgRequestCategory}) {
+			return say(replyRequestEmpty)
+		}
+		return say(replyCategoryMenu())
+	case 3:
+		return say(replyMenuRate)
+	case 4:
+		return say(replyMenuComplain)
+	case 5:
+		return r.help(ctx, c)
+	}
+	return say(replyPickRange(len(menuItems)), replyMenu())
+}
+
+// pickCategory takes the category digit and waits for the matter itself (text or voice).
+func (r *Router) pickCategory(ctx context.Context, c *Caller, n int) []bot.Reply {
+	if n < 1 || n > len(store.RequestCategories) {
+		return say(replyPickRange(len(store.RequestCategories)))
+	}
+	cat := store.RequestCategories[n-1]
+	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgRequestText, Category: cat}) {
+		return say(replyRequestEmpty)
+	}
+	return say(replyAskRequestText(cat))
+}

@@ -1,0 +1,47 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+
+	"qinqi/bot"
+	"qinqi/store"
+)
+
+// note builds a notification to another person. Its key is derived from the inbound message
+// (InboxID, else the transport message id) plus the request, action and recipient, so replaying
+// the same inbound message never notifies twice.
+func (r *Router) note(in bot.Inbound, req store.RequestID, action string, to store.PersonID, text string) store.OutboxMessage {
+	origin := fmt.Sprintf("inbox:%d", in.InboxID)
+	if in.InboxID == 0 {
+		origin = "msg:" + sourceID(in)
+	}
+	recipient := to
+	return store.OutboxMessage{Key: fmt.Sprintf("%s:request:%d:%s:to:%d", origin, req, action, to), PersonID: &recipient,
+		Text: text, Priority: store.PriorityAlert, CreatedAt: r.now()}
+}
+
+// myHousehold is the household the sender belongs to, with its active pairings (oldest first).
+func (r *Router) myHousehold(ctx context.Context, c *Caller) (store.Household, []store.Pairing, []bot.Reply) {
+	if c.Person.HouseholdID == nil {
+		return store.Household{}, nil, say(replyNoHHOfMine)
+	}
+	hh, err := r.store.HouseholdByID(ctx, *c.Person.HouseholdID)
+	if err != nil {
+		return hh, nil, r.fail(ctx, "household of sender", err)
+	}
+	ps, err := r.store.ActivePairingsOfHousehold(ctx, hh.ID, r.now())
+	if err != nil {
+		return hh, nil, r.fail(ctx, "pairings of household", err)
+	}
+	return hh, ps, nil
+}
+
+// personName is a display name for replies ("张伟"); an unknown id reads as "工作人员".
+func (r *Router) personName(ctx context.Context, id store.PersonID) string {
+	p, err := r.store.PersonByID(ctx, id)
+	if err != nil {
+		return "工作人员"
+	}
+	return p.Name
+}

@@ -1,0 +1,87 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"qinqi/bot"
+	"qinqi/store"
+)
+
+// rateWindow is how long after a resolution a bare digit still rates that request.
+const rateWindow = 14 * 24 * time.Hour
+
+// ParseRating reads "5 很满意", "5分 很满意" or "五 很好" into a 1–5 score and the opinion.
+func ParseRating(args string) (int, string, bool) {
+	args = strings.TrimSpace(Normalize(args))
+	r := []rune(args)
+	if len(r) == 0 {
+		return 0, "", false
+	}
+	score := map[rune]int{'1': 1, '2': 2, '3': 3, '4': 4, '5': 5, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5}[r[0]]
+	if score == 0 || (len(r) > 1 && r[1] >= '0' && r[1] <= '9') {
+		return 0, "", false
+	}
+	rest := strings.TrimPrefix(string(r[1:]), "分")
+	return score, trimSeps(strings.TrimSpace(rest)), true
+}
+
+// rate is 评价 1-5 [意见]; it rates the latest resolved request still waiting for a score, if any.
+func (r *Router) rate(ctx context.Context, c *Caller) []bot.Reply {
+	score, text, ok := ParseRating(c.Args)
+	if !ok {
+		return say(replyRateHelp)
+	}
+	return r.saveRating(ctx, c, score, text)
+}
+
+func (r *Router) saveRating(ctx context.Context, c *Caller, score int, text string) []bot.Reply {
+	hh, pairs, errReply := r.myHousehold(ctx, c)
+	if errReply != nil {
+		return errReply
+	}
+	now := r.now()
+	rt := store.Rating{HouseholdID: hh.ID, Score: score, Text: text, CreatedAt: now}
+	if len(pairs) > 0 {
+		rt.CadreID = &pairs[0].CadreID
+	}
+	var reqID store.RequestID
+	if req, err := r.store.LatestUnratedRequest(ctx, hh.ID, now.Add(-rateWindow)); err == nil {
+		reqID, rt.RequestID = req.ID, &req.ID
+		if req.AssigneeID != nil {
+			rt.CadreID = req.AssigneeID
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return r.fail(ctx, "unrated request", err)
+	}
+	if _, err := r.store.AddRating(ctx, rt, c.ID()); errors.Is(err, store.ErrDuplicate) {
+		return say(replyAlreadyRated)
+	} else if err != nil {
+		return r.fail(ctx, "add rating", err)
+	}
+	return say(replyRated(score, reqID))
+}
+
+// householdDigit answers a household's bare digit: a 1–5 right after a resolution rates it, any
+// other digit picks from the numbered menu.
+func (r *Router) householdDigit(ctx context.Context, c *Caller) ([]bot.Reply, bool) {
+	if !c.Is(store.RoleHousehold) || c.Is(store.RoleCadre) || c.In.Kind == bot.KindVoice {
+		return nil, false
+	}
+	n, ok := digitAnswer(c.Text)
+	if !ok {
+		return nil, false
+	}
+	if n <= 5 && c.Person.HouseholdID != nil {
+		_, err := r.store.LatestUnratedRequest(ctx, *c.Person.HouseholdID, r.now().Add(-rateWindow))
+		if err == nil {
+			return r.saveRating(ctx, c, n, ""), true
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return r.fail(ctx, "unrated request", err), true
+		}
+	}
+	return r.menuChoice(ctx, c, n), true
+}

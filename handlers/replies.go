@@ -1,0 +1,416 @@
+package handlers
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"qinqi/store"
+)
+
+// Every text the bot says lives here: short, friendly Simplified Chinese, each ending with what to
+// do next. Phones go through store.MaskPhone and ID numbers through store.MaskID before they get here.
+
+const (
+	replyUnbound    = "您好！请先绑定：发送“绑定 六位数字”（数字向单位工作人员要）。绑定后发“帮助”看能做什么。"
+	replyInternal   = "抱歉，系统刚才出了点问题，您的消息没有丢。请过一会儿再发一次。"
+	replyKVDown     = "（系统暂时记不住后续问题，请直接发一条完整的话，例如：走访 王春发 送米20斤）"
+	replyNoHH       = "您目前没有结对的户。如有变动请联系单位工作人员。"
+	replyNoHHOfMine = "您的账号还没有关联到户，请联系村里或单位工作人员。"
+	replyBadDate    = "这个日期不存在，请再看看，例如：走访 2 11月20日 …"
+	replyFutureDate = "日期不能晚于今天。补报请写过去的日期，例如：走访 2 昨天 …"
+	replyBigMoney   = "金额太大了，是不是多打了数字？请改正后再发，例如：送温暖 2 现金500元"
+)
+
+// helpLine is the one-line usage of each command in 帮助, by route id.
+var helpLine = map[string]string{
+	"list":      "我的亲戚 — 看结对户、上次联系、该走访了没",
+	"contact":   "电话 2 问春耕准备 — 记一次电话/微信联系",
+	"visit":     "走访 王春发 送化肥3包 现金500元 — 记一次走访（可写“昨天”“3月5日”补报）",
+	"policy":    "讲政策 2 讲了医保缴费 — 记一次政策宣讲",
+	"warmth":    "送温暖 2 米20斤 油2桶 — 记一次送温暖",
+	"deed":      "办实事 2 帮办了低保年审 — 记一件实事",
+	"undo":      "撤销 — 撤回刚才的报告（10分钟内）",
+	"plan":      "计划 本月走访全部亲戚 — 记本月工作计划",
+	"requests":  "诉求列表 — 看待办的诉求",
+	"accept":    "受理 12 — 受理12号诉求",
+	"resolve":   "办结 12 已办好救助卡 — 办结并告诉群众结果",
+	"transfer":  "转办 12 需要民政协调 — 转给单位协调员",
+	"request":   "诉求 就医 想办医疗救助卡 — 提一件需要帮忙的事（也可以直接发语音）",
+	"complaint": "投诉 … — 反映对干部的意见，直接交单位负责人",
+	"rate":      "评价 5 很满意 — 给干部的帮助打分（1到5分）",
+	"mycadre":   "我的干部 — 看结对干部的联系卡",
+	"menu":      "菜单 — 数字菜单，回复数字就行",
+	"overdue":   "逾期 [单位] — 本单位及下属单位逾期未联系的结对",
+	"stats":     "统计 11月 — 五类活动、金额、覆盖率、诉求、满意度（也可写 2026Q4、2026年）",
+	"ranking":   "排名 2026Q4 — 单位季度排名（只排单位，不排个人）",
+	"export":    "导出 11月 — 领取民情台账 Excel 文件",
+	"chart":     "统计图 11月 — 各单位五类活动柱状图",
+	"relay":     "接力 周干部 王干部 — 把结对户整体交给新干部，记录保留",
+	"campaigns": "活动 — 进行中和下一个走访活动，已走到多少户",
+	"leave":     "请假 周干部 12-01 12-15 住院 — 登记干部请假，期间不催",
+	"bindcode":  "绑定码 G01 — 给本单位人员生成一次性绑定码，当面交给本人",
+}
+
+// roleExample is the one-line example for unknown input, by role.
+var roleExample = map[store.Role]string{
+	store.RoleHousehold:   "没看懂您的意思。有事请发：诉求 就医 想办医疗救助卡，或直接发语音；回复“菜单”看数字菜单。",
+	store.RoleCadre:       "没看懂这条。报走访请发：走访 王春发 送米20斤（或 走访 2 …）；发“帮助”看全部命令。",
+	store.RoleCoordinator: "没看懂这条。看逾期请发：逾期；看本月统计：统计 11月；发“帮助”看全部命令。",
+	store.RoleAdmin:       "没看懂这条。发“帮助”看全部命令。",
+}
+
+func replyUnknown(role store.Role) string { return roleExample[role] }
+
+func replyWrongRole(word string, role store.Role) string {
+	return fmt.Sprintf("“%s”不是您这个身份能用的命令。%s", word, roleExample[role])
+}
+
+func replyUnsupported(role store.Role) string {
+	return "这种消息我还处理不了。" + roleExample[role]
+}
+
+func replyHelp(role store.Role, lines []string) string {
+	title := map[store.Role]string{store.RoleHousehold: "您可以这样用：", store.RoleCadre: "干部可用的命令：",
+		store.RoleCoordinator: "可用的命令：", store.RoleAdmin: "可用的命令："}[role]
+	return title + "\n" + strings.Join(lines, "\n") + "\n有问题直接发消息，看不懂的我会给例子。"
+}
+
+// ---- check-ins ---------------------------------------------------------------------------------
+
+func dayLabel(d, today time.Time) string {
+	switch int(today.Sub(d).Hours() / 24) {
+	case 0:
+		return "今天"
+	case 1:
+		return "昨天"
+	}
+	if d.Year() != today.Year() {
+		return d.Format("2006年1月2日")
+	}
+	return fmt.Sprintf("%d月%d日", d.Month(), d.Day())
+}
+
+func yuan(fen int64) string {
+	if fen%100 == 0 {
+		return fmt.Sprintf("%d元", fen/100)
+	}
+	return fmt.Sprintf("%d.%02d元", fen/100, fen%100)
+}
+
+func replyCheckInSaved(c store.CheckIn, hh string, day, today time.Time, again bool, undo time.Duration) string {
+	var b strings.Builder
+	if again {
+		b.WriteString("这条已经记过了，没有重复记录：\n")
+	} else {
+		b.WriteString("已记录 ✔\n")
+	}
+	fmt.Fprintf(&b, "%s｜%s｜%s", c.Kind.Label(), hh, dayLabel(day, today))
+	if c.Kind == store.KindContact {
+		fmt.Fprintf(&b, "｜%s", modeLabel(c.Mode))
+	}
+	if c.Items != "" {
+		fmt.Fprintf(&b, "\n物品：%s", strings.ReplaceAll(c.Items, ";", "、"))
+	}
+	if c.ValueFen > 0 {
+		fmt.Fprintf(&b, "\n金额：%s", yuan(c.ValueFen))
+	}
+	if c.Text != "" {
+		fmt.Fprintf(&b, "\n内容：%s", c.Text)
+	}
+	fmt.Fprintf(&b, "\n记错了发“撤销”（%d分钟内）；可接着发位置或照片附到这条。", int(undo.Minutes()))
+	return b.String()
+}
+
+func modeLabel(m store.ContactMode) string {
+	switch m {
+	case store.ModeWeChat:
+		return "微信"
+	case store.ModeInPerson:
+		return "当面"
+	}
+	return "电话"
+}
+
+func replyTooOld(day time.Time, maxDays int) string {
+	return fmt.Sprintf("%s 已超过%d天，不能再补报了，这条没有记录。如确需补录，请联系单位协调员。", day.Format("2006年1月2日"), maxDays)
+}
+
+func replyPickHousehold(ref string, labels []string) string {
+	q := "报的是哪一户？回复数字："
+	if ref != "" {
+		q = fmt.Sprintf("“%s”对应不止一户，是哪一户？回复数字：", ref)
+	}
+	return q + "\n" + numbered(labels) + "\n10分钟内回复有效。"
+}
+
+func replyNotYourHousehold(ref string) string {
+	return fmt.Sprintf("“%s”不是您的结对户，这条没有记录。发“我的亲戚”看您的户和编号。", ref)
+}
+
+func replyNoSuchNumber(n, total int) string {
+	return fmt.Sprintf("您只有%d户，没有第%d户。发“我的亲戚”看编号。", total, n)
+}
+
+func replyPickRange(n int) string {
+	return fmt.Sprintf("请回复1到%d之间的数字。也可以重新发完整的话。", n)
+}
+
+func replyUndone(c store.CheckIn, hh string, today time.Time) string {
+	return fmt.Sprintf("已撤销：%s｜%s｜%s。要重报直接再发一次。", c.Kind.Label(), hh, dayLabel(c.OccurredAt, today))
+}
+
+func replyUndoTooLate(c store.CheckIn, hh string, window time.Duration) string {
+	return fmt.Sprintf("“%s %s”已经报了超过%d分钟，不能撤销了。如有错误请联系单位协调员更正。", c.Kind.Label(), hh, int(window.Minutes()))
+}
+
+const replyNothingToUndo = "您还没有可以撤销的报告。报走访请发：走访 2 …"
+
+func replyAttached(c store.CheckIn, hh string, e store.Evidence, farMeters int) string {
+	what := "照片"
+	if e.Lat != nil {
+		what = "位置"
+	}
+	s := fmt.Sprintf("%s已附到：%s｜%s。", what, c.Kind.Label(), hh)
+	if e.DistanceM != nil {
+		s += fmt.Sprintf("离登记住址约%s", meters(*e.DistanceM))
+		if e.Far {
+			s += fmt.Sprintf("（超过%s，已备注，记录照常有效）", meters(farMeters))
+		}
+		s += "。"
+	}
+	return s + "不需要的话发“撤销”整条撤回。"
+}
+
+func meters(m int) string {
+	if m >= 1000 {
+		return fmt.Sprintf("%.1f公里", float64(m)/1000)
+	}
+	return fmt.Sprintf("%d米", m)
+}
+
+func replyNoRecentCheckIn(window time.Duration) string {
+	return fmt.Sprintf("%d分钟内没有您的报告，位置或照片没有附上。先发报告（例如：走访 2 …），再发位置或照片。", int(window.Minutes()))
+}
+
+const replyCadreVoice = "语音我听不了，请用文字报告，例如：走访 2 送米20斤。手机输入法的语音转文字也可以。"
+const replyHouseholdMedia = "收到了。有事请发“诉求 …”或直接发语音，干部会联系您；回复“菜单”看数字菜单。"
+
+// ---- list and plan -----------------------------------------------------------------------------
+
+func replyList(lines []string) string {
+	return "您的结对户：\n" + strings.Join(lines, "\n") + "\n报走访发：走访 编号 内容（例如：走访 1 送米20斤）。"
+}
+
+func listLine(n int, name string, last time.Time, today time.Time, status string) string {
+	seen := "还没有联系记录"
+	if !last.IsZero() {
+		days := int(today.Sub(time.Date(last.Year(), last.Month(), last.Day(), 0, 0, 0, 0, today.Location())).Hours() / 24)
+		seen = fmt.Sprintf("上次%s（%d天前）", fmt.Sprintf("%d月%d日", last.Month(), last.Day()), days)
+		if days == 0 {
+			seen = "今天联系过"
+		}
+	}
+	return fmt.Sprintf("%d. %s｜%s｜%s", n, name, seen, status)
+}
+
+func replyPlanSaved(month, text string) string {
+	return fmt.Sprintf("%s工作计划已保存：%s\n要修改再发一次“计划 …”即可。", month, text)
+}
+
+func replyPlanShow(month, text string) string {
+	return fmt.Sprintf("%s工作计划：%s\n要修改请发“计划 新内容”。", month, text)
+}
+
+func replyPlanNone(month string) string {
+	return fmt.Sprintf("%s还没有工作计划。请发：计划 本月走访全部亲戚，帮2户联系就业。", month)
+}
+
+// ---- household requests ------------------------------------------------------------------------
+
+const replyRequestEmpty = "请说说需要帮什么忙，例如：诉求 就医 想办医疗救助卡。也可以直接发语音。"
+
+func replyRequestSaved(r store.Request, cadre string, ack time.Duration) string {
+	if cadre == "" {
+		return fmt.Sprintf("已收到您的诉求（编号%d，%s）。您暂时没有结对干部，已交给单位工作人员，会尽快联系您。", r.ID, r.Category)
+	}
+	return fmt.Sprintf("已收到您的诉求（编号%d，%s），已转给%s，%s内会回复您。办好了会通知您。", r.ID, r.Category, cadre, hoursLabel(ack))
+}
+
+func replyVoiceSaved(r store.Request, cadre string) string {
+	if cadre == "" {
+		return fmt.Sprintf("语音收到了（编号%d），已交给单位工作人员，会尽快给您回电话。", r.ID)
+	}
+	return fmt.Sprintf("语音收到了（编号%d），已请%s给您回电话。", r.ID, cadre)
+}
+
+func replyComplaintSaved(r store.Request) string {
+	return fmt.Sprintf("投诉已收到（编号%d），直接交给单位负责人，不会转给您的结对干部。处理后会告诉您结果。", r.ID)
+}
+
+const replyComplaintEmpty = "请把要反映的事写在“投诉”后面，例如：投诉 干部半年没来过。"
+const replyComplaintNoUnit = "您暂时没有结对干部，投诉无法转给单位负责人。请拨打镇政府或单位的办公电话反映。"
+
+func hoursLabel(d time.Duration) string {
+	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%d天", int(d/(24*time.Hour)))
+	}
+	return fmt.Sprintf("%d小时", int(d.Hours()))
+}
+
+func noteNewRequest(r store.Request, hh string, ackBy time.Time) string {
+	what := r.Text
+	if r.Kind == store.ReqVoice {
+		return fmt.Sprintf("【语音诉求#%d】%s发来一条语音，请尽快回电话了解情况，然后发“受理 %d”。", r.ID, hh, r.ID)
+	}
+	return fmt.Sprintf("【新诉求#%d】%s（%s）：%s\n请在%s前受理：发“受理 %d”。", r.ID, hh, r.Category, what, ackBy.Format("1月2日15:04"), r.ID)
+}
+
+func noteCopyRequest(r store.Request, hh, cadre string, due time.Time) string {
+	return fmt.Sprintf("【诉求抄送#%d】%s（%s）已交%s办理，限%s前办结。发“诉求列表”查看。", r.ID, hh, r.Category, cadre, due.Format("1月2日"))
+}
+
+func noteComplaint(r store.Request, hh string) string {
+	return fmt.Sprintf("【投诉#%d】%s：%s\n请处理：发“受理 %d”，办好后发“办结 %d 结果”。", r.ID, hh, r.Text, r.ID, r.ID)
+}
+
+// ---- request workflow --------------------------------------------------------------------------
+
+func replyRequestLine(r store.Request, hh string, now time.Time) string {
+	due := r.DueAt
+	late := ""
+	if r.Status == store.StatusNew {
+		due = r.AckDueAt
+	}
+	if now.After(due) {
+		late = "，已超时"
+	}
+	return fmt.Sprintf("#%d %s｜%s｜%s｜限%s%s", r.ID, hh, kindOrCategory(r), statusLabel(r.Status), due.Format("1月2日"), late)
+}
+
+func kindOrCategory(r store.Request) string {
+	switch r.Kind {
+	case store.ReqComplaint:
+		return "投诉"
+	case store.ReqVoice:
+		return "语音"
+	}
+	return string(r.Category)
+}
+
+func statusLabel(s store.RequestStatus) string {
+	return map[store.RequestStatus]string{store.StatusNew: "待受理", store.StatusAccepted: "办理中",
+		store.StatusResolved: "已办结", store.StatusTransferred: "已转办"}[s]
+}
+
+func replyRequestList(lines []string) string {
+	if len(lines) == 0 {
+		return "目前没有待办的诉求。有新诉求会第一时间通知您。"
+	}
+	return "待办诉求：\n" + strings.Join(lines, "\n") + "\n受理发“受理 编号”，办好发“办结 编号 结果”。"
+}
+
+const (
+	replyNeedNumber     = "请写上诉求编号，例如：受理 12。发“诉求列表”看编号。"
+	replyNeedResult     = "请写上办理结果，例如：办结 12 已办好医疗救助卡。"
+	replyNeedReason     = "请写上转办原因，例如：转办 12 需要民政部门协调。"
+	replyNoSuchRequest  = "没有这个编号的诉求。发“诉求列表”看您的待办。"
+	replyNotYourRequest = "这件诉求不归您办理，不能操作。发“诉求列表”看您的待办。"
+	replyAlreadyCoord   = "这件诉求已经在单位协调员手里，请直接受理或办结。"
+)
+
+func replyWrongState(r store.Request) string {
+	return fmt.Sprintf("诉求#%d现在是“%s”，不能这样操作。发“诉求列表”看待办。", r.ID, statusLabel(r.Status))
+}
+
+func replyAccepted(r store.Request) string {
+	return fmt.Sprintf("已受理诉求#%d，已通知群众。请在%s前办结，办好发“办结 %d 结果”。", r.ID, r.DueAt.Format("1月2日"), r.ID)
+}
+
+func replyResolved(r store.Request) string {
+	return fmt.Sprintf("诉求#%d已办结，结果已告诉群众，并请他打分。辛苦了！发“诉求列表”看其他待办。", r.ID)
+}
+
+func replyTransferred(r store.Request) string {
+	return fmt.Sprintf("诉求#%d已转给单位协调员，已告诉群众。发“诉求列表”看其他待办。", r.ID)
+}
+
+func noteAccepted(r store.Request, who string) string {
+	return fmt.Sprintf("您的诉求（编号%d）%s已经受理，会在%s前办好。有新情况会告诉您。", r.ID, who, r.DueAt.Format("1月2日"))
+}
+
+func noteResolved(r store.Request) string {
+	return fmt.Sprintf("您的诉求（编号%d）办好了：%s\n请给这次帮助打个分：回复1到5的数字（5分最满意）。", r.ID, r.Result)
+}
+
+func noteTransferredHH(r store.Request) string {
+	return fmt.Sprintf("您的诉求（编号%d）需要单位协调办理，已经转过去了，会尽快答复您。", r.ID)
+}
+
+func noteTransferredCoord(r store.Request, hh, cadre string) string {
+	return fmt.Sprintf("【转办诉求#%d】%s（%s），%s转来，原因：%s\n请处理：发“受理 %d”。", r.ID, hh, kindOrCategory(r), cadre, r.TransferNote, r.ID)
+}
+
+// ---- ratings, card, menu -----------------------------------------------------------------------
+
+const replyRateHelp = "请这样打分：评价 5 很满意（1到5分，5分最满意，后面可以写意见）。"
+
+func replyRated(score int, forRequest store.RequestID) string {
+	s := fmt.Sprintf("谢谢您的评价（%d分）！", score)
+	if forRequest != 0 {
+		s = fmt.Sprintf("谢谢您给诉求%d打分（%d分）！", forRequest, score)
+	}
+	return s + "还有事随时发“诉求 …”或语音。"
+}
+
+const replyAlreadyRated = "这件诉求已经打过分了，谢谢您！还有事随时发“诉求 …”或语音。"
+
+func replyCard(cards []string) string {
+	if len(cards) == 0 {
+		return "您暂时没有结对干部。有事请拨打镇政府或村委会电话。"
+	}
+	return strings.Join(cards, "\n\n") + "\n有事发“诉求 …”或直接发语音。"
+}
+
+func cardText(name, title, unit, phone, promise, office string) string {
+	lines := []string{"【联系卡】" + name + " " + title, "单位：" + unit}
+	if phone != "" {
+		lines = append(lines, "电话："+store.MaskPhone(phone)+"（完整号码见上门时留的联系卡）")
+	}
+	if promise != "" {
+		lines = append(lines, "服务承诺："+promise)
+	}
+	if office != "" {
+		lines = append(lines, "单位办公电话："+office)
+	}
+	return strings.Join(lines, "\n")
+}
+
+var menuItems = []string{"我的干部（联系卡）", "提诉求（需要帮忙的事）", "给干部打分", "投诉", "使用帮助"}
+
+func replyMenu() string {
+	return "请回复数字：\n" + numbered(menuItems) + "\n也可以直接发语音说事。"
+}
+
+func replyCategoryMenu() string {
+	cats := make([]string, len(store.RequestCategories))
+	for i, c := range store.RequestCategories {
+		cats[i] = string(c)
+	}
+	return "是哪方面的事？回复数字：\n" + numbered(cats)
+}
+
+func replyAskRequestText(cat store.RequestCategory) string {
+	return fmt.Sprintf("好的（%s）。请说说具体什么事，打字或发语音都行。", cat)
+}
+
+const replyMenuRate = "请发：评价 5 很满意（1到5分，5分最满意）。"
+const replyMenuComplain = "请发：投诉 加上您要反映的事。会直接交给单位负责人。"
+
+func numbered(items []string) string {
+	lines := make([]string, len(items))
+	for i, it := range items {
+		lines[i] = fmt.Sprintf("%d. %s", i+1, it)
+	}
+	return strings.Join(lines, "\n")
+}

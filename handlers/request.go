@@ -1,0 +1,107 @@
+package handlers
+
+import (
+	"context"
+	"strings"
+
+	"qinqi/bot"
+	"qinqi/store"
+)
+
+// categorySynonyms maps what households say to a category; the word itself stays in the text.
+var categorySynonyms = map[string]store.RequestCategory{
+	"看病": store.CatMedical, "医疗": store.CatMedical, "住院": store.CatMedical, "买药": store.CatMedical, "医保": store.CatInsurance,
+	"上学": store.CatSchool, "读书": store.CatSchool, "学费": store.CatSchool, "助学": store.CatSchool, "教育": store.CatSchool,
+	"找工作": store.CatJob, "工作": store.CatJob, "打工": store.CatJob, "务工": store.CatJob,
+	"房子": store.CatHousing, "危房": store.CatHousing, "修房": store.CatHousing, "住的": store.CatHousing,
+	"种地": store.CatFarming, "养殖": store.CatFarming, "农业": store.CatFarming, "种植": store.CatFarming,
+	"低保": store.CatInsurance, "养老": store.CatInsurance, "养老金": store.CatInsurance, "保险": store.CatInsurance,
+}
+
+// ParseRequest splits "就医 想办医疗救助卡" into a category and the text; no category means 其他.
+func ParseRequest(args string) (store.RequestCategory, string) {
+	args = strings.TrimSpace(Normalize(args))
+	for _, cat := range store.RequestCategories {
+		if strings.HasPrefix(args, string(cat)) {
+			return cat, trimSeps(strings.TrimSpace(args[len(cat):]))
+		}
+	}
+	first := args
+	if i := strings.IndexFunc(args, isSep); i >= 0 {
+		first = args[:i]
+	}
+	if cat, ok := categorySynonyms[first]; ok {
+		return cat, args
+	}
+	return store.CatOther, trimSeps(args)
+}
+
+// request is 诉求 <类别> <内容> from a household.
+func (r *Router) request(ctx context.Context, c *Caller) []bot.Reply {
+	cat, text := ParseRequest(c.Args)
+	if text == "" {
+		return say(replyRequestEmpty)
+	}
+	return r.createRequest(ctx, c, cat, text)
+}
+
+func (r *Router) createRequest(ctx context.Context, c *Caller, cat store.RequestCategory, text string) []bot.Reply {
+	return r.newRequest(ctx, c, store.Request{Kind: store.ReqRequest, Category: cat, Text: text})
+}
+
+// voice turns a household's voice message into a request the cadre must call back about.
+func (r *Router) voice(ctx context.Context, c *Caller) []bot.Reply {
+	if !c.Is(store.RoleHousehold) {
+		return say(replyCadreVoice)
+	}
+	return r.newRequest(ctx, c, store.Request{Kind: store.ReqVoice, Category: store.CatOther, Text: "（语音留言，请回电）", MediaRef: c.In.MediaRef})
+}
+
+// newRequest stores a request or voice note for the household's paired cadre (the oldest active
+// pairing) and notifies the cadre and the unit's coordinators in the same transaction.
+func (r *Router) newRequest(ctx context.Context, c *Caller, req store.Request) []bot.Reply {
+	hh, pairs, errReply := r.myHousehold(ctx, c)
+	if errReply != nil {
+		return errReply
+	}
+	now := r.now()
+	req.HouseholdID, req.PersonID, req.Status, req.CreatedAt = hh.ID, c.ID(), store.StatusNew, now
+	req.AckDueAt, req.DueAt = now.Add(r.cfg.Requests.AckWithin), now.Add(r.cfg.Requests.ResolveWithin)
+	if src := sourceID(c.In); src != "" {
+		req.SourceMsgID = &src
+	}
+	var cadre store.Person
+	var coords []store.Person
+	if len(pairs) > 0 {
+		var err error
+		if cadre, err = r.store.PersonByID(ctx, pairs[0].CadreID); err != nil {
+			return r.fail(ctx, "cadre of household", err)
+		}
+		req.PairingID, req.AssigneeID, req.UnitID = &pairs[0].ID, &cadre.ID, cadre.UnitID
+		if cadre.UnitID != nil {
+			if coords, err = r.store.CoordinatorsOfUnit(ctx, *cadre.UnitID); err != nil {
+				return r.fail(ctx, "coordinators of unit", err)
+			}
+		}
+	}
+	notify := func(saved store.Request) []store.OutboxMessage {
+		var out []store.OutboxMessage
+		if cadre.ID != 0 {
+			out = append(out, r.note(c.In, saved.ID, "new", cadre.ID, noteNewRequest(saved, hh.HeadName, saved.AckDueAt)))
+		}
+		for _, co := range coords {
+			if co.ID != cadre.ID {
+				out = append(out, r.note(c.In, saved.ID, "copy", co.ID, noteCopyRequest(saved, hh.HeadName, cadre.Name, saved.DueAt)))
+			}
+		}
+		return out
+	}
+	saved, _, err := r.store.CreateRequest(ctx, req, notify)
+	if err != nil {
+		return r.fail(ctx, "create request", err)
+	}
+	if saved.Kind == store.ReqVoice {
+		return say(replyVoiceSaved(saved, cadre.Name))
+	}
+	return say(replyRequestSaved(saved, cadre.Name, r.cfg.Requests.AckWithin))
+}

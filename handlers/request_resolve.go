@@ -1,0 +1,33 @@
+package handlers
+
+import (
+	"context"
+
+	"qinqi/bot"
+	"qinqi/store"
+)
+
+// resolve (办结 12 结果) closes a request, tells the household the result and asks for a 1–5 score.
+func (r *Router) resolve(ctx context.Context, c *Caller) []bot.Reply {
+	req, result, errReply := r.requestInScope(ctx, c)
+	if errReply != nil {
+		return errReply
+	}
+	if result == "" {
+		return say(replyNeedResult)
+	}
+	now := r.now()
+	saved, err := r.store.ChangeRequest(ctx, req.ID, c.ID(), store.ActResolve, now, func(q *store.Request) error {
+		if q.Status == store.StatusResolved {
+			return store.ErrWrongState
+		}
+		q.Status, q.ResolvedAt, q.Result = store.StatusResolved, &now, result
+		if q.AcceptedAt == nil {
+			q.AcceptedAt = &now
+		}
+		return nil
+	}, func(q store.Request) []store.OutboxMessage {
+		return []store.OutboxMessage{r.note(c.In, q.ID, "resolved", q.PersonID, noteResolved(q))}
+	})
+	return r.changeReply(ctx, req, saved, err, replyResolved)
+}

@@ -1,0 +1,65 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"qinqi/bot"
+	"qinqi/store"
+)
+
+// requestArg reads "12 结果…" or "#12 结果…" into a request id and the rest.
+func requestArg(args string) (store.RequestID, string, bool) {
+	args = strings.TrimLeft(strings.TrimSpace(args), "#号")
+	i := 0
+	for i < len(args) && args[i] >= '0' && args[i] <= '9' {
+		i++
+	}
+	if i == 0 || i > 12 {
+		return 0, "", false
+	}
+	n, err := strconv.ParseInt(args[:i], 10, 64)
+	if err != nil || n <= 0 {
+		return 0, "", false
+	}
+	return store.RequestID(n), trimSeps(strings.TrimSpace(args[i:])), true
+}
+
+// myUnits is the caller's unit and its sub-units when they coordinate, else nothing.
+func (r *Router) myUnits(ctx context.Context, c *Caller) ([]store.UnitID, error) {
+	if !(c.Is(store.RoleCoordinator) || c.Is(store.RoleAdmin)) || c.Person.UnitID == nil {
+		return nil, nil
+	}
+	return r.store.UnitSubtree(ctx, *c.Person.UnitID)
+}
+
+// requestInScope loads the numbered request and checks the caller may act on it: the assignee,
+// or a coordinator of the request's unit (or a parent unit). Complaints are for coordinators only.
+func (r *Router) requestInScope(ctx context.Context, c *Caller) (store.Request, string, []bot.Reply) {
+	id, rest, ok := requestArg(c.Args)
+	if !ok {
+		return store.Request{}, "", say(replyNeedNumber)
+	}
+	req, err := r.store.RequestByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return req, "", say(replyNoSuchRequest)
+	}
+	if err != nil {
+		return req, "", r.fail(ctx, "load request", err)
+	}
+	units, err := r.myUnits(ctx, c)
+	if err != nil {
+		return req, "", r.fail(ctx, "units of coordinator", err)
+	}
+	inUnits := false
+	for _, u := range units {
+		inUnits = inUnits || (req.UnitID != nil && *req.UnitID == u)
+	}
+	mine := req.AssigneeID != nil && *req.AssigneeID == c.ID()
+	if !inUnits && (!mine || (req.Kind == store.ReqComplaint && !c.Is(store.RoleCoordinator))) {
+		return req, "", say(replyNotYourRequest)
+	}
+	return req, rest, nil
+}

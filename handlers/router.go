@@ -1,0 +1,222 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"qinqi/bot"
+	"qinqi/store"
+)
+
+// Caller is one inbound message with its resolved sender, as every command sees it.
+type Caller struct {
+	In     bot.Inbound
+	Person store.Person
+	Text   string // normalised message text
+	Args   string // the text after the command keyword
+	Word   string // the keyword that matched
+}
+
+// ID is the sender's person id.
+func (c *Caller) ID() store.PersonID { return c.Person.ID }
+
+// Is reports whether the sender holds role.
+func (c *Caller) Is(role store.Role) bool { return c.Person.Roles.Has(role) }
+
+type cmdFunc func(ctx context.Context, c *Caller) []bot.Reply
+
+// route is one row of the table: the words that select a command and who may use it.
+type route struct {
+	id      string
+	words   []string // Chinese keywords; the first is the one shown in help
+	slash   string
+	aliases []string // short forms and synonyms
+	roles   []store.Role
+	run     cmdFunc
+}
+
+var (
+	anyone      = []store.Role{store.RoleHousehold, store.RoleCadre, store.RoleCoordinator, store.RoleAdmin}
+	households  = []store.Role{store.RoleHousehold}
+	cadres      = []store.Role{store.RoleCadre}
+	cadresCoord = []store.Role{store.RoleCadre, store.RoleCoordinator, store.RoleAdmin}
+	coordinator = []store.Role{store.RoleCoordinator, store.RoleAdmin}
+)
+
+// table is the command language. The longest matching keyword wins, so "诉求列表" beats "诉求"
+// wherever the rows stand; the order is the order of 帮助. Adding a command: one row here, one
+// file with its func, its texts in replies.go.
+func (r *Router) table() []route {
+	return []route{
+		{id: "help", words: []string{"帮助", "怎么用", "使用说明"}, slash: "/help", aliases: []string{"?", "help", "h"}, roles: anyone, run: r.help},
+		{id: "list", words: []string{"我的亲戚", "亲戚", "我的户", "名单"}, slash: "/list", roles: cadres, run: r.list},
+		{id: "contact", words: []string{"联系", "电话", "打电话", "微信", "联络", "通电话"}, slash: "/contact", aliases: []string{"/call"}, roles: cadres, run: r.checkIn},
+		{id: "visit", words: []string{"走访", "入户", "家访", "走动"}, slash: "/visit", roles: cadres, run: r.checkIn},
+		{id: "policy", words: []string{"讲政策", "政策宣讲", "宣讲"}, slash: "/policy", roles: cadres, run: r.checkIn},
+		{id: "warmth", words: []string{"送温暖", "慰问"}, slash: "/warmth", roles: cadres, run: r.checkIn},
+		{id: "deed", words: []string{"办实事", "代办"}, slash: "/deed", roles: cadres, run: r.checkIn},
+		{id: "undo", words: []string{"撤销", "撤回", "删除上一条"}, slash: "/undo", roles: cadres, run: r.undo},
+		{id: "plan", words: []string{"计划", "工作计划"}, slash: "/plan", roles: cadres, run: r.plan},
+		{id: "requests", words: []string{"诉求列表", "待办"}, slash: "/requests", roles: cadresCoord, run: r.requestList},
+		{id: "accept", words: []string{"受理"}, slash: "/accept", roles: cadresCoord, run: r.accept},
+		{id: "resolve", words: []string{"办结"}, slash: "/resolve", aliases: []string{"/done"}, roles: cadresCoord, run: r.resolve},
+		{id: "transfer", words: []string{"转办"}, slash: "/transfer", roles: cadresCoord, run: r.transfer},
+		{id: "request", words: []string{"诉求", "求助", "反映"}, slash: "/request", roles: households, run: r.request},
+		{id: "complaint", words: []string{"投诉"}, slash: "/complain", roles: households, run: r.complaint},
+		{id: "rate", words: []string{"评价", "打分"}, slash: "/rate", roles: households, run: r.rate},
+		{id: "mycadre", words: []string{"我的干部", "联系卡", "服务卡"}, slash: "/mycadre", roles: households, run: r.myCadre},
+		{id: "menu", words: []string{"菜单", "目录"}, slash: "/menu", roles: households, run: r.menu},
+		{id: "overdue", words: []string{"逾期", "逾期名单", "督办"}, slash: "/overdue", aliases: []string{"/od"}, roles: coordinator, run: r.overdue},
+		{id: "stats", words: []string{"统计", "数据", "月报"}, slash: "/stats", aliases: []string{"/st"}, roles: coordinator, run: r.stats},
+		{id: "ranking", words: []string{"排名", "排行", "季度排名"}, slash: "/ranking", aliases: []string{"/rank"}, roles: coordinator, run: r.ranking},
+		{id: "export", words: []string{"导出", "台账", "民情台账"}, slash: "/export", aliases: []string{"/xlsx"}, roles: coordinator, run: r.export},
+		{id: "chart", words: []string{"统计图", "图表", "柱状图"}, slash: "/chart", aliases: []string{"/png"}, roles: coordinator, run: r.chart},
+		{id: "relay", words: []string{"接力", "交接", "接力帮扶"}, slash: "/relay", roles: coordinator, run: r.relay},
+		{id: "campaigns", words: []string{"活动", "走访活动", "节日走访"}, slash: "/campaigns", aliases: []string{"/windows"}, roles: coordinator, run: r.campaigns},
+		{id: "leave", words: []string{"请假", "登记请假"}, slash: "/leave", roles: coordinator, run: r.leave},
+		{id: "bindcode", words: []string{"绑定码", "生成绑定码"}, slash: "/bindcode", aliases: []string{"/code"}, roles: coordinator, run: r.bindCode},
+	}
+}
+
+// interceptor looks at a message before the command table (pending answers, spot-check replies).
+type interceptor func(ctx context.Context, c *Caller) ([]bot.Reply, bool)
+
+// interceptors run in order before the table: a pending numbered question first, then the
+// household's answers. The spot-check answer (handlers/spotcheck.go) goes right after
+// dialogAnswer, before householdDigit, so "1"/"2" after a call-back question is not a rating.
+func (r *Router) interceptors() []interceptor {
+	return []interceptor{r.dialogAnswer, r.householdDigit}
+}
+
+// Handle implements bot.Handler. It never panics on user input and always answers.
+func (r *Router) Handle(ctx context.Context, in bot.Inbound) []bot.Reply {
+	c := &Caller{In: in, Text: Normalize(in.Text)}
+	if in.PersonID == 0 {
+		return say(replyUnbound)
+	}
+	p, err := r.store.PersonByID(ctx, store.PersonID(in.PersonID))
+	if errors.Is(err, store.ErrNotFound) {
+		return say(replyUnbound)
+	}
+	if err != nil {
+		return r.fail(ctx, "load sender", err)
+	}
+	c.Person = p
+	for _, pre := range r.pre {
+		if out, ok := pre(ctx, c); ok {
+			return out
+		}
+	}
+	switch in.Kind {
+	case bot.KindLocation, bot.KindImage:
+		return r.media(ctx, c)
+	case bot.KindVoice:
+		return r.voice(ctx, c)
+	case bot.KindText, "":
+	default:
+		return say(replyUnsupported(r.roleOf(c)))
+	}
+	return r.dispatch(ctx, c)
+}
+
+// dispatch finds the command by its keyword and checks the role before anything runs.
+func (r *Router) dispatch(ctx context.Context, c *Caller) []bot.Reply {
+	rt, word, ok := r.match(c.Text)
+	if !ok {
+		if c.Is(store.RoleCadre) {
+			if _, _, found := cutKindKeyword(c.Text, keywordScanRunes); found {
+				return r.checkIn(ctx, c) // voice-to-text: "今天上午走访了王春发…"
+			}
+		}
+		return say(replyUnknown(r.roleOf(c)))
+	}
+	if !allowed(c.Person.Roles, rt.roles) {
+		return say(replyWrongRole(word, r.roleOf(c)))
+	}
+	c.Word = word
+	c.Args = strings.TrimSpace(c.Text[len(word):])
+	r.log.DebugContext(ctx, "command", "cmd", rt.id, "person_id", c.Person.ID)
+	return rt.run(ctx, c)
+}
+
+// match returns the row with the longest keyword that starts the text. Slash commands match
+// case-insensitively and must end at a non-letter ("/visit2" yes, "/visitor" no).
+func (r *Router) match(text string) (route, string, bool) {
+	lower := asciiLower(text)
+	var best route
+	bestWord := ""
+	for _, rt := range r.routes {
+		for _, w := range rt.keywords() {
+			if !strings.HasPrefix(lower, w) || len(w) <= len(bestWord) {
+				continue
+			}
+			if next, _ := utf8.DecodeRuneInString(lower[len(w):]); isASCIIWord(w) && next < utf8.RuneSelf && isDigitOrASCIILetter(next) && !(next >= '0' && next <= '9') {
+				continue
+			}
+			best, bestWord = rt, text[:len(w)]
+		}
+	}
+	return best, bestWord, bestWord != ""
+}
+
+func (rt route) keywords() []string {
+	out := append([]string(nil), rt.words...)
+	if rt.slash != "" {
+		out = append(out, rt.slash)
+	}
+	return append(out, rt.aliases...)
+}
+
+func isASCIIWord(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if w[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func allowed(have store.Roles, want []store.Role) bool {
+	for _, w := range want {
+		if have.Has(w) {
+			return true
+		}
+	}
+	return false
+}
+
+// roleOf picks the role whose help a person sees: the most capable one they hold.
+func (r *Router) roleOf(c *Caller) store.Role {
+	for _, role := range []store.Role{store.RoleAdmin, store.RoleCoordinator, store.RoleCadre, store.RoleHousehold} {
+		if c.Is(role) {
+			return role
+		}
+	}
+	return store.RoleHousehold
+}
+
+// commandsFor lists the rows a role may use, in table order (for 帮助).
+func (r *Router) commandsFor(roles store.Roles) []route {
+	var out []route
+	for _, rt := range r.routes {
+		if rt.id != "help" && allowed(roles, rt.roles) {
+			out = append(out, rt)
+		}
+	}
+	return out
+}
+
+// fail logs an internal error without personal data and tells the sender to try again.
+func (r *Router) fail(ctx context.Context, what string, err error) []bot.Reply {
+	r.log.ErrorContext(ctx, "handler failed", "step", what, "error", err)
+	return say(replyInternal)
+}
+
+func say(lines ...string) []bot.Reply {
+	return []bot.Reply{{Text: strings.Join(lines, "\n"), Urgent: true}}
+}
+
+func sayf(format string, args ...any) []bot.Reply { return say(fmt.Sprintf(format, args...)) }
