@@ -2,7 +2,6 @@ package scheduler
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"hash/fnv"
 	"math"
@@ -14,9 +13,10 @@ import (
 	"qinqi/store"
 )
 
-// SpotCheckSample draws the monthly call-back sample: Percent of the households with an active pairing
-// (and a head who uses the bot), chosen by a hash of (seed, month, household) so the same seed and month
-// always give the same sample, whatever the row order. It asks about the month that just ended.
+// SpotCheckSample draws the monthly call-back sample: Percent of the households with an active pairing,
+// chosen by a hash of (seed, month, household) so the same seed and month
+// always give the same sample, whatever the row order. It asks about the month that just ended; households
+// whose head is not on chat are recorded unasked (AskedAt empty) for the coordinator to call.
 type SpotCheckSample struct {
 	Store  Store
 	Clock  clock.Clock
@@ -30,7 +30,7 @@ func (j *SpotCheckSample) Schedule() string { return j.Spec }
 // Candidate is one household that may be sampled: its first active pairing decides whom it is asked about.
 type Candidate struct {
 	Household store.HouseholdID
-	Head      store.PersonID
+	Head      store.PersonID // 0 when the household is not on chat
 	Pairing   store.PairingID
 	Cadre     store.PersonID
 }
@@ -48,15 +48,12 @@ func Sample(cands []Candidate, percent float64, seed int64, month string) []Cand
 		c Candidate
 		h uint64
 	}
+	mh := fnv.New64a()
+	_, _ = mh.Write([]byte(month))
+	base := mix(uint64(seed) ^ mh.Sum64())
 	ss := make([]scored, len(cands))
 	for i, c := range cands {
-		h := fnv.New64a()
-		var b [16]byte
-		binary.LittleEndian.PutUint64(b[:8], uint64(seed))
-		binary.LittleEndian.PutUint64(b[8:], uint64(c.Household))
-		_, _ = h.Write(b[:])
-		_, _ = h.Write([]byte(month))
-		ss[i] = scored{c, h.Sum64()}
+		ss[i] = scored{c, mix(base ^ mix(uint64(c.Household)))}
 	}
 	sort.Slice(ss, func(a, b int) bool {
 		if ss[a].h == ss[b].h {
@@ -72,6 +69,14 @@ func Sample(cands []Candidate, percent float64, seed int64, month string) []Cand
 	return out
 }
 
+// mix is splitmix64's finaliser: every input bit moves every output bit, so samples of two months are independent.
+func mix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
 // Run samples, records the SpotCheck rows and asks each sampled household through the outbox.
 func (j *SpotCheckSample) Run(ctx context.Context, at time.Time) (Result, error) {
 	res := Result{}
@@ -81,11 +86,15 @@ func (j *SpotCheckSample) Run(ctx context.Context, at time.Time) (Result, error)
 	var cands []Candidate
 	err := j.Store.ScanActivePairings(ctx, store.ScanOptions{At: at, Since: at}, func(fs []store.PairingFacts) error {
 		for _, f := range fs {
-			if f.HeadID == nil || seen[f.Pairing.HouseholdID] {
+			if seen[f.Pairing.HouseholdID] {
 				continue
 			}
 			seen[f.Pairing.HouseholdID] = true
-			cands = append(cands, Candidate{f.Pairing.HouseholdID, *f.HeadID, f.Pairing.ID, f.Pairing.CadreID})
+			c := Candidate{Household: f.Pairing.HouseholdID, Pairing: f.Pairing.ID, Cadre: f.Pairing.CadreID}
+			if f.HeadID != nil {
+				c.Head = *f.HeadID
+			}
+			cands = append(cands, c)
 		}
 		return nil
 	})
@@ -125,9 +134,13 @@ func (j *SpotCheckSample) ask(ctx context.Context, tx writer, chunk []Candidate,
 	if err != nil {
 		return err
 	}
-	ids := make([]store.SpotCheckID, len(fresh))
-	for i, s := range fresh {
-		ids[i] = s.ID
+	ids := make([]store.SpotCheckID, 0, len(fresh))
+	for _, s := range fresh {
+		if head[s.HouseholdID] == 0 { // not on chat: left unasked for the coordinator's phone call-back
+			res["phone_callbacks"]++
+			continue
+		}
+		ids = append(ids, s.ID)
 		_, err := tx.EnqueueOutbox(ctx, store.OutboxMessage{Key: fmt.Sprintf("spot:%s:%d:ask", label, s.HouseholdID),
 			PersonID: ptr(head[s.HouseholdID]), Priority: store.PriorityBulk, CreatedAt: now, Text: textSpotAsk(month, names[s.CadreID])})
 		if err != nil {

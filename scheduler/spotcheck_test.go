@@ -1,0 +1,165 @@
+package scheduler_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"qinqi/internal/clock"
+	"qinqi/internal/testenv"
+	"qinqi/scheduler"
+	"qinqi/store"
+)
+
+func TestSampleIsSeededAndReproducible(t *testing.T) {
+	var cands []scheduler.Candidate
+	for i := 1; i <= 1000; i++ {
+		cands = append(cands, scheduler.Candidate{Household: store.HouseholdID(i)})
+	}
+	reversed := make([]scheduler.Candidate, len(cands))
+	for i, c := range cands {
+		reversed[len(cands)-1-i] = c
+	}
+	ids := func(cs []scheduler.Candidate) []store.HouseholdID {
+		out := make([]store.HouseholdID, len(cs))
+		for i, c := range cs {
+			out[i] = c.Household
+		}
+		return out
+	}
+	a := ids(scheduler.Sample(cands, 10, 7, "2026-10"))
+	cases := []struct {
+		name string
+		got  []store.HouseholdID
+		same bool
+	}{
+		{"same seed and month, other row order", ids(scheduler.Sample(reversed, 10, 7, "2026-10")), true},
+		{"another month", ids(scheduler.Sample(cands, 10, 7, "2026-11")), false},
+		{"another seed", ids(scheduler.Sample(cands, 10, 8, "2026-10")), false},
+	}
+	if len(a) != 100 {
+		t.Fatalf("sampled %d of 1000 at 10%%, want 100", len(a))
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			equal := len(a) == len(c.got)
+			for i := range a {
+				if equal && a[i] != c.got[i] {
+					equal = false
+				}
+			}
+			if equal != c.same {
+				t.Errorf("same sample = %v, want %v", equal, c.same)
+			}
+		})
+	}
+}
+
+func TestSpotCheckAskAndRemind(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			c := newCounty(t, b.Open(t))
+			cfg := defaults()
+			cfg.SpotCheck.Percent = 100
+			clk := clock.NewFake(clock.Date(2026, 11, 1))
+			jobs := jobsByName(t, c.st, clk, cfg)
+			asked := run(t, jobs["spot-check-sample"], clk, clock.Date(2026, 11, 1).Add(10*time.Hour))
+			again := run(t, jobs["spot-check-sample"], clk, clock.Date(2026, 11, 1).Add(10*time.Hour))
+			early := run(t, jobs["spot-check-remind"], clk, clock.Date(2026, 11, 3).Add(10*time.Hour+30*time.Minute))
+			sc, err := c.st.OpenSpotCheck(ctx, c.hhA, clock.Date(2026, 10, 1))
+			must(t, err)
+			must(t, c.st.AnswerSpotCheck(ctx, sc.ID, store.AnswerYes, clock.Date(2026, 11, 2), 1, false))
+			reminded := run(t, jobs["spot-check-remind"], clk, clock.Date(2026, 11, 4).Add(10*time.Hour+30*time.Minute))
+			twice := run(t, jobs["spot-check-remind"], clk, clock.Date(2026, 11, 5).Add(10*time.Hour+30*time.Minute))
+
+			t.Run("every household is asked about October once", func(t *testing.T) {
+				rows, err := c.st.SpotChecksOfMonth(ctx, "2026-10")
+				must(t, err)
+				if len(rows) != 3 || asked["sampled"] != 3 || again["sampled"] != 0 {
+					t.Errorf("%d rows, counts %v then %v", len(rows), asked, again)
+				}
+				if m := c.messages(t, "spot:2026-10:", c.headA); len(m) != 1 || !contains(m, "10月份，您的帮扶干部张干部是否联系或走访过您？回复 1 是 / 2 否") {
+					t.Errorf("question to A %q", m)
+				}
+			})
+			t.Run("reminded once after remind_after, answered ones not", func(t *testing.T) {
+				if early["reminded"] != 0 || reminded["reminded"] != 2 || twice["reminded"] != 0 {
+					t.Errorf("reminded %v, %v, %v; want 0, 2, 0", early, reminded, twice)
+				}
+				if m := c.messages(t, "spot:2026-10:", c.headA); len(m) != 1 {
+					t.Errorf("answered household reminded: %q", m)
+				}
+				if m := c.messages(t, "spot:2026-10:", c.headB); len(m) != 2 || !contains(m, "再打扰一下") {
+					t.Errorf("B messages %q", m)
+				}
+			})
+		})
+	}
+}
+
+func TestRequestDeadlines(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			c := newCounty(t, b.Open(t))
+			created := clock.Date(2026, 11, 2).Add(9 * time.Hour)
+			must(t, c.st.InsertFixture(ctx, &store.Request{HouseholdID: c.hhA, PersonID: c.headA, PairingID: &c.pA, Kind: store.ReqRequest,
+				Category: store.CatMedical, Status: store.StatusNew, AckDueAt: created.Add(24 * time.Hour), DueAt: created.Add(7 * 24 * time.Hour), CreatedAt: created}))
+			clk := clock.NewFake(created)
+			job := jobsByName(t, c.st, clk, defaults())["request-deadlines"]
+			runs := []time.Time{created.Add(20 * time.Hour), created.Add(25 * time.Hour), created.Add(26 * time.Hour), created.Add(50 * time.Hour)}
+			for _, at := range runs {
+				run(t, job, clk, at)
+			}
+			t.Run("the cadre once, after the acknowledgement deadline", func(t *testing.T) {
+				m := c.messages(t, "request:", c.k1)
+				if len(m) != 1 || !contains(m, "就医诉求") || !contains(m, "受理") {
+					t.Errorf("cadre messages %q", m)
+				}
+			})
+			t.Run("the coordinator once, a day later", func(t *testing.T) {
+				m := c.messages(t, "request:", c.coord)
+				if len(m) != 1 || !contains(m, "请督办") {
+					t.Errorf("coordinator messages %q", m)
+				}
+			})
+		})
+	}
+}
+
+func TestMonthlyReport(t *testing.T) {
+	st := testenv.SQLite(t)
+	c := newCounty(t, st)
+	c.checkIn(t, c.pA, store.KindVisit, clock.Date(2026, 10, 3).Add(10*time.Hour))
+	clk := clock.NewFake(clock.Date(2026, 11, 1))
+	jobs := jobsByName(t, st, clk, defaults())
+	res := run(t, jobs["report-monthly"], clk, clock.Date(2026, 11, 1).Add(8*time.Hour))
+	rank := run(t, jobs["report-quarterly"], clk, clock.Date(2026, 10, 1).Add(8*time.Hour+10*time.Minute))
+	cases := []struct {
+		name  string
+		to    store.PersonID
+		key   string
+		wants []string
+	}{
+		{"coordinator gets October", c.coord, "report:monthly:2026-10:", []string{"月度督查通报", "2026年10月", "走访 1"}},
+		{"head gets October", c.head, "report:monthly:2026-10:", []string{"月度督查通报"}},
+		{"quarterly ranking of Q3", c.coord, "report:quarterly:2026Q3:", []string{"季度排名"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m := c.messages(t, tc.key, tc.to)
+			if len(m) != 1 {
+				t.Fatalf("messages %q", m)
+			}
+			for _, w := range tc.wants {
+				if !contains(m, w) {
+					t.Errorf("report lacks %q: %s", w, m[0])
+				}
+			}
+		})
+	}
+	if res["reports"] != 2 || rank["reports"] != 2 {
+		t.Errorf("counts %v %v, want 2 reports each", res, rank)
+	}
+}
