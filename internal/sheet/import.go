@@ -172,6 +172,17 @@ func countNew[T any](existing map[string]T, codes []string, res *Result) {
 	}
 }
 
+// errUnknownRef is a reference that matches no code and no name.
+var errUnknownRef = errors.New("is neither a known code nor a known name")
+
+// refError explains a failed lookup, pointing at the sheet to import first when nothing matched.
+func refError(err error, first string) string {
+	if errors.Is(err, errUnknownRef) {
+		return fmt.Sprintf("%v (import the %s sheet first)", err, first)
+	}
+	return err.Error()
+}
+
 // nameIndex resolves a reference written as a code or as a unique name.
 type nameIndex struct {
 	byCode map[string]bool
@@ -200,7 +211,7 @@ func (n nameIndex) lookup(ref string) (string, error) {
 	}
 	switch codes := n.byName[ref]; len(codes) {
 	case 0:
-		return "", errors.New("is neither a known code nor a known name")
+		return "", errUnknownRef
 	case 1:
 		return codes[0], nil
 	default:

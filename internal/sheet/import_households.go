@@ -108,7 +108,7 @@ func (im *householdImport) resolve(ctx context.Context, tx *store.Store, _ *RowE
 		rec := &im.recs[i]
 		code, err := idx.lookup(rec.villageRef)
 		if err != nil {
-			rec.row.fail("village", "%v (import the regions sheet first)", err)
+			rec.row.fail("village", "%s", refError(err, "regions"))
 			continue
 		}
 		reg := byCode[code]

@@ -108,7 +108,7 @@ func (im *personImport) resolve(ctx context.Context, tx *store.Store, errs *RowE
 		rec := &im.recs[i]
 		if rec.unitRef != "" {
 			if code, err := idx.lookup(rec.unitRef); err != nil {
-				rec.row.fail("unit", "%v (import the units sheet first)", err)
+				rec.row.fail("unit", "%s", refError(err, "units"))
 			} else {
 				id := unitID[code]
 				rec.p.UnitID = &id
