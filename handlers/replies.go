@@ -414,3 +414,138 @@ func numbered(items []string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// ---- coordinator commands (逾期 统计 排名 导出 统计图 接力 活动 请假 绑定码) ----
+
+const (
+	scopeAllName           = "全部单位"
+	replyCoordUnavailable  = "这项功能暂未开通，请联系管理员。发送「帮助」看看其他命令。"
+	replyCoordNoUnit       = "您的账号还没有所属单位，无法查看单位数据。请联系管理员补录单位。"
+	replyOverdueFoot       = "发送「逾期 单位名」只看一个单位；提醒干部时请体谅村里信号差，补报也算数。"
+	replyRankingFoot       = "排名只供协调人内部督导，请勿公开通报个人。发送「统计」看本月数字。"
+	replyLeaveUsage        = "请这样写：请假 干部姓名或编号 开始日期 结束日期 [原因]，例如：请假 周干部 12-01 12-15 住院"
+	replyLeaveBadDate      = "日期没看懂。请写成 12-01、12月1日、2026-12-01 或 今天/明天，例如：请假 周干部 12-01 12-15"
+	replyLeaveOrder        = "结束日期早于开始日期了，请检查后重发，例如：请假 周干部 12-01 12-15"
+	replyLeaveTooLong      = "请假不能超过一年。长期离岗请用「接力 旧干部 新干部」把结对户交给别人。"
+	replyBindCodeUsage     = "请这样写：绑定码 人员编号，例如：绑定码 G01（编号见花名册）。"
+	replyRelayUsage        = "请这样写：接力 旧干部 新干部（姓名或编号），例如：接力 周干部 王干部"
+	replyCampaignsNoneOpen = "今天没有进行中的走访活动。"
+	replyCampaignsFoot     = "发送「逾期」看哪些户还没联系，「统计」看本月数字。"
+)
+
+func replyUnitUnknown(ref string) string {
+	return fmt.Sprintf("没找到单位「%s」。请写单位全称或单位编号，或直接发送「逾期」看您的全部单位。", ref)
+}
+
+func replyUnitOutOfScope(name string) string {
+	return fmt.Sprintf("「%s」不在您负责的单位范围内。发送「逾期」看您自己单位的情况。", name)
+}
+
+func replyCadreOutOfScope(ref string) string {
+	return fmt.Sprintf("干部「%s」不在您负责的单位范围内，无法操作。请联系该单位的协调人。", ref)
+}
+
+func replyCadreUnknown(ref string) string {
+	return fmt.Sprintf("在您的单位里没找到干部「%s」。请写姓名或人员编号，例如：G01。", ref)
+}
+
+func replyCadreAmbiguous(ref string, codes []string) string {
+	return fmt.Sprintf("有 %d 位干部叫「%s」（编号 %s），请改用编号重发。", len(codes), ref, strings.Join(codes, "、"))
+}
+
+func replyOverdueNone(scope string, total int) string {
+	return fmt.Sprintf("✅ %s 的 %d 对结对目前都没有逾期。发送「统计」看本月数字。", scope, total)
+}
+
+func replyOverdueHead(scope string, n, total int) string {
+	return fmt.Sprintf("⏰ %s：%d 对结对中有 %d 对逾期（逾期最久的在前）", scope, total, n)
+}
+
+func replyOverdueLine(i int, cadre, head, code, summary string, leave bool) string {
+	mark := ""
+	if leave {
+		mark = "（请假中）"
+	}
+	return fmt.Sprintf("%d. %s%s → %s（%s）%s", i, cadre, mark, head, code, summary)
+}
+
+func replyOverdueMore(n int) string { return fmt.Sprintf("……还有 %d 对未列出", n) }
+
+func replyPeriodFuture(arg string) string {
+	return fmt.Sprintf("「%s」还没开始，没有数据。试试「统计 本月」或「统计 上月」。", arg)
+}
+
+func replyPeriodBad(arg string) string {
+	return fmt.Sprintf("「%s」没看懂。可以写 11月、2026-11、2026Q4、2026年第四季度 或 2026年。", arg)
+}
+
+func replyStatsFoot(slug string) string {
+	return fmt.Sprintf("发送「导出 %s」领取台账，「统计图 %s」看图。", slug, slug)
+}
+
+func replyRankingEmpty(scope, period string) string {
+	return fmt.Sprintf("%s %s 没有结对数据，暂不能排名。发送「统计」看数字。", scope, period)
+}
+
+func replyExportDone(scope, period string) string {
+	return fmt.Sprintf("📎 %s %s 民情台账已生成，稍后以文件发给您（走访台账、干部汇总、单位汇总、诉求四张表，电话已隐去中间四位）。", scope, period)
+}
+
+func replyChartDone(scope, period string) string {
+	return fmt.Sprintf("📈 %s %s 五类帮扶活动图稍后发给您。发送「统计」看具体数字。", scope, period)
+}
+
+func replyLeaveTooOld(days int) string {
+	return fmt.Sprintf("只能补录 %d 天内开始的请假。请检查开始日期后重发。", days)
+}
+
+func replyLeaveDone(name, from, to string) string {
+	return fmt.Sprintf("已记录 %s 请假 %s–%s。期间不再提醒他，逾期名单里会标注「请假中」。如需交接，请发送「接力 %s 新干部」。", name, from, to, name)
+}
+
+func replyPersonUnknown(code string) string {
+	return fmt.Sprintf("没找到人员编号「%s」。请核对花名册后重发，例如：绑定码 G01", code)
+}
+
+func replyPersonOutOfScope(code string) string {
+	return fmt.Sprintf("人员「%s」不在您负责的单位范围内，无法生成绑定码。", code)
+}
+
+func replyBindCode(name, code, expires string) string {
+	return fmt.Sprintf("🔑 %s 的绑定码：%s（一次有效，%s 前使用）。请当面交给本人，让他给我发送「绑定 %s」。", name, code, expires, code)
+}
+
+func replyRelayNothing(name string) string {
+	return fmt.Sprintf("%s 目前没有结对户，不需要接力。发送「逾期」查看结对情况。", name)
+}
+
+func replyRelayDone(from, to string, n int, names []string) string {
+	return fmt.Sprintf("🤝 已把 %s 的 %d 户结对交给 %s（%s），原来的走访记录都保留。已通知两位干部。",
+		from, n, to, strings.Join(names, "、"))
+}
+
+func replyRelayToOld(to string, n int) string {
+	return fmt.Sprintf("您结对的 %d 户已接力交给 %s，感谢您的付出！原来的走访记录都保留。", n, to)
+}
+
+func replyRelayToNew(from string, names []string) string {
+	return fmt.Sprintf("您新接手 %s 结对的 %d 户：%s。发送「我的亲戚」查看名单，尽快联系一次吧。", from, len(names), strings.Join(names, "、"))
+}
+
+func replyCampaignsHead(scope string) string { return fmt.Sprintf("📅 %s 走访活动", scope) }
+
+func replyCampaignOpen(name, days string, left int, done, total int64) string {
+	return fmt.Sprintf("进行中：%s（%s，还剩 %d 天），已走到 %d / %d 对结对", name, days, left, done, total)
+}
+
+func replyCampaignNext(name, days string) string {
+	return fmt.Sprintf("下一个：%s（%s）", name, days)
+}
+
+// Spot-check call-back (handlers/spotcheck.go).
+const replySpotThanks = "谢谢您的回复，已记录。有事随时发「诉求」加上您要说的事，或发「菜单」。"
+
+func replySpotDiscrepancy(household, cadre string, month time.Time, logged int) string {
+	return fmt.Sprintf("【回访异议】%s户回复：%d月份干部%s未联系或走访，但系统里记有%d次登记。请核实后处理；发送「逾期」查看督办名单。",
+		household, month.Month(), cadre, logged)
+}

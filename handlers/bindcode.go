@@ -1,0 +1,80 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"qinqi/bot"
+	"qinqi/store"
+)
+
+// parseBindCodeArgs reads 绑定码 <人员编号>: exactly one person code.
+func parseBindCodeArgs(args string) (string, bool) {
+	f := strings.Fields(args)
+	if len(f) != 1 {
+		return "", false
+	}
+	return f[0], true
+}
+
+// bindCode gives a coordinator a one-time code for a person of their units (a cadre or
+// coordinator of the units, or a household member paired with one of their cadres), to hand over
+// in person; the code is audited, never logged.
+func (r *Router) bindCode(ctx context.Context, c *Caller) []bot.Reply {
+	code, ok := parseBindCodeArgs(c.Args)
+	if !ok {
+		return say(replyBindCodeUsage)
+	}
+	sc, msg, err := r.scopeOf(ctx, c)
+	if err != nil {
+		return r.fail(ctx, "bindcode scope", err)
+	}
+	if msg != nil {
+		return say(msg...)
+	}
+	p, err := r.extra.Coord.PersonByCode(ctx, code)
+	if errors.Is(err, store.ErrNotFound) {
+		return say(replyPersonUnknown(code))
+	}
+	if err != nil {
+		return r.fail(ctx, "bindcode person", err)
+	}
+	in, err := r.personInScope(ctx, sc, p)
+	if err != nil {
+		return r.fail(ctx, "bindcode scope check", err)
+	}
+	if !in {
+		return say(replyPersonOutOfScope(code))
+	}
+	now := r.now()
+	bc, err := r.extra.Coord.IssueBindCode(ctx, p.ID, c.ID(), now, r.cfg.Bind.CodeTTL)
+	if err != nil {
+		return r.fail(ctx, "bindcode", err)
+	}
+	return say(replyBindCode(p.Name, bc.Code, bc.ExpiresAt.Format("1月2日 15:04")))
+}
+
+// personInScope: staff by their unit, household members by the units of their household's cadres.
+func (r *Router) personInScope(ctx context.Context, sc coordScope, p store.Person) (bool, error) {
+	if sc.All || sc.has(p.UnitID) {
+		return true, nil
+	}
+	if p.HouseholdID == nil {
+		return false, nil
+	}
+	ps, err := r.extra.Coord.ActivePairingsOfHousehold(ctx, *p.HouseholdID, r.now())
+	if err != nil {
+		return false, err
+	}
+	for _, pr := range ps {
+		cadre, err := r.store.PersonByID(ctx, pr.CadreID)
+		if err != nil {
+			return false, err
+		}
+		if sc.has(cadre.UnitID) {
+			return true, nil
+		}
+	}
+	return false, nil
+}

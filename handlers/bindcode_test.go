@@ -1,0 +1,68 @@
+package handlers_test
+
+import (
+	"regexp"
+	"testing"
+
+	"qinqi/handlers"
+	"qinqi/store"
+)
+
+func TestParseBindCodeArgs(t *testing.T) {
+	cases := []struct {
+		name, in, want string
+		ok             bool
+	}{
+		{"code", "F01", "F01", true},
+		{"spaces", "  P02 ", "P02", true},
+		{"empty", "", "", false},
+		{"two codes", "F01 F02", "", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, ok := handlers.ParseBindCodeArgs(c.in)
+			if got != c.want || ok != c.ok {
+				t.Errorf("got %q %v", got, ok)
+			}
+		})
+	}
+}
+
+func TestBindCodeCommand(t *testing.T) {
+	code := regexp.MustCompile(`绑定码：(\d{6})`)
+	cases := []struct {
+		name, who, text, person string
+		want                    []string
+		issued                  bool
+	}{
+		{"household of own cadre", CoordLi, "绑定码 F01", HeadWang, []string{"王春发 的绑定码：", "当面交给本人", "绑定 "}, true},
+		{"cadre of a sub-unit", CoordLi, "/bindcode P02", CadreZhao, []string{"赵敏 的绑定码："}, true},
+		{"household of another unit", CoordChen, "绑定码 F01", HeadWang, []string{"不在您负责的单位范围内"}, false},
+		{"unpaired household", CoordLi, "绑定码 F05", HeadNoPair, []string{"不在您负责的单位范围内"}, false},
+		{"unknown code", CoordLi, "绑定码 ZZZ", "", []string{"没找到人员编号「ZZZ」"}, false},
+		{"usage", CoordLi, "绑定码", "", []string{"请这样写：绑定码"}, false},
+		{"cadre may not", CadreZhang, "绑定码 F01", HeadWang, []string{"不是您这个身份"}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newCoordHarness(t)
+			got := h.send(c.who, c.text)
+			wantContains(t, got, c.want...)
+			m := code.FindStringSubmatch(got)
+			if (m != nil) != c.issued {
+				t.Fatalf("code issued = %v, want %v: %s", m != nil, c.issued, got)
+			}
+			if !c.issued {
+				return
+			}
+			a := h.audit("person", int64(h.person(c.person)))
+			if len(a) != 1 || a[0].Action != store.ActBindCode || *a[0].ActorID != h.person(c.who) {
+				t.Errorf("audit = %+v", a)
+			}
+			pid, err := h.st.UseBindCode(h.ctx, m[1], h.clk.Now())
+			if err != nil || pid != h.person(c.person) {
+				t.Errorf("code %s binds %d (%v), want %s", m[1], pid, err, c.person)
+			}
+		})
+	}
+}

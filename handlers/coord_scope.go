@@ -1,0 +1,153 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"qinqi/internal/calendar"
+	"qinqi/internal/report"
+	"qinqi/store"
+)
+
+// CoordStore is what the coordinator commands (逾期 统计 排名 导出 统计图 接力 活动 请假 绑定码)
+// need; *store.Store implements it.
+type CoordStore interface {
+	report.LedgerSource
+	UnitByID(ctx context.Context, id store.UnitID) (store.Unit, error)
+	UnitSubtree(ctx context.Context, unit store.UnitID) ([]store.UnitID, error)
+	AllUnits(ctx context.Context) ([]store.Unit, error)
+	PersonByCode(ctx context.Context, code string) (store.Person, error)
+	CadresOfUnits(ctx context.Context, units []store.UnitID) ([]store.Person, error)
+	ActivePairingsOfCadre(ctx context.Context, cadre store.PersonID, at time.Time) ([]store.Pairing, error)
+	ActivePairingsOfHousehold(ctx context.Context, hh store.HouseholdID, at time.Time) ([]store.Pairing, error)
+	ScanUnitPairings(ctx context.Context, units []store.UnitID, o store.ScanOptions, fn func([]store.PairingFacts) error) error
+	PairingLabels(ctx context.Context, ids []store.PairingID) (map[store.PairingID]store.PairingLabel, error)
+	PairingsReported(ctx context.Context, units []store.UnitID, at, from, to time.Time) (int64, int64, error)
+	OnLeaveAt(ctx context.Context, day time.Time) (map[store.PersonID]bool, error)
+	RelayPairings(ctx context.Context, r store.Relay, notes func([]store.RelayMove) []store.OutboxMessage) ([]store.RelayMove, error)
+	AddLeaveBy(ctx context.Context, l store.Leave, actor store.PersonID, at time.Time) (store.Leave, error)
+	IssueBindCode(ctx context.Context, person, actor store.PersonID, now time.Time, ttl time.Duration) (store.BindCode, error)
+}
+
+// Windows is the visit-window calendar (*calendar.Calendar).
+type Windows interface {
+	Active(day time.Time) ([]calendar.Window, error)
+	Next(day time.Time) (calendar.Window, bool, error)
+}
+
+// coordScope is what a coordinator may see: every unit for an admin, else their unit and its
+// sub-units. ok is false when the reply (no unit, not available) has been written to out.
+type coordScope struct {
+	report.Scope
+	units map[store.UnitID]bool // nil for an admin
+}
+
+func (s coordScope) has(u *store.UnitID) bool {
+	return s.All || (u != nil && s.units[*u])
+}
+
+// scopeOf resolves the caller's scope; the second result is the reply to send instead when the
+// caller cannot use coordinator commands (no unit, feature not wired).
+func (r *Router) scopeOf(ctx context.Context, c *Caller) (coordScope, []string, error) {
+	if r.extra.Coord == nil {
+		return coordScope{}, []string{replyCoordUnavailable}, nil
+	}
+	if c.Is(store.RoleAdmin) {
+		return coordScope{Scope: report.Scope{All: true, Name: scopeAllName}}, nil, nil
+	}
+	if c.Person.UnitID == nil {
+		return coordScope{}, []string{replyCoordNoUnit}, nil
+	}
+	return r.unitScope(ctx, *c.Person.UnitID)
+}
+
+func (r *Router) unitScope(ctx context.Context, unit store.UnitID) (coordScope, []string, error) {
+	u, err := r.extra.Coord.UnitByID(ctx, unit)
+	if errors.Is(err, store.ErrNotFound) {
+		return coordScope{}, []string{replyCoordNoUnit}, nil
+	}
+	if err != nil {
+		return coordScope{}, nil, err
+	}
+	ids, err := r.extra.Coord.UnitSubtree(ctx, unit)
+	if err != nil {
+		return coordScope{}, nil, err
+	}
+	set := make(map[store.UnitID]bool, len(ids))
+	for _, id := range ids {
+		set[id] = true
+	}
+	return coordScope{Scope: report.Scope{Units: ids, Name: u.Name}, units: set}, nil, nil
+}
+
+// narrow replaces the scope by the unit named by ref (code or exact name) and its sub-units, when
+// that unit lies inside the caller's scope; ref "" keeps the scope.
+func (r *Router) narrow(ctx context.Context, sc coordScope, ref string) (coordScope, []string, error) {
+	if ref == "" {
+		return sc, nil, nil
+	}
+	units, err := r.extra.Coord.AllUnits(ctx)
+	if err != nil {
+		return coordScope{}, nil, err
+	}
+	var found []store.Unit
+	for _, u := range units {
+		if strings.EqualFold(u.Code, ref) || u.Name == ref {
+			found = append(found, u)
+		}
+	}
+	if len(found) == 0 {
+		return coordScope{}, []string{replyUnitUnknown(ref)}, nil
+	}
+	u := found[0]
+	if !sc.has(&u.ID) {
+		return coordScope{}, []string{replyUnitOutOfScope(u.Name)}, nil
+	}
+	return r.unitScope(ctx, u.ID)
+}
+
+// cadreIn finds a cadre of the scope by person code or exact name; the reply explains a miss or
+// an ambiguous name.
+func (r *Router) cadreIn(ctx context.Context, sc coordScope, ref string) (store.Person, []string, error) {
+	if p, err := r.extra.Coord.PersonByCode(ctx, ref); err == nil && p.Roles.Has(store.RoleCadre) {
+		if !sc.has(p.UnitID) {
+			return store.Person{}, []string{replyCadreOutOfScope(ref)}, nil
+		}
+		return p, nil, nil
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return store.Person{}, nil, err
+	}
+	ids := sc.Units
+	if sc.All {
+		all, err := r.extra.Coord.AllUnits(ctx)
+		if err != nil {
+			return store.Person{}, nil, err
+		}
+		for _, u := range all {
+			ids = append(ids, u.ID)
+		}
+	}
+	cadres, err := r.extra.Coord.CadresOfUnits(ctx, ids)
+	if err != nil {
+		return store.Person{}, nil, err
+	}
+	var hits []store.Person
+	for _, p := range cadres {
+		if p.Name == ref {
+			hits = append(hits, p)
+		}
+	}
+	switch len(hits) {
+	case 0:
+		return store.Person{}, []string{replyCadreUnknown(ref)}, nil
+	case 1:
+		return hits[0], nil, nil
+	}
+	codes := make([]string, len(hits))
+	for i, p := range hits {
+		codes[i] = p.Code
+	}
+	return store.Person{}, []string{replyCadreAmbiguous(ref, codes)}, nil
+}

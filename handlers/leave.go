@@ -1,0 +1,114 @@
+package handlers
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"qinqi/bot"
+	"qinqi/internal/clock"
+	"qinqi/store"
+)
+
+// leaveArgs is a parsed 请假 <干部> <起> <止> [原因].
+type leaveArgs struct {
+	cadre    string
+	from, to time.Time // Shanghai midnights, inclusive
+	reason   string
+}
+
+// Leave limits: records may be entered late, but not for long-past or year-long absences.
+const (
+	leaveMaxDaysBack = 60
+	leaveMaxDays     = 366
+)
+
+var leaveDateRe = regexp.MustCompile(`^(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})[日号]?$`)
+
+// parseLeaveDate reads 2026-12-01, 12-01, 12月1日, 12.1, 今天, 明天, 后天; a date without a year is the
+// next such day from a week ago (so 12月1日 typed on 11-28 is this year, 1月3日 typed in December next).
+func parseLeaveDate(s string, now time.Time) (time.Time, bool) {
+	today := clock.Day(now)
+	switch s {
+	case "今天", "今日":
+		return today, true
+	case "明天", "明日":
+		return today.AddDate(0, 0, 1), true
+	case "后天":
+		return today.AddDate(0, 0, 2), true
+	case "昨天":
+		return today.AddDate(0, 0, -1), true
+	}
+	m := leaveDateRe.FindStringSubmatch(s)
+	if m == nil {
+		return time.Time{}, false
+	}
+	mo, _ := strconv.Atoi(m[2])
+	d, _ := strconv.Atoi(m[3])
+	y := today.Year()
+	if m[1] != "" {
+		y, _ = strconv.Atoi(m[1])
+	}
+	t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, clock.Shanghai)
+	if t.Month() != time.Month(mo) || t.Day() != d || mo < 1 {
+		return time.Time{}, false // 2月30日 and friends
+	}
+	if m[1] == "" && t.Before(today.AddDate(0, 0, -7)) {
+		t = t.AddDate(1, 0, 0)
+	}
+	return t, true
+}
+
+// parseLeaveArgs parses the arguments of 请假; the string is the reply for bad input.
+func parseLeaveArgs(args string, now time.Time) (leaveArgs, string) {
+	f := strings.Fields(args)
+	if len(f) < 3 {
+		return leaveArgs{}, replyLeaveUsage
+	}
+	from, ok1 := parseLeaveDate(f[1], now)
+	to, ok2 := parseLeaveDate(f[2], now)
+	if !ok1 || !ok2 {
+		return leaveArgs{}, replyLeaveBadDate
+	}
+	today := clock.Day(now)
+	switch {
+	case to.Before(from):
+		return leaveArgs{}, replyLeaveOrder
+	case from.Before(today.AddDate(0, 0, -leaveMaxDaysBack)):
+		return leaveArgs{}, replyLeaveTooOld(leaveMaxDaysBack)
+	case to.Sub(from) > leaveMaxDays*24*time.Hour:
+		return leaveArgs{}, replyLeaveTooLong
+	}
+	return leaveArgs{cadre: f[0], from: from, to: to, reason: strings.Join(f[3:], " ")}, ""
+}
+
+// leave records a cadre's leave (请假 <干部> <起> <止> [原因]) for a cadre of the caller's units;
+// the cadre is not reminded and their households are marked in 逾期 while it lasts.
+func (r *Router) leave(ctx context.Context, c *Caller) []bot.Reply {
+	now := r.now()
+	a, bad := parseLeaveArgs(c.Args, now)
+	if bad != "" {
+		return say(bad)
+	}
+	sc, msg, err := r.scopeOf(ctx, c)
+	if err != nil {
+		return r.fail(ctx, "leave scope", err)
+	}
+	if msg != nil {
+		return say(msg...)
+	}
+	cadre, msg, err := r.cadreIn(ctx, sc, a.cadre)
+	if err != nil {
+		return r.fail(ctx, "leave cadre", err)
+	}
+	if msg != nil {
+		return say(msg...)
+	}
+	l, err := r.extra.Coord.AddLeaveBy(ctx, store.Leave{PersonID: cadre.ID, FromOn: a.from, ToOn: a.to, Reason: a.reason, CreatedAt: now}, c.ID(), now)
+	if err != nil {
+		return r.fail(ctx, "leave", err)
+	}
+	return say(replyLeaveDone(cadre.Name, l.FromOn.Format("1月2日"), l.ToOn.Format("1月2日")))
+}

@@ -1,0 +1,99 @@
+package handlers_test
+
+import (
+	"testing"
+	"time"
+
+	"qinqi/handlers"
+	"qinqi/internal/clock"
+	"qinqi/store"
+)
+
+func TestParseLeaveArgs(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, clock.Shanghai)
+	d := func(y, m, day int) time.Time { return time.Date(y, time.Month(m), day, 0, 0, 0, 0, clock.Shanghai) }
+	cases := []struct {
+		name, in string
+		cadre    string
+		from, to time.Time
+		reason   string
+		bad      bool
+	}{
+		{"month-day", "张伟 12-01 12-15 住院", "张伟", d(2026, 12, 1), d(2026, 12, 15), "住院", false},
+		{"chinese dates", "张伟 12月1日 12月3日", "张伟", d(2026, 12, 1), d(2026, 12, 3), "", false},
+		{"iso dates", "P01 2026-11-20 2026-11-30 外出 培训", "P01", d(2026, 11, 20), d(2026, 11, 30), "外出 培训", false},
+		{"today tomorrow", "张伟 今天 明天", "张伟", d(2026, 11, 23), d(2026, 11, 24), "", false},
+		{"january is next year", "张伟 12-28 1-3", "张伟", d(2026, 12, 28), d(2027, 1, 3), "", false},
+		{"dotted", "张伟 12.1 12.2", "张伟", d(2026, 12, 1), d(2026, 12, 2), "", false},
+		{"missing end", "张伟 12-01", "", time.Time{}, time.Time{}, "", true},
+		{"end before start", "张伟 12-15 12-01", "", time.Time{}, time.Time{}, "", true},
+		{"no such day", "张伟 2月30日 3月1日", "", time.Time{}, time.Time{}, "", true},
+		{"words", "张伟 下周 下下周", "", time.Time{}, time.Time{}, "", true},
+		{"too old", "张伟 2026-08-01 2026-08-05", "", time.Time{}, time.Time{}, "", true},
+		{"too long", "张伟 2026-12-01 2028-01-01", "", time.Time{}, time.Time{}, "", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a, msg := handlers.ParseLeaveArgs(c.in, now)
+			if c.bad {
+				if msg == "" {
+					t.Fatalf("accepted %q", c.in)
+				}
+				return
+			}
+			if msg != "" {
+				t.Fatalf("rejected %q: %s", c.in, msg)
+			}
+			want := handlers.LeaveArgsOf(c.cadre, c.from, c.to, c.reason)
+			if a != want {
+				t.Errorf("got %+v want %+v", a, want)
+			}
+		})
+	}
+}
+
+func FuzzParseLeaveArgs(f *testing.F) {
+	for _, s := range []string{"张伟 12-01 12-15 住院", "张伟 今天 明天", "P01 2026-11-20 2026-11-30", "x 2月30日 3月1日", "a b c"} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, clock.Shanghai)
+	f.Fuzz(func(t *testing.T, s string) {
+		a, msg := handlers.ParseLeaveArgs(s, now)
+		if msg == "" && handlers.LeaveTo(a).Before(handlers.LeaveFrom(a)) {
+			t.Fatalf("%q: leave ends before it starts", s)
+		}
+	})
+}
+
+func TestLeaveCommand(t *testing.T) {
+	cases := []struct {
+		name, who, text string
+		want            []string
+		stored          int
+	}{
+		{"coordinator records", CoordLi, "请假 张伟 12-01 12-15 培训", []string{"已记录 张伟 请假 12月1日–12月15日", "接力 张伟"}, 1},
+		{"by code, slash", CoordLi, "/leave P01 今天 明天", []string{"已记录 张伟 请假"}, 1},
+		{"other unit's cadre by name", CoordChen, "请假 张伟 12-01 12-05", []string{"在您的单位里没找到干部「张伟」"}, 0},
+		{"other unit's cadre by code", CoordChen, "请假 P01 12-01 12-05", []string{"不在您负责的单位范围内"}, 0},
+		{"end before start", CoordLi, "请假 张伟 12-15 12-01", []string{"结束日期早于开始日期"}, 0},
+		{"usage", CoordLi, "请假 张伟", []string{"请这样写：请假"}, 0},
+		{"cadre may not", CadreZhao, "请假 张伟 12-01 12-05", []string{"不是您这个身份"}, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newCoordHarness(t)
+			wantContains(t, h.send(c.who, c.text), c.want...)
+			ls, err := h.st.LeavesOf(h.ctx, h.person(CadreZhang))
+			h.must(err)
+			if len(ls) != c.stored {
+				t.Fatalf("leaves = %d, want %d", len(ls), c.stored)
+			}
+			if c.stored == 1 {
+				a := h.audit("leave", ls[0].ID)
+				if len(a) != 1 || a[0].Action != store.ActLeave || *a[0].ActorID != h.person(c.who) {
+					t.Errorf("audit = %+v", a)
+				}
+			}
+		})
+	}
+}

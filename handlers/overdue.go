@@ -1,0 +1,106 @@
+package handlers
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+
+	"qinqi/bot"
+	"qinqi/internal/clock"
+	"qinqi/internal/policy"
+	"qinqi/store"
+)
+
+// overdueShown caps the list in one chat message; the count says how many there are in all.
+const overdueShown = 15
+
+// overdueItem is one overdue pairing as the coordinator sees it.
+type overdueItem struct {
+	pairing store.PairingID
+	cadre   store.PersonID
+	days    int
+	summary string
+	leave   bool
+}
+
+// parseOverdueArgs reads 逾期 [单位]: an optional unit code or name.
+func parseOverdueArgs(args string) string { return strings.TrimSpace(args) }
+
+// overdue lists the overdue pairings of the caller's units (or of one unit inside them), longest
+// overdue first: cadre, household, days overdue and what is missing. Cadres on leave are marked.
+func (r *Router) overdue(ctx context.Context, c *Caller) []bot.Reply {
+	sc, msg, err := r.scopeOf(ctx, c)
+	if err == nil && msg == nil {
+		sc, msg, err = r.narrow(ctx, sc, parseOverdueArgs(c.Args))
+	}
+	if err != nil {
+		return r.fail(ctx, "overdue scope", err)
+	}
+	if msg != nil {
+		return say(msg...)
+	}
+	now := r.now()
+	items, total, err := r.overdueItems(ctx, sc, now)
+	if err != nil {
+		return r.fail(ctx, "overdue scan", err)
+	}
+	if len(items) == 0 {
+		return say(replyOverdueNone(sc.Name, total))
+	}
+	ids := make([]store.PairingID, len(items))
+	for i, it := range items {
+		ids[i] = it.pairing
+	}
+	labels, err := r.extra.Coord.PairingLabels(ctx, ids)
+	if err != nil {
+		return r.fail(ctx, "overdue labels", err)
+	}
+	lines := []string{replyOverdueHead(sc.Name, len(items), total)}
+	for i, it := range items {
+		if i == overdueShown {
+			lines = append(lines, replyOverdueMore(len(items)-overdueShown))
+			break
+		}
+		l := labels[it.pairing]
+		lines = append(lines, replyOverdueLine(i+1, l.CadreName, l.HeadName, l.HouseholdCode, it.summary, it.leave))
+	}
+	lines = append(lines, replyOverdueFoot)
+	return say(lines...)
+}
+
+// overdueItems evaluates every active pairing of the scope with the frequency rules.
+func (r *Router) overdueItems(ctx context.Context, sc coordScope, now time.Time) ([]overdueItem, int, error) {
+	leave, err := r.extra.Coord.OnLeaveAt(ctx, clock.Day(now))
+	if err != nil {
+		return nil, 0, err
+	}
+	var items []overdueItem
+	total := 0
+	opts := store.ScanOptions{At: now, Since: r.policy.Lookback(now), LatestBefore: true}
+	err = r.extra.Coord.ScanUnitPairings(ctx, sc.filterUnits(), opts, func(ps []store.PairingFacts) error {
+		for _, f := range ps {
+			total++
+			cs := make([]policy.CheckIn, len(f.CheckIns))
+			for i, ci := range f.CheckIns {
+				cs[i] = policy.CheckIn{Kind: ci.Kind, At: ci.At}
+			}
+			st := r.policy.Evaluate(policy.Pairing{Tags: f.Tags, Program: f.Program, Start: f.Pairing.StartOn}, cs, now)
+			if st.Overdue {
+				items = append(items, overdueItem{pairing: f.Pairing.ID, cadre: f.Pairing.CadreID, days: st.DaysOverdue(now),
+					summary: st.Summary(now), leave: leave[f.Pairing.CadreID]})
+			}
+		}
+		return nil
+	})
+	sort.SliceStable(items, func(i, j int) bool { return items[i].days > items[j].days })
+	return items, total, err
+}
+
+// filterUnits is the unit list for store filters: nil (every unit) for an admin.
+func (s coordScope) filterUnits() []store.UnitID {
+	if s.All {
+		return nil
+	}
+	return append([]store.UnitID{}, s.Units...)
+}

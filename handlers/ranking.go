@@ -1,0 +1,37 @@
+package handlers
+
+import (
+	"context"
+
+	"qinqi/bot"
+	"qinqi/internal/report"
+)
+
+// rankingShown caps the ranking lines in one chat message.
+const rankingShown = 10
+
+// ranking answers 排名 [季度] with the caller's units ranked by report.Rank on the configured
+// weights (config ranking:). Only units are ranked, never individual cadres.
+func (r *Router) ranking(ctx context.Context, c *Caller) []bot.Reply {
+	now := r.now()
+	p, bad := parsePeriodArg(c.Args, now, report.QuarterOf(now))
+	if bad != "" {
+		return say(bad)
+	}
+	sc, msg, err := r.scopeOf(ctx, c)
+	if err != nil {
+		return r.fail(ctx, "ranking scope", err)
+	}
+	if msg != nil {
+		return say(msg...)
+	}
+	rep, err := report.Stats(ctx, r.extra.Coord, sc.Scope, p, now)
+	if err != nil {
+		return r.fail(ctx, "ranking", err)
+	}
+	rk := report.Rank(rep, r.cfg.Ranking)
+	if len(rk.Units) == 0 {
+		return say(replyRankingEmpty(sc.Name, p.Label()))
+	}
+	return say(report.FormatRanking(rk, sc.Name, rankingShown), replyRankingFoot)
+}

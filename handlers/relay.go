@@ -1,0 +1,97 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"qinqi/bot"
+	"qinqi/store"
+)
+
+// parseRelayArgs reads 接力 <旧干部> <新干部>: two person codes or names ("→" and "给" allowed
+// between them).
+func parseRelayArgs(args string) (from, to string, ok bool) {
+	args = strings.NewReplacer("→", " ", "->", " ", "＞", " ", ">", " ").Replace(args)
+	f := strings.Fields(args)
+	if len(f) == 3 && (f[1] == "给" || f[1] == "到" || f[1] == "交给") {
+		f = []string{f[0], f[2]}
+	}
+	if len(f) != 2 || f[0] == f[1] {
+		return "", "", false
+	}
+	return f[0], f[1], true
+}
+
+// relay hands every active pairing of one cadre to another (接力帮扶): the old pairings end with
+// reason 接力, new ones start with the history linked, and both cadres are told — all in one
+// transaction. Both cadres must belong to the caller's units.
+func (r *Router) relay(ctx context.Context, c *Caller) []bot.Reply {
+	fromRef, toRef, ok := parseRelayArgs(c.Args)
+	if !ok {
+		return say(replyRelayUsage)
+	}
+	sc, msg, err := r.scopeOf(ctx, c)
+	if err != nil {
+		return r.fail(ctx, "relay scope", err)
+	}
+	if msg != nil {
+		return say(msg...)
+	}
+	from, msg, err := r.cadreIn(ctx, sc, fromRef)
+	if err == nil && msg == nil {
+		var to store.Person
+		to, msg, err = r.cadreIn(ctx, sc, toRef)
+		if err == nil && msg == nil {
+			return r.doRelay(ctx, c, from, to)
+		}
+	}
+	if err != nil {
+		return r.fail(ctx, "relay cadre", err)
+	}
+	return say(msg...)
+}
+
+func (r *Router) doRelay(ctx context.Context, c *Caller, from, to store.Person) []bot.Reply {
+	if from.ID == to.ID {
+		return say(replyRelayUsage)
+	}
+	now := r.now()
+	var names []string
+	moves, err := r.extra.Coord.RelayPairings(ctx, store.Relay{From: from.ID, To: to.ID, Actor: c.ID(), At: now},
+		func(ms []store.RelayMove) []store.OutboxMessage {
+			names = r.relayNames(ctx, ms)
+			key := fmt.Sprintf("relay:%d:%d", c.In.InboxID, from.ID)
+			fromID, toID := from.ID, to.ID
+			return []store.OutboxMessage{
+				{Key: key + ":old", PersonID: &fromID, Text: replyRelayToOld(to.Name, len(ms)), CreatedAt: now, Priority: store.PriorityAlert},
+				{Key: key + ":new", PersonID: &toID, Text: replyRelayToNew(from.Name, names), CreatedAt: now, Priority: store.PriorityAlert},
+			}
+		})
+	if errors.Is(err, store.ErrNothingToRelay) {
+		return say(replyRelayNothing(from.Name))
+	}
+	if err != nil {
+		return r.fail(ctx, "relay", err)
+	}
+	return say(replyRelayDone(from.Name, to.Name, len(moves), names))
+}
+
+// relayNames lists the household heads handed over, for the notifications (names are shown only
+// to the two cadres and the coordinator, who already see these households).
+func (r *Router) relayNames(ctx context.Context, ms []store.RelayMove) []string {
+	ids := make([]store.PairingID, len(ms))
+	for i, m := range ms {
+		ids[i] = m.Old
+	}
+	labels, err := r.extra.Coord.PairingLabels(ctx, ids)
+	if err != nil {
+		return nil // the notification then gives the count only
+	}
+	names := make([]string, 0, len(ms))
+	for _, id := range ids {
+		names = append(names, labels[id].HeadName)
+	}
+	return names
+}

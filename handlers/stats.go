@@ -1,0 +1,48 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"qinqi/bot"
+	"qinqi/internal/report"
+)
+
+// parsePeriodArg reads the optional period of 统计/导出/统计图 (default: this month) and of 排名
+// (default: this quarter); the string is the reply for a period that cannot be used.
+func parsePeriodArg(args string, now time.Time, def report.Period) (report.Period, string) {
+	if args == "" {
+		return def, ""
+	}
+	p, err := report.ParsePeriod(args, now)
+	switch {
+	case errors.Is(err, report.ErrFuturePeriod):
+		return report.Period{}, replyPeriodFuture(args)
+	case err != nil:
+		return report.Period{}, replyPeriodBad(args)
+	}
+	return p, ""
+}
+
+// stats answers 统计 [月份|季度|年] with the five counts, money and goods, coverage, requests,
+// satisfaction and call-back agreement of the caller's units.
+func (r *Router) stats(ctx context.Context, c *Caller) []bot.Reply {
+	now := r.now()
+	p, bad := parsePeriodArg(c.Args, now, report.MonthOf(now))
+	if bad != "" {
+		return say(bad)
+	}
+	sc, msg, err := r.scopeOf(ctx, c)
+	if err != nil {
+		return r.fail(ctx, "stats scope", err)
+	}
+	if msg != nil {
+		return say(msg...)
+	}
+	rep, err := report.Stats(ctx, r.extra.Coord, sc.Scope, p, now)
+	if err != nil {
+		return r.fail(ctx, "stats", err)
+	}
+	return say(report.FormatStats(rep), replyStatsFoot(p.Slug()))
+}

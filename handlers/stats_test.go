@@ -1,0 +1,55 @@
+package handlers_test
+
+import (
+	"testing"
+)
+
+func TestStatsCommand(t *testing.T) {
+	h := newCoordHarness(t)
+	cases := []struct {
+		name, who, text string
+		want, not       []string
+	}{
+		{"coordinator month", CoordLi, "统计 11月", []string{"县农业农村局 2026年11月", "联系 1", "走访 1", "讲政策 0", "帮扶金额 500元",
+			"化肥3包", "走到 2 / 4 户", "覆盖率 50.0%", "导出 2026-11"}, nil},
+		{"default is this month", CoordLi, "统计", []string{"2026年11月", "走访 1"}, nil},
+		{"slash alias and iso month", CoordLi, "/stats 2026-11", []string{"2026年11月"}, nil},
+		{"traditional keyword", CoordLi, "統計 11月", []string{"2026年11月"}, nil},
+		{"quarter", CoordLi, "统计 2026Q4", []string{"2026年第四季度", "走访 1"}, nil},
+		{"year", CoordLi, "统计 2026年", []string{"县农业农村局 2026年\n", "走访 1"}, nil},
+		{"other unit sees only its own", CoordChen, "统计 11月", []string{"县教育局", "走访 0", "走到 0 / 0 户"}, []string{"走访 1"}},
+		{"admin sees every unit", AdminSun, "统计", []string{"全部单位", "走访 1"}, nil},
+		{"malformed period", CoordLi, "统计 2026-13", []string{"没看懂", "2026Q4"}, []string{"走访"}},
+		{"future period", CoordLi, "统计 2027年", []string{"还没开始"}, []string{"走访"}},
+		{"cadre may not", CadreZhang, "统计", []string{"不是您这个身份"}, []string{"覆盖率"}},
+		{"household may not", HeadWang, "统计 11月", []string{"不是您这个身份"}, []string{"覆盖率"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := h.send(c.who, c.text)
+			wantContains(t, got, c.want...)
+			wantNot(t, got, c.not...)
+		})
+	}
+}
+
+func TestRankingCommand(t *testing.T) {
+	h := newCoordHarness(t)
+	cases := []struct {
+		name, who, text string
+		want, not       []string
+	}{
+		{"this quarter", CoordLi, "排名", []string{"2026年第四季度", "1. 乡村振兴科", "只排单位，不排个人", "权重 覆盖率0.35"}, []string{"张伟", "赵敏"}},
+		{"named quarter", CoordLi, "/ranking 2026Q4", []string{"1. 乡村振兴科"}, nil},
+		{"no pairings in scope", CoordChen, "排名", []string{"没有结对数据"}, nil},
+		{"bad quarter", CoordLi, "排名 2026Q5", []string{"没看懂"}, []string{"1."}},
+		{"cadre may not", CadreZhao, "排名", []string{"不是您这个身份"}, []string{"乡村振兴科"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := h.send(c.who, c.text)
+			wantContains(t, got, c.want...)
+			wantNot(t, got, c.not...)
+		})
+	}
+}
