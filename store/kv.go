@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
@@ -28,8 +29,17 @@ type KVOptions struct {
 	Prefix   string // prepended to every key, so several deployments or tests can share one Redis
 }
 
+// quietRedis keeps go-redis's own pool logging (a process-wide setting of the library) off stderr;
+// connection failures reach the operator once, through the error OpenKV and callers return.
+var quietRedis sync.Once
+
+type discardLogger struct{}
+
+func (discardLogger) Printf(context.Context, string, ...any) {}
+
 // OpenKV connects and pings.
 func OpenKV(ctx context.Context, o KVOptions) (*KV, error) {
+	quietRedis.Do(func() { redis.SetLogger(discardLogger{}) })
 	k := &KV{prefix: o.Prefix}
 	opts := &redis.Options{Addr: o.Addr, Password: o.Password, DB: o.DB,
 		DialTimeout: 2 * time.Second, ReadTimeout: 2 * time.Second, WriteTimeout: 2 * time.Second,

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -265,9 +266,35 @@ func Decode(r io.Reader, c *Config) error {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("config: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		return explain(err)
 	}
 	return nil
+}
+
+// unknownField matches yaml's "line 3: field foo not found in type config.Outbox".
+var unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type config\.(\w+)$`)
+
+// explain turns yaml's decoder errors into one line per problem in the operator's terms.
+func explain(err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return fmt.Errorf("config: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	msgs := make([]string, 0, len(te.Errors))
+	for _, e := range te.Errors {
+		if m := unknownField.FindStringSubmatch(e); m != nil {
+			e = fmt.Sprintf("line %s: unknown key %q (not a setting of %s; see config.example.yaml)", m[1], m[2], sectionName(m[3]))
+		}
+		msgs = append(msgs, e)
+	}
+	return fmt.Errorf("config: %s", strings.Join(msgs, "; "))
+}
+
+func sectionName(goType string) string {
+	if goType == "Config" {
+		return "the top level"
+	}
+	return "section " + strings.ToLower(goType)
 }
 
 // ApplyEnv lets secrets and addresses come from the environment instead of the file.
