@@ -9,4 +9,6 @@ type ExtraDeps struct {
 	Coord CoordStore
 	// Windows is the visit-window calendar for 活动; *calendar.Calendar.
 	Windows Windows
+	// Spot records households' answers to the monthly call-back (handlers/spotcheck.go); *store.Store.
+	Spot SpotStore
 }

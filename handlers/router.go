@@ -88,7 +88,7 @@ type interceptor func(ctx context.Context, c *Caller) ([]bot.Reply, bool)
 // household's answers. The spot-check answer (handlers/spotcheck.go) goes right after
 // dialogAnswer, before householdDigit, so "1"/"2" after a call-back question is not a rating.
 func (r *Router) interceptors() []interceptor {
-	return []interceptor{r.dialogAnswer, r.householdDigit}
+	return []interceptor{r.dialogAnswer, r.spotAnswer, r.householdDigit}
 }
 
 // Handle implements bot.Handler. It never panics on user input and always answers.
