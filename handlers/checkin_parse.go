@@ -116,7 +116,8 @@ func cutKindKeyword(s string, maxStart int) (kindKeyword, string, bool) {
 	for i := 0; i <= maxStart && pos < len(lower); i++ {
 		best := -1
 		for j, k := range checkInKeywords {
-			if strings.HasPrefix(lower[pos:], k.word) && (best < 0 || len(k.word) > len(checkInKeywords[best].word)) {
+			if strings.HasPrefix(lower[pos:], k.word) && !slashRunsOn(lower[pos+len(k.word):], k.word) &&
+				(best < 0 || len(k.word) > len(checkInKeywords[best].word)) {
 				best = j
 			}
 		}
@@ -128,6 +129,11 @@ func cutKindKeyword(s string, maxStart int) (kindKeyword, string, bool) {
 		pos += size
 	}
 	return kindKeyword{}, "", false
+}
+
+// slashRunsOn reports a slash keyword followed by more letters ("/visitor" is not "/visit").
+func slashRunsOn(after, word string) bool {
+	return strings.HasPrefix(word, "/") && after != "" && ((after[0] >= 'a' && after[0] <= 'z') || (after[0] >= 'A' && after[0] <= 'Z'))
 }
 
 func asciiLower(s string) string {

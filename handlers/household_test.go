@@ -1,0 +1,211 @@
+package handlers_test
+
+import (
+	"testing"
+
+	"qinqi/bot"
+	"qinqi/handlers"
+	"qinqi/store"
+)
+
+func TestParseRequest(t *testing.T) {
+	cases := []struct {
+		name, in string
+		cat      store.RequestCategory
+		text     string
+	}{
+		{"category and text", "就医 想办医疗救助卡", store.CatMedical, "想办医疗救助卡"},
+		{"no space after category", "就学孩子学费交不上", store.CatSchool, "孩子学费交不上"},
+		{"synonym keeps the word", "看病 腿疼要去县医院", store.CatMedical, "看病 腿疼要去县医院"},
+		{"job synonym", "找工作 儿子想在县城打工", store.CatJob, "找工作 儿子想在县城打工"},
+		{"no category", "屋顶漏雨", store.CatOther, "屋顶漏雨"},
+		{"punctuation after category", "住房：屋顶漏雨", store.CatHousing, "屋顶漏雨"},
+		{"empty", "", store.CatOther, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cat, text := handlers.ParseRequest(tc.in)
+			if cat != tc.cat || text != tc.text {
+				t.Fatalf("ParseRequest(%q) = %s %q, want %s %q", tc.in, cat, text, tc.cat, tc.text)
+			}
+		})
+	}
+}
+
+func TestParseRating(t *testing.T) {
+	cases := []struct {
+		name, in string
+		score    int
+		text     string
+		ok       bool
+	}{
+		{"digit and opinion", "5 很满意", 5, "很满意", true},
+		{"with fen", "4分 还行", 4, "还行", true},
+		{"chinese numeral", "五", 5, "", true},
+		{"out of range", "6", 0, "", false},
+		{"two digits", "10", 0, "", false},
+		{"words only", "很好", 0, "", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			score, text, ok := handlers.ParseRating(tc.in)
+			if score != tc.score || text != tc.text || ok != tc.ok {
+				t.Fatalf("ParseRating(%q) = %d %q %v", tc.in, score, text, ok)
+			}
+		})
+	}
+}
+
+func TestHouseholdRequestReachesCadreAndCoordinator(t *testing.T) {
+	h := newHarness(t)
+	got := h.send(HeadWang, "诉求 就医 想办医疗救助卡")
+	wantContains(t, got, "已收到您的诉求（编号1，就医）", "已转给张伟", "1天内")
+	rs := h.requests(HHWang)
+	if len(rs) != 1 {
+		t.Fatalf("have %d requests, want 1", len(rs))
+	}
+	r := rs[0]
+	if r.Kind != store.ReqRequest || r.Category != store.CatMedical || r.Text != "想办医疗救助卡" || r.Status != store.StatusNew ||
+		*r.AssigneeID != h.person(CadreZhang) || *r.UnitID != h.unit("U0101") {
+		t.Fatalf("request = %+v", r)
+	}
+	if !r.AckDueAt.Equal(h.clk.Now().Add(h.cfg.Requests.AckWithin)) || !r.DueAt.Equal(h.clk.Now().Add(h.cfg.Requests.ResolveWithin)) {
+		t.Errorf("due dates %s / %s", r.AckDueAt, r.DueAt)
+	}
+	toCadre := h.outboxTo(CadreZhang, r.ID, "new")
+	if len(toCadre) != 1 {
+		t.Fatalf("cadre notifications %v, want 1", toCadre)
+	}
+	wantContains(t, toCadre[0], "【新诉求#1】王春发（就医）", "受理 1")
+	// the sub-unit has no coordinator, so the parent unit's 李协调 gets the copy
+	toCoord := h.outboxTo(CoordLi, r.ID, "copy")
+	if len(toCoord) != 1 {
+		t.Fatalf("coordinator copies %v, want 1", toCoord)
+	}
+	wantContains(t, toCoord[0], "【诉求抄送#1】", "张伟")
+	if len(h.outboxTo(CoordChen, r.ID, "copy")) != 0 {
+		t.Error("another unit's coordinator was notified")
+	}
+	if a := h.audit("request", int64(r.ID)); len(a) != 1 || *a[0].ActorID != h.person(HeadWang) {
+		t.Errorf("audit = %+v", a)
+	}
+}
+
+func TestHouseholdRequestCases(t *testing.T) {
+	cases := []struct {
+		name, from, in string
+		reply          []string
+		cat            store.RequestCategory
+		count          int
+	}{
+		{"category optional", HeadWang, "诉求 屋顶漏雨", []string{"编号1，其他"}, store.CatOther, 1},
+		{"synonym", HeadWang, "/request 上学 孩子学费", []string{"就学"}, store.CatSchool, 1},
+		{"empty request asks for content", HeadWang, "诉求", []string{"请说说需要帮什么忙"}, "", 0},
+		{"traditional keyword", HeadWang, "訴求 醫保怎麼交", []string{"已收到您的诉求"}, store.CatOther, 1},
+		{"household without a pairing", HeadNoPair, "诉求 就业 想找活干", []string{"暂时没有结对干部"}, store.CatJob, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			wantContains(t, h.send(tc.from, tc.in), tc.reply...)
+			hh := HHWang
+			if tc.from == HeadNoPair {
+				hh = HHSun
+			}
+			rs := h.requests(hh)
+			if len(rs) != tc.count {
+				t.Fatalf("have %d requests, want %d", len(rs), tc.count)
+			}
+			if tc.count == 1 && rs[0].Category != tc.cat {
+				t.Fatalf("category %s, want %s", rs[0].Category, tc.cat)
+			}
+		})
+	}
+}
+
+func TestHouseholdVoiceBecomesCallBackRequest(t *testing.T) {
+	h := newHarness(t)
+	got := h.msg(HeadWang, bot.Message{Kind: bot.KindVoice, MediaRef: "media/v1.silk"})
+	wantContains(t, got, "语音收到了（编号1）", "张伟给您回电话")
+	rs := h.requests(HHWang)
+	if len(rs) != 1 || rs[0].Kind != store.ReqVoice || rs[0].MediaRef != "media/v1.silk" {
+		t.Fatalf("requests = %+v", rs)
+	}
+	toCadre := h.outboxTo(CadreZhang, rs[0].ID, "new")
+	if len(toCadre) != 1 {
+		t.Fatalf("cadre notifications %v", toCadre)
+	}
+	wantContains(t, toCadre[0], "【语音诉求#1】", "回电话")
+	t.Run("a cadre's voice is not a request", func(t *testing.T) {
+		wantContains(t, h.msg(CadreZhang, bot.Message{Kind: bot.KindVoice, MediaRef: "media/v2.silk"}), "请用文字报告")
+	})
+}
+
+func TestComplaintGoesToCoordinatorNotCadre(t *testing.T) {
+	h := newHarness(t)
+	wantContains(t, h.send(HeadWang, "投诉 干部半年没来过"), "投诉已收到（编号1）", "不会转给您的结对干部")
+	rs := h.requests(HHWang)
+	if len(rs) != 1 || rs[0].Kind != store.ReqComplaint || *rs[0].AssigneeID != h.person(CoordLi) {
+		t.Fatalf("requests = %+v", rs)
+	}
+	if n := len(h.outboxTo(CoordLi, rs[0].ID, "complaint")); n != 1 {
+		t.Fatalf("coordinator notifications %d, want 1", n)
+	}
+	if n := len(h.outboxTo(CadreZhang, rs[0].ID, "complaint")) + len(h.outboxTo(CadreZhang, rs[0].ID, "new")); n != 0 {
+		t.Fatalf("the cadre was told about the complaint")
+	}
+	t.Run("the cadre cannot see or act on it", func(t *testing.T) {
+		wantContains(t, h.send(CadreZhang, "诉求列表"), "目前没有待办的诉求")
+		wantContains(t, h.send(CadreZhang, "受理 1"), "不归您办理")
+	})
+	t.Run("the coordinator sees it", func(t *testing.T) {
+		wantContains(t, h.send(CoordLi, "诉求列表"), "#1 王春发｜投诉｜待受理")
+	})
+	t.Run("empty complaint", func(t *testing.T) {
+		wantContains(t, h.send(HeadWang, "投诉"), "请把要反映的事写在")
+	})
+}
+
+func TestRatingAndContactCard(t *testing.T) {
+	h := newHarness(t)
+	t.Run("rating without a request", func(t *testing.T) {
+		wantContains(t, h.send(HeadWang, "评价 5 很满意"), "谢谢您的评价（5分）")
+		rs, err := h.st.RatingsOfHousehold(h.ctx, h.household(HHWang))
+		h.must(err)
+		if len(rs) != 1 || rs[0].Score != 5 || rs[0].Text != "很满意" || *rs[0].CadreID != h.person(CadreZhang) || rs[0].RequestID != nil {
+			t.Fatalf("ratings = %+v", rs)
+		}
+		if a := h.audit("rating", rs[0].ID); len(a) != 1 {
+			t.Fatalf("audit rows %d", len(a))
+		}
+	})
+	t.Run("malformed rating", func(t *testing.T) {
+		wantContains(t, h.send(HeadWang, "评价 很好"), "评价 5 很满意（1到5分")
+	})
+	t.Run("contact card masks the phone", func(t *testing.T) {
+		got := h.send(HeadWang, "我的干部")
+		wantContains(t, got, "【联系卡】张伟 科员", "单位：乡村振兴科", "138****0001", "服务承诺：有事随时找我", "诉求")
+		wantNot(t, got, "13800000001")
+	})
+	t.Run("traditional card keyword", func(t *testing.T) {
+		wantContains(t, h.send(HeadWang, "我的幹部"), "【联系卡】张伟")
+	})
+}
+
+func TestHouseholdMenuByDigits(t *testing.T) {
+	h := newHarness(t)
+	wantContains(t, h.send(HeadWang, "菜单"), "1. 我的干部", "2. 提诉求")
+	wantContains(t, h.send(HeadWang, "1"), "【联系卡】张伟")
+	t.Run("a bare digit opens the menu item", func(t *testing.T) {
+		wantContains(t, h.send(HeadWang, "2"), "是哪方面的事", "2. 就医")
+		wantContains(t, h.send(HeadWang, "2"), "好的（就医）")
+		wantContains(t, h.send(HeadWang, "腿疼想去县医院看看"), "已收到您的诉求（编号1，就医）")
+		rs := h.requests(HHWang)
+		if len(rs) != 1 || rs[0].Category != store.CatMedical || rs[0].Text != "腿疼想去县医院看看" {
+			t.Fatalf("requests = %+v", rs)
+		}
+	})
+	t.Run("unknown digit", func(t *testing.T) {
+		wantContains(t, h.send(HeadWang, "9"), "请回复1到5之间的数字", "1. 我的干部")
+	})
+}
