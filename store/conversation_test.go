@@ -1,0 +1,194 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"qinqi/internal/clock"
+	"qinqi/internal/testenv"
+	"qinqi/store"
+)
+
+// convFixture is one unit with a coordinator, a cadre and one paired household.
+type convFixture struct {
+	s                  *store.Store
+	coord, cadre, head store.PersonID
+	hh                 store.HouseholdID
+	pairing            store.PairingID
+	unit, sub          store.UnitID
+}
+
+func newConvFixture(t *testing.T, s *store.Store) convFixture {
+	t.Helper()
+	ctx := context.Background()
+	f := convFixture{s: s}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(s.UpsertUnits(ctx, []store.Unit{{Code: "U1", Name: "农业农村局"}}, nil))
+	u, err := s.UnitByCode(ctx, "U1")
+	must(err)
+	f.unit = u.ID
+	must(s.UpsertUnits(ctx, []store.Unit{{Code: "U11", Name: "振兴科", ParentID: &f.unit}}, nil))
+	sub, err := s.UnitByCode(ctx, "U11")
+	must(err)
+	f.sub = sub.ID
+	must(s.UpsertHouseholds(ctx, []store.Household{{Code: "H1", HeadName: "王春发", Initials: "wcf"}}, nil))
+	h, err := s.HouseholdByCode(ctx, "H1")
+	must(err)
+	f.hh = h.ID
+	must(s.UpsertPeople(ctx, []store.Person{
+		{Code: "C1", Name: "李协调", Roles: store.MakeRoles(store.RoleCoordinator), UnitID: &f.unit},
+		{Code: "P1", Name: "张伟", Roles: store.MakeRoles(store.RoleCadre), UnitID: &sub.ID},
+		{Code: "F1", Name: "王春发", Roles: store.MakeRoles(store.RoleHousehold), HouseholdID: &f.hh},
+	}, nil))
+	for code, dst := range map[string]*store.PersonID{"C1": &f.coord, "P1": &f.cadre, "F1": &f.head} {
+		p, err := s.PersonByCode(ctx, code)
+		must(err)
+		*dst = p.ID
+	}
+	must(s.UpsertPairings(ctx, []store.Pairing{{Code: "J1", CadreID: f.cadre, HouseholdID: f.hh, StartOn: clock.Date(2026, 1, 1)}}))
+	p, err := s.PairingByCode(ctx, "J1")
+	must(err)
+	f.pairing = p.ID
+	return f
+}
+
+var convNow = time.Date(2026, 11, 23, 10, 0, 0, 0, clock.Shanghai)
+
+func TestCheckInStore(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newConvFixture(t, b.Open(t))
+			src := "fake:bot1:m1"
+			c := store.CheckIn{PairingID: f.pairing, CadreID: f.cadre, HouseholdID: f.hh, Kind: store.KindVisit,
+				OccurredAt: convNow, ReportedAt: convNow, Items: "米×20斤", ValueFen: 50000, SourceMsgID: &src}
+			first, created, err := f.s.CreateCheckIn(ctx, c, f.cadre)
+			if err != nil || !created {
+				t.Fatalf("create: %v created=%v", err, created)
+			}
+			again, created, err := f.s.CreateCheckIn(ctx, c, f.cadre)
+			if err != nil || created || again.ID != first.ID {
+				t.Fatalf("same source id: %v created=%v id %d vs %d", err, created, again.ID, first.ID)
+			}
+			hhs, err := f.s.HouseholdsOfCadre(ctx, f.cadre, convNow)
+			if err != nil || len(hhs) != 1 || hhs[0].Household.HeadName != "王春发" {
+				t.Fatalf("households of cadre = %+v, %v", hhs, err)
+			}
+			last, err := f.s.LastCheckInAt(ctx, []store.PairingID{f.pairing})
+			if err != nil || !last[f.pairing].Equal(convNow) {
+				t.Fatalf("last check-in = %v, %v", last, err)
+			}
+			lat, lng, d := 30.1, 120.1, 2500
+			if err := f.s.AttachEvidence(ctx, first.ID, store.Evidence{Lat: &lat, Lng: &lng, DistanceM: &d, Far: true}, f.cadre, convNow); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.s.UndoCheckIn(ctx, first.ID, f.cadre, convNow.Add(time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.s.UndoCheckIn(ctx, first.ID, f.cadre, convNow.Add(time.Minute)); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("second undo: %v, want ErrNotFound", err)
+			}
+			got, err := f.s.CheckInByID(ctx, first.ID)
+			if err != nil || got.UndoneAt == nil || !got.Far || *got.DistanceM != 2500 {
+				t.Fatalf("check-in after attach and undo = %+v, %v", got, err)
+			}
+			if _, err := f.s.LastCheckInOfCadre(ctx, f.cadre); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("undone check-ins are not the last one: %v", err)
+			}
+			audit, err := f.s.AuditOf(ctx, "checkin", int64(first.ID))
+			if err != nil || len(audit) != 3 {
+				t.Fatalf("audit = %+v, %v; want create, attach, undo", audit, err)
+			}
+		})
+	}
+}
+
+func TestRequestStore(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newConvFixture(t, b.Open(t))
+			coords, err := f.s.CoordinatorsOfUnit(ctx, f.sub) // the sub-unit has none: its parent's
+			if err != nil || len(coords) != 1 || coords[0].ID != f.coord {
+				t.Fatalf("coordinators = %+v, %v", coords, err)
+			}
+			src := "fake:bot1:r1"
+			r := store.Request{HouseholdID: f.hh, PersonID: f.head, Kind: store.ReqRequest, Category: store.CatMedical, Text: "救助卡",
+				Status: store.StatusNew, AssigneeID: &f.cadre, UnitID: &f.unit, CreatedAt: convNow, AckDueAt: convNow.Add(24 * time.Hour),
+				DueAt: convNow.Add(7 * 24 * time.Hour), SourceMsgID: &src}
+			note := func(q store.Request) []store.OutboxMessage {
+				return []store.OutboxMessage{{Key: "t:new", PersonID: &f.cadre, Text: "new", CreatedAt: convNow}}
+			}
+			saved, created, err := f.s.CreateRequest(ctx, r, note)
+			if err != nil || !created {
+				t.Fatalf("create request: %v", err)
+			}
+			if _, created, _ := f.s.CreateRequest(ctx, r, note); created {
+				t.Fatal("the same source id created a second request")
+			}
+			if _, err := f.s.OutboxByKey(ctx, "t:new"); err != nil {
+				t.Fatalf("notification not enqueued: %v", err)
+			}
+			_, err = f.s.ChangeRequest(ctx, saved.ID, f.cadre, store.ActResolve, convNow, func(q *store.Request) error {
+				return store.ErrWrongState
+			}, nil)
+			if !errors.Is(err, store.ErrWrongState) {
+				t.Fatalf("aborted change: %v", err)
+			}
+			resolvedAt := convNow.Add(time.Hour)
+			if _, err := f.s.ChangeRequest(ctx, saved.ID, f.cadre, store.ActResolve, resolvedAt, func(q *store.Request) error {
+				q.Status, q.ResolvedAt, q.Result = store.StatusResolved, &resolvedAt, "办好了"
+				return nil
+			}, nil); err != nil {
+				t.Fatal(err)
+			}
+			open, err := f.s.OpenRequestsFor(ctx, f.cadre, nil)
+			if err != nil || len(open) != 0 {
+				t.Fatalf("open requests after resolve = %+v, %v", open, err)
+			}
+			unrated, err := f.s.LatestUnratedRequest(ctx, f.hh, convNow)
+			if err != nil || unrated.ID != saved.ID {
+				t.Fatalf("unrated = %+v, %v", unrated, err)
+			}
+			rating := store.Rating{HouseholdID: f.hh, CadreID: &f.cadre, RequestID: &saved.ID, Score: 5, CreatedAt: resolvedAt}
+			if _, err := f.s.AddRating(ctx, rating, f.head); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.s.AddRating(ctx, rating, f.head); !errors.Is(err, store.ErrDuplicate) {
+				t.Fatalf("second rating of one request: %v, want ErrDuplicate", err)
+			}
+			if _, err := f.s.LatestUnratedRequest(ctx, f.hh, convNow); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("rated request still unrated: %v", err)
+			}
+		})
+	}
+}
+
+func TestWorkPlanUpsert(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newConvFixture(t, b.Open(t))
+			if _, err := f.s.WorkPlanOf(ctx, f.cadre, "2026-11"); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("no plan yet: %v", err)
+			}
+			if _, err := f.s.UpsertWorkPlan(ctx, f.cadre, "2026-11", "第一版", convNow); err != nil {
+				t.Fatal(err)
+			}
+			p, err := f.s.UpsertWorkPlan(ctx, f.cadre, "2026-11", "第二版", convNow.Add(time.Hour))
+			if err != nil || p.Text != "第二版" {
+				t.Fatalf("upsert = %+v, %v", p, err)
+			}
+			if audit, _ := f.s.AuditOf(ctx, "workplan", p.ID); len(audit) != 2 {
+				t.Fatalf("audit rows %d, want 2", len(audit))
+			}
+		})
+	}
+}
