@@ -1,0 +1,227 @@
+package seed_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"qinqi/internal/clock"
+	"qinqi/internal/seed"
+	"qinqi/internal/testenv"
+	"qinqi/store"
+)
+
+var now = time.Date(2026, 11, 23, 10, 0, 0, 0, clock.Shanghai)
+
+func codes(format string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf(format, i+1)
+	}
+	return out
+}
+
+// snapshot renders the seeded county as text (codes instead of ids) for comparisons.
+func snapshot(t *testing.T, s *store.Store, o seed.Options) string {
+	t.Helper()
+	ctx := context.Background()
+	var lines []string
+	regions, err := s.AllRegions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range regions {
+		lines = append(lines, fmt.Sprintf("region %s %s %s", r.Code, r.Name, r.Level))
+	}
+	units, err := s.AllUnits(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range units {
+		lines = append(lines, fmt.Sprintf("unit %s %s head=%s", u.Code, u.Name, u.HeadCode))
+	}
+	people, err := s.PeopleByCodes(ctx, codes("G%06d", o.Cadres))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range people {
+		lines = append(lines, fmt.Sprintf("person %s %s %s %s", p.Code, p.Name, p.Phone, p.Roles))
+	}
+	hhs, err := s.HouseholdsByCodes(ctx, codes("H%08d", o.Households))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hhs {
+		lines = append(lines, fmt.Sprintf("household %s %s %s %s %d %v head=%v", h.Code, h.HeadName, h.Address, h.Tags, h.Members, h.Difficult, h.HeadID != nil))
+	}
+	c, err := s.CountOrg(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairings, err := s.PairingsByCodes(ctx, codes("J%09d", int(c.Pairings)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pairings {
+		lines = append(lines, fmt.Sprintf("pairing %s %s %v %s", p.Code, p.StartOn.Format(time.DateOnly), p.EndOn != nil, p.EndReason))
+	}
+	slices.Sort(lines)
+	return strings.Join(lines, "\n")
+}
+
+func TestGenerateIsDeterministic(t *testing.T) {
+	ctx := context.Background()
+	o := seed.Options{Households: 700, Cadres: 90, Seed: 7}
+	var snaps []string
+	for _, opts := range []seed.Options{o, o, {Households: 700, Cadres: 90, Seed: 8}} {
+		s := testenv.SQLite(t)
+		if _, err := seed.Generate(ctx, s, opts); err != nil {
+			t.Fatal(err)
+		}
+		snaps = append(snaps, snapshot(t, s, opts))
+	}
+	if snaps[0] != snaps[1] {
+		t.Error("the same seed gave different counties")
+	}
+	if snaps[0] == snaps[2] {
+		t.Error("different seeds gave the same county")
+	}
+}
+
+func TestGenerateShape(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			s := b.Open(t)
+			o := seed.Options{Households: 1200, Cadres: 150, Seed: 42}
+			got, err := seed.Generate(ctx, s, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Households != 1200 || got.Programs != 3 || got.Regions != 1+2+20 || got.Units < 5 {
+				t.Errorf("counts = %+v", got)
+			}
+			checkPairingShape(t, s, o)
+			again, err := seed.Generate(ctx, s, o)
+			if err != nil || again != got {
+				t.Errorf("seeding again with the same options: %+v, %v; want unchanged %+v", again, err, got)
+			}
+		})
+	}
+}
+
+// checkPairingShape: every household has one or two active cadres, some have two, cadres have
+// several households, some heads can chat, every unit has a head.
+func checkPairingShape(t *testing.T, s *store.Store, o seed.Options) {
+	t.Helper()
+	ctx := context.Background()
+	hhs, err := s.HouseholdsByCodes(ctx, codes("H%08d", o.Households))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []store.HouseholdID
+	heads, tags := 0, map[store.Tag]int{}
+	for _, h := range hhs {
+		ids = append(ids, h.ID)
+		if h.HeadID != nil {
+			heads++
+		}
+		for _, tg := range h.Tags.List() {
+			tags[tg]++
+		}
+	}
+	active, err := s.ActivePairingsOfHouseholds(ctx, ids, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	two, perCadre := 0, map[store.PersonID]int{}
+	for _, id := range ids {
+		n := len(active[id])
+		if n < 1 || n > 2 {
+			t.Fatalf("household %d has %d active cadres", id, n)
+		}
+		if n == 2 {
+			two++
+		}
+		for _, p := range active[id] {
+			perCadre[p.CadreID]++
+		}
+	}
+	many := 0
+	for _, n := range perCadre {
+		if n > 1 {
+			many++
+		}
+	}
+	if two == 0 || many == 0 || heads == 0 || len(tags) != len(store.KnownTags) {
+		t.Errorf("two-cadre households %d, cadres with several households %d, heads with person rows %d, tags %v", two, many, heads, tags)
+	}
+	if tags[store.TagLifted] < tags[store.TagTekun] {
+		t.Errorf("tag shares look wrong: %v", tags)
+	}
+	units, err := s.AllUnits(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range units {
+		if u.HeadID == nil {
+			t.Errorf("unit %s has no head", u.Code)
+		}
+	}
+}
+
+func TestGenerateRejectsBadOptions(t *testing.T) {
+	s := testenv.SQLite(t)
+	for name, o := range map[string]seed.Options{
+		"no households": {Cadres: 3},
+		"no cadres":     {Households: 3},
+		"too many":      {Households: 6_000_000, Cadres: 3},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := seed.Generate(context.Background(), s, o); err == nil {
+				t.Error("accepted")
+			}
+		})
+	}
+}
+
+func TestDemoLoadsTheSmallCountyIdempotently(t *testing.T) {
+	ctx := context.Background()
+	s := testenv.SQLite(t)
+	want := store.OrgCounts{Regions: 7, Units: 3, People: 15, Households: 20, Programs: 2, Pairings: 23}
+	for i := range 2 {
+		if err := seed.Demo(ctx, s, now); err != nil {
+			t.Fatalf("load %d: %v", i+1, err)
+		}
+		if c, err := s.CountOrg(ctx); err != nil || c != want {
+			t.Errorf("load %d: counts %+v, %v; want %+v", i+1, c, err, want)
+		}
+	}
+	p, err := s.PersonByCode(ctx, "P101")
+	if err != nil || p.HouseholdID == nil {
+		t.Errorf("P101 (王春发, a head who chats) = %+v, %v", p, err)
+	}
+}
+
+// TestDemoSheetsMatchTestdata keeps the embedded demo copy equal to testdata/import.
+func TestDemoSheetsMatchTestdata(t *testing.T) {
+	files, err := filepath.Glob("../../testdata/import/*.csv")
+	if err != nil || len(files) != 5 {
+		t.Fatalf("testdata sheets: %v, %v", files, err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			a, err1 := os.ReadFile(f)
+			b, err2 := os.ReadFile(filepath.Join("demo", filepath.Base(f)))
+			if err1 != nil || err2 != nil || !bytes.Equal(a, b) {
+				t.Errorf("internal/seed/demo/%s differs from testdata/import (copy it over): %v %v", filepath.Base(f), err1, err2)
+			}
+		})
+	}
+}
