@@ -35,6 +35,8 @@ func commands() []command {
 		{"export", "export check-ins as csv|json|xlsx", runExport},
 		{"seed", "write a deterministic synthetic county into the database", runSeed},
 		{"calendar", "print a year's visit windows (festivals, harvests, campaigns)", runCalendar},
+		{"simulate", "run a synthetic county through a year on a fake clock and print the monthly report", runSimulate},
+		{"status", "show WeChat account health and the outbox by account and status", runStatus},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -1,0 +1,151 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"text/tabwriter"
+	"time"
+
+	"qinqi/bot"
+	"qinqi/internal/clock"
+	"qinqi/internal/config"
+	"qinqi/store"
+)
+
+// runStatus prints each WeChat account's health (as published by a running serve through Redis)
+// and the outbox by account and status. It always exits 0: it reports, it does not judge.
+func runStatus(ctx context.Context, args []string, io IO) error {
+	var c common
+	fs := newFlags("status", "[-config FILE] [-db FILE]", io)
+	c.register(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := c.load()
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, io.Err)
+	s, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := requireSchema(ctx, s); err != nil {
+		return err
+	}
+	kv, err := openKV(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer kv.Close()
+	now := clock.Real{}.Now().In(cfg.Location())
+	if err := printWeChatHealth(ctx, io.Out, cfg, kv, s, now); err != nil {
+		return err
+	}
+	return printOutbox(ctx, io.Out, s)
+}
+
+func printWeChatHealth(ctx context.Context, out io.Writer, cfg config.Config, kv *store.KV, s *store.Store, now time.Time) error {
+	fmt.Fprintln(out, "WeChat accounts")
+	if len(cfg.WeChat.Accounts) == 0 {
+		fmt.Fprintln(out, "  none configured (wechat.accounts)")
+		return nil
+	}
+	if kv.InProcess() {
+		fmt.Fprintln(out, "  Redis is not configured (in-process KV): a running `qinqi serve` keeps its account")
+		fmt.Fprintln(out, "  health to itself, so none can be shown here. Set redis.addr to share it.")
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  ACCOUNT\tSTATE\tSINCE\tLAST SYNC\tLOGINS\tBOUND FRIENDS")
+	var notes []string
+	for _, a := range cfg.WeChat.Accounts {
+		bound, err := s.CountChatIdentities(ctx, "wechat", a.Name)
+		if err != nil {
+			return err
+		}
+		raw, err := kv.Get(ctx, bot.WeChatHealthKey(a.Name))
+		if errors.Is(err, store.ErrNotFound) {
+			fmt.Fprintf(tw, "  %s\tno report\t-\t-\t-\t%d\n", a.Name, bound)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		var h bot.WeChatHealth
+		if err := json.Unmarshal([]byte(raw), &h); err != nil {
+			fmt.Fprintf(tw, "  %s\tunreadable report\t-\t-\t-\t%d\n", a.Name, bound)
+			continue
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%d\t%d\n", a.Name, h.State, stamp(h.Since, now), stamp(h.LastSync, now), h.Logins, bound)
+		if h.QRURL != "" {
+			notes = append(notes, fmt.Sprintf("  %s waits for a QR scan: %s", a.Name, h.QRURL))
+		}
+		if h.LastError != "" {
+			notes = append(notes, fmt.Sprintf("  %s last error: %s", a.Name, h.LastError))
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, n := range notes {
+		fmt.Fprintln(out, n)
+	}
+	fmt.Fprintln(out, "  (no report: serve is not running for that account, or has not reported for a while)")
+	return nil
+}
+
+// stamp shows a time with how long ago it was.
+func stamp(t, now time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	ago := now.Sub(t).Round(time.Second)
+	if ago < 0 {
+		ago = 0
+	}
+	return fmt.Sprintf("%s (%s ago)", t.In(now.Location()).Format("01-02 15:04:05"), ago)
+}
+
+func printOutbox(ctx context.Context, out io.Writer, s *store.Store) error {
+	counts, err := s.OutboxCounts(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "\nOutbox")
+	if len(counts) == 0 {
+		fmt.Fprintln(out, "  empty")
+		return nil
+	}
+	byAccount := map[string]map[store.OutboxStatus]int64{}
+	var failed int64
+	for _, c := range counts {
+		if byAccount[c.Account] == nil {
+			byAccount[c.Account] = map[store.OutboxStatus]int64{}
+		}
+		byAccount[c.Account][c.Status] += c.N
+		if c.Status == store.OutFailed {
+			failed += c.N
+		}
+	}
+	accounts := make([]string, 0, len(byAccount))
+	for a := range byAccount {
+		accounts = append(accounts, a)
+	}
+	sort.Strings(accounts)
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  ACCOUNT\tPENDING\tSENT\tFAILED")
+	for _, a := range accounts {
+		m := byAccount[a]
+		fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\n", a, m[store.OutPending], m[store.OutSent], m[store.OutFailed])
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  permanent failures: %d\n", failed)
+	return nil
+}

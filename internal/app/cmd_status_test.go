@@ -1,0 +1,125 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"qinqi/bot"
+	"qinqi/internal/app"
+	"qinqi/internal/clock"
+	"qinqi/internal/testenv"
+	"qinqi/store"
+)
+
+// statusDB makes a migrated SQLite file with two pending messages and one permanent failure.
+func statusDB(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "status.db")
+	s, err := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: path, Location: clock.Shanghai})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now := clock.Date(2026, 11, 23)
+	for i, acct := range []string{"city-1", "city-1", "city-2"} {
+		m, err := s.EnqueueOutbox(ctx, store.OutboxMessage{Key: fmt.Sprintf("k%d", i), Account: acct, ToKey: "@x",
+			Kind: "text", Text: "hi", CreatedAt: now, NextAttemptAt: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if acct == "city-2" {
+			if err := s.FailOutbox(ctx, m.ID, "blocked"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return path
+}
+
+func writeConfig(t *testing.T, redisAddr string, accounts ...string) string {
+	t.Helper()
+	var b strings.Builder
+	if redisAddr != "" {
+		fmt.Fprintf(&b, "redis:\n  addr: %q\n", redisAddr)
+	}
+	b.WriteString("wechat:\n  accounts:\n")
+	for _, a := range accounts {
+		fmt.Fprintf(&b, "    - name: %s\n      hot_login_file: data/%s.json\n", a, a)
+	}
+	path := filepath.Join(t.TempDir(), "qinqi.yaml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func runStatus(t *testing.T, args ...string) string {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := app.Main(context.Background(), append([]string{"status"}, args...), app.IO{In: strings.NewReader(""), Out: &out, Err: &errb})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	return out.String()
+}
+
+func TestStatusInProcessKV(t *testing.T) {
+	out := runStatus(t, "-config", writeConfig(t, "", "city-1", "city-2"), "-db", statusDB(t))
+	for _, want := range []string{"in-process KV", "city-1", "no report", "PENDING", "permanent failures: 1"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("output lacks %q:\n%s", want, out)
+		}
+	}
+	t.Run("outbox rows", func(t *testing.T) {
+		if !containsFields(out, "city-1", "2", "0", "0") || !containsFields(out, "city-2", "0", "0", "1") {
+			t.Fatalf("outbox table wrong:\n%s", out)
+		}
+	})
+}
+
+func TestStatusReadsHealthFromRedis(t *testing.T) {
+	addr := os.Getenv(testenv.EnvRedis)
+	if addr == "" {
+		t.Skipf("%s not set", testenv.EnvRedis)
+	}
+	ctx := context.Background()
+	kv, err := store.OpenKV(ctx, store.KVOptions{Addr: addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kv.Close()
+	account := fmt.Sprintf("status-test-%d", time.Now().UnixNano())
+	h := bot.WeChatHealth{Account: account, State: bot.WeChatOnline, Since: clock.Real{}.Now(), LastSync: clock.Real{}.Now(),
+		Logins: 3, LastError: "failed login check"}
+	b, _ := json.Marshal(h)
+	if err := kv.Set(ctx, bot.WeChatHealthKey(account), string(b), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = kv.Del(ctx, bot.WeChatHealthKey(account)) }()
+	out := runStatus(t, "-config", writeConfig(t, addr, account), "-db", statusDB(t))
+	if !containsFields(out, account, "online") || !strings.Contains(out, "last error: failed login check") || strings.Contains(out, "in-process") {
+		t.Fatalf("output:\n%s", out)
+	}
+}
+
+// containsFields reports whether some line starts with the given whitespace-separated fields.
+func containsFields(out string, fields ...string) bool {
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) >= len(fields) && strings.Join(f[:len(fields)], " ") == strings.Join(fields, " ") {
+			return true
+		}
+	}
+	return false
+}
