@@ -62,8 +62,16 @@ var roleExample = map[store.Role]string{
 
 func replyUnknown(role store.Role) string { return roleExample[role] }
 
+// roleCan says in one line what a role can do, after a command of another role.
+var roleCan = map[store.Role]string{
+	store.RoleHousehold:   "您可以发：诉求 就医 想办医疗救助卡、评价 5、我的干部，或回复“菜单”。",
+	store.RoleCadre:       "干部可以发：走访/电话/送温暖 …、我的亲戚、撤销、诉求列表；发“帮助”看全部。",
+	store.RoleCoordinator: "协调员可以发：逾期、统计、排名、导出、诉求列表；发“帮助”看全部。",
+	store.RoleAdmin:       "管理员可以发：逾期、统计、排名、导出、绑定码；发“帮助”看全部。",
+}
+
 func replyWrongRole(word string, role store.Role) string {
-	return fmt.Sprintf("“%s”不是您这个身份能用的命令。%s", word, roleExample[role])
+	return fmt.Sprintf("“%s”不是您这个身份能用的命令。%s", word, roleCan[role])
 }
 
 func replyUnsupported(role store.Role) string {
