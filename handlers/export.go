@@ -37,7 +37,7 @@ func (r *Router) sendReport(ctx context.Context, c *Caller, kind string, name fu
 	if msg != nil {
 		return say(msg...)
 	}
-	path, err := r.reportFile(ctx, c, kind, p, func(w io.Writer) error { return write(ctx, sc.Scope, p, now, w) })
+	path, err := r.reportFile(c, kind, p, func(w io.Writer) error { return write(ctx, sc.Scope, p, now, w) })
 	if err != nil {
 		return r.fail(ctx, kind, err)
 	}
@@ -48,7 +48,7 @@ func (r *Router) sendReport(ctx context.Context, c *Caller, kind string, name fu
 }
 
 // reportFile writes to a temporary name and renames, so the outbox never sends half a file.
-func (r *Router) reportFile(ctx context.Context, c *Caller, kind string, p report.Period, write func(io.Writer) error) (string, error) {
+func (r *Router) reportFile(c *Caller, kind string, p report.Period, write func(io.Writer) error) (string, error) {
 	dir := r.cfg.Outbox.FileDir
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return "", fmt.Errorf("file dir: %w", err)

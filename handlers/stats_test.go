@@ -53,3 +53,22 @@ func TestRankingCommand(t *testing.T) {
 		})
 	}
 }
+
+func TestCoordinatorHelpListsCoordinatorCommands(t *testing.T) {
+	h := newCoordHarness(t)
+	cases := []struct {
+		name, who string
+		want, not []string
+	}{
+		{"coordinator", CoordLi, []string{"逾期 [单位]", "统计 11月", "排名 2026Q4", "导出 11月", "统计图", "接力", "活动", "请假", "绑定码 G01"}, nil},
+		{"cadre", CadreZhang, nil, []string{"排名 2026Q4", "导出 11月", "绑定码 G01"}},
+		{"household", HeadWang, nil, []string{"逾期 [单位]", "统计 11月"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := h.send(c.who, "帮助")
+			wantContains(t, got, c.want...)
+			wantNot(t, got, c.not...)
+		})
+	}
+}
