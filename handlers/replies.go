@@ -240,14 +240,14 @@ const replyRequestEmpty = "请说说需要帮什么忙，例如：诉求 就医 
 
 func replyRequestSaved(r store.Request, cadre string, ack time.Duration) string {
 	if cadre == "" {
-		return fmt.Sprintf("已收到您的诉求（编号%d，%s）。您暂时没有结对干部，已交给单位工作人员，会尽快联系您。", r.ID, r.Category)
+		return fmt.Sprintf("已登记您的诉求（编号%d，%s）。您暂时没有结对干部，请同时拨打村委会或镇政府电话反映，以免耽误。", r.ID, r.Category)
 	}
 	return fmt.Sprintf("已收到您的诉求（编号%d，%s），已转给%s，%s内会回复您。办好了会通知您。", r.ID, r.Category, cadre, hoursLabel(ack))
 }
 
 func replyVoiceSaved(r store.Request, cadre string) string {
 	if cadre == "" {
-		return fmt.Sprintf("语音收到了（编号%d），已交给单位工作人员，会尽快给您回电话。", r.ID)
+		return fmt.Sprintf("语音已登记（编号%d）。您暂时没有结对干部，请同时拨打村委会或镇政府电话反映，以免耽误。", r.ID)
 	}
 	return fmt.Sprintf("语音收到了（编号%d），已请%s给您回电话。", r.ID, cadre)
 }

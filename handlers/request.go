@@ -70,19 +70,12 @@ func (r *Router) newRequest(ctx context.Context, c *Caller, req store.Request) [
 	if src := sourceID(c.In); src != "" {
 		req.SourceMsgID = &src
 	}
-	var cadre store.Person
-	var coords []store.Person
-	if len(pairs) > 0 {
-		var err error
-		if cadre, err = r.store.PersonByID(ctx, pairs[0].CadreID); err != nil {
-			return r.fail(ctx, "cadre of household", err)
-		}
+	cadre, coords, err := r.requestRouting(ctx, pairs)
+	if err != nil {
+		return r.fail(ctx, "route request", err)
+	}
+	if cadre.ID != 0 {
 		req.PairingID, req.AssigneeID, req.UnitID = &pairs[0].ID, &cadre.ID, cadre.UnitID
-		if cadre.UnitID != nil {
-			if coords, err = r.store.CoordinatorsOfUnit(ctx, *cadre.UnitID); err != nil {
-				return r.fail(ctx, "coordinators of unit", err)
-			}
-		}
 	}
 	notify := func(saved store.Request) []store.OutboxMessage {
 		var out []store.OutboxMessage
@@ -104,4 +97,18 @@ func (r *Router) newRequest(ctx context.Context, c *Caller, req store.Request) [
 		return say(replyVoiceSaved(saved, cadre.Name))
 	}
 	return say(replyRequestSaved(saved, cadre.Name, r.cfg.Requests.AckWithin))
+}
+
+// requestRouting finds who handles a household's request: the cadre of the oldest active pairing
+// and the coordinators of that cadre's unit (none when the household has no pairing).
+func (r *Router) requestRouting(ctx context.Context, pairs []store.Pairing) (store.Person, []store.Person, error) {
+	if len(pairs) == 0 {
+		return store.Person{}, nil, nil
+	}
+	cadre, err := r.store.PersonByID(ctx, pairs[0].CadreID)
+	if err != nil || cadre.UnitID == nil {
+		return cadre, nil, err
+	}
+	coords, err := r.store.CoordinatorsOfUnit(ctx, *cadre.UnitID)
+	return cadre, coords, err
 }

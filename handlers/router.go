@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -218,5 +217,3 @@ func (r *Router) fail(ctx context.Context, what string, err error) []bot.Reply {
 func say(lines ...string) []bot.Reply {
 	return []bot.Reply{{Text: strings.Join(lines, "\n"), Urgent: true}}
 }
-
-func sayf(format string, args ...any) []bot.Reply { return say(fmt.Sprintf(format, args...)) }
