@@ -68,7 +68,7 @@ func buildCore(ctx context.Context, cfg config.Config, log *slog.Logger, migrate
 	}
 	c.router = handlers.New(handlers.Deps{
 		Store: c.store, Dialogs: c.kv, Clock: c.clock, Config: cfg, Logger: log,
-		Extra: handlers.ExtraDeps{Coord: c.store, Windows: c.cal},
+		Extra: handlers.ExtraDeps{Coord: c.store, Windows: c.cal, Spot: c.store},
 	})
 	return c, nil
 }
