@@ -53,7 +53,7 @@ func Chart(r Report, w io.Writer) error {
 	units := chartUnits(r.ByUnit)
 	barsW := len(store.CheckInKinds) * barW
 	groupW := max(barsW+groupGap, maxLabelRunes*12+8) // a group is as wide as its name
-	width := max(chartLeft+len(units)*groupW+16, 380)
+	width := max(chartLeft+len(units)*groupW+16, 420)
 	height := chartTop + chartPlotH + chartBottom
 	img := image.NewRGBA(image.Rect(0, 0, width, height))
 	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
@@ -84,6 +84,9 @@ func Chart(r Report, w io.Writer) error {
 		text(img, x0+(barsW-measure(name))/2, base+16, name, chartInk)
 	}
 	title := fmt.Sprintf("%s %s 五类帮扶活动", r.Scope.Name, r.Period.Label())
+	if len(units) < len(r.ByUnit) {
+		title += fmt.Sprintf("（%d 个单位中最活跃的 %d 个）", len(r.ByUnit), len(units))
+	}
 	text(img, 8, 16, title, chartInk)
 	legend(img, 8, 32)
 

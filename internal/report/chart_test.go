@@ -108,3 +108,23 @@ func countColour(img image.Image, c color.RGBA) int {
 	}
 	return n
 }
+
+func TestChartKeepsTheBusiestUnits(t *testing.T) {
+	r := report.Report{Scope: report.Scope{Name: "全市"}, Period: report.MonthOf(reporttest.Now)}
+	for i := 0; i < 30; i++ {
+		r.ByUnit = append(r.ByUnit, report.UnitFigures{Unit: store.Unit{Name: "第" + string(rune('一'+i%9)) + "单位"},
+			Figures: report.Figures{Counts: map[store.CheckInKind]int64{store.KindVisit: int64(i * 37)}}})
+	}
+	var buf bytes.Buffer
+	if err := report.Chart(r, &buf); err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 16 groups of 78 px plus margins, doubled: wide but bounded however many units there are.
+	if w := img.Bounds().Dx(); w < 2000 || w > 3000 {
+		t.Errorf("width %d for 30 units", w)
+	}
+}

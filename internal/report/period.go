@@ -107,7 +107,7 @@ var periodRules = []periodRule{
 	{regexp.MustCompile(`^(去年|上年|上一年|上年度)$`), func(_ []string, now time.Time) (Period, bool) { return yearPeriod(now.Year()-1, now.Location()), true }},
 	{regexp.MustCompile(`^(\d{4})[-/.年](\d{1,2})月?份?$`), func(m []string, now time.Time) (Period, bool) { return monthOfYear(m[1], m[2], now) }},
 	{regexp.MustCompile(`^(\d{4})(\d{2})$`), func(m []string, now time.Time) (Period, bool) { return monthOfYear(m[1], m[2], now) }},
-	{regexp.MustCompile(`^(\d{1,2})月份?$`), func(m []string, now time.Time) (Period, bool) { return recentMonth(atoi(m[1]), now) }},
+	{regexp.MustCompile(`^(\d{1,2})(?:月份?)?$`), func(m []string, now time.Time) (Period, bool) { return recentMonth(atoi(m[1]), now) }},
 	{regexp.MustCompile(`^` + cnNum + `月份?$`), func(m []string, now time.Time) (Period, bool) { return recentMonth(cnValue(m[1]), now) }},
 	{regexp.MustCompile(`^(\d{4})(?:年|-)?(?:第)?(?:Q([1-4])|([1-4一二三四])季度?)$`), func(m []string, now time.Time) (Period, bool) {
 		return quarterOfYear(atoi(m[1]), m[2]+m[3], now)
@@ -119,7 +119,7 @@ var periodRules = []periodRule{
 	}},
 }
 
-// ParsePeriod reads the period of 统计/排名/导出: empty means this month; 11月 十一月 2026-11
+// ParsePeriod reads the period of 统计/排名/导出: empty means this month; 11月 11 十一月 2026-11
 // 2026年11月 202611 本月 上月; 2026Q4 2026年第四季度 Q4 四季度 本季度 上季度; 2026年 2026 今年 去年.
 // A month or quarter without a year is the latest one that has started. Full-width digits and
 // spaces are accepted. A period that starts after now is ErrFuturePeriod.

@@ -60,7 +60,8 @@ func TestParsePeriod(t *testing.T) {
 		{"quarter 5", "2026Q5", "", report.ErrBadPeriod},
 		{"ancient year", "1999年", "", report.ErrBadPeriod},
 		{"words", "上上周", "", report.ErrBadPeriod},
-		{"bare number", "11", "", report.ErrBadPeriod},
+		{"bare month number", "11", "2026-11", nil},
+		{"bare number too big", "13", "", report.ErrBadPeriod},
 		{"unit name", "农业局", "", report.ErrBadPeriod},
 	}
 	for _, c := range cases {
