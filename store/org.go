@@ -15,9 +15,21 @@ import (
 // seed write through the Upsert* methods, which key every table on its one unique column, code
 // (MySQL's ON DUPLICATE KEY UPDATE fires on any unique key, so a second one would corrupt upserts).
 
-// upsertBatch is the rows per INSERT statement: well under SQLite's 32766 variables and MySQL's
-// max_allowed_packet for the widest table (households, 14 columns).
-const upsertBatch = 500
+// Rows per INSERT statement. MySQL likes big batches (well under max_allowed_packet for the widest
+// table, households); the pure-Go SQLite driver binds parameters in time quadratic in their number
+// per statement, so small batches are faster there (measured: 20,000 households 3× faster at 64).
+const (
+	upsertBatch       = 500
+	upsertBatchSQLite = 64
+)
+
+// orgBatch is the INSERT batch size for this store's database.
+func (s *Store) orgBatch() int {
+	if s.driver == DriverSQLite {
+		return upsertBatchSQLite
+	}
+	return upsertBatch
+}
 
 // codeChunk is how many codes go into one IN (…) lookup.
 const codeChunk = 500
@@ -41,7 +53,7 @@ func upsert[T any](s *Store, ctx context.Context, rows []T, cols []string) error
 	err := s.q(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "code"}},
 		DoUpdates: clause.AssignmentColumns(cols),
-	}).CreateInBatches(&rows, upsertBatch).Error
+	}).CreateInBatches(&rows, s.orgBatch()).Error
 	if err != nil {
 		var zero T
 		return fmt.Errorf("store: upsert %T: %w", zero, err)
