@@ -9,6 +9,9 @@ import (
 	"qinqi/internal/report"
 )
 
+// statsUnitLines caps the per-unit lines of 统计 for chat length.
+const statsUnitLines = 8
+
 // parsePeriodArg reads the optional period of 统计/导出/统计图 (default: this month) and of 排名
 // (default: this quarter); the string is the reply for a period that cannot be used.
 func parsePeriodArg(args string, now time.Time, def report.Period) (report.Period, string) {
@@ -44,5 +47,9 @@ func (r *Router) stats(ctx context.Context, c *Caller) []bot.Reply {
 	if err != nil {
 		return r.fail(ctx, "stats", err)
 	}
-	return say(report.FormatStats(rep), replyStatsFoot(p.Slug()))
+	lines := []string{report.FormatStats(rep)}
+	if u := report.FormatUnitLines(rep, statsUnitLines); u != "" {
+		lines = append(lines, u)
+	}
+	return say(append(lines, replyStatsFoot(p.Slug()))...)
 }

@@ -19,6 +19,7 @@ func TestStatsCommand(t *testing.T) {
 		{"year", CoordLi, "统计 2026年", []string{"县农业农村局 2026年\n", "走访 1"}, nil},
 		{"other unit sees only its own", CoordChen, "统计 11月", []string{"县教育局", "走访 0", "走到 0 / 0 户"}, []string{"走访 1"}},
 		{"admin sees every unit", AdminSun, "统计", []string{"全部单位", "走访 1"}, nil},
+		{"one paired unit needs no unit lines", AdminSun, "统计", []string{"全部单位"}, []string{"分单位："}},
 		{"malformed period", CoordLi, "统计 2026-13", []string{"没看懂", "2026Q4"}, []string{"走访"}},
 		{"future period", CoordLi, "统计 2027年", []string{"还没开始"}, []string{"走访"}},
 		{"cadre may not", CadreZhang, "统计", []string{"不是您这个身份"}, []string{"覆盖率"}},

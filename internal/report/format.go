@@ -137,3 +137,26 @@ func FormatRanking(r Ranking, scopeName string, limit int) string {
 		w.Coverage, w.OnTime, w.Satisfaction, w.SpotAgree, w.Activity)
 	return b.String()
 }
+
+// FormatUnitLines is one short line per unit with pairings (activities, coverage), for a scope
+// of several units; at most limit lines, the rest counted. Empty for a single unit.
+func FormatUnitLines(r Report, limit int) string {
+	var lines []string
+	units := 0
+	for _, u := range r.ByUnit {
+		if u.Paired == 0 {
+			continue
+		}
+		units++
+		if len(lines) < limit {
+			lines = append(lines, fmt.Sprintf("· %s：活动 %d 次，走到 %d/%d 户", u.Unit.Name, u.Activities(), u.Reached, u.Paired))
+		}
+	}
+	if units < 2 {
+		return ""
+	}
+	if units > limit {
+		lines = append(lines, fmt.Sprintf("· ……另有 %d 个单位，见台账的单位汇总", units-limit))
+	}
+	return "分单位：\n" + strings.Join(lines, "\n")
+}

@@ -153,3 +153,35 @@ func TestSumGoods(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatUnitLines(t *testing.T) {
+	s := testenv.SQLite(t)
+	reporttest.Seed(t, s)
+	r, err := report.Stats(context.Background(), s, report.Scope{All: true, Name: "全县"}, report.MonthOf(reporttest.Now), reporttest.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name  string
+		limit int
+		want  []string
+	}{
+		{"all fit", 5, []string{"分单位：", "· 县农业农村局：活动 4 次，走到 2/2 户", "· 农技推广站：活动 2 次，走到 1/1 户", "· 县教育局：活动 2 次"}},
+		{"trimmed", 1, []string{"· 县农业农村局", "另有 2 个单位"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := report.FormatUnitLines(r, c.limit)
+			for _, w := range c.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("missing %q in:\n%s", w, got)
+				}
+			}
+		})
+	}
+	one := r
+	one.ByUnit = r.ByUnit[:1]
+	if got := report.FormatUnitLines(one, 5); got != "" {
+		t.Errorf("single unit: %q, want nothing", got)
+	}
+}
