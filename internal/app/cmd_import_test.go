@@ -1,0 +1,154 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"qinqi/internal/app"
+	"qinqi/internal/sheet"
+)
+
+// run calls a subcommand in-process and returns its exit code and streams.
+func runCmd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := app.Main(context.Background(), args, app.IO{In: strings.NewReader(""), Out: &out, Err: &errb})
+	return code, out.String(), errb.String()
+}
+
+func TestImportCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "q.db")
+	t.Run("all sheets of a folder, flags after the arguments", func(t *testing.T) {
+		code, out, errs := runCmd(t, "import", "all", "../../testdata/import", "-db", db)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		for _, want := range []string{"regions: 7 row(s), 7 new", "households: 20 row(s), 20 new", "pairings: 23 row(s), 23 new"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("output lacks %q:\n%s", want, out)
+			}
+		}
+	})
+	t.Run("the same sheet again updates", func(t *testing.T) {
+		code, out, errs := runCmd(t, "import", "-db", db, "households", "../../testdata/import/households.xlsx")
+		if code != 0 || !strings.Contains(out, "households: 20 row(s), 0 new, 20 updated") {
+			t.Errorf("exit %d: %s %s", code, out, errs)
+		}
+	})
+	t.Run("a bad sheet lists its rows and fails", func(t *testing.T) {
+		bad := filepath.Join(t.TempDir(), "people.csv")
+		writeSheet(t, bad, "人员编号,姓名,手机号,角色,所属单位\nX1,甲,1380000,干部,U01\n")
+		code, _, errs := runCmd(t, "import", "-db", db, "people", bad)
+		if code != 1 || !strings.Contains(errs, `row 2: 手机号 "1380000" is not 11 digits`) {
+			t.Errorf("exit %d: %s", code, errs)
+		}
+	})
+	t.Run("unknown kind", func(t *testing.T) {
+		code, _, errs := runCmd(t, "import", "-db", db, "cadres", "x.csv")
+		if code != 1 || !strings.Contains(errs, "unknown sheet kind") {
+			t.Errorf("exit %d: %s", code, errs)
+		}
+	})
+	t.Run("missing file argument", func(t *testing.T) {
+		if code, _, _ := runCmd(t, "import", "-db", db, "people"); code != 2 {
+			t.Errorf("exit %d, want 2 (usage)", code)
+		}
+	})
+}
+
+func TestSeedCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "s.db")
+	code, out, errs := runCmd(t, "seed", "-db", db, "--households", "300", "--cadres", "40", "--seed", "3")
+	if code != 0 || !strings.Contains(out, "300 households") {
+		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
+	code, _, errs = runCmd(t, "seed", "-db", db, "--households", "300", "--cadres", "40")
+	if code != 1 || !strings.Contains(errs, "already has 300 households") {
+		t.Errorf("second seed without --force: exit %d: %s", code, errs)
+	}
+	code, out, errs = runCmd(t, "seed", "-db", db, "--households", "300", "--cadres", "40", "--seed", "3", "--force")
+	if code != 0 || !strings.Contains(out, "300 households") {
+		t.Errorf("--force: exit %d: %s %s", code, out, errs)
+	}
+	demo := filepath.Join(t.TempDir(), "d.db")
+	if code, out, errs := runCmd(t, "seed", "-db", demo, "--demo"); code != 0 || !strings.Contains(out, "20 households, 2 programs, 23 pairings") {
+		t.Errorf("--demo: exit %d: %s %s", code, out, errs)
+	}
+}
+
+func TestExportCheckInsCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "e.db")
+	if code, _, errs := runCmd(t, "import", "all", "../../testdata/import", "-db", db); code != 0 {
+		t.Fatal(errs)
+	}
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"csv to stdout", []string{"--from", "2026-11-01", "--to", "2026-11-30"}, 0, "编号,发生时间,上报时间,类型"},
+		{"json to stdout", []string{"--from", "2026-11-01", "--to", "2026-11-30", "--format", "json"}, 0, "[]"},
+		{"missing dates", []string{"--format", "csv"}, 1, "--from and --to are required"},
+		{"reversed dates", []string{"--from", "2026-11-30", "--to", "2026-11-01"}, 1, "--to is before --from"},
+		{"bad date", []string{"--from", "2026-11-31", "--to", "2026-12-01"}, 1, "is not a date"},
+		{"bad format", []string{"--from", "2026-11-01", "--to", "2026-11-30", "--format", "pdf"}, 1, "unknown format"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errs := runCmd(t, append([]string{"export", "checkins", "-db", db}, c.args...)...)
+			if code != c.code || !strings.Contains(out+errs, c.want) {
+				t.Errorf("exit %d (want %d), output lacks %q:\n%s%s", code, c.code, c.want, out, errs)
+			}
+		})
+	}
+	t.Run("xlsx to a file", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "nov.xlsx")
+		code, _, errs := runCmd(t, "export", "checkins", "-db", db, "--from", "2026-11-01", "--to", "2026-11-30", "-o", file)
+		if code != 0 {
+			t.Fatal(errs)
+		}
+		tb := readXLSX(t, file)
+		if tb.Header[0] != "编号" || len(tb.Rows) != 0 {
+			t.Errorf("xlsx = %v", tb)
+		}
+	})
+	t.Run("json output parses", func(t *testing.T) {
+		_, out, _ := runCmd(t, "export", "checkins", "-db", db, "--from", "2026-11-01", "--to", "2026-11-30", "--format", "json")
+		var rows []any
+		if err := json.Unmarshal([]byte(out), &rows); err != nil {
+			t.Errorf("json %q: %v", out, err)
+		}
+	})
+	t.Run("unknown export", func(t *testing.T) {
+		if code, _, errs := runCmd(t, "export", "everything"); code != 1 || !strings.Contains(errs, "unknown export") {
+			t.Errorf("exit %d: %s", code, errs)
+		}
+	})
+}
+
+func readXLSX(t *testing.T, path string) sheet.Table {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tb, err := sheet.ReadXLSX(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tb
+}
+
+func writeSheet(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
