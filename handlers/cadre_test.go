@@ -146,12 +146,12 @@ func TestPlan(t *testing.T) {
 	wantContains(t, h.send(CadreZhang, "/plan 改为：先走访李秀英"), "先走访李秀英")
 	p, err := h.st.WorkPlanOf(h.ctx, h.person(CadreZhang), "2026-11")
 	h.must(err)
-	if p.Text != "改为:先走访李秀英" {
+	if p.Text != "改为：先走访李秀英" {
 		t.Fatalf("plan text %q, want the second plan replacing the first", p.Text)
 	}
 	if a := h.audit("workplan", p.ID); len(a) != 2 {
 		t.Fatalf("audit rows %d, want 2", len(a))
 	}
-	wantContains(t, h.send(CadreZhang, "计划"), "11月工作计划：改为:先走访李秀英")
+	wantContains(t, h.send(CadreZhang, "计划"), "11月工作计划：改为：先走访李秀英")
 	wantContains(t, h.send(HeadWang, "计划 想要"), "不是您这个身份能用的命令")
 }

@@ -158,7 +158,7 @@ func contactMode(text string) store.ContactMode {
 
 // ---- money -------------------------------------------------------------------------------------
 
-var moneyRe = regexp.MustCompile(`(现金|折合|价值|慰问金|慰问款|合计|共计|金额|补助|补贴|红包)?\s*(?:人民币)?\s*(¥|rmb|RMB)?\s*(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)\s*(万)?\s*(元钱|元|块钱|块|圆)?`)
+var moneyRe = regexp.MustCompile(`(现金|折合|价值|慰问金|慰问款|合计|共计|金额|补助|补贴|红包)?\s*[:：]?\s*(?:人民币)?\s*(¥|rmb|RMB)?\s*(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)\s*(万)?\s*(元钱|元|块钱|块|圆)?`)
 
 // moneyBeforeRunes are the words that may stand right before a bare "500块" without making it goods.
 const moneyBeforeRunes = "了送给共约花付交补计发助金给"
@@ -681,34 +681,38 @@ func qtyDigits(q string) string {
 // splitHousehold takes the first word as the household reference (list number, name, initials or
 // code) and returns the rest, tidied, as the diary text.
 func splitHousehold(s string) (string, string) {
-	words := fields(s)
-	for len(words) > 0 && isFiller(words[0]) {
-		words = words[1:]
+	for {
+		s = strings.TrimLeftFunc(s, isSep)
+		end := strings.IndexFunc(s, isSep)
+		if end < 0 {
+			end = len(s)
+		}
+		if s == "" || !isFiller(s[:end]) {
+			ref := strings.TrimFunc(s[:end], isEmojiOrSymbol)
+			return strings.TrimLeft(ref, "了去到给"), diaryText(s[end:])
+		}
+		s = s[end:]
 	}
-	if len(words) == 0 {
-		return "", ""
-	}
-	ref := strings.TrimFunc(words[0], func(r rune) bool { return isEmojiOrSymbol(r) })
-	ref = strings.TrimLeft(ref, "了去到给")
-	return ref, diaryText(words[1:])
 }
 
-// diaryText joins the remaining words, dropping the fillers left behind by removed goods and amounts.
-func diaryText(words []string) string {
+// diaryText tidies what is left once keyword, date, goods and amounts are taken out: the fillers
+// they leave behind ("送了", a lone comma) go, the cadre's own words and punctuation stay.
+func diaryText(s string) string {
 	var kept []string
-	for _, w := range words {
+	for _, w := range strings.Fields(s) {
 		if isFiller(w) {
 			continue
 		}
+		core := strings.TrimRightFunc(w, isSep)
 		for _, stop := range []string{"送了", "送", "给了", "给", "和", "及"} {
-			if len(w) > len(stop) && strings.HasSuffix(w, stop) {
-				w = strings.TrimSuffix(w, stop) // "中秋送" once "月饼2盒" is taken out
+			if len(core) > len(stop) && strings.HasSuffix(core, stop) {
+				w = strings.TrimSuffix(core, stop) + w[len(core):] // "中秋送" once "月饼2盒" is taken out
 				break
 			}
 		}
 		kept = append(kept, w)
 	}
-	return strings.Join(kept, " ")
+	return strings.TrimFunc(strings.Join(kept, " "), isSep)
 }
 
 func isFiller(w string) bool {

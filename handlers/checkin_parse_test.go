@@ -109,6 +109,8 @@ var parseCases = []parseCase{
 	{name: "empty", in: "   ", err: handlers.ErrNoKind},
 	{name: "absurd amount", in: "送温暖 2 现金99999999999元", err: handlers.ErrMoneyTooLarge},
 	{name: "xuanjiang", in: "宣讲 2 防电信诈骗", kind: store.KindPolicy, mode: store.ModeInPerson, hh: "2", text: "防电信诈骗"},
+	{name: "chinese punctuation stays in the diary", in: "电话 2 问了李大娘身体，药还够吃", kind: store.KindContact, mode: store.ModePhone, hh: "2", text: "问了李大娘身体，药还够吃"},
+	{name: "cash with a colon", in: "送温暖 2 现金：500", kind: store.KindWarmth, mode: store.ModeInPerson, hh: "2", fen: 50000},
 	{name: "weiwen is warmth", in: "慰问 2 中秋送月饼2盒", kind: store.KindWarmth, mode: store.ModeInPerson, hh: "2", items: "月饼×2盒", text: "中秋"},
 }
 

@@ -19,7 +19,8 @@ var tradToSimp = map[rune]rune{
 	'閱': '阅', '處': '处', '見': '见', '視': '视', '頻': '频', '過': '过', '復': '复',
 }
 
-// Normalize makes what people type on phones comparable: full-width ASCII to half-width, every
+// Normalize makes what people type on phones comparable: full-width digits, letters and symbols to
+// half-width (Chinese punctuation stays), every
 // kind of space (U+3000, the U+2005 WeChat puts after an @mention, zero-width) to one space,
 // traditional keyword characters to simplified, and a leading @mention removed.
 func Normalize(s string) string {
@@ -28,7 +29,7 @@ func Normalize(s string) string {
 	space := false
 	for _, r := range s {
 		switch {
-		case r >= 0xFF01 && r <= 0xFF5E:
+		case r >= 0xFF01 && r <= 0xFF5E && !strings.ContainsRune(keepFullWidth, r):
 			r -= 0xFEE0
 		case r == 0xFFE5:
 			r = '¥'
@@ -53,6 +54,10 @@ func Normalize(s string) string {
 	}
 	return stripMention(b.String())
 }
+
+// keepFullWidth is the Chinese punctuation left as typed, so diary and request texts read naturally;
+// the parsers treat it as a separator anyway.
+const keepFullWidth = "，：；！（）"
 
 func isSpace(r rune) bool {
 	return unicode.IsSpace(r) || r == 0x200B || r == 0x200C || r == 0x200D || r == 0xFEFF || r == 0x2005 || r == 0x3000

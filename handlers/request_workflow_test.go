@@ -54,7 +54,7 @@ func TestRequestWorkflow(t *testing.T) {
 		})
 	}
 	r := req()
-	if r.Rating == nil || *r.Rating != 4 || r.Result != "已帮您办好医疗救助卡,下周送到" || r.AcceptedAt == nil || r.ResolvedAt == nil {
+	if r.Rating == nil || *r.Rating != 4 || r.Result != "已帮您办好医疗救助卡，下周送到" || r.AcceptedAt == nil || r.ResolvedAt == nil {
 		t.Fatalf("final request = %+v", r)
 	}
 	var actions []string

@@ -136,7 +136,7 @@ func (r *Router) dispatch(ctx context.Context, c *Caller) []bot.Reply {
 		return say(replyWrongRole(word, r.roleOf(c)))
 	}
 	c.Word = word
-	c.Args = strings.TrimSpace(c.Text[len(word):])
+	c.Args = trimSeps(c.Text[len(word):])
 	r.log.DebugContext(ctx, "command", "cmd", rt.id, "person_id", c.Person.ID)
 	return rt.run(ctx, c)
 }
