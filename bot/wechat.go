@@ -108,6 +108,7 @@ type WeChat struct {
 	sessions map[string]*wxSession
 	order    []string
 	inbox    *wxQueue
+	qrMu     sync.Mutex
 
 	startOnce sync.Once
 	wg        sync.WaitGroup

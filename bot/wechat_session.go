@@ -48,9 +48,10 @@ type wxGen struct {
 	cancel context.CancelFunc
 	lock   chan struct{}
 
-	syncHolds bool // whether the sync goroutine holds lock; touched by the sync goroutine only
-	syncErrs  int  // consecutive sync errors; sync goroutine only
-	lastSync  atomic.Int64
+	syncHolds bool         // whether the sync goroutine holds lock; touched by the sync goroutine only
+	syncErrs  int          // consecutive sync errors; sync goroutine only
+	born      time.Time    // monotonic base for lastSync
+	lastSync  atomic.Int64 // time since born of the last synccheck answer
 
 	doneOnce sync.Once
 	done     chan struct{}
@@ -137,7 +138,7 @@ func (s *wxSession) run(ctx context.Context) {
 func (s *wxSession) login(ctx context.Context) (*wxGen, []store.WeChatContact, error) {
 	gctx, cancel := context.WithCancel(ctx)
 	g := &wxGen{s: s, ctx: gctx, cancel: cancel, lock: make(chan struct{}, 1), done: make(chan struct{}),
-		friendReqs: map[string]openwechat.RecommendInfo{}}
+		born: time.Now(), friendReqs: map[string]openwechat.RecommendInfo{}}
 	g.lock <- struct{}{} // held until the login is complete; the sync goroutine waits for it
 	g.bot = openwechat.DefaultBot(openwechat.Desktop, openwechat.WithContextOption(gctx))
 	s.configure(g)
@@ -161,7 +162,7 @@ func (s *wxSession) login(ctx context.Context) (*wxGen, []store.WeChatContact, e
 	if cerr != nil {
 		s.log.Warn("wechat: friend list unavailable; identities not re-mapped", "err", wxScrub(cerr))
 	}
-	g.lastSync.Store(time.Now().UnixNano())
+	g.markSync()
 	g.unlock()
 	return g, contacts, nil
 }
@@ -222,6 +223,8 @@ func (s *wxSession) showQR(uuid string) {
 	s.hl.QRURL = img
 	s.mu.Unlock()
 	if w := s.w.opt.QRWriter; w != nil {
+		s.w.qrMu.Lock() // several accounts may show codes at once; keep them whole
+		defer s.w.qrMu.Unlock()
 		fmt.Fprintf(w, "\nWeChat account %q: scan with the phone camera (or open %s)\n", s.acct.Name, img)
 		qrterminal.GenerateHalfBlock("https://login.weixin.qq.com/l/"+uuid, qrterminal.L, w)
 	}
@@ -240,7 +243,7 @@ func (s *wxSession) watch(ctx context.Context, g *wxGen) error {
 			g.finish(ctx.Err())
 			return ctx.Err()
 		case <-t.C:
-			if time.Since(time.Unix(0, g.lastSync.Load())) > o.WatchdogSilence {
+			if g.silentFor() > o.WatchdogSilence {
 				g.finish(errWxWatchdog)
 				return errWxWatchdog
 			}
@@ -295,8 +298,15 @@ func (s *wxSession) remap(ctx context.Context, contacts []store.WeChatContact) {
 
 // ---- callbacks on the library's sync goroutine ----
 
+func (g *wxGen) markSync() { g.lastSync.Store(int64(time.Since(g.born))) }
+
+// silentFor is how long ago the last synccheck answer came (monotonic, immune to clock jumps).
+func (g *wxGen) silentFor() time.Duration {
+	return time.Since(g.born) - time.Duration(g.lastSync.Load())
+}
+
 func (g *wxGen) onSyncCheck(resp openwechat.SyncCheckResponse) {
-	g.lastSync.Store(time.Now().UnixNano())
+	g.markSync()
 	if resp.Success() {
 		g.syncErrs = 0
 	}

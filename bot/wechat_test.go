@@ -334,12 +334,13 @@ func TestWeChatLocationImageVoice(t *testing.T) {
 	}{
 		{"image", bot.KindImage, func(b []byte) string { return r.srv.QueueImage(uinA, alice, b) }},
 		{"voice", bot.KindVoice, func(b []byte) string { return r.srv.QueueVoice(uinA, alice, b) }},
+		{"file", bot.KindFile, func(b []byte) string { return r.srv.QueueFile(uinA, alice, "走访记录.docx", b) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := []byte("\xff\xd8\xff" + tc.name + " bytes")
 			tc.queue(data)
 			m := r.next()
-			if m.Kind != tc.kind || m.MediaRef == "" {
+			if m.Kind != tc.kind || m.MediaRef == "" || (tc.kind == bot.KindFile && (m.Text != "走访记录.docx" || !strings.HasSuffix(m.MediaRef, "走访记录.docx"))) {
 				t.Fatalf("got %+v", m)
 			}
 			got, err := os.ReadFile(m.MediaRef)

@@ -655,6 +655,19 @@ func (s *Server) QueueVoice(uin int64, from string, data []byte) string {
 	return got
 }
 
+// QueueFile queues a file attachment (app message type 6); its bytes are served by webwxgetmedia.
+func (s *Server) QueueFile(uin int64, from, name string, data []byte) string {
+	s.mu.Lock()
+	s.mediaSeq++
+	media := fmt.Sprintf("@file_%d", s.mediaSeq)
+	s.acct(uin).media[media] = data
+	s.mu.Unlock()
+	xml := fmt.Sprintf("<msg><appmsg appid=\"\" sdkver=\"0\"><title>%s</title><type>6</type><appattach><totallen>%d</totallen><attachid>%s</attachid></appattach></appmsg></msg>",
+		html.EscapeString(name), len(data), media)
+	return s.enqueue(uin, map[string]any{"MsgType": 49, "AppMsgType": 6, "FromUserName": from, "FileName": name,
+		"MediaId": media, "FileSize": strconv.Itoa(len(data)), "Content": html.EscapeString(xml)})
+}
+
 // enqueueMedia reserves the next message id and stores data under it.
 func (s *Server) enqueueMedia(uin int64, data []byte) string {
 	s.mu.Lock()
