@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"fmt"
 	"testing"
 
 	"qinqi/bot"
@@ -208,4 +209,21 @@ func TestHouseholdMenuByDigits(t *testing.T) {
 	t.Run("unknown digit", func(t *testing.T) {
 		wantContains(t, h.send(HeadWang, "9"), "请回复1到5之间的数字", "1. 我的干部")
 	})
+}
+
+func TestHouseholdRequestSameMessageTwice(t *testing.T) {
+	h := newHarness(t)
+	in := bot.Inbound{Message: bot.Message{Kind: bot.KindText, Text: "诉求 就医 想办医疗救助卡", Transport: "fake", Account: "bot1", ID: "r-1"},
+		PersonID: int64(h.person(HeadWang)), InboxID: 42}
+	first := h.r.Handle(h.ctx, in)
+	second := h.r.Handle(h.ctx, in)
+	wantContains(t, first[0].Text, "编号1")
+	wantContains(t, second[0].Text, "编号1")
+	if n := len(h.requests(HHWang)); n != 1 {
+		t.Fatalf("the same message made %d requests, want 1", n)
+	}
+	m, err := h.st.OutboxByKey(h.ctx, fmt.Sprintf("inbox:42:request:1:new:to:%d", h.person(CadreZhang)))
+	if err != nil || m.Text == "" {
+		t.Fatalf("cadre notification keyed by the inbox id: %+v, %v", m, err)
+	}
 }
