@@ -20,15 +20,9 @@ func (r *Router) complaint(ctx context.Context, c *Caller) []bot.Reply {
 	if len(pairs) == 0 {
 		return say(replyComplaintNoUnit)
 	}
-	cadre, err := r.store.PersonByID(ctx, pairs[0].CadreID)
+	cadre, coords, err := r.requestRouting(ctx, pairs)
 	if err != nil {
-		return r.fail(ctx, "cadre of household", err)
-	}
-	var coords []store.Person
-	if cadre.UnitID != nil {
-		if coords, err = r.store.CoordinatorsOfUnit(ctx, *cadre.UnitID); err != nil {
-			return r.fail(ctx, "coordinators of unit", err)
-		}
+		return r.fail(ctx, "route complaint", err)
 	}
 	if len(coords) == 0 {
 		return say(replyComplaintNoUnit)
