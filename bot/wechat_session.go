@@ -103,7 +103,7 @@ func (s *wxSession) run(ctx context.Context) {
 	backoff := o.ReconnectMin
 	for ctx.Err() == nil {
 		s.setState(ctx, WeChatLoggingIn, nil)
-		g, contacts, err := s.login(ctx)
+		g, err := s.login(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
@@ -116,7 +116,6 @@ func (s *wxSession) run(ctx context.Context) {
 		}
 		started := time.Now()
 		s.online(ctx, g)
-		s.remap(ctx, contacts)
 		reason := s.watch(ctx, g)
 		s.offline(g)
 		if ctx.Err() != nil {
@@ -134,8 +133,9 @@ func (s *wxSession) run(ctx context.Context) {
 }
 
 // login makes a new Bot and a new storage object (each can be used once), tries the hot-login file
-// and falls back to a QR code, which is shown again whenever it expires.
-func (s *wxSession) login(ctx context.Context) (*wxGen, []store.WeChatContact, error) {
+// and falls back to a QR code, which is shown again whenever it expires. Identities are re-mapped
+// before the library lock is released, so no message of the new login is read with stale keys.
+func (s *wxSession) login(ctx context.Context) (*wxGen, error) {
 	gctx, cancel := context.WithCancel(ctx)
 	g := &wxGen{s: s, ctx: gctx, cancel: cancel, lock: make(chan struct{}, 1), done: make(chan struct{}),
 		born: time.Now(), friendReqs: map[string]openwechat.RecommendInfo{}}
@@ -156,15 +156,16 @@ func (s *wxSession) login(ctx context.Context) (*wxGen, []store.WeChatContact, e
 	if err != nil {
 		g.storage.retire()
 		g.finish(err)
-		return nil, nil, fmt.Errorf("wechat login: %w", err)
+		return nil, fmt.Errorf("wechat login: %w", err)
 	}
-	contacts, cerr := g.contacts()
-	if cerr != nil {
+	if contacts, cerr := g.contacts(); cerr != nil {
 		s.log.Warn("wechat: friend list unavailable; identities not re-mapped", "err", wxScrub(cerr))
+	} else {
+		s.remap(ctx, contacts)
 	}
 	g.markSync()
 	g.unlock()
-	return g, contacts, nil
+	return g, nil
 }
 
 // capture keeps what sends need, so no other goroutine reads the Bot's mutable fields later.
@@ -184,7 +185,7 @@ func (g *wxGen) capture() error {
 
 // contacts lists the account's friends for re-mapping (called with the library lock held).
 func (g *wxGen) contacts() ([]store.WeChatContact, error) {
-	var out []store.WeChatContact
+	out := []store.WeChatContact{}
 	err := wxSafeCall(func() error {
 		self, err := g.bot.GetCurrentUser()
 		if err != nil {
@@ -284,7 +285,7 @@ func (s *wxSession) current() *wxGen {
 // remap rewrites the account's identity rows to the new user names; counts only are logged.
 func (s *wxSession) remap(ctx context.Context, contacts []store.WeChatContact) {
 	dir := s.w.opt.Directory
-	if dir == nil || contacts == nil {
+	if dir == nil {
 		return
 	}
 	c, err := dir.RemapWeChat(ctx, s.acct.Name, contacts, s.w.opt.Clock.Now())

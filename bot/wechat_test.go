@@ -17,6 +17,8 @@ import (
 	"qinqi/bot"
 	"qinqi/bot/wxfake"
 	"qinqi/internal/clock"
+	"qinqi/internal/testenv"
+	"qinqi/store"
 )
 
 // The bot account and its contacts as the fake WeChat server knows them.
@@ -545,4 +547,44 @@ func TestWeChatWatchdogRestartsSilentSession(t *testing.T) {
 	if n := r.srv.Count("jslogin"); n != 1 {
 		t.Fatalf("jslogin called %d times", n)
 	}
+}
+
+func TestWeChatRemapsIdentitiesAfterEachLogin(t *testing.T) {
+	ctx := context.Background()
+	st := testenv.SQLite(t)
+	if err := st.UpsertPeople(ctx, []store.Person{{Code: "P001", Name: "张三", Roles: store.MakeRoles(store.RoleHousehold)},
+		{Code: "P002", Name: "李四", Roles: store.MakeRoles(store.RoleCadre)}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	p1, _ := st.PersonByCode(ctx, "P001")
+	p2, _ := st.PersonByCode(ctx, "P002")
+	// Keys of the previous login: the remark finds P001, the nickname "Bob" finds P002.
+	for key, p := range map[string]store.PersonID{"@oldalice": p1.ID, "@oldbob": p2.ID} {
+		nick := map[string]string{"@oldalice": "Alice", "@oldbob": "Bob"}[key]
+		if err := st.BindChatIdentity(ctx, store.ChatIdentity{Transport: "wechat", Account: "city-1", ExternalKey: key,
+			PersonID: p, NickName: nick}, clock.Date(2026, 11, 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o := fastOptions()
+	o.Directory = st
+	r := start(t, o, nil, accountA())
+	r.online("city-1", 1)
+	for key, want := range map[string]store.PersonID{alice: p1.ID, bob: p2.ID, "@oldalice": 0, "@oldbob": 0} {
+		got, err := st.PersonByChatKey(ctx, "wechat", "city-1", key)
+		if (want == 0) != errors.Is(err, store.ErrNotFound) || (want != 0 && got != want) {
+			t.Fatalf("%s → %d, %v; want %d", key, got, err, want)
+		}
+	}
+	t.Run("again after a kick", func(t *testing.T) {
+		r.srv.SetFriends(uinA, []wxfake.Contact{{UserName: "@alice0002", NickName: "Alice", RemarkName: "qq-P001"}})
+		r.srv.Kick(uinA)
+		r.online("city-1", 2)
+		if got, err := st.PersonByChatKey(ctx, "wechat", "city-1", "@alice0002"); err != nil || got != p1.ID {
+			t.Fatalf("new key → %d, %v", got, err)
+		}
+		if _, err := st.PersonByChatKey(ctx, "wechat", "city-1", alice); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("stale key still bound: %v", err)
+		}
+	})
 }
