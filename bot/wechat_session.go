@@ -212,7 +212,9 @@ func (s *wxSession) configure(g *wxGen) {
 	b.MessageHandler = g.onMessage
 	b.MessageErrorHandler = g.onSyncError
 	b.LogoutCallBack = func(b *openwechat.Bot) { g.onExit(b) }
-	b.Caller.Client.MaxRetryTimes = 2 // the library retries every request with no pause
+	// The library retries every request at once, sends included, so a timeout after WeChat took a
+	// message would send it twice; our error handler and the outbox retry with back-off instead.
+	b.Caller.Client.MaxRetryTimes = 1
 	b.Caller.Client.HTTPClient().Transport = &wxRoundTripper{base: s.w.roundTripper(), g: g}
 }
 

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/eatmoreapple/openwechat"
+
 	"qinqi/bot"
 	"qinqi/bot/wxfake"
 	"qinqi/internal/clock"
@@ -587,4 +589,24 @@ func TestWeChatRemapsIdentitiesAfterEachLogin(t *testing.T) {
 			t.Fatalf("stale key still bound: %v", err)
 		}
 	})
+}
+
+// The bare library against the same fake floods it on 1205, so the ceiling above is meaningful.
+func TestWxFakeReproducesRawLibraryFlood(t *testing.T) {
+	srv := wxfake.New(accountA())
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	b := openwechat.DefaultBot(openwechat.Desktop, openwechat.WithContextOption(ctx))
+	b.UUIDCallback, b.ScanCallBack, b.LoginCallBack, b.SyncCheckCallback = nil, nil, nil, nil
+	b.Caller.Client.HTTPClient().Transport = wxfake.Transport(srv)
+	if err := b.Login(); err != nil {
+		t.Fatalf("login: %v", err)
+	}
+	srv.SetSyncRet(uinA, "1205")
+	from := time.Now()
+	time.Sleep(300 * time.Millisecond)
+	if n := srv.Total(from); n < 100 {
+		t.Fatalf("raw library made only %d requests in 300 ms; the fake no longer reproduces the flood", n)
+	}
 }
