@@ -83,7 +83,7 @@ func Jobs(d Deps) ([]Job, error) {
 		&WindowReminders{Store: d.Store, Calendar: cal, Clock: d.Clock, Leaves: leaves, Spec: sendAt + " * * *",
 			Halfway: d.Config.Reminders.Halfway, LastDay: d.Config.Reminders.LastDay},
 		&OverdueScan{Store: d.Store, Policy: eng, Clock: d.Clock, Leaves: leaves, Spec: scanAt + " * * *", Escalation: d.Config.Escalation},
-		&RequestDeadlines{Store: d.Store, Clock: d.Clock, Spec: "15 8-20 * * *"},
+		&RequestDeadlines{Store: d.Store, Clock: d.Clock, Spec: "15 9,14,18 * * *"},
 		&SpotCheckSample{Store: d.Store, Clock: d.Clock, Config: d.Config.SpotCheck,
 			Spec: fmt.Sprintf("0 10 %d * *", d.Config.SpotCheck.Day)},
 		&SpotCheckRemind{Store: d.Store, Clock: d.Clock, After: d.Config.SpotCheck.RemindAfter, Spec: "30 10 * * *"},

@@ -45,7 +45,7 @@ func (j *OverdueScan) Run(ctx context.Context, at time.Time) (Result, error) {
 		return res, err
 	}
 	var hits []overdueHit
-	opts := store.ScanOptions{At: at, Since: j.Policy.Lookback(at), LatestBefore: true}
+	opts := store.ScanOptions{At: at, Bounds: j.Policy.Bounds(at), LatestBefore: true}
 	err = j.Store.ScanActivePairings(ctx, opts, func(fs []store.PairingFacts) error {
 		for _, f := range fs {
 			res["pairings"]++

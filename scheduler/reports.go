@@ -63,12 +63,18 @@ func (j *PeriodicReport) Run(ctx context.Context, at time.Time) (Result, error) 
 	if err != nil {
 		return res, err
 	}
-	for _, rc := range recipients(chart) {
+	var (
+		unit store.UnitID
+		rep  report.Report
+	)
+	for i, rc := range recipients(chart) {
 		u := chart.Units[rc.unit]
 		scope := report.Scope{Units: subtree(chart, rc.unit), Name: u.Name + "（含下属单位）"}
-		rep, err := report.Stats(ctx, j.Store, scope, p, at)
-		if err != nil {
-			return res, fmt.Errorf("report for unit %d: %w", rc.unit, err)
+		if i == 0 || rc.unit != unit { // recipients come sorted by unit: one computation per unit
+			if rep, err = report.Stats(ctx, j.Store, scope, p, at); err != nil {
+				return res, fmt.Errorf("report for unit %d: %w", rc.unit, err)
+			}
+			unit = rc.unit
 		}
 		if err := j.send(ctx, rc.person, u, scope, rep, at, res); err != nil {
 			return res, err

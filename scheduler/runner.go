@@ -71,6 +71,8 @@ type RunnerOptions struct {
 	Instance string        // names this process in claims and JobRun rows
 	// CatchUpWithin bounds how old a missed slot may be and still run at start-up (default 72h).
 	CatchUpWithin time.Duration
+	// OnResult, when set, sees every run's outcome (metrics, the simulator's tallies).
+	OnResult func(job string, at time.Time, res Result, err error)
 }
 
 // Runner runs jobs once per slot across all instances.
@@ -261,6 +263,9 @@ func (r *Runner) RunSlot(ctx context.Context, job Job, at time.Time) (bool, Resu
 		log.Error("job failed", append(attrs, "err", runErr)...)
 	} else {
 		log.Info("job done", attrs...)
+	}
+	if r.o.OnResult != nil {
+		r.o.OnResult(name, at, res, runErr)
 	}
 	return true, res, runErr
 }

@@ -84,7 +84,7 @@ func (j *SpotCheckSample) Run(ctx context.Context, at time.Time) (Result, error)
 	label := month.Format("2006-01")
 	seen := map[store.HouseholdID]bool{}
 	var cands []Candidate
-	err := j.Store.ScanActivePairings(ctx, store.ScanOptions{At: at, Since: at}, func(fs []store.PairingFacts) error {
+	err := j.Store.ScanActivePairings(ctx, store.ScanOptions{At: at, Bounds: []time.Time{at}}, func(fs []store.PairingFacts) error {
 		for _, f := range fs {
 			if seen[f.Pairing.HouseholdID] {
 				continue

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"qinqi/internal/calendar"
@@ -32,6 +33,7 @@ type WindowReminders struct {
 	LastDay  bool
 	// CadresPerTx bounds a transaction (default 200 cadres).
 	CadresPerTx int
+	synced      atomic.Int64 // the year whose campaigns this process wrote last
 }
 
 func (j *WindowReminders) Name() string     { return "window-reminders" }
@@ -41,8 +43,11 @@ func (j *WindowReminders) Schedule() string { return j.Spec }
 func (j *WindowReminders) Run(ctx context.Context, at time.Time) (Result, error) {
 	res := Result{}
 	day := clock.Day(at)
-	if err := SyncCampaigns(ctx, j.Store, j.Calendar, day.Year()-1, day.Year(), day.Year()+1); err != nil {
-		return res, err
+	if j.synced.Load() != int64(day.Year()) {
+		if err := SyncCampaigns(ctx, j.Store, j.Calendar, day.Year()-1, day.Year(), day.Year()+1); err != nil {
+			return res, err
+		}
+		j.synced.Store(int64(day.Year()))
 	}
 	camps, err := j.Store.CampaignsOn(ctx, day)
 	if err != nil {
@@ -91,7 +96,7 @@ func (j *WindowReminders) remind(ctx context.Context, c store.Campaign, stage st
 		w.Programs = strings.Split(c.Programs, ",")
 	}
 	byCadre := map[store.PersonID][]target{}
-	err := j.Store.ScanActivePairings(ctx, store.ScanOptions{At: at, Since: clock.Day(c.StartOn)}, func(fs []store.PairingFacts) error {
+	err := j.Store.ScanActivePairings(ctx, store.ScanOptions{At: at, Bounds: []time.Time{clock.Day(c.StartOn)}}, func(fs []store.PairingFacts) error {
 		for _, f := range fs {
 			// Any check-in in the window so far counts as reported; cadres on leave are not nagged.
 			if len(f.CheckIns) > 0 || leave[f.Pairing.CadreID] || !w.Applies(f.Tags, f.Program) {

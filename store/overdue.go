@@ -34,8 +34,13 @@ type PairingFacts struct {
 type ScanOptions struct {
 	At           time.Time // pairings active at this instant; check-ins up to it
 	Since        time.Time // check-ins from this instant
-	LatestBefore bool      // also load the latest check-in of each kind before Since (overdue rules)
+	LatestBefore bool      // also load the latest check-in of each kind before Since (or Bounds[0])
 	Batch        int       // pairings per batch; default 1000
+	// Bounds (ascending) switch to the grouped form: check-ins from Bounds[0] are counted per kind
+	// and per interval between consecutive bounds, and each group comes back as Count copies dated at
+	// its latest check-in. Rules whose periods start only at bounds count exactly the same, while
+	// the database returns a handful of rows per pairing instead of every check-in. Since is ignored.
+	Bounds []time.Time
 }
 
 // ScanActivePairings calls fn with consecutive batches of active pairings, ordered by id.
@@ -106,7 +111,11 @@ func (s *Store) pairingFacts(ctx context.Context, ps []Pairing, programs map[Pro
 	for _, c := range cadres {
 		unit[c.ID] = c.UnitID
 	}
-	cis, err := s.checkInFacts(ctx, ps[0].ID, ps[len(ps)-1].ID, o)
+	load := s.checkInFacts
+	if len(o.Bounds) > 0 {
+		load = s.groupedCheckIns
+	}
+	cis, err := load(ctx, ps[0].ID, ps[len(ps)-1].ID, o)
 	if err != nil {
 		return nil, err
 	}
@@ -196,4 +205,54 @@ func (s *Store) aggTime(v any) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("store: unreadable time %v (%T)", v, v)
+}
+
+// groupedCheckIns is checkInFacts in the grouped form (ScanOptions.Bounds): one aggregate query per batch.
+func (s *Store) groupedCheckIns(ctx context.Context, lo, hi PairingID, o ScanOptions) (map[PairingID][]CheckInFact, error) {
+	var bucket strings.Builder
+	args := []any{}
+	bucket.WriteString("CASE")
+	for i := len(o.Bounds) - 1; i >= 0; i-- {
+		fmt.Fprintf(&bucket, " WHEN occurred_at >= ? THEN %d", i+1)
+		args = append(args, o.Bounds[i].In(s.loc))
+	}
+	bucket.WriteString(" ELSE 0 END")
+	q := "SELECT pairing_id, kind, " + bucket.String() + " AS bucket, COUNT(*), MAX(occurred_at) FROM check_ins" +
+		" WHERE pairing_id BETWEEN ? AND ? AND undone_at IS NULL AND occurred_at <= ?"
+	args = append(args, lo, hi, o.At.In(s.loc))
+	if !o.LatestBefore {
+		q += " AND occurred_at >= ?"
+		args = append(args, o.Bounds[0].In(s.loc))
+	}
+	rows, err := s.q(ctx).Raw(q+" GROUP BY pairing_id, kind, bucket", args...).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("store: grouped check-ins: %w", err)
+	}
+	defer rows.Close()
+	out := map[PairingID][]CheckInFact{}
+	for rows.Next() {
+		var (
+			id       PairingID
+			kind     CheckInKind
+			b, n     int
+			latestAt any
+		)
+		if err := rows.Scan(&id, &kind, &b, &n, &latestAt); err != nil {
+			return nil, fmt.Errorf("store: grouped check-in row: %w", err)
+		}
+		at, err := s.aggTime(latestAt)
+		if err != nil {
+			return nil, err
+		}
+		if b == 0 {
+			n = 1 // before the first bound only the latest matters
+		}
+		for range n {
+			out[id] = append(out[id], CheckInFact{Kind: kind, At: at})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: grouped check-ins: %w", err)
+	}
+	return out, nil
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"qinqi/internal/clock"
@@ -162,9 +163,12 @@ type source struct {
 	programs   []string
 }
 
-// Calendar computes windows from the configuration.
+// Calendar computes windows from the configuration. A year's windows are computed once and kept: the
+// astronomical computation is costly and the scheduler asks every day. Safe for concurrent use.
 type Calendar struct {
 	sources []source
+	mu      sync.Mutex
+	years   map[int][]Window
 }
 
 // New parses every bound once, so a bad config fails at start-up with the key named.
@@ -183,7 +187,7 @@ func New(w config.Windows, campaigns []config.Campaign) (*Calendar, error) {
 		{"autumn_harvest", "qiushou", "秋收", store.CampaignHarvest, "", w.AutumnHarvest},
 		{"winter_drive", "nuandong", "暖冬行动", store.CampaignWinter, "", w.WinterDrive},
 	}
-	c := &Calendar{}
+	c := &Calendar{years: map[int][]Window{}}
 	for _, b := range builtins {
 		if !b.spec.On() {
 			continue
@@ -282,6 +286,20 @@ func (s source) place(y int) (Window, bool, error) {
 // Windows lists the windows that start in Gregorian year y, by start day. 元旦 and 暖冬行动 start in
 // December/November and run into y+1, so the window around 2027-01-01 belongs to 2026.
 func (c *Calendar) Windows(y int) ([]Window, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ws, ok := c.years[y]; ok {
+		return append([]Window(nil), ws...), nil
+	}
+	ws, err := c.compute(y)
+	if err != nil {
+		return nil, err
+	}
+	c.years[y] = ws
+	return append([]Window(nil), ws...), nil
+}
+
+func (c *Calendar) compute(y int) ([]Window, error) {
 	var out []Window
 	for _, s := range c.sources {
 		// A festival day near the new year (e.g. 春节 with many days before) may start in y-1; those are

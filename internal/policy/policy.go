@@ -130,6 +130,28 @@ func (e *Engine) Lookback(now time.Time) time.Time {
 	return prev
 }
 
+// Bounds are the starts of the current and the previous period of every period the rules use, ascending.
+// Check-ins grouped between consecutive bounds (store.ScanOptions.Bounds) evaluate exactly like the
+// individual check-ins, because every rule's period starts on one of them.
+func (e *Engine) Bounds(now time.Time) []time.Time {
+	all := append(append([]config.Rule{}, e.cfg.Default...), flatten(e.cfg.ByTag)...)
+	all = append(all, flatten(e.cfg.ByProgram)...)
+	seen := map[time.Time]bool{}
+	var out []time.Time
+	for _, r := range all {
+		cur, _ := PeriodOf(r.Period, now)
+		prev, _ := PeriodOf(r.Period, cur.Add(-time.Nanosecond))
+		for _, t := range []time.Time{prev, cur} {
+			if !seen[t] {
+				seen[t] = true
+				out = append(out, t)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
+	return out
+}
+
 func flatten(m map[string][]config.Rule) []config.Rule {
 	var out []config.Rule
 	for _, rs := range m {

@@ -1,0 +1,206 @@
+package sim_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"qinqi/internal/clock"
+	"qinqi/internal/config"
+	"qinqi/internal/policy"
+	"qinqi/internal/sim"
+	"qinqi/internal/testenv"
+	"qinqi/store"
+)
+
+func small(seed int64) sim.Options {
+	return sim.Options{From: clock.Date(2026, 1, 1), To: clock.Date(2026, 12, 31), Households: 120, Cadres: 50, Seed: seed, LiarShare: 0.1}
+}
+
+func runSim(t *testing.T, st *store.Store, o sim.Options) sim.Report {
+	t.Helper()
+	rep, err := sim.Run(context.Background(), st, testenv.KV(t), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func text(r sim.Report) string {
+	var b bytes.Buffer
+	r.Format(&b)
+	s := b.String()
+	return s[:strings.LastIndex(s, "wall time:")]
+}
+
+func TestSameSeedSameReport(t *testing.T) {
+	o := small(7)
+	o.To = clock.Date(2026, 4, 30)
+	a := text(runSim(t, testenv.SQLite(t), o))
+	b := text(runSim(t, testenv.SQLite(t), o))
+	if a != b {
+		t.Errorf("same seed, different reports:\n%s\n---\n%s", a, b)
+	}
+	o.Seed = 8
+	if c := text(runSim(t, testenv.SQLite(t), o)); c == a {
+		t.Error("another seed gave the very same report")
+	}
+}
+
+// TestYearInvariants runs a small county through 2026 and checks the scheduler's promises against the database.
+func TestYearInvariants(t *testing.T) {
+	ctx := context.Background()
+	st := testenv.SQLite(t)
+	o := small(3)
+	cfg := config.Defaults()
+	o.Config = &cfg
+	rep := runSim(t, st, o)
+	all := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	cis, err := st.AllCheckIns(ctx)
+	all(err)
+	byPairing := map[store.PairingID][]store.CheckIn{}
+	for _, c := range cis {
+		byPairing[c.PairingID] = append(byPairing[c.PairingID], c)
+	}
+	reminders, err := st.Reminders(ctx, store.ReminderFilter{})
+	all(err)
+	alerts, err := st.Alerts(ctx, time.Time{}, time.Time{})
+	all(err)
+	spots, err := st.AllSpotChecks(ctx)
+	all(err)
+	reqs, err := st.AllRequests(ctx)
+	all(err)
+
+	t.Run("no reminder for a pairing and window after it was reported", func(t *testing.T) {
+		camps := map[store.CampaignID]store.Campaign{}
+		for _, r := range reminders {
+			if _, ok := camps[*r.CampaignID]; !ok {
+				cs, err := st.CampaignsBetween(ctx, time.Time{}, clock.Date(2100, 1, 1))
+				all(err)
+				for _, c := range cs {
+					camps[c.ID] = c
+				}
+			}
+			c := camps[*r.CampaignID]
+			for _, ci := range byPairing[r.PairingID] {
+				if !ci.OccurredAt.Before(c.StartOn) && !ci.ReportedAt.After(r.CreatedAt) && ci.UndoneAt == nil {
+					t.Errorf("reminder %s at %v after check-in %d (occurred %v, reported %v)", r.Key, r.CreatedAt, ci.ID, ci.OccurredAt, ci.ReportedAt)
+				}
+			}
+		}
+		if len(reminders) == 0 {
+			t.Error("a year without reminders")
+		}
+	})
+	t.Run("every reminder key at most once", func(t *testing.T) {
+		seen := map[string]bool{}
+		for _, r := range reminders {
+			if seen[r.Key] {
+				t.Errorf("reminder key %s twice", r.Key)
+			}
+			seen[r.Key] = true
+		}
+	})
+	t.Run("an escalation only for a pairing overdue at that moment", func(t *testing.T) {
+		eng := policy.New(config.Defaults().Frequency)
+		for _, a := range alerts {
+			p, err := st.PairingByID(ctx, a.PairingID)
+			all(err)
+			hh, err := st.HouseholdByID(ctx, p.HouseholdID)
+			all(err)
+			prog := ""
+			if p.ProgramID != nil {
+				pr, err := st.ProgramByID(ctx, *p.ProgramID)
+				all(err)
+				prog = pr.Code
+			}
+			var known []policy.CheckIn
+			for _, ci := range byPairing[a.PairingID] {
+				if !ci.ReportedAt.After(a.CreatedAt) && ci.UndoneAt == nil {
+					known = append(known, policy.CheckIn{Kind: ci.Kind, At: ci.OccurredAt})
+				}
+			}
+			s := eng.Evaluate(policy.Pairing{Tags: hh.Tags, Program: prog, Start: p.StartOn}, known, a.CreatedAt)
+			if !s.Overdue || !clock.Day(s.OverdueSince).Equal(clock.Day(a.OverdueSince)) {
+				t.Errorf("alert %s at %v: overdue=%v since %v", a.Key, a.CreatedAt, s.Overdue, s.OverdueSince)
+			}
+		}
+		if len(alerts) == 0 {
+			t.Error("a year without a single overdue alert")
+		}
+	})
+	t.Run("planted liars are caught at about the sampling rate", func(t *testing.T) {
+		planted, found, honestFlags := 0, 0, 0
+		for _, m := range rep.Months {
+			if m.Month >= "2026-01" && m.Month <= "2026-11" { // December is asked about in January 2027
+				planted += m.LiesPlanted
+				found += m.LiesFound
+			}
+		}
+		for _, s := range spots {
+			if s.Discrepancy {
+				honestFlags++
+			}
+		}
+		honestFlags -= rep.Total.LiesFound
+		expected := float64(planted) * o.Config.SpotCheck.Percent / 100 * 0.96 // answer after the question or the reminder
+		if planted < 40 || float64(found) < 0.4*expected || float64(found) > 1.8*expected {
+			t.Errorf("found %d of %d planted lies, expected about %.1f", found, planted, expected)
+		}
+		if honestFlags != 0 {
+			t.Errorf("%d discrepancies against honest cadres (households answer truthfully)", honestFlags)
+		}
+	})
+	t.Run("report totals equal the database", func(t *testing.T) {
+		stage, level := map[string]int{}, map[store.AlertLevel]int{}
+		for _, r := range reminders {
+			stage[r.Stage]++
+		}
+		for _, a := range alerts {
+			level[a.Level]++
+		}
+		kinds := map[store.CheckInKind]int{}
+		for _, c := range cis {
+			if c.UndoneAt == nil {
+				kinds[c.Kind]++
+			}
+		}
+		flagged := 0
+		for _, s := range spots {
+			if s.Discrepancy {
+				flagged++
+			}
+		}
+		tot := rep.Total
+		checks := []struct {
+			name      string
+			got, want int
+		}{
+			{"reminders open", tot.Reminders["open"], stage["open"]},
+			{"reminders half", tot.Reminders["half"], stage["half"]},
+			{"reminders last", tot.Reminders["last"], stage["last"]},
+			{"alerts cadre", tot.Alerts[store.AlertCadre], level[store.AlertCadre]},
+			{"alerts coordinator", tot.Alerts[store.AlertCoordinator], level[store.AlertCoordinator]},
+			{"alerts head", tot.Alerts[store.AlertHead], level[store.AlertHead]},
+			{"check-ins contact", tot.CheckIns[store.KindContact], kinds[store.KindContact]},
+			{"check-ins visit", tot.CheckIns[store.KindVisit], kinds[store.KindVisit]},
+			{"check-ins other", tot.CheckIns[store.KindPolicy] + tot.CheckIns[store.KindWarmth] + tot.CheckIns[store.KindDeed],
+				kinds[store.KindPolicy] + kinds[store.KindWarmth] + kinds[store.KindDeed]},
+			{"spot checks sampled", tot.SpotSampled, len(spots)},
+			{"discrepancies flagged", tot.Discrepancies, flagged},
+			{"requests", tot.Requests, len(reqs)},
+		}
+		for _, c := range checks {
+			if c.got != c.want {
+				t.Errorf("%s: report %d, database %d", c.name, c.got, c.want)
+			}
+		}
+	})
+}

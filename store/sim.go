@@ -1,0 +1,75 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Queries for the year simulator and the scheduler's invariant tests: they read whole tables, which is
+// fine for a simulated county and never used by the bot itself.
+
+// AllPairings lists every pairing, ended ones included, by id.
+func (s *Store) AllPairings(ctx context.Context) ([]Pairing, error) {
+	var rows []Pairing
+	if err := s.q(ctx).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: all pairings: %w", err)
+	}
+	return rows, nil
+}
+
+// HouseholdsWithoutHead lists households with no head Person row, by id.
+func (s *Store) HouseholdsWithoutHead(ctx context.Context) ([]Household, error) {
+	var rows []Household
+	if err := s.q(ctx).Where("head_id IS NULL").Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: households without head: %w", err)
+	}
+	return rows, nil
+}
+
+// OutboxAfter lists up to limit outbox messages with id > after, by id.
+func (s *Store) OutboxAfter(ctx context.Context, after OutboxID, limit int) ([]OutboxMessage, error) {
+	var rows []OutboxMessage
+	if err := s.q(ctx).Where("id > ?", after).Order("id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: outbox after: %w", err)
+	}
+	return rows, nil
+}
+
+// MarkOutboxSentThrough marks every pending message with id <= last as sent at now (the simulator
+// delivers instantly instead of running the rate-limited sender).
+func (s *Store) MarkOutboxSentThrough(ctx context.Context, last OutboxID, now time.Time) error {
+	err := s.q(ctx).Model(&OutboxMessage{}).Where("id <= ? AND status = ?", last, OutPending).
+		Updates(map[string]any{"status": OutSent, "sent_at": now.In(s.loc)}).Error
+	if err != nil {
+		return fmt.Errorf("store: mark outbox sent: %w", err)
+	}
+	return nil
+}
+
+// AllCheckIns lists every check-in (undone ones included), by id.
+func (s *Store) AllCheckIns(ctx context.Context) ([]CheckIn, error) {
+	var rows []CheckIn
+	if err := s.q(ctx).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: all check-ins: %w", err)
+	}
+	return rows, nil
+}
+
+// AllRequests lists every request, by id.
+func (s *Store) AllRequests(ctx context.Context) ([]Request, error) {
+	var rows []Request
+	if err := s.q(ctx).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: all requests: %w", err)
+	}
+	return rows, nil
+}
+
+// AllSpotChecks lists every spot check, by id.
+func (s *Store) AllSpotChecks(ctx context.Context) ([]SpotCheck, error) {
+	var rows []SpotCheck
+	if err := s.q(ctx).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: all spot checks: %w", err)
+	}
+	return rows, nil
+}
