@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -153,6 +154,9 @@ func (s *wxSession) login(ctx context.Context) (*wxGen, error) {
 	if err == nil {
 		err = g.capture()
 	}
+	if err == nil {
+		err = s.checkDistinct(g)
+	}
 	if err != nil {
 		g.storage.retire()
 		g.finish(err)
@@ -166,6 +170,26 @@ func (s *wxSession) login(ctx context.Context) (*wxGen, error) {
 	g.markSync()
 	g.unlock()
 	return g, nil
+}
+
+// checkDistinct refuses a login that landed on a WeChat account another configured account is
+// already using (the operator scanned with the wrong phone): two web sessions of one WeChat account
+// log each other out. The hot-login file is removed so the next attempt shows a QR code again.
+func (s *wxSession) checkDistinct(g *wxGen) error {
+	for _, name := range s.w.order {
+		other := s.w.sessions[name]
+		if other == s {
+			continue
+		}
+		if og := other.current(); og != nil && og.info.WxUin == g.info.WxUin {
+			g.storage.retire()
+			if err := os.Remove(s.acct.HotLoginFile); err != nil && !os.IsNotExist(err) {
+				s.log.Error("wechat: cannot remove the hot-login file of a wrong login", "err", err)
+			}
+			return fmt.Errorf("the phone that scanned is already logged in as account %q; scan with the phone of account %q", name, s.acct.Name)
+		}
+	}
+	return nil
 }
 
 // capture keeps what sends need, so no other goroutine reads the Bot's mutable fields later.

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -501,8 +502,9 @@ func TestWeChatPanickingHandlerDoesNotStopTheBot(t *testing.T) {
 	}
 }
 
-// scanQR scans the QR code shown for account with the phone of uin, as an operator would.
-func (r *rig) scanQR(account string, uin int64) {
+// scanQR scans the QR code shown for account (other than the skipped ones) with the phone of uin,
+// as an operator would, and returns the code's URL.
+func (r *rig) scanQR(account string, uin int64, skip ...string) string {
 	r.t.Helper()
 	var qr string
 	r.eventually("QR code for "+account, func() bool {
@@ -511,9 +513,10 @@ func (r *rig) scanQR(account string, uin int64) {
 				qr = h.QRURL
 			}
 		}
-		return qr != ""
+		return qr != "" && !slices.Contains(skip, qr)
 	})
 	r.srv.Scan(qr[strings.LastIndex(qr, "/")+1:], uin)
+	return qr
 }
 
 func TestWeChatSeveralAccounts(t *testing.T) {
@@ -608,5 +611,21 @@ func TestWxFakeReproducesRawLibraryFlood(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	if n := srv.Total(from); n < 100 {
 		t.Fatalf("raw library made only %d requests in 300 ms; the fake no longer reproduces the flood", n)
+	}
+}
+
+func TestWeChatRefusesTheSamePhoneForTwoAccounts(t *testing.T) {
+	r := start(t, fastOptions(), nil, accountA(), accountB())
+	r.scanQR("city-1", uinA)
+	r.online("city-1", 1)
+	wrong := r.scanQR("city-2", uinA) // the operator picks up the wrong phone
+	r.eventually("refusal", func() bool {
+		h := r.w.Health()[1]
+		return strings.Contains(h.LastError, `already logged in as account "city-1"`)
+	})
+	r.scanQR("city-2", uinB, wrong)
+	r.online("city-2", 1)
+	if h := r.w.Health()[0]; h.State != bot.WeChatOnline || h.Logins != 1 {
+		t.Fatalf("city-1 disturbed: %+v", h)
 	}
 }
