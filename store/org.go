@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -185,4 +186,32 @@ func (s *Store) updateColumns(model any, all []string, fields []string) ([]strin
 func (s *Store) orgDay(t time.Time) time.Time {
 	t = t.In(s.loc)
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, s.loc)
+}
+
+// LinkRelays records relays (接力帮扶): links maps the code of each new pairing to the code of the
+// pairing it took over from. Unknown codes are an error, so a typo cannot silently drop history.
+func (s *Store) LinkRelays(ctx context.Context, links map[string]string) error {
+	if len(links) == 0 {
+		return nil
+	}
+	codes := make([]string, 0, 2*len(links))
+	for next, prev := range links {
+		codes = append(codes, next, prev)
+	}
+	slices.Sort(codes)
+	got, err := s.PairingsByCodes(ctx, slices.Compact(codes))
+	if err != nil {
+		return err
+	}
+	for _, next := range slices.Sorted(maps.Keys(links)) {
+		n, okN := got[next]
+		p, okP := got[links[next]]
+		if !okN || !okP {
+			return fmt.Errorf("store: link relay %s ← %s: %w", next, links[next], ErrNotFound)
+		}
+		if err := s.q(ctx).Model(&Pairing{}).Where("id = ?", n.ID).UpdateColumn("relayed_from_id", p.ID).Error; err != nil {
+			return fmt.Errorf("store: link relay: %w", err)
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -158,6 +159,15 @@ func TestActivePairings(t *testing.T) {
 					out = append(out, p.Code)
 				}
 				return out
+			}
+			if err := s.LinkRelays(ctx, map[string]string{"J2": "J1"}); err != nil {
+				t.Fatal(err)
+			}
+			if j2, err := s.PairingByCode(ctx, "J2"); err != nil || j2.RelayedFromID == nil {
+				t.Errorf("J2 relay link = %+v, %v", j2.RelayedFromID, err)
+			}
+			if err := s.LinkRelays(ctx, map[string]string{"J2": "J9"}); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("relay from an unknown pairing: %v, want ErrNotFound", err)
 			}
 			cases := []struct {
 				name string

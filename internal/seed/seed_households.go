@@ -22,7 +22,11 @@ func (g *gen) households(ctx context.Context) error {
 			if err := g.writeHeads(ctx, tx, hhs, ids, heads); err != nil {
 				return err
 			}
-			return tx.UpsertPairings(ctx, g.makePairings(start, hhs, ids))
+			pairings, relays := g.makePairings(start, hhs, ids)
+			if err := tx.UpsertPairings(ctx, pairings); err != nil {
+				return err
+			}
+			return tx.LinkRelays(ctx, relays)
 		})
 		if err != nil {
 			return fmt.Errorf("seed: households %d–%d: %w", start+1, end, err)
@@ -118,10 +122,12 @@ func (g *gen) writeHeads(ctx context.Context, tx *store.Store, hhs []store.House
 }
 
 // makePairings gives each household its cadre (contiguous blocks, so one cadre has several
-// households in neighbouring villages), a second cadre for some, and a relay for a few.
-func (g *gen) makePairings(start int, hhs []store.Household, ids []store.HouseholdID) []store.Pairing {
+// households in neighbouring villages), a second cadre for some, and a relay for a few; relays maps
+// the code of each relaying pairing to the one it took over from.
+func (g *gen) makePairings(start int, hhs []store.Household, ids []store.HouseholdID) (out []store.Pairing, relays map[string]string) {
 	nc := len(g.cadres)
-	out := make([]store.Pairing, 0, len(hhs)+len(hhs)/8)
+	out = make([]store.Pairing, 0, len(hhs)+len(hhs)/8)
+	relays = map[string]string{}
 	for k, h := range hhs {
 		i := start + k
 		primary := int(int64(i) * int64(nc) / int64(g.o.Households))
@@ -132,6 +138,7 @@ func (g *gen) makePairings(start int, hhs []store.Household, ids []store.Househo
 			reason := []string{"工作调动", "退休", "岗位调整"}[g.r.IntN(3)]
 			out = append(out, g.pairing(g.cadres[(primary+nc/2)%nc], ids[k], prog, begin, &end, reason))
 			begin = end
+			relays[fmt.Sprintf("J%09d", g.pairSeq+1)] = out[len(out)-1].Code
 		}
 		out = append(out, g.pairing(g.cadres[primary], ids[k], prog, begin, nil, ""))
 		if g.r.Float64() < shareSecondCadre && nc > 1 {
@@ -139,7 +146,7 @@ func (g *gen) makePairings(start int, hhs []store.Household, ids []store.Househo
 			out = append(out, g.pairing(g.cadres[second], ids[k], prog, begin, nil, ""))
 		}
 	}
-	return out
+	return out, relays
 }
 
 func (g *gen) pairing(cadre store.PersonID, hh store.HouseholdID, prog store.ProgramID, start time.Time, end *time.Time, reason string) store.Pairing {

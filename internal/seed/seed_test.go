@@ -108,6 +108,7 @@ func TestGenerateShape(t *testing.T) {
 				t.Errorf("counts = %+v", got)
 			}
 			checkPairingShape(t, s, o)
+			checkRelays(t, s, got)
 			again, err := seed.Generate(ctx, s, o)
 			if err != nil || again != got {
 				t.Errorf("seeding again with the same options: %+v, %v; want unchanged %+v", again, err, got)
@@ -173,6 +174,33 @@ func checkPairingShape(t *testing.T, s *store.Store, o seed.Options) {
 		if u.HeadID == nil {
 			t.Errorf("unit %s has no head", u.Code)
 		}
+	}
+}
+
+// checkRelays: some pairings took over from an ended pairing of the same household.
+func checkRelays(t *testing.T, s *store.Store, c store.OrgCounts) {
+	t.Helper()
+	all, err := s.PairingsByCodes(context.Background(), codes("J%09d", int(c.Pairings)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[store.PairingID]store.Pairing{}
+	for _, p := range all {
+		byID[p.ID] = p
+	}
+	n := 0
+	for _, p := range all {
+		if p.RelayedFromID == nil {
+			continue
+		}
+		n++
+		prev := byID[*p.RelayedFromID]
+		if prev.HouseholdID != p.HouseholdID || prev.EndOn == nil || prev.EndOn.After(p.StartOn) || prev.CadreID == p.CadreID {
+			t.Errorf("relay %s from %s: %+v ← %+v", p.Code, prev.Code, p, prev)
+		}
+	}
+	if n == 0 {
+		t.Error("no relays in the seeded county")
 	}
 }
 

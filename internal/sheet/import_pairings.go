@@ -260,5 +260,54 @@ func (im *pairingImport) write(ctx context.Context, tx *store.Store, res *Result
 	if len(im.newProgs) > 0 {
 		res.Notes = append(res.Notes, fmt.Sprintf("created %d new program(s) from the 项目 column", len(im.newProgs)))
 	}
-	return tx.UpsertPairings(ctx, rows)
+	if err := tx.UpsertPairings(ctx, rows); err != nil {
+		return err
+	}
+	return tx.LinkRelays(ctx, relays(rows))
+}
+
+// relayGap is how long after a pairing ends a new cadre's pairing still counts as taking it over.
+const relayGap = 31 * 24 * time.Hour
+
+// relays finds the 接力帮扶 in a sheet: a pairing that starts on or shortly after another pairing
+// of the same household ended, with a different cadre, took over from it (the latest such one).
+func relays(rows []store.Pairing) map[string]string {
+	byHH := map[store.HouseholdID][]store.Pairing{}
+	for _, p := range rows {
+		byHH[p.HouseholdID] = append(byHH[p.HouseholdID], p)
+	}
+	links := map[string]string{}
+	for _, ps := range byHH {
+		if len(ps) < 2 {
+			continue
+		}
+		sort.SliceStable(ps, func(i, j int) bool { return ps[i].StartOn.Before(ps[j].StartOn) })
+		used := map[string]bool{}
+		for _, next := range ps {
+			if prev := relayedFrom(next, ps, used); prev != "" {
+				used[prev] = true
+				links[next.Code] = prev
+			}
+		}
+	}
+	return links
+}
+
+// relayedFrom returns the code of the pairing next took over from, or "".
+func relayedFrom(next store.Pairing, ps []store.Pairing, used map[string]bool) string {
+	var best *store.Pairing
+	for i := range ps {
+		prev := &ps[i]
+		if prev.CadreID == next.CadreID || prev.EndOn == nil || used[prev.Code] ||
+			next.StartOn.Before(*prev.EndOn) || next.StartOn.Sub(*prev.EndOn) > relayGap {
+			continue
+		}
+		if best == nil || prev.EndOn.After(*best.EndOn) {
+			best = prev
+		}
+	}
+	if best == nil {
+		return ""
+	}
+	return best.Code
 }

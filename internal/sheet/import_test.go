@@ -69,6 +69,16 @@ func checkDemoFacts(t *testing.T, s *store.Store) {
 			t.Errorf("%s has %d active cadres, %v; want %d", code, len(ps), err, want)
 		}
 	}
+	relay, err := s.PairingsByCodes(ctx, []string{"J008", "J009", "J010"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := relay["J009"].RelayedFromID; r == nil || *r != relay["J008"].ID {
+		t.Errorf("J009 (P008 takes over H007 on 2026-07-01) relayed from %v; want J008 (ended 2026-06-30)", r)
+	}
+	if relay["J010"].RelayedFromID != nil {
+		t.Error("J010 (another household) must not count as a relay")
+	}
 	p010, err := s.PersonByCode(ctx, "P010")
 	if err != nil || !p010.Roles.Has(store.RoleCadre) || !p010.Roles.Has(store.RoleCoordinator) {
 		t.Errorf("P010 roles = %q, %v", p010.Roles, err)
