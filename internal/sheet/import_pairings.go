@@ -51,30 +51,13 @@ func (im *pairingImport) parse(l layout, rows []Row, errs *RowErrors) {
 		r := rowReader{l: l, row: row, errs: errs}
 		before := len(*errs)
 		rec := pairingRec{row: r, cadreCode: r.need("cadre"), hhCode: r.need("household"), prog: r.get("program"), reason: r.get("reason")}
-		start, err := parseDate(r.need("start"))
-		if err != nil && r.get("start") != "" {
-			r.fail("start", "%v", err)
-		}
-		rec.start = start
-		if v := r.get("end"); v != "" {
-			end, err := parseDate(v)
-			switch {
-			case err != nil:
-				r.fail("end", "%v", err)
-			case err == nil && end.Before(start):
-				r.fail("end", "is before 开始日期")
-			default:
-				rec.end = &end
-			}
-		} else if rec.reason != "" {
-			r.fail("reason", "is given but 结束日期 is empty")
-		}
+		parseSpan(r, &rec)
 		if len([]rune(rec.reason)) > 64 {
 			r.fail("reason", "is longer than 64 characters")
 		}
 		rec.code = r.get("code")
 		if rec.code == "" && rec.cadreCode != "" && rec.hhCode != "" {
-			rec.code = pairingCode(rec.cadreCode, rec.hhCode, start) // re-imports of a sheet without codes stay idempotent
+			rec.code = pairingCode(rec.cadreCode, rec.hhCode, rec.start) // re-imports of a sheet without codes stay idempotent
 		}
 		if rec.code != "" {
 			if err := checkCode(rec.code); err != nil && r.get("code") != "" {
@@ -86,6 +69,28 @@ func (im *pairingImport) parse(l layout, rows []Row, errs *RowErrors) {
 		if len(*errs) == before {
 			im.recs = append(im.recs, rec)
 		}
+	}
+}
+
+// parseSpan reads 开始日期, 结束日期 and 结束原因, which only make sense together.
+func parseSpan(r rowReader, rec *pairingRec) {
+	start, err := parseDate(r.need("start"))
+	if err != nil && r.get("start") != "" {
+		r.fail("start", "%v", err)
+	}
+	rec.start = start
+	if v := r.get("end"); v != "" {
+		end, err := parseDate(v)
+		switch {
+		case err != nil:
+			r.fail("end", "%v", err)
+		case end.Before(start):
+			r.fail("end", "is before 开始日期")
+		default:
+			rec.end = &end
+		}
+	} else if rec.reason != "" {
+		r.fail("reason", "is given but 结束日期 is empty")
 	}
 }
 
