@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -34,7 +36,6 @@ type OutboxStore interface {
 	FailOutbox(ctx context.Context, id store.OutboxID, reason string) error
 	SetOutboxAccount(ctx context.Context, id store.OutboxID, account string) error
 	UnroutedOutbox(ctx context.Context, limit int) ([]store.OutboxMessage, error)
-	CountSentIdentical(ctx context.Context, m store.OutboxMessage, since time.Time) (int64, error)
 	ChatKeyOfPerson(ctx context.Context, transport, account string, person store.PersonID) (string, error)
 	PersonByID(ctx context.Context, id store.PersonID) (store.Person, error)
 }
@@ -82,6 +83,10 @@ type sender struct {
 	Account
 	wake chan struct{}
 	busy atomic.Bool
+	// Owned by the one goroutine stepping this account: hint says the last look found a due row, so
+	// the bucket is asked first and a sender waiting for a token costs no database query; token is a
+	// token taken but not yet spent (its row failed the guard or vanished).
+	hint, token bool
 }
 
 // NewOutbox checks the options and fills defaults.
@@ -200,7 +205,8 @@ func (ob *Outbox) Route(ctx context.Context) error {
 
 // Step sends at most one message of the account and returns when the sender should look again:
 // now when there may be more to do, a later time when it must wait (bucket, quiet hours, cap,
-// back-off), zero when nothing is pending.
+// back-off), zero when nothing is pending. Steps of one account must not run concurrently (Run
+// has one loop per account; other instances are kept apart by ClaimOutbox).
 func (ob *Outbox) Step(ctx context.Context, account string) (time.Time, error) {
 	s := ob.accounts[account]
 	if s == nil {
@@ -213,11 +219,16 @@ func (ob *Outbox) Step(ctx context.Context, account string) (time.Time, error) {
 	if err != nil || !closedUntil.IsZero() {
 		return closedUntil, err
 	}
+	if s.hint {
+		if wait, err := ob.takeToken(ctx, s, now); err != nil || wait > 0 {
+			return now.Add(wait), err
+		}
+	}
 	rows, err := ob.o.Store.DueOutbox(ctx, account, now, f, 1)
 	if err != nil {
 		return time.Time{}, err
 	}
-	if len(rows) == 0 {
+	if s.hint = len(rows) > 0; !s.hint {
 		return ob.nextAt(ctx, s, now, f)
 	}
 	row := rows[0]
@@ -239,15 +250,10 @@ func (ob *Outbox) Step(ctx context.Context, account string) (time.Time, error) {
 }
 
 func (ob *Outbox) sendRow(ctx context.Context, s *sender, row store.OutboxMessage, to string, now time.Time) (time.Time, error) {
-	if l := s.Limits; l.Every > 0 {
-		wait, err := ob.o.State.TakeToken(ctx, "outbox:bucket:"+s.Name, now, l.Every, l.Burst)
-		if err != nil {
-			return time.Time{}, err
-		}
-		if wait > 0 {
-			return now.Add(wait), nil
-		}
+	if wait, err := ob.takeToken(ctx, s, now); err != nil || wait > 0 {
+		return now.Add(wait), err
 	}
+	s.token = false
 	ok, err := ob.o.Store.ClaimOutbox(ctx, row.ID, now, now.Add(ob.o.Lease))
 	if err != nil || !ok {
 		return now, err
@@ -259,6 +265,20 @@ func (ob *Outbox) sendRow(ctx context.Context, s *sender, row store.OutboxMessag
 	}
 	sendErr := ob.send(ctx, s, row, to)
 	return ob.o.Clock.Now(), ob.record(ctx, s, row, sendErr)
+}
+
+// takeToken makes sure the sender holds a token, or says how long until one is free.
+func (ob *Outbox) takeToken(ctx context.Context, s *sender, now time.Time) (time.Duration, error) {
+	if s.token || s.Limits.Every <= 0 {
+		s.token = true
+		return 0, nil
+	}
+	wait, err := ob.o.State.TakeToken(ctx, "outbox:bucket:"+s.Name, now, s.Limits.Every, s.Limits.Burst)
+	if err != nil || wait > 0 {
+		return wait, err
+	}
+	s.token = true
+	return 0, nil
 }
 
 // filter says what may be sent now: only urgent messages in quiet hours, only replies past the
@@ -326,19 +346,32 @@ func (ob *Outbox) nextAt(ctx context.Context, s *sender, now time.Time, f store.
 	return best, nil
 }
 
-// guard returns why a row must not be sent at all: the loop guard.
+// guard returns why a row must not be sent at all: the loop guard, counted in State per account,
+// recipient, content and day (shared by instances, one lookup per send).
 func (ob *Outbox) guard(ctx context.Context, s *sender, row store.OutboxMessage, now time.Time) (string, error) {
 	if s.Limits.LoopGuard <= 0 {
 		return "", nil
 	}
-	n, err := ob.o.Store.CountSentIdentical(ctx, row, clock.Day(now))
+	v, err := ob.o.State.Get(ctx, ob.sameKey(s, row, now))
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
 	if err != nil {
 		return "", err
 	}
-	if n >= int64(s.Limits.LoopGuard) {
+	if n, _ := strconv.Atoi(v); n >= s.Limits.LoopGuard {
 		return fmt.Sprintf("loop guard: %d identical messages to this recipient today", n), nil
 	}
 	return "", nil
+}
+
+func (ob *Outbox) sameKey(s *sender, row store.OutboxMessage, now time.Time) string {
+	to := "k" + row.ToKey
+	if row.PersonID != nil {
+		to = "p" + strconv.FormatInt(int64(*row.PersonID), 10)
+	}
+	sum := sha1.Sum([]byte(row.Text + "\x00" + row.FileName))
+	return "outbox:same:" + s.Name + ":" + to + ":" + hex.EncodeToString(sum[:8]) + ":" + now.In(clock.Shanghai).Format("20060102")
 }
 
 func (ob *Outbox) recipient(ctx context.Context, s *sender, row store.OutboxMessage) (string, error) {
@@ -377,8 +410,14 @@ func (ob *Outbox) record(ctx context.Context, s *sender, row store.OutboxMessage
 		if err := ob.o.Store.MarkOutboxSent(ctx, row.ID, now); err != nil {
 			return err
 		}
-		_, err := ob.o.State.Incr(ctx, ob.capKey(s, now), 48*time.Hour)
-		return err
+		if _, err := ob.o.State.Incr(ctx, ob.capKey(s, now), 48*time.Hour); err != nil {
+			return err
+		}
+		if s.Limits.LoopGuard > 0 {
+			_, err := ob.o.State.Incr(ctx, ob.sameKey(s, row, now), 48*time.Hour)
+			return err
+		}
+		return nil
 	}
 	attempts := row.Attempts + 1
 	if errors.Is(sendErr, ErrPermanent) || attempts >= s.Limits.MaxAttempts {

@@ -30,7 +30,7 @@ type PipelineOptions struct {
 	SameTextWindow time.Duration // config.Inbox.SameTextWindow (default 3 s)
 	MaxBindTries   int           // config.Bind.MaxTriesPerHour (default 5)
 	Workers        int           // serial queues senders are sharded over (default 4)
-	DefaultAccount string        // see OutboxOptions.DefaultAccount
+	DefaultAccount string        // see OutboxOptions.DefaultAccount; with a single account it is that one
 	MaintainEvery  time.Duration // how often the spool is retried while the database is down (default 5 s)
 }
 
@@ -58,6 +58,9 @@ func NewPipeline(o PipelineOptions) (*Pipeline, error) {
 	spool, err := OpenSpool(o.SpoolDir)
 	if err != nil {
 		return nil, err
+	}
+	if o.DefaultAccount == "" && len(o.Accounts) == 1 {
+		o.DefaultAccount = o.Accounts[0].Name // one account reaches everyone there is to reach
 	}
 	p := &Pipeline{o: o, log: o.Logger.With("component", "pipeline")}
 	ob, err := NewOutbox(OutboxOptions{Store: o.Store, State: o.State, Clock: o.Clock, Logger: o.Logger,

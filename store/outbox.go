@@ -98,11 +98,12 @@ func (s *Store) pending(ctx context.Context, account string, f DueFilter) *gorm.
 }
 
 // DueOutbox lists pending messages of one account whose time has come: replies before alerts
-// before bulk reminders, oldest first within a priority.
+// before bulk reminders, earliest due first within a priority (the order of idx_outbox_due, so the
+// first row is found without a sort).
 func (s *Store) DueOutbox(ctx context.Context, account string, now time.Time, f DueFilter, limit int) ([]OutboxMessage, error) {
 	var rows []OutboxMessage
 	err := s.pending(ctx, account, f).Where("next_attempt_at <= ?", now.In(s.loc)).
-		Order("priority, id").Limit(limit).Find(&rows).Error
+		Order("priority, next_attempt_at, id").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: due outbox: %w", err)
 	}
@@ -176,23 +177,6 @@ func (s *Store) UnroutedOutbox(ctx context.Context, limit int) ([]OutboxMessage,
 		return nil, fmt.Errorf("store: unrouted outbox: %w", err)
 	}
 	return rows, nil
-}
-
-// CountSentIdentical counts messages with the same text and file already sent to one recipient
-// since a time: the loop guard against a bot ping-pong or a runaway job.
-func (s *Store) CountSentIdentical(ctx context.Context, m OutboxMessage, since time.Time) (int64, error) {
-	q := s.q(ctx).Model(&OutboxMessage{}).
-		Where("status = ? AND sent_at >= ? AND text = ? AND file_name = ?", OutSent, since.In(s.loc), m.Text, m.FileName)
-	if m.PersonID != nil {
-		q = q.Where("person_id = ?", *m.PersonID)
-	} else {
-		q = q.Where("person_id IS NULL AND to_key = ?", m.ToKey)
-	}
-	var n int64
-	if err := q.Count(&n).Error; err != nil {
-		return 0, fmt.Errorf("store: count identical: %w", err)
-	}
-	return n, nil
 }
 
 // FailedOutbox lists permanent failures, newest first, for admins.
