@@ -88,7 +88,7 @@ func requireSchema(ctx context.Context, s *store.Store) error {
 
 // openKV opens Redis (or the in-process replacement) with a one-sentence error.
 func openKV(ctx context.Context, cfg config.Config) (*store.KV, error) {
-	kv, err := store.OpenKV(ctx, store.KVOptions{Addr: cfg.Redis.Addr, Password: cfg.Redis.Password, DB: cfg.Redis.DB})
+	kv, err := store.OpenKV(ctx, store.KVOptions{Addr: cfg.Redis.Addr, Password: cfg.Redis.Password, DB: cfg.Redis.DB, Prefix: cfg.Redis.Prefix})
 	if err != nil {
 		return nil, fmt.Errorf("cannot reach Redis at %s: %w", cfg.Redis.Addr, rootCause(err))
 	}
