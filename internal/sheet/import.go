@@ -46,7 +46,8 @@ func ParseKind(s string) (Kind, error) {
 
 // Options carry what an import needs besides the sheet.
 type Options struct {
-	Now time.Time // the two-active-cadres rule is checked at this instant
+	Now   time.Time      // the two-active-cadres rule is checked at this instant; also the audit time
+	Actor store.PersonID // who imports, for the audit log; 0 is the operator at the command line
 }
 
 // Result summarises a successful import.
@@ -119,7 +120,11 @@ func Import(ctx context.Context, st *store.Store, kind Kind, t Table, o Options)
 			sort.SliceStable(rowErrs, func(i, j int) bool { return rowErrs[i].Row < rowErrs[j].Row })
 			return rowErrs
 		}
-		return imp.write(ctx, tx, &res)
+		if err := imp.write(ctx, tx, &res); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, store.AuditEntry{Actor: o.Actor, Action: store.ActUpsert, Entity: "sheet:" + string(kind),
+			Detail: fmt.Sprintf("%d rows, %d new, %d updated", res.Rows, res.Created, res.Updated), At: o.Now})
 	})
 	if err != nil {
 		return Result{}, err

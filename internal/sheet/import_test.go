@@ -33,6 +33,10 @@ func TestImportDemoCounty(t *testing.T) {
 				t.Errorf("xlsx import differs from csv import:\ncsv:\n%s\nxlsx:\n%s", d1, d2)
 			}
 			checkDemoFacts(t, fromCSV)
+			audit, err := fromCSV.AuditOf(ctx, "sheet:households", 0)
+			if err != nil || len(audit) != 1 || audit[0].Detail != "20 rows, 20 new, 0 updated" || audit[0].ActorID != nil {
+				t.Errorf("audit of the households import = %+v, %v", audit, err)
+			}
 		})
 	}
 }
@@ -139,6 +143,9 @@ func TestImportWithOneBadRowWritesNothing(t *testing.T) {
 			}
 			if c, err := s.CountOrg(ctx); err != nil || c.People != 0 {
 				t.Errorf("people = %d, %v; want 0 (nothing written)", c.People, err)
+			}
+			if audit, err := s.AuditOf(ctx, "sheet:people", 0); err != nil || len(audit) != 0 {
+				t.Errorf("a rejected import was audited: %+v, %v", audit, err)
 			}
 		})
 	}
