@@ -348,6 +348,20 @@ func TestImportKeepsColumnsTheSheetLacks(t *testing.T) {
 	}
 }
 
+func TestRowNumbersMatchExcel(t *testing.T) {
+	csv := "户编号,户主姓名,所属村,家庭住址\n" +
+		"X1,王一,Q0101,\"李家村\n3组\n12号\"\n" + // one spreadsheet row spread over three text lines
+		"\n" + // a blank row
+		"X2,王二,Q0101,\n" +
+		"X3,,Q0101,\n"
+	s := testenv.SQLite(t)
+	importKinds(t, s, 1)
+	_, err := sheet.Import(context.Background(), s, sheet.Households, table(t, csv), sheet.Options{Now: now})
+	if err == nil || !strings.Contains(err.Error(), "row 5: 户主姓名 is empty") {
+		t.Errorf("err = %v; want the error on spreadsheet row 5", err)
+	}
+}
+
 func TestReadCSVEncodings(t *testing.T) {
 	utf8, err := os.ReadFile(filepath.Join(demoDir, "households.csv"))
 	if err != nil {

@@ -77,6 +77,7 @@ func ReadCSV(r io.Reader) (Table, error) {
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	var lines [][]string
+	inner := 0 // line breaks inside quoted cells so far
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -88,9 +89,13 @@ func ReadCSV(r io.Reader) (Table, error) {
 		if len(lines) > MaxRows {
 			return Table{}, fmt.Errorf("csv has more than %d rows", MaxRows)
 		}
-		// csv.Reader skips empty lines, so its line number, not our count, is the row number.
+		// The row Excel shows is the text line of the record (csv.Reader skips blank lines, which
+		// Excel shows as rows) minus the line breaks inside quoted cells of earlier records.
 		line, _ := cr.FieldPos(0)
-		lines = append(lines, append([]string{fmt.Sprint(line)}, rec...))
+		lines = append(lines, append([]string{fmt.Sprint(line - inner)}, rec...))
+		for _, f := range rec {
+			inner += strings.Count(f, "\n")
+		}
 	}
 	return fromLines(lines)
 }
