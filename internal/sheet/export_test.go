@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"qinqi/internal/clock"
 	"qinqi/internal/sheet"
@@ -90,7 +93,14 @@ func TestExportCheckIns(t *testing.T) {
 			t.Fatal(err)
 		}
 		if tb.Header[0] != "编号" || len(tb.Rows) != 1 || tb.Rows[0].Cell(7) != "138****0001" || tb.Rows[0].Cell(10) != "王春发" {
-			t.Errorf("xlsx table = %v", tb)
+			t.Fatalf("xlsx table = %v", tb)
+		}
+		serial, err := strconv.ParseFloat(tb.Rows[0].Cell(1), 64)
+		if err != nil {
+			t.Fatalf("发生时间 cell %q is not an Excel date: %v", tb.Rows[0].Cell(1), err)
+		}
+		if at, err := excelize.ExcelDateToTime(serial, false); err != nil || at.Format("2006-01-02 15:04") != "2026-11-05 08:30" {
+			t.Errorf("发生时间 reads back as %v, %v; want the Beijing wall clock 2026-11-05 08:30", at, err)
 		}
 	})
 	t.Run("unknown format", func(t *testing.T) {
