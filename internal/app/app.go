@@ -34,6 +34,7 @@ func commands() []command {
 		{"import", "import regions|units|people|households|pairings from .xlsx or .csv", runImport},
 		{"export", "export check-ins as csv|json|xlsx", runExport},
 		{"seed", "write a deterministic synthetic county into the database", runSeed},
+		{"bindcode", "print a one-time code that links a person's WeChat to their record", runBindcode},
 		{"calendar", "print a year's visit windows (festivals, harvests, campaigns)", runCalendar},
 		{"simulate", "run a synthetic county through a year on a fake clock and print the monthly report", runSimulate},
 		{"status", "show WeChat account health and the outbox by account and status", runStatus},
