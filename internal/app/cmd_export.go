@@ -63,12 +63,12 @@ func runExportCheckIns(ctx context.Context, args []string, io IO) error {
 	if err := requireSchema(ctx, s); err != nil {
 		return err
 	}
-	w, done, err := exportTarget(*out, f, io)
+	w, finish, err := openExport(*out, f, io)
 	if err != nil {
 		return err
 	}
 	n, err := sheet.ExportCheckIns(ctx, s, w, f, start, end)
-	if err = errors.Join(err, done()); err != nil {
+	if err = finish(err); err != nil {
 		return err
 	}
 	if *out != "" {
@@ -107,26 +107,37 @@ func exportFormat(format, out string) string {
 	return sheet.FormatCSV
 }
 
-// exportTarget opens -o (written to a temp name and renamed on success, so a failed export leaves
-// no half file) or standard output; xlsx is refused on a terminal.
-func exportTarget(out, format string, io IO) (io.Writer, func() error, error) {
+// openExport opens -o, written under a temporary name, or standard output; xlsx is refused on a
+// terminal. finish(err) keeps the file only when err is nil (a failed export leaves no half file)
+// and returns err joined with any error of its own.
+func openExport(out, format string, io IO) (io.Writer, func(error) error, error) {
 	if out == "" {
 		if format == sheet.FormatXLSX && isTerminal(io.Out) {
 			return nil, nil, errors.New("xlsx is binary: give -o FILE.xlsx or redirect standard output to a file")
 		}
-		return io.Out, func() error { return nil }, nil
+		return io.Out, func(err error) error { return err }, nil
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(out), ".qinqi-export-*")
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot write %s: %w", out, err)
 	}
-	return tmp, func() error {
-		if err := tmp.Close(); err != nil {
+	return tmp, func(err error) error {
+		if err = errors.Join(err, tmp.Close()); err != nil {
 			_ = os.Remove(tmp.Name())
 			return err
 		}
 		return os.Rename(tmp.Name(), out)
 	}, nil
+}
+
+// exportTarget is openExport for callers that finish unconditionally: done() always keeps the
+// file. Prefer openExport, whose finish(err) drops the file of a failed export.
+func exportTarget(out, format string, io IO) (io.Writer, func() error, error) {
+	w, finish, err := openExport(out, format, io)
+	if err != nil {
+		return nil, nil, err
+	}
+	return w, func() error { return finish(nil) }, nil
 }
 
 // isTerminal reports whether w is a character device (a terminal), not a file or pipe.
