@@ -1,6 +1,7 @@
 package sheet_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"qinqi/internal/sheet"
@@ -396,5 +398,34 @@ func TestReadFileRejectsOtherFormats(t *testing.T) {
 				t.Errorf("%s was accepted", file)
 			}
 		})
+	}
+}
+
+func TestReadXLSXSkipsInstructionsAndHiddenSheets(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(f.SetSheetName("Sheet1", "填表说明"))
+	must(f.SetCellValue("填表说明", "A1", "请按模板填写"))
+	_, err := f.NewSheet("旧数据")
+	must(err)
+	must(f.SetCellValue("旧数据", "A1", "作废"))
+	must(f.SetSheetVisible("旧数据", false))
+	_, err = f.NewSheet("帮扶户")
+	must(err)
+	must(f.SetSheetRow("帮扶户", "A1", &[]any{"户编号", "户主姓名"}))
+	must(f.SetSheetRow("帮扶户", "A2", &[]any{"H1", "王春发"}))
+	var b bytes.Buffer
+	_, err = f.WriteTo(&b)
+	must(err)
+	tb, err := sheet.ReadXLSX(&b)
+	must(err)
+	if len(tb.Header) != 2 || tb.Header[0] != "户编号" || len(tb.Rows) != 1 || tb.Rows[0].Num != 2 {
+		t.Errorf("read %v; want the 帮扶户 sheet", tb)
 	}
 }

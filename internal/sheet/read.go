@@ -100,8 +100,9 @@ func ReadCSV(r io.Reader) (Table, error) {
 	return fromLines(lines)
 }
 
-// ReadXLSX reads the first worksheet of an .xlsx workbook. Cells are read raw, so dates typed
-// into date-formatted cells arrive as Excel serial numbers (parseDate handles both).
+// ReadXLSX reads the first visible worksheet of an .xlsx workbook, skipping a 填表说明 sheet.
+// Cells are read raw, so dates typed into date-formatted cells arrive as Excel serial numbers
+// (parseDate handles both).
 func ReadXLSX(r io.Reader) (t Table, err error) {
 	defer func() { // a damaged workbook must be an error, never a crash
 		if p := recover(); p != nil {
@@ -113,11 +114,11 @@ func ReadXLSX(r io.Reader) (t Table, err error) {
 		return Table{}, fmt.Errorf("xlsx: %w", err)
 	}
 	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return Table{}, errors.New("xlsx: the workbook has no worksheet")
+	name := dataSheet(f)
+	if name == "" {
+		return Table{}, errors.New("xlsx: the workbook has no visible worksheet")
 	}
-	rows, err := f.Rows(sheets[0])
+	rows, err := f.Rows(name)
 	if err != nil {
 		return Table{}, fmt.Errorf("xlsx: %w", err)
 	}
@@ -134,6 +135,24 @@ func ReadXLSX(r io.Reader) (t Table, err error) {
 		lines = append(lines, append([]string{fmt.Sprint(n)}, cols...))
 	}
 	return fromLines(lines)
+}
+
+// dataSheet picks the worksheet to read: the first visible one that is not a 填表说明
+// (instructions) sheet, which county templates often put first.
+func dataSheet(f *excelize.File) string {
+	first := ""
+	for _, name := range f.GetSheetList() {
+		if visible, err := f.GetSheetVisible(name); err != nil || !visible {
+			continue
+		}
+		if first == "" {
+			first = name
+		}
+		if !strings.Contains(name, "说明") && !strings.EqualFold(name, "readme") {
+			return name
+		}
+	}
+	return first
 }
 
 // fromLines turns numbered lines (line number first) into a Table: the first non-blank line is
