@@ -1,6 +1,7 @@
 package sheet
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -100,26 +101,36 @@ type jsonWriter struct {
 	n      int
 }
 
+// Row writes one object with the keys in column order (a map would sort them).
 func (j *jsonWriter) Row(values ...any) error {
-	obj := make(map[string]any, len(values))
+	var b bytes.Buffer
+	b.WriteByte('{')
 	for i, v := range values {
-		if i < len(j.fields) {
-			if t, ok := v.(time.Time); ok {
-				v = t.Format(time.RFC3339)
-			}
-			obj[j.fields[i].Key] = v
+		if i >= len(j.fields) {
+			break
 		}
+		if t, ok := v.(time.Time); ok {
+			v = t.Format(time.RFC3339)
+		}
+		key, _ := json.Marshal(j.fields[i].Key)
+		val, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(key)
+		b.WriteByte(':')
+		b.Write(val)
 	}
-	b, err := json.Marshal(obj)
-	if err != nil {
-		return err
-	}
+	b.WriteByte('}')
 	sep := ",\n"
 	if j.n == 0 {
 		sep = "[\n"
 	}
 	j.n++
-	_, err = fmt.Fprintf(j.w, "%s%s", sep, b)
+	_, err := fmt.Fprintf(j.w, "%s%s", sep, b.Bytes())
 	return err
 }
 
