@@ -20,6 +20,7 @@ type IdentityStore interface {
 	PersonByID(ctx context.Context, id store.PersonID) (store.Person, error)
 	BindChatIdentity(ctx context.Context, ci store.ChatIdentity, now time.Time) error
 	BindWithCode(ctx context.Context, code string, ci store.ChatIdentity, now time.Time, accept func() error) (store.PersonID, error)
+	CheckBindCode(ctx context.Context, code string, now time.Time) (store.PersonID, error)
 }
 
 // ParseBind recognises a bind command: "绑定 482913", "/bind 482913", also with full-width digits,
@@ -93,8 +94,10 @@ type binder struct {
 
 // bindOutcome is what a bind attempt produced: the bound person (zero on failure) and the reply.
 type bindOutcome struct {
-	person store.Person
-	reply  string
+	person   store.Person
+	reply    string
+	accepted bool   // the friend request was accepted (a reply can reach the sender)
+	failed   string // why the friend request could not be accepted
 }
 
 // tryKey counts wrong codes per sender within the current clock hour.
@@ -102,7 +105,9 @@ func (b *binder) tryKey(m Message) string {
 	return fmt.Sprintf("bind:try:%s:%s:%s:%s", m.Transport, m.Account, m.SenderKey, b.clock.Now().Format("2006010215"))
 }
 
-// bind uses code for the sender of m; accept (may be nil) runs inside the binding transaction.
+// bind uses code for the sender of m. accept (may be nil; the friend-request path) runs after the
+// code checked out and before it is used, outside any transaction: if accepting fails the code
+// stays valid; if the code is taken meanwhile the new friend is told so and can ask for another.
 // A non-nil error means the store or KV failed and the message should be processed again later.
 func (b *binder) bind(ctx context.Context, m Message, code string, accept func() error) (bindOutcome, error) {
 	key := b.tryKey(m)
@@ -117,22 +122,54 @@ func (b *binder) bind(ctx context.Context, m Message, code string, accept func()
 	if code == "" {
 		return b.wrong(ctx, key, msgBindBadCode)
 	}
-	ci := store.ChatIdentity{Transport: m.Transport, Account: m.Account, ExternalKey: m.SenderKey, NickName: clipName(m.SenderName)}
-	pid, err := b.st.BindWithCode(ctx, code, ci, b.clock.Now(), accept)
+	pid, accepted, err := b.useCode(ctx, m, code, accept)
+	if errors.Is(err, errNotAccepted) {
+		return bindOutcome{failed: "accept friend failed"}, nil
+	}
+	var out bindOutcome
 	switch {
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrBindCodeExpired):
-		return b.wrong(ctx, key, msgBindBadCode)
+		out, err = b.wrong(ctx, key, msgBindBadCode)
 	case errors.Is(err, store.ErrBindCodeUsed):
-		return b.wrong(ctx, key, msgBindUsed)
+		out, err = b.wrong(ctx, key, msgBindUsed)
 	case err != nil:
 		return bindOutcome{}, fmt.Errorf("bind: %w", err)
+	default:
+		return b.bound(ctx, m, pid)
 	}
+	out.accepted = accepted
+	return out, err
+}
+
+// errNotAccepted: the transport refused to accept the friend request.
+var errNotAccepted = errors.New("friend request not accepted")
+
+// useCode checks the code, accepts the friend request if asked to, then uses the code and binds.
+func (b *binder) useCode(ctx context.Context, m Message, code string, accept func() error) (store.PersonID, bool, error) {
+	if _, err := b.st.CheckBindCode(ctx, code, b.clock.Now()); err != nil {
+		return 0, false, err
+	}
+	accepted := false
+	if accept != nil {
+		if err := accept(); err != nil {
+			// Not retried: the request may have expired. The code stays valid for a new request.
+			b.log.Warn("friend request not accepted", "transport", m.Transport, "account", m.Account, "err", err)
+			return 0, false, errNotAccepted
+		}
+		accepted = true
+	}
+	ci := store.ChatIdentity{Transport: m.Transport, Account: m.Account, ExternalKey: m.SenderKey, NickName: clipName(m.SenderName)}
+	pid, err := b.st.BindWithCode(ctx, code, ci, b.clock.Now(), nil)
+	return pid, accepted, err
+}
+
+func (b *binder) bound(ctx context.Context, m Message, pid store.PersonID) (bindOutcome, error) {
 	p, err := b.st.PersonByID(ctx, pid)
 	if err != nil {
 		return bindOutcome{}, fmt.Errorf("bind: person: %w", err)
 	}
 	b.log.Info("sender bound", "transport", m.Transport, "account", m.Account, "person", pid)
-	return bindOutcome{person: p, reply: fmt.Sprintf(msgBindOKFormat, p.Name)}, nil
+	return bindOutcome{person: p, reply: fmt.Sprintf(msgBindOKFormat, p.Name), accepted: true}, nil
 }
 
 func (b *binder) tries(ctx context.Context, key string) (int64, error) {

@@ -417,7 +417,12 @@ func (in *Inbox) friend(ctx context.Context, j inboxJob) (store.InboxResult, err
 	if err != nil {
 		return store.InboxResult{}, err
 	}
-	if out.person.ID == 0 {
+	switch {
+	case out.failed != "":
+		return store.InboxResult{Status: store.InDone, Error: out.failed}, nil
+	case out.person.ID == 0 && out.accepted: // the code was taken meanwhile: tell the new friend
+		return in.result(j, 0, []Reply{{Text: out.reply}}, "friend accepted, code no longer valid"), nil
+	case out.person.ID == 0:
 		in.friendIgnore.Add(1)
 		return store.InboxResult{Status: store.InDone, Error: "friend request with a bad code"}, nil
 	}

@@ -49,6 +49,22 @@ func (s *Store) NewBindCode(ctx context.Context, person PersonID, now time.Time,
 	return BindCode{}, fmt.Errorf("store: no free bind code after %d tries", bindCodeTries)
 }
 
+// CheckBindCode returns the person of a live code without using it (the friend-request path checks
+// the code before accepting, so no transaction is held open across a network call).
+func (s *Store) CheckBindCode(ctx context.Context, code string, now time.Time) (PersonID, error) {
+	var bc BindCode
+	if err := s.q(ctx).Where("code = ?", code).Take(&bc).Error; err != nil {
+		return 0, fmt.Errorf("store: bind code: %w", notFound(err))
+	}
+	switch {
+	case bc.UsedAt != nil:
+		return 0, ErrBindCodeUsed
+	case !bc.ExpiresAt.After(now.In(s.loc)):
+		return 0, ErrBindCodeExpired
+	}
+	return bc.PersonID, nil
+}
+
 // UseBindCode marks a live code used and returns its person: ErrNotFound for an unknown code,
 // ErrBindCodeUsed or ErrBindCodeExpired otherwise. The conditional update makes a code single use
 // even when two senders race for it.

@@ -61,12 +61,18 @@ func TestBindCodes(t *testing.T) {
 			})
 			t.Run("valid code binds once", func(t *testing.T) {
 				bc, _ := s.NewBindCode(ctx, ids[1], t0, time.Hour)
+				if p, err := s.CheckBindCode(ctx, bc.Code, t0); err != nil || p != ids[1] {
+					t.Fatalf("check = %v, %v", p, err)
+				}
 				p, err := s.UseBindCode(ctx, bc.Code, t0.Add(time.Minute))
 				if err != nil || p != ids[1] {
 					t.Fatalf("use = %v, %v", p, err)
 				}
 				if _, err := s.UseBindCode(ctx, bc.Code, t0.Add(2*time.Minute)); !errors.Is(err, store.ErrBindCodeUsed) {
 					t.Fatalf("second use err = %v, want ErrBindCodeUsed", err)
+				}
+				if _, err := s.CheckBindCode(ctx, bc.Code, t0.Add(2*time.Minute)); !errors.Is(err, store.ErrBindCodeUsed) {
+					t.Fatalf("check after use err = %v, want ErrBindCodeUsed", err)
 				}
 			})
 			t.Run("expired code is refused", func(t *testing.T) {
