@@ -22,6 +22,8 @@ type Store interface {
 	CampaignsOn(ctx context.Context, day time.Time) ([]store.Campaign, error)
 	OnLeaveAt(ctx context.Context, day time.Time) (map[store.PersonID]bool, error)
 	LoadOrgChart(ctx context.Context) (store.OrgChart, error)
+	NewAlertKeys(ctx context.Context, keys []string) (map[string]bool, error)
+	LatestBeforeOf(ctx context.Context, ids []store.PairingID, before time.Time) (map[store.PairingID][]store.CheckInFact, error)
 	PersonNames(ctx context.Context, ids []store.PersonID) (map[store.PersonID]string, error)
 	PeopleByCodes(ctx context.Context, codes []string) (map[string]store.Person, error)
 	LateRequests(ctx context.Context, now time.Time) ([]store.Request, error)

@@ -45,18 +45,22 @@ func (j *OverdueScan) Run(ctx context.Context, at time.Time) (Result, error) {
 		return res, err
 	}
 	var hits []overdueHit
-	opts := store.ScanOptions{At: at, Bounds: j.Policy.Bounds(at), LatestBefore: true}
+	// Whether a pairing is overdue depends only on the current and previous periods; when it started
+	// being overdue needs its older history, so that is read afterwards for the overdue ones only.
+	opts := store.ScanOptions{At: at, Bounds: j.Policy.Bounds(at)}
 	err = j.Store.ScanActivePairings(ctx, opts, func(fs []store.PairingFacts) error {
 		for _, f := range fs {
 			res["pairings"]++
-			st := j.Policy.Evaluate(policy.Pairing{Tags: f.Tags, Program: f.Program, Start: f.Pairing.StartOn}, toPolicy(f.CheckIns), at)
-			if st.Overdue {
+			if st := j.evaluate(f, at); st.Overdue {
 				hits = append(hits, overdueHit{f, st, leave[f.Pairing.CadreID]})
 			}
 		}
 		return nil
 	})
 	if err != nil {
+		return res, err
+	}
+	if err := j.spellStarts(ctx, hits, opts.Bounds[0], at); err != nil {
 		return res, err
 	}
 	res["overdue"] = len(hits)
@@ -68,6 +72,32 @@ func (j *OverdueScan) Run(ctx context.Context, at time.Time) (Result, error) {
 		return res, err
 	}
 	return res, j.send(ctx, alerts, lines, at, res)
+}
+
+func (j *OverdueScan) evaluate(f store.PairingFacts, at time.Time) policy.Status {
+	return j.Policy.Evaluate(policy.Pairing{Tags: f.Tags, Program: f.Program, Start: f.Pairing.StartOn}, toPolicy(f.CheckIns), at)
+}
+
+// spellStarts adds each overdue pairing's latest check-ins before the look-back and re-evaluates, which
+// fixes OverdueSince (and with it the alert keys) to the end of the first missed period.
+func (j *OverdueScan) spellStarts(ctx context.Context, hits []overdueHit, before, at time.Time) error {
+	if len(hits) == 0 {
+		return nil
+	}
+	ids := make([]store.PairingID, len(hits))
+	for i, h := range hits {
+		ids[i] = h.facts.Pairing.ID
+	}
+	old, err := j.Store.LatestBeforeOf(ctx, ids, before)
+	if err != nil {
+		return err
+	}
+	for i := range hits {
+		f := &hits[i].facts
+		f.CheckIns = append(f.CheckIns, old[f.Pairing.ID]...)
+		hits[i].status = j.evaluate(*f, at)
+	}
+	return nil
 }
 
 func toPolicy(cs []store.CheckInFact) []policy.CheckIn {
@@ -128,9 +158,19 @@ func (j *OverdueScan) plan(ctx context.Context, hits []overdueHit, at time.Time)
 
 // send writes the alerts and one digest per recipient, in transactions of RecipientsPerTx recipients.
 func (j *OverdueScan) send(ctx context.Context, alerts []store.Alert, lines map[string]string, at time.Time, res Result) error {
+	keys := make([]string, len(alerts))
+	for i, a := range alerts {
+		keys[i] = a.Key
+	}
+	fresh, err := j.Store.NewAlertKeys(ctx, keys)
+	if err != nil {
+		return err
+	}
 	byTo := map[store.PersonID][]store.Alert{}
 	for _, a := range alerts {
-		byTo[a.RecipientID] = append(byTo[a.RecipientID], a)
+		if fresh[a.Key] { // most overdue pairings were alerted on earlier days
+			byTo[a.RecipientID] = append(byTo[a.RecipientID], a)
+		}
 	}
 	to := make([]store.PersonID, 0, len(byTo))
 	for id := range byTo {

@@ -86,7 +86,8 @@ func (j *SpotCheckSample) Run(ctx context.Context, at time.Time) (Result, error)
 	var cands []Candidate
 	err := j.Store.ScanActivePairings(ctx, store.ScanOptions{At: at, Bounds: []time.Time{at}}, func(fs []store.PairingFacts) error {
 		for _, f := range fs {
-			if seen[f.Pairing.HouseholdID] {
+			// A pairing that began after the month asked about cannot be checked on it.
+			if seen[f.Pairing.HouseholdID] || !f.Pairing.StartOn.Before(month.AddDate(0, 1, 0)) {
 				continue
 			}
 			seen[f.Pairing.HouseholdID] = true

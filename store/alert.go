@@ -136,3 +136,19 @@ func (s *Store) PersonNames(ctx context.Context, ids []PersonID) (map[PersonID]s
 	}
 	return out, nil
 }
+
+// NewAlertKeys returns the keys that have no Alert row yet, so a daily scan opens transactions only for
+// recipients with something new to say.
+func (s *Store) NewAlertKeys(ctx context.Context, keys []string) (map[string]bool, error) {
+	seen, err := existingKeys[Alert](s, ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		if !seen[k] {
+			out[k] = true
+		}
+	}
+	return out, nil
+}

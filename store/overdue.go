@@ -54,26 +54,73 @@ func (s *Store) ScanActivePairings(ctx context.Context, o ScanOptions, fn func([
 	}
 	var last PairingID
 	for {
-		var ps []Pairing
-		err := s.pairingsActiveAt(ctx, o.At).Where("id > ?", last).Order("id").Limit(o.Batch).Find(&ps).Error
-		if err != nil {
-			return fmt.Errorf("store: scan pairings: %w", err)
-		}
-		if len(ps) == 0 {
-			return nil
-		}
-		last = ps[len(ps)-1].ID
-		facts, err := s.pairingFacts(ctx, ps, programs, o)
+		facts, err := s.activeBatch(ctx, o, last, programs)
 		if err != nil {
 			return err
+		}
+		if len(facts) == 0 {
+			return nil
+		}
+		last = facts[len(facts)-1].Pairing.ID
+		cis, err := s.loadCheckIns(ctx, facts[0].Pairing.ID, last, o)
+		if err != nil {
+			return err
+		}
+		for i := range facts {
+			facts[i].CheckIns = cis[facts[i].Pairing.ID]
 		}
 		if err := fn(facts); err != nil {
 			return err
 		}
-		if len(ps) < o.Batch {
+		if len(facts) < o.Batch {
 			return nil
 		}
 	}
+}
+
+// activeBatch reads the next batch of active pairings with their household and cadre columns in one
+// joined query, scanned by hand: this runs every day over every pairing.
+func (s *Store) activeBatch(ctx context.Context, o ScanOptions, after PairingID, programs map[ProgramID]string) ([]PairingFacts, error) {
+	at := o.At.In(s.loc)
+	rows, err := s.q(ctx).Raw("SELECT p.id, p.code, p.cadre_id, p.household_id, p.program_id, p.start_on, p.end_on,"+
+		" h.head_name, h.head_id, h.tags, c.unit_id FROM pairings p JOIN households h ON h.id = p.household_id"+
+		" LEFT JOIN people c ON c.id = p.cadre_id"+
+		" WHERE p.id > ? AND p.start_on <= ? AND (p.end_on IS NULL OR p.end_on > ?) ORDER BY p.id LIMIT ?",
+		after, at, at, o.Batch).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("store: scan pairings: %w", err)
+	}
+	defer rows.Close()
+	var out []PairingFacts
+	for rows.Next() {
+		var f PairingFacts
+		p := &f.Pairing
+		if err := rows.Scan(&p.ID, &p.Code, &p.CadreID, &p.HouseholdID, &p.ProgramID, &p.StartOn, &p.EndOn,
+			&f.HeadName, &f.HeadID, &f.Tags, &f.CadreUnit); err != nil {
+			return nil, fmt.Errorf("store: scan pairing row: %w", err)
+		}
+		p.StartOn = p.StartOn.In(s.loc)
+		if p.EndOn != nil {
+			e := p.EndOn.In(s.loc)
+			p.EndOn = &e
+		}
+		if p.ProgramID != nil {
+			f.Program = programs[*p.ProgramID]
+		}
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: scan pairings: %w", err)
+	}
+	return out, nil
+}
+
+// loadCheckIns picks the plain or the grouped form.
+func (s *Store) loadCheckIns(ctx context.Context, lo, hi PairingID, o ScanOptions) (map[PairingID][]CheckInFact, error) {
+	if len(o.Bounds) > 0 {
+		return s.groupedCheckIns(ctx, lo, hi, o)
+	}
+	return s.checkInFacts(ctx, lo, hi, o)
 }
 
 func (s *Store) programCodes(ctx context.Context) (map[ProgramID]string, error) {
@@ -111,11 +158,7 @@ func (s *Store) pairingFacts(ctx context.Context, ps []Pairing, programs map[Pro
 	for _, c := range cadres {
 		unit[c.ID] = c.UnitID
 	}
-	load := s.checkInFacts
-	if len(o.Bounds) > 0 {
-		load = s.groupedCheckIns
-	}
-	cis, err := load(ctx, ps[0].ID, ps[len(ps)-1].ID, o)
+	cis, err := s.loadCheckIns(ctx, ps[0].ID, ps[len(ps)-1].ID, o)
 	if err != nil {
 		return nil, err
 	}
@@ -255,4 +298,49 @@ func (s *Store) groupedCheckIns(ctx context.Context, lo, hi PairingID, o ScanOpt
 		return nil, fmt.Errorf("store: grouped check-ins: %w", err)
 	}
 	return out, nil
+}
+
+// LatestBeforeOf returns, for the given pairings, the latest non-undone check-in of each kind before
+// `before` (one grouped query per 500 pairings). The overdue scan asks this only for the few pairings
+// found overdue, instead of reading every pairing's whole history every day.
+func (s *Store) LatestBeforeOf(ctx context.Context, ids []PairingID, before time.Time) (map[PairingID][]CheckInFact, error) {
+	out := map[PairingID][]CheckInFact{}
+	for start := 0; start < len(ids); start += keyChunk {
+		rows, err := s.q(ctx).Model(&CheckIn{}).Select("pairing_id, kind, MAX(occurred_at)").
+			Where("pairing_id IN ? AND undone_at IS NULL AND occurred_at < ?", ids[start:min(start+keyChunk, len(ids))], before.In(s.loc)).
+			Group("pairing_id, kind").Rows()
+		if err != nil {
+			return nil, fmt.Errorf("store: latest check-ins of pairings: %w", err)
+		}
+		err = s.readLatest(rows, out)
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) readLatest(rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}, out map[PairingID][]CheckInFact) error {
+	for rows.Next() {
+		var id PairingID
+		var kind CheckInKind
+		var at any
+		if err := rows.Scan(&id, &kind, &at); err != nil {
+			return fmt.Errorf("store: latest check-in row: %w", err)
+		}
+		t, err := s.aggTime(at)
+		if err != nil {
+			return err
+		}
+		out[id] = append(out[id], CheckInFact{Kind: kind, At: t})
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: latest check-ins: %w", err)
+	}
+	return nil
 }

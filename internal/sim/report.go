@@ -129,6 +129,9 @@ func (w *World) report(ctx context.Context) (Report, error) {
 	sort.Strings(keys)
 	r.Total = *newMonth("合计")
 	for _, k := range keys {
+		if k < w.o.From.Format("2006-01") {
+			continue // the first call-back asks about the month before the simulation: nothing to report
+		}
 		r.Months = append(r.Months, *w.tally.months[k])
 		r.Total.add(w.tally.months[k])
 	}
