@@ -42,7 +42,7 @@ func resolveHousehold(d CheckInDraft, hhs []store.PairedHousehold) ([]store.Pair
 	var m []store.PairedHousehold
 	if isDigitOrASCIILetter([]rune(ref)[0]) {
 		m = filter(hhs, func(h store.Household) bool {
-			return strings.EqualFold(h.Code, ref) || (h.Initials != "" && strings.EqualFold(h.Initials, ref))
+			return strings.EqualFold(h.Code, ref) || store.InitialsMatch(h.Initials, ref)
 		})
 	} else {
 		m, text = byName(ref, text, hhs)

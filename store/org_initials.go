@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -17,6 +18,14 @@ var surnameInitials = map[rune]string{
 	'繁': "p", '宿': "s", '都': "d", '藏': "z", '万': "w", '句': "g", '能': "n", '阚': "k",
 }
 
+// givenNameAlt lists given-name characters whose dictionary reading is often not the one a family
+// uses (长顺 is chang-shun, the dictionary says zhang); the other initial is stored as a second variant.
+// go-pinyin's heteronym list is too noisy for this (it gives 王 a yu reading), hence a short curated map.
+var givenNameAlt = map[rune]string{
+	'长': "c", '乐': "y", '重': "c", '朝': "c", '行': "h", '曾': "z", '单': "s", '传': "z",
+	'调': "d", '觉': "j", '藏': "c", '还': "h", '率': "s", '省': "x", '降': "x", '奇': "j",
+}
+
 // pinyinArgs is built per call: go-pinyin's Args is a plain value, cheap to make, and keeping it
 // local avoids a package-level variable.
 func pinyinArgs() pinyin.Args {
@@ -31,28 +40,91 @@ func pinyinArgs() pinyin.Args {
 	return a
 }
 
+// maxInitialVariants bounds how many readings of a name are stored; three polyphonic given-name
+// characters are already rare.
+const maxInitialVariants = 4
+
 // NameInitials returns the pinyin first letters of a Chinese name ("王春发" → "wcf"), reading the
-// first character as a surname; ASCII letters and digits are kept, other symbols dropped.
+// first character as a surname; ASCII letters and digits are kept, other symbols dropped. Given-name
+// characters with several readings (长 chang/zhang, 乐 le/yue) yield every variant, primary first,
+// comma-separated ("赵长顺" → "zzs,zcs"), because a cadre types the reading the family uses.
 func NameInitials(name string) string {
 	name = strings.TrimSpace(name)
 	if name == "" {
 		return ""
 	}
 	runes := []rune(name)
-	var b strings.Builder
+	variants := []string{""}
 	rest := runes
 	if s, ok := surnameInitials[runes[0]]; ok {
-		b.WriteString(s)
+		variants[0] = s
 		rest = runes[1:]
 	}
-	for _, letters := range pinyin.Pinyin(string(rest), pinyinArgs()) {
-		if len(letters) > 0 {
-			b.WriteString(strings.ToLower(letters[0]))
+	args := pinyinArgs()
+	for _, r := range rest {
+		// one rune at a time: characters without an initial (emoji) must not shift the others
+		for _, letters := range pinyin.Pinyin(string(r), args) {
+			variants = extendVariants(variants, givenNameLetters(r, letters))
 		}
 	}
-	out := b.String()
+	out := strings.Join(variants, ",")
+	for len(out) > 32 && len(variants) > 1 {
+		variants = variants[:len(variants)-1]
+		out = strings.Join(variants, ",")
+	}
 	if len(out) > 32 {
 		out = out[:32]
+	}
+	return out
+}
+
+// InitialsMatch reports whether typed initials equal one of the stored variants.
+func InitialsMatch(stored, typed string) bool {
+	if stored == "" || typed == "" {
+		return false
+	}
+	for _, v := range strings.Split(stored, ",") {
+		if strings.EqualFold(v, typed) {
+			return true
+		}
+	}
+	return false
+}
+
+func extendVariants(prefixes, letters []string) []string {
+	if len(letters) == 0 {
+		return prefixes
+	}
+	out := make([]string, 0, len(prefixes)*len(letters))
+	for _, l := range letters {
+		for _, p := range prefixes {
+			if len(out) < maxInitialVariants {
+				out = append(out, p+l)
+			}
+		}
+	}
+	return out
+}
+
+// givenNameLetters is the dictionary initial of a given-name character plus its curated alternative.
+func givenNameLetters(r rune, dict []string) []string {
+	letters := append([]string(nil), dict...)
+	if len(letters) > 1 {
+		letters = letters[:1]
+	}
+	if alt, ok := givenNameAlt[r]; ok {
+		letters = append(letters, alt)
+	}
+	return uniqueLower(letters)
+}
+
+func uniqueLower(letters []string) []string {
+	var out []string
+	for _, l := range letters {
+		l = strings.ToLower(l)
+		if l != "" && !slices.Contains(out, l) {
+			out = append(out, l)
+		}
 	}
 	return out
 }

@@ -12,6 +12,27 @@ import (
 	"qinqi/store"
 )
 
+func TestInitialsMatch(t *testing.T) {
+	cases := []struct {
+		name, stored, typed string
+		want                bool
+	}{
+		{"single variant", "wcf", "wcf", true},
+		{"upper case typed", "wcf", "WCF", true},
+		{"second variant", "zzs,zcs", "zcs", true},
+		{"no variant", "zzs,zcs", "zs", false},
+		{"empty stored", "", "wcf", false},
+		{"empty typed", "wcf", "", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := store.InitialsMatch(c.stored, c.typed); got != c.want {
+				t.Errorf("InitialsMatch(%q, %q) = %v, want %v", c.stored, c.typed, got, c.want)
+			}
+		})
+	}
+}
+
 func TestNameInitials(t *testing.T) {
 	cases := []struct{ name, in, want string }{
 		{"common name", "王春发", "wcf"},
@@ -21,9 +42,11 @@ func TestNameInitials(t *testing.T) {
 		{"surname 仇 reads qiu", "仇英", "qy"},
 		{"surname 区 reads ou", "区家明", "ojm"},
 		{"surname 查 reads zha", "查良镛", "zly"},
-		{"曾 inside a given name keeps its reading", "王曾", "wc"},
+		{"曾 inside a given name has both readings", "王曾", "wc,wz"},
+		{"长 in a given name: zhang and chang", "赵长顺", "zzs,zcs"},
 		{"digits and latin kept", "王小2", "wx2"},
 		{"emoji dropped", "王春发😀", "wcf"},
+		{"emoji inside keeps alignment", "赵😀长顺", "zzs,zcs"},
 		{"empty", "", ""},
 		{"spaces trimmed", "  李四 ", "ls"},
 	}
