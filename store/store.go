@@ -51,7 +51,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 	cfg := &gorm.Config{
 		NowFunc: func() time.Time { return time.Now().In(o.Location) },
-		Logger: logger.NewSlogLogger(o.Logger, logger.Config{
+		Logger: logger.NewSlogLogger(slog.New(sqlTrimHandler{o.Logger.Handler()}), logger.Config{
 			SlowThreshold: 500 * time.Millisecond, LogLevel: logger.Warn,
 			IgnoreRecordNotFoundError: true, ParameterizedQueries: true, // keeps names and phones out of logs
 		}),
