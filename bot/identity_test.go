@@ -1,6 +1,8 @@
 package bot_test
 
 import (
+	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -177,5 +179,30 @@ func TestFriendRequestBinding(t *testing.T) {
 				t.Fatalf("greeting priority %+v", rows[0])
 			}
 		})
+	})
+}
+
+// refusing is a transport that cannot accept friend requests (the request expired).
+type refusing struct{ *bot.Fake }
+
+func (refusing) AcceptFriend(context.Context, bot.Message) error { return errors.New("request expired") }
+
+func TestFriendRequestAcceptFails(t *testing.T) {
+	ieachKV(t, func(t *testing.T, r *irig) {
+		pid := r.person("H001", "")
+		bc, _ := r.st.NewBindCode(r.ctx, pid, r.clk.Now(), time.Hour)
+		r.msgr = refusing{r.fake}
+		r.start(r.st)
+		r.in.Accept(r.ctx, bot.Message{Transport: "fake", Account: "a1", ID: "f1", SenderKey: "@wcf", Kind: bot.KindFriendRequest, Text: bc.Code, Time: r.clk.Now()})
+		r.settle()
+		if _, err := r.st.PersonByChatKey(r.ctx, "fake", "a1", "@wcf"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("bound without an accepted request: %v", err)
+		}
+		if p, err := r.st.CheckBindCode(r.ctx, bc.Code, r.clk.Now()); err != nil || p != pid {
+			t.Fatalf("code no longer valid: %v, %v", p, err)
+		}
+		if n := icountInbox(t, r.st, store.InDone); n != 1 {
+			t.Fatalf("done rows = %d (a failed accept is final, not retried)", n)
+		}
 	})
 }

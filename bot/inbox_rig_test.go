@@ -50,6 +50,7 @@ type irig struct {
 	kv    *store.KV
 	clk   *clock.Fake
 	fake  *bot.Fake
+	msgr  bot.Messenger // what the inbox uses for a1; the fake unless a test swaps it
 	h     *irecorder
 	spool string
 	in    *bot.Inbox
@@ -59,6 +60,7 @@ type irig struct {
 func newIRig(t *testing.T, kv *store.KV, st bot.InboxStore) *irig {
 	t.Helper()
 	r := &irig{t: t, ctx: context.Background(), kv: kv, clk: clock.NewFake(ibT0), fake: bot.NewFake(), h: &irecorder{}, spool: t.TempDir()}
+	r.msgr = r.fake
 	if s, ok := st.(*store.Store); ok {
 		r.st = s
 	}
@@ -75,7 +77,7 @@ func (r *irig) start(st bot.InboxStore) {
 	}
 	lim := bot.Limits{Every: time.Second, Burst: 3, MaxAttempts: 3, RetryMin: time.Second, RetryMax: time.Minute}
 	in, err := bot.NewInbox(bot.InboxOptions{Store: st, State: r.kv, Handler: r.h, Clock: r.clk, Spool: sp, Logger: quietLog,
-		Messengers: map[string]bot.Messenger{"a1": r.fake}, Limits: map[string]bot.Limits{"a1": lim}})
+		Messengers: map[string]bot.Messenger{"a1": r.msgr}, Limits: map[string]bot.Limits{"a1": lim}})
 	if err != nil {
 		r.t.Fatal(err)
 	}
