@@ -18,7 +18,8 @@ import (
 var demoSheets embed.FS
 
 // Demo loads the demo county (青山县: 2 townships, 4 villages, 3 units, 20 households, 23 pairings)
-// through the ordinary importer; now is the instant the pairing rules are checked at.
+// through the ordinary importer, with six months of diary entries before now (see demoHistory);
+// now is the instant the pairing rules are checked at.
 // Loading it again changes nothing.
 func Demo(ctx context.Context, st *store.Store, now time.Time) error {
 	for _, k := range sheet.Kinds {
@@ -34,5 +35,5 @@ func Demo(ctx context.Context, st *store.Store, now time.Time) error {
 			return fmt.Errorf("seed: demo sheet %s: %w", k, err)
 		}
 	}
-	return nil
+	return demoHistory(ctx, st, now)
 }

@@ -253,3 +253,60 @@ func TestDemoSheetsMatchTestdata(t *testing.T) {
 		})
 	}
 }
+
+// TestDemoHasHistoryWithSomeQuietPairings: the demo opens on a county with a past, where 逾期 has
+// something to show, and loading it again writes no second diary.
+func TestDemoHasHistoryWithSomeQuietPairings(t *testing.T) {
+	ctx := context.Background()
+	s := testenv.SQLite(t)
+	counts := func() map[string]int {
+		ps, err := s.AllPairings(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]int{}
+		for _, p := range ps {
+			n, err := s.CountPairingCheckIns(ctx, p.ID, now.AddDate(-1, 0, 0), now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[p.Code] = n
+		}
+		return out
+	}
+	for i := range 2 {
+		if err := seed.Demo(ctx, s, now); err != nil {
+			t.Fatalf("load %d: %v", i+1, err)
+		}
+	}
+	got := counts()
+	lastMonth := time.Date(now.Year(), now.Month()-1, 1, 0, 0, 0, 0, clock.Shanghai)
+	var quiet, busy int
+	for code, n := range got {
+		recent, err := s.CountPairingCheckIns(ctx, mustPairing(t, s, code), lastMonth, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case n > 0 && recent == 0:
+			quiet++
+		case recent > 0:
+			busy++
+		}
+	}
+	if quiet == 0 || busy == 0 || busy < quiet {
+		t.Errorf("demo history: %d pairings reported last month, %d went quiet; want both, mostly reporting (%v)", busy, quiet, got)
+	}
+	if got["J001"] != 8 {
+		t.Errorf("J001 has %d diary entries after two loads; want 8 (6 contacts, 2 quarterly visits)", got["J001"])
+	}
+}
+
+func mustPairing(t *testing.T, s *store.Store, code string) store.PairingID {
+	t.Helper()
+	p, err := s.PairingByCode(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.ID
+}
