@@ -80,7 +80,6 @@ type Account struct {
 // Inbox configures the durable inbox.
 type Inbox struct {
 	SpoolDir       string        `yaml:"spool_dir"`
-	DedupWindow    time.Duration `yaml:"dedup_window"`
 	SameTextWindow time.Duration `yaml:"same_text_window"`
 }
 
