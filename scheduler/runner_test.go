@@ -3,6 +3,7 @@ package scheduler_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"sync"
 	"testing"
@@ -52,6 +53,7 @@ func (j *countJob) counts() (slots, total int) {
 	return slots, total
 }
 
+// newRunner gives runs a one-second timeout, which the timeout test relies on.
 func newRunner(kv scheduler.Claimer, st *store.Store, clk clock.Clock, name string) *scheduler.Runner {
 	return scheduler.NewRunner(scheduler.RunnerOptions{KV: kv, Runs: st, Clock: clk, Log: quietLog(), Instance: name, Timeout: time.Second})
 }
@@ -191,5 +193,66 @@ func TestStartAndStop(t *testing.T) {
 	r.Stop()
 	if _, err := st.JobRunOf(context.Background(), "x", "2026-01-01T09:00"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("a job ran without catch-up or firing: %v", err)
+	}
+}
+
+// TestThreeInstancesSendEachReminderOnce runs the production jobs in three runners at once over the 端午
+// window and the first overdue days, and checks every reminder and digest exists once.
+func TestThreeInstancesSendEachReminderOnce(t *testing.T) {
+	type setup struct {
+		name string
+		kvs  func(t *testing.T) [3]scheduler.Claimer
+	}
+	setups := []setup{
+		{"shared in-process KV", func(t *testing.T) [3]scheduler.Claimer { kv := testenv.KV(t); return [3]scheduler.Claimer{kv, kv, kv} }},
+		{"real Redis", sharedRedis},
+	}
+	for _, s := range setups {
+		for _, b := range testenv.Backends() {
+			t.Run(s.name+"/"+b.Name, func(t *testing.T) {
+				kvs := s.kvs(t)
+				c := newCounty(t, b.Open(t))
+				from, to := clock.Date(2026, 6, 10), clock.Date(2026, 6, 21)
+				var wg sync.WaitGroup
+				for i := range 3 {
+					clk := clock.NewFake(from)
+					r := scheduler.NewRunner(scheduler.RunnerOptions{KV: kvs[i], Runs: c.st, Clock: clk, Log: quietLog(),
+						Instance: fmt.Sprintf("instance-%d", i), Timeout: time.Minute})
+					for _, j := range jobsByName(t, c.st, clk, defaults()) {
+						must(t, r.Add(j))
+					}
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						r.RunDue(context.Background(), from, to, clk.Set)
+					}()
+				}
+				wg.Wait()
+				ctx := context.Background()
+				rs, err := c.st.Reminders(ctx, store.ReminderFilter{})
+				must(t, err)
+				// 3 pairings × open, half, last of 端午 (nobody reports in this test).
+				if len(rs) != 9 {
+					t.Errorf("%d reminder rows, want 9", len(rs))
+				}
+				for _, cadre := range []store.PersonID{c.k1, c.k2} {
+					for _, stage := range []string{"open", "half", "last"} {
+						if m := c.messages(t, "remind:2026-duanwu:"+stage, cadre); len(m) != 1 {
+							t.Errorf("cadre %d stage %s: %d digests, want 1", cadre, stage, len(m))
+						}
+					}
+				}
+				runs, err := c.st.JobRuns(ctx, "window-reminders")
+				must(t, err)
+				if len(runs) != 11 {
+					t.Errorf("%d window-reminder runs for 11 days, want 11", len(runs))
+				}
+				for _, r := range runs {
+					if r.Error != "" {
+						t.Errorf("run %s failed: %s", r.Slot, r.Error)
+					}
+				}
+			})
+		}
 	}
 }
