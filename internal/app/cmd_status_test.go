@@ -14,6 +14,7 @@ import (
 	"qinqi/bot"
 	"qinqi/internal/app"
 	"qinqi/internal/clock"
+	"qinqi/internal/config"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -94,7 +95,8 @@ func TestStatusReadsHealthFromRedis(t *testing.T) {
 		t.Skipf("%s not set", testenv.EnvRedis)
 	}
 	ctx := context.Background()
-	kv, err := store.OpenKV(ctx, store.KVOptions{Addr: addr})
+	// serve and status share redis.prefix; the test config leaves it at its default
+	kv, err := store.OpenKV(ctx, store.KVOptions{Addr: addr, Prefix: config.Defaults().Redis.Prefix})
 	if err != nil {
 		t.Fatal(err)
 	}
