@@ -26,8 +26,16 @@ func runSimulate(ctx context.Context, args []string, io IO) error {
 	liars := fs.Float64("liars", 0.03, "share of cadres who log visits that did not happen")
 	report := fs.Float64("report-prob", 0.92, "share of real contacts the cadres report")
 	late := fs.Float64("late", 0.25, "share of reports sent one to five days late")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to FILE (go tool pprof)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	start, err1 := time.ParseInLocation(time.DateOnly, *from, clock.Shanghai)
 	end, err2 := time.ParseInLocation(time.DateOnly, *to, clock.Shanghai)

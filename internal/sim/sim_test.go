@@ -3,6 +3,7 @@ package sim_test
 import (
 	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -50,10 +51,29 @@ func TestSameSeedSameReport(t *testing.T) {
 }
 
 // TestYearInvariants runs a small county through 2026 and checks the scheduler's promises against the database.
+// TestYearInvariants checks the invariants on a small county always and, with QINQI_SIM_FULL=1
+// (CI sets it, without -race), on the full 2,000-household year of docs/simulation.md.
 func TestYearInvariants(t *testing.T) {
+	sizes := []struct {
+		name string
+		o    sim.Options
+	}{{"120 households", small(3)}}
+	if os.Getenv("QINQI_SIM_FULL") != "" {
+		sizes = append(sizes, struct {
+			name string
+			o    sim.Options
+		}{"2000 households", sim.Options{From: clock.Date(2026, 1, 1), To: clock.Date(2026, 12, 31), Households: 2000, Cadres: 1200, Seed: 1}})
+	} else {
+		t.Log("the 2,000-household year runs only with QINQI_SIM_FULL=1")
+	}
+	for _, sz := range sizes {
+		t.Run(sz.name, func(t *testing.T) { checkYear(t, sz.o) })
+	}
+}
+
+func checkYear(t *testing.T, o sim.Options) {
 	ctx := context.Background()
 	st := testenv.SQLite(t)
-	o := small(3)
 	cfg := config.Defaults()
 	o.Config = &cfg
 	rep := runSim(t, st, o)
