@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 )
 
@@ -82,9 +81,7 @@ func Main(ctx context.Context, args []string, io IO) int {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "qinqi — 走亲戚 chat assistant for cadre–household pairing programmes")
 	fmt.Fprintln(w, "\nUsage: qinqi <command> [flags]   (qinqi <command> -h for the flags)\n\nCommands:")
-	cs := commands()
-	sort.SliceStable(cs, func(i, j int) bool { return false })
-	for _, c := range cs {
+	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}
 }
