@@ -114,8 +114,8 @@ func replyCheckInSaved(c store.CheckIn, hh string, day, today time.Time, again b
 		b.WriteString("已记录 ✔\n")
 	}
 	fmt.Fprintf(&b, "%s｜%s｜%s", c.Kind.Label(), hh, dayLabel(day, today))
-	if c.Kind == store.KindContact {
-		fmt.Fprintf(&b, "｜%s", modeLabel(c.Mode))
+	if c.Kind == store.KindContact && c.Mode != "" {
+		fmt.Fprintf(&b, "｜%s", c.Mode.Label())
 	}
 	if c.Items != "" {
 		fmt.Fprintf(&b, "\n物品：%s", strings.ReplaceAll(c.Items, ";", "、"))
@@ -128,16 +128,6 @@ func replyCheckInSaved(c store.CheckIn, hh string, day, today time.Time, again b
 	}
 	fmt.Fprintf(&b, "\n记错了发“撤销”（%d分钟内）；可接着发位置或照片附到这条。", int(undo.Minutes()))
 	return b.String()
-}
-
-func modeLabel(m store.ContactMode) string {
-	switch m {
-	case store.ModeWeChat:
-		return "微信"
-	case store.ModeInPerson:
-		return "当面"
-	}
-	return "电话"
 }
 
 func replyTooOld(day time.Time, maxDays int) string {

@@ -213,23 +213,7 @@ func (s *Store) latestBefore(ctx context.Context, lo, hi PairingID, since time.T
 		return fmt.Errorf("store: latest check-ins: %w", err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var id PairingID
-		var kind CheckInKind
-		var at any
-		if err := rows.Scan(&id, &kind, &at); err != nil {
-			return fmt.Errorf("store: latest check-in row: %w", err)
-		}
-		t, err := s.aggTime(at)
-		if err != nil {
-			return err
-		}
-		out[id] = append(out[id], CheckInFact{Kind: kind, At: t})
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: latest check-ins: %w", err)
-	}
-	return nil
+	return s.readLatest(rows, out)
 }
 
 // aggTime reads a MAX(time) column: MySQL returns a time, SQLite the stored text (the aggregate

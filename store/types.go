@@ -174,6 +174,19 @@ const (
 	ModeWeChat   ContactMode = "wechat"
 )
 
+// Label is the Chinese name used in ledgers and replies.
+func (m ContactMode) Label() string {
+	switch m {
+	case ModeInPerson:
+		return "当面"
+	case ModePhone:
+		return "电话"
+	case ModeWeChat:
+		return "微信"
+	}
+	return string(m)
+}
+
 // RequestCategory is the kind of help a household asks for.
 type RequestCategory string
 

@@ -8,19 +8,6 @@ import (
 	"qinqi/store"
 )
 
-// ModeLabel is the Chinese name of a contact mode.
-func ModeLabel(m store.ContactMode) string {
-	switch m {
-	case store.ModeInPerson:
-		return "当面"
-	case store.ModePhone:
-		return "电话"
-	case store.ModeWeChat:
-		return "微信"
-	}
-	return string(m)
-}
-
 // StatusLabel is the Chinese name of a request status.
 func StatusLabel(s store.RequestStatus) string {
 	switch s {

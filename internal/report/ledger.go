@@ -141,7 +141,7 @@ func (lw *ledgerWriter) checkIns(ctx context.Context, src LedgerSource, f store.
 	}
 	err = src.EachLedgerCheckIn(ctx, f, func(c store.LedgerCheckIn) error {
 		return s.add(excelize.Cell{StyleID: lw.date, Value: c.OccurredAt}, c.UnitName, c.CadreName, c.HouseholdCode,
-			c.HeadName, c.Village, c.Kind.Label(), ModeLabel(c.Mode), c.Items, lw.yuan(c.ValueFen), c.Text, locationFlag(c))
+			c.HeadName, c.Village, c.Kind.Label(), c.Mode.Label(), c.Items, lw.yuan(c.ValueFen), c.Text, locationFlag(c))
 	})
 	if err != nil {
 		return fmt.Errorf("report: ledger check-ins: %w", err)

@@ -31,7 +31,7 @@ func ExportCheckIns(ctx context.Context, src CheckInSource, w io.Writer, format 
 	n := 0
 	err = src.EachCheckIn(ctx, from, to, func(r store.CheckInRecord) error {
 		n++
-		return tw.Row(int64(r.ID), r.OccurredAt, r.ReportedAt, r.Kind.Label(), modeLabel(r.Mode),
+		return tw.Row(int64(r.ID), r.OccurredAt, r.ReportedAt, r.Kind.Label(), r.Mode.Label(),
 			r.CadreCode, r.CadreName, store.MaskPhone(r.CadrePhone), r.UnitName, r.HouseholdCode, r.HeadName,
 			r.VillageName, r.Place, r.Text, r.Items, float64(r.ValueFen)/100, r.DistanceM, r.Far, r.PhotoRef)
 	})
@@ -39,16 +39,4 @@ func ExportCheckIns(ctx context.Context, src CheckInSource, w io.Writer, format 
 		return n, err
 	}
 	return n, tw.Close()
-}
-
-func modeLabel(m store.ContactMode) string {
-	switch m {
-	case store.ModeInPerson:
-		return "当面"
-	case store.ModePhone:
-		return "电话"
-	case store.ModeWeChat:
-		return "微信"
-	}
-	return string(m)
 }
