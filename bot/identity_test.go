@@ -185,7 +185,9 @@ func TestFriendRequestBinding(t *testing.T) {
 // refusing is a transport that cannot accept friend requests (the request expired).
 type refusing struct{ *bot.Fake }
 
-func (refusing) AcceptFriend(context.Context, bot.Message) error { return errors.New("request expired") }
+func (refusing) AcceptFriend(context.Context, bot.Message) error {
+	return errors.New("request expired")
+}
 
 func TestFriendRequestAcceptFails(t *testing.T) {
 	ieachKV(t, func(t *testing.T, r *irig) {
