@@ -192,3 +192,40 @@ func TestWorkPlanUpsert(t *testing.T) {
 		})
 	}
 }
+
+// TestHouseholdsMatching finds a household by head name, code or any stored reading of its initials.
+func TestHouseholdsMatching(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			s := b.Open(t)
+			if err := s.UpsertHouseholds(ctx, []store.Household{{Code: "H7", HeadName: "赵长顺"}, {Code: "H8", HeadName: "王春发"}}, nil); err != nil {
+				t.Fatal(err)
+			}
+			cases := []struct{ name, ref, want string }{
+				{"head name", "赵长顺", "H7"},
+				{"code", "H8", "H8"},
+				{"first reading", "zzs", "H7"},
+				{"second reading", "zcs", "H7"},
+				{"upper case", "WCF", "H8"},
+				{"partial initials match nothing", "zc", ""},
+				{"wildcards are not patterns", "%", ""},
+			}
+			for _, c := range cases {
+				t.Run(c.name, func(t *testing.T) {
+					rows, err := s.HouseholdsMatching(ctx, c.ref)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got := ""
+					if len(rows) == 1 {
+						got = rows[0].Code
+					}
+					if got != c.want || len(rows) > 1 {
+						t.Errorf("HouseholdsMatching(%q) = %d rows (%q), want %q", c.ref, len(rows), got, c.want)
+					}
+				})
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -44,7 +45,13 @@ func (s *Store) HouseholdsOfCadre(ctx context.Context, cadre PersonID, at time.T
 // handler uses it only to tell "not yours" apart from "no such household", never to show them.
 func (s *Store) HouseholdsMatching(ctx context.Context, ref string) ([]Household, error) {
 	var rows []Household
-	err := s.q(ctx).Where("head_name = ? OR code = ? OR initials = ?", ref, ref, ref).Limit(10).Find(&rows).Error
+	q := s.q(ctx).Where("head_name = ? OR code = ?", ref, ref)
+	if l := strings.ToLower(ref); isInitials(l) {
+		// initials hold up to four comma-separated readings ("zzs,zcs"); l has no LIKE wildcards
+		q = s.q(ctx).Where("head_name = ? OR code = ? OR initials = ? OR initials LIKE ? OR initials LIKE ? OR initials LIKE ?",
+			ref, ref, l, l+",%", "%,"+l, "%,"+l+",%")
+	}
+	err := q.Limit(10).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: households matching: %w", err)
 	}
@@ -92,4 +99,17 @@ func (s *Store) UnitInScope(ctx context.Context, coordinatorUnit, unit UnitID) (
 		}
 	}
 	return false, nil
+}
+
+// isInitials reports whether s looks like typed pinyin initials: 2–8 ASCII letters.
+func isInitials(s string) bool {
+	if len(s) < 2 || len(s) > 8 {
+		return false
+	}
+	for _, r := range s {
+		if r < 'a' || r > 'z' {
+			return false
+		}
+	}
+	return true
 }
