@@ -51,11 +51,7 @@ func runExportCheckIns(ctx context.Context, args []string, io IO) error {
 		return err
 	}
 	f := exportFormat(*format, *out)
-	cfg, err := c.load()
-	if err != nil {
-		return err
-	}
-	s, err := openStore(ctx, cfg, newLogger(cfg, io.Err))
+	_, s, err := c.openDB(ctx, io, false)
 	if err != nil {
 		return err
 	}

@@ -59,11 +59,7 @@ func (a reportArgs) run(ctx context.Context, stdio IO, what string, write report
 	if err != nil {
 		return fmt.Errorf("--month %q: use a month like 2026-11, a quarter like 2026Q4 or a year like 2026 that has started", a.month)
 	}
-	cfg, err := a.load()
-	if err != nil {
-		return err
-	}
-	s, err := openStore(ctx, cfg, newLogger(cfg, stdio.Err))
+	_, s, err := a.openDB(ctx, stdio, false)
 	if err != nil {
 		return err
 	}

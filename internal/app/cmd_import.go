@@ -28,11 +28,7 @@ func runImport(ctx context.Context, args []string, io IO) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := c.load()
-	if err != nil {
-		return err
-	}
-	s, err := openMigrated(ctx, cfg, newLogger(cfg, io.Err))
+	_, s, err := c.openDB(ctx, io, true)
 	if err != nil {
 		return err
 	}

@@ -13,12 +13,7 @@ func runMigrate(ctx context.Context, args []string, io IO) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg, err := c.load()
-	if err != nil {
-		return err
-	}
-	log := newLogger(cfg, io.Err)
-	s, err := openStore(ctx, cfg, log)
+	_, s, err := c.openDB(ctx, io, false)
 	if err != nil {
 		return err
 	}

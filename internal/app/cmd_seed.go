@@ -29,11 +29,7 @@ func runSeed(ctx context.Context, args []string, io IO) error {
 		return fmt.Errorf("--start %q is not a date like 2026-01-01", *start)
 	}
 	o.Start = t
-	cfg, err := c.load()
-	if err != nil {
-		return err
-	}
-	s, err := openMigrated(ctx, cfg, newLogger(cfg, io.Err))
+	_, s, err := c.openDB(ctx, io, true)
 	if err != nil {
 		return err
 	}

@@ -25,12 +25,7 @@ func runStatus(ctx context.Context, args []string, io IO) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg, err := c.load()
-	if err != nil {
-		return err
-	}
-	log := newLogger(cfg, io.Err)
-	s, err := openStore(ctx, cfg, log)
+	cfg, s, err := c.openDB(ctx, io, false)
 	if err != nil {
 		return err
 	}

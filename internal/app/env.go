@@ -38,6 +38,23 @@ func (c *common) load() (config.Config, error) {
 	return cfg, nil
 }
 
+// openDB loads the config and opens its database, applying pending migrations first when migrate is set.
+func (c *common) openDB(ctx context.Context, io IO, migrate bool) (config.Config, *store.Store, error) {
+	cfg, err := c.load()
+	if err != nil {
+		return config.Config{}, nil, err
+	}
+	open := openStore
+	if migrate {
+		open = openMigrated
+	}
+	s, err := open(ctx, cfg, newLogger(cfg, io.Err))
+	if err != nil {
+		return config.Config{}, nil, err
+	}
+	return cfg, s, nil
+}
+
 // newLogger builds the process logger from config.
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var lvl slog.Level
