@@ -165,11 +165,12 @@ const moneyBeforeRunes = "了送给共约花付交补计发助金给"
 
 // ParseMoney returns the total of every amount in s, in fen.
 func ParseMoney(s string) (int64, error) {
-	fen, rest, err := extractMoney(Normalize(s))
+	n := Normalize(s)
+	fen, rest, err := extractMoney(n)
 	if err != nil {
 		return 0, err
 	}
-	if rest == Normalize(s) {
+	if rest == n {
 		return 0, ErrNoMoney
 	}
 	return fen, nil

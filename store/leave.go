@@ -16,9 +16,6 @@ func (s *Store) AddLeave(ctx context.Context, l Leave) (Leave, error) {
 		return l, fmt.Errorf("store: leave ends %s before it starts %s", l.ToOn.Format(time.DateOnly), l.FromOn.Format(time.DateOnly))
 	}
 	l.Reason = clipRunes(l.Reason, 128)
-	if l.CreatedAt.IsZero() {
-		l.CreatedAt = time.Now().In(s.loc)
-	}
 	if err := s.q(ctx).Create(&l).Error; err != nil {
 		return l, fmt.Errorf("store: add leave: %w", err)
 	}
