@@ -12,33 +12,22 @@ import (
 func (s *Store) CreateCheckIn(ctx context.Context, c CheckIn, actor PersonID) (CheckIn, bool, error) {
 	c.OccurredAt, c.ReportedAt = c.OccurredAt.In(s.loc), c.ReportedAt.In(s.loc)
 	c.Text, c.Items = clipRunes(c.Text, 2000), clipRunes(c.Items, 500)
-	created := false
+	// No look-up first: the unique source_msg_id turns a repeated message into a duplicate-key error,
+	// which costs nothing on the common path.
 	err := s.Tx(ctx, func(tx *Store) error {
-		if c.SourceMsgID != nil {
-			old, err := one[CheckIn](tx, ctx, "source_msg_id = ?", *c.SourceMsgID)
-			if err == nil {
-				c = old
-				return nil
-			}
-			if !errors.Is(err, ErrNotFound) {
-				return err
-			}
-		}
 		if err := tx.q(ctx).Create(&c).Error; err != nil {
 			return fmt.Errorf("store: create check-in: %w", err)
 		}
-		created = true
 		return tx.Audit(ctx, AuditEntry{Actor: actor, Action: ActCreate, Entity: "checkin", EntityID: int64(c.ID),
 			Detail: fmt.Sprintf("kind=%s pairing=%d household=%d fen=%d", c.Kind, c.PairingID, c.HouseholdID, c.ValueFen), At: c.ReportedAt})
 	})
 	if err != nil && IsDuplicate(err) && c.SourceMsgID != nil {
-		// two instances raced on the same message: the other one stored it
 		old, e := one[CheckIn](s, ctx, "source_msg_id = ?", *c.SourceMsgID)
 		if e == nil {
 			return old, false, nil
 		}
 	}
-	return c, created, err
+	return c, err == nil, err
 }
 
 // CheckInByID returns one check-in or ErrNotFound.

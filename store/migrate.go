@@ -35,6 +35,24 @@ func (s *Store) migrations() []*gormigrate.Migration {
 				return nil
 			},
 		},
+		{
+			// Databases created before this had a two-column (pairing_id, occurred_at) index; the
+			// covering one replaces it (same prefix), so the scans stop reading table rows.
+			ID: "202611240001_checkin_scan_index",
+			Migrate: func(tx *gorm.DB) error {
+				m := tx.Migrator()
+				// new one first: MySQL refuses to drop the only index a foreign key could use
+				if !m.HasIndex(&CheckIn{}, "idx_checkin_scan") {
+					if err := m.CreateIndex(&CheckIn{}, "idx_checkin_scan"); err != nil {
+						return fmt.Errorf("create idx_checkin_scan: %w", err)
+					}
+				}
+				if m.HasIndex(&CheckIn{}, "idx_checkin_pairing") {
+					return m.DropIndex(&CheckIn{}, "idx_checkin_pairing")
+				}
+				return nil
+			},
+		},
 	}
 }
 

@@ -97,13 +97,15 @@ func (p Pairing) Active(t time.Time) bool {
 
 // CheckIn is one diary entry (民情日记): a contact, visit, policy talk, warmth delivery or practical deed.
 type CheckIn struct {
-	ID          CheckInID   `gorm:"primaryKey"`
-	PairingID   PairingID   `gorm:"not null;index:idx_checkin_pairing,priority:1"`
+	ID CheckInID `gorm:"primaryKey"`
+	// idx_checkin_scan covers the scheduler's per-pairing scans (kind and undone_at included), so the
+	// daily overdue scan reads the index alone, never the rows.
+	PairingID   PairingID   `gorm:"not null;index:idx_checkin_scan,priority:1"`
 	CadreID     PersonID    `gorm:"not null;index:idx_checkin_cadre,priority:1"`
 	HouseholdID HouseholdID `gorm:"not null;index:idx_checkin_household,priority:1"`
-	Kind        CheckInKind `gorm:"size:16;not null"`
+	Kind        CheckInKind `gorm:"size:16;not null;index:idx_checkin_scan,priority:3"`
 	Mode        ContactMode `gorm:"size:16"`
-	OccurredAt  time.Time   `gorm:"not null;index:idx_checkin_pairing,priority:2;index:idx_checkin_cadre,priority:2;index:idx_checkin_household,priority:2;index"`
+	OccurredAt  time.Time   `gorm:"not null;index:idx_checkin_scan,priority:2;index:idx_checkin_cadre,priority:2;index:idx_checkin_household,priority:2;index"`
 	ReportedAt  time.Time   `gorm:"not null"`
 	Place       string      `gorm:"size:128"`
 	Text        string      `gorm:"size:2000"`
@@ -111,11 +113,11 @@ type CheckIn struct {
 	ValueFen    int64
 	Lat         *float64
 	Lng         *float64
-	DistanceM   *int    // to the household's registered location, when both are known
-	Far         bool    // DistanceM over the configured threshold; flagged, never refused
-	PhotoRef    string  `gorm:"size:255"`
-	SourceMsgID *string `gorm:"size:96;uniqueIndex"` // transport:account:msgid; one check-in per message
-	UndoneAt    *time.Time
+	DistanceM   *int       // to the household's registered location, when both are known
+	Far         bool       // DistanceM over the configured threshold; flagged, never refused
+	PhotoRef    string     `gorm:"size:255"`
+	SourceMsgID *string    `gorm:"size:96;uniqueIndex"` // transport:account:msgid; one check-in per message
+	UndoneAt    *time.Time `gorm:"index:idx_checkin_scan,priority:4"`
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 }

@@ -18,3 +18,21 @@ func (s *Store) RawColumnForTest(ctx context.Context, table, column string, id a
 // AllModelsForTest exposes the migration's model list so the round-trip test covers every model,
 // including ones added later.
 func AllModelsForTest() []any { return allModels() }
+
+// DowngradeCheckInIndexForTest puts the check-in index back as the first release created it and
+// forgets the migration that replaced it, so a test can run that upgrade.
+func (s *Store) DowngradeCheckInIndexForTest(ctx context.Context) error {
+	m := s.q(ctx).Migrator()
+	if err := s.q(ctx).Exec("CREATE INDEX idx_checkin_pairing ON check_ins (pairing_id, occurred_at)").Error; err != nil {
+		return err
+	}
+	if err := m.DropIndex(&CheckIn{}, "idx_checkin_scan"); err != nil {
+		return err
+	}
+	return s.q(ctx).Table(migrationsTable).Where("id = ?", "202611240001_checkin_scan_index").Delete(nil).Error
+}
+
+// HasIndexForTest reports whether the check-ins table has the named index.
+func (s *Store) HasIndexForTest(ctx context.Context, name string) bool {
+	return s.q(ctx).Migrator().HasIndex(&CheckIn{}, name)
+}

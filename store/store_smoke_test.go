@@ -22,3 +22,28 @@ func TestMigrateIsIdempotent(t *testing.T) {
 		})
 	}
 }
+
+// A database created before the covering scan index gets it, and loses the index it replaces.
+func TestCheckInScanIndexUpgrade(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			s := b.Open(t)
+			if !s.HasIndexForTest(ctx, "idx_checkin_scan") || s.HasIndexForTest(ctx, "idx_checkin_pairing") {
+				t.Fatal("a fresh database should have idx_checkin_scan only")
+			}
+			if err := s.DowngradeCheckInIndexForTest(ctx); err != nil {
+				t.Fatalf("downgrade: %v", err)
+			}
+			if p, _ := s.PendingMigrations(ctx); len(p) != 1 {
+				t.Fatalf("pending after downgrade = %v, want the index migration", p)
+			}
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatalf("upgrade: %v", err)
+			}
+			if !s.HasIndexForTest(ctx, "idx_checkin_scan") || s.HasIndexForTest(ctx, "idx_checkin_pairing") {
+				t.Fatal("after the upgrade: want idx_checkin_scan and no idx_checkin_pairing")
+			}
+		})
+	}
+}
