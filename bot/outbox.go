@@ -87,6 +87,7 @@ type sender struct {
 	// the bucket is asked first and a sender waiting for a token costs no database query; token is a
 	// token taken but not yet spent (its row failed the guard or vanished).
 	hint, token bool
+	local       localLimits // the limits applied while State fails
 }
 
 // NewOutbox checks the options and fills defaults.
@@ -274,8 +275,14 @@ func (ob *Outbox) takeToken(ctx context.Context, s *sender, now time.Time) (time
 		return 0, nil
 	}
 	wait, err := ob.o.State.TakeToken(ctx, "outbox:bucket:"+s.Name, now, s.Limits.Every, s.Limits.Burst)
-	if err != nil || wait > 0 {
-		return wait, err
+	if err != nil {
+		ob.sharedFailed(s, err)
+		wait = s.local.take(now, s.Limits.Every, s.Limits.Burst)
+	} else {
+		ob.sharedAnswered(s)
+	}
+	if wait > 0 {
+		return wait, nil
 	}
 	s.token = true
 	return 0, nil
@@ -309,12 +316,19 @@ func (ob *Outbox) capKey(s *sender, now time.Time) string {
 func (ob *Outbox) sentToday(ctx context.Context, s *sender, now time.Time) (int64, error) {
 	v, err := ob.o.State.Get(ctx, ob.capKey(s, now))
 	if errors.Is(err, store.ErrNotFound) {
+		s.local.remember(now, 0)
 		return 0, nil
 	}
 	if err != nil {
-		return 0, err
+		ob.sharedFailed(s, err)
+		return s.local.count(now), nil
 	}
-	return strconv.ParseInt(v, 10, 64)
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("outbox: daily count %q: %w", v, err)
+	}
+	s.local.remember(now, n)
+	return n, nil
 }
 
 // nextAt is when something may become sendable: the earliest pending row allowed by f, the end of
@@ -356,8 +370,9 @@ func (ob *Outbox) guard(ctx context.Context, s *sender, row store.OutboxMessage,
 	if errors.Is(err, store.ErrNotFound) {
 		return "", nil
 	}
-	if err != nil {
-		return "", err
+	if err != nil { // the guard's counters live only in State: see localLimits
+		ob.sharedFailed(s, err)
+		return "", nil
 	}
 	if n, _ := strconv.Atoi(v); n >= s.Limits.LoopGuard {
 		return fmt.Sprintf("loop guard: %d identical messages to this recipient today", n), nil
@@ -410,13 +425,7 @@ func (ob *Outbox) record(ctx context.Context, s *sender, row store.OutboxMessage
 		if err := ob.o.Store.MarkOutboxSent(ctx, row.ID, now); err != nil {
 			return err
 		}
-		if _, err := ob.o.State.Incr(ctx, ob.capKey(s, now), 48*time.Hour); err != nil {
-			return err
-		}
-		if s.Limits.LoopGuard > 0 {
-			_, err := ob.o.State.Incr(ctx, ob.sameKey(s, row, now), 48*time.Hour)
-			return err
-		}
+		ob.countSent(ctx, s, row, now)
 		return nil
 	}
 	attempts := row.Attempts + 1
@@ -426,6 +435,23 @@ func (ob *Outbox) record(ctx context.Context, s *sender, row store.OutboxMessage
 	}
 	ob.log.Info("send failed, will retry", "outbox_id", row.ID, "account", s.Name, "attempts", attempts, "err", sendErr)
 	return ob.o.Store.RetryOutbox(ctx, row.ID, now.Add(s.Limits.backoff(attempts)), sendErr.Error())
+}
+
+// countSent adds a send to the shared daily and loop-guard counters, or to the local count while
+// they cannot be reached (the message is sent either way; see localLimits).
+func (ob *Outbox) countSent(ctx context.Context, s *sender, row store.OutboxMessage, now time.Time) {
+	n, err := ob.o.State.Incr(ctx, ob.capKey(s, now), 48*time.Hour)
+	if err != nil {
+		ob.sharedFailed(s, err)
+		s.local.add(now)
+		return
+	}
+	s.local.remember(now, n)
+	if s.Limits.LoopGuard > 0 {
+		if _, err := ob.o.State.Incr(ctx, ob.sameKey(s, row, now), 48*time.Hour); err != nil {
+			ob.sharedFailed(s, err)
+		}
+	}
 }
 
 // Idle reports whether nothing is sendable right now and no send is under way.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -57,7 +58,7 @@ type orig struct {
 	n      int
 }
 
-func newORig(t *testing.T, kv *store.KV, start time.Time, lim bot.Limits, def string) *orig {
+func newORig(t *testing.T, kv bot.State, start time.Time, lim bot.Limits, def string) *orig {
 	t.Helper()
 	o := &orig{t: t, ctx: context.Background(), st: testenv.SQLite(t), clk: clock.NewFake(start)}
 	o.msgr = &timed{Fake: bot.NewFake(), clk: o.clk, try: map[string][]time.Time{}}
@@ -367,4 +368,75 @@ func TestOutboxPersonsFilesAndRouting(t *testing.T) {
 	if len(failed) != 2 || failed[0].Account != "a1" || !strings.Contains(failed[0].LastError, "unknown recipient") {
 		t.Fatalf("failed %+v", failed)
 	}
+}
+
+// flakyState is a State that fails every call while down is set, as Redis does when it stops.
+type flakyState struct {
+	bot.State
+	down atomic.Bool
+}
+
+var errRedisDown = errors.New("kv: redis unreachable")
+
+func (f *flakyState) Get(ctx context.Context, key string) (string, error) {
+	if f.down.Load() {
+		return "", errRedisDown
+	}
+	return f.State.Get(ctx, key)
+}
+
+func (f *flakyState) Incr(ctx context.Context, key string, ttl time.Duration) (int64, error) {
+	if f.down.Load() {
+		return 0, errRedisDown
+	}
+	return f.State.Incr(ctx, key, ttl)
+}
+
+func (f *flakyState) TakeToken(ctx context.Context, key string, now time.Time, every time.Duration, burst int) (time.Duration, error) {
+	if f.down.Load() {
+		return 0, errRedisDown
+	}
+	return f.State.TakeToken(ctx, key, now, every, burst)
+}
+
+func TestOutboxKeepsSendingUnderLocalLimitsWhileStateFails(t *testing.T) {
+	st := &flakyState{State: testenv.KV(t)}
+	lim := bot.Limits{Every: 3 * time.Second, Burst: 3, DailyCap: 10, MaxAttempts: 3, RetryMin: time.Second, LoopGuard: 1}
+	o := newORig(t, st, ibT0, lim, "")
+	for i := range 4 {
+		o.enqueue(fmt.Sprintf("@p%d", i), "提醒", store.PriorityBulk, false)
+	}
+	o.run(ibT0.Add(time.Minute))
+	if len(o.msgr.at) != 4 {
+		t.Fatalf("sent %d before the outage, want 4", len(o.msgr.at))
+	}
+	st.down.Store(true)
+	from := o.clk.Now()
+	for i := range 20 {
+		o.enqueue(fmt.Sprintf("@q%d", i), "提醒", store.PriorityBulk, false)
+	}
+	o.enqueue("@p0", "提醒", store.PriorityBulk, false) // the loop guard (1 a day) would stop this one
+	o.run(from.Add(time.Hour))
+	during := o.msgr.at[4:]
+	t.Run("the daily cap continues from the last shared count", func(t *testing.T) {
+		if len(during) != 6 {
+			t.Fatalf("sent %d during the outage, want 6 (cap 10, 4 sent before)", len(during))
+		}
+	})
+	t.Run("the local bucket: a burst of 3, then one per 3 s", func(t *testing.T) {
+		// The sender may still hold one shared token taken before the outage: 1 + 3 at once.
+		for i, at := range during {
+			if earliest := from.Add(time.Duration(max(i-3, 0)) * lim.Every); at.Before(earliest) {
+				t.Fatalf("send %d of the outage at +%s, earliest +%s", i, at.Sub(from), earliest.Sub(from))
+			}
+		}
+	})
+	t.Run("the shared state takes over again", func(t *testing.T) {
+		st.down.Store(false)
+		o.run(o.clk.Now().Add(time.Hour))
+		// The shared count missed the outage's 6 sends: 4 + 6 more = 10.
+		if n := len(o.msgr.at); n != 16 {
+			t.Fatalf("sent %d in all, want 16", n)
+		}
+	})
 }

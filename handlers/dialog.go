@@ -46,22 +46,24 @@ func (r *Router) saveDialog(ctx context.Context, p store.PersonID, d dialog) boo
 	return true
 }
 
-func (r *Router) loadDialog(ctx context.Context, p store.PersonID) (dialog, bool) {
-	var d dialog
+// loadDialog returns the pending question; lost is set when the KV could not be read, so a pending
+// question may exist that nobody can see.
+func (r *Router) loadDialog(ctx context.Context, p store.PersonID) (d dialog, ok, lost bool) {
 	if r.dialogs == nil {
-		return d, false
+		return d, false, false
 	}
 	v, err := r.dialogs.Get(ctx, dialogKey(p))
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) {
 			r.log.WarnContext(ctx, "dialog state unreadable", "person_id", p, "error", err)
+			return d, false, true
 		}
-		return d, false
+		return d, false, false
 	}
 	if err := json.Unmarshal([]byte(v), &d); err != nil {
-		return d, false
+		return d, false, false
 	}
-	return d, true
+	return d, true, false
 }
 
 func (r *Router) dropDialog(ctx context.Context, p store.PersonID) {
@@ -75,8 +77,17 @@ func (r *Router) dropDialog(ctx context.Context, p store.PersonID) {
 
 // dialogAnswer completes a pending question. A digit answers a numbered question; any other text
 // drops the question and is handled as a new message, except a request's content, which is free text.
+//
+// When the KV is down, a bare number from someone who is not a household (a household's digits
+// mean menu items and ratings, which need no state) can only be the answer to a question asked
+// before the outage: say that it was lost rather than "not understood".
 func (r *Router) dialogAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool) {
-	d, ok := r.loadDialog(ctx, c.ID())
+	d, ok, lost := r.loadDialog(ctx, c.ID())
+	if lost && !c.Is(store.RoleHousehold) && c.In.Kind != bot.KindVoice {
+		if _, isNum := digitAnswer(c.Text); isNum {
+			return say(replyDialogLost), true
+		}
+	}
 	if !ok {
 		return nil, false
 	}

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"strings"
 	"testing"
 
 	"qinqi/bot"
@@ -89,6 +90,16 @@ func TestRouterWithKVDown(t *testing.T) {
 	})
 	t.Run("the menu still shows", func(t *testing.T) {
 		wantContains(t, h.send(HeadWang, "菜单"), "1. 我的干部", "记不住后续问题")
+	})
+	t.Run("a cadre's number cannot answer a question that was lost", func(t *testing.T) {
+		got := h.send(CadreZhang, "2")
+		wantContains(t, got, "记不住刚才问的问题", "这条没有记录")
+	})
+	t.Run("a household's menu digit needs no state", func(t *testing.T) {
+		got := h.send(HeadWang, "1")
+		if strings.Contains(got, "记不住刚才") {
+			t.Fatalf("household digit answered %q", got)
+		}
 	})
 	if n := len(h.checkIns(CadreZhang)); n != 1 {
 		t.Fatalf("have %d check-ins, want 1", n)
