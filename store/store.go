@@ -39,6 +39,7 @@ type Store struct {
 	db     *gorm.DB
 	loc    *time.Location
 	driver string
+	hhCols string // households.<col> AS h_<col>, … for the joined reads
 }
 
 // Open connects and pings; it does not migrate (see Migrate and PendingMigrations).
@@ -73,6 +74,10 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db, loc: o.Location, driver: o.Driver}
+	if s.hhCols, err = columnsAs(db, &Household{}, "households", "h_"); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
 	if err := s.Ping(ctx); err != nil {
 		_ = s.Close()
 		return nil, err
@@ -192,7 +197,7 @@ func (s *Store) Close() error {
 // Tx runs fn in one transaction; fn gets a Store bound to it and must use only that.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&Store{db: tx, loc: s.loc, driver: s.driver})
+		return fn(&Store{db: tx, loc: s.loc, driver: s.driver, hhCols: s.hhCols})
 	})
 }
 
