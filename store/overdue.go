@@ -62,7 +62,7 @@ func (s *Store) ScanActivePairings(ctx context.Context, o ScanOptions, fn func([
 			return nil
 		}
 		last = facts[len(facts)-1].Pairing.ID
-		cis, err := s.loadCheckIns(ctx, facts[0].Pairing.ID, last, o)
+		cis, err := s.loadCheckIns(ctx, pairingIDs(facts), o)
 		if err != nil {
 			return err
 		}
@@ -115,12 +115,30 @@ func (s *Store) activeBatch(ctx context.Context, o ScanOptions, after PairingID,
 	return out, nil
 }
 
-// loadCheckIns picks the plain or the grouped form.
-func (s *Store) loadCheckIns(ctx context.Context, lo, hi PairingID, o ScanOptions) (map[PairingID][]CheckInFact, error) {
-	if len(o.Bounds) > 0 {
-		return s.groupedCheckIns(ctx, lo, hi, o)
+func pairingIDs(fs []PairingFacts) []PairingID {
+	ids := make([]PairingID, len(fs))
+	for i, f := range fs {
+		ids[i] = f.Pairing.ID
 	}
-	return s.checkInFacts(ctx, lo, hi, o)
+	return ids
+}
+
+// loadCheckIns picks the plain or the grouped form. ids are ascending.
+func (s *Store) loadCheckIns(ctx context.Context, ids []PairingID, o ScanOptions) (map[PairingID][]CheckInFact, error) {
+	if len(o.Bounds) > 0 {
+		return s.groupedCheckIns(ctx, ids, o)
+	}
+	return s.checkInFacts(ctx, ids, o)
+}
+
+// pairingsWhere selects the batch's check-ins. Without the history before the look-back it names the
+// pairings one by one, so the (pairing_id, occurred_at, …) index is read from each pairing's look-back
+// on (one range per pairing) instead of from its first check-in ever: years of history cost nothing.
+func (s *Store) pairingsWhere(ids []PairingID, withHistory bool) (string, []any) {
+	if withHistory {
+		return "pairing_id BETWEEN ? AND ?", []any{ids[0], ids[len(ids)-1]}
+	}
+	return "pairing_id IN ?", []any{ids}
 }
 
 func (s *Store) programCodes(ctx context.Context) (map[ProgramID]string, error) {
@@ -158,7 +176,11 @@ func (s *Store) pairingFacts(ctx context.Context, ps []Pairing, programs map[Pro
 	for _, c := range cadres {
 		unit[c.ID] = c.UnitID
 	}
-	cis, err := s.loadCheckIns(ctx, ps[0].ID, ps[len(ps)-1].ID, o)
+	ids := make([]PairingID, len(ps))
+	for i, p := range ps {
+		ids[i] = p.ID
+	}
+	cis, err := s.loadCheckIns(ctx, ids, o)
 	if err != nil {
 		return nil, err
 	}
@@ -176,10 +198,11 @@ func (s *Store) pairingFacts(ctx context.Context, ps []Pairing, programs map[Pro
 
 // checkInFacts loads the check-ins of the pairings with ids in [lo, hi]: one range scan on the
 // (pairing_id, occurred_at) index, plus one grouped MAX for the latest of each kind before Since.
-func (s *Store) checkInFacts(ctx context.Context, lo, hi PairingID, o ScanOptions) (map[PairingID][]CheckInFact, error) {
+func (s *Store) checkInFacts(ctx context.Context, ids []PairingID, o ScanOptions) (map[PairingID][]CheckInFact, error) {
 	out := map[PairingID][]CheckInFact{}
+	where, args := s.pairingsWhere(ids, false)
 	rows, err := s.q(ctx).Model(&CheckIn{}).Select("pairing_id, kind, occurred_at").
-		Where("pairing_id BETWEEN ? AND ? AND undone_at IS NULL AND occurred_at >= ? AND occurred_at <= ?", lo, hi, o.Since.In(s.loc), o.At.In(s.loc)).
+		Where(where+" AND occurred_at >= ? AND occurred_at <= ? AND undone_at IS NULL", append(args, o.Since.In(s.loc), o.At.In(s.loc))...).
 		Rows()
 	if err != nil {
 		return nil, fmt.Errorf("store: scan check-ins: %w", err)
@@ -198,7 +221,7 @@ func (s *Store) checkInFacts(ctx context.Context, lo, hi PairingID, o ScanOption
 		return nil, fmt.Errorf("store: scan check-ins: %w", err)
 	}
 	if o.LatestBefore {
-		if err := s.latestBefore(ctx, lo, hi, o.Since, out); err != nil {
+		if err := s.latestBefore(ctx, ids[0], ids[len(ids)-1], o.Since, out); err != nil {
 			return nil, err
 		}
 	}
@@ -235,7 +258,7 @@ func (s *Store) aggTime(v any) (time.Time, error) {
 }
 
 // groupedCheckIns is checkInFacts in the grouped form (ScanOptions.Bounds): one aggregate query per batch.
-func (s *Store) groupedCheckIns(ctx context.Context, lo, hi PairingID, o ScanOptions) (map[PairingID][]CheckInFact, error) {
+func (s *Store) groupedCheckIns(ctx context.Context, ids []PairingID, o ScanOptions) (map[PairingID][]CheckInFact, error) {
 	var bucket strings.Builder
 	args := []any{}
 	bucket.WriteString("CASE")
@@ -244,13 +267,15 @@ func (s *Store) groupedCheckIns(ctx context.Context, lo, hi PairingID, o ScanOpt
 		args = append(args, o.Bounds[i].In(s.loc))
 	}
 	bucket.WriteString(" ELSE 0 END")
-	q := "SELECT pairing_id, kind, " + bucket.String() + " AS bucket, COUNT(*), MAX(occurred_at) FROM check_ins" +
-		" WHERE pairing_id BETWEEN ? AND ? AND undone_at IS NULL AND occurred_at <= ?"
-	args = append(args, lo, hi, o.At.In(s.loc))
+	where, idArgs := s.pairingsWhere(ids, o.LatestBefore)
+	q := "SELECT pairing_id, kind, " + bucket.String() + " AS bucket, COUNT(*), MAX(occurred_at) FROM check_ins WHERE " + where
+	args = append(args, idArgs...)
 	if !o.LatestBefore {
 		q += " AND occurred_at >= ?"
 		args = append(args, o.Bounds[0].In(s.loc))
 	}
+	q += " AND occurred_at <= ? AND undone_at IS NULL"
+	args = append(args, o.At.In(s.loc))
 	rows, err := s.q(ctx).Raw(q+" GROUP BY pairing_id, kind, bucket", args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("store: grouped check-ins: %w", err)
