@@ -36,6 +36,7 @@ func commands() []command {
 		{"bindcode", "print a one-time code that links a person's WeChat to their record", runBindcode},
 		{"calendar", "print a year's visit windows (festivals, harvests, campaigns)", runCalendar},
 		{"simulate", "run a synthetic county through a year on a fake clock and print the monthly report", runSimulate},
+		{"bench", "measure throughput and latency against the database and Redis ceilings of this machine", runBench},
 		{"status", "show WeChat account health and the outbox by account and status", runStatus},
 		{"version", "print the version", runVersion},
 	}

@@ -1,0 +1,19 @@
+package handlers_test
+
+import (
+	"testing"
+
+	"qinqi/handlers"
+)
+
+// BenchmarkParseCheckIn parses every named test message per iteration; ns/op divided by the number
+// of cases is the cost of one message. `qinqi bench --suite parser` reports the same as messages per second.
+func BenchmarkParseCheckIn(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, tc := range parseCases {
+			_, _ = handlers.ParseCheckIn(tc.in, parseNow)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(parseCases)), "ns/msg")
+}

@@ -1,0 +1,285 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"qinqi/bot"
+)
+
+// checkinSenders are the closed-loop concurrency levels; openLoopSenders share the open-loop rate.
+var checkinSenders = []int{1, 8, 64}
+
+const openLoopSenders = 64
+
+// replyWait bounds how long a sender waits for one reply before the run counts as broken.
+const replyWait = 30 * time.Second
+
+// checkinSuite drives the inbound check-in path as `qinqi serve` runs it: a transport delivers a
+// 走访/电话/… report, the inbox stores it, the router parses it and runs the check-in transaction,
+// and the inbox commits the reply to the outbox together with the done mark. Latency is measured
+// from the transport's delivery (Fake.Push) until that last transaction has committed.
+func checkinSuite() Suite {
+	return Suite{Name: "checkin", What: "inbound check-in path at 1, 8, 64 senders and an open-loop rate, against the INSERT ceiling", Run: runCheckin}
+}
+
+func runCheckin(ctx context.Context, env Env, rep *Report) error {
+	backends := []string{backendSQLite}
+	if env.MySQLDSN != "" {
+		backends = append(backends, backendMariaDB)
+	}
+	for _, b := range backends {
+		if err := checkinBackend(ctx, env, rep, b); err != nil {
+			return fmt.Errorf("%s: %w", b, err)
+		}
+	}
+	return nil
+}
+
+func checkinBackend(ctx context.Context, env Env, rep *Report, backend string) error {
+	c, err := openCounty(ctx, env, backend, max(openLoopSenders, checkinSenders[len(checkinSenders)-1]))
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	for _, n := range checkinSenders {
+		ceiling, err := insertCeiling(ctx, env, rep, backend, n)
+		if err != nil {
+			return err
+		}
+		if err := closedCase(ctx, env, rep, c, n, ceiling); err != nil {
+			return err
+		}
+	}
+	if err := openCase(ctx, env, rep, c); err != nil {
+		return err
+	}
+	if backend == backendMariaDB {
+		return countCase(ctx, env, rep, c)
+	}
+	return nil
+}
+
+// productionWorkers is the inbox's default number of serial queues, which `qinqi serve` uses.
+const productionWorkers = 4
+
+// inboxWorkers is the pipeline's Workers: env.InboxWorkers when set, else the production default.
+// More queues than the database pool has connections make the receive loop's inbox write wait for a
+// connection behind the workers (measured: 64 queues on MariaDB's pool of 20 cut throughput several-fold).
+func inboxWorkers(env Env) int {
+	if env.InboxWorkers > 0 {
+		return env.InboxWorkers
+	}
+	return productionWorkers
+}
+
+// closedRun is one closed-loop measurement.
+type closedRun struct {
+	done   int64
+	took   time.Duration
+	cpu    time.Duration
+	cpuOK  bool
+	lat    latencies
+	stages *stages
+}
+
+func closedCase(ctx context.Context, env Env, rep *Report, c *county, n int, ceiling float64) error {
+	workers := inboxWorkers(env)
+	r, err := c.closedLoad(ctx, env, n, workers)
+	if err != nil {
+		return fmt.Errorf("check-in path, %s: %w", nOf(n, "sender"), err)
+	}
+	rate := perSecond(r.done, r.took)
+	row := Row{Suite: "checkin", Case: "check-in path, " + nOf(n, "sender"), Backend: c.backend, Value: rate, Unit: "msg/s",
+		Ceiling: ceiling, Extra: fmt.Sprintf("%s (delivery → reply committed to outbox), %d msgs, %d inbox workers; %s%s",
+			r.lat.summary(), r.done, workers, r.stages.summary(r.took), cpuPerMsg(r.cpu, r.cpuOK, r.done)),
+		Target: "≥ 50% of ceiling", Met: Met(rate >= ceiling/2)}
+	if c.backend == backendMariaDB && n == checkinSenders[len(checkinSenders)-1] {
+		row.Target, row.Met = "≥ 1000 msg/s and ≥ 50% of ceiling", Met(rate >= 1000 && rate >= ceiling/2)
+	}
+	rep.Add(row)
+	return nil
+}
+
+// closedLoad runs n senders, each sending its next report as soon as the last one's reply is
+// committed: a warm-up, then env.Duration timed.
+func (c *county) closedLoad(ctx context.Context, env Env, n, workers int) (*closedRun, error) {
+	ln, err := c.startLine(ctx, env, workers)
+	if err != nil {
+		return nil, err
+	}
+	r := &closedRun{stages: ln.stages}
+	var timed atomic.Bool
+	op := func(ctx context.Context, w int) error {
+		took, err := c.roundTrip(ctx, ln, w)
+		if err == nil && timed.Load() {
+			r.lat.add(took)
+		}
+		return err
+	}
+	_, _, err = closedLoop(ctx, n, warmup(env.Duration), op)
+	if err == nil {
+		timed.Store(true)
+		ln.stages.reset()
+		cpu := startCPU()
+		r.done, r.took, err = closedLoop(ctx, n, env.Duration, op)
+		r.cpu, r.cpuOK = cpu.used()
+	}
+	return r, errors.Join(err, ln.stop())
+}
+
+// roundTrip sends sender w's next report and waits until its reply is committed to the outbox.
+func (c *county) roundTrip(ctx context.Context, ln *line, w int) (time.Duration, error) {
+	m := c.report(w)
+	got := make(chan completion, 1)
+	ln.tap.expect(m.ID, func(c completion) { got <- c })
+	start := time.Now()
+	ln.fake.Push(m)
+	select {
+	case r := <-got:
+		if !r.saved {
+			return 0, fmt.Errorf("report %q was not saved: reply %q", m.Text, r.reply)
+		}
+		return r.at.Sub(start), nil
+	case <-time.After(replyWait):
+		return 0, fmt.Errorf("no reply to %q within %s", m.Text, replyWait)
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+// reportTemplates are the cadres' reports (the simulator's kinds and texts, some late, some with goods
+// and money); %d is the household's list number. Each message also says which visit it is, so no two
+// texts of one sender repeat and the inbox's same-text filter passes every one, as for real reports.
+var reportTemplates = []string{
+	"走访 %d 看了看住房和身体",
+	"电话 %d 问了家里近况",
+	"走访 %d 昨天 送化肥3包 现金200元 聊了春耕",
+	"讲政策 %d 讲了医保报销",
+	"电话 %d 前天 问药吃完没",
+	"送温暖 %d 送米20斤 油2桶",
+	"走访 %d 帮他定了蔬菜和生猪计划",
+	"办实事 %d 帮忙修了水管",
+}
+
+// report is sender w's next message.
+func (c *county) report(w int) bot.Message {
+	c.mu.Lock()
+	c.seq[w]++
+	i := c.seq[w]
+	c.mu.Unlock()
+	s := c.senders[w]
+	text := fmt.Sprintf(reportTemplates[i%len(reportTemplates)], 1+i%s.homes) + fmt.Sprintf(" 第%d次", i)
+	return bot.Message{Transport: benchTransport, Account: benchAccount, ID: fmt.Sprintf("bench-%s-%d-%d", c.tag, w, i),
+		SenderKey: s.key, Kind: bot.KindText, Text: text, Time: time.Now()}
+}
+
+// openCase offers env.Rate messages per second from openLoopSenders cadres regardless of how fast
+// replies come back, and reports the latency distribution, measured from each message's scheduled
+// time (so a stalled pipeline cannot hide the messages it delayed).
+func openCase(ctx context.Context, env Env, rep *Report, c *county) error {
+	rate := env.Rate
+	if rate <= 0 {
+		rate = 500
+	}
+	ln, err := c.startLine(ctx, env, inboxWorkers(env))
+	if err != nil {
+		return err
+	}
+	_, _, err = c.openLoop(ctx, ln, rate, warmup(env.Duration), &latencies{})
+	lat := &latencies{}
+	ln.stages.reset()
+	var n int64
+	var took time.Duration
+	if err == nil {
+		n, took, err = c.openLoop(ctx, ln, rate, env.Duration, lat)
+	}
+	if err = errors.Join(err, ln.stop()); err != nil {
+		return fmt.Errorf("open loop: %w", err)
+	}
+	p99 := lat.quantile(0.99)
+	rep.Add(Row{Suite: "checkin", Case: fmt.Sprintf("open loop %.0f msg/s, %d senders", rate, openLoopSenders), Backend: c.backend,
+		Value: float64(p99) / float64(time.Millisecond), Unit: "ms p99",
+		Extra: fmt.Sprintf("p50 %s, achieved %.0f msg/s, %d msgs, %d inbox workers; %s", millis(lat.quantile(0.5)), perSecond(n, took), n,
+			inboxWorkers(env), ln.stages.summary(took)),
+		Target: "p99 < 50 ms", Met: Met(p99 < 50*time.Millisecond)})
+	return nil
+}
+
+// openLoop pushes one message every 1/rate seconds for d, round robin over the senders, then waits
+// for every reply; it returns the replies and the time from the first push to the last reply.
+func (c *county) openLoop(ctx context.Context, ln *line, rate float64, d time.Duration, lat *latencies) (int64, time.Duration, error) {
+	interval := time.Duration(float64(time.Second) / rate)
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+		last     time.Time
+	)
+	start := time.Now()
+	for i := 0; ; i++ {
+		due := start.Add(time.Duration(i) * interval)
+		if due.Sub(start) >= d || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(time.Until(due))
+		m := c.report(i % openLoopSenders)
+		wg.Add(1)
+		ln.tap.expect(m.ID, func(r completion) {
+			defer wg.Done()
+			mu.Lock()
+			defer mu.Unlock()
+			if !r.saved && firstErr == nil {
+				firstErr = fmt.Errorf("report %q was not saved: reply %q", m.Text, r.reply)
+			}
+			if r.at.After(last) {
+				last = r.at
+			}
+			lat.add(r.at.Sub(due))
+		})
+		ln.fake.Push(m)
+	}
+	if err := waitReplies(ctx, &wg, lat); err != nil {
+		return 0, 0, err
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return int64(lat.count()), last.Sub(start), firstErr
+}
+
+// waitReplies waits for wg while replies keep coming: a backlog may take long to drain, but
+// replyWait without a single new reply means the pipeline is stuck.
+func waitReplies(ctx context.Context, wg *sync.WaitGroup, lat *latencies) error {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	seen, progress := lat.count(), time.Now()
+	for {
+		select {
+		case <-done:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		case now := <-tick.C:
+			if n := lat.count(); n != seen {
+				seen, progress = n, now
+			} else if now.Sub(progress) > replyWait {
+				return fmt.Errorf("no reply for %s with replies still missing", replyWait)
+			}
+		}
+	}
+}
+
+// cpuPerMsg is "; qinqi CPU 1.20 ms/msg": the process's CPU per message (with SQLite that includes
+// the database engine, with MariaDB only the client side).
+func cpuPerMsg(used time.Duration, ok bool, n int64) string {
+	if !ok || n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; qinqi CPU %.2f ms/msg", used.Seconds()*1000/float64(n))
+}

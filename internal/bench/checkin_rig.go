@@ -1,0 +1,349 @@
+package bench
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"qinqi/bot"
+	"qinqi/handlers"
+	"qinqi/internal/calendar"
+	"qinqi/internal/clock"
+	"qinqi/internal/config"
+	"qinqi/internal/seed"
+	"qinqi/store"
+)
+
+// benchTransport and benchAccount key the senders' chat identities, as "wechat"/"bot1" would.
+const (
+	benchTransport = "fake"
+	benchAccount   = "bench"
+)
+
+// county is one migrated, seeded database with its KV and the cadres who send reports.
+type county struct {
+	backend string
+	dsn     string // the database's DSN (SQLite: file path)
+	st      *store.Store
+	kv      *store.KV
+	cfg     config.Config
+	senders []cadreSender
+	tag     string // makes message ids unique across runs on this database
+	log     *slog.Logger
+	quiet   atomic.Bool // set while a pipeline stops, see gatedHandler
+	close   func()
+
+	mu  sync.Mutex
+	seq []int // per sender: reports sent so far
+}
+
+// cadreSender is one cadre with a bound chat key and the size of their 我的亲戚 list.
+type cadreSender struct {
+	id    store.PersonID
+	key   string
+	homes int
+}
+
+// openCounty creates the database (SQLite file or a fresh MariaDB database), migrates and seeds it
+// with env.Households households, opens the KV (Redis when given) and binds up to maxSenders cadres.
+func openCounty(ctx context.Context, env Env, backend string, maxSenders int) (*county, error) {
+	c := &county{backend: backend, cfg: config.Defaults(), tag: randomTag()}
+	base := env.Log
+	if base == nil {
+		base = slog.New(slog.DiscardHandler)
+	}
+	c.log = slog.New(gatedHandler{base.Handler(), &c.quiet})
+	var closers []func()
+	c.close = func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
+	opts := store.Options{Driver: store.DriverSQLite, Location: clock.Shanghai, Logger: c.log, MaxOpen: c.cfg.Database.MaxOpen}
+	if backend == backendMariaDB {
+		dsn, drop, err := scratchDatabase(ctx, env.MySQLDSN, "checkin")
+		if err != nil {
+			return nil, err
+		}
+		closers = append(closers, drop)
+		opts.Driver, opts.DSN = store.DriverMySQL, dsn
+	} else {
+		opts.DSN = filepath.Join(env.TempDir, "checkin-"+randomTag()+".db")
+	}
+	c.dsn = opts.DSN
+	if err := c.fill(ctx, env, opts, maxSenders, &closers); err != nil {
+		c.close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *county) fill(ctx context.Context, env Env, opts store.Options, maxSenders int, closers *[]func()) error {
+	st, err := store.Open(ctx, opts)
+	if err != nil {
+		return err
+	}
+	*closers = append(*closers, func() { _ = st.Close() })
+	c.st = st
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	now := time.Now()
+	so := seed.Options{Households: households(env), Cadres: max(households(env)/5, maxSenders), Seed: 1,
+		Start: clock.Day(now).AddDate(-1, 0, 0)}
+	if _, err := seed.Generate(ctx, st, so); err != nil {
+		return fmt.Errorf("bench: seed: %w", err)
+	}
+	kv, err := store.OpenKV(ctx, store.KVOptions{Addr: env.RedisAddr, Prefix: "qinqi-bench-" + randomTag() + ":"})
+	if err != nil {
+		return err
+	}
+	*closers = append(*closers, func() { _ = kv.Close() })
+	c.kv = kv
+	c.senders, err = bindSenders(ctx, st, now, maxSenders)
+	c.seq = make([]int, len(c.senders))
+	return err
+}
+
+func households(env Env) int {
+	if env.Households > 0 {
+		return env.Households
+	}
+	return 2000
+}
+
+func randomTag() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// bindSenders picks the cadres with the most active pairings (ties by id) and binds a chat key to
+// each, the way a friend request with a bind code does.
+func bindSenders(ctx context.Context, st *store.Store, now time.Time, n int) ([]cadreSender, error) {
+	pairings, err := st.AllPairings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	homes := map[store.PersonID]int{}
+	for _, p := range pairings {
+		if p.Active(now) {
+			homes[p.CadreID]++
+		}
+	}
+	var out []cadreSender
+	for id, k := range homes {
+		out = append(out, cadreSender{id: id, key: fmt.Sprintf("wxid_bench_%d", id), homes: k})
+	}
+	slices.SortFunc(out, func(a, b cadreSender) int {
+		if a.homes != b.homes {
+			return b.homes - a.homes
+		}
+		return int(a.id - b.id)
+	})
+	if len(out) < n {
+		return nil, fmt.Errorf("bench: the county has %d cadres with households, need %d senders", len(out), n)
+	}
+	out = out[:n]
+	for _, s := range out {
+		ci := store.ChatIdentity{Transport: benchTransport, Account: benchAccount, ExternalKey: s.key, PersonID: s.id}
+		if err := st.BindChatIdentity(ctx, ci, now); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// line is a running pipeline: fake transport → inbox → router → outbox, as `qinqi serve` wires it
+// (internal/app/wire.go) with the production outbox limits.
+type line struct {
+	fake   *bot.Fake
+	tap    *tapStore
+	stages *stages
+	stop   func() error
+}
+
+// stages time the parts of the path: Inbox.Accept in the transport's receive loop (same-text check
+// and inbox write; one message at a time, as every transport delivers), the router, and the
+// transaction that commits the reply and the done mark.
+type stages struct {
+	accept, handle, complete stage
+}
+
+type stage struct {
+	n, total atomic.Int64 // calls, nanoseconds
+}
+
+func (s *stage) since(t time.Time) {
+	s.n.Add(1)
+	s.total.Add(int64(time.Since(t)))
+}
+
+func (s *stage) mean() time.Duration { return time.Duration(s.total.Load() / max(1, s.n.Load())) }
+
+func (st *stages) reset() {
+	for _, s := range []*stage{&st.accept, &st.handle, &st.complete} {
+		s.n.Store(0)
+		s.total.Store(0)
+	}
+}
+
+// summary says where a message's time went and how busy the receive loop was over elapsed.
+func (st *stages) summary(elapsed time.Duration) string {
+	busy := float64(st.accept.total.Load()) / float64(max(elapsed, 1))
+	return fmt.Sprintf("mean accept %s (receive loop busy %.0f%%), handler %s, reply commit %s",
+		millis(st.accept.mean()), 100*busy, millis(st.handle.mean()), millis(st.complete.mean()))
+}
+
+// timedMessenger is the fake transport with Inbox.Accept timed.
+type timedMessenger struct {
+	*bot.Fake
+	st *stages
+}
+
+func (m timedMessenger) Receive(ctx context.Context, h func(context.Context, bot.Message)) error {
+	return m.Fake.Receive(ctx, func(ctx context.Context, msg bot.Message) {
+		defer m.st.accept.since(time.Now())
+		h(ctx, msg)
+	})
+}
+
+// timedHandler is the router with its calls timed.
+type timedHandler struct {
+	bot.Handler
+	st *stages
+}
+
+func (h timedHandler) Handle(ctx context.Context, in bot.Inbound) []bot.Reply {
+	defer h.st.handle.since(time.Now())
+	return h.Handler.Handle(ctx, in)
+}
+
+// startLine builds the router and the pipeline on the county and runs it until stop.
+func (c *county) startLine(ctx context.Context, env Env, workers int) (*line, error) {
+	cal, err := calendar.New(c.cfg.Windows, c.cfg.Campaigns)
+	if err != nil {
+		return nil, err
+	}
+	router := handlers.New(handlers.Deps{Store: c.st, Dialogs: c.kv, Clock: clock.Real{}, Config: c.cfg, Logger: c.log,
+		Extra: handlers.ExtraDeps{Coord: c.st, Windows: cal, Spot: c.st}})
+	lim, err := bot.LimitsFromConfig(c.cfg.Outbox)
+	if err != nil {
+		return nil, err
+	}
+	fake, st := bot.NewFake(), &stages{}
+	tap := newTapStore(c.st, st)
+	p, err := bot.NewPipeline(bot.PipelineOptions{
+		Accounts: []bot.Account{{Name: benchAccount, Messenger: timedMessenger{fake, st}, Limits: lim}},
+		Handler:  timedHandler{router, st}, Store: tap, State: c.kv, Clock: clock.Real{}, Logger: c.log,
+		SpoolDir: filepath.Join(env.TempDir, "spool-"+randomTag()), SameTextWindow: c.cfg.Inbox.SameTextWindow,
+		MaxBindTries: c.cfg.Bind.MaxTriesPerHour, Workers: workers,
+	})
+	if err != nil {
+		return nil, err
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- p.Run(runCtx) }()
+	stop := func() error {
+		c.quiet.Store(true)
+		defer c.quiet.Store(false)
+		cancel()
+		err := <-done
+		if errors.Is(err, context.Canceled) {
+			return nil
+		}
+		return err
+	}
+	return &line{fake: fake, tap: tap, stages: st, stop: stop}, nil
+}
+
+// completion is how one message ended: its reply committed to the outbox (or the row failed).
+type completion struct {
+	at    time.Time
+	saved bool   // the reply says 已记录: a check-in was stored
+	reply string // the first reply, for the error message when it was not
+}
+
+// tapStore is the store the pipeline sees: every call goes to *store.Store; it only notes when the
+// transaction that marks a message done and queues its reply has committed.
+type tapStore struct {
+	*store.Store
+	st      *stages
+	mu      sync.Mutex
+	msgOf   map[store.InboxID]string    // inbox row → transport message id
+	waiting map[string]func(completion) // message id → who waits for it
+}
+
+func newTapStore(st *store.Store, stg *stages) *tapStore {
+	return &tapStore{Store: st, st: stg, msgOf: map[store.InboxID]string{}, waiting: map[string]func(completion){}}
+}
+
+// expect registers done for the message with this id; call it before the message is pushed.
+func (t *tapStore) expect(msgID string, done func(completion)) {
+	t.mu.Lock()
+	t.waiting[msgID] = done
+	t.mu.Unlock()
+}
+
+// SaveInbound is the inbox write; the row id is remembered to find the message at completion.
+func (t *tapStore) SaveInbound(ctx context.Context, m *store.InboxMessage) error {
+	err := t.Store.SaveInbound(ctx, m)
+	if err == nil {
+		t.mu.Lock()
+		t.msgOf[m.ID] = m.MsgID
+		t.mu.Unlock()
+	}
+	return err
+}
+
+// CompleteInbound commits the replies and the done mark, then tells the waiting sender.
+func (t *tapStore) CompleteInbound(ctx context.Context, id store.InboxID, r store.InboxResult, now time.Time) error {
+	start := time.Now()
+	if err := t.Store.CompleteInbound(ctx, id, r, now); err != nil {
+		return err
+	}
+	t.st.complete.since(start)
+	c := completion{at: time.Now()}
+	if len(r.Replies) > 0 {
+		c.reply = r.Replies[0].Text
+	}
+	c.saved = r.Status == store.InDone && strings.Contains(c.reply, "已记录")
+	t.mu.Lock()
+	done := t.waiting[t.msgOf[id]]
+	delete(t.waiting, t.msgOf[id])
+	delete(t.msgOf, id)
+	t.mu.Unlock()
+	if done != nil {
+		done(c)
+	}
+	return nil
+}
+
+// gatedHandler drops log records while closed is set: stopping a pipeline cancels the outbox's
+// in-flight queries, which log as failures although nothing failed.
+type gatedHandler struct {
+	slog.Handler
+	closed *atomic.Bool
+}
+
+func (h gatedHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return !h.closed.Load() && h.Handler.Enabled(ctx, l)
+}
+
+func (h gatedHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return gatedHandler{h.Handler.WithAttrs(as), h.closed}
+}
+
+func (h gatedHandler) WithGroup(name string) slog.Handler {
+	return gatedHandler{h.Handler.WithGroup(name), h.closed}
+}
