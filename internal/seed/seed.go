@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"time"
 
@@ -19,6 +20,12 @@ type Options struct {
 	Cadres     int
 	Seed       int64
 	Start      time.Time // first pairing date; zero means 2026-01-01
+	// History is about how many diary entries (check-ins) each pairing gets; 0 writes none. See Diary.
+	History int
+	Until   time.Time // the diary runs up to this instant; zero means two years after Start
+	Workers int       // concurrent writers of the history; zero means 2
+	// Progress receives a line every few seconds while the history loads (rows and rows/s); nil is silent.
+	Progress io.Writer
 }
 
 // Shares of households per tag, from the programme articles (roughly).
@@ -54,8 +61,10 @@ type gen struct {
 }
 
 // Generate writes a synthetic county: regions, units with heads and coordinators, cadres,
-// households with tags, one-to-many pairings, some two-cadre households and relays.
-// Rows are upserted by code, so running it twice with the same options changes nothing.
+// households with tags, one-to-many pairings, some two-cadre households and relays, and with
+// History a diary for every pairing. Rows are upserted by code and a pairing with check-ins gets no
+// more history, so running it twice with the same options changes nothing (and an interrupted
+// history load resumes).
 func Generate(ctx context.Context, st *store.Store, o Options) (store.OrgCounts, error) {
 	if o.Households < 1 || o.Cadres < 1 {
 		return store.OrgCounts{}, errors.New("seed: need at least one household and one cadre")
@@ -66,8 +75,14 @@ func Generate(ctx context.Context, st *store.Store, o Options) (store.OrgCounts,
 	if o.Start.IsZero() {
 		o.Start = clock.Date(2026, time.January, 1)
 	}
+	if o.Until.IsZero() {
+		o.Until = o.Start.AddDate(2, 0, 0)
+	}
+	if o.Workers <= 0 {
+		o.Workers = 2
+	}
 	g := &gen{st: st, o: o, r: rand.New(rand.NewPCG(uint64(o.Seed), 0x9e3779b97f4a7c15))}
-	steps := []func(context.Context) error{g.regions, g.programsAndUnits, g.households}
+	steps := []func(context.Context) error{g.regions, g.programsAndUnits, g.households, g.history}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return store.OrgCounts{}, err
