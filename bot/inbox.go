@@ -262,6 +262,9 @@ func (in *Inbox) ReplaySpool(ctx context.Context) (int, error) {
 	n, err := in.o.Spool.Replay(ctx, func(ctx context.Context, m Message) error {
 		row, err := in.save(ctx, m)
 		if errors.Is(err, store.ErrDuplicate) {
+			// Stored before: either handled already, or its INSERT committed while the error
+			// came back (the database died before acknowledging). Recover handles it if unfinished.
+			in.needRecover.Store(true)
 			return nil
 		}
 		if err != nil {

@@ -61,12 +61,21 @@ type OutboxOptions struct {
 	DefaultAccount string
 	Rand           func(n int64) int64 // jitter source, 0 ≤ r < n; nil: math/rand/v2
 	Poll           time.Duration       // re-check for rows enqueued without Wake (default 2 s)
-	Lease          time.Duration       // how long a claimed row is hidden from other senders (default 2 min)
+	// Lease is how long after its claim a message still sending counts as in flight; later it is
+	// reported as interrupted (default 2 min). It never makes a message sendable again.
+	Lease time.Duration
 }
 
 // Outbox sends committed OutboxMessage rows, one sender loop per bot account, under that account's
 // token bucket (shared across instances through State), jitter, daily cap, quiet hours, loop
 // guard and retry policy. Replies go before alerts before bulk reminders.
+//
+// Each message is sent at most once. The claim that marks it "sending" is committed right before
+// the network call; a result that cannot be recorded (database down) is kept and recorded before
+// anything else is sent. Only if the process dies between claim and record is the outcome lost:
+// that one message per account is left "sending", never re-sent, and shown by `qinqi status` as
+// interrupted (it may or may not have arrived). A duplicate reminder would be noise at best; a
+// lost one is visible and can be re-sent by hand.
 //
 // Daily cap: every sent message counts. Alerts and bulk stop at DailyCap; replies to a person's own
 // message may use a reserve of DailyCap/10 more, so someone who writes to the bot late on a
@@ -88,6 +97,14 @@ type sender struct {
 	// token taken but not yet spent (its row failed the guard or vanished).
 	hint, token bool
 	local       localLimits // the limits applied while State fails
+	// unrecorded is a send whose result the database did not take; Step records it first.
+	unrecorded atomic.Pointer[outcome]
+}
+
+// outcome is the result of one send, kept until it is recorded.
+type outcome struct {
+	row     store.OutboxMessage
+	sendErr error
 }
 
 // NewOutbox checks the options and fills defaults.
@@ -215,6 +232,12 @@ func (ob *Outbox) Step(ctx context.Context, account string) (time.Time, error) {
 	}
 	s.busy.Store(true)
 	defer s.busy.Store(false)
+	if out := s.unrecorded.Load(); out != nil {
+		if err := ob.record(ctx, s, out.row, out.sendErr); err != nil {
+			return time.Time{}, err
+		}
+		s.unrecorded.Store(nil)
+	}
 	now := ob.o.Clock.Now()
 	f, closedUntil, err := ob.filter(ctx, s, now)
 	if err != nil || !closedUntil.IsZero() {
@@ -250,23 +273,38 @@ func (ob *Outbox) Step(ctx context.Context, account string) (time.Time, error) {
 	return ob.sendRow(ctx, s, row, to, now)
 }
 
+// sendRow spends the token, waits the jitter, claims the row and sends it at once, so the only
+// window in which a crash leaves the outcome unknown is the network call itself.
 func (ob *Outbox) sendRow(ctx context.Context, s *sender, row store.OutboxMessage, to string, now time.Time) (time.Time, error) {
 	if wait, err := ob.takeToken(ctx, s, now); err != nil || wait > 0 {
 		return now.Add(wait), err
 	}
 	s.token = false
-	ok, err := ob.o.Store.ClaimOutbox(ctx, row.ID, now, now.Add(ob.o.Lease))
-	if err != nil || !ok {
-		return now, err
-	}
 	if j := s.Limits.Jitter; j > 0 {
 		if err := ob.o.Waiter.Sleep(ctx, time.Duration(ob.o.Rand(int64(j)+1))); err != nil {
 			return time.Time{}, err
 		}
+		now = ob.o.Clock.Now()
 	}
-	sendErr := ob.send(ctx, s, row, to)
-	return ob.o.Clock.Now(), ob.record(ctx, s, row, sendErr)
+	ok, err := ob.o.Store.ClaimOutbox(ctx, row.ID, now, now.Add(ob.o.Lease))
+	if err != nil || !ok {
+		return now, err // another instance took it during the jitter, or the database is down
+	}
+	// From the claim on, shutting down must not cut the send or its record short: a send cut off
+	// mid-request may still arrive, and an unrecorded one is never sent again.
+	octx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
+	defer cancel()
+	sendErr := ob.send(octx, s, row, to)
+	if err := ob.record(octx, s, row, sendErr); err != nil {
+		s.unrecorded.Store(&outcome{row: row, sendErr: sendErr})
+		return time.Time{}, fmt.Errorf("outbox %d sent, result not recorded yet: %w", row.ID, err)
+	}
+	return ob.o.Clock.Now(), nil
 }
+
+// sendTimeout bounds one send and its record once claimed; below the default lease, so a live
+// sender's message is never reported as interrupted.
+const sendTimeout = time.Minute
 
 // takeToken makes sure the sender holds a token, or says how long until one is free.
 func (ob *Outbox) takeToken(ctx context.Context, s *sender, now time.Time) (time.Duration, error) {
@@ -472,7 +510,7 @@ func (ob *Outbox) Idle(ctx context.Context) (bool, error) {
 				return false, err
 			}
 		}
-		if s.busy.Load() { // checked after the query: a row claimed meanwhile is in flight here
+		if s.busy.Load() || s.unrecorded.Load() != nil { // checked after the query: a row claimed meanwhile is in flight here
 			return false, nil
 		}
 	}

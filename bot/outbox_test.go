@@ -440,3 +440,102 @@ func TestOutboxKeepsSendingUnderLocalLimitsWhileStateFails(t *testing.T) {
 		}
 	})
 }
+
+// markFails is a store whose MarkOutboxSent fails while down is set: the database dies right after
+// a send went out.
+type markFails struct {
+	*store.Store
+	down atomic.Bool
+}
+
+func (m *markFails) MarkOutboxSent(ctx context.Context, id store.OutboxID, now time.Time) error {
+	if m.down.Load() {
+		return errors.New("store: invalid connection")
+	}
+	return m.Store.MarkOutboxSent(ctx, id, now)
+}
+
+func TestOutboxResultRecordedAfterTheDatabaseReturns(t *testing.T) {
+	o := newORig(t, testenv.KV(t), ibT0, bot.Limits{MaxAttempts: 3}, "")
+	mf := &markFails{Store: o.st}
+	ob, err := bot.NewOutbox(bot.OutboxOptions{Store: mf, State: testenv.KV(t), Clock: o.clk, Logger: quietLog,
+		Waiter: bot.FakeWaiter{Clock: o.clk}, Accounts: []bot.Account{{Name: "a1", Messenger: o.msgr, Limits: bot.Limits{MaxAttempts: 3}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := o.enqueue("@p1", "提醒", store.PriorityBulk, false)
+	mf.down.Store(true)
+	if _, err := ob.Step(o.ctx, "a1"); err == nil {
+		t.Fatal("step recorded a send while the database was down")
+	}
+	if idle, _ := ob.Idle(o.ctx); idle {
+		t.Fatal("idle with a result not recorded")
+	}
+	o.clk.Advance(10 * time.Minute) // far past the lease: nothing may send it again
+	for range 3 {
+		_, _ = ob.Step(o.ctx, "a1")
+	}
+	mf.down.Store(false)
+	o.clk.Advance(time.Minute)
+	for range 3 {
+		if _, err := ob.Step(o.ctx, "a1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(o.msgr.at); n != 1 {
+		t.Fatalf("sent %d times, want once", n)
+	}
+	if got, _ := o.st.OutboxByKey(o.ctx, row.Key); got.Status != store.OutSent {
+		t.Fatalf("status %s, want sent", got.Status)
+	}
+}
+
+// stuck is a messenger whose send of one text never returns: the process "dies" in the middle of
+// that network call, after WeChat got the message.
+type stuck struct {
+	*timed
+	text    string
+	reached chan struct{}
+	release chan struct{}
+}
+
+func (s *stuck) Send(ctx context.Context, account string, out bot.Outgoing) error {
+	err := s.timed.Send(ctx, account, out)
+	if out.Text == s.text {
+		close(s.reached)
+		<-s.release
+	}
+	return err
+}
+
+func TestOutboxSenderKilledMidSendDoesNotResend(t *testing.T) {
+	o := newORig(t, testenv.KV(t), ibT0, bot.Limits{MaxAttempts: 3}, "")
+	for i := range 5 {
+		o.enqueue(fmt.Sprintf("@p%d", i), fmt.Sprintf("提醒%d", i), store.PriorityBulk, false)
+	}
+	first := &stuck{timed: o.msgr, text: "提醒2", reached: make(chan struct{}), release: make(chan struct{})}
+	dead, err := bot.NewOutbox(bot.OutboxOptions{Store: o.st, State: testenv.KV(t), Clock: o.clk, Logger: quietLog,
+		Waiter: bot.FakeWaiter{Clock: o.clk}, Accounts: []bot.Account{{Name: "a1", Messenger: first, Limits: bot.Limits{MaxAttempts: 3}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 3 {
+			_, _ = dead.Step(o.ctx, "a1")
+		}
+	}()
+	<-first.reached
+	t.Cleanup(func() { close(first.release); <-done })
+
+	o.clk.Advance(time.Hour) // the restarted process comes up long after the lease
+	o.run(o.clk.Now().Add(time.Hour))
+	if strings.Join(o.msgr.to, " ") != "@p0 @p1 @p2 @p3 @p4" {
+		t.Fatalf("sent to %v, want each once", o.msgr.to)
+	}
+	got, err := o.st.InterruptedOutbox(o.ctx, o.clk.Now(), 10)
+	if err != nil || len(got) != 1 || got[0].Text != "提醒2" || got[0].Status != store.OutSending {
+		t.Fatalf("interrupted %+v, %v; want the one in flight", got, err)
+	}
+}

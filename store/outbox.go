@@ -16,6 +16,14 @@ const (
 	OutImage = "image"
 )
 
+// OutSending is the status of a message from the moment a sender claims it until the result of
+// the send is recorded. It is committed before the network call, so a sender that dies mid-send
+// leaves the message in this status, and nothing sends it again: WeChat has no idempotent send,
+// so after a crash nobody can tell whether it arrived, and qinqi prefers at most once (a reminder
+// "is sent at most once, even across restarts and instances"). Such a message is "interrupted"
+// once its lease has passed; see InterruptedOutbox and `qinqi status`.
+const OutSending OutboxStatus = "sending"
+
 // EnqueueOutbox adds one outgoing message inside the caller's transaction (use the Store that Tx
 // hands you) and returns the stored row; a Key that exists already returns the existing row, so
 // reminders and notifications keyed by their cause are sent at most once. The row is picked up by
@@ -120,13 +128,14 @@ func (s *Store) NextOutboxAt(ctx context.Context, account string, f DueFilter) (
 	return row.NextAttemptAt.In(s.loc), nil
 }
 
-// ClaimOutbox leases a due message to this sender until the given time; false means another
-// instance took it first. A sender that dies mid-send leaves the lease to expire and the message
-// is tried again (at-least-once; WeChat offers no idempotent send).
+// ClaimOutbox marks a due message as sending (see OutSending) with a lease until the given time;
+// false means another instance took it first. Call it right before the network call; record the
+// result with MarkOutboxSent, RetryOutbox or FailOutbox. A claim is never taken back by time:
+// when the lease passes without a result the message is interrupted, not sent again.
 func (s *Store) ClaimOutbox(ctx context.Context, id OutboxID, now, until time.Time) (bool, error) {
 	res := s.q(ctx).Model(&OutboxMessage{}).
 		Where("id = ? AND status = ? AND next_attempt_at <= ?", id, OutPending, now.In(s.loc)).
-		Update("next_attempt_at", until.In(s.loc))
+		Updates(map[string]any{"status": OutSending, "next_attempt_at": until.In(s.loc)})
 	if res.Error != nil {
 		return false, fmt.Errorf("store: claim outbox %d: %w", id, res.Error)
 	}
@@ -138,9 +147,10 @@ func (s *Store) MarkOutboxSent(ctx context.Context, id OutboxID, now time.Time) 
 	return s.updateOutbox(ctx, id, map[string]any{"status": OutSent, "sent_at": now.In(s.loc), "last_error": ""}, true)
 }
 
-// RetryOutbox records a transient failure and when to try again.
+// RetryOutbox records a transient failure and when to try again (the message is pending again).
 func (s *Store) RetryOutbox(ctx context.Context, id OutboxID, next time.Time, reason string) error {
-	return s.updateOutbox(ctx, id, map[string]any{"next_attempt_at": next.In(s.loc), "last_error": clipRunes(reason, 500)}, true)
+	return s.updateOutbox(ctx, id, map[string]any{"status": OutPending, "next_attempt_at": next.In(s.loc),
+		"last_error": clipRunes(reason, 500)}, true)
 }
 
 // FailOutbox records a permanent failure; admins see it in FailedOutbox.
@@ -175,6 +185,19 @@ func (s *Store) UnroutedOutbox(ctx context.Context, limit int) ([]OutboxMessage,
 	err := s.q(ctx).Where("account = ? AND status = ?", "", OutPending).Order("id").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: unrouted outbox: %w", err)
+	}
+	return rows, nil
+}
+
+// InterruptedOutbox lists messages whose sender stopped between the claim and the result (still
+// sending after their lease), oldest first: each may or may not have arrived, and none is sent
+// again by itself. At most one per account and stopped instance: a sender sends one at a time.
+func (s *Store) InterruptedOutbox(ctx context.Context, now time.Time, limit int) ([]OutboxMessage, error) {
+	var rows []OutboxMessage
+	err := s.q(ctx).Where("status = ? AND next_attempt_at < ?", OutSending, now.In(s.loc)).
+		Order("next_attempt_at, id").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: interrupted outbox: %w", err)
 	}
 	return rows, nil
 }

@@ -107,15 +107,27 @@ func TestOutboxQueue(t *testing.T) {
 					t.Fatalf("rows due before their time: %d", len(rows))
 				}
 			})
-			t.Run("claim is exclusive and hides the row", func(t *testing.T) {
+			t.Run("claim is exclusive, marks the row sending and never lets it go by time", func(t *testing.T) {
 				ok1, _ := s.ClaimOutbox(ctx, reply.ID, t0, t0.Add(time.Minute))
 				ok2, _ := s.ClaimOutbox(ctx, reply.ID, t0, t0.Add(time.Minute))
 				if !ok1 || ok2 {
 					t.Fatalf("claims = %v, %v", ok1, ok2)
 				}
-				next, err := s.NextOutboxAt(ctx, "a1", store.DueFilter{UrgentOnly: true})
-				if err != nil || !next.Equal(t0.Add(time.Minute)) {
-					t.Fatalf("next = %v, %v", next, err)
+				if got, _ := s.OutboxByKey(ctx, reply.Key); got.Status != store.OutSending {
+					t.Fatalf("status after claim = %s", got.Status)
+				}
+				later := t0.Add(time.Hour)
+				if _, err := s.NextOutboxAt(ctx, "a1", store.DueFilter{UrgentOnly: true}); !errors.Is(err, store.ErrNotFound) {
+					t.Fatalf("the claimed row is still pending: %v", err)
+				}
+				if rows, _ := s.DueOutbox(ctx, "a1", later, store.DueFilter{}, 10); len(rows) != 2 {
+					t.Fatalf("due after the lease = %d rows, want the 2 unclaimed", len(rows))
+				}
+				if rows, _ := s.InterruptedOutbox(ctx, t0, 10); len(rows) != 0 {
+					t.Fatalf("interrupted within the lease: %+v", rows)
+				}
+				if rows, _ := s.InterruptedOutbox(ctx, later, 10); len(rows) != 1 || rows[0].ID != reply.ID {
+					t.Fatalf("interrupted after the lease = %+v", rows)
 				}
 			})
 			t.Run("sent, retried and failed rows are recorded", func(t *testing.T) {

@@ -42,7 +42,7 @@ func runStatus(ctx context.Context, args []string, io IO) error {
 	if err := printWeChatHealth(ctx, io.Out, cfg, kv, s, now); err != nil {
 		return err
 	}
-	return printOutbox(ctx, io.Out, s)
+	return printOutbox(ctx, io.Out, s, now)
 }
 
 func printWeChatHealth(ctx context.Context, out io.Writer, cfg config.Config, kv *store.KV, s *store.Store, now time.Time) error {
@@ -106,7 +106,7 @@ func stamp(t, now time.Time) string {
 	return fmt.Sprintf("%s (%s ago)", t.In(now.Location()).Format("01-02 15:04:05"), ago)
 }
 
-func printOutbox(ctx context.Context, out io.Writer, s *store.Store) error {
+func printOutbox(ctx context.Context, out io.Writer, s *store.Store, now time.Time) error {
 	counts, err := s.OutboxCounts(ctx)
 	if err != nil {
 		return err
@@ -133,14 +133,40 @@ func printOutbox(ctx context.Context, out io.Writer, s *store.Store) error {
 	}
 	sort.Strings(accounts)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  ACCOUNT\tPENDING\tSENT\tFAILED")
+	fmt.Fprintln(tw, "  ACCOUNT\tPENDING\tSENDING\tSENT\tFAILED")
 	for _, a := range accounts {
 		m := byAccount[a]
-		fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\n", a, m[store.OutPending], m[store.OutSent], m[store.OutFailed])
+		fmt.Fprintf(tw, "  %s\t%d\t%d\t%d\t%d\n", a, m[store.OutPending], m[store.OutSending], m[store.OutSent], m[store.OutFailed])
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "  permanent failures: %d\n", failed)
+	return printInterrupted(ctx, out, s, now)
+}
+
+// printInterrupted lists messages whose sender stopped mid-send (see store.OutSending): qinqi
+// sends each message at most once, so these wait for a person to decide.
+func printInterrupted(ctx context.Context, out io.Writer, s *store.Store, now time.Time) error {
+	rows, err := s.InterruptedOutbox(ctx, now, 50)
+	if err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	more := ""
+	if len(rows) == 50 {
+		more = " or more (the oldest 50)"
+	}
+	fmt.Fprintf(out, "  interrupted sends: %d%s. Their sender stopped during the send, so nobody knows whether they\n", len(rows), more)
+	fmt.Fprintln(out, "  arrived; qinqi sends each message at most once. Ask the recipient, and send again by hand if needed.")
+	for _, r := range rows {
+		to := "a chat key"
+		if r.PersonID != nil {
+			to = fmt.Sprintf("person %d", *r.PersonID)
+		}
+		fmt.Fprintf(out, "    #%d %s key %s to %s, lease ended %s\n", r.ID, r.Account, r.Key, to, stamp(r.NextAttemptAt, now))
+	}
 	return nil
 }

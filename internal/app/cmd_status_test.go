@@ -19,7 +19,8 @@ import (
 	"qinqi/store"
 )
 
-// statusDB makes a migrated SQLite file with two pending messages and one permanent failure.
+// statusDB makes a migrated SQLite file with two pending messages, one permanent failure and
+// one interrupted send.
 func statusDB(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
@@ -44,6 +45,15 @@ func statusDB(t *testing.T) string {
 				t.Fatal(err)
 			}
 		}
+	}
+	// A sender claimed this one and died before recording the result: its lease is long over.
+	m, err := s.EnqueueOutbox(ctx, store.OutboxMessage{Key: "remind:7", Account: "city-1", ToKey: "@y",
+		Kind: "text", Text: "hi", CreatedAt: now, NextAttemptAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.ClaimOutbox(ctx, m.ID, now, now.Add(2*time.Minute)); !ok || err != nil {
+		t.Fatalf("claim: %v %v", ok, err)
 	}
 	return path
 }
@@ -83,8 +93,13 @@ func TestStatusInProcessKV(t *testing.T) {
 		}
 	}
 	t.Run("outbox rows", func(t *testing.T) {
-		if !containsFields(out, "city-1", "2", "0", "0") || !containsFields(out, "city-2", "0", "0", "1") {
+		if !containsFields(out, "city-1", "2", "1", "0", "0") || !containsFields(out, "city-2", "0", "0", "0", "1") {
 			t.Fatalf("outbox table wrong:\n%s", out)
+		}
+	})
+	t.Run("interrupted sends are listed", func(t *testing.T) {
+		if !strings.Contains(out, "interrupted sends: 1") || !containsFields(out, "#4", "city-1", "key", "remind:7") {
+			t.Fatalf("interrupted send not shown:\n%s", out)
 		}
 	})
 }

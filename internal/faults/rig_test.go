@@ -153,6 +153,13 @@ func prodLimits(t *testing.T) bot.Limits {
 // spool retry.
 func startPipe(t *testing.T, st *store.Store, kv *store.KV, lim bot.Limits) *pipe {
 	t.Helper()
+	return startPipeOn(t, st, st, kv, lim)
+}
+
+// startPipeOn is startPipe with the inbox and outbox on bs (a store with injected faults) and the
+// handlers on st.
+func startPipeOn(t *testing.T, bs bot.Store, st *store.Store, kv *store.KV, lim bot.Limits) *pipe {
+	t.Helper()
 	logs := &logSink{}
 	var w io.Writer = logs
 	if os.Getenv("QINQI_FAULTS_VERBOSE") != "" {
@@ -165,7 +172,7 @@ func startPipe(t *testing.T, st *store.Store, kv *store.KV, lim bot.Limits) *pip
 	pp := &pipe{rec: rec, spool: t.TempDir()}
 	p, err := bot.NewPipeline(bot.PipelineOptions{
 		Accounts: []bot.Account{{Name: "a1", Messenger: rec, Limits: lim}},
-		Handler:  router, Store: st, State: kv, Clock: clock.Real{}, Logger: log,
+		Handler:  router, Store: bs, State: kv, Clock: clock.Real{}, Logger: log,
 		SpoolDir: pp.spool, MaintainEvery: 100 * time.Millisecond,
 	})
 	must(t, err)
