@@ -98,6 +98,14 @@ type Server struct {
 	uploads  []Upload
 	verifies []Verify
 	mediaSeq int
+	hold     *hold
+}
+
+// hold withholds the answer to one send; see HoldSend.
+type hold struct {
+	at      int // the hold applies when len(sent) reaches at
+	reached chan struct{}
+	release chan struct{}
 }
 
 type uuidState struct {
@@ -471,7 +479,21 @@ func (s *Server) sendMsg(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.sent = append(s.sent, sent)
 	n := len(s.sent)
+	h := s.hold
+	if h != nil && h.at == n {
+		s.hold = nil
+	} else {
+		h = nil
+	}
 	s.mu.Unlock()
+	if h != nil {
+		close(h.reached)
+		select {
+		case <-h.release:
+		case <-r.Context().Done():
+			return // the bot went away without its answer
+		}
+	}
 	writeJSON(w, map[string]any{"BaseResponse": baseResponse(0), "MsgID": strconv.Itoa(9000 + n), "LocalID": "1"})
 }
 
@@ -693,6 +715,18 @@ func (s *Server) Scan(uuid string, uin int64) {
 	if st, ok := s.uuids[uuid]; ok {
 		st.acct = s.acct(uin)
 	}
+}
+
+// HoldSend makes the nth message sent from now on (1: the next one) arrive, counted in Sent, while
+// its answer is withheld until release is called or the bot hangs up: WeChat took the message and
+// the bot never heard so. reached is closed when that message has arrived.
+func (s *Server) HoldSend(nth int) (reached <-chan struct{}, release func()) {
+	h := &hold{reached: make(chan struct{}), release: make(chan struct{})}
+	s.mu.Lock()
+	h.at = len(s.sent) + nth
+	s.hold = h
+	s.mu.Unlock()
+	return h.reached, sync.OnceFunc(func() { close(h.release) })
 }
 
 // Kick makes the account's next synccheck answer retcode 1101 (logged out elsewhere).

@@ -35,7 +35,12 @@ func runServe(ctx context.Context, args []string, io IO) error {
 	if err != nil {
 		return err
 	}
-	wx, err := bot.NewWeChat(wechatOptions(cfg, comp, io))
+	wo := wechatOptions(cfg, comp, io)
+	if ts := cfg.WeChat.TestServer; ts != "" {
+		log.Warn("wechat.test_server is set: every WeChat request goes to the test server", "addr", ts)
+		wo.HTTPTransport = bot.RedirectTransport(ts)
+	}
+	wx, err := bot.NewWeChat(wo)
 	if err != nil {
 		return err
 	}

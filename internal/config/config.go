@@ -69,6 +69,9 @@ type WeChat struct {
 	WatchdogSilence time.Duration `yaml:"watchdog_silence"`
 	ReconnectMin    time.Duration `yaml:"reconnect_min"`
 	ReconnectMax    time.Duration `yaml:"reconnect_max"`
+	// TestServer, for tests only, sends every WeChat request to this loopback host:port (the fake
+	// WeChat server of bot/wxfake) instead of WeChat; the fault tests run `qinqi serve` against it.
+	TestServer string `yaml:"test_server"`
 }
 
 // Account is one WeChat personal account the bot logs in as.

@@ -160,6 +160,18 @@ func checkKeys(t reflect.Type, node any, path string, missing *[]string) {
 	}
 }
 
+func TestTestServerOnLoopbackAccepted(t *testing.T) {
+	for _, addr := range []string{"127.0.0.1:8080", "localhost:9", "[::1]:8080"} {
+		cfg, err := decode(t, "wechat:\n  test_server: \""+addr+"\"\n")
+		if err == nil {
+			err = cfg.Validate()
+		}
+		if err != nil {
+			t.Errorf("%s: %v", addr, err)
+		}
+	}
+}
+
 func TestDefaultsValidate(t *testing.T) {
 	if err := config.Defaults().Validate(); err != nil {
 		t.Fatalf("Defaults() does not validate: %v", err)
@@ -188,6 +200,8 @@ func TestBadValuesNameTheKey(t *testing.T) {
 		{"bad leave dates", "leaves:\n  - person: P1\n    from: \"2026-12-20\"\n    to: \"2026-12-01\"\n", "leaves[0]"},
 		{"leave without person", "leaves:\n  - from: \"2026-12-01\"\n    to: \"2026-12-02\"\n", "leaves[0]"},
 		{"campaign without dates", "campaigns:\n  - name: 开学季\n", "campaigns[0].from"},
+		{"test server off this machine", "wechat:\n  test_server: wx.qq.com:443\n", "wechat.test_server"},
+		{"test server without a port", "wechat:\n  test_server: 127.0.0.1\n", "wechat.test_server"},
 		{"duplicate wechat account", "wechat:\n  accounts:\n    - {name: a, hot_login_file: a.json}\n    - {name: a, hot_login_file: b.json}\n", "wechat.accounts[1].name"},
 		{"escalation ladder upside down", "escalation:\n  head_after_days: 2\n", "escalation.head_after_days"},
 		{"spot-check percent", "spot_check:\n  percent: 150\n", "spot_check.percent"},

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 )
@@ -67,6 +68,23 @@ func (c Config) validateWeChat(bad badFunc) {
 	if c.WeChat.ReconnectMin <= 0 || c.WeChat.ReconnectMax < c.WeChat.ReconnectMin {
 		bad("wechat.reconnect_min", "must be positive and not above wechat.reconnect_max")
 	}
+	if ts := c.WeChat.TestServer; ts != "" && !loopback(ts) {
+		bad("wechat.test_server", "is for tests only and must be a loopback host:port such as 127.0.0.1:8080, not %q", ts)
+	}
+}
+
+// loopback reports whether hostport names this machine, so the test hook cannot send a real
+// account's session to another host.
+func loopback(hostport string) bool {
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil || port == "" {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (c Config) validateOutbox(bad badFunc) {

@@ -65,6 +65,9 @@ func seedCounty(t *testing.T, st *store.Store, n, hh int) []cadre {
 	return out
 }
 
+// quiet drops the store's own log lines (slow statements, failed queries during an outage).
+var quiet = slog.New(slog.DiscardHandler)
+
 func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {

@@ -234,3 +234,106 @@ func (s *Server) Kill() {
 	_ = cmd.Process.Kill()
 	<-done
 }
+
+// BuildQinqi builds the qinqi binary from this module into a temporary directory, or skips the
+// test when the go tool is not on PATH.
+func BuildQinqi(t testing.TB) string {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("skipping: the go tool is not on PATH, so qinqi cannot be built")
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "qinqi")
+	cmd := exec.Command(goTool, "build", "-o", bin, ".")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// moduleRoot walks up from the working directory (the package's, under go test) to go.mod.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// Process is a qinqi subprocess.
+type Process struct {
+	t    testing.TB
+	cmd  *exec.Cmd
+	out  *lockedBuf
+	done chan struct{}
+	err  error // the exit status, once done is closed
+}
+
+// StartProcess runs bin with args in dir; its output is kept for Output.
+func StartProcess(t testing.TB, bin, dir string, args ...string) *Process {
+	t.Helper()
+	p := &Process{t: t, cmd: exec.Command(bin, args...), out: &lockedBuf{}, done: make(chan struct{})}
+	p.cmd.Dir = dir
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", bin, err)
+	}
+	go func() { p.err = p.cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		select {
+		case <-p.done:
+		default:
+			_ = p.cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	return p
+}
+
+// Output is what the process wrote to stdout and stderr so far.
+func (p *Process) Output() string { return p.out.String() }
+
+// Kill sends SIGKILL and waits for the exit.
+func (p *Process) Kill() {
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.done
+}
+
+// Wait waits for the process to end by itself (a minute at most) and returns its exit status.
+func (p *Process) Wait() error {
+	select {
+	case <-p.done:
+		return p.err
+	case <-time.After(time.Minute):
+		p.Kill()
+		return fmt.Errorf("still running after a minute")
+	}
+}
+
+// Stop sends SIGTERM, as an operator or systemd would, and returns the exit status; a process
+// still running a minute later is killed and reported.
+func (p *Process) Stop() error {
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+		return p.err
+	case <-time.After(time.Minute):
+		p.Kill()
+		return fmt.Errorf("still running a minute after SIGTERM")
+	}
+}
