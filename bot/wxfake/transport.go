@@ -22,6 +22,7 @@ type rewrite struct {
 }
 
 func (t *rewrite) RoundTrip(req *http.Request) (*http.Response, error) {
+	t.s.noteAttempt()
 	r2 := req.Clone(req.Context())
 	r2.Header.Set(OrigHostHeader, req.URL.Host)
 	r2.URL.Scheme = "http"

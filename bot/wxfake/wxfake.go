@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -81,7 +82,10 @@ type account struct {
 
 // Server is the fake. Create it with New and stop it with Close.
 type Server struct {
-	srv *httptest.Server
+	addr string // fixed for the server's life, also across Disappear and Reappear
+
+	srvMu sync.Mutex // guards srv, which Reappear replaces
+	srv   *httptest.Server
 
 	// PollWait is how long synccheck blocks when nothing is queued (the real server holds ~25 s);
 	// set it before the first request or use SetPollWait.
@@ -94,6 +98,7 @@ type Server struct {
 	down     bool
 	manual   bool // QR codes are scanned only through Scan
 	requests map[string][]time.Time
+	attempts []time.Time // every request Transport tried, reaching the server or not
 	sent     []Sent
 	uploads  []Upload
 	verifies []Verify
@@ -121,6 +126,7 @@ func New(accounts ...Account) *Server {
 			media: map[string][]byte{}})
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.addr = strings.TrimPrefix(s.srv.URL, "http://")
 	return s
 }
 
@@ -134,8 +140,42 @@ func (s *Server) Close() {
 		}
 	}
 	s.mu.Unlock()
+	s.srvMu.Lock()
+	defer s.srvMu.Unlock()
 	s.srv.CloseClientConnections()
 	s.srv.Close()
+}
+
+// Disappear closes the listener and every connection: from now on connections are refused, as
+// when WeChat's servers are unreachable. Reappear listens again on the same address.
+func (s *Server) Disappear() {
+	s.mu.Lock()
+	for _, a := range s.accounts {
+		select {
+		case a.wake <- struct{}{}:
+		default:
+		}
+	}
+	s.mu.Unlock()
+	s.srvMu.Lock()
+	defer s.srvMu.Unlock()
+	s.srv.CloseClientConnections()
+	s.srv.Close()
+}
+
+// Reappear serves again on the address the server had, with all its state.
+func (s *Server) Reappear() error {
+	l, err := net.Listen("tcp", s.addr)
+	if err != nil {
+		return fmt.Errorf("wxfake: listen again on %s: %w", s.addr, err)
+	}
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	srv.Listener = l
+	srv.Start()
+	s.srvMu.Lock()
+	s.srv = srv
+	s.srvMu.Unlock()
+	return nil
 }
 
 // SetPollWait changes PollWait while the server runs.
@@ -146,7 +186,7 @@ func (s *Server) SetPollWait(d time.Duration) {
 }
 
 // Addr is host:port of the listener.
-func (s *Server) Addr() string { return strings.TrimPrefix(s.srv.URL, "http://") }
+func (s *Server) Addr() string { return s.addr }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	ep := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
@@ -760,7 +800,9 @@ func (s *Server) SetDown(down bool) {
 	}
 	s.mu.Unlock()
 	if down {
+		s.srvMu.Lock()
 		s.srv.CloseClientConnections()
+		s.srvMu.Unlock()
 	}
 }
 
@@ -784,6 +826,26 @@ func (s *Server) Total(since time.Time) int {
 		}
 	}
 	return n
+}
+
+// Attempts is how many requests Transport tried since t, whether or not they reached the server
+// (while it has disappeared they are refused before it can count them).
+func (s *Server) Attempts(since time.Time) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, t := range s.attempts {
+		if !t.Before(since) {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *Server) noteAttempt() {
+	s.mu.Lock()
+	s.attempts = append(s.attempts, time.Now())
+	s.mu.Unlock()
 }
 
 // Requests returns the arrival times of requests to an endpoint.
