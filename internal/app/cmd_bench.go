@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -28,7 +29,7 @@ func runBench(ctx context.Context, args []string, io IO) error {
 	fs.IntVar(&env.Households, "households", 2000, "households in the county the check-in suite seeds")
 	fs.Float64Var(&env.Rate, "rate", 500, "messages per second of the check-in suite's open-loop run")
 	fs.IntVar(&env.InboxWorkers, "inbox-workers", 0, "inbox serial queues in the check-in suite (0: the default qinqi serve uses, 4)")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to FILE (go tool pprof)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to FILE (go tool pprof; samples carry suite, backend and senders labels)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -85,7 +86,9 @@ func runSuites(ctx context.Context, env bench.Env, suites []bench.Suite, io IO) 
 	var failed []string
 	for _, s := range suites {
 		start := time.Now()
-		err := s.Run(ctx, env, rep)
+		var err error
+		// labels let `go tool pprof -tagfocus=suite:checkin,backend:mariadb,senders:8$` cut one case out of a --cpuprofile
+		pprof.Do(ctx, pprof.Labels("suite", s.Name), func(ctx context.Context) { err = s.Run(ctx, env, rep) })
 		if err != nil {
 			failed = append(failed, s.Name)
 			fmt.Fprintf(io.Out, "%-9s | FAILED after %s: %v\n", s.Name, time.Since(start).Round(time.Second), err)

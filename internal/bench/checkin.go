@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/pprof"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,7 +35,12 @@ func runCheckin(ctx context.Context, env Env, rep *Report) error {
 		backends = append(backends, backendMariaDB)
 	}
 	for _, b := range backends {
-		if err := checkinBackend(ctx, env, rep, b); err != nil {
+		var err error
+		// profile labels let `go tool pprof -tagfocus backend=mariadb` pick one backend out of a run
+		pprof.Do(ctx, pprof.Labels("backend", b), func(ctx context.Context) {
+			err = checkinBackend(ctx, env, rep, b)
+		})
+		if err != nil {
 			return fmt.Errorf("%s: %w", b, err)
 		}
 	}
@@ -51,7 +58,10 @@ func checkinBackend(ctx context.Context, env Env, rep *Report, backend string) e
 		if err != nil {
 			return err
 		}
-		if err := closedCase(ctx, env, rep, c, n, ceiling); err != nil {
+		pprof.Do(ctx, pprof.Labels("senders", strconv.Itoa(n)), func(ctx context.Context) {
+			err = closedCase(ctx, env, rep, c, n, ceiling)
+		})
+		if err != nil {
 			return err
 		}
 	}
@@ -95,8 +105,8 @@ func closedCase(ctx context.Context, env Env, rep *Report, c *county, n int, cei
 	}
 	rate := perSecond(r.done, r.took)
 	row := Row{Suite: "checkin", Case: "check-in path, " + nOf(n, "sender"), Backend: c.backend, Value: rate, Unit: "msg/s",
-		Ceiling: ceiling, Extra: fmt.Sprintf("%s (delivery → reply committed to outbox), %d msgs, %d inbox workers; %s%s",
-			r.lat.summary(), r.done, workers, r.stages.summary(r.took), cpuPerMsg(r.cpu, r.cpuOK, r.done)),
+		Ceiling: ceiling, Extra: fmt.Sprintf("%s (delivery → reply committed to outbox), %d msgs, %d inbox workers, KV %s; %s%s",
+			r.lat.summary(), r.done, workers, c.kvName(), r.stages.summary(r.took), cpuPerMsg(r.cpu, r.cpuOK, r.done)),
 		Target: "≥ 50% of ceiling", Met: Met(rate >= ceiling/2)}
 	if c.backend == backendMariaDB && n == checkinSenders[len(checkinSenders)-1] {
 		row.Target, row.Met = "≥ 1000 msg/s and ≥ 50% of ceiling", Met(rate >= 1000 && rate >= ceiling/2)
@@ -204,8 +214,8 @@ func openCase(ctx context.Context, env Env, rep *Report, c *county) error {
 	p99 := lat.quantile(0.99)
 	rep.Add(Row{Suite: "checkin", Case: fmt.Sprintf("open loop %.0f msg/s, %d senders", rate, openLoopSenders), Backend: c.backend,
 		Value: float64(p99) / float64(time.Millisecond), Unit: "ms p99",
-		Extra: fmt.Sprintf("p50 %s, achieved %.0f msg/s, %d msgs, %d inbox workers; %s", millis(lat.quantile(0.5)), perSecond(n, took), n,
-			inboxWorkers(env), ln.stages.summary(took)),
+		Extra: fmt.Sprintf("p50 %s, achieved %.0f msg/s, %d msgs, %d inbox workers, KV %s; %s", millis(lat.quantile(0.5)),
+			perSecond(n, took), n, inboxWorkers(env), c.kvName(), ln.stages.summary(took)),
 		Target: "p99 < 50 ms", Met: Met(p99 < 50*time.Millisecond)})
 	return nil
 }

@@ -114,6 +114,14 @@ func (c *county) fill(ctx context.Context, env Env, opts store.Options, maxSende
 	return err
 }
 
+// kvName says which KV the pipeline used.
+func (c *county) kvName() string {
+	if c.kv.InProcess() {
+		return "in-process"
+	}
+	return "redis"
+}
+
 func households(env Env) int {
 	if env.Households > 0 {
 		return env.Households
