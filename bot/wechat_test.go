@@ -608,9 +608,11 @@ func TestWxFakeReproducesRawLibraryFlood(t *testing.T) {
 	}
 	srv.SetSyncRet(uinA, "1205")
 	from := time.Now()
-	time.Sleep(300 * time.Millisecond)
-	if n := srv.Total(from); n < 100 {
-		t.Fatalf("raw library made only %d requests in 300 ms; the fake no longer reproduces the flood", n)
+	time.Sleep(time.Second) // the floor below is far under what the library does even on a loaded -race run
+	n := srv.Total(from)
+	t.Logf("the bare library made %d requests in a second of 1205 answers", n)
+	if n < 100 {
+		t.Fatalf("raw library made only %d requests in a second; the fake no longer reproduces the flood", n)
 	}
 }
 

@@ -414,7 +414,15 @@ func (s *Server) syncCheck(w http.ResponseWriter, r *http.Request) {
 		}
 		s.mu.Lock()
 		pending = len(a.queue)
+		ret = a.syncRet // SetSyncRet and Kick answer a poll already waiting
+		if a.kick {
+			a.kick, ret = false, "1101"
+		}
 		s.mu.Unlock()
+		if ret != "" {
+			fmt.Fprintf(w, `window.synccheck={retcode:"%s",selector:"0"}`, ret)
+			return
+		}
 	}
 	sel := "0"
 	if pending > 0 {
@@ -781,11 +789,17 @@ func (s *Server) Kick(uin int64) {
 	}
 }
 
-// SetSyncRet makes every synccheck of the account answer retcode ret ("1205"); "" restores normal.
+// SetSyncRet makes every synccheck of the account answer retcode ret ("1205"), the one waiting
+// now included; "" restores normal.
 func (s *Server) SetSyncRet(uin int64, ret string) {
 	s.mu.Lock()
-	s.acct(uin).syncRet = ret
+	a := s.acct(uin)
+	a.syncRet = ret
 	s.mu.Unlock()
+	select {
+	case a.wake <- struct{}{}:
+	default:
+	}
 }
 
 // SetDown makes the server hang up on every request (true) or serve again (false).
