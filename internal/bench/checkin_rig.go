@@ -181,10 +181,10 @@ type line struct {
 }
 
 // stages time the parts of the path: Inbox.Accept in the transport's receive loop (same-text check
-// and inbox write; one message at a time, as every transport delivers), the router, and the
-// transaction that commits the reply and the done mark.
+// and inbox write; one message at a time, as every transport delivers), the inbox write alone, the
+// router, and the transaction that commits the reply and the done mark.
 type stages struct {
-	accept, handle, complete stage
+	accept, save, handle, complete stage
 }
 
 type stage struct {
@@ -199,7 +199,7 @@ func (s *stage) since(t time.Time) {
 func (s *stage) mean() time.Duration { return time.Duration(s.total.Load() / max(1, s.n.Load())) }
 
 func (st *stages) reset() {
-	for _, s := range []*stage{&st.accept, &st.handle, &st.complete} {
+	for _, s := range []*stage{&st.accept, &st.save, &st.handle, &st.complete} {
 		s.n.Store(0)
 		s.total.Store(0)
 	}
@@ -208,8 +208,8 @@ func (st *stages) reset() {
 // summary says where a message's time went and how busy the receive loop was over elapsed.
 func (st *stages) summary(elapsed time.Duration) string {
 	busy := float64(st.accept.total.Load()) / float64(max(elapsed, 1))
-	return fmt.Sprintf("mean accept %s (receive loop busy %.0f%%), handler %s, reply commit %s",
-		millis(st.accept.mean()), 100*busy, millis(st.handle.mean()), millis(st.complete.mean()))
+	return fmt.Sprintf("mean accept %s of which inbox write %s (receive loop busy %.0f%%), handler %s, reply commit %s",
+		millis(st.accept.mean()), millis(st.save.mean()), 100*busy, millis(st.handle.mean()), millis(st.complete.mean()))
 }
 
 // timedMessenger is the fake transport with Inbox.Accept timed.
@@ -305,7 +305,9 @@ func (t *tapStore) expect(msgID string, done func(completion)) {
 
 // SaveInbound is the inbox write; the row id is remembered to find the message at completion.
 func (t *tapStore) SaveInbound(ctx context.Context, m *store.InboxMessage) error {
+	start := time.Now()
 	err := t.Store.SaveInbound(ctx, m)
+	t.st.save.since(start)
 	if err == nil {
 		t.mu.Lock()
 		t.msgOf[m.ID] = m.MsgID
