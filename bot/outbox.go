@@ -31,6 +31,7 @@ type OutboxStore interface {
 	DueOutbox(ctx context.Context, account string, now time.Time, f store.DueFilter, limit int) ([]store.OutboxMessage, error)
 	NextOutboxAt(ctx context.Context, account string, f store.DueFilter) (time.Time, error)
 	ClaimOutbox(ctx context.Context, id store.OutboxID, now, until time.Time) (bool, error)
+	ReleaseOutbox(ctx context.Context, id store.OutboxID, claimedAt, until time.Time) error
 	MarkOutboxSent(ctx context.Context, id store.OutboxID, now time.Time) error
 	RetryOutbox(ctx context.Context, id store.OutboxID, next time.Time, reason string) error
 	FailOutbox(ctx context.Context, id store.OutboxID, reason string) error
@@ -99,6 +100,14 @@ type sender struct {
 	local       localLimits // the limits applied while State fails
 	// unrecorded is a send whose result the database did not take; Step records it first.
 	unrecorded atomic.Pointer[outcome]
+	// unclaimed is a claim that failed with an error: it may have committed, and nothing was sent.
+	unclaimed atomic.Pointer[claim]
+}
+
+// claim is one ClaimOutbox call, kept to undo it.
+type claim struct {
+	id        store.OutboxID
+	at, until time.Time
 }
 
 // outcome is the result of one send, kept until it is recorded.
@@ -232,11 +241,8 @@ func (ob *Outbox) Step(ctx context.Context, account string) (time.Time, error) {
 	}
 	s.busy.Store(true)
 	defer s.busy.Store(false)
-	if out := s.unrecorded.Load(); out != nil {
-		if err := ob.record(ctx, s, out.row, out.sendErr); err != nil {
-			return time.Time{}, err
-		}
-		s.unrecorded.Store(nil)
+	if err := ob.settle(ctx, s); err != nil {
+		return time.Time{}, err
 	}
 	now := ob.o.Clock.Now()
 	f, closedUntil, err := ob.filter(ctx, s, now)
@@ -286,9 +292,14 @@ func (ob *Outbox) sendRow(ctx context.Context, s *sender, row store.OutboxMessag
 		}
 		now = ob.o.Clock.Now()
 	}
-	ok, err := ob.o.Store.ClaimOutbox(ctx, row.ID, now, now.Add(ob.o.Lease))
-	if err != nil || !ok {
-		return now, err // another instance took it during the jitter, or the database is down
+	c := claim{id: row.ID, at: now, until: now.Add(ob.o.Lease)}
+	ok, err := ob.o.Store.ClaimOutbox(ctx, c.id, c.at, c.until)
+	if err != nil {
+		s.unclaimed.Store(&c)
+		return now, err
+	}
+	if !ok {
+		return now, nil // another instance took it during the jitter
 	}
 	// From the claim on, shutting down must not cut the send or its record short: a send cut off
 	// mid-request may still arrive, and an unrecorded one is never sent again.
@@ -300,6 +311,24 @@ func (ob *Outbox) sendRow(ctx context.Context, s *sender, row store.OutboxMessag
 		return time.Time{}, fmt.Errorf("outbox %d sent, result not recorded yet: %w", row.ID, err)
 	}
 	return ob.o.Clock.Now(), nil
+}
+
+// settle records what an earlier step could not: a send's result, or the undoing of a claim that
+// may have committed although it failed.
+func (ob *Outbox) settle(ctx context.Context, s *sender) error {
+	if out := s.unrecorded.Load(); out != nil {
+		if err := ob.record(ctx, s, out.row, out.sendErr); err != nil {
+			return err
+		}
+		s.unrecorded.Store(nil)
+	}
+	if c := s.unclaimed.Load(); c != nil {
+		if err := ob.o.Store.ReleaseOutbox(ctx, c.id, c.at, c.until); err != nil {
+			return err
+		}
+		s.unclaimed.Store(nil)
+	}
+	return nil
 }
 
 // sendTimeout bounds one send and its record once claimed; below the default lease, so a live
@@ -510,7 +539,7 @@ func (ob *Outbox) Idle(ctx context.Context) (bool, error) {
 				return false, err
 			}
 		}
-		if s.busy.Load() || s.unrecorded.Load() != nil { // checked after the query: a row claimed meanwhile is in flight here
+		if s.busy.Load() || s.unrecorded.Load() != nil || s.unclaimed.Load() != nil { // checked after the query: a row claimed meanwhile is in flight here
 			return false, nil
 		}
 	}

@@ -539,3 +539,46 @@ func TestOutboxSenderKilledMidSendDoesNotResend(t *testing.T) {
 		t.Fatalf("interrupted %+v, %v; want the one in flight", got, err)
 	}
 }
+
+// claimLost is a store whose next ClaimOutbox commits and then reports a dropped connection.
+type claimLost struct {
+	*store.Store
+	armed atomic.Bool
+}
+
+func (c *claimLost) ClaimOutbox(ctx context.Context, id store.OutboxID, now, until time.Time) (bool, error) {
+	ok, err := c.Store.ClaimOutbox(ctx, id, now, until)
+	if err == nil && c.armed.CompareAndSwap(true, false) {
+		return false, errors.New("store: claim outbox: invalid connection")
+	}
+	return ok, err
+}
+
+func TestOutboxClaimCommittedButNotAcknowledged(t *testing.T) {
+	o := newORig(t, testenv.KV(t), ibT0, bot.Limits{MaxAttempts: 3}, "")
+	cl := &claimLost{Store: o.st}
+	cl.armed.Store(true)
+	ob, err := bot.NewOutbox(bot.OutboxOptions{Store: cl, State: testenv.KV(t), Clock: o.clk, Logger: quietLog,
+		Waiter: bot.FakeWaiter{Clock: o.clk}, Accounts: []bot.Account{{Name: "a1", Messenger: o.msgr, Limits: bot.Limits{MaxAttempts: 3}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := o.enqueue("@p1", "提醒", store.PriorityBulk, false)
+	if _, err := ob.Step(o.ctx, "a1"); err == nil {
+		t.Fatal("the lost claim was not reported")
+	}
+	if idle, _ := ob.Idle(o.ctx); idle {
+		t.Fatal("idle with a claim to undo")
+	}
+	for range 3 {
+		if _, err := ob.Step(o.ctx, "a1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(o.msgr.at); n != 1 {
+		t.Fatalf("sent %d times, want once", n)
+	}
+	if got, _ := o.st.OutboxByKey(o.ctx, row.Key); got.Status != store.OutSent {
+		t.Fatalf("status %s, want sent", got.Status)
+	}
+}

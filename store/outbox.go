@@ -132,14 +132,31 @@ func (s *Store) NextOutboxAt(ctx context.Context, account string, f DueFilter) (
 // false means another instance took it first. Call it right before the network call; record the
 // result with MarkOutboxSent, RetryOutbox or FailOutbox. A claim is never taken back by time:
 // when the lease passes without a result the message is interrupted, not sent again.
+//
+// The lease end is kept to the millisecond (what MySQL's DATETIME(3) holds), so it also names this
+// claim for ReleaseOutbox.
 func (s *Store) ClaimOutbox(ctx context.Context, id OutboxID, now, until time.Time) (bool, error) {
 	res := s.q(ctx).Model(&OutboxMessage{}).
 		Where("id = ? AND status = ? AND next_attempt_at <= ?", id, OutPending, now.In(s.loc)).
-		Updates(map[string]any{"status": OutSending, "next_attempt_at": until.In(s.loc)})
+		Updates(map[string]any{"status": OutSending, "next_attempt_at": until.Truncate(time.Millisecond).In(s.loc)})
 	if res.Error != nil {
 		return false, fmt.Errorf("store: claim outbox %d: %w", id, res.Error)
 	}
 	return res.RowsAffected == 1, nil
+}
+
+// ReleaseOutbox makes a message pending again (due at claimedAt) after a ClaimOutbox whose answer
+// was lost: the database may have committed the claim while the connection died, and the sender
+// knows it sent nothing. Only that claim is undone: a row another sender has claimed since carries
+// another lease end and is left alone.
+func (s *Store) ReleaseOutbox(ctx context.Context, id OutboxID, claimedAt, until time.Time) error {
+	err := s.q(ctx).Model(&OutboxMessage{}).
+		Where("id = ? AND status = ? AND next_attempt_at = ?", id, OutSending, until.Truncate(time.Millisecond).In(s.loc)).
+		Updates(map[string]any{"status": OutPending, "next_attempt_at": claimedAt.In(s.loc)}).Error
+	if err != nil {
+		return fmt.Errorf("store: release outbox %d: %w", id, err)
+	}
+	return nil
 }
 
 // MarkOutboxSent records a delivery.

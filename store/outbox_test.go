@@ -130,6 +130,26 @@ func TestOutboxQueue(t *testing.T) {
 					t.Fatalf("interrupted after the lease = %+v", rows)
 				}
 			})
+			t.Run("a claim is released only by its own lease end", func(t *testing.T) {
+				lease := t0.Add(time.Minute + 1234567*time.Nanosecond) // sub-millisecond digits are dropped
+				ok, err := s.ClaimOutbox(ctx, alert.ID, t0, lease)
+				if !ok || err != nil {
+					t.Fatalf("claim: %v %v", ok, err)
+				}
+				if err := s.ReleaseOutbox(ctx, alert.ID, t0, lease.Add(time.Millisecond)); err != nil {
+					t.Fatal(err)
+				}
+				if got, _ := s.OutboxByKey(ctx, alert.Key); got.Status != store.OutSending {
+					t.Fatalf("another claim's release changed the row: %s", got.Status)
+				}
+				if err := s.ReleaseOutbox(ctx, alert.ID, t0, lease); err != nil {
+					t.Fatal(err)
+				}
+				got, _ := s.OutboxByKey(ctx, alert.Key)
+				if got.Status != store.OutPending || !got.NextAttemptAt.Equal(t0) {
+					t.Fatalf("after release: %s due %s", got.Status, got.NextAttemptAt)
+				}
+			})
 			t.Run("sent, retried and failed rows are recorded", func(t *testing.T) {
 				if err := s.MarkOutboxSent(ctx, reply.ID, t0); err != nil {
 					t.Fatal(err)

@@ -105,6 +105,17 @@ func checkDatabase(t *testing.T, raw *sql.DB) {
 			t.Errorf("%s = %d, want %d", c.q, n, c.want)
 		}
 	}
+	if t.Failed() {
+		rows, err := raw.Query("SELECT status, COUNT(*), MIN(last_error) FROM outbox_messages GROUP BY status")
+		must(t, err)
+		defer rows.Close()
+		for rows.Next() {
+			var st, last string
+			var n int
+			must(t, rows.Scan(&st, &n, &last))
+			t.Logf("outbox %s: %d (e.g. %q)", st, n, last)
+		}
+	}
 }
 
 // checkReplies: each message got exactly one "saved" answer naming a stored check-in, to its sender.
