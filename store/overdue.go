@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -138,7 +139,17 @@ func (s *Store) pairingsWhere(ids []PairingID, withHistory bool) (string, []any)
 	if withHistory {
 		return "pairing_id BETWEEN ? AND ?", []any{ids[0], ids[len(ids)-1]}
 	}
-	return "pairing_id IN ?", []any{ids}
+	// Literal integers, not 1,000 placeholders: the pure-Go SQLite driver binds parameters in quadratic time.
+	var b strings.Builder
+	b.WriteString("pairing_id IN (")
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(int64(id), 10))
+	}
+	b.WriteByte(')')
+	return b.String(), nil
 }
 
 func (s *Store) programCodes(ctx context.Context) (map[ProgramID]string, error) {
