@@ -33,7 +33,9 @@ func TestServeKilledMidBatch(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping: builds and runs qinqi serve (-short)")
 	}
+	began := time.Now()
 	bin := faults.BuildQinqi(t)
+	t.Logf("qinqi built in %s", time.Since(began).Round(time.Millisecond))
 	dir := t.TempDir()
 	srv := wxfake.New(fakeAccount(batch))
 	srv.SetPollWait(200 * time.Millisecond)
@@ -43,6 +45,7 @@ func TestServeKilledMidBatch(t *testing.T) {
 	cfg := writeServeConfig(t, dir, db, srv.Addr())
 
 	reached, release := srv.HoldSend(holdAt)
+	began = time.Now()
 	first := faults.StartProcess(t, bin, dir, "serve", "-config", cfg, "-no-scheduler")
 	select {
 	case <-reached:
@@ -51,14 +54,17 @@ func TestServeKilledMidBatch(t *testing.T) {
 	}
 	first.Kill()
 	release()
+	t.Logf("first serve logged in and sent %d in %s, then was killed", holdAt, time.Since(began).Round(time.Millisecond))
 	if c := outboxCounts(t, db); c[store.OutSent] != holdAt-1 || c[store.OutSending] != 1 || c[store.OutPending] != batch-holdAt {
 		t.Fatalf("after the kill: %v, want %d sent, 1 sending, %d pending", c, holdAt-1, batch-holdAt)
 	}
 
+	began = time.Now()
 	second := faults.StartProcess(t, bin, dir, "serve", "-config", cfg, "-no-scheduler")
 	eventually(t, "the rest of the batch sent", 2*time.Minute, func() bool {
 		return outboxCounts(t, db)[store.OutSent] == batch-1
 	})
+	t.Logf("second serve logged in again and sent the other %d in %s", batch-holdAt, time.Since(began).Round(time.Millisecond))
 	status := faults.StartProcess(t, bin, dir, "status", "-config", cfg)
 	if err := status.Wait(); err != nil {
 		t.Fatalf("status: %v\n%s", err, status.Output())
@@ -134,7 +140,8 @@ func seedReminders(t *testing.T, path string, n int) {
 }
 
 // writeServeConfig: SQLite, the in-process KV, one WeChat account on the fake, and the outbox at its
-// fastest allowed rate without quiet hours (the test may run at night in Shanghai).
+// fastest allowed rate without quiet hours (the test may run at night in Shanghai) and with short
+// retries (a send tried before the login completes is retried).
 func writeServeConfig(t *testing.T, dir, db, wxAddr string) string {
 	t.Helper()
 	y := fmt.Sprintf(`database:
@@ -155,6 +162,8 @@ outbox:
   jitter: 0s
   quiet_start: "00:00"
   quiet_end: "00:00"
+  retry_min: 1s
+  retry_max: 5s
   file_dir: %q
 log:
   level: info
