@@ -316,3 +316,23 @@ func addIndexes(idxs []*schema.Index) (string, bool) {
 	}
 	return "ALTER TABLE check_ins " + strings.Join(parts, ", "), true
 }
+
+// ClearJobOutput empties what the scheduled jobs write (alerts, reminders, outbox messages, job runs,
+// spot checks), so a benchmark can time a job's first run of a day again on the same seeded county.
+// Never on a live database: it forgets which reminders and alerts were already sent.
+func (s *Store) ClearJobOutput(ctx context.Context) error {
+	for _, m := range []any{&Alert{}, &Reminder{}, &OutboxMessage{}, &JobRun{}, &SpotCheck{}} {
+		stmt := &gorm.Statement{DB: s.db}
+		if err := stmt.Parse(m); err != nil {
+			return fmt.Errorf("store: clear job output: %w", err)
+		}
+		q := "DELETE FROM " + stmt.Schema.Table
+		if s.driver == DriverMySQL {
+			q = "TRUNCATE TABLE " + stmt.Schema.Table // DELETE of a million rows would take minutes
+		}
+		if err := s.bulk(ctx).Exec(q).Error; err != nil {
+			return fmt.Errorf("store: clear %s: %w", stmt.Schema.Table, err)
+		}
+	}
+	return nil
+}

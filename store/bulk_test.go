@@ -153,3 +153,38 @@ func TestPairingsAfterPagesThroughEveryPairing(t *testing.T) {
 		}
 	}
 }
+
+// TestClearJobOutputEmptiesWhatJobsWrite: after a clear the outbox and job tables are empty, the county
+// (pairings, check-ins) untouched.
+func TestClearJobOutputEmptiesWhatJobsWrite(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			st := b.Open(t)
+			k, ps := bulkFixture(t, st, 2)
+			now := clock.Date(2026, 3, 2).Add(9 * time.Hour)
+			row := store.CheckIn{PairingID: ps[0].ID, CadreID: k.ID, HouseholdID: ps[0].HouseholdID, Kind: store.KindVisit, OccurredAt: now, ReportedAt: now}
+			if err := st.BulkInsertCheckIns(ctx, []store.CheckIn{row}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.EnqueueOutbox(ctx, store.OutboxMessage{Key: "k1", PersonID: &k.ID, Text: "提醒", CreatedAt: now}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.AddAlerts(ctx, []store.Alert{{Key: "a1", Level: store.AlertCadre, PairingID: ps[0].ID, RecipientID: k.ID, CreatedAt: now}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.ClearJobOutput(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if rows, err := st.OutboxAfter(ctx, 0, 10); err != nil || len(rows) != 0 {
+				t.Errorf("outbox after clear: %v, %v", rows, err)
+			}
+			if fresh, err := st.NewAlertKeys(ctx, []string{"a1"}); err != nil || !fresh["a1"] {
+				t.Errorf("alert a1 survived the clear: %v, %v", fresh, err)
+			}
+			if n, err := st.CountCheckIns(ctx); err != nil || n != 1 {
+				t.Errorf("check-ins after clear = %d, %v; want the county untouched", n, err)
+			}
+		})
+	}
+}
