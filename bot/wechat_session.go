@@ -343,6 +343,9 @@ func (g *wxGen) onSyncCheck(resp openwechat.SyncCheckResponse) {
 // onSyncError slows the loop down on repeated errors (the library retries at once, thousands of
 // times a second) and ends the login on logout codes or too many failures in a row.
 func (g *wxGen) onSyncError(err error) error {
+	if g.ctx.Err() != nil {
+		return err // this login was ended on purpose; its last error must not hide why
+	}
 	g.syncErrs++
 	g.s.noteError(err)
 	var ret openwechat.Ret
