@@ -539,7 +539,9 @@ func (ob *Outbox) Idle(ctx context.Context) (bool, error) {
 				return false, err
 			}
 		}
-		if s.busy.Load() || s.unrecorded.Load() != nil || s.unclaimed.Load() != nil { // checked after the query: a row claimed meanwhile is in flight here
+		// Checked after the query: a row claimed meanwhile is in flight here, and a result or claim
+		// not settled yet is work still to do.
+		if s.busy.Load() || s.unrecorded.Load() != nil || s.unclaimed.Load() != nil {
 			return false, nil
 		}
 	}
