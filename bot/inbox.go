@@ -60,9 +60,13 @@ type Inbox struct {
 	wg       sync.WaitGroup
 
 	pending      atomic.Int64 // accepted and not yet finished
+	replaying    atomic.Bool  // ReplaySpool is storing and queueing the spool
 	needRecover  atomic.Bool  // a completion failed: rows stayed "new"
 	friendIgnore atomic.Int64
 }
+
+// queueDepth bounds each serial queue: messages taken from a transport but not yet stored.
+const queueDepth = 32
 
 type inboxJob struct {
 	row store.InboxMessage
@@ -100,7 +104,7 @@ func (in *Inbox) Start(ctx context.Context) {
 	defer in.mu.Unlock()
 	in.shards = make([]chan inboxJob, in.o.Workers)
 	for i := range in.shards {
-		ch := make(chan inboxJob, 256)
+		ch := make(chan inboxJob, queueDepth)
 		in.shards[i] = ch
 		in.wg.Add(1)
 		go func() {
@@ -129,8 +133,12 @@ func (in *Inbox) Idle() bool { return in.pending.Load() == 0 }
 // IgnoredFriendRequests counts friend requests without a valid code (only the count is kept).
 func (in *Inbox) IgnoredFriendRequests() int64 { return in.friendIgnore.Load() }
 
-// Accept takes one message from a transport: it is stored (or spooled) before Accept returns,
-// and handled asynchronously. It is the callback to pass to Messenger.Receive.
+// Accept takes one message from a transport and queues it on its sender's serial queue, where it
+// is stored (or spooled) and then handled. It returns at once unless that queue is full: the
+// transports' receive loops then wait instead of fetching more, so at most queueDepth messages per
+// queue are taken from WeChat and not yet stored. Storing in the queues, not in the one receive loop
+// of an account, lets the queues' inserts share the database's commits.
+// It is the callback to pass to Messenger.Receive.
 func (in *Inbox) Accept(ctx context.Context, m Message) {
 	if m.Time.IsZero() {
 		m.Time = in.o.Clock.Now()
@@ -140,21 +148,38 @@ func (in *Inbox) Accept(ctx context.Context, m Message) {
 		return
 	}
 	in.pending.Add(1)
-	if in.o.Spool.Pending() { // keep order behind messages still waiting in the spool
-		in.toSpool(ctx, m)
+	in.mu.Lock()
+	if in.shards == nil {
+		in.mu.Unlock()
+		in.toSpool(ctx, m) // stopping: keep it for the next start
 		return
+	}
+	ch := in.shards[in.shardOf(m)]
+	in.mu.Unlock()
+	ch <- inboxJob{msg: m}
+}
+
+// store makes a queued message durable; ok is false when it was spooled or is a duplicate.
+func (in *Inbox) store(ctx context.Context, m Message) (store.InboxMessage, bool) {
+	if in.replaying.Load() || in.o.Spool.Pending() { // keep order behind messages still waiting in the spool
+		in.toSpool(ctx, m)
+		return store.InboxMessage{}, false
 	}
 	row, err := in.save(ctx, m)
 	switch {
 	case errors.Is(err, store.ErrDuplicate):
 		in.pending.Add(-1)
 		in.log.Debug("dropped duplicate message id", "transport", m.Transport, "account", m.Account)
+		return row, false
 	case err != nil:
 		in.log.Warn("database unreachable, spooling message", "err", err)
 		in.toSpool(ctx, m)
-	default:
-		in.dispatch(row, m)
+		return row, false
 	}
+	in.mu.Lock()
+	in.inflight[row.ID] = true
+	in.mu.Unlock()
+	return row, true
 }
 
 // sameText drops a repeat of the same text by the same sender within the window (WeChat clients
@@ -193,9 +218,14 @@ func (in *Inbox) save(ctx context.Context, m Message) (store.InboxMessage, error
 	return row, err
 }
 
-func (in *Inbox) dispatch(row store.InboxMessage, m Message) {
+func (in *Inbox) shardOf(m Message) uint32 {
 	h := fnv.New32a()
 	_, _ = h.Write([]byte(m.Transport + "\x00" + m.Account + "\x00" + m.SenderKey))
+	return h.Sum32() % uint32(len(in.shards))
+}
+
+// dispatch queues a stored row (recovered or replayed) for handling.
+func (in *Inbox) dispatch(row store.InboxMessage, m Message) {
 	in.mu.Lock()
 	if in.shards == nil || in.inflight[row.ID] {
 		in.mu.Unlock()
@@ -203,12 +233,19 @@ func (in *Inbox) dispatch(row store.InboxMessage, m Message) {
 		return
 	}
 	in.inflight[row.ID] = true
-	ch := in.shards[h.Sum32()%uint32(len(in.shards))]
+	ch := in.shards[in.shardOf(m)]
 	in.mu.Unlock()
 	ch <- inboxJob{row: row, msg: m}
 }
 
 func (in *Inbox) process(ctx context.Context, j inboxJob) {
+	if j.row.ID == 0 { // fresh from Accept
+		row, ok := in.store(ctx, j.msg)
+		if !ok {
+			return
+		}
+		j.row = row
+	}
 	defer func() {
 		in.mu.Lock()
 		delete(in.inflight, j.row.ID)
@@ -259,6 +296,12 @@ func (in *Inbox) Recover(ctx context.Context) (int, error) {
 // ReplaySpool stores spooled messages now that the database answers, then recovers rows whose
 // handling failed during the outage.
 func (in *Inbox) ReplaySpool(ctx context.Context) (int, error) {
+	// While the spool is replayed, the queues spool their fresh messages behind it (order), and
+	// the replayed rows are queued only after the spool's lock is released: the queues need that
+	// lock to spool, and a full queue must not wait on them.
+	in.replaying.Store(true)
+	defer in.replaying.Store(false)
+	var saved []inboxJob
 	n, err := in.o.Spool.Replay(ctx, func(ctx context.Context, m Message) error {
 		row, err := in.save(ctx, m)
 		if errors.Is(err, store.ErrDuplicate) {
@@ -270,10 +313,13 @@ func (in *Inbox) ReplaySpool(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
-		in.pending.Add(1)
-		in.dispatch(row, m)
+		saved = append(saved, inboxJob{row: row, msg: m})
 		return nil
 	})
+	for _, j := range saved {
+		in.pending.Add(1)
+		in.dispatch(j.row, j.msg)
+	}
 	if err != nil {
 		return n, fmt.Errorf("inbox: replay spool: %w", err)
 	}

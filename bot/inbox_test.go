@@ -169,8 +169,10 @@ func TestInboxSurvivesStoreOutage(t *testing.T) {
 		for i := range total {
 			switch i {
 			case 10:
+				r.settle()          // Accept only queues: let the first ten reach the database
 				fl.down.Store(true) // the database dies mid-stream
 			case 20:
+				r.settle()
 				fl.down.Store(false) // back, but the spool must drain first to keep order
 			}
 			r.in.Accept(r.ctx, r.msg(fmt.Sprintf("m%03d", i), fmt.Sprintf("@u%d", i%3), fmt.Sprintf("报告%d", i)))
