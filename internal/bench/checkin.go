@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"qinqi/bot"
+	"qinqi/internal/config"
 )
 
 // checkinSenders are the closed-loop concurrency levels; openLoopSenders share the open-loop rate.
@@ -74,17 +75,13 @@ func checkinBackend(ctx context.Context, env Env, rep *Report, backend string) e
 	return nil
 }
 
-// productionWorkers is the inbox's default number of serial queues, which `qinqi serve` uses.
-const productionWorkers = 4
-
-// inboxWorkers is the pipeline's Workers: env.InboxWorkers when set, else the production default.
-// More queues than the database pool has connections make the receive loop's inbox write wait for a
-// connection behind the workers (measured: 64 queues on MariaDB's pool of 20 cut throughput several-fold).
+// inboxWorkers is the pipeline's Workers: env.InboxWorkers when set, else what `qinqi serve` uses
+// by default (config inbox.workers).
 func inboxWorkers(env Env) int {
 	if env.InboxWorkers > 0 {
 		return env.InboxWorkers
 	}
-	return productionWorkers
+	return config.Defaults().Inbox.Workers
 }
 
 // closedRun is one closed-loop measurement.

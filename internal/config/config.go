@@ -84,6 +84,9 @@ type Account struct {
 type Inbox struct {
 	SpoolDir       string        `yaml:"spool_dir"`
 	SameTextWindow time.Duration `yaml:"same_text_window"`
+	// Workers is the number of serial queues senders are sharded over; each stores and handles its
+	// messages in order, so this is how many messages are written to the database at once.
+	Workers int `yaml:"workers"`
 }
 
 // Outbox configures sending: WeChat bans accounts that burst.

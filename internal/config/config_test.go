@@ -188,6 +188,7 @@ func TestBadValuesNameTheKey(t *testing.T) {
 		{"mysql without dsn", "database:\n  driver: mysql\n", "database.dsn"},
 		{"empty sqlite path", "database:\n  path: \"\"\n", "database.path"},
 		{"pool of zero", "database:\n  max_open: 0\n", "database.max_open"},
+		{"no inbox queues", "inbox:\n  workers: 0\n", "inbox.workers"},
 		{"bad time zone", "timezone: Mars/Olympus\n", "timezone"},
 		{"bad log level", "log:\n  level: loud\n", "log.level"},
 		{"burst 0", "outbox:\n  burst: 0\n", "outbox.burst"},

@@ -15,7 +15,7 @@ func Defaults() Config {
 			ReconnectMin:    5 * time.Second,
 			ReconnectMax:    10 * time.Minute,
 		},
-		Inbox: Inbox{SpoolDir: "data/spool", SameTextWindow: 3 * time.Second},
+		Inbox: Inbox{SpoolDir: "data/spool", SameTextWindow: 3 * time.Second, Workers: 8},
 		Outbox: Outbox{
 			Every: 3 * time.Second, Burst: 3, Jitter: 2 * time.Second, DailyCap: 3000,
 			QuietStart: "21:00", QuietEnd: "08:00", MaxAttempts: 8,

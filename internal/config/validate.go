@@ -36,6 +36,9 @@ func (c Config) Validate() error {
 	if c.Database.MaxOpen < 1 {
 		bad("database.max_open", "must be at least 1 (got %d)", c.Database.MaxOpen)
 	}
+	if c.Inbox.Workers < 1 || c.Inbox.Workers > 256 {
+		bad("inbox.workers", "must be between 1 and 256 (got %d)", c.Inbox.Workers)
+	}
 	if !oneOf(c.Log.Level, "debug", "info", "warn", "error") {
 		bad("log.level", "must be debug, info, warn or error, not %q", c.Log.Level)
 	}
