@@ -317,11 +317,12 @@ func addIndexes(idxs []*schema.Index) (string, bool) {
 	return "ALTER TABLE check_ins " + strings.Join(parts, ", "), true
 }
 
-// ClearJobOutput empties what the scheduled jobs write (alerts, reminders, outbox messages, job runs,
-// spot checks), so a benchmark can time a job's first run of a day again on the same seeded county.
-// Never on a live database: it forgets which reminders and alerts were already sent.
+// ClearJobOutput empties what the scheduled jobs and the bot write (alerts, reminders, outbox and inbox
+// messages, job runs, spot checks), so a benchmark can time a job's first run of a day again on the same
+// seeded county, and a fake chat server that numbers its messages from 1 again is not taken for a
+// replay. Never on a live database: it forgets which reminders and alerts were already sent.
 func (s *Store) ClearJobOutput(ctx context.Context) error {
-	for _, m := range []any{&Alert{}, &Reminder{}, &OutboxMessage{}, &JobRun{}, &SpotCheck{}} {
+	for _, m := range []any{&Alert{}, &Reminder{}, &OutboxMessage{}, &InboxMessage{}, &JobRun{}, &SpotCheck{}} {
 		stmt := &gorm.Statement{DB: s.db}
 		if err := stmt.Parse(m); err != nil {
 			return fmt.Errorf("store: clear job output: %w", err)
@@ -335,4 +336,14 @@ func (s *Store) ClearJobOutput(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// CountOutboxReplies counts outbox messages of priority reply, whatever their status (benchmarks wait
+// for a batch of questions to be answered).
+func (s *Store) CountOutboxReplies(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.q(ctx).Model(&OutboxMessage{}).Where("priority = ?", PriorityReply).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("store: count replies: %w", err)
+	}
+	return n, nil
 }

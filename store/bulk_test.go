@@ -167,11 +167,17 @@ func TestClearJobOutputEmptiesWhatJobsWrite(t *testing.T) {
 			if err := st.BulkInsertCheckIns(ctx, []store.CheckIn{row}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := st.EnqueueOutbox(ctx, store.OutboxMessage{Key: "k1", PersonID: &k.ID, Text: "提醒", CreatedAt: now}); err != nil {
+			if _, err := st.EnqueueOutbox(ctx, store.OutboxMessage{Key: "k1", PersonID: &k.ID, Text: "提醒", Priority: store.PriorityBulk, CreatedAt: now}); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := st.AddAlerts(ctx, []store.Alert{{Key: "a1", Level: store.AlertCadre, PairingID: ps[0].ID, RecipientID: k.ID, CreatedAt: now}}); err != nil {
 				t.Fatal(err)
+			}
+			if _, err := st.EnqueueOutbox(ctx, store.OutboxMessage{Key: "r1", PersonID: &k.ID, Text: "回复", Priority: store.PriorityReply, CreatedAt: now}); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := st.CountOutboxReplies(ctx); err != nil || n != 1 {
+				t.Errorf("CountOutboxReplies = %d, %v; want the one reply (not the bulk message)", n, err)
 			}
 			if err := st.ClearJobOutput(ctx); err != nil {
 				t.Fatal(err)

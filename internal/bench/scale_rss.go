@@ -251,23 +251,8 @@ func cadreKeys(a wxfake.Account) []string {
 
 // replyCount counts queued replies (the outbox rows of priority reply).
 func replyCount(ctx context.Context, st *store.Store) (int, error) {
-	n := 0
-	var after store.OutboxID
-	for {
-		rows, err := st.OutboxAfter(ctx, after, 5000)
-		if err != nil {
-			return 0, err
-		}
-		for _, r := range rows {
-			if r.Priority == store.PriorityReply {
-				n++
-			}
-		}
-		if len(rows) < 5000 {
-			return n, nil
-		}
-		after = rows[len(rows)-1].ID
-	}
+	n, err := st.CountOutboxReplies(ctx)
+	return int(n), err
 }
 
 func rssRow(backend string, c scaleCounty, n countyRows, r serveRun) Row {
