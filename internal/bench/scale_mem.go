@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -38,7 +39,11 @@ func (m memPeak) String() string {
 	if !m.Exact {
 		how = "10 ms samples"
 	}
-	return fmt.Sprintf("peak RSS %.0f MB (%s; %.0f MB before the job), Go heap peak %.0f MB", m.PeakRSS, how, m.BaseRSS, m.PeakHeap)
+	limit := "no GOMEMLIMIT"
+	if l := debug.SetMemoryLimit(-1); l != math.MaxInt64 {
+		limit = fmt.Sprintf("GOMEMLIMIT %.0f MB", float64(l)/(1<<20))
+	}
+	return fmt.Sprintf("peak RSS %.0f MB (%s; %.0f MB before the job), Go heap peak %.0f MB, %s", m.PeakRSS, how, m.BaseRSS, m.PeakHeap, limit)
 }
 
 // watchMemory starts sampling after a full GC returned what it could to the OS.
