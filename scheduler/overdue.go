@@ -67,11 +67,47 @@ func (j *OverdueScan) Run(ctx context.Context, at time.Time) (Result, error) {
 	if len(hits) == 0 {
 		return res, nil
 	}
-	alerts, lines, err := j.plan(ctx, hits, at)
+	alerts, lines, err := j.planFresh(ctx, hits, at)
 	if err != nil {
 		return res, err
 	}
 	return res, j.send(ctx, alerts, lines, at, res)
+}
+
+// planChunk bounds how many overdue pairings are planned at once: on most days nearly every alert
+// was raised on an earlier day, and only the fresh ones are kept, so memory follows the new alerts,
+// not the overdue pairings (a million-pairing county held 280 MB of already-sent alerts otherwise).
+const planChunk = 2000
+
+// planFresh plans the alerts of every overdue pairing and keeps those not raised before.
+func (j *OverdueScan) planFresh(ctx context.Context, hits []overdueHit, at time.Time) ([]store.Alert, map[string]string, error) {
+	chart, err := j.Store.LoadOrgChart(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var fresh []store.Alert
+	freshLines := map[string]string{}
+	for start := 0; start < len(hits); start += planChunk {
+		alerts, lines, err := j.plan(ctx, chart, hits[start:min(start+planChunk, len(hits))], at)
+		if err != nil {
+			return nil, nil, err
+		}
+		keys := make([]string, len(alerts))
+		for i, a := range alerts {
+			keys[i] = a.Key
+		}
+		isNew, err := j.Store.NewAlertKeys(ctx, keys)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, a := range alerts {
+			if isNew[a.Key] {
+				fresh = append(fresh, a)
+				freshLines[a.Key] = lines[a.Key]
+			}
+		}
+	}
+	return fresh, freshLines, nil
 }
 
 func (j *OverdueScan) evaluate(f store.PairingFacts, at time.Time) policy.Status {
@@ -96,6 +132,7 @@ func (j *OverdueScan) spellStarts(ctx context.Context, hits []overdueHit, before
 		f := &hits[i].facts
 		f.CheckIns = append(f.CheckIns, old[f.Pairing.ID]...)
 		hits[i].status = j.evaluate(*f, at)
+		f.CheckIns = nil // judged: only the status is needed from here on
 	}
 	return nil
 }
@@ -109,11 +146,7 @@ func toPolicy(cs []store.CheckInFact) []policy.CheckIn {
 }
 
 // plan decides the steps due for each overdue pairing and the digest line each recipient sees for it.
-func (j *OverdueScan) plan(ctx context.Context, hits []overdueHit, at time.Time) ([]store.Alert, map[string]string, error) {
-	chart, err := j.Store.LoadOrgChart(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
+func (j *OverdueScan) plan(ctx context.Context, chart store.OrgChart, hits []overdueHit, at time.Time) ([]store.Alert, map[string]string, error) {
 	cadreIDs := make([]store.PersonID, 0, len(hits))
 	for _, h := range hits {
 		cadreIDs = append(cadreIDs, h.facts.Pairing.CadreID)
@@ -156,21 +189,12 @@ func (j *OverdueScan) plan(ctx context.Context, hits []overdueHit, at time.Time)
 	return alerts, lines, nil
 }
 
-// send writes the alerts and one digest per recipient, in transactions of RecipientsPerTx recipients.
+// send writes the fresh alerts and one digest per recipient, in transactions of RecipientsPerTx recipients.
+// AddAlerts inserts each key once more, so an alert raised meanwhile by another instance is not repeated.
 func (j *OverdueScan) send(ctx context.Context, alerts []store.Alert, lines map[string]string, at time.Time, res Result) error {
-	keys := make([]string, len(alerts))
-	for i, a := range alerts {
-		keys[i] = a.Key
-	}
-	fresh, err := j.Store.NewAlertKeys(ctx, keys)
-	if err != nil {
-		return err
-	}
 	byTo := map[store.PersonID][]store.Alert{}
 	for _, a := range alerts {
-		if fresh[a.Key] { // most overdue pairings were alerted on earlier days
-			byTo[a.RecipientID] = append(byTo[a.RecipientID], a)
-		}
+		byTo[a.RecipientID] = append(byTo[a.RecipientID], a)
 	}
 	to := make([]store.PersonID, 0, len(byTo))
 	for id := range byTo {
