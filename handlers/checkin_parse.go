@@ -362,7 +362,13 @@ func extractDate(s string, now time.Time) (time.Time, string, error) {
 	return best.day, s[:best.start] + " " + s[best.end:], nil
 }
 
+// The find* functions first check for a literal that every match must contain: a message without it
+// skips the regexp, which is most of the parser's time.
+
 func findFullDate(s string, today time.Time) *dateMatch {
+	if !hasDigitRun(s, 4) {
+		return nil
+	}
 	m := fullDateRe.FindStringSubmatchIndex(s)
 	if m == nil {
 		return nil
@@ -376,6 +382,9 @@ func findFullDate(s string, today time.Time) *dateMatch {
 }
 
 func findMonthDay(s string, today time.Time) *dateMatch {
+	if !strings.Contains(s, "月") {
+		return nil
+	}
 	m := monthDayRe.FindStringSubmatchIndex(s)
 	if m == nil {
 		return nil
@@ -384,6 +393,9 @@ func findMonthDay(s string, today time.Time) *dateMatch {
 }
 
 func findCNMonthDay(s string, today time.Time) *dateMatch {
+	if !strings.Contains(s, "月") {
+		return nil
+	}
 	m := cnMonthDay.FindStringSubmatchIndex(s)
 	if m == nil {
 		return nil
@@ -397,6 +409,9 @@ func findCNMonthDay(s string, today time.Time) *dateMatch {
 }
 
 func findRelDay(s string, today time.Time) *dateMatch {
+	if !strings.ContainsAny(s, "前昨今") {
+		return nil
+	}
 	m := relDayRe.FindStringIndex(s)
 	if m == nil {
 		return nil
@@ -405,6 +420,9 @@ func findRelDay(s string, today time.Time) *dateMatch {
 }
 
 func findWeekday(s string, today time.Time) *dateMatch {
+	if !strings.Contains(s, "周") && !strings.Contains(s, "星期") && !strings.Contains(s, "礼拜") {
+		return nil
+	}
 	m := weekRe.FindStringSubmatchIndex(s)
 	if m == nil {
 		return nil
@@ -426,6 +444,9 @@ func findWeekday(s string, today time.Time) *dateMatch {
 }
 
 func findDaysAgo(s string, today time.Time) *dateMatch {
+	if !strings.Contains(s, "天") || !strings.Contains(s, "前") {
+		return nil
+	}
 	m := daysAgoRe.FindStringSubmatchIndex(s)
 	if m == nil {
 		return nil
@@ -443,6 +464,9 @@ func findDaysAgo(s string, today time.Time) *dateMatch {
 // findShortDate reads "3.5", "11-20" and "11/20" only when they stand alone: not part of a longer
 // number, a phone number, a decimal amount or a quantity ("米3.5斤").
 func findShortDate(s string, today time.Time) *dateMatch {
+	if !strings.ContainsAny(s, "-/.") {
+		return nil
+	}
 	for _, m := range shortDateRe.FindAllStringSubmatchIndex(s, -1) {
 		before, _ := utf8.DecodeLastRuneInString(s[:m[0]])
 		after, _ := utf8.DecodeRuneInString(s[m[1]:])
@@ -454,6 +478,21 @@ func findShortDate(s string, today time.Time) *dateMatch {
 		}
 	}
 	return nil
+}
+
+// hasDigitRun reports whether s has n ASCII digits in a row.
+func hasDigitRun(s string, n int) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			if run++; run >= n {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }
 
 func isNumberish(r rune) bool {
@@ -551,6 +590,9 @@ func ParseGoods(s string) []Goods {
 
 func extractGoods(s string) ([]Goods, string) {
 	var out []Goods
+	if !containsAnyOf(s, goodsUnits) { // both goods patterns need a unit
+		return nil, s
+	}
 	s = replaceMatches(s, goodsNameFirst, func(m []string, start int) (int, bool) {
 		name, offset := goodsNameBefore(m[1])
 		if name == "" {
@@ -729,6 +771,15 @@ func isFiller(w string) bool {
 	switch w {
 	case "人民币", "去", "我", "我去", "上午", "下午", "中午", "晚上", "早上", "傍晚":
 		return true
+	}
+	return false
+}
+
+func containsAnyOf(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
 	}
 	return false
 }
