@@ -37,7 +37,8 @@ type Store interface {
 type writer interface {
 	EnqueueOutbox(ctx context.Context, m store.OutboxMessage) (store.OutboxMessage, error)
 	AddReminders(ctx context.Context, rows []store.Reminder) ([]store.Reminder, error)
-	SetReminderOutbox(ctx context.Context, ids []int64, out store.OutboxID) error
+	EnqueueOutboxBatch(ctx context.Context, ms []store.OutboxMessage) ([]store.OutboxMessage, error)
+	LinkReminders(ctx context.Context, byOutbox map[store.OutboxID][]int64) error
 	AddAlerts(ctx context.Context, rows []store.Alert) ([]store.Alert, error)
 	SetAlertOutbox(ctx context.Context, ids []store.AlertID, out store.OutboxID) error
 	AddSpotChecks(ctx context.Context, rows []store.SpotCheck) ([]store.SpotCheck, error)

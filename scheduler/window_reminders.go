@@ -152,29 +152,38 @@ func (j *WindowReminders) write(ctx context.Context, tx writer, c store.Campaign
 	for _, r := range fresh {
 		newBy[r.CadreID] = append(newBy[r.CadreID], r)
 	}
+	// One digest per cadre with new rows, queued and linked in a few statements for the whole chunk.
+	var digests []store.OutboxMessage
+	var ids [][]int64
 	for _, cadre := range cadres {
 		rs := newBy[cadre]
 		if len(rs) == 0 {
 			continue
 		}
 		hh := make([]string, len(rs))
-		ids := make([]int64, len(rs))
+		rids := make([]int64, len(rs))
 		for i, r := range rs {
-			hh[i], ids[i] = names[r.PairingID], r.ID
+			hh[i], rids[i] = names[r.PairingID], r.ID
 		}
-		out, err := tx.EnqueueOutbox(ctx, store.OutboxMessage{Key: fmt.Sprintf("remind:%s:%s:%d", c.Code, stage, cadre),
+		digests = append(digests, store.OutboxMessage{Key: fmt.Sprintf("remind:%s:%s:%d", c.Code, stage, cadre),
 			PersonID: ptr(cadre), Priority: store.PriorityBulk, CreatedAt: now,
 			Text: textWindowReminder(c.Name, stage, clock.Day(c.StartOn), clock.Day(c.EndOn), hh)})
-		if err != nil {
-			return err
-		}
-		if err := tx.SetReminderOutbox(ctx, ids, out.ID); err != nil {
-			return err
-		}
+		ids = append(ids, rids)
 		res["reminders_"+stage] += len(rs)
-		res["messages"]++
 	}
-	return nil
+	if len(digests) == 0 {
+		return nil
+	}
+	queued, err := tx.EnqueueOutboxBatch(ctx, digests)
+	if err != nil {
+		return err
+	}
+	link := make(map[store.OutboxID][]int64, len(queued))
+	for i, q := range queued {
+		link[q.ID] = append(link[q.ID], ids[i]...)
+	}
+	res["messages"] += len(queued)
+	return tx.LinkReminders(ctx, link)
 }
 
 // SyncCampaigns writes the computed windows of the given years into Campaign rows (by code).

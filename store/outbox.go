@@ -31,14 +31,8 @@ const OutSending OutboxStatus = "sending"
 // Kind from the file fields, NextAttemptAt = CreatedAt, and Account from the recipient's Person.Account.
 // CreatedAt must come from the caller's clock.
 func (s *Store) EnqueueOutbox(ctx context.Context, m OutboxMessage) (OutboxMessage, error) {
-	if m.Key == "" {
-		return m, errors.New("store: outbox message needs a key")
-	}
-	if m.PersonID == nil && m.ToKey == "" {
-		return m, fmt.Errorf("store: outbox message %q has no recipient", m.Key)
-	}
-	if m.CreatedAt.IsZero() {
-		return m, fmt.Errorf("store: outbox message %q needs CreatedAt from the caller's clock", m.Key)
+	if err := checkOutbox(m); err != nil {
+		return m, err
 	}
 	var old OutboxMessage
 	err := s.q(ctx).Where("`key` = ?", m.Key).Take(&old).Error

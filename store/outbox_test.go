@@ -223,3 +223,47 @@ func TestKVWindows(t *testing.T) {
 		})
 	}
 }
+
+func TestEnqueueOutboxBatch(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			s := b.Open(t)
+			ids := addPeople(t, s, "C001", "C002")
+			_ = s.BindChatIdentity(ctx, store.ChatIdentity{Transport: "fake", Account: "a1", ExternalKey: "@c1", PersonID: ids[0]}, t0)
+			_ = s.BindChatIdentity(ctx, store.ChatIdentity{Transport: "fake", Account: "a2", ExternalKey: "@c2", PersonID: ids[1]}, t0)
+			first, err := s.EnqueueOutbox(ctx, store.OutboxMessage{Key: "k1", PersonID: &ids[0], Text: "first", CreatedAt: t0})
+			if err != nil {
+				t.Fatal(err)
+			}
+			msgs := []store.OutboxMessage{
+				{Key: "k0", PersonID: &ids[1], Text: "zero", CreatedAt: t0},
+				{Key: "k1", PersonID: &ids[1], Text: "again", CreatedAt: t0}, // exists: the stored row comes back
+				{Key: "k2", PersonID: &ids[0], Text: "two", CreatedAt: t0},
+			}
+			got, err := s.EnqueueOutboxBatch(ctx, msgs)
+			if err != nil || len(got) != 3 {
+				t.Fatalf("batch = %d rows, %v", len(got), err)
+			}
+			if got[1].ID != first.ID || got[1].Text != "first" {
+				t.Errorf("existing key gave %+v, want the first row", got[1])
+			}
+			for i, want := range []struct{ key, account string }{{"k0", "a2"}, {"k1", "a1"}, {"k2", "a1"}} {
+				if got[i].Key != want.key || got[i].Account != want.account || got[i].ID == 0 {
+					t.Errorf("row %d = key %q account %q id %d, want %s on %s", i, got[i].Key, got[i].Account, got[i].ID, want.key, want.account)
+				}
+				stored, err := s.OutboxByKey(ctx, want.key)
+				if err != nil || stored.ID != got[i].ID {
+					t.Errorf("stored %s = id %d, %v; batch said %d", want.key, stored.ID, err, got[i].ID)
+				}
+			}
+			ghost := store.PersonID(999999)
+			if _, err := s.EnqueueOutboxBatch(ctx, []store.OutboxMessage{{Key: "k3", PersonID: &ghost, Text: "x", CreatedAt: t0}}); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("unknown recipient = %v, want ErrNotFound", err)
+			}
+			if _, err := s.EnqueueOutboxBatch(ctx, []store.OutboxMessage{{Key: "k4", Text: "x", CreatedAt: t0}}); err == nil {
+				t.Error("a message without a recipient was queued")
+			}
+		})
+	}
+}

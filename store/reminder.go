@@ -56,17 +56,6 @@ func existingKeys[T any](s *Store, ctx context.Context, keys []string) (map[stri
 	return out, nil
 }
 
-// SetReminderOutbox links reminders to the digest message that carried them.
-func (s *Store) SetReminderOutbox(ctx context.Context, ids []int64, out OutboxID) error {
-	for start := 0; start < len(ids); start += keyChunk {
-		err := s.q(ctx).Model(&Reminder{}).Where("id IN ?", ids[start:min(start+keyChunk, len(ids))]).Update("outbox_id", out).Error
-		if err != nil {
-			return fmt.Errorf("store: link reminders: %w", err)
-		}
-	}
-	return nil
-}
-
 // ReminderFilter narrows Reminders; zero fields match everything.
 type ReminderFilter struct {
 	CampaignID *CampaignID
