@@ -95,9 +95,23 @@ func (c scaleCounty) spec() string {
 		o.Households, o.Cadres, o.Seed, o.History, o.Start.Format(time.DateOnly), o.Until.Format(time.DateOnly))
 }
 
-// openMySQL opens the county's database, seeding it first when it is missing or unfinished; took is the
-// seeding time (zero when the county was reused).
-func (c scaleCounty) openMySQL(ctx context.Context, env Env) (st *store.Store, n countyRows, took time.Duration, err error) {
+// openMySQL takes the county's lock (see lockCounty) and opens its database, seeding it first when it is
+// missing or unfinished; took is the seeding time (zero when the county was reused). release closes the
+// store and gives the lock back.
+func (c scaleCounty) openMySQL(ctx context.Context, env Env) (st *store.Store, n countyRows, took time.Duration, release func(), err error) {
+	unlock, err := lockCounty(ctx, env, c.name)
+	if err != nil {
+		return nil, n, 0, nil, err
+	}
+	st, n, took, err = c.openLockedMySQL(ctx, env)
+	if err != nil {
+		unlock()
+		return nil, n, 0, nil, err
+	}
+	return st, n, took, func() { _ = st.Close(); unlock() }, nil
+}
+
+func (c scaleCounty) openLockedMySQL(ctx context.Context, env Env) (st *store.Store, n countyRows, took time.Duration, err error) {
 	admin, err := sql.Open("mysql", env.MySQLDSN)
 	if err != nil {
 		return nil, n, 0, fmt.Errorf("bench: mysql admin: %w", err)
@@ -189,12 +203,16 @@ func (c scaleCounty) seed(ctx context.Context, env Env, st *store.Store) (county
 	return countyRows{Pairings: org.Pairings, CheckIns: cis, Cadres: int64(c.opts.Cadres), Resumed: resumed}, nil
 }
 
-// open picks the backend.
-func (c scaleCounty) open(ctx context.Context, env Env, backend string) (*store.Store, countyRows, time.Duration, error) {
+// open picks the backend; release closes the store (and gives a MariaDB county's lock back).
+func (c scaleCounty) open(ctx context.Context, env Env, backend string) (*store.Store, countyRows, time.Duration, func(), error) {
 	if backend == "mariadb" {
 		return c.openMySQL(ctx, env)
 	}
-	return c.openSQLite(ctx, env)
+	st, n, took, err := c.openSQLite(ctx, env)
+	if err != nil {
+		return nil, n, 0, nil, err
+	}
+	return st, n, took, func() { _ = st.Close() }, nil
 }
 
 // seededRow reports a county that had to be seeded in this run.

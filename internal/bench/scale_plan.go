@@ -31,7 +31,7 @@ func runPlan(ctx context.Context, env Env, rep *Report) error {
 	for _, backend := range scaleBackends(env) {
 		sizes := backendSizes(env, backend)
 		c := scanCounty(sizes[len(sizes)-1])
-		st, n, took, err := c.open(ctx, env, backend)
+		st, n, took, release, err := c.open(ctx, env, backend)
 		if err != nil {
 			return err
 		}
@@ -39,7 +39,7 @@ func runPlan(ctx context.Context, env Env, rep *Report) error {
 			rep.Add(seededRow("scale_plan", backend, c, n, took))
 		}
 		err = planOnce(ctx, env, rep, backend, c, n, st)
-		_ = st.Close()
+		release()
 		if err != nil {
 			return err
 		}

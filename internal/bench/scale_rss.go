@@ -56,11 +56,11 @@ func runRSS(ctx context.Context, env Env, rep *Report) error {
 		}
 	}
 	c := scanCounty(max(n, scaleSizes(env.Scale)[0]))
-	st, rows, took, err := c.open(ctx, env, backend)
+	st, rows, took, release, err := c.open(ctx, env, backend)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer release()
 	if took > 0 {
 		rep.Add(seededRow("scale_rss", backend, c, rows, took))
 	}

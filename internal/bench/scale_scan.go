@@ -67,11 +67,11 @@ func backendSizes(env Env, backend string) []int {
 // scanCountyOnce opens (or seeds) the county, clears the jobs' output, and times the scan twice: the
 // first run of the day raises every alert, the second finds them raised and writes nothing.
 func scanCountyOnce(ctx context.Context, env Env, rep *Report, backend string, c scaleCounty, base *jobTiming) (jobTiming, error) {
-	st, n, took, err := c.open(ctx, env, backend)
+	st, n, took, release, err := c.open(ctx, env, backend)
 	if err != nil {
 		return jobTiming{}, err
 	}
-	defer st.Close()
+	defer release()
 	if took > 0 {
 		rep.Add(seededRow("scale_scan", backend, c, n, took))
 	}
@@ -169,11 +169,11 @@ func orDiscard(l *slog.Logger) *slog.Logger {
 // untimed, it says where a run's time goes. per names the unit the breakdown divides by.
 func countJobSQL(ctx context.Context, env Env, rep *Report, suite string, c scaleCounty, name string, at time.Time,
 	per func(scheduler.Result) (string, int)) error {
-	direct, _, _, err := c.openMySQL(ctx, env) // seeds the county when this suite runs alone
+	_, _, _, release, err := c.openMySQL(ctx, env) // seeds the county when this suite runs alone; holds its lock
 	if err != nil {
 		return err
 	}
-	_ = direct.Close()
+	defer release()
 	cfg, err := mysql.ParseDSN(withDB(env.MySQLDSN, c.name))
 	if err != nil {
 		return err
