@@ -36,7 +36,7 @@ type ScanOptions struct {
 	At           time.Time // pairings active at this instant; check-ins up to it
 	Since        time.Time // check-ins from this instant
 	LatestBefore bool      // also load the latest check-in of each kind before Since (or Bounds[0])
-	Batch        int       // pairings per batch; default 1000
+	Batch        int       // pairings per batch; default 900
 	// Bounds (ascending) switch to the grouped form: check-ins from Bounds[0] are counted per kind
 	// and per interval between consecutive bounds, and each group comes back as Count copies dated at
 	// its latest check-in. Rules whose periods start only at bounds count exactly the same, while
@@ -47,7 +47,9 @@ type ScanOptions struct {
 // ScanActivePairings calls fn with consecutive batches of active pairings, ordered by id.
 func (s *Store) ScanActivePairings(ctx context.Context, o ScanOptions, fn func([]PairingFacts) error) error {
 	if o.Batch <= 0 {
-		o.Batch = 1000
+		// Under 1,000: MariaDB turns an IN list of 1,000 or more values into a subquery
+		// (in_predicate_conversion_threshold) and then reads each pairing's whole history.
+		o.Batch = 900
 	}
 	programs, err := s.programCodes(ctx)
 	if err != nil {

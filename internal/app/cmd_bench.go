@@ -22,7 +22,7 @@ func runBench(ctx context.Context, args []string, io IO) error {
 	}
 	suites := fs.String("suite", "", "comma-separated suites to run (default all): "+strings.Join(names, ", "))
 	env := bench.Env{}
-	fs.StringVar(&env.MySQLDSN, "mysql", "", "also measure MariaDB/MySQL through this server-level DSN, e.g. root@tcp(127.0.0.1:3306)/ (databases qinqi_bench_* are created and dropped)")
+	fs.StringVar(&env.MySQLDSN, "mysql", "", "also measure MariaDB/MySQL through this server-level DSN, e.g. root@tcp(127.0.0.1:3306)/ (qinqi_bench_* databases are created and dropped, except the scan counties qinqi_bench_scan_10k/100k/1m, kept for the next run: drop them to reclaim the space)")
 	fs.StringVar(&env.RedisAddr, "redis", "", "also measure Redis at this address, e.g. 127.0.0.1:6379 (keys under a qinqi-bench- prefix)")
 	fs.DurationVar(&env.Duration, "duration", 10*time.Second, "how long each timed case runs")
 	fs.IntVar(&env.Scale, "scale", 1_000_000, "largest pairing count for the scaling suites")
