@@ -139,15 +139,13 @@ func (s *Store) LinkReminders(ctx context.Context, byOutbox map[OutboxID][]int64
 	return nil
 }
 
-var errNoRecipient = errors.New("has no recipient")
-
 // checkOutbox is what EnqueueOutbox requires of a message before it touches the database.
 func checkOutbox(m OutboxMessage) error {
 	switch {
 	case m.Key == "":
 		return errors.New("store: outbox message needs a key")
 	case m.PersonID == nil && m.ToKey == "":
-		return fmt.Errorf("store: outbox message %q %w", m.Key, errNoRecipient)
+		return fmt.Errorf("store: outbox message %q has no recipient", m.Key)
 	case m.CreatedAt.IsZero():
 		return fmt.Errorf("store: outbox message %q needs CreatedAt from the caller's clock", m.Key)
 	}

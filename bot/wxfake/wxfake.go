@@ -130,21 +130,8 @@ func New(accounts ...Account) *Server {
 	return s
 }
 
-// Close stops the server.
-func (s *Server) Close() {
-	s.mu.Lock()
-	for _, a := range s.accounts {
-		select {
-		case a.wake <- struct{}{}:
-		default:
-		}
-	}
-	s.mu.Unlock()
-	s.srvMu.Lock()
-	defer s.srvMu.Unlock()
-	s.srv.CloseClientConnections()
-	s.srv.Close()
-}
+// Close stops the server: the same as Disappear, without a Reappear.
+func (s *Server) Close() { s.Disappear() }
 
 // Disappear closes the listener and every connection: from now on connections are refused, as
 // when WeChat's servers are unreachable. Reappear listens again on the same address.
