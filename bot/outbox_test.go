@@ -92,6 +92,17 @@ func (o *orig) enqueue(to any, text string, prio store.OutboxPriority, urgent bo
 }
 
 // run drives the sender with the fake clock until nothing is pending or the clock reaches until.
+// sentOnce checks that the messenger got exactly one send and the row is marked sent.
+func (o *orig) sentOnce(key string) {
+	o.t.Helper()
+	if n := len(o.msgr.at); n != 1 {
+		o.t.Fatalf("sent %d times, want once", n)
+	}
+	if got, _ := o.st.OutboxByKey(o.ctx, key); got.Status != store.OutSent {
+		o.t.Fatalf("status %s, want sent", got.Status)
+	}
+}
+
 func (o *orig) run(until time.Time) {
 	o.t.Helper()
 	if err := o.ob.Route(o.ctx); err != nil {
@@ -482,12 +493,7 @@ func TestOutboxResultRecordedAfterTheDatabaseReturns(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := len(o.msgr.at); n != 1 {
-		t.Fatalf("sent %d times, want once", n)
-	}
-	if got, _ := o.st.OutboxByKey(o.ctx, row.Key); got.Status != store.OutSent {
-		t.Fatalf("status %s, want sent", got.Status)
-	}
+	o.sentOnce(row.Key)
 }
 
 // stuck is a messenger whose send of one text never returns: the process "dies" in the middle of
@@ -575,10 +581,5 @@ func TestOutboxClaimCommittedButNotAcknowledged(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := len(o.msgr.at); n != 1 {
-		t.Fatalf("sent %d times, want once", n)
-	}
-	if got, _ := o.st.OutboxByKey(o.ctx, row.Key); got.Status != store.OutSent {
-		t.Fatalf("status %s, want sent", got.Status)
-	}
+	o.sentOnce(row.Key)
 }
