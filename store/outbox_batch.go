@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -122,16 +121,11 @@ func (s *Store) LinkReminders(ctx context.Context, byOutbox map[OutboxID][]int64
 	}
 	for start := 0; start < len(ids); start += keyChunk {
 		chunk := ids[start:min(start+keyChunk, len(ids))]
-		// Literal integers, not placeholders: the pure-Go SQLite driver binds parameters in quadratic time.
-		var cases, in strings.Builder
-		for i, id := range chunk {
+		var cases strings.Builder // literal integers, as in sqlInts
+		for _, id := range chunk {
 			fmt.Fprintf(&cases, " WHEN %d THEN %d", id, owner[id])
-			if i > 0 {
-				in.WriteByte(',')
-			}
-			in.WriteString(strconv.FormatInt(id, 10))
 		}
-		q := "UPDATE reminders SET outbox_id = CASE id" + cases.String() + " END WHERE id IN (" + in.String() + ")"
+		q := "UPDATE reminders SET outbox_id = CASE id" + cases.String() + " END WHERE id IN (" + sqlInts(chunk) + ")"
 		if err := s.q(ctx).Exec(q).Error; err != nil {
 			return fmt.Errorf("store: link reminders: %w", err)
 		}

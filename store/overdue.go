@@ -141,17 +141,20 @@ func (s *Store) pairingsWhere(ids []PairingID, withHistory bool) (string, []any)
 	if withHistory {
 		return "pairing_id BETWEEN ? AND ?", []any{ids[0], ids[len(ids)-1]}
 	}
-	// Literal integers, not 1,000 placeholders: the pure-Go SQLite driver binds parameters in quadratic time.
+	return "pairing_id IN (" + sqlInts(ids) + ")", nil
+}
+
+// sqlInts writes ids as a comma-separated list of literal integers. Used instead of hundreds of
+// placeholders: the pure-Go SQLite driver binds parameters in quadratic time.
+func sqlInts[T ~int64](ids []T) string {
 	var b strings.Builder
-	b.WriteString("pairing_id IN (")
 	for i, id := range ids {
 		if i > 0 {
 			b.WriteByte(',')
 		}
 		b.WriteString(strconv.FormatInt(int64(id), 10))
 	}
-	b.WriteByte(')')
-	return b.String(), nil
+	return b.String()
 }
 
 func (s *Store) programCodes(ctx context.Context) (map[ProgramID]string, error) {
