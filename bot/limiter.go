@@ -49,12 +49,6 @@ func LimitsFromConfig(o config.Outbox) (Limits, error) {
 		MaxAttempts: o.MaxAttempts, RetryMin: o.RetryMin, RetryMax: o.RetryMax, LoopGuard: o.LoopGuard}, nil
 }
 
-// ConsoleLimits is the policy for the console: no bucket, jitter, cap or quiet hours, so a scripted
-// demo runs at full speed; the loop guard and retries stay as configured.
-func ConsoleLimits(o config.Outbox) Limits {
-	return Limits{MaxAttempts: max(o.MaxAttempts, 1), RetryMin: o.RetryMin, RetryMax: o.RetryMax, LoopGuard: o.LoopGuard}
-}
-
 // quiet reports whether t falls in the quiet hours (the range may wrap midnight).
 func (l Limits) quiet(t time.Time) bool {
 	if l.QuietStart == l.QuietEnd {

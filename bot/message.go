@@ -1,6 +1,8 @@
-// Package bot is the messenger: one Message type for every transport, the Messenger interface
-// handlers see, the transports (WeChat via openwechat, console, fake), the durable inbox and the
-// rate-limited outbox. Only this package imports openwechat.
+// Package bot is what every chat channel shares: one Message type, the Messenger interface a
+// channel implements, the Handler and Reply the command language sees, the durable inbox and spool,
+// the rate-limited outbox, identities and the pipeline that joins them, plus Fake, the in-memory
+// messenger of tests. Each channel is a package of its own beside its fake and tests (bot/wechat,
+// bot/console); only a channel's package imports its SDK.
 package bot
 
 import (
@@ -8,6 +10,13 @@ import (
 	"io"
 	"time"
 )
+
+// ConsoleTransport is the transport name of the terminal console (package bot/console). On a trusted
+// account its sender keys are person codes, and its repeated lines are deliberate, never resends.
+const ConsoleTransport = "console"
+
+// consoleName is the inbox's name for ConsoleTransport.
+const consoleName = ConsoleTransport
 
 // Kind is what an inbound message carries.
 type Kind string

@@ -43,8 +43,14 @@ type Pipeline struct {
 	msgrs  []Messenger
 }
 
-// NewPipeline builds the inbox and outbox around the accounts' messengers. A *Console among them is
-// told to wait for WaitIdle after each input line, which makes scripted sessions reproducible.
+// IdleWaiter is a messenger that waits, after each message it delivers, until the pipeline is idle
+// (the console, so a scripted session's replies come out in input order).
+type IdleWaiter interface {
+	SetIdleWait(func(context.Context) error)
+}
+
+// NewPipeline builds the inbox and outbox around the accounts' messengers. An IdleWaiter among them
+// is told to wait for WaitIdle after each message, which makes scripted sessions reproducible.
 func NewPipeline(o PipelineOptions) (*Pipeline, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -76,7 +82,7 @@ func NewPipeline(o PipelineOptions) (*Pipeline, error) {
 		if !p.has(a.Messenger) {
 			p.msgrs = append(p.msgrs, a.Messenger)
 		}
-		if c, ok := a.Messenger.(*Console); ok {
+		if c, ok := a.Messenger.(IdleWaiter); ok {
 			c.SetIdleWait(p.WaitIdle)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"qinqi/bot"
+	"qinqi/bot/console"
 	"qinqi/internal/seed"
 )
 
@@ -49,9 +50,9 @@ func runDemo(ctx context.Context, args []string, io IO) error {
 		defer f.Close()
 		in = f
 	}
-	console := bot.NewConsole(in, io.Out, bot.ConsoleOptions{Clock: comp.clock, FileDir: cfg.Outbox.FileDir})
+	con := console.New(in, io.Out, console.Options{Clock: comp.clock, FileDir: cfg.Outbox.FileDir})
 	p, err := comp.pipeline([]bot.Account{{
-		Name: bot.ConsoleAccount, Messenger: console, Limits: bot.ConsoleLimits(cfg.Outbox), Trusted: true,
+		Name: console.Account, Messenger: con, Limits: console.Limits(cfg.Outbox), Trusted: true,
 	}})
 	if err != nil {
 		return err

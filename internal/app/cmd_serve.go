@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"qinqi/bot"
+	"qinqi/bot/wechat"
 	"qinqi/internal/config"
 )
 
@@ -38,9 +39,9 @@ func runServe(ctx context.Context, args []string, io IO) error {
 	wo := wechatOptions(cfg, comp, io)
 	if ts := cfg.WeChat.TestServer; ts != "" {
 		log.Warn("wechat.test_server is set: every WeChat request goes to the test server", "addr", ts)
-		wo.HTTPTransport = bot.RedirectTransport(ts)
+		wo.HTTPTransport = wechat.RedirectTransport(ts)
 	}
-	wx, err := bot.NewWeChat(wo)
+	wx, err := wechat.New(wo)
 	if err != nil {
 		return err
 	}
@@ -65,12 +66,12 @@ func runServe(ctx context.Context, args []string, io IO) error {
 	return nil
 }
 
-func wechatOptions(cfg config.Config, comp *components, io IO) bot.WeChatOptions {
-	accts := make([]bot.WeChatAccount, 0, len(cfg.WeChat.Accounts))
+func wechatOptions(cfg config.Config, comp *components, io IO) wechat.Options {
+	accts := make([]wechat.Account, 0, len(cfg.WeChat.Accounts))
 	for _, a := range cfg.WeChat.Accounts {
-		accts = append(accts, bot.WeChatAccount{Name: a.Name, HotLoginFile: a.HotLoginFile})
+		accts = append(accts, wechat.Account{Name: a.Name, HotLoginFile: a.HotLoginFile})
 	}
-	return bot.WeChatOptions{
+	return wechat.Options{
 		Accounts: accts, Directory: comp.store, KV: comp.kv, Clock: comp.clock, Logger: comp.log,
 		WatchdogSilence: cfg.WeChat.WatchdogSilence,
 		ReconnectMin:    cfg.WeChat.ReconnectMin, ReconnectMax: cfg.WeChat.ReconnectMax,

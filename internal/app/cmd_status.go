@@ -10,7 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"qinqi/bot"
+	"qinqi/bot/wechat"
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
 	"qinqi/store"
@@ -63,7 +63,7 @@ func printWeChatHealth(ctx context.Context, out io.Writer, cfg config.Config, kv
 		if err != nil {
 			return err
 		}
-		raw, err := kv.Get(ctx, bot.WeChatHealthKey(a.Name))
+		raw, err := kv.Get(ctx, wechat.HealthKey(a.Name))
 		if errors.Is(err, store.ErrNotFound) {
 			fmt.Fprintf(tw, "  %s\tno report\t-\t-\t-\t%d\n", a.Name, bound)
 			continue
@@ -71,7 +71,7 @@ func printWeChatHealth(ctx context.Context, out io.Writer, cfg config.Config, kv
 		if err != nil {
 			return err
 		}
-		var h bot.WeChatHealth
+		var h wechat.Health
 		if err := json.Unmarshal([]byte(raw), &h); err != nil {
 			fmt.Fprintf(tw, "  %s\tunreadable report\t-\t-\t-\t%d\n", a.Name, bound)
 			continue

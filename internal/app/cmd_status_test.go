@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"qinqi/bot"
+	"qinqi/bot/wechat"
 	"qinqi/internal/app"
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
@@ -117,13 +117,13 @@ func TestStatusReadsHealthFromRedis(t *testing.T) {
 	}
 	defer kv.Close()
 	account := fmt.Sprintf("status-test-%d", time.Now().UnixNano())
-	h := bot.WeChatHealth{Account: account, State: bot.WeChatOnline, Since: clock.Real{}.Now(), LastSync: clock.Real{}.Now(),
+	h := wechat.Health{Account: account, State: wechat.Online, Since: clock.Real{}.Now(), LastSync: clock.Real{}.Now(),
 		Logins: 3, LastError: "failed login check"}
 	b, _ := json.Marshal(h)
-	if err := kv.Set(ctx, bot.WeChatHealthKey(account), string(b), time.Minute); err != nil {
+	if err := kv.Set(ctx, wechat.HealthKey(account), string(b), time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	defer func() { _ = kv.Del(ctx, bot.WeChatHealthKey(account)) }()
+	defer func() { _ = kv.Del(ctx, wechat.HealthKey(account)) }()
 	out := runStatus(t, "-config", writeConfig(t, addr, account), "-db", statusDB(t))
 	if !containsFields(out, account, "online") || !strings.Contains(out, "last error: failed login check") || strings.Contains(out, "in-process") {
 		t.Fatalf("output:\n%s", out)

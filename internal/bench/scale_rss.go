@@ -17,14 +17,14 @@ import (
 	"syscall"
 	"time"
 
-	"qinqi/bot/wxfake"
+	"qinqi/bot/wechat/wxfake"
 	"qinqi/store"
 )
 
 // The rss suite measures the real `qinqi serve` binary, as an operator runs it, on the 100k county:
 // the production configuration (MariaDB, Redis when given, the scheduler with its start-up catch-up,
 // default outbox limits) with one change, wechat.test_server, which sends every WeChat request to the
-// fake WeChat server (bot/wxfake) this process runs on 127.0.0.1. The bot account there has 10,000
+// fake WeChat server (bot/wechat/wxfake) this process runs on 127.0.0.1. The bot account there has 10,000
 // friends, WeChat's cap for one personal account, each remarked "qq-<code>" for a coordinator or cadre
 // of the county, so the login maps 10,000 identities as a real login would. Serve runs on the real clock:
 // its catch-up runs today's overdue scan over the county (whose diary, 2026-01 to 2027-12, has entries

@@ -70,7 +70,7 @@ type WeChat struct {
 	ReconnectMin    time.Duration `yaml:"reconnect_min"`
 	ReconnectMax    time.Duration `yaml:"reconnect_max"`
 	// TestServer, for tests only, sends every WeChat request to this loopback host:port (the fake
-	// WeChat server of bot/wxfake) instead of WeChat; the fault tests run `qinqi serve` against it.
+	// WeChat server of bot/wechat/wxfake) instead of WeChat; the fault tests run `qinqi serve` against it.
 	TestServer string `yaml:"test_server"`
 }
 

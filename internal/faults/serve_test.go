@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"qinqi/bot/wxfake"
+	"qinqi/bot/wechat/wxfake"
 	"qinqi/internal/clock"
 	"qinqi/internal/faults"
 	"qinqi/store"

@@ -10,15 +10,16 @@ import (
 	"time"
 
 	"qinqi/bot"
-	"qinqi/bot/wxfake"
+	"qinqi/bot/wechat"
+	"qinqi/bot/wechat/wxfake"
 	"qinqi/internal/clock"
 )
 
 // wxOptions are short production-shaped waits: the exponential back-offs start at 50–100 ms and
 // end at 0.4–0.5 s, so a phase of a few seconds sees several rounds of each.
-func wxOptions(dir string) bot.WeChatOptions {
-	return bot.WeChatOptions{
-		Accounts:        []bot.WeChatAccount{{Name: account, HotLoginFile: filepath.Join(dir, account+".json")}},
+func wxOptions(dir string) wechat.Options {
+	return wechat.Options{
+		Accounts:        []wechat.Account{{Name: account, HotLoginFile: filepath.Join(dir, account+".json")}},
 		Clock:           clock.Real{},
 		Logger:          slog.New(slog.DiscardHandler),
 		MediaDir:        filepath.Join(dir, "media"),
@@ -29,7 +30,7 @@ func wxOptions(dir string) bot.WeChatOptions {
 }
 
 // The bare library retries at once, making hundreds of requests a second against the same fake
-// (bot/wechat_test.go TestWxFakeReproducesRawLibraryFlood); the back-offs above allow a few dozen.
+// (bot/wechat/wechat_test.go TestWxFakeReproducesRawLibraryFlood); the back-offs above allow a few dozen.
 // The ceiling is generous on purpose: it separates a flood from a back-off, it does not time us.
 const wxCeilingPerSecond = 40
 
@@ -44,7 +45,7 @@ func TestWeChatServerMisbehaves(t *testing.T) {
 	t.Cleanup(srv.Close)
 	o := wxOptions(t.TempDir())
 	o.HTTPTransport = wxfake.Transport(srv)
-	w, err := bot.NewWeChat(o)
+	w, err := wechat.New(o)
 	must(t, err)
 	got := make(chan bot.Message, 16)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -58,7 +59,7 @@ func TestWeChatServerMisbehaves(t *testing.T) {
 	})
 	logins := func() int { return w.Health()[0].Logins }
 	online := func(min int) func() bool {
-		return func() bool { h := w.Health()[0]; return h.State == bot.WeChatOnline && h.Logins >= min }
+		return func() bool { h := w.Health()[0]; return h.State == wechat.Online && h.Logins >= min }
 	}
 	eventually(t, "first login", 30*time.Second, online(1))
 

@@ -1,4 +1,5 @@
-package bot
+// Package console is the terminal chat channel of `qinqi demo` and scripted sessions.
+package console
 
 import (
 	"bufio"
@@ -14,13 +15,19 @@ import (
 	"strings"
 	"sync"
 
+	"qinqi/bot"
 	"qinqi/internal/clock"
+	"qinqi/internal/config"
 )
 
-const consoleName = "console"
+// Account is the bot account name the console uses.
+const Account = "console"
 
-// ConsoleAccount is the bot account name the console uses.
-const ConsoleAccount = "console"
+// Limits is the sending policy for the console: no bucket, jitter, cap or quiet hours, so a scripted
+// demo runs at full speed; the loop guard and retries stay as configured.
+func Limits(o config.Outbox) bot.Limits {
+	return bot.Limits{MaxAttempts: max(o.MaxAttempts, 1), RetryMin: o.RetryMin, RetryMax: o.RetryMax, LoopGuard: o.LoopGuard}
+}
 
 // Console is the terminal transport for `qinqi demo` and scripted sessions. Input, one message per line:
 //
@@ -50,14 +57,14 @@ type Console struct {
 	idle func(context.Context) error
 }
 
-// ConsoleOptions configure NewConsole.
-type ConsoleOptions struct {
+// Options configure New.
+type Options struct {
 	Clock   clock.Clock
 	FileDir string // files sent to the console are saved here; empty: not saved, only announced
 }
 
-// NewConsole reads messages from in and writes replies to out.
-func NewConsole(in io.Reader, out io.Writer, o ConsoleOptions) *Console {
+// New reads messages from in and writes replies to out.
+func New(in io.Reader, out io.Writer, o Options) *Console {
 	if o.Clock == nil {
 		o.Clock = clock.Real{}
 	}
@@ -74,10 +81,10 @@ func (c *Console) SetIdleWait(f func(context.Context) error) {
 }
 
 // Name is "console".
-func (c *Console) Name() string { return consoleName }
+func (c *Console) Name() string { return bot.ConsoleTransport }
 
 // Receive reads input lines until EOF or ctx ends; EOF returns nil once the last line's replies are out.
-func (c *Console) Receive(ctx context.Context, h func(context.Context, Message)) error {
+func (c *Console) Receive(ctx context.Context, h func(context.Context, bot.Message)) error {
 	sc := bufio.NewScanner(c.in)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	n := 0
@@ -116,28 +123,28 @@ func (c *Console) waitIdle(ctx context.Context) error {
 }
 
 // parse reads one input line; ok is false for comments and blank lines.
-func (c *Console) parse(line string, n int) (Message, bool, error) {
+func (c *Console) parse(line string, n int) (bot.Message, bool, error) {
 	line = strings.TrimSpace(line)
 	if line == "" || strings.HasPrefix(line, "#") {
-		return Message{}, false, nil
+		return bot.Message{}, false, nil
 	}
 	if !strings.HasPrefix(line, "@") {
-		return Message{}, false, errors.New("无法识别，格式：@人员编号 消息，例如 @C001 我的亲戚")
+		return bot.Message{}, false, errors.New("无法识别，格式：@人员编号 消息，例如 @C001 我的亲戚")
 	}
 	code, text, _ := strings.Cut(line[1:], " ")
 	if code == "" {
-		return Message{}, false, errors.New("缺少人员编号，格式：@人员编号 消息")
+		return bot.Message{}, false, errors.New("缺少人员编号，格式：@人员编号 消息")
 	}
-	m := Message{Transport: consoleName, Account: ConsoleAccount, ID: c.session + "-" + strconv.Itoa(n),
-		SenderKey: code, SenderName: code, Kind: KindText, Text: strings.TrimSpace(text), Time: c.clock.Now()}
+	m := bot.Message{Transport: bot.ConsoleTransport, Account: Account, ID: c.session + "-" + strconv.Itoa(n),
+		SenderKey: code, SenderName: code, Kind: bot.KindText, Text: strings.TrimSpace(text), Time: c.clock.Now()}
 	if err := consoleSpecial(&m); err != nil {
-		return Message{}, false, err
+		return bot.Message{}, false, err
 	}
 	return m, true, nil
 }
 
 // parseSpecial turns the bracketed demo markers into the other message kinds.
-func consoleSpecial(m *Message) error {
+func consoleSpecial(m *bot.Message) error {
 	tag, rest, found := strings.Cut(m.Text, "]")
 	if !found || !strings.HasPrefix(tag, "[") {
 		return nil
@@ -147,18 +154,18 @@ func consoleSpecial(m *Message) error {
 	case "位置":
 		return consoleLocation(m, rest)
 	case "图片":
-		m.Kind, m.Text, m.MediaRef = KindImage, "", rest
+		m.Kind, m.Text, m.MediaRef = bot.KindImage, "", rest
 	case "语音":
-		m.Kind, m.Text, m.MediaRef = KindVoice, "", rest
+		m.Kind, m.Text, m.MediaRef = bot.KindVoice, "", rest
 	case "文件":
-		m.Kind, m.Text, m.MediaRef = KindFile, "", rest
+		m.Kind, m.Text, m.MediaRef = bot.KindFile, "", rest
 	case "好友":
-		m.Kind, m.Text = KindFriendRequest, rest
+		m.Kind, m.Text = bot.KindFriendRequest, rest
 	}
 	return nil
 }
 
-func consoleLocation(m *Message, rest string) error {
+func consoleLocation(m *bot.Message, rest string) error {
 	coords, label, _ := strings.Cut(rest, " ")
 	la, lo, ok := strings.Cut(coords, ",")
 	lat, err1 := strconv.ParseFloat(strings.TrimSpace(la), 64)
@@ -166,12 +173,12 @@ func consoleLocation(m *Message, rest string) error {
 	if !ok || err1 != nil || err2 != nil || lat < -90 || lat > 90 || lng < -180 || lng > 180 {
 		return errors.New("位置格式：@人员编号 [位置] 30.1234,120.5678 村口")
 	}
-	m.Kind, m.Text, m.Lat, m.Lng, m.Label = KindLocation, "", lat, lng, strings.TrimSpace(label)
+	m.Kind, m.Text, m.Lat, m.Lng, m.Label = bot.KindLocation, "", lat, lng, strings.TrimSpace(label)
 	return nil
 }
 
 // Send prints one outgoing message; files are saved to FileDir when set.
-func (c *Console) Send(_ context.Context, _ string, out Outgoing) error {
+func (c *Console) Send(_ context.Context, _ string, out bot.Outgoing) error {
 	var b strings.Builder
 	if out.Text != "" || out.File == nil {
 		lines := strings.Split(out.Text, "\n")
@@ -195,7 +202,7 @@ func (c *Console) Send(_ context.Context, _ string, out Outgoing) error {
 	return nil
 }
 
-func (c *Console) saveFile(out Outgoing) (string, error) {
+func (c *Console) saveFile(out bot.Outgoing) (string, error) {
 	name := filepath.Base(out.FileName)
 	if c.fileDir == "" {
 		n, err := io.Copy(io.Discard, out.File)
@@ -220,7 +227,7 @@ func (c *Console) saveFile(out Outgoing) (string, error) {
 }
 
 // AcceptFriend notes the acceptance in the transcript.
-func (c *Console) AcceptFriend(_ context.Context, m Message) error {
+func (c *Console) AcceptFriend(_ context.Context, m bot.Message) error {
 	c.printf("@%s <- [已通过好友申请]\n", m.SenderKey)
 	return nil
 }

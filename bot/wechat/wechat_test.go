@@ -1,4 +1,4 @@
-package bot_test
+package wechat_test
 
 import (
 	"bytes"
@@ -18,7 +18,8 @@ import (
 	"github.com/eatmoreapple/openwechat"
 
 	"qinqi/bot"
-	"qinqi/bot/wxfake"
+	"qinqi/bot/wechat"
+	"qinqi/bot/wechat/wxfake"
 	"qinqi/internal/clock"
 	"qinqi/internal/testenv"
 	"qinqi/store"
@@ -88,7 +89,7 @@ func (l *lockedBuf) String() string {
 type rig struct {
 	t    *testing.T
 	srv  *wxfake.Server
-	w    *bot.WeChat
+	w    *wechat.Transport
 	kv   *memKV
 	logs *lockedBuf
 	got  chan bot.Message
@@ -96,15 +97,15 @@ type rig struct {
 }
 
 // fastOptions keeps every wait short so each test runs in about a second.
-func fastOptions() bot.WeChatOptions {
-	return bot.WeChatOptions{WatchdogSilence: 5 * time.Second, ReconnectMin: 20 * time.Millisecond,
+func fastOptions() wechat.Options {
+	return wechat.Options{WatchdogSilence: 5 * time.Second, ReconnectMin: 20 * time.Millisecond,
 		ReconnectMax: 200 * time.Millisecond, SyncErrorMin: 20 * time.Millisecond, SyncErrorMax: 200 * time.Millisecond,
 		MaxSyncErrors: 5, HealthEvery: 50 * time.Millisecond}
 }
 
 // start runs a WeChat transport against a fresh fake; handle (nil: record only) runs for each
 // inbound message after it was recorded.
-func start(t *testing.T, o bot.WeChatOptions, handle func(context.Context, *rig, bot.Message), accounts ...wxfake.Account) *rig {
+func start(t *testing.T, o wechat.Options, handle func(context.Context, *rig, bot.Message), accounts ...wxfake.Account) *rig {
 	t.Helper()
 	r := &rig{t: t, srv: wxfake.New(accounts...), kv: &memKV{}, logs: &lockedBuf{}, got: make(chan bot.Message, 100), dir: t.TempDir()}
 	r.srv.PollWait = 200 * time.Millisecond
@@ -112,14 +113,14 @@ func start(t *testing.T, o bot.WeChatOptions, handle func(context.Context, *rig,
 	t.Cleanup(r.srv.Close)
 	for _, a := range accounts {
 		name := accountName(a.Uin)
-		o.Accounts = append(o.Accounts, bot.WeChatAccount{Name: name, HotLoginFile: filepath.Join(r.dir, name+".json")})
+		o.Accounts = append(o.Accounts, wechat.Account{Name: name, HotLoginFile: filepath.Join(r.dir, name+".json")})
 	}
 	o.KV, o.Clock, o.MediaDir = r.kv, clock.Real{}, filepath.Join(r.dir, "media")
 	o.Logger = slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	o.HTTPTransport = wxfake.Transport(r.srv)
-	w, err := bot.NewWeChat(o)
+	w, err := wechat.New(o)
 	if err != nil {
-		t.Fatalf("NewWeChat: %v", err)
+		t.Fatalf("wechat.New: %v", err)
 	}
 	r.w = w
 	ctx, cancel := context.WithCancel(context.Background())
@@ -167,7 +168,7 @@ func (r *rig) online(account string, logins int) {
 	r.t.Helper()
 	r.eventually(account+" online", func() bool {
 		for _, h := range r.w.Health() {
-			if h.Account == account && h.State == bot.WeChatOnline && h.Logins >= logins {
+			if h.Account == account && h.State == wechat.Online && h.Logins >= logins {
 				return true
 			}
 		}
@@ -210,7 +211,7 @@ func replyPong(ctx context.Context, r *rig, m bot.Message) {
 		if err == nil || ctx.Err() != nil {
 			return
 		}
-		if !errors.Is(err, bot.ErrWeChatOffline) || time.Now().After(deadline) {
+		if !errors.Is(err, wechat.ErrOffline) || time.Now().After(deadline) {
 			r.t.Errorf("reply: %v", err)
 			return
 		}
@@ -251,12 +252,12 @@ func TestWeChatQRLoginThenTextReply(t *testing.T) {
 		}
 	})
 	t.Run("health published", func(t *testing.T) {
-		r.eventually("health in KV", func() bool { return r.kv.get(bot.WeChatHealthKey("city-1")) != "" })
-		var h bot.WeChatHealth
-		if err := json.Unmarshal([]byte(r.kv.get(bot.WeChatHealthKey("city-1"))), &h); err != nil {
+		r.eventually("health in KV", func() bool { return r.kv.get(wechat.HealthKey("city-1")) != "" })
+		var h wechat.Health
+		if err := json.Unmarshal([]byte(r.kv.get(wechat.HealthKey("city-1"))), &h); err != nil {
 			t.Fatal(err)
 		}
-		if h.State != bot.WeChatOnline || h.Logins != 1 || h.LastSync.IsZero() {
+		if h.State != wechat.Online || h.Logins != 1 || h.LastSync.IsZero() {
 			t.Fatalf("health %+v", h)
 		}
 	})
@@ -381,7 +382,7 @@ func TestWeChatSendsNamedFileAndImage(t *testing.T) {
 }
 
 func TestWeChatSendErrors(t *testing.T) {
-	w, err := bot.NewWeChat(bot.WeChatOptions{Accounts: []bot.WeChatAccount{{Name: "city-1", HotLoginFile: filepath.Join(t.TempDir(), "x.json")}}})
+	w, err := wechat.New(wechat.Options{Accounts: []wechat.Account{{Name: "city-1", HotLoginFile: filepath.Join(t.TempDir(), "x.json")}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -392,7 +393,7 @@ func TestWeChatSendErrors(t *testing.T) {
 		out     bot.Outgoing
 		want    error
 	}{
-		{"not logged in yet", "city-1", bot.Outgoing{To: alice, Text: "hi"}, bot.ErrWeChatOffline},
+		{"not logged in yet", "city-1", bot.Outgoing{To: alice, Text: "hi"}, wechat.ErrOffline},
 		{"unknown account", "nowhere", bot.Outgoing{To: alice, Text: "hi"}, bot.ErrPermanent},
 		{"no recipient", "city-1", bot.Outgoing{Text: "hi"}, bot.ErrPermanent},
 	} {
@@ -403,10 +404,10 @@ func TestWeChatSendErrors(t *testing.T) {
 		})
 	}
 	t.Run("bad options", func(t *testing.T) {
-		for _, o := range []bot.WeChatOptions{{}, {Accounts: []bot.WeChatAccount{{Name: "a"}}},
-			{Accounts: []bot.WeChatAccount{{Name: "a", HotLoginFile: "f"}, {Name: "a", HotLoginFile: "g"}}}} {
-			if _, err := bot.NewWeChat(o); err == nil {
-				t.Fatalf("NewWeChat(%+v) accepted", o)
+		for _, o := range []wechat.Options{{}, {Accounts: []wechat.Account{{Name: "a"}}},
+			{Accounts: []wechat.Account{{Name: "a", HotLoginFile: "f"}, {Name: "a", HotLoginFile: "g"}}}} {
+			if _, err := wechat.New(o); err == nil {
+				t.Fatalf("wechat.New(%+v) accepted", o)
 			}
 		}
 	})
@@ -450,7 +451,7 @@ func rateOver(t *testing.T, r *rig, window time.Duration, ceiling float64) {
 	}
 }
 
-func slowerOptions() bot.WeChatOptions {
+func slowerOptions() wechat.Options {
 	o := fastOptions()
 	o.SyncErrorMin, o.SyncErrorMax = 50*time.Millisecond, 400*time.Millisecond
 	o.ReconnectMin, o.ReconnectMax = 100*time.Millisecond, 500*time.Millisecond
@@ -627,7 +628,7 @@ func TestWeChatRefusesTheSamePhoneForTwoAccounts(t *testing.T) {
 	})
 	r.scanQR("city-2", uinB, wrong)
 	r.online("city-2", 1)
-	if h := r.w.Health()[0]; h.State != bot.WeChatOnline || h.Logins != 1 {
+	if h := r.w.Health()[0]; h.State != wechat.Online || h.Logins != 1 {
 		t.Fatalf("city-1 disturbed: %+v", h)
 	}
 }

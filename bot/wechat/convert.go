@@ -1,4 +1,4 @@
-package bot
+package wechat
 
 import (
 	"encoding/xml"
@@ -13,15 +13,16 @@ import (
 
 	"github.com/eatmoreapple/openwechat"
 
+	"qinqi/bot"
 	"qinqi/internal/clock"
 )
 
-// wxMaxFriendRequests bounds the per-login memory of pending friend requests.
-const wxMaxFriendRequests = 1000
+// maxFriendRequests bounds the per-login memory of pending friend requests.
+const maxFriendRequests = 1000
 
 // onMessage runs on the library's sync goroutine with the library lock held. It maps the message
 // and queues it for Receive without blocking; panics (ours or the library's parse paths) are logged.
-func (g *wxGen) onMessage(msg *openwechat.Message) {
+func (g *generation) onMessage(msg *openwechat.Message) {
 	defer func() {
 		if r := recover(); r != nil {
 			g.s.log.Error("wechat: dropped a message whose parsing panicked", "panic", fmt.Sprint(r))
@@ -34,49 +35,49 @@ func (g *wxGen) onMessage(msg *openwechat.Message) {
 	g.s.w.inbox.push(m)
 }
 
-func (g *wxGen) convert(msg *openwechat.Message) (Message, bool) {
+func (g *generation) convert(msg *openwechat.Message) (bot.Message, bool) {
 	log := g.s.log
 	if msg.IsSendBySelf() {
-		return Message{}, false // the owner typing on the phone is not talking to the bot
+		return bot.Message{}, false // the owner typing on the phone is not talking to the bot
 	}
-	m := Message{Transport: "wechat", Account: g.s.acct.Name, ID: wxMsgID(msg), Time: g.msgTime(msg)}
+	m := bot.Message{Transport: "wechat", Account: g.s.acct.Name, ID: msgID(msg), Time: g.msgTime(msg)}
 	switch {
 	case msg.IsFriendAdd():
 		return g.friendRequest(msg, m)
 	case msg.IsSendByGroup():
 		if !g.groupSender(msg, &m) {
-			return Message{}, false
+			return bot.Message{}, false
 		}
 	case msg.IsSendByFriend():
 		sender, err := msg.Sender()
 		if err == nil && sender != nil {
 			if sender.IsMP() {
-				return Message{}, false // official accounts push articles, not requests
+				return bot.Message{}, false // official accounts push articles, not requests
 			}
 			m.SenderName = sender.NickName
 		}
 		m.SenderKey = msg.FromUserName
 	default:
-		return Message{}, false // system notices, file helper, status notifications
+		return bot.Message{}, false // system notices, file helper, status notifications
 	}
 	if !g.body(msg, &m) {
 		log.Debug("wechat: unsupported message type ignored", "msg_type", int(msg.MsgType), "app_type", int(msg.AppMsgType))
-		return Message{}, false
+		return bot.Message{}, false
 	}
-	if m.Group && m.AtBot && m.Kind == KindText {
-		m.Text = wxStripAt(m.Text, g.selfNames(msg)...)
+	if m.Group && m.AtBot && m.Kind == bot.KindText {
+		m.Text = stripAt(m.Text, g.selfNames(msg)...)
 	}
 	return m, true
 }
 
-func wxMsgID(msg *openwechat.Message) string {
+func msgID(msg *openwechat.Message) string {
 	if msg.NewMsgId != 0 {
 		return strconv.FormatInt(msg.NewMsgId, 10)
 	}
 	return msg.MsgId
 }
 
-func (g *wxGen) msgTime(msg *openwechat.Message) time.Time {
+func (g *generation) msgTime(msg *openwechat.Message) time.Time {
 	if msg.CreateTime > 0 {
 		return time.Unix(msg.CreateTime, 0).In(clock.Shanghai)
 	}
@@ -85,10 +86,10 @@ func (g *wxGen) msgTime(msg *openwechat.Message) time.Time {
 
 // groupSender resolves the member who wrote in a group; without one the message is dropped, since
 // answering the wrong person is worse than not answering.
-func (g *wxGen) groupSender(msg *openwechat.Message, m *Message) bool {
+func (g *generation) groupSender(msg *openwechat.Message, m *bot.Message) bool {
 	member, err := msg.SenderInGroup()
 	if err != nil || member == nil {
-		g.s.log.Warn("wechat: group message from an unknown member dropped", "err", wxErrString(err))
+		g.s.log.Warn("wechat: group message from an unknown member dropped", "err", errString(err))
 		return false
 	}
 	m.Group = true
@@ -102,7 +103,7 @@ func (g *wxGen) groupSender(msg *openwechat.Message, m *Message) bool {
 	return true
 }
 
-func wxErrString(err error) string {
+func errString(err error) string {
 	if err == nil {
 		return "no member"
 	}
@@ -110,7 +111,7 @@ func wxErrString(err error) string {
 }
 
 // selfNames are the names a group member types after "@" to mention the bot.
-func (g *wxGen) selfNames(msg *openwechat.Message) []string {
+func (g *generation) selfNames(msg *openwechat.Message) []string {
 	names := []string{g.selfNick}
 	if grp, err := msg.Sender(); err == nil && grp != nil {
 		if me := grp.MemberList.SearchByUserName(1, g.self); me.Count() > 0 && me.First().DisplayName != "" {
@@ -120,13 +121,13 @@ func (g *wxGen) selfNames(msg *openwechat.Message) []string {
 	return names
 }
 
-func (g *wxGen) friendRequest(msg *openwechat.Message, m Message) (Message, bool) {
+func (g *generation) friendRequest(msg *openwechat.Message, m bot.Message) (bot.Message, bool) {
 	ri := msg.RecommendInfo
 	if ri.UserName == "" {
 		g.s.log.Warn("wechat: friend request without a user name dropped")
-		return Message{}, false
+		return bot.Message{}, false
 	}
-	m.Kind = KindFriendRequest
+	m.Kind = bot.KindFriendRequest
 	m.SenderKey = ri.UserName
 	m.SenderName = ri.NickName
 	m.Text = ri.Content
@@ -140,7 +141,7 @@ func (g *wxGen) friendRequest(msg *openwechat.Message, m Message) (Message, bool
 		g.frOrder = append(g.frOrder, m.ID)
 	}
 	g.friendReqs[m.ID] = ri
-	if len(g.frOrder) > wxMaxFriendRequests {
+	if len(g.frOrder) > maxFriendRequests {
 		delete(g.friendReqs, g.frOrder[0])
 		g.frOrder = g.frOrder[1:]
 	}
@@ -148,7 +149,7 @@ func (g *wxGen) friendRequest(msg *openwechat.Message, m Message) (Message, bool
 	return m, true
 }
 
-func (g *wxGen) friendRequestInfo(id string) (openwechat.RecommendInfo, bool) {
+func (g *generation) friendRequestInfo(id string) (openwechat.RecommendInfo, bool) {
 	g.frMu.Lock()
 	defer g.frMu.Unlock()
 	ri, ok := g.friendReqs[id]
@@ -156,21 +157,21 @@ func (g *wxGen) friendRequestInfo(id string) (openwechat.RecommendInfo, bool) {
 }
 
 // body sets kind, text and media of m; false for kinds the bot does not handle.
-func (g *wxGen) body(msg *openwechat.Message, m *Message) bool {
+func (g *generation) body(msg *openwechat.Message, m *bot.Message) bool {
 	switch {
 	case msg.IsLocation():
-		m.Kind = KindLocation
-		m.Lat, m.Lng, m.Label, _ = wxParseLocation(msg.Content, msg.Url, msg.OriContent)
+		m.Kind = bot.KindLocation
+		m.Lat, m.Lng, m.Label, _ = parseLocation(msg.Content, msg.Url, msg.OriContent)
 		m.Text = m.Label
 	case msg.IsText():
-		m.Kind, m.Text = KindText, msg.Content
+		m.Kind, m.Text = bot.KindText, msg.Content
 	case msg.IsPicture():
-		m.Kind, m.MediaRef = KindImage, g.saveMedia(msg, m.ID+".jpg")
+		m.Kind, m.MediaRef = bot.KindImage, g.saveMedia(msg, m.ID+".jpg")
 	case msg.IsVoice():
-		m.Kind, m.MediaRef = KindVoice, g.saveMedia(msg, m.ID+".mp3")
+		m.Kind, m.MediaRef = bot.KindVoice, g.saveMedia(msg, m.ID+".mp3")
 	case msg.HasAttachment():
-		m.Kind, m.Text = KindFile, msg.FileName
-		m.MediaRef = g.saveMedia(msg, m.ID+"-"+wxSafeFileName(msg.FileName))
+		m.Kind, m.Text = bot.KindFile, msg.FileName
+		m.MediaRef = g.saveMedia(msg, m.ID+"-"+safeFileName(msg.FileName))
 	default:
 		return false
 	}
@@ -179,8 +180,8 @@ func (g *wxGen) body(msg *openwechat.Message, m *Message) bool {
 
 // saveMedia downloads the message's file under MediaDir/<account>/ and returns its path; "" when
 // the download failed (the message is still delivered, so the sender gets an answer).
-func (g *wxGen) saveMedia(msg *openwechat.Message, name string) string {
-	dir := filepath.Join(g.s.w.opt.MediaDir, wxSafeFileName(g.s.acct.Name))
+func (g *generation) saveMedia(msg *openwechat.Message, name string) string {
+	dir := filepath.Join(g.s.w.opt.MediaDir, safeFileName(g.s.acct.Name))
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		g.s.log.Error("wechat: media directory", "err", err)
 		return ""
@@ -188,15 +189,15 @@ func (g *wxGen) saveMedia(msg *openwechat.Message, name string) string {
 	path := filepath.Join(dir, name)
 	if err := msg.SaveFileToLocal(path); err != nil {
 		_ = os.Remove(path)
-		g.s.log.Warn("wechat: media download failed", "err", wxScrub(err))
+		g.s.log.Warn("wechat: media download failed", "err", scrub(err))
 		return ""
 	}
 	return path
 }
 
-// wxStripAt removes "@<bot name>" mentions (followed by the U+2005 WeChat puts after them, a space,
+// stripAt removes "@<bot name>" mentions (followed by the U+2005 WeChat puts after them, a space,
 // or the end of the text) and trims the rest.
-func wxStripAt(text string, names ...string) string {
+func stripAt(text string, names ...string) string {
 	for _, n := range names {
 		if n == "" {
 			continue
@@ -211,10 +212,10 @@ func wxStripAt(text string, names ...string) string {
 	return strings.TrimSpace(strings.ReplaceAll(text, "\u2005", " "))
 }
 
-// wxParseLocation reads a shared location as web WeChat delivers it: Content is
+// parseLocation reads a shared location as web WeChat delivers it: Content is
 // "<label>:\n/cgi-bin/…pictype=location", Url a map link with coord=lat,lng; OriContent may hold
 // <msg><location x=lat y=lng label=…/></msg>. ok is false when no valid coordinates were found.
-func wxParseLocation(content, mapURL, oriContent string) (lat, lng float64, label string, ok bool) {
+func parseLocation(content, mapURL, oriContent string) (lat, lng float64, label string, ok bool) {
 	label = content
 	for _, sep := range []string{":\n", ":<br/>"} {
 		if i := strings.Index(label, sep); i >= 0 {
@@ -229,7 +230,7 @@ func wxParseLocation(content, mapURL, oriContent string) (lat, lng float64, labe
 	if u, err := url.Parse(mapURL); err == nil {
 		q := u.Query()
 		for _, key := range []string{"coord", "location", "latlng"} {
-			if lat, lng, ok = wxParseLatLng(q.Get(key)); ok {
+			if lat, lng, ok = parseLatLng(q.Get(key)); ok {
 				return lat, lng, label, true
 			}
 		}
@@ -243,7 +244,7 @@ func wxParseLocation(content, mapURL, oriContent string) (lat, lng float64, labe
 		} `xml:"location"`
 	}
 	if oriContent != "" && xml.Unmarshal([]byte(oriContent), &x) == nil {
-		if lat, lng, ok = wxParseLatLng(x.Location.X + "," + x.Location.Y); ok {
+		if lat, lng, ok = parseLatLng(x.Location.X + "," + x.Location.Y); ok {
 			if label == "" {
 				label = strings.TrimSpace(x.Location.PoiName + " " + x.Location.Label)
 			}
@@ -253,7 +254,7 @@ func wxParseLocation(content, mapURL, oriContent string) (lat, lng float64, labe
 	return 0, 0, label, false
 }
 
-func wxParseLatLng(s string) (float64, float64, bool) {
+func parseLatLng(s string) (float64, float64, bool) {
 	a, b, found := strings.Cut(s, ",")
 	if !found {
 		return 0, 0, false

@@ -1,4 +1,4 @@
-package bot
+package wechat
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 	"github.com/eatmoreapple/openwechat"
 )
 
-// wxHotStorage is the hot-login file for one login attempt (the library reads a storage object once
+// hotStorage is the hot-login file for one login attempt (the library reads a storage object once
 // and then only writes it). Compared with openwechat's file storage it:
 //   - writes atomically with mode 0600 (the dump holds session cookies),
 //   - keeps the cookie jar of the file it read when a later dump has an empty jar: after a hot login
@@ -24,7 +24,7 @@ import (
 //     without their Domain, so webwx_data_ticket (Domain=qq.com) would otherwise come back only for
 //     wx.qq.com and file uploads after a hot login fail with "webwx_data_ticket not found",
 //   - ignores writes once retired, so a dying login cannot overwrite what the next one saved.
-type wxHotStorage struct {
+type hotStorage struct {
 	path string
 
 	mu      sync.Mutex
@@ -33,9 +33,9 @@ type wxHotStorage struct {
 	retired bool
 }
 
-func newWxHotStorage(path string) *wxHotStorage { return &wxHotStorage{path: path} }
+func newHotStorage(path string) *hotStorage { return &hotStorage{path: path} }
 
-func (h *wxHotStorage) Read(p []byte) (int, error) {
+func (h *hotStorage) Read(p []byte) (int, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.r == nil {
@@ -46,41 +46,41 @@ func (h *wxHotStorage) Read(p []byte) (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("wechat: read hot-login file: %w", err)
 		}
-		if jar := wxExpandJar(wxJarOf(data)); jar != nil {
+		if jar := expandJar(jarOf(data)); jar != nil {
 			h.jar = jar
-			data = wxWithJar(data, jar)
+			data = withJar(data, jar)
 		}
 		h.r = bytes.NewReader(data)
 	}
 	return h.r.Read(p)
 }
 
-func (h *wxHotStorage) Write(p []byte) (int, error) {
+func (h *hotStorage) Write(p []byte) (int, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.retired {
 		return len(p), nil
 	}
 	data := p
-	if jar := wxJarOf(p); jar != nil {
+	if jar := jarOf(p); jar != nil {
 		h.jar = jar
 	} else if h.jar != nil {
-		data = wxWithJar(p, h.jar)
+		data = withJar(p, h.jar)
 	}
-	if err := wxWriteFileAtomic(h.path, data); err != nil {
+	if err := writeFileAtomic(h.path, data); err != nil {
 		return 0, err
 	}
 	return len(p), nil
 }
 
-func (h *wxHotStorage) retire() {
+func (h *hotStorage) retire() {
 	h.mu.Lock()
 	h.retired = true
 	h.mu.Unlock()
 }
 
-// wxJarOf returns the dump's cookie jar, or nil when it is missing or empty.
-func wxJarOf(dump []byte) json.RawMessage {
+// jarOf returns the dump's cookie jar, or nil when it is missing or empty.
+func jarOf(dump []byte) json.RawMessage {
 	var item map[string]json.RawMessage
 	if json.Unmarshal(dump, &item) != nil {
 		return nil
@@ -97,8 +97,8 @@ func wxJarOf(dump []byte) json.RawMessage {
 	return nil
 }
 
-// wxExpandJar copies the cookies of each base host (wx.qq.com) to its file. and webpush. hosts.
-func wxExpandJar(jar json.RawMessage) json.RawMessage {
+// expandJar copies the cookies of each base host (wx.qq.com) to its file. and webpush. hosts.
+func expandJar(jar json.RawMessage) json.RawMessage {
 	if jar == nil {
 		return nil
 	}
@@ -125,7 +125,7 @@ func wxExpandJar(jar json.RawMessage) json.RawMessage {
 	return out
 }
 
-func wxWithJar(dump []byte, jar json.RawMessage) []byte {
+func withJar(dump []byte, jar json.RawMessage) []byte {
 	var item map[string]json.RawMessage
 	if json.Unmarshal(dump, &item) != nil {
 		return dump
@@ -138,7 +138,7 @@ func wxWithJar(dump []byte, jar json.RawMessage) []byte {
 	return append(out, '\n')
 }
 
-func wxWriteFileAtomic(path string, data []byte) error {
+func writeFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("wechat: hot-login directory: %w", err)

@@ -1,15 +1,13 @@
-package bot_test
+package wechat
 
 import (
 	"math"
 	"strings"
 	"testing"
 	"unicode/utf8"
-
-	"qinqi/bot"
 )
 
-func TestWxParseLocation(t *testing.T) {
+func TestParseLocation(t *testing.T) {
 	for _, tc := range []struct {
 		name, content, url, ori string
 		lat, lng                float64
@@ -29,7 +27,7 @@ func TestWxParseLocation(t *testing.T) {
 		{name: "empty", content: "", url: "", label: ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			lat, lng, label, ok := bot.WxParseLocation(tc.content, tc.url, tc.ori)
+			lat, lng, label, ok := parseLocation(tc.content, tc.url, tc.ori)
 			if ok != tc.ok || math.Abs(lat-tc.lat) > 1e-9 || math.Abs(lng-tc.lng) > 1e-9 || label != tc.label {
 				t.Fatalf("got %v %v %q %v, want %v %v %q %v", lat, lng, label, ok, tc.lat, tc.lng, tc.label, tc.ok)
 			}
@@ -37,11 +35,11 @@ func TestWxParseLocation(t *testing.T) {
 	}
 }
 
-func FuzzWxParseLocation(f *testing.F) {
+func FuzzParseLocation(f *testing.F) {
 	f.Add("关山村:\n/x?pictype=location", "http://apis.map.qq.com/uri/v1/geocoder?coord=30.5,114.4", "")
 	f.Add("", "::", `<msg><location x="1" y="2"/></msg>`)
 	f.Fuzz(func(t *testing.T, content, url, ori string) {
-		lat, lng, _, ok := bot.WxParseLocation(content, url, ori)
+		lat, lng, _, ok := parseLocation(content, url, ori)
 		if ok && (lat < -90 || lat > 90 || lng < -180 || lng > 180 || math.IsNaN(lat) || math.IsNaN(lng)) {
 			t.Fatalf("accepted invalid coordinates %v,%v", lat, lng)
 		}
@@ -51,7 +49,7 @@ func FuzzWxParseLocation(f *testing.F) {
 	})
 }
 
-func TestWxStripAt(t *testing.T) {
+func TestStripAt(t *testing.T) {
 	for _, tc := range []struct {
 		name, in string
 		names    []string
@@ -64,14 +62,14 @@ func TestWxStripAt(t *testing.T) {
 		{"empty name ignored", "@ 签到", []string{""}, "@ 签到"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := bot.WxStripAt(tc.in, tc.names...); got != tc.want {
+			if got := stripAt(tc.in, tc.names...); got != tc.want {
 				t.Fatalf("got %q, want %q", got, tc.want)
 			}
 		})
 	}
 }
 
-func TestWxSafeFileName(t *testing.T) {
+func TestSafeFileName(t *testing.T) {
 	for _, tc := range []struct{ name, in, want string }{
 		{"plain", "台账.xlsx", "台账.xlsx"},
 		{"path stripped", "../../etc/passwd", "passwd"},
@@ -81,7 +79,7 @@ func TestWxSafeFileName(t *testing.T) {
 		{"dots", "..", "file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := bot.WxSafeFileName(tc.in)
+			got := safeFileName(tc.in)
 			if got != tc.want || strings.ContainsAny(got, "/\\") || !utf8.ValidString(got) {
 				t.Fatalf("got %q, want %q", got, tc.want)
 			}

@@ -1,4 +1,4 @@
-package bot
+package wechat
 
 import (
 	"context"
@@ -19,31 +19,31 @@ import (
 	"qinqi/store"
 )
 
-// errWxWatchdog ends a session whose sync loop went silent ("online but dead").
-var errWxWatchdog = errors.New("wechat: no sync answer within the watchdog window")
+// errWatchdog ends a session whose sync loop went silent ("online but dead").
+var errWatchdog = errors.New("wechat: no sync answer within the watchdog window")
 
-// wxSession is one account: a loop of logins, each a new openwechat.Bot (a Bot cannot log in twice).
-type wxSession struct {
-	w    *WeChat
-	acct WeChatAccount
+// session is one account: a loop of logins, each a new openwechat.Bot (a Bot cannot log in twice).
+type session struct {
+	w    *Transport
+	acct Account
 	log  *slog.Logger
 
 	mu  sync.Mutex
-	gen *wxGen // the online login, nil while logging in or reconnecting
-	hl  WeChatHealth
+	gen *generation // the online login, nil while logging in or reconnecting
+	hl  Health
 }
 
-func newSession(w *WeChat, a WeChatAccount) *wxSession {
-	return &wxSession{w: w, acct: a, log: w.log.With("account", a.Name),
-		hl: WeChatHealth{Account: a.Name, State: WeChatDown, Since: w.opt.Clock.Now()}}
+func newSession(w *Transport, a Account) *session {
+	return &session{w: w, acct: a, log: w.log.With("account", a.Name),
+		hl: Health{Account: a.Name, State: Down, Since: w.opt.Clock.Now()}}
 }
 
-// wxGen is one login. The library is not goroutine-safe, so every call into it holds lock: the
+// generation is one login. The library is not goroutine-safe, so every call into it holds lock: the
 // session goroutine while logging in, Send/AcceptFriend while sending, and the library's own sync
-// goroutine from each synccheck answer until its next synccheck request (see wxRoundTripper), which
+// goroutine from each synccheck answer until its next synccheck request (see lockingTransport), which
 // covers message parsing, our MessageHandler, the session dump and the error handler.
-type wxGen struct {
-	s      *wxSession
+type generation struct {
+	s      *session
 	bot    *openwechat.Bot
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -63,35 +63,35 @@ type wxGen struct {
 	selfNick string
 	req      *openwechat.BaseRequest
 	info     *openwechat.LoginInfo
-	storage  *wxHotStorage
+	storage  *hotStorage
 
 	frMu       sync.Mutex
 	friendReqs map[string]openwechat.RecommendInfo
 	frOrder    []string
 }
 
-func (g *wxGen) unlock() { <-g.lock }
+func (g *generation) unlock() { <-g.lock }
 
 // acquire takes the library lock for a caller outside the sync goroutine.
-func (g *wxGen) acquire(ctx context.Context) error {
+func (g *generation) acquire(ctx context.Context) error {
 	select {
 	case g.lock <- struct{}{}:
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-g.done:
-		return ErrWeChatOffline
+		return ErrOffline
 	}
 	select {
 	case <-g.done:
 		g.unlock()
-		return ErrWeChatOffline
+		return ErrOffline
 	default:
 		return nil
 	}
 }
 
 // finish records why the login ended and stops it; the first reason wins.
-func (g *wxGen) finish(reason error) {
+func (g *generation) finish(reason error) {
 	g.doneOnce.Do(func() {
 		g.reason = reason
 		close(g.done)
@@ -99,19 +99,19 @@ func (g *wxGen) finish(reason error) {
 	g.cancel()
 }
 
-func (s *wxSession) run(ctx context.Context) {
+func (s *session) run(ctx context.Context) {
 	o := s.w.opt
 	backoff := o.ReconnectMin
 	for ctx.Err() == nil {
-		s.setState(ctx, WeChatLoggingIn, nil)
+		s.setState(ctx, LoggingIn, nil)
 		g, err := s.login(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
 			}
-			s.log.Warn("wechat: login failed", "err", wxScrub(err), "retry_in", backoff)
-			s.setState(ctx, WeChatReconnecting, err)
-			wxSleep(ctx, wxJitter(backoff))
+			s.log.Warn("wechat: login failed", "err", scrub(err), "retry_in", backoff)
+			s.setState(ctx, Reconnecting, err)
+			sleep(ctx, jitter(backoff))
 			backoff = min(2*backoff, o.ReconnectMax)
 			continue
 		}
@@ -125,31 +125,31 @@ func (s *wxSession) run(ctx context.Context) {
 		if time.Since(started) >= o.ReconnectMax {
 			backoff = o.ReconnectMin // it was stable: the next drop is not a pattern
 		}
-		s.log.Warn("wechat: session ended", "reason", wxScrub(reason), "retry_in", backoff)
-		s.setState(ctx, WeChatReconnecting, reason)
-		wxSleep(ctx, wxJitter(backoff))
+		s.log.Warn("wechat: session ended", "reason", scrub(reason), "retry_in", backoff)
+		s.setState(ctx, Reconnecting, reason)
+		sleep(ctx, jitter(backoff))
 		backoff = min(2*backoff, o.ReconnectMax)
 	}
-	s.setState(context.WithoutCancel(ctx), WeChatDown, ctx.Err())
+	s.setState(context.WithoutCancel(ctx), Down, ctx.Err())
 }
 
 // login makes a new Bot and a new storage object (each can be used once), tries the hot-login file
 // and falls back to a QR code, which is shown again whenever it expires. Identities are re-mapped
 // before the library lock is released, so no message of the new login is read with stale keys.
-func (s *wxSession) login(ctx context.Context) (*wxGen, error) {
+func (s *session) login(ctx context.Context) (*generation, error) {
 	gctx, cancel := context.WithCancel(ctx)
-	g := &wxGen{s: s, ctx: gctx, cancel: cancel, lock: make(chan struct{}, 1), done: make(chan struct{}),
+	g := &generation{s: s, ctx: gctx, cancel: cancel, lock: make(chan struct{}, 1), done: make(chan struct{}),
 		born: time.Now(), friendReqs: map[string]openwechat.RecommendInfo{}}
 	g.lock <- struct{}{} // held until the login is complete; the sync goroutine waits for it
 	g.bot = openwechat.DefaultBot(openwechat.Desktop, openwechat.WithContextOption(gctx))
 	s.configure(g)
-	g.storage = newWxHotStorage(s.acct.HotLoginFile)
+	g.storage = newHotStorage(s.acct.HotLoginFile)
 
-	err := wxSafeCall(func() error { return g.bot.HotLogin(g.storage, openwechat.NewRetryLoginOption()) })
+	err := safeCall(func() error { return g.bot.HotLogin(g.storage, openwechat.NewRetryLoginOption()) })
 	for errors.Is(err, openwechat.ErrLoginTimeout) && gctx.Err() == nil {
 		s.log.Info("wechat: QR code expired; showing a new one")
-		wxSleep(gctx, s.w.opt.ReconnectMin)
-		err = wxSafeCall(g.bot.Login)
+		sleep(gctx, s.w.opt.ReconnectMin)
+		err = safeCall(g.bot.Login)
 	}
 	if err == nil {
 		err = g.capture()
@@ -163,7 +163,7 @@ func (s *wxSession) login(ctx context.Context) (*wxGen, error) {
 		return nil, fmt.Errorf("wechat login: %w", err)
 	}
 	if contacts, cerr := g.contacts(); cerr != nil {
-		s.log.Warn("wechat: friend list unavailable; identities not re-mapped", "err", wxScrub(cerr))
+		s.log.Warn("wechat: friend list unavailable; identities not re-mapped", "err", scrub(cerr))
 	} else {
 		s.remap(ctx, contacts)
 	}
@@ -175,7 +175,7 @@ func (s *wxSession) login(ctx context.Context) (*wxGen, error) {
 // checkDistinct refuses a login that landed on a WeChat account another configured account is
 // already using (the operator scanned with the wrong phone): two web sessions of one WeChat account
 // log each other out. The hot-login file is removed so the next attempt shows a QR code again.
-func (s *wxSession) checkDistinct(g *wxGen) error {
+func (s *session) checkDistinct(g *generation) error {
 	for _, name := range s.w.order {
 		other := s.w.sessions[name]
 		if other == s {
@@ -193,7 +193,7 @@ func (s *wxSession) checkDistinct(g *wxGen) error {
 }
 
 // capture keeps what sends need, so no other goroutine reads the Bot's mutable fields later.
-func (g *wxGen) capture() error {
+func (g *generation) capture() error {
 	self, err := g.bot.GetCurrentUser()
 	if err != nil {
 		return err
@@ -208,9 +208,9 @@ func (g *wxGen) capture() error {
 }
 
 // contacts lists the account's friends for re-mapping (called with the library lock held).
-func (g *wxGen) contacts() ([]store.WeChatContact, error) {
+func (g *generation) contacts() ([]store.WeChatContact, error) {
 	out := []store.WeChatContact{}
-	err := wxSafeCall(func() error {
+	err := safeCall(func() error {
 		self, err := g.bot.GetCurrentUser()
 		if err != nil {
 			return err
@@ -227,7 +227,7 @@ func (g *wxGen) contacts() ([]store.WeChatContact, error) {
 	return out, err
 }
 
-func (s *wxSession) configure(g *wxGen) {
+func (s *session) configure(g *generation) {
 	b := g.bot
 	b.UUIDCallback = s.showQR // replaces the default, which runs xdg-open
 	b.ScanCallBack = func(openwechat.CheckLoginResponse) { s.log.Info("wechat: QR code scanned; confirm on the phone") }
@@ -239,11 +239,11 @@ func (s *wxSession) configure(g *wxGen) {
 	// The library retries every request at once, sends included, so a timeout after WeChat took a
 	// message would send it twice; our error handler and the outbox retry with back-off instead.
 	b.Caller.Client.MaxRetryTimes = 1
-	b.Caller.Client.HTTPClient().Transport = &wxRoundTripper{base: s.w.roundTripper(), g: g}
+	b.Caller.Client.HTTPClient().Transport = &lockingTransport{base: s.w.roundTripper(), g: g}
 }
 
 // showQR draws the login QR in the terminal and logs its URL for an operator who is not at it.
-func (s *wxSession) showQR(uuid string) {
+func (s *session) showQR(uuid string) {
 	img := openwechat.GetQrcodeUrl(uuid)
 	s.log.Warn("wechat: scan the QR code with the bot account's phone camera", "qr_url", img)
 	s.mu.Lock()
@@ -258,7 +258,7 @@ func (s *wxSession) showQR(uuid string) {
 }
 
 // watch waits until the login ends, the sync loop goes silent or ctx ends, publishing health.
-func (s *wxSession) watch(ctx context.Context, g *wxGen) error {
+func (s *session) watch(ctx context.Context, g *generation) error {
 	o := s.w.opt
 	t := time.NewTicker(min(o.WatchdogSilence/4, o.HealthEvery))
 	defer t.Stop()
@@ -271,28 +271,28 @@ func (s *wxSession) watch(ctx context.Context, g *wxGen) error {
 			return ctx.Err()
 		case <-t.C:
 			if g.silentFor() > o.WatchdogSilence {
-				g.finish(errWxWatchdog)
-				return errWxWatchdog
+				g.finish(errWatchdog)
+				return errWatchdog
 			}
 			s.publish(ctx)
 		}
 	}
 }
 
-func (s *wxSession) online(ctx context.Context, g *wxGen) {
+func (s *session) online(ctx context.Context, g *generation) {
 	s.mu.Lock()
 	s.gen = g
 	s.hl.Logins++
 	s.hl.QRURL = ""
 	s.hl.LastSync = s.w.opt.Clock.Now()
 	s.mu.Unlock()
-	s.setState(ctx, WeChatOnline, nil)
+	s.setState(ctx, Online, nil)
 	s.log.Info("wechat: online")
 }
 
 // offline unpublishes the login; writes of its late session dumps are dropped from now on so
 // they cannot overwrite what the next login stores.
-func (s *wxSession) offline(g *wxGen) {
+func (s *session) offline(g *generation) {
 	s.mu.Lock()
 	if s.gen == g {
 		s.gen = nil
@@ -302,14 +302,14 @@ func (s *wxSession) offline(g *wxGen) {
 	g.storage.retire()
 }
 
-func (s *wxSession) current() *wxGen {
+func (s *session) current() *generation {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.gen
 }
 
 // remap rewrites the account's identity rows to the new user names; counts only are logged.
-func (s *wxSession) remap(ctx context.Context, contacts []store.WeChatContact) {
+func (s *session) remap(ctx context.Context, contacts []store.WeChatContact) {
 	dir := s.w.opt.Directory
 	if dir == nil {
 		return
@@ -325,14 +325,14 @@ func (s *wxSession) remap(ctx context.Context, contacts []store.WeChatContact) {
 
 // ---- callbacks on the library's sync goroutine ----
 
-func (g *wxGen) markSync() { g.lastSync.Store(int64(time.Since(g.born))) }
+func (g *generation) markSync() { g.lastSync.Store(int64(time.Since(g.born))) }
 
 // silentFor is how long ago the last synccheck answer came (monotonic, immune to clock jumps).
-func (g *wxGen) silentFor() time.Duration {
+func (g *generation) silentFor() time.Duration {
 	return time.Since(g.born) - time.Duration(g.lastSync.Load())
 }
 
-func (g *wxGen) onSyncCheck(resp openwechat.SyncCheckResponse) {
+func (g *generation) onSyncCheck(resp openwechat.SyncCheckResponse) {
 	g.markSync()
 	if resp.Success() {
 		g.syncErrs = 0
@@ -342,7 +342,7 @@ func (g *wxGen) onSyncCheck(resp openwechat.SyncCheckResponse) {
 
 // onSyncError slows the loop down on repeated errors (the library retries at once, thousands of
 // times a second) and ends the login on logout codes or too many failures in a row.
-func (g *wxGen) onSyncError(err error) error {
+func (g *generation) onSyncError(err error) error {
 	if g.ctx.Err() != nil {
 		return err // this login was ended on purpose; its last error must not hide why
 	}
@@ -367,11 +367,11 @@ func (g *wxGen) onSyncError(err error) error {
 		g.syncHolds = false
 		g.unlock()
 	}
-	wxSleep(g.ctx, wxJitter(d))
+	sleep(g.ctx, jitter(d))
 	return g.ctx.Err()
 }
 
-func (g *wxGen) onExit(b *openwechat.Bot) {
+func (g *generation) onExit(b *openwechat.Bot) {
 	reason := b.CrashReason()
 	if reason == nil {
 		reason = errors.New("logged out")
@@ -383,14 +383,14 @@ func (g *wxGen) onExit(b *openwechat.Bot) {
 	}
 }
 
-// wxRoundTripper hands the library lock to the sync goroutine whenever a synccheck long poll
+// lockingTransport hands the library lock to the sync goroutine whenever a synccheck long poll
 // returns, and takes it back when the next one starts, so sends run while the loop waits.
-type wxRoundTripper struct {
+type lockingTransport struct {
 	base http.RoundTripper
-	g    *wxGen
+	g    *generation
 }
 
-func (t *wxRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
+func (t *lockingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !strings.HasSuffix(req.URL.Path, "/synccheck") {
 		return t.base.RoundTrip(req)
 	}
@@ -412,15 +412,15 @@ func (t *wxRoundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
-func (w *WeChat) roundTripper() http.RoundTripper {
+func (w *Transport) roundTripper() http.RoundTripper {
 	if w.opt.HTTPTransport != nil {
 		return w.opt.HTTPTransport
 	}
 	return http.DefaultTransport
 }
 
-// wxSafeCall runs a library call and turns its panics into errors.
-func wxSafeCall(f func() error) (err error) {
+// safeCall runs a library call and turns its panics into errors.
+func safeCall(f func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("wechat library panicked: %v", r)
@@ -429,7 +429,7 @@ func wxSafeCall(f func() error) (err error) {
 	return f()
 }
 
-func wxSleep(ctx context.Context, d time.Duration) {
+func sleep(ctx context.Context, d time.Duration) {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -438,8 +438,8 @@ func wxSleep(ctx context.Context, d time.Duration) {
 	}
 }
 
-// wxJitter spreads d by ±20% so several accounts never retry in step.
-func wxJitter(d time.Duration) time.Duration {
+// jitter spreads d by ±20% so several accounts never retry in step.
+func jitter(d time.Duration) time.Duration {
 	if d <= 0 {
 		return 0
 	}

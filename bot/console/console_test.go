@@ -1,9 +1,10 @@
-package bot_test
+package console_test
 
 import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,11 +12,14 @@ import (
 	"time"
 
 	"qinqi/bot"
+	"qinqi/bot/console"
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
+
+var quietLog = slog.New(slog.DiscardHandler)
 
 var updateGolden = flag.Bool("update", false, "rewrite testdata/*.golden")
 
@@ -64,9 +68,9 @@ func TestConsoleScriptedSession(t *testing.T) {
 	var out strings.Builder
 	files := filepath.Join(dir, "out")
 	clk := clock.NewFake(time.Date(2026, 11, 23, 22, 30, 0, 0, clock.Shanghai)) // in quiet hours: the console ignores them
-	con := bot.NewConsole(script, &out, bot.ConsoleOptions{Clock: clk, FileDir: files})
+	con := console.New(script, &out, console.Options{Clock: clk, FileDir: files})
 	p, err := bot.NewPipeline(bot.PipelineOptions{
-		Accounts: []bot.Account{{Name: bot.ConsoleAccount, Messenger: con, Limits: bot.ConsoleLimits(config.Defaults().Outbox), Trusted: true}},
+		Accounts: []bot.Account{{Name: console.Account, Messenger: con, Limits: console.Limits(config.Defaults().Outbox), Trusted: true}},
 		Handler:  demoHandler(h.ID, src), Store: st, State: testenv.KV(t), Clock: clk, Logger: quietLog,
 		SpoolDir: filepath.Join(dir, "spool"),
 	})
@@ -90,7 +94,7 @@ func TestConsoleScriptedSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got != string(want) {
-		t.Fatalf("transcript differs from %s (go test ./bot -run TestConsoleScriptedSession -update to accept)\n--- got\n%s--- want\n%s", golden, got, want)
+		t.Fatalf("transcript differs from %s (go test ./bot/console -run TestConsoleScriptedSession -update to accept)\n--- got\n%s--- want\n%s", golden, got, want)
 	}
 	if b, err := os.ReadFile(filepath.Join(files, "台账.xlsx")); err != nil || string(b) != "PK-fake-xlsx" {
 		t.Fatalf("saved file = %q, %v", b, err)

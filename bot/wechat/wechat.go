@@ -1,4 +1,4 @@
-package bot
+package wechat
 
 import (
 	"context"
@@ -13,29 +13,30 @@ import (
 	"sync"
 	"time"
 
+	"qinqi/bot"
 	"qinqi/internal/clock"
 	"qinqi/store"
 )
 
-// Errors Send and AcceptFriend return; the outbox retries ErrWeChatOffline, the others wrap ErrPermanent.
+// Errors Send and AcceptFriend return; the outbox retries ErrOffline, the others wrap bot.ErrPermanent.
 var (
-	// ErrWeChatOffline: the account is logging in or reconnecting; try again later.
-	ErrWeChatOffline = errors.New("wechat: account is not online")
-	// ErrWeChatUnknownAccount: no such account in the configuration (permanent).
-	ErrWeChatUnknownAccount = fmt.Errorf("wechat: unknown account: %w", ErrPermanent)
-	// ErrWeChatRejected: WeChat refused this message or request for good (permanent).
-	ErrWeChatRejected = fmt.Errorf("wechat: rejected: %w", ErrPermanent)
+	// ErrOffline: the account is logging in or reconnecting; try again later.
+	ErrOffline = errors.New("wechat: account is not online")
+	// ErrUnknownAccount: no such account in the configuration (permanent).
+	ErrUnknownAccount = fmt.Errorf("wechat: unknown account: %w", bot.ErrPermanent)
+	// ErrRejected: WeChat refused this message or request for good (permanent).
+	ErrRejected = fmt.Errorf("wechat: rejected: %w", bot.ErrPermanent)
 )
 
-// WeChatAccount is one personal WeChat account the bot logs in as.
-type WeChatAccount struct {
+// Account is one personal WeChat account the bot logs in as.
+type Account struct {
 	Name         string
 	HotLoginFile string // session dump; holds cookies, so keep it private (0600)
 }
 
-// WeChatDirectory re-maps the per-login user names of an account's friends to persons.
+// Directory re-maps the per-login user names of an account's friends to persons.
 // *store.Store implements it.
-type WeChatDirectory interface {
+type Directory interface {
 	RemapWeChat(ctx context.Context, account string, contacts []store.WeChatContact, now time.Time) (store.RemapCounts, error)
 }
 
@@ -44,11 +45,11 @@ type HealthKV interface {
 	Set(ctx context.Context, key, val string, ttl time.Duration) error
 }
 
-// WeChatOptions configure the transport. Zero durations get production defaults.
-type WeChatOptions struct {
-	Accounts  []WeChatAccount
-	Directory WeChatDirectory // nil: no re-mapping (tests of the transport alone)
-	KV        HealthKV        // nil: health kept in memory only
+// Options configure the transport. Zero durations get production defaults.
+type Options struct {
+	Accounts  []Account
+	Directory Directory // nil: no re-mapping (tests of the transport alone)
+	KV        HealthKV  // nil: health kept in memory only
 	Clock     clock.Clock
 	Logger    *slog.Logger
 
@@ -56,7 +57,7 @@ type WeChatOptions struct {
 	WatchdogSilence time.Duration
 	// ReconnectMin and ReconnectMax bound the back-off between login attempts.
 	ReconnectMin, ReconnectMax time.Duration
-	// SyncErrorMin and SyncErrorMax bound the wxSleep after consecutive sync errors (1205, network).
+	// SyncErrorMin and SyncErrorMax bound the sleep after consecutive sync errors (1205, network).
 	SyncErrorMin, SyncErrorMax time.Duration
 	// MaxSyncErrors consecutive sync errors end the session and start a new login.
 	MaxSyncErrors int
@@ -68,7 +69,7 @@ type WeChatOptions struct {
 	QRWriter      io.Writer         // the login QR code is drawn here; nil: only its URL is logged
 }
 
-func (o *WeChatOptions) defaults() {
+func (o *Options) defaults() {
 	def := func(d *time.Duration, v time.Duration) {
 		if *d <= 0 {
 			*d = v
@@ -102,25 +103,25 @@ func (o *WeChatOptions) defaults() {
 
 // WeChat is the Messenger for personal WeChat accounts via openwechat (desktop mode). Each account
 // runs its own session goroutine that logs in, re-logs in with back-off and watches the sync loop.
-type WeChat struct {
-	opt      WeChatOptions
+type Transport struct {
+	opt      Options
 	log      *slog.Logger
-	sessions map[string]*wxSession
+	sessions map[string]*session
 	order    []string
-	inbox    *wxQueue
+	inbox    *queue
 	qrMu     sync.Mutex
 
 	startOnce sync.Once
 	wg        sync.WaitGroup
 }
 
-// NewWeChat checks the options; nothing connects until Receive.
-func NewWeChat(o WeChatOptions) (*WeChat, error) {
+// New checks the options; nothing connects until Receive.
+func New(o Options) (*Transport, error) {
 	o.defaults()
 	if len(o.Accounts) == 0 {
 		return nil, errors.New("wechat: no accounts configured (wechat.accounts)")
 	}
-	w := &WeChat{opt: o, log: o.Logger.With("transport", "wechat"), sessions: map[string]*wxSession{}, inbox: newWxQueue()}
+	w := &Transport{opt: o, log: o.Logger.With("transport", "wechat"), sessions: map[string]*session{}, inbox: newQueue()}
 	for _, a := range o.Accounts {
 		if a.Name == "" || a.HotLoginFile == "" {
 			return nil, errors.New("wechat: every account needs a name and a hot_login_file")
@@ -135,11 +136,11 @@ func NewWeChat(o WeChatOptions) (*WeChat, error) {
 }
 
 // Name is "wechat".
-func (w *WeChat) Name() string { return "wechat" }
+func (w *Transport) Name() string { return "wechat" }
 
 // Receive starts every account's session and delivers inbound messages to h, one at a time and in
 // arrival order, until ctx ends; it returns after the sessions stopped.
-func (w *WeChat) Receive(ctx context.Context, h func(context.Context, Message)) error {
+func (w *Transport) Receive(ctx context.Context, h func(context.Context, bot.Message)) error {
 	w.startOnce.Do(func() {
 		for _, name := range w.order {
 			s := w.sessions[name]
@@ -163,7 +164,7 @@ func (w *WeChat) Receive(ctx context.Context, h func(context.Context, Message)) 
 }
 
 // deliver calls h and survives its panics, so one bad message never stops the bot.
-func (w *WeChat) deliver(ctx context.Context, h func(context.Context, Message), m Message) {
+func (w *Transport) deliver(ctx context.Context, h func(context.Context, bot.Message), m bot.Message) {
 	defer func() {
 		if r := recover(); r != nil {
 			w.log.Error("wechat: message handler panicked", "account", m.Account, "kind", m.Kind, "panic", fmt.Sprint(r))
@@ -173,8 +174,8 @@ func (w *WeChat) deliver(ctx context.Context, h func(context.Context, Message), 
 }
 
 // Health returns the current health of every account, in configuration order.
-func (w *WeChat) Health() []WeChatHealth {
-	out := make([]WeChatHealth, 0, len(w.order))
+func (w *Transport) Health() []Health {
+	out := make([]Health, 0, len(w.order))
 	for _, name := range w.order {
 		out = append(out, w.sessions[name].health())
 	}
@@ -182,17 +183,17 @@ func (w *WeChat) Health() []WeChatHealth {
 }
 
 // Send sends text, an image or a named file to one chat key of the account's current login.
-func (w *WeChat) Send(ctx context.Context, account string, out Outgoing) error {
+func (w *Transport) Send(ctx context.Context, account string, out bot.Outgoing) error {
 	s, ok := w.sessions[account]
 	if !ok {
-		return fmt.Errorf("%w: %q", ErrWeChatUnknownAccount, account)
+		return fmt.Errorf("%w: %q", ErrUnknownAccount, account)
 	}
 	if out.To == "" {
-		return fmt.Errorf("%w: empty recipient", ErrWeChatRejected)
+		return fmt.Errorf("%w: empty recipient", ErrRejected)
 	}
 	var file *os.File
 	if out.File != nil {
-		f, cleanup, err := wxNamedFile(out.FileName, out.File)
+		f, cleanup, err := namedFile(out.FileName, out.File)
 		if err != nil {
 			return err
 		}
@@ -203,21 +204,21 @@ func (w *WeChat) Send(ctx context.Context, account string, out Outgoing) error {
 }
 
 // AcceptFriend accepts the friend request m carried; m must come from this transport's current login.
-func (w *WeChat) AcceptFriend(ctx context.Context, m Message) error {
-	if m.Kind != KindFriendRequest {
-		return fmt.Errorf("%w: not a friend request", ErrWeChatRejected)
+func (w *Transport) AcceptFriend(ctx context.Context, m bot.Message) error {
+	if m.Kind != bot.KindFriendRequest {
+		return fmt.Errorf("%w: not a friend request", ErrRejected)
 	}
 	s, ok := w.sessions[m.Account]
 	if !ok {
-		return fmt.Errorf("%w: %q", ErrWeChatUnknownAccount, m.Account)
+		return fmt.Errorf("%w: %q", ErrUnknownAccount, m.Account)
 	}
 	return s.acceptFriend(ctx, m)
 }
 
-// wxNamedFile copies r into a temporary directory under the name the recipient should see: the
+// namedFile copies r into a temporary directory under the name the recipient should see: the
 // library uploads a *os.File under its own name and renames any other reader to a random number.
-func wxNamedFile(name string, r io.Reader) (*os.File, func(), error) {
-	name = wxSafeFileName(name)
+func namedFile(name string, r io.Reader) (*os.File, func(), error) {
+	name = safeFileName(name)
 	dir, err := os.MkdirTemp("", "qinqi-send-*")
 	if err != nil {
 		return nil, nil, fmt.Errorf("wechat: temp dir for file: %w", err)
@@ -241,8 +242,8 @@ func wxNamedFile(name string, r io.Reader) (*os.File, func(), error) {
 	return f, func() { _ = f.Close(); cleanup() }, nil
 }
 
-// wxSafeFileName keeps the base name and drops path separators and control characters.
-func wxSafeFileName(name string) string {
+// safeFileName keeps the base name and drops path separators and control characters.
+func safeFileName(name string) string {
 	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
 	name = strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f || r == '/' || r == ':' {
@@ -256,17 +257,17 @@ func wxSafeFileName(name string) string {
 	return name
 }
 
-// wxQueue hands messages from the sync goroutines to Receive without ever blocking the sender:
+// queue hands messages from the sync goroutines to Receive without ever blocking the sender:
 // the sync goroutine holds the account's library lock while it hands off.
-type wxQueue struct {
+type queue struct {
 	mu     sync.Mutex
-	items  []Message
+	items  []bot.Message
 	signal chan struct{}
 }
 
-func newWxQueue() *wxQueue { return &wxQueue{signal: make(chan struct{}, 1)} }
+func newQueue() *queue { return &queue{signal: make(chan struct{}, 1)} }
 
-func (q *wxQueue) push(m Message) {
+func (q *queue) push(m bot.Message) {
 	q.mu.Lock()
 	q.items = append(q.items, m)
 	q.mu.Unlock()
@@ -276,7 +277,7 @@ func (q *wxQueue) push(m Message) {
 	}
 }
 
-func (q *wxQueue) wait(ctx context.Context) ([]Message, bool) {
+func (q *queue) wait(ctx context.Context) ([]bot.Message, bool) {
 	for {
 		q.mu.Lock()
 		items := q.items
