@@ -22,14 +22,17 @@ type Reply struct {
 	Urgent   bool // ignores quiet hours (replies to a person's own message are always urgent)
 }
 
-// Handler turns one inbound message into replies. It must not panic on any input; the inbox
-// recovers panics anyway and answers with an apology.
+// Handler turns one inbound message into replies. Refusals the person should read (bad input, not
+// allowed) are replies. An error means the message could not be handled now (the database is
+// down, a write failed): the inbox keeps it, tells the sender once that it was received, and
+// handles it again later; the replies returned with an error are dropped. Handle must not panic
+// on any input; the inbox recovers panics anyway and answers with an apology.
 type Handler interface {
-	Handle(ctx context.Context, in Inbound) []Reply
+	Handle(ctx context.Context, in Inbound) ([]Reply, error)
 }
 
 // HandlerFunc adapts a function to Handler.
-type HandlerFunc func(ctx context.Context, in Inbound) []Reply
+type HandlerFunc func(ctx context.Context, in Inbound) ([]Reply, error)
 
 // Handle calls f.
-func (f HandlerFunc) Handle(ctx context.Context, in Inbound) []Reply { return f(ctx, in) }
+func (f HandlerFunc) Handle(ctx context.Context, in Inbound) ([]Reply, error) { return f(ctx, in) }

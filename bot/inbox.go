@@ -258,7 +258,8 @@ func (in *Inbox) process(ctx context.Context, j inboxJob) {
 	}
 	if err != nil {
 		in.needRecover.Store(true)
-		in.log.Error("inbound message left for a retry", "inbox_id", j.row.ID, "err", err)
+		in.log.Warn("inbound message kept for a retry", "inbox_id", j.row.ID, "err", err)
+		in.notifyBusy(ctx, j.msg)
 		return
 	}
 	in.o.Wake("")
@@ -355,6 +356,13 @@ func (in *Inbox) toSpool(ctx context.Context, m Message) {
 		in.log.Error("message lost: database and spool both failed", "transport", m.Transport, "account", m.Account, "err", err)
 		return
 	}
+	in.notifyBusy(ctx, m)
+}
+
+// notifyBusy tells the sender of a message that waits (in the spool, or stored and kept for a
+// retry) that it was received and will be answered. It goes straight to the transport, since
+// the database may be the thing that is down.
+func (in *Inbox) notifyBusy(ctx context.Context, m Message) {
 	if m.Kind == KindFriendRequest || (m.Group && !m.AtBot) || !in.noticeAllowed(ctx, m) {
 		return
 	}
@@ -417,7 +425,10 @@ func (in *Inbox) outcome(ctx context.Context, j inboxJob) (store.InboxResult, er
 		}
 		return in.result(j, 0, rs, "sender not bound"), nil
 	}
-	replies, failure := in.call(ctx, Inbound{Message: m, PersonID: int64(pid), InboxID: int64(j.row.ID)})
+	replies, failure, err := in.call(ctx, Inbound{Message: m, PersonID: int64(pid), InboxID: int64(j.row.ID)})
+	if err != nil {
+		return store.InboxResult{}, err
+	}
 	res := in.result(j, pid, replies, failure)
 	if failure != "" {
 		res.Status = store.InFailed
@@ -479,14 +490,19 @@ func (in *Inbox) friend(ctx context.Context, j inboxJob) (store.InboxResult, err
 }
 
 // call runs the handler; a panic becomes an apology and a failed row (not retried at every start).
-func (in *Inbox) call(ctx context.Context, inb Inbound) (replies []Reply, failure string) {
+// An error is the handler's: the message is kept for a retry.
+func (in *Inbox) call(ctx context.Context, inb Inbound) (replies []Reply, failure string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			in.log.Error("handler panic", "inbox_id", inb.InboxID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-			replies, failure = []Reply{{Text: msgApology}}, "handler panic"
+			replies, failure, err = []Reply{{Text: msgApology}}, "handler panic", nil
 		}
 	}()
-	return in.o.Handler.Handle(ctx, inb), ""
+	replies, err = in.o.Handler.Handle(ctx, inb)
+	if err != nil {
+		return nil, "", fmt.Errorf("handler: %w", err)
+	}
+	return replies, "", nil
 }
 
 // result turns replies into outbox rows keyed by the inbox row, so re-processing reuses the keys.

@@ -22,10 +22,10 @@ var ibT0 = time.Date(2026, 11, 23, 10, 0, 0, 0, clock.Shanghai)
 type irecorder struct {
 	mu    sync.Mutex
 	calls []bot.Inbound
-	fn    func(bot.Inbound) []bot.Reply // optional override
+	fn    func(bot.Inbound) ([]bot.Reply, error) // optional override
 }
 
-func (r *irecorder) Handle(_ context.Context, in bot.Inbound) []bot.Reply {
+func (r *irecorder) Handle(_ context.Context, in bot.Inbound) ([]bot.Reply, error) {
 	r.mu.Lock()
 	r.calls = append(r.calls, in)
 	fn := r.fn
@@ -33,7 +33,14 @@ func (r *irecorder) Handle(_ context.Context, in bot.Inbound) []bot.Reply {
 	if fn != nil {
 		return fn(in)
 	}
-	return []bot.Reply{{Text: "收到：" + in.Text}}
+	return []bot.Reply{{Text: "收到：" + in.Text}}, nil
+}
+
+// setFn swaps the handler's behaviour while the inbox runs.
+func (r *irecorder) setFn(fn func(bot.Inbound) ([]bot.Reply, error)) {
+	r.mu.Lock()
+	r.fn = fn
+	r.mu.Unlock()
 }
 
 func (r *irecorder) handled() []bot.Inbound {

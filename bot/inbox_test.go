@@ -235,12 +235,12 @@ func TestInboxSurvivesStoreOutage(t *testing.T) {
 func TestInboxHandlerPanic(t *testing.T) {
 	ieachKV(t, func(t *testing.T, r *irig) {
 		r.person("C001", "@u1")
-		r.h.fn = func(in bot.Inbound) []bot.Reply {
+		r.h.setFn(func(in bot.Inbound) ([]bot.Reply, error) {
 			if in.Text == "boom" {
 				panic("handler bug")
 			}
-			return []bot.Reply{{Text: "ok"}}
-		}
+			return []bot.Reply{{Text: "ok"}}, nil
+		})
 		r.in.Accept(r.ctx, r.msg("m1", "@u1", "boom"))
 		r.in.Accept(r.ctx, r.msg("m2", "@u1", "next"))
 		r.settle()
@@ -257,9 +257,9 @@ func TestInboxReplyRouting(t *testing.T) {
 	ieachKV(t, func(t *testing.T, r *irig) {
 		c1 := r.person("C001", "@u1")
 		h1 := r.person("H001", "@h1")
-		r.h.fn = func(in bot.Inbound) []bot.Reply {
-			return []bot.Reply{{Text: "给你"}, {To: int64(h1), Text: "干部来过了"}}
-		}
+		r.h.setFn(func(in bot.Inbound) ([]bot.Reply, error) {
+			return []bot.Reply{{Text: "给你"}, {To: int64(h1), Text: "干部来过了"}}, nil
+		})
 		m := r.msg("m1", "@u1", "走访 1")
 		r.in.Accept(r.ctx, m)
 		g := r.msg("m2", "@u1", "@机器人 我的亲戚")
@@ -288,6 +288,53 @@ func TestInboxReplyRouting(t *testing.T) {
 					t.Fatalf("notification %+v", o)
 				}
 			}
+		}
+	})
+}
+
+// A handler error (a store failure in the middle of a command) keeps the message: it is not marked
+// done, nothing is answered but the one "received, will answer" notice, and the retry answers it
+// exactly once while the sender's other messages go on.
+func TestInboxHandlerErrorKeepsTheMessage(t *testing.T) {
+	ieachKV(t, func(t *testing.T, r *irig) {
+		r.person("C001", "@u1")
+		var down atomic.Bool
+		down.Store(true)
+		r.h.setFn(func(in bot.Inbound) ([]bot.Reply, error) {
+			if in.Text == "走访 1" && down.Load() {
+				return []bot.Reply{{Text: "done"}}, fmt.Errorf("create check-in: %w", ierrDown)
+			}
+			return []bot.Reply{{Text: "收到：" + in.Text}}, nil
+		})
+		r.in.Accept(r.ctx, r.msg("m1", "@u1", "走访 1"))
+		r.settle()
+		r.clk.Advance(time.Minute)
+		r.in.Accept(r.ctx, r.msg("m2", "@u1", "走访 1")) // a second failure: one notice is enough
+		r.clk.Advance(time.Minute)
+		r.in.Accept(r.ctx, r.msg("m3", "@u1", "我的亲戚"))
+		r.settle()
+		if n := icountInbox(t, r.st, store.InNew); n != 2 {
+			t.Fatalf("rows kept for a retry = %d, want 2", n)
+		}
+		if got, want := r.texts(), []string{"收到：我的亲戚"}; !slices.Equal(got, want) {
+			t.Fatalf("queued replies %q, want %q (the failed messages get none)", got, want)
+		}
+		if got := r.fake.Sent(); len(got) != 1 || got[0].Text != "已收到您的消息，系统正忙，稍后自动保存并回复您，无需重发。" || got[0].To != "@u1" {
+			t.Fatalf("sent directly %+v, want one notice to @u1", got)
+		}
+		down.Store(false)
+		if _, err := r.in.ReplaySpool(r.ctx); err != nil { // what Maintain does once the database answers
+			t.Fatal(err)
+		}
+		r.settle()
+		if n := icountInbox(t, r.st, store.InDone); n != 3 {
+			t.Fatalf("done rows = %d, want 3", n)
+		}
+		if got, want := r.texts(), []string{"收到：我的亲戚", "收到：走访 1", "收到：走访 1"}; !slices.Equal(got, want) {
+			t.Fatalf("queued replies %q, want %q", got, want)
+		}
+		if n, _ := r.in.Recover(r.ctx); n != 0 {
+			t.Fatalf("a second recovery queued %d messages", n)
 		}
 	})
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"qinqi/bot"
@@ -21,38 +22,35 @@ func parseBindCodeArgs(args string) (string, bool) {
 // bindCode gives a coordinator a one-time code for a person of their units (a cadre or
 // coordinator of the units, or a household member paired with one of their cadres), to hand over
 // in person; the code is audited, never logged.
-func (r *Router) bindCode(ctx context.Context, c *Caller) []bot.Reply {
+func (r *Router) bindCode(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	code, ok := parseBindCodeArgs(c.Args)
 	if !ok {
-		return say(replyBindCodeUsage)
+		return nil, refuse(replyBindCodeUsage)
 	}
-	sc, msg, err := r.scopeOf(ctx, c)
+	sc, err := r.scopeOf(ctx, c)
 	if err != nil {
-		return r.fail(ctx, "bindcode scope", err)
-	}
-	if msg != nil {
-		return say(msg...)
+		return nil, err
 	}
 	p, err := r.extra.Coord.PersonByCode(ctx, code)
 	if errors.Is(err, store.ErrNotFound) {
-		return say(replyPersonUnknown(code))
+		return nil, refuse(replyPersonUnknown(code))
 	}
 	if err != nil {
-		return r.fail(ctx, "bindcode person", err)
+		return nil, fmt.Errorf("bindcode person: %w", err)
 	}
 	in, err := r.personInScope(ctx, sc, p)
 	if err != nil {
-		return r.fail(ctx, "bindcode scope check", err)
+		return nil, fmt.Errorf("bindcode scope check: %w", err)
 	}
 	if !in {
-		return say(replyPersonOutOfScope(code))
+		return nil, refuse(replyPersonOutOfScope(code))
 	}
 	now := r.now()
 	bc, err := r.extra.Coord.IssueBindCode(ctx, p.ID, c.ID(), now, r.cfg.Bind.CodeTTL)
 	if err != nil {
-		return r.fail(ctx, "bindcode", err)
+		return nil, fmt.Errorf("bindcode: %w", err)
 	}
-	return say(replyBindCode(p.Name, bc.Code, bc.ExpiresAt.Format("1月2日 15:04")))
+	return say(replyBindCode(p.Name, bc.Code, bc.ExpiresAt.Format("1月2日 15:04"))), nil
 }
 
 // personInScope: staff by their unit, household members by the units of their household's cadres.

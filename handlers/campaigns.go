@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"qinqi/bot"
@@ -11,21 +12,18 @@ import (
 
 // campaigns answers 活动 with the visit windows open today (and how many of the caller's
 // pairings have reported in each) and the next window to come.
-func (r *Router) campaigns(ctx context.Context, c *Caller) []bot.Reply {
+func (r *Router) campaigns(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if r.extra.Windows == nil {
-		return say(replyCoordUnavailable)
+		return nil, refuse(replyCoordUnavailable)
 	}
-	sc, msg, err := r.scopeOf(ctx, c)
+	sc, err := r.scopeOf(ctx, c)
 	if err != nil {
-		return r.fail(ctx, "campaigns scope", err)
-	}
-	if msg != nil {
-		return say(msg...)
+		return nil, err
 	}
 	now := r.now()
 	active, err := r.extra.Windows.Active(now)
 	if err != nil {
-		return r.fail(ctx, "campaigns active", err)
+		return nil, fmt.Errorf("campaigns active: %w", err)
 	}
 	lines := []string{replyCampaignsHead(sc.Name)}
 	if len(active) == 0 {
@@ -34,19 +32,19 @@ func (r *Router) campaigns(ctx context.Context, c *Caller) []bot.Reply {
 	for _, w := range active {
 		total, done, err := r.extra.Coord.PairingsReported(ctx, sc.filterUnits(), now, w.Start, w.End.AddDate(0, 0, 1))
 		if err != nil {
-			return r.fail(ctx, "campaigns progress", err)
+			return nil, fmt.Errorf("campaigns progress: %w", err)
 		}
 		lines = append(lines, replyCampaignOpen(w.Name, windowDays(w), daysLeft(w, now), done, total))
 	}
 	next, ok, err := r.extra.Windows.Next(now)
 	if err != nil {
-		return r.fail(ctx, "campaigns next", err)
+		return nil, fmt.Errorf("campaigns next: %w", err)
 	}
 	if ok {
 		lines = append(lines, replyCampaignNext(next.Name, windowDays(next)))
 	}
 	lines = append(lines, replyCampaignsFoot)
-	return say(lines...)
+	return say(lines...), nil
 }
 
 func windowDays(w calendar.Window) string {

@@ -15,21 +15,21 @@ import (
 
 // checkIn records 联系 / 走访 / 讲政策 / 送温暖 / 办实事. An unclear household becomes one numbered
 // question; everything else that was understood is kept with the question.
-func (r *Router) checkIn(ctx context.Context, c *Caller) []bot.Reply {
+func (r *Router) checkIn(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	now := r.now()
 	d, err := ParseCheckIn(c.Text, now)
 	if err != nil {
-		return say(parseErrorReply(err))
+		return nil, refuse(parseErrorReply(err))
 	}
 	if maxBack := r.cfg.CheckIn.MaxDaysBack; maxBack > 0 && d.Day.Before(clock.Day(now).AddDate(0, 0, -maxBack)) {
-		return say(replyTooOld(d.Day, maxBack))
+		return nil, refuse(replyTooOld(d.Day, maxBack))
 	}
 	hhs, err := r.store.HouseholdsOfCadre(ctx, c.ID(), now)
 	if err != nil {
-		return r.fail(ctx, "households of cadre", err)
+		return nil, fmt.Errorf("households of cadre: %w", err)
 	}
 	if len(hhs) == 0 {
-		return say(replyNoHH)
+		return nil, refuse(replyNoHH)
 	}
 	picked, text, res := resolveHousehold(d, hhs)
 	d.Text = text
@@ -37,10 +37,14 @@ func (r *Router) checkIn(ctx context.Context, c *Caller) []bot.Reply {
 	case resolvedOne:
 		return r.saveCheckIn(ctx, c, d, picked[0], sourceID(c.In))
 	case resolvedBadNumber:
-		return say(replyNoSuchNumber(res.number, len(hhs)))
+		return nil, refuse(replyNoSuchNumber(res.number, len(hhs)))
 	case resolvedNone:
-		if others, err := r.store.HouseholdsMatching(ctx, d.Household); err == nil && len(others) > 0 {
-			return say(replyNotYourHousehold(d.Household))
+		others, err := r.store.HouseholdsMatching(ctx, d.Household)
+		if err != nil {
+			return nil, fmt.Errorf("households matching: %w", err)
+		}
+		if len(others) > 0 {
+			return nil, refuse(replyNotYourHousehold(d.Household))
 		}
 		d.Text = strings.TrimSpace(d.Household + " " + d.Text)
 		picked, res.ref = hhs, ""
@@ -61,7 +65,7 @@ func parseErrorReply(err error) string {
 }
 
 // askHousehold keeps the draft and asks which household was meant.
-func (r *Router) askHousehold(ctx context.Context, c *Caller, d CheckInDraft, ref string, options []store.PairedHousehold) []bot.Reply {
+func (r *Router) askHousehold(ctx context.Context, c *Caller, d CheckInDraft, ref string, options []store.PairedHousehold) ([]bot.Reply, error) {
 	labels := make([]string, len(options))
 	ids := make([]store.HouseholdID, len(options))
 	for i, o := range options {
@@ -70,31 +74,36 @@ func (r *Router) askHousehold(ctx context.Context, c *Caller, d CheckInDraft, re
 	}
 	q := replyPickHousehold(ref, labels)
 	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgPickHousehold, Draft: &d, Options: ids, Source: sourceID(c.In)}) {
-		return say(q, replyKVDown)
+		return say(q, replyKVDown), nil
 	}
-	return say(q)
+	return say(q), nil
 }
 
-// pickHousehold completes a report with the household chosen by number.
-func (r *Router) pickHousehold(ctx context.Context, c *Caller, d dialog, n int) []bot.Reply {
+// pickHousehold completes a report with the household chosen by number. The question is dropped
+// only once the answer is settled, so a retry after a store failure still finds it.
+func (r *Router) pickHousehold(ctx context.Context, c *Caller, d dialog, n int) ([]bot.Reply, error) {
 	if n < 1 || n > len(d.Options) || d.Draft == nil {
-		return say(replyPickRange(len(d.Options)))
+		return nil, refuse(replyPickRange(len(d.Options)))
 	}
 	hhs, err := r.store.HouseholdsOfCadre(ctx, c.ID(), r.now())
 	if err != nil {
-		return r.fail(ctx, "households of cadre", err)
+		return nil, fmt.Errorf("households of cadre: %w", err)
 	}
-	r.dropDialog(ctx, c.ID())
 	for _, h := range hhs {
 		if h.Household.ID == d.Options[n-1] {
-			return r.saveCheckIn(ctx, c, *d.Draft, h, d.Source)
+			out, err := r.saveCheckIn(ctx, c, *d.Draft, h, d.Source)
+			if !failed(err) {
+				r.dropDialog(ctx, c.ID())
+			}
+			return out, err
 		}
 	}
-	return say(replyNotYourHousehold(strconv.Itoa(n)))
+	r.dropDialog(ctx, c.ID())
+	return nil, refuse(replyNotYourHousehold(strconv.Itoa(n)))
 }
 
 // saveCheckIn writes the report once per source message and says exactly what was recorded.
-func (r *Router) saveCheckIn(ctx context.Context, c *Caller, d CheckInDraft, h store.PairedHousehold, source string) []bot.Reply {
+func (r *Router) saveCheckIn(ctx context.Context, c *Caller, d CheckInDraft, h store.PairedHousehold, source string) ([]bot.Reply, error) {
 	now := r.now()
 	occurred := d.Day.Add(12 * time.Hour) // a past day without a time: noon, safely inside the day
 	if d.Day.Equal(clock.Day(now)) {
@@ -107,9 +116,9 @@ func (r *Router) saveCheckIn(ctx context.Context, c *Caller, d CheckInDraft, h s
 	}
 	saved, created, err := r.store.CreateCheckIn(ctx, ci, c.ID())
 	if err != nil {
-		return r.fail(ctx, "create check-in", err)
+		return nil, fmt.Errorf("create check-in: %w", err)
 	}
-	return say(replyCheckInSaved(saved, h.Household.HeadName, clock.Day(saved.OccurredAt), clock.Day(now), !created, r.cfg.CheckIn.UndoWindow))
+	return say(replyCheckInSaved(saved, h.Household.HeadName, clock.Day(saved.OccurredAt), clock.Day(now), !created, r.cfg.CheckIn.UndoWindow)), nil
 }
 
 // sourceID is the idempotency key of an inbound message: transport:account:msgid.

@@ -80,8 +80,8 @@ func TestCheckInSameMessageTwice(t *testing.T) {
 	h := newHarness(t)
 	m := bot.Message{Kind: bot.KindText, Text: "走访 1 送米20斤", Transport: "fake", Account: "bot1", ID: "dup-1"}
 	in := bot.Inbound{Message: m, PersonID: int64(h.person(CadreZhang)), InboxID: 7}
-	first := h.r.Handle(h.ctx, in)
-	second := h.r.Handle(h.ctx, in)
+	first := h.handle(in)
+	second := h.handle(in)
 	wantContains(t, first[0].Text, "已记录")
 	wantContains(t, second[0].Text, "已经记过了", "米×20斤")
 	if n := len(h.checkIns(CadreZhang)); n != 1 {

@@ -2,30 +2,31 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 
 	"qinqi/bot"
 	"qinqi/store"
 )
 
 // complaint (投诉 …) goes to the coordinators of the paired cadre's unit, never to the cadre.
-func (r *Router) complaint(ctx context.Context, c *Caller) []bot.Reply {
+func (r *Router) complaint(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	text := trimSeps(c.Args)
 	if text == "" {
-		return say(replyComplaintEmpty)
+		return nil, refuse(replyComplaintEmpty)
 	}
-	hh, pairs, errReply := r.myHousehold(ctx, c)
-	if errReply != nil {
-		return errReply
+	hh, pairs, err := r.myHousehold(ctx, c)
+	if err != nil {
+		return nil, err
 	}
 	if len(pairs) == 0 {
-		return say(replyComplaintNoUnit)
+		return nil, refuse(replyComplaintNoUnit)
 	}
 	cadre, coords, err := r.requestRouting(ctx, pairs)
 	if err != nil {
-		return r.fail(ctx, "route complaint", err)
+		return nil, fmt.Errorf("route complaint: %w", err)
 	}
 	if len(coords) == 0 {
-		return say(replyComplaintNoUnit)
+		return nil, refuse(replyComplaintNoUnit)
 	}
 	now := r.now()
 	req := store.Request{HouseholdID: hh.ID, PersonID: c.ID(), PairingID: &pairs[0].ID, Kind: store.ReqComplaint,
@@ -42,7 +43,7 @@ func (r *Router) complaint(ctx context.Context, c *Caller) []bot.Reply {
 		return out
 	})
 	if err != nil {
-		return r.fail(ctx, "create complaint", err)
+		return nil, fmt.Errorf("create complaint: %w", err)
 	}
-	return say(replyComplaintSaved(saved))
+	return say(replyComplaintSaved(saved)), nil
 }

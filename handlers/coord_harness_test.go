@@ -57,5 +57,5 @@ func (h *harness) replies(code, text string) []bot.Reply {
 	h.t.Helper()
 	h.seq++
 	m := bot.Message{Kind: bot.KindText, Text: text, Transport: "fake", Account: "bot1", ID: fmt.Sprintf("m%d", h.seq), Time: h.clk.Now()}
-	return h.r.Handle(h.ctx, bot.Inbound{Message: m, PersonID: int64(h.person(code)), InboxID: int64(h.seq)})
+	return h.handle(bot.Inbound{Message: m, PersonID: int64(h.person(code)), InboxID: int64(h.seq)})
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -38,7 +39,7 @@ type Windows interface {
 }
 
 // coordScope is what a coordinator may see: every unit for an admin, else their unit and its
-// sub-units. ok is false when the reply (no unit, not available) has been written to out.
+// sub-units.
 type coordScope struct {
 	report.Scope
 	units map[store.UnitID]bool // nil for an admin
@@ -48,49 +49,49 @@ func (s coordScope) has(u *store.UnitID) bool {
 	return s.All || (u != nil && s.units[*u])
 }
 
-// scopeOf resolves the caller's scope; the second result is the reply to send instead when the
-// caller cannot use coordinator commands (no unit, feature not wired).
-func (r *Router) scopeOf(ctx context.Context, c *Caller) (coordScope, []string, error) {
+// scopeOf resolves the caller's scope; a caller who cannot use coordinator commands (no unit,
+// feature not wired) is refused.
+func (r *Router) scopeOf(ctx context.Context, c *Caller) (coordScope, error) {
 	if r.extra.Coord == nil {
-		return coordScope{}, []string{replyCoordUnavailable}, nil
+		return coordScope{}, refuse(replyCoordUnavailable)
 	}
 	if c.Is(store.RoleAdmin) {
-		return coordScope{Scope: report.Scope{All: true, Name: scopeAllName}}, nil, nil
+		return coordScope{Scope: report.Scope{All: true, Name: scopeAllName}}, nil
 	}
 	if c.Person.UnitID == nil {
-		return coordScope{}, []string{replyCoordNoUnit}, nil
+		return coordScope{}, refuse(replyCoordNoUnit)
 	}
 	return r.unitScope(ctx, *c.Person.UnitID)
 }
 
-func (r *Router) unitScope(ctx context.Context, unit store.UnitID) (coordScope, []string, error) {
+func (r *Router) unitScope(ctx context.Context, unit store.UnitID) (coordScope, error) {
 	u, err := r.extra.Coord.UnitByID(ctx, unit)
 	if errors.Is(err, store.ErrNotFound) {
-		return coordScope{}, []string{replyCoordNoUnit}, nil
+		return coordScope{}, refuse(replyCoordNoUnit)
 	}
 	if err != nil {
-		return coordScope{}, nil, err
+		return coordScope{}, fmt.Errorf("unit of scope: %w", err)
 	}
 	ids, err := r.extra.Coord.UnitSubtree(ctx, unit)
 	if err != nil {
-		return coordScope{}, nil, err
+		return coordScope{}, fmt.Errorf("sub-units of scope: %w", err)
 	}
 	set := make(map[store.UnitID]bool, len(ids))
 	for _, id := range ids {
 		set[id] = true
 	}
-	return coordScope{Scope: report.Scope{Units: ids, Name: u.Name}, units: set}, nil, nil
+	return coordScope{Scope: report.Scope{Units: ids, Name: u.Name}, units: set}, nil
 }
 
 // narrow replaces the scope by the unit named by ref (code or exact name) and its sub-units, when
 // that unit lies inside the caller's scope; ref "" keeps the scope.
-func (r *Router) narrow(ctx context.Context, sc coordScope, ref string) (coordScope, []string, error) {
+func (r *Router) narrow(ctx context.Context, sc coordScope, ref string) (coordScope, error) {
 	if ref == "" {
-		return sc, nil, nil
+		return sc, nil
 	}
 	units, err := r.extra.Coord.AllUnits(ctx)
 	if err != nil {
-		return coordScope{}, nil, err
+		return coordScope{}, fmt.Errorf("all units: %w", err)
 	}
 	var found []store.Unit
 	for _, u := range units {
@@ -99,31 +100,31 @@ func (r *Router) narrow(ctx context.Context, sc coordScope, ref string) (coordSc
 		}
 	}
 	if len(found) == 0 {
-		return coordScope{}, []string{replyUnitUnknown(ref)}, nil
+		return coordScope{}, refuse(replyUnitUnknown(ref))
 	}
 	u := found[0]
 	if !sc.has(&u.ID) {
-		return coordScope{}, []string{replyUnitOutOfScope(u.Name)}, nil
+		return coordScope{}, refuse(replyUnitOutOfScope(u.Name))
 	}
 	return r.unitScope(ctx, u.ID)
 }
 
-// cadreIn finds a cadre of the scope by person code or exact name; the reply explains a miss or
-// an ambiguous name.
-func (r *Router) cadreIn(ctx context.Context, sc coordScope, ref string) (store.Person, []string, error) {
+// cadreIn finds a cadre of the scope by person code or exact name; a miss or an ambiguous name
+// is refused with a reply that explains it.
+func (r *Router) cadreIn(ctx context.Context, sc coordScope, ref string) (store.Person, error) {
 	if p, err := r.extra.Coord.PersonByCode(ctx, ref); err == nil && p.Roles.Has(store.RoleCadre) {
 		if !sc.has(p.UnitID) {
-			return store.Person{}, []string{replyCadreOutOfScope(ref)}, nil
+			return store.Person{}, refuse(replyCadreOutOfScope(ref))
 		}
-		return p, nil, nil
+		return p, nil
 	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return store.Person{}, nil, err
+		return store.Person{}, fmt.Errorf("person by code: %w", err)
 	}
 	ids := sc.Units
 	if sc.All {
 		all, err := r.extra.Coord.AllUnits(ctx)
 		if err != nil {
-			return store.Person{}, nil, err
+			return store.Person{}, fmt.Errorf("all units: %w", err)
 		}
 		for _, u := range all {
 			ids = append(ids, u.ID)
@@ -131,7 +132,7 @@ func (r *Router) cadreIn(ctx context.Context, sc coordScope, ref string) (store.
 	}
 	cadres, err := r.extra.Coord.CadresOfUnits(ctx, ids)
 	if err != nil {
-		return store.Person{}, nil, err
+		return store.Person{}, fmt.Errorf("cadres of units: %w", err)
 	}
 	var hits []store.Person
 	for _, p := range cadres {
@@ -141,13 +142,13 @@ func (r *Router) cadreIn(ctx context.Context, sc coordScope, ref string) (store.
 	}
 	switch len(hits) {
 	case 0:
-		return store.Person{}, []string{replyCadreUnknown(ref)}, nil
+		return store.Person{}, refuse(replyCadreUnknown(ref))
 	case 1:
-		return hits[0], nil, nil
+		return hits[0], nil
 	}
 	codes := make([]string, len(hits))
 	for i, p := range hits {
 		codes[i] = p.Code
 	}
-	return store.Person{}, []string{replyCadreAmbiguous(ref, codes)}, nil
+	return store.Person{}, refuse(replyCadreAmbiguous(ref, codes))
 }

@@ -81,39 +81,48 @@ func (r *Router) dropDialog(ctx context.Context, p store.PersonID) {
 // When the KV is down, a bare number from someone who is not a household (a household's digits
 // mean menu items and ratings, which need no state) can only be the answer to a question asked
 // before the outage: say that it was lost rather than "not understood".
-func (r *Router) dialogAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool) {
+func (r *Router) dialogAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool, error) {
 	d, ok, lost := r.loadDialog(ctx, c.ID())
 	if lost && !c.Is(store.RoleHousehold) && c.In.Kind != bot.KindVoice {
 		if _, isNum := digitAnswer(c.Text); isNum {
-			return say(replyDialogLost), true
+			return nil, true, refuse(replyDialogLost)
 		}
 	}
 	if !ok {
-		return nil, false
+		return nil, false, nil
 	}
 	if d.Kind == dlgRequestText && (c.In.Kind == bot.KindVoice || (c.Text != "" && !isCommandLike(r, c.Text))) {
-		r.dropDialog(ctx, c.ID())
+		var out []bot.Reply
+		var err error
 		if c.In.Kind == bot.KindVoice {
-			return r.voice(ctx, c), true
+			out, err = r.voice(ctx, c)
+		} else {
+			out, err = r.createRequest(ctx, c, d.Category, c.Text)
 		}
-		return r.createRequest(ctx, c, d.Category, c.Text), true
+		if !failed(err) { // a retry must still find the question
+			r.dropDialog(ctx, c.ID())
+		}
+		return out, true, err
 	}
 	n, isNum := digitAnswer(c.Text)
 	if !isNum || c.In.Kind == bot.KindVoice {
 		r.dropDialog(ctx, c.ID())
-		return nil, false
+		return nil, false, nil
 	}
 	switch d.Kind {
 	case dlgPickHousehold:
-		return r.pickHousehold(ctx, c, d, n), true
+		out, err := r.pickHousehold(ctx, c, d, n)
+		return out, true, err
 	case dlgMenu:
 		r.dropDialog(ctx, c.ID())
-		return r.menuChoice(ctx, c, n), true
+		out, err := r.menuChoice(ctx, c, n)
+		return out, true, err
 	case dlgRequestCategory:
-		return r.pickCategory(ctx, c, n), true
+		out, err := r.pickCategory(ctx, c, n)
+		return out, true, err
 	}
 	r.dropDialog(ctx, c.ID())
-	return nil, false
+	return nil, false, nil
 }
 
 // digitAnswer reads "2", "２" or "2." as an answer to a numbered question.

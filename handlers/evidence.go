@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 
 	"qinqi/bot"
@@ -11,24 +12,24 @@ import (
 
 // media handles a location or photo. From a cadre it attaches to their report of the last
 // config.CheckIn.AttachWindow; a far location is flagged, never refused (evidence is optional).
-func (r *Router) media(ctx context.Context, c *Caller) []bot.Reply {
+func (r *Router) media(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if !c.Is(store.RoleCadre) {
 		if c.Is(store.RoleHousehold) {
-			return say(replyHouseholdMedia)
+			return nil, refuse(replyHouseholdMedia)
 		}
-		return say(replyUnsupported(r.roleOf(c)))
+		return nil, refuse(replyUnsupported(r.roleOf(c)))
 	}
 	now := r.now()
 	last, err := r.store.LastCheckInOfCadre(ctx, c.ID())
 	if errors.Is(err, store.ErrNotFound) || (err == nil && now.Sub(last.ReportedAt) > r.cfg.CheckIn.AttachWindow) {
-		return say(replyNoRecentCheckIn(r.cfg.CheckIn.AttachWindow))
+		return nil, refuse(replyNoRecentCheckIn(r.cfg.CheckIn.AttachWindow))
 	}
 	if err != nil {
-		return r.fail(ctx, "last check-in", err)
+		return nil, fmt.Errorf("last check-in: %w", err)
 	}
 	hh, err := r.store.HouseholdByID(ctx, last.HouseholdID)
 	if err != nil {
-		return r.fail(ctx, "household of check-in", err)
+		return nil, fmt.Errorf("household of check-in: %w", err)
 	}
 	var e store.Evidence
 	if c.In.Kind == bot.KindLocation {
@@ -45,9 +46,9 @@ func (r *Router) media(ctx context.Context, c *Caller) []bot.Reply {
 		}
 	}
 	if err := r.store.AttachEvidence(ctx, last.ID, e, c.ID(), now); err != nil {
-		return r.fail(ctx, "attach evidence", err)
+		return nil, fmt.Errorf("attach evidence: %w", err)
 	}
-	return say(replyAttached(last, hh.HeadName, e, r.cfg.CheckIn.FarMeters))
+	return say(replyAttached(last, hh.HeadName, e, r.cfg.CheckIn.FarMeters)), nil
 }
 
 // haversineMeters is the great-circle distance; WeChat locations are GCJ-02 like the registered

@@ -13,7 +13,7 @@ import (
 )
 
 // export answers 导出 [月份] with the 民情台账 .xlsx of the caller's units as a file.
-func (r *Router) export(ctx context.Context, c *Caller) []bot.Reply {
+func (r *Router) export(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	return r.sendReport(ctx, c, "ledger", report.LedgerFileName, false,
 		func(ctx context.Context, sc report.Scope, p report.Period, now time.Time, w io.Writer) error {
 			return report.WriteLedger(ctx, r.extra.Coord, sc, p, now, w)
@@ -24,27 +24,24 @@ func (r *Router) export(ctx context.Context, c *Caller) []bot.Reply {
 // name unique to this message (so a re-processed message overwrites its own file) and replies
 // with a line of text and the file.
 func (r *Router) sendReport(ctx context.Context, c *Caller, kind string, name func(report.Period) string, image bool,
-	write func(context.Context, report.Scope, report.Period, time.Time, io.Writer) error, done func(scope, period string) string) []bot.Reply {
+	write func(context.Context, report.Scope, report.Period, time.Time, io.Writer) error, done func(scope, period string) string) ([]bot.Reply, error) {
 	now := r.now()
 	p, bad := parsePeriodArg(c.Args, now, report.MonthOf(now))
 	if bad != "" {
-		return say(bad)
+		return nil, refuse(bad)
 	}
-	sc, msg, err := r.scopeOf(ctx, c)
+	sc, err := r.scopeOf(ctx, c)
 	if err != nil {
-		return r.fail(ctx, kind+" scope", err)
-	}
-	if msg != nil {
-		return say(msg...)
+		return nil, err
 	}
 	path, err := r.reportFile(c, kind, p, func(w io.Writer) error { return write(ctx, sc.Scope, p, now, w) })
 	if err != nil {
-		return r.fail(ctx, kind, err)
+		return nil, fmt.Errorf("%s file: %w", kind, err)
 	}
 	return []bot.Reply{
 		{Text: done(sc.Name, p.Label()), Urgent: true},
 		{FileName: name(p), FilePath: path, Image: image, Urgent: true},
-	}
+	}, nil
 }
 
 // reportFile writes to a temporary name and renames, so the outbox never sends half a file.

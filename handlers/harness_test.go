@@ -187,10 +187,21 @@ func (h *harness) msg(code string, m bot.Message) string {
 		in.PersonID = int64(h.person(code))
 	}
 	var texts []string
-	for _, r := range h.r.Handle(h.ctx, in) {
+	for _, r := range h.handle(in) {
 		texts = append(texts, r.Text)
 	}
 	return strings.Join(texts, "\n")
+}
+
+// handle runs the router on one inbound message; an error (the message would be kept for a
+// retry) fails the test, since the harness's store does not fail.
+func (h *harness) handle(in bot.Inbound) []bot.Reply {
+	h.t.Helper()
+	out, err := h.r.Handle(h.ctx, in)
+	if err != nil {
+		h.t.Fatalf("message %q: %v", in.Text, err)
+	}
+	return out
 }
 
 func (h *harness) send(code, text string) string {

@@ -7,7 +7,7 @@ import (
 )
 
 // help lists only the commands of the caller's roles, one line each.
-func (r *Router) help(_ context.Context, c *Caller) []bot.Reply {
+func (r *Router) help(_ context.Context, c *Caller) ([]bot.Reply, error) {
 	var lines []string
 	seen := map[string]bool{}
 	for _, rt := range r.commandsFor(c.Person.Roles) {
@@ -16,5 +16,5 @@ func (r *Router) help(_ context.Context, c *Caller) []bot.Reply {
 			lines = append(lines, line)
 		}
 	}
-	return say(replyHelp(r.roleOf(c), lines))
+	return say(replyHelp(r.roleOf(c), lines)), nil
 }

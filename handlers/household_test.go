@@ -215,8 +215,8 @@ func TestHouseholdRequestSameMessageTwice(t *testing.T) {
 	h := newHarness(t)
 	in := bot.Inbound{Message: bot.Message{Kind: bot.KindText, Text: "诉求 就医 想办医疗救助卡", Transport: "fake", Account: "bot1", ID: "r-1"},
 		PersonID: int64(h.person(HeadWang)), InboxID: 42}
-	first := h.r.Handle(h.ctx, in)
-	second := h.r.Handle(h.ctx, in)
+	first := h.handle(in)
+	second := h.handle(in)
 	wantContains(t, first[0].Text, "编号1")
 	wantContains(t, second[0].Text, "编号1")
 	if n := len(h.requests(HHWang)); n != 1 {

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -86,29 +87,23 @@ func parseLeaveArgs(args string, now time.Time) (leaveArgs, string) {
 
 // leave records a cadre's leave (请假 <干部> <起> <止> [原因]) for a cadre of the caller's units;
 // the cadre is not reminded and their households are marked in 逾期 while it lasts.
-func (r *Router) leave(ctx context.Context, c *Caller) []bot.Reply {
+func (r *Router) leave(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	now := r.now()
 	a, bad := parseLeaveArgs(c.Args, now)
 	if bad != "" {
-		return say(bad)
+		return nil, refuse(bad)
 	}
-	sc, msg, err := r.scopeOf(ctx, c)
+	sc, err := r.scopeOf(ctx, c)
 	if err != nil {
-		return r.fail(ctx, "leave scope", err)
+		return nil, err
 	}
-	if msg != nil {
-		return say(msg...)
-	}
-	cadre, msg, err := r.cadreIn(ctx, sc, a.cadre)
+	cadre, err := r.cadreIn(ctx, sc, a.cadre)
 	if err != nil {
-		return r.fail(ctx, "leave cadre", err)
-	}
-	if msg != nil {
-		return say(msg...)
+		return nil, err
 	}
 	l, err := r.extra.Coord.AddLeaveBy(ctx, store.Leave{PersonID: cadre.ID, FromOn: a.from, ToOn: a.to, Reason: a.reason, CreatedAt: now}, c.ID(), now)
 	if err != nil {
-		return r.fail(ctx, "leave", err)
+		return nil, fmt.Errorf("leave: %w", err)
 	}
-	return say(replyLeaveDone(cadre.Name, l.FromOn.Format("1月2日"), l.ToOn.Format("1月2日")))
+	return say(replyLeaveDone(cadre.Name, l.FromOn.Format("1月2日"), l.ToOn.Format("1月2日"))), nil
 }

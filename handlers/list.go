@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"qinqi/bot"
 	"qinqi/internal/clock"
@@ -11,14 +13,14 @@ import (
 
 // list shows the cadre's households, numbered in the order reports refer to them, with the last
 // contact and what the frequency rules still ask for this period.
-func (r *Router) list(ctx context.Context, c *Caller) []bot.Reply {
+func (r *Router) list(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	now := r.now()
 	hhs, err := r.store.HouseholdsOfCadre(ctx, c.ID(), now)
 	if err != nil {
-		return r.fail(ctx, "households of cadre", err)
+		return nil, fmt.Errorf("households of cadre: %w", err)
 	}
 	if len(hhs) == 0 {
-		return say(replyNoHH)
+		return say(replyNoHH), nil
 	}
 	ids := make([]store.PairingID, len(hhs))
 	for i, h := range hhs {
@@ -27,15 +29,15 @@ func (r *Router) list(ctx context.Context, c *Caller) []bot.Reply {
 	since := r.policy.Lookback(now)
 	recent, err := r.store.CheckInsOfPairingsSince(ctx, ids, since)
 	if err != nil {
-		return r.fail(ctx, "recent check-ins", err)
+		return nil, fmt.Errorf("recent check-ins: %w", err)
 	}
 	earlier, err := r.store.LatestCheckInsBefore(ctx, ids, since)
 	if err != nil {
-		return r.fail(ctx, "earlier check-ins", err)
+		return nil, fmt.Errorf("earlier check-ins: %w", err)
 	}
 	last, err := r.store.LastCheckInAt(ctx, ids)
 	if err != nil {
-		return r.fail(ctx, "last check-ins", err)
+		return nil, fmt.Errorf("last check-ins: %w", err)
 	}
 	byPairing := map[store.PairingID][]policy.CheckIn{}
 	for _, ci := range append(recent, earlier...) {
@@ -43,18 +45,26 @@ func (r *Router) list(ctx context.Context, c *Caller) []bot.Reply {
 	}
 	lines := make([]string, len(hhs))
 	for i, h := range hhs {
-		st := r.policy.Evaluate(r.policyPairing(ctx, h), byPairing[h.Pairing.ID], now)
+		pp, err := r.policyPairing(ctx, h)
+		if err != nil {
+			return nil, err
+		}
+		st := r.policy.Evaluate(pp, byPairing[h.Pairing.ID], now)
 		lines[i] = listLine(i+1, h.Household.HeadName, last[h.Pairing.ID], clock.Day(now), st.Summary(now))
 	}
-	return say(replyList(lines))
+	return say(replyList(lines)), nil
 }
 
-func (r *Router) policyPairing(ctx context.Context, h store.PairedHousehold) policy.Pairing {
+// policyPairing is the pairing as the frequency rules see it; a programme that no longer exists
+// counts as none.
+func (r *Router) policyPairing(ctx context.Context, h store.PairedHousehold) (policy.Pairing, error) {
 	p := policy.Pairing{Tags: h.Household.Tags, Start: h.Pairing.StartOn}
 	if h.Pairing.ProgramID != nil {
-		if prog, err := r.store.ProgramByID(ctx, *h.Pairing.ProgramID); err == nil {
-			p.Program = prog.Code
+		prog, err := r.store.ProgramByID(ctx, *h.Pairing.ProgramID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return p, fmt.Errorf("programme of pairing: %w", err)
 		}
+		p.Program = prog.Code
 	}
-	return p
+	return p, nil
 }

@@ -8,41 +8,41 @@ import (
 )
 
 // menu shows the numbered menu for households who prefer digits to words.
-func (r *Router) menu(ctx context.Context, c *Caller) []bot.Reply {
+func (r *Router) menu(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgMenu}) {
-		return say(replyMenu(), replyKVDown)
+		return say(replyMenu(), replyKVDown), nil
 	}
-	return say(replyMenu())
+	return say(replyMenu()), nil
 }
 
 // menuChoice runs one menu item; 2 (提诉求) asks for the category as a second numbered question.
-func (r *Router) menuChoice(ctx context.Context, c *Caller, n int) []bot.Reply {
+func (r *Router) menuChoice(ctx context.Context, c *Caller, n int) ([]bot.Reply, error) {
 	switch n {
 	case 1:
 		return r.myCadre(ctx, c)
 	case 2:
 		if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgRequestCategory}) {
-			return say(replyRequestEmpty)
+			return say(replyRequestEmpty), nil
 		}
-		return say(replyCategoryMenu())
+		return say(replyCategoryMenu()), nil
 	case 3:
-		return say(replyMenuRate)
+		return say(replyMenuRate), nil
 	case 4:
-		return say(replyMenuComplain)
+		return say(replyMenuComplain), nil
 	case 5:
 		return r.help(ctx, c)
 	}
-	return say(replyPickRange(len(menuItems)), replyMenu())
+	return nil, refuse(replyPickRange(len(menuItems)), replyMenu())
 }
 
 // pickCategory takes the category digit and waits for the matter itself (text or voice).
-func (r *Router) pickCategory(ctx context.Context, c *Caller, n int) []bot.Reply {
+func (r *Router) pickCategory(ctx context.Context, c *Caller, n int) ([]bot.Reply, error) {
 	if n < 1 || n > len(store.RequestCategories) {
-		return say(replyPickRange(len(store.RequestCategories)))
+		return nil, refuse(replyPickRange(len(store.RequestCategories)))
 	}
 	cat := store.RequestCategories[n-1]
 	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgRequestText, Category: cat}) {
-		return say(replyRequestEmpty)
+		return say(replyRequestEmpty), nil
 	}
-	return say(replyAskRequestText(cat))
+	return say(replyAskRequestText(cat)), nil
 }

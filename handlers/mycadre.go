@@ -2,30 +2,35 @@ package handlers
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"qinqi/bot"
+	"qinqi/store"
 )
 
 // myCadre shows the contact card of each paired cadre: name, unit, masked phone, service promise
 // and the unit's office phone.
-func (r *Router) myCadre(ctx context.Context, c *Caller) []bot.Reply {
-	_, pairs, errReply := r.myHousehold(ctx, c)
-	if errReply != nil {
-		return errReply
+func (r *Router) myCadre(ctx context.Context, c *Caller) ([]bot.Reply, error) {
+	_, pairs, err := r.myHousehold(ctx, c)
+	if err != nil {
+		return nil, err
 	}
 	cards := make([]string, 0, len(pairs))
 	for _, p := range pairs {
 		cadre, err := r.store.PersonByID(ctx, p.CadreID)
 		if err != nil {
-			return r.fail(ctx, "cadre of household", err)
+			return nil, fmt.Errorf("cadre of household: %w", err)
 		}
 		unitName, office := "", r.cfg.Contact.OfficePhone
 		if cadre.UnitID != nil {
-			if u, err := r.store.UnitByID(ctx, *cadre.UnitID); err == nil {
-				unitName = u.Name
-				if u.OfficePhone != "" {
-					office = u.OfficePhone
-				}
+			u, err := r.store.UnitByID(ctx, *cadre.UnitID)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return nil, fmt.Errorf("unit of cadre: %w", err)
+			}
+			unitName = u.Name
+			if u.OfficePhone != "" {
+				office = u.OfficePhone
 			}
 		}
 		promise := cadre.Promise
@@ -34,5 +39,5 @@ func (r *Router) myCadre(ctx context.Context, c *Caller) []bot.Reply {
 		}
 		cards = append(cards, cardText(cadre.Name, cadre.Title, unitName, cadre.Phone, promise, office))
 	}
-	return say(replyCard(cards))
+	return say(replyCard(cards)), nil
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"qinqi/bot"
@@ -22,26 +23,20 @@ func (r *Router) note(in bot.Inbound, req store.RequestID, action string, to sto
 }
 
 // myHousehold is the household the sender belongs to, with its active pairings (oldest first).
-func (r *Router) myHousehold(ctx context.Context, c *Caller) (store.Household, []store.Pairing, []bot.Reply) {
+func (r *Router) myHousehold(ctx context.Context, c *Caller) (store.Household, []store.Pairing, error) {
 	if c.Person.HouseholdID == nil {
-		return store.Household{}, nil, say(replyNoHHOfMine)
+		return store.Household{}, nil, refuse(replyNoHHOfMine)
 	}
 	hh, err := r.store.HouseholdByID(ctx, *c.Person.HouseholdID)
+	if errors.Is(err, store.ErrNotFound) {
+		return hh, nil, refuse(replyNoHHOfMine)
+	}
 	if err != nil {
-		return hh, nil, r.fail(ctx, "household of sender", err)
+		return hh, nil, fmt.Errorf("household of sender: %w", err)
 	}
 	ps, err := r.store.ActivePairingsOfHousehold(ctx, hh.ID, r.now())
 	if err != nil {
-		return hh, nil, r.fail(ctx, "pairings of household", err)
+		return hh, nil, fmt.Errorf("pairings of household: %w", err)
 	}
 	return hh, ps, nil
-}
-
-// personName is a display name for replies ("张伟"); an unknown id reads as "工作人员".
-func (r *Router) personName(ctx context.Context, id store.PersonID) string {
-	p, err := r.store.PersonByID(ctx, id)
-	if err != nil {
-		return "工作人员"
-	}
-	return p.Name
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -29,24 +30,21 @@ func parseOverdueArgs(args string) string { return strings.TrimSpace(args) }
 
 // overdue lists the overdue pairings of the caller's units (or of one unit inside them), longest
 // overdue first: cadre, household, days overdue and what is missing. Cadres on leave are marked.
-func (r *Router) overdue(ctx context.Context, c *Caller) []bot.Reply {
-	sc, msg, err := r.scopeOf(ctx, c)
-	if err == nil && msg == nil {
-		sc, msg, err = r.narrow(ctx, sc, parseOverdueArgs(c.Args))
+func (r *Router) overdue(ctx context.Context, c *Caller) ([]bot.Reply, error) {
+	sc, err := r.scopeOf(ctx, c)
+	if err == nil {
+		sc, err = r.narrow(ctx, sc, parseOverdueArgs(c.Args))
 	}
 	if err != nil {
-		return r.fail(ctx, "overdue scope", err)
-	}
-	if msg != nil {
-		return say(msg...)
+		return nil, err
 	}
 	now := r.now()
 	items, total, err := r.overdueItems(ctx, sc, now)
 	if err != nil {
-		return r.fail(ctx, "overdue scan", err)
+		return nil, fmt.Errorf("overdue scan: %w", err)
 	}
 	if len(items) == 0 {
-		return say(replyOverdueNone(sc.Name, total))
+		return say(replyOverdueNone(sc.Name, total)), nil
 	}
 	ids := make([]store.PairingID, len(items))
 	for i, it := range items {
@@ -54,7 +52,7 @@ func (r *Router) overdue(ctx context.Context, c *Caller) []bot.Reply {
 	}
 	labels, err := r.extra.Coord.PairingLabels(ctx, ids)
 	if err != nil {
-		return r.fail(ctx, "overdue labels", err)
+		return nil, fmt.Errorf("overdue labels: %w", err)
 	}
 	lines := []string{replyOverdueHead(sc.Name, len(items), total)}
 	for i, it := range items {
@@ -66,7 +64,7 @@ func (r *Router) overdue(ctx context.Context, c *Caller) []bot.Reply {
 		lines = append(lines, replyOverdueLine(i+1, l.CadreName, l.HeadName, l.HouseholdCode, it.summary, it.leave))
 	}
 	lines = append(lines, replyOverdueFoot)
-	return say(lines...)
+	return say(lines...), nil
 }
 
 // overdueItems evaluates every active pairing of the scope with the frequency rules.

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 
 	"qinqi/bot"
 	"qinqi/internal/report"
@@ -12,26 +13,23 @@ const rankingShown = 10
 
 // ranking answers 排名 [季度] with the caller's units ranked by report.Rank on the configured
 // weights (config ranking:). Only units are ranked, never individual cadres.
-func (r *Router) ranking(ctx context.Context, c *Caller) []bot.Reply {
+func (r *Router) ranking(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	now := r.now()
 	p, bad := parsePeriodArg(c.Args, now, report.QuarterOf(now))
 	if bad != "" {
-		return say(bad)
+		return nil, refuse(bad)
 	}
-	sc, msg, err := r.scopeOf(ctx, c)
+	sc, err := r.scopeOf(ctx, c)
 	if err != nil {
-		return r.fail(ctx, "ranking scope", err)
-	}
-	if msg != nil {
-		return say(msg...)
+		return nil, err
 	}
 	rep, err := report.Stats(ctx, r.extra.Coord, sc.Scope, p, now)
 	if err != nil {
-		return r.fail(ctx, "ranking", err)
+		return nil, fmt.Errorf("ranking: %w", err)
 	}
 	rk := report.Rank(rep, r.cfg.Ranking)
 	if len(rk.Units) == 0 {
-		return say(replyRankingEmpty(sc.Name, p.Label()))
+		return say(replyRankingEmpty(sc.Name, p.Label())), nil
 	}
-	return say(report.FormatRanking(rk, sc.Name, rankingShown), replyRankingFoot)
+	return say(report.FormatRanking(rk, sc.Name, rankingShown), replyRankingFoot), nil
 }

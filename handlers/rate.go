@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -29,18 +30,18 @@ func ParseRating(args string) (int, string, bool) {
 }
 
 // rate is 评价 1-5 [意见]; it rates the latest resolved request still waiting for a score, if any.
-func (r *Router) rate(ctx context.Context, c *Caller) []bot.Reply {
+func (r *Router) rate(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	score, text, ok := ParseRating(c.Args)
 	if !ok {
-		return say(replyRateHelp)
+		return nil, refuse(replyRateHelp)
 	}
 	return r.saveRating(ctx, c, score, text)
 }
 
-func (r *Router) saveRating(ctx context.Context, c *Caller, score int, text string) []bot.Reply {
-	hh, pairs, errReply := r.myHousehold(ctx, c)
-	if errReply != nil {
-		return errReply
+func (r *Router) saveRating(ctx context.Context, c *Caller, score int, text string) ([]bot.Reply, error) {
+	hh, pairs, err := r.myHousehold(ctx, c)
+	if err != nil {
+		return nil, err
 	}
 	now := r.now()
 	rt := store.Rating{HouseholdID: hh.ID, Score: score, Text: text, CreatedAt: now}
@@ -54,34 +55,36 @@ func (r *Router) saveRating(ctx context.Context, c *Caller, score int, text stri
 			rt.CadreID = req.AssigneeID
 		}
 	} else if !errors.Is(err, store.ErrNotFound) {
-		return r.fail(ctx, "unrated request", err)
+		return nil, fmt.Errorf("unrated request: %w", err)
 	}
 	if _, err := r.store.AddRating(ctx, rt, c.ID()); errors.Is(err, store.ErrDuplicate) {
-		return say(replyAlreadyRated)
+		return nil, refuse(replyAlreadyRated)
 	} else if err != nil {
-		return r.fail(ctx, "add rating", err)
+		return nil, fmt.Errorf("add rating: %w", err)
 	}
-	return say(replyRated(score, reqID))
+	return say(replyRated(score, reqID)), nil
 }
 
 // householdDigit answers a household's bare digit: a 1–5 right after a resolution rates it, any
 // other digit picks from the numbered menu.
-func (r *Router) householdDigit(ctx context.Context, c *Caller) ([]bot.Reply, bool) {
+func (r *Router) householdDigit(ctx context.Context, c *Caller) ([]bot.Reply, bool, error) {
 	if !c.Is(store.RoleHousehold) || c.Is(store.RoleCadre) || c.In.Kind == bot.KindVoice {
-		return nil, false
+		return nil, false, nil
 	}
 	n, ok := digitAnswer(c.Text)
 	if !ok {
-		return nil, false
+		return nil, false, nil
 	}
 	if n <= 5 && c.Person.HouseholdID != nil {
 		_, err := r.store.LatestUnratedRequest(ctx, *c.Person.HouseholdID, r.now().Add(-rateWindow))
 		if err == nil {
-			return r.saveRating(ctx, c, n, ""), true
+			out, err := r.saveRating(ctx, c, n, "")
+			return out, true, err
 		}
 		if !errors.Is(err, store.ErrNotFound) {
-			return r.fail(ctx, "unrated request", err), true
+			return nil, true, fmt.Errorf("unrated request: %w", err)
 		}
 	}
-	return r.menuChoice(ctx, c, n), true
+	out, err := r.menuChoice(ctx, c, n)
+	return out, true, err
 }

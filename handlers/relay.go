@@ -27,35 +27,29 @@ func parseRelayArgs(args string) (from, to string, ok bool) {
 // relay hands every active pairing of one cadre to another (接力帮扶): the old pairings end with
 // reason 接力, new ones start with the history linked, and both cadres are told — all in one
 // transaction. Both cadres must belong to the caller's units.
-func (r *Router) relay(ctx context.Context, c *Caller) []bot.Reply {
+func (r *Router) relay(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	fromRef, toRef, ok := parseRelayArgs(c.Args)
 	if !ok {
-		return say(replyRelayUsage)
+		return nil, refuse(replyRelayUsage)
 	}
-	sc, msg, err := r.scopeOf(ctx, c)
+	sc, err := r.scopeOf(ctx, c)
 	if err != nil {
-		return r.fail(ctx, "relay scope", err)
+		return nil, err
 	}
-	if msg != nil {
-		return say(msg...)
-	}
-	from, msg, err := r.cadreIn(ctx, sc, fromRef)
-	if err == nil && msg == nil {
-		var to store.Person
-		to, msg, err = r.cadreIn(ctx, sc, toRef)
-		if err == nil && msg == nil {
-			return r.doRelay(ctx, c, from, to)
-		}
-	}
+	from, err := r.cadreIn(ctx, sc, fromRef)
 	if err != nil {
-		return r.fail(ctx, "relay cadre", err)
+		return nil, err
 	}
-	return say(msg...)
+	to, err := r.cadreIn(ctx, sc, toRef)
+	if err != nil {
+		return nil, err
+	}
+	return r.doRelay(ctx, c, from, to)
 }
 
-func (r *Router) doRelay(ctx context.Context, c *Caller, from, to store.Person) []bot.Reply {
+func (r *Router) doRelay(ctx context.Context, c *Caller, from, to store.Person) ([]bot.Reply, error) {
 	if from.ID == to.ID {
-		return say(replyRelayUsage)
+		return nil, refuse(replyRelayUsage)
 	}
 	now := r.now()
 	var names []string
@@ -70,12 +64,12 @@ func (r *Router) doRelay(ctx context.Context, c *Caller, from, to store.Person) 
 			}
 		})
 	if errors.Is(err, store.ErrNothingToRelay) {
-		return say(replyRelayNothing(from.Name))
+		return nil, refuse(replyRelayNothing(from.Name))
 	}
 	if err != nil {
-		return r.fail(ctx, "relay", err)
+		return nil, fmt.Errorf("relay: %w", err)
 	}
-	return say(replyRelayDone(from.Name, to.Name, len(moves), names))
+	return say(replyRelayDone(from.Name, to.Name, len(moves), names)), nil
 }
 
 // relayNames lists the household heads handed over, for the notifications (names are shown only

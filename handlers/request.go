@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"qinqi/bot"
@@ -37,32 +38,32 @@ func ParseRequest(args string) (store.RequestCategory, string) {
 }
 
 // request is 诉求 <类别> <内容> from a household.
-func (r *Router) request(ctx context.Context, c *Caller) []bot.Reply {
+func (r *Router) request(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	cat, text := ParseRequest(c.Args)
 	if text == "" {
-		return say(replyRequestEmpty)
+		return nil, refuse(replyRequestEmpty)
 	}
 	return r.createRequest(ctx, c, cat, text)
 }
 
-func (r *Router) createRequest(ctx context.Context, c *Caller, cat store.RequestCategory, text string) []bot.Reply {
+func (r *Router) createRequest(ctx context.Context, c *Caller, cat store.RequestCategory, text string) ([]bot.Reply, error) {
 	return r.newRequest(ctx, c, store.Request{Kind: store.ReqRequest, Category: cat, Text: text})
 }
 
 // voice turns a household's voice message into a request the cadre must call back about.
-func (r *Router) voice(ctx context.Context, c *Caller) []bot.Reply {
+func (r *Router) voice(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if !c.Is(store.RoleHousehold) {
-		return say(replyCadreVoice)
+		return nil, refuse(replyCadreVoice)
 	}
 	return r.newRequest(ctx, c, store.Request{Kind: store.ReqVoice, Category: store.CatOther, Text: "（语音留言，请回电）", MediaRef: c.In.MediaRef})
 }
 
 // newRequest stores a request or voice note for the household's paired cadre (the oldest active
 // pairing) and notifies the cadre and the unit's coordinators in the same transaction.
-func (r *Router) newRequest(ctx context.Context, c *Caller, req store.Request) []bot.Reply {
-	hh, pairs, errReply := r.myHousehold(ctx, c)
-	if errReply != nil {
-		return errReply
+func (r *Router) newRequest(ctx context.Context, c *Caller, req store.Request) ([]bot.Reply, error) {
+	hh, pairs, err := r.myHousehold(ctx, c)
+	if err != nil {
+		return nil, err
 	}
 	now := r.now()
 	req.HouseholdID, req.PersonID, req.Status, req.CreatedAt = hh.ID, c.ID(), store.StatusNew, now
@@ -72,7 +73,7 @@ func (r *Router) newRequest(ctx context.Context, c *Caller, req store.Request) [
 	}
 	cadre, coords, err := r.requestRouting(ctx, pairs)
 	if err != nil {
-		return r.fail(ctx, "route request", err)
+		return nil, fmt.Errorf("route request: %w", err)
 	}
 	if cadre.ID != 0 {
 		req.PairingID, req.AssigneeID, req.UnitID = &pairs[0].ID, &cadre.ID, cadre.UnitID
@@ -91,12 +92,12 @@ func (r *Router) newRequest(ctx context.Context, c *Caller, req store.Request) [
 	}
 	saved, _, err := r.store.CreateRequest(ctx, req, notify)
 	if err != nil {
-		return r.fail(ctx, "create request", err)
+		return nil, fmt.Errorf("create request: %w", err)
 	}
 	if saved.Kind == store.ReqVoice {
-		return say(replyVoiceSaved(saved, cadre.Name))
+		return say(replyVoiceSaved(saved, cadre.Name)), nil
 	}
-	return say(replyRequestSaved(saved, cadre.Name, r.cfg.Requests.AckWithin))
+	return say(replyRequestSaved(saved, cadre.Name, r.cfg.Requests.AckWithin)), nil
 }
 
 // requestRouting finds who handles a household's request: the cadre of the oldest active pairing

@@ -3,16 +3,17 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"qinqi/bot"
 	"qinqi/store"
 )
 
 // accept (受理 12) moves a new or transferred request to accepted and tells the household.
-func (r *Router) accept(ctx context.Context, c *Caller) []bot.Reply {
-	req, _, errReply := r.requestInScope(ctx, c)
-	if errReply != nil {
-		return errReply
+func (r *Router) accept(ctx context.Context, c *Caller) ([]bot.Reply, error) {
+	req, _, err := r.requestInScope(ctx, c)
+	if err != nil {
+		return nil, err
 	}
 	now := r.now()
 	me := c.ID()
@@ -25,16 +26,16 @@ func (r *Router) accept(ctx context.Context, c *Caller) []bot.Reply {
 	}, func(q store.Request) []store.OutboxMessage {
 		return []store.OutboxMessage{r.note(c.In, q.ID, "accepted", q.PersonID, noteAccepted(q, c.Person.Name))}
 	})
-	return r.changeReply(ctx, req, saved, err, replyAccepted)
+	return changeReply(req, saved, err, replyAccepted)
 }
 
-// changeReply answers a workflow change: the wrong status gets its own reply, errors the apology.
-func (r *Router) changeReply(ctx context.Context, before, after store.Request, err error, ok func(store.Request) string) []bot.Reply {
+// changeReply answers a workflow change: the wrong status is refused with its own reply.
+func changeReply(before, after store.Request, err error, ok func(store.Request) string) ([]bot.Reply, error) {
 	if errors.Is(err, store.ErrWrongState) {
-		return say(replyWrongState(before))
+		return nil, refuse(replyWrongState(before))
 	}
 	if err != nil {
-		return r.fail(ctx, "change request", err)
+		return nil, fmt.Errorf("change request: %w", err)
 	}
-	return say(ok(after))
+	return say(ok(after)), nil
 }

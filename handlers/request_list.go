@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 
 	"qinqi/bot"
 	"qinqi/store"
@@ -9,22 +10,24 @@ import (
 
 // requestList (诉求列表) shows the open requests the caller handles: assigned to them, or, for a
 // coordinator, anywhere in their units.
-func (r *Router) requestList(ctx context.Context, c *Caller) []bot.Reply {
+func (r *Router) requestList(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	units, err := r.myUnits(ctx, c)
 	if err != nil {
-		return r.fail(ctx, "units of coordinator", err)
+		return nil, fmt.Errorf("units of coordinator: %w", err)
 	}
 	reqs, err := r.store.OpenRequestsFor(ctx, c.ID(), units)
 	if err != nil {
-		return r.fail(ctx, "open requests", err)
+		return nil, fmt.Errorf("open requests: %w", err)
 	}
 	names := map[store.HouseholdID]string{}
 	lines := make([]string, 0, len(reqs))
 	for _, q := range reqs {
 		if _, ok := names[q.HouseholdID]; !ok {
-			names[q.HouseholdID] = r.householdName(ctx, q.HouseholdID)
+			if names[q.HouseholdID], err = r.householdName(ctx, q.HouseholdID); err != nil {
+				return nil, err
+			}
 		}
 		lines = append(lines, replyRequestLine(q, names[q.HouseholdID], r.now()))
 	}
-	return say(replyRequestList(lines))
+	return say(replyRequestList(lines)), nil
 }

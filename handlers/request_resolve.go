@@ -8,13 +8,13 @@ import (
 )
 
 // resolve (办结 12 结果) closes a request, tells the household the result and asks for a 1–5 score.
-func (r *Router) resolve(ctx context.Context, c *Caller) []bot.Reply {
-	req, result, errReply := r.requestInScope(ctx, c)
-	if errReply != nil {
-		return errReply
+func (r *Router) resolve(ctx context.Context, c *Caller) ([]bot.Reply, error) {
+	req, result, err := r.requestInScope(ctx, c)
+	if err != nil {
+		return nil, err
 	}
 	if result == "" {
-		return say(replyNeedResult)
+		return nil, refuse(replyNeedResult)
 	}
 	now := r.now()
 	saved, err := r.store.ChangeRequest(ctx, req.ID, c.ID(), store.ActResolve, now, func(q *store.Request) error {
@@ -29,5 +29,5 @@ func (r *Router) resolve(ctx context.Context, c *Caller) []bot.Reply {
 	}, func(q store.Request) []store.OutboxMessage {
 		return []store.OutboxMessage{r.note(c.In, q.ID, "resolved", q.PersonID, noteResolved(q))}
 	})
-	return r.changeReply(ctx, req, saved, err, replyResolved)
+	return changeReply(req, saved, err, replyResolved)
 }

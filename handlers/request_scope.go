@@ -3,10 +3,10 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
-	"qinqi/bot"
 	"qinqi/store"
 )
 
@@ -37,21 +37,21 @@ func (r *Router) myUnits(ctx context.Context, c *Caller) ([]store.UnitID, error)
 
 // requestInScope loads the numbered request and checks the caller may act on it: the assignee,
 // or a coordinator of the request's unit (or a parent unit). Complaints are for coordinators only.
-func (r *Router) requestInScope(ctx context.Context, c *Caller) (store.Request, string, []bot.Reply) {
+func (r *Router) requestInScope(ctx context.Context, c *Caller) (store.Request, string, error) {
 	id, rest, ok := requestArg(c.Args)
 	if !ok {
-		return store.Request{}, "", say(replyNeedNumber)
+		return store.Request{}, "", refuse(replyNeedNumber)
 	}
 	req, err := r.store.RequestByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return req, "", say(replyNoSuchRequest)
+		return req, "", refuse(replyNoSuchRequest)
 	}
 	if err != nil {
-		return req, "", r.fail(ctx, "load request", err)
+		return req, "", fmt.Errorf("load request: %w", err)
 	}
 	units, err := r.myUnits(ctx, c)
 	if err != nil {
-		return req, "", r.fail(ctx, "units of coordinator", err)
+		return req, "", fmt.Errorf("units of coordinator: %w", err)
 	}
 	inUnits := false
 	for _, u := range units {
@@ -59,7 +59,7 @@ func (r *Router) requestInScope(ctx context.Context, c *Caller) (store.Request, 
 	}
 	mine := req.AssigneeID != nil && *req.AssigneeID == c.ID()
 	if !inUnits && (!mine || (req.Kind == store.ReqComplaint && !c.Is(store.RoleCoordinator))) {
-		return req, "", say(replyNotYourRequest)
+		return req, "", refuse(replyNotYourRequest)
 	}
 	return req, rest, nil
 }

@@ -2,36 +2,40 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 
 	"qinqi/bot"
 	"qinqi/store"
 )
 
 // transfer (转办 12 原因) hands a request to the coordinators of its unit and tells the household.
-func (r *Router) transfer(ctx context.Context, c *Caller) []bot.Reply {
-	req, reason, errReply := r.requestInScope(ctx, c)
-	if errReply != nil {
-		return errReply
+func (r *Router) transfer(ctx context.Context, c *Caller) ([]bot.Reply, error) {
+	req, reason, err := r.requestInScope(ctx, c)
+	if err != nil {
+		return nil, err
 	}
 	if reason == "" {
-		return say(replyNeedReason)
+		return nil, refuse(replyNeedReason)
 	}
 	if req.UnitID == nil {
-		return say(replyAlreadyCoord)
+		return nil, refuse(replyAlreadyCoord)
 	}
 	coords, err := r.store.CoordinatorsOfUnit(ctx, *req.UnitID)
 	if err != nil {
-		return r.fail(ctx, "coordinators of unit", err)
+		return nil, fmt.Errorf("coordinators of unit: %w", err)
 	}
 	for _, co := range coords {
 		if co.ID == c.ID() {
-			return say(replyAlreadyCoord)
+			return nil, refuse(replyAlreadyCoord)
 		}
 	}
 	if len(coords) == 0 {
-		return say(replyAlreadyCoord)
+		return nil, refuse(replyAlreadyCoord)
 	}
-	hh := r.householdName(ctx, req.HouseholdID)
+	hh, err := r.householdName(ctx, req.HouseholdID)
+	if err != nil {
+		return nil, err
+	}
 	now := r.now()
 	saved, err := r.store.ChangeRequest(ctx, req.ID, c.ID(), store.ActTransfer, now, func(q *store.Request) error {
 		if q.Status != store.StatusNew && q.Status != store.StatusAccepted {
@@ -46,5 +50,5 @@ func (r *Router) transfer(ctx context.Context, c *Caller) []bot.Reply {
 		}
 		return out
 	})
-	return r.changeReply(ctx, req, saved, err, replyTransferred)
+	return changeReply(req, saved, err, replyTransferred)
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -25,7 +26,8 @@ func (c *Caller) ID() store.PersonID { return c.Person.ID }
 // Is reports whether the sender holds role.
 func (c *Caller) Is(role store.Role) bool { return c.Person.Roles.Has(role) }
 
-type cmdFunc func(ctx context.Context, c *Caller) []bot.Reply
+// cmdFunc runs one command; see errors.go for what its error means.
+type cmdFunc func(ctx context.Context, c *Caller) ([]bot.Reply, error)
 
 // route is one row of the table: the words that select a command and who may use it.
 type route struct {
@@ -47,7 +49,8 @@ var (
 
 // table is the command language. The longest matching keyword wins, so "诉求列表" beats "诉求"
 // wherever the rows stand; the order is the order of 帮助. Adding a command: one row here, one
-// file with its func, its texts in replies.go.
+// file with its func, its texts in replies.go. The func returns its replies, refuse(text) when the
+// message cannot be done as sent, or the store's error wrapped with %w (see errors.go).
 func (r *Router) table() []route {
 	return []route{
 		{id: "help", words: []string{"帮助", "怎么用", "使用说明"}, slash: "/help", aliases: []string{"?", "help", "h"}, roles: anyone, run: r.help},
@@ -81,7 +84,8 @@ func (r *Router) table() []route {
 }
 
 // interceptor looks at a message before the command table (pending answers, spot-check replies).
-type interceptor func(ctx context.Context, c *Caller) ([]bot.Reply, bool)
+// handled is false when the message is not for it; replies and err follow the commands' convention.
+type interceptor func(ctx context.Context, c *Caller) (out []bot.Reply, handled bool, err error)
 
 // interceptors run in order before the table: a pending numbered question first, then the
 // household's answers. The spot-check answer (handlers/spotcheck.go) goes right after
@@ -90,23 +94,37 @@ func (r *Router) interceptors() []interceptor {
 	return []interceptor{r.dialogAnswer, r.spotAnswer, r.householdDigit}
 }
 
-// Handle implements bot.Handler. It never panics on user input and always answers.
-func (r *Router) Handle(ctx context.Context, in bot.Inbound) []bot.Reply {
+// Handle implements bot.Handler and is the one place where errors become replies: a refusal
+// (*UserError) is answered with its text; any other error is logged and returned, and the inbox
+// keeps the message to handle it again. It never panics on user input.
+func (r *Router) Handle(ctx context.Context, in bot.Inbound) ([]bot.Reply, error) {
+	out, err := r.handle(ctx, in)
+	if err == nil {
+		return out, nil
+	}
+	if ue, ok := asUserError(err); ok {
+		return say(ue.Text), nil
+	}
+	r.log.WarnContext(ctx, "message not handled, kept for a retry", "inbox_id", in.InboxID, "person_id", in.PersonID, "error", err)
+	return nil, fmt.Errorf("handlers: %w", err)
+}
+
+func (r *Router) handle(ctx context.Context, in bot.Inbound) ([]bot.Reply, error) {
 	c := &Caller{In: in, Text: Normalize(in.Text)}
 	if in.PersonID == 0 {
-		return say(replyUnbound)
+		return nil, refuse(replyUnbound)
 	}
 	p, err := r.store.PersonByID(ctx, store.PersonID(in.PersonID))
 	if errors.Is(err, store.ErrNotFound) {
-		return say(replyUnbound)
+		return nil, refuse(replyUnbound)
 	}
 	if err != nil {
-		return r.fail(ctx, "load sender", err)
+		return nil, fmt.Errorf("load sender: %w", err)
 	}
 	c.Person = p
 	for _, pre := range r.pre {
-		if out, ok := pre(ctx, c); ok {
-			return out
+		if out, handled, err := pre(ctx, c); handled || err != nil {
+			return out, err
 		}
 	}
 	switch in.Kind {
@@ -116,13 +134,13 @@ func (r *Router) Handle(ctx context.Context, in bot.Inbound) []bot.Reply {
 		return r.voice(ctx, c)
 	case bot.KindText, "":
 	default:
-		return say(replyUnsupported(r.roleOf(c)))
+		return nil, refuse(replyUnsupported(r.roleOf(c)))
 	}
 	return r.dispatch(ctx, c)
 }
 
 // dispatch finds the command by its keyword and checks the role before anything runs.
-func (r *Router) dispatch(ctx context.Context, c *Caller) []bot.Reply {
+func (r *Router) dispatch(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	rt, word, ok := r.match(c.Text)
 	if !ok {
 		if c.Is(store.RoleCadre) {
@@ -130,15 +148,19 @@ func (r *Router) dispatch(ctx context.Context, c *Caller) []bot.Reply {
 				return r.checkIn(ctx, c) // voice-to-text: "今天上午走访了王春发…"
 			}
 		}
-		return say(replyUnknown(r.roleOf(c)))
+		return nil, refuse(replyUnknown(r.roleOf(c)))
 	}
 	if !allowed(c.Person.Roles, rt.roles) {
-		return say(replyWrongRole(word, r.roleOf(c)))
+		return nil, refuse(replyWrongRole(word, r.roleOf(c)))
 	}
 	c.Word = word
 	c.Args = trimSeps(c.Text[len(word):])
 	r.log.DebugContext(ctx, "command", "cmd", rt.id, "person_id", c.Person.ID)
-	return rt.run(ctx, c)
+	out, err := rt.run(ctx, c)
+	if failed(err) {
+		return nil, fmt.Errorf("%s: %w", rt.id, err)
+	}
+	return out, err
 }
 
 // match returns the row with the longest keyword that starts the text. Slash commands match
@@ -206,12 +228,6 @@ func (r *Router) commandsFor(roles store.Roles) []route {
 		}
 	}
 	return out
-}
-
-// fail logs an internal error without personal data and tells the sender to try again.
-func (r *Router) fail(ctx context.Context, what string, err error) []bot.Reply {
-	r.log.ErrorContext(ctx, "handler failed", "step", what, "error", err)
-	return say(replyInternal)
 }
 
 func say(lines ...string) []bot.Reply {

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -34,65 +35,71 @@ func ParseSpotAnswer(text string) (store.SpotAnswer, bool) {
 }
 
 // spotAnswer intercepts the answer of a household with an open call-back question. A "no" while the
-// cadre logged check-ins for that month is a discrepancy: the unit's coordinators are told.
-func (r *Router) spotAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool) {
+// cadre logged check-ins for that month is a discrepancy: the unit's coordinators are told. The
+// notices are built before the answer is written, so a store failure leaves nothing half-told.
+func (r *Router) spotAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool, error) {
 	sp := r.extra.Spot
 	if sp == nil || !c.Is(store.RoleHousehold) || c.Person.HouseholdID == nil || c.In.Kind == bot.KindVoice {
-		return nil, false
+		return nil, false, nil
 	}
 	ans, ok := ParseSpotAnswer(c.Text)
 	if !ok {
-		return nil, false
+		return nil, false, nil
 	}
 	now := r.now()
 	sc, err := sp.OpenSpotCheck(ctx, *c.Person.HouseholdID, now.Add(-spotOpenFor))
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, false
+		return nil, false, nil
 	}
 	if err != nil {
-		return r.fail(ctx, "open spot check", err), true
+		return nil, true, fmt.Errorf("open spot check: %w", err)
 	}
 	from, err := time.ParseInLocation("2006-01", sc.Month, clock.Shanghai)
 	if err != nil {
-		return r.fail(ctx, "spot check month", err), true
+		return nil, true, fmt.Errorf("spot check month %q: %w", sc.Month, err)
 	}
 	logged, err := sp.CountPairingCheckIns(ctx, sc.PairingID, from, from.AddDate(0, 1, 0))
 	if err != nil {
-		return r.fail(ctx, "spot check count", err), true
+		return nil, true, fmt.Errorf("spot check count: %w", err)
 	}
 	discrepancy := ans == store.AnswerNo && logged > 0
-	if err := sp.AnswerSpotCheck(ctx, sc.ID, ans, now, logged, discrepancy); errors.Is(err, store.ErrDuplicate) {
-		return say(replySpotThanks), true
-	} else if err != nil {
-		return r.fail(ctx, "answer spot check", err), true
-	}
 	out := say(replySpotThanks)
 	if discrepancy {
-		out = append(out, r.spotFlags(ctx, sc, from, logged)...)
+		flags, err := r.spotFlags(ctx, sc, from, logged)
+		if err != nil {
+			return nil, true, err
+		}
+		out = append(out, flags...)
 	}
-	return out, true
+	if err := sp.AnswerSpotCheck(ctx, sc.ID, ans, now, logged, discrepancy); errors.Is(err, store.ErrDuplicate) {
+		return say(replySpotThanks), true, nil
+	} else if err != nil {
+		return nil, true, fmt.Errorf("answer spot check: %w", err)
+	}
+	return out, true, nil
 }
 
-// spotFlags tells the cadre's coordinators about a disagreement between the household and the log.
-func (r *Router) spotFlags(ctx context.Context, sc store.SpotCheck, month time.Time, logged int) []bot.Reply {
+// spotFlags tells the cadre's coordinators about a disagreement between the household and the
+// log; a cadre without a unit (or no longer registered) has nobody to tell (the discrepancy stays flagged in the database).
+func (r *Router) spotFlags(ctx context.Context, sc store.SpotCheck, month time.Time, logged int) ([]bot.Reply, error) {
 	cadre, err := r.store.PersonByID(ctx, sc.CadreID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("spot check cadre: %w", err)
+	}
 	if err != nil || cadre.UnitID == nil {
-		r.log.Error("spot check discrepancy without a unit", "spot_check", sc.ID, "err", err)
-		return nil
+		return nil, nil
 	}
 	hh, err := r.store.HouseholdByID(ctx, sc.HouseholdID)
 	if err != nil {
-		r.log.Error("spot check household", "spot_check", sc.ID, "err", err)
-		return nil
+		return nil, fmt.Errorf("spot check household: %w", err)
 	}
 	coords, err := r.store.CoordinatorsOfUnit(ctx, *cadre.UnitID)
 	if err != nil {
-		r.log.Error("spot check coordinators", "spot_check", sc.ID, "err", err)
-		return nil
+		return nil, fmt.Errorf("spot check coordinators: %w", err)
 	}
 	var out []bot.Reply
 	for _, co := range coords {
 		out = append(out, bot.Reply{To: int64(co.ID), Text: replySpotDiscrepancy(hh.HeadName, cadre.Name, month, logged)})
 	}
-	return out
+	return out, nil
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"qinqi/bot"
@@ -30,26 +31,23 @@ func parsePeriodArg(args string, now time.Time, def report.Period) (report.Perio
 
 // stats answers 统计 [月份|季度|年] with the five counts, money and goods, coverage, requests,
 // satisfaction and call-back agreement of the caller's units.
-func (r *Router) stats(ctx context.Context, c *Caller) []bot.Reply {
+func (r *Router) stats(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	now := r.now()
 	p, bad := parsePeriodArg(c.Args, now, report.MonthOf(now))
 	if bad != "" {
-		return say(bad)
+		return nil, refuse(bad)
 	}
-	sc, msg, err := r.scopeOf(ctx, c)
+	sc, err := r.scopeOf(ctx, c)
 	if err != nil {
-		return r.fail(ctx, "stats scope", err)
-	}
-	if msg != nil {
-		return say(msg...)
+		return nil, err
 	}
 	rep, err := report.Stats(ctx, r.extra.Coord, sc.Scope, p, now)
 	if err != nil {
-		return r.fail(ctx, "stats", err)
+		return nil, fmt.Errorf("stats: %w", err)
 	}
 	lines := []string{report.FormatStats(rep)}
 	if u := report.FormatUnitLines(rep, statsUnitLines); u != "" {
 		lines = append(lines, u)
 	}
-	return say(append(lines, replyStatsFoot(p.Slug()))...)
+	return say(append(lines, replyStatsFoot(p.Slug()))...), nil
 }

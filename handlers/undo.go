@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"qinqi/bot"
 	"qinqi/internal/clock"
@@ -10,30 +11,37 @@ import (
 )
 
 // undo withdraws the cadre's latest report within config.CheckIn.UndoWindow; the row stays, marked undone.
-func (r *Router) undo(ctx context.Context, c *Caller) []bot.Reply {
+func (r *Router) undo(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	now := r.now()
 	last, err := r.store.LastCheckInOfCadre(ctx, c.ID())
 	if errors.Is(err, store.ErrNotFound) {
-		return say(replyNothingToUndo)
+		return nil, refuse(replyNothingToUndo)
 	}
 	if err != nil {
-		return r.fail(ctx, "last check-in", err)
+		return nil, fmt.Errorf("last check-in: %w", err)
 	}
-	name := r.householdName(ctx, last.HouseholdID)
+	name, err := r.householdName(ctx, last.HouseholdID)
+	if err != nil {
+		return nil, err
+	}
 	if now.Sub(last.ReportedAt) > r.cfg.CheckIn.UndoWindow {
-		return say(replyUndoTooLate(last, name, r.cfg.CheckIn.UndoWindow))
+		return nil, refuse(replyUndoTooLate(last, name, r.cfg.CheckIn.UndoWindow))
 	}
 	if err := r.store.UndoCheckIn(ctx, last.ID, c.ID(), now); err != nil {
-		return r.fail(ctx, "undo check-in", err)
+		return nil, fmt.Errorf("undo check-in: %w", err)
 	}
-	return say(replyUndone(last, name, clock.Day(now)))
+	return say(replyUndone(last, name, clock.Day(now))), nil
 }
 
-// householdName is for replies to the household's own cadre; "" never appears, the code stands in.
-func (r *Router) householdName(ctx context.Context, id store.HouseholdID) string {
+// householdName is for replies to the household's own cadre; a household that no longer exists
+// reads as "该户".
+func (r *Router) householdName(ctx context.Context, id store.HouseholdID) (string, error) {
 	h, err := r.store.HouseholdByID(ctx, id)
-	if err != nil {
-		return "该户"
+	if errors.Is(err, store.ErrNotFound) {
+		return "该户", nil
 	}
-	return h.HeadName
+	if err != nil {
+		return "", fmt.Errorf("household name: %w", err)
+	}
+	return h.HeadName, nil
 }

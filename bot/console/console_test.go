@@ -26,22 +26,22 @@ var updateGolden = flag.Bool("update", false, "rewrite testdata/*.golden")
 // demoHandler stands in for the command language: one reply per kind, a multi-line help,
 // a notification to another person and a file.
 func demoHandler(household store.PersonID, file string) bot.Handler {
-	return bot.HandlerFunc(func(_ context.Context, in bot.Inbound) []bot.Reply {
+	return bot.HandlerFunc(func(_ context.Context, in bot.Inbound) ([]bot.Reply, error) {
 		switch {
 		case in.Kind == bot.KindLocation:
-			return []bot.Reply{{Text: fmt.Sprintf("位置已记录：%s (%.4f,%.4f)", in.Label, in.Lat, in.Lng)}}
+			return []bot.Reply{{Text: fmt.Sprintf("位置已记录：%s (%.4f,%.4f)", in.Label, in.Lat, in.Lng)}}, nil
 		case in.Kind == bot.KindImage:
-			return []bot.Reply{{Text: "图片已收到，会附在上一条记录上。"}}
+			return []bot.Reply{{Text: "图片已收到，会附在上一条记录上。"}}, nil
 		case in.Kind == bot.KindVoice:
-			return []bot.Reply{{Text: "语音已收到，已转给您的帮扶干部。"}}
+			return []bot.Reply{{Text: "语音已收到，已转给您的帮扶干部。"}}, nil
 		case in.Text == "帮助":
-			return []bot.Reply{{Text: "可以这样发：\n走访 2 送米面油\n诉求 就医 想办医疗救助卡\n发送“帮助”再看一遍。"}}
+			return []bot.Reply{{Text: "可以这样发：\n走访 2 送米面油\n诉求 就医 想办医疗救助卡\n发送“帮助”再看一遍。"}}, nil
 		case in.Text == "台账":
-			return []bot.Reply{{Text: "本月台账如下：", FilePath: file, FileName: "台账.xlsx"}}
+			return []bot.Reply{{Text: "本月台账如下：", FilePath: file, FileName: "台账.xlsx"}}, nil
 		case strings.HasPrefix(in.Text, "通知 H001 "):
-			return []bot.Reply{{Text: "已通知。"}, {To: int64(household), Text: strings.TrimPrefix(in.Text, "通知 H001 ")}}
+			return []bot.Reply{{Text: "已通知。"}, {To: int64(household), Text: strings.TrimPrefix(in.Text, "通知 H001 ")}}, nil
 		}
-		return []bot.Reply{{Text: "收到：" + in.Text}}
+		return []bot.Reply{{Text: "收到：" + in.Text}}, nil
 	})
 }
 

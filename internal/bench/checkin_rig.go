@@ -231,7 +231,7 @@ type timedHandler struct {
 	st *stages
 }
 
-func (h timedHandler) Handle(ctx context.Context, in bot.Inbound) []bot.Reply {
+func (h timedHandler) Handle(ctx context.Context, in bot.Inbound) ([]bot.Reply, error) {
 	defer h.st.handle.since(time.Now())
 	return h.Handler.Handle(ctx, in)
 }

@@ -21,7 +21,7 @@ const (
 	saidSaved   = "已记录"          // handlers: replyCheckInSaved
 	saidAgain   = "这条已经记过了"      // handlers: replyCheckInSaved for a repeated message
 	saidSpooled = "已收到您的消息，系统正忙" // bot: msgSpooled, sent while the database is down
-	saidBroken  = "系统刚才出了点问题"    // handlers: replyInternal, "send it again"
+	saidBroken  = "系统刚才出了点问题"    // the old "send it again" apology: a failed command is now retried, never answered so
 	streamSize  = 1000
 	killAt      = 300 // the database dies when this message is pushed
 	restartAt   = 700 // and comes back before this one

@@ -159,9 +159,9 @@ func startPipe(t *testing.T, st *store.Store, kv *store.KV, lim bot.Limits) *pip
 	return startPipeOn(t, st, st, kv, lim)
 }
 
-// startPipeOn is startPipe with the inbox and outbox on bs (a store with injected faults) and the
-// handlers on st.
-func startPipeOn(t *testing.T, bs bot.Store, st *store.Store, kv *store.KV, lim bot.Limits) *pipe {
+// startPipeOn is startPipe with the inbox and outbox on bs and the handlers on hs (either may be a
+// store with injected faults).
+func startPipeOn(t *testing.T, bs bot.Store, hs handlers.Store, kv *store.KV, lim bot.Limits) *pipe {
 	t.Helper()
 	logs := &logSink{}
 	var w io.Writer = logs
@@ -170,7 +170,7 @@ func startPipeOn(t *testing.T, bs bot.Store, st *store.Store, kv *store.KV, lim 
 	}
 	log := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	cfg := config.Defaults()
-	router := handlers.New(handlers.Deps{Store: st, Dialogs: kv, Clock: clock.Real{}, Config: cfg, Logger: log})
+	router := handlers.New(handlers.Deps{Store: hs, Dialogs: kv, Clock: clock.Real{}, Config: cfg, Logger: log})
 	rec := newRecorder()
 	pp := &pipe{rec: rec, spool: t.TempDir()}
 	p, err := bot.NewPipeline(bot.PipelineOptions{

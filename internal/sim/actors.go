@@ -92,9 +92,9 @@ func (w *World) act(ctx context.Context, d, at time.Time) error {
 		case "request":
 			err = w.request(ctx, d, a)
 		case "accept", "resolve":
-			w.handle(ctx, a)
+			err = w.handle(ctx, a)
 		case "answer":
-			w.answer(ctx, a)
+			err = w.answer(ctx, a)
 		}
 		if err != nil {
 			return err
@@ -119,7 +119,10 @@ func (w *World) report1(ctx context.Context, d time.Time, a action) error {
 		when = fmt.Sprintf("%d月%d日 ", a.occur.Month(), a.occur.Day())
 	}
 	text := fmt.Sprintf(a.text, strconv.Itoa(n), when)
-	replies := w.send(ctx, a.from, text)
+	replies, err := w.send(ctx, a.from, text)
+	if err != nil {
+		return err
+	}
 	if len(replies) == 0 || !strings.Contains(replies[0].Text, "已记录") {
 		return fmt.Errorf("report %q was not saved: %v", text, replies)
 	}
@@ -155,7 +158,10 @@ var reRequestID = regexp.MustCompile(`编号(\d+)`)
 func (w *World) request(ctx context.Context, d time.Time, a action) error {
 	cats := store.RequestCategories
 	cat := cats[w.rng.IntN(len(cats))]
-	replies := w.send(ctx, a.from, "诉求 "+string(cat)+" 想请干部帮忙看看")
+	replies, err := w.send(ctx, a.from, "诉求 "+string(cat)+" 想请干部帮忙看看")
+	if err != nil {
+		return err
+	}
 	if len(replies) == 0 {
 		return fmt.Errorf("request got no reply")
 	}
@@ -183,21 +189,25 @@ func (w *World) request(ctx context.Context, d time.Time, a action) error {
 	return nil
 }
 
-func (w *World) handle(ctx context.Context, a action) {
+func (w *World) handle(ctx context.Context, a action) error {
+	text := fmt.Sprintf("办结 %d 已经联系相关部门办好了", a.req)
 	if a.kind == "accept" {
-		w.send(ctx, a.from, fmt.Sprintf("受理 %d", a.req))
-		return
+		text = fmt.Sprintf("受理 %d", a.req)
 	}
-	w.send(ctx, a.from, fmt.Sprintf("办结 %d 已经联系相关部门办好了", a.req))
+	_, err := w.send(ctx, a.from, text)
+	return err
 }
 
 // answer replies to a call-back question truthfully: 1 when the cadre really got in touch that month.
-func (w *World) answer(ctx context.Context, a action) {
+func (w *World) answer(ctx context.Context, a action) error {
 	ans := "2"
 	if w.truth[a.pairing][a.month] > 0 {
 		ans = "1"
 	}
-	replies := w.send(ctx, a.from, ans)
+	replies, err := w.send(ctx, a.from, ans)
+	if err != nil {
+		return err
+	}
 	for _, r := range replies {
 		if r.To != 0 {
 			w.tally.flag(a.month)
@@ -207,6 +217,7 @@ func (w *World) answer(ctx context.Context, a action) {
 	if len(replies) > 0 && strings.Contains(replies[0].Text, "已记录") {
 		w.tally.answered(a.month)
 	}
+	return nil
 }
 
 // deliver "sends" every new outbox message at once (the simulator stands in for the rate-limited

@@ -241,8 +241,9 @@ func (w *World) day(ctx context.Context, d time.Time) error {
 	return w.deliver(ctx, end)
 }
 
-// send passes one chat message from a person through the real router.
-func (w *World) send(ctx context.Context, from store.PersonID, text string) []bot.Reply {
+// send passes one chat message from a person through the real router; an error is a store
+// failure the inbox would have retried, which the simulation does not expect.
+func (w *World) send(ctx context.Context, from store.PersonID, text string) ([]bot.Reply, error) {
 	w.seq++
 	m := bot.Message{Transport: "sim", Account: "bot1", ID: fmt.Sprintf("sim-%d", w.seq), Kind: bot.KindText, Text: text, Time: w.clk.Now()}
 	return w.router.Handle(ctx, bot.Inbound{Message: m, PersonID: int64(from), InboxID: w.seq})
