@@ -22,8 +22,12 @@ type Store interface {
 	CampaignsOn(ctx context.Context, day time.Time) ([]store.Campaign, error)
 	OnLeaveAt(ctx context.Context, day time.Time) (map[store.PersonID]bool, error)
 	LoadOrgChart(ctx context.Context) (store.OrgChart, error)
-	NewAlertKeys(ctx context.Context, keys []string) (map[string]bool, error)
 	LatestBeforeOf(ctx context.Context, ids []store.PairingID, before time.Time) (map[store.PairingID][]store.CheckInFact, error)
+	HistoryOf(ctx context.Context, ids []store.PairingID, before time.Time) (map[store.PairingID][]store.CheckInFact, error)
+	OpenAlertsOf(ctx context.Context, ids []store.PairingID) ([]store.Alert, error)
+	OpenAlertPairings(ctx context.Context) ([]store.PairingID, error)
+	SpellEnds(ctx context.Context, ids []store.PairingID, at time.Time) (map[store.PairingID]store.SpellEnd, error)
+	SheetImports(ctx context.Context) (first, last time.Time, err error)
 	PersonNames(ctx context.Context, ids []store.PersonID) (map[store.PersonID]string, error)
 	PeopleByCodes(ctx context.Context, codes []string) (map[string]store.Person, error)
 	LateRequests(ctx context.Context, now time.Time) ([]store.Request, error)
@@ -41,6 +45,7 @@ type writer interface {
 	LinkReminders(ctx context.Context, byOutbox map[store.OutboxID][]int64) error
 	AddAlerts(ctx context.Context, rows []store.Alert) ([]store.Alert, error)
 	SetAlertOutbox(ctx context.Context, ids []store.AlertID, out store.OutboxID) error
+	ResolveAlerts(ctx context.Context, ids []store.AlertID, at time.Time) error
 	AddSpotChecks(ctx context.Context, rows []store.SpotCheck) ([]store.SpotCheck, error)
 	MarkSpotChecksAsked(ctx context.Context, ids []store.SpotCheckID, at time.Time) error
 	MarkSpotChecksReminded(ctx context.Context, ids []store.SpotCheckID, at time.Time) error

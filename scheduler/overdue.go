@@ -13,10 +13,26 @@ import (
 	"qinqi/store"
 )
 
-// OverdueScan is the daily overdue scan and escalation ladder: an overdue pairing's cadre is reminded,
-// after CoordinatorAfterDays the unit's coordinators are alerted, after HeadAfterDays the unit head.
-// Each step is raised once per pairing and overdue spell (Alert key), and every recipient gets one
-// digest per day. A cadre on leave is not reminded; their overdue households go to the coordinators at once.
+// OverdueScan is the daily overdue scan and escalation ladder. Its rules (when a pairing is overdue
+// and since when is policy.Evaluate's business):
+//
+//   - A spell is the run of scans that find a pairing overdue; the first scan that finds it no longer
+//     overdue (a check-in satisfied a period, or the pairing ended) closes it.
+//   - In a spell the cadre is reminded at once; the unit's coordinators once the spell is
+//     CoordinatorAfterDays old, the unit head at HeadAfterDays. A cadre on leave is not reminded:
+//     their overdue households go to the coordinators at once.
+//   - Go-live guard: past the cadre, days count from the latest of the spell's date, escalation.start
+//     (by default the day of the first sheet import) and the day of the latest sheet import. So before
+//     go-live nothing goes past the cadre, and no scan tells a coordinator or head about periods that
+//     ended before the sheets it judged them by were loaded: after an import (visits typed up from
+//     paper, pairings made last spring) the cadre hears first and has the ladder's days to answer.
+//   - Each level is alerted once per spell (an Alert row per pairing, spell, level and recipient),
+//     even if the spell's date moves while it lasts.
+//   - When a spell closes, the coordinators and heads alerted in it are told once that it is over.
+//     The cadre is not: the reply to their own report said so.
+//   - Every recipient gets at most one message per scan: new alerts and closed spells together.
+//   - The scan judges at the time it runs (Clock.Now), not at its slot, so a late or caught-up run sees
+//     the reports filed meanwhile.
 type OverdueScan struct {
 	Store      Store
 	Policy     *policy.Engine
@@ -37,100 +53,86 @@ type overdueHit struct {
 	onLeave bool
 }
 
-// Run evaluates every active pairing at the slot time.
+// Run evaluates every active pairing, raises the ladder's new steps and closes ended spells.
 func (j *OverdueScan) Run(ctx context.Context, at time.Time) (Result, error) {
 	res := Result{}
-	leave, err := j.Leaves.On(ctx, at)
+	now := laterOf(j.Clock.Now(), at)
+	leave, err := j.Leaves.On(ctx, now)
 	if err != nil {
 		return res, err
 	}
+	hits, err := j.overdue(ctx, now, leave, res)
+	if err != nil {
+		return res, err
+	}
+	guard, err := j.goLive(ctx)
+	if err != nil {
+		return res, err
+	}
+	alerts, lines, err := j.planFresh(ctx, hits, now, guard)
+	if err != nil {
+		return res, err
+	}
+	ended, err := j.closedSpells(ctx, hits, now)
+	if err != nil {
+		return res, err
+	}
+	return res, j.send(ctx, alerts, lines, ended, at, res)
+}
+
+// overdue scans every active pairing and returns the overdue ones with their spells dated.
+// Whether a pairing is overdue depends only on the current and previous periods; when its spell began
+// needs its older history, so that is read afterwards for the overdue ones only.
+func (j *OverdueScan) overdue(ctx context.Context, now time.Time, leave map[store.PersonID]bool, res Result) ([]overdueHit, error) {
 	var hits []overdueHit
-	// Whether a pairing is overdue depends only on the current and previous periods; when it started
-	// being overdue needs its older history, so that is read afterwards for the overdue ones only.
-	opts := store.ScanOptions{At: at, Bounds: j.Policy.Bounds(at)}
-	err = j.Store.ScanActivePairings(ctx, opts, func(fs []store.PairingFacts) error {
+	opts := store.ScanOptions{At: now, Bounds: j.Policy.Bounds(now)}
+	err := j.Store.ScanActivePairings(ctx, opts, func(fs []store.PairingFacts) error {
 		for _, f := range fs {
 			res["pairings"]++
-			if st := j.evaluate(f, at); st.Overdue {
+			if st := j.evaluate(f, now); st.Overdue {
 				hits = append(hits, overdueHit{f, st, leave[f.Pairing.CadreID]})
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return res, err
-	}
-	if err := j.spellStarts(ctx, hits, opts.Bounds[0], at); err != nil {
-		return res, err
+		return nil, err
 	}
 	res["overdue"] = len(hits)
-	if len(hits) == 0 {
-		return res, nil
-	}
-	alerts, lines, err := j.planFresh(ctx, hits, at)
-	if err != nil {
-		return res, err
-	}
-	return res, j.send(ctx, alerts, lines, at, res)
-}
-
-// planChunk bounds how many overdue pairings are planned at once: on most days nearly every alert
-// was raised on an earlier day, and only the fresh ones are kept, so memory follows the new alerts,
-// not the overdue pairings (a million-pairing county held 280 MB of already-sent alerts otherwise).
-const planChunk = 2000
-
-// planFresh plans the alerts of every overdue pairing and keeps those not raised before.
-func (j *OverdueScan) planFresh(ctx context.Context, hits []overdueHit, at time.Time) ([]store.Alert, map[string]string, error) {
-	chart, err := j.Store.LoadOrgChart(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	var fresh []store.Alert
-	freshLines := map[string]string{}
-	for start := 0; start < len(hits); start += planChunk {
-		alerts, lines, err := j.plan(ctx, chart, hits[start:min(start+planChunk, len(hits))], at)
-		if err != nil {
-			return nil, nil, err
-		}
-		keys := make([]string, len(alerts))
-		for i, a := range alerts {
-			keys[i] = a.Key
-		}
-		isNew, err := j.Store.NewAlertKeys(ctx, keys)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, a := range alerts {
-			if isNew[a.Key] {
-				fresh = append(fresh, a)
-				freshLines[a.Key] = lines[a.Key]
-			}
-		}
-	}
-	return fresh, freshLines, nil
+	return hits, j.dateSpells(ctx, hits, opts.Bounds[0], now)
 }
 
 func (j *OverdueScan) evaluate(f store.PairingFacts, at time.Time) policy.Status {
-	return j.Policy.Evaluate(policy.Pairing{Tags: f.Tags, Program: f.Program, Start: f.Pairing.StartOn}, toPolicy(f.CheckIns), at)
+	return j.Policy.Evaluate(policyPairing(f), toPolicy(f.CheckIns), at)
 }
 
-// spellStarts adds each overdue pairing's latest check-ins before the look-back and re-evaluates, which
-// fixes OverdueSince (and with it the alert keys) to the end of the first missed period.
-func (j *OverdueScan) spellStarts(ctx context.Context, hits []overdueHit, before, at time.Time) error {
-	if len(hits) == 0 {
-		return nil
+func policyPairing(f store.PairingFacts) policy.Pairing {
+	return policy.Pairing{Tags: f.Tags, Program: f.Program, Start: f.Pairing.StartOn}
+}
+
+// dateSpells adds each overdue pairing's check-ins before the look-back and re-evaluates, which dates
+// its spell: the latest check-in of each kind is enough under rules asking one check-in per period,
+// the whole history is read for pairings under a rule asking several.
+func (j *OverdueScan) dateSpells(ctx context.Context, hits []overdueHit, before, at time.Time) error {
+	var latestIDs, historyIDs []store.PairingID
+	for _, h := range hits {
+		if j.Policy.NeedsHistory(policyPairing(h.facts)) {
+			historyIDs = append(historyIDs, h.facts.Pairing.ID)
+		} else {
+			latestIDs = append(latestIDs, h.facts.Pairing.ID)
+		}
 	}
-	ids := make([]store.PairingID, len(hits))
-	for i, h := range hits {
-		ids[i] = h.facts.Pairing.ID
+	latest, err := j.Store.LatestBeforeOf(ctx, latestIDs, before)
+	if err != nil {
+		return err
 	}
-	old, err := j.Store.LatestBeforeOf(ctx, ids, before)
+	history, err := j.Store.HistoryOf(ctx, historyIDs, before)
 	if err != nil {
 		return err
 	}
 	for i := range hits {
 		f := &hits[i].facts
-		f.CheckIns = append(f.CheckIns, old[f.Pairing.ID]...)
+		f.CheckIns = append(append(f.CheckIns, latest[f.Pairing.ID]...), history[f.Pairing.ID]...)
 		hits[i].status = j.evaluate(*f, at)
 		f.CheckIns = nil // judged: only the status is needed from here on
 	}
@@ -145,8 +147,89 @@ func toPolicy(cs []store.CheckInFact) []policy.CheckIn {
 	return out
 }
 
+// goLive is the day before which the ladder does not count days past the cadre: the later of
+// escalation.start (default: the first sheet import) and the latest sheet import; zero when neither.
+func (j *OverdueScan) goLive(ctx context.Context) (time.Time, error) {
+	first, last, err := j.Store.SheetImports(ctx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	guard := clock.Day(first)
+	if first.IsZero() {
+		guard = time.Time{}
+	}
+	if j.Escalation.Start != "" {
+		if guard, err = time.ParseInLocation(time.DateOnly, j.Escalation.Start, clock.Shanghai); err != nil {
+			return time.Time{}, fmt.Errorf("escalation.start: %w", err)
+		}
+	}
+	if !last.IsZero() && clock.Day(last).After(guard) {
+		guard = clock.Day(last)
+	}
+	return guard, nil
+}
+
+// ladderDays is how many days the spell counts for the steps past the cadre (negative before go-live).
+func ladderDays(st policy.Status, guard, now time.Time) int {
+	from := clock.Day(st.OverdueSince)
+	if guard.After(from) {
+		from = guard
+	}
+	return int(clock.Day(now).Sub(from).Hours()/24 + 0.5)
+}
+
+// planChunk bounds how many overdue pairings are planned at once: on most days nearly every step
+// was taken on an earlier day, and only the fresh ones are kept, so memory follows the new alerts,
+// not the overdue pairings (a million-pairing county held 280 MB of already-sent alerts otherwise).
+const planChunk = 2000
+
+// planFresh plans the alerts of every overdue pairing and keeps those whose level and recipient have
+// no open alert for the pairing (the spell's step was taken already).
+func (j *OverdueScan) planFresh(ctx context.Context, hits []overdueHit, now, guard time.Time) ([]store.Alert, map[string]string, error) {
+	if len(hits) == 0 {
+		return nil, nil, nil
+	}
+	chart, err := j.Store.LoadOrgChart(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var fresh []store.Alert
+	freshLines := map[string]string{}
+	for start := 0; start < len(hits); start += planChunk {
+		chunk := hits[start:min(start+planChunk, len(hits))]
+		alerts, lines, err := j.plan(ctx, chart, chunk, now, guard)
+		if err != nil {
+			return nil, nil, err
+		}
+		ids := make([]store.PairingID, len(chunk))
+		for i, h := range chunk {
+			ids[i] = h.facts.Pairing.ID
+		}
+		open, err := j.Store.OpenAlertsOf(ctx, ids)
+		if err != nil {
+			return nil, nil, err
+		}
+		taken := map[string]bool{}
+		for _, a := range open {
+			taken[stepOf(a)] = true
+		}
+		for _, a := range alerts {
+			if !taken[stepOf(a)] {
+				fresh = append(fresh, a)
+				freshLines[a.Key] = lines[a.Key]
+			}
+		}
+	}
+	return fresh, freshLines, nil
+}
+
+// stepOf names a ladder step of a pairing's spell: its level and recipient.
+func stepOf(a store.Alert) string {
+	return fmt.Sprintf("%d:%s:%d", a.PairingID, a.Level, a.RecipientID)
+}
+
 // plan decides the steps due for each overdue pairing and the digest line each recipient sees for it.
-func (j *OverdueScan) plan(ctx context.Context, chart store.OrgChart, hits []overdueHit, at time.Time) ([]store.Alert, map[string]string, error) {
+func (j *OverdueScan) plan(ctx context.Context, chart store.OrgChart, hits []overdueHit, now, guard time.Time) ([]store.Alert, map[string]string, error) {
 	cadreIDs := make([]store.PersonID, 0, len(hits))
 	for _, h := range hits {
 		cadreIDs = append(cadreIDs, h.facts.Pairing.CadreID)
@@ -155,27 +238,26 @@ func (j *OverdueScan) plan(ctx context.Context, chart store.OrgChart, hits []ove
 	if err != nil {
 		return nil, nil, err
 	}
-	now := j.Clock.Now()
 	var alerts []store.Alert
 	lines := map[string]string{} // alert key → digest line
 	for _, h := range hits {
-		p, days := h.facts.Pairing, h.status.DaysOverdue(at)
+		p, days := h.facts.Pairing, ladderDays(h.status, guard, now)
 		since := clock.Day(h.status.OverdueSince)
+		summary := h.status.Summary(now)
 		add := func(level store.AlertLevel, to store.PersonID, line string) {
 			key := fmt.Sprintf("overdue:%d:%s:%s", p.ID, since.Format("20060102"), level)
 			if level == store.AlertCoordinator { // a unit may have several coordinators: one row each
 				key += fmt.Sprintf(":%d", to)
 			}
 			alerts = append(alerts, store.Alert{Key: key, Level: level, PairingID: p.ID, RecipientID: to,
-				Reason: h.status.Summary(at), OverdueSince: since, CreatedAt: now})
+				Reason: summary, OverdueSince: since, CreatedAt: now})
 			lines[key] = line
 		}
-		summary := h.status.Summary(at)
 		if !h.onLeave {
 			add(store.AlertCadre, p.CadreID, lineCadre(h.facts.HeadName, summary))
 		}
 		coordLine := lineCoordinator(names[p.CadreID], h.facts.HeadName, summary, h.onLeave)
-		if h.onLeave || days >= j.Escalation.CoordinatorAfterDays {
+		if days >= 0 && (h.onLeave || days >= j.Escalation.CoordinatorAfterDays) {
 			for _, c := range chart.CoordinatorsFor(h.facts.CadreUnit) {
 				add(store.AlertCoordinator, c, coordLine)
 			}
@@ -189,12 +271,64 @@ func (j *OverdueScan) plan(ctx context.Context, chart store.OrgChart, hits []ove
 	return alerts, lines, nil
 }
 
-// send writes the fresh alerts and one digest per recipient, in transactions of RecipientsPerTx recipients.
-// AddAlerts inserts each key once more, so an alert raised meanwhile by another instance is not repeated.
-func (j *OverdueScan) send(ctx context.Context, alerts []store.Alert, lines map[string]string, at time.Time, res Result) error {
-	byTo := map[store.PersonID][]store.Alert{}
+// endedSpells are the open alerts of pairings no longer overdue, and the line their recipients see.
+type endedSpells struct {
+	alerts []store.Alert
+	lines  map[store.PairingID]string
+}
+
+// closedSpells finds the open alerts of pairings the scan did not find overdue.
+func (j *OverdueScan) closedSpells(ctx context.Context, hits []overdueHit, now time.Time) (endedSpells, error) {
+	out := endedSpells{lines: map[store.PairingID]string{}}
+	open, err := j.Store.OpenAlertPairings(ctx)
+	if err != nil || len(open) == 0 {
+		return out, err
+	}
+	still := make(map[store.PairingID]bool, len(hits))
+	for _, h := range hits {
+		still[h.facts.Pairing.ID] = true
+	}
+	var closed []store.PairingID
+	for _, id := range open {
+		if !still[id] {
+			closed = append(closed, id)
+		}
+	}
+	if len(closed) == 0 {
+		return out, nil
+	}
+	if out.alerts, err = j.Store.OpenAlertsOf(ctx, closed); err != nil {
+		return out, err
+	}
+	ends, err := j.Store.SpellEnds(ctx, closed, now)
+	if err != nil {
+		return out, err
+	}
+	for _, id := range closed {
+		e := ends[id]
+		out.lines[id] = lineSpellEnded(e.CadreName, e.HeadName, e.Active)
+	}
+	return out, nil
+}
+
+// send writes the fresh alerts, closes the ended spells and sends one digest per recipient, in
+// transactions of RecipientsPerTx recipients. AddAlerts inserts each key once more, so an alert
+// raised meanwhile by another instance is not repeated.
+func (j *OverdueScan) send(ctx context.Context, alerts []store.Alert, lines map[string]string, ended endedSpells,
+	at time.Time, res Result) error {
+	byTo := map[store.PersonID]*digest{}
+	get := func(id store.PersonID) *digest {
+		if byTo[id] == nil {
+			byTo[id] = &digest{}
+		}
+		return byTo[id]
+	}
 	for _, a := range alerts {
-		byTo[a.RecipientID] = append(byTo[a.RecipientID], a)
+		get(a.RecipientID).alerts = append(get(a.RecipientID).alerts, a)
+	}
+	for _, a := range ended.alerts {
+		d := get(a.RecipientID)
+		d.ended = append(d.ended, a)
 	}
 	to := make([]store.PersonID, 0, len(byTo))
 	for id := range byTo {
@@ -209,7 +343,7 @@ func (j *OverdueScan) send(ctx context.Context, alerts []store.Alert, lines map[
 		chunk := to[start:min(start+per, len(to))]
 		err := j.Store.Tx(ctx, func(tx *store.Store) error {
 			for _, id := range chunk {
-				if err := j.digest(ctx, tx, id, byTo[id], lines, at, res); err != nil {
+				if err := j.digest(ctx, tx, id, byTo[id], lines, ended.lines, at, res); err != nil {
 					return err
 				}
 			}
@@ -222,17 +356,54 @@ func (j *OverdueScan) send(ctx context.Context, alerts []store.Alert, lines map[
 	return nil
 }
 
-func (j *OverdueScan) digest(ctx context.Context, tx writer, to store.PersonID, as []store.Alert, lines map[string]string,
-	at time.Time, res Result) error {
-	fresh, err := tx.AddAlerts(ctx, as)
-	if err != nil || len(fresh) == 0 {
+// digest is what one recipient hears from one scan.
+type digest struct {
+	alerts []store.Alert // new steps
+	ended  []store.Alert // open alerts of spells that ended
+}
+
+func (j *OverdueScan) digest(ctx context.Context, tx writer, to store.PersonID, d *digest, lines map[string]string,
+	endLines map[store.PairingID]string, at time.Time, res Result) error {
+	fresh, err := tx.AddAlerts(ctx, d.alerts)
+	if err != nil {
 		return err
 	}
-	byLevel := map[store.AlertLevel][]string{}
+	endIDs := make([]store.AlertID, len(d.ended))
+	var endText []string
+	seen := map[store.PairingID]bool{}
+	for i, a := range d.ended {
+		endIDs[i] = a.ID
+		if a.Level != store.AlertCadre && !seen[a.PairingID] {
+			seen[a.PairingID] = true
+			endText = append(endText, endLines[a.PairingID])
+		}
+	}
+	if err := tx.ResolveAlerts(ctx, endIDs, j.Clock.Now()); err != nil {
+		return err
+	}
+	res["ended_notices"] += len(endText)
+	text := j.digestText(fresh, lines, endText, res)
+	if text == "" {
+		return nil
+	}
+	out, err := tx.EnqueueOutbox(ctx, store.OutboxMessage{Key: fmt.Sprintf("overdue:%s:%d", clock.Day(at).Format("20060102"), to),
+		PersonID: ptr(to), Priority: store.PriorityAlert, CreatedAt: j.Clock.Now(), Text: text})
+	if err != nil {
+		return err
+	}
+	res["messages"]++
 	ids := make([]store.AlertID, len(fresh))
 	for i, a := range fresh {
-		byLevel[a.Level] = append(byLevel[a.Level], lines[a.Key])
 		ids[i] = a.ID
+	}
+	return tx.SetAlertOutbox(ctx, ids, out.ID)
+}
+
+// digestText puts the recipient's new alerts, highest level first, and the spells that ended into one text.
+func (j *OverdueScan) digestText(fresh []store.Alert, lines map[string]string, ended []string, res Result) string {
+	byLevel := map[store.AlertLevel][]string{}
+	for _, a := range fresh {
+		byLevel[a.Level] = append(byLevel[a.Level], lines[a.Key])
 		res["alerts_"+string(a.Level)]++
 	}
 	var parts []string
@@ -245,11 +416,16 @@ func (j *OverdueScan) digest(ctx context.Context, tx writer, to store.PersonID, 
 	if len(byLevel[store.AlertCadre]) > 0 {
 		parts = append(parts, textOverdueCadre(byLevel[store.AlertCadre]))
 	}
-	out, err := tx.EnqueueOutbox(ctx, store.OutboxMessage{Key: fmt.Sprintf("overdue:%s:%d", clock.Day(at).Format("20060102"), to),
-		PersonID: ptr(to), Priority: store.PriorityAlert, CreatedAt: j.Clock.Now(), Text: strings.Join(parts, "\n\n")})
-	if err != nil {
-		return err
+	if len(ended) > 0 {
+		parts = append(parts, textSpellsEnded(ended))
 	}
-	res["messages"]++
-	return tx.SetAlertOutbox(ctx, ids, out.ID)
+	return strings.Join(parts, "\n\n")
+}
+
+// laterOf is the later of two instants: jobs judge at the run's wall time, never before their slot.
+func laterOf(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return b
+	}
+	return a
 }

@@ -49,7 +49,8 @@ func TestOverdueEscalation(t *testing.T) {
 				{"day 3: the coordinator", 4, map[string]int{"alerts_coordinator": 1, "overdue": 2, "messages": 1}},
 				{"day 7: the unit head, once for both", 8, map[string]int{"alerts_head": 2, "overdue": 2, "messages": 1}},
 				{"day 8: nothing new", 9, map[string]int{"overdue": 2}},
-				{"a contact ends the spell", 11, map[string]int{"overdue": 1}},
+				{"a contact ends the spell: the coordinator and the head are told once", 11,
+					map[string]int{"overdue": 1, "messages": 2, "ended_notices": 2}},
 			}
 			for _, tc := range cases {
 				t.Run(tc.name, func(t *testing.T) {
@@ -78,6 +79,12 @@ func TestOverdueEscalation(t *testing.T) {
 				}
 				if m := c.messages(t, "overdue:20261108:", c.head); len(m) != 1 || !contains(m, "逾期超过7天") || !contains(m, "王一") || !contains(m, "李三") {
 					t.Errorf("head digest %q", m)
+				}
+				if m := c.messages(t, "overdue:20261111:", c.head); len(m) != 1 || !contains(m, "【逾期已解除】") || !contains(m, "张干部 → 王一：已联系") {
+					t.Errorf("head told of the end %q", m)
+				}
+				if m := c.messages(t, "overdue:20261111:", c.k1); len(m) != 0 {
+					t.Errorf("the cadre who reported was told of the end: %q", m)
 				}
 			})
 			t.Run("alert keys carry pairing, spell start and level", func(t *testing.T) {

@@ -52,6 +52,18 @@ func textOverdueHead(lines []string, days int) string {
 	return fmt.Sprintf("【逾期督办·单位负责人】本单位有%d户结对逾期超过%d天：\n%s请过问落实；发送「逾期」查看全部。", len(lines), days, list(lines))
 }
 
+func textSpellsEnded(lines []string) string {
+	return fmt.Sprintf("【逾期已解除】此前督办的%d户已恢复联系或结对已调整，不用再催了：\n%s", len(lines), strings.TrimSuffix(list(lines), "\n"))
+}
+
+// lineSpellEnded says why a spell is over: the cadre got in touch, or the pairing ended (relay, import).
+func lineSpellEnded(cadre, household string, active bool) string {
+	if active {
+		return fmt.Sprintf("%s → %s：已联系", cadre, household)
+	}
+	return fmt.Sprintf("%s → %s：结对已结束（接力或调整）", cadre, household)
+}
+
 func lineCadre(household, summary string) string { return household + "（" + summary + "）" }
 
 func lineCoordinator(cadre, household, summary string, onLeave bool) string {

@@ -137,17 +137,92 @@ func (s *Store) PersonNames(ctx context.Context, ids []PersonID) (map[PersonID]s
 	return out, nil
 }
 
-// NewAlertKeys returns the keys that have no Alert row yet, so a daily scan opens transactions only for
-// recipients with something new to say.
-func (s *Store) NewAlertKeys(ctx context.Context, keys []string) (map[string]bool, error) {
-	seen, err := existingKeys[Alert](s, ctx, keys)
-	if err != nil {
-		return nil, err
+// OpenAlertsOf lists the open alerts (spell not yet over) of the given pairings, in id order.
+func (s *Store) OpenAlertsOf(ctx context.Context, ids []PairingID) ([]Alert, error) {
+	var out []Alert
+	for start := 0; start < len(ids); start += keyChunk {
+		var rows []Alert
+		err := s.q(ctx).Where("resolved_at IS NULL AND pairing_id IN ?", ids[start:min(start+keyChunk, len(ids))]).Order("id").Find(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("store: open alerts: %w", err)
+		}
+		out = append(out, rows...)
 	}
-	out := make(map[string]bool, len(keys))
-	for _, k := range keys {
-		if !seen[k] {
-			out[k] = true
+	return out, nil
+}
+
+// OpenAlertPairings lists the pairings that have an open alert, ascending.
+func (s *Store) OpenAlertPairings(ctx context.Context) ([]PairingID, error) {
+	var ids []PairingID
+	if err := s.q(ctx).Model(&Alert{}).Where("resolved_at IS NULL").Distinct("pairing_id").Order("pairing_id").Pluck("pairing_id", &ids).Error; err != nil {
+		return nil, fmt.Errorf("store: pairings with open alerts: %w", err)
+	}
+	return ids, nil
+}
+
+// ResolveAlerts closes alerts whose overdue spell ended at at.
+func (s *Store) ResolveAlerts(ctx context.Context, ids []AlertID, at time.Time) error {
+	for start := 0; start < len(ids); start += keyChunk {
+		err := s.q(ctx).Model(&Alert{}).Where("id IN ? AND resolved_at IS NULL", ids[start:min(start+keyChunk, len(ids))]).
+			Update("resolved_at", at.In(s.loc)).Error
+		if err != nil {
+			return fmt.Errorf("store: resolve alerts: %w", err)
+		}
+	}
+	return nil
+}
+
+// SheetImports returns when the county's sheets were first and last imported (zero times when never):
+// the go-live guard of the overdue ladder counts from them.
+func (s *Store) SheetImports(ctx context.Context) (first, last time.Time, err error) {
+	var lo, hi any
+	// Both read the (entity, at) index: MySQL for a LIKE prefix, SQLite (whose LIKE ignores case and
+	// so any index) for a range, which MySQL's collation would order differently (";" before ":").
+	q := s.q(ctx).Model(&AuditLog{}).Select("MIN(at), MAX(at)")
+	if s.driver == DriverMySQL {
+		q = q.Where("entity LIKE ?", "sheet:%")
+	} else {
+		q = q.Where("entity >= ? AND entity < ?", "sheet:", "sheet;")
+	}
+	err = q.Row().Scan(&lo, &hi)
+	if err != nil {
+		return first, last, fmt.Errorf("store: sheet imports: %w", err)
+	}
+	if lo == nil {
+		return first, last, nil
+	}
+	if first, err = s.aggTime(lo); err != nil {
+		return first, last, err
+	}
+	last, err = s.aggTime(hi)
+	return first, last, err
+}
+
+// SpellEnd says who an ended overdue spell was about and whether its pairing is still active.
+type SpellEnd struct {
+	CadreName, HeadName string
+	Active              bool
+}
+
+// SpellEnds describes the given pairings at at, for the notices that close overdue spells.
+func (s *Store) SpellEnds(ctx context.Context, ids []PairingID, at time.Time) (map[PairingID]SpellEnd, error) {
+	out := make(map[PairingID]SpellEnd, len(ids))
+	for start := 0; start < len(ids); start += keyChunk {
+		var rows []struct {
+			ID                  PairingID
+			CadreName, HeadName string
+			StartOn             time.Time
+			EndOn               *time.Time
+		}
+		err := s.q(ctx).Table("pairings AS pr").Select("pr.id, p.name AS cadre_name, h.head_name, pr.start_on, pr.end_on").
+			Joins("JOIN people AS p ON p.id = pr.cadre_id").Joins("JOIN households AS h ON h.id = pr.household_id").
+			Where("pr.id IN ?", ids[start:min(start+keyChunk, len(ids))]).Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("store: spell ends: %w", err)
+		}
+		for _, r := range rows {
+			p := Pairing{StartOn: r.StartOn, EndOn: r.EndOn}
+			out[r.ID] = SpellEnd{CadreName: r.CadreName, HeadName: r.HeadName, Active: p.Active(at)}
 		}
 	}
 	return out, nil

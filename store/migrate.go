@@ -53,7 +53,40 @@ func (s *Store) migrations() []*gormigrate.Migration {
 				return nil
 			},
 		},
+		{
+			// Overdue spells: an alert stays open until its spell ends. Alerts written before this
+			// are closed when the pairing was contacted after them, so an upgrade neither re-alerts a
+			// pairing that is still overdue nor announces the end of spells that ended long ago.
+			// The (entity, at) index finds the sheet imports (the go-live guard) among the audit rows.
+			ID:      "202612010001_alert_spells",
+			Migrate: migrateAlertSpells,
+		},
 	}
+}
+
+func migrateAlertSpells(tx *gorm.DB) error {
+	m := tx.Migrator()
+	if !m.HasColumn(&Alert{}, "ResolvedAt") {
+		if err := m.AddColumn(&Alert{}, "ResolvedAt"); err != nil {
+			return fmt.Errorf("add alerts.resolved_at: %w", err)
+		}
+		err := tx.Exec("UPDATE alerts SET resolved_at = created_at WHERE EXISTS (SELECT 1 FROM check_ins c" +
+			" WHERE c.pairing_id = alerts.pairing_id AND c.occurred_at > alerts.created_at AND c.undone_at IS NULL)").Error
+		if err != nil {
+			return fmt.Errorf("close old alerts: %w", err)
+		}
+	}
+	for _, ix := range []struct {
+		model any
+		name  string
+	}{{&Alert{}, "ResolvedAt"}, {&AuditLog{}, "idx_audit_entity"}} {
+		if !m.HasIndex(ix.model, ix.name) {
+			if err := m.CreateIndex(ix.model, ix.name); err != nil {
+				return fmt.Errorf("create index %s: %w", ix.name, err)
+			}
+		}
+	}
+	return nil
 }
 
 // tableOptions makes MySQL tables utf8mb4 whatever the server's default charset is.

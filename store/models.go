@@ -196,7 +196,8 @@ type Reminder struct {
 	CreatedAt  time.Time
 }
 
-// Alert is one step of the overdue escalation ladder for one pairing; Key makes it unique.
+// Alert is one step of the overdue escalation ladder for one pairing; Key makes it unique. An alert
+// is open until the overdue spell it belongs to ends (ResolvedAt).
 type Alert struct {
 	ID           AlertID    `gorm:"primaryKey"`
 	Key          string     `gorm:"size:128;not null;uniqueIndex"` // overdue:pairing:since:level
@@ -208,6 +209,7 @@ type Alert struct {
 	OverdueSince time.Time
 	OutboxID     *OutboxID
 	CreatedAt    time.Time
+	ResolvedAt   *time.Time `gorm:"index"`
 }
 
 // SpotCheck is one household sampled for a call-back in one month.
@@ -317,10 +319,10 @@ type AuditLog struct {
 	ID       int64     `gorm:"primaryKey"`
 	ActorID  *PersonID `gorm:"index"`
 	Action   string    `gorm:"size:32;not null"`
-	Entity   string    `gorm:"size:32;not null"`
+	Entity   string    `gorm:"size:32;not null;index:idx_audit_entity,priority:1"`
 	EntityID int64
 	Detail   string    `gorm:"size:1000"`
-	At       time.Time `gorm:"not null;index"`
+	At       time.Time `gorm:"not null;index;index:idx_audit_entity,priority:2"`
 }
 
 // allModels is the migration order (parents before children).

@@ -369,3 +369,34 @@ func (s *Store) readLatest(rows interface {
 	}
 	return nil
 }
+
+// HistoryOf returns every non-undone check-in (kind and time) of the given pairings before `before`.
+// The overdue scan reads it only for overdue pairings under a rule asking several check-ins per
+// period, whose spell cannot be dated from the latest check-in alone.
+func (s *Store) HistoryOf(ctx context.Context, ids []PairingID, before time.Time) (map[PairingID][]CheckInFact, error) {
+	out := map[PairingID][]CheckInFact{}
+	for start := 0; start < len(ids); start += keyChunk {
+		rows, err := s.q(ctx).Model(&CheckIn{}).Select("pairing_id, kind, occurred_at").
+			Where("pairing_id IN ("+sqlInts(ids[start:min(start+keyChunk, len(ids))])+") AND undone_at IS NULL AND occurred_at < ?", before.In(s.loc)).
+			Rows()
+		if err != nil {
+			return nil, fmt.Errorf("store: check-in history: %w", err)
+		}
+		for rows.Next() {
+			var id PairingID
+			var f CheckInFact
+			if err := rows.Scan(&id, &f.Kind, &f.At); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: check-in history row: %w", err)
+			}
+			f.At = f.At.In(s.loc)
+			out[id] = append(out[id], f)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("store: check-in history: %w", err)
+		}
+	}
+	return out, nil
+}

@@ -188,6 +188,9 @@ type Escalation struct {
 	CoordinatorAfterDays int    `yaml:"coordinator_after_days"`
 	HeadAfterDays        int    `yaml:"head_after_days"`
 	ScanAt               string `yaml:"scan_at"` // "08:30"
+	// Start (YYYY-MM-DD) is the go-live day: before it nothing escalates past the cadre, and the
+	// ladder counts days from it at the earliest. Empty: the day of the first sheet import.
+	Start string `yaml:"start"`
 }
 
 // SpotCheck configures monthly call-backs.

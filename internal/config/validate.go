@@ -174,6 +174,9 @@ func (c Config) validateRules(bad badFunc) {
 			bad(k, "needs person, from and to as YYYY-MM-DD with from not after to")
 		}
 	}
+	if _, err := time.Parse(time.DateOnly, c.Escalation.Start); c.Escalation.Start != "" && err != nil {
+		bad("escalation.start", "%q is not a date: write YYYY-MM-DD, or leave it empty for the day of the first import", c.Escalation.Start)
+	}
 	if c.Escalation.CoordinatorAfterDays < 1 || c.Escalation.HeadAfterDays <= c.Escalation.CoordinatorAfterDays {
 		bad("escalation.head_after_days", "must be greater than escalation.coordinator_after_days, which must be at least 1")
 	}

@@ -3,6 +3,7 @@
 package policy
 
 import (
+	"math"
 	"sort"
 	"time"
 
@@ -39,9 +40,9 @@ type Need struct {
 	Want        int
 	PeriodStart time.Time
 	PeriodEnd   time.Time // exclusive: the first instant of the next period
-	// Overdue: the previous period fell short and nothing since has made it good.
+	// Overdue: the previous period fell short and the current one is not yet satisfied (see Evaluate).
 	Overdue      bool
-	OverdueSince time.Time
+	OverdueSince time.Time // the missed deadline: the end of the first short period of the spell
 }
 
 // Missing is how many check-ins the current period still needs.
@@ -210,19 +211,54 @@ func Counts(r config.Rule, kind store.CheckInKind) bool {
 	return false
 }
 
+// The rules of Evaluate, for each frequency rule "Count check-ins of Kinds every Period":
+//
+//   - Periods are calendar periods in Beijing time (weeks from Monday, half-months 1–15 and 16–end,
+//     months, quarters). A period is satisfied when it holds at least its Want qualifying check-ins.
+//   - The pairing's first period is prorated, not skipped: a pairing that starts part-way through a
+//     period owes Count × (days left in the period ÷ days in the period), rounded to the nearest whole
+//     check-in (half rounds up). A pairing made on 03-31 owes nothing for March or for Q1, one made
+//     on 03-16 owes March's contact, and nobody waits a whole extra period for the first contact after
+//     pairing, which is the one that matters most (认亲). Skipping would leave a pairing made on
+//     01-02 without any required visit until the end of June under a quarterly rule.
+//   - Due: the current period is not yet satisfied.
+//   - Overdue: the current period is not yet satisfied and the previous, ended period fell short.
+//     A check-in that satisfies the current period ends it (so does a back-dated one that satisfies
+//     the previous period).
+//   - OverdueSince is the missed deadline: the end of the first period that fell short after the
+//     last satisfied one (the pairing's first period when none was ever satisfied). It does not move
+//     while the pairing stays overdue, however many periods go by, and it only moves when a check-in
+//     satisfies a period. A rule asking two contacts a month that gets one every month stays in one
+//     overdue spell with one date, not a new spell each month.
+//
+// Check-ins after now and before the pairing's start do not count.
+
 // Evaluate applies the pairing's rules at now. checkins must hold every non-undone check-in since
-// Lookback(now) (see Lookback); their order does not matter.
+// Lookback(now) plus the latest one of each kind before it; their order does not matter. That is
+// enough for Due, Overdue and the Needs, and for OverdueSince of rules asking one check-in per
+// period. A rule asking several per period (NeedsHistory) dates a long spell exactly only when
+// checkins holds the pairing's whole history; with less it may date the spell earlier.
 func (e *Engine) Evaluate(p Pairing, checkins []CheckIn, now time.Time) Status {
-	sorted := append([]CheckIn(nil), checkins...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].At.Before(sorted[j].At) })
-	var st Status
-	for _, c := range sorted {
+	sorted := make([]time.Time, 0, len(checkins))
+	for _, c := range checkins {
 		if !c.At.After(now) {
-			st.LastCheckIn = c.At
+			sorted = append(sorted, c.At)
 		}
 	}
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Before(sorted[j]) })
+	var st Status
+	if len(sorted) > 0 {
+		st.LastCheckIn = sorted[len(sorted)-1]
+	}
 	for _, r := range e.Rules(p) {
-		n := evalRule(r, p.Start, sorted, now)
+		var times []time.Time
+		for _, c := range checkins {
+			if !c.At.After(now) && !c.At.Before(clock.Day(p.Start)) && Counts(r, c.Kind) {
+				times = append(times, c.At)
+			}
+		}
+		sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
+		n := ruleState{r: r, start: clock.Day(p.Start), times: times}.need(now)
 		st.Needs = append(st.Needs, n)
 		if n.Missing() > 0 {
 			st.Due = true
@@ -234,40 +270,92 @@ func (e *Engine) Evaluate(p Pairing, checkins []CheckIn, now time.Time) Status {
 	return st
 }
 
-// evalRule counts the current period and decides overdue from the previous one. OverdueSince is the end
-// of the period after the one holding the latest qualifying check-in (or the end of the pairing's first
-// period), so it stays the same day after day until a check-in changes it: alert keys depend on that.
-func evalRule(r config.Rule, start time.Time, cs []CheckIn, now time.Time) Need {
-	ps, pe := PeriodOf(r.Period, now)
-	n := Need{Rule: r, Want: r.Count, PeriodStart: ps, PeriodEnd: pe}
-	prevS, _ := PeriodOf(r.Period, ps.Add(-time.Nanosecond))
-	firstS, firstE := PeriodOf(r.Period, start)
-	var prevHave int
-	var last time.Time
-	for _, c := range cs {
-		if c.At.After(now) || !Counts(r, c.Kind) {
-			continue
-		}
-		last = c.At
-		switch {
-		case !c.At.Before(ps):
-			n.Have++
-		case !c.At.Before(prevS):
-			prevHave++
+// NeedsHistory reports whether dating an overdue spell of p needs its whole history: some rule of
+// its asks more than one check-in per period, so the latest check-in alone does not show which
+// period was last satisfied.
+func (e *Engine) NeedsHistory(p Pairing) bool {
+	for _, r := range e.Rules(p) {
+		if r.Count > 1 {
+			return true
 		}
 	}
-	if prevS.Before(firstS) || prevHave >= r.Count || n.Have >= r.Count {
+	return false
+}
+
+// ruleState is one rule applied to one pairing: its qualifying check-ins, ascending.
+type ruleState struct {
+	r     config.Rule
+	start time.Time // the pairing's first day
+	times []time.Time
+}
+
+func (s ruleState) need(now time.Time) Need {
+	ps, pe := PeriodOf(s.r.Period, now)
+	firstS, _ := PeriodOf(s.r.Period, s.start)
+	n := Need{Rule: s.r, Want: s.want(ps), PeriodStart: ps, PeriodEnd: pe}
+	if ps.Before(firstS) { // the pairing has not started yet
+		n.Want = 0
+		return n
+	}
+	n.Have = s.count(ps, pe)
+	prevS := s.before(ps)
+	if n.Have >= n.Want || prevS.Before(firstS) || s.count(prevS, ps) >= s.want(prevS) {
 		return n
 	}
 	n.Overdue = true
-	n.OverdueSince = ps
-	if last.Before(prevS) {
-		_, lastEnd := PeriodOf(r.Period, last)
-		_, since := PeriodOf(r.Period, lastEnd)
-		if last.IsZero() || since.Before(firstE) {
-			since = firstE
-		}
-		n.OverdueSince = since
-	}
+	_, n.OverdueSince = PeriodOf(s.r.Period, s.firstShort(prevS, firstS))
 	return n
 }
+
+// firstShort walks back from short, a period that fell short, to the last satisfied period and
+// returns the start of the period after it. Runs of periods without any check-in are jumped over.
+func (s ruleState) firstShort(short, firstS time.Time) time.Time {
+	for {
+		cand := s.before(short)
+		if cand.Before(firstS) {
+			return short
+		}
+		i := sort.Search(len(s.times), func(i int) bool { return !s.times[i].Before(short) })
+		if i == 0 { // nothing before short: every earlier period is short but a first one owing nothing
+			if s.want(firstS) == 0 {
+				_, next := PeriodOf(s.r.Period, firstS)
+				return next
+			}
+			return firstS
+		}
+		if latest, _ := PeriodOf(s.r.Period, s.times[i-1]); latest.Before(cand) {
+			_, cand = PeriodOf(s.r.Period, latest) // the periods in between are empty, hence short
+			short = cand
+			cand = latest
+		}
+		if s.count(cand, short) >= s.want(cand) {
+			return short
+		}
+		short = cand
+	}
+}
+
+// want is what the period starting at ps asks: Count, prorated for the pairing's first period.
+func (s ruleState) want(ps time.Time) int {
+	firstS, firstE := PeriodOf(s.r.Period, s.start)
+	if !ps.Equal(firstS) || s.start.Equal(firstS) {
+		return s.r.Count
+	}
+	left, all := days(s.start, firstE), days(firstS, firstE)
+	return int(math.Floor(float64(s.r.Count)*float64(left)/float64(all) + 0.5))
+}
+
+// count is the number of qualifying check-ins in [from, to).
+func (s ruleState) count(from, to time.Time) int {
+	lo := sort.Search(len(s.times), func(i int) bool { return !s.times[i].Before(from) })
+	hi := sort.Search(len(s.times), func(i int) bool { return !s.times[i].Before(to) })
+	return hi - lo
+}
+
+// before is the start of the period before the one starting at ps.
+func (s ruleState) before(ps time.Time) time.Time {
+	prev, _ := PeriodOf(s.r.Period, ps.Add(-time.Nanosecond))
+	return prev
+}
+
+func days(from, to time.Time) int { return int(clock.Day(to).Sub(clock.Day(from)).Hours()/24 + 0.5) }

@@ -30,7 +30,7 @@ func TestEvaluate(t *testing.T) {
 			[]policy.CheckIn{{store.KindVisit, at(11, 3)}, {store.KindContact, at(10, 3)}}, at(11, 20), false, false, time.Time{}, "本期已完成"},
 		{"contact last month only: due, not overdue", plain,
 			[]policy.CheckIn{{store.KindContact, at(10, 3)}, {store.KindVisit, at(10, 4)}}, at(11, 20), true, false, time.Time{}, "本月还需联系1次"},
-		{"nothing since September: overdue since Nov 1", plain,
+		{"nothing since September: overdue since October ended short", plain,
 			[]policy.CheckIn{{store.KindVisit, at(9, 3)}}, at(11, 20), true, true, clock.Date(2026, 11, 1), "已逾期19天，本月还需联系1次，本季度还需走访1次"},
 		{"a contact this month makes the missed month good", plain,
 			[]policy.CheckIn{{store.KindVisit, at(8, 3)}, {store.KindContact, at(11, 2)}}, at(11, 20), true, false, time.Time{}, "本季度还需走访1次"},
@@ -41,14 +41,19 @@ func TestEvaluate(t *testing.T) {
 			nil, at(11, 28), true, false, time.Time{}, "本月还需联系1次，本季度还需走访1次"},
 		{"new pairing without contact is overdue once its first month ended", policy.Pairing{Start: clock.Date(2026, 10, 10)},
 			[]policy.CheckIn{{store.KindVisit, at(10, 12)}}, at(12, 2), true, true, clock.Date(2026, 12, 1), "已逾期1天，本月还需联系1次"},
-		{"never contacted: overdue since the first period ended", policy.Pairing{Start: clock.Date(2026, 9, 10)},
+		{"never contacted: overdue since the first (prorated) month ended", policy.Pairing{Start: clock.Date(2026, 9, 10)},
 			nil, at(11, 5), true, true, clock.Date(2026, 10, 1), "已逾期35天，本月还需联系1次，本季度还需走访1次"},
 		{"监测户 needs two a month", monitored,
 			[]policy.CheckIn{{store.KindVisit, at(11, 2)}, {store.KindContact, at(10, 2)}, {store.KindContact, at(10, 20)}}, at(11, 10), true, false, time.Time{}, "本月还需联系1次"},
-		{"监测户 with one contact last month is overdue", monitored,
-			[]policy.CheckIn{{store.KindVisit, at(10, 2)}, {store.KindContact, at(11, 2)}}, at(11, 10), true, true, clock.Date(2026, 11, 1), "已逾期9天，本月还需联系1次"},
+		{"监测户 with one contact last month is overdue since October ended", monitored,
+			[]policy.CheckIn{{store.KindContact, at(9, 2)}, {store.KindContact, at(9, 20)}, {store.KindVisit, at(10, 2)}, {store.KindContact, at(11, 2)}},
+			at(11, 10), true, true, clock.Date(2026, 11, 1), "已逾期9天，本月还需联系1次"},
 		{"future check-ins do not count", plain,
 			[]policy.CheckIn{{store.KindVisit, at(11, 25)}, {store.KindVisit, at(10, 25)}}, at(11, 20), true, false, time.Time{}, "本月还需联系1次"},
+		{"check-ins before the pairing started do not count", policy.Pairing{Start: clock.Date(2026, 10, 1)},
+			[]policy.CheckIn{{store.KindVisit, at(9, 25)}}, at(11, 20), true, true, clock.Date(2026, 11, 1), "已逾期19天，本月还需联系1次，本季度还需走访1次"},
+		{"not started yet: nothing owed", policy.Pairing{Start: clock.Date(2026, 12, 1)},
+			nil, at(11, 20), false, false, time.Time{}, "本期已完成"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -58,6 +63,67 @@ func TestEvaluate(t *testing.T) {
 			}
 			if got := st.Summary(c.now); got != c.summary {
 				t.Errorf("summary %q, want %q", got, c.summary)
+			}
+		})
+	}
+}
+
+// TestSpellDate follows pairings day by day and checks the date of their overdue spell: fixed for
+// as long as they stay overdue, moved only by a check-in that satisfies a period.
+func TestSpellDate(t *testing.T) {
+	monthly := []config.Rule{{Period: policy.Month, Count: 1}}
+	twice := []config.Rule{{Period: policy.Month, Count: 2}}
+	quarterly := []config.Rule{{Period: policy.Quarter, Count: 1, Kinds: []string{"visit"}}}
+	weekly := []config.Rule{{Period: policy.Week, Count: 1}}
+	type check struct {
+		now   time.Time
+		since time.Time // zero: not overdue
+	}
+	cases := []struct {
+		name   string
+		rules  []config.Rule
+		start  time.Time
+		cs     []policy.CheckIn
+		checks []check
+	}{
+		{"two a month, one each month: one spell from the first short month, not a new one each month", twice, clock.Date(2026, 1, 1),
+			[]policy.CheckIn{{store.KindContact, at(1, 5)}, {store.KindContact, at(1, 20)}, {store.KindContact, at(2, 5)},
+				{store.KindContact, at(3, 5)}, {store.KindContact, at(4, 5)}, {store.KindContact, at(5, 5)}},
+			[]check{{at(2, 20), time.Time{}}, {at(3, 2), clock.Date(2026, 3, 1)}, {at(4, 8), clock.Date(2026, 3, 1)},
+				{at(5, 8), clock.Date(2026, 3, 1)}, {at(6, 2), clock.Date(2026, 3, 1)}}},
+		{"two a month: the second contact of the month ends the spell, the next short month starts a new one", twice, clock.Date(2026, 1, 1),
+			[]policy.CheckIn{{store.KindContact, at(1, 5)}, {store.KindContact, at(1, 20)}, {store.KindContact, at(2, 5)},
+				{store.KindContact, at(3, 5)}, {store.KindContact, at(3, 9)}, {store.KindContact, at(4, 5)}},
+			[]check{{at(3, 6), clock.Date(2026, 3, 1)}, {at(3, 10), time.Time{}}, {at(4, 20), time.Time{}}, {at(5, 3), clock.Date(2026, 5, 1)}}},
+		{"pairing made on 03-31 owes nothing for March nor Q1", quarterly, clock.Date(2026, 3, 31), nil,
+			[]check{{at(4, 8), time.Time{}}, {at(6, 30), time.Time{}}, {at(7, 1), clock.Date(2026, 7, 1)}}},
+		{"pairing made on 03-31 owes nothing for March", monthly, clock.Date(2026, 3, 31), nil,
+			[]check{{at(4, 8), time.Time{}}, {at(5, 1), clock.Date(2026, 5, 1)}}},
+		{"pairing made on 03-16 owes March's contact (16 of 31 days)", monthly, clock.Date(2026, 3, 16), nil,
+			[]check{{at(3, 31), time.Time{}}, {at(4, 1), clock.Date(2026, 4, 1)}, {at(6, 1), clock.Date(2026, 4, 1)}}},
+		{"pairing made on 03-17 owes nothing for March (15 of 31 days)", monthly, clock.Date(2026, 3, 17), nil,
+			[]check{{at(4, 8), time.Time{}}, {at(5, 1), clock.Date(2026, 5, 1)}}},
+		{"weekly rule, a year without contact: the spell dates from the first week", weekly, clock.Date(2025, 1, 6), nil,
+			[]check{{at(11, 20), clock.Date(2025, 1, 13)}}},
+		{"February missed, March made good, April missed: the spell dates from April's deadline", monthly, clock.Date(2026, 1, 1),
+			[]policy.CheckIn{{store.KindContact, at(1, 5)}, {store.KindContact, at(3, 5)}},
+			[]check{{at(3, 2), clock.Date(2026, 3, 1)}, {at(5, 2), clock.Date(2026, 5, 1)}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			eng := policy.New(config.Frequency{Default: c.rules})
+			for _, ck := range c.checks {
+				var known []policy.CheckIn
+				for _, ci := range c.cs {
+					if !ci.At.After(ck.now) {
+						known = append(known, ci)
+					}
+				}
+				st := eng.Evaluate(policy.Pairing{Start: c.start}, known, ck.now)
+				if st.Overdue != !ck.since.IsZero() || !st.OverdueSince.Equal(ck.since) {
+					t.Errorf("on %s: overdue=%v since %s, want since %s", ck.now.Format("01-02"), st.Overdue,
+						st.OverdueSince.Format(time.DateOnly), ck.since.Format(time.DateOnly))
+				}
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package sim_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -154,6 +155,17 @@ func checkYear(t *testing.T, o sim.Options) {
 		}
 		if len(alerts) == 0 {
 			t.Error("a year without a single overdue alert")
+		}
+	})
+	t.Run("each ladder step once per overdue spell", func(t *testing.T) {
+		// A step (pairing, level, recipient) is raised again only after the spell of its last alert ended.
+		last := map[string]store.Alert{}
+		for _, a := range alerts {
+			step := fmt.Sprintf("%d:%s:%d", a.PairingID, a.Level, a.RecipientID)
+			if prev, ok := last[step]; ok && (prev.ResolvedAt == nil || prev.ResolvedAt.After(a.CreatedAt)) {
+				t.Errorf("alert %s raised at %v while %s (same step) was still open", a.Key, a.CreatedAt, prev.Key)
+			}
+			last[step] = a
 		}
 	})
 	t.Run("planted liars are caught at about the sampling rate", func(t *testing.T) {

@@ -1,0 +1,138 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"qinqi/internal/clock"
+	"qinqi/internal/testenv"
+	"qinqi/store"
+)
+
+// alertCounty is one cadre with two paired households.
+func alertCounty(t *testing.T, st *store.Store) (store.PersonID, [2]store.PairingID) {
+	t.Helper()
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(st.UpsertPeople(ctx, []store.Person{{Code: "K", Name: "张干部", Roles: store.MakeRoles(store.RoleCadre)}}, nil))
+	must(st.UpsertHouseholds(ctx, []store.Household{{Code: "A", HeadName: "王一"}, {Code: "B", HeadName: "王二"}}, nil))
+	k, err := st.PersonByCode(ctx, "K")
+	must(err)
+	hh, err := st.HouseholdsByCodes(ctx, []string{"A", "B"})
+	must(err)
+	start := clock.Date(2026, 1, 1)
+	must(st.UpsertPairings(ctx, []store.Pairing{{Code: "PA", CadreID: k.ID, HouseholdID: hh["A"].ID, StartOn: start},
+		{Code: "PB", CadreID: k.ID, HouseholdID: hh["B"].ID, StartOn: start, EndOn: ptrTime(clock.Date(2026, 11, 20))}}))
+	ps, err := st.PairingsByCodes(ctx, []string{"PA", "PB"})
+	must(err)
+	return k.ID, [2]store.PairingID{ps["PA"].ID, ps["PB"].ID}
+}
+
+func ptrTime(t time.Time) *time.Time { return &t }
+
+func TestAlertSpells(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			st := b.Open(t)
+			k, ps := alertCounty(t, st)
+			at := clock.Date(2026, 11, 2).Add(8 * time.Hour)
+			fresh, err := st.AddAlerts(ctx, []store.Alert{
+				{Key: "a", Level: store.AlertCadre, PairingID: ps[0], RecipientID: k, CreatedAt: at},
+				{Key: "b", Level: store.AlertCadre, PairingID: ps[1], RecipientID: k, CreatedAt: at},
+				{Key: "a", Level: store.AlertCadre, PairingID: ps[0], RecipientID: k, CreatedAt: at}})
+			if err != nil || len(fresh) != 2 {
+				t.Fatalf("AddAlerts = %d fresh, %v; want 2 (one key twice)", len(fresh), err)
+			}
+			if ids, err := st.OpenAlertPairings(ctx); err != nil || len(ids) != 2 || ids[0] != ps[0] {
+				t.Errorf("OpenAlertPairings = %v, %v", ids, err)
+			}
+			if err := st.ResolveAlerts(ctx, []store.AlertID{fresh[1].ID}, at.Add(24*time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			open, err := st.OpenAlertsOf(ctx, ps[:])
+			if err != nil || len(open) != 1 || open[0].Key != "a" {
+				t.Errorf("open after resolving b = %v, %v", open, err)
+			}
+			ends, err := st.SpellEnds(ctx, ps[:], clock.Date(2026, 11, 21))
+			if err != nil || ends[ps[0]] != (store.SpellEnd{CadreName: "张干部", HeadName: "王一", Active: true}) ||
+				ends[ps[1]] != (store.SpellEnd{CadreName: "张干部", HeadName: "王二", Active: false}) {
+				t.Errorf("SpellEnds = %+v, %v", ends, err)
+			}
+		})
+	}
+}
+
+func TestSheetImportsAndHistory(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			st := b.Open(t)
+			k, ps := alertCounty(t, st)
+			if first, last, err := st.SheetImports(ctx); err != nil || !first.IsZero() || !last.IsZero() {
+				t.Errorf("no import yet: %v %v %v", first, last, err)
+			}
+			for _, at := range []time.Time{clock.Date(2026, 11, 3).Add(9 * time.Hour), clock.Date(2026, 11, 8).Add(7 * time.Hour)} {
+				if err := st.Audit(ctx, store.AuditEntry{Action: store.ActUpsert, Entity: "sheet:visits", At: at}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := st.Audit(ctx, store.AuditEntry{Action: store.ActCreate, Entity: "checkin", At: clock.Date(2026, 12, 1)}); err != nil {
+				t.Fatal(err)
+			}
+			first, last, err := st.SheetImports(ctx)
+			if err != nil || !first.Equal(clock.Date(2026, 11, 3).Add(9*time.Hour)) || !last.Equal(clock.Date(2026, 11, 8).Add(7*time.Hour)) {
+				t.Errorf("SheetImports = %v, %v, %v", first, last, err)
+			}
+			for i, d := range []int{3, 5, 9} {
+				_, _, err := st.CreateCheckIn(ctx, store.CheckIn{PairingID: ps[0], CadreID: k, HouseholdID: 1, Kind: store.KindContact,
+					OccurredAt: clock.Date(2026, 10, d), ReportedAt: clock.Date(2026, 10, d), Text: string(rune('a' + i))}, k)
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			h, err := st.HistoryOf(ctx, ps[:], clock.Date(2026, 10, 9))
+			if err != nil || len(h[ps[0]]) != 2 || len(h[ps[1]]) != 0 {
+				t.Errorf("HistoryOf = %v, %v; want the two check-ins before 10-09", h, err)
+			}
+		})
+	}
+}
+
+// TestAlertSpellsMigration: alerts written before spells are closed by the upgrade when the pairing
+// was contacted after them, and stay open (so nobody is alerted again) when it was not.
+func TestAlertSpellsMigration(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			st := b.Open(t)
+			k, ps := alertCounty(t, st)
+			if err := st.DowngradeAlertSpellsForTest(ctx); err != nil {
+				t.Fatal(err)
+			}
+			at := clock.Date(2026, 11, 2).Add(8 * time.Hour)
+			for i, p := range ps {
+				if err := st.AddOldAlertForTest(ctx, store.Alert{Key: string(rune('a' + i)), Level: store.AlertCadre, PairingID: p, RecipientID: k, CreatedAt: at}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, _, err := st.CreateCheckIn(ctx, store.CheckIn{PairingID: ps[0], CadreID: k, HouseholdID: 1, Kind: store.KindVisit,
+				OccurredAt: at.Add(48 * time.Hour), ReportedAt: at.Add(48 * time.Hour)}, k); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			open, err := st.OpenAlertsOf(ctx, ps[:])
+			if err != nil || len(open) != 1 || open[0].PairingID != ps[1] {
+				t.Errorf("open after the upgrade = %+v, %v; want only the uncontacted pairing's", open, err)
+			}
+		})
+	}
+}
