@@ -19,7 +19,8 @@ type Store interface {
 	Tx(ctx context.Context, fn func(tx *store.Store) error) error
 	ScanActivePairings(ctx context.Context, o store.ScanOptions, fn func([]store.PairingFacts) error) error
 	UpsertCampaigns(ctx context.Context, rows []store.Campaign) error
-	CampaignsOn(ctx context.Context, day time.Time) ([]store.Campaign, error)
+	CampaignsByCodes(ctx context.Context, codes []string) (map[string]store.Campaign, error)
+	DeleteCampaignsExcept(ctx context.Context, keep []string, after time.Time) (int64, error)
 	OnLeaveAt(ctx context.Context, day time.Time) (map[store.PersonID]bool, error)
 	LoadOrgChart(ctx context.Context) (store.OrgChart, error)
 	LatestBeforeOf(ctx context.Context, ids []store.PairingID, before time.Time) (map[store.PairingID][]store.CheckInFact, error)

@@ -41,6 +41,7 @@ type PeriodicReport struct {
 }
 
 func (j *PeriodicReport) Name() string     { return "report-" + string(j.Kind) }
+func (j *PeriodicReport) PerSlot()         {} // each slot reports its own period
 func (j *PeriodicReport) Schedule() string { return j.Spec }
 
 // period is the period that ended just before at.

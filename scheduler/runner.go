@@ -41,12 +41,20 @@ func (r Result) String() string {
 	return strings.Join(parts, " ")
 }
 
-// Job is one periodic task. Run gets the scheduled time of the firing (the slot), not the wall clock, so a
-// late or caught-up run does the work of its own slot.
+// Job is one periodic task. Run gets the scheduled time of the firing (the slot). A job that does a
+// period's work (a monthly report, a month's call-back sample) works on its slot's period, whenever it
+// runs, and says so by implementing PeriodJob; the others judge the state when they run (Clock.Now),
+// so a late run sees what happened meanwhile.
 type Job interface {
 	Name() string
 	Schedule() string // five-field cron spec, read in Asia/Shanghai
 	Run(ctx context.Context, at time.Time) (Result, error)
+}
+
+// PeriodJob marks a job whose every slot has its own work: catch-up runs each of its missed slots.
+type PeriodJob interface {
+	Job
+	PerSlot()
 }
 
 // Claimer is the Redis claim (store.KV implements it).
@@ -69,7 +77,7 @@ type RunnerOptions struct {
 	Log      *slog.Logger
 	Timeout  time.Duration // per run; config.Scheduler.JobTimeout
 	Instance string        // names this process in claims and JobRun rows
-	// CatchUpWithin bounds how old a missed slot may be and still run at start-up (default 72h).
+	// CatchUpWithin bounds how old a missed slot may be and still run at start-up (default 40 days).
 	CatchUpWithin time.Duration
 	// OnResult, when set, sees every run's outcome (metrics, the simulator's tallies).
 	OnResult func(job string, at time.Time, res Result, err error)
@@ -101,7 +109,7 @@ func NewRunner(o RunnerOptions) *Runner {
 		o.Timeout = 10 * time.Minute
 	}
 	if o.CatchUpWithin <= 0 {
-		o.CatchUpWithin = 72 * time.Hour
+		o.CatchUpWithin = 40 * 24 * time.Hour
 	}
 	if o.Instance == "" {
 		o.Instance = "qinqi"
@@ -182,23 +190,44 @@ func (r *Runner) Stop() {
 	r.started = false
 }
 
-// CatchUp runs, for every job, its latest slot at or before now when it is younger than CatchUpWithin
-// and has no JobRun row: the claim and the unique row make this once across instances.
+// CatchUp runs the slots missed while no instance was up, at start-up. The rules:
+//
+//   - Only slots younger than CatchUpWithin (40 days) and without a JobRun row are missed: a monthly or
+//     quarterly job missed for any downtime up to 40 days runs once.
+//   - A PeriodJob runs each missed slot, oldest first (two monthly reports if two months were missed).
+//   - Any other job judges the state when it runs, so only its latest missed slot runs: a week down
+//     means one overdue scan and one round of reminders, each sending whatever is due now.
+//   - The Redis claim and the unique JobRun row keep each slot to one run across instances.
 func (r *Runner) CatchUp(ctx context.Context, now time.Time) {
 	for _, e := range r.jobs {
-		at, ok := prevFiring(e.sched, now)
-		if !ok || now.Sub(at) > r.o.CatchUpWithin {
-			continue
+		slots := missedCandidates(e, now.Add(-r.o.CatchUpWithin), now)
+		for _, at := range slots {
+			if _, err := r.o.Runs.JobRunOf(ctx, e.job.Name(), Slot(at)); err == nil {
+				continue
+			} else if !errors.Is(err, store.ErrNotFound) {
+				r.o.Log.Error("job catch-up check failed", "job", e.job.Name(), "err", err)
+				continue
+			}
+			r.o.Log.Info("job catch-up", "job", e.job.Name(), "slot", Slot(at))
+			r.RunSlot(ctx, e.job, at)
 		}
-		if _, err := r.o.Runs.JobRunOf(ctx, e.job.Name(), Slot(at)); err == nil {
-			continue
-		} else if !errors.Is(err, store.ErrNotFound) {
-			r.o.Log.Error("job catch-up check failed", "job", e.job.Name(), "err", err)
-			continue
-		}
-		r.o.Log.Info("job catch-up", "job", e.job.Name(), "slot", Slot(at))
-		r.RunSlot(ctx, e.job, at)
 	}
+}
+
+// missedCandidates lists the slots of e in (from, now] that catch-up considers: all of them, oldest
+// first, for a PeriodJob; the latest one otherwise.
+func missedCandidates(e *entry, from, now time.Time) []time.Time {
+	var all []time.Time
+	for t := e.sched.Next(from); !t.IsZero() && !t.After(now); t = e.sched.Next(t) {
+		all = append(all, t)
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	if _, ok := e.job.(PeriodJob); ok {
+		return all
+	}
+	return all[len(all)-1:]
 }
 
 // RunDue runs every firing of every job in (from, to], in time order (ties in registration order);

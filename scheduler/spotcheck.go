@@ -25,6 +25,7 @@ type SpotCheckSample struct {
 }
 
 func (j *SpotCheckSample) Name() string     { return "spot-check-sample" }
+func (j *SpotCheckSample) PerSlot()         {} // each slot samples its own month
 func (j *SpotCheckSample) Schedule() string { return j.Spec }
 
 // Candidate is one household that may be sampled: its first active pairing decides whom it is asked about.
@@ -166,7 +167,7 @@ func (j *SpotCheckRemind) Schedule() string { return j.Spec }
 // Run reminds the households asked before at−After that have not answered.
 func (j *SpotCheckRemind) Run(ctx context.Context, at time.Time) (Result, error) {
 	res := Result{}
-	due, err := j.Store.SpotChecksToRemind(ctx, at.Add(-j.After))
+	due, err := j.Store.SpotChecksToRemind(ctx, laterOf(j.Clock.Now(), at).Add(-j.After))
 	if err != nil || len(due) == 0 {
 		return res, err
 	}

@@ -26,17 +26,27 @@ func list(lines []string) string {
 	return b.String()
 }
 
-func textWindowReminder(name, stage string, start, end time.Time, households []string) string {
+// textWindowSection is one window's part of a cadre's reminder digest. It says how many days are left
+// whenever the stage is sent after the day it fell due (a run missed during downtime).
+func textWindowSection(name, stage string, start, end, today time.Time, households []string) string {
+	left := int(end.Sub(today).Hours()/24+0.5) + 1
 	var head string
-	switch stage {
-	case StageHalf:
-		head = fmt.Sprintf("【%s走访提醒】%s走访已过半（%s—%s），还有%d户未登记：", name, name, md(start), md(end), len(households))
-	case StageLast:
+	switch {
+	case stage == StageLast:
 		head = fmt.Sprintf("【%s走访提醒】今天是%s走访最后一天，还有%d户未登记：", name, name, len(households))
-	default:
+	case stage == StageHalf:
+		head = fmt.Sprintf("【%s走访提醒】%s走访已过半（%s—%s，还剩%d天），还有%d户未登记：", name, name, md(start), md(end), left, len(households))
+	case today.Equal(start):
 		head = fmt.Sprintf("【%s走访提醒】%s走访从今天开始（%s—%s），请走访或联系以下%d户：", name, name, md(start), md(end), len(households))
+	default:
+		head = fmt.Sprintf("【%s走访提醒】%s走访已于%s开始（到%s，还剩%d天），请走访或联系以下%d户：", name, name, md(start), md(end), left, len(households))
 	}
-	return head + "\n" + list(households) + "走访后回复「走访 户主姓名 内容」即可登记，发送「我的亲戚」查看全部。"
+	return head + "\n" + strings.TrimSuffix(list(households), "\n")
+}
+
+// textWindowDigest joins the sections of the windows due today into one message.
+func textWindowDigest(sections []string) string {
+	return strings.Join(sections, "\n\n") + "\n走访后回复「走访 户主姓名 内容」即可登记，发送「我的亲戚」查看全部。"
 }
 
 func textOverdueCadre(lines []string) string {

@@ -13,16 +13,31 @@ import (
 	"qinqi/store"
 )
 
-// Reminder stages.
+// Reminder stages, in the order they fall due.
 const (
 	StageOpen = "open"
 	StageHalf = "half"
 	StageLast = "last"
 )
 
-// WindowReminders plans the window reminders: on the day a window opens, halfway and on its last day,
-// each cadre gets ONE message listing the households of that window not yet reported. A Reminder row per
-// pairing and stage (unique key) is written with the message in one transaction, so nobody is reminded twice.
+// WindowReminders reminds cadres of the households they have not reported in an open visit window.
+// The rules:
+//
+//   - The windows are the configured ones (the calendar), never stored rows the configuration no
+//     longer has: the stored rows only give the reminders an id and keep the history.
+//   - A window has up to three stages: open (from its first day), half (from its middle day, when
+//     reminders.halfway is on and the window is required and longer than a day) and last (its last day,
+//     when reminders.last_day is on and the window is required). Optional windows only announce
+//     their opening.
+//   - By state, not by slot: each run sends, for every pairing the window covers that has no check-in
+//     since the window opened, the latest stage due today if that stage was not sent yet. A run
+//     missed during downtime is made good by the next one (never two stages at once, and the text says
+//     how many days are left, never "starting today" a day late); a pairing made mid-window gets the
+//     current stage; a cadre back from leave gets it on return.
+//   - Judged at the time the run happens (Clock.Now), so reports filed meanwhile count.
+//   - One message per cadre and run, with a section per window (two windows opening the same day
+//     share one digest). A Reminder row per pairing, window and stage (unique key) is written with the
+//     message in one transaction, so nobody is reminded of a stage twice, across instances too.
 type WindowReminders struct {
 	Store    Store
 	Calendar *calendar.Calendar
@@ -39,75 +54,35 @@ type WindowReminders struct {
 func (j *WindowReminders) Name() string     { return "window-reminders" }
 func (j *WindowReminders) Schedule() string { return j.Spec }
 
-// Run materialises the windows of last, this and next year, then plans today's stages.
+// dueWindow is a window with the stage due today and its stored id.
+type dueWindow struct {
+	w     calendar.Window
+	id    store.CampaignID
+	stage string
+}
+
+// Run syncs the stored windows with the configuration, then sends the stages due.
 func (j *WindowReminders) Run(ctx context.Context, at time.Time) (Result, error) {
 	res := Result{}
-	day := clock.Day(at)
+	now := laterOf(j.Clock.Now(), at)
+	day := clock.Day(now)
 	if j.synced.Load() != int64(day.Year()) {
-		if err := SyncCampaigns(ctx, j.Store, j.Calendar, day.Year()-1, day.Year(), day.Year()+1); err != nil {
+		if err := SyncCampaigns(ctx, j.Store, j.Calendar, day, day.Year()-1, day.Year(), day.Year()+1); err != nil {
 			return res, err
 		}
 		j.synced.Store(int64(day.Year()))
 	}
-	camps, err := j.Store.CampaignsOn(ctx, day)
-	if err != nil {
+	due, err := j.dueWindows(ctx, day)
+	if err != nil || len(due) == 0 {
 		return res, err
 	}
 	leave, err := j.Leaves.On(ctx, day)
 	if err != nil {
 		return res, err
 	}
-	for _, c := range camps {
-		stage := j.stage(c, day)
-		if stage == "" {
-			continue
-		}
-		if err := j.remind(ctx, c, stage, at, leave, res); err != nil {
-			return res, fmt.Errorf("window %s: %w", c.Code, err)
-		}
-	}
-	return res, nil
-}
-
-// stage picks the one stage due on day; an optional window only announces its opening.
-func (j *WindowReminders) stage(c store.Campaign, day time.Time) string {
-	w := calendar.Window{Start: clock.Day(c.StartOn), End: clock.Day(c.EndOn)}
-	switch {
-	case day.Equal(w.End) && j.LastDay && c.Required:
-		return StageLast
-	case day.Equal(w.Halfway()) && j.Halfway && c.Required && !day.Equal(w.Start):
-		return StageHalf
-	case day.Equal(w.Start):
-		return StageOpen
-	}
-	return ""
-}
-
-type target struct {
-	pairing store.PairingID
-	cadre   store.PersonID
-	name    string
-}
-
-func (j *WindowReminders) remind(ctx context.Context, c store.Campaign, stage string, at time.Time,
-	leave map[store.PersonID]bool, res Result) error {
-	w := calendar.Window{Tags: c.Tags}
-	if c.Programs != "" {
-		w.Programs = strings.Split(c.Programs, ",")
-	}
-	byCadre := map[store.PersonID][]target{}
-	err := j.Store.ScanActivePairings(ctx, store.ScanOptions{At: at, Bounds: []time.Time{clock.Day(c.StartOn)}}, func(fs []store.PairingFacts) error {
-		for _, f := range fs {
-			// Any check-in in the window so far counts as reported; cadres on leave are not nagged.
-			if len(f.CheckIns) > 0 || leave[f.Pairing.CadreID] || !w.Applies(f.Tags, f.Program) {
-				continue
-			}
-			byCadre[f.Pairing.CadreID] = append(byCadre[f.Pairing.CadreID], target{f.Pairing.ID, f.Pairing.CadreID, f.HeadName})
-		}
-		return nil
-	})
+	byCadre, err := j.unreported(ctx, due, now, leave)
 	if err != nil {
-		return err
+		return res, err
 	}
 	cadres := make([]store.PersonID, 0, len(byCadre))
 	for id := range byCadre {
@@ -120,33 +95,118 @@ func (j *WindowReminders) remind(ctx context.Context, c store.Campaign, stage st
 	}
 	for start := 0; start < len(cadres); start += per {
 		chunk := cadres[start:min(start+per, len(cadres))]
-		if err := j.Store.Tx(ctx, func(tx *store.Store) error { return j.write(ctx, tx, c, stage, chunk, byCadre, res) }); err != nil {
-			return err
+		err := j.Store.Tx(ctx, func(tx *store.Store) error { return j.write(ctx, tx, due, chunk, byCadre, at, now, res) })
+		if err != nil {
+			return res, err
 		}
 	}
-	return nil
+	return res, nil
+}
+
+// dueWindows lists the configured windows open on day with the stage due, in start order.
+func (j *WindowReminders) dueWindows(ctx context.Context, day time.Time) ([]dueWindow, error) {
+	ws, err := j.Calendar.Active(day)
+	if err != nil {
+		return nil, err
+	}
+	codes := make([]string, len(ws))
+	for i, w := range ws {
+		codes[i] = w.Code
+	}
+	rows, err := j.Store.CampaignsByCodes(ctx, codes)
+	if err != nil {
+		return nil, err
+	}
+	var out []dueWindow
+	for _, w := range ws {
+		row, ok := rows[w.Code]
+		if !ok {
+			return nil, fmt.Errorf("window %s is not stored", w.Code)
+		}
+		out = append(out, dueWindow{w: w, id: row.ID, stage: j.stage(w, day)})
+	}
+	return out, nil
+}
+
+// stage is the latest stage due on day (see the rules above).
+func (j *WindowReminders) stage(w calendar.Window, day time.Time) string {
+	switch {
+	case day.Equal(w.End) && j.LastDay && w.Required:
+		return StageLast
+	case !day.Before(w.Halfway()) && j.Halfway && w.Required && w.Halfway().After(w.Start):
+		return StageHalf
+	}
+	return StageOpen
+}
+
+// target is one pairing a cadre has not reported in one window.
+type target struct {
+	pairing store.PairingID
+	window  int // index into the due windows
+	name    string
+}
+
+// unreported scans every active pairing once and lists, per cadre, the pairings each window covers
+// that have no check-in since the window opened. Cadres on leave are not nagged.
+func (j *WindowReminders) unreported(ctx context.Context, due []dueWindow, now time.Time, leave map[store.PersonID]bool) (map[store.PersonID][]target, error) {
+	var bounds []time.Time
+	for _, d := range due {
+		bounds = append(bounds, d.w.Start)
+	}
+	sort.Slice(bounds, func(a, b int) bool { return bounds[a].Before(bounds[b]) })
+	bounds = dedupTimes(bounds)
+	byCadre := map[store.PersonID][]target{}
+	err := j.Store.ScanActivePairings(ctx, store.ScanOptions{At: now, Bounds: bounds}, func(fs []store.PairingFacts) error {
+		for _, f := range fs {
+			if leave[f.Pairing.CadreID] {
+				continue
+			}
+			for i, d := range due {
+				if d.w.Applies(f.Tags, f.Program) && !reportedSince(f.CheckIns, d.w.Start) {
+					byCadre[f.Pairing.CadreID] = append(byCadre[f.Pairing.CadreID], target{f.Pairing.ID, i, f.HeadName})
+				}
+			}
+		}
+		return nil
+	})
+	return byCadre, err
+}
+
+func reportedSince(cs []store.CheckInFact, start time.Time) bool {
+	for _, c := range cs {
+		if !c.At.Before(start) {
+			return true
+		}
+	}
+	return false
+}
+
+func dedupTimes(ts []time.Time) []time.Time {
+	out := ts[:0]
+	for i, t := range ts {
+		if i == 0 || !t.Equal(ts[i-1]) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // write inserts the chunk's reminder rows and one digest per cadre listing only the rows that were new.
-func (j *WindowReminders) write(ctx context.Context, tx writer, c store.Campaign, stage string, cadres []store.PersonID,
-	byCadre map[store.PersonID][]target, res Result) error {
-	now := j.Clock.Now()
+func (j *WindowReminders) write(ctx context.Context, tx writer, due []dueWindow, cadres []store.PersonID,
+	byCadre map[store.PersonID][]target, at, now time.Time, res Result) error {
 	var rows []store.Reminder
+	names := map[string]string{} // reminder key → household head
 	for _, cadre := range cadres {
 		for _, t := range byCadre[cadre] {
-			rows = append(rows, store.Reminder{Key: fmt.Sprintf("%s:%d:%s", c.Code, t.pairing, stage), PairingID: t.pairing,
-				CampaignID: ptr(c.ID), CadreID: cadre, Stage: stage, CreatedAt: now})
+			d := due[t.window]
+			key := fmt.Sprintf("%s:%d:%s", d.w.Code, t.pairing, d.stage)
+			names[key] = t.name
+			rows = append(rows, store.Reminder{Key: key, PairingID: t.pairing, CampaignID: ptr(d.id), CadreID: cadre, Stage: d.stage, CreatedAt: now})
 		}
 	}
 	fresh, err := tx.AddReminders(ctx, rows)
 	if err != nil {
 		return err
-	}
-	names := map[store.PairingID]string{}
-	for _, cadre := range cadres {
-		for _, t := range byCadre[cadre] {
-			names[t.pairing] = t.name
-		}
 	}
 	newBy := map[store.PersonID][]store.Reminder{}
 	for _, r := range fresh {
@@ -160,16 +220,24 @@ func (j *WindowReminders) write(ctx context.Context, tx writer, c store.Campaign
 		if len(rs) == 0 {
 			continue
 		}
-		hh := make([]string, len(rs))
-		rids := make([]int64, len(rs))
-		for i, r := range rs {
-			hh[i], rids[i] = names[r.PairingID], r.ID
+		var sections []string
+		rids := make([]int64, 0, len(rs))
+		for _, d := range due {
+			var hh []string
+			for _, r := range rs {
+				if *r.CampaignID == d.id {
+					hh = append(hh, names[r.Key])
+					rids = append(rids, r.ID)
+				}
+			}
+			if len(hh) > 0 {
+				sections = append(sections, textWindowSection(d.w.Name, d.stage, d.w.Start, d.w.End, clock.Day(now), hh))
+				res["reminders_"+d.stage] += len(hh)
+			}
 		}
-		digests = append(digests, store.OutboxMessage{Key: fmt.Sprintf("remind:%s:%s:%d", c.Code, stage, cadre),
-			PersonID: ptr(cadre), Priority: store.PriorityBulk, CreatedAt: now,
-			Text: textWindowReminder(c.Name, stage, clock.Day(c.StartOn), clock.Day(c.EndOn), hh)})
+		digests = append(digests, store.OutboxMessage{Key: fmt.Sprintf("remind:%s:%d", Slot(at), cadre),
+			PersonID: ptr(cadre), Priority: store.PriorityBulk, CreatedAt: now, Text: textWindowDigest(sections)})
 		ids = append(ids, rids)
-		res["reminders_"+stage] += len(rs)
 	}
 	if len(digests) == 0 {
 		return nil
@@ -186,20 +254,30 @@ func (j *WindowReminders) write(ctx context.Context, tx writer, c store.Campaign
 	return tx.LinkReminders(ctx, link)
 }
 
-// SyncCampaigns writes the computed windows of the given years into Campaign rows (by code).
+// SyncCampaigns makes the stored windows follow the configuration: the computed windows of the given
+// years are written by code (a changed bound moves the row and keeps its id), and stored windows that
+// have not started by today and are no longer configured (disabled, removed, renamed) are deleted.
+// Windows that have started stay, with their reminders, as history.
 func SyncCampaigns(ctx context.Context, s interface {
 	UpsertCampaigns(ctx context.Context, rows []store.Campaign) error
-}, cal *calendar.Calendar, years ...int) error {
+	DeleteCampaignsExcept(ctx context.Context, keep []string, after time.Time) (int64, error)
+}, cal *calendar.Calendar, today time.Time, years ...int) error {
 	var rows []store.Campaign
+	var keep []string
 	for _, y := range years {
 		ws, err := cal.Windows(y)
 		if err != nil {
 			return err
 		}
 		for _, w := range ws {
+			keep = append(keep, w.Code)
 			rows = append(rows, store.Campaign{Code: w.Code, Name: w.Name, Kind: w.Kind, StartOn: w.Start, EndOn: w.End,
 				Required: w.Required, Tags: w.Tags, Programs: strings.Join(w.Programs, ",")})
 		}
 	}
-	return s.UpsertCampaigns(ctx, rows)
+	if err := s.UpsertCampaigns(ctx, rows); err != nil {
+		return err
+	}
+	_, err := s.DeleteCampaignsExcept(ctx, keep, clock.Day(today))
+	return err
 }

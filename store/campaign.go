@@ -27,16 +27,6 @@ func (s *Store) UpsertCampaigns(ctx context.Context, rows []Campaign) error {
 	return nil
 }
 
-// CampaignsOn lists the campaigns whose window contains day, by start.
-func (s *Store) CampaignsOn(ctx context.Context, day time.Time) ([]Campaign, error) {
-	d := s.orgDay(day)
-	var rows []Campaign
-	if err := s.q(ctx).Where("start_on <= ? AND end_on >= ?", d, d).Order("start_on, id").Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("store: campaigns on day: %w", err)
-	}
-	return rows, nil
-}
-
 // CampaignByCode returns the campaign or ErrNotFound.
 func (s *Store) CampaignByCode(ctx context.Context, code string) (Campaign, error) {
 	return one[Campaign](s, ctx, "code = ?", code)
@@ -50,4 +40,33 @@ func (s *Store) CampaignsBetween(ctx context.Context, from, to time.Time) ([]Cam
 		return nil, fmt.Errorf("store: campaigns between: %w", err)
 	}
 	return rows, nil
+}
+
+// CampaignsByCodes returns the campaigns with the given codes, by code.
+func (s *Store) CampaignsByCodes(ctx context.Context, codes []string) (map[string]Campaign, error) {
+	out := make(map[string]Campaign, len(codes))
+	for start := 0; start < len(codes); start += keyChunk {
+		var rows []Campaign
+		if err := s.q(ctx).Where("code IN ?", codes[start:min(start+keyChunk, len(codes))]).Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("store: campaigns by code: %w", err)
+		}
+		for _, c := range rows {
+			out[c.Code] = c
+		}
+	}
+	return out, nil
+}
+
+// DeleteCampaignsExcept deletes the campaigns starting after day whose code is not in keep: windows the
+// configuration no longer has. Those that have started are kept with their reminders, as history.
+func (s *Store) DeleteCampaignsExcept(ctx context.Context, keep []string, after time.Time) (int64, error) {
+	q := s.q(ctx).Where("start_on > ?", s.orgDay(after))
+	if len(keep) > 0 {
+		q = q.Where("code NOT IN ?", keep)
+	}
+	res := q.Delete(&Campaign{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: delete unconfigured campaigns: %w", res.Error)
+	}
+	return res.RowsAffected, nil
 }

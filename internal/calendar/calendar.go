@@ -121,33 +121,53 @@ func validMD(m, d int) bool {
 	return m >= 1 && m <= 12 && t.Day() == d
 }
 
-// in resolves the bound to a day in Gregorian year y; a lunar date is taken from whichever lunar year puts
-// it in y (腊月十五 of the previous lunar year falls in January or February).
-func (b bound) in(y int) (time.Time, error) {
+// days resolves the bound to its days in Gregorian year y, ascending. A lunar date is taken from
+// every lunar year that puts it in y: 腊月初一 of lunar year y-1 falls in January of y and that of
+// lunar year y in December, so a bound late in the lunar year may have two days in one Gregorian
+// year. Every other bound has exactly one.
+func (b bound) days(y int) ([]time.Time, error) {
 	switch b.kind {
 	case 't':
-		return SolarTermDate(y, b.term)
+		d, err := SolarTermDate(y, b.term)
+		return []time.Time{d}, err
 	case 'e':
-		return clock.Date(y, time.Month(b.month)+1, 1).AddDate(0, 0, -1), nil
+		return []time.Time{clock.Date(y, time.Month(b.month)+1, 1).AddDate(0, 0, -1)}, nil
 	case 'a':
-		return clock.Date(b.year, time.Month(b.month), b.day), nil
+		return []time.Time{clock.Date(b.year, time.Month(b.month), b.day)}, nil
 	case 'l':
-		for _, ly := range []int{y, y - 1} {
+		var out []time.Time
+		for _, ly := range []int{y - 1, y} {
 			d, err := LunarDate(ly, b.month, b.day)
 			if err != nil {
-				return time.Time{}, err
+				return nil, err
 			}
 			if d.Year() == y {
-				return d, nil
+				out = append(out, d)
 			}
 		}
-		return LunarDate(y, b.month, b.day)
+		return out, nil
 	}
 	d := clock.Date(y, time.Month(b.month), b.day)
 	if d.Day() != b.day { // 02-29 in a common year
 		d = clock.Date(y, time.Month(b.month)+1, 1).AddDate(0, 0, -1)
 	}
-	return d, nil
+	return []time.Time{d}, nil
+}
+
+// firstFrom is the bound's first day on or after from (within two Gregorian years).
+func (b bound) firstFrom(from time.Time) (time.Time, bool, error) {
+	for _, y := range []int{from.Year(), from.Year() + 1} {
+		ds, err := b.days(y)
+		if err != nil {
+			return time.Time{}, false, err
+		}
+		for _, d := range ds {
+			if !d.Before(from) {
+				return d, true, nil
+			}
+		}
+	}
+	return time.Time{}, false, nil
 }
 
 // source is one configured window before it is placed in a year.
@@ -250,37 +270,45 @@ func campaignSource(cp config.Campaign) (source, error) {
 	return s, nil
 }
 
-// place computes the source's window anchored in Gregorian year y (its festival day, or its start).
-func (s source) place(y int) (Window, bool, error) {
-	w := Window{Code: fmt.Sprintf("%d-%s", y, s.slug), Name: s.name, Kind: s.kind, Required: s.required,
+// place computes the source's windows anchored in Gregorian year y (its festival day, or its start).
+// The first is coded y-<slug>; a second start in the same year (a lunar start in both January and
+// December) gets y-<slug>-2.
+func (s source) place(y int) ([]Window, error) {
+	base := Window{Code: fmt.Sprintf("%d-%s", y, s.slug), Name: s.name, Kind: s.kind, Required: s.required,
 		Tags: s.tags, Programs: s.programs}
-	var err error
 	if s.from == nil {
-		var day time.Time
-		if day, err = FestivalDate(y, s.festival); err != nil {
-			return Window{}, false, err
+		day, err := FestivalDate(y, s.festival)
+		if err != nil {
+			return nil, err
 		}
-		w.Start, w.End = day.AddDate(0, 0, -s.before), day.AddDate(0, 0, s.after)
-	} else {
-		if s.from.kind == 'a' && s.from.year != y {
-			return Window{}, false, nil
-		}
-		if w.Start, err = s.from.in(y); err != nil {
-			return Window{}, false, err
-		}
-		if w.End, err = s.to.in(w.Start.Year()); err != nil {
-			return Window{}, false, err
-		}
-		if w.End.Before(w.Start) && s.to.kind != 'a' { // spans the new year: 12-25 → 01-03
-			if w.End, err = s.to.in(w.Start.Year() + 1); err != nil {
-				return Window{}, false, err
-			}
-		}
-		if w.End.Before(w.Start) {
-			return Window{}, false, fmt.Errorf("calendar: %s ends before it starts", s.name)
-		}
+		base.Start, base.End = day.AddDate(0, 0, -s.before), day.AddDate(0, 0, s.after)
+		return []Window{base}, nil
 	}
-	return w, true, nil
+	if s.from.kind == 'a' && s.from.year != y {
+		return nil, nil
+	}
+	starts, err := s.from.days(y)
+	if err != nil {
+		return nil, err
+	}
+	var out []Window
+	for i, start := range starts {
+		w := base
+		if i > 0 {
+			w.Code = fmt.Sprintf("%s-%d", base.Code, i+1)
+		}
+		w.Start = start
+		end, ok, err := s.to.firstFrom(start) // spans the new year when needed: 12-25 → 01-03
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("calendar: %s ends before it starts", s.name)
+		}
+		w.End = end
+		out = append(out, w)
+	}
+	return out, nil
 }
 
 // Windows lists the windows that start in Gregorian year y, by start day. 元旦 and 暖冬行动 start in
@@ -305,12 +333,14 @@ func (c *Calendar) compute(y int) ([]Window, error) {
 		// A festival day near the new year (e.g. 春节 with many days before) may start in y-1; those are
 		// found by asking about y+1 as well.
 		for _, yy := range []int{y, y + 1} {
-			w, ok, err := s.place(yy)
+			ws, err := s.place(yy)
 			if err != nil {
 				return nil, err
 			}
-			if ok && w.Start.Year() == y && !hasCode(out, w.Code) {
-				out = append(out, w)
+			for _, w := range ws {
+				if w.Start.Year() == y && !hasCode(out, w.Code) {
+					out = append(out, w)
+				}
 			}
 		}
 	}

@@ -1,6 +1,8 @@
 package calendar_test
 
 import (
+	"fmt"
+	"hash/fnv"
 	"strings"
 	"testing"
 	"time"
@@ -236,4 +238,41 @@ func TestActiveAndNext(t *testing.T) {
 			t.Errorf("halfway %s days %d, want 2026-06-15 and 8", got, w.Days())
 		}
 	})
+}
+
+// TestLunarBoundsAcrossTheNewYear: a custom window from 腊月初一 to 正月十五 starts twice in some
+// Gregorian years (January, from the previous lunar year, and December). Both are found; the old
+// code found only December's.
+func TestLunarBoundsAcrossTheNewYear(t *testing.T) {
+	off := false
+	none := config.WindowSpec{Enabled: &off}
+	builtins := config.Windows{NewYear: none, SpringFest: none, DragonBoat: none, MidAutumn: none, SpringSowing: none, AutumnHarvest: none, WinterDrive: none}
+	cal, err := calendar.New(builtins, []config.Campaign{{Name: "腊月走访", From: "L12-01", To: "L01-15", Required: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, y := range []int{2024, 2025, 2026, 2027} {
+		ws, err := cal.Windows(y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range ws {
+			got = append(got, w.Code[4:]+" "+w.Start.Format(time.DateOnly)+"→"+w.End.Format(time.DateOnly))
+		}
+	}
+	// 腊月初一 of lunar 2023 … 2027: 2024-01-11, 2024-12-31, 2026-01-19, 2027-01-08, 2027-12-28.
+	// Every winter has its window, none twice; 2024 and 2027 have two.
+	slug := "-c" + fmt.Sprintf("%08x", fnv32("腊月走访"))
+	want := []string{slug + " 2024-01-11→2024-02-24", slug + "-2 2024-12-31→2025-02-12", slug + " 2026-01-19→2026-03-03",
+		slug + " 2027-01-08→2027-02-20", slug + "-2 2027-12-28→2028-02-09"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("windows %v, want %v", got, want)
+	}
+}
+
+func fnv32(s string) uint32 {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(s))
+	return h.Sum32()
 }
