@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"qinqi/internal/clock"
 	"qinqi/store"
 )
 
@@ -17,7 +16,7 @@ func TestFailedSQLIsLoggedShort(t *testing.T) {
 	// Duplicate keys are logged at DEBUG (the store inserts and catches them on purpose).
 	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx := context.Background()
-	s, err := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: filepath.Join(t.TempDir(), "l.db"), Location: clock.Shanghai, Logger: log})
+	s, err := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: filepath.Join(t.TempDir(), "l.db"), Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}

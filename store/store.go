@@ -15,6 +15,8 @@ import (
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"qinqi/internal/clock"
 )
 
 // Driver names accepted by Open.
@@ -27,12 +29,15 @@ const (
 type Options struct {
 	Driver string // sqlite or mysql
 	// DSN is a file path for sqlite, or a go-sql-driver DSN for mysql; missing charset, parseTime, loc
-	// and time_zone parameters are added so times round-trip as Asia/Shanghai wall clock.
-	DSN      string
-	Location *time.Location
-	Logger   *slog.Logger
-	MaxOpen  int // mysql pool size; sqlite uses a small fixed pool
+	// and time_zone parameters are added so times round-trip as Beijing wall clock.
+	DSN     string
+	Logger  *slog.Logger
+	MaxOpen int // mysql pool size; sqlite uses a small fixed pool
 }
+
+// Every time is stored as Beijing wall clock (Asia/Shanghai), the zone the calendar, the rules,
+// the scheduler and every message use; there is no other zone to configure.
+var zone = clock.Shanghai
 
 // Store wraps a gorm handle; a Store returned by Tx is bound to that transaction.
 type Store struct {
@@ -44,14 +49,11 @@ type Store struct {
 
 // Open connects and pings; it does not migrate (see Migrate and PendingMigrations).
 func Open(ctx context.Context, o Options) (*Store, error) {
-	if o.Location == nil {
-		return nil, errors.New("store: Options.Location is required")
-	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
 	cfg := &gorm.Config{
-		NowFunc: func() time.Time { return time.Now().In(o.Location) },
+		NowFunc: func() time.Time { return time.Now().In(zone) },
 		Logger: logger.NewSlogLogger(slog.New(sqlTrimHandler{o.Logger.Handler()}), logger.Config{
 			SlowThreshold: 500 * time.Millisecond, LogLevel: logger.Warn,
 			IgnoreRecordNotFoundError: true, ParameterizedQueries: true, // keeps names and phones out of logs
@@ -73,7 +75,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, loc: o.Location, driver: o.Driver}
+	s := &Store{db: db, loc: zone, driver: o.Driver}
 	if s.hhCols, err = columnsAs(db, &Household{}, "households", "h_"); err != nil {
 		_ = s.Close()
 		return nil, err
@@ -103,13 +105,13 @@ func openSQLite(o Options, cfg *gorm.Config) (*gorm.DB, error) {
 	sqlDB.SetMaxOpenConns(4)
 	// SQLite keeps times as text and compares them as text, so every time argument is moved
 	// into one zone before it reaches the driver.
-	db.ConnPool = &tzPool{ConnPool: db.ConnPool, loc: o.Location}
+	db.ConnPool = &tzPool{ConnPool: db.ConnPool, loc: zone}
 	db.Statement.ConnPool = db.ConnPool
 	return db, nil
 }
 
 func openMySQL(o Options, cfg *gorm.Config) (*gorm.DB, error) {
-	dsn, err := MySQLDSN(o.DSN, o.Location)
+	dsn, err := MySQLDSN(o.DSN)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +137,8 @@ func openMySQL(o Options, cfg *gorm.Config) (*gorm.DB, error) {
 // MySQLDSN adds the parameters qinqi relies on to a DSN unless the operator set them:
 // utf8mb4 with unicode_ci (MariaDB rejects MySQL 8's 0900 collation), parsed times in the
 // programme's zone, and a session time_zone offset so NOW() agrees (named zones need tz tables).
-func MySQLDSN(dsn string, loc *time.Location) (string, error) {
+func MySQLDSN(dsn string) (string, error) {
+	loc := zone
 	if dsn == "" {
 		return "", errors.New("store: mysql DSN is empty")
 	}
@@ -171,7 +174,7 @@ func MySQLDSN(dsn string, loc *time.Location) (string, error) {
 // Driver is "sqlite" or "mysql".
 func (s *Store) Driver() string { return s.driver }
 
-// Location is the zone every time is stored in.
+// Location is the zone every time is stored in: Asia/Shanghai.
 func (s *Store) Location() *time.Location { return s.loc }
 
 // Ping checks the connection with a one-second budget so a dead database fails fast.

@@ -17,7 +17,7 @@ import (
 func TestBindcodeCommand(t *testing.T) {
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "b.db")
-	s, err := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: db, Location: clock.Shanghai})
+	s, err := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: db})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestBindcodeCommand(t *testing.T) {
 			if d := exp.Sub(before.Add(c.ttl)); d < -time.Minute || d > time.Minute {
 				t.Fatalf("expires %s, want about %s", exp, before.Add(c.ttl))
 			}
-			s, _ := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: db, Location: clock.Shanghai})
+			s, _ := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: db})
 			defer s.Close()
 			if _, err := s.UseBindCode(ctx, m[1], time.Now()); err != nil {
 				t.Fatalf("printed code does not work: %v", err)

@@ -12,7 +12,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"qinqi/internal/app"
-	"qinqi/internal/clock"
 	"qinqi/internal/report"
 	"qinqi/internal/report/reporttest"
 	"qinqi/store"
@@ -22,7 +21,7 @@ func seededDB(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "q.db")
-	s, err := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: path, Location: clock.Shanghai})
+	s, err := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: path})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,7 +46,7 @@ func runSimulate(ctx context.Context, args []string, io IO) error {
 	if err != nil {
 		return err
 	}
-	opts := store.Options{Driver: store.DriverSQLite, Location: clock.Shanghai, Logger: newLogger(cfg, io.Err)}
+	opts := store.Options{Driver: store.DriverSQLite, Logger: newLogger(cfg, io.Err)}
 	if *mysqlDSN != "" {
 		opts.Driver, opts.DSN = store.DriverMySQL, *mysqlDSN
 	} else {

@@ -38,7 +38,7 @@ func runStatus(ctx context.Context, args []string, io IO) error {
 		return err
 	}
 	defer kv.Close()
-	now := clock.Real{}.Now().In(cfg.Location())
+	now := clock.Real{}.Now()
 	if err := printWeChatHealth(ctx, io.Out, cfg, kv, s, now); err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ func statusDB(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "status.db")
-	s, err := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: path, Location: clock.Shanghai})
+	s, err := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: path})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"qinqi/internal/clock"
 	"qinqi/internal/config"
 	"qinqi/store"
 )
@@ -59,17 +60,26 @@ func (c *common) openDB(ctx context.Context, io IO, migrate bool) (config.Config
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(cfg.Log.Level))
-	opts := &slog.HandlerOptions{Level: lvl}
+	opts := &slog.HandlerOptions{Level: lvl, ReplaceAttr: beijingTime}
 	if cfg.Log.Format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
+// beijingTime writes log times in Beijing time, like every other time qinqi shows, whatever the
+// host's zone (servers and CI often run in UTC).
+func beijingTime(groups []string, a slog.Attr) slog.Attr {
+	if a.Key == slog.TimeKey && len(groups) == 0 && a.Value.Kind() == slog.KindTime {
+		a.Value = slog.TimeValue(a.Value.Time().In(clock.Shanghai))
+	}
+	return a
+}
+
 // openStore opens the configured database and explains failures in one sentence.
 func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, error) {
 	s, err := store.Open(ctx, store.Options{
-		Driver: cfg.Database.Driver, DSN: dsnOf(cfg), Location: cfg.Location(), Logger: log,
+		Driver: cfg.Database.Driver, DSN: dsnOf(cfg), Logger: log,
 		MaxOpen: cfg.Database.MaxOpen,
 	})
 	if err != nil {

@@ -152,7 +152,7 @@ func openRawMySQL(ctx context.Context, env Env) (*rawDB, error) {
 		drop()
 		return nil, err
 	}
-	full, err := store.MySQLDSN(dsn, clock.Shanghai)
+	full, err := store.MySQLDSN(dsn)
 	if err != nil {
 		drop()
 		return nil, err
@@ -176,7 +176,7 @@ func openRawMySQL(ctx context.Context, env Env) (*rawDB, error) {
 
 // migrateScratch gives a scratch database qinqi's schema, so the ceiling writes the real table.
 func migrateScratch(ctx context.Context, env Env, driver, dsn string) error {
-	st, err := store.Open(ctx, store.Options{Driver: driver, DSN: dsn, Location: clock.Shanghai, Logger: env.Log})
+	st, err := store.Open(ctx, store.Options{Driver: driver, DSN: dsn, Logger: env.Log})
 	if err != nil {
 		return err
 	}

@@ -68,7 +68,7 @@ func openCounty(ctx context.Context, env Env, backend string, maxSenders int) (*
 			closers[i]()
 		}
 	}
-	opts := store.Options{Driver: store.DriverSQLite, Location: clock.Shanghai, Logger: c.log, MaxOpen: c.cfg.Database.MaxOpen}
+	opts := store.Options{Driver: store.DriverSQLite, Logger: c.log, MaxOpen: c.cfg.Database.MaxOpen}
 	if backend == backendMariaDB {
 		dsn, drop, err := scratchDatabase(ctx, env.MySQLDSN, "checkin")
 		if err != nil {

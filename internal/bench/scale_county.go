@@ -132,7 +132,7 @@ func (c scaleCounty) openLockedMySQL(ctx context.Context, env Env) (st *store.St
 	if err != nil {
 		return nil, n, 0, fmt.Errorf("bench: county %s: %w", c.name, err)
 	}
-	st, err = store.Open(ctx, store.Options{Driver: store.DriverMySQL, DSN: withDB(env.MySQLDSN, c.name), Location: clock.Shanghai,
+	st, err = store.Open(ctx, store.Options{Driver: store.DriverMySQL, DSN: withDB(env.MySQLDSN, c.name),
 		Logger: env.Log, MaxOpen: 20})
 	if err != nil {
 		return nil, n, 0, err
@@ -160,7 +160,7 @@ func (c scaleCounty) openLockedMySQL(ctx context.Context, env Env) (st *store.St
 func (c scaleCounty) openSQLite(ctx context.Context, env Env) (st *store.Store, n countyRows, took time.Duration, err error) {
 	path := filepath.Join(env.TempDir, c.name+".db")
 	mark := path + ".seeded"
-	st, err = store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: path, Location: clock.Shanghai, Logger: env.Log})
+	st, err = store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: path, Logger: env.Log})
 	if err != nil {
 		return nil, n, 0, err
 	}

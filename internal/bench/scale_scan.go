@@ -184,7 +184,7 @@ func countJobSQL(ctx context.Context, env Env, rep *Report, suite string, c scal
 	}
 	defer ctr.close()
 	cfg.Addr, cfg.TLSConfig, cfg.TLS = ctr.addr(), "false", nil // the relay reads plain packets
-	st, err := store.Open(ctx, store.Options{Driver: store.DriverMySQL, DSN: cfg.FormatDSN(), Location: clock.Shanghai, Logger: env.Log, MaxOpen: 20})
+	st, err := store.Open(ctx, store.Options{Driver: store.DriverMySQL, DSN: cfg.FormatDSN(), Logger: env.Log, MaxOpen: 20})
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
-	"qinqi/internal/clock"
 	"qinqi/store"
 )
 
@@ -180,7 +179,7 @@ func countCase(ctx context.Context, env Env, rep *Report, c *county) error {
 	}
 	defer ctr.close()
 	cfg.Addr, cfg.TLSConfig, cfg.TLS = ctr.addr(), "false", nil // the relay reads plain packets
-	st, err := store.Open(ctx, store.Options{Driver: store.DriverMySQL, DSN: cfg.FormatDSN(), Location: clock.Shanghai,
+	st, err := store.Open(ctx, store.Options{Driver: store.DriverMySQL, DSN: cfg.FormatDSN(),
 		Logger: c.log, MaxOpen: c.cfg.Database.MaxOpen})
 	if err != nil {
 		return err

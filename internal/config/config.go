@@ -16,9 +16,10 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Config is the whole configuration.
+// Config is the whole configuration. There is no time zone setting: every programme of this kind
+// runs on Beijing time (Xinjiang's offices included), and so do qinqi's calendar, rules, jobs, stored
+// times, messages and logs.
 type Config struct {
-	Timezone   string     `yaml:"timezone"`
 	Database   Database   `yaml:"database"`
 	Redis      Redis      `yaml:"redis"`
 	Log        Log        `yaml:"log"`
@@ -290,7 +291,9 @@ func explain(err error) error {
 	}
 	msgs := make([]string, 0, len(te.Errors))
 	for _, e := range te.Errors {
-		if m := unknownField.FindStringSubmatch(e); m != nil {
+		if m := unknownField.FindStringSubmatch(e); m != nil && m[2] == "timezone" && m[3] == "Config" {
+			e = fmt.Sprintf("line %s: timezone was removed: qinqi always runs on Beijing time (Asia/Shanghai); delete this line", m[1])
+		} else if m != nil {
 			e = fmt.Sprintf("line %s: unknown key %q (not a setting of %s; see config.example.yaml)", m[1], m[2], sectionName(m[3]))
 		}
 		msgs = append(msgs, e)
@@ -328,15 +331,6 @@ func ApplyEnv(c *Config, env func(string) string) {
 	if v := env("QINQI_LOG_LEVEL"); v != "" {
 		c.Log.Level = v
 	}
-}
-
-// Location loads the configured zone (validated, so it cannot fail after Load).
-func (c Config) Location() *time.Location {
-	loc, err := time.LoadLocation(c.Timezone)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
 }
 
 // SchedulerOn reports whether this instance runs scheduled jobs (default true).

@@ -6,7 +6,6 @@ import "time"
 // programme rules from the design brief.
 func Defaults() Config {
 	return Config{
-		Timezone: "Asia/Shanghai",
 		Database: Database{Driver: "sqlite", Path: "qinqi.db", MaxOpen: 20},
 		Redis:    Redis{Prefix: "qinqi:"},
 		Log:      Log{Level: "info", Format: "text"},

@@ -18,9 +18,6 @@ func (c Config) Validate() error {
 		errs = append(errs, &Error{Key: key, Reason: fmt.Sprintf(format, a...)})
 	}
 
-	if _, err := time.LoadLocation(c.Timezone); err != nil {
-		bad("timezone", "unknown time zone %q", c.Timezone)
-	}
 	switch c.Database.Driver {
 	case "sqlite":
 		if c.Database.Path == "" {

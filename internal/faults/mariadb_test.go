@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"qinqi/internal/clock"
 	"qinqi/internal/faults"
 	"qinqi/internal/testenv"
 	"qinqi/store"
@@ -45,7 +44,7 @@ func TestMariaDBStopsDuringCheckIns(t *testing.T) {
 	db := faults.StartMariaDB(t)
 	db.CreateDatabase("qinqi_fault")
 	ctx := context.Background()
-	st, err := store.Open(ctx, store.Options{Driver: store.DriverMySQL, DSN: db.DSN("qinqi_fault"), Location: clock.Shanghai, MaxOpen: 8, Logger: quiet})
+	st, err := store.Open(ctx, store.Options{Driver: store.DriverMySQL, DSN: db.DSN("qinqi_fault"), MaxOpen: 8, Logger: quiet})
 	must(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	must(t, st.Migrate(ctx))

@@ -118,7 +118,7 @@ func fakeAccount(n int) wxfake.Account {
 func seedReminders(t *testing.T, path string, n int) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: path, Location: clock.Shanghai, Logger: quiet})
+	st, err := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: path, Logger: quiet})
 	must(t, err)
 	defer st.Close()
 	must(t, st.Migrate(ctx))
@@ -177,7 +177,7 @@ log:
 func outboxCounts(t *testing.T, path string) map[store.OutboxStatus]int64 {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: path, Location: clock.Shanghai, Logger: quiet})
+	st, err := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: path, Logger: quiet})
 	must(t, err)
 	defer st.Close()
 	counts, err := st.OutboxCounts(ctx)

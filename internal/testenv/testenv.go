@@ -16,7 +16,6 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
-	"qinqi/internal/clock"
 	"qinqi/store"
 )
 
@@ -45,7 +44,7 @@ func Backends() []Backend {
 func SQLite(t testing.TB) *store.Store {
 	t.Helper()
 	ctx := context.Background()
-	s, err := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: filepath.Join(t.TempDir(), "test.db"), Location: clock.Shanghai})
+	s, err := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: filepath.Join(t.TempDir(), "test.db")})
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
 	}
@@ -80,7 +79,7 @@ func MySQL(t testing.TB) *store.Store {
 		}
 	})
 	ctx := context.Background()
-	s, err := store.Open(ctx, store.Options{Driver: store.DriverMySQL, DSN: WithDB(base, name), Location: clock.Shanghai, MaxOpen: 8})
+	s, err := store.Open(ctx, store.Options{Driver: store.DriverMySQL, DSN: WithDB(base, name), MaxOpen: 8})
 	if err != nil {
 		t.Fatalf("open mysql: %v", err)
 	}
