@@ -18,7 +18,9 @@ type CallbackError struct {
 	Err    error
 }
 
-func (e *CallbackError) Error() string { return fmt.Sprintf("callback refused (%d): %v", e.Status, e.Err) }
+func (e *CallbackError) Error() string {
+	return fmt.Sprintf("callback refused (%d): %v", e.Status, e.Err)
+}
 func (e *CallbackError) Unwrap() error { return e.Err }
 
 func refuse(status int, err error) error { return &CallbackError{Status: status, Err: err} }
