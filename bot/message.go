@@ -55,6 +55,9 @@ type Outgoing struct {
 	FileName string    // for files and images: the name the recipient sees
 	File     io.Reader // nil for text
 	Image    bool
+	// Key is the outbox row's idempotency key ("request:12:ack:…", "spot:2026-11:7:ask"); a
+	// channel that must choose a message form by purpose (the 服务号's templates) reads it.
+	Key string
 }
 
 // Messenger is what the inbox and outbox need from a transport.

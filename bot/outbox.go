@@ -470,7 +470,7 @@ func (ob *Outbox) recipient(ctx context.Context, s *sender, row store.OutboxMess
 }
 
 func (ob *Outbox) send(ctx context.Context, s *sender, row store.OutboxMessage, to string) error {
-	out := Outgoing{To: to, Text: row.Text, FileName: row.FileName, Image: row.Kind == store.OutImage}
+	out := Outgoing{To: to, Text: row.Text, FileName: row.FileName, Image: row.Kind == store.OutImage, Key: row.Key}
 	if row.FilePath != "" {
 		f, err := os.Open(row.FilePath)
 		if err != nil {
