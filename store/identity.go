@@ -90,25 +90,46 @@ func (s *Store) UseBindCode(ctx context.Context, code string, now time.Time) (Pe
 	return bc.PersonID, nil
 }
 
-// PersonByChatKey resolves a transport's current sender key to a person, or ErrNotFound.
+// wecomTransport is the Transport of the WeCom channel, whose user ids can come from the people sheet.
+const wecomTransport = "wecom"
+
+// PersonByChatKey resolves a transport's current sender key to a person, or ErrNotFound. A WeCom
+// userid with no identity is looked up in the people's WecomUserID (from the sheet), so staff
+// listed with their userid never need a bind code.
 func (s *Store) PersonByChatKey(ctx context.Context, transport, account, key string) (PersonID, error) {
 	var ci ChatIdentity
 	err := s.q(ctx).Where("transport = ? AND account = ? AND external_key = ?", transport, account, key).Take(&ci).Error
-	if err != nil {
-		return 0, fmt.Errorf("store: chat identity: %w", notFound(err))
+	if err == nil {
+		return ci.PersonID, nil
 	}
-	return ci.PersonID, nil
+	if err = notFound(err); !errors.Is(err, ErrNotFound) || transport != wecomTransport || key == "" {
+		return 0, fmt.Errorf("store: chat identity: %w", err)
+	}
+	var ids []PersonID
+	if err := s.q(ctx).Model(&Person{}).Where("wecom_user_id = ?", key).Limit(2).Pluck("id", &ids).Error; err != nil {
+		return 0, fmt.Errorf("store: person by wecom userid: %w", err)
+	}
+	if len(ids) != 1 { // none, or a sheet that gave two people one userid: bind by code instead
+		return 0, fmt.Errorf("store: chat identity: %w", ErrNotFound)
+	}
+	return ids[0], nil
 }
 
-// ChatKeyOfPerson is the person's current key on one bot account, or ErrNotFound when they are not bound there.
+// ChatKeyOfPerson is the person's current key on one bot account, or ErrNotFound when they are not
+// bound there. On WeCom a person's WecomUserID reaches them before they ever wrote.
 func (s *Store) ChatKeyOfPerson(ctx context.Context, transport, account string, person PersonID) (string, error) {
 	var ci ChatIdentity
 	err := s.q(ctx).Where("transport = ? AND account = ? AND person_id = ?", transport, account, person).
 		Order("updated_at DESC, id DESC").Take(&ci).Error
-	if err != nil {
-		return "", fmt.Errorf("store: chat key of person %d: %w", person, notFound(err))
+	if err == nil {
+		return ci.ExternalKey, nil
 	}
-	return ci.ExternalKey, nil
+	if err = notFound(err); errors.Is(err, ErrNotFound) && transport == wecomTransport {
+		if p, perr := s.PersonByID(ctx, person); perr == nil && p.WecomUserID != "" {
+			return p.WecomUserID, nil
+		}
+	}
+	return "", fmt.Errorf("store: chat key of person %d: %w", person, err)
 }
 
 // BindChatIdentity makes ci.ExternalKey the person's one current key on (transport, account):

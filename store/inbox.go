@@ -78,8 +78,23 @@ func (s *Store) CompleteInbound(ctx context.Context, id InboxID, r InboxResult, 
 		if res.RowsAffected == 0 {
 			return fmt.Errorf("store: finish inbound %d: %w", id, ErrNotFound)
 		}
+		if r.PersonID != 0 {
+			return tx.noteLastUsed(ctx, id, r.PersonID, now)
+		}
 		return nil
 	})
+}
+
+// noteLastUsed makes the account a person just wrote from the one that reaches them (messages qinqi
+// starts go to the channel the person last used). Only a change writes the row.
+func (s *Store) noteLastUsed(ctx context.Context, id InboxID, person PersonID, now time.Time) error {
+	acct := s.q(ctx).Model(&InboxMessage{}).Select("account").Where("id = ?", id)
+	err := s.q(ctx).Model(&Person{}).Where("id = ? AND account <> (?)", person, acct).
+		Updates(map[string]any{"account": acct, "updated_at": now.In(s.loc)}).Error
+	if err != nil {
+		return fmt.Errorf("store: note last used account: %w", err)
+	}
+	return nil
 }
 
 // CountInbox counts inbound messages in one status.

@@ -61,6 +61,22 @@ func (s *Store) migrations() []*gormigrate.Migration {
 			ID:      "202612010001_alert_spells",
 			Migrate: migrateAlertSpells,
 		},
+		{
+			// The WeCom channel links a person by the userid in the people sheet.
+			ID: "202612050001_person_wecom_user_id",
+			Migrate: func(tx *gorm.DB) error {
+				m := tx.Migrator()
+				if !m.HasColumn(&Person{}, "WecomUserID") {
+					if err := m.AddColumn(&Person{}, "WecomUserID"); err != nil {
+						return fmt.Errorf("add people.wecom_user_id: %w", err)
+					}
+				}
+				if !m.HasIndex(&Person{}, "WecomUserID") {
+					return m.CreateIndex(&Person{}, "WecomUserID")
+				}
+				return nil
+			},
+		},
 	}
 }
 

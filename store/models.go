@@ -43,7 +43,10 @@ type Person struct {
 	HouseholdID *HouseholdID `gorm:"index"` // household members
 	Title       string       `gorm:"size:64"`
 	Promise     string       `gorm:"size:255"` // 服务承诺 shown on the contact card
-	Account     string       `gorm:"size:64"`  // the bot account (WeChat login) this person befriended
+	Account     string       `gorm:"size:64"`  // the bot account that reaches them: where they bound or last wrote
+	// WecomUserID is the person's WeCom / 政务微信 userid from the people sheet (企业微信账号): the
+	// WeCom channel recognises them by it without a bind code.
+	WecomUserID string `gorm:"size:64;index"`
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 }

@@ -40,7 +40,7 @@ const codeChunk = 500
 var (
 	regionUpdate    = []string{"name", "level", "parent_id", "updated_at"}
 	unitUpdate      = []string{"name", "parent_id", "head_code", "office_phone", "updated_at"}
-	personUpdate    = []string{"name", "initials", "phone", "id_number", "roles", "unit_id", "household_id", "title", "updated_at"}
+	personUpdate    = []string{"name", "initials", "phone", "id_number", "wecom_user_id", "roles", "unit_id", "household_id", "title", "updated_at"}
 	householdUpdate = []string{"head_name", "initials", "region_id", "address", "lat", "lng", "tags", "members", "difficult", "updated_at"}
 	programUpdate   = []string{"name", "updated_at"}
 	pairingUpdate   = []string{"cadre_id", "household_id", "program_id", "start_on", "end_on", "end_reason", "updated_at"}

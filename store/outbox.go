@@ -169,6 +169,24 @@ func (s *Store) FailOutbox(ctx context.Context, id OutboxID, reason string) erro
 	return s.updateOutbox(ctx, id, map[string]any{"status": OutFailed, "last_error": clipRunes(reason, 500)}, true)
 }
 
+// DeferOutbox puts a message back to pending, due at next, without counting an attempt: the
+// channel was unavailable for the whole account, the recipient's own rate limit was reached, or
+// the channel holds the message (reason "held: …", shown by `qinqi status`).
+func (s *Store) DeferOutbox(ctx context.Context, id OutboxID, next time.Time, reason string) error {
+	return s.updateOutbox(ctx, id, map[string]any{"status": OutPending, "next_attempt_at": next.In(s.loc),
+		"last_error": clipRunes(reason, 500)}, false)
+}
+
+// HeldOutbox lists pending messages a channel holds (see DeferOutbox), oldest first.
+func (s *Store) HeldOutbox(ctx context.Context, limit int) ([]OutboxMessage, error) {
+	var rows []OutboxMessage
+	err := s.q(ctx).Where("status = ? AND last_error LIKE ?", OutPending, "held:%").Order("id").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: held outbox: %w", err)
+	}
+	return rows, nil
+}
+
 // SetOutboxAccount routes a message that had no bot account yet.
 func (s *Store) SetOutboxAccount(ctx context.Context, id OutboxID, account string) error {
 	return s.updateOutbox(ctx, id, map[string]any{"account": account}, false)

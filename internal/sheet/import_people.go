@@ -2,6 +2,8 @@ package sheet
 
 import (
 	"context"
+	"errors"
+	"strings"
 
 	"qinqi/store"
 )
@@ -31,6 +33,7 @@ func (*personImport) columns() []column {
 		{key: "unit", names: []string{"所属单位", "单位", "单位编号", "工作单位"}},
 		{key: "title", names: []string{"职务", "职位"}},
 		{key: "household", names: []string{"所属户", "户编号", "户号"}},
+		{key: "wecom", names: []string{"企业微信账号", "政务微信账号", "企业微信ID", "企业微信userid"}},
 	}
 }
 
@@ -58,6 +61,11 @@ func (im *personImport) parse(l layout, rows []Row, errs *RowErrors) {
 		if v := r.get("idnum"); v != "" {
 			if rec.p.IDNumber, err = parseIDNumber(v); err != nil {
 				r.fail("idnum", "%v", err)
+			}
+		}
+		if v := r.get("wecom"); v != "" {
+			if rec.p.WecomUserID, err = parseWecomUserID(v); err != nil {
+				r.fail("wecom", "%v", err)
 			}
 		}
 		if rec.p.Roles, rec.isHead, err = parseRoles(r.get("roles")); err != nil {
@@ -141,6 +149,7 @@ func (im *personImport) fields() []string {
 	f := []string{"Name", "Roles"}
 	for key, field := range map[string]string{
 		"phone": "Phone", "idnum": "IDNumber", "unit": "UnitID", "title": "Title", "household": "HouseholdID",
+		"wecom": "WecomUserID",
 	} {
 		if im.l.has(key) {
 			f = append(f, field)
@@ -188,4 +197,19 @@ func (im *personImport) linkHeads(ctx context.Context, tx *store.Store) error {
 		links[hhs[h].ID] = people[p].ID
 	}
 	return tx.SetHouseholdHeads(ctx, links)
+}
+
+// parseWecomUserID checks a WeCom / 政务微信 userid (账号): 1–64 letters, digits, "_", "-", "." or "@",
+// as the admin console allows.
+func parseWecomUserID(v string) (string, error) {
+	if len(v) > 64 {
+		return "", errors.New("is longer than 64 characters")
+	}
+	for _, r := range v {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_-.@", r)
+		if !ok {
+			return "", errors.New("is not a WeCom account (letters, digits, _ - . @ only)")
+		}
+	}
+	return v, nil
 }
