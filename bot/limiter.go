@@ -33,6 +33,13 @@ type Limits struct {
 	RetryMin    time.Duration
 	RetryMax    time.Duration
 	LoopGuard   int // identical messages to one recipient per day; 0 = no guard
+	// MemberEvery and MemberBurst are a bucket per recipient (0 = none): WeCom silently drops
+	// messages beyond 30 a minute and 1,000 an hour to one member. 4 s with a burst of 10 allows at
+	// most 25 a minute and 910 an hour.
+	MemberEvery time.Duration
+	MemberBurst int
+	// HoldMax is how long a message a channel holds (bot.Held) waits before it fails (0 = forever).
+	HoldMax time.Duration
 }
 
 // LimitsFromConfig is the production policy from the outbox section.

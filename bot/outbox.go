@@ -35,6 +35,7 @@ type OutboxStore interface {
 	MarkOutboxSent(ctx context.Context, id store.OutboxID, now time.Time) error
 	RetryOutbox(ctx context.Context, id store.OutboxID, next time.Time, reason string) error
 	FailOutbox(ctx context.Context, id store.OutboxID, reason string) error
+	DeferOutbox(ctx context.Context, id store.OutboxID, next time.Time, reason string) error
 	SetOutboxAccount(ctx context.Context, id store.OutboxID, account string) error
 	UnroutedOutbox(ctx context.Context, limit int) ([]store.OutboxMessage, error)
 	ChatKeyOfPerson(ctx context.Context, transport, account string, person store.PersonID) (string, error)
@@ -60,8 +61,11 @@ type OutboxOptions struct {
 	// DefaultAccount receives messages whose recipient has no bot account yet (the demo console, or
 	// the only WeChat account); empty means such messages fail as "recipient not bound".
 	DefaultAccount string
-	Rand           func(n int64) int64 // jitter source, 0 ≤ r < n; nil: math/rand/v2
-	Poll           time.Duration       // re-check for rows enqueued without Wake (default 2 s)
+	// Prefer orders the transports ("wecom", "mp", "wechat") for messages qinqi starts to a person
+	// who has not written on any configured account yet: the first on which they can be reached.
+	Prefer []string
+	Rand   func(n int64) int64 // jitter source, 0 ≤ r < n; nil: math/rand/v2
+	Poll   time.Duration       // re-check for rows enqueued without Wake (default 2 s)
 	// Lease is how long after its claim a message still sending counts as in flight; later it is
 	// reported as interrupted (default 2 min). It never makes a message sendable again.
 	Lease time.Duration
@@ -102,6 +106,8 @@ type sender struct {
 	unrecorded atomic.Pointer[outcome]
 	// unclaimed is a claim that failed with an error: it may have committed, and nothing was sent.
 	unclaimed atomic.Pointer[claim]
+	// pausedUntil: the channel reported itself unavailable (bot.Unavailable); nothing is sent before.
+	pausedUntil time.Time
 }
 
 // claim is one ClaimOutbox call, kept to undo it.
@@ -213,8 +219,8 @@ func (ob *Outbox) Route(ctx context.Context) error {
 	for _, r := range rows {
 		account := ob.o.DefaultAccount
 		if r.PersonID != nil {
-			if p, err := ob.o.Store.PersonByID(ctx, *r.PersonID); err == nil && ob.accounts[p.Account] != nil {
-				account = p.Account
+			if a := ob.preferred(ctx, *r.PersonID); a != "" {
+				account = a
 			}
 		}
 		if account == "" {
@@ -228,6 +234,30 @@ func (ob *Outbox) Route(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// preferred is the account that reaches a person: the one they last wrote from or bound on, if
+// configured here, else the first account of the preferred transports on which they are known.
+func (ob *Outbox) preferred(ctx context.Context, pid store.PersonID) string {
+	p, err := ob.o.Store.PersonByID(ctx, pid)
+	if err != nil {
+		return ""
+	}
+	if ob.accounts[p.Account] != nil {
+		return p.Account
+	}
+	for _, transport := range ob.o.Prefer {
+		for _, name := range ob.order {
+			s := ob.accounts[name]
+			if s.Messenger.Name() != transport {
+				continue
+			}
+			if _, err := ob.o.Store.ChatKeyOfPerson(ctx, transport, name, pid); err == nil {
+				return name
+			}
+		}
+	}
+	return ""
 }
 
 // Step sends at most one message of the account and returns when the sender should look again:
@@ -245,6 +275,9 @@ func (ob *Outbox) Step(ctx context.Context, account string) (time.Time, error) {
 		return time.Time{}, err
 	}
 	now := ob.o.Clock.Now()
+	if now.Before(s.pausedUntil) {
+		return s.pausedUntil, nil
+	}
 	f, closedUntil, err := ob.filter(ctx, s, now)
 	if err != nil || !closedUntil.IsZero() {
 		return closedUntil, err
@@ -276,7 +309,28 @@ func (ob *Outbox) Step(ctx context.Context, account string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
+	if wait, err := ob.memberWait(ctx, s, to, now); err != nil || wait > 0 {
+		if err == nil {
+			err = ob.o.Store.DeferOutbox(ctx, row.ID, now.Add(wait), "waiting: this recipient's per-minute limit")
+		}
+		return now, err
+	}
 	return ob.sendRow(ctx, s, row, to, now)
+}
+
+// memberWait applies the per-recipient bucket (WeCom drops messages beyond 30 a minute and 1,000
+// an hour to one member without an error): 0 when the recipient may get a message now. A State
+// that fails lets the message pass; the account's own bucket still bounds the rate.
+func (ob *Outbox) memberWait(ctx context.Context, s *sender, to string, now time.Time) (time.Duration, error) {
+	if s.Limits.MemberEvery <= 0 {
+		return 0, nil
+	}
+	wait, err := ob.o.State.TakeToken(ctx, "outbox:member:"+s.Name+":"+to, now, s.Limits.MemberEvery, s.Limits.MemberBurst)
+	if err != nil {
+		ob.sharedFailed(s, err)
+		return 0, nil
+	}
+	return wait, nil
 }
 
 // sendRow spends the token, waits the jitter, claims the row and sends it at once, so the only
@@ -495,6 +549,14 @@ func (ob *Outbox) record(ctx context.Context, s *sender, row store.OutboxMessage
 		ob.countSent(ctx, s, row, now)
 		return nil
 	}
+	if u, ok := asUnavailable(sendErr); ok {
+		s.pausedUntil = now.Add(u.Wait)
+		ob.log.Warn("channel unavailable, sending paused", "account", s.Name, "for", u.Wait, "err", u.Err)
+		return ob.o.Store.DeferOutbox(ctx, row.ID, s.pausedUntil, "unavailable: "+u.Err.Error())
+	}
+	if h, ok := asHeld(sendErr); ok {
+		return ob.hold(ctx, s, row, h, now)
+	}
 	attempts := row.Attempts + 1
 	if errors.Is(sendErr, ErrPermanent) || attempts >= s.Limits.MaxAttempts {
 		ob.log.Warn("outbox message failed", "outbox_id", row.ID, "account", s.Name, "attempts", attempts, "err", sendErr)
@@ -502,6 +564,15 @@ func (ob *Outbox) record(ctx context.Context, s *sender, row store.OutboxMessage
 	}
 	ob.log.Info("send failed, will retry", "outbox_id", row.ID, "account", s.Name, "attempts", attempts, "err", sendErr)
 	return ob.o.Store.RetryOutbox(ctx, row.ID, now.Add(s.Limits.backoff(attempts)), sendErr.Error())
+}
+
+// hold keeps a message the channel cannot deliver yet, until it has waited HoldMax.
+func (ob *Outbox) hold(ctx context.Context, s *sender, row store.OutboxMessage, h *HeldError, now time.Time) error {
+	if s.Limits.HoldMax > 0 && now.Sub(row.CreatedAt) >= s.Limits.HoldMax {
+		ob.log.Warn("held message given up", "outbox_id", row.ID, "account", s.Name, "reason", h.Reason)
+		return ob.o.Store.FailOutbox(ctx, row.ID, fmt.Sprintf("held for %s, given up: %s", s.Limits.HoldMax, h.Reason))
+	}
+	return ob.o.Store.DeferOutbox(ctx, row.ID, now.Add(max(h.Wait, time.Minute)), "held: "+h.Reason)
 }
 
 // countSent adds a send to the shared daily and loop-guard counters, or to the local count while

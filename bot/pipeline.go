@@ -31,6 +31,7 @@ type PipelineOptions struct {
 	MaxBindTries   int           // config.Bind.MaxTriesPerHour (default 5)
 	Workers        int           // serial queues senders are sharded over (default 4)
 	DefaultAccount string        // see OutboxOptions.DefaultAccount; with a single account it is that one
+	Prefer         []string      // see OutboxOptions.Prefer
 	MaintainEvery  time.Duration // how often the spool is retried while the database is down (default 5 s)
 }
 
@@ -70,7 +71,7 @@ func NewPipeline(o PipelineOptions) (*Pipeline, error) {
 	}
 	p := &Pipeline{o: o, log: o.Logger.With("component", "pipeline")}
 	ob, err := NewOutbox(OutboxOptions{Store: o.Store, State: o.State, Clock: o.Clock, Logger: o.Logger,
-		Waiter: o.Waiter, Accounts: o.Accounts, DefaultAccount: o.DefaultAccount})
+		Waiter: o.Waiter, Accounts: o.Accounts, DefaultAccount: o.DefaultAccount, Prefer: o.Prefer})
 	if err != nil {
 		return nil, err
 	}
