@@ -5,11 +5,14 @@ import (
 	"strings"
 	"time"
 
+	"qinqi/internal/pii"
 	"qinqi/store"
 )
 
 // Every text the bot says lives here: short, friendly Simplified Chinese, each ending with what to
-// do next. Phones go through store.MaskPhone and ID numbers through store.MaskID before they get here.
+// do next. Phones go through store.MaskPhone and ID numbers through store.MaskID before they get here;
+// free text that people typed (diary notes, requests, results, plans, promises) goes through pii.Mask
+// here, at the one place it leaves for the chat.
 
 const (
 	replyUnbound    = "您好！请先绑定：发送“绑定 六位数字”（数字向单位工作人员要）。绑定后发“帮助”看能做什么。"
@@ -124,7 +127,7 @@ func replyCheckInSaved(c store.CheckIn, hh string, day, today time.Time, again b
 		fmt.Fprintf(&b, "\n金额：%s", yuan(c.ValueFen))
 	}
 	if c.Text != "" {
-		fmt.Fprintf(&b, "\n内容：%s", c.Text)
+		fmt.Fprintf(&b, "\n内容：%s", pii.Mask(c.Text))
 	}
 	fmt.Fprintf(&b, "\n记错了发“撤销”（%d分钟内）；可接着发位置或照片附到这条。", int(undo.Minutes()))
 	return b.String()
@@ -213,11 +216,11 @@ func listLine(n int, name string, last time.Time, today time.Time, status string
 }
 
 func replyPlanSaved(month, text string) string {
-	return fmt.Sprintf("%s工作计划已保存：%s\n要修改再发一次“计划 …”即可。", month, text)
+	return fmt.Sprintf("%s工作计划已保存：%s\n要修改再发一次“计划 …”即可。", month, pii.Mask(text))
 }
 
 func replyPlanShow(month, text string) string {
-	return fmt.Sprintf("%s工作计划：%s\n要修改请发“计划 新内容”。", month, text)
+	return fmt.Sprintf("%s工作计划：%s\n要修改请发“计划 新内容”。", month, pii.Mask(text))
 }
 
 func replyPlanNone(month string) string {
@@ -257,7 +260,7 @@ func hoursLabel(d time.Duration) string {
 }
 
 func noteNewRequest(r store.Request, hh string, ackBy time.Time) string {
-	what := r.Text
+	what := pii.Mask(r.Text)
 	if r.Kind == store.ReqVoice {
 		return fmt.Sprintf("【语音诉求#%d】%s发来一条语音，请尽快回电话了解情况，然后发“受理 %d”。", r.ID, hh, r.ID)
 	}
@@ -269,7 +272,7 @@ func noteCopyRequest(r store.Request, hh, cadre string, due time.Time) string {
 }
 
 func noteComplaint(r store.Request, hh string) string {
-	return fmt.Sprintf("【投诉#%d】%s：%s\n请处理：发“受理 %d”，办好后发“办结 %d 结果”。", r.ID, hh, r.Text, r.ID, r.ID)
+	return fmt.Sprintf("【投诉#%d】%s：%s\n请处理：发“受理 %d”，办好后发“办结 %d 结果”。", r.ID, hh, pii.Mask(r.Text), r.ID, r.ID)
 }
 
 // ---- request workflow --------------------------------------------------------------------------
@@ -338,7 +341,7 @@ func noteAccepted(r store.Request, who string) string {
 }
 
 func noteResolved(r store.Request) string {
-	return fmt.Sprintf("您的诉求（编号%d）办好了：%s\n请给这次帮助打个分：回复1到5的数字（5分最满意）。", r.ID, r.Result)
+	return fmt.Sprintf("您的诉求（编号%d）办好了：%s\n请给这次帮助打个分：回复1到5的数字（5分最满意）。", r.ID, pii.Mask(r.Result))
 }
 
 func noteTransferredHH(r store.Request) string {
@@ -346,7 +349,7 @@ func noteTransferredHH(r store.Request) string {
 }
 
 func noteTransferredCoord(r store.Request, hh, cadre string) string {
-	return fmt.Sprintf("【转办诉求#%d】%s（%s），%s转来，原因：%s\n请处理：发“受理 %d”。", r.ID, hh, kindOrCategory(r), cadre, r.TransferNote, r.ID)
+	return fmt.Sprintf("【转办诉求#%d】%s（%s），%s转来，原因：%s\n请处理：发“受理 %d”。", r.ID, hh, kindOrCategory(r), cadre, pii.Mask(r.TransferNote), r.ID)
 }
 
 // ---- ratings, card, menu -----------------------------------------------------------------------
@@ -376,7 +379,7 @@ func cardText(name, title, unit, phone, promise, office string) string {
 		lines = append(lines, "电话："+store.MaskPhone(phone)+"（完整号码见上门时留的联系卡）")
 	}
 	if promise != "" {
-		lines = append(lines, "服务承诺："+promise)
+		lines = append(lines, "服务承诺："+pii.Mask(promise))
 	}
 	if office != "" {
 		lines = append(lines, "单位办公电话："+office)

@@ -16,6 +16,8 @@ const (
 	ActTransfer = "transfer"
 	ActRate     = "rate"
 	ActUpsert   = "upsert"
+	// ActFullText: free text was shown with its phone and ID numbers unmasked (an auditor's export).
+	ActFullText = "full_text"
 )
 
 // AuditEntry is one change to record; Detail holds ids and codes, never names or phone numbers.

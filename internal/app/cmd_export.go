@@ -12,6 +12,7 @@ import (
 
 	"qinqi/internal/clock"
 	"qinqi/internal/sheet"
+	"qinqi/store"
 )
 
 // runExport dispatches on what to export: the raw check-ins here, the ledger and the chart in
@@ -43,6 +44,7 @@ func runExportCheckIns(ctx context.Context, args []string, io IO) error {
 	to := fs.String("to", "", "last day, inclusive, YYYY-MM-DD (required)")
 	format := fs.String("format", "", "csv, json or xlsx (default: from the -o extension, else csv)")
 	out := fs.String("o", "", "output file (default: standard output)")
+	full := fs.Bool("full-text", false, "diary texts as typed, phone and ID numbers unmasked (written to the audit log)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -63,9 +65,19 @@ func runExportCheckIns(ctx context.Context, args []string, io IO) error {
 	if err != nil {
 		return err
 	}
-	n, err := sheet.ExportCheckIns(ctx, s, w, f, start, end)
+	export := sheet.ExportCheckIns
+	if *full {
+		export = sheet.ExportCheckInsFullText
+	}
+	n, err := export(ctx, s, w, f, start, end)
 	if err = finish(err); err != nil {
 		return err
+	}
+	if *full {
+		if err := s.Audit(ctx, store.AuditEntry{Action: store.ActFullText, Entity: "export", At: clock.Real{}.Now(),
+			Detail: fmt.Sprintf("check-ins %s..%s with full text, %d row(s)", *from, *to, n)}); err != nil {
+			return fmt.Errorf("export written, but not audited: %w", err)
+		}
 	}
 	if *out != "" {
 		fmt.Fprintf(io.Err, "wrote %d check-in(s) to %s\n", n, *out)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"qinqi/internal/pii"
 	"qinqi/store"
 )
 
@@ -33,7 +34,8 @@ func LedgerFileName(p Period) string { return "民情台账-" + p.Slug() + ".xls
 var checkInHeader = []string{"日期", "单位", "干部", "户编号", "户主", "村（社区）", "类型", "方式", "物资", "金额（元）", "民情日记", "定位"}
 
 // WriteLedger writes the 民情台账 of scope for p as .xlsx to w: one row per check-in, one per
-// cadre, one per unit (with a total line), one per request. Phone numbers are masked. Every sheet
+// cadre, one per unit (with a total line), one per request. Phone numbers are masked, and so are the
+// phone and ID numbers typed into diary and request texts (pii.Mask). Every sheet
 // is written with the streaming writer, so memory stays flat for a province-sized month.
 func WriteLedger(ctx context.Context, src LedgerSource, scope Scope, p Period, now time.Time, w io.Writer) error {
 	f := excelize.NewFile()
@@ -141,7 +143,7 @@ func (lw *ledgerWriter) checkIns(ctx context.Context, src LedgerSource, f store.
 	}
 	err = src.EachLedgerCheckIn(ctx, f, func(c store.LedgerCheckIn) error {
 		return s.add(excelize.Cell{StyleID: lw.date, Value: c.OccurredAt}, c.UnitName, c.CadreName, c.HouseholdCode,
-			c.HeadName, c.Village, c.Kind.Label(), c.Mode.Label(), c.Items, lw.yuan(c.ValueFen), c.Text, locationFlag(c))
+			c.HeadName, c.Village, c.Kind.Label(), c.Mode.Label(), c.Items, lw.yuan(c.ValueFen), pii.Mask(c.Text), locationFlag(c))
 	})
 	if err != nil {
 		return fmt.Errorf("report: ledger check-ins: %w", err)
@@ -236,7 +238,7 @@ func (lw *ledgerWriter) requests(ctx context.Context, src LedgerSource, f store.
 			rating = *r.Rating
 		}
 		err := s.add(int64(r.ID), excelize.Cell{StyleID: lw.dateTime, Value: r.CreatedAt}, r.UnitName, r.HouseholdCode,
-			r.HeadName, store.MaskPhone(r.SenderPhone), RequestKindLabel(r.Kind), string(r.Category), r.Text,
+			r.HeadName, store.MaskPhone(r.SenderPhone), RequestKindLabel(r.Kind), string(r.Category), pii.Mask(r.Text),
 			StatusLabel(r.Status), r.AssigneeName, excelize.Cell{StyleID: lw.dateTime, Value: r.DueAt}, resolved,
 			onTimeLabel(r, now), rating)
 		if err != nil {

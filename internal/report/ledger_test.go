@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -129,4 +130,52 @@ func yuanToFen(t *testing.T, s string) int64 {
 		t.Fatalf("money cell %q: %v", s, err)
 	}
 	return int64(v*100 + 0.5)
+}
+
+// TestLedgerMasksNumbersInFreeText: a phone or ID number typed into a diary note or a request is
+// masked in the ledger; the database keeps it.
+func TestLedgerMasksNumbersInFreeText(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			s := b.Open(t)
+			f := reporttest.Seed(t, s)
+			at := reporttest.Now.Add(-time.Hour)
+			note := "留了儿子电话13912345678，身份证33010219551107123X"
+			if err := s.InsertFixture(ctx,
+				&store.CheckIn{PairingID: f.P1.ID, CadreID: f.Cadre1.ID, HouseholdID: f.HH1.ID, Kind: store.KindVisit,
+					OccurredAt: at, ReportedAt: at, Text: note},
+				&store.Request{HouseholdID: f.HH1.ID, PersonID: f.HeadPerson1.ID, Kind: store.ReqRequest, Category: store.CatOther,
+					Text: "回电0571-88881234", Status: store.StatusNew, AckDueAt: at, DueAt: at, CreatedAt: at},
+			); err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := report.WriteLedger(ctx, s, report.Scope{All: true, Name: "全县"}, report.MonthOf(reporttest.Now), reporttest.Now, &buf); err != nil {
+				t.Fatal(err)
+			}
+			x, err := excelize.OpenReader(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer x.Close()
+			var all []string
+			for _, sh := range []string{report.SheetCheckIns, report.SheetRequests} {
+				for _, r := range sheetRows(t, x, sh) {
+					all = append(all, strings.Join(r, "|"))
+				}
+			}
+			text := strings.Join(all, "\n")
+			for _, raw := range []string{"13912345678", "33010219551107123X", "88881234"} {
+				if strings.Contains(text, raw) {
+					t.Errorf("ledger shows %s", raw)
+				}
+			}
+			for _, m := range []string{"139****5678", "330*************3X", "0571-****1234"} {
+				if !strings.Contains(text, m) {
+					t.Errorf("ledger lacks %s", m)
+				}
+			}
+		})
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"qinqi/internal/pii"
 	"qinqi/store"
 )
 
@@ -22,8 +23,19 @@ type CheckInSource interface {
 	EachCheckIn(ctx context.Context, from, to time.Time, fn func(store.CheckInRecord) error) error
 }
 
-// ExportCheckIns writes the check-ins that occurred in [from, to) and returns how many.
+// ExportCheckIns writes the check-ins that occurred in [from, to) and returns how many. Phone and
+// ID numbers typed into the diary text are masked (pii.Mask), as in the chat and the ledger.
 func ExportCheckIns(ctx context.Context, src CheckInSource, w io.Writer, format string, from, to time.Time) (int, error) {
+	return exportCheckIns(ctx, src, w, format, from, to, pii.Mask)
+}
+
+// ExportCheckInsFullText is ExportCheckIns with the diary text as typed, numbers and all; the
+// caller audits that it was shown (qinqi export checkins --full-text).
+func ExportCheckInsFullText(ctx context.Context, src CheckInSource, w io.Writer, format string, from, to time.Time) (int, error) {
+	return exportCheckIns(ctx, src, w, format, from, to, func(s string) string { return s })
+}
+
+func exportCheckIns(ctx context.Context, src CheckInSource, w io.Writer, format string, from, to time.Time, text func(string) string) (int, error) {
 	tw, err := NewTableWriter(w, format, "走访记录", checkInFields)
 	if err != nil {
 		return 0, err
@@ -33,7 +45,7 @@ func ExportCheckIns(ctx context.Context, src CheckInSource, w io.Writer, format 
 		n++
 		return tw.Row(int64(r.ID), r.OccurredAt, r.ReportedAt, r.Kind.Label(), r.Mode.Label(),
 			r.CadreCode, r.CadreName, store.MaskPhone(r.CadrePhone), r.UnitName, r.HouseholdCode, r.HeadName,
-			r.VillageName, r.Place, r.Text, r.Items, float64(r.ValueFen)/100, r.DistanceM, r.Far, r.PhotoRef)
+			r.VillageName, r.Place, text(r.Text), r.Items, float64(r.ValueFen)/100, r.DistanceM, r.Far, r.PhotoRef)
 	})
 	if err != nil {
 		return n, err
