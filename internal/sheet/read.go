@@ -4,7 +4,6 @@ package sheet
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -16,11 +15,16 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
-// MaxRows bounds a sheet so a mistaken file (a whole database dump) fails clearly, not slowly.
-const MaxRows = 1_000_000
-
-// maxFileBytes bounds what is read into memory.
-const maxFileBytes = 256 << 20
+// Limits on a sheet. A file over any of them is refused before its rows are read (an .xlsx is
+// measured inside its zip first), so a mistaken or hostile file (a database dump, a zip bomb, a
+// 50 MB cell) fails in seconds and in bounded memory. docs/import-templates.md lists them.
+const (
+	MaxRows      = 200_000   // data rows of one sheet
+	MaxCells     = 4_000_000 // cells of one sheet, counting each row up to its last filled cell
+	MaxCellChars = 1_000     // characters in one cell
+	MaxFileBytes = 64 << 20  // the file as stored
+	maxErrors    = 100       // problems listed before the reader stops looking
+)
 
 // Table is a sheet as text: the header and the data rows with their spreadsheet row numbers.
 type Table struct {
@@ -55,61 +59,69 @@ func ReadFile(name string, r io.Reader) (Table, error) {
 	return Table{}, fmt.Errorf("%s: unsupported file type; use .xlsx or .csv", filepath.Base(name))
 }
 
-// ReadCSV reads comma-separated text in UTF-8 (with or without a BOM) or GBK, the encoding
-// Excel on Chinese Windows uses for "CSV".
-func ReadCSV(r io.Reader) (Table, error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxFileBytes+1))
+// readAll reads at most MaxFileBytes.
+func readAll(r io.Reader, what string) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
 	if err != nil {
-		return Table{}, fmt.Errorf("read csv: %w", err)
+		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
-	if len(b) > maxFileBytes {
-		return Table{}, fmt.Errorf("csv file is larger than %d MiB", maxFileBytes>>20)
+	if len(b) > MaxFileBytes {
+		return nil, fmt.Errorf("the %s file is larger than %d MB; a county sheet is far smaller (split it, or remove what is not data)", what, MaxFileBytes>>20)
+	}
+	return b, nil
+}
+
+// ReadCSV reads comma-separated text in UTF-8 (with or without a BOM) or GBK, the encoding
+// Excel on Chinese Windows uses for "CSV". Quoting follows RFC 4180 as Excel writes it; a quote
+// that opens a cell and is never closed is an error with its row, never a cell that swallows the
+// rows below it.
+func ReadCSV(r io.Reader) (Table, error) {
+	b, err := readAll(r, "csv")
+	if err != nil {
+		return Table{}, err
 	}
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	if !utf8.Valid(b) {
 		dec, err := simplifiedchinese.GB18030.NewDecoder().Bytes(b)
 		if err != nil || !utf8.Valid(dec) {
-			return Table{}, errors.New("csv file is neither UTF-8 nor GBK text")
+			return Table{}, errors.New("the csv file is neither UTF-8 nor GBK text")
 		}
 		b = dec
 	}
-	cr := csv.NewReader(bytes.NewReader(b))
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	var lines [][]string
-	inner := 0 // line breaks inside quoted cells so far
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
+	tb := newBuilder()
+	sc := csvScanner{b: b}
+	for tb.ok() {
+		rec, long, bad := sc.next()
+		if bad != nil {
+			tb.errs = append(tb.errs, RowError{Row: sc.row, Msg: tb.columnName(bad.col) + " " + bad.msg})
 			break
 		}
-		if err != nil {
-			return Table{}, fmt.Errorf("csv: %w", err)
+		if rec == nil {
+			break
 		}
-		if len(lines) > MaxRows {
-			return Table{}, fmt.Errorf("csv has more than %d rows", MaxRows)
-		}
-		// The row Excel shows is the text line of the record (csv.Reader skips blank lines, which
-		// Excel shows as rows) minus the line breaks inside quoted cells of earlier records.
-		line, _ := cr.FieldPos(0)
-		lines = append(lines, append([]string{fmt.Sprint(line - inner)}, rec...))
-		for _, f := range rec {
-			inner += strings.Count(f, "\n")
-		}
+		tb.add(sc.row, rec, long)
 	}
-	return fromLines(lines)
+	return tb.table()
 }
 
 // ReadXLSX reads the first visible worksheet of an .xlsx workbook, skipping a 填表说明 sheet.
 // Cells are read raw, so dates typed into date-formatted cells arrive as Excel serial numbers
-// (parseDate handles both).
+// (parseDate handles both). The workbook is measured inside its zip first (checkZip).
 func ReadXLSX(r io.Reader) (t Table, err error) {
 	defer func() { // a damaged workbook must be an error, never a crash
 		if p := recover(); p != nil {
 			t, err = Table{}, fmt.Errorf("xlsx: damaged workbook (%v)", p)
 		}
 	}()
-	f, err := excelize.OpenReader(io.LimitReader(r, maxFileBytes), excelize.Options{UnzipSizeLimit: 1 << 30, UnzipXMLSizeLimit: 512 << 20})
+	b, err := readAll(r, "xlsx")
+	if err != nil {
+		return Table{}, err
+	}
+	if err := checkZip(b); err != nil {
+		return Table{}, err
+	}
+	// Worksheets over 16 MB are unpacked to a temporary file and streamed from there.
+	f, err := excelize.OpenReader(bytes.NewReader(b), excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: 16 << 20})
 	if err != nil {
 		return Table{}, fmt.Errorf("xlsx: %w", err)
 	}
@@ -123,18 +135,18 @@ func ReadXLSX(r io.Reader) (t Table, err error) {
 		return Table{}, fmt.Errorf("xlsx: %w", err)
 	}
 	defer rows.Close()
-	var lines [][]string
-	for n := 1; rows.Next(); n++ {
-		if n > MaxRows+1 {
-			return Table{}, fmt.Errorf("xlsx has more than %d rows", MaxRows)
-		}
+	tb := newBuilder()
+	for n := 1; tb.ok() && rows.Next(); n++ {
 		cols, err := rows.Columns(excelize.Options{RawCellValue: true})
 		if err != nil {
 			return Table{}, fmt.Errorf("xlsx row %d: %w", n, err)
 		}
-		lines = append(lines, append([]string{fmt.Sprint(n)}, cols...))
+		tb.add(n, cols, nil)
 	}
-	return fromLines(lines)
+	if err := rows.Error(); err != nil {
+		return Table{}, fmt.Errorf("xlsx: %w", err)
+	}
+	return tb.table()
 }
 
 // dataSheet picks the worksheet to read: the first visible one that is not a 填表说明
@@ -155,30 +167,85 @@ func dataSheet(f *excelize.File) string {
 	return first
 }
 
-// fromLines turns numbered lines (line number first) into a Table: the first non-blank line is
-// the header, blank lines are skipped but keep their numbers.
-func fromLines(lines [][]string) (Table, error) {
-	var t Table
-	for _, l := range lines {
-		num, cells := l[0], l[1:]
-		for i := range cells {
-			cells[i] = cleanCell(cells[i])
+// builder turns numbered lines into a Table: the first non-blank line is the header, blank
+// lines are skipped but keep their numbers, and the limits are checked as lines arrive.
+type builder struct {
+	t     Table
+	cells int
+	errs  RowErrors
+	stop  bool // a limit was passed: reading further would only cost time
+}
+
+func newBuilder() *builder { return &builder{} }
+
+func (b *builder) ok() bool { return !b.stop && len(b.errs) < maxErrors }
+
+// add takes one line; long maps a column to its true length in characters when the reader
+// kept only the start of a cell that was over the limit.
+func (b *builder) add(num int, cells []string, long map[int]int) {
+	for i := range cells {
+		n := long[i]
+		if n == 0 {
+			n = utf8.RuneCountInString(cells[i])
 		}
-		if blank(cells) {
+		if n > MaxCellChars {
+			b.errs = append(b.errs, RowError{Row: num, Msg: fmt.Sprintf("%s is %s characters long; a cell holds at most %s",
+				b.columnName(i), thousands(n), thousands(MaxCellChars))})
+			cells[i] = ""
 			continue
 		}
-		if t.Header == nil {
-			t.Header = cells
-			continue
-		}
-		var n int
-		_, _ = fmt.Sscan(num, &n)
-		t.Rows = append(t.Rows, Row{Num: n, Cells: cells})
+		cells[i] = cleanCell(cells[i])
 	}
-	if t.Header == nil {
+	cells = trimTrailingBlank(cells)
+	if blank(cells) {
+		return
+	}
+	if b.t.Header == nil {
+		b.t.Header = cells
+		return
+	}
+	b.cells += len(cells)
+	switch {
+	case len(b.t.Rows) >= MaxRows:
+		b.limit(fmt.Sprintf("the sheet has more than %s data rows, the most one import takes; split it", thousands(MaxRows)))
+	case b.cells > MaxCells:
+		b.limit(fmt.Sprintf("the sheet has more than %s cells (rows × columns up to the last filled one), the most one import takes; delete unused columns or split it", thousands(MaxCells)))
+	default:
+		b.t.Rows = append(b.t.Rows, Row{Num: num, Cells: cells})
+	}
+}
+
+func (b *builder) limit(msg string) {
+	b.errs = append(b.errs, RowError{Msg: msg})
+	b.stop = true
+}
+
+// columnName names column i by its header, and by its letter when the header is empty or this
+// is the header row itself.
+func (b *builder) columnName(i int) string {
+	letter, _ := excelize.ColumnNumberToName(i + 1)
+	if b.t.Header != nil && i < len(b.t.Header) && b.t.Header[i] != "" {
+		return b.t.Header[i]
+	}
+	return "column " + letter
+}
+
+func (b *builder) table() (Table, error) {
+	if len(b.errs) > 0 {
+		return Table{}, b.errs
+	}
+	if b.t.Header == nil {
 		return Table{}, errors.New("the sheet is empty: the first row must be the column headers")
 	}
-	return t, nil
+	return b.t, nil
+}
+
+func trimTrailingBlank(cells []string) []string {
+	n := len(cells)
+	for n > 0 && strings.TrimSpace(cells[n-1]) == "" {
+		n--
+	}
+	return cells[:n]
 }
 
 // cleanCell trims spaces, including the full-width and non-breaking spaces pasted from Word.
@@ -195,4 +262,13 @@ func blank(cells []string) bool {
 		}
 	}
 	return true
+}
+
+// thousands writes n with thousands separators: 52,428,800.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
