@@ -23,9 +23,9 @@ func (s *Store) RegionByID(ctx context.Context, id RegionID) (Region, error) {
 	return one[Region](s, ctx, "id = ?", id)
 }
 
-// RegionByCode returns one region or ErrNotFound.
+// RegionByCode returns one region or ErrNotFound; codes ignore case (see org_codes.go).
 func (s *Store) RegionByCode(ctx context.Context, code string) (Region, error) {
-	return one[Region](s, ctx, "code = ?", code)
+	return byCode[Region](s, ctx, code)
 }
 
 // UnitByID returns one unit or ErrNotFound.
@@ -35,7 +35,7 @@ func (s *Store) UnitByID(ctx context.Context, id UnitID) (Unit, error) {
 
 // UnitByCode returns one unit or ErrNotFound.
 func (s *Store) UnitByCode(ctx context.Context, code string) (Unit, error) {
-	return one[Unit](s, ctx, "code = ?", code)
+	return byCode[Unit](s, ctx, code)
 }
 
 // PersonByID returns one person or ErrNotFound.
@@ -45,7 +45,7 @@ func (s *Store) PersonByID(ctx context.Context, id PersonID) (Person, error) {
 
 // PersonByCode returns one person or ErrNotFound.
 func (s *Store) PersonByCode(ctx context.Context, code string) (Person, error) {
-	return one[Person](s, ctx, "code = ?", code)
+	return byCode[Person](s, ctx, code)
 }
 
 // HouseholdByID returns one household or ErrNotFound.
@@ -55,7 +55,7 @@ func (s *Store) HouseholdByID(ctx context.Context, id HouseholdID) (Household, e
 
 // HouseholdByCode returns one household or ErrNotFound.
 func (s *Store) HouseholdByCode(ctx context.Context, code string) (Household, error) {
-	return one[Household](s, ctx, "code = ?", code)
+	return byCode[Household](s, ctx, code)
 }
 
 // ProgramByID returns one program or ErrNotFound.
@@ -65,7 +65,7 @@ func (s *Store) ProgramByID(ctx context.Context, id ProgramID) (Program, error) 
 
 // ProgramByCode returns one program or ErrNotFound.
 func (s *Store) ProgramByCode(ctx context.Context, code string) (Program, error) {
-	return one[Program](s, ctx, "code = ?", code)
+	return byCode[Program](s, ctx, code)
 }
 
 // PairingByID returns one pairing or ErrNotFound.
@@ -75,7 +75,7 @@ func (s *Store) PairingByID(ctx context.Context, id PairingID) (Pairing, error) 
 
 // PairingByCode returns one pairing or ErrNotFound.
 func (s *Store) PairingByCode(ctx context.Context, code string) (Pairing, error) {
-	return one[Pairing](s, ctx, "code = ?", code)
+	return byCode[Pairing](s, ctx, code)
 }
 
 // byCodes loads the rows whose code is in codes, in chunks, keyed by code.

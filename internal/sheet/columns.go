@@ -2,7 +2,10 @@ package sheet
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // column is one field of an import template: its canonical Chinese header and accepted aliases.
@@ -10,6 +13,7 @@ type column struct {
 	key      string   // internal name
 	names    []string // canonical header first, then aliases
 	required bool
+	private  bool // errors never quote the cell (身份证号)
 }
 
 // RowError is one problem with one row; Row 0 means the sheet as a whole (e.g. a missing column).
@@ -40,6 +44,7 @@ func (es RowErrors) Error() string {
 type layout struct {
 	idx     map[string]int    // key → column index
 	header  map[string]string // key → header text as written in the sheet, else the template's
+	private map[string]bool   // keys whose cells errors never quote
 	ignored []string          // headers that match no column
 }
 
@@ -65,9 +70,10 @@ func normHeader(h string) string {
 // mapHeader finds each template column in the header; it reports missing required columns and
 // columns given twice, and lists the headers it ignores.
 func mapHeader(cols []column, header []string) (layout, RowErrors) {
-	l := layout{idx: map[string]int{}, header: map[string]string{}}
+	l := layout{idx: map[string]int{}, header: map[string]string{}, private: map[string]bool{}}
 	byName := map[string]string{}
 	for _, c := range cols {
+		l.private[c.key] = c.private
 		for _, n := range c.names {
 			byName[normHeader(n)] = c.key
 		}
@@ -131,13 +137,43 @@ func (r rowReader) get(key string) string {
 	return r.row.Cell(i)
 }
 
-// fail records "row N: <header> "<value>" <why>".
+// fail records "row N: <header> "<value>" <why>": the row, the column and the rule. The value is
+// quoted only when it helps and is safe to print (see quoted); an ID number never appears.
 func (r rowReader) fail(key, format string, a ...any) {
-	msg := fmt.Sprintf("%s %q %s", r.l.header[key], r.get(key), fmt.Sprintf(format, a...))
-	if r.get(key) == "" {
-		msg = fmt.Sprintf("%s %s", r.l.header[key], fmt.Sprintf(format, a...))
-	}
+	msg := r.l.header[key] + quoted(r.get(key), r.l.private[key]) + " " + maskIDs(fmt.Sprintf(format, a...))
 	*r.errs = append(*r.errs, RowError{Row: r.row.Num, Msg: msg})
+}
+
+// maxQuoted is the longest cell an error repeats; a longer one is named by its column alone.
+const maxQuoted = 40
+
+// reIDLike finds what may be an ID number: 15 or more digits in a row, with a trailing X.
+var reIDLike = regexp.MustCompile(`[0-9]{15,}[Xx]?`)
+
+// quoted is the cell as an error shows it after the column name: nothing for an empty, private
+// or long cell, otherwise the text in quotes with any ID number masked.
+func quoted(v string, private bool) string {
+	if v == "" || private || utf8.RuneCountInString(v) > maxQuoted {
+		return ""
+	}
+	return " " + strconv.Quote(maskIDs(v))
+}
+
+// maskIDs hides ID-number-like runs but for their first 3 and last 2 characters.
+func maskIDs(s string) string {
+	return reIDLike.ReplaceAllStringFunc(s, func(id string) string {
+		return id[:3] + strings.Repeat("*", len(id)-5) + id[len(id)-2:]
+	})
+}
+
+// checkLen records a cell longer than max characters (the width of its database column) and
+// reports whether the cell fits.
+func (r rowReader) checkLen(key string, max int) bool {
+	if n := utf8.RuneCountInString(r.get(key)); n > max {
+		r.fail(key, "is %d characters long; at most %d fit", n, max)
+		return false
+	}
+	return true
 }
 
 // need returns the cell or records that it is empty.

@@ -20,6 +20,7 @@ var (
 	reIDCard = regexp.MustCompile(`^[0-9]{17}[0-9X]$`)
 	reOffice = regexp.MustCompile(`^[0-9]{3,4}-?[0-9]{7,8}(-[0-9]{1,6})?$|^1[3-9][0-9]{9}$`)
 	reDate   = regexp.MustCompile(`^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$`)
+	reSci    = regexp.MustCompile(`^([0-9]+)(?:\.([0-9]+))?[eE]\+?([0-9]{1,2})$`)
 )
 
 // checkCode validates an import key (户编号, 人员编号 …).
@@ -30,21 +31,33 @@ func checkCode(s string) error {
 	return nil
 }
 
-// normDigits removes the separators people type into numbers ("138 0000 0001", "138-0000-0001")
-// and turns an Excel number shown in scientific notation back into its digits.
-func normDigits(s string) string {
+// errScientific is a long number Excel turned into scientific notation: in a CSV (and in the cell
+// Excel shows) 13995412345 becomes 1.39954E+10, and the dropped digits cannot be recovered.
+var errScientific = errors.New("is in scientific notation, so Excel has dropped its last digits: in Excel set the column's format to 文本 (Text), enter the numbers again, then save")
+
+// normDigits removes the separators people type into numbers ("138 0000 0001", "138-0000-0001").
+// A number in scientific notation is written out only when it carries every digit (an .xlsx
+// may store 13995412345 as 1.3995412345E+10); otherwise it is errScientific.
+func normDigits(s string) (string, error) {
 	s = strings.NewReplacer(" ", "", "-", "", "\u3000", "").Replace(s)
-	if strings.ContainsAny(s, "Ee") {
-		if f, err := strconv.ParseFloat(s, 64); err == nil && f > 0 && f < 1e15 {
-			return strconv.FormatFloat(f, 'f', 0, 64)
-		}
+	m := reSci.FindStringSubmatch(s)
+	if m == nil {
+		return s, nil
 	}
-	return s
+	exp, _ := strconv.Atoi(m[3])
+	if len(m[2]) != exp { // fewer digits than the number has: lost; more: not a whole number
+		return "", errScientific
+	}
+	return m[1] + m[2], nil
 }
 
 // parseMobile validates an 11-digit mainland mobile number.
 func parseMobile(s string) (string, error) {
-	d := strings.TrimPrefix(normDigits(s), "+86")
+	d, err := normDigits(s)
+	if err != nil {
+		return "", err
+	}
+	d = strings.TrimPrefix(d, "+86")
 	switch {
 	case !reDigits.MatchString(d):
 		return "", errors.New("is not a phone number (digits only)")
@@ -72,7 +85,11 @@ const idCheck = "10X98765432"
 
 // parseIDNumber validates an 18-character resident ID number including its check digit.
 func parseIDNumber(s string) (string, error) {
-	s = strings.ToUpper(normDigits(s))
+	s, err := normDigits(s)
+	if err != nil {
+		return "", err
+	}
+	s = strings.ToUpper(s)
 	if !reIDCard.MatchString(s) {
 		return "", errors.New("is not an 18-character ID number")
 	}

@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"sort"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,24 +25,90 @@ const (
 	Pairings   Kind = "pairings"
 )
 
-// Kinds lists the kinds in load order: later sheets refer to codes from earlier ones.
-var Kinds = []Kind{Regions, Units, Households, People, Pairings}
+// kindInfo describes one kind: the names a file or an argument may give it, the kinds whose codes
+// its rows refer to, and its importer.
+type kindInfo struct {
+	kind  Kind
+	names []string // file base names, the Chinese first (README); ParseKind accepts these and the aliases
+	alias []string // further words for ParseKind only
+	deps  []Kind
+	new   func(o Options) importer
+}
+
+// kinds lists every kind in load order: later sheets refer to codes from earlier ones.
+var kinds = []kindInfo{
+	{Regions, []string{"区划", "regions"}, []string{"region"}, nil,
+		func(Options) importer { return &regionImport{} }},
+	{Units, []string{"单位", "units"}, []string{"unit"}, nil,
+		func(Options) importer { return &unitImport{} }},
+	{Households, []string{"帮扶户", "贫困户", "households"}, []string{"household", "户"}, []Kind{Regions},
+		func(Options) importer { return &householdImport{} }},
+	{People, []string{"人员", "干部", "people"}, []string{"person", "persons"}, []Kind{Units, Households},
+		func(Options) importer { return &personImport{} }},
+	{Pairings, []string{"结对", "pairings"}, []string{"pairing"}, []Kind{People, Households},
+		func(o Options) importer { return &pairingImport{now: o.Now} }},
+}
+
+// Kinds lists the kinds in load order.
+var Kinds = func() []Kind {
+	out := make([]Kind, len(kinds))
+	for i, k := range kinds {
+		out[i] = k.kind
+	}
+	return out
+}()
+
+func infoOf(k Kind) (kindInfo, bool) {
+	for _, ki := range kinds {
+		if ki.kind == k {
+			return ki, true
+		}
+	}
+	return kindInfo{}, false
+}
 
 // ParseKind accepts the English kind or its Chinese name.
 func ParseKind(s string) (Kind, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "regions", "region", "区划":
-		return Regions, nil
-	case "units", "unit", "单位":
-		return Units, nil
-	case "households", "household", "帮扶户", "户":
-		return Households, nil
-	case "people", "person", "persons", "人员":
-		return People, nil
-	case "pairings", "pairing", "结对":
-		return Pairings, nil
+	s = strings.ToLower(strings.TrimSpace(s))
+	for _, ki := range kinds {
+		if slices.Contains(ki.names, s) || slices.Contains(ki.alias, s) {
+			return ki.kind, nil
+		}
 	}
-	return "", fmt.Errorf("unknown sheet kind %q (use regions, units, households, people or pairings)", s)
+	return "", fmt.Errorf("unknown sheet kind %q (use %s)", s, kindList())
+}
+
+func kindList() string {
+	var parts []string
+	for _, ki := range kinds {
+		parts = append(parts, strings.Join(ki.names, "/"))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// FileKind names the kind a file in an import folder holds, from its base name: 区划.xlsx,
+// 帮扶户.csv, people.xlsx … (.xlsx, .xlsm or .csv, any case).
+func FileKind(name string) (Kind, bool) {
+	ext := strings.ToLower(filepath.Ext(name))
+	if ext != ".xlsx" && ext != ".xlsm" && ext != ".csv" {
+		return "", false
+	}
+	base := strings.ToLower(strings.TrimSpace(strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))))
+	for _, ki := range kinds {
+		if slices.Contains(ki.names, base) {
+			return ki.kind, true
+		}
+	}
+	return "", false
+}
+
+// FolderNames lists the file names `import all` looks for, for messages.
+func FolderNames() string {
+	var parts []string
+	for _, ki := range kinds {
+		parts = append(parts, strings.Join(ki.names, "/"))
+	}
+	return strings.Join(parts, ", ") + " (.xlsx or .csv)"
 }
 
 // Options carry what an import needs besides the sheet.
@@ -50,9 +117,10 @@ type Options struct {
 	Actor store.PersonID // who imports, for the audit log; 0 is the operator at the command line
 }
 
-// Result summarises a successful import.
+// Result summarises a successful import of one sheet.
 type Result struct {
 	Kind    Kind
+	Name    string // the file, when imported from one
 	Rows    int
 	Created int
 	Updated int
@@ -61,181 +129,91 @@ type Result struct {
 
 func (r Result) String() string {
 	s := fmt.Sprintf("%s: %d row(s), %d new, %d updated", r.Kind, r.Rows, r.Created, r.Updated)
+	if r.Name != "" {
+		s = r.Name + " → " + s
+	}
 	for _, n := range r.Notes {
-		s += "\nnote: " + n
+		s += "\n  note: " + n
 	}
 	return s
 }
 
-// ImportFile reads path (.xlsx or .csv) and imports it.
-func ImportFile(ctx context.Context, st *store.Store, kind Kind, path string, o Options) (Result, error) {
+// Source is one sheet to import: its kind, the name messages call it by (the file name) and its
+// table, or the error that kept it from being read.
+type Source struct {
+	Kind  Kind
+	Name  string
+	Table Table
+	Err   error
+}
+
+// ReadSource reads the file at path as a sheet of kind k; a file that cannot be read is a Source
+// with Err set, so a folder import reports every file's problems at once.
+func ReadSource(k Kind, path string) Source {
+	src := Source{Kind: k, Name: filepath.Base(path)}
 	f, err := os.Open(path)
 	if err != nil {
-		return Result{}, fmt.Errorf("cannot open %s: %w", path, err)
+		src.Err = fmt.Errorf("cannot open the file: %w", errors.Unwrap(err))
+		return src
 	}
 	defer f.Close()
-	t, err := ReadFile(path, f)
-	if err != nil {
-		return Result{}, err
+	src.Table, src.Err = ReadFile(path, f)
+	return src
+}
+
+// ImportFile reads path (.xlsx or .csv) and imports it.
+func ImportFile(ctx context.Context, st *store.Store, kind Kind, path string, o Options) (Result, error) {
+	src := ReadSource(kind, path)
+	if src.Err != nil {
+		return Result{}, src.Err
 	}
-	return Import(ctx, st, kind, t, o)
+	return Import(ctx, st, kind, src.Table, o)
 }
 
 // Import validates every row and, only if all are good, writes them in one transaction.
 // A RowErrors error lists every bad row; nothing is written then.
 func Import(ctx context.Context, st *store.Store, kind Kind, t Table, o Options) (Result, error) {
-	if o.Now.IsZero() {
-		return Result{}, errors.New("sheet: Options.Now is required")
+	res, err := ImportSet(ctx, st, []Source{{Kind: kind, Table: t}}, o)
+	var fe FileErrors
+	if errors.As(err, &fe) && len(fe) == 1 && fe[0].Errs != nil {
+		return Result{}, fe[0].Errs
 	}
-	var imp importer
-	switch kind {
-	case Regions:
-		imp = &regionImport{}
-	case Units:
-		imp = &unitImport{}
-	case Households:
-		imp = &householdImport{}
-	case People:
-		imp = &personImport{}
-	case Pairings:
-		imp = &pairingImport{now: o.Now}
-	default:
-		return Result{}, fmt.Errorf("unknown sheet kind %q", kind)
-	}
-	l, errs := mapHeader(imp.columns(), t.Header)
-	if len(errs) > 0 {
-		return Result{}, errs
-	}
-	res := Result{Kind: kind, Rows: len(t.Rows)}
-	if len(l.ignored) > 0 {
-		res.Notes = append(res.Notes, "ignored column(s) "+strings.Join(l.ignored, ", "))
-	}
-	var rowErrs RowErrors
-	imp.parse(l, t.Rows, &rowErrs)
-	err := st.Tx(ctx, func(tx *store.Store) error {
-		if err := imp.resolve(ctx, tx, &rowErrs); err != nil {
-			return err
-		}
-		if len(rowErrs) > 0 {
-			sort.SliceStable(rowErrs, func(i, j int) bool { return rowErrs[i].Row < rowErrs[j].Row })
-			return rowErrs
-		}
-		if err := imp.write(ctx, tx, &res); err != nil {
-			return err
-		}
-		return tx.Audit(ctx, store.AuditEntry{Actor: o.Actor, Action: store.ActUpsert, Entity: "sheet:" + string(kind),
-			Detail: fmt.Sprintf("%d rows, %d new, %d updated", res.Rows, res.Created, res.Updated), At: o.Now})
-	})
 	if err != nil {
 		return Result{}, err
 	}
-	return res, nil
+	return res[0], nil
 }
 
-// importer is one sheet kind: parse rows (no database), resolve references (read-only, inside the
-// transaction), then write.
-type importer interface {
-	columns() []column
-	parse(l layout, rows []Row, errs *RowErrors)
-	resolve(ctx context.Context, tx *store.Store, errs *RowErrors) error
-	write(ctx context.Context, tx *store.Store, res *Result) error
-}
-
-// seenCodes reports a code that appears twice in one sheet.
-type seenCodes map[string]int
-
-func (s seenCodes) check(r rowReader, key, code string) bool {
-	if prev, ok := s[code]; ok {
-		r.fail(key, "already appears in row %d", prev)
-		return false
+// ImportSet imports several sheets (at most one of each kind) in load order in ONE transaction:
+// one bad row in any of them and nothing is written. Every sheet is checked, so one run lists
+// every problem: a sheet whose references point into a sheet with problems is checked on its own
+// rows only, and says so.
+func ImportSet(ctx context.Context, st *store.Store, srcs []Source, o Options) ([]Result, error) {
+	if o.Now.IsZero() {
+		return nil, errors.New("sheet: Options.Now is required")
 	}
-	s[code] = r.row.Num
-	return true
-}
-
-// codeOf reads and validates the row's key column.
-func codeOf(r rowReader, key string, seen seenCodes) (string, bool) {
-	code := r.need(key)
-	if code == "" {
-		return "", false
+	jobs, err := planSet(srcs, o)
+	if err != nil {
+		return nil, err
 	}
-	if err := checkCode(code); err != nil {
-		r.fail(key, "%v", err)
-		return "", false
-	}
-	return code, seen.check(r, key, code)
-}
-
-// countNew counts the codes that do not exist yet, for the summary.
-func countNew[T any](existing map[string]T, codes []string, res *Result) {
-	for _, c := range codes {
-		if _, ok := existing[c]; ok {
-			res.Updated++
-		} else {
-			res.Created++
+	var results []Result
+	err = st.Tx(ctx, func(tx *store.Store) error {
+		results = nil
+		bad := map[Kind]bool{}
+		for _, j := range jobs {
+			res, err := j.run(ctx, tx, bad, o)
+			if err != nil {
+				return err
+			}
+			results = append(results, res)
 		}
-	}
-}
-
-// errUnknownRef is a reference that matches no code and no name.
-var errUnknownRef = errors.New("is neither a known code nor a known name")
-
-// refError explains a failed lookup, pointing at the sheet to import first when nothing matched.
-func refError(err error, first string) string {
-	if errors.Is(err, errUnknownRef) {
-		return fmt.Sprintf("%v (import the %s sheet first)", err, first)
-	}
-	return err.Error()
-}
-
-// nameIndex resolves a reference written as a code or as a unique name.
-type nameIndex struct {
-	byCode map[string]bool
-	byName map[string][]string
-}
-
-func newNameIndex() nameIndex {
-	return nameIndex{byCode: map[string]bool{}, byName: map[string][]string{}}
-}
-
-func (n nameIndex) add(code, name string) {
-	if n.byCode[code] {
-		// the file row replaces the database row of the same code: drop the old name
-		for nm, codes := range n.byName {
-			n.byName[nm] = removeString(codes, code)
+		if fe := collect(jobs); len(fe) > 0 {
+			return fe
 		}
+		return finish(ctx, tx, jobs, results)
+	})
+	if err != nil {
+		return nil, err
 	}
-	n.byCode[code] = true
-	n.byName[name] = append(n.byName[name], code)
-}
-
-// lookup returns the code ref means, or an error saying why it means none or several.
-func (n nameIndex) lookup(ref string) (string, error) {
-	if n.byCode[ref] {
-		return ref, nil
-	}
-	switch codes := n.byName[ref]; len(codes) {
-	case 0:
-		return "", errUnknownRef
-	case 1:
-		return codes[0], nil
-	default:
-		sort.Strings(codes)
-		return "", fmt.Errorf("is the name of %d entries (%s); write the code instead", len(codes), strings.Join(codes, ", "))
-	}
-}
-
-func removeString(list []string, s string) []string {
-	out := list[:0]
-	for _, v := range list {
-		if v != s {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-// localDay turns a parsed calendar date into midnight in the store's zone.
-func localDay(d time.Time, loc *time.Location) time.Time {
-	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
+	return results, nil
 }

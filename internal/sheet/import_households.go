@@ -42,12 +42,8 @@ func (im *householdImport) parse(l layout, rows []Row, errs *RowErrors) {
 		code, _ := codeOf(r, "code", seen)
 		rec := householdRec{row: r, villageRef: r.need("village")}
 		rec.hh = store.Household{Code: code, HeadName: r.need("head"), Address: r.get("address")}
-		if len([]rune(rec.hh.HeadName)) > 64 {
-			r.fail("head", "is longer than 64 characters")
-		}
-		if len([]rune(rec.hh.Address)) > 255 {
-			r.fail("address", "is longer than 255 characters")
-		}
+		r.checkLen("head", 64)
+		r.checkLen("address", 255)
 		im.parseNumbers(r, &rec.hh)
 		if len(*errs) == before {
 			im.recs = append(im.recs, rec)
@@ -98,6 +94,10 @@ func (im *householdImport) resolve(ctx context.Context, tx *store.Store, _ *RowE
 	if err != nil {
 		return err
 	}
+	stored, err := loadCodes(ctx, tx, store.CodesHouseholds)
+	if err != nil {
+		return err
+	}
 	idx := newNameIndex()
 	byCode := map[string]store.Region{}
 	for _, r := range regions {
@@ -106,6 +106,7 @@ func (im *householdImport) resolve(ctx context.Context, tx *store.Store, _ *RowE
 	}
 	for i := range im.recs {
 		rec := &im.recs[i]
+		stored.checkKey(rec.row, "code", rec.hh.Code)
 		code, err := idx.lookup(rec.villageRef)
 		if err != nil {
 			rec.row.fail("village", "%s", refError(err, "regions"))

@@ -19,6 +19,7 @@ const maxActiveCadres = 2
 type pairingRec struct {
 	row                           rowReader
 	code, cadreCode, hhCode, prog string
+	derived                       bool // code made from cadre, household and start (no 结对编号)
 	start                         time.Time
 	end                           *time.Time
 	reason                        string
@@ -52,12 +53,11 @@ func (im *pairingImport) parse(l layout, rows []Row, errs *RowErrors) {
 		before := len(*errs)
 		rec := pairingRec{row: r, cadreCode: r.need("cadre"), hhCode: r.need("household"), prog: r.get("program"), reason: r.get("reason")}
 		parseSpan(r, &rec)
-		if len([]rune(rec.reason)) > 64 {
-			r.fail("reason", "is longer than 64 characters")
-		}
+		r.checkLen("reason", 64)
 		rec.code = r.get("code")
 		if rec.code == "" && rec.cadreCode != "" && rec.hhCode != "" {
 			rec.code = pairingCode(rec.cadreCode, rec.hhCode, rec.start) // re-imports of a sheet without codes stay idempotent
+			rec.derived = true
 		}
 		if rec.code != "" {
 			if err := checkCode(rec.code); err != nil && r.get("code") != "" {
@@ -105,6 +105,9 @@ func pairingCode(cadre, hh string, start time.Time) string {
 }
 
 func (im *pairingImport) resolve(ctx context.Context, tx *store.Store, errs *RowErrors) error {
+	if err := im.resolveCodes(ctx, tx); err != nil {
+		return err
+	}
 	var cadreCodes, hhCodes []string
 	for _, rec := range im.recs {
 		cadreCodes, hhCodes = append(cadreCodes, rec.cadreCode), append(hhCodes, rec.hhCode)
@@ -140,19 +143,42 @@ func (im *pairingImport) resolve(ctx context.Context, tx *store.Store, errs *Row
 			rec.p.EndOn = &e
 		}
 		if rec.prog != "" {
-			p := im.programs[rec.prog]
+			p := im.programs[fold(rec.prog)]
 			rec.p.ProgramID = &p.ID // the id of a new program is filled in by write
 		}
 	}
 	return im.checkActiveLimit(ctx, tx, hhs, cadres)
 }
 
-// resolvePrograms maps each 项目 text to a program by code, then by name; unknown ones are created
-// with the text as both code and name.
+// resolveCodes applies the case rule: cadre and household codes are spelled as stored, and a
+// pairing's code may not differ only in case from a stored one.
+func (im *pairingImport) resolveCodes(ctx context.Context, tx *store.Store) error {
+	books := map[store.CodeTable]codeBook{}
+	for _, t := range []store.CodeTable{store.CodesPeople, store.CodesHouseholds, store.CodesPairings} {
+		b, err := loadCodes(ctx, tx, t)
+		if err != nil {
+			return err
+		}
+		books[t] = b
+	}
+	for i := range im.recs {
+		rec := &im.recs[i]
+		rec.cadreCode = books[store.CodesPeople].spelling(rec.cadreCode)
+		rec.hhCode = books[store.CodesHouseholds].spelling(rec.hhCode)
+		if rec.derived {
+			rec.code = books[store.CodesPairings].spelling(pairingCode(rec.cadreCode, rec.hhCode, rec.start))
+		}
+		books[store.CodesPairings].checkKey(rec.row, "code", rec.code)
+	}
+	return nil
+}
+
+// resolvePrograms maps each 项目 text to a program by code (in any case), then by name; unknown
+// ones are created with the text as both code and name.
 func (im *pairingImport) resolvePrograms(ctx context.Context, tx *store.Store) error {
 	im.programs = map[string]store.Program{}
 	for _, rec := range im.recs {
-		if rec.prog == "" || im.programs[rec.prog].Code != "" {
+		if rec.prog == "" || im.programs[fold(rec.prog)].Code != "" {
 			continue
 		}
 		p, err := tx.ProgramByCode(ctx, rec.prog)
@@ -167,7 +193,7 @@ func (im *pairingImport) resolvePrograms(ctx context.Context, tx *store.Store) e
 			p = store.Program{Code: rec.prog, Name: rec.prog}
 			im.newProgs = append(im.newProgs, p)
 		}
-		im.programs[rec.prog] = p
+		im.programs[fold(rec.prog)] = p // a new code is created once, in the case first written
 	}
 	return nil
 }
@@ -253,7 +279,7 @@ func (im *pairingImport) write(ctx context.Context, tx *store.Store, res *Result
 	for i, rec := range im.recs {
 		rows[i], codes[i] = rec.p, rec.code
 		if rec.prog != "" {
-			id := progs[im.programs[rec.prog].Code].ID
+			id := progs[im.programs[fold(rec.prog)].Code].ID
 			rows[i].ProgramID = &id
 		}
 	}

@@ -28,7 +28,7 @@ func (*personImport) columns() []column {
 		{key: "code", names: []string{"人员编号", "编号", "工号", "人员代码"}, required: true},
 		{key: "name", names: []string{"姓名", "名字"}, required: true},
 		{key: "phone", names: []string{"手机号", "手机", "手机号码", "联系电话", "电话"}},
-		{key: "idnum", names: []string{"身份证号", "身份证", "身份证号码"}},
+		{key: "idnum", names: []string{"身份证号", "身份证", "身份证号码"}, private: true},
 		{key: "roles", names: []string{"角色", "身份"}, required: true},
 		{key: "unit", names: []string{"所属单位", "单位", "单位编号", "工作单位"}},
 		{key: "title", names: []string{"职务", "职位"}},
@@ -46,12 +46,8 @@ func (im *personImport) parse(l layout, rows []Row, errs *RowErrors) {
 		code, _ := codeOf(r, "code", seen)
 		rec := personRec{row: r, unitRef: r.get("unit"), householdRef: r.get("household")}
 		rec.p = store.Person{Code: code, Name: r.need("name"), Title: r.get("title")}
-		if len([]rune(rec.p.Name)) > 64 {
-			r.fail("name", "is longer than 64 characters")
-		}
-		if len([]rune(rec.p.Title)) > 64 {
-			r.fail("title", "is longer than 64 characters")
-		}
+		r.checkLen("name", 64)
+		r.checkLen("title", 64)
 		var err error
 		if v := r.get("phone"); v != "" {
 			if rec.p.Phone, err = parseMobile(v); err != nil {
@@ -94,6 +90,9 @@ func (im *personImport) resolve(ctx context.Context, tx *store.Store, errs *RowE
 	if err != nil {
 		return err
 	}
+	if err := im.resolveCodes(ctx, tx); err != nil {
+		return err
+	}
 	idx := newNameIndex()
 	unitID := map[string]store.UnitID{}
 	for _, u := range units {
@@ -101,9 +100,9 @@ func (im *personImport) resolve(ctx context.Context, tx *store.Store, errs *RowE
 		unitID[u.Code] = u.ID
 	}
 	var hhCodes []string
-	for _, rec := range im.recs {
-		if rec.householdRef != "" {
-			hhCodes = append(hhCodes, rec.householdRef)
+	for i := range im.recs {
+		if ref := im.recs[i].householdRef; ref != "" {
+			hhCodes = append(hhCodes, ref)
 		}
 	}
 	hhs, err := tx.HouseholdsByCodes(ctx, hhCodes)
@@ -144,6 +143,25 @@ func (im *personImport) resolve(ctx context.Context, tx *store.Store, errs *RowE
 	return nil
 }
 
+// resolveCodes applies the case rule: a person's code may not differ only in case from a stored
+// one, and 所属户 is spelled as the household's code.
+func (im *personImport) resolveCodes(ctx context.Context, tx *store.Store) error {
+	people, err := loadCodes(ctx, tx, store.CodesPeople)
+	if err != nil {
+		return err
+	}
+	hhs, err := loadCodes(ctx, tx, store.CodesHouseholds)
+	if err != nil {
+		return err
+	}
+	for i := range im.recs {
+		rec := &im.recs[i]
+		people.checkKey(rec.row, "code", rec.p.Code)
+		rec.householdRef = hhs.spelling(rec.householdRef)
+	}
+	return nil
+}
+
 // fields lists what a re-import overwrites: optional columns the sheet lacks keep their values.
 func (im *personImport) fields() []string {
 	f := []string{"Name", "Roles"}
@@ -169,10 +187,33 @@ func (im *personImport) write(ctx context.Context, tx *store.Store, res *Result)
 		return err
 	}
 	countNew(existing, codes, res)
+	if err := im.respellHeads(ctx, tx, codes); err != nil {
+		return err
+	}
 	if err := tx.UpsertPeople(ctx, rows, im.fields()); err != nil {
 		return err
 	}
 	return im.linkHeads(ctx, tx)
+}
+
+// respellHeads spells units' 一把手 codes as this sheet spells the people (codes ignore case), so
+// the units link to them on SQLite as on MariaDB.
+func (im *personImport) respellHeads(ctx context.Context, tx *store.Store, codes []string) error {
+	heads, err := tx.HeadCodes(ctx)
+	if err != nil {
+		return err
+	}
+	book := codeBook{}
+	for _, c := range codes {
+		book.add(c)
+	}
+	respell := map[string]string{}
+	for _, h := range heads {
+		if to := book.spelling(h); to != h {
+			respell[h] = to
+		}
+	}
+	return tx.RespellHeadCodes(ctx, respell)
 }
 
 // linkHeads points each household at the person row of its 户主, so the head can chat as that household.

@@ -33,6 +33,9 @@ func (im *regionImport) parse(l layout, rows []Row, errs *RowErrors) {
 		r := rowReader{l: l, row: row, errs: errs}
 		code, ok := codeOf(r, "code", seen)
 		name := r.need("name")
+		if !r.checkLen("name", 64) {
+			ok = false
+		}
 		level, err := parseLevel(r.get("level"))
 		if err != nil {
 			r.fail("level", "%v", err)
@@ -50,14 +53,18 @@ func (im *regionImport) resolve(ctx context.Context, tx *store.Store, errs *RowE
 		return err
 	}
 	idx := newNameIndex()
+	stored := codeBook{}
 	levels := map[string]store.RegionLevel{}
 	for _, r := range all {
 		idx.add(r.Code, r.Name)
+		stored.add(r.Code)
 		levels[r.Code] = r.Level
 	}
 	for _, rec := range im.recs {
-		idx.add(rec.code, rec.name)
-		levels[rec.code] = rec.level
+		if stored.checkKey(rec.row, "code", rec.code) {
+			idx.add(rec.code, rec.name)
+			levels[rec.code] = rec.level
+		}
 	}
 	for i := range im.recs {
 		rec := &im.recs[i]

@@ -204,7 +204,7 @@ func TestImportReportsEveryBadRow(t *testing.T) {
 				"X7,庚,,,户主,,H002\n" +
 				"X8,辛,,,干部,不存在局,\n",
 			want: []string{
-				`row 2: 身份证号 "330122197003051230" has a wrong check digit (typo?)`,
+				`row 2: 身份证号 has a wrong check digit (typo?)`,
 				`row 3: 手机号 "12345678901" is not a mobile number (must start with 13–19)`,
 				`row 4: 角色 "村长" has unknown role "村长" (use 干部、协调员、管理员、户主 or 家庭成员)`,
 				`row 5: 所属单位 is empty; 干部 and 协调员 need their unit`,
@@ -215,6 +215,27 @@ func TestImportReportsEveryBadRow(t *testing.T) {
 		{name: "bad 企业微信账号", kind: sheet.People,
 			csv:  "人员编号,姓名,角色,所属单位,企业微信账号\nX1,甲,干部,U01,zhang wei\nX2,乙,干部,U01,ZhangWei_01\n",
 			want: []string{`row 2: 企业微信账号 "zhang wei" is not a WeCom account (letters, digits, _ - . @ only)`}},
+		{name: "numbers Excel turned into scientific notation", kind: sheet.People,
+			csv: "人员编号,姓名,手机号,身份证号,角色,所属单位\n" +
+				"X1,甲,1.39954E+10,,干部,U01\n" +
+				"X2,乙,1.3995412345E+10,3.30122197003051E+17,干部,U01\n" +
+				"X3,丙,13995412345,,干部,U01\n",
+			want: []string{
+				`row 2: 手机号 "1.39954E+10" is in scientific notation, so Excel has dropped its last digits: in Excel set the column's format to 文本 (Text), enter the numbers again, then save`,
+				`row 3: 身份证号 is in scientific notation, so Excel has dropped its last digits: in Excel set the column's format to 文本 (Text), enter the numbers again, then save`,
+			}},
+		{name: "errors never print an ID number or a long cell", kind: sheet.People,
+			csv: "人员编号,姓名,手机号,身份证号,角色,所属单位\n" +
+				"X1,甲,330122197003051234,,干部,U01\n" +
+				"X2,乙,,33012219700305123,干部,U01\n" +
+				"X3," + strings.Repeat("名", 65) + ",,,干部,U01\n" +
+				"X4,丁,,,干部 330122197003051234,U01\n",
+			want: []string{
+				`row 2: 手机号 "330*************34" is not 11 digits`,
+				`row 3: 身份证号 is not an 18-character ID number`,
+				`row 4: 姓名 is 65 characters long; at most 64 fit`,
+				`row 5: 角色 "干部 330*************34" has unknown role "330*************34" (use 干部、协调员、管理员、户主 or 家庭成员)`,
+			}},
 		{name: "two heads for one household", kind: sheet.People,
 			csv:  "人员编号,姓名,角色,所属户\nX1,甲,户主,H002\nX2,乙,户主,H002\n",
 			want: []string{`row 3: 所属户 "H002" already has a 户主 in row 2`}},

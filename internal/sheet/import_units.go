@@ -42,6 +42,9 @@ func (im *unitImport) parse(l layout, rows []Row, errs *RowErrors) {
 		r := rowReader{l: l, row: row, errs: errs}
 		code, ok := codeOf(r, "code", seen)
 		name := r.need("name")
+		if !r.checkLen("name", 128) {
+			ok = false
+		}
 		rec := unitRec{row: r, code: code, name: name, parentRef: r.get("parent"), headCode: r.get("head")}
 		if rec.headCode != "" {
 			if err := checkCode(rec.headCode); err != nil {
@@ -80,8 +83,15 @@ func (im *unitImport) resolve(ctx context.Context, tx *store.Store, errs *RowErr
 			parentOf[u.Code] = codeByID[*u.ParentID]
 		}
 	}
+	stored := codeBook{}
+	for _, u := range all {
+		stored.add(u.Code)
+	}
 	inFile := map[string]bool{}
 	for _, rec := range im.recs {
+		if !stored.checkKey(rec.row, "code", rec.code) {
+			continue
+		}
 		idx.add(rec.code, rec.name)
 		inFile[rec.code] = true
 		delete(parentOf, rec.code)
@@ -123,22 +133,44 @@ func unitCycle(code string, parentOf map[string]string) string {
 	return ""
 }
 
-// checkHeads notes heads whose person rows do not exist yet; they link when people are imported.
+// checkHeads spells each 一把手 code as the person's code (codes ignore case) and notes the heads
+// whose person rows do not exist yet; they link when the people sheet is imported.
 func (im *unitImport) checkHeads(ctx context.Context, tx *store.Store) error {
-	var codes []string
-	for _, rec := range im.recs {
-		if rec.headCode != "" {
-			codes = append(codes, rec.headCode)
-		}
-	}
-	people, err := tx.PeopleByCodes(ctx, codes)
+	people, err := loadCodes(ctx, tx, store.CodesPeople)
 	if err != nil {
 		return err
 	}
-	for _, c := range codes {
-		if _, ok := people[c]; !ok {
-			im.pending = append(im.pending, c)
+	for i := range im.recs {
+		rec := &im.recs[i]
+		if rec.headCode == "" {
+			continue
 		}
+		rec.headCode = people.spelling(rec.headCode)
+		if len(people[fold(rec.headCode)]) == 0 {
+			im.pending = append(im.pending, rec.headCode)
+		}
+	}
+	return nil
+}
+
+// finish notes the heads still without a person row once the whole set is written.
+func (im *unitImport) finish(ctx context.Context, tx *store.Store, res *Result) error {
+	if len(im.pending) == 0 {
+		return nil
+	}
+	people, err := loadCodes(ctx, tx, store.CodesPeople)
+	if err != nil {
+		return err
+	}
+	var missing []string
+	for _, c := range im.pending {
+		if len(people[fold(c)]) == 0 {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		res.Notes = append(res.Notes, fmt.Sprintf("一把手 %s not imported yet; linked when the people sheet is imported", strings.Join(missing, ", ")))
 	}
 	return nil
 }
@@ -171,10 +203,6 @@ func (im *unitImport) write(ctx context.Context, tx *store.Store, res *Result) e
 			return err
 		}
 		start = end
-	}
-	if len(im.pending) > 0 {
-		sort.Strings(im.pending)
-		res.Notes = append(res.Notes, fmt.Sprintf("一把手 %s not imported yet; linked when the people sheet is imported", strings.Join(im.pending, ", ")))
 	}
 	return nil
 }
