@@ -23,19 +23,26 @@ func runCmd(t *testing.T, args ...string) (int, string, string) {
 
 func TestImportCommand(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "q.db")
-	t.Run("all sheets of a folder, flags after the arguments", func(t *testing.T) {
+	t.Run("a folder of Chinese-named sheets, flags after the arguments", func(t *testing.T) {
 		code, out, errs := runCmd(t, "import", "all", "../../testdata/import", "-db", db)
 		if code != 0 {
 			t.Fatalf("exit %d: %s", code, errs)
 		}
-		for _, want := range []string{"regions: 7 row(s), 7 new", "households: 20 row(s), 20 new", "pairings: 23 row(s), 23 new"} {
+		for _, want := range []string{"区划.xlsx → regions: 7 row(s), 7 new", "帮扶户.xlsx → households: 20 row(s), 20 new",
+			"结对.xlsx → pairings: 23 row(s), 23 new", "写入 (wrote to) sqlite " + db} {
 			if !strings.Contains(out, want) {
 				t.Errorf("output lacks %q:\n%s", want, out)
 			}
 		}
 	})
+	t.Run("english names and csv", func(t *testing.T) {
+		code, out, errs := runCmd(t, "import", "all", "../../testdata/import/csv", "-db", db)
+		if code != 0 || !strings.Contains(out, "households.csv → households: 20 row(s), 0 new, 20 updated") {
+			t.Errorf("exit %d: %s %s", code, out, errs)
+		}
+	})
 	t.Run("the same sheet again updates", func(t *testing.T) {
-		code, out, errs := runCmd(t, "import", "-db", db, "households", "../../testdata/import/households.xlsx")
+		code, out, errs := runCmd(t, "import", "-db", db, "帮扶户", "../../testdata/import/帮扶户.xlsx")
 		if code != 0 || !strings.Contains(out, "households: 20 row(s), 0 new, 20 updated") {
 			t.Errorf("exit %d: %s %s", code, out, errs)
 		}
@@ -44,7 +51,7 @@ func TestImportCommand(t *testing.T) {
 		bad := filepath.Join(t.TempDir(), "people.csv")
 		writeSheet(t, bad, "人员编号,姓名,手机号,角色,所属单位\nX1,甲,1380000,干部,U01\n")
 		code, _, errs := runCmd(t, "import", "-db", db, "people", bad)
-		if code != 1 || !strings.Contains(errs, `row 2: 手机号 "1380000" is not 11 digits`) {
+		if code != 1 || !strings.Contains(errs, `row 2: 手机号 "1380000" is not 11 digits`) || !strings.Contains(errs, "数据库未改动 (nothing written to) sqlite "+db) {
 			t.Errorf("exit %d: %s", code, errs)
 		}
 	})
@@ -57,6 +64,60 @@ func TestImportCommand(t *testing.T) {
 	t.Run("missing file argument", func(t *testing.T) {
 		if code, _, _ := runCmd(t, "import", "-db", db, "people"); code != 2 {
 			t.Errorf("exit %d, want 2 (usage)", code)
+		}
+	})
+}
+
+// TestImportFolderIsOneTransaction: a county folder with a bad row in its last sheet writes
+// nothing at all, and every message names the file, the row and the column.
+func TestImportFolderIsOneTransaction(t *testing.T) {
+	dir := t.TempDir()
+	copyDemo := func(from, to string) {
+		b, err := os.ReadFile(filepath.Join("../../testdata/import/csv", from))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeSheet(t, filepath.Join(dir, to), string(b))
+	}
+	copyDemo("regions.csv", "区划.csv")
+	copyDemo("units.csv", "单位.csv")
+	copyDemo("households.csv", "贫困户.csv")
+	copyDemo("people.csv", "干部.csv")
+	pairings, err := os.ReadFile("../../testdata/import/csv/pairings.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeSheet(t, filepath.Join(dir, "结对.csv"), string(pairings)+"J099,P001,h004,干部结亲,2026-13-01,,\n")
+	writeSheet(t, filepath.Join(dir, "~$结对.xlsx"), "lock file")
+	writeSheet(t, filepath.Join(dir, "填表说明.docx"), "instructions")
+	db := filepath.Join(t.TempDir(), "f.db")
+	code, out, errs := runCmd(t, "import", "all", dir, "-db", db)
+	if code != 1 || out != "" || !strings.Contains(errs, "结对.csv: 1 problem(s)\n  row 25: 开始日期 \"2026-13-01\" is not a real date") {
+		t.Fatalf("exit %d: %s%s", code, out, errs)
+	}
+	if code, out, _ := runCmd(t, "export", "checkins", "-db", db, "--from", "2026-01-01", "--to", "2026-12-31"); code != 0 || strings.Count(out, "\n") != 1 {
+		t.Errorf("exit %d; the database holds rows after a refused folder: %s", code, out)
+	}
+	writeSheet(t, filepath.Join(dir, "结对.csv"), string(pairings))
+	if code, out, errs := runCmd(t, "import", "all", dir, "-db", db); code != 0 || !strings.Contains(out, "贫困户.csv → households: 20 row(s), 20 new") ||
+		!strings.Contains(errs, "note: not a sheet name, so not imported: 填表说明.docx (the names are 区划/regions") {
+		t.Errorf("exit %d: %s%s", code, out, errs)
+	}
+	t.Run("two files for one sheet", func(t *testing.T) {
+		copyDemo("households.csv", "households.csv")
+		code, _, errs := runCmd(t, "import", "all", dir, "-db", db)
+		if code != 1 || !strings.Contains(errs, "households.csv and 贫困户.csv are both households sheets; keep one of them") &&
+			!strings.Contains(errs, "贫困户.csv and households.csv are both households sheets; keep one of them") {
+			t.Errorf("exit %d: %s", code, errs)
+		}
+		os.Remove(filepath.Join(dir, "households.csv"))
+	})
+	t.Run("an old .xls under a sheet's name", func(t *testing.T) {
+		os.Remove(filepath.Join(dir, "贫困户.csv"))
+		writeSheet(t, filepath.Join(dir, "帮扶户.xls"), "\xd0\xcf\x11\xe0")
+		code, _, errs := runCmd(t, "import", "all", dir, "-db", db)
+		if code != 1 || !strings.Contains(errs, "帮扶户.xls: 1 problem(s)\n  old .xls files are not supported") {
+			t.Errorf("exit %d: %s", code, errs)
 		}
 	})
 }

@@ -10,6 +10,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/go-sql-driver/mysql"
+
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
 	"qinqi/store"
@@ -83,7 +85,7 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 		MaxOpen: cfg.Database.MaxOpen,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("cannot open the %s database (%s): %w", cfg.Database.Driver, where(cfg), rootCause(err))
+		return nil, fmt.Errorf("cannot open the database %s: %w", dbLabel(cfg), rootCause(err))
 	}
 	return s, nil
 }
@@ -117,7 +119,7 @@ func requireSchema(ctx context.Context, s *store.Store) error {
 func openKV(ctx context.Context, cfg config.Config) (*store.KV, error) {
 	kv, err := store.OpenKV(ctx, store.KVOptions{Addr: cfg.Redis.Addr, Password: cfg.Redis.Password, DB: cfg.Redis.DB, Prefix: cfg.Redis.Prefix})
 	if err != nil {
-		return nil, fmt.Errorf("cannot reach Redis at %s: %w", cfg.Redis.Addr, rootCause(err))
+		return nil, fmt.Errorf("cannot reach Redis at %s: %w", cfg.Redis.Addr, rootCause(err)) // host:port, validated
 	}
 	return kv, nil
 }
@@ -129,19 +131,25 @@ func dsnOf(cfg config.Config) string {
 	return cfg.Database.DSN
 }
 
-// where names the database without credentials.
-func where(cfg config.Config) string {
+// dbLabel names the database a command works on, without credentials, so the operator sees which
+// one it wrote to: "sqlite qinqi.db", "mysql qinqi@db:3306/qinqi".
+func dbLabel(cfg config.Config) string {
 	if cfg.Database.Driver == store.DriverSQLite {
-		return cfg.Database.Path
+		return "sqlite " + cfg.Database.Path
 	}
-	dsn := cfg.Database.DSN
+	if m, err := mysql.ParseDSN(cfg.Database.DSN); err == nil {
+		return fmt.Sprintf("mysql %s@%s/%s", m.User, m.Addr, m.DBName)
+	}
+	dsn := cfg.Database.DSN // unparsable: show what follows the credentials
 	if at := strings.LastIndex(dsn, "@"); at >= 0 {
 		dsn = dsn[at+1:]
+	} else {
+		dsn = "(unparsable DSN)"
 	}
 	if q := strings.Index(dsn, "?"); q >= 0 {
 		dsn = dsn[:q]
 	}
-	return dsn
+	return "mysql " + dsn
 }
 
 // rootCause strips wrapping so the operator sees the driver's own words once.

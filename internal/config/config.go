@@ -283,6 +283,42 @@ func Decode(r io.Reader, c *Config) error {
 // unknownField matches yaml's "line 3: field foo not found in type config.Outbox".
 var unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type config\.(\w+)$`)
 
+// wrongType matches yaml's "line 1: cannot unmarshal !!str `root:pw...` into config.Database",
+// whose quoted start of the value may be a password (a DSN written one level too high).
+var wrongType = regexp.MustCompile("^line (\\d+): cannot unmarshal !!(\\w+)(?: `[^`]*`)? into (\\S+)$")
+
+// quotedValue is a value yaml quotes in an error; it is never repeated.
+var quotedValue = regexp.MustCompile("`[^`]*`")
+
+// yamlKinds and goKinds name yaml's node tags and the Go types of settings in the operator's terms.
+var (
+	yamlKinds = map[string]string{"str": "a text", "int": "a number", "float": "a number", "bool": "a yes/no",
+		"seq": "a list", "map": "a section of keys", "null": "nothing", "timestamp": "a date"}
+	goKinds = map[string]string{"string": "a text", "int": "a whole number", "int64": "a whole number",
+		"float64": "a number", "bool": "true or false", "time.Duration": "a duration such as 3s or 10m"}
+)
+
+// typeProblem rewrites a yaml type error without the value, which may be a secret.
+func typeProblem(m []string) string {
+	found := yamlKinds[m[2]]
+	if found == "" {
+		found = "a " + m[2]
+	}
+	want := goKinds[m[3]]
+	switch {
+	case want != "":
+	case strings.HasPrefix(m[3], "[]"):
+		want = "a list"
+	case strings.HasPrefix(m[3], "map["):
+		want = "a section of keys"
+	case strings.HasPrefix(m[3], "config."):
+		want = sectionName(strings.TrimPrefix(m[3], "config.")) + " (its keys, indented below it)"
+	default:
+		want = m[3]
+	}
+	return fmt.Sprintf("line %s: found %s where %s belongs (the value is not shown: it may hold a password)", m[1], found, want)
+}
+
 // explain turns yaml's decoder errors into one line per problem in the operator's terms.
 func explain(err error) error {
 	var te *yaml.TypeError
@@ -295,6 +331,10 @@ func explain(err error) error {
 			e = fmt.Sprintf("line %s: timezone was removed: qinqi always runs on Beijing time (Asia/Shanghai); delete this line", m[1])
 		} else if m != nil {
 			e = fmt.Sprintf("line %s: unknown key %q (not a setting of %s; see config.example.yaml)", m[1], m[2], sectionName(m[3]))
+		} else if m := wrongType.FindStringSubmatch(e); m != nil {
+			e = typeProblem(m)
+		} else {
+			e = quotedValue.ReplaceAllString(e, "(value not shown)")
 		}
 		msgs = append(msgs, e)
 	}

@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -295,4 +296,33 @@ func FuzzDecode(f *testing.F) {
 		_ = c.Validate() // must not panic on any decoded value
 		_ = c.Redacted()
 	})
+}
+
+// TestErrorsNeverEchoSecrets: a DSN written one level too high, a password typed into a number
+// setting, a Redis or MySQL URL with credentials: the errors name the key and the rule, never
+// the value.
+func TestErrorsNeverEchoSecrets(t *testing.T) {
+	cases := []struct{ name, yaml, want string }{
+		{"dsn as the database section", "database: \"root:pw1234@tcp(db:3306)/qinqi\"\n",
+			"line 1: found a text where section database (its keys, indented below it) belongs"},
+		{"password in a number", "redis:\n  db: pw1234\n", "line 2: found a text where a whole number belongs"},
+		{"password in a duration", "outbox:\n  every: pw1234\n", "line 2: found a text where a duration such as 3s or 10m belongs"},
+		{"redis url with a password", "redis:\n  addr: redis://:pw1234@cache:6379/0\n", "redis.addr: must be host:port"},
+		{"mysql url with a password", "database:\n  driver: mysql\n  dsn: mysql://qinqi:pw1234@db:3306/qinqi\n", "database.dsn: is written as a URL"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "c.yaml")
+			if err := os.WriteFile(path, []byte(c.yaml), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := config.Load(path, func(string) string { return "" })
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err = %v\nwant %q", err, c.want)
+			}
+			if err != nil && (strings.Contains(err.Error(), "pw") || strings.Contains(err.Error(), "root:")) {
+				t.Errorf("the error repeats the secret: %v", err)
+			}
+		})
+	}
 }

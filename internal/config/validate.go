@@ -26,6 +26,8 @@ func (c Config) Validate() error {
 	case "mysql":
 		if c.Database.DSN == "" {
 			bad("database.dsn", "is empty; set it or QINQI_MYSQL_DSN, e.g. qinqi:pw@tcp(127.0.0.1:3306)/qinqi")
+		} else if strings.Contains(c.Database.DSN, "://") {
+			bad("database.dsn", "is written as a URL; write it as user:password@tcp(host:3306)/qinqi (the value is not shown: it may hold a password)")
 		}
 	default:
 		bad("database.driver", "must be sqlite or mysql, not %q", c.Database.Driver)
@@ -41,6 +43,9 @@ func (c Config) Validate() error {
 	}
 	if !oneOf(c.Log.Format, "text", "json") {
 		bad("log.format", "must be text or json, not %q", c.Log.Format)
+	}
+	if a := c.Redis.Addr; a != "" && (strings.Contains(a, "://") || strings.Contains(a, "@")) {
+		bad("redis.addr", "must be host:port such as 127.0.0.1:6379, not a URL; put the password in redis.password or QINQI_REDIS_PASSWORD (the value is not shown: it may hold a password)")
 	}
 	c.validateWeChat(bad)
 	c.validateOutbox(bad)

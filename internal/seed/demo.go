@@ -11,7 +11,7 @@ import (
 	"qinqi/store"
 )
 
-// demoSheets is the small demo county (a copy of testdata/import, kept equal by a test), embedded
+// demoSheets is the small demo county (a copy of testdata/import/csv, kept equal by a test), embedded
 // so `qinqi demo` works from any directory.
 //
 //go:embed demo/*.csv

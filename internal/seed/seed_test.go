@@ -237,9 +237,9 @@ func TestDemoLoadsTheSmallCountyIdempotently(t *testing.T) {
 	}
 }
 
-// TestDemoSheetsMatchTestdata keeps the embedded demo copy equal to testdata/import.
+// TestDemoSheetsMatchTestdata keeps the embedded demo copy equal to testdata/import/csv.
 func TestDemoSheetsMatchTestdata(t *testing.T) {
-	files, err := filepath.Glob("../../testdata/import/*.csv")
+	files, err := filepath.Glob("../../testdata/import/csv/*.csv")
 	if err != nil || len(files) != 5 {
 		t.Fatalf("testdata sheets: %v, %v", files, err)
 	}
@@ -248,7 +248,7 @@ func TestDemoSheetsMatchTestdata(t *testing.T) {
 			a, err1 := os.ReadFile(f)
 			b, err2 := os.ReadFile(filepath.Join("demo", filepath.Base(f)))
 			if err1 != nil || err2 != nil || !bytes.Equal(a, b) {
-				t.Errorf("internal/seed/demo/%s differs from testdata/import (copy it over): %v %v", filepath.Base(f), err1, err2)
+				t.Errorf("internal/seed/demo/%s differs from testdata/import/csv (copy it over): %v %v", filepath.Base(f), err1, err2)
 			}
 		})
 	}

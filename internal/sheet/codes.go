@@ -2,7 +2,6 @@ package sheet
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -81,9 +80,4 @@ func (b codeBook) checkKey(r rowReader, key, code string) bool {
 		return false
 	}
 	return true
-}
-
-// refNote is the hint for a reference to no stored code.
-func refNote(sheet string) string {
-	return fmt.Sprintf("(import the %s sheet first)", sheet)
 }

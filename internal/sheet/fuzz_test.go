@@ -3,7 +3,6 @@ package sheet_test
 import (
 	"bytes"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"qinqi/internal/sheet"
@@ -38,7 +37,7 @@ func checkTable(t *testing.T, tb sheet.Table) {
 
 func FuzzReadCSV(f *testing.F) {
 	for _, k := range sheet.Kinds {
-		if b, err := os.ReadFile(filepath.Join(demoDir, string(k)+".csv")); err == nil {
+		if b, err := os.ReadFile(demoFile(k, ".csv")); err == nil {
 			f.Add(b)
 		}
 	}
@@ -54,8 +53,8 @@ func FuzzReadCSV(f *testing.F) {
 }
 
 func FuzzReadXLSX(f *testing.F) {
-	for _, k := range []string{"regions", "units"} {
-		if b, err := os.ReadFile(filepath.Join(demoDir, k+".xlsx")); err == nil {
+	for _, k := range []sheet.Kind{sheet.Regions, sheet.Units} {
+		if b, err := os.ReadFile(demoFile(k, ".xlsx")); err == nil {
 			f.Add(b)
 		}
 	}

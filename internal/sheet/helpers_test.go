@@ -18,10 +18,22 @@ import (
 	"qinqi/store"
 )
 
-var update = flag.Bool("update", false, "regenerate testdata/import/*.xlsx from the .csv files")
+var update = flag.Bool("update", false, "regenerate testdata/import/*.xlsx from testdata/import/csv")
 
-// demoDir holds the example county sheets.
+// demoDir holds the example county sheets as a clerk keeps them (区划.xlsx …); its csv folder
+// holds the same sheets as regions.csv … (the source of the .xlsx files, see -update).
 const demoDir = "../../testdata/import"
+
+// xlsxNames are the Chinese file names of the example .xlsx sheets.
+var xlsxNames = map[sheet.Kind]string{sheet.Regions: "区划", sheet.Units: "单位", sheet.Households: "帮扶户", sheet.People: "人员", sheet.Pairings: "结对"}
+
+// demoFile is the example sheet of kind k in format ext (".csv" or ".xlsx").
+func demoFile(k sheet.Kind, ext string) string {
+	if ext == ".csv" {
+		return filepath.Join(demoDir, "csv", string(k)+".csv")
+	}
+	return filepath.Join(demoDir, xlsxNames[k]+ext)
+}
 
 // now is when the tests import: after every demo pairing started.
 var now = time.Date(2026, 11, 23, 10, 0, 0, 0, clock.Shanghai)
@@ -40,7 +52,7 @@ func importDemo(t testing.TB, s *store.Store, ext string) []sheet.Result {
 	t.Helper()
 	var out []sheet.Result
 	for _, k := range sheet.Kinds {
-		res, err := sheet.ImportFile(context.Background(), s, k, filepath.Join(demoDir, string(k)+ext), sheet.Options{Now: now})
+		res, err := sheet.ImportFile(context.Background(), s, k, demoFile(k, ext), sheet.Options{Now: now})
 		if err != nil {
 			t.Fatalf("import %s%s: %v", k, ext, err)
 		}
@@ -53,7 +65,7 @@ func importDemo(t testing.TB, s *store.Store, ext string) []sheet.Result {
 func importKinds(t testing.TB, s *store.Store, n int) {
 	t.Helper()
 	for _, k := range sheet.Kinds[:n] {
-		if _, err := sheet.ImportFile(context.Background(), s, k, filepath.Join(demoDir, string(k)+".csv"), sheet.Options{Now: now}); err != nil {
+		if _, err := sheet.ImportFile(context.Background(), s, k, demoFile(k, ".csv"), sheet.Options{Now: now}); err != nil {
 			t.Fatalf("import %s: %v", k, err)
 		}
 	}
@@ -150,7 +162,7 @@ func sortedLines(l []string) []string { slices.Sort(l); return l }
 // codesIn returns the first column of a demo csv.
 func codesIn(t testing.TB, file string) []string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(demoDir, file))
+	b, err := os.ReadFile(filepath.Join(demoDir, "csv", file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,9 +234,9 @@ func mustDate(t testing.TB, s string) time.Time {
 
 func TestUpdateXLSXTemplates(t *testing.T) {
 	if !*update {
-		t.Skip("run with -update to regenerate testdata/import/*.xlsx")
+		t.Skip("run with -update to regenerate testdata/import/*.xlsx from testdata/import/csv")
 	}
 	for _, k := range sheet.Kinds {
-		writeXLSX(t, filepath.Join(demoDir, string(k)+".csv"), filepath.Join(demoDir, string(k)+".xlsx"))
+		writeXLSX(t, demoFile(k, ".csv"), demoFile(k, ".xlsx"))
 	}
 }

@@ -98,7 +98,7 @@ func (im *householdImport) resolve(ctx context.Context, tx *store.Store, _ *RowE
 	if err != nil {
 		return err
 	}
-	idx := newNameIndex()
+	idx := newNameIndex("regions")
 	byCode := map[string]store.Region{}
 	for _, r := range regions {
 		idx.add(r.Code, r.Name)
@@ -109,7 +109,7 @@ func (im *householdImport) resolve(ctx context.Context, tx *store.Store, _ *RowE
 		stored.checkKey(rec.row, "code", rec.hh.Code)
 		code, err := idx.lookup(rec.villageRef)
 		if err != nil {
-			rec.row.fail("village", "%s", refError(err, "regions"))
+			rec.row.fail("village", "%v", err)
 			continue
 		}
 		reg := byCode[code]

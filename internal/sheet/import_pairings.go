@@ -130,12 +130,12 @@ func (im *pairingImport) resolve(ctx context.Context, tx *store.Store, errs *Row
 		h, okH := hhs[rec.hhCode]
 		switch {
 		case !okC:
-			rec.row.fail("cadre", "is not a known 人员编号 (import the people sheet first)")
+			rec.row.fail("cadre", "is in neither the people sheet nor the database")
 		case !c.Roles.Has(store.RoleCadre):
 			rec.row.fail("cadre", "is %s, who does not have the 干部 role", c.Name)
 		}
 		if !okH {
-			rec.row.fail("household", "is not a known 户编号 (import the households sheet first)")
+			rec.row.fail("household", "is in neither the households sheet nor the database")
 		}
 		rec.p = store.Pairing{Code: rec.code, CadreID: c.ID, HouseholdID: h.ID, StartOn: localDay(rec.start, loc), EndReason: rec.reason}
 		if rec.end != nil {

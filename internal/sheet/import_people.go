@@ -93,7 +93,7 @@ func (im *personImport) resolve(ctx context.Context, tx *store.Store, errs *RowE
 	if err := im.resolveCodes(ctx, tx); err != nil {
 		return err
 	}
-	idx := newNameIndex()
+	idx := newNameIndex("units")
 	unitID := map[string]store.UnitID{}
 	for _, u := range units {
 		idx.add(u.Code, u.Name)
@@ -115,7 +115,7 @@ func (im *personImport) resolve(ctx context.Context, tx *store.Store, errs *RowE
 		rec := &im.recs[i]
 		if rec.unitRef != "" {
 			if code, err := idx.lookup(rec.unitRef); err != nil {
-				rec.row.fail("unit", "%s", refError(err, "units"))
+				rec.row.fail("unit", "%v", err)
 			} else {
 				id := unitID[code]
 				rec.p.UnitID = &id
@@ -126,7 +126,7 @@ func (im *personImport) resolve(ctx context.Context, tx *store.Store, errs *RowE
 		}
 		hh, ok := hhs[rec.householdRef]
 		if !ok {
-			rec.row.fail("household", "is not a known 户编号 (import the households sheet first)")
+			rec.row.fail("household", "is in neither the households sheet nor the database")
 			continue
 		}
 		id := hh.ID

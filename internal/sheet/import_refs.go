@@ -45,24 +45,17 @@ func countNew[T any](existing map[string]T, codes []string, res *Result) {
 }
 
 // errUnknownRef is a reference that matches no code and no name.
-var errUnknownRef = errors.New("is neither a known code nor a known name")
-
-// refError explains a failed lookup, pointing at the sheet to import first when nothing matched.
-func refError(err error, first string) string {
-	if errors.Is(err, errUnknownRef) {
-		return fmt.Sprintf("%v (import the %s sheet first)", err, first)
-	}
-	return err.Error()
-}
+var errUnknownRef = errors.New("is neither a code nor a name")
 
 // nameIndex resolves a reference written as a code (in any case) or as a unique name.
 type nameIndex struct {
+	sheet  string // the sheet the entries come from, for messages: "regions"
 	codes  codeBook
 	byName map[string][]string
 }
 
-func newNameIndex() nameIndex {
-	return nameIndex{codes: codeBook{}, byName: map[string][]string{}}
+func newNameIndex(sheet string) nameIndex {
+	return nameIndex{sheet: sheet, codes: codeBook{}, byName: map[string][]string{}}
 }
 
 func (n nameIndex) add(code, name string) {
@@ -83,13 +76,28 @@ func (n nameIndex) lookup(ref string) (string, error) {
 	}
 	switch codes := n.byName[ref]; len(codes) {
 	case 0:
-		return "", errUnknownRef
+		return "", fmt.Errorf("%w in the %s sheet or the database%s", errUnknownRef, n.sheet, n.suggest(ref))
 	case 1:
 		return codes[0], nil
 	default:
 		sort.Strings(codes)
 		return "", fmt.Errorf("is the name of %d entries (%s); write the code instead", len(codes), strings.Join(codes, ", "))
 	}
+}
+
+// suggest names up to three entries whose name contains ref or is contained in it (下宅 → 下宅村).
+func (n nameIndex) suggest(ref string) string {
+	var near []string
+	for name, codes := range n.byName {
+		if len(codes) > 0 && name != "" && (strings.Contains(name, ref) || strings.Contains(ref, name)) {
+			near = append(near, name)
+		}
+	}
+	if len(near) == 0 || len(near) > 3 {
+		return ""
+	}
+	sort.Strings(near)
+	return "; did you mean " + strings.Join(near, " or ") + "?"
 }
 
 func removeString(list []string, s string) []string {

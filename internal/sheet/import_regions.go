@@ -52,7 +52,7 @@ func (im *regionImport) resolve(ctx context.Context, tx *store.Store, errs *RowE
 	if err != nil {
 		return err
 	}
-	idx := newNameIndex()
+	idx := newNameIndex("regions")
 	stored := codeBook{}
 	levels := map[string]store.RegionLevel{}
 	for _, r := range all {

@@ -155,8 +155,12 @@ func (fe FileErrors) Error() string {
 			}
 		}
 		if len(f.Skipped) > 0 {
-			fmt.Fprintf(&b, "\n%s: its codes that refer to %s were not checked, because that sheet was not imported; run the import again once the problems above are fixed",
-				f.Name, strings.Join(f.Skipped, " and "))
+			those := "that sheet was"
+			if len(f.Skipped) > 1 {
+				those = "those sheets were"
+			}
+			fmt.Fprintf(&b, "\n%s: its codes that refer to %s were not checked, because %s not imported; run the import again once the problems above are fixed",
+				f.Name, strings.Join(f.Skipped, " and "), those)
 		}
 	}
 	return b.String()

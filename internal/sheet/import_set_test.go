@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,7 +17,7 @@ func demoSources(t *testing.T, replace map[sheet.Kind]string) []sheet.Source {
 	t.Helper()
 	var srcs []sheet.Source
 	for _, k := range sheet.Kinds {
-		b, err := os.ReadFile(filepath.Join(demoDir, string(k)+".csv"))
+		b, err := os.ReadFile(demoFile(k, ".csv"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,7 +42,7 @@ func TestImportSetIsOneTransaction(t *testing.T) {
 				}
 			}
 			t.Run("one bad row in the last sheet writes none of the five", func(t *testing.T) {
-				pairings, _ := os.ReadFile(filepath.Join(demoDir, "pairings.csv"))
+				pairings, _ := os.ReadFile(demoFile(sheet.Pairings, ".csv"))
 				bad := string(pairings) + "J099,P001,H004,干部结亲,2026-02-30,,\n"
 				_, err := sheet.ImportSet(ctx, s, demoSources(t, map[sheet.Kind]string{sheet.Pairings: bad}), sheet.Options{Now: now})
 				var fe sheet.FileErrors
@@ -59,7 +58,7 @@ func TestImportSetIsOneTransaction(t *testing.T) {
 				_, err := sheet.ImportSet(ctx, s, demoSources(t, map[sheet.Kind]string{sheet.Units: units, sheet.People: people}), sheet.Options{Now: now})
 				want := "nothing was imported: 2 problem(s)\n" +
 					"units.csv: 1 problem(s)\n" +
-					`  row 4: 上级单位 "不存在" is neither a known code nor a known name` + "\n" +
+					`  row 4: 上级单位 "不存在" is neither a code nor a name in the units sheet or the database` + "\n" +
 					"people.csv: 1 problem(s)\n" +
 					`  row 2: 手机号 "1380000" is not 11 digits` + "\n" +
 					"people.csv: its codes that refer to units.csv were not checked, because that sheet was not imported; run the import again once the problems above are fixed\n" +

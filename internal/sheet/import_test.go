@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -182,7 +181,7 @@ func TestImportReportsEveryBadRow(t *testing.T) {
 				"X4,王四,Q0101,2,,119.9,\n" +
 				"X5,,Q0101,2,,,\n",
 			want: []string{
-				`row 2: 所属村 "不存在村" is neither a known code nor a known name (import the regions sheet first)`,
+				`row 2: 所属村 "不存在村" is neither a code nor a name in the regions sheet or the database`,
 				`row 3: 家庭人口 "abc" is not a whole number`,
 				`row 3: 户类型/标签 "贫困户" has unknown type "贫困户" (use 脱贫户、监测户、低保、特困、留守儿童、空巢老人、残疾、大病)`,
 				`row 4: 经度 "30.2" is outside China (73–136); are 经度 and 纬度 swapped?`,
@@ -209,8 +208,8 @@ func TestImportReportsEveryBadRow(t *testing.T) {
 				`row 4: 角色 "村长" has unknown role "村长" (use 干部、协调员、管理员、户主 or 家庭成员)`,
 				`row 5: 所属单位 is empty; 干部 and 协调员 need their unit`,
 				`row 6: 所属户 is empty; 户主 and 家庭成员 need their 户编号`,
-				`row 7: 所属户 "H999" is not a known 户编号 (import the households sheet first)`,
-				`row 9: 所属单位 "不存在局" is neither a known code nor a known name (import the units sheet first)`,
+				`row 7: 所属户 "H999" is in neither the households sheet nor the database`,
+				`row 9: 所属单位 "不存在局" is neither a code nor a name in the units sheet or the database`,
 			}},
 		{name: "bad 企业微信账号", kind: sheet.People,
 			csv:  "人员编号,姓名,角色,所属单位,企业微信账号\nX1,甲,干部,U01,zhang wei\nX2,乙,干部,U01,ZhangWei_01\n",
@@ -250,10 +249,10 @@ func TestImportReportsEveryBadRow(t *testing.T) {
 			want: []string{
 				`row 2: 开始日期 "2026-13-01" is not a real date between 1990 and 2100`,
 				`row 3: 结束日期 "2026-04-01" is before 开始日期`,
-				`row 4: 干部编号 "P999" is not a known 人员编号 (import the people sheet first)`,
+				`row 4: 干部编号 "P999" is in neither the people sheet nor the database`,
 				`row 5: 干部编号 "P101" is 王春发, who does not have the 干部 role`,
 				`row 6: 结束原因 "调动" is given but 结束日期 is empty`,
-				`row 7: 户编号 "H999" is not a known 户编号 (import the households sheet first)`,
+				`row 7: 户编号 "H999" is in neither the households sheet nor the database`,
 			}},
 		{name: "third active cadre", kind: sheet.Pairings,
 			csv:  "结对编号,干部编号,户编号,开始日期\nX1,P005,H003,2026-05-01\n",
@@ -389,7 +388,7 @@ func TestRowNumbersMatchExcel(t *testing.T) {
 }
 
 func TestReadCSVEncodings(t *testing.T) {
-	utf8, err := os.ReadFile(filepath.Join(demoDir, "households.csv"))
+	utf8, err := os.ReadFile(demoFile(sheet.Households, ".csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,7 +71,7 @@ func (im *unitImport) resolve(ctx context.Context, tx *store.Store, errs *RowErr
 	if err != nil {
 		return err
 	}
-	idx := newNameIndex()
+	idx := newNameIndex("units")
 	parentOf := map[string]string{}
 	codeByID := map[store.UnitID]string{}
 	for _, u := range all {
