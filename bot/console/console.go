@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"qinqi/bot"
 	"qinqi/internal/clock"
@@ -39,17 +41,24 @@ func Limits(o config.Outbox) bot.Limits {
 //	@<person-code> [好友] verify text      a friend request
 //	# comment, and blank lines, are ignored
 //
+// The at sign and the code may be typed full-width or in lower case (＠p００１ is @P001): codes are
+// read as ASCII upper case, the way person sheets write them.
+//
 // Output, one line per message: "@<person-code> <- <text>"; a text of several lines continues on
-// lines indented by four spaces, so a line not starting with "@", "#" or a space never occurs and the
-// transcript parses back unambiguously. Files: "@<code> <- [文件] name (N bytes, saved to PATH)"
-// ([图片] for images). Lines the console cannot read are answered with a "# " comment.
+// lines indented by four spaces. With Echo set, each input line is printed first as "> <line>" (a
+// blank one as a blank line), so a script's transcript reads on its own. A non-blank line starting
+// with anything but "@", ">", "#" or a space never occurs, so the transcript parses back
+// unambiguously. Files: "@<code> <- [文件] name (N bytes, saved to PATH)" ([图片] for images). Lines
+// the console cannot read are answered with a "# " comment.
 //
 // After each input line the console waits until the pipeline is idle (the message handled and every
-// reply sent), so replies come out in input order and the transcript is reproducible.
+// reply sent), so replies come out in input order and the transcript is reproducible. Receive returns
+// as soon as its context ends, even while it waits for a line (Ctrl-C in the demo).
 type Console struct {
 	in      io.Reader
 	clock   clock.Clock
 	fileDir string
+	echo    bool
 	session string
 
 	mu   sync.Mutex
@@ -61,6 +70,7 @@ type Console struct {
 type Options struct {
 	Clock   clock.Clock
 	FileDir string // files sent to the console are saved here; empty: not saved, only announced
+	Echo    bool   // print each input line ("> …") before its replies: for scripts, not for a terminal
 }
 
 // New reads messages from in and writes replies to out.
@@ -70,7 +80,7 @@ func New(in io.Reader, out io.Writer, o Options) *Console {
 	}
 	b := make([]byte, 6)
 	_, _ = rand.Read(b) // message ids must differ between runs on the same database
-	return &Console{in: in, out: out, clock: o.Clock, fileDir: o.FileDir, session: hex.EncodeToString(b)}
+	return &Console{in: in, out: out, clock: o.Clock, fileDir: o.FileDir, echo: o.Echo, session: hex.EncodeToString(b)}
 }
 
 // SetIdleWait installs the wait run after each input line (NewPipeline does this).
@@ -83,17 +93,29 @@ func (c *Console) SetIdleWait(f func(context.Context) error) {
 // Name is "console".
 func (c *Console) Name() string { return bot.ConsoleTransport }
 
-// Receive reads input lines until EOF or ctx ends; EOF returns nil once the last line's replies are out.
+// Receive reads input lines until EOF or ctx ends; EOF returns nil once the last line's replies are
+// out, a cancelled ctx returns at once, leaving the reader blocked on input it will never use.
 func (c *Console) Receive(ctx context.Context, h func(context.Context, bot.Message)) error {
-	sc := bufio.NewScanner(c.in)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	lines := make(chan string)
+	readErr := make(chan error, 1)
+	go c.read(ctx, lines, readErr)
 	n := 0
-	for sc.Scan() {
-		if ctx.Err() != nil {
+	for {
+		var line string
+		var more bool
+		select {
+		case <-ctx.Done():
 			return ctx.Err()
+		case line, more = <-lines:
+		}
+		if !more {
+			return <-readErr
 		}
 		n++
-		m, ok, err := c.parse(sc.Text(), n)
+		if c.echo {
+			c.echoLine(line)
+		}
+		m, ok, err := c.parse(line, n)
 		if err != nil {
 			c.printf("# %v\n", err)
 			continue
@@ -106,10 +128,38 @@ func (c *Console) Receive(ctx context.Context, h func(context.Context, bot.Messa
 			return err
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("console: read: %w", err)
+}
+
+// echoLine prints an input line as "> line"; a blank line stays blank, so a script's sections
+// stay apart in its transcript.
+func (c *Console) echoLine(line string) {
+	line = strings.TrimRightFunc(line, unicode.IsSpace)
+	if line == "" {
+		c.printf("\n")
+		return
 	}
-	return nil
+	c.printf("> %s\n", line)
+}
+
+// read hands input lines to Receive until EOF, a read error or ctx ends; it then reports the error
+// (nil for EOF and cancellation) and closes lines.
+func (c *Console) read(ctx context.Context, lines chan<- string, errc chan<- error) {
+	defer close(lines)
+	sc := bufio.NewScanner(c.in)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for sc.Scan() {
+		select {
+		case lines <- sc.Text():
+		case <-ctx.Done():
+			errc <- nil
+			return
+		}
+	}
+	if err := sc.Err(); err != nil {
+		errc <- fmt.Errorf("console: read: %w", err)
+		return
+	}
+	errc <- nil
 }
 
 func (c *Console) waitIdle(ctx context.Context) error {
@@ -128,19 +178,47 @@ func (c *Console) parse(line string, n int) (bot.Message, bool, error) {
 	if line == "" || strings.HasPrefix(line, "#") {
 		return bot.Message{}, false, nil
 	}
-	if !strings.HasPrefix(line, "@") {
+	rest, ok := strings.CutPrefix(line, "@")
+	if !ok {
+		rest, ok = strings.CutPrefix(line, "＠")
+	}
+	if !ok {
 		return bot.Message{}, false, errors.New("无法识别，格式：@人员编号 消息，例如 @C001 我的亲戚")
 	}
-	code, text, _ := strings.Cut(line[1:], " ")
+	code, text := splitCode(rest)
 	if code == "" {
 		return bot.Message{}, false, errors.New("缺少人员编号，格式：@人员编号 消息")
 	}
 	m := bot.Message{Transport: bot.ConsoleTransport, Account: Account, ID: c.session + "-" + strconv.Itoa(n),
-		SenderKey: code, SenderName: code, Kind: bot.KindText, Text: strings.TrimSpace(text), Time: c.clock.Now()}
+		SenderKey: code, SenderName: code, Kind: bot.KindText, Text: text, Time: c.clock.Now()}
 	if err := consoleSpecial(&m); err != nil {
 		return bot.Message{}, false, err
 	}
 	return m, true, nil
+}
+
+// splitCode takes the person code off the front of s: ASCII letters, digits, "-", "_" and ".",
+// typed half- or full-width, returned in upper case; the text is what follows, trimmed. A code
+// glued to the text ("@P001我的亲戚") ends where the first other character begins.
+func splitCode(s string) (code, text string) {
+	var b strings.Builder
+	i := 0
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r >= 0xFF01 && r <= 0xFF5E { // full-width ASCII
+			r -= 0xFEE0
+		}
+		if !isCodeRune(r) {
+			break
+		}
+		b.WriteRune(unicode.ToUpper(r))
+		i += size
+	}
+	return b.String(), strings.TrimSpace(s[i:])
+}
+
+func isCodeRune(r rune) bool {
+	return r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_' || r == '.')
 }
 
 // parseSpecial turns the bracketed demo markers into the other message kinds.

@@ -2,8 +2,10 @@ package console_test
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -68,7 +70,7 @@ func TestConsoleScriptedSession(t *testing.T) {
 	var out strings.Builder
 	files := filepath.Join(dir, "out")
 	clk := clock.NewFake(time.Date(2026, 11, 23, 22, 30, 0, 0, clock.Shanghai)) // in quiet hours: the console ignores them
-	con := console.New(script, &out, console.Options{Clock: clk, FileDir: files})
+	con := console.New(script, &out, console.Options{Clock: clk, FileDir: files, Echo: true})
 	p, err := bot.NewPipeline(bot.PipelineOptions{
 		Accounts: []bot.Account{{Name: console.Account, Messenger: con, Limits: console.Limits(config.Defaults().Outbox), Trusted: true}},
 		Handler:  demoHandler(h.ID, src), Store: st, State: testenv.KV(t), Clock: clk, Logger: quietLog,
@@ -101,5 +103,84 @@ func TestConsoleScriptedSession(t *testing.T) {
 	}
 	if n, _ := st.CountInbox(ctx, store.InNew); n != 0 {
 		t.Fatalf("%d messages left unfinished", n)
+	}
+}
+
+// receiveAll runs Receive over input without a pipeline and returns the messages handed over.
+func receiveAll(t *testing.T, input string, o console.Options) ([]bot.Message, string) {
+	t.Helper()
+	var out strings.Builder
+	con := console.New(strings.NewReader(input), &out, o)
+	var got []bot.Message
+	if err := con.Receive(context.Background(), func(_ context.Context, m bot.Message) { got = append(got, m) }); err != nil {
+		t.Fatalf("Receive: %v", err)
+	}
+	return got, out.String()
+}
+
+func TestConsoleReadsCodeForms(t *testing.T) {
+	for _, tc := range []struct {
+		name, line, code, text string
+	}{
+		{name: "plain", line: "@P001 我的亲戚", code: "P001", text: "我的亲戚"},
+		{name: "lower case", line: "@p001 我的亲戚", code: "P001", text: "我的亲戚"},
+		{name: "full-width at sign", line: "＠P001 我的亲戚", code: "P001", text: "我的亲戚"},
+		{name: "full-width at, lower case", line: "＠p001 统计", code: "P001", text: "统计"},
+		{name: "full-width letters and digits", line: "＠Ｐ００１ 帮助", code: "P001", text: "帮助"},
+		{name: "ideographic space", line: "@P001\u3000走访 1 送米", code: "P001", text: "走访 1 送米"},
+		{name: "glued to the text", line: "@P001走访 1", code: "P001", text: "走访 1"},
+		{name: "code with dash", line: "@h-113 谢谢", code: "H-113", text: "谢谢"},
+		{name: "code only", line: "@P001", code: "P001", text: ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, out := receiveAll(t, tc.line+"\n", console.Options{})
+			if len(got) != 1 || got[0].SenderKey != tc.code || got[0].Text != tc.text {
+				t.Fatalf("%q -> %+v (output %q), want code %q text %q", tc.line, got, out, tc.code, tc.text)
+			}
+		})
+	}
+}
+
+func TestConsoleRefusesLinesWithoutACode(t *testing.T) {
+	for _, line := range []string{"P001 我的亲戚", "@ 我的亲戚", "＠陈建国 我的亲戚", "@@P001 帮助"} {
+		got, out := receiveAll(t, line+"\n", console.Options{})
+		if len(got) != 0 || !strings.HasPrefix(out, "# ") {
+			t.Errorf("%q -> %d messages, output %q; want none and a # comment", line, len(got), out)
+		}
+	}
+}
+
+func TestConsoleEchoesScriptLines(t *testing.T) {
+	in := "# 干部\n@P001 帮助\n\n坏行\n"
+	_, out := receiveAll(t, in, console.Options{Echo: true})
+	want := "> # 干部\n> @P001 帮助\n\n> 坏行\n# 无法识别，格式：@人员编号 消息，例如 @C001 我的亲戚\n"
+	if out != want {
+		t.Fatalf("echo:\n%s\nwant:\n%s", out, want)
+	}
+	if _, out := receiveAll(t, in, console.Options{}); strings.Contains(out, ">") {
+		t.Fatalf("echo off printed input lines: %q", out)
+	}
+}
+
+// TestConsoleStopsWhileWaitingForInput: Ctrl-C cancels the context while the console waits for a
+// line that never comes; Receive must return instead of waiting for the next line or EOF.
+func TestConsoleStopsWhileWaitingForInput(t *testing.T) {
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	con := console.New(pr, io.Discard, console.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- con.Receive(ctx, func(context.Context, bot.Message) {}) }()
+	if _, err := pw.Write([]byte("# waiting\n")); err != nil { // the reader is running
+		t.Fatal(err)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Receive returned %v, want context.Canceled", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("Receive still waiting for input a minute after the context ended")
 	}
 }

@@ -41,7 +41,12 @@ func (c *components) stop() {
 // buildCore opens the database and Redis and builds the calendar and the command router.
 // migrate says whether to apply migrations (demo) or to refuse an out-of-date schema (serve).
 func buildCore(ctx context.Context, cfg config.Config, log *slog.Logger, migrate bool) (*components, error) {
-	c := &components{cfg: cfg, log: log, clock: clock.Real{}}
+	return buildCoreAt(ctx, cfg, log, migrate, clock.Real{})
+}
+
+// buildCoreAt is buildCore on the given clock (the demo's --now).
+func buildCoreAt(ctx context.Context, cfg config.Config, log *slog.Logger, migrate bool, clk clock.Clock) (*components, error) {
+	c := &components{cfg: cfg, log: log, clock: clk}
 	var err error
 	if migrate {
 		c.store, err = openMigrated(ctx, cfg, log)
