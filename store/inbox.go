@@ -97,6 +97,38 @@ func (s *Store) noteLastUsed(ctx context.Context, id InboxID, person PersonID, n
 	return nil
 }
 
+// FailInboundTry records a failed try to handle an inbound message, which stays new for the next
+// try, and returns how many tries have failed so far.
+func (s *Store) FailInboundTry(ctx context.Context, id InboxID, reason string) (int, error) {
+	var n int
+	err := s.Tx(ctx, func(tx *Store) error {
+		res := tx.q(ctx).Model(&InboxMessage{}).Where("id = ? AND status = ?", id, InNew).
+			Updates(map[string]any{"attempts": gorm.Expr("attempts + 1"), "error": clipRunes(reason, 500)})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		return tx.q(ctx).Model(&InboxMessage{}).Select("attempts").Where("id = ?", id).Scan(&n).Error
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: inbound %d try: %w", id, err)
+	}
+	return n, nil
+}
+
+// FailedInbox lists quarantined inbound messages (status failed), newest first.
+func (s *Store) FailedInbox(ctx context.Context, limit int) ([]InboxMessage, error) {
+	var rows []InboxMessage
+	err := s.q(ctx).Select("id", "transport", "account", "msg_id", "person_id", "kind", "status", "received_at", "done_at", "error", "attempts").
+		Where("status = ?", InFailed).Order("id DESC").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: failed inbox: %w", err)
+	}
+	return rows, nil
+}
+
 // CountInbox counts inbound messages in one status.
 func (s *Store) CountInbox(ctx context.Context, status InboxStatus) (int64, error) {
 	var n int64

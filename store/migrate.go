@@ -77,6 +77,17 @@ func (s *Store) migrations() []*gormigrate.Migration {
 				return nil
 			},
 		},
+		{
+			// The inbox counts failed tries, so a message the database keeps refusing is
+			// quarantined after a few instead of being retried without end.
+			ID: "202612050002_inbox_attempts",
+			Migrate: func(tx *gorm.DB) error {
+				if m := tx.Migrator(); !m.HasColumn(&InboxMessage{}, "Attempts") {
+					return m.AddColumn(&InboxMessage{}, "Attempts")
+				}
+				return nil
+			},
+		},
 	}
 }
 

@@ -282,6 +282,7 @@ type InboxMessage struct {
 	ReceivedAt time.Time   `gorm:"not null;index"`
 	DoneAt     *time.Time
 	Error      string `gorm:"size:500"`
+	Attempts   int    `gorm:"not null;default:0"` // failed tries to handle it while the database answered
 }
 
 // OutboxMessage is every outgoing message; it is sent only after the transaction that created it commits.

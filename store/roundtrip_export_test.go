@@ -36,3 +36,24 @@ func (s *Store) DowngradeCheckInIndexForTest(ctx context.Context) error {
 func (s *Store) HasIndexForTest(ctx context.Context, name string) bool {
 	return s.q(ctx).Migrator().HasIndex(&CheckIn{}, name)
 }
+
+// ExecForTest runs one statement as the store's connections do, to provoke the database's own errors.
+func (s *Store) ExecForTest(ctx context.Context, q string, args ...any) error {
+	return s.q(ctx).Exec(q, args...).Error
+}
+
+// QueryStringForTest returns the single text value q selects (a session variable, say).
+func (s *Store) QueryStringForTest(ctx context.Context, q string) (string, error) {
+	var out string
+	err := s.q(ctx).Raw(q).Row().Scan(&out)
+	return out, err
+}
+
+// DropInboxAttemptsForTest takes the inbox's attempts column away and forgets the migration that
+// added it, as in a database created before it.
+func (s *Store) DropInboxAttemptsForTest(ctx context.Context) error {
+	if err := s.q(ctx).Migrator().DropColumn(&InboxMessage{}, "Attempts"); err != nil {
+		return err
+	}
+	return s.q(ctx).Table(migrationsTable).Where("id = ?", "202612050002_inbox_attempts").Delete(nil).Error
+}

@@ -136,7 +136,9 @@ func openMySQL(o Options, cfg *gorm.Config) (*gorm.DB, error) {
 
 // MySQLDSN adds the parameters qinqi relies on to a DSN unless the operator set them:
 // utf8mb4 with unicode_ci (MariaDB rejects MySQL 8's 0900 collation), parsed times in the
-// programme's zone, and a session time_zone offset so NOW() agrees (named zones need tz tables).
+// programme's zone, a session time_zone offset so NOW() agrees (named zones need tz tables), and
+// STRICT_ALL_TABLES added to the server's sql_mode, so a value that does not fit is an error
+// (IsDataError) instead of being cut or mangled silently on a server configured without it.
 func MySQLDSN(dsn string) (string, error) {
 	loc := zone
 	if dsn == "" {
@@ -162,6 +164,7 @@ func MySQLDSN(dsn string) (string, error) {
 		// Client-side interpolation: without it every statement with parameters costs a prepare,
 		// an execute and a close round trip. Safe with the utf8mb4 connection charset above.
 		"interpolateParams": "true",
+		"sql_mode":          "CONCAT_WS(',',NULLIF(@@sql_mode,''),'STRICT_ALL_TABLES')",
 	}
 	for k, v := range defaults {
 		if q.Get(k) == "" {

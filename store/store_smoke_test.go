@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"qinqi/internal/clock"
 	"qinqi/internal/testenv"
 )
 
@@ -43,6 +44,35 @@ func TestCheckInScanIndexUpgrade(t *testing.T) {
 			}
 			if !s.HasIndexForTest(ctx, "idx_checkin_scan") || s.HasIndexForTest(ctx, "idx_checkin_pairing") {
 				t.Fatal("after the upgrade: want idx_checkin_scan and no idx_checkin_pairing")
+			}
+		})
+	}
+}
+
+// A database created before the inbox counted tries gets the column; its rows start at zero.
+func TestInboxAttemptsUpgrade(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			s := b.Open(t)
+			if err := s.DropInboxAttemptsForTest(ctx); err != nil {
+				t.Fatalf("downgrade: %v", err)
+			}
+			if err := s.ExecForTest(ctx, "INSERT INTO inbox_messages (transport, account, msg_id, sender_key, kind, status, received_at) VALUES ('fake', 'a1', 'old', 'k', 'text', 'new', ?)", clock.Date(2026, 11, 23)); err != nil {
+				t.Fatal(err)
+			}
+			if p, _ := s.PendingMigrations(ctx); len(p) != 1 {
+				t.Fatalf("pending after downgrade = %v, want the attempts migration", p)
+			}
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatalf("upgrade: %v", err)
+			}
+			rows, err := s.UnfinishedInbox(ctx, 10)
+			if err != nil || len(rows) != 1 || rows[0].Attempts != 0 {
+				t.Fatalf("rows after the upgrade %+v, %v", rows, err)
+			}
+			if n, err := s.FailInboundTry(ctx, rows[0].ID, "boom"); err != nil || n != 1 {
+				t.Fatalf("first try = %d, %v", n, err)
 			}
 		})
 	}

@@ -262,8 +262,10 @@ const (
 type InboxStatus string
 
 const (
-	InNew    InboxStatus = "new"
-	InDone   InboxStatus = "done"
+	InNew  InboxStatus = "new"  // stored, not yet handled (or kept for a retry)
+	InDone InboxStatus = "done" // handled and answered (a refusal is an answer)
+	// InFailed is quarantined: handling failed for good (a handler panic, or the database refused
+	// the message's data on every try). The sender was answered; qinqi status lists these rows.
 	InFailed InboxStatus = "failed"
 )
 
