@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -104,13 +106,20 @@ func (r *Router) pickHousehold(ctx context.Context, c *Caller, d dialog, n int) 
 
 // saveCheckIn writes the report once per source message and says exactly what was recorded.
 func (r *Router) saveCheckIn(ctx context.Context, c *Caller, d CheckInDraft, h store.PairedHousehold, source string) ([]bot.Reply, error) {
+	items := ItemsString(d.Goods)
+	if err := fits(d.Text, maxReportChars); err != nil {
+		return nil, err
+	}
+	if err := fits(items, maxItemsChars); err != nil {
+		return nil, err
+	}
 	now := r.now()
 	occurred := d.Day.Add(12 * time.Hour) // a past day without a time: noon, safely inside the day
 	if d.Day.Equal(clock.Day(now)) {
 		occurred = now
 	}
 	ci := store.CheckIn{PairingID: h.Pairing.ID, CadreID: c.ID(), HouseholdID: h.Household.ID, Kind: d.Kind, Mode: d.Mode,
-		OccurredAt: occurred, ReportedAt: now, Text: d.Text, Items: ItemsString(d.Goods), ValueFen: d.ValueFen}
+		OccurredAt: occurred, ReportedAt: now, Text: d.Text, Items: items, ValueFen: d.ValueFen}
 	if source != "" {
 		ci.SourceMsgID = &source
 	}
@@ -121,12 +130,18 @@ func (r *Router) saveCheckIn(ctx context.Context, c *Caller, d CheckInDraft, h s
 	return say(replyCheckInSaved(saved, h.Household.HeadName, clock.Day(saved.OccurredAt), clock.Day(now), !created, r.cfg.CheckIn.UndoWindow)), nil
 }
 
-// sourceID is the idempotency key of an inbound message: transport:account:msgid.
+// sourceID is the idempotency key of an inbound message: transport:account:msgid, or a digest of
+// it when that is longer than the columns keeping it (source_msg_id holds 96).
 func sourceID(in bot.Inbound) string {
 	if in.ID == "" {
 		return ""
 	}
-	return fmt.Sprintf("%s:%s:%s", in.Transport, in.Account, in.ID)
+	s := fmt.Sprintf("%s:%s:%s", in.Transport, in.Account, in.ID)
+	if len(s) > 96 {
+		sum := sha1.Sum([]byte(s))
+		s = "h:" + hex.EncodeToString(sum[:])
+	}
+	return s
 }
 
 func householdLabel(h store.Household) string {

@@ -14,6 +14,9 @@ func (r *Router) complaint(ctx context.Context, c *Caller) ([]bot.Reply, error) 
 	if text == "" {
 		return nil, refuse(replyComplaintEmpty)
 	}
+	if err := fits(text, maxRequestChars); err != nil {
+		return nil, err
+	}
 	hh, pairs, err := r.myHousehold(ctx, c)
 	if err != nil {
 		return nil, err

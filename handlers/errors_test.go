@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -155,5 +156,48 @@ func TestRefusalIsAReplyAndChangesNothing(t *testing.T) {
 	}
 	if n := len(h.checkIns(CadreZhang)); n != 0 {
 		t.Fatalf("refusals wrote %d check-ins", n)
+	}
+}
+
+// Content longer than the column it goes to is refused with its length, never cut by the store.
+func TestContentLongerThanItsColumnIsRefused(t *testing.T) {
+	h := newHarness(t)
+	wantContains(t, h.send(HeadWang, "诉求 就医 想办医疗救助卡"), "编号1")
+	long := func(n int) string { return strings.Repeat("a", n) }
+	cases := []struct{ name, from, in, want string }{
+		{"a report", CadreZhang, "走访 1 " + long(2100), "内容太长了（2100字），最多能记2000字"},
+		{"a plan", CadreZhang, "计划 " + long(2001), "（2001字），最多能记2000字"},
+		{"a request", HeadWang, "诉求 就医 " + long(2300), "最多能记2000字"},
+		{"a complaint", HeadWang, "投诉 " + long(2001), "最多能记2000字"},
+		{"a result", CadreZhang, "办结 1 " + long(1001), "（1001字），最多能记1000字"},
+		{"a transfer reason", CadreZhang, "转办 1 " + long(501), "最多能记500字"},
+		{"a rating's opinion", HeadWang, "评价 5 " + long(501), "最多能记500字"},
+		{"a leave's reason", CoordLi, "请假 P01 12-01 12-05 " + long(129), "（129字），最多能记128字"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			wantContains(t, h.send(tc.from, tc.in), tc.want, "这条没有记录")
+		})
+	}
+	if n := len(h.checkIns(CadreZhang)); n != 0 {
+		t.Errorf("%d check-ins written", n)
+	}
+	if rs := h.requests(HHWang); len(rs) != 1 || rs[0].Status != store.StatusNew || rs[0].Rating != nil {
+		t.Errorf("requests changed: %+v", rs)
+	}
+	wantContains(t, h.send(CadreZhang, "计划"), "还没有")
+}
+
+// The idempotency key of a message with the longest account and id the inbox admits still fits
+// its column (96 bytes), and still makes a repeat harmless.
+func TestSourceIDFitsItsColumn(t *testing.T) {
+	h := newHarness(t)
+	m := bot.Message{Kind: bot.KindText, Text: "走访 1 送米20斤", Transport: "wechat", Account: strings.Repeat("县", 21), ID: strings.Repeat("9", 64)}
+	in := bot.Inbound{Message: m, PersonID: int64(h.person(CadreZhang)), InboxID: 9}
+	wantContains(t, h.handle(in)[0].Text, "已记录")
+	wantContains(t, h.handle(in)[0].Text, "已经记过了")
+	cs := h.checkIns(CadreZhang)
+	if len(cs) != 1 || cs[0].SourceMsgID == nil || len(*cs[0].SourceMsgID) > 96 {
+		t.Fatalf("check-ins %+v", cs)
 	}
 }

@@ -93,6 +93,9 @@ func (r *Router) leave(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if bad != "" {
 		return nil, refuse(bad)
 	}
+	if err := fits(a.reason, maxReasonChars); err != nil {
+		return nil, err
+	}
 	sc, err := r.scopeOf(ctx, c)
 	if err != nil {
 		return nil, err

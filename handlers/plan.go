@@ -24,6 +24,9 @@ func (r *Router) plan(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 		}
 		return say(replyPlanShow(label, p.Text)), nil
 	}
+	if err := fits(c.Args, maxPlanChars); err != nil {
+		return nil, err
+	}
 	p, err := r.store.UpsertWorkPlan(ctx, c.ID(), month, c.Args, now)
 	if err != nil {
 		return nil, fmt.Errorf("save work plan: %w", err)

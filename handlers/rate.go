@@ -39,6 +39,9 @@ func (r *Router) rate(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 }
 
 func (r *Router) saveRating(ctx context.Context, c *Caller, score int, text string) ([]bot.Reply, error) {
+	if err := fits(text, maxRatingChars); err != nil {
+		return nil, err
+	}
 	hh, pairs, err := r.myHousehold(ctx, c)
 	if err != nil {
 		return nil, err

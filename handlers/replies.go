@@ -25,6 +25,10 @@ const (
 	replyBigMoney   = "金额太大了，是不是多打了数字？请改正后再发，例如：送温暖 2 现金500元"
 )
 
+func replyTooLong(n, max int) string {
+	return fmt.Sprintf("内容太长了（%d字），最多能记%d字，这条没有记录。请精简后再发，或分几次记。", n, max)
+}
+
 // helpLine is the one-line usage of each command in 帮助, by route id.
 var helpLine = map[string]string{
 	"list":      "我的亲戚 — 看结对户、上次联系、该走访了没",

@@ -61,6 +61,9 @@ func (r *Router) voice(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 // newRequest stores a request or voice note for the household's paired cadre (the oldest active
 // pairing) and notifies the cadre and the unit's coordinators in the same transaction.
 func (r *Router) newRequest(ctx context.Context, c *Caller, req store.Request) ([]bot.Reply, error) {
+	if err := fits(req.Text, maxRequestChars); err != nil {
+		return nil, err
+	}
 	hh, pairs, err := r.myHousehold(ctx, c)
 	if err != nil {
 		return nil, err

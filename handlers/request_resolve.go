@@ -16,6 +16,9 @@ func (r *Router) resolve(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if result == "" {
 		return nil, refuse(replyNeedResult)
 	}
+	if err := fits(result, maxResultChars); err != nil {
+		return nil, err
+	}
 	now := r.now()
 	saved, err := r.store.ChangeRequest(ctx, req.ID, c.ID(), store.ActResolve, now, func(q *store.Request) error {
 		if q.Status == store.StatusResolved {

@@ -17,6 +17,9 @@ func (r *Router) transfer(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if reason == "" {
 		return nil, refuse(replyNeedReason)
 	}
+	if err := fits(reason, maxNoteChars); err != nil {
+		return nil, err
+	}
 	if req.UnitID == nil {
 		return nil, refuse(replyAlreadyCoord)
 	}
