@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -25,6 +24,7 @@ type InboxStore interface {
 	SaveInbound(ctx context.Context, m *store.InboxMessage) error
 	UnfinishedInbox(ctx context.Context, limit int) ([]store.InboxMessage, error)
 	CompleteInbound(ctx context.Context, id store.InboxID, r store.InboxResult, now time.Time) error
+	FailInboundTry(ctx context.Context, id store.InboxID, reason string) (int, error)
 }
 
 // InboxOptions are the inbox's dependencies and settings; see NewInbox.
@@ -42,6 +42,7 @@ type InboxOptions struct {
 
 	SameTextWindow time.Duration // same sender + same text within it is dropped (default 3 s)
 	MaxBindTries   int           // wrong bind codes per sender and hour (default 5)
+	MaxTries       int           // failed tries, while the database answers, before a message is quarantined (default 3)
 	Workers        int           // senders are sharded over this many serial queues (default 4)
 	Wake           func(account string)
 }
@@ -69,8 +70,9 @@ type Inbox struct {
 const queueDepth = 32
 
 type inboxJob struct {
-	row store.InboxMessage
-	msg Message
+	row  store.InboxMessage
+	msg  Message
+	door door // what the door decided (refused as sent, or quarantined unread)
 }
 
 // NewInbox checks the options and fills defaults; call Start before Accept.
@@ -86,6 +88,9 @@ func NewInbox(o InboxOptions) (*Inbox, error) {
 	}
 	if o.MaxBindTries <= 0 {
 		o.MaxBindTries = 5
+	}
+	if o.MaxTries <= 0 {
+		o.MaxTries = 3
 	}
 	if o.Workers <= 0 {
 		o.Workers = 4
@@ -143,6 +148,12 @@ func (in *Inbox) Accept(ctx context.Context, m Message) {
 	if m.Time.IsZero() {
 		m.Time = in.o.Clock.Now()
 	}
+	m, err := admit(m)
+	if err != nil {
+		in.log.Error("message dropped: no column holds it", "transport", m.Transport, "account", m.Account, "err", err)
+		in.sendDirect(ctx, m, msgUnstorable)
+		return
+	}
 	if in.sameText(ctx, m) {
 		in.log.Debug("dropped repeated text", "transport", m.Transport, "account", m.Account)
 		return
@@ -159,27 +170,35 @@ func (in *Inbox) Accept(ctx context.Context, m Message) {
 	ch <- inboxJob{msg: m}
 }
 
-// store makes a queued message durable; ok is false when it was spooled or is a duplicate.
-func (in *Inbox) store(ctx context.Context, m Message) (store.InboxMessage, bool) {
+// store makes a queued message durable; ok is false when it was spooled, is a duplicate, or was
+// quarantined because the database refused it.
+func (in *Inbox) store(ctx context.Context, m Message) (store.InboxMessage, door, bool) {
 	if in.replaying.Load() || in.o.Spool.Pending() { // keep order behind messages still waiting in the spool
 		in.toSpool(ctx, m)
-		return store.InboxMessage{}, false
+		return store.InboxMessage{}, door{}, false
 	}
-	row, err := in.save(ctx, m)
+	row, d, err := in.save(ctx, m)
 	switch {
 	case errors.Is(err, store.ErrDuplicate):
 		in.pending.Add(-1)
 		in.log.Debug("dropped duplicate message id", "transport", m.Transport, "account", m.Account)
-		return row, false
+		return row, d, false
+	case store.IsDataError(err): // the message's fault, not the database's: it must not hold up the spool
+		if qerr := in.unstorable(ctx, m, err); qerr != nil {
+			in.toSpool(ctx, m)
+			return row, d, false
+		}
+		in.pending.Add(-1)
+		return row, d, false
 	case err != nil:
 		in.log.Warn("database unreachable, spooling message", "err", err)
 		in.toSpool(ctx, m)
-		return row, false
+		return row, d, false
 	}
 	in.mu.Lock()
 	in.inflight[row.ID] = true
 	in.mu.Unlock()
-	return row, true
+	return row, d, true
 }
 
 // sameText drops a repeat of the same text by the same sender within the window (WeChat clients
@@ -199,23 +218,21 @@ func (in *Inbox) sameText(ctx context.Context, m Message) bool {
 	return seen
 }
 
-// save writes the inbox row; the payload keeps the message minus its text (stored in its own column).
-func (in *Inbox) save(ctx context.Context, m Message) (store.InboxMessage, error) {
-	p := m
-	p.Text = ""
-	payload, err := json.Marshal(p)
+// save writes the inbox row of an admitted message with the door's verdict; the payload keeps the
+// message minus its text (stored in its own column, cut to it when the message is refused).
+func (in *Inbox) save(ctx context.Context, m Message) (store.InboxMessage, door, error) {
+	d := door{Refused: doorVerdict(m)}
+	if d.Refused != "" { // kept only to show what came in: cut like the text
+		m.MediaRef = cutBytes(m.MediaRef, maxRefBytes)
+	}
+	payload, err := encodePayload(m, d)
 	if err != nil {
-		return store.InboxMessage{}, fmt.Errorf("inbox: encode: %w", err)
+		return store.InboxMessage{}, d, err
 	}
-	id := m.ID
-	if id == "" || len(id) > 64 {
-		sum := sha1.Sum([]byte(m.SenderKey + "\x00" + m.Text + "\x00" + m.Time.String() + "\x00" + id))
-		id = "h" + hex.EncodeToString(sum[:16])
-	}
-	row := store.InboxMessage{Transport: m.Transport, Account: m.Account, MsgID: id, SenderKey: m.SenderKey,
-		Kind: string(m.Kind), Text: m.Text, Payload: string(payload), Status: store.InNew, ReceivedAt: m.Time}
+	row := store.InboxMessage{Transport: m.Transport, Account: m.Account, MsgID: m.ID, SenderKey: m.SenderKey,
+		Kind: string(m.Kind), Text: cutBytes(m.Text, maxTextBytes), Payload: payload, Status: store.InNew, ReceivedAt: m.Time}
 	err = in.o.Store.SaveInbound(ctx, &row)
-	return row, err
+	return row, d, err
 }
 
 func (in *Inbox) shardOf(m Message) uint32 {
@@ -225,7 +242,7 @@ func (in *Inbox) shardOf(m Message) uint32 {
 }
 
 // dispatch queues a stored row (recovered or replayed) for handling.
-func (in *Inbox) dispatch(row store.InboxMessage, m Message) {
+func (in *Inbox) dispatch(row store.InboxMessage, m Message, d door) {
 	in.mu.Lock()
 	if in.shards == nil || in.inflight[row.ID] {
 		in.mu.Unlock()
@@ -235,16 +252,16 @@ func (in *Inbox) dispatch(row store.InboxMessage, m Message) {
 	in.inflight[row.ID] = true
 	ch := in.shards[in.shardOf(m)]
 	in.mu.Unlock()
-	ch <- inboxJob{row: row, msg: m}
+	ch <- inboxJob{row: row, msg: m, door: d}
 }
 
 func (in *Inbox) process(ctx context.Context, j inboxJob) {
 	if j.row.ID == 0 { // fresh from Accept
-		row, ok := in.store(ctx, j.msg)
+		row, d, ok := in.store(ctx, j.msg)
 		if !ok {
 			return
 		}
-		j.row = row
+		j.row, j.door = row, d
 	}
 	defer func() {
 		in.mu.Lock()
@@ -257,9 +274,7 @@ func (in *Inbox) process(ctx context.Context, j inboxJob) {
 		err = in.o.Store.CompleteInbound(ctx, j.row.ID, res, in.o.Clock.Now())
 	}
 	if err != nil {
-		in.needRecover.Store(true)
-		in.log.Warn("inbound message kept for a retry", "inbox_id", j.row.ID, "err", err)
-		in.notifyBusy(ctx, j.msg)
+		in.retryLater(ctx, j, err)
 		return
 	}
 	in.o.Wake("")
@@ -275,20 +290,19 @@ func (in *Inbox) Recover(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, row := range rows {
-		var m Message
-		if err := json.Unmarshal([]byte(row.Payload), &m); err != nil {
-			in.log.Error("unreadable inbox payload", "inbox_id", row.ID, "err", err)
-			continue
-		}
-		m.Text = row.Text
 		in.mu.Lock()
 		busy := in.inflight[row.ID]
 		in.mu.Unlock()
 		if busy {
 			continue
 		}
+		m, d, err := decodePayload(row)
+		if err != nil {
+			in.quarantineUnreadable(ctx, row, err)
+			continue
+		}
 		in.pending.Add(1)
-		in.dispatch(row, m)
+		in.dispatch(row, m, d)
 		n++
 	}
 	return n, nil
@@ -304,22 +318,29 @@ func (in *Inbox) ReplaySpool(ctx context.Context) (int, error) {
 	defer in.replaying.Store(false)
 	var saved []inboxJob
 	n, err := in.o.Spool.Replay(ctx, func(ctx context.Context, m Message) error {
-		row, err := in.save(ctx, m)
-		if errors.Is(err, store.ErrDuplicate) {
+		m, err := admit(m) // spools written before the door existed hold anything
+		if err != nil {
+			in.log.Error("spooled message dropped: no column holds it", "transport", m.Transport, "account", m.Account, "err", err)
+			return nil
+		}
+		row, d, err := in.save(ctx, m)
+		switch {
+		case errors.Is(err, store.ErrDuplicate):
 			// Stored before: either handled already, or its INSERT committed while the error
 			// came back (the database died before acknowledging). Recover handles it if unfinished.
 			in.needRecover.Store(true)
 			return nil
-		}
-		if err != nil {
+		case store.IsDataError(err): // quarantined, and the replay goes on behind it
+			return in.unstorable(ctx, m, err)
+		case err != nil:
 			return err
 		}
-		saved = append(saved, inboxJob{row: row, msg: m})
+		saved = append(saved, inboxJob{row: row, msg: m, door: d})
 		return nil
 	})
 	for _, j := range saved {
 		in.pending.Add(1)
-		in.dispatch(j.row, j.msg)
+		in.dispatch(j.row, j.msg, j.door)
 	}
 	if err != nil {
 		return n, fmt.Errorf("inbox: replay spool: %w", err)
@@ -360,12 +381,17 @@ func (in *Inbox) toSpool(ctx context.Context, m Message) {
 }
 
 // notifyBusy tells the sender of a message that waits (in the spool, or stored and kept for a
-// retry) that it was received and will be answered. It goes straight to the transport, since
-// the database may be the thing that is down.
+// retry) that it was received and will be answered.
 func (in *Inbox) notifyBusy(ctx context.Context, m Message) {
 	if m.Kind == KindFriendRequest || (m.Group && !m.AtBot) || !in.noticeAllowed(ctx, m) {
 		return
 	}
+	in.sendDirect(ctx, m, msgSpooled)
+}
+
+// sendDirect answers m straight through its transport, not the outbox: the database may be the
+// thing that is down, or may not hold the message at all.
+func (in *Inbox) sendDirect(ctx context.Context, m Message, text string) {
 	msgr := in.o.Messengers[m.Account]
 	if msgr == nil {
 		return
@@ -374,8 +400,8 @@ func (in *Inbox) notifyBusy(ctx context.Context, m Message) {
 	if m.Group {
 		to = m.GroupKey
 	}
-	if err := msgr.Send(ctx, m.Account, Outgoing{To: to, Text: msgSpooled}); err != nil {
-		in.log.Warn("spool notice not sent", "account", m.Account, "err", err)
+	if err := msgr.Send(ctx, m.Account, Outgoing{To: to, Text: text}); err != nil {
+		in.log.Warn("direct notice not sent", "account", m.Account, "err", err)
 	}
 }
 
@@ -403,6 +429,12 @@ func (in *Inbox) outcome(ctx context.Context, j inboxJob) (store.InboxResult, er
 	}
 	if m.Group && !m.AtBot {
 		return store.InboxResult{Status: store.InDone, Error: "group message not addressed to the bot"}, nil
+	}
+	if j.door.Quarantined != "" {
+		return in.quarantined(ctx, j, j.door.Quarantined, msgUnstorable), nil
+	}
+	if j.door.Refused != "" {
+		return in.result(j, 0, []Reply{{Text: j.door.Refused}}, "refused at the door"), nil
 	}
 	if code, ok := ParseBind(m.Text); ok && m.Kind == KindText {
 		if m.Group {

@@ -29,6 +29,7 @@ type PipelineOptions struct {
 	SpoolDir       string        // config.Inbox.SpoolDir
 	SameTextWindow time.Duration // config.Inbox.SameTextWindow (default 3 s)
 	MaxBindTries   int           // config.Bind.MaxTriesPerHour (default 5)
+	MaxTries       int           // see InboxOptions.MaxTries (default 3)
 	Workers        int           // serial queues senders are sharded over (default 4)
 	DefaultAccount string        // see OutboxOptions.DefaultAccount; with a single account it is that one
 	Prefer         []string      // see OutboxOptions.Prefer
@@ -77,7 +78,7 @@ func NewPipeline(o PipelineOptions) (*Pipeline, error) {
 	}
 	io := InboxOptions{Store: o.Store, State: o.State, Handler: o.Handler, Clock: o.Clock, Logger: o.Logger,
 		Spool: spool, Messengers: map[string]Messenger{}, Limits: map[string]Limits{}, Trusted: map[string]bool{},
-		SameTextWindow: o.SameTextWindow, MaxBindTries: o.MaxBindTries, Workers: o.Workers, Wake: ob.Wake}
+		SameTextWindow: o.SameTextWindow, MaxBindTries: o.MaxBindTries, MaxTries: o.MaxTries, Workers: o.Workers, Wake: ob.Wake}
 	for _, a := range o.Accounts {
 		io.Messengers[a.Name], io.Limits[a.Name], io.Trusted[a.Name] = a.Messenger, a.Limits, a.Trusted
 		if !p.has(a.Messenger) {

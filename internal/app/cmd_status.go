@@ -42,7 +42,10 @@ func runStatus(ctx context.Context, args []string, io IO) error {
 	if err := printWeChatHealth(ctx, io.Out, cfg, kv, s, now); err != nil {
 		return err
 	}
-	return printOutbox(ctx, io.Out, s, now)
+	if err := printOutbox(ctx, io.Out, s, now); err != nil {
+		return err
+	}
+	return printInbox(ctx, io.Out, s, now)
 }
 
 func printWeChatHealth(ctx context.Context, out io.Writer, cfg config.Config, kv *store.KV, s *store.Store, now time.Time) error {
@@ -167,6 +170,41 @@ func printInterrupted(ctx context.Context, out io.Writer, s *store.Store, now ti
 			to = fmt.Sprintf("person %d", *r.PersonID)
 		}
 		fmt.Fprintf(out, "    #%d %s key %s to %s, lease ended %s\n", r.ID, r.Account, r.Key, to, stamp(r.NextAttemptAt, now))
+	}
+	return nil
+}
+
+// quarantineShown caps the quarantined messages listed.
+const quarantineShown = 20
+
+// printInbox shows how many inbound messages wait for a retry and lists the quarantined ones:
+// handled for good without success (the database refused their data on every try, or a handler
+// panicked). Their senders were told nothing was recorded; the list is for someone to look into.
+func printInbox(ctx context.Context, out io.Writer, s *store.Store, now time.Time) error {
+	waiting, err := s.CountInbox(ctx, store.InNew)
+	if err != nil {
+		return err
+	}
+	failed, err := s.CountInbox(ctx, store.InFailed)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nInbox\n  waiting for a retry: %d\n  quarantined: %d\n", waiting, failed)
+	if failed == 0 {
+		return nil
+	}
+	rows, err := s.FailedInbox(ctx, quarantineShown)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  the newest %d; each sender was told the message was not recorded:\n", len(rows))
+	for _, r := range rows {
+		from := "an unbound sender"
+		if r.PersonID != nil {
+			from = fmt.Sprintf("person %d", *r.PersonID)
+		}
+		fmt.Fprintf(out, "    #%d %s %s from %s, received %s, %d tries: %s\n", r.ID, r.Account, r.Kind, from,
+			stamp(r.ReceivedAt, now), r.Attempts, r.Error)
 	}
 	return nil
 }

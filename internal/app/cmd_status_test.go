@@ -55,7 +55,32 @@ func statusDB(t *testing.T) string {
 	if ok, err := s.ClaimOutbox(ctx, m.ID, now, now.Add(2*time.Minute)); !ok || err != nil {
 		t.Fatalf("claim: %v %v", ok, err)
 	}
+	statusInbox(t, s, now)
 	return path
+}
+
+// statusInbox adds one inbound message waiting for a retry and one quarantined after three tries.
+func statusInbox(t *testing.T, s *store.Store, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	for _, id := range []string{"w1", "q1"} {
+		row := store.InboxMessage{Transport: "wechat", Account: "city-1", MsgID: id, SenderKey: "@u", Kind: "text",
+			Text: "走访 1", Payload: "{}", ReceivedAt: now}
+		if err := s.SaveInbound(ctx, &row); err != nil {
+			t.Fatal(err)
+		}
+		if id == "w1" {
+			continue
+		}
+		for range 3 {
+			if _, err := s.FailInboundTry(ctx, row.ID, "Error 1406 (22001): Data too long for column 'text' at row 1"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.CompleteInbound(ctx, row.ID, store.InboxResult{Status: store.InFailed, Error: "quarantined: Error 1406 (22001): Data too long for column 'text' at row 1"}, now); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func writeConfig(t *testing.T, redisAddr string, accounts ...string) string {
@@ -95,6 +120,13 @@ func TestStatusInProcessKV(t *testing.T) {
 	t.Run("outbox rows", func(t *testing.T) {
 		if !containsFields(out, "city-1", "2", "1", "0", "0") || !containsFields(out, "city-2", "0", "0", "0", "1") {
 			t.Fatalf("outbox table wrong:\n%s", out)
+		}
+	})
+	t.Run("quarantined messages are listed with their reason", func(t *testing.T) {
+		if !strings.Contains(out, "waiting for a retry: 1") || !strings.Contains(out, "quarantined: 1") ||
+			!containsFields(out, "#2", "city-1", "text", "from", "an", "unbound", "sender,") ||
+			!strings.Contains(out, "3 tries: quarantined: Error 1406 (22001): Data too long for column 'text'") {
+			t.Fatalf("inbox not shown:\n%s", out)
 		}
 	})
 	t.Run("interrupted sends are listed", func(t *testing.T) {
