@@ -263,10 +263,15 @@ func (in *Inbox) process(ctx context.Context, j inboxJob) {
 		}
 		j.row, j.door = row, d
 	}
+	kept := false
 	defer func() {
 		in.mu.Lock()
 		delete(in.inflight, j.row.ID)
 		in.mu.Unlock()
+		// Only now: a Recover that ran while the row was in flight skipped it, and must run again.
+		if kept {
+			in.needRecover.Store(true)
+		}
 		in.pending.Add(-1)
 	}()
 	res, err := in.outcome(ctx, j)
@@ -274,7 +279,7 @@ func (in *Inbox) process(ctx context.Context, j inboxJob) {
 		err = in.o.Store.CompleteInbound(ctx, j.row.ID, res, in.o.Clock.Now())
 	}
 	if err != nil {
-		in.retryLater(ctx, j, err)
+		kept = in.retryLater(ctx, j, err)
 		return
 	}
 	in.o.Wake("")

@@ -319,3 +319,44 @@ func TestInboxDatabaseRefusesTheMessage(t *testing.T) {
 		}
 	})
 }
+
+// racyStore runs a recovery pass from inside the count of a failed try, as Maintain may do at any
+// moment: that pass skips the row (still in flight) and must not make the retry be forgotten.
+type racyStore struct {
+	*store.Store
+	in func() *bot.Inbox
+}
+
+func (s *racyStore) FailInboundTry(ctx context.Context, id store.InboxID, reason string) (int, error) {
+	if _, err := s.in().Recover(ctx); err != nil {
+		return 0, err
+	}
+	return s.Store.FailInboundTry(ctx, id, reason)
+}
+
+func TestInboxRetryNotLostToAConcurrentRecovery(t *testing.T) {
+	ieachKV(t, func(t *testing.T, r *irig) {
+		rs := &racyStore{Store: testenv.SQLite(t), in: func() *bot.Inbox { return r.in }}
+		r.st = rs.Store
+		r.start(rs)
+		r.person("C001", "@u1")
+		var fail atomic.Bool
+		fail.Store(true)
+		r.h.setFn(func(in bot.Inbound) ([]bot.Reply, error) {
+			if fail.Load() {
+				return nil, dataErr
+			}
+			return []bot.Reply{{Text: "收到：" + in.Text}}, nil
+		})
+		r.in.Accept(r.ctx, r.msg("r1", "@u1", "走访 1"))
+		r.settle()
+		fail.Store(false)
+		if _, err := r.in.ReplaySpool(r.ctx); err != nil { // Maintain's pass: it must recover the row
+			t.Fatal(err)
+		}
+		r.settle()
+		if got := r.texts(); !slices.Equal(got, []string{"收到：走访 1"}) {
+			t.Fatalf("replies %q: the retry was lost", got)
+		}
+	})
+}

@@ -13,25 +13,26 @@ import (
 // about the message is wrong. Any other failure counts one try; after MaxTries the message is
 // quarantined: marked failed with its reason, answered with a clear reply and listed by qinqi
 // status, so it never holds anything up. Until then the sender is told, once, that the message was
-// received and will be answered. Maintain retries kept messages every few seconds.
-func (in *Inbox) retryLater(ctx context.Context, j inboxJob, cause error) {
-	in.needRecover.Store(true)
+// received and will be answered. kept says the row stays new for Maintain to retry.
+func (in *Inbox) retryLater(ctx context.Context, j inboxJob, cause error) (kept bool) {
 	if in.outage(ctx, cause) {
 		in.log.Warn("inbound message kept for a retry: database unavailable", "inbox_id", j.row.ID, "err", cause)
 		in.notifyBusy(ctx, j.msg)
-		return
+		return true
 	}
 	n, err := in.o.Store.FailInboundTry(ctx, j.row.ID, cause.Error())
 	if err != nil || n < in.o.MaxTries {
 		in.log.Warn("inbound message kept for a retry", "inbox_id", j.row.ID, "try", n,
 			"data_error", store.IsDataError(cause), "err", cause, "count_err", err)
 		in.notifyBusy(ctx, j.msg)
-		return
+		return true
 	}
 	in.log.Error("inbound message quarantined", "inbox_id", j.row.ID, "tries", n, "data_error", store.IsDataError(cause), "err", cause)
 	if err := in.o.Store.CompleteInbound(ctx, j.row.ID, in.quarantined(ctx, j, cause.Error(), msgQuarantined), in.o.Clock.Now()); err != nil {
 		in.log.Warn("quarantine not recorded; the message is tried again", "inbox_id", j.row.ID, "err", err)
+		return true
 	}
+	return false
 }
 
 // outage reports whether err leaves the message blameless: a data error never does.
