@@ -19,7 +19,7 @@ type IdentityStore interface {
 	PersonByCode(ctx context.Context, code string) (store.Person, error)
 	PersonByID(ctx context.Context, id store.PersonID) (store.Person, error)
 	BindChatIdentity(ctx context.Context, ci store.ChatIdentity, now time.Time) error
-	BindWithCode(ctx context.Context, code string, ci store.ChatIdentity, now time.Time, accept func() error) (store.PersonID, error)
+	BindWithCode(ctx context.Context, code string, ci store.ChatIdentity, now time.Time, accept func() error, notify store.Notifier) (store.PersonID, error)
 	CheckBindCode(ctx context.Context, code string, now time.Time) (store.PersonID, error)
 }
 
@@ -159,7 +159,7 @@ func (b *binder) useCode(ctx context.Context, m Message, code string, accept fun
 		accepted = true
 	}
 	ci := store.ChatIdentity{Transport: m.Transport, Account: m.Account, ExternalKey: m.SenderKey, NickName: clipName(m.SenderName)}
-	pid, err := b.st.BindWithCode(ctx, code, ci, b.clock.Now(), nil)
+	pid, err := b.st.BindWithCode(ctx, code, ci, b.clock.Now(), nil, IdentityNotices)
 	return pid, accepted, err
 }
 

@@ -20,3 +20,20 @@ const (
 	msgQuarantined = "抱歉，这条消息试了几次都没能保存，没有记录，已留给管理员查看。请换个说法或分几条重新发；急事请直接打电话。"
 	msgUnstorable  = "抱歉，这条消息没能保存进系统，没有记录，已留给管理员查看。请换个说法或分几条重新发；急事请直接打电话。"
 )
+
+// Identity notices (IdentityNotices): a bind or unbind is told to the people it concerns, so a
+// takeover is noticed by its victim. Arguments are in the order of the verbs.
+const (
+	// to the key a new bind replaced: name, time
+	msgIdentityReplaced = "此%s已解除与%s的绑定：%s您的身份绑定到了另一个%s。如果不是您本人换的，请马上联系本单位协调员。"
+	// to the person's identities elsewhere: name, time, channel
+	msgIdentityBoundElsewhere = "提醒：%s，您的身份%s绑定到了一个新的%s账号。是您本人操作的就不用理会；如果不是，请马上联系本单位协调员。"
+	// to the key another person's code was used from: channel, old name, time, new name
+	msgIdentityTaken = "此%s原来绑定的是%s，%s已改为绑定%s。如果不是您本人操作，请马上联系本单位协调员。"
+	// to the loser's identities elsewhere: name, channel, time
+	msgIdentityTakenElsewhere = "提醒：%s，您原来绑定的一个%s账号%s改绑给了别人，那个账号不再代表您。如果不是您本人操作，请马上联系本单位协调员。"
+	// to an unplaced person's identities elsewhere: name, channel, code, channel
+	msgIdentityUnplaced = "提醒：%s，机器人%s账号重新登录后，认不出哪个好友是您（好友备注不是“qq-%s”），为防别人冒用，已解除您在那里的绑定。请在那个%s里发“绑定 六位绑定码”重新绑定，绑定码请向本单位协调员索取。"
+	// to a coordinator, one per re-login: channel, account, count, list, an example code
+	msgIdentityUnplacedDigest = "【需重新绑定】机器人%s账号“%s”重新登录后，认不出以下%d人是哪位好友（好友备注不是“qq-编号”），为防别人冒用，已解除他们的绑定，他们暂时收不到消息：%s。请当面给他们新的绑定码（发“绑定码 编号”），或在机器人手机上把他们的好友备注改为“qq-编号”（例如 qq-%s）后重新登录。"
+)

@@ -134,17 +134,40 @@ func (s *Store) ChatKeyOfPerson(ctx context.Context, transport, account string, 
 
 // BindChatIdentity makes ci.ExternalKey the person's one current key on (transport, account):
 // older keys of that person there and any other person's claim on the key are removed, the person's
-// Account is set so the outbox knows which bot account reaches them, and the binding is audited.
+// Account is set so the outbox knows which bot account reaches them, and the binding and each
+// removal are audited. It tells no one; BindAndNotify does.
 func (s *Store) BindChatIdentity(ctx context.Context, ci ChatIdentity, now time.Time) error {
+	return s.BindAndNotify(ctx, ci, now, nil)
+}
+
+// BindAndNotify is BindChatIdentity that also queues, in the same transaction, what notify makes of
+// the change: the person hears of the new bind on their other identities (the replaced key among
+// them), and a person whose key was taken hears of it on that key and on their others. Binding a
+// key to the person who already holds it changes nothing and tells no one.
+func (s *Store) BindAndNotify(ctx context.Context, ci ChatIdentity, now time.Time, notify Notifier) error {
 	if ci.Transport == "" || ci.ExternalKey == "" || ci.PersonID == 0 {
 		return errors.New("store: chat identity needs transport, key and person")
 	}
 	now = now.In(s.loc)
 	return s.Tx(ctx, func(tx *Store) error {
 		db := tx.q(ctx)
+		var displaced []ChatIdentity
 		if err := db.Where("transport = ? AND account = ? AND (person_id = ? OR external_key = ?)",
-			ci.Transport, ci.Account, ci.PersonID, ci.ExternalKey).Delete(&ChatIdentity{}).Error; err != nil {
-			return fmt.Errorf("store: clear old identity: %w", err)
+			ci.Transport, ci.Account, ci.PersonID, ci.ExternalKey).Find(&displaced).Error; err != nil {
+			return fmt.Errorf("store: old identities: %w", err)
+		}
+		before, err := tx.identitiesOf(ctx, ci.PersonID)
+		if err != nil {
+			return err
+		}
+		if len(displaced) > 0 {
+			ids := make([]int64, len(displaced))
+			for i, d := range displaced {
+				ids[i] = d.ID
+			}
+			if err := db.Where("id IN ?", ids).Delete(&ChatIdentity{}).Error; err != nil {
+				return fmt.Errorf("store: clear old identity: %w", err)
+			}
 		}
 		ci.ID, ci.CreatedAt, ci.UpdatedAt = 0, now, now
 		if err := db.Create(&ci).Error; err != nil {
@@ -154,16 +177,70 @@ func (s *Store) BindChatIdentity(ctx context.Context, ci ChatIdentity, now time.
 			Updates(map[string]any{"account": ci.Account, "updated_at": now}).Error; err != nil {
 			return fmt.Errorf("store: set person account: %w", err)
 		}
-		actor := ci.PersonID
-		return db.Create(&AuditLog{ActorID: &actor, Action: "bind", Entity: "chat_identity", EntityID: ci.ID,
-			Detail: ci.Transport + "/" + ci.Account, At: now}).Error
+		if err := tx.Audit(ctx, AuditEntry{Actor: ci.PersonID, Action: ActBind, Entity: "chat_identity", EntityID: ci.ID,
+			Detail: ci.Transport + "/" + ci.Account, At: now}); err != nil {
+			return err
+		}
+		return tx.afterBind(ctx, ci, before, displaced, now, notify)
 	})
 }
 
-// BindWithCode uses a code and binds the sender in one transaction. accept runs inside the
-// transaction after the code checks out (the friend-request path accepts the request there), so a
-// failed accept leaves the code unused for another try.
-func (s *Store) BindWithCode(ctx context.Context, code string, ci ChatIdentity, now time.Time, accept func() error) (PersonID, error) {
+// afterBind audits each identity the bind removed and queues the notices.
+func (s *Store) afterBind(ctx context.Context, ci ChatIdentity, before, displaced []ChatIdentity, now time.Time, notify Notifier) error {
+	var replaced ChatIdentity
+	for _, d := range displaced {
+		if d.PersonID == ci.PersonID && d.ExternalKey == ci.ExternalKey {
+			return nil // the same binding again
+		}
+	}
+	p, err := s.PersonByID(ctx, ci.PersonID)
+	if err != nil {
+		return err
+	}
+	for _, d := range displaced {
+		reason := "replaced by a new bind of the same person"
+		if d.PersonID != ci.PersonID {
+			reason = fmt.Sprintf("key bound to person %d", ci.PersonID)
+		}
+		if err := s.Audit(ctx, AuditEntry{Actor: d.PersonID, Action: ActUnbind, Entity: "chat_identity", EntityID: d.ID,
+			Detail: d.Transport + "/" + d.Account + ": " + reason, At: now}); err != nil {
+			return err
+		}
+		if d.PersonID == ci.PersonID {
+			replaced = d
+			continue
+		}
+		if err := s.tellTaken(ctx, d, p, now, notify); err != nil {
+			return err
+		}
+	}
+	others := withoutIDs(before, replaced.ID)
+	return s.tell(ctx, notify, IdentityChange{Kind: ChangeBound, Ref: fmt.Sprintf("identity:bound:%d", ci.ID),
+		Person: p, New: ci, Old: replaced, Others: others, At: now})
+}
+
+// tellTaken tells the person whose key old was that it now belongs to by.
+func (s *Store) tellTaken(ctx context.Context, old ChatIdentity, by Person, now time.Time, notify Notifier) error {
+	if notify == nil {
+		return nil
+	}
+	loser, err := s.PersonByID(ctx, old.PersonID)
+	if err != nil {
+		return err
+	}
+	others, err := s.identitiesOf(ctx, old.PersonID)
+	if err != nil {
+		return err
+	}
+	return s.tell(ctx, notify, IdentityChange{Kind: ChangeTaken, Ref: fmt.Sprintf("identity:taken:%d", old.ID),
+		Person: loser, Old: old, By: by, Others: others, At: now})
+}
+
+// BindWithCode uses a code and binds the sender in one transaction, queuing notify's notices as
+// BindAndNotify does. accept runs inside the transaction after the code checks out (the
+// friend-request path accepts the request there), so a failed accept leaves the code unused for
+// another try.
+func (s *Store) BindWithCode(ctx context.Context, code string, ci ChatIdentity, now time.Time, accept func() error, notify Notifier) (PersonID, error) {
 	var person PersonID
 	err := s.Tx(ctx, func(tx *Store) error {
 		p, err := tx.UseBindCode(ctx, code, now)
@@ -176,7 +253,7 @@ func (s *Store) BindWithCode(ctx context.Context, code string, ci ChatIdentity, 
 			}
 		}
 		ci.PersonID = p
-		if err := tx.BindChatIdentity(ctx, ci, now); err != nil {
+		if err := tx.BindAndNotify(ctx, ci, now, notify); err != nil {
 			return err
 		}
 		person = p

@@ -140,11 +140,11 @@ func TestChatIdentity(t *testing.T) {
 			t.Run("bind with code rolls back when accept fails", func(t *testing.T) {
 				bc, _ := s.NewBindCode(ctx, ids[0], t0, time.Hour)
 				ci := store.ChatIdentity{Transport: "wechat", Account: "a1", ExternalKey: "@f1"}
-				_, err := s.BindWithCode(ctx, bc.Code, ci, t0, func() error { return errors.New("offline") })
+				_, err := s.BindWithCode(ctx, bc.Code, ci, t0, func() error { return errors.New("offline") }, nil)
 				if err == nil {
 					t.Fatal("want an error")
 				}
-				p, err := s.BindWithCode(ctx, bc.Code, ci, t0, func() error { return nil })
+				p, err := s.BindWithCode(ctx, bc.Code, ci, t0, func() error { return nil }, nil)
 				if err != nil || p != ids[0] {
 					t.Fatalf("second try = %v, %v (the code must still be valid)", p, err)
 				}

@@ -251,7 +251,7 @@ type ChatIdentity struct {
 	Account     string   `gorm:"size:64;not null;uniqueIndex:idx_identity_key,priority:2"`
 	ExternalKey string   `gorm:"size:128;not null;uniqueIndex:idx_identity_key,priority:3"`
 	PersonID    PersonID `gorm:"not null;index"`
-	NickName    string   `gorm:"size:64"` // last seen nickname, to re-map after the next login
+	NickName    string   `gorm:"size:64"` // last seen nickname, for support only: never proof of identity
 	RemarkName  string   `gorm:"size:64"`
 	CreatedAt   time.Time
 	UpdatedAt   time.Time

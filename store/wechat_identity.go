@@ -20,24 +20,26 @@ const RemarkPrefix = "qq-"
 type WeChatContact struct {
 	UserName   string // the key for this login only
 	RemarkName string
-	NickName   string
+	NickName   string // anyone can set any nickname: recorded, never proof of who someone is
 }
 
 // RemapCounts says what RemapWeChat did; it is logged instead of any name.
 type RemapCounts struct {
-	Kept       int // the key was already bound (still valid, or bound since the login)
-	ByRemark   int // mapped by a "qq-<code>" remark name
-	ByNickName int // mapped by a nickname unique among the previous login's rows
-	Ambiguous  int // a remark or nickname matched more than one candidate: must bind again
-	Unknown    int // no clue: must bind again
-	Removed    int // rows of keys from earlier logins deleted
+	Kept      int // the key was already bound (still valid, or bound since the login)
+	ByRemark  int // mapped by a "qq-<code>" remark name
+	Ambiguous int // a remark named a person two friends claim, or one who holds a key already
+	Unknown   int // no usable remark: asked to bind when they write
+	Removed   int // rows of keys from earlier logins deleted
+	Unplaced  int // people bound before whom no friend could be tied to: unbound, and told
 }
 
-// RemapWeChat rewrites an account's WeChat identities after a login: each friend's new user name
-// is tied to a person first by a "qq-<code>" remark, else by a nickname that belonged to exactly one
-// row of this account before and to exactly one friend now. Nothing is guessed: an ambiguous or
-// unknown friend stays unbound and is asked to bind again. Keys of earlier logins are deleted.
-func (s *Store) RemapWeChat(ctx context.Context, account string, contacts []WeChatContact, now time.Time) (RemapCounts, error) {
+// RemapWeChat rewrites an account's WeChat identities after a login. The only proof that a friend
+// of the new login is a person is a "qq-<code>" remark the operator set on the bot account's phone;
+// a nickname is never enough, since anyone can take a name another person just gave up. A friend
+// without a usable remark stays unbound and is asked to bind when they write. Keys of earlier logins
+// are deleted; each person left without a key here is audited and told through notify (nil: no one),
+// on their other identities or, with none, through the coordinators who can issue a new code.
+func (s *Store) RemapWeChat(ctx context.Context, account string, contacts []WeChatContact, now time.Time, notify Notifier) (RemapCounts, error) {
 	var c RemapCounts
 	err := s.Tx(ctx, func(tx *Store) error {
 		var rows []ChatIdentity
@@ -48,8 +50,17 @@ func (s *Store) RemapWeChat(ctx context.Context, account string, contacts []WeCh
 		if err != nil {
 			return err
 		}
+		at := now.In(s.loc)
+		if err := tx.applyRemap(ctx, account, plan, at); err != nil {
+			return err
+		}
 		c = plan.counts
-		return tx.applyRemap(ctx, account, plan, now.In(s.loc))
+		if c.Unplaced, err = tx.unplaced(ctx, account, plan, at, notify); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, AuditEntry{Action: "remap", Entity: "chat_identity", At: at,
+			Detail: fmt.Sprintf("wechat/%s kept=%d remark=%d ambiguous=%d unknown=%d removed=%d unplaced=%d",
+				account, c.Kept, c.ByRemark, c.Ambiguous, c.Unknown, c.Removed, c.Unplaced)})
 	})
 	if err != nil {
 		return RemapCounts{}, err
@@ -60,7 +71,7 @@ func (s *Store) RemapWeChat(ctx context.Context, account string, contacts []WeCh
 type remapPlan struct {
 	counts  RemapCounts
 	fresh   []ChatIdentity
-	stale   []int64
+	stale   []ChatIdentity // rows of keys the new login does not have
 	renamed []ChatIdentity // kept rows whose nickname or remark changed
 }
 
@@ -72,17 +83,13 @@ func (s *Store) planRemap(ctx context.Context, rows []ChatIdentity, contacts []W
 		now[ct.UserName] = true
 	}
 	byKey := map[string]ChatIdentity{}
-	oldNick := map[string][]ChatIdentity{}
 	taken := map[PersonID]bool{}
 	for _, r := range rows {
 		byKey[r.ExternalKey] = r
-		if r.NickName != "" {
-			oldNick[r.NickName] = append(oldNick[r.NickName], r)
-		}
 		if now[r.ExternalKey] {
 			taken[r.PersonID] = true
 		} else {
-			p.stale = append(p.stale, r.ID)
+			p.stale = append(p.stale, r)
 		}
 	}
 	var open []WeChatContact
@@ -98,11 +105,11 @@ func (s *Store) planRemap(ctx context.Context, rows []ChatIdentity, contacts []W
 		}
 		open = append(open, ct)
 	}
-	open, err := s.mapByRemark(ctx, open, taken, &p)
+	rest, err := s.mapByRemark(ctx, open, taken, &p)
 	if err != nil {
 		return p, err
 	}
-	mapByNickName(open, oldNick, now, taken, &p)
+	p.counts.Unknown = len(rest)
 	p.counts.Removed = len(p.stale)
 	return p, nil
 }
@@ -143,7 +150,7 @@ func (s *Store) mapByRemark(ctx context.Context, open []WeChatContact, taken map
 		per, ok := people[remarkCode(ct.RemarkName)]
 		switch {
 		case !ok:
-			rest = append(rest, ct) // no or unknown code: the nickname may still tell
+			rest = append(rest, ct) // no remark, or one naming no one
 		case claims[per.ID] > 1 || taken[per.ID]:
 			p.counts.Ambiguous++
 		default:
@@ -159,39 +166,21 @@ func (s *Store) mapByRemark(ctx context.Context, open []WeChatContact, taken map
 	return rest, nil
 }
 
-// mapByNickName maps a contact only when its nickname was on exactly one row of a key that is
-// gone, no other open contact has it, and that person is not mapped already.
-func mapByNickName(open []WeChatContact, oldNick map[string][]ChatIdentity, now map[string]bool, taken map[PersonID]bool, p *remapPlan) {
-	count := map[string]int{}
-	for _, ct := range open {
-		count[ct.NickName]++
-	}
-	for _, ct := range open {
-		old := oldNick[ct.NickName]
-		switch {
-		case ct.NickName == "" || len(old) == 0:
-			p.counts.Unknown++
-		case len(old) > 1 || count[ct.NickName] > 1 || now[old[0].ExternalKey] || taken[old[0].PersonID]:
-			p.counts.Ambiguous++
-		default:
-			p.counts.ByNickName++
-			taken[old[0].PersonID] = true
-			p.fresh = append(p.fresh, identity(ct, old[0].PersonID))
-		}
-	}
-}
-
 func identity(ct WeChatContact, person PersonID) ChatIdentity {
 	return ChatIdentity{Transport: wechatTransport, ExternalKey: ct.UserName, PersonID: person,
 		NickName: ct.NickName, RemarkName: ct.RemarkName}
 }
 
-// applyRemap writes the plan: stale keys out, new keys in (a key bound concurrently wins), the
-// people's bot account set, and one audit row with the counts.
+// applyRemap writes the plan: stale keys out, new keys in (a key bound concurrently wins) and the
+// people's bot account set.
 func (s *Store) applyRemap(ctx context.Context, account string, p remapPlan, at time.Time) error {
 	db := s.q(ctx)
 	if len(p.stale) > 0 {
-		if err := db.Where("id IN ?", p.stale).Delete(&ChatIdentity{}).Error; err != nil {
+		ids := make([]int64, len(p.stale))
+		for i, r := range p.stale {
+			ids[i] = r.ID
+		}
+		if err := db.Where("id IN ?", ids).Delete(&ChatIdentity{}).Error; err != nil {
 			return fmt.Errorf("store: delete stale identities: %w", err)
 		}
 	}
@@ -214,8 +203,108 @@ func (s *Store) applyRemap(ctx context.Context, account string, p remapPlan, at 
 			return fmt.Errorf("store: set people's account: %w", err)
 		}
 	}
-	c := p.counts
-	return db.Create(&AuditLog{Action: "remap", Entity: "chat_identity", At: at,
-		Detail: fmt.Sprintf("wechat/%s kept=%d remark=%d nickname=%d ambiguous=%d unknown=%d removed=%d",
-			account, c.Kept, c.ByRemark, c.ByNickName, c.Ambiguous, c.Unknown, c.Removed)}).Error
+	return nil
+}
+
+// unplaced audits and tells each person whose key of an earlier login was removed and who has no
+// key on the account now (a remark placed them, or a bind since the login did); it returns their
+// number. The people a remark placed are skipped without a query: after a re-login that is nearly
+// everyone.
+func (s *Store) unplaced(ctx context.Context, account string, p remapPlan, at time.Time, notify Notifier) (int, error) {
+	placed := map[PersonID]bool{}
+	for _, f := range p.fresh {
+		placed[f.PersonID] = true
+	}
+	d := unplacedDigest{account: account, at: at}
+	for _, old := range p.stale {
+		if placed[old.PersonID] {
+			continue
+		}
+		var keys int64
+		if err := s.q(ctx).Model(&ChatIdentity{}).Where("transport = ? AND account = ? AND person_id = ?",
+			wechatTransport, account, old.PersonID).Count(&keys).Error; err != nil {
+			return d.n, fmt.Errorf("store: keys of person: %w", err)
+		}
+		if keys > 0 {
+			continue
+		}
+		d.n++
+		if err := s.Audit(ctx, AuditEntry{Actor: old.PersonID, Action: ActUnbind, Entity: "chat_identity", EntityID: old.ID,
+			Detail: "wechat/" + account + ": not placed after a new login (no qq- remark)", At: at}); err != nil {
+			return d.n, err
+		}
+		if err := s.tellUnplaced(ctx, old, &d, notify); err != nil {
+			return d.n, err
+		}
+	}
+	return d.n, d.send(ctx, s, notify)
+}
+
+// unplacedDigest gathers, per coordinator, the unplaced people no channel reaches.
+type unplacedDigest struct {
+	account string
+	at      time.Time
+	n       int
+	chart   *OrgChart
+	order   []PersonID
+	people  map[PersonID][]Person
+	first   int64 // the first unplaced row: with the coordinator, it makes the notices' keys unique
+}
+
+// tellUnplaced tells the person on their other identities, pointing their messages there, or,
+// with none, adds them to their coordinators' digest.
+func (s *Store) tellUnplaced(ctx context.Context, old ChatIdentity, d *unplacedDigest, notify Notifier) error {
+	p, err := s.PersonByID(ctx, old.PersonID)
+	if err != nil {
+		return err
+	}
+	others, err := s.identitiesOf(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	if len(others) > 0 {
+		latest := others[len(others)-1].Account
+		if err := s.q(ctx).Model(&Person{}).Where("id = ?", p.ID).Updates(map[string]any{"account": latest, "updated_at": d.at}).Error; err != nil {
+			return fmt.Errorf("store: reroute person: %w", err)
+		}
+		return s.tell(ctx, notify, IdentityChange{Kind: ChangeUnplaced, Ref: fmt.Sprintf("identity:unplaced:%d", old.ID),
+			Person: p, Old: old, Others: others, At: d.at})
+	}
+	if notify == nil {
+		return nil
+	}
+	if d.chart == nil {
+		chart, err := s.LoadOrgChart(ctx)
+		if err != nil {
+			return err
+		}
+		d.chart, d.people, d.first = &chart, map[PersonID][]Person{}, old.ID
+	}
+	unit, err := s.unitOf(ctx, p, d.at)
+	if err != nil {
+		return err
+	}
+	for _, c := range issuers(*d.chart, unit, p.ID) {
+		if d.people[c] == nil {
+			d.order = append(d.order, c)
+		}
+		d.people[c] = append(d.people[c], p)
+	}
+	return nil
+}
+
+// send queues one digest per coordinator.
+func (d *unplacedDigest) send(ctx context.Context, s *Store, notify Notifier) error {
+	for _, c := range d.order {
+		coord, err := s.PersonByID(ctx, c)
+		if err != nil {
+			return err
+		}
+		err = s.tell(ctx, notify, IdentityChange{Kind: ChangeUnplacedDigest, Ref: fmt.Sprintf("identity:unplaced:%d:to:%d", d.first, c),
+			Person: coord, Old: ChatIdentity{Transport: wechatTransport, Account: d.account}, Unplaced: d.people[c], At: d.at})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -320,7 +320,7 @@ func (s *session) remap(ctx context.Context, contacts []store.WeChatContact) {
 		return
 	}
 	s.log.Info("wechat: identities re-mapped", "friends", len(contacts), "kept", c.Kept, "by_remark", c.ByRemark,
-		"by_nickname", c.ByNickName, "ambiguous", c.Ambiguous, "unknown", c.Unknown, "removed", c.Removed)
+		"ambiguous", c.Ambiguous, "unknown", c.Unknown, "removed", c.Removed, "unplaced", c.Unplaced)
 }
 
 // ---- callbacks on the library's sync goroutine ----

@@ -564,7 +564,8 @@ func TestWeChatRemapsIdentitiesAfterEachLogin(t *testing.T) {
 	}
 	p1, _ := st.PersonByCode(ctx, "P001")
 	p2, _ := st.PersonByCode(ctx, "P002")
-	// Keys of the previous login: the remark finds P001, the nickname "Bob" finds P002.
+	// Keys of the previous login: the remark finds P001; the nickname "Bob" proves nothing (anyone can
+	// call themselves Bob), so P002 is unbound until they bind again.
 	for key, p := range map[string]store.PersonID{"@oldalice": p1.ID, "@oldbob": p2.ID} {
 		nick := map[string]string{"@oldalice": "Alice", "@oldbob": "Bob"}[key]
 		if err := st.BindChatIdentity(ctx, store.ChatIdentity{Transport: "wechat", Account: "city-1", ExternalKey: key,
@@ -573,10 +574,10 @@ func TestWeChatRemapsIdentitiesAfterEachLogin(t *testing.T) {
 		}
 	}
 	o := fastOptions()
-	o.Directory = st
+	o.Directory = bot.WeChatDirectory{Store: st}
 	r := start(t, o, nil, accountA())
 	r.online("city-1", 1)
-	for key, want := range map[string]store.PersonID{alice: p1.ID, bob: p2.ID, "@oldalice": 0, "@oldbob": 0} {
+	for key, want := range map[string]store.PersonID{alice: p1.ID, bob: 0, "@oldalice": 0, "@oldbob": 0} {
 		got, err := st.PersonByChatKey(ctx, "wechat", "city-1", key)
 		if (want == 0) != errors.Is(err, store.ErrNotFound) || (want != 0 && got != want) {
 			t.Fatalf("%s → %d, %v; want %d", key, got, err, want)

@@ -72,7 +72,7 @@ func wechatOptions(cfg config.Config, comp *components, io IO) wechat.Options {
 		accts = append(accts, wechat.Account{Name: a.Name, HotLoginFile: a.HotLoginFile})
 	}
 	return wechat.Options{
-		Accounts: accts, Directory: comp.store, KV: comp.kv, Clock: comp.clock, Logger: comp.log,
+		Accounts: accts, Directory: bot.WeChatDirectory{Store: comp.store}, KV: comp.kv, Clock: comp.clock, Logger: comp.log,
 		WatchdogSilence: cfg.WeChat.WatchdogSilence,
 		ReconnectMin:    cfg.WeChat.ReconnectMin, ReconnectMax: cfg.WeChat.ReconnectMax,
 		QRWriter: io.Err,
