@@ -63,3 +63,32 @@ func FuzzParseMoney(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseReport reads any message against a list with look-alike and number-like names: no panic,
+// picks inside the list, no future day, amounts in range, valid UTF-8.
+func FuzzParseReport(f *testing.F) {
+	for _, s := range []string{"走訪 王春發 送豬仔4頭", "电话 王六斤", "昨天给张长青打了个电话，问了低保", "走访 5 约好下周一去镇上办医保",
+		"走访 周勇 看房子", "走访 1 帮着卖了苹果800斤，收入1600元", "送温暖 1 现金-500元", "送温暖 1 1e20元", "走访 王\u200b春发"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		d, err := handlers.ParseReport(in, parseNow, reportHHs)
+		if err != nil {
+			return
+		}
+		for _, i := range d.Picks {
+			if i < 0 || i >= len(reportHHs) {
+				t.Fatalf("ParseReport(%q) picks %v outside the list", in, d.Picks)
+			}
+		}
+		if d.Day.After(clock.Day(parseNow)) {
+			t.Fatalf("ParseReport(%q) day %s is in the future", in, d.Day)
+		}
+		if d.ValueFen < 0 || d.ValueFen > 100_000_000 || d.SalesFen < 0 || d.SalesFen > 100_000_000 {
+			t.Fatalf("ParseReport(%q) fen %d / sales %d out of range", in, d.ValueFen, d.SalesFen)
+		}
+		if !utf8.ValidString(d.Text) || !utf8.ValidString(d.Household) {
+			t.Fatalf("ParseReport(%q) produced invalid UTF-8", in)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package handlers_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -47,7 +48,7 @@ var parseCases = []parseCase{
 	{name: "deed", in: "办实事 3 帮忙把低保年审材料交到镇上", kind: store.KindDeed, mode: store.ModeInPerson, hh: "3", text: "帮忙把低保年审材料交到镇上"},
 	{name: "slash deed", in: "/deed 1 代缴了电费", kind: store.KindDeed, mode: store.ModeInPerson, hh: "1", text: "代缴了电费"},
 	{name: "no space between keyword and name", in: "走访王春发 送米20斤", kind: store.KindVisit, mode: store.ModeInPerson, hh: "王春发", items: "米×20斤"},
-	{name: "no spaces at all", in: "走访王春发送化肥3包", kind: store.KindVisit, mode: store.ModeInPerson, hh: "王春发送", items: "化肥×3包"},
+	{name: "no spaces at all", in: "走访王春发送化肥3包", kind: store.KindVisit, mode: store.ModeInPerson, hh: "王春发", items: "化肥×3包"},
 	{name: "double spaces", in: "走访   2    送米20斤   聊了聊", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", items: "米×20斤", text: "聊了聊"},
 	{name: "ideographic spaces", in: "走访　２　送米２０斤", kind: store.KindVisit, mode: store.ModeInPerson, hh: "2", items: "米×20斤"},
 	{name: "full width digits and yuan sign", in: "送温暖 ３ ￥５００ 慰问", kind: store.KindWarmth, mode: store.ModeInPerson, hh: "3", fen: 50000, text: "慰问"},
@@ -234,6 +235,85 @@ func TestParseGoods(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := handlers.ItemsString(handlers.ParseGoods(tc.in)); got != tc.want {
 				t.Fatalf("ParseGoods(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// reportHHs is a cadre's list with the traps the county replay found: look-alike names (王春发 and
+// 王春霞), names made of numbers, units and goods (王六斤, 李三元), and a name typed in free text.
+var reportHHs = []handlers.HouseholdRef{
+	{Name: "王春发", Code: "HH-0007", Initials: "wcf"},
+	{Name: "王春霞", Code: "HH-0008", Initials: "wcx"},
+	{Name: "王六斤", Code: "HH-0009", Initials: "wlj"},
+	{Name: "李三元", Code: "HH-0010", Initials: "lsy"},
+	{Name: "张长青", Code: "HH-0011", Initials: "zcq,zzq"},
+	{Name: "周勇", Code: "HH-0012", Initials: "zy"},
+	{Name: "周勇", Code: "HH-0013", Initials: "zy"},
+}
+
+// TestParseReport is one named case per finding of issues 12 and 15 about reading reports.
+func TestParseReport(t *testing.T) {
+	cases := []struct {
+		name, in          string
+		picks             []int
+		day, items, sales string
+		fen, salesFen     int64
+		text              string
+		err               error
+	}{
+		{name: "traditional name and units", in: "走訪 王春發 送豬仔4頭", picks: []int{0}, items: "猪仔×4头"},
+		{name: "name with 六斤 is not goods", in: "电话 王六斤 问春耕", picks: []int{2}, text: "问春耕"},
+		{name: "name with 三元 is not money", in: "送温暖 李三元 米20斤", picks: []int{3}, items: "米×20斤"},
+		{name: "list number then 提醒 is not goods", in: "电话 1 提醒交低保", picks: []int{0}, text: "提醒交低保"},
+		{name: "list number glued to 提醒", in: "电话 2提醒交低保", picks: []int{1}, text: "提醒交低保"},
+		{name: "yesterday's call in a sentence", in: "昨天给张长青打了个电话，问了低保", picks: []int{4}, day: "2026-11-22", text: "问了低保"},
+		{name: "full date first", in: "2026年11月8日走访了张长青，送米20斤", picks: []int{4}, day: "2026-11-08", items: "米×20斤"},
+		{name: "went to the home the day before yesterday", in: "前天去张长青家走访，房子漏雨(严重)", picks: []int{4}, day: "2026-11-21", text: "房子漏雨(严重)"},
+		{name: "home visited today", in: "张长青家今天去过了", picks: []int{4}, day: "2026-11-23"},
+		{name: "plan next monday dates nothing", in: "走访 5 约好下周一去镇上办医保", picks: []int{4}, text: "约好下周一去镇上办医保"},
+		{name: "next friday is not last friday", in: "走访 5 下周五再来", picks: []int{4}, text: "下周五再来"},
+		{name: "tomorrow's goods are not given yet", in: "走访 5 明天去送米20斤", picks: []int{4}, text: "明天去送米20斤"},
+		{name: "same name twice", in: "走访 周勇 看房子", picks: []int{5, 6}, text: "看房子"},
+		{name: "initials", in: "走访 wcx 看房子", picks: []int{1}, text: "看房子"},
+		{name: "code in lower case", in: "走访 hh-0007", picks: []int{0}},
+		{name: "zero width space inside a name", in: "走访 王\u200b春发 看房子", picks: []int{0}, text: "看房子"},
+		{name: "right-to-left override removed", in: "走访 1 \u202e看房子\u202c", picks: []int{0}, text: "看房子"},
+		{name: "content keeps its brackets", in: "走访 1 房子漏雨(严重)", picks: []int{0}, text: "房子漏雨(严重)"},
+		{name: "policy amounts are not aid", in: "讲政策 1 每人缴费400元", picks: []int{0}, text: "每人缴费400元"},
+		{name: "sales help apart", in: "走访 1 帮着卖了苹果800斤，收入1600元", picks: []int{0}, sales: "苹果×800斤", salesFen: 160000, text: "收入"},
+		{name: "income is not aid", in: "走访 1 她家年收入3万元", picks: []int{0}, text: "她家年收入3万元"},
+		{name: "thousands comma", in: "送温暖 1 现金1,000元", picks: []int{0}, fen: 100000},
+		{name: "digit with 千", in: "送温暖 1 现金3千元", picks: []int{0}, fen: 300000},
+		{name: "financial numerals", in: "送温暖 1 伍佰元", picks: []int{0}, fen: 50000},
+		{name: "minus refused", in: "送温暖 1 现金-500元", err: handlers.ErrNegativeMoney},
+		{name: "负 refused", in: "走访 1 给了负500元", err: handlers.ErrNegativeMoney},
+		{name: "exponent refused", in: "送温暖 1 1e20元", err: handlers.ErrBadMoney},
+		{name: "1e3 refused", in: "送温暖 1 现金1e3元", err: handlers.ErrBadMoney},
+		{name: "broken thousands refused", in: "送温暖 1 现金1,00元", err: handlers.ErrBadMoney},
+		{name: "too old", in: "走访 1 1999-12-31", err: handlers.ErrDateTooOld},
+		{name: "future", in: "走访 1 2027-01-05", err: handlers.ErrFutureDate},
+		{name: "impossible", in: "走访 1 2026-02-30", err: handlers.ErrBadDate},
+		{name: "number beyond the list", in: "走访 9 看房子", text: "看房子"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := handlers.ParseReport(tc.in, parseNow, reportHHs)
+			if tc.err != nil || err != nil {
+				if !errors.Is(err, tc.err) {
+					t.Fatalf("ParseReport(%q) error = %v, want %v", tc.in, err, tc.err)
+				}
+				return
+			}
+			day := ""
+			if got.DayGiven {
+				day = got.Day.Format("2006-01-02")
+			}
+			if fmt.Sprint(got.Picks) != fmt.Sprint(tc.picks) || day != tc.day || handlers.ItemsString(got.Goods) != tc.items ||
+				got.ValueFen != tc.fen || handlers.ItemsString(got.SalesGoods) != tc.sales || got.SalesFen != tc.salesFen || got.Text != tc.text {
+				t.Fatalf("ParseReport(%q) = picks %v day %q goods %q fen %d sales %q/%d text %q\nwant picks %v day %q goods %q fen %d sales %q/%d text %q",
+					tc.in, got.Picks, day, handlers.ItemsString(got.Goods), got.ValueFen, handlers.ItemsString(got.SalesGoods), got.SalesFen, got.Text,
+					tc.picks, tc.day, tc.items, tc.fen, tc.sales, tc.salesFen, tc.text)
 			}
 		})
 	}

@@ -3,26 +3,15 @@ package handlers
 import (
 	"strings"
 	"unicode"
+
+	"qinqi/internal/hanzi"
 )
 
-// tradToSimp covers the traditional characters that occur in command keywords. Cadres on
-// Hong Kong or Taiwan input methods (and half the seed articles) type these; the map is applied
-// to the whole message because every entry has exactly one simplified form.
-var tradToSimp = map[rune]rune{
-	'訪': '访', '聯': '联', '繫': '系', '係': '系', '電': '电', '話': '话', '講': '讲', '溫': '温',
-	'辦': '办', '實': '实', '訴': '诉', '評': '评', '價': '价', '銷': '销', '幫': '帮',
-	'幹': '干', '親': '亲', '結': '结', '轉': '转', '劃': '划', '計': '计', '選': '选', '單': '单',
-	'統': '统', '導': '导', '圖': '图', '動': '动', '請': '请', '綁': '绑', '錶': '表', '問': '问', '這': '这', '週': '周', '禮': '礼', '塊': '块', '錢': '钱', '現': '现',
-	'億': '亿', '萬': '万', '兩': '两', '點': '点', '號': '号', '贈': '赠', '們': '们', '歷': '历',
-	'戶': '户', '醫': '医', '學': '学', '業': '业', '產': '产', '險': '险', '務': '务', '顧': '顾',
-	'絡': '络', '飯': '饭', '麵': '面', '雞': '鸡', '藥': '药', '報': '报',
-	'閱': '阅', '處': '处', '見': '见', '視': '视', '頻': '频', '過': '过', '復': '复',
-}
-
 // Normalize makes what people type on phones comparable: full-width digits, letters and symbols to
-// half-width (Chinese punctuation stays), every
-// kind of space (U+3000, the U+2005 WeChat puts after an @mention, zero-width) to one space,
-// traditional keyword characters to simplified, and a leading @mention removed.
+// half-width (Chinese punctuation stays), every kind of space (U+3000, the U+2005 WeChat puts after
+// an @mention) to one space, invisible format characters (zero-width spaces and joiners,
+// bidirectional overrides) removed so they can neither split a name nor hide text, traditional
+// script to simplified (the whole message, through OpenCC's tables), and a leading @mention removed.
 func Normalize(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
@@ -36,14 +25,14 @@ func Normalize(s string) string {
 		case r == 0xFFE0:
 			r = '¥'
 		}
-		if t, ok := tradToSimp[r]; ok {
-			r = t
+		if isInvisible(r) {
+			continue
 		}
 		if isSpace(r) {
 			space = true
 			continue
 		}
-		if r == unicode.ReplacementChar || (unicode.IsControl(r)) {
+		if unicode.IsControl(r) {
 			continue
 		}
 		if space && b.Len() > 0 {
@@ -52,7 +41,13 @@ func Normalize(s string) string {
 		space = false
 		b.WriteRune(r)
 	}
-	return stripMention(b.String())
+	return stripMention(hanzi.Simplify(b.String()))
+}
+
+// isInvisible reports the format characters (Unicode Cf: zero-width space, joiners, BOM, the
+// bidirectional marks, embeddings, overrides and isolates) and the replacement character.
+func isInvisible(r rune) bool {
+	return r == unicode.ReplacementChar || unicode.Is(unicode.Cf, r)
 }
 
 // keepFullWidth is the Chinese punctuation left as typed, so diary and request texts read naturally;
@@ -60,7 +55,7 @@ func Normalize(s string) string {
 const keepFullWidth = "，：；！（）"
 
 func isSpace(r rune) bool {
-	return unicode.IsSpace(r) || r == 0x200B || r == 0x200C || r == 0x200D || r == 0xFEFF || r == 0x2005 || r == 0x3000
+	return unicode.IsSpace(r) || r == 0x2005 || r == 0x3000
 }
 
 // stripMention removes "@qinqi " from group messages; WeChat separates the name with U+2005,

@@ -1,0 +1,249 @@
+package handlers
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"qinqi/internal/hanzi"
+	"qinqi/store"
+)
+
+// nameHit is one place where the message names households: a full name (two households may share
+// it), a code or pinyin initials.
+type nameHit struct {
+	start, end int
+	idx        []int
+}
+
+// takeNames finds the cadre's households named anywhere in the message — full name in either
+// script, household code, pinyin initials — and takes the words out. Where names overlap the longest
+// wins ("王春发" over "王春"); each household is taken at its first mention, later mentions stay in
+// the text but are never read as goods or money. A list number after the keyword overrides names
+// (see settleNames).
+func (p *reportParse) takeNames() {
+	if len(p.hhs) == 0 {
+		return
+	}
+	hits := append(p.fullNameHits(), p.asciiHits()...)
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i].start != hits[j].start {
+			return hits[i].start < hits[j].start
+		}
+		return hits[i].end > hits[j].end
+	})
+	seen := map[int]bool{}
+	lastEnd := -1
+	for _, h := range hits {
+		if h.start < lastEnd {
+			continue
+		}
+		lastEnd = h.end
+		fresh := false
+		for _, i := range h.idx {
+			if !seen[i] {
+				seen[i], fresh = true, true
+			}
+		}
+		if !fresh {
+			p.hide(h.start, h.end)
+			continue
+		}
+		p.names = append(p.names, h)
+		p.take(h.start, h.end)
+	}
+}
+
+// settleNames decides between the names found and a list number: a valid list number is what the
+// report is about, and names of other households stay in the text ("走访 2 王春发的儿子回来了");
+// without one, every household named is a candidate.
+func (p *reportParse) settleNames() {
+	numbered := len(p.picks) == 1
+	seen := map[int]bool{}
+	for _, i := range p.picks {
+		seen[i] = true
+	}
+	for _, h := range p.names {
+		if numbered && !(len(h.idx) == 1 && h.idx[0] == p.picks[0]) {
+			p.untake(h.start, h.end)
+			p.hide(h.start, h.end)
+			continue
+		}
+		if p.ref == "" {
+			p.ref = p.s[h.start:h.end]
+		}
+		for _, i := range h.idx {
+			seen[i] = true
+		}
+	}
+	p.picks = sortedKeys(seen)
+	if len(p.picks) > 0 {
+		p.badNumber = 0
+	}
+}
+
+// fullNameHits finds every household name of two or more characters in the message; households
+// with the same name share one hit.
+func (p *reportParse) fullNameHits() []nameHit {
+	byName := map[string][]int{}
+	for i, h := range p.hhs {
+		name := hanzi.Simplify(strings.TrimSpace(h.Name))
+		if utf8.RuneCountInString(name) >= 2 {
+			byName[name] = append(byName[name], i)
+		}
+	}
+	var hits []nameHit
+	for name, idx := range byName {
+		if at := strings.Index(p.s, name); at >= 0 {
+			hits = append(hits, nameHit{at, at + len(name), idx})
+		}
+	}
+	return hits
+}
+
+// asciiHits finds household codes and pinyin initials: whole ASCII words, not slash commands and not
+// a unit ("kg").
+func (p *reportParse) asciiHits() []nameHit {
+	var hits []nameHit
+	s := p.s
+	for i := 0; i < len(s); {
+		if !isCodeByte(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isCodeByte(s[j]) {
+			j++
+		}
+		word := s[i:j]
+		if runeBefore(s, i) != '/' && !isASCIIUnit(word) {
+			if idx := p.codeOrInitials(word); len(idx) > 0 {
+				hits = append(hits, nameHit{i, j, idx})
+			}
+		}
+		i = j
+	}
+	return hits
+}
+
+func (p *reportParse) codeOrInitials(word string) []int {
+	var idx []int
+	for i, h := range p.hhs {
+		if h.Code != "" && strings.EqualFold(h.Code, word) {
+			return []int{i}
+		}
+	}
+	if len(word) < 2 || !isLetters(word) {
+		return nil
+	}
+	for i, h := range p.hhs {
+		if store.InitialsMatch(h.Initials, word) {
+			idx = append(idx, i)
+		}
+	}
+	return idx
+}
+
+func isCodeByte(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_'
+}
+
+func isLetters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+func isASCIIUnit(w string) bool {
+	switch strings.ToLower(w) {
+	case "kg", "rmb", "cm", "km", "g":
+		return true
+	}
+	return false
+}
+
+// takeListNumber reads a list number: one to three digits right after the activity keyword
+// ("走访 2", "/visit 2", "走访2送米") or opening the message ("2 走访"), standing alone — not a date
+// ("走访 11月20日"), an amount or a quantity. "2号户" and "2户" are list numbers too.
+func (p *reportParse) takeListNumber(kwEnd int) {
+	v := p.view(false)
+	for _, at := range []int{skipSpaces(v, kwEnd), skipSpaces(v, 0)} {
+		n, end, ok := listNumberAt(v, at)
+		if !ok {
+			continue
+		}
+		p.take(at, end)
+		p.addNumber(n, strconv.Itoa(n))
+		return
+	}
+}
+
+func (p *reportParse) addNumber(n int, typed string) {
+	if p.hhs != nil && (n < 1 || n > len(p.hhs)) {
+		p.badNumber = n
+		return
+	}
+	p.ref = typed
+	if p.hhs != nil {
+		p.picks = []int{n - 1}
+	}
+}
+
+func listNumberAt(v string, at int) (int, int, bool) {
+	end := at
+	for end < len(v) && v[end] >= '0' && v[end] <= '9' {
+		end++
+	}
+	if end == at || end-at > 3 {
+		return 0, 0, false
+	}
+	n, _ := strconv.Atoi(v[at:end])
+	rest := v[end:]
+	for _, suffix := range []string{"号户", "号家", "户", "家"} {
+		if strings.HasPrefix(rest, suffix) {
+			return n, end + len(suffix), true
+		}
+	}
+	next := runeAt(v, end)
+	switch {
+	case next == 0 || next == ' ':
+		return n, end, true
+	case next == '.' || next == '-' || next == '/' || next == ':' || next == ',' || (next < utf8.RuneSelf && isDigitOrASCIILetter(next)):
+		return 0, 0, false
+	case isSep(next):
+		return n, end, true
+	case unicode.Is(unicode.Han, next) && (isUnitWord(rest) || !isUnitStart(rest)) && !strings.ContainsRune("月日号年周元块万千百十", next):
+		return n, end, true
+	}
+	return 0, 0, false
+}
+
+func skipSpaces(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == ',' || s[i] == ':') {
+		i++
+	}
+	for strings.HasPrefix(s[i:], "，") || strings.HasPrefix(s[i:], "：") {
+		i += len("，")
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+	}
+	return i
+}
+
+func sortedKeys(m map[int]bool) []int {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]int, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Ints(out)
+	return out
+}
