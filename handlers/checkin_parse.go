@@ -34,12 +34,12 @@ type CheckInDraft struct {
 	Household string
 	// Picks are the households the message names, as indices into the list given to ParseReport,
 	// in list order: one is a report, two or more (two "周勇") are one question.
-	Picks     []int `json:",omitempty"`
-	BadNumber int   `json:",omitempty"` // a list number beyond the list
-	Day       time.Time                  // midnight Asia/Shanghai of the day it happened
-	DayGiven  bool                       // false: the report is for today
-	Goods     []Goods                    // aid: goods handed over (送, 给, 发放 …)
-	ValueFen  int64                      // aid: money given or the value of the goods (现金, 折合 …)
+	Picks     []int     `json:",omitempty"`
+	BadNumber int       `json:",omitempty"` // a list number beyond the list
+	Day       time.Time // midnight Asia/Shanghai of the day it happened
+	DayGiven  bool      // false: the report is for today
+	Goods     []Goods   // aid: goods handed over (送, 给, 发放 …)
+	ValueFen  int64     // aid: money given or the value of the goods (现金, 折合 …)
 	// SalesGoods and SalesFen are sales help (帮卖, 销售, 卖了): produce sold for the household and
 	// what it fetched. They are not aid and are counted apart.
 	SalesGoods []Goods `json:",omitempty"`
