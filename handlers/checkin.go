@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"qinqi/bot"
@@ -15,43 +14,51 @@ import (
 	"qinqi/store"
 )
 
-// checkIn records 联系 / 走访 / 讲政策 / 送温暖 / 办实事. An unclear household becomes one numbered
-// question; everything else that was understood is kept with the question.
+// checkIn records 联系 / 走访 / 讲政策 / 送温暖 / 办实事. The cadre's households are loaded first so
+// the parser can find the one the message names anywhere in it. One household named (or only one
+// household at all) is a report; two named (two 周勇) are one question among them; none named is one
+// question among all, the same whether the words named nobody or someone else's household, so the
+// reply never tells whether a name is a 帮扶户 elsewhere in the county.
 func (r *Router) checkIn(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	now := r.now()
-	d, err := ParseCheckIn(c.Text, now)
+	hhs, err := r.store.HouseholdsOfCadre(ctx, c.ID(), now)
+	if err != nil {
+		return nil, fmt.Errorf("households of cadre: %w", err)
+	}
+	d, err := ParseReport(c.Text, now, householdRefs(hhs))
 	if err != nil {
 		return nil, refuse(parseErrorReply(err))
 	}
 	if maxBack := r.cfg.CheckIn.MaxDaysBack; maxBack > 0 && d.Day.Before(clock.Day(now).AddDate(0, 0, -maxBack)) {
 		return nil, refuse(replyTooOld(d.Day, maxBack))
 	}
-	hhs, err := r.store.HouseholdsOfCadre(ctx, c.ID(), now)
-	if err != nil {
-		return nil, fmt.Errorf("households of cadre: %w", err)
-	}
 	if len(hhs) == 0 {
 		return nil, refuse(replyNoHH)
 	}
-	picked, text, res := resolveHousehold(d, hhs)
-	d.Text = text
-	switch res.kind {
-	case resolvedOne:
-		return r.saveCheckIn(ctx, c, d, picked[0], sourceID(c.In))
-	case resolvedBadNumber:
-		return nil, refuse(replyNoSuchNumber(res.number, len(hhs)))
-	case resolvedNone:
-		others, err := r.store.HouseholdsMatching(ctx, d.Household)
-		if err != nil {
-			return nil, fmt.Errorf("households matching: %w", err)
+	switch {
+	case d.BadNumber > 0:
+		return nil, refuse(replyNoSuchNumber(d.BadNumber, len(hhs)))
+	case len(d.Picks) == 1:
+		return r.saveCheckIn(ctx, c, d, hhs[d.Picks[0]], sourceID(c.In))
+	case len(d.Picks) > 1:
+		picked := make([]store.PairedHousehold, len(d.Picks))
+		for i, p := range d.Picks {
+			picked[i] = hhs[p]
 		}
-		if len(others) > 0 {
-			return nil, refuse(replyNotYourHousehold(d.Household))
-		}
-		d.Text = strings.TrimSpace(d.Household + " " + d.Text)
-		picked, res.ref = hhs, ""
+		return r.askHousehold(ctx, c, d, d.Household, picked)
+	case len(hhs) == 1:
+		return r.saveCheckIn(ctx, c, d, hhs[0], sourceID(c.In))
 	}
-	return r.askHousehold(ctx, c, d, res.ref, picked)
+	return r.askHousehold(ctx, c, d, "", hhs)
+}
+
+// householdRefs is what the parser needs of the cadre's list, in list order.
+func householdRefs(hhs []store.PairedHousehold) []HouseholdRef {
+	out := make([]HouseholdRef, len(hhs))
+	for i, h := range hhs {
+		out[i] = HouseholdRef{Name: h.Household.HeadName, Code: h.Household.Code, Initials: h.Household.Initials}
+	}
+	return out
 }
 
 func parseErrorReply(err error) string {
@@ -60,8 +67,14 @@ func parseErrorReply(err error) string {
 		return replyFutureDate
 	case errors.Is(err, ErrBadDate):
 		return replyBadDate
+	case errors.Is(err, ErrDateTooOld):
+		return replyDateTooOld
 	case errors.Is(err, ErrMoneyTooLarge):
 		return replyBigMoney
+	case errors.Is(err, ErrNegativeMoney):
+		return replyNegativeMoney
+	case errors.Is(err, ErrBadMoney):
+		return replyBadMoney
 	}
 	return roleExample[store.RoleCadre]
 }
@@ -119,7 +132,8 @@ func (r *Router) saveCheckIn(ctx context.Context, c *Caller, d CheckInDraft, h s
 		occurred = now
 	}
 	ci := store.CheckIn{PairingID: h.Pairing.ID, CadreID: c.ID(), HouseholdID: h.Household.ID, Kind: d.Kind, Mode: d.Mode,
-		OccurredAt: occurred, ReportedAt: now, Text: d.Text, Items: items, ValueFen: d.ValueFen}
+		OccurredAt: occurred, ReportedAt: now, Text: d.Text, Items: items, ValueFen: d.ValueFen,
+		SalesItems: ItemsString(d.SalesGoods), SalesFen: d.SalesFen}
 	if source != "" {
 		ci.SourceMsgID = &source
 	}

@@ -153,6 +153,7 @@ type reportParse struct {
 	taken     []bool
 	hidden    []bool
 	names     []nameHit
+	kwEnd     int
 	views     [2]string // view(false), view(true) as last built; "" after a change
 	hhs       []HouseholdRef
 	ref       string
@@ -228,7 +229,8 @@ func (p *reportParse) takeKind() (kindKeyword, int, bool) {
 	k := checkInKeywords[best]
 	p.kind = k.kind
 	p.take(bestAt, bestAt+len(k.word))
-	return k, bestAt + len(k.word), true
+	p.kwEnd = bestAt + len(k.word)
+	return k, p.kwEnd, true
 }
 
 // keywordIndex is the first place word stands in s; a slash command must not run on into letters

@@ -17,3 +17,17 @@ func BenchmarkParseCheckIn(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(parseCases)), "ns/msg")
 }
+
+// BenchmarkParseReport parses the corpus (each message against its cadre's list); ns/msg is the
+// cost of one household-first parse.
+func BenchmarkParseReport(b *testing.B) {
+	cases, _ := buildCorpus(b, 17)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		for _, tc := range cases {
+			_, _ = handlers.ParseReport(tc.in, parseNow, tc.hhs)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(cases)), "ns/msg")
+}

@@ -81,6 +81,36 @@ func (p *reportParse) settleNames() {
 	p.picks = sortedKeys(seen)
 	if len(p.picks) > 0 {
 		p.badNumber = 0
+	} else if p.hhs != nil && p.badNumber == 0 {
+		p.takeSurname()
+	}
+}
+
+// takeSurname reads a lone one- or two-character word right after the keyword as the start of a
+// name ("走访 王 送油2桶"): the households whose names start with it are the candidates.
+func (p *reportParse) takeSurname() {
+	v := p.view(false)
+	at := skipSpaces(v, p.kwEnd)
+	end := at
+	for end < len(v) {
+		r, size := utf8.DecodeRuneInString(v[end:])
+		if !unicode.Is(unicode.Han, r) {
+			break
+		}
+		end += size
+	}
+	word := v[at:end]
+	if n := utf8.RuneCountInString(word); n < 1 || n > 2 || (end < len(v) && !isSep(runeAt(v, end))) {
+		return
+	}
+	for i, h := range p.hhs {
+		if strings.HasPrefix(hanzi.Simplify(h.Name), word) {
+			p.picks = append(p.picks, i)
+		}
+	}
+	if len(p.picks) > 0 {
+		p.ref = word
+		p.take(at, end)
 	}
 }
 

@@ -40,8 +40,8 @@ func TestCheckInReports(t *testing.T) {
 			reply: []string{"2026年8月1日", "超过60天", "没有记录"}},
 		{name: "future date", from: CadreZhang, in: "走访 1 2026-12-01", reply: []string{"不能晚于今天"}},
 		{name: "list number beyond the list", from: CadreZhang, in: "走访 7 送米", reply: []string{"您只有3户，没有第7户"}},
-		{name: "another cadre's household is out of scope", from: CadreZhang, in: "走访 刘大山 送米20斤",
-			reply: []string{"“刘大山”不是您的结对户", "没有记录"}},
+		{name: "another cadre's household gets the question an unknown name gets", from: CadreZhang, in: "走访 刘大山 送米20斤",
+			reply: []string{"报的是哪一户？回复数字：", "1. 王春发"}},
 		{name: "households cannot report visits", from: HeadWang, in: "走访 1 送米", reply: []string{"不是您这个身份能用的命令", "诉求"}},
 		{name: "coordinators cannot report visits", from: CoordLi, in: "/visit 1", reply: []string{"不是您这个身份能用的命令", "逾期"}},
 		{name: "voice-to-text sentence without leading keyword", from: CadreZhang, in: "今天上午走访了李秀英，送了米20斤",
@@ -73,6 +73,22 @@ func TestCheckInReports(t *testing.T) {
 				t.Errorf("audit = %+v, want one create by 张伟", a)
 			}
 		})
+	}
+}
+
+// TestCheckInForeignAndUnknownLookAlike: a cadre cannot probe the county's list. A household of
+// another cadre and a name that is nobody's get the same reply, word for word, and nothing is written.
+func TestCheckInForeignAndUnknownLookAlike(t *testing.T) {
+	h := newHarness(t)
+	foreign := h.send(CadreZhang, "走访 刘大山 送米20斤")
+	h2 := newHarness(t)
+	unknown := h2.send(CadreZhang, "走访 刘大水 送米20斤")
+	if foreign != unknown {
+		t.Fatalf("foreign household answered %q, unknown name %q: the difference tells the county's list", foreign, unknown)
+	}
+	wantNot(t, foreign, "刘大山", "不是您的结对户")
+	if n := len(h.checkIns(CadreZhang)); n != 0 {
+		t.Fatalf("a question must not write; have %d check-ins", n)
 	}
 }
 

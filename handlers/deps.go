@@ -23,7 +23,6 @@ type People interface {
 	UnitSubtree(ctx context.Context, unit store.UnitID) ([]store.UnitID, error)
 	ActivePairingsOfHousehold(ctx context.Context, hh store.HouseholdID, at time.Time) ([]store.Pairing, error)
 	HouseholdsOfCadre(ctx context.Context, cadre store.PersonID, at time.Time) ([]store.PairedHousehold, error)
-	HouseholdsMatching(ctx context.Context, ref string) ([]store.Household, error)
 	CoordinatorsOfUnit(ctx context.Context, unit store.UnitID) ([]store.Person, error)
 }
 

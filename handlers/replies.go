@@ -23,6 +23,10 @@ const (
 	replyBadDate    = "这个日期不存在，请再看看，例如：走访 2 11月20日 …"
 	replyFutureDate = "日期不能晚于今天。补报请写过去的日期，例如：走访 2 昨天 …"
 	replyBigMoney   = "金额太大了，是不是多打了数字？请改正后再发，例如：送温暖 2 现金500元"
+	replyDateTooOld = "这个日期太早了（2000年以前），是不是年份打错了？这条没有记录，请改正后再发，例如：走访 2 11月20日 …"
+	// replyNegativeMoney: aid is never negative; a minus sign is a typo, not a refund.
+	replyNegativeMoney = "金额不能是负数，这条没有记录。请去掉“-”或“负”再发，例如：送温暖 2 现金500元"
+	replyBadMoney      = "这个金额看不明白（如 1e3元、1,00元、上千元），这条没有记录。请写成数字，例如：现金1000元、3千元、伍佰元"
 )
 
 func replyTooLong(n, max int) string {
@@ -106,6 +110,13 @@ func dayLabel(d, today time.Time) string {
 	return fmt.Sprintf("%d月%d日", d.Month(), d.Day())
 }
 
+func salesYuan(fen int64) string {
+	if fen == 0 {
+		return ""
+	}
+	return yuan(fen)
+}
+
 func yuan(fen int64) string {
 	if fen%100 == 0 {
 		return fmt.Sprintf("%d元", fen/100)
@@ -129,6 +140,9 @@ func replyCheckInSaved(c store.CheckIn, hh string, day, today time.Time, again b
 	}
 	if c.ValueFen > 0 {
 		fmt.Fprintf(&b, "\n金额：%s", yuan(c.ValueFen))
+	}
+	if c.SalesItems != "" || c.SalesFen > 0 {
+		fmt.Fprintf(&b, "\n帮销（不计入帮扶金额）：%s", strings.TrimPrefix(strings.ReplaceAll(c.SalesItems, ";", "、")+" "+salesYuan(c.SalesFen), " "))
 	}
 	if c.Text != "" {
 		fmt.Fprintf(&b, "\n内容：%s", pii.Mask(c.Text))

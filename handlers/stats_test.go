@@ -73,3 +73,14 @@ func TestCoordinatorHelpListsCoordinatorCommands(t *testing.T) {
 		})
 	}
 }
+
+// TestSalesHelpIsCountedApart: 帮销 is saved apart from aid, said apart in the reply and in 统计,
+// and never added to 帮扶金额 (the county replay counted sales as aid).
+func TestSalesHelpIsCountedApart(t *testing.T) {
+	h := newCoordHarness(t)
+	got := h.send(CadreZhang, "走访 1 帮着卖了苹果800斤，收入1600元")
+	wantContains(t, got, "已记录", "帮销（不计入帮扶金额）：苹果×800斤 1600元")
+	wantNot(t, got, "金额：1600元")
+	got = h.send(CoordLi, "统计")
+	wantContains(t, got, "帮扶金额 500元", "帮销 1 次，1600元（不计入帮扶金额）")
+}

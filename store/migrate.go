@@ -88,6 +88,12 @@ func (s *Store) migrations() []*gormigrate.Migration {
 				return nil
 			},
 		},
+		{
+			// Sales help (帮销) is recorded apart from aid: goods sold for the household and what
+			// they fetched. Older reports have none.
+			ID:      "202612050003_checkin_sales",
+			Migrate: migrateCheckInSales,
+		},
 	}
 }
 
@@ -110,6 +116,18 @@ func migrateAlertSpells(tx *gorm.DB) error {
 		if !m.HasIndex(ix.model, ix.name) {
 			if err := m.CreateIndex(ix.model, ix.name); err != nil {
 				return fmt.Errorf("create index %s: %w", ix.name, err)
+			}
+		}
+	}
+	return nil
+}
+
+func migrateCheckInSales(tx *gorm.DB) error {
+	m := tx.Migrator()
+	for _, col := range []string{"SalesItems", "SalesFen"} {
+		if !m.HasColumn(&CheckIn{}, col) {
+			if err := m.AddColumn(&CheckIn{}, col); err != nil {
+				return fmt.Errorf("add check_ins.%s: %w", col, err)
 			}
 		}
 	}

@@ -114,6 +114,10 @@ type CheckIn struct {
 	Text        string      `gorm:"size:2000"`
 	Items       string      `gorm:"size:500"` // goods as "化肥×3包;米×20斤"
 	ValueFen    int64
+	// SalesItems and SalesFen are sales help (帮销): produce sold for the household and what it
+	// fetched. They are not aid and are counted apart from Items and ValueFen.
+	SalesItems  string `gorm:"size:500"`
+	SalesFen    int64
 	Lat         *float64
 	Lng         *float64
 	DistanceM   *int       // to the household's registered location, when both are known

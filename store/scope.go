@@ -54,23 +54,6 @@ func columnsAs(db *gorm.DB, model any, table, prefix string) (string, error) {
 	return strings.Join(cols, ", "), nil
 }
 
-// HouseholdsMatching finds households anywhere by exact head name, code or initials; the check-in
-// handler uses it only to tell "not yours" apart from "no such household", never to show them.
-func (s *Store) HouseholdsMatching(ctx context.Context, ref string) ([]Household, error) {
-	var rows []Household
-	q := s.q(ctx).Where("head_name = ? OR code = ?", ref, ref)
-	if l := strings.ToLower(ref); isInitials(l) {
-		// initials hold up to four comma-separated readings ("zzs,zcs"); l has no LIKE wildcards
-		q = s.q(ctx).Where("head_name = ? OR code = ? OR initials = ? OR initials LIKE ? OR initials LIKE ? OR initials LIKE ?",
-			ref, ref, l, l+",%", "%,"+l, "%,"+l+",%")
-	}
-	err := q.Limit(10).Find(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("store: households matching: %w", err)
-	}
-	return rows, nil
-}
-
 // CoordinatorsOfUnit lists the coordinators responsible for a unit: those of the unit itself, or,
 // when it has none, of the nearest parent unit that has some.
 func (s *Store) CoordinatorsOfUnit(ctx context.Context, unit UnitID) ([]Person, error) {

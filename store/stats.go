@@ -24,6 +24,8 @@ type KindTally struct {
 	N         int64
 	ValueFen  int64
 	WithGoods int64 // check-ins that handed over goods
+	SalesFen  int64 // sales help (帮销): what produce sold for households fetched
+	WithSales int64 // check-ins with sales help
 }
 
 // RequestTally counts one unit's requests opened in the period: resolved, resolved by the due
@@ -67,7 +69,8 @@ func (s *Store) CheckInTallies(ctx context.Context, f StatsFilter) ([]KindTally,
 	var out []KindTally
 	q := s.q(ctx).Table("check_ins AS c").
 		Select("p.unit_id AS unit_id, c.kind AS kind, COUNT(*) AS n, COALESCE(SUM(c.value_fen), 0) AS value_fen, "+
-			"SUM(CASE WHEN c.items <> '' THEN 1 ELSE 0 END) AS with_goods").
+			"SUM(CASE WHEN c.items <> '' THEN 1 ELSE 0 END) AS with_goods, COALESCE(SUM(c.sales_fen), 0) AS sales_fen, "+
+			"SUM(CASE WHEN c.sales_items <> '' OR c.sales_fen > 0 THEN 1 ELSE 0 END) AS with_sales").
 		Joins("JOIN people AS p ON p.id = c.cadre_id").
 		Where("c.undone_at IS NULL AND c.occurred_at >= ? AND c.occurred_at < ?", f.From, f.To)
 	err := unitScope(q, "p.unit_id", f.Units).Group("p.unit_id, c.kind").Scan(&out).Error

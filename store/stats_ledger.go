@@ -19,6 +19,8 @@ type LedgerCheckIn struct {
 	Mode          ContactMode
 	Items         string
 	ValueFen      int64
+	SalesItems    string // sales help (帮销), apart from aid
+	SalesFen      int64
 	Text          string
 	Located       bool // a location was attached
 	Far           bool // the location was far from the household's registered place
@@ -30,7 +32,8 @@ func (s *Store) EachLedgerCheckIn(ctx context.Context, f StatsFilter, fn func(Le
 	q := s.q(ctx).Table("check_ins AS c").
 		Select("c.id AS id, c.occurred_at AS occurred_at, COALESCE(u.name, '') AS unit_name, p.name AS cadre_name, "+
 			"h.code AS household_code, h.head_name AS head_name, COALESCE(rg.name, '') AS village, c.kind AS kind, "+
-			"c.mode AS mode, c.items AS items, c.value_fen AS value_fen, c.text AS text, "+
+			"c.mode AS mode, c.items AS items, c.value_fen AS value_fen, COALESCE(c.sales_items, '') AS sales_items, "+
+			"COALESCE(c.sales_fen, 0) AS sales_fen, c.text AS text, "+
 			"CASE WHEN c.lat IS NULL THEN 0 ELSE 1 END AS located, c.far AS far").
 		Joins("JOIN people AS p ON p.id = c.cadre_id").
 		Joins("LEFT JOIN units AS u ON u.id = p.unit_id").

@@ -30,7 +30,7 @@ func TestBenchCommand(t *testing.T) {
 	if code := app.Main(context.Background(), args, app.IO{In: strings.NewReader(""), Out: &out, Err: &errb}); code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
 	}
-	want := []string{"qinqi bench · ", "parser    | ParseCheckIn, 1 goroutine"}
+	want := []string{"qinqi bench · ", "parser    | ParseReport, 1 goroutine"}
 	for _, b := range backends {
 		for _, n := range []string{"1 writer | ", "8 writers | ", "64 writers | "} {
 			want = append(want, "INSERT check_ins, "+n+b)

@@ -80,6 +80,9 @@ func FormatStats(r Report) string {
 	if g := goodsLine(r.Goods, 3); g != "" {
 		fmt.Fprintf(&b, "（%s）", g)
 	}
+	if t.SalesDeliveries > 0 || t.SalesFen > 0 {
+		fmt.Fprintf(&b, "\n帮销 %d 次，%s（不计入帮扶金额）", t.SalesDeliveries, Yuan(t.SalesFen))
+	}
 	fmt.Fprintf(&b, "\n走到 %d / %d 户，覆盖率 %s\n", t.Reached, t.Paired, Percent(t.Coverage()))
 	fmt.Fprintf(&b, "诉求 %d 件，办结 %d，按时 %d（按时率 %s）\n", t.Opened, t.Resolved, t.OnTime, Percent(t.OnTimeRate()))
 	fmt.Fprintf(&b, "满意度 %s（%d 条评价），回访一致率 %s（%d 户回访）", Stars(t.Satisfaction()), t.RatingN,

@@ -31,7 +31,7 @@ const (
 // LedgerFileName is the name the recipient sees: 民情台账-2026-11.xlsx.
 func LedgerFileName(p Period) string { return "民情台账-" + p.Slug() + ".xlsx" }
 
-var checkInHeader = []string{"日期", "单位", "干部", "户编号", "户主", "村（社区）", "类型", "方式", "物资", "金额（元）", "民情日记", "定位"}
+var checkInHeader = []string{"日期", "单位", "干部", "户编号", "户主", "村（社区）", "类型", "方式", "物资", "金额（元）", "帮销物品", "帮销金额（元）", "民情日记", "定位"}
 
 // WriteLedger writes the 民情台账 of scope for p as .xlsx to w: one row per check-in, one per
 // cadre, one per unit (with a total line), one per request. Phone numbers are masked, and so are the
@@ -136,14 +136,23 @@ func (lw *ledgerWriter) yuan(fen int64) excelize.Cell {
 	return excelize.Cell{StyleID: lw.money, Value: float64(fen) / 100}
 }
 
+// salesYuan leaves the cell empty for a report without sales help, so the column reads at a glance.
+func (lw *ledgerWriter) salesYuan(fen int64) any {
+	if fen == 0 {
+		return ""
+	}
+	return lw.yuan(fen)
+}
+
 func (lw *ledgerWriter) checkIns(ctx context.Context, src LedgerSource, f store.StatsFilter) error {
-	s, err := lw.open(SheetCheckIns, checkInHeader, []float64{12, 18, 10, 14, 10, 14, 8, 6, 20, 12, 50, 10})
+	s, err := lw.open(SheetCheckIns, checkInHeader, []float64{12, 18, 10, 14, 10, 14, 8, 6, 20, 12, 16, 12, 50, 10})
 	if err != nil {
 		return err
 	}
 	err = src.EachLedgerCheckIn(ctx, f, func(c store.LedgerCheckIn) error {
 		return s.add(excelize.Cell{StyleID: lw.date, Value: c.OccurredAt}, c.UnitName, c.CadreName, c.HouseholdCode,
-			c.HeadName, c.Village, c.Kind.Label(), c.Mode.Label(), c.Items, lw.yuan(c.ValueFen), pii.Mask(c.Text), locationFlag(c))
+			c.HeadName, c.Village, c.Kind.Label(), c.Mode.Label(), c.Items, lw.yuan(c.ValueFen), c.SalesItems, lw.salesYuan(c.SalesFen),
+			pii.Mask(c.Text), locationFlag(c))
 	})
 	if err != nil {
 		return fmt.Errorf("report: ledger check-ins: %w", err)

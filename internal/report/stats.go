@@ -44,6 +44,8 @@ type Figures struct {
 	Counts          map[store.CheckInKind]int64
 	ValueFen        int64
 	GoodsDeliveries int64 // check-ins that handed over goods
+	SalesFen        int64 // sales help (帮销), never part of ValueFen
+	SalesDeliveries int64 // check-ins with sales help
 	Reached, Paired int64 // households with a check-in / with a pairing in force
 	Opened          int64 // requests and complaints opened
 	Resolved        int64
@@ -92,6 +94,8 @@ func (f *Figures) add(o Figures) {
 	}
 	f.ValueFen += o.ValueFen
 	f.GoodsDeliveries += o.GoodsDeliveries
+	f.SalesFen += o.SalesFen
+	f.SalesDeliveries += o.SalesDeliveries
 	f.Opened += o.Opened
 	f.Resolved += o.Resolved
 	f.OnTime += o.OnTime
@@ -169,6 +173,8 @@ func collect(ctx context.Context, src Source, f store.StatsFilter, now time.Time
 			u.Counts[k.Kind] += k.N
 			u.ValueFen += k.ValueFen
 			u.GoodsDeliveries += k.WithGoods
+			u.SalesFen += k.SalesFen
+			u.SalesDeliveries += k.WithSales
 		}
 	}
 	if err := collectHouseholds(ctx, src, f, by); err != nil {
