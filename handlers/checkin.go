@@ -119,12 +119,14 @@ func (r *Router) pickHousehold(ctx context.Context, c *Caller, d dialog, n int) 
 
 // saveCheckIn writes the report once per source message and says exactly what was recorded.
 func (r *Router) saveCheckIn(ctx context.Context, c *Caller, d CheckInDraft, h store.PairedHousehold, source string) ([]bot.Reply, error) {
-	items := ItemsString(d.Goods)
+	items, sales := ItemsString(d.Goods), ItemsString(d.SalesGoods)
 	if err := fits(d.Text, maxReportChars); err != nil {
 		return nil, err
 	}
-	if err := fits(items, maxItemsChars); err != nil {
-		return nil, err
+	for _, list := range []string{items, sales} {
+		if err := fits(list, maxItemsChars); err != nil {
+			return nil, err
+		}
 	}
 	now := r.now()
 	occurred := d.Day.Add(12 * time.Hour) // a past day without a time: noon, safely inside the day
@@ -133,7 +135,7 @@ func (r *Router) saveCheckIn(ctx context.Context, c *Caller, d CheckInDraft, h s
 	}
 	ci := store.CheckIn{PairingID: h.Pairing.ID, CadreID: c.ID(), HouseholdID: h.Household.ID, Kind: d.Kind, Mode: d.Mode,
 		OccurredAt: occurred, ReportedAt: now, Text: d.Text, Items: items, ValueFen: d.ValueFen,
-		SalesItems: ItemsString(d.SalesGoods), SalesFen: d.SalesFen}
+		SalesItems: sales, SalesFen: d.SalesFen}
 	if source != "" {
 		ci.SourceMsgID = &source
 	}
