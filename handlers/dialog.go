@@ -135,20 +135,9 @@ func digitAnswer(text string) (int, bool) {
 	return n, err == nil && n > 0
 }
 
-func trimSeps(s string) string {
-	for len(s) > 0 {
-		r := []rune(s)
-		switch {
-		case isSep(r[0]):
-			s = string(r[1:])
-		case isSep(r[len(r)-1]):
-			s = string(r[:len(r)-1])
-		default:
-			return s
-		}
-	}
-	return s
-}
+// trimSeps cuts spaces and sentence punctuation from the ends of an argument; brackets and quotes
+// belong to the words they enclose ("房子漏雨(严重)" keeps its bracket).
+func trimSeps(s string) string { return trimEdgeSeps(s) }
 
 func isCommandLike(r *Router, text string) bool {
 	_, _, ok := r.match(text)

@@ -227,3 +227,14 @@ func TestHouseholdRequestSameMessageTwice(t *testing.T) {
 		t.Fatalf("cadre notification keyed by the inbox id: %+v, %v", m, err)
 	}
 }
+
+// TestRequestTextHygiene: invisible characters go, the household's own punctuation stays (issue 15:
+// "房子漏雨(严重)" lost its closing bracket, and a right-to-left override was stored).
+func TestRequestTextHygiene(t *testing.T) {
+	h := newHarness(t)
+	h.send(HeadWang, "诉求 住房 房子\u200b漏雨(严重)\u202e")
+	rs := h.requests(HHWang)
+	if len(rs) != 1 || rs[0].Text != "房子漏雨(严重)" {
+		t.Fatalf("requests = %+v, want one with text 房子漏雨(严重)", rs)
+	}
+}
