@@ -58,7 +58,7 @@ func runBindcode(ctx context.Context, args []string, io IO) error {
 	}
 	expires := bc.ExpiresAt.In(clock.Shanghai).Format("2006-01-02 15:04")
 	fmt.Fprintf(io.Out, "%s\t有效至 %s\n", bc.Code, expires) // the code first, so scripts can cut it
-	fmt.Fprintf(io.Err, "绑定码给人员 %s，只能用一次。请本人加机器人为好友时在验证信息里填写这个码，或私聊机器人发送：绑定 %s\n",
-		p.Code, bc.Code)
+	fmt.Fprintf(io.Err, "绑定码给人员 %s，只能用一次。请本人加机器人为好友时在验证信息里填写这个码，或私聊机器人发送：绑定 %s\n写入 (wrote to) %s\n",
+		p.Code, bc.Code, dbLabel(cfg))
 	return nil
 }

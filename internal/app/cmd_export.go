@@ -53,7 +53,7 @@ func runExportCheckIns(ctx context.Context, args []string, io IO) error {
 		return err
 	}
 	f := exportFormat(*format, *out)
-	_, s, err := c.openDB(ctx, io, false)
+	cfg, s, err := c.openDB(ctx, io, false)
 	if err != nil {
 		return err
 	}
@@ -82,6 +82,7 @@ func runExportCheckIns(ctx context.Context, args []string, io IO) error {
 	if *out != "" {
 		fmt.Fprintf(io.Err, "wrote %d check-in(s) to %s\n", n, *out)
 	}
+	fmt.Fprintf(io.Err, "读取 (read from) %s\n", dbLabel(cfg))
 	return nil
 }
 

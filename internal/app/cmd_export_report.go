@@ -59,7 +59,7 @@ func (a reportArgs) run(ctx context.Context, stdio IO, what string, write report
 	if err != nil {
 		return fmt.Errorf("--month %q: use a month like 2026-11, a quarter like 2026Q4 or a year like 2026 that has started", a.month)
 	}
-	_, s, err := a.openDB(ctx, stdio, false)
+	cfg, s, err := a.openDB(ctx, stdio, false)
 	if err != nil {
 		return err
 	}
@@ -82,6 +82,7 @@ func (a reportArgs) run(ctx context.Context, stdio IO, what string, write report
 	if a.out != "" {
 		fmt.Fprintf(stdio.Err, "wrote the %s of %s for %s to %s\n", what, sc.Name, p.Slug(), a.out)
 	}
+	fmt.Fprintf(stdio.Err, "读取 (read from) %s\n", dbLabel(cfg))
 	return nil
 }
 

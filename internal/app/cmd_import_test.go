@@ -213,3 +213,31 @@ func writeSheet(t *testing.T, path, text string) {
 		t.Fatal(err)
 	}
 }
+
+// TestCommandsNameTheirDatabase: every command that writes says where, and a MySQL database is
+// named without its password, even when it cannot be reached.
+func TestCommandsNameTheirDatabase(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "n.db")
+	label := "写入 (wrote to) sqlite " + db
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"migrate", "-db", db}, label},
+		{[]string{"seed", "-db", db, "--demo"}, label},
+		{[]string{"import", "people", "../../testdata/import/人员.xlsx", "-db", db}, label},
+		{[]string{"bindcode", "-db", db, "P001"}, label},
+		{[]string{"export", "checkins", "-db", db, "--from", "2026-11-01", "--to", "2026-11-30"}, "读取 (read from) sqlite " + db},
+	} {
+		code, out, errs := runCmd(t, c.args...)
+		if code != 0 || !strings.Contains(out+errs, c.want) {
+			t.Errorf("%v: exit %d, output lacks %q:\n%s%s", c.args, code, c.want, out, errs)
+		}
+	}
+	cfg := filepath.Join(t.TempDir(), "c.yaml")
+	writeSheet(t, cfg, "database:\n  driver: mysql\n  dsn: qinqi:s3cretpw@tcp(127.0.0.1:1)/qinqi\n")
+	code, _, errs := runCmd(t, "import", "all", "../../testdata/import", "-config", cfg)
+	if code != 1 || !strings.Contains(errs, "cannot open the database mysql qinqi@127.0.0.1:1/qinqi") || strings.Contains(errs, "s3cretpw") {
+		t.Errorf("exit %d: %s", code, errs)
+	}
+}

@@ -13,7 +13,7 @@ func runMigrate(ctx context.Context, args []string, io IO) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	_, s, err := c.openDB(ctx, io, false)
+	cfg, s, err := c.openDB(ctx, io, false)
 	if err != nil {
 		return err
 	}
@@ -23,7 +23,7 @@ func runMigrate(ctx context.Context, args []string, io IO) error {
 		return err
 	}
 	if *status || len(pending) == 0 {
-		fmt.Fprintf(io.Out, "%d pending migration(s)\n", len(pending))
+		fmt.Fprintf(io.Out, "%d pending migration(s) in %s\n", len(pending), dbLabel(cfg))
 		for _, p := range pending {
 			fmt.Fprintln(io.Out, "  "+p)
 		}
@@ -32,6 +32,6 @@ func runMigrate(ctx context.Context, args []string, io IO) error {
 	if err := s.Migrate(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(io.Out, "applied %d migration(s); schema is up to date\n", len(pending))
+	fmt.Fprintf(io.Out, "applied %d migration(s); schema is up to date\n写入 (wrote to) %s\n", len(pending), dbLabel(cfg))
 	return nil
 }

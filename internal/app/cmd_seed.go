@@ -47,7 +47,7 @@ func runSeed(ctx context.Context, args []string, io IO) error {
 	}
 	o.Progress = io.Out
 	began := time.Now()
-	_, s, err := c.openDB(ctx, io, true)
+	cfg, s, err := c.openDB(ctx, io, true)
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func runSeed(ctx context.Context, args []string, io IO) error {
 		return err
 	}
 	if before.Households > 0 && !*force {
-		return fmt.Errorf("the database already has %d households; seeding would mix synthetic and real data (use --force if this is a test database)", before.Households)
+		return fmt.Errorf("the database %s already has %d households; seeding would mix synthetic and real data (use --force if this is a test database)", dbLabel(cfg), before.Households)
 	}
 	if *demo {
 		if err := seed.Demo(ctx, s, clock.Real{}.Now()); err != nil {
@@ -74,7 +74,7 @@ func runSeed(ctx context.Context, args []string, io IO) error {
 	if err != nil {
 		return errors.Join(errors.New("seeded, but counting failed"), err)
 	}
-	fmt.Fprintf(io.Out, "seeded in %s: %d regions, %d units, %d people, %d households, %d programs, %d pairings, %d check-ins\n",
-		time.Since(began).Round(time.Second), after.Regions, after.Units, after.People, after.Households, after.Programs, after.Pairings, checkIns)
+	fmt.Fprintf(io.Out, "seeded in %s: %d regions, %d units, %d people, %d households, %d programs, %d pairings, %d check-ins\n写入 (wrote to) %s\n",
+		time.Since(began).Round(time.Second), after.Regions, after.Units, after.People, after.Households, after.Programs, after.Pairings, checkIns, dbLabel(cfg))
 	return nil
 }

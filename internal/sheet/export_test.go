@@ -47,7 +47,10 @@ func TestExportCheckIns(t *testing.T) {
 		if err != nil || n != 1 {
 			t.Fatalf("n = %d, %v; want 1", n, err)
 		}
-		lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+		if !strings.HasPrefix(b.String(), "\ufeff") {
+			t.Error("the csv does not start with a UTF-8 byte order mark")
+		}
+		lines := strings.Split(strings.TrimSpace(strings.TrimPrefix(b.String(), "\ufeff")), "\n")
 		if len(lines) != 2 || !strings.HasPrefix(lines[0], "编号,发生时间,上报时间,类型") {
 			t.Fatalf("csv = %q", b.String())
 		}

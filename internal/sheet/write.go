@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -44,11 +45,19 @@ func NewTableWriter(w io.Writer, format, sheetName string, fields []Field) (Tabl
 	return nil, fmt.Errorf("unknown format %q (use csv, json or xlsx)", format)
 }
 
+// csvWriter writes UTF-8 CSV that Excel on Chinese Windows opens as it is: a byte order mark first
+// (without it Excel reads the file as GBK and shows mojibake), and no cell it would run as a formula.
 type csvWriter struct {
 	cw *csv.Writer
 }
 
+// utf8BOM starts every CSV export; the importer skips it.
+const utf8BOM = "\xef\xbb\xbf"
+
 func newCSVWriter(w io.Writer, fields []Field) (*csvWriter, error) {
+	if _, err := io.WriteString(w, utf8BOM); err != nil {
+		return nil, err
+	}
 	c := &csvWriter{cw: csv.NewWriter(w)}
 	h := make([]string, len(fields))
 	for i, f := range fields {
@@ -60,9 +69,24 @@ func newCSVWriter(w io.Writer, fields []Field) (*csvWriter, error) {
 func (c *csvWriter) Row(values ...any) error {
 	rec := make([]string, len(values))
 	for i, v := range values {
-		rec[i] = textOf(v)
+		if s, ok := v.(string); ok {
+			rec[i] = NeutralizeFormula(s)
+		} else {
+			rec[i] = textOf(v) // numbers, times and yes/no are written by us and never start a formula
+		}
 	}
 	return c.cw.Write(rec)
+}
+
+// NeutralizeFormula defuses a text cell for CSV as OWASP recommends against CSV injection: a cell
+// starting with = + - @, a tab or a carriage return would be run as a formula by Excel, WPS or
+// LibreOffice (=HYPERLINK(…), -2+3, @SUM(…)), so it gets a leading apostrophe and is shown as text.
+// The .xlsx writer needs none of this: its cells are typed strings, never formulas.
+func NeutralizeFormula(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func (c *csvWriter) Close() error {
