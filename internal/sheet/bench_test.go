@@ -1,8 +1,10 @@
 package sheet_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,5 +120,42 @@ func benchImport(b *testing.B, ctx context.Context, s *store.Store, file string,
 	}
 	if res.Rows != benchHouseholds {
 		b.Fatalf("imported %d rows, want %d", res.Rows, benchHouseholds)
+	}
+}
+
+// BenchmarkReadHostileSheets measures what refusing a hostile sheet costs, and what reading the
+// largest sheet the limits allow costs (B/op is all memory allocated, an upper bound of the peak):
+//
+//	go test -bench ReadHostileSheets -benchtime 1x -benchmem -run '^$' ./internal/sheet/
+func BenchmarkReadHostileSheets(b *testing.B) {
+	bomb := bombXLSX(b, func(w io.Writer) { // 2,000,000 rows: a 22 MB zip of 280 MB of XML
+		for i := range 2_000_000 {
+			fmt.Fprintf(w, `<row r="%d"><c r="A%d" t="inlineStr"><is><t>王春发</t></is></c><c r="B%d"><v>%d</v></c></row>`, i+1, i+1, i+1, i)
+		}
+	})
+	cell := []byte("户编号,户主姓名,所属村,家庭住址\nX1,王一,Q0101," + strings.Repeat("村", 50<<20/3) + "\n")
+	rows := [][]string{{"户编号", "户主姓名", "所属村", "家庭住址", "家庭人口", "户类型/标签", "重点户", "经度", "纬度"}}
+	for i := range sheet.MaxRows {
+		rows = append(rows, []string{fmt.Sprintf("H%06d", i), "王春发", fmt.Sprintf("V%d", i/600), fmt.Sprintf("%d组%d号", i%8, i%60), "4", "脱贫户、低保", "否", "119.9123", "30.2231"})
+	}
+	largest := workbook(b, rows)
+	for _, c := range []struct {
+		name   string
+		read   func(io.Reader) (sheet.Table, error)
+		file   []byte
+		refuse bool
+	}{
+		{"xlsx_zip_bomb_22MB", sheet.ReadXLSX, bomb, true},
+		{"csv_50MB_cell", sheet.ReadCSV, cell, true},
+		{"xlsx_200000_rows", sheet.ReadXLSX, largest, false},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.file)))
+			for b.Loop() {
+				if _, err := c.read(bytes.NewReader(c.file)); (err != nil) != c.refuse {
+					b.Fatalf("err = %.200v", err)
+				}
+			}
+		})
 	}
 }
