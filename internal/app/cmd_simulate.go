@@ -76,5 +76,10 @@ func runSimulate(ctx context.Context, args []string, io IO) error {
 		return err
 	}
 	rep.Format(io.Out)
+	if *mysqlDSN != "" {
+		at := cfg
+		at.Database.Driver, at.Database.DSN = store.DriverMySQL, *mysqlDSN
+		fmt.Fprintf(io.Err, "写入 (wrote to) %s\n", dbLabel(at))
+	}
 	return nil
 }

@@ -90,10 +90,19 @@ func mapHeader(cols []column, header []string) (layout, RowErrors) {
 		}
 		if _, dup := l.idx[key]; dup {
 			prev := l.header[key]
-			errs = append(errs, RowError{Msg: fmt.Sprintf("columns %q and %q both mean %s; keep one", prev, h, canonical(cols, key))})
+			errs = append(errs, RowError{Msg: maskIDs(fmt.Sprintf("columns %q and %q both mean %s; keep one", prev, h, canonical(cols, key)))})
 			continue
 		}
 		l.idx[key], l.header[key] = i, h
+	}
+	if len(l.idx) == 0 { // a sheet without its header row, or another kind of sheet
+		var names []string
+		for _, c := range cols {
+			if c.required {
+				names = append(names, c.names[0])
+			}
+		}
+		return l, RowErrors{{Msg: fmt.Sprintf("the first row names none of this sheet's columns (%s …): is the header row missing, or is this file another sheet?", strings.Join(names, ", "))}}
 	}
 	for _, c := range cols {
 		if _, ok := l.idx[c.key]; !ok {

@@ -88,7 +88,7 @@ func (j *job) missingColumns() bool {
 func (j *job) run(ctx context.Context, tx *store.Store, bad map[Kind]bool, o Options) (Result, error) {
 	res := Result{Kind: j.src.Kind, Name: j.src.Name, Rows: len(j.src.Table.Rows)}
 	if len(j.l.ignored) > 0 {
-		res.Notes = append(res.Notes, "ignored column(s) "+strings.Join(j.l.ignored, ", "))
+		res.Notes = append(res.Notes, "ignored column(s) "+maskIDs(strings.Join(j.l.ignored, ", ")))
 	}
 	for _, d := range j.info.deps {
 		if bad[d] {
