@@ -482,9 +482,12 @@ func (ob *Outbox) nextAt(ctx context.Context, s *sender, now time.Time, f store.
 }
 
 // guard returns why a row must not be sent at all: the loop guard, counted in State per account,
-// recipient, content and day (shared by instances, one lookup per send).
+// recipient, content and day (shared by instances, one lookup per send). It stops messages qinqi
+// starts (reminders, alerts, forwards) from looping; a reply to a person's own message is never
+// held back by it, since the reply — a saved report, a refusal, a question the report waits for —
+// is the only sign the person gets that their message was read.
 func (ob *Outbox) guard(ctx context.Context, s *sender, row store.OutboxMessage, now time.Time) (string, error) {
-	if s.Limits.LoopGuard <= 0 {
+	if s.Limits.LoopGuard <= 0 || row.Priority == store.PriorityReply {
 		return "", nil
 	}
 	v, err := ob.o.State.Get(ctx, ob.sameKey(s, row, now))
