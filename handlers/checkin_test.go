@@ -153,3 +153,28 @@ func TestCheckInQuestionExpires(t *testing.T) {
 		t.Fatalf("an expired question wrote %d check-ins", n)
 	}
 }
+
+// TestSameNameHouseholds: two households named 周勇 in one cadre's list are told apart in 我的亲戚 by
+// their addresses, and a report naming 周勇 asks one question showing the addresses.
+func TestSameNameHouseholds(t *testing.T) {
+	h := newHarness(t)
+	h.must(h.st.UpsertHouseholds(h.ctx, []store.Household{
+		{Code: "H-ZY1", HeadName: "周勇", Initials: "zy", Address: "李家村3组"},
+		{Code: "H-ZY2", HeadName: "周勇", Initials: "zy", Address: "桃园村1组"},
+	}, nil))
+	since := clock.Date(2026, 1, 5)
+	zhang := h.person(CadreZhang)
+	h.must(h.st.UpsertPairings(h.ctx, []store.Pairing{
+		{Code: "J-ZY1", CadreID: zhang, HouseholdID: h.household("H-ZY1"), StartOn: since},
+		{Code: "J-ZY2", CadreID: zhang, HouseholdID: h.household("H-ZY2"), StartOn: since},
+	}))
+	list := h.send(CadreZhang, "我的亲戚")
+	wantContains(t, list, "周勇（李家村3组）", "周勇（桃园村1组）", "1. 王春发｜")
+	got := h.send(CadreZhang, "走访 周勇 送米20斤")
+	wantContains(t, got, "“周勇”对应不止一户", "1. 周勇（李家村3组）", "2. 周勇（桃园村1组）")
+	wantNot(t, got, "王春发")
+	if n := len(h.checkIns(CadreZhang)); n != 0 {
+		t.Fatalf("a question must not write; have %d check-ins", n)
+	}
+	wantContains(t, h.send(CadreZhang, "2"), "已记录", "走访｜周勇", "米×20斤")
+}

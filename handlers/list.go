@@ -12,7 +12,8 @@ import (
 )
 
 // list shows the cadre's households, numbered in the order reports refer to them, with the last
-// contact and what the frequency rules still ask for this period.
+// contact and what the frequency rules still ask for this period. A name that appears twice is
+// shown with its address, so the two lines can be told apart.
 func (r *Router) list(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	now := r.now()
 	hhs, err := r.store.HouseholdsOfCadre(ctx, c.ID(), now)
@@ -44,13 +45,21 @@ func (r *Router) list(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 		byPairing[ci.PairingID] = append(byPairing[ci.PairingID], policy.CheckIn{Kind: ci.Kind, At: ci.OccurredAt})
 	}
 	lines := make([]string, len(hhs))
+	names := map[string]int{}
+	for _, h := range hhs {
+		names[h.Household.HeadName]++
+	}
 	for i, h := range hhs {
 		pp, err := r.policyPairing(ctx, h)
 		if err != nil {
 			return nil, err
 		}
 		st := r.policy.Evaluate(pp, byPairing[h.Pairing.ID], now)
-		lines[i] = listLine(i+1, h.Household.HeadName, last[h.Pairing.ID], clock.Day(now), st.Summary(now))
+		name := h.Household.HeadName
+		if names[name] > 1 { // two 周勇 in one list: the address (or code) tells them apart
+			name = householdLabel(h.Household)
+		}
+		lines[i] = listLine(i+1, name, last[h.Pairing.ID], clock.Day(now), st.Summary(now))
 	}
 	return say(replyList(lines)), nil
 }
