@@ -56,6 +56,29 @@ func LimitsFromConfig(o config.Outbox) (Limits, error) {
 		MaxAttempts: o.MaxAttempts, RetryMin: o.RetryMin, RetryMax: o.RetryMax, LoopGuard: o.LoopGuard}, nil
 }
 
+// ChannelLimitsFromConfig is an official channel's policy: the outbox section with the channel's
+// own non-zero settings on top, and its per-recipient bucket.
+func ChannelLimitsFromConfig(o config.Outbox, c config.ChannelLimits, holdMax time.Duration) (Limits, error) {
+	if c.Every > 0 {
+		o.Every, o.Jitter = c.Every, 0 // the official APIs do not ban bursts; no jitter needed
+	}
+	if c.Burst > 0 {
+		o.Burst = c.Burst
+	}
+	if c.DailyCap > 0 {
+		o.DailyCap = c.DailyCap
+	}
+	if c.QuietStart != "" {
+		o.QuietStart = c.QuietStart
+	}
+	if c.QuietEnd != "" {
+		o.QuietEnd = c.QuietEnd
+	}
+	l, err := LimitsFromConfig(o)
+	l.MemberEvery, l.MemberBurst, l.HoldMax = c.MemberEvery, c.MemberBurst, holdMax
+	return l, err
+}
+
 // quiet reports whether t falls in the quiet hours (the range may wrap midnight).
 func (l Limits) quiet(t time.Time) bool {
 	if l.QuietStart == l.QuietEnd {

@@ -27,7 +27,7 @@ type command struct {
 // commands is the one table of subcommands.
 func commands() []command {
 	return []command{
-		{"serve", "run the bot in production (MySQL, Redis, WeChat)", runServe},
+		{"serve", "run the bot in production (MySQL, Redis, WeCom, 服务号, WeChat)", runServe},
 		{"demo", "run the bot on the embedded default with a console chat and sample data", runDemo},
 		{"migrate", "apply pending database migrations", runMigrate},
 		{"import", "import regions|units|people|households|pairings from .xlsx or .csv", runImport},
@@ -37,7 +37,7 @@ func commands() []command {
 		{"calendar", "print a year's visit windows (festivals, harvests, campaigns)", runCalendar},
 		{"simulate", "run a synthetic county through a year on a fake clock and print the monthly report", runSimulate},
 		{"bench", "measure throughput and latency against the database and Redis ceilings of this machine", runBench},
-		{"status", "show WeChat account health and the outbox by account and status", runStatus},
+		{"status", "show each channel's health and the outbox by account and status", runStatus},
 		{"version", "print the version", runVersion},
 	}
 }

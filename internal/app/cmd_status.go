@@ -39,10 +39,17 @@ func runStatus(ctx context.Context, args []string, io IO) error {
 	}
 	defer kv.Close()
 	now := clock.Real{}.Now()
+	if err := printOfficialHealth(ctx, io.Out, cfg, kv, s, now); err != nil {
+		return err
+	}
+	fmt.Fprintln(io.Out)
 	if err := printWeChatHealth(ctx, io.Out, cfg, kv, s, now); err != nil {
 		return err
 	}
 	if err := printOutbox(ctx, io.Out, s, now); err != nil {
+		return err
+	}
+	if err := printHeld(ctx, io.Out, s); err != nil {
 		return err
 	}
 	return printInbox(ctx, io.Out, s, now)

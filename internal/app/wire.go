@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"qinqi/bot"
 	"qinqi/handlers"
@@ -25,6 +26,7 @@ type components struct {
 	cal    *calendar.Calendar
 	router *handlers.Router
 	runner *scheduler.Runner
+	onJob  func(job string, at time.Time, res scheduler.Result, err error) // metrics, when serving
 	stops  []func()
 }
 
@@ -87,7 +89,7 @@ func (c *components) startScheduler(ctx context.Context) error {
 	host, _ := os.Hostname()
 	c.runner = scheduler.NewRunner(scheduler.RunnerOptions{
 		KV: c.kv, Runs: c.store, Clock: c.clock, Log: c.log,
-		Timeout: c.cfg.Scheduler.JobTimeout, Instance: fmt.Sprintf("%s:%d", host, os.Getpid()),
+		Timeout: c.cfg.Scheduler.JobTimeout, Instance: fmt.Sprintf("%s:%d", host, os.Getpid()), OnResult: c.onJob,
 	})
 	if err := c.runner.Add(jobs...); err != nil {
 		return fmt.Errorf("scheduler: %w", err)
@@ -106,5 +108,6 @@ func (c *components) pipeline(accounts []bot.Account) (*bot.Pipeline, error) {
 		SpoolDir: c.cfg.Inbox.SpoolDir, SameTextWindow: c.cfg.Inbox.SameTextWindow,
 		Workers:      c.cfg.Inbox.Workers,
 		MaxBindTries: c.cfg.Bind.MaxTriesPerHour,
+		Prefer:       c.cfg.Channels.Prefer,
 	})
 }

@@ -24,6 +24,10 @@ type Config struct {
 	Redis      Redis      `yaml:"redis"`
 	Log        Log        `yaml:"log"`
 	WeChat     WeChat     `yaml:"wechat"`
+	WeCom      WeCom      `yaml:"wecom"`
+	MP         MP         `yaml:"mp"`
+	Channels   Channels   `yaml:"channels"`
+	HTTP       HTTP       `yaml:"http"`
 	Inbox      Inbox      `yaml:"inbox"`
 	Outbox     Outbox     `yaml:"outbox"`
 	Bind       Bind       `yaml:"bind"`
@@ -368,6 +372,12 @@ func ApplyEnv(c *Config, env func(string) string) {
 			c.Redis.DB = n
 		}
 	}
+	for name, dst := range map[string]*string{"QINQI_WECOM_SECRET": &c.WeCom.Secret, "QINQI_WECOM_AES_KEY": &c.WeCom.AESKey,
+		"QINQI_MP_SECRET": &c.MP.Secret, "QINQI_MP_AES_KEY": &c.MP.AESKey} {
+		if v := env(name); v != "" {
+			*dst = v
+		}
+	}
 	if v := env("QINQI_LOG_LEVEL"); v != "" {
 		c.Log.Level = v
 	}
@@ -384,6 +394,11 @@ func (c Config) Redacted() Config {
 	r := c
 	if r.Redis.Password != "" {
 		r.Redis.Password = "***"
+	}
+	for _, p := range []*string{&r.WeCom.Secret, &r.WeCom.AESKey, &r.WeCom.Token, &r.MP.Secret, &r.MP.AESKey, &r.MP.Token} {
+		if *p != "" {
+			*p = "***"
+		}
 	}
 	if at := strings.LastIndex(r.Database.DSN, "@"); at > 0 {
 		r.Database.DSN = "***" + r.Database.DSN[at:]

@@ -48,6 +48,7 @@ func (c Config) Validate() error {
 		bad("redis.addr", "must be host:port such as 127.0.0.1:6379, not a URL; put the password in redis.password or QINQI_REDIS_PASSWORD (the value is not shown: it may hold a password)")
 	}
 	c.validateWeChat(bad)
+	c.validateChannels(bad)
 	c.validateOutbox(bad)
 	c.validateRules(bad)
 	return errors.Join(errs...)
