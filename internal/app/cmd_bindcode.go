@@ -14,7 +14,8 @@ import (
 	"qinqi/store"
 )
 
-// runBindcode prints a fresh one-time code that links a person's WeChat to their record.
+// runBindcode prints a fresh one-time code that links a person's chat account (WeCom, 服务号, WeChat) to
+// their record, and with -qr writes the 服务号 QR code that carries it.
 func runBindcode(ctx context.Context, args []string, io IO) error {
 	var c common
 	fs := newFlags("bindcode", "<person-code> [-config FILE] [-db FILE] [-ttl 168h] [-qr FILE.png]", io)
@@ -71,7 +72,7 @@ func runBindcode(ctx context.Context, args []string, io IO) error {
 			return err
 		}
 	}
-	fmt.Fprintf(io.Err, "绑定码给人员 %s，只能用一次。请本人加机器人为好友时在验证信息里填写这个码，或私聊机器人发送：绑定 %s\n写入 (wrote to) %s\n",
+	fmt.Fprintf(io.Err, "绑定码给人员 %s，只能用一次。请本人在企业微信应用、服务号或机器人私聊里发送：绑定 %s（加机器人微信好友时也可填在验证信息里）\n写入 (wrote to) %s\n",
 		p.Code, bc.Code, dbLabel(cfg))
 	return nil
 }

@@ -3,12 +3,15 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"qinqi/bot/mp/mpfake"
 	"qinqi/internal/app"
 	"qinqi/internal/clock"
 	"qinqi/store"
@@ -69,5 +72,39 @@ func TestBindcodeCommand(t *testing.T) {
 				t.Fatalf("printed code does not work: %v", err)
 			}
 		})
+	}
+}
+
+func TestBindcodeQR(t *testing.T) {
+	fake, err := mpfake.New(mpfake.TestAccount)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fake.Close()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "q.db")
+	if code, _, errs := runCmd(t, "import", "all", "../../testdata/import", "-db", db); code != 0 {
+		t.Fatal(errs)
+	}
+	a := mpfake.TestAccount
+	cfg := filepath.Join(dir, "q.yaml")
+	y := fmt.Sprintf("mp: {app_id: %q, secret: %q, token: %q, aes_key: %q, api_base: %q}\n", a.AppID, a.Secret, a.Token, a.AESKey, fake.URL)
+	if err := os.WriteFile(cfg, []byte(y), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	png := filepath.Join(dir, "card.png")
+	code, out, errs := runCmd(t, "bindcode", "P101", "-config", cfg, "-db", db, "-qr", png)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	b, err := os.ReadFile(png)
+	if err != nil || !bytes.HasPrefix(b, []byte("\x89PNG")) {
+		t.Fatalf("card.png: %v, %d bytes", err, len(b))
+	}
+	if sc := fake.Scenes(); len(sc) != 1 || sc[0] != "bind:"+strings.Fields(out)[0] {
+		t.Errorf("QR scene %v, want the printed code %q", sc, strings.Fields(out)[0])
+	}
+	if code, _, errs := runCmd(t, "bindcode", "P101", "-db", db, "-qr", png); code == 0 || !strings.Contains(errs, "mp.app_id") {
+		t.Errorf("-qr without a 服务号: exit %d, %s", code, errs)
 	}
 }
