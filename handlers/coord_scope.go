@@ -49,19 +49,30 @@ func (s coordScope) has(u *store.UnitID) bool {
 	return s.All || (u != nil && s.units[*u])
 }
 
-// scopeOf resolves the caller's scope; a caller who cannot use coordinator commands (no unit,
-// feature not wired) is refused.
+// scopeOf resolves the caller's scope. An admin, a coordinator with no unit (the county's own
+// office) and one whose unit is the root every unit descends from see the whole county, cadres
+// without a unit included; other coordinators see their unit and its sub-units.
 func (r *Router) scopeOf(ctx context.Context, c *Caller) (coordScope, error) {
 	if r.extra.Coord == nil {
 		return coordScope{}, refuse(replyCoordUnavailable)
 	}
-	if c.Is(store.RoleAdmin) {
-		return coordScope{Scope: report.Scope{All: true, Name: scopeAllName}}, nil
+	all := coordScope{Scope: report.Scope{All: true, Name: scopeAllName}}
+	if c.Is(store.RoleAdmin) || c.Person.UnitID == nil {
+		return all, nil
 	}
-	if c.Person.UnitID == nil {
-		return coordScope{}, refuse(replyCoordNoUnit)
+	sc, err := r.unitScope(ctx, *c.Person.UnitID)
+	if err != nil {
+		return sc, err
 	}
-	return r.unitScope(ctx, *c.Person.UnitID)
+	units, err := r.extra.Coord.AllUnits(ctx)
+	if err != nil {
+		return coordScope{}, fmt.Errorf("all units: %w", err)
+	}
+	if len(sc.units) == len(units) { // the county's root unit: everything is below it
+		all.Name = sc.Name
+		return all, nil
+	}
+	return sc, nil
 }
 
 func (r *Router) unitScope(ctx context.Context, unit store.UnitID) (coordScope, error) {

@@ -2,6 +2,8 @@ package handlers_test
 
 import (
 	"testing"
+
+	"qinqi/store"
 )
 
 func TestStatsCommand(t *testing.T) {
@@ -83,4 +85,15 @@ func TestSalesHelpIsCountedApart(t *testing.T) {
 	wantNot(t, got, "金额：1600元")
 	got = h.send(CoordLi, "统计")
 	wantContains(t, got, "帮扶金额 500元", "帮销 1 次，1600元（不计入帮扶金额）")
+}
+
+// TestCoordinatorOfTheCountySeesEverything: a coordinator with no unit (the county's own office)
+// sees every unit, like an admin; one of 县教育局 still sees only that unit.
+func TestCoordinatorOfTheCountySeesEverything(t *testing.T) {
+	h := newCoordHarness(t)
+	h.must(h.st.UpsertPeople(h.ctx, []store.Person{{Code: "C-COUNTY", Name: "县督查组", Roles: store.MakeRoles(store.RoleCoordinator)}}, nil))
+	got := h.send("C-COUNTY", "统计 11月")
+	wantContains(t, got, "全部单位", "走访 1", "帮扶金额 500元")
+	wantNot(t, got, "还没有所属单位")
+	wantNot(t, h.send(CoordChen, "统计 11月"), "走访 1")
 }
