@@ -83,7 +83,11 @@ func foldWidth(s string) string {
 	}, s)
 }
 
-// binder checks codes with a per-sender try limit and binds senders.
+// binder checks codes and binds senders. Every failed try is counted in a sliding hour against the
+// sender, and, when the code belongs to someone (a used or expired code), against that person too;
+// every bind counts against the person as well. Either count at the limit refuses the try. Wrong,
+// used and expired codes, and the live code of a person over the limit, all get the same reply, so a
+// guesser learns nothing about which codes exist.
 type binder struct {
 	st       IdentityStore
 	state    State
@@ -91,6 +95,9 @@ type binder struct {
 	maxTries int
 	log      *slog.Logger
 }
+
+// bindWindow is the sliding window of the try counts.
+const bindWindow = time.Hour
 
 // bindOutcome is what a bind attempt produced: the bound person (zero on failure) and the reply.
 type bindOutcome struct {
@@ -100,67 +107,73 @@ type bindOutcome struct {
 	failed   string // why the friend request could not be accepted
 }
 
-// tryKey counts wrong codes per sender within the current clock hour.
-func (b *binder) tryKey(m Message) string {
-	return fmt.Sprintf("bind:try:%s:%s:%s:%s", m.Transport, m.Account, m.SenderKey, b.clock.Now().Format("2006010215"))
+func senderTries(m Message) string {
+	return "bind:try:sender:" + m.Transport + ":" + m.Account + ":" + m.SenderKey
 }
+
+func personTries(p store.PersonID) string { return fmt.Sprintf("bind:try:person:%d", p) }
 
 // bind uses code for the sender of m. accept (may be nil; the friend-request path) runs after the
 // code checked out and before it is used, outside any transaction: if accepting fails the code
 // stays valid; if the code is taken meanwhile the new friend is told so and can ask for another.
 // A non-nil error means the store or KV failed and the message should be processed again later.
 func (b *binder) bind(ctx context.Context, m Message, code string, accept func() error) (bindOutcome, error) {
-	key := b.tryKey(m)
-	n, err := b.tries(ctx, key)
-	if err != nil {
-		return bindOutcome{}, err
-	}
-	if n >= int64(b.maxTries) {
-		b.log.Info("bind refused: too many tries", "transport", m.Transport, "account", m.Account)
-		return bindOutcome{reply: msgBindTooMany}, nil
+	now := b.clock.Now()
+	over, err := b.over(ctx, senderTries(m), now)
+	if err != nil || over {
+		if over {
+			b.log.Info("bind refused: too many tries", "transport", m.Transport, "account", m.Account)
+		}
+		return bindOutcome{reply: msgBindTooMany}, err
 	}
 	if code == "" {
-		return b.wrong(ctx, key, msgBindBadCode)
+		return b.wrong(ctx, m, 0)
 	}
-	pid, accepted, err := b.useCode(ctx, m, code, accept)
-	if errors.Is(err, errNotAccepted) {
-		return bindOutcome{failed: "accept friend failed"}, nil
-	}
-	var out bindOutcome
+	pid, err := b.st.CheckBindCode(ctx, code, now)
 	switch {
-	case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrBindCodeExpired):
-		out, err = b.wrong(ctx, key, msgBindBadCode)
-	case errors.Is(err, store.ErrBindCodeUsed):
-		out, err = b.wrong(ctx, key, msgBindUsed)
+	case errors.Is(err, store.ErrNotFound):
+		return b.wrong(ctx, m, 0)
+	case errors.Is(err, store.ErrBindCodeUsed), errors.Is(err, store.ErrBindCodeExpired):
+		return b.wrong(ctx, m, pid)
 	case err != nil:
 		return bindOutcome{}, fmt.Errorf("bind: %w", err)
-	default:
-		return b.bound(ctx, m, pid)
 	}
-	out.accepted = accepted
-	return out, err
+	if over, err := b.over(ctx, personTries(pid), now); err != nil || over {
+		if over {
+			b.log.Warn("bind refused: too many tries on one person's codes", "transport", m.Transport, "account", m.Account, "person", pid)
+			return b.wrong(ctx, m, 0)
+		}
+		return bindOutcome{}, err
+	}
+	return b.use(ctx, m, code, accept)
 }
 
-// errNotAccepted: the transport refused to accept the friend request.
-var errNotAccepted = errors.New("friend request not accepted")
-
-// useCode checks the code, accepts the friend request if asked to, then uses the code and binds.
-func (b *binder) useCode(ctx context.Context, m Message, code string, accept func() error) (store.PersonID, bool, error) {
-	if _, err := b.st.CheckBindCode(ctx, code, b.clock.Now()); err != nil {
-		return 0, false, err
-	}
+// use accepts the friend request if asked to, then uses the code and binds; the store tells the
+// person's other identities (IdentityNotices).
+func (b *binder) use(ctx context.Context, m Message, code string, accept func() error) (bindOutcome, error) {
 	accepted := false
 	if accept != nil {
 		if err := accept(); err != nil {
 			// Not retried: the request may have expired. The code stays valid for a new request.
 			b.log.Warn("friend request not accepted", "transport", m.Transport, "account", m.Account, "err", err)
-			return 0, false, errNotAccepted
+			return bindOutcome{failed: "accept friend failed"}, nil
 		}
 		accepted = true
 	}
 	ci := store.ChatIdentity{Transport: m.Transport, Account: m.Account, ExternalKey: m.SenderKey, NickName: clipName(m.SenderName)}
 	pid, err := b.st.BindWithCode(ctx, code, ci, b.clock.Now(), nil, IdentityNotices)
-	return pid, accepted, err
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrBindCodeUsed) || errors.Is(err, store.ErrBindCodeExpired) {
+		out, err := b.wrong(ctx, m, 0) // taken or expired between the check and the use
+		out.accepted = accepted
+		return out, err
+	}
+	if err != nil {
+		return bindOutcome{}, fmt.Errorf("bind: %w", err)
+	}
+	if _, err := b.state.AddWithin(ctx, personTries(pid), b.clock.Now(), bindWindow); err != nil {
+		b.log.Warn("bind not counted against the person", "err", err) // bound already: do not undo it
+	}
+	return b.bound(ctx, m, pid)
 }
 
 func (b *binder) bound(ctx context.Context, m Message, pid store.PersonID) (bindOutcome, error) {
@@ -172,24 +185,28 @@ func (b *binder) bound(ctx context.Context, m Message, pid store.PersonID) (bind
 	return bindOutcome{person: p, reply: fmt.Sprintf(msgBindOKFormat, p.Name), accepted: true}, nil
 }
 
-func (b *binder) tries(ctx context.Context, key string) (int64, error) {
-	v, err := b.state.Get(ctx, key)
-	if errors.Is(err, store.ErrNotFound) {
-		return 0, nil
-	}
+// over reports whether key has reached the limit in the window ending at now.
+func (b *binder) over(ctx context.Context, key string, now time.Time) (bool, error) {
+	n, err := b.state.CountWithin(ctx, key, now, bindWindow)
 	if err != nil {
-		return 0, fmt.Errorf("bind tries: %w", err)
+		return false, fmt.Errorf("bind tries: %w", err)
 	}
-	var n int64
-	_, _ = fmt.Sscan(v, &n)
-	return n, nil
+	return n >= int64(b.maxTries), nil
 }
 
-func (b *binder) wrong(ctx context.Context, key, reply string) (bindOutcome, error) {
-	if _, err := b.state.Incr(ctx, key, 2*time.Hour); err != nil {
+// wrong counts a failed try against the sender and, when the code was someone's, against that
+// person, and gives the one reply every failed code gets.
+func (b *binder) wrong(ctx context.Context, m Message, pid store.PersonID) (bindOutcome, error) {
+	now := b.clock.Now()
+	if _, err := b.state.AddWithin(ctx, senderTries(m), now, bindWindow); err != nil {
 		return bindOutcome{}, fmt.Errorf("bind tries: %w", err)
 	}
-	return bindOutcome{reply: reply}, nil
+	if pid != 0 {
+		if _, err := b.state.AddWithin(ctx, personTries(pid), now, bindWindow); err != nil {
+			return bindOutcome{}, fmt.Errorf("bind tries: %w", err)
+		}
+	}
+	return bindOutcome{reply: msgBindBadCode}, nil
 }
 
 // trusted binds a console sender whose key is the person code (demo mode only).

@@ -56,8 +56,7 @@ func FuzzParseBind(f *testing.F) {
 
 const (
 	txtBindAsk     = "您好！请先绑定身份：发送“绑定 六位绑定码”，例如：绑定 482913。绑定码请向本单位联络员索取。"
-	txtBindBad     = "绑定码不对或已过期，请核对后重发，例如：绑定 482913。需要新码请联系联络员。"
-	txtBindUsed    = "这个绑定码已经用过了，请向联络员索取新码后再发“绑定 新码”。"
+	txtBindBad     = "绑定码不对、已用过或已过期，请核对后重发，例如：绑定 482913。需要新码请联系联络员。"
 	txtBindTooMany = "绑定尝试次数过多，请一小时后再试，或联系联络员重新获取绑定码。"
 )
 
@@ -105,8 +104,8 @@ func TestBinding(t *testing.T) {
 			if h := r.h.handled(); len(h) != 1 || h[0].PersonID != int64(pid) {
 				t.Fatalf("handled %+v", h)
 			}
-			t.Run("the same code again is used", func(t *testing.T) {
-				if got := send("@other", "/bind "+c); !slices.Equal(got, []string{txtBindUsed}) {
+			t.Run("the same code again gets the wrong-code reply", func(t *testing.T) {
+				if got := send("@other", "/bind "+c); !slices.Equal(got, []string{txtBindBad}) {
 					t.Fatalf("replies %q", got)
 				}
 			})
@@ -130,9 +129,23 @@ func TestBinding(t *testing.T) {
 			}
 			r.clk.Advance(time.Hour)
 			// C001 was bound at @new: that WeChat is told it no longer is
-			if got := send("@guess", "绑定 "+good); len(got) != 2 || !strings.HasPrefix(got[0], "绑定成功") ||
-				!strings.Contains(got[1], "已解除与人C001的绑定") {
+			if got := send("@guess", "绑定 "+good); len(got) != 2 || !slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, "绑定成功") }) ||
+				!slices.ContainsFunc(got, func(s string) bool { return strings.Contains(s, "已解除与人C001的绑定") }) {
 				t.Fatalf("next hour replies %q", got)
+			}
+		})
+		t.Run("tries are counted in a sliding hour, not per clock hour", func(t *testing.T) {
+			r.clk.Advance(2 * time.Hour)
+			now := r.clk.Now()
+			r.clk.Advance(now.Truncate(time.Hour).Add(time.Hour - 20*time.Second).Sub(now)) // hh:59:40
+			for i := range 5 {
+				if got := send("@edge", "绑定 11111"+string(rune('0'+i))); !slices.Equal(got, []string{txtBindBad}) {
+					t.Fatalf("try %d replies %q", i+1, got)
+				}
+			}
+			// Five tries 5 s apart: the last was at hh:00:05, and the clock hour has turned.
+			if got := send("@edge", "绑定 "+code()); !slices.Equal(got, []string{txtBindTooMany}) {
+				t.Fatalf("sixth try across the hour replies %q", got)
 			}
 		})
 		t.Run("binding in a group is refused", func(t *testing.T) {
@@ -150,6 +163,44 @@ func TestBinding(t *testing.T) {
 				t.Fatalf("rows %+v", rows)
 			}
 		})
+	})
+}
+
+// TestBindTriesPerPerson: tries with one person's used or expired codes, from any number of senders,
+// and that person's binds count against the person; at the limit even their live code is refused,
+// with the wrong-code reply, and stays unused.
+func TestBindTriesPerPerson(t *testing.T) {
+	ieachKV(t, func(t *testing.T, r *irig) {
+		pid := r.person("C001", "")
+		used, _ := r.st.NewBindCode(r.ctx, pid, r.clk.Now(), time.Hour)
+		if _, err := r.st.UseBindCode(r.ctx, used.Code, r.clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+		send := func(id, key, text string) []string {
+			t.Helper()
+			before := len(r.outbox())
+			r.clk.Advance(5 * time.Second)
+			r.in.Accept(r.ctx, r.msg(id, key, text))
+			r.settle()
+			return r.texts()[before:]
+		}
+		for i := range 5 {
+			key := "@s" + string(rune('a'+i)) // a different sender each time: the sender limit never bites
+			if got := send("u"+key, key, "绑定 "+used.Code); !slices.Equal(got, []string{txtBindBad}) {
+				t.Fatalf("try %d replies %q", i+1, got)
+			}
+		}
+		live, _ := r.st.NewBindCode(r.ctx, pid, r.clk.Now(), 7*24*time.Hour)
+		if got := send("live1", "@sf", "绑定 "+live.Code); !slices.Equal(got, []string{txtBindBad}) {
+			t.Fatalf("live code of a person over the limit replies %q", got)
+		}
+		if p, err := r.st.CheckBindCode(r.ctx, live.Code, r.clk.Now()); err != nil || p != pid {
+			t.Fatalf("the refused live code was used: %v, %v", p, err)
+		}
+		r.clk.Advance(time.Hour)
+		if got := send("live2", "@sf", "绑定 "+live.Code); len(got) != 1 || !strings.HasPrefix(got[0], "绑定成功") {
+			t.Fatalf("an hour later replies %q", got)
+		}
 	})
 }
 

@@ -41,7 +41,7 @@ type InboxOptions struct {
 	Trusted    map[string]bool      // accounts whose sender keys are person codes (the demo console)
 
 	SameTextWindow time.Duration // same sender + same text within it is dropped (default 3 s)
-	MaxBindTries   int           // wrong bind codes per sender and hour (default 5)
+	MaxBindTries   int           // failed bind tries in any hour, per sender and per person tried (default 5)
 	MaxTries       int           // failed tries, while the database answers, before a message is quarantined (default 3)
 	Workers        int           // senders are sharded over this many serial queues (default 4)
 	Wake           func(account string)

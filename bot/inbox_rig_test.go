@@ -1,9 +1,11 @@
 package bot_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -136,6 +138,7 @@ func (r *irig) outbox() []store.OutboxMessage {
 	if err != nil {
 		r.t.Fatal(err)
 	}
+	slices.SortFunc(rows, func(a, b store.OutboxMessage) int { return cmp.Compare(a.ID, b.ID) }) // in the order queued
 	return rows
 }
 

@@ -19,9 +19,11 @@ func parseBindCodeArgs(args string) (string, bool) {
 	return f[0], true
 }
 
-// bindCode gives a coordinator a one-time code for a person of their units (a cadre or
-// coordinator of the units, or a household member paired with one of their cadres), to hand over
-// in person; the code is audited, never logged.
+// bindCode gives a coordinator a one-time code for a cadre of their units or a household member
+// paired with one of their cadres, to hand over in person; the code is audited, never logged.
+// Codes for coordinators, unit heads and admins are refused here: whoever binds such a code acts
+// for a whole unit or county, so only the CLI (qinqi bindcode), run by whoever holds the server,
+// makes them. An admin in chat is held to the same rule.
 func (r *Router) bindCode(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	code, ok := parseBindCodeArgs(c.Args)
 	if !ok {
@@ -44,6 +46,12 @@ func (r *Router) bindCode(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	}
 	if !in {
 		return nil, refuse(replyPersonOutOfScope(code))
+	}
+	if ok, err := r.chatMayIssue(ctx, p); err != nil || !ok {
+		if err != nil {
+			return nil, fmt.Errorf("bindcode role check: %w", err)
+		}
+		return nil, refuse(replyBindCodeCLIOnly(code))
 	}
 	now := r.now()
 	bc, err := r.extra.Coord.IssueBindCode(ctx, p.ID, c.ID(), now, r.cfg.Bind.CodeTTL)
@@ -75,4 +83,16 @@ func (r *Router) personInScope(ctx context.Context, sc coordScope, p store.Perso
 		}
 	}
 	return false, nil
+}
+
+// chatMayIssue: only a cadre or a household member, who is neither coordinator, admin nor unit head.
+func (r *Router) chatMayIssue(ctx context.Context, p store.Person) (bool, error) {
+	if p.Roles.Has(store.RoleCoordinator) || p.Roles.Has(store.RoleAdmin) {
+		return false, nil
+	}
+	if !p.Roles.Has(store.RoleCadre) && !p.Roles.Has(store.RoleHousehold) {
+		return false, nil
+	}
+	head, err := r.extra.Coord.IsUnitHead(ctx, p.ID)
+	return !head, err
 }

@@ -66,3 +66,41 @@ func TestBindCodeCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestBindCodeOnlyForCadresAndHouseholds: in chat a coordinator (or an admin) gets codes only for
+// cadres and households; a code for a coordinator, a unit head or an admin would let its holder act
+// for a unit or the county, so chat refuses it and issues nothing (qinqi bindcode makes those).
+func TestBindCodeOnlyForCadresAndHouseholds(t *testing.T) {
+	cases := []struct{ name, who, target string }{
+		{"admin placed in the coordinator's unit", CoordLi, "A02"},
+		{"head of a sub-unit", CoordLi, "P09"},
+		{"coordinator of a sub-unit", CoordLi, "C03"},
+		{"the coordinator themself", CoordLi, CoordLi},
+		{"admin asks for a coordinator", AdminSun, CoordChen},
+		{"admin asks for an admin", AdminSun, "A02"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newCoordHarness(t)
+			u1, u11 := h.unit("U01"), h.unit("U0101")
+			h.must(h.st.UpsertPeople(h.ctx, []store.Person{
+				{Code: "A02", Name: "周管理", Roles: store.MakeRoles(store.RoleAdmin), UnitID: &u1},
+				{Code: "P09", Name: "吴科长", Roles: store.MakeRoles(store.RoleCadre), UnitID: &u11},
+				{Code: "C03", Name: "郑联络", Roles: store.MakeRoles(store.RoleCoordinator), UnitID: &u11},
+			}, nil))
+			h.must(h.st.UpsertUnits(h.ctx, []store.Unit{{Code: "U0101", Name: "乡村振兴科", ParentID: &u1, HeadCode: "P09"}}, nil))
+			got := h.send(c.who, "绑定码 "+c.target)
+			wantContains(t, got, "不能在聊天里生成", "qinqi bindcode")
+			if regexp.MustCompile(`\d{6}`).MatchString(got) {
+				t.Fatalf("a code was issued: %s", got)
+			}
+			if a := h.audit("person", int64(h.person(c.target))); len(a) != 0 {
+				t.Fatalf("audit rows %+v", a)
+			}
+		})
+	}
+	t.Run("an admin still issues codes for cadres anywhere", func(t *testing.T) {
+		h := newCoordHarness(t)
+		wantContains(t, h.send(AdminSun, "绑定码 "+CadreQian), "钱老师 的绑定码：")
+	})
+}

@@ -30,6 +30,7 @@ type CoordStore interface {
 	RelayPairings(ctx context.Context, r store.Relay, notes func([]store.RelayMove) []store.OutboxMessage) ([]store.RelayMove, error)
 	AddLeaveBy(ctx context.Context, l store.Leave, actor store.PersonID, at time.Time) (store.Leave, error)
 	IssueBindCode(ctx context.Context, person, actor store.PersonID, now time.Time, ttl time.Duration) (store.BindCode, error)
+	IsUnitHead(ctx context.Context, person store.PersonID) (bool, error)
 }
 
 // Windows is the visit-window calendar (*calendar.Calendar).

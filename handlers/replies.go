@@ -60,7 +60,7 @@ var helpLine = map[string]string{
 	"relay":     "接力 周干部 王干部 — 把结对户整体交给新干部，记录保留",
 	"campaigns": "活动 — 进行中和下一个走访活动，已走到多少户",
 	"leave":     "请假 周干部 12-01 12-15 住院 — 登记干部请假，期间不催",
-	"bindcode":  "绑定码 G01 — 给本单位人员生成一次性绑定码，当面交给本人",
+	"bindcode":  "绑定码 G01 — 给本单位干部或结对户生成一次性绑定码，当面交给本人",
 }
 
 // roleExample is the one-line example for unknown input, by role.
@@ -528,6 +528,10 @@ func replyPersonUnknown(code string) string {
 
 func replyPersonOutOfScope(code string) string {
 	return fmt.Sprintf("人员「%s」不在您负责的单位范围内，无法生成绑定码。", code)
+}
+
+func replyBindCodeCLIOnly(code string) string {
+	return fmt.Sprintf("人员「%s」是联络员、单位一把手或管理员，这类绑定码不能在聊天里生成，请联系系统管理员在服务器上用 qinqi bindcode 生成。", code)
 }
 
 func replyBindCode(name, code, expires string) string {

@@ -128,3 +128,17 @@ func (s *Store) IssueBindCode(ctx context.Context, person, actor PersonID, now t
 	})
 	return bc, err
 }
+
+// IsUnitHead reports whether the person is the head (一把手) of any unit, by the resolved HeadID or,
+// before that is resolved, by the person code the units sheet named.
+func (s *Store) IsUnitHead(ctx context.Context, person PersonID) (bool, error) {
+	p, err := s.PersonByID(ctx, person)
+	if err != nil {
+		return false, err
+	}
+	var n int64
+	if err := s.q(ctx).Model(&Unit{}).Where("head_id = ? OR head_code = ?", person, p.Code).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("store: is unit head: %w", err)
+	}
+	return n > 0, nil
+}

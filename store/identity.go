@@ -50,7 +50,9 @@ func (s *Store) NewBindCode(ctx context.Context, person PersonID, now time.Time,
 }
 
 // CheckBindCode returns the person of a live code without using it (the friend-request path checks
-// the code before accepting, so no transaction is held open across a network call).
+// the code before accepting, so no transaction is held open across a network call). A used or
+// expired code returns its person with ErrBindCodeUsed or ErrBindCodeExpired, so the tries on that
+// person's codes can be counted; an unknown code is ErrNotFound.
 func (s *Store) CheckBindCode(ctx context.Context, code string, now time.Time) (PersonID, error) {
 	var bc BindCode
 	if err := s.q(ctx).Where("code = ?", code).Take(&bc).Error; err != nil {
@@ -58,9 +60,9 @@ func (s *Store) CheckBindCode(ctx context.Context, code string, now time.Time) (
 	}
 	switch {
 	case bc.UsedAt != nil:
-		return 0, ErrBindCodeUsed
+		return bc.PersonID, ErrBindCodeUsed
 	case !bc.ExpiresAt.After(now.In(s.loc)):
-		return 0, ErrBindCodeExpired
+		return bc.PersonID, ErrBindCodeExpired
 	}
 	return bc.PersonID, nil
 }

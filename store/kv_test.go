@@ -42,3 +42,43 @@ func TestKV(t *testing.T) {
 		})
 	}
 }
+
+// TestKVSlidingWindow: events count in any window-long stretch, not per clock hour: ten events
+// across 08:00 are all seen at 08:00:07.
+func TestKVSlidingWindow(t *testing.T) {
+	for _, b := range testenv.KVBackends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			kv := b.Open(t)
+			t0 := time.Date(2026, 11, 23, 7, 59, 54, 0, time.UTC)
+			for i := range 10 {
+				n, err := kv.AddWithin(ctx, "w", t0.Add(time.Duration(i)*1300*time.Millisecond), time.Hour)
+				if err != nil || n != int64(i+1) {
+					t.Fatalf("event %d: count %d, %v", i, n, err)
+				}
+			}
+			at := func(d time.Duration) int64 {
+				n, err := kv.CountWithin(ctx, "w", t0.Add(d), time.Hour)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return n
+			}
+			if n := at(13 * time.Second); n != 10 {
+				t.Errorf("at 08:00:07: %d events, want 10", n)
+			}
+			if n := at(time.Hour + 2*time.Second); n != 8 {
+				t.Errorf("an hour later: %d events, want 8 (two left the window)", n)
+			}
+			if n := at(2 * time.Hour); n != 0 {
+				t.Errorf("two hours later: %d", n)
+			}
+			if n, _ := kv.AddWithin(ctx, "w", t0.Add(2*time.Hour), time.Hour); n != 1 {
+				t.Errorf("new event after the window: count %d, want 1", n)
+			}
+			if n, _ := kv.CountWithin(ctx, "other", t0, time.Hour); n != 0 {
+				t.Errorf("unknown key counts %d", n)
+			}
+		})
+	}
+}

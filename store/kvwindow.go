@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"time"
 
@@ -61,4 +62,39 @@ func (k *KV) SeenWithin(ctx context.Context, key string, now time.Time, window t
 		return false, fmt.Errorf("kv: seen within: %w", err)
 	}
 	return n == 1, nil
+}
+
+// Sliding windows: each event is a member of a sorted set scored by its time (ms). Counting looks at
+// the last window before now; adding drops what is older first. So "5 an hour" means 5 in any 60
+// minutes, not 5 per clock hour (which lets 10 through across the turn of the hour).
+var windowAddScript = redis.NewScript(`
+local now = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+redis.call('ZADD', KEYS[1], now, ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return redis.call('ZCOUNT', KEYS[1], '(' .. (now - tonumber(ARGV[2])), '+inf')
+`)
+
+// AddWithin records one event under key at now and returns how many events fall in the window
+// ending at now, this one included.
+func (k *KV) AddWithin(ctx context.Context, key string, now time.Time, window time.Duration) (int64, error) {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	member := fmt.Sprintf("%d:%x", now.UnixMilli(), b)
+	ttl := window*2 + time.Minute
+	n, err := windowAddScript.Run(ctx, k.rdb, []string{k.Key(key)}, now.UnixMilli(), window.Milliseconds(), member, ttl.Milliseconds()).Int64()
+	if err != nil {
+		return 0, fmt.Errorf("kv: add within: %w", err)
+	}
+	return n, nil
+}
+
+// CountWithin returns how many events were recorded under key in the window ending at now.
+func (k *KV) CountWithin(ctx context.Context, key string, now time.Time, window time.Duration) (int64, error) {
+	from := now.Add(-window).UnixMilli()
+	n, err := k.rdb.ZCount(ctx, k.Key(key), fmt.Sprintf("(%d", from), "+inf").Result()
+	if err != nil {
+		return 0, fmt.Errorf("kv: count within: %w", err)
+	}
+	return n, nil
 }
