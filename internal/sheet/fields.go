@@ -35,6 +35,16 @@ func checkCode(s string) error {
 // Excel shows) 13995412345 becomes 1.39954E+10, and the dropped digits cannot be recovered.
 var errScientific = errors.New("is in scientific notation, so Excel has dropped its last digits: in Excel set the column's format to 文本 (Text), enter the numbers again, then save")
 
+// errRounded is a long number kept in a number cell: Excel keeps 15 significant digits, so an ID
+// number typed there ends in zeros (362329197805120013 → 362329197805120000).
+var errRounded = errors.New("has lost its last digits (a number cell keeps only 15 digits): in Excel set the column's format to 文本 (Text), enter the numbers again, then save")
+
+// rounded reports digits that look like a rounded number cell: 16 or more digits of which at most
+// 15 are significant (the rest trailing zeros).
+func rounded(s string) bool {
+	return len(s) >= 16 && reDigits.MatchString(s) && len(strings.TrimRight(s, "0")) <= 15
+}
+
 // normDigits removes the separators people type into numbers ("138 0000 0001", "138-0000-0001").
 // A number in scientific notation is written out only when it carries every digit (an .xlsx
 // may store 13995412345 as 1.3995412345E+10); otherwise it is errScientific.
@@ -90,6 +100,9 @@ func parseIDNumber(s string) (string, error) {
 		return "", err
 	}
 	s = strings.ToUpper(s)
+	if rounded(s) {
+		return "", errRounded
+	}
 	if !reIDCard.MatchString(s) {
 		return "", errors.New("is not an 18-character ID number")
 	}

@@ -221,10 +221,12 @@ func TestImportReportsEveryBadRow(t *testing.T) {
 			csv: "人员编号,姓名,手机号,身份证号,角色,所属单位\n" +
 				"X1,甲,1.39954E+10,,干部,U01\n" +
 				"X2,乙,1.3995412345E+10,3.30122197003051E+17,干部,U01\n" +
-				"X3,丙,13995412345,,干部,U01\n",
+				"X3,丙,13995412345,,干部,U01\n" +
+				"X4,丁,,330122197003051000,干部,U01\n",
 			want: []string{
 				`row 2: 手机号 "1.39954E+10" is in scientific notation, so Excel has dropped its last digits: in Excel set the column's format to 文本 (Text), enter the numbers again, then save`,
 				`row 3: 身份证号 is in scientific notation, so Excel has dropped its last digits: in Excel set the column's format to 文本 (Text), enter the numbers again, then save`,
+				`row 5: 身份证号 has lost its last digits (a number cell keeps only 15 digits): in Excel set the column's format to 文本 (Text), enter the numbers again, then save`,
 			}},
 		{name: "errors never print an ID number or a long cell", kind: sheet.People,
 			csv: "人员编号,姓名,手机号,身份证号,角色,所属单位\n" +

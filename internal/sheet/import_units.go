@@ -170,7 +170,7 @@ func (im *unitImport) finish(ctx context.Context, tx *store.Store, res *Result) 
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
-		res.Notes = append(res.Notes, fmt.Sprintf("一把手 %s not imported yet; linked when the people sheet is imported", strings.Join(missing, ", ")))
+		res.Notes = append(res.Notes, fmt.Sprintf("一把手 %s is in neither the people sheet nor the database yet; the unit is linked once they are imported", strings.Join(missing, ", ")))
 	}
 	return nil
 }
