@@ -22,6 +22,12 @@ const (
 // newCoordHarness is the shared harness with the coordinator dependencies wired in, report files
 // written to a temporary directory, and two November check-ins of 张伟 (a visit with goods and
 // money to 王春发, a phone call to 王秋菊).
+// rebuild makes the router again after a change to h.cfg, with every extra dependency wired.
+func (h *harness) rebuild() {
+	h.r = handlers.New(handlers.Deps{Store: h.st, Dialogs: h.kv, Clock: h.clk, Config: h.cfg,
+		Extra: handlers.ExtraDeps{Coord: h.st, Windows: h.cal, Spot: h.st}})
+}
+
 func newCoordHarness(t *testing.T) *harness {
 	t.Helper()
 	h := newHarness(t)
@@ -33,8 +39,8 @@ func newCoordHarness(t *testing.T) *harness {
 	cal, err := calendar.New(h.cfg.Windows, h.cfg.Campaigns)
 	h.must(err)
 	h.cfg.Outbox.FileDir = t.TempDir()
-	h.r = handlers.New(handlers.Deps{Store: h.st, Dialogs: h.kv, Clock: h.clk, Config: h.cfg,
-		Extra: handlers.ExtraDeps{Coord: h.st, Windows: cal}})
+	h.cal = cal
+	h.rebuild()
 	zhang := h.person(CadreZhang)
 	pair := func(hh string) store.Pairing {
 		ps, err := h.st.ActivePairingsOfHousehold(h.ctx, h.household(hh), h.clk.Now())

@@ -46,6 +46,7 @@ type harness struct {
 	kv  *store.KV // nil when the harness runs on another dialog store
 	clk *clock.Fake
 	cfg config.Config
+	cal handlers.Windows // set by newCoordHarness
 	r   *handlers.Router
 	seq int
 }

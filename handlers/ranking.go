@@ -12,8 +12,12 @@ import (
 const rankingShown = 10
 
 // ranking answers 排名 [季度] with the caller's units ranked by report.Rank on the configured
-// weights (config ranking:). Only units are ranked, never individual cadres.
+// outcome weights (config ranking:). Only units are ranked, never individual cadres, never on
+// activity counts; and only when ranking.enabled is set: otherwise the reply says why not.
 func (r *Router) ranking(ctx context.Context, c *Caller) ([]bot.Reply, error) {
+	if !r.cfg.Ranking.Enabled {
+		return nil, refuse(replyRankingOff)
+	}
 	now := r.now()
 	p, bad := parsePeriodArg(c.Args, now, report.QuarterOf(now))
 	if bad != "" {

@@ -36,13 +36,24 @@ func TestStatsCommand(t *testing.T) {
 	}
 }
 
+func TestRankingIsOffByDefaultAndSaysWhy(t *testing.T) {
+	h := newCoordHarness(t)
+	got := h.send(CoordLi, "排名")
+	wantContains(t, got, "排名没有开启", "2026年《政务移动互联网应用程序规范化管理办法》", "ranking.enabled", "统计")
+	wantNot(t, got, "1. 乡村振兴科")
+	wantContains(t, h.send(CoordLi, "帮助"), "默认关闭")
+}
+
 func TestRankingCommand(t *testing.T) {
 	h := newCoordHarness(t)
+	h.cfg.Ranking.Enabled = true
+	h.rebuild()
 	cases := []struct {
 		name, who, text string
 		want, not       []string
 	}{
-		{"this quarter", CoordLi, "排名", []string{"2026年第四季度", "1. 乡村振兴科", "只排单位，不排个人", "权重 覆盖率0.35"}, []string{"张伟", "赵敏"}},
+		{"this quarter", CoordLi, "排名", []string{"2026年第四季度", "1. 乡村振兴科", "只排单位，不排个人", "不看活动次数", "权重 走到户数0.3 户主确认0.25"},
+			[]string{"张伟", "赵敏", "活跃"}},
 		{"named quarter", CoordLi, "/ranking 2026Q4", []string{"1. 乡村振兴科"}, nil},
 		{"no pairings in scope", CoordChen, "排名", []string{"没有结对数据"}, nil},
 		{"bad quarter", CoordLi, "排名 2026Q5", []string{"没看懂"}, []string{"1."}},

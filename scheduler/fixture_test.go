@@ -15,7 +15,7 @@ import (
 )
 
 // county is a tiny county: unit U1 (head, coordinator) with cadres K1 (households 王一, 王二) and
-// K2 (household 李三); every household head uses the bot.
+// K2 (household 李三); every household head uses the bot (has a bot account).
 type county struct {
 	st                  *store.Store
 	unit                store.UnitID
@@ -50,9 +50,9 @@ func newCounty(t *testing.T, st *store.Store) *county {
 	hb, err := st.HouseholdsByCodes(ctx, []string{"A", "B", "C"})
 	must(t, err)
 	c.hhA, c.hhB, c.hhC = hb["A"].ID, hb["B"].ID, hb["C"].ID
-	heads := []store.Person{{Code: "RA", Name: "王一", Roles: store.MakeRoles(store.RoleHousehold), HouseholdID: &c.hhA},
-		{Code: "RB", Name: "王二", Roles: store.MakeRoles(store.RoleHousehold), HouseholdID: &c.hhB},
-		{Code: "RC", Name: "李三", Roles: store.MakeRoles(store.RoleHousehold), HouseholdID: &c.hhC}}
+	heads := []store.Person{{Code: "RA", Name: "王一", Roles: store.MakeRoles(store.RoleHousehold), HouseholdID: &c.hhA, Account: "bot1"},
+		{Code: "RB", Name: "王二", Roles: store.MakeRoles(store.RoleHousehold), HouseholdID: &c.hhB, Account: "bot1"},
+		{Code: "RC", Name: "李三", Roles: store.MakeRoles(store.RoleHousehold), HouseholdID: &c.hhC, Account: "bot1"}}
 	must(t, st.UpsertPeople(ctx, heads, nil))
 	hp, err := st.PeopleByCodes(ctx, []string{"RA", "RB", "RC"})
 	must(t, err)

@@ -36,6 +36,8 @@ type Store interface {
 	PersonByID(ctx context.Context, id store.PersonID) (store.Person, error)
 	SpotChecksToRemind(ctx context.Context, askedBefore time.Time) ([]store.SpotCheck, error)
 	HouseholdByID(ctx context.Context, id store.HouseholdID) (store.Household, error)
+	SpotSecret(ctx context.Context) ([]byte, error)
+	ChatHeads(ctx context.Context, hhs []store.HouseholdID) (map[store.HouseholdID]store.PersonID, error)
 }
 
 // writer is what jobs do inside a transaction (*store.Store bound to it).

@@ -87,8 +87,14 @@ func (j *PeriodicReport) Run(ctx context.Context, at time.Time) (Result, error) 
 func (j *PeriodicReport) text(rep report.Report) string {
 	switch j.Kind {
 	case ReportQuarterly:
+		if !j.Weights.Enabled {
+			return "【季度通报】\n" + report.FormatStats(rep)
+		}
 		return "【季度排名】\n" + report.FormatRanking(report.Rank(rep, j.Weights), rep.Scope.Name, 10)
 	case ReportYearly:
+		if !j.Weights.Enabled {
+			return "【年度考核】\n" + report.FormatStats(rep)
+		}
 		return "【年度考核】\n" + report.FormatStats(rep) + "\n\n" + report.FormatRanking(report.Rank(rep, j.Weights), rep.Scope.Name, 10)
 	}
 	return "【月度督查通报】\n" + report.FormatStats(rep)

@@ -2,10 +2,13 @@ package scheduler
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"sort"
+	"strconv"
 	"time"
 
 	"qinqi/internal/clock"
@@ -14,14 +17,18 @@ import (
 )
 
 // SpotCheckSample draws the monthly call-back sample: Percent of the households with an active pairing,
-// chosen by a hash of (seed, month, household) so the same seed and month
-// always give the same sample, whatever the row order. It asks about the month that just ended; households
-// whose head is not on chat are recorded unasked (AskedAt empty) for the coordinator to call.
+// chosen by a keyed hash of (month, household) under the deployment's secret (store.SpotSecret), so
+// nobody without the secret can tell who will be called, and whoever holds it gets the same sample
+// for the same month whatever the row order. It asks about the month that just ended; households
+// whose head is not on chat are recorded unasked (AskedAt empty) and go to the coordinator's
+// call-back list.
 type SpotCheckSample struct {
 	Store  Store
 	Clock  clock.Clock
 	Config config.SpotCheck
 	Spec   string
+	// secretID is the fingerprint of the secret of the current run.
+	secretID int64
 }
 
 func (j *SpotCheckSample) Name() string     { return "spot-check-sample" }
@@ -31,9 +38,16 @@ func (j *SpotCheckSample) Schedule() string { return j.Spec }
 // Candidate is one household that may be sampled: its first active pairing decides whom it is asked about.
 type Candidate struct {
 	Household store.HouseholdID
-	Head      store.PersonID // 0 when the household is not on chat
+	Head      store.PersonID // 0 when the household's head is not reachable by chat
 	Pairing   store.PairingID
 	Cadre     store.PersonID
+}
+
+// SecretID is a fingerprint of a sampling secret, stored with each sampled row so one can tell which
+// secret drew it; it reveals nothing of the secret.
+func SecretID(secret []byte) int64 {
+	sum := sha256.Sum256(append([]byte("qinqi spot-check secret id:"), secret...))
+	return int64(binary.BigEndian.Uint64(sum[:8]) >> 1)
 }
 
 // SampleMonth is the month a run at `at` asks about: the previous calendar month.
@@ -42,19 +56,21 @@ func SampleMonth(at time.Time) time.Time {
 	return clock.Date(d.Year(), d.Month(), 1).AddDate(0, -1, 0)
 }
 
-// Sample picks round(len(cands) × percent / 100) candidates with the smallest hash of (seed, month, household).
-func Sample(cands []Candidate, percent float64, seed int64, month string) []Candidate {
+// Sample picks round(len(cands) × percent / 100) candidates with the smallest HMAC-SHA256 of
+// "month:household" under secret. Without the secret the order is unpredictable; with it anyone can
+// recompute the sample.
+func Sample(cands []Candidate, percent float64, secret []byte, month string) []Candidate {
 	n := int(math.Round(float64(len(cands)) * percent / 100))
 	type scored struct {
 		c Candidate
 		h uint64
 	}
-	mh := fnv.New64a()
-	_, _ = mh.Write([]byte(month))
-	base := mix(uint64(seed) ^ mh.Sum64())
+	mac := hmac.New(sha256.New, secret)
 	ss := make([]scored, len(cands))
 	for i, c := range cands {
-		ss[i] = scored{c, mix(base ^ mix(uint64(c.Household)))}
+		mac.Reset()
+		_, _ = mac.Write([]byte(month + ":" + strconv.FormatInt(int64(c.Household), 10)))
+		ss[i] = scored{c, binary.BigEndian.Uint64(mac.Sum(nil)[:8])}
 	}
 	sort.Slice(ss, func(a, b int) bool {
 		if ss[a].h == ss[b].h {
@@ -68,14 +84,6 @@ func Sample(cands []Candidate, percent float64, seed int64, month string) []Cand
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].Household < out[b].Household })
 	return out
-}
-
-// mix is splitmix64's finaliser: every input bit moves every output bit, so samples of two months are independent.
-func mix(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
 }
 
 // Run samples, records the SpotCheck rows and asks each sampled household through the outbox.
@@ -92,11 +100,7 @@ func (j *SpotCheckSample) Run(ctx context.Context, at time.Time) (Result, error)
 				continue
 			}
 			seen[f.Pairing.HouseholdID] = true
-			c := Candidate{Household: f.Pairing.HouseholdID, Pairing: f.Pairing.ID, Cadre: f.Pairing.CadreID}
-			if f.HeadID != nil {
-				c.Head = *f.HeadID
-			}
-			cands = append(cands, c)
+			cands = append(cands, Candidate{Household: f.Pairing.HouseholdID, Pairing: f.Pairing.ID, Cadre: f.Pairing.CadreID})
 		}
 		return nil
 	})
@@ -104,7 +108,15 @@ func (j *SpotCheckSample) Run(ctx context.Context, at time.Time) (Result, error)
 		return res, err
 	}
 	res["candidates"] = len(cands)
-	picked := Sample(cands, j.Config.Percent, j.Config.Seed, label)
+	secret, err := j.Store.SpotSecret(ctx)
+	if err != nil {
+		return res, fmt.Errorf("spot-check secret (run qinqi migrate): %w", err)
+	}
+	j.secretID = SecretID(secret)
+	picked := Sample(cands, j.Config.Percent, secret, label)
+	if err := j.reach(ctx, picked); err != nil {
+		return res, err
+	}
 	cadres := make([]store.PersonID, len(picked))
 	for i, c := range picked {
 		cadres[i] = c.Cadre
@@ -122,6 +134,22 @@ func (j *SpotCheckSample) Run(ctx context.Context, at time.Time) (Result, error)
 	return res, nil
 }
 
+// reach fills in the heads that can be asked in chat; the rest are called by phone.
+func (j *SpotCheckSample) reach(ctx context.Context, picked []Candidate) error {
+	ids := make([]store.HouseholdID, len(picked))
+	for i, c := range picked {
+		ids[i] = c.Household
+	}
+	heads, err := j.Store.ChatHeads(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i := range picked {
+		picked[i].Head = heads[picked[i].Household]
+	}
+	return nil
+}
+
 func (j *SpotCheckSample) ask(ctx context.Context, tx writer, chunk []Candidate, month time.Time, names map[store.PersonID]string, res Result) error {
 	now := j.Clock.Now()
 	label := month.Format("2006-01")
@@ -129,7 +157,7 @@ func (j *SpotCheckSample) ask(ctx context.Context, tx writer, chunk []Candidate,
 	head := map[store.HouseholdID]store.PersonID{}
 	for i, c := range chunk {
 		rows[i] = store.SpotCheck{Month: label, HouseholdID: c.Household, PairingID: c.Pairing, CadreID: c.Cadre,
-			Seed: j.Config.Seed, CreatedAt: now, UpdatedAt: now}
+			Seed: j.secretID, CreatedAt: now, UpdatedAt: now}
 		head[c.Household] = c.Head
 	}
 	fresh, err := tx.AddSpotChecks(ctx, rows)
@@ -138,7 +166,7 @@ func (j *SpotCheckSample) ask(ctx context.Context, tx writer, chunk []Candidate,
 	}
 	ids := make([]store.SpotCheckID, 0, len(fresh))
 	for _, s := range fresh {
-		if head[s.HouseholdID] == 0 { // not on chat: left unasked for the coordinator's phone call-back
+		if head[s.HouseholdID] == 0 { // not on chat: left unasked, on the coordinator's call-back list
 			res["phone_callbacks"]++
 			continue
 		}
@@ -199,7 +227,7 @@ func (j *SpotCheckRemind) remind(ctx context.Context, tx *store.Store, chunk []s
 		if err != nil {
 			return err
 		}
-		if hh.HeadID == nil {
+		if s.AskedAt == nil || hh.HeadID == nil {
 			continue
 		}
 		month, err := time.ParseInLocation("2006-01", s.Month, clock.Shanghai)

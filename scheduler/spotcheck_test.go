@@ -11,7 +11,7 @@ import (
 	"qinqi/store"
 )
 
-func TestSampleIsSeededAndReproducible(t *testing.T) {
+func TestSampleIsKeyedAndReproducible(t *testing.T) {
 	var cands []scheduler.Candidate
 	for i := 1; i <= 1000; i++ {
 		cands = append(cands, scheduler.Candidate{Household: store.HouseholdID(i)})
@@ -27,15 +27,16 @@ func TestSampleIsSeededAndReproducible(t *testing.T) {
 		}
 		return out
 	}
-	a := ids(scheduler.Sample(cands, 10, 7, "2026-10"))
+	secret, other := []byte("a deployment secret of 32 bytes!"), []byte("another deployment's own secret!")
+	a := ids(scheduler.Sample(cands, 10, secret, "2026-10"))
 	cases := []struct {
 		name string
 		got  []store.HouseholdID
 		same bool
 	}{
-		{"same seed and month, other row order", ids(scheduler.Sample(reversed, 10, 7, "2026-10")), true},
-		{"another month", ids(scheduler.Sample(cands, 10, 7, "2026-11")), false},
-		{"another seed", ids(scheduler.Sample(cands, 10, 8, "2026-10")), false},
+		{"same secret and month, other row order", ids(scheduler.Sample(reversed, 10, secret, "2026-10")), true},
+		{"another month", ids(scheduler.Sample(cands, 10, secret, "2026-11")), false},
+		{"another secret", ids(scheduler.Sample(cands, 10, other, "2026-10")), false},
 	}
 	if len(a) != 100 {
 		t.Fatalf("sampled %d of 1000 at 10%%, want 100", len(a))
@@ -52,6 +53,46 @@ func TestSampleIsSeededAndReproducible(t *testing.T) {
 				t.Errorf("same sample = %v, want %v", equal, c.same)
 			}
 		})
+	}
+}
+
+func TestEachDeploymentDrawsItsOwnSample(t *testing.T) {
+	ctx := context.Background()
+	a, b := testenv.SQLite(t), testenv.SQLite(t)
+	sa, err := a.SpotSecret(ctx)
+	must(t, err)
+	sb, err := b.SpotSecret(ctx)
+	must(t, err)
+	if len(sa) < 32 || string(sa) == string(sb) {
+		t.Fatalf("migrate must generate a fresh secret per database: %x vs %x", sa, sb)
+	}
+	c := newCounty(t, a)
+	cfg := defaults()
+	cfg.SpotCheck.Percent = 100
+	clk := clock.NewFake(clock.Date(2026, 11, 1))
+	run(t, jobsByName(t, a, clk, cfg)["spot-check-sample"], clk, clock.Date(2026, 11, 1).Add(10*time.Hour))
+	rows, err := a.SpotChecksOfMonth(ctx, "2026-10")
+	must(t, err)
+	if len(rows) != 3 || rows[0].Seed != scheduler.SecretID(sa) || rows[0].Seed == 0 {
+		t.Errorf("rows %+v: each must carry the fingerprint %d of the secret", rows, scheduler.SecretID(sa))
+	}
+	_ = c
+}
+
+func TestPhoneOnlyHouseholdsAreNotAskedInChat(t *testing.T) {
+	ctx := context.Background()
+	st := testenv.SQLite(t)
+	c := newCounty(t, st)
+	must(t, st.SetPersonAccount(ctx, c.headC, ""))
+	cfg := defaults()
+	cfg.SpotCheck.Percent = 100
+	clk := clock.NewFake(clock.Date(2026, 11, 1))
+	res := run(t, jobsByName(t, st, clk, cfg)["spot-check-sample"], clk, clock.Date(2026, 11, 1).Add(10*time.Hour))
+	if res["sampled"] != 3 || res["phone_callbacks"] != 1 {
+		t.Errorf("counts %v: want 3 sampled, 1 for the phone", res)
+	}
+	if m := c.messages(t, "spot:2026-10:", c.headC); len(m) != 0 {
+		t.Errorf("a head without a chat account was messaged: %q", m)
 	}
 }
 
@@ -144,7 +185,7 @@ func TestMonthlyReport(t *testing.T) {
 	}{
 		{"coordinator gets October", c.coord, "report:monthly:2026-10:", []string{"月度督查通报", "2026年10月", "走访 1"}},
 		{"head gets October", c.head, "report:monthly:2026-10:", []string{"月度督查通报"}},
-		{"quarterly ranking of Q3", c.coord, "report:quarterly:2026Q3:", []string{"季度排名"}},
+		{"quarterly report of Q3, outcomes and no ranking by default", c.coord, "report:quarterly:2026Q3:", []string{"季度通报", "户主确认走访", "户主异议"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -94,6 +94,12 @@ func (s *Store) migrations() []*gormigrate.Migration {
 			ID:      "202612050003_checkin_sales",
 			Migrate: migrateCheckInSales,
 		},
+		{
+			// The household's word: visit confirmations, discrepancies, phone call-backs, and the
+			// per-deployment secret the monthly sample is drawn from (generated here, once).
+			ID:      "202612060001_household_confirmation",
+			Migrate: func(tx *gorm.DB) error { return s.migrateHouseholdWord(s.tableOptions(tx)) },
+		},
 	}
 }
 
@@ -177,4 +183,23 @@ func (s *Store) PendingMigrations(ctx context.Context) ([]string, error) {
 		}
 	}
 	return pending, nil
+}
+
+func (s *Store) migrateHouseholdWord(tx *gorm.DB) error {
+	m := tx.Migrator()
+	for _, t := range []any{&Setting{}, &VisitConfirm{}, &ConfirmItem{}, &Discrepancy{}} {
+		if !m.HasTable(t) {
+			if err := m.CreateTable(t); err != nil {
+				return fmt.Errorf("create %T: %w", t, err)
+			}
+		}
+	}
+	for _, col := range []string{"AnsweredBy", "Note"} {
+		if !m.HasColumn(&SpotCheck{}, col) {
+			if err := m.AddColumn(&SpotCheck{}, col); err != nil {
+				return fmt.Errorf("add spot_checks.%s: %w", col, err)
+			}
+		}
+	}
+	return ensureSecret(tx, SettingSpotSecret)
 }

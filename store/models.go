@@ -226,15 +226,72 @@ type SpotCheck struct {
 	HouseholdID  HouseholdID `gorm:"not null;uniqueIndex:idx_spot_month,priority:2"`
 	PairingID    PairingID   `gorm:"not null"`
 	CadreID      PersonID    `gorm:"not null"`
-	Seed         int64
+	Seed         int64       // fingerprint of the secret that drew the sample (scheduler.SecretID), never the secret
 	AskedAt      *time.Time
 	RemindedAt   *time.Time
 	Answer       SpotAnswer `gorm:"size:8"`
 	AnsweredAt   *time.Time
-	LoggedVisits int  // check-ins the cadre logged for the month when the answer came
-	Discrepancy  bool `gorm:"index"`
+	LoggedVisits int       // check-ins the cadre logged for the month when the answer came
+	Discrepancy  bool      `gorm:"index"`
+	AnsweredBy   *PersonID // the coordinator who recorded a phone call-back (回访); nil for a chat answer
+	Note         string    `gorm:"size:500"`
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+}
+
+// Setting is one deployment-wide value qinqi generates itself (the spot-check secret). It lives in
+// the database, never in the configuration.
+type Setting struct {
+	ID        int64  `gorm:"primaryKey"`
+	Key       string `gorm:"size:64;not null;uniqueIndex"`
+	Value     string `gorm:"size:255;not null"`
+	CreatedAt time.Time
+}
+
+// VisitConfirm is one question to a household about the visits reported for it ("李建文说12月5日来
+// 家里看望了您…是这样吗？"), or one answer a coordinator got by phone (回访). Its items are the
+// check-ins it covers; a check-in is covered at most once.
+type VisitConfirm struct {
+	ID          ConfirmID   `gorm:"primaryKey"`
+	HouseholdID HouseholdID `gorm:"not null;index:idx_confirm_household,priority:1"`
+	AskedTo     *PersonID   // the head asked in chat; nil for a phone call-back
+	Via         string      `gorm:"size:8;not null"` // chat | phone
+	AskedAt     time.Time   `gorm:"not null;index:idx_confirm_household,priority:2"`
+	Answer      SpotAnswer  `gorm:"size:8"`
+	AnsweredAt  *time.Time
+	AnsweredBy  *PersonID // the coordinator who recorded a call-back
+	Note        string    `gorm:"size:500"` // the household's words, when they added any
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// ConfirmItem links a check-in to the one question (or call-back) that covered it.
+type ConfirmItem struct {
+	ID        int64     `gorm:"primaryKey"`
+	ConfirmID ConfirmID `gorm:"not null;index"`
+	CheckInID CheckInID `gorm:"not null;uniqueIndex"`
+}
+
+// Discrepancy is a household's "没有来" or "有出入" about a cadre's reports, for the unit coordinator
+// to verify (核实). The cadre is not told until it is closed.
+type Discrepancy struct {
+	ID          DiscID      `gorm:"primaryKey"`
+	HouseholdID HouseholdID `gorm:"not null;index"`
+	CadreID     PersonID    `gorm:"not null;index"`
+	UnitID      *UnitID     `gorm:"index:idx_disc_unit,priority:1"` // the cadre's unit when it was found
+	Source      string      `gorm:"size:8;not null"`                // confirm | callback | spot
+	ConfirmID   *ConfirmID  `gorm:"index"`
+	SpotCheckID *SpotCheckID
+	Month       string     `gorm:"size:7;not null"` // month of the disputed reports
+	Answer      SpotAnswer `gorm:"size:8;not null"`
+	Note        string     `gorm:"size:500"`
+	OpenedAt    time.Time  `gorm:"not null;index:idx_disc_unit,priority:2"`
+	ClosedAt    *time.Time
+	ClosedBy    *PersonID
+	Verdict     Verdict `gorm:"size:8"`
+	Finding     string  `gorm:"size:500"` // the coordinator's note
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Leave marks a cadre as away; they are not nagged and their households are flagged to the coordinator.
@@ -339,5 +396,6 @@ func allModels() []any {
 		&Region{}, &Unit{}, &Person{}, &Household{}, &Program{}, &Pairing{}, &CheckIn{}, &WorkPlan{},
 		&Request{}, &Rating{}, &Campaign{}, &Reminder{}, &Alert{}, &SpotCheck{}, &Leave{},
 		&ChatIdentity{}, &BindCode{}, &InboxMessage{}, &OutboxMessage{}, &JobRun{}, &AuditLog{},
+		&Setting{}, &VisitConfirm{}, &ConfirmItem{}, &Discrepancy{},
 	}
 }

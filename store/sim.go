@@ -73,3 +73,12 @@ func (s *Store) AllSpotChecks(ctx context.Context) ([]SpotCheck, error) {
 	}
 	return rows, nil
 }
+
+// SetPersonAccount sets the bot account that reaches a person ("" for none): the simulator makes a
+// share of household heads reachable by chat this way, and tests make one phone-only.
+func (s *Store) SetPersonAccount(ctx context.Context, id PersonID, account string) error {
+	if err := s.q(ctx).Model(&Person{}).Where("id = ?", id).Update("account", account).Error; err != nil {
+		return fmt.Errorf("store: set account of %d: %w", id, err)
+	}
+	return nil
+}

@@ -117,3 +117,26 @@ func (s *Store) CountPairingCheckIns(ctx context.Context, p PairingID, from, to 
 	}
 	return int(n), nil
 }
+
+// ChatHeads maps each of the households whose head is reachable by chat to that head: a head Person
+// row that has a bot account (bound, or written to the bot). Households missing from the map are
+// phone-only: their call-backs go on the coordinator's list.
+func (s *Store) ChatHeads(ctx context.Context, hhs []HouseholdID) (map[HouseholdID]PersonID, error) {
+	out := make(map[HouseholdID]PersonID, len(hhs))
+	for start := 0; start < len(hhs); start += keyChunk {
+		var rows []struct {
+			ID     HouseholdID
+			HeadID PersonID
+		}
+		err := s.q(ctx).Table("households AS h").Select("h.id AS id, h.head_id AS head_id").
+			Joins("JOIN people AS p ON p.id = h.head_id").
+			Where("h.id IN ? AND p.account <> ''", hhs[start:min(start+keyChunk, len(hhs))]).Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("store: chat heads: %w", err)
+		}
+		for _, r := range rows {
+			out[r.ID] = r.HeadID
+		}
+	}
+	return out, nil
+}

@@ -212,3 +212,54 @@ func monthsBetween(from, to time.Time) []string {
 	}
 	return out
 }
+
+// ConfirmTally counts one unit's live check-ins of the period that households were asked about
+// (in chat or by a phone call-back), answered about, and confirmed.
+type ConfirmTally struct {
+	UnitID    UnitID
+	Asked     int64
+	Answered  int64
+	Confirmed int64
+}
+
+// ConfirmTallies counts, by the cadre's unit, the period's check-ins covered by a visit
+// confirmation: asked, answered and confirmed ("1"). Unanswered ones are only asked: no answer is
+// never counted against anyone.
+func (s *Store) ConfirmTallies(ctx context.Context, f StatsFilter) ([]ConfirmTally, error) {
+	var out []ConfirmTally
+	q := s.q(ctx).Table("check_ins AS c").
+		Select("p.unit_id AS unit_id, COUNT(*) AS asked, "+
+			"SUM(CASE WHEN v.answer <> '' THEN 1 ELSE 0 END) AS answered, "+
+			"SUM(CASE WHEN v.answer = ? THEN 1 ELSE 0 END) AS confirmed", AnswerYes).
+		Joins("JOIN confirm_items AS ci ON ci.check_in_id = c.id").
+		Joins("JOIN visit_confirms AS v ON v.id = ci.confirm_id").
+		Joins("JOIN people AS p ON p.id = c.cadre_id").
+		Where("c.undone_at IS NULL AND c.occurred_at >= ? AND c.occurred_at < ?", f.From, f.To)
+	if err := unitScope(q, "p.unit_id", f.Units).Group("p.unit_id").Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: confirmation tallies: %w", err)
+	}
+	return out, nil
+}
+
+// DiscTally counts one unit's discrepancies found in the period, how many of them are closed, and
+// how many of those the coordinator found to be true (属实).
+type DiscTally struct {
+	UnitID UnitID
+	Found  int64
+	Closed int64
+	Upheld int64
+}
+
+// DiscrepancyTallies counts discrepancies opened in the period by the unit they were found in.
+func (s *Store) DiscrepancyTallies(ctx context.Context, f StatsFilter) ([]DiscTally, error) {
+	var out []DiscTally
+	q := s.q(ctx).Table("discrepancies AS d").
+		Select("d.unit_id AS unit_id, COUNT(*) AS found, "+
+			"SUM(CASE WHEN d.closed_at IS NOT NULL THEN 1 ELSE 0 END) AS closed, "+
+			"SUM(CASE WHEN d.verdict = ? THEN 1 ELSE 0 END) AS upheld", VerdictUpheld).
+		Where("d.opened_at >= ? AND d.opened_at < ? AND d.unit_id IS NOT NULL", f.From, f.To)
+	if err := unitScope(q, "d.unit_id", f.Units).Group("d.unit_id").Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: discrepancy tallies: %w", err)
+	}
+	return out, nil
+}

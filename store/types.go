@@ -26,6 +26,8 @@ type (
 	InboxID     int64
 	AlertID     int64
 	SpotCheckID int64
+	ConfirmID   int64
+	DiscID      int64
 )
 
 // RegionLevel is the level of a node in the county → township → village tree.
@@ -231,14 +233,60 @@ const (
 	AlertHead        AlertLevel = "head"
 )
 
-// SpotAnswer is a household's answer to a call-back question.
+// SpotAnswer is a household's answer to a call-back question or a visit confirmation.
 type SpotAnswer string
 
 const (
-	AnswerNone SpotAnswer = ""
-	AnswerYes  SpotAnswer = "yes"
-	AnswerNo   SpotAnswer = "no"
+	AnswerNone   SpotAnswer = ""
+	AnswerYes    SpotAnswer = "yes"
+	AnswerNo     SpotAnswer = "no"     // 没有来
+	AnswerPartly SpotAnswer = "partly" // 有出入
 )
+
+// Label is the household's words for the answer.
+func (a SpotAnswer) Label() string {
+	switch a {
+	case AnswerYes:
+		return "是"
+	case AnswerNo:
+		return "没有来"
+	case AnswerPartly:
+		return "有出入"
+	}
+	return "未回答"
+}
+
+// How a household's answer reached qinqi.
+const (
+	ViaChat  = "chat"  // the household answered a question in chat
+	ViaPhone = "phone" // a coordinator phoned and recorded the answer (回访)
+)
+
+// Where a discrepancy was found.
+const (
+	DiscFromConfirm  = "confirm"  // the answer to a visit confirmation in chat
+	DiscFromCallback = "callback" // a coordinator's phone call-back
+	DiscFromSpot     = "spot"     // the monthly call-back question in chat
+)
+
+// Verdict is a coordinator's finding on a discrepancy (核实).
+type Verdict string
+
+const (
+	VerdictUpheld Verdict = "upheld" // 属实: the household is right, the report does not match what happened
+	VerdictWrong  Verdict = "wrong"  // 有误: the household was mistaken, the report stands
+)
+
+// Label is the Chinese word the coordinator types.
+func (v Verdict) Label() string {
+	switch v {
+	case VerdictUpheld:
+		return "属实"
+	case VerdictWrong:
+		return "有误"
+	}
+	return "待核实"
+}
 
 // OutboxStatus is the delivery state of an outgoing message.
 type OutboxStatus string

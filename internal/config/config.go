@@ -39,6 +39,7 @@ type Config struct {
 	Reminders  Reminders  `yaml:"reminders"`
 	Escalation Escalation `yaml:"escalation"`
 	SpotCheck  SpotCheck  `yaml:"spot_check"`
+	Confirm    Confirm    `yaml:"confirm"`
 	Ranking    Ranking    `yaml:"ranking"`
 	Leaves     []Leave    `yaml:"leaves"`
 	Contact    Contact    `yaml:"contact"`
@@ -107,6 +108,9 @@ type Outbox struct {
 	RetryMax    time.Duration `yaml:"retry_max"`
 	LoopGuard   int           `yaml:"loop_guard"` // identical messages to one person per day
 	FileDir     string        `yaml:"file_dir"`   // where generated ledgers and charts are kept until sent
+	// FileRetention is how long a generated file is kept after it was sent (or failed for good);
+	// then the cleanup job deletes it (the call-back list holds full phone numbers).
+	FileRetention time.Duration `yaml:"file_retention"`
 }
 
 // Bind configures one-time binding codes.
@@ -186,6 +190,9 @@ type Reminders struct {
 	SendAt  string `yaml:"send_at"` // daily time reminders are planned, "09:00"
 	Halfway bool   `yaml:"halfway"`
 	LastDay bool   `yaml:"last_day"`
+	// MonthlyBudget caps the optional reminders (the halfway reminder, the opening of a window that is
+	// not required) a cadre gets in a month; mandatory ones still go.
+	MonthlyBudget int `yaml:"monthly_budget"`
 }
 
 // Escalation configures the overdue ladder.
@@ -198,21 +205,46 @@ type Escalation struct {
 	Start string `yaml:"start"`
 }
 
-// SpotCheck configures monthly call-backs.
+// SpotCheck configures monthly call-backs. The sample is drawn from a per-deployment secret that
+// qinqi migrate generates and stores in the database, never from the configuration.
 type SpotCheck struct {
 	Percent     float64       `yaml:"percent"`
-	Seed        int64         `yaml:"seed"`
 	Day         int           `yaml:"day"` // day of month to sample and ask
 	RemindAfter time.Duration `yaml:"remind_after"`
 }
 
-// Ranking holds the documented weights of the quarterly unit ranking.
+// Confirm configures the household's confirmation of reported visits.
+type Confirm struct {
+	// MinDays: at most one question per household per this many days; reports in between are
+	// covered by the next question.
+	MinDays int `yaml:"min_days"`
+	// AnswerWithin is how long a question can be answered.
+	AnswerWithin time.Duration `yaml:"answer_within"`
+	// Kinds are the check-in kinds the household is asked about (visit warmth deed by default).
+	Kinds []string `yaml:"kinds"`
+}
+
+// Ranking holds whether the unit ranking exists at all and the documented weights of its outcomes.
+// It is off by default: the 2026 rules for government apps forbid in-app 积分排名.
 type Ranking struct {
-	Coverage     float64 `yaml:"coverage"`
+	Enabled      bool    `yaml:"enabled"`
+	Coverage     float64 `yaml:"coverage"`             // households reached / paired
+	Confirmed    float64 `yaml:"confirmed"`            // visits confirmed / visits the household answered about
+	Closed       float64 `yaml:"discrepancies_closed"` // discrepancies verified and closed / found
 	OnTime       float64 `yaml:"requests_on_time"`
 	Satisfaction float64 `yaml:"satisfaction"`
-	SpotAgree    float64 `yaml:"spot_check_agreement"`
-	Activity     float64 `yaml:"activity"`
+}
+
+// removedKeys explain settings that existed once and were taken out on purpose, by the Go type of
+// their section and their key, so an old configuration gets the reason instead of "unknown key".
+var removedKeys = map[string]string{
+	"Config.timezone": "timezone was removed: qinqi always runs on Beijing time (Asia/Shanghai); delete this line",
+	"SpotCheck.seed": "spot_check.seed is no longer used: a seed in the configuration lets anyone work out who " +
+		"will be called; the sample comes from a secret that qinqi migrate generated and stored in the database. Delete the key",
+	"Ranking.activity": "ranking.activity was removed: units are ranked on outcomes, never on activity counts " +
+		"(the 2026 rules for government apps forbid 积分排名). Delete the key",
+	"Ranking.spot_check_agreement": "ranking.spot_check_agreement was removed: use ranking.confirmed (visits the " +
+		"households confirmed) and ranking.discrepancies_closed. Delete the key",
 }
 
 // Leave is a cadre's leave from config (coordinators can also add leave by chat).
@@ -331,8 +363,8 @@ func explain(err error) error {
 	}
 	msgs := make([]string, 0, len(te.Errors))
 	for _, e := range te.Errors {
-		if m := unknownField.FindStringSubmatch(e); m != nil && m[2] == "timezone" && m[3] == "Config" {
-			e = fmt.Sprintf("line %s: timezone was removed: qinqi always runs on Beijing time (Asia/Shanghai); delete this line", m[1])
+		if m := unknownField.FindStringSubmatch(e); m != nil && removedKeys[m[3]+"."+m[2]] != "" {
+			e = fmt.Sprintf("line %s: %s", m[1], removedKeys[m[3]+"."+m[2]])
 		} else if m != nil {
 			e = fmt.Sprintf("line %s: unknown key %q (not a setting of %s; see config.example.yaml)", m[1], m[2], sectionName(m[3]))
 		} else if m := wrongType.FindStringSubmatch(e); m != nil {

@@ -212,6 +212,15 @@ func TestBadValuesNameTheKey(t *testing.T) {
 		{"spot-check day", "spot_check:\n  day: 31\n", "spot_check.day"},
 		{"bad send_at", "reminders:\n  send_at: morning\n", "reminders.send_at"},
 		{"bad duration", "outbox:\n  every: fast\n", "line 2"},
+		{"the public sampling seed is gone, with the reason", "spot_check:\n  seed: 20261123\n", "a seed in the configuration lets anyone work out who"},
+		{"the activity weight is gone, with the reason", "ranking:\n  activity: 0.1\n", "never on activity counts"},
+		{"the agreement weight is gone, with the reason", "ranking:\n  spot_check_agreement: 0.1\n", "use ranking.confirmed"},
+		{"a ranking weight above one", "ranking:\n  confirmed: 3\n", "ranking.confirmed"},
+		{"confirmation every zero days", "confirm:\n  min_days: 0\n", "confirm.min_days"},
+		{"confirmation of an unknown kind", "confirm:\n  kinds: [photo]\n", "confirm.kinds"},
+		{"answers expire within the hour", "confirm:\n  answer_within: 1h\n", "confirm.answer_within"},
+		{"negative reminder budget", "reminders:\n  monthly_budget: -1\n", "reminders.monthly_budget"},
+		{"files deleted at once", "outbox:\n  file_retention: 1m\n", "outbox.file_retention"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -119,6 +119,9 @@ func (c Config) validateOutbox(bad badFunc) {
 	if o.LoopGuard < 1 {
 		bad("outbox.loop_guard", "must be at least 1")
 	}
+	if o.FileRetention < time.Hour {
+		bad("outbox.file_retention", "must be at least 1h (got %s)", o.FileRetention)
+	}
 	if c.Bind.CodeTTL < time.Minute {
 		bad("bind.code_ttl", "must be at least 1m")
 	}
@@ -189,6 +192,7 @@ func (c Config) validateRules(bad badFunc) {
 	if c.SpotCheck.Day < 1 || c.SpotCheck.Day > 28 {
 		bad("spot_check.day", "must be between 1 and 28 (got %d)", c.SpotCheck.Day)
 	}
+	c.validateOutcomes(bad)
 	for _, k := range []struct{ key, v string }{{"reminders.send_at", c.Reminders.SendAt}, {"escalation.scan_at", c.Escalation.ScanAt}} {
 		if _, err := ClockTime(k.v); err != nil {
 			bad(k.key, "%v", err)
@@ -196,6 +200,33 @@ func (c Config) validateRules(bad badFunc) {
 	}
 	if c.Scheduler.JobTimeout < time.Second {
 		bad("scheduler.job_timeout", "must be at least 1s")
+	}
+}
+
+func (c Config) validateOutcomes(bad badFunc) {
+	if c.Confirm.MinDays < 1 || c.Confirm.MinDays > 90 {
+		bad("confirm.min_days", "must be between 1 and 90 (got %d)", c.Confirm.MinDays)
+	}
+	if c.Confirm.AnswerWithin < 24*time.Hour {
+		bad("confirm.answer_within", "must be at least 24h (got %s)", c.Confirm.AnswerWithin)
+	}
+	for _, k := range c.Confirm.Kinds {
+		if !kinds[k] {
+			bad("confirm.kinds", "%q is not one of contact, visit, policy, warmth, deed", k)
+		}
+	}
+	if c.Reminders.MonthlyBudget < 0 {
+		bad("reminders.monthly_budget", "must not be negative (got %d)", c.Reminders.MonthlyBudget)
+	}
+	w := c.Ranking
+	for _, x := range []struct {
+		key string
+		v   float64
+	}{{"coverage", w.Coverage}, {"confirmed", w.Confirmed}, {"discrepancies_closed", w.Closed},
+		{"requests_on_time", w.OnTime}, {"satisfaction", w.Satisfaction}} {
+		if x.v < 0 || x.v > 1 {
+			bad("ranking."+x.key, "must be between 0 and 1 (got %g)", x.v)
+		}
 	}
 }
 

@@ -65,17 +65,24 @@ func Yuan(fen int64) string {
 
 func quantity(q float64) string { return strconv.FormatFloat(q, 'f', -1, 64) }
 
-// FormatStats is the chat text of a report: the five counts, money and goods, coverage, requests,
-// satisfaction and call-back agreement, with the three most frequent goods.
+// FormatStats is the chat text of a report: the outcomes first (households reached, visits the
+// households confirmed, discrepancies found and closed, requests on time, satisfaction), then the
+// activity counts, money and goods as information.
 func FormatStats(r Report) string {
 	t := r.Total
 	var b strings.Builder
 	fmt.Fprintf(&b, "📊 %s %s\n", r.Scope.Name, r.Period.Label())
+	fmt.Fprintf(&b, "走到 %d / %d 户，覆盖率 %s\n", t.Reached, t.Paired, Percent(t.Coverage()))
+	fmt.Fprintf(&b, "%s\n", ConfirmLine(t))
+	fmt.Fprintf(&b, "%s\n", DiscLine(t))
+	fmt.Fprintf(&b, "诉求 %d 件，办结 %d，按时 %d（按时率 %s）\n", t.Opened, t.Resolved, t.OnTime, Percent(t.OnTimeRate()))
+	fmt.Fprintf(&b, "满意度 %s（%d 条评价），回访一致率 %s（%d 户回访）\n", Stars(t.Satisfaction()), t.RatingN,
+		Percent(t.SpotAgreement()), t.SpotAnswered)
 	var kinds []string
 	for _, k := range store.CheckInKinds {
 		kinds = append(kinds, fmt.Sprintf("%s %d", k.Label(), t.Counts[k]))
 	}
-	fmt.Fprintf(&b, "%s\n", strings.Join(kinds, " · "))
+	fmt.Fprintf(&b, "活动（仅供了解，不作考核）：%s\n", strings.Join(kinds, " · "))
 	fmt.Fprintf(&b, "帮扶金额 %s，送物资 %d 次", Yuan(t.ValueFen), t.GoodsDeliveries)
 	if g := goodsLine(r.Goods, 3); g != "" {
 		fmt.Fprintf(&b, "（%s）", g)
@@ -83,11 +90,26 @@ func FormatStats(r Report) string {
 	if t.SalesDeliveries > 0 || t.SalesFen > 0 {
 		fmt.Fprintf(&b, "\n帮销 %d 次，%s（不计入帮扶金额）", t.SalesDeliveries, Yuan(t.SalesFen))
 	}
-	fmt.Fprintf(&b, "\n走到 %d / %d 户，覆盖率 %s\n", t.Reached, t.Paired, Percent(t.Coverage()))
-	fmt.Fprintf(&b, "诉求 %d 件，办结 %d，按时 %d（按时率 %s）\n", t.Opened, t.Resolved, t.OnTime, Percent(t.OnTimeRate()))
-	fmt.Fprintf(&b, "满意度 %s（%d 条评价），回访一致率 %s（%d 户回访）", Stars(t.Satisfaction()), t.RatingN,
-		Percent(t.SpotAgreement()), t.SpotAnswered)
 	return b.String()
+}
+
+// ConfirmLine says how many visits the households confirmed of those they answered about; the
+// unanswered ones are named as such, never as a failing.
+func ConfirmLine(f Figures) string {
+	if f.VisitsAsked == 0 {
+		return "户主确认走访：本期还没有询问"
+	}
+	return fmt.Sprintf("户主确认走访 %d / %d 次（%s；共询问 %d 次，未回复的不计）", f.VisitsConfirmed, f.VisitsAnswered,
+		Percent(f.Confirmed()), f.VisitsAsked)
+}
+
+// DiscLine is the discrepancies found and closed.
+func DiscLine(f Figures) string {
+	if f.DiscFound == 0 {
+		return "户主异议：无"
+	}
+	return fmt.Sprintf("户主异议 %d 件，已核实 %d 件（属实 %d，有误 %d），待核实 %d 件", f.DiscFound, f.DiscClosed,
+		f.DiscUpheld, f.DiscClosed-f.DiscUpheld, f.DiscFound-f.DiscClosed)
 }
 
 func goodsLine(gs []Goods, n int) string {
@@ -106,30 +128,32 @@ func goodsLine(gs []Goods, n int) string {
 	return strings.Join(parts, "、")
 }
 
-// FormatRanking is the chat text of a ranking: the top units with their score and the parts
+// FormatRanking is the chat text of a ranking: the top units with their score and the outcomes
 // behind it; limit caps the lines for chat length.
 func FormatRanking(r Ranking, scopeName string, limit int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "🏅 %s %s 单位排名（%d 个单位）\n", scopeName, r.Period.Label(), len(r.Units))
+	fmt.Fprintf(&b, "🏅 %s %s 单位排名（%d 个单位，按结果，不按活动次数）\n", scopeName, r.Period.Label(), len(r.Units))
 	for i, u := range r.Units {
 		if i == limit {
 			fmt.Fprintf(&b, "……另有 %d 个单位，见导出的台账\n", len(r.Units)-limit)
 			break
 		}
-		fmt.Fprintf(&b, "%d. %s %.1f分（覆盖%s 按时%s 满意%s 回访%s）\n", u.Rank, u.Unit.Unit.Name, u.Score,
-			Percent(u.Unit.Coverage()), Percent(u.Unit.OnTimeRate()), Stars(u.Unit.Satisfaction()), Percent(u.Unit.SpotAgreement()))
+		f := u.Unit.Figures
+		fmt.Fprintf(&b, "%d. %s %.1f分（走到%s 确认%s 核实%s 按时%s 满意%s）\n", u.Rank, u.Unit.Unit.Name, u.Score,
+			Percent(f.Coverage()), Percent(f.Confirmed()), Percent(f.ClosedShare()), Percent(f.OnTimeRate()), Stars(f.Satisfaction()))
 	}
 	if r.Unpaired > 0 {
 		fmt.Fprintf(&b, "（%d 个单位本期无结对，未参加排名）\n", r.Unpaired)
 	}
 	w := r.Weights
-	fmt.Fprintf(&b, "算法：加权平均×100，权重 覆盖率%g 按时办结%g 满意度%g 回访一致%g 走访活跃度%g；无数据的项不计入。只排单位，不排个人。",
-		w.Coverage, w.OnTime, w.Satisfaction, w.SpotAgree, w.Activity)
+	fmt.Fprintf(&b, "算法：加权平均×100，权重 走到户数%g 户主确认%g 异议核实%g 按时办结%g 满意度%g；无数据的项不计入。只排单位，不排个人，不看活动次数。",
+		w.Coverage, w.Confirmed, w.Closed, w.OnTime, w.Satisfaction)
 	return b.String()
 }
 
-// FormatUnitLines is one short line per unit with pairings (activities, coverage), for a scope
-// of several units; at most limit lines, the rest counted. Empty for a single unit.
+// FormatUnitLines is one short line per unit with pairings (households reached, confirmations,
+// discrepancies), for a scope of several units; at most limit lines, the rest counted. Empty for a
+// single unit.
 func FormatUnitLines(r Report, limit int) string {
 	var lines []string
 	units := 0
@@ -139,7 +163,8 @@ func FormatUnitLines(r Report, limit int) string {
 		}
 		units++
 		if len(lines) < limit {
-			lines = append(lines, fmt.Sprintf("· %s：活动 %d 次，走到 %d/%d 户", u.Unit.Name, u.Activities(), u.Reached, u.Paired))
+			lines = append(lines, fmt.Sprintf("· %s：走到 %d/%d 户，户主确认 %s，异议 %d（已核实 %d）", u.Unit.Name, u.Reached, u.Paired,
+				Percent(u.Confirmed()), u.DiscFound, u.DiscClosed))
 		}
 	}
 	if units < 2 {

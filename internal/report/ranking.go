@@ -10,13 +10,16 @@ import (
 // Weights are the ranking weights (config.Ranking); they need not add up to 1.
 type Weights = config.Ranking
 
-// Component is one measured part of a unit's score, each in [0, 1]:
+// Component is one measured outcome of a unit, each in [0, 1]:
 //
 //	coverage      households reached / households paired
+//	confirmed     visits the households confirmed / visits they answered about (silence counts for nobody)
+//	closed        discrepancies verified and closed / discrepancies found
 //	on_time       requests resolved by their due time / requests resolved or past due
 //	satisfaction  (average rating − 1) / 4, so 1★ is 0 and 5★ is 1
-//	spot_check    call-backs that agreed with the cadres' log / answered call-backs
-//	activity      check-ins per paired household, divided by the best unit's figure
+//
+// No component counts activities: how many calls or visits were logged is information in 统计,
+// never a score (the 2026 rules for government apps forbid 积分排名 on activity).
 type Component struct {
 	Name   string
 	Value  float64 // -1: not measurable in this period (no requests, no ratings …)
@@ -45,24 +48,14 @@ type Ranking struct {
 //
 // so a unit without any request is neither rewarded nor punished for the on-time rate: that
 // weight is left out of its sum. Units without pairings are not ranked. Only units are ranked,
-// never individual cadres: the programme rules forbid 打卡-style personal rankings.
-// Ties keep unit-code order and share a rank.
+// never individual cadres. Ties keep unit-code order and share a rank. Whether a ranking is shown
+// at all is config ranking.enabled (off by default); Rank itself does not look.
 func Rank(r Report, w Weights) Ranking {
-	best := 0.0
-	for _, u := range r.ByUnit {
-		if u.Paired > 0 {
-			best = max(best, float64(u.Activities())/float64(u.Paired))
-		}
-	}
 	out := Ranking{Period: r.Period, Weights: w}
 	for _, u := range r.ByUnit {
 		if u.Paired == 0 {
 			out.Unpaired++
 			continue
-		}
-		act := -1.0
-		if best > 0 {
-			act = float64(u.Activities()) / float64(u.Paired) / best
 		}
 		sat := u.Satisfaction()
 		if sat >= 0 {
@@ -70,10 +63,10 @@ func Rank(r Report, w Weights) Ranking {
 		}
 		comps := []Component{
 			{"coverage", u.Coverage(), w.Coverage},
+			{"confirmed", u.Confirmed(), w.Confirmed},
+			{"closed", u.ClosedShare(), w.Closed},
 			{"on_time", u.OnTimeRate(), w.OnTime},
 			{"satisfaction", sat, w.Satisfaction},
-			{"spot_check", u.SpotAgreement(), w.SpotAgree},
-			{"activity", act, w.Activity},
 		}
 		out.Units = append(out.Units, Ranked{Unit: u, Score: score(comps), Components: comps})
 	}

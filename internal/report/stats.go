@@ -20,6 +20,8 @@ type Source interface {
 	RequestTallies(ctx context.Context, f store.StatsFilter, now time.Time) ([]store.RequestTally, error)
 	RatingTallies(ctx context.Context, f store.StatsFilter) ([]store.ScoreTally, error)
 	SpotTallies(ctx context.Context, f store.StatsFilter) ([]store.SpotTally, error)
+	ConfirmTallies(ctx context.Context, f store.StatsFilter) ([]store.ConfirmTally, error)
+	DiscrepancyTallies(ctx context.Context, f store.StatsFilter) ([]store.DiscTally, error)
 	GoodsLists(ctx context.Context, f store.StatsFilter) ([]string, error)
 }
 
@@ -55,6 +57,10 @@ type Figures struct {
 	RatingSum       int64
 	SpotAnswered    int64
 	SpotAgree       int64
+	// Visits the households were asked about (chat or phone), answered about, and confirmed.
+	VisitsAsked, VisitsAnswered, VisitsConfirmed int64
+	// Discrepancies found in the period, closed by a coordinator, and of those found true (属实).
+	DiscFound, DiscClosed, DiscUpheld int64
 }
 
 // Activities is the total of the five counts.
@@ -74,6 +80,13 @@ func (f Figures) OnTimeRate() float64 { return ratio(f.OnTime, f.Judged) }
 
 // Satisfaction is the average rating (1–5), or -1 without ratings.
 func (f Figures) Satisfaction() float64 { return ratio(f.RatingSum, f.RatingN) }
+
+// Confirmed is the share of visits the households confirmed among those they answered about, or -1
+// without answers: an unanswered question counts for nobody and against nobody.
+func (f Figures) Confirmed() float64 { return ratio(f.VisitsConfirmed, f.VisitsAnswered) }
+
+// ClosedShare is discrepancies closed / found, or -1 when none was found.
+func (f Figures) ClosedShare() float64 { return ratio(f.DiscClosed, f.DiscFound) }
 
 // SpotAgreement is call-backs agreeing with the log / answered call-backs, or -1 without answers.
 func (f Figures) SpotAgreement() float64 { return ratio(f.SpotAgree, f.SpotAnswered) }
@@ -104,6 +117,12 @@ func (f *Figures) add(o Figures) {
 	f.RatingSum += o.RatingSum
 	f.SpotAnswered += o.SpotAnswered
 	f.SpotAgree += o.SpotAgree
+	f.VisitsAsked += o.VisitsAsked
+	f.VisitsAnswered += o.VisitsAnswered
+	f.VisitsConfirmed += o.VisitsConfirmed
+	f.DiscFound += o.DiscFound
+	f.DiscClosed += o.DiscClosed
+	f.DiscUpheld += o.DiscUpheld
 }
 
 // UnitFigures are one unit's figures.
@@ -205,6 +224,29 @@ func collect(ctx context.Context, src Source, f store.StatsFilter, now time.Time
 	for _, t := range spots {
 		if u := by[t.UnitID]; u != nil {
 			u.SpotAnswered, u.SpotAgree = t.Answered, t.Agree
+		}
+	}
+	return collectWord(ctx, src, f, by)
+}
+
+// collectWord adds what the households said: visit confirmations and discrepancies.
+func collectWord(ctx context.Context, src Source, f store.StatsFilter, by map[store.UnitID]*Figures) error {
+	conf, err := src.ConfirmTallies(ctx, f)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	for _, t := range conf {
+		if u := by[t.UnitID]; u != nil {
+			u.VisitsAsked, u.VisitsAnswered, u.VisitsConfirmed = t.Asked, t.Answered, t.Confirmed
+		}
+	}
+	discs, err := src.DiscrepancyTallies(ctx, f)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	for _, t := range discs {
+		if u := by[t.UnitID]; u != nil {
+			u.DiscFound, u.DiscClosed, u.DiscUpheld = t.Found, t.Closed, t.Upheld
 		}
 	}
 	return nil

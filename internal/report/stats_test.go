@@ -86,7 +86,9 @@ func TestFormatStatsNamesEveryFigure(t *testing.T) {
 	}
 	text := report.FormatStats(r)
 	for _, want := range []string{"全县 2026年11月", "联系 2", "走访 3", "讲政策 1", "送温暖 1", "办实事 1", "帮扶金额 920元",
-		"走到 4 / 4 户", "覆盖率 100.0%", "诉求 2 件，办结 1，按时 1", "满意度 4.0分", "回访一致率 50.0%", "米30斤"} {
+		"走到 4 / 4 户", "覆盖率 100.0%", "诉求 2 件，办结 1，按时 1", "满意度 4.0分", "回访一致率 50.0%", "米30斤",
+		"户主确认走访 1 / 3 次（33.3%；共询问 4 次，未回复的不计）", "户主异议 2 件，已核实 1 件（属实 1，有误 0），待核实 1 件",
+		"活动（仅供了解，不作考核）"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("missing %q in:\n%s", want, text)
 		}
@@ -104,10 +106,14 @@ func TestRankOrdersUnitsByWeightedScore(t *testing.T) {
 	if len(rk.Units) != 3 || rk.Unpaired != 0 {
 		t.Fatalf("ranked %d units, unpaired %d", len(rk.Units), rk.Unpaired)
 	}
-	// 县农业农村局: coverage 1, on-time 1, satisfaction 5★, spot 1/1, and 2 check-ins per household
-	// against 县教育局's 3 (the best) → 100 × (0.35+0.2+0.2+0.15+0.1×2/3) = 96.7.
-	if rk.Units[0].Unit.Unit.ID != f.Agri.ID || rk.Units[0].Score != 96.7 {
-		t.Errorf("first = %s %.1f, want 县农业农村局 96.7", rk.Units[0].Unit.Unit.Name, rk.Units[0].Score)
+	// 县农业农村局: coverage 1, confirmed 1/1, on-time 1, satisfaction 5★, no discrepancy (left out) → 100.
+	// 县教育局 logged the most check-ins per household and still comes last: coverage 1, confirmed 0/2,
+	// closed 0/1, on-time 0/1, satisfaction 3★ → 100 × (0.3 + 0.15×0.5) / 1 = 37.5.
+	if rk.Units[0].Unit.Unit.ID != f.Agri.ID || rk.Units[0].Score != 100 {
+		t.Errorf("first = %s %.1f, want 县农业农村局 100", rk.Units[0].Unit.Unit.Name, rk.Units[0].Score)
+	}
+	if last := rk.Units[2]; last.Unit.Unit.ID != f.Edu.ID || last.Score != 37.5 {
+		t.Errorf("last = %s %.1f, want 县教育局 37.5", last.Unit.Unit.Name, last.Score)
 	}
 	for i := 1; i < len(rk.Units); i++ {
 		if rk.Units[i].Score > rk.Units[i-1].Score {
@@ -115,7 +121,7 @@ func TestRankOrdersUnitsByWeightedScore(t *testing.T) {
 		}
 	}
 	text := report.FormatRanking(rk, "全县", 10)
-	for _, want := range []string{"1. 县农业农村局 96.7分", "只排单位，不排个人", "覆盖率0.35"} {
+	for _, want := range []string{"1. 县农业农村局 100.0分", "只排单位，不排个人", "不看活动次数", "户主确认0.25"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("missing %q in:\n%s", want, text)
 		}
@@ -127,16 +133,18 @@ func TestRankOrdersUnitsByWeightedScore(t *testing.T) {
 
 func TestRankLeavesOutUnmeasuredParts(t *testing.T) {
 	r := report.Report{ByUnit: []report.UnitFigures{
-		{Unit: store.Unit{Name: "甲"}, Figures: report.Figures{Reached: 1, Paired: 2, Counts: map[store.CheckInKind]int64{store.KindVisit: 2}}},
-		{Unit: store.Unit{Name: "乙"}, Figures: report.Figures{Reached: 2, Paired: 2, Counts: map[store.CheckInKind]int64{store.KindVisit: 2}}},
+		{Unit: store.Unit{Name: "甲"}, Figures: report.Figures{Reached: 1, Paired: 2, VisitsAnswered: 2, VisitsConfirmed: 1,
+			Counts: map[store.CheckInKind]int64{store.KindVisit: 40}}},
+		{Unit: store.Unit{Name: "乙"}, Figures: report.Figures{Reached: 2, Paired: 2, VisitsAsked: 5, Counts: map[store.CheckInKind]int64{store.KindVisit: 2}}},
 		{Unit: store.Unit{Name: "丙"}},
 	}}
-	rk := report.Rank(r, report.Weights{Coverage: 1, OnTime: 1, Activity: 1})
+	rk := report.Rank(r, report.Weights{Coverage: 1, OnTime: 1, Confirmed: 1})
 	if rk.Unpaired != 1 || len(rk.Units) != 2 {
 		t.Fatalf("units %d unpaired %d", len(rk.Units), rk.Unpaired)
 	}
-	// 乙: coverage 1, activity 1 → 100; 甲: coverage 0.5, activity 1 → 75. on-time has no data: left out.
-	if rk.Units[0].Unit.Unit.Name != "乙" || rk.Units[0].Score != 100 || rk.Units[1].Score != 75 {
+	// 乙: coverage 1; nobody answered its 5 questions, so confirmation is left out, not counted as 0 → 100.
+	// 甲: coverage 0.5, confirmed 0.5 → 50, however many visits it logged. on-time has no data: left out.
+	if rk.Units[0].Unit.Unit.Name != "乙" || rk.Units[0].Score != 100 || rk.Units[1].Score != 50 {
 		t.Errorf("got %s %.1f / %s %.1f", rk.Units[0].Unit.Unit.Name, rk.Units[0].Score, rk.Units[1].Unit.Unit.Name, rk.Units[1].Score)
 	}
 }
@@ -166,7 +174,8 @@ func TestFormatUnitLines(t *testing.T) {
 		limit int
 		want  []string
 	}{
-		{"all fit", 5, []string{"分单位：", "· 县农业农村局：活动 4 次，走到 2/2 户", "· 农技推广站：活动 2 次，走到 1/1 户", "· 县教育局：活动 2 次"}},
+		{"all fit", 5, []string{"分单位：", "· 县农业农村局：走到 2/2 户，户主确认 100.0%，异议 0", "· 农技推广站：走到 1/1 户，户主确认 —，异议 1（已核实 1）",
+			"· 县教育局：走到 1/1 户，户主确认 0.0%，异议 1（已核实 0）"}},
 		{"trimmed", 1, []string{"· 县农业农村局", "另有 2 个单位"}},
 	}
 	for _, c := range cases {

@@ -100,7 +100,7 @@ func (t *tally) job(name string, at time.Time, res scheduler.Result, err error) 
 			m.Alerts[l] += res["alerts_"+string(l)]
 		}
 	case "spot-check-sample":
-		t.month(scheduler.SampleMonth(at).Format("2006-01")).SpotSampled += res["sampled"] + res["phone_callbacks"]
+		t.month(scheduler.SampleMonth(at).Format("2006-01")).SpotSampled += res["sampled"]
 	}
 }
 

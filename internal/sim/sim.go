@@ -7,6 +7,8 @@ package sim
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -138,6 +140,11 @@ func newWorld(ctx context.Context, st *store.Store, kv *store.KV, o Options) (*W
 	if _, err := seed.Generate(ctx, st, seed.Options{Households: o.Households, Cadres: o.Cadres, Seed: o.Seed, Start: start}); err != nil {
 		return nil, err
 	}
+	// The simulator keeps its own seed: the sampling secret is derived from it, so a run is reproducible.
+	secret := sha256.Sum256([]byte(fmt.Sprintf("qinqi simulate %d", o.Seed)))
+	if err := st.SetSetting(ctx, store.SettingSpotSecret, hex.EncodeToString(secret[:]), start); err != nil {
+		return nil, err
+	}
 	w := &World{o: o, st: st, clk: clock.NewFake(start), rng: rand.New(rand.NewPCG(uint64(o.Seed), 0x5157)),
 		cadres: map[store.PersonID]*cadre{}, heads: map[store.HouseholdID]store.PersonID{}, hhOf: map[store.PersonID]store.HouseholdID{},
 		pending: map[string][]action{}, truth: map[store.PairingID]map[string]int{}, tally: newTally()}
@@ -191,6 +198,7 @@ func (w *World) giveEveryHouseholdAHead(ctx context.Context) error {
 	if err := w.st.SetHouseholdHeads(ctx, links); err != nil {
 		return err
 	}
+
 	all, err := w.st.AllPairings(ctx)
 	if err != nil {
 		return err
@@ -205,6 +213,9 @@ func (w *World) giveEveryHouseholdAHead(ctx context.Context) error {
 		}
 		if hh.HeadID != nil {
 			w.heads[hh.ID], w.hhOf[*hh.HeadID] = *hh.HeadID, hh.ID
+			if err := w.st.SetPersonAccount(ctx, *hh.HeadID, "bot1"); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

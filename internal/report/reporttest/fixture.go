@@ -90,15 +90,17 @@ func Seed(t testing.TB, s *store.Store) Fixture {
 	located.Lat, located.Lng, located.Far = &lat, &lng, true
 	phone := ci(f.P2, store.KindContact, day(3, 20), 0, "")
 	phone.Mode = store.ModePhone
+	visit1, warmth2 := ci(f.P1, store.KindVisit, day(2, 10), 50000, "化肥×3包;米×20斤"), ci(f.P2, store.KindWarmth, day(15, 10), 30000, "棉被×2床")
+	visit4, deed4 := ci(f.P4, store.KindVisit, day(5, 10), 12000, "米×10斤"), ci(f.P4, store.KindDeed, day(6, 10), 0, "")
 	must(t, s.InsertFixture(ctx,
-		ci(f.P1, store.KindVisit, day(2, 10), 50000, "化肥×3包;米×20斤"),
+		visit1,
 		ci(f.P1, store.KindContact, day(9, 11), 0, ""),
 		phone,
-		ci(f.P2, store.KindWarmth, day(15, 10), 30000, "棉被×2床"),
+		warmth2,
 		located,
 		ci(f.P3, store.KindPolicy, day(13, 9), 0, ""),
-		ci(f.P4, store.KindVisit, day(5, 10), 12000, "米×10斤"),
-		ci(f.P4, store.KindDeed, day(6, 10), 0, ""),
+		visit4,
+		deed4,
 		undone,
 		ci(f.P4, store.KindVisit, time.Date(2026, 10, 30, 10, 0, 0, 0, clock.Shanghai), 77700, ""),
 	))
@@ -119,7 +121,31 @@ func Seed(t testing.TB, s *store.Store) Fixture {
 		&store.SpotCheck{Month: "2026-11", HouseholdID: f.HH3.ID, PairingID: f.P3.ID, CadreID: f.Cadre2.ID, Answer: store.AnswerNo, Discrepancy: true},
 		&store.SpotCheck{Month: "2026-11", HouseholdID: f.HH4.ID, PairingID: f.P4.ID, CadreID: f.Cadre3.ID},
 	))
+	confirmations(t, s, f, visit1, warmth2, visit4, deed4)
 	return f
+}
+
+// confirmations: HH1 confirmed its visit in chat; HH2 was asked about the warmth delivery and has not
+// answered; HH4 told a coordinator's call-back "有出入" about its visit and deed (open discrepancy at
+// 县教育局); the call-back "no" of HH3 was verified true (closed discrepancy at 农技推广站). So
+// November: 4 asked, 3 answered, 1 confirmed; 2 discrepancies found, 1 closed, 1 upheld.
+func confirmations(t testing.TB, s *store.Store, f Fixture, visit1, warmth2, visit4, deed4 *store.CheckIn) {
+	ctx := context.Background()
+	yes, partly := day(3, 9), day(20, 15)
+	c1 := store.VisitConfirm{HouseholdID: f.HH1.ID, AskedTo: &f.HeadPerson1.ID, Via: store.ViaChat, AskedAt: day(2, 11), Answer: store.AnswerYes, AnsweredAt: &yes}
+	c2 := store.VisitConfirm{HouseholdID: f.HH2.ID, Via: store.ViaChat, AskedAt: day(16, 10)}
+	c4 := store.VisitConfirm{HouseholdID: f.HH4.ID, Via: store.ViaPhone, AskedAt: partly, Answer: store.AnswerPartly, AnsweredAt: &partly,
+		AnsweredBy: &f.CoordEdu.ID, Note: "米只有5斤"}
+	must(t, s.InsertFixture(ctx, &c1, &c2, &c4))
+	must(t, s.InsertFixture(ctx, &store.ConfirmItem{ConfirmID: c1.ID, CheckInID: visit1.ID}, &store.ConfirmItem{ConfirmID: c2.ID, CheckInID: warmth2.ID},
+		&store.ConfirmItem{ConfirmID: c4.ID, CheckInID: visit4.ID}, &store.ConfirmItem{ConfirmID: c4.ID, CheckInID: deed4.ID}))
+	closed := day(22, 16)
+	must(t, s.InsertFixture(ctx,
+		&store.Discrepancy{HouseholdID: f.HH4.ID, CadreID: f.Cadre3.ID, UnitID: &f.Edu.ID, Source: store.DiscFromCallback, ConfirmID: &c4.ID,
+			Month: "2026-11", Answer: store.AnswerPartly, Note: "米只有5斤", OpenedAt: partly},
+		&store.Discrepancy{HouseholdID: f.HH3.ID, CadreID: f.Cadre2.ID, UnitID: &f.Station.ID, Source: store.DiscFromSpot, Month: "2026-11",
+			Answer: store.AnswerNo, OpenedAt: day(21, 9), ClosedAt: &closed, ClosedBy: &f.CoordAgri.ID, Verdict: store.VerdictUpheld, Finding: "电话核实，确实没去"},
+	))
 }
 
 func must(t testing.TB, err error) {
