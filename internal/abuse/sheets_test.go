@@ -109,15 +109,25 @@ func TestAttackSecretsInErrors(t *testing.T) {
 		})
 	})
 	t.Run("a DSN or Redis URL with a password is never echoed", func(t *testing.T) {
-		t.Setenv("QINQI_MYSQL_DSN", "qinqi:Secr3tPw@tcp(127.0.0.1:1)/qinqi")
-		t.Setenv("QINQI_REDIS_ADDR", "127.0.0.1:1")
-		t.Setenv("QINQI_REDIS_PASSWORD", "Redis5ecret")
-		var out, errs bytes.Buffer
-		code := app.Main(context.Background(), []string{"migrate"}, app.IO{In: strings.NewReader(""), Out: &out, Err: &errs})
-		all := out.String() + errs.String()
-		if code == 0 || strings.Contains(all, "Secr3tPw") || strings.Contains(all, "Redis5ecret") {
-			t.Fatalf("exit %d, output %q", code, all)
+		run := func(args ...string) string {
+			var out, errs bytes.Buffer
+			code := app.Main(context.Background(), args, app.IO{In: strings.NewReader(""), Out: &out, Err: &errs})
+			all := out.String() + errs.String()
+			if code == 0 || strings.Contains(all, "Secr3tPw") || strings.Contains(all, "Redis5ecret") {
+				t.Errorf("qinqi %s: exit %d, output %q", strings.Join(args, " "), code, all)
+			}
+			return all
 		}
+		db := filepath.Join(t.TempDir(), "q.db")
+		var out bytes.Buffer
+		if app.Main(context.Background(), []string{"migrate", "-db", db}, app.IO{In: strings.NewReader(""), Out: &out, Err: &out}) != 0 {
+			t.Fatal(out.String())
+		}
+		t.Setenv("QINQI_REDIS_ADDR", "redis://:Redis5ecret@127.0.0.1:1/0")
+		run("status", "-db", db)
+		t.Setenv("QINQI_REDIS_ADDR", "127.0.0.1:1")
+		t.Setenv("QINQI_MYSQL_DSN", "qinqi:Secr3tPw@tcp(127.0.0.1:1/qinqi")
+		run("migrate")
 	})
 }
 
