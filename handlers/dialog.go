@@ -17,6 +17,7 @@ const (
 	dlgRequestCategory = "request_category" // a household chose 提诉求 and picks a category
 	dlgRequestText     = "request_text"     // a household picked a category and is telling the matter
 	dlgMenu            = "menu"             // a household saw the numbered menu
+	dlgDiscNote        = "disc_note"        // a household said "有出入" and may say what differs
 )
 
 // dialog is the follow-up state kept in the KV for config.CheckIn.DialogTTL.
@@ -26,6 +27,7 @@ type dialog struct {
 	Options  []store.HouseholdID   `json:"options,omitempty"`
 	Source   string                `json:"source,omitempty"` // SourceMsgID of the message that started it
 	Category store.RequestCategory `json:"category,omitempty"`
+	Refs     []int64               `json:"refs,omitempty"` // discrepancy ids of dlgDiscNote
 }
 
 func dialogKey(p store.PersonID) string { return fmt.Sprintf("dialog:%d", p) }
@@ -103,6 +105,15 @@ func (r *Router) dialogAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool
 			r.dropDialog(ctx, c.ID())
 		}
 		return out, true, err
+	}
+	if d.Kind == dlgDiscNote && c.In.Kind == bot.KindText && c.Text != "" && !isCommandLike(r, c.Text) {
+		if _, isNum := digitAnswer(c.Text); !isNum {
+			out, err := r.addDiscNote(ctx, c, d)
+			if !failed(err) {
+				r.dropDialog(ctx, c.ID())
+			}
+			return out, true, err
+		}
 	}
 	n, isNum := digitAnswer(c.Text)
 	if !isNum || c.In.Kind == bot.KindVoice {

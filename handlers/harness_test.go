@@ -260,3 +260,18 @@ func wantNot(t *testing.T, got string, bad ...string) {
 		}
 	}
 }
+
+// notesTo lists the texts of notifications queued for a person whose key contains what
+// (e.g. "disc:new"), in queue order.
+func (h *harness) notesTo(code, what string) []string {
+	h.t.Helper()
+	ms, err := h.st.OutboxWithPrefix(h.ctx, "")
+	h.must(err)
+	var out []string
+	for _, m := range ms {
+		if m.PersonID != nil && *m.PersonID == h.person(code) && strings.Contains(m.Key, what) {
+			out = append(out, m.Text)
+		}
+	}
+	return out
+}

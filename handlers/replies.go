@@ -60,6 +60,7 @@ var helpLine = map[string]string{
 	"relay":     "接力 周干部 王干部 — 把结对户整体交给新干部，记录保留",
 	"campaigns": "活动 — 进行中和下一个走访活动，已走到多少户",
 	"leave":     "请假 周干部 12-01 12-15 住院 — 登记干部请假，期间不催",
+	"verify":    "核实 12 属实 说明 — 核实户主提出的异议（属实＝户主说的对；有误＝记录无误）；只发「核实」看待核实名单",
 	"bindcode":  "绑定码 G01 — 给本单位干部或结对户生成一次性绑定码，当面交给本人",
 }
 
@@ -569,10 +570,107 @@ func replyCampaignNext(name, days string) string {
 	return fmt.Sprintf("下一个：%s（%s）", name, days)
 }
 
-// Spot-check call-back (handlers/spotcheck.go).
-const replySpotThanks = "谢谢您的回复，已记录。有事随时发「诉求」加上您要说的事，或发「菜单」。"
+// Spot-check call-back (handlers/spotcheck.go) and visit confirmation (handlers/confirm.go).
+const (
+	replySpotThanks    = "谢谢您的回复，已记录。有事随时发「诉求」加上您要说的事，或发「菜单」。"
+	replyConfirmThanks = "谢谢您的确认，已记录。有事随时发「诉求」加上您要说的事，或发「菜单」。"
+	replyDiscAskNote   = "如果方便，请再发一句哪里不一样，例如：只送了化肥，没有钱。不说也没关系。"
+	replyDiscNoted     = "收到，已补充给联络员。谢谢您！"
+)
 
-func replySpotDiscrepancy(household, cadre string, month time.Time, logged int) string {
-	return fmt.Sprintf("【回访异议】%s户回复：%d月份干部%s未联系或走访，但系统里记有%d次登记。请核实后处理；发送「逾期」查看督办名单。",
-		household, month.Month(), cadre, logged)
+func replyDiscThanks(id store.DiscID) string {
+	return fmt.Sprintf("谢谢您告诉我们，已记录（编号%d）。单位联络员会核实，不用您再跑腿。", id)
+}
+
+func replyConfirmExpired(asked time.Time, within time.Duration) string {
+	return fmt.Sprintf("%d月%d日问您的那次走访已过了%d天，不用再回复了，谢谢您。以后有新的走访还会再问您。",
+		asked.Month(), asked.Day(), int(within.Hours()/24))
+}
+
+// replySpotMonthLine is what a discrepancy about a whole month disputes.
+func replySpotMonthLine(month time.Time, logged int) string {
+	return fmt.Sprintf("%d月份系统里记有%d次联系或走访", month.Month(), logged)
+}
+
+// noteDiscNew tells a coordinator about a new discrepancy; the cadre is not told until it is closed.
+func noteDiscNew(d store.Discrepancy, hh store.Household, cadre string, lines []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "【待核实#%d】%s户（%s）对干部%s报的以下内容回复“%s”", d.ID, hh.HeadName, hh.Code, cadre, d.Answer.Label())
+	if d.Source == store.DiscFromCallback {
+		b.WriteString("（电话回访）")
+	}
+	b.WriteString("：\n")
+	for _, l := range lines {
+		fmt.Fprintf(&b, "· %s\n", l)
+	}
+	if d.Note != "" {
+		fmt.Fprintf(&b, "户主说：%s\n", d.Note)
+	}
+	fmt.Fprintf(&b, "请核实后发：核实 %d 属实 说明（户主说的对，记录不实）或 核实 %d 有误 说明（记录无误）。核实前不会告诉干部。", d.ID, d.ID)
+	return b.String()
+}
+
+// 核实 (handlers/verify.go).
+const replyVerifyHelp = "核实后请发：核实 编号 属实 说明（户主说的对，记录不实）或 核实 编号 有误 说明（户主记错了，记录无误），例如：核实 12 有误 电话问过，是老人记混了日子"
+
+func replyDiscUnknown(id store.DiscID) string {
+	return fmt.Sprintf("没有编号%d的异议。发「核实」看待核实的名单。", id)
+}
+
+func replyDiscOutOfScope(id store.DiscID) string {
+	return fmt.Sprintf("编号%d的异议不在您负责的单位，不能由您核实。请转给该单位的联络员。", id)
+}
+
+func replyDiscClosedAlready(d store.Discrepancy) string {
+	when := ""
+	if d.ClosedAt != nil {
+		when = fmt.Sprintf("%d月%d日", d.ClosedAt.Month(), d.ClosedAt.Day())
+	}
+	return fmt.Sprintf("编号%d的异议已于%s核实过（%s），不再改动。", d.ID, when, d.Verdict.Label())
+}
+
+func replyDiscClosed(d store.Discrepancy, cadre string) string {
+	return fmt.Sprintf("已记录核实结果：编号%d %s。已告诉干部%s。", d.ID, d.Verdict.Label(), cadre)
+}
+
+func replyDiscMonth(month string) string {
+	m := strings.TrimLeft(month[min(5, len(month)):], "0")
+	return m + "月份的联系和走访"
+}
+
+func replyNoOpenDiscs(scope string) string {
+	return fmt.Sprintf("%s 现在没有待核实的户主异议。", scope)
+}
+
+func replyOpenDiscsHead(scope string, n int64) string {
+	return fmt.Sprintf("%s 待核实的户主异议 %d 件（先发现的在前）：", scope, n)
+}
+
+func replyOpenDiscLine(d store.Discrepancy, hh store.Household, cadre string, disputed []string) string {
+	l := fmt.Sprintf("#%d %s户（%s）· 干部%s · %s：%s", d.ID, hh.HeadName, hh.Code, cadre, strings.Join(disputed, "；"), d.Answer.Label())
+	if d.Note != "" {
+		l += "（户主说：" + d.Note + "）"
+	}
+	return l
+}
+
+// noteDiscClosed is what the cadre learns, and only once the coordinator has verified.
+func noteDiscClosed(d store.Discrepancy, household, coordinator string, disputed []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "【核实结果#%d】您报的%s户：%s。户主回复“%s”，单位联络员%s已核实：", d.ID, household, strings.Join(disputed, "；"),
+		d.Answer.Label(), coordinator)
+	if d.Verdict == store.VerdictUpheld {
+		b.WriteString("户主反映属实，这条记录与实际不符。")
+	} else {
+		b.WriteString("户主反映有误，记录无误。")
+	}
+	if d.Finding != "" {
+		fmt.Fprintf(&b, "说明：%s。", d.Finding)
+	}
+	b.WriteString("有不同看法请直接找联络员当面说。")
+	return b.String()
+}
+
+func noteDiscAdded(d store.Discrepancy, hh store.Household) string {
+	return fmt.Sprintf("【待核实#%d 补充】%s户（%s）补充说：%s", d.ID, hh.HeadName, hh.Code, d.Note)
 }

@@ -79,6 +79,7 @@ func (r *Router) table() []route {
 		{id: "relay", words: []string{"接力", "交接", "接力帮扶"}, slash: "/relay", roles: coordinator, run: r.relay},
 		{id: "campaigns", words: []string{"活动", "走访活动", "节日走访"}, slash: "/campaigns", aliases: []string{"/windows"}, roles: coordinator, run: r.campaigns},
 		{id: "leave", words: []string{"请假", "登记请假"}, slash: "/leave", roles: coordinator, run: r.leave},
+		{id: "verify", words: []string{"核实", "核实异议"}, slash: "/verify", roles: coordinator, run: r.verify},
 		{id: "bindcode", words: []string{"绑定码", "生成绑定码"}, slash: "/bindcode", aliases: []string{"/code"}, roles: coordinator, run: r.bindCode},
 	}
 }
@@ -88,10 +89,11 @@ func (r *Router) table() []route {
 type interceptor func(ctx context.Context, c *Caller) (out []bot.Reply, handled bool, err error)
 
 // interceptors run in order before the table: a pending numbered question first, then the
-// household's answers. The spot-check answer (handlers/spotcheck.go) goes right after
-// dialogAnswer, before householdDigit, so "1"/"2" after a call-back question is not a rating.
+// household's answers. The answer to a visit confirmation or call-back question
+// (handlers/confirm.go) goes right after dialogAnswer, before householdDigit, so "1" after such a
+// question is not a menu choice or a rating; whichever question was asked last gets the digit.
 func (r *Router) interceptors() []interceptor {
-	return []interceptor{r.dialogAnswer, r.spotAnswer, r.householdDigit}
+	return []interceptor{r.dialogAnswer, r.householdAnswer, r.householdDigit}
 }
 
 // Handle implements bot.Handler and is the one place where errors become replies: a refusal

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"qinqi/bot"
@@ -12,94 +11,72 @@ import (
 	"qinqi/store"
 )
 
-// SpotStore records households' answers to the monthly call-back question; *store.Store.
+// SpotStore is what the household's word needs: visit confirmations, the monthly call-back question,
+// phone call-backs and discrepancies; *store.Store.
 type SpotStore interface {
 	OpenSpotCheck(ctx context.Context, hh store.HouseholdID, since time.Time) (store.SpotCheck, error)
-	AnswerSpotCheck(ctx context.Context, id store.SpotCheckID, a store.SpotAnswer, at time.Time, logged int, discrepancy bool) error
 	CountPairingCheckIns(ctx context.Context, p store.PairingID, from, to time.Time) (int, error)
+	OpenConfirm(ctx context.Context, hh store.HouseholdID, since time.Time) (store.VisitConfirm, error)
+	LatestChatConfirm(ctx context.Context, hh store.HouseholdID) (store.VisitConfirm, error)
+	ConfirmCheckIns(ctx context.Context, id store.ConfirmID) ([]store.ConfirmCheckIn, error)
+	SaveHouseholdAnswer(ctx context.Context, a store.HouseholdAnswer, notes func([]store.Discrepancy) []store.OutboxMessage) ([]store.Discrepancy, error)
+	AddDiscrepancyNote(ctx context.Context, ids []store.DiscID, note string, at time.Time, notes func([]store.Discrepancy) []store.OutboxMessage) ([]store.Discrepancy, error)
+	DiscrepancyByID(ctx context.Context, id store.DiscID) (store.Discrepancy, error)
+	OpenDiscrepancies(ctx context.Context, units []store.UnitID, limit int) ([]store.Discrepancy, error)
+	CountOpenDiscrepancies(ctx context.Context, units []store.UnitID) (int64, error)
+	CloseDiscrepancy(ctx context.Context, id store.DiscID, v store.Verdict, finding string, actor store.PersonID, at time.Time,
+		notes func(store.Discrepancy) []store.OutboxMessage) (store.Discrepancy, error)
 }
 
 // spotOpenFor is how long a call-back question stays answerable.
 const spotOpenFor = 31 * 24 * time.Hour
 
-// ParseSpotAnswer reads a household's reply to "是否联系/走访过您？回复 1 是 / 2 否".
-func ParseSpotAnswer(text string) (store.SpotAnswer, bool) {
-	t := strings.TrimSpace(trimSeps(Normalize(text)))
-	switch t {
-	case "1", "是", "是的", "有", "有的", "来过", "联系过", "走访过", "对":
-		return store.AnswerYes, true
-	case "2", "否", "不是", "没有", "没", "没来过", "没联系", "没有联系", "无":
-		return store.AnswerNo, true
-	}
-	return store.AnswerNone, false
-}
-
-// spotAnswer intercepts the answer of a household with an open call-back question. A "no" while the
-// cadre logged check-ins for that month is a discrepancy: the unit's coordinators are told. The
-// notices are built before the answer is written, so a store failure leaves nothing half-told.
-func (r *Router) spotAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool, error) {
-	sp := r.extra.Spot
-	if sp == nil || !c.Is(store.RoleHousehold) || c.Person.HouseholdID == nil || c.In.Kind == bot.KindVoice {
-		return nil, false, nil
-	}
-	ans, ok := ParseSpotAnswer(c.Text)
-	if !ok {
-		return nil, false, nil
-	}
-	now := r.now()
-	sc, err := sp.OpenSpotCheck(ctx, *c.Person.HouseholdID, now.Add(-spotOpenFor))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, true, fmt.Errorf("open spot check: %w", err)
-	}
+// answerSpot records a household's answer to the monthly call-back question. A "no" while the cadre
+// logged check-ins for that month opens a discrepancy for the unit's coordinators.
+func (r *Router) answerSpot(ctx context.Context, c *Caller, sc store.SpotCheck, ans store.SpotAnswer, note string) ([]bot.Reply, error) {
 	from, err := time.ParseInLocation("2006-01", sc.Month, clock.Shanghai)
 	if err != nil {
-		return nil, true, fmt.Errorf("spot check month %q: %w", sc.Month, err)
+		return nil, fmt.Errorf("spot check month %q: %w", sc.Month, err)
 	}
-	logged, err := sp.CountPairingCheckIns(ctx, sc.PairingID, from, from.AddDate(0, 1, 0))
+	logged, err := r.extra.Spot.CountPairingCheckIns(ctx, sc.PairingID, from, from.AddDate(0, 1, 0))
 	if err != nil {
-		return nil, true, fmt.Errorf("spot check count: %w", err)
+		return nil, fmt.Errorf("spot check count: %w", err)
 	}
-	discrepancy := ans == store.AnswerNo && logged > 0
-	out := say(replySpotThanks)
-	if discrepancy {
-		flags, err := r.spotFlags(ctx, sc, from, logged)
-		if err != nil {
-			return nil, true, err
-		}
-		out = append(out, flags...)
+	sc.Answer, sc.Note, sc.LoggedVisits = ans, note, logged
+	sc.Discrepancy = ans != store.AnswerYes && logged > 0
+	out, err := r.saveSpot(ctx, c, sc, from)
+	if errors.Is(err, store.ErrDuplicate) {
+		return say(replySpotThanks), nil
 	}
-	if err := sp.AnswerSpotCheck(ctx, sc.ID, ans, now, logged, discrepancy); errors.Is(err, store.ErrDuplicate) {
-		return say(replySpotThanks), true, nil
-	} else if err != nil {
-		return nil, true, fmt.Errorf("answer spot check: %w", err)
+	if err != nil || !sc.Discrepancy || len(out) == 0 {
+		return say(replySpotThanks), err
 	}
-	return out, true, nil
+	return say(replyDiscThanks(out[0].ID)), nil
 }
 
-// spotFlags tells the cadre's coordinators about a disagreement between the household and the
-// log; a cadre without a unit (or no longer registered) has nobody to tell (the discrepancy stays flagged in the database).
-func (r *Router) spotFlags(ctx context.Context, sc store.SpotCheck, month time.Time, logged int) ([]bot.Reply, error) {
+// saveSpot stores the answer to sc, opening a discrepancy about the month when sc.Discrepancy is set.
+func (r *Router) saveSpot(ctx context.Context, c *Caller, sc store.SpotCheck, month time.Time) ([]store.Discrepancy, error) {
 	cadre, err := r.store.PersonByID(ctx, sc.CadreID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("spot check cadre: %w", err)
-	}
-	if err != nil || cadre.UnitID == nil {
-		return nil, nil
 	}
 	hh, err := r.store.HouseholdByID(ctx, sc.HouseholdID)
 	if err != nil {
 		return nil, fmt.Errorf("spot check household: %w", err)
 	}
-	coords, err := r.store.CoordinatorsOfUnit(ctx, *cadre.UnitID)
+	a := store.HouseholdAnswer{Spot: &sc, Actor: c.ID(), At: r.now()}
+	source := store.DiscFromSpot
+	if sc.AnsweredBy != nil {
+		source = store.DiscFromCallback
+	}
+	if sc.Discrepancy {
+		a.Discs = []store.Discrepancy{{HouseholdID: sc.HouseholdID, CadreID: sc.CadreID, UnitID: cadre.UnitID, Source: source,
+			Month: sc.Month, Answer: sc.Answer, Note: sc.Note}}
+	}
+	notes, err := r.discNotes(ctx, c.In, hh, a.Discs, nil, replySpotMonthLine(month, sc.LoggedVisits),
+		map[store.PersonID]string{cadre.ID: cadre.Name})
 	if err != nil {
-		return nil, fmt.Errorf("spot check coordinators: %w", err)
+		return nil, err
 	}
-	var out []bot.Reply
-	for _, co := range coords {
-		out = append(out, bot.Reply{To: int64(co.ID), Text: replySpotDiscrepancy(hh.HeadName, cadre.Name, month, logged)})
-	}
-	return out, nil
+	return r.extra.Spot.SaveHouseholdAnswer(ctx, a, notes)
 }

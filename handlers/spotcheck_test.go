@@ -10,41 +10,47 @@ import (
 	"qinqi/store"
 )
 
-func TestParseSpotAnswer(t *testing.T) {
+func TestParseConfirmAnswer(t *testing.T) {
 	cases := []struct {
 		name, in string
 		want     store.SpotAnswer
+		note     string
 		ok       bool
 	}{
-		{"digit one", "1", store.AnswerYes, true},
-		{"full-width digit two", "２", store.AnswerNo, true},
-		{"yes word", "是", store.AnswerYes, true},
-		{"came", "有", store.AnswerYes, true},
-		{"no word", "否", store.AnswerNo, true},
-		{"did not", "没有", store.AnswerNo, true},
-		{"with punctuation", "没有。", store.AnswerNo, true},
-		{"three is not an answer", "3", store.AnswerNone, false},
-		{"a sentence is not an answer", "有个事想问问", store.AnswerNone, false},
-		{"empty", "", store.AnswerNone, false},
+		{"digit one", "1", store.AnswerYes, "", true},
+		{"full-width digit two", "２", store.AnswerNo, "", true},
+		{"three with the household's words", "3 只送了化肥，没有钱", store.AnswerPartly, "只送了化肥，没有钱", true},
+		{"three glued to its words", "3只送了化肥", store.AnswerPartly, "只送了化肥", true},
+		{"yes word", "是", store.AnswerYes, "", true},
+		{"came", "来过", store.AnswerYes, "", true},
+		{"did not come", "没有来", store.AnswerNo, "", true},
+		{"no word with punctuation", "没有。", store.AnswerNo, "", true},
+		{"not quite", "有出入", store.AnswerPartly, "", true},
+		{"traditional 沒有來", "沒有來", store.AnswerNo, "", true},
+		{"four is a menu choice", "4", store.AnswerNone, "", false},
+		{"twelve is a number", "12", store.AnswerNone, "", false},
+		{"a date is not an answer", "3月5日来的", store.AnswerNone, "", false},
+		{"a sentence is not an answer", "没有钱买药了", store.AnswerNone, "", false},
+		{"empty", "", store.AnswerNone, "", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, ok := handlers.ParseSpotAnswer(c.in)
-			if got != c.want || ok != c.ok {
-				t.Errorf("ParseSpotAnswer(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
+			got, note, ok := handlers.ParseConfirmAnswer(c.in)
+			if got != c.want || note != c.note || ok != c.ok {
+				t.Errorf("ParseConfirmAnswer(%q) = %q, %q, %v; want %q, %q, %v", c.in, got, note, ok, c.want, c.note, c.ok)
 			}
 		})
 	}
 }
 
-func FuzzParseSpotAnswer(f *testing.F) {
-	for _, s := range []string{"1", "2", "是", "没有", "有的。", "１２", "\x00"} {
+func FuzzParseConfirmAnswer(f *testing.F) {
+	for _, s := range []string{"1", "2", "3 只送了化肥", "是", "没有", "有的。", "１２", "3月", "\x00", "3\xff"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		a, ok := handlers.ParseSpotAnswer(s)
-		if ok != (a != store.AnswerNone) {
-			t.Errorf("ParseSpotAnswer(%q) = %q, %v: ok must mean an answer", s, a, ok)
+		a, note, ok := handlers.ParseConfirmAnswer(s)
+		if ok != (a != store.AnswerNone) || (!ok && note != "") {
+			t.Errorf("ParseConfirmAnswer(%q) = %q, %q, %v: ok must mean an answer", s, a, note, ok)
 		}
 	})
 }
@@ -77,13 +83,20 @@ func TestSpotCheckAnswers(t *testing.T) {
 		return store.SpotCheck{}
 	}
 
-	t.Run("a no against a logged visit thanks the household and flags the coordinator", func(t *testing.T) {
+	t.Run("a no against a logged visit opens a discrepancy for the coordinator, not the cadre", func(t *testing.T) {
 		rs := h.replies(HeadWang, "2")
-		if len(rs) != 2 || rs[0].To != 0 || rs[1].To != int64(h.person(CoordLi)) {
-			t.Fatalf("replies %+v, want thanks to the sender and one flag to 李协调", rs)
+		if len(rs) != 1 || rs[0].To != 0 {
+			t.Fatalf("replies %+v, want one thanks to the sender", rs)
 		}
-		wantContains(t, rs[0].Text, "谢谢您的回复，已记录")
-		wantContains(t, rs[1].Text, "【回访异议】王春发户", "10月份干部张伟", "记有1次登记")
+		wantContains(t, rs[0].Text, "谢谢您告诉我们", "编号1", "联络员会核实")
+		notes := h.notesTo(CoordLi, "disc:new")
+		if len(notes) != 1 {
+			t.Fatalf("coordinator notes %q", notes)
+		}
+		wantContains(t, notes[0], "【待核实#1】王春发户（H01）", "干部张伟", "没有来", "10月份系统里记有1次联系或走访", "核实 1 属实")
+		if n := h.notesTo(CadreZhang, "disc:"); len(n) != 0 {
+			t.Errorf("the cadre was told before the coordinator verified: %q", n)
+		}
 		r := row(HHWang)
 		if r.Answer != store.AnswerNo || !r.Discrepancy || r.LoggedVisits != 1 || r.AnsweredAt == nil {
 			t.Errorf("row %+v", r)
@@ -91,7 +104,7 @@ func TestSpotCheckAnswers(t *testing.T) {
 	})
 	t.Run("a later digit is no longer an answer", func(t *testing.T) {
 		got := h.send(HeadWang, "1")
-		wantNot(t, got, "谢谢您的回复")
+		wantNot(t, got, "谢谢您")
 		if r := row(HHWang); r.Answer != store.AnswerNo {
 			t.Errorf("answer changed to %q", r.Answer)
 		}
@@ -106,6 +119,7 @@ func TestSpotCheckAnswers(t *testing.T) {
 		}
 	})
 	t.Run("a household without a question gets the menu", func(t *testing.T) {
-		wantNot(t, h.send(HeadNoPair, "1"), "谢谢您的回复")
+		got := h.send(HeadNoPair, "1")
+		wantNot(t, got, "谢谢您")
 	})
 }

@@ -38,6 +38,8 @@ type Store interface {
 	HouseholdByID(ctx context.Context, id store.HouseholdID) (store.Household, error)
 	SpotSecret(ctx context.Context) ([]byte, error)
 	ChatHeads(ctx context.Context, hhs []store.HouseholdID) (map[store.HouseholdID]store.PersonID, error)
+	UnaskedCheckIns(ctx context.Context, kinds []store.CheckInKind, occurredFrom, from, to time.Time) ([]store.ConfirmCheckIn, error)
+	LastChatConfirms(ctx context.Context, hhs []store.HouseholdID, since time.Time) (map[store.HouseholdID]time.Time, error)
 }
 
 // writer is what jobs do inside a transaction (*store.Store bound to it).
@@ -98,6 +100,7 @@ func Jobs(d Deps) ([]Job, error) {
 		&SpotCheckSample{Store: d.Store, Clock: d.Clock, Config: d.Config.SpotCheck,
 			Spec: fmt.Sprintf("0 10 %d * *", d.Config.SpotCheck.Day)},
 		&SpotCheckRemind{Store: d.Store, Clock: d.Clock, After: d.Config.SpotCheck.RemindAfter, Spec: "30 10 * * *"},
+		confirmJob(d),
 		rep(ReportMonthly, "0 8 1 * *"),
 		rep(ReportQuarterly, "10 8 1 1,4,7,10 *"),
 		rep(ReportYearly, "20 8 2 1 *"),

@@ -208,12 +208,6 @@ func (w *World) answer(ctx context.Context, a action) error {
 	if err != nil {
 		return err
 	}
-	for _, r := range replies {
-		if r.To != 0 {
-			w.tally.flag(a.month)
-			break
-		}
-	}
 	if len(replies) > 0 && strings.Contains(replies[0].Text, "已记录") {
 		w.tally.answered(a.month)
 	}

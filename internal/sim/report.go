@@ -158,6 +158,9 @@ func (w *World) liesAndRequests(ctx context.Context) error {
 		return err
 	}
 	for _, s := range scs {
+		if s.Discrepancy {
+			w.tally.flag(s.Month)
+		}
 		if s.Discrepancy && w.cadres[s.CadreID] != nil && w.cadres[s.CadreID].liar {
 			w.tally.month(s.Month).LiesFound++
 		}

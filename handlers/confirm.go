@@ -1,0 +1,295 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"qinqi/bot"
+	"qinqi/internal/clock"
+	"qinqi/internal/report"
+	"qinqi/store"
+)
+
+// Words a household may answer a confirmation with, besides the digits.
+var confirmWords = map[string]store.SpotAnswer{
+	"是": store.AnswerYes, "是的": store.AnswerYes, "对": store.AnswerYes, "对的": store.AnswerYes, "来过": store.AnswerYes,
+	"有": store.AnswerYes, "有的": store.AnswerYes, "来了": store.AnswerYes, "嗯": store.AnswerYes, "好的": store.AnswerYes,
+	"没有来": store.AnswerNo, "没来": store.AnswerNo, "没有": store.AnswerNo, "没来过": store.AnswerNo, "没有来过": store.AnswerNo,
+	"否": store.AnswerNo, "不是": store.AnswerNo, "没": store.AnswerNo,
+	"有出入": store.AnswerPartly, "不对": store.AnswerPartly, "不全对": store.AnswerPartly, "不完全对": store.AnswerPartly, "不太对": store.AnswerPartly,
+}
+
+// ParseConfirmAnswer reads a household's reply to "回复 1 是　2 没有来　3 有出入": a digit 1–3
+// (full-width too), optionally followed by their own words ("3 只送了化肥，没有钱"), or one of the
+// answer words alone. Anything else is not an answer.
+func ParseConfirmAnswer(text string) (store.SpotAnswer, string, bool) {
+	t := trimSeps(strings.TrimSpace(Normalize(text)))
+	if a, ok := confirmWords[t]; ok {
+		return a, "", true
+	}
+	r, size := utf8.DecodeRuneInString(t)
+	ans := map[rune]store.SpotAnswer{'1': store.AnswerYes, '2': store.AnswerNo, '3': store.AnswerPartly}[r]
+	if ans == store.AnswerNone {
+		return ans, "", false
+	}
+	rest := t[size:]
+	if next, _ := utf8.DecodeRuneInString(rest); next >= '0' && next <= '9' || next == '.' || next == '月' || next == '号' || next == '日' {
+		return store.AnswerNone, "", false // "12", "3.5", "3月", "2号": a number, not an answer
+	}
+	return ans, trimSeps(strings.TrimSpace(rest)), true
+}
+
+// openQuestion is the household's most recent question that a digit can answer.
+type openQuestion struct {
+	confirm *store.VisitConfirm
+	spot    *store.SpotCheck
+	rating  bool // a resolved request waits for its 1–5 score: the rating handler answers
+	at      time.Time
+}
+
+// householdAnswer intercepts a household's answer to the latest question qinqi asked it: a visit
+// confirmation, the monthly call-back question, or (left to householdDigit) the rating of a
+// resolved request. A digit with no open question is not an answer here: it picks from the menu.
+// An answer after confirm.answer_within is refused politely, with the menu.
+func (r *Router) householdAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool, error) {
+	sp := r.extra.Spot
+	if sp == nil || !c.Is(store.RoleHousehold) || c.Is(store.RoleCadre) || c.Person.HouseholdID == nil || c.In.Kind == bot.KindVoice {
+		return nil, false, nil
+	}
+	ans, note, ok := ParseConfirmAnswer(c.Text)
+	if !ok {
+		return nil, false, nil
+	}
+	hh := *c.Person.HouseholdID
+	q, err := r.latestQuestion(ctx, hh)
+	if err != nil {
+		return nil, true, err
+	}
+	switch {
+	case q.confirm != nil:
+		out, err := r.answerConfirm(ctx, c, *q.confirm, ans, note)
+		return out, true, err
+	case q.spot != nil && ans != store.AnswerPartly:
+		out, err := r.answerSpot(ctx, c, *q.spot, ans, note)
+		return out, true, err
+	case q.rating || q.spot != nil:
+		return nil, false, nil
+	}
+	return r.lateAnswer(ctx, hh)
+}
+
+// latestQuestion finds the open question asked last.
+func (r *Router) latestQuestion(ctx context.Context, hh store.HouseholdID) (openQuestion, error) {
+	var q openQuestion
+	now := r.now()
+	conf, err := r.extra.Spot.OpenConfirm(ctx, hh, now.Add(-r.cfg.Confirm.AnswerWithin))
+	if err == nil {
+		q.confirm, q.at = &conf, conf.AskedAt
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return q, fmt.Errorf("open confirmation: %w", err)
+	}
+	spot, err := r.extra.Spot.OpenSpotCheck(ctx, hh, now.Add(-spotOpenFor))
+	if err == nil && spot.AskedAt != nil && spot.AskedAt.After(q.at) {
+		q.confirm, q.spot, q.at = nil, &spot, *spot.AskedAt
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return q, fmt.Errorf("open spot check: %w", err)
+	}
+	req, err := r.store.LatestUnratedRequest(ctx, hh, now.Add(-rateWindow))
+	if err == nil && req.ResolvedAt != nil && req.ResolvedAt.After(q.at) {
+		return openQuestion{rating: true, at: *req.ResolvedAt}, nil
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return q, fmt.Errorf("unrated request: %w", err)
+	}
+	return q, nil
+}
+
+// lateAnswer refuses, politely and with the menu, an answer to a confirmation that can no longer be
+// answered; with no such question the digit is left to the menu.
+func (r *Router) lateAnswer(ctx context.Context, hh store.HouseholdID) ([]bot.Reply, bool, error) {
+	last, err := r.extra.Spot.LatestChatConfirm(ctx, hh)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, true, fmt.Errorf("latest confirmation: %w", err)
+	}
+	expired := r.now().Sub(last.AskedAt)
+	if last.Answer != store.AnswerNone || expired < r.cfg.Confirm.AnswerWithin || expired > 2*r.cfg.Confirm.AnswerWithin {
+		return nil, false, nil
+	}
+	return nil, true, refuse(replyConfirmExpired(last.AskedAt, r.cfg.Confirm.AnswerWithin), replyMenu())
+}
+
+// answerConfirm records the household's answer. "1" confirms; "2" or "3" opens one discrepancy per
+// cadre concerned, which goes to the unit's coordinators and never to the cadre.
+func (r *Router) answerConfirm(ctx context.Context, c *Caller, vc store.VisitConfirm, ans store.SpotAnswer, note string) ([]bot.Reply, error) {
+	items, err := r.extra.Spot.ConfirmCheckIns(ctx, vc.ID)
+	if err != nil {
+		return nil, fmt.Errorf("confirmation check-ins: %w", err)
+	}
+	vc.Answer, vc.Note = ans, note
+	a := store.HouseholdAnswer{Confirm: &vc, Actor: c.ID(), At: r.now()}
+	if ans != store.AnswerYes {
+		a.Discs = discrepanciesOf(vc.HouseholdID, store.DiscFromConfirm, ans, note, items)
+	}
+	hh, err := r.store.HouseholdByID(ctx, vc.HouseholdID)
+	if err != nil {
+		return nil, fmt.Errorf("household of confirmation: %w", err)
+	}
+	notes, err := r.discNotes(ctx, c.In, hh, a.Discs, items, "", cadreNames(items))
+	if err != nil {
+		return nil, err
+	}
+	discs, err := r.extra.Spot.SaveHouseholdAnswer(ctx, a, notes)
+	if errors.Is(err, store.ErrDuplicate) {
+		return say(replyConfirmThanks), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("save confirmation: %w", err)
+	}
+	if ans == store.AnswerYes {
+		return say(replyConfirmThanks), nil
+	}
+	return r.discReply(ctx, c, discs, ans, note)
+}
+
+// discReply thanks the household for a "没有来"/"有出入"; a bare "3" is invited to say what differs
+// in its own words, which the next message adds to the discrepancy.
+func (r *Router) discReply(ctx context.Context, c *Caller, discs []store.Discrepancy, ans store.SpotAnswer, note string) ([]bot.Reply, error) {
+	if len(discs) == 0 {
+		return say(replyConfirmThanks), nil
+	}
+	if ans != store.AnswerPartly || note != "" {
+		return say(replyDiscThanks(discs[0].ID)), nil
+	}
+	ids := make([]int64, len(discs))
+	for i, d := range discs {
+		ids[i] = int64(d.ID)
+	}
+	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgDiscNote, Refs: ids}) {
+		return say(replyDiscThanks(discs[0].ID)), nil
+	}
+	return say(replyDiscThanks(discs[0].ID), replyDiscAskNote), nil
+}
+
+// addDiscNote adds the household's own words to the discrepancies it just opened and passes them on.
+func (r *Router) addDiscNote(ctx context.Context, c *Caller, d dialog) ([]bot.Reply, error) {
+	ids := make([]store.DiscID, len(d.Refs))
+	for i, id := range d.Refs {
+		ids[i] = store.DiscID(id)
+	}
+	hh, err := r.store.HouseholdByID(ctx, *c.Person.HouseholdID)
+	if err != nil {
+		return nil, fmt.Errorf("household of note: %w", err)
+	}
+	notes := func(ds []store.Discrepancy) []store.OutboxMessage {
+		var out []store.OutboxMessage
+		for _, x := range ds {
+			for _, to := range r.discRecipients(ctx, x) {
+				out = append(out, r.wordNote(c.In, "disc:note", int64(x.ID), to, noteDiscAdded(x, hh)))
+			}
+		}
+		return out
+	}
+	if _, err := r.extra.Spot.AddDiscrepancyNote(ctx, ids, c.Text, r.now(), notes); err != nil {
+		return nil, fmt.Errorf("discrepancy note: %w", err)
+	}
+	return say(replyDiscNoted), nil
+}
+
+// discrepanciesOf groups the disputed reports by cadre: one discrepancy each, found in the cadre's unit.
+func discrepanciesOf(hh store.HouseholdID, source string, ans store.SpotAnswer, note string, items []store.ConfirmCheckIn) []store.Discrepancy {
+	var out []store.Discrepancy
+	seen := map[store.PersonID]bool{}
+	for _, it := range items {
+		if seen[it.CadreID] {
+			continue
+		}
+		seen[it.CadreID] = true
+		out = append(out, store.Discrepancy{HouseholdID: hh, CadreID: it.CadreID, UnitID: it.CadreUnit, Source: source,
+			Month: it.OccurredAt.In(clock.Shanghai).Format("2006-01"), Answer: ans, Note: note})
+	}
+	return out
+}
+
+// discNotes builds, for each discrepancy once it is stored, the notice to the coordinators of the
+// unit it was found in (walking up to a parent unit that has some). The cadre is never told here.
+// discs are the discrepancies about to be stored (their units decide the recipients), items the
+// reports they dispute, and extra a line for a discrepancy about a whole month (the call-back
+// question), with names the cadres' names.
+func (r *Router) discNotes(ctx context.Context, in bot.Inbound, hh store.Household, discs []store.Discrepancy,
+	items []store.ConfirmCheckIn, extra string, names map[store.PersonID]string) (func([]store.Discrepancy) []store.OutboxMessage, error) {
+	recipients := map[store.PersonID][]store.PersonID{}
+	for _, d := range discs {
+		if _, ok := recipients[d.CadreID]; ok || d.UnitID == nil {
+			continue
+		}
+		coords, err := r.store.CoordinatorsOfUnit(ctx, *d.UnitID)
+		if err != nil {
+			return nil, fmt.Errorf("coordinators of cadre unit: %w", err)
+		}
+		for _, co := range coords {
+			recipients[d.CadreID] = append(recipients[d.CadreID], co.ID)
+		}
+	}
+	return func(ds []store.Discrepancy) []store.OutboxMessage {
+		var out []store.OutboxMessage
+		for _, d := range ds {
+			var lines []string
+			for _, it := range items {
+				if it.CadreID == d.CadreID {
+					lines = append(lines, report.VisitLine(it))
+				}
+			}
+			if extra != "" {
+				lines = append(lines, extra)
+			}
+			for _, to := range recipients[d.CadreID] {
+				out = append(out, r.wordNote(in, "disc:new", int64(d.ID), to, noteDiscNew(d, hh, names[d.CadreID], lines)))
+			}
+		}
+		return out
+	}, nil
+}
+
+// cadreNames maps the cadres of items to their names.
+func cadreNames(items []store.ConfirmCheckIn) map[store.PersonID]string {
+	out := map[store.PersonID]string{}
+	for _, it := range items {
+		out[it.CadreID] = it.CadreName
+	}
+	return out
+}
+
+// discRecipients are the coordinators who verify d (a lookup failure leaves the note unsent; the
+// discrepancy itself is stored and listed by 核实).
+func (r *Router) discRecipients(ctx context.Context, d store.Discrepancy) []store.PersonID {
+	if d.UnitID == nil {
+		return nil
+	}
+	coords, err := r.store.CoordinatorsOfUnit(ctx, *d.UnitID)
+	if err != nil {
+		r.log.WarnContext(ctx, "coordinators of discrepancy unit", "disc_id", d.ID, "error", err)
+		return nil
+	}
+	out := make([]store.PersonID, len(coords))
+	for i, co := range coords {
+		out[i] = co.ID
+	}
+	return out
+}
+
+// wordNote is a notification keyed by the inbound message, so handling it again never sends twice.
+func (r *Router) wordNote(in bot.Inbound, what string, ref int64, to store.PersonID, text string) store.OutboxMessage {
+	origin := fmt.Sprintf("inbox:%d", in.InboxID)
+	if in.InboxID == 0 {
+		origin = "msg:" + sourceID(in)
+	}
+	recipient := to
+	return store.OutboxMessage{Key: fmt.Sprintf("%s:%s:%d:to:%d", origin, what, ref, to), PersonID: &recipient,
+		Text: text, Priority: store.PriorityAlert, CreatedAt: r.now()}
+}
