@@ -25,7 +25,7 @@ const (
 // rebuild makes the router again after a change to h.cfg, with every extra dependency wired.
 func (h *harness) rebuild() {
 	h.r = handlers.New(handlers.Deps{Store: h.st, Dialogs: h.kv, Clock: h.clk, Config: h.cfg,
-		Extra: handlers.ExtraDeps{Coord: h.st, Windows: h.cal, Spot: h.st}})
+		Extra: handlers.ExtraDeps{Coord: h.st, Windows: h.cal, Spot: h.st, Callbacks: h.st}})
 }
 
 func newCoordHarness(t *testing.T) *harness {

@@ -9,6 +9,9 @@ type ExtraDeps struct {
 	Coord CoordStore
 	// Windows is the visit-window calendar for 活动; *calendar.Calendar.
 	Windows Windows
-	// Spot records households' answers to the monthly call-back (handlers/spotcheck.go); *store.Store.
+	// Spot records what households say: visit confirmations, call-back answers, discrepancies
+	// (handlers/confirm.go, spotcheck.go, verify.go); *store.Store.
 	Spot SpotStore
+	// Callbacks serves the call-back list of households without chat (handlers/callback.go); *store.Store.
+	Callbacks CallbackStore
 }

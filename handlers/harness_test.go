@@ -143,7 +143,7 @@ func (h *harness) seed() {
 		{Code: CadreZhang, Name: "张伟", Phone: "13800000001", Roles: store.MakeRoles(store.RoleCadre), UnitID: &u11, Title: "科员"},
 		{Code: CadreZhao, Name: "赵敏", Phone: "13800000002", Roles: store.MakeRoles(store.RoleCadre), UnitID: &u11},
 		{Code: HeadWang, Name: "王春发", Phone: "13700000001", IDNumber: "330122195003051236", Roles: store.MakeRoles(store.RoleHousehold), HouseholdID: &hw},
-		{Code: HeadLiu, Name: "刘大山", Roles: store.MakeRoles(store.RoleHousehold), HouseholdID: &hl},
+		{Code: HeadLiu, Name: "刘大山", Phone: "13700000004", Roles: store.MakeRoles(store.RoleHousehold), HouseholdID: &hl},
 		{Code: HeadNoPair, Name: "孙无对", Roles: store.MakeRoles(store.RoleHousehold), HouseholdID: &hs},
 	}, nil))
 	zhang, zhao := h.person(CadreZhang), h.person(CadreZhao)

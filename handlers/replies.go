@@ -60,6 +60,8 @@ var helpLine = map[string]string{
 	"relay":     "接力 周干部 王干部 — 把结对户整体交给新干部，记录保留",
 	"campaigns": "活动 — 进行中和下一个走访活动，已走到多少户",
 	"leave":     "请假 周干部 12-01 12-15 住院 — 登记干部请假，期间不催",
+	"callbacks": "回访清单 [11月] — 不用微信的户要打电话回访的名单（Excel，含完整电话，取用会留痕）",
+	"callback":  "回访 H001 1 说明 — 记一次电话回访：1 是　2 没有来　3 有出入",
 	"verify":    "核实 12 属实 说明 — 核实户主提出的异议（属实＝户主说的对；有误＝记录无误）；只发「核实」看待核实名单",
 	"bindcode":  "绑定码 G01 — 给本单位干部或结对户生成一次性绑定码，当面交给本人",
 }
@@ -608,6 +610,63 @@ func noteDiscNew(d store.Discrepancy, hh store.Household, cadre string, lines []
 	}
 	fmt.Fprintf(&b, "请核实后发：核实 %d 属实 说明（户主说的对，记录不实）或 核实 %d 有误 说明（记录无误）。核实前不会告诉干部。", d.ID, d.ID)
 	return b.String()
+}
+
+// 回访清单 and 回访 (handlers/callback.go).
+const replyCallbackHelp = "打完电话请发：回访 户编号 1|2|3 说明（1 是　2 没有来　3 有出入），例如：回访 H001 3 米只有5斤"
+
+func replyCallbackMonthBad(arg string) string {
+	return fmt.Sprintf("“%s”不是一个已经开始的月份。请写 11月 或 2026-11。", arg)
+}
+
+func replyCallbackEmpty(scope, month string) string {
+	return fmt.Sprintf("%s %s 没有需要电话回访的户：抽到的户都用微信，或走访都已确认。", scope, monthLabel(month))
+}
+
+func replyCallbackListDone(scope, month string, rows []store.CallbackRow) string {
+	sampled, visits := 0, 0
+	for _, r := range rows {
+		if r.Sampled() {
+			sampled++
+		}
+		if len(r.Visits) > 0 {
+			visits++
+		}
+	}
+	return fmt.Sprintf("%s %s 回访清单：%d 户（抽查 %d 户，走访待确认 %d 户），见附件。清单含完整电话，只用于回访，请勿转发；取用已记录。\n%s",
+		scope, monthLabel(month), len(rows), sampled, visits, replyCallbackHelp)
+}
+
+func replyCallbackNoHousehold(code string) string {
+	return fmt.Sprintf("没有户编号为 %s 的户，请对照回访清单上的户编号。", code)
+}
+
+func replyCallbackOutOfScope(hh store.Household) string {
+	return fmt.Sprintf("%s（%s）不是您负责的单位的结对户，不能由您记录回访。", hh.Code, hh.HeadName)
+}
+
+func replyCallbackNotOnList(hh store.Household, month string, onChat bool) string {
+	if onChat {
+		return fmt.Sprintf("%s（%s）不在%s的回访清单上：户主用微信，已在微信里直接询问。", hh.Code, hh.HeadName, monthLabel(month))
+	}
+	return fmt.Sprintf("%s（%s）不在%s的回访清单上：没有抽到，也没有待确认的走访，或已经回访过。发「回访清单」看名单。", hh.Code, hh.HeadName, monthLabel(month))
+}
+
+func replyCallbackSaved(hh store.Household, ans store.SpotAnswer, discs []store.Discrepancy) string {
+	s := fmt.Sprintf("已记录回访：%s户（%s）“%s”。", hh.HeadName, hh.Code, ans.Label())
+	for _, d := range discs {
+		s += fmt.Sprintf("\n发现异议 编号%d；核实后发：核实 %d 属实 说明 或 核实 %d 有误 说明。", d.ID, d.ID, d.ID)
+	}
+	return s
+}
+
+// monthLabel turns "2026-11" into "2026年11月".
+func monthLabel(month string) string {
+	t, err := time.Parse("2006-01", month)
+	if err != nil {
+		return month
+	}
+	return fmt.Sprintf("%d年%d月", t.Year(), t.Month())
 }
 
 // 核实 (handlers/verify.go).

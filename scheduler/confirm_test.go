@@ -2,6 +2,7 @@ package scheduler_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -74,5 +75,41 @@ func TestVisitConfirmationQuestions(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+func TestCallbackListsGoToCoordinators(t *testing.T) {
+	ctx := context.Background()
+	st := testenv.SQLite(t)
+	c := newCounty(t, st)
+	must(t, st.SetPersonAccount(ctx, c.headC, "")) // 李三 has no chat
+	c.report(t, c.pC, store.KindWarmth, clock.Date(2026, 10, 20).Add(10*time.Hour), "米×20斤", 0)
+	c.report(t, c.pA, store.KindVisit, clock.Date(2026, 10, 21).Add(10*time.Hour), "", 0) // 王一 chats: not on the list
+	cfg := defaults()
+	cfg.SpotCheck.Percent = 100
+	cfg.Outbox.FileDir = t.TempDir()
+	clk := clock.NewFake(clock.Date(2026, 11, 1))
+	jobs := jobsByName(t, st, clk, cfg)
+	run(t, jobs["spot-check-sample"], clk, clock.Date(2026, 11, 1).Add(10*time.Hour))
+	res := run(t, jobs["callback-lists"], clk, clock.Date(2026, 11, 1).Add(10*time.Hour+30*time.Minute))
+	if res["lists"] != 1 || res["households"] != 1 {
+		t.Fatalf("run %v: want one list with one household", res)
+	}
+	m := c.messages(t, "callbacks:2026-10:", c.coord)
+	if len(m) != 2 || !contains(m, "有 1 户不用微信，需要电话回访（抽查 1 户") {
+		t.Errorf("coordinator messages %q", m)
+	}
+	file, err := st.OutboxByKey(ctx, "callbacks:2026-10:"+strconv.FormatInt(int64(c.coord), 10)+":xlsx")
+	must(t, err)
+	if file.FileName != "回访清单-2026-10.xlsx" || file.FilePath == "" {
+		t.Errorf("file %+v", file)
+	}
+	audit, err := st.AuditOf(ctx, store.EntCallback, 0)
+	must(t, err)
+	if len(audit) != 1 {
+		t.Errorf("audit rows %+v: every list with phone numbers is logged", audit)
+	}
+	if again := run(t, jobs["callback-lists"], clk, clock.Date(2026, 11, 1).Add(10*time.Hour+30*time.Minute)); len(c.messages(t, "callbacks:", c.coord)) != 2 {
+		t.Errorf("a second run sent again: %v", again)
 	}
 }

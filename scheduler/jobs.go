@@ -101,6 +101,7 @@ func Jobs(d Deps) ([]Job, error) {
 			Spec: fmt.Sprintf("0 10 %d * *", d.Config.SpotCheck.Day)},
 		&SpotCheckRemind{Store: d.Store, Clock: d.Clock, After: d.Config.SpotCheck.RemindAfter, Spec: "30 10 * * *"},
 		confirmJob(d),
+		callbackJob(d),
 		rep(ReportMonthly, "0 8 1 * *"),
 		rep(ReportQuarterly, "10 8 1 1,4,7,10 *"),
 		rep(ReportYearly, "20 8 2 1 *"),

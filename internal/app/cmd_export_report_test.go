@@ -85,3 +85,39 @@ func ledgerRows(t *testing.T, file string, want int) {
 		t.Errorf("%s: %d rows (%v), want %d", file, len(rows), err, want)
 	}
 }
+
+func TestExportCallbacksIsAuditLogged(t *testing.T) {
+	db := seededDB(t)
+	out := filepath.Join(t.TempDir(), "cb.xlsx")
+	code, _, errs := runCmd(t, "export", "callbacks", "--db", db, "--month", "2026-11", "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(errs, "2 household(s), full phone numbers (audit-logged)") {
+		t.Errorf("stderr %q", errs)
+	}
+	f, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(report.SheetCallbacks)
+	if err != nil || len(rows) != 5 {
+		t.Fatalf("rows %q, %v: title, header, 2 households, the footer", rows, err)
+	}
+	if !strings.Contains(rows[2][1], "H004") || !strings.Contains(rows[2][6], "抽查") || !strings.Contains(rows[3][7], "11月12日 走访") {
+		t.Errorf("rows %q", rows[2:4])
+	}
+	s, err := store.Open(context.Background(), store.Options{Driver: store.DriverSQLite, DSN: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	a, err := s.AuditOf(context.Background(), store.EntCallback, 0)
+	if err != nil || len(a) != 1 || !strings.Contains(a[0].Detail, "cli month=2026-11") {
+		t.Errorf("audit %+v %v", a, err)
+	}
+	if code, _, _ := runCmd(t, "export", "callbacks", "--db", db, "--month", "11月", "-o", out); code == 0 {
+		t.Error("a month that is not YYYY-MM was accepted")
+	}
+}

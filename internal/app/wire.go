@@ -75,7 +75,7 @@ func buildCoreAt(ctx context.Context, cfg config.Config, log *slog.Logger, migra
 	}
 	c.router = handlers.New(handlers.Deps{
 		Store: c.store, Dialogs: c.kv, Clock: c.clock, Config: cfg, Logger: log,
-		Extra: handlers.ExtraDeps{Coord: c.store, Windows: c.cal, Spot: c.store},
+		Extra: handlers.ExtraDeps{Coord: c.store, Windows: c.cal, Spot: c.store, Callbacks: c.store},
 	})
 	return c, nil
 }
