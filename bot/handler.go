@@ -20,6 +20,9 @@ type Reply struct {
 	FilePath string // the file to send
 	Image    bool
 	Urgent   bool // ignores quiet hours (replies to a person's own message are always urgent)
+	// Question marks a follow-up question qinqi had to ask before it could act on the message
+	// ("报的是哪一户？"): the burden meter counts them per cadre.
+	Question bool
 }
 
 // Handler turns one inbound message into replies. Refusals the person should read (bad input, not

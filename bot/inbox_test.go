@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -335,6 +336,22 @@ func TestInboxHandlerErrorKeepsTheMessage(t *testing.T) {
 		}
 		if n, _ := r.in.Recover(r.ctx); n != 0 {
 			t.Fatalf("a second recovery queued %d messages", n)
+		}
+	})
+}
+
+// A follow-up question is keyed so the burden meter can count it.
+func TestInboxMarksQuestions(t *testing.T) {
+	ieachKV(t, func(t *testing.T, r *irig) {
+		r.person("C001", "@u1")
+		r.h.setFn(func(in bot.Inbound) ([]bot.Reply, error) {
+			return []bot.Reply{{Text: "报的是哪一户？", Question: true}}, nil
+		})
+		r.in.Accept(r.ctx, r.msg("m1", "@u1", "走访 王"))
+		r.settle()
+		rows := r.outbox()
+		if len(rows) != 1 || !strings.HasSuffix(rows[0].Key, store.QuestionKeySuffix) {
+			t.Fatalf("rows %+v", rows)
 		}
 	})
 }

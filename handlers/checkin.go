@@ -89,9 +89,9 @@ func (r *Router) askHousehold(ctx context.Context, c *Caller, d CheckInDraft, re
 	}
 	q := replyPickHousehold(ref, labels)
 	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgPickHousehold, Draft: &d, Options: ids, Source: sourceID(c.In)}) {
-		return say(q, replyKVDown), nil
+		return asked(say(q, replyKVDown)), nil
 	}
-	return say(q), nil
+	return asked(say(q)), nil
 }
 
 // pickHousehold completes a report with the household chosen by number. The question is dropped

@@ -183,3 +183,13 @@ func TestLatestQuestionGetsTheDigit(t *testing.T) {
 	}
 	wantContains(t, h.send(HeadWang, "1"), "谢谢您的回复，已记录") // then the older call-back question
 }
+
+func TestFollowUpQuestionsAreMarkedForTheBurdenMeter(t *testing.T) {
+	h := newHarness(t)
+	if rs := h.replies(CadreZhang, "走访 王 看了看"); len(rs) != 1 || !rs[0].Question {
+		t.Errorf("replies %+v: the numbered question must be marked", rs)
+	}
+	if rs := h.replies(CadreZhang, "1"); len(rs) != 1 || rs[0].Question {
+		t.Errorf("replies %+v: a saved report is not a question", rs)
+	}
+}

@@ -234,6 +234,14 @@ func (r *Router) commandsFor(roles store.Roles) []route {
 	return out
 }
 
+// asked marks replies as a follow-up question to the sender (counted by the burden meter).
+func asked(rs []bot.Reply) []bot.Reply {
+	for i := range rs {
+		rs[i].Question = true
+	}
+	return rs
+}
+
 func say(lines ...string) []bot.Reply {
 	return []bot.Reply{{Text: strings.Join(lines, "\n"), Urgent: true}}
 }

@@ -54,6 +54,7 @@ type writer interface {
 	AddSpotChecks(ctx context.Context, rows []store.SpotCheck) ([]store.SpotCheck, error)
 	MarkSpotChecksAsked(ctx context.Context, ids []store.SpotCheckID, at time.Time) error
 	MarkSpotChecksReminded(ctx context.Context, ids []store.SpotCheckID, at time.Time) error
+	ReminderMessagesSince(ctx context.Context, cadres []store.PersonID, since time.Time) (map[store.PersonID]int, error)
 }
 
 var _ writer = (*store.Store)(nil)
@@ -94,7 +95,7 @@ func Jobs(d Deps) ([]Job, error) {
 	}
 	return []Job{
 		&WindowReminders{Store: d.Store, Calendar: cal, Clock: d.Clock, Leaves: leaves, Spec: sendAt + " * * *",
-			Halfway: d.Config.Reminders.Halfway, LastDay: d.Config.Reminders.LastDay},
+			Halfway: d.Config.Reminders.Halfway, LastDay: d.Config.Reminders.LastDay, Budget: d.Config.Reminders.MonthlyBudget},
 		&OverdueScan{Store: d.Store, Policy: eng, Clock: d.Clock, Leaves: leaves, Spec: scanAt + " * * *", Escalation: d.Config.Escalation},
 		&RequestDeadlines{Store: d.Store, Clock: d.Clock, Spec: "15 9,14,18 * * *"},
 		&SpotCheckSample{Store: d.Store, Clock: d.Clock, Config: d.Config.SpotCheck,

@@ -27,6 +27,7 @@ const (
 type ReportStore interface {
 	report.LedgerSource
 	LoadOrgChart(ctx context.Context) (store.OrgChart, error)
+	BurdenOf(ctx context.Context, from, to time.Time, units []store.UnitID) ([]store.BurdenRow, error)
 }
 
 // PeriodicReport sends the previous period's report to every coordinator and unit head, each scoped
@@ -65,8 +66,9 @@ func (j *PeriodicReport) Run(ctx context.Context, at time.Time) (Result, error) 
 		return res, err
 	}
 	var (
-		unit store.UnitID
-		rep  report.Report
+		unit   store.UnitID
+		rep    report.Report
+		burden string
 	)
 	for i, rc := range recipients(chart) {
 		u := chart.Units[rc.unit]
@@ -75,13 +77,29 @@ func (j *PeriodicReport) Run(ctx context.Context, at time.Time) (Result, error) 
 			if rep, err = report.Stats(ctx, j.Store, scope, p, at); err != nil {
 				return res, fmt.Errorf("report for unit %d: %w", rc.unit, err)
 			}
+			if burden, err = j.burden(ctx, scope, p); err != nil {
+				return res, fmt.Errorf("burden for unit %d: %w", rc.unit, err)
+			}
 			unit = rc.unit
 		}
-		if err := j.send(ctx, rc.person, u, scope, rep, at, res); err != nil {
+		if err := j.send(ctx, rc.person, u, scope, rep, burden, at, res); err != nil {
 			return res, err
 		}
 	}
 	return res, nil
+}
+
+// burden is the monthly report's line on what qinqi asked of the cadres of scope ("" for the
+// quarterly and yearly reports).
+func (j *PeriodicReport) burden(ctx context.Context, scope report.Scope, p report.Period) (string, error) {
+	if j.Kind != ReportMonthly {
+		return "", nil
+	}
+	rows, err := j.Store.BurdenOf(ctx, p.From, p.To, scope.Units)
+	if err != nil {
+		return "", err
+	}
+	return "\n" + report.BurdenLine(report.SumBurden(rows)), nil
 }
 
 func (j *PeriodicReport) text(rep report.Report) string {
@@ -101,11 +119,11 @@ func (j *PeriodicReport) text(rep report.Report) string {
 }
 
 func (j *PeriodicReport) send(ctx context.Context, to store.PersonID, u store.Unit, scope report.Scope, rep report.Report,
-	at time.Time, res Result) error {
+	burden string, at time.Time, res Result) error {
 	now := j.Clock.Now()
 	key := fmt.Sprintf("report:%s:%s:%d", j.Kind, rep.Period.Slug(), to)
 	msgs := []store.OutboxMessage{{Key: key, PersonID: ptr(to), Priority: store.PriorityBulk, CreatedAt: now,
-		Text: j.text(rep) + "\n发送「统计」或「导出」查看更多。"}}
+		Text: j.text(rep) + burden + "\n发送「统计」或「导出」查看更多。"}}
 	if j.FileDir != "" {
 		path := filepath.Join(j.FileDir, fmt.Sprintf("%s-%s-%d.xlsx", rep.Period.Slug(), u.Code, to))
 		if err := writeLedger(ctx, j.Store, scope, rep.Period, at, path); err != nil {

@@ -183,7 +183,7 @@ func TestMonthlyReport(t *testing.T) {
 		key   string
 		wants []string
 	}{
-		{"coordinator gets October", c.coord, "report:monthly:2026-10:", []string{"月度督查通报", "2026年10月", "走访 1"}},
+		{"coordinator gets October", c.coord, "report:monthly:2026-10:", []string{"月度督查通报", "2026年10月", "走访 1", "干部负担：2 位干部人均收到", "不要求即时回复"}},
 		{"head gets October", c.head, "report:monthly:2026-10:", []string{"月度督查通报"}},
 		{"quarterly report of Q3, outcomes and no ranking by default", c.coord, "report:quarterly:2026Q3:", []string{"季度通报", "户主确认走访", "户主异议"}},
 	}

@@ -36,7 +36,12 @@ const (
 //     current stage; a cadre back from leave gets it on return.
 //   - Judged at the time the run happens (Clock.Now), so reports filed meanwhile count.
 //   - One message per cadre and run, with a section per window (two windows opening the same day
-//     share one digest). A Reminder row per pairing, window and stage (unique key) is written with the
+//     share one digest).
+//   - A budget (reminders.monthly_budget): once a cadre has had that many reminder messages in the
+//     month (window and overdue reminders together), optional sections — the halfway stage, and any
+//     stage of a window that is not required — are left out; mandatory ones (the opening and the
+//     last day of a required window) still go, in the day's one digest. A section left out is
+//     recorded like a sent one (its Reminder row has no message), so it is not sent later either. A Reminder row per pairing, window and stage (unique key) is written with the
 //     message in one transaction, so nobody is reminded of a stage twice, across instances too.
 type WindowReminders struct {
 	Store    Store
@@ -46,6 +51,8 @@ type WindowReminders struct {
 	Spec     string
 	Halfway  bool
 	LastDay  bool
+	// Budget is reminders.monthly_budget; negative means no cap (tests of other rules).
+	Budget int
 	// CadresPerTx bounds a transaction (default 200 cadres).
 	CadresPerTx int
 	synced      atomic.Int64 // the year whose campaigns this process wrote last
@@ -212,6 +219,10 @@ func (j *WindowReminders) write(ctx context.Context, tx writer, due []dueWindow,
 	for _, r := range fresh {
 		newBy[r.CadreID] = append(newBy[r.CadreID], r)
 	}
+	spent, err := j.spent(ctx, tx, cadres, now)
+	if err != nil {
+		return err
+	}
 	// One digest per cadre with new rows, queued and linked in a few statements for the whole chunk.
 	var digests []store.OutboxMessage
 	var ids [][]int64
@@ -222,18 +233,28 @@ func (j *WindowReminders) write(ctx context.Context, tx writer, due []dueWindow,
 		}
 		var sections []string
 		rids := make([]int64, 0, len(rs))
+		over := j.Budget >= 0 && spent[cadre] >= j.Budget
 		for _, d := range due {
 			var hh []string
+			var hids []int64
 			for _, r := range rs {
 				if *r.CampaignID == d.id {
-					hh = append(hh, names[r.Key])
-					rids = append(rids, r.ID)
+					hh, hids = append(hh, names[r.Key]), append(hids, r.ID)
 				}
 			}
-			if len(hh) > 0 {
-				sections = append(sections, textWindowSection(d.w.Name, d.stage, d.w.Start, d.w.End, clock.Day(now), hh))
-				res["reminders_"+d.stage] += len(hh)
+			if len(hh) == 0 {
+				continue
 			}
+			res["reminders_"+d.stage] += len(hh)
+			if over && optionalStage(d) {
+				res["reminders_over_budget"] += len(hh)
+				continue
+			}
+			sections = append(sections, textWindowSection(d.w.Name, d.stage, d.w.Start, d.w.End, clock.Day(now), hh))
+			rids = append(rids, hids...)
+		}
+		if len(sections) == 0 {
+			continue
 		}
 		digests = append(digests, store.OutboxMessage{Key: fmt.Sprintf("remind:%s:%d", Slot(at), cadre),
 			PersonID: ptr(cadre), Priority: store.PriorityBulk, CreatedAt: now, Text: textWindowDigest(sections)})
@@ -252,6 +273,18 @@ func (j *WindowReminders) write(ctx context.Context, tx writer, due []dueWindow,
 	}
 	res["messages"] += len(queued)
 	return tx.LinkReminders(ctx, link)
+}
+
+// optionalStage: the halfway reminder and any stage of a window that is not required.
+func optionalStage(d dueWindow) bool { return d.stage == StageHalf || !d.w.Required }
+
+// spent counts each cadre's reminder messages of the month so far (nil when there is no budget).
+func (j *WindowReminders) spent(ctx context.Context, tx writer, cadres []store.PersonID, now time.Time) (map[store.PersonID]int, error) {
+	if j.Budget < 0 {
+		return nil, nil
+	}
+	day := clock.Day(now)
+	return tx.ReminderMessagesSince(ctx, cadres, clock.Date(day.Year(), day.Month(), 1))
 }
 
 // SyncCampaigns makes the stored windows follow the configuration: the computed windows of the given

@@ -19,7 +19,7 @@ import (
 // cmd_export_report.go.
 func runExport(ctx context.Context, args []string, io IO) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintln(io.Err, "Usage: qinqi export checkins|ledger|chart|callbacks [flags]   (qinqi export checkins -h for the flags)")
+		fmt.Fprintln(io.Err, "Usage: qinqi export checkins|ledger|chart|callbacks|burden [flags]   (qinqi export checkins -h for the flags)")
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return nil
 		}
@@ -34,8 +34,10 @@ func runExport(ctx context.Context, args []string, io IO) error {
 		return runExportChart(ctx, args[1:], io)
 	case "callbacks":
 		return runExportCallbacks(ctx, args[1:], io)
+	case "burden":
+		return runExportBurden(ctx, args[1:], io)
 	}
-	return fmt.Errorf("unknown export %q (use checkins, ledger, chart or callbacks)", args[0])
+	return fmt.Errorf("unknown export %q (use checkins, ledger, chart, callbacks or burden)", args[0])
 }
 
 func runExportCheckIns(ctx context.Context, args []string, io IO) error {

@@ -121,3 +121,28 @@ func TestExportCallbacksIsAuditLogged(t *testing.T) {
 		t.Error("a month that is not YYYY-MM was accepted")
 	}
 }
+
+func TestExportBurden(t *testing.T) {
+	db := seededDB(t)
+	out := filepath.Join(t.TempDir(), "burden.csv")
+	code, _, errs := runCmd(t, "export", "burden", "--db", db, "--month", "2026-11", "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	for _, want := range []string{"\xef\xbb\xbf单位,干部,人员编号,收到消息,其中提醒,被追问", "县农业农村局,周干部,G01", "县教育局,郑干部,G03"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("burden csv lacks %q:\n%s", want, text)
+		}
+	}
+	if !strings.Contains(errs, "干部负担：3 位干部") {
+		t.Errorf("stderr %q", errs)
+	}
+	if code, _, _ := runCmd(t, "export", "burden", "--db", db, "-o", out); code == 0 {
+		t.Error("no --month was accepted")
+	}
+}
