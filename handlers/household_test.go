@@ -2,6 +2,9 @@ package handlers_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"qinqi/bot"
@@ -137,9 +140,40 @@ func TestHouseholdVoiceBecomesCallBackRequest(t *testing.T) {
 		t.Fatalf("cadre notifications %v", toCadre)
 	}
 	wantContains(t, toCadre[0], "【语音诉求#1】", "回电话")
+	t.Run("with only a platform media id there is nothing to forward", func(t *testing.T) {
+		if a := h.outboxTo(CadreZhang, rs[0].ID, "audio"); len(a) != 0 {
+			t.Errorf("audio row %q", a)
+		}
+	})
 	t.Run("a cadre's voice is not a request", func(t *testing.T) {
 		wantContains(t, h.msg(CadreZhang, bot.Message{Kind: bot.KindVoice, MediaRef: "media/v2.silk"}), "请用文字报告")
 	})
+}
+
+func TestHouseholdVoiceIsForwardedAsAudioWithTheRecognisedText(t *testing.T) {
+	h := newHarness(t)
+	rec := filepath.Join(t.TempDir(), "m9.amr")
+	h.must(os.WriteFile(rec, []byte("#!AMR\n fake frames"), 0o600))
+	got := h.msg(HeadWang, bot.Message{Kind: bot.KindVoice, MediaRef: rec, Text: "想问问低保年审的事 电话13700000001"})
+	wantContains(t, got, "语音收到了（编号1）")
+	rs := h.requests(HHWang)
+	if len(rs) != 1 || rs[0].Text != "（语音，平台识别）想问问低保年审的事 电话13700000001" {
+		t.Fatalf("requests = %+v", rs)
+	}
+	notice := h.outboxTo(CadreZhang, rs[0].ID, "new")
+	if len(notice) != 1 {
+		t.Fatalf("notices %q", notice)
+	}
+	wantContains(t, notice[0], "平台识别的文字：“想问问低保年审的事", "137****0001", "以录音为准", "录音见下一条")
+	wantNot(t, notice[0], "13700000001")
+	audio, err := h.st.OutboxByKey(h.ctx, fmt.Sprintf("inbox:%d:request:%d:audio:to:%d", h.seq, rs[0].ID, h.person(CadreZhang)))
+	h.must(err)
+	if audio.FilePath != rec || audio.Kind != store.OutFile || !strings.HasPrefix(audio.FileName, "语音-王春发-") || !strings.HasSuffix(audio.FileName, ".amr") {
+		t.Errorf("audio row %+v", audio)
+	}
+	if a := h.outboxTo(CoordLi, rs[0].ID, "audio"); len(a) != 0 {
+		t.Errorf("the coordinator's copy carries the audio: %q", a)
+	}
 }
 
 func TestComplaintGoesToCoordinatorNotCadre(t *testing.T) {

@@ -280,10 +280,19 @@ func hoursLabel(d time.Duration) string {
 	return fmt.Sprintf("%d小时", int(d.Hours()))
 }
 
-func noteNewRequest(r store.Request, hh string, ackBy time.Time) string {
+func noteNewRequest(r store.Request, hh string, ackBy time.Time, audio bool) string {
 	what := pii.Mask(r.Text)
 	if r.Kind == store.ReqVoice {
-		return fmt.Sprintf("【语音诉求#%d】%s发来一条语音，请尽快回电话了解情况，然后发“受理 %d”。", r.ID, hh, r.ID)
+		var b strings.Builder
+		fmt.Fprintf(&b, "【语音诉求#%d】%s发来一条语音。", r.ID, hh)
+		if heard, ok := strings.CutPrefix(r.Text, "（语音，平台识别）"); ok {
+			fmt.Fprintf(&b, "平台识别的文字：“%s”（可能有误，以录音为准）。", pii.Mask(heard))
+		}
+		if audio {
+			b.WriteString("录音见下一条。")
+		}
+		fmt.Fprintf(&b, "请尽快回电话了解情况，然后发“受理 %d”。", r.ID)
+		return b.String()
 	}
 	return fmt.Sprintf("【新诉求#%d】%s（%s）：%s\n请在%s前受理：发“受理 %d”。", r.ID, hh, r.Category, what, ackBy.Format("1月2日15:04"), r.ID)
 }

@@ -3,6 +3,8 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"qinqi/bot"
@@ -50,12 +52,50 @@ func (r *Router) createRequest(ctx context.Context, c *Caller, cat store.Request
 	return r.newRequest(ctx, c, store.Request{Kind: store.ReqRequest, Category: cat, Text: text})
 }
 
-// voice turns a household's voice message into a request the cadre must call back about.
+// voice turns a household's voice message into a request for the cadre, who gets the recording
+// itself (when the channel left it as a file) and the platform's recognised text (when the channel
+// gives one: the 服务号's Recognition); never only a reference to it.
 func (r *Router) voice(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if !c.Is(store.RoleHousehold) {
 		return nil, refuse(replyCadreVoice)
 	}
-	return r.newRequest(ctx, c, store.Request{Kind: store.ReqVoice, Category: store.CatOther, Text: "（语音留言，请回电）", MediaRef: c.In.MediaRef})
+	text := "（语音留言，请听录音或回电）"
+	if heard := strings.TrimSpace(c.In.Text); heard != "" {
+		text = "（语音，平台识别）" + clipText(heard, maxRequestChars-16)
+	}
+	return r.newRequest(ctx, c, store.Request{Kind: store.ReqVoice, Category: store.CatOther, Text: text, MediaRef: c.In.MediaRef})
+}
+
+// audioFile is the recording a voice message left on this machine, or "" when the channel gave only
+// a platform media id (nothing to forward then).
+func audioFile(ref string) string {
+	if ref == "" {
+		return ""
+	}
+	st, err := os.Stat(ref)
+	if err != nil || !st.Mode().IsRegular() || st.Size() == 0 {
+		return ""
+	}
+	return ref
+}
+
+// audioNote forwards the recording to the cadre as a file, right after the notice.
+func (r *Router) audioNote(c *Caller, req store.Request, hh string, to store.PersonID, path string) store.OutboxMessage {
+	m := r.note(c.In, req.ID, "audio", to, "")
+	ext := filepath.Ext(path)
+	if ext == "" {
+		ext = ".amr"
+	}
+	m.FilePath, m.Kind = path, store.OutFile
+	m.FileName = fmt.Sprintf("语音-%s-%s%s", hh, req.CreatedAt.Format("0102-1504"), ext)
+	return m
+}
+
+func clipText(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
 }
 
 // newRequest stores a request or voice note for the household's paired cadre (the oldest active
@@ -81,10 +121,17 @@ func (r *Router) newRequest(ctx context.Context, c *Caller, req store.Request) (
 	if cadre.ID != 0 {
 		req.PairingID, req.AssigneeID, req.UnitID = &pairs[0].ID, &cadre.ID, cadre.UnitID
 	}
+	audio := ""
+	if req.Kind == store.ReqVoice {
+		audio = audioFile(req.MediaRef)
+	}
 	notify := func(saved store.Request) []store.OutboxMessage {
 		var out []store.OutboxMessage
 		if cadre.ID != 0 {
-			out = append(out, r.note(c.In, saved.ID, "new", cadre.ID, noteNewRequest(saved, hh.HeadName, saved.AckDueAt)))
+			out = append(out, r.note(c.In, saved.ID, "new", cadre.ID, noteNewRequest(saved, hh.HeadName, saved.AckDueAt, audio != "")))
+			if audio != "" {
+				out = append(out, r.audioNote(c, saved, hh.HeadName, cadre.ID, audio))
+			}
 		}
 		for _, co := range coords {
 			if co.ID != cadre.ID {
