@@ -18,13 +18,13 @@ func TestExportCommandSendsTheLedger(t *testing.T) {
 	cases := []struct {
 		name, who, text string
 		file            string
-		rows            int // check-in rows + header
+		rows            int // title + header + check-in rows
 		money           float64
 	}{
-		{"month of own units", CoordLi, "导出 11月", "民情台账-2026-11.xlsx", 3, 500},
-		{"default month, slash", CoordLi, "/export", "民情台账-2026-11.xlsx", 3, 500},
-		{"other unit gets an empty ledger", CoordChen, "导出 2026-11", "民情台账-2026-11.xlsx", 1, 0},
-		{"quarter", AdminSun, "导出 2026Q4", "民情台账-2026Q4.xlsx", 3, 500},
+		{"month of own units", CoordLi, "导出 11月", "民情台账-2026-11.xlsx", 4, 500},
+		{"default month, slash", CoordLi, "/export", "民情台账-2026-11.xlsx", 4, 500},
+		{"other unit gets an empty ledger", CoordChen, "导出 2026-11", "民情台账-2026-11.xlsx", 2, 0},
+		{"quarter", AdminSun, "导出 2026Q4", "民情台账-2026Q4.xlsx", 4, 500},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -46,7 +46,7 @@ func TestExportCommandSendsTheLedger(t *testing.T) {
 				t.Fatalf("rows = %d (%v), want %d", len(rows), err, c.rows)
 			}
 			var money float64
-			for _, r := range rows[1:] {
+			for _, r := range rows[2:] {
 				var v float64
 				if len(r) > 9 {
 					v, _ = strconv.ParseFloat(r[9], 64)

@@ -2,6 +2,8 @@ package scheduler_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -79,5 +81,37 @@ func TestBurdenMeter(t *testing.T) {
 	}
 	if len(rows) != 2 { // 局长 has no pairing: not a cadre the meter counts
 		t.Errorf("%d rows", len(rows))
+	}
+}
+
+func TestFileCleanupAfterRetention(t *testing.T) {
+	ctx := context.Background()
+	st := testenv.SQLite(t)
+	c := newCounty(t, st)
+	dir := t.TempDir()
+	now := clock.Date(2026, 12, 10).Add(3*time.Hour + 40*time.Minute)
+	write := func(name string, age time.Duration) string {
+		p := filepath.Join(dir, name)
+		must(t, os.WriteFile(p, []byte("x"), 0o600))
+		must(t, os.Chtimes(p, now.Add(-age), now.Add(-age)))
+		return p
+	}
+	sent := write("callbacks-2026-10-U1-2.xlsx", 8*24*time.Hour)
+	held := write("ledger-2026-11-p2-m9.xlsx", 9*24*time.Hour)
+	fresh := write("chart-2026-11-p2-m10.png", 2*24*time.Hour)
+	leftover := write(".report-123", 30*24*time.Hour)
+	outside := filepath.Join(t.TempDir(), "voice.amr")
+	must(t, os.WriteFile(outside, []byte("x"), 0o600))
+	must(t, os.Chtimes(outside, now.AddDate(0, -3, 0), now.AddDate(0, -3, 0)))
+	_, err := st.EnqueueOutbox(ctx, store.OutboxMessage{Key: "held:file", PersonID: &c.coord, FilePath: held, FileName: "民情台账.xlsx", CreatedAt: now.AddDate(0, 0, -9)})
+	must(t, err)
+	cfg := defaults()
+	cfg.Outbox.FileDir = dir
+	clk := clock.NewFake(now)
+	res := run(t, jobsByName(t, st, clk, cfg)["file-cleanup"], clk, now)
+	exists := func(p string) bool { _, err := os.Stat(p); return err == nil }
+	if exists(sent) || exists(leftover) || !exists(held) || !exists(fresh) || !exists(outside) || res["deleted"] != 2 {
+		t.Errorf("after cleanup: sent %v, leftover %v, held %v, fresh %v, outside %v; %v",
+			exists(sent), exists(leftover), exists(held), exists(fresh), exists(outside), res)
 	}
 }

@@ -38,6 +38,7 @@ type Store interface {
 	HouseholdByID(ctx context.Context, id store.HouseholdID) (store.Household, error)
 	SpotSecret(ctx context.Context) ([]byte, error)
 	ChatHeads(ctx context.Context, hhs []store.HouseholdID) (map[store.HouseholdID]store.PersonID, error)
+	PendingOutboxFiles(ctx context.Context) (map[string]bool, error)
 	UnaskedCheckIns(ctx context.Context, kinds []store.CheckInKind, occurredFrom, from, to time.Time) ([]store.ConfirmCheckIn, error)
 	LastChatConfirms(ctx context.Context, hhs []store.HouseholdID, since time.Time) (map[store.HouseholdID]time.Time, error)
 }
@@ -103,6 +104,7 @@ func Jobs(d Deps) ([]Job, error) {
 		&SpotCheckRemind{Store: d.Store, Clock: d.Clock, After: d.Config.SpotCheck.RemindAfter, Spec: "30 10 * * *"},
 		confirmJob(d),
 		callbackJob(d),
+		fileCleanupJob(d),
 		rep(ReportMonthly, "0 8 1 * *"),
 		rep(ReportQuarterly, "10 8 1 1,4,7,10 *"),
 		rep(ReportYearly, "20 8 2 1 *"),

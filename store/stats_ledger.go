@@ -24,6 +24,12 @@ type LedgerCheckIn struct {
 	Text          string
 	Located       bool // a location was attached
 	Far           bool // the location was far from the household's registered place
+	// What the household said about it: the question's channel ("" when never asked), its answer,
+	// whether a discrepancy was opened about it and the coordinator's verdict.
+	ConfirmVia    string
+	ConfirmAnswer SpotAnswer
+	Disputed      bool
+	Verdict       Verdict
 }
 
 // EachLedgerCheckIn streams the period's live check-ins in time order, so a year of a province
@@ -34,8 +40,13 @@ func (s *Store) EachLedgerCheckIn(ctx context.Context, f StatsFilter, fn func(Le
 			"h.code AS household_code, h.head_name AS head_name, COALESCE(rg.name, '') AS village, c.kind AS kind, "+
 			"c.mode AS mode, c.items AS items, c.value_fen AS value_fen, COALESCE(c.sales_items, '') AS sales_items, "+
 			"COALESCE(c.sales_fen, 0) AS sales_fen, c.text AS text, "+
-			"CASE WHEN c.lat IS NULL THEN 0 ELSE 1 END AS located, c.far AS far").
+			"CASE WHEN c.lat IS NULL THEN 0 ELSE 1 END AS located, c.far AS far, "+
+			"COALESCE(v.via, '') AS confirm_via, COALESCE(v.answer, '') AS confirm_answer, "+
+			"CASE WHEN d.id IS NULL THEN 0 ELSE 1 END AS disputed, COALESCE(d.verdict, '') AS verdict").
 		Joins("JOIN people AS p ON p.id = c.cadre_id").
+		Joins("LEFT JOIN confirm_items AS ci ON ci.check_in_id = c.id").
+		Joins("LEFT JOIN visit_confirms AS v ON v.id = ci.confirm_id").
+		Joins("LEFT JOIN discrepancies AS d ON d.confirm_id = v.id AND d.cadre_id = c.cadre_id").
 		Joins("LEFT JOIN units AS u ON u.id = p.unit_id").
 		Joins("JOIN households AS h ON h.id = c.household_id").
 		Joins("LEFT JOIN regions AS rg ON rg.id = h.region_id").

@@ -43,9 +43,9 @@ func TestExportLedgerAndChart(t *testing.T) {
 		check func(t *testing.T, file string)
 	}{
 		{"ledger of every unit", []string{"export", "ledger", "--db", db, "--month", "2026-11", "-o", filepath.Join(dir, "all.xlsx")}, 0,
-			func(t *testing.T, file string) { ledgerRows(t, file, 9) }},
+			func(t *testing.T, file string) { ledgerRows(t, file, 10) }},
 		{"ledger of one unit tree", []string{"export", "ledger", "--db", db, "--month", "2026-11", "--unit", "A", "-o", filepath.Join(dir, "a.xlsx")}, 0,
-			func(t *testing.T, file string) { ledgerRows(t, file, 7) }},
+			func(t *testing.T, file string) { ledgerRows(t, file, 8) }},
 		{"chart", []string{"export", "chart", "--db", db, "--month", "2026-11", "-o", filepath.Join(dir, "c.png")}, 0,
 			func(t *testing.T, file string) {
 				b, err := os.ReadFile(file)

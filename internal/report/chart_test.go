@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"strings"
 	"testing"
 
 	"golang.org/x/image/font"
@@ -126,5 +127,83 @@ func TestChartKeepsTheBusiestUnits(t *testing.T) {
 	// 16 groups of 78 px plus margins, doubled: wide but bounded however many units there are.
 	if w := img.Bounds().Dx(); w < 2000 || w > 3000 {
 		t.Errorf("width %d for 30 units", w)
+	}
+}
+
+func TestChartNamesAreFullOrUnambiguous(t *testing.T) {
+	units := []report.UnitFigures{
+		{Unit: store.Unit{Name: "县教育局"}},
+		{Unit: store.Unit{Name: "县农业农村局乡村振兴科"}},
+		{Unit: store.Unit{Name: "青山县农业农村局农业技术推广服务中心第一站"}},
+		{Unit: store.Unit{Name: "青山县农业农村局农业技术推广服务中心第二站"}},
+	}
+	got := report.ChartNames(units)
+	cases := []struct {
+		i    int
+		want string
+	}{
+		{0, "县教育局"},
+		{1, "县农业农村局/乡村振兴科"},
+		{2, "青山县农业…/业技术推广服/务中心第一站"},
+		{3, "青山县农业…/业技术推广服/务中心第二站"},
+	}
+	for _, c := range cases {
+		if j := strings.Join(got[c.i], "/"); j != c.want {
+			t.Errorf("%s → %q, want like %q", units[c.i].Unit.Name, j, c.want)
+		}
+		if len(got[c.i]) > 3 {
+			t.Errorf("%s takes %d lines", units[c.i].Unit.Name, len(got[c.i]))
+		}
+	}
+	if strings.Join(got[2], "") == strings.Join(got[3], "") {
+		t.Error("two long names came out the same")
+	}
+}
+
+func TestChartOfAnEmptyMonthSaysNoData(t *testing.T) {
+	r := report.Report{Scope: report.Scope{Name: "全县"}, Period: report.MonthOf(reporttest.Now),
+		ByUnit: []report.UnitFigures{{Unit: store.Unit{Name: "县教育局"}, Figures: report.Figures{Counts: map[store.CheckInKind]int64{}}}}}
+	var buf bytes.Buffer
+	if err := report.Chart(r, &buf); err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := countColour(img, color.RGBA{0x99, 0x99, 0x99, 0xFF}); n < 200 {
+		t.Errorf("the 无数据 note draws %d pixels", n)
+	}
+}
+
+func TestChartHasNoEmptyThird(t *testing.T) {
+	s := testenv.SQLite(t)
+	reporttest.Seed(t, s)
+	r, err := report.Stats(context.Background(), s, report.Scope{All: true, Name: "全县"}, report.MonthOf(reporttest.Now), reporttest.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := report.Chart(r, &buf); err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the last bar of any colour stands in the right sixth of the picture
+	last := 0
+	b := img.Bounds()
+	for x := b.Min.X; x < b.Max.X; x++ {
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for _, c := range report.KindColors {
+				if r, g, bl, _ := img.At(x, y).RGBA(); uint8(r>>8) == c.R && uint8(g>>8) == c.G && uint8(bl>>8) == c.B {
+					last = x
+				}
+			}
+		}
+	}
+	if last < b.Dx()*5/6 {
+		t.Errorf("last bar at x=%d of %d: the right of the chart is empty", last, b.Dx())
 	}
 }

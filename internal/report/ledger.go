@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -31,19 +32,24 @@ const (
 // LedgerFileName is the name the recipient sees: 民情台账-2026-11.xlsx.
 func LedgerFileName(p Period) string { return "民情台账-" + p.Slug() + ".xlsx" }
 
-var checkInHeader = []string{"日期", "单位", "干部", "户编号", "户主", "村（社区）", "类型", "方式", "物资", "金额（元）", "帮销物品", "帮销金额（元）", "民情日记", "定位"}
+var checkInHeader = []string{"日期", "单位", "干部", "户编号", "户主", "村（社区）", "类型", "方式", "物资", "金额（元）", "帮销物品", "帮销金额（元）",
+	"民情日记", "定位", "户主确认"}
 
-// WriteLedger writes the 民情台账 of scope for p as .xlsx to w: one row per check-in, one per
-// cadre, one per unit (with a total line), one per request. Phone numbers are masked, and so are the
-// phone and ID numbers typed into diary and request texts (pii.Mask). Every sheet
-// is written with the streaming writer, so memory stays flat for a province-sized month.
+// WriteLedger writes the 民情台账 of scope for p as .xlsx to w: one row per check-in (with what the
+// household said about it), one per cadre, one per unit (sub-units indented under their parent,
+// outcomes first, a total line), one per request. Every sheet is ready to print: a title row with
+// the unit, the period and the date issued, landscape on A4 one page wide, the title and header
+// repeated on each page, page numbers (print.go). Phone numbers are masked, and so are the phone
+// and ID numbers typed into diary and request texts (pii.Mask). Every sheet is written with the
+// streaming writer, so memory stays flat for a province-sized month.
 func WriteLedger(ctx context.Context, src LedgerSource, scope Scope, p Period, now time.Time, w io.Writer) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	lw := &ledgerWriter{f: f}
-	if err := lw.styles(); err != nil {
+	st, err := newPaperStyles(f)
+	if err != nil {
 		return err
 	}
+	lw := &ledgerWriter{f: f, st: st, scope: scope.Name, period: p.Label(), issued: now}
 	if err := f.SetSheetName("Sheet1", SheetCheckIns); err != nil {
 		return fmt.Errorf("report: ledger: %w", err)
 	}
@@ -71,69 +77,20 @@ func WriteLedger(ctx context.Context, src LedgerSource, scope Scope, p Period, n
 }
 
 type ledgerWriter struct {
-	f                             *excelize.File
-	header, date, dateTime, money int
+	f      *excelize.File
+	st     paperStyles
+	scope  string
+	period string
+	issued time.Time
 }
 
-func (lw *ledgerWriter) styles() error {
-	var err error
-	fill := excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}}
-	if lw.header, err = lw.f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: fill}); err != nil {
-		return fmt.Errorf("report: ledger style: %w", err)
-	}
-	dateFmt, dtFmt, moneyFmt := "yyyy-mm-dd", "yyyy-mm-dd hh:mm", "#,##0.00"
-	if lw.date, err = lw.f.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt}); err != nil {
-		return fmt.Errorf("report: ledger style: %w", err)
-	}
-	if lw.dateTime, err = lw.f.NewStyle(&excelize.Style{CustomNumFmt: &dtFmt}); err != nil {
-		return fmt.Errorf("report: ledger style: %w", err)
-	}
-	if lw.money, err = lw.f.NewStyle(&excelize.Style{CustomNumFmt: &moneyFmt}); err != nil {
-		return fmt.Errorf("report: ledger style: %w", err)
-	}
-	return nil
-}
-
-// sheet opens a stream with column widths, a frozen header row and the header; rows follow from 2.
-type sheet struct {
-	sw  *excelize.StreamWriter
-	row int
-}
-
-func (lw *ledgerWriter) open(name string, header []string, widths []float64) (*sheet, error) {
-	sw, err := lw.f.NewStreamWriter(name)
-	if err != nil {
-		return nil, fmt.Errorf("report: ledger %s: %w", name, err)
-	}
-	for i, wd := range widths {
-		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
-			return nil, fmt.Errorf("report: ledger %s: %w", name, err)
-		}
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return nil, fmt.Errorf("report: ledger %s: %w", name, err)
-	}
-	cells := make([]any, len(header))
-	for i, h := range header {
-		cells[i] = excelize.Cell{StyleID: lw.header, Value: h}
-	}
-	if err := sw.SetRow("A1", cells); err != nil {
-		return nil, fmt.Errorf("report: ledger %s: %w", name, err)
-	}
-	return &sheet{sw: sw, row: 1}, nil
-}
-
-func (s *sheet) add(cells ...any) error {
-	s.row++
-	cell, err := excelize.CoordinatesToCellName(1, s.row)
-	if err != nil {
-		return err
-	}
-	return s.sw.SetRow(cell, cells)
+// open starts one printed sheet of the ledger.
+func (lw *ledgerWriter) open(name string, header []string, widths []float64, style []int) (*paperSheet, error) {
+	return openPaper(lw.f, lw.st, name, SheetTitle("民情台账·"+name, lw.scope, lw.period, lw.issued), header, widths, style)
 }
 
 func (lw *ledgerWriter) yuan(fen int64) excelize.Cell {
-	return excelize.Cell{StyleID: lw.money, Value: float64(fen) / 100}
+	return excelize.Cell{StyleID: lw.st.money, Value: float64(fen) / 100}
 }
 
 // salesYuan leaves the cell empty for a report without sales help, so the column reads at a glance.
@@ -145,35 +102,50 @@ func (lw *ledgerWriter) salesYuan(fen int64) any {
 }
 
 func (lw *ledgerWriter) checkIns(ctx context.Context, src LedgerSource, f store.StatsFilter) error {
-	s, err := lw.open(SheetCheckIns, checkInHeader, []float64{12, 18, 10, 14, 10, 14, 8, 6, 20, 12, 16, 12, 50, 10})
+	st := lw.st
+	style := []int{st.date, st.wrap, st.text, st.text, st.text, st.wrap, st.text, st.text, st.wrap, st.money, st.wrap, st.money, st.wrap, st.text, st.wrap}
+	s, err := lw.open(SheetCheckIns, checkInHeader, []float64{11, 14, 8, 9, 8, 10, 7, 6, 14, 10, 12, 10, 40, 8, 12}, style)
 	if err != nil {
 		return err
 	}
 	err = src.EachLedgerCheckIn(ctx, f, func(c store.LedgerCheckIn) error {
-		return s.add(excelize.Cell{StyleID: lw.date, Value: c.OccurredAt}, c.UnitName, c.CadreName, c.HouseholdCode,
-			c.HeadName, c.Village, c.Kind.Label(), c.Mode.Label(), c.Items, lw.yuan(c.ValueFen), c.SalesItems, lw.salesYuan(c.SalesFen),
-			pii.Mask(c.Text), locationFlag(c))
+		return s.add(excelize.Cell{StyleID: st.date, Value: c.OccurredAt}, c.UnitName, c.CadreName, c.HouseholdCode,
+			c.HeadName, c.Village, c.Kind.Label(), c.Mode.Label(), GoodsWords(c.Items), lw.yuan(c.ValueFen), GoodsWords(c.SalesItems),
+			lw.salesYuan(c.SalesFen), pii.Mask(c.Text), locationFlag(c), ConfirmLabel(c))
 	})
 	if err != nil {
 		return fmt.Errorf("report: ledger check-ins: %w", err)
 	}
-	return flush(s, SheetCheckIns)
+	return s.flush(SheetCheckIns)
 }
 
-func flush(s *sheet, name string) error {
-	if err := s.sw.Flush(); err != nil {
-		return fmt.Errorf("report: ledger %s: %w", name, err)
+// ConfirmLabel is what the household said about a check-in, as the ledger shows it. A question
+// nobody answered is only "已询问": silence is never a mark against anyone.
+func ConfirmLabel(c store.LedgerCheckIn) string {
+	switch {
+	case c.ConfirmVia == "":
+		return ""
+	case c.ConfirmAnswer == store.AnswerNone:
+		return "已询问"
+	case c.ConfirmAnswer == store.AnswerYes && c.ConfirmVia == store.ViaPhone:
+		return "电话回访确认"
+	case c.ConfirmAnswer == store.AnswerYes:
+		return "户主确认"
+	case !c.Disputed || c.Verdict == "":
+		return "户主称" + c.ConfirmAnswer.Label() + "，待核实"
+	case c.Verdict == store.VerdictUpheld:
+		return "户主称" + c.ConfirmAnswer.Label() + "，核实属实"
 	}
-	return nil
+	return "核实记录无误"
 }
 
 func (lw *ledgerWriter) cadres(ctx context.Context, src LedgerSource, f store.StatsFilter) error {
-	header := []string{"单位", "干部", "人员编号", "联系电话"}
+	header := []string{"单位", "干部", "人员编号", "联系电话", "结对户数", "走到户数"}
 	for _, k := range store.CheckInKinds {
 		header = append(header, k.Label())
 	}
-	header = append(header, "金额（元）", "走到户数", "结对户数")
-	s, err := lw.open(SheetCadres, header, []float64{18, 10, 12, 14, 8, 8, 8, 8, 8, 12, 10, 10})
+	header = append(header, "金额（元）")
+	s, err := lw.open(SheetCadres, header, []float64{18, 10, 10, 13, 8, 8, 7, 7, 7, 7, 7, 11}, nil)
 	if err != nil {
 		return err
 	}
@@ -182,25 +154,24 @@ func (lw *ledgerWriter) cadres(ctx context.Context, src LedgerSource, f store.St
 		return fmt.Errorf("report: ledger cadres: %w", err)
 	}
 	for _, c := range cadres {
-		row := []any{c.UnitName, c.Name, c.Code, store.MaskPhone(c.Phone)}
+		row := []any{c.UnitName, c.Name, c.Code, store.MaskPhone(c.Phone), c.Paired, c.Reached}
 		for _, k := range store.CheckInKinds {
 			row = append(row, c.Counts[k])
 		}
-		row = append(row, lw.yuan(c.ValueFen), c.Reached, c.Paired)
+		row = append(row, lw.yuan(c.ValueFen))
 		if err := s.add(row...); err != nil {
 			return fmt.Errorf("report: ledger cadres: %w", err)
 		}
 	}
-	return flush(s, SheetCadres)
+	return s.flush(SheetCadres)
 }
 
+// unitHeader: the outcomes first, then the activity counts as information.
+var unitHeader = []string{"单位编号", "单位", "结对户数", "走到户数", "覆盖率", "户主确认（确认/回答）", "确认率", "异议（已核实/发现）",
+	"诉求", "按时办结（按时/应办结）", "按时率", "满意度", "回访一致率", "联系", "走访", "讲政策", "送温暖", "办实事", "金额（元）"}
+
 func (lw *ledgerWriter) units(ctx context.Context, src LedgerSource, scope Scope, p Period, now time.Time) error {
-	header := []string{"单位编号", "单位"}
-	for _, k := range store.CheckInKinds {
-		header = append(header, k.Label())
-	}
-	header = append(header, "金额（元）", "走到户数", "结对户数", "覆盖率", "诉求", "办结", "按时办结", "满意度", "回访一致率")
-	s, err := lw.open(SheetUnits, header, []float64{12, 20, 8, 8, 8, 8, 8, 12, 10, 10, 8, 8, 8, 10, 8, 10})
+	s, err := lw.open(SheetUnits, unitHeader, []float64{9, 22, 7, 7, 7, 10, 7, 10, 6, 10, 7, 7, 8, 6, 6, 6, 6, 6, 11}, nil)
 	if err != nil {
 		return err
 	}
@@ -208,29 +179,77 @@ func (lw *ledgerWriter) units(ctx context.Context, src LedgerSource, scope Scope
 	if err != nil {
 		return err
 	}
-	for _, u := range r.ByUnit {
-		if err := s.add(lw.unitRow(u.Unit.Code, u.Unit.Name, u.Figures)...); err != nil {
+	for _, u := range UnitTree(r.ByUnit) {
+		if err := s.add(lw.unitRow(u.Unit.Code, strings.Repeat("　　", u.Depth)+u.Unit.Name, u.Figures)...); err != nil {
 			return fmt.Errorf("report: ledger units: %w", err)
 		}
 	}
 	if err := s.add(lw.unitRow("", "合计", r.Total)...); err != nil {
 		return fmt.Errorf("report: ledger units: %w", err)
 	}
-	return flush(s, SheetUnits)
+	return s.flush(SheetUnits)
 }
 
 func (lw *ledgerWriter) unitRow(code, name string, f Figures) []any {
-	row := []any{code, name}
+	row := []any{code, name, f.Paired, f.Reached, Percent(f.Coverage()),
+		fmt.Sprintf("%d/%d", f.VisitsConfirmed, f.VisitsAnswered), Percent(f.Confirmed()),
+		fmt.Sprintf("%d/%d", f.DiscClosed, f.DiscFound), f.Opened, fmt.Sprintf("%d/%d", f.OnTime, f.Judged),
+		Percent(f.OnTimeRate()), Stars(f.Satisfaction()), Percent(f.SpotAgreement())}
 	for _, k := range store.CheckInKinds {
 		row = append(row, f.Counts[k])
 	}
-	return append(row, lw.yuan(f.ValueFen), f.Reached, f.Paired, Percent(f.Coverage()), f.Opened, f.Resolved,
-		f.OnTime, Stars(f.Satisfaction()), Percent(f.SpotAgreement()))
+	return append(row, lw.yuan(f.ValueFen))
+}
+
+// TreeUnit is a unit in tree order, with its depth below the top of the scope.
+type TreeUnit struct {
+	UnitFigures
+	Depth int
+}
+
+// UnitTree orders units parent first, each unit's sub-units right under it (by code), so a printed
+// summary shows the organisation as it is; a unit whose parent is outside the list starts a tree.
+func UnitTree(units []UnitFigures) []TreeUnit {
+	in := map[store.UnitID]bool{}
+	for _, u := range units {
+		in[u.Unit.ID] = true
+	}
+	children := map[store.UnitID][]UnitFigures{}
+	var roots []UnitFigures
+	for _, u := range units { // units come ordered by code
+		if u.Unit.ParentID != nil && in[*u.Unit.ParentID] && *u.Unit.ParentID != u.Unit.ID {
+			children[*u.Unit.ParentID] = append(children[*u.Unit.ParentID], u)
+		} else {
+			roots = append(roots, u)
+		}
+	}
+	out := make([]TreeUnit, 0, len(units))
+	seen := map[store.UnitID]bool{}
+	var walk func(u UnitFigures, depth int)
+	walk = func(u UnitFigures, depth int) {
+		if seen[u.Unit.ID] {
+			return
+		}
+		seen[u.Unit.ID] = true
+		out = append(out, TreeUnit{u, depth})
+		for _, c := range children[u.Unit.ID] {
+			walk(c, depth+1)
+		}
+	}
+	for _, r := range roots {
+		walk(r, 0)
+	}
+	for _, u := range units { // a cycle in the data: still list every unit once
+		walk(u, 0)
+	}
+	return out
 }
 
 func (lw *ledgerWriter) requests(ctx context.Context, src LedgerSource, f store.StatsFilter, now time.Time) error {
+	st := lw.st
 	header := []string{"编号", "提出时间", "单位", "户编号", "户主", "联系电话", "类型", "类别", "内容", "状态", "承办干部", "办理期限", "办结时间", "按时", "评价"}
-	s, err := lw.open(SheetRequests, header, []float64{8, 16, 18, 14, 10, 14, 6, 6, 40, 8, 10, 16, 16, 6, 6})
+	style := []int{st.number, st.dateTime, st.wrap, st.text, st.text, st.text, st.text, st.text, st.wrap, st.text, st.text, st.dateTime, st.dateTime, st.text, st.number}
+	s, err := lw.open(SheetRequests, header, []float64{6, 15, 14, 9, 8, 13, 6, 6, 36, 7, 9, 15, 15, 6, 6}, style)
 	if err != nil {
 		return err
 	}
@@ -241,20 +260,20 @@ func (lw *ledgerWriter) requests(ctx context.Context, src LedgerSource, f store.
 	for _, r := range reqs {
 		var resolved, rating any = "", ""
 		if r.ResolvedAt != nil {
-			resolved = excelize.Cell{StyleID: lw.dateTime, Value: *r.ResolvedAt}
+			resolved = excelize.Cell{StyleID: st.dateTime, Value: *r.ResolvedAt}
 		}
 		if r.Rating != nil {
 			rating = *r.Rating
 		}
-		err := s.add(int64(r.ID), excelize.Cell{StyleID: lw.dateTime, Value: r.CreatedAt}, r.UnitName, r.HouseholdCode,
+		err := s.add(int64(r.ID), excelize.Cell{StyleID: st.dateTime, Value: r.CreatedAt}, r.UnitName, r.HouseholdCode,
 			r.HeadName, store.MaskPhone(r.SenderPhone), RequestKindLabel(r.Kind), string(r.Category), pii.Mask(r.Text),
-			StatusLabel(r.Status), r.AssigneeName, excelize.Cell{StyleID: lw.dateTime, Value: r.DueAt}, resolved,
+			StatusLabel(r.Status), r.AssigneeName, excelize.Cell{StyleID: st.dateTime, Value: r.DueAt}, resolved,
 			onTimeLabel(r, now), rating)
 		if err != nil {
 			return fmt.Errorf("report: ledger requests: %w", err)
 		}
 	}
-	return flush(s, SheetRequests)
+	return s.flush(SheetRequests)
 }
 
 func locationFlag(c store.LedgerCheckIn) string {

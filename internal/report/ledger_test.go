@@ -65,7 +65,8 @@ func TestLedgerTotalsEqualTheDatabase(t *testing.T) {
 			}
 			units := sheetRows(t, f, report.SheetUnits)
 			last := units[len(units)-1]
-			if last[1] != "合计" || last[3] != strconv.Itoa(reporttest.NovVisits) || yuanToFen(t, last[7]) != reporttest.NovValueFen {
+			if last[1] != "合计" || last[14] != strconv.Itoa(reporttest.NovVisits) || yuanToFen(t, last[18]) != reporttest.NovValueFen ||
+				last[5] != "1/3" || last[7] != "1/2" {
 				t.Errorf("unit total row = %v", last)
 			}
 			cadres := sheetRows(t, f, report.SheetCadres)
@@ -78,7 +79,7 @@ func TestLedgerTotalsEqualTheDatabase(t *testing.T) {
 			if len(reqs) != 3 || reqs[1][5] != "137****0001" || reqs[1][13] != "是" || reqs[2][13] != "否" {
 				t.Errorf("requests sheet = %v", reqs)
 			}
-			if panes, err := f.GetPanes(report.SheetCheckIns); err != nil || !panes.Freeze || panes.YSplit != 1 {
+			if panes, err := f.GetPanes(report.SheetCheckIns); err != nil || !panes.Freeze || panes.YSplit != 2 {
 				t.Errorf("header row not frozen: %+v %v", panes, err)
 			}
 		})
@@ -115,8 +116,12 @@ func sheetRows(t *testing.T, f *excelize.File, sheet string) [][]string {
 	if err != nil {
 		t.Fatalf("rows of %s: %v", sheet, err)
 	}
+	if len(rows) == 0 || !strings.Contains(rows[0][0], "民情台账·"+sheet) || !strings.Contains(rows[0][0], "制表日期") {
+		t.Fatalf("%s has no title row: %v", sheet, rows)
+	}
+	rows = rows[1:] // the title; the header row is rows[0] from here
 	for i := range rows {
-		for len(rows[i]) < 16 {
+		for len(rows[i]) < 20 {
 			rows[i] = append(rows[i], "")
 		}
 	}
@@ -177,5 +182,82 @@ func TestLedgerMasksNumbersInFreeText(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLedgerIsReadyToPrint: every sheet prints landscape, one page wide, with its title and
+// header on each page and page numbers; sub-units stand under their parent.
+func TestLedgerIsReadyToPrint(t *testing.T) {
+	ctx := context.Background()
+	s := testenv.SQLite(t)
+	reporttest.Seed(t, s)
+	var buf bytes.Buffer
+	if err := report.WriteLedger(ctx, s, report.Scope{All: true, Name: "全县"}, report.MonthOf(reporttest.Now), reporttest.Now, &buf); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	titles := map[string]bool{}
+	for _, dn := range f.GetDefinedName() {
+		if dn.Name == "_xlnm.Print_Titles" {
+			titles[dn.Scope] = strings.HasSuffix(dn.RefersTo, "!$1:$2")
+		}
+	}
+	for _, sh := range f.GetSheetList() {
+		t.Run(sh, func(t *testing.T) {
+			pl, err := f.GetPageLayout(sh)
+			if err != nil || pl.Orientation == nil || *pl.Orientation != "landscape" || pl.FitToWidth == nil || *pl.FitToWidth != 1 ||
+				pl.FitToHeight == nil || *pl.FitToHeight != 0 {
+				t.Errorf("page layout %+v %v", pl, err)
+			}
+			props, err := f.GetSheetProps(sh)
+			if err != nil || props.FitToPage == nil || !*props.FitToPage {
+				t.Errorf("not fitted to the page: %+v %v", props, err)
+			}
+			hf, err := f.GetHeaderFooter(sh)
+			if err != nil || !strings.Contains(hf.OddFooter, "&P") || !strings.Contains(hf.OddFooter, "&N") {
+				t.Errorf("footer %+v %v", hf, err)
+			}
+			if !titles[sh] {
+				t.Errorf("no print titles (rows 1–2) for %s", sh)
+			}
+			title, _ := f.GetCellValue(sh, "A1")
+			for _, want := range []string{"全县", "2026年11月", "制表日期：2026-11-25"} {
+				if !strings.Contains(title, want) {
+					t.Errorf("title %q lacks %q", title, want)
+				}
+			}
+		})
+	}
+	units := sheetRows(t, f, report.SheetUnits)
+	if units[1][1] != "县农业农村局" || units[2][1] != "　　农技推广站" || units[3][1] != "县教育局" {
+		t.Errorf("unit order %q %q %q: the sub-unit belongs under its parent", units[1][1], units[2][1], units[3][1])
+	}
+	cis := sheetRows(t, f, report.SheetCheckIns)
+	labels := map[string]int{}
+	for _, r := range cis[1:] {
+		labels[r[14]]++
+	}
+	if labels["户主确认"] != 1 || labels["已询问"] != 1 || labels["户主称有出入，待核实"] != 2 {
+		t.Errorf("户主确认 column %v", labels)
+	}
+}
+
+func TestUnitTreePutsSubUnitsUnderTheirParent(t *testing.T) {
+	id := func(n int64) *store.UnitID { u := store.UnitID(n); return &u }
+	u := func(n int64, code string, parent *store.UnitID) report.UnitFigures {
+		return report.UnitFigures{Unit: store.Unit{ID: store.UnitID(n), Code: code, Name: code, ParentID: parent}}
+	}
+	// by code: 科A (child of 局Z) sorts before its parent; 站 is a grandchild; 外 has its parent out of scope.
+	in := []report.UnitFigures{u(1, "A科", id(3)), u(2, "B站", id(1)), u(3, "Z局", nil), u(4, "外", id(99)), u(5, "Y局", nil)}
+	var got []string
+	for _, t := range report.UnitTree(in) {
+		got = append(got, strings.Repeat("-", t.Depth)+t.Unit.Code)
+	}
+	if want := "Z局,-A科,--B站,外,Y局"; strings.Join(got, ",") != want {
+		t.Errorf("tree %v, want %s", got, want)
 	}
 }
