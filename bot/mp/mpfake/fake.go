@@ -160,18 +160,21 @@ func (s *Server) template(w http.ResponseWriter, r *http.Request) {
 		data[k] = v["value"]
 	}
 	s.mu.Lock()
-	s.record(Sent{To: req.ToUser, Kind: "template", Template: req.TemplateID, Data: data})
-	answer(w, map[string]any{"errcode": 0, "errmsg": "ok", "msgid": len(s.sent)})
+	n := s.record(Sent{To: req.ToUser, Kind: "template", Template: req.TemplateID, Data: data})
+	answer(w, map[string]any{"errcode": 0, "errmsg": "ok", "msgid": n})
 }
 
-// record appends a sent message; called with s.mu held, it releases it.
-func (s *Server) record(m Sent) {
+// record appends a sent message and returns how many were sent; called with s.mu held, it
+// releases it.
+func (s *Server) record(m Sent) int {
 	s.sent = append(s.sent, m)
+	n := len(s.sent)
 	onSend := s.onSend
 	s.mu.Unlock()
 	if onSend != nil {
 		onSend(m)
 	}
+	return n
 }
 
 func (s *Server) upload(w http.ResponseWriter, r *http.Request) {

@@ -159,12 +159,13 @@ func (s *Server) messageSend(w http.ResponseWriter, r *http.Request) {
 		sent.MediaID, sent.FileName, sent.Size = id, m.FileName, m.Size
 	}
 	s.sent = append(s.sent, sent)
+	msgID := fmt.Sprintf("m%d", len(s.sent))
 	onSend := s.onSend
 	s.mu.Unlock()
 	if onSend != nil {
 		onSend(sent)
 	}
-	answer(w, map[string]any{"errcode": 0, "errmsg": "ok", "msgid": fmt.Sprintf("m%d", len(s.sent))})
+	answer(w, map[string]any{"errcode": 0, "errmsg": "ok", "msgid": msgID})
 }
 
 func (s *Server) mediaUpload(w http.ResponseWriter, r *http.Request) {
