@@ -473,8 +473,10 @@ func (in *Inbox) outcome(ctx context.Context, j inboxJob) (store.InboxResult, er
 	return res, nil
 }
 
-// sender resolves the person behind m, or returns the reply an unbound sender gets (at most
-// one bind prompt per sender and minute, so two bots cannot ping-pong).
+// sender resolves the person behind m, or returns the reply an unbound sender gets: the full bind
+// prompt at most once per sender and minute, and a one-line reminder for every other message in
+// that minute, so each message is answered and two bots answering each other exchange short lines
+// at the pace of the account's bucket, not the prompt.
 func (in *Inbox) sender(ctx context.Context, m Message) (store.PersonID, string, error) {
 	if in.o.Trusted[m.Account] && m.Transport == consoleName {
 		p, err := in.binder.trusted(ctx, m)
@@ -491,11 +493,11 @@ func (in *Inbox) sender(ctx context.Context, m Message) (store.PersonID, string,
 		return 0, "", err
 	}
 	asked, err := in.o.State.SeenWithin(ctx, "inbox:ask:"+m.Transport+":"+m.Account+":"+m.SenderKey, in.o.Clock.Now(), time.Minute)
-	if err != nil || asked {
-		return 0, "", nil
-	}
-	if m.Group {
+	switch {
+	case m.Group:
 		return 0, msgBindInGroup, nil
+	case err != nil || asked:
+		return 0, msgBindAskAgain, nil
 	}
 	return 0, msgBindAsk, nil
 }

@@ -3,6 +3,7 @@ package bot
 // The few user-facing texts of the transport layer; everything a handler says lives in handlers/replies.go.
 const (
 	msgBindAsk      = "您好！请先绑定身份：发送“绑定 六位绑定码”，例如：绑定 482913。绑定码请向本单位联络员索取。"
+	msgBindAskAgain = "还没有绑定，这条没有记录。请先发送“绑定 六位绑定码”。"
 	msgBindBadCode  = "绑定码不对、已用过或已过期，请核对后重发，例如：绑定 482913。需要新码请联系联络员。"
 	msgBindTooMany  = "绑定尝试次数过多，请一小时后再试，或联系联络员重新获取绑定码。"
 	msgBindInGroup  = "为保护隐私，请私聊我发送绑定码，例如：绑定 482913。"
