@@ -503,14 +503,14 @@ func (in *Inbox) sender(ctx context.Context, m Message) (store.PersonID, string,
 }
 
 // friend accepts a friend request whose verify text carries a valid code and binds the new friend;
-// anything else is ignored without a reply (only counted).
+// anything else is declined without a reply (a stranger cannot be written to before acceptance),
+// counted, and shown by a messenger that can show it (FriendDecliner: the console).
 func (in *Inbox) friend(ctx context.Context, j inboxJob) (store.InboxResult, error) {
 	m := j.msg
 	code := bindCodeIn(m.Text)
 	msgr := in.o.Messengers[m.Account]
 	if code == "" || msgr == nil {
-		in.friendIgnore.Add(1)
-		return store.InboxResult{Status: store.InDone, Error: "friend request without code"}, nil
+		return in.declineFriend(ctx, m, msgFriendNoCode, "friend request without code"), nil
 	}
 	out, err := in.binder.bind(ctx, m, code, func() error { return msgr.AcceptFriend(ctx, m) })
 	if err != nil {
@@ -518,14 +518,30 @@ func (in *Inbox) friend(ctx context.Context, j inboxJob) (store.InboxResult, err
 	}
 	switch {
 	case out.failed != "":
-		return store.InboxResult{Status: store.InDone, Error: out.failed}, nil
+		return in.declineFriend(ctx, m, msgFriendNotAccepted, out.failed), nil
 	case out.person.ID == 0 && out.accepted: // the code was taken meanwhile: tell the new friend
 		return in.result(j, 0, []Reply{{Text: out.reply}}, "friend accepted, code no longer valid"), nil
 	case out.person.ID == 0:
-		in.friendIgnore.Add(1)
-		return store.InboxResult{Status: store.InDone, Error: "friend request with a bad code"}, nil
+		return in.declineFriend(ctx, m, msgFriendBadCode, "friend request with a bad code"), nil
 	}
 	return in.result(j, out.person.ID, []Reply{{Text: out.reply}}, ""), nil
+}
+
+// FriendDecliner is a messenger that shows a friend request qinqi did not accept, with why (the
+// console's transcript would otherwise show nothing at all after the request).
+type FriendDecliner interface {
+	FriendDeclined(ctx context.Context, m Message, why string)
+}
+
+// declineFriend counts a friend request left unaccepted and tells a FriendDecliner why.
+func (in *Inbox) declineFriend(ctx context.Context, m Message, why, note string) store.InboxResult {
+	if note != "accept friend failed" {
+		in.friendIgnore.Add(1)
+	}
+	if d, ok := in.o.Messengers[m.Account].(FriendDecliner); ok {
+		d.FriendDeclined(ctx, m, why)
+	}
+	return store.InboxResult{Status: store.InDone, Error: note}
 }
 
 // call runs the handler; a panic becomes an apology and a failed row (not retried at every start).

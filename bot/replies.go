@@ -12,6 +12,11 @@ const (
 	msgApology      = "抱歉，处理这条消息时出了问题，已记录。请稍后再发一次，或发送“帮助”。"
 	msgConsoleNoOne = "没有找到人员编号 %s，请核对编号后重发，例如：@C001 我的亲戚。"
 
+	// Why a friend request was not accepted, for a FriendDecliner (the sender is told nothing).
+	msgFriendNoCode      = "验证消息里没有六位绑定码，未通过，对方收不到回复。请在验证消息里写上绑定码，例如：绑定 482913"
+	msgFriendBadCode     = "验证消息里的绑定码不对、已用过或已过期，未通过，对方收不到回复"
+	msgFriendNotAccepted = "通过好友申请时出错，未通过；绑定码仍然有效，请对方重新发好友申请"
+
 	// Refused at the door (bot/inbox_door.go): nothing was recorded.
 	msgTooLong         = "这条消息太长了（%d字），没有记录。请分成几条发，每条不超过%d字。"
 	msgFileNameTooLong = "这个文件的名字太长，没有收下。请把文件名改短后再发。"

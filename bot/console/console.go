@@ -49,7 +49,8 @@ func Limits(o config.Outbox) bot.Limits {
 // blank one as a blank line), so a script's transcript reads on its own. A non-blank line starting
 // with anything but "@", ">", "#" or a space never occurs, so the transcript parses back
 // unambiguously. Files: "@<code> <- [文件] name (N bytes, saved to PATH)" ([图片] for images). Lines
-// the console cannot read are answered with a "# " comment.
+// the console cannot read are answered with a "# " comment, and so is a friend request qinqi did
+// not accept ("# @H002 的好友申请：…"): on WeChat its sender sees nothing.
 //
 // After each input line the console waits until the pipeline is idle (the message handled and every
 // reply sent), so replies come out in input order and the transcript is reproducible. Receive returns
@@ -302,6 +303,11 @@ func (c *Console) saveFile(out bot.Outgoing) (string, error) {
 		return "", fmt.Errorf("console: save file: %w", err)
 	}
 	return fmt.Sprintf("%s (%d bytes, saved to %s)", name, n, path), nil
+}
+
+// FriendDeclined notes a friend request qinqi did not accept, as a comment: nothing was sent.
+func (c *Console) FriendDeclined(_ context.Context, m bot.Message, why string) {
+	c.printf("# @%s 的好友申请：%s\n", m.SenderKey, why)
 }
 
 // AcceptFriend notes the acceptance in the transcript.
