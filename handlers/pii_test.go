@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // Phone and ID numbers people type into free text are masked wherever that text is forwarded or
@@ -70,4 +71,34 @@ func TestFreeTextNumbersMaskedInChat(t *testing.T) {
 	}
 	wantMasked(t, "the plan receipt", h.send(CadreZhang, "计划 联系民政 "+piiLand+" 办低保"))
 	wantMasked(t, "the plan", h.send(CadreZhang, "计划"))
+}
+
+// A household's words about a disputed visit and the coordinator's finding are free text too: the
+// coordinator and the cadre see numbers masked, the discrepancy row keeps them.
+func TestDiscrepancyWordsMaskedInChat(t *testing.T) {
+	h := newWordHarness(t)
+	h.send(CadreZhang, "送温暖 王春发 米20斤 油2桶")
+	h.ask(15 * time.Minute)
+	h.send(HeadWang, "3")
+	h.send(HeadWang, "只送了米，有事打我儿子"+piiMobile+"，身份证"+piiID+"的是我老伴")
+	notes := h.notesTo(CoordLi, "disc:")
+	if len(notes) != 2 {
+		t.Fatalf("coordinator notes %q", notes)
+	}
+	for _, n := range notes {
+		wantMasked(t, "the discrepancy note", n)
+	}
+	wantContains(t, notes[1], "139****5678", "330*************3X")
+	ds := h.discs()
+	if len(ds) != 1 || !strings.Contains(ds[0].Note, piiMobile) || !strings.Contains(ds[0].Note, piiID) {
+		t.Fatalf("the discrepancy must keep what was typed: %+v", ds)
+	}
+	wantMasked(t, "the list of open discrepancies", h.send(CoordLi, "核实"))
+	h.send(CoordLi, "核实 1 属实 村委会"+piiLand+"证实油没有送")
+	closed := h.notesTo(CadreZhang, "disc:")
+	if len(closed) != 1 {
+		t.Fatalf("cadre notes %q", closed)
+	}
+	wantMasked(t, "the verdict note", closed[0])
+	wantContains(t, closed[0], "0571-****1234")
 }

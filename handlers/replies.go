@@ -615,7 +615,7 @@ func noteDiscNew(d store.Discrepancy, hh store.Household, cadre string, lines []
 		fmt.Fprintf(&b, "· %s\n", l)
 	}
 	if d.Note != "" {
-		fmt.Fprintf(&b, "户主说：%s\n", d.Note)
+		fmt.Fprintf(&b, "户主说：%s\n", pii.Mask(d.Note))
 	}
 	fmt.Fprintf(&b, "请核实后发：核实 %d 属实 说明（户主说的对，记录不实）或 核实 %d 有误 说明（记录无误）。核实前不会告诉干部。", d.ID, d.ID)
 	return b.String()
@@ -717,7 +717,7 @@ func replyOpenDiscsHead(scope string, n int64) string {
 func replyOpenDiscLine(d store.Discrepancy, hh store.Household, cadre string, disputed []string) string {
 	l := fmt.Sprintf("#%d %s户（%s）· 干部%s · %s：%s", d.ID, hh.HeadName, hh.Code, cadre, strings.Join(disputed, "；"), d.Answer.Label())
 	if d.Note != "" {
-		l += "（户主说：" + d.Note + "）"
+		l += "（户主说：" + pii.Mask(d.Note) + "）"
 	}
 	return l
 }
@@ -733,12 +733,12 @@ func noteDiscClosed(d store.Discrepancy, household, coordinator string, disputed
 		b.WriteString("户主反映有误，记录无误。")
 	}
 	if d.Finding != "" {
-		fmt.Fprintf(&b, "说明：%s。", d.Finding)
+		fmt.Fprintf(&b, "说明：%s。", pii.Mask(d.Finding))
 	}
 	b.WriteString("有不同看法请直接找联络员当面说。")
 	return b.String()
 }
 
 func noteDiscAdded(d store.Discrepancy, hh store.Household) string {
-	return fmt.Sprintf("【待核实#%d 补充】%s户（%s）补充说：%s", d.ID, hh.HeadName, hh.Code, d.Note)
+	return fmt.Sprintf("【待核实#%d 补充】%s户（%s）补充说：%s", d.ID, hh.HeadName, hh.Code, pii.Mask(d.Note))
 }
