@@ -9,7 +9,9 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"qinqi/bot"
@@ -38,13 +40,55 @@ func (c *Channel) Send(ctx context.Context, account string, out bot.Outgoing) er
 	if out.File != nil {
 		err = c.sendMedia(ctx, out)
 	} else {
-		for _, part := range splitText(out.Text, maxTextBytes) {
-			if err = c.send(ctx, out.To, "text", map[string]any{"content": part}); err != nil {
-				break
-			}
-		}
+		err = c.sendText(ctx, out)
 	}
 	return wxofficial.SendOutcome(ctx, c.api, c.health, err)
+}
+
+// partsTTL is how long the parts of a long text already delivered are remembered: longer than the
+// outbox keeps retrying a message.
+const partsTTL = 72 * time.Hour
+
+// sendText sends a text in parts of at most maxTextBytes. When a part fails, the parts already
+// delivered are recorded in the shared KV under the outbox key, so the outbox's retry (on this
+// instance or another) sends only the rest and the member never reads a part twice.
+func (c *Channel) sendText(ctx context.Context, out bot.Outgoing) error {
+	parts := splitText(out.Text, maxTextBytes)
+	key := ""
+	if len(parts) > 1 && out.Key != "" {
+		key = "wecom:" + c.o.Account + ":parts:" + out.Key + ":" + out.To
+	}
+	done := c.partsDone(ctx, key, len(parts))
+	for i := done; i < len(parts); i++ {
+		if err := c.send(ctx, out.To, "text", map[string]any{"content": parts[i]}); err != nil {
+			if i > done {
+				if kerr := c.o.KV.Set(ctx, key, strconv.Itoa(i), partsTTL); kerr != nil {
+					c.log.Warn("parts delivered not recorded; a retry repeats them", "err", kerr)
+				}
+			}
+			return err
+		}
+	}
+	if done > 0 {
+		_ = c.o.KV.Del(ctx, key) // only a leftover with its TTL when this fails
+	}
+	return nil
+}
+
+// partsDone is how many parts of the text an earlier try delivered (0 without a record).
+func (c *Channel) partsDone(ctx context.Context, key string, parts int) int {
+	if key == "" {
+		return 0
+	}
+	v, err := c.o.KV.Get(ctx, key)
+	if err != nil {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n >= parts {
+		return 0
+	}
+	return n
 }
 
 // send is POST /cgi-bin/message/send to one member.

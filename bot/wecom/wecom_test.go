@@ -203,6 +203,37 @@ func TestSendTextAndFile(t *testing.T) {
 	}
 }
 
+// A long text goes in parts; when a part fails, the outbox retries the message and only the parts
+// not yet delivered go, from whichever instance retries.
+func TestRetryOfALongTextSendsOnlyTheRest(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	long := strings.Repeat("王春发户 已走访。\n", 200) // three parts
+	out := bot.Outgoing{To: "zhangwei", Text: long, Key: "report:monthly:2026-11:to:7"}
+	r.fake.FailSends(0, -1) // the first part goes, the second meets "system busy"
+	if err := r.ch.Send(ctx, "wecom", out); err == nil {
+		t.Fatal("a failed part must fail the send, so the outbox retries it")
+	}
+	if n := len(r.fake.Sent()); n != 1 {
+		t.Fatalf("sent %d parts before the failure, want 1", n)
+	}
+	other := r.channel(r.kv) // the retry may come from another instance
+	if err := other.Send(ctx, "wecom", out); err != nil {
+		t.Fatal(err)
+	}
+	sent := r.fake.Sent()
+	var parts []string
+	for _, s := range sent {
+		parts = append(parts, s.Text)
+	}
+	if len(sent) != 3 || strings.Join(parts, "\n") != long {
+		t.Fatalf("the member got %d parts, want each of the 3 once, in order", len(sent))
+	}
+	if err := r.ch.Send(ctx, "wecom", out); err != nil || len(r.fake.Sent()) != 6 {
+		t.Errorf("a new send of the same text after success: err %v, %d parts in all, want all 3 again", err, len(r.fake.Sent()))
+	}
+}
+
 func TestTokenExpiresMidRun(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()

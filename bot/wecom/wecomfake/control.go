@@ -37,7 +37,8 @@ func (s *Server) ExpireTokens() {
 	}
 }
 
-// FailSends makes the next message/send calls answer these errcodes, one each.
+// FailSends makes the next message/send calls answer these errcodes, one each; a 0 lets that call
+// through (FailSends(0, -1): the first goes, the second fails).
 func (s *Server) FailSends(codes ...int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

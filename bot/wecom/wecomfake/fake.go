@@ -134,9 +134,11 @@ func (s *Server) messageSend(w http.ResponseWriter, r *http.Request) {
 	if len(s.failNext) > 0 {
 		code := s.failNext[0]
 		s.failNext = s.failNext[1:]
-		s.mu.Unlock()
-		fail(w, code, "failed by the fake")
-		return
+		if code != 0 {
+			s.mu.Unlock()
+			fail(w, code, "failed by the fake")
+			return
+		}
 	}
 	if fmt.Sprint(req.AgentID) != s.app.AgentID {
 		s.mu.Unlock()
