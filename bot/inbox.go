@@ -73,6 +73,8 @@ type inboxJob struct {
 	row  store.InboxMessage
 	msg  Message
 	door door // what the door decided (refused as sent, or quarantined unread)
+	// durable tells the transport that a message fresh from Accept is stored or spooled (see WhenDurable).
+	durable func()
 }
 
 // NewInbox checks the options and fills defaults; call Start before Accept.
@@ -143,8 +145,15 @@ func (in *Inbox) IgnoredFriendRequests() int64 { return in.friendIgnore.Load() }
 // transports' receive loops then wait instead of fetching more, so at most queueDepth messages per
 // queue are taken from WeChat and not yet stored. Storing in the queues, not in the one receive loop
 // of an account, lets the queues' inserts share the database's commits.
-// It is the callback to pass to Messenger.Receive.
+// It is the callback to pass to Messenger.Receive. Under a context from WhenDurable it reports
+// when the message is stored or spooled.
 func (in *Inbox) Accept(ctx context.Context, m Message) {
+	queued := false
+	defer func() {
+		if !queued {
+			Durable(ctx)
+		}
+	}()
 	if m.Time.IsZero() {
 		m.Time = in.o.Clock.Now()
 	}
@@ -167,7 +176,8 @@ func (in *Inbox) Accept(ctx context.Context, m Message) {
 	}
 	ch := in.shards[in.shardOf(m)]
 	in.mu.Unlock()
-	ch <- inboxJob{msg: m}
+	ch <- inboxJob{msg: m, durable: func() { Durable(ctx) }}
+	queued = true
 }
 
 // store makes a queued message durable; ok is false when it was spooled, is a duplicate, or was
@@ -258,6 +268,7 @@ func (in *Inbox) dispatch(row store.InboxMessage, m Message, d door) {
 func (in *Inbox) process(ctx context.Context, j inboxJob) {
 	if j.row.ID == 0 { // fresh from Accept
 		row, d, ok := in.store(ctx, j.msg)
+		j.durable()
 		if !ok {
 			return
 		}

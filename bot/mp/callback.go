@@ -77,7 +77,7 @@ func (c *Channel) callback(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		return
 	}
-	deliver(ctx, m)
+	wxofficial.Deliver(ctx, w, r, deliver, m, wxofficial.DurableWait)
 }
 
 // noteWindow records the interaction that opens the 48-hour window (messages, follows and scans

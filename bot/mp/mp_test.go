@@ -53,10 +53,11 @@ func newRig(t *testing.T) *rig {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = ch.Receive(ctx, func(_ context.Context, m bot.Message) {
+		_ = ch.Receive(ctx, func(ctx context.Context, m bot.Message) {
 			r.mu.Lock()
 			r.got = append(r.got, m)
 			r.mu.Unlock()
+			bot.Durable(ctx) // the callback answers only now
 		})
 	}()
 	t.Cleanup(func() { cancel(); <-done })

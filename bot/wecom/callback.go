@@ -93,7 +93,7 @@ func (c *Channel) callback(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		return
 	}
-	deliver(ctx, m)
+	wxofficial.Deliver(ctx, w, r, deliver, m, wxofficial.DurableWait)
 }
 
 // convert maps a callback to a bot.Message; false for what is not a message to handle.

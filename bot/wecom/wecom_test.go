@@ -62,10 +62,11 @@ func (r *rig) receive() {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = r.ch.Receive(ctx, func(_ context.Context, m bot.Message) {
+		_ = r.ch.Receive(ctx, func(ctx context.Context, m bot.Message) {
 			r.mu.Lock()
 			r.got = append(r.got, m)
 			r.mu.Unlock()
+			bot.Durable(ctx) // the callback answers only now
 		})
 	}()
 	r.t.Cleanup(func() { cancel(); <-done })

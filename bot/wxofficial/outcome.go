@@ -3,6 +3,7 @@ package wxofficial
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -69,4 +70,25 @@ func SendOutcome(ctx context.Context, c *Client, m *Monitor, err error) error {
 	}
 	m.Failed(ctx, err)
 	return err
+}
+
+// DurableWait bounds how long a callback waits for its message to be stored or spooled before it
+// answers: well under the 5 s after which WeCom and the 服务号 give up and send it again.
+const DurableWait = 3 * time.Second
+
+// Deliver hands m to the receive handler and returns once the handler reports it durable
+// (bot.WhenDurable), so the 200 the caller then writes is never sent for a message a crash could
+// still lose. When that takes longer than wait it answers 503: the platform sends the message again,
+// and its MsgId stores it once.
+func Deliver(ctx context.Context, w http.ResponseWriter, r *http.Request, deliver func(context.Context, bot.Message), m bot.Message, wait time.Duration) {
+	stored := make(chan struct{})
+	deliver(bot.WhenDurable(ctx, func() { close(stored) }), m)
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-stored:
+	case <-t.C:
+		w.WriteHeader(http.StatusServiceUnavailable)
+	case <-r.Context().Done():
+	}
 }
