@@ -99,6 +99,7 @@ func runSuites(ctx context.Context, env bench.Env, suites []bench.Suite, io IO) 
 		}
 		fmt.Fprintf(io.Out, "%-9s | done in %s\n", s.Name, time.Since(start).Round(100*time.Millisecond))
 	}
+	rep.Summary(io.Out)
 	if len(failed) > 0 {
 		return errors.New("failed suites: " + strings.Join(failed, ", "))
 	}

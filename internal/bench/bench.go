@@ -78,11 +78,7 @@ func formatRow(row Row) string {
 		fmt.Fprintf(&b, " | %s", row.Extra)
 	}
 	if row.Target != "" {
-		verdict := ""
-		if row.Met != nil {
-			verdict = map[bool]string{true: " met", false: " MISSED"}[*row.Met]
-		}
-		fmt.Fprintf(&b, " | target %s%s", row.Target, verdict)
+		fmt.Fprintf(&b, " | target %s %s", row.Target, verdict(row.Met))
 	}
 	return b.String()
 }
