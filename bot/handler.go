@@ -1,6 +1,11 @@
 package bot
 
-import "context"
+import (
+	"context"
+	"strings"
+
+	"qinqi/store"
+)
 
 // Inbound is a message from a resolved sender, as the inbox hands it to the handlers.
 type Inbound struct {
@@ -23,6 +28,27 @@ type Reply struct {
 	// Question marks a follow-up question qinqi had to ask before it could act on the message
 	// ("报的是哪一户？"): the burden meter counts them per cadre.
 	Question bool
+	// Report marks the answer to a cadre's report: the reply saying it was saved, or the question
+	// it waits for. If it fails for good, the cadre's coordinator is told (OutboxOptions.Lost).
+	Report bool
+}
+
+// ReportKeySuffix ends the outbox key of a reply marked Report (before store.QuestionKeySuffix
+// when the reply is also a question).
+const ReportKeySuffix = ":r"
+
+// ReportReply reads an outbox key: whether it is the reply to a report, the inbox row of that
+// report ("reply:<inbox>" names it), and whether the reply was the question the report waits for.
+func ReportReply(key string) (report string, question, ok bool) {
+	rest, question := strings.CutSuffix(key, store.QuestionKeySuffix)
+	rest, ok = strings.CutSuffix(rest, ReportKeySuffix)
+	if !ok || !strings.HasPrefix(rest, "reply:") {
+		return "", false, false
+	}
+	if i := strings.LastIndexByte(rest, ':'); i > len("reply") {
+		rest = rest[:i] // drop the reply's number within its message
+	}
+	return rest, question, true
 }
 
 // Handler turns one inbound message into replies. Refusals the person should read (bad input, not

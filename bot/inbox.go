@@ -579,6 +579,9 @@ func (in *Inbox) result(j inboxJob, pid store.PersonID, replies []Reply, note st
 	for n, r := range replies {
 		o := store.OutboxMessage{Key: fmt.Sprintf("reply:%d:%d", j.row.ID, n), Text: r.Text, FileName: r.FileName,
 			FilePath: r.FilePath, Urgent: r.Urgent, CreatedAt: now, Priority: store.PriorityAlert}
+		if r.Report {
+			o.Key += ReportKeySuffix // a coordinator is told if it fails for good
+		}
 		if r.Question {
 			o.Key += store.QuestionKeySuffix // counted by the burden meter
 		}

@@ -69,6 +69,11 @@ type OutboxOptions struct {
 	// Lease is how long after its claim a message still sending counts as in flight; later it is
 	// reported as interrupted (default 2 min). It never makes a message sendable again.
 	Lease time.Duration
+	// Lost, when set, is called with every message about to fail for good (LastError holds why),
+	// before the failure is recorded: an error leaves the message as it was, to be failed again
+	// later, so Lost must be idempotent. The app tells a cadre's coordinator about a lost reply to
+	// a report (see Reply.Report).
+	Lost func(ctx context.Context, row store.OutboxMessage) error
 }
 
 // Outbox sends committed OutboxMessage rows, one sender loop per bot account, under that account's
@@ -224,7 +229,7 @@ func (ob *Outbox) Route(ctx context.Context) error {
 			}
 		}
 		if account == "" {
-			err = ob.o.Store.FailOutbox(ctx, r.ID, "recipient not bound to any bot account")
+			err = ob.fail(ctx, r, "recipient not bound to any bot account")
 		} else {
 			err = ob.o.Store.SetOutboxAccount(ctx, r.ID, account)
 			ob.Wake(account)
@@ -297,14 +302,14 @@ func (ob *Outbox) Step(ctx context.Context, account string) (time.Time, error) {
 	row := rows[0]
 	if reason, err := ob.guard(ctx, s, row, now); err != nil || reason != "" {
 		if err == nil {
-			err = ob.o.Store.FailOutbox(ctx, row.ID, reason)
+			err = ob.fail(ctx, row, reason)
 			ob.log.Warn("outbox message failed", "outbox_id", row.ID, "account", account, "reason", reason)
 		}
 		return now, err
 	}
 	to, err := ob.recipient(ctx, s, row)
 	if errors.Is(err, store.ErrNotFound) {
-		return now, ob.o.Store.FailOutbox(ctx, row.ID, "unknown recipient: not bound on account "+account)
+		return now, ob.fail(ctx, row, "unknown recipient: not bound on account "+account)
 	}
 	if err != nil {
 		return time.Time{}, err
@@ -563,17 +568,28 @@ func (ob *Outbox) record(ctx context.Context, s *sender, row store.OutboxMessage
 	attempts := row.Attempts + 1
 	if errors.Is(sendErr, ErrPermanent) || attempts >= s.Limits.MaxAttempts {
 		ob.log.Warn("outbox message failed", "outbox_id", row.ID, "account", s.Name, "attempts", attempts, "err", sendErr)
-		return ob.o.Store.FailOutbox(ctx, row.ID, fmt.Sprintf("after %d attempt(s): %v", attempts, sendErr))
+		return ob.fail(ctx, row, fmt.Sprintf("after %d attempt(s): %v", attempts, sendErr))
 	}
 	ob.log.Info("send failed, will retry", "outbox_id", row.ID, "account", s.Name, "attempts", attempts, "err", sendErr)
 	return ob.o.Store.RetryOutbox(ctx, row.ID, now.Add(s.Limits.backoff(attempts)), sendErr.Error())
+}
+
+// fail records that a message will never be sent, after Lost has been told.
+func (ob *Outbox) fail(ctx context.Context, row store.OutboxMessage, reason string) error {
+	if ob.o.Lost != nil {
+		row.LastError = reason
+		if err := ob.o.Lost(ctx, row); err != nil {
+			return fmt.Errorf("outbox %d: telling about the lost message: %w", row.ID, err)
+		}
+	}
+	return ob.o.Store.FailOutbox(ctx, row.ID, reason)
 }
 
 // hold keeps a message the channel cannot deliver yet, until it has waited HoldMax.
 func (ob *Outbox) hold(ctx context.Context, s *sender, row store.OutboxMessage, h *HeldError, now time.Time) error {
 	if s.Limits.HoldMax > 0 && now.Sub(row.CreatedAt) >= s.Limits.HoldMax {
 		ob.log.Warn("held message given up", "outbox_id", row.ID, "account", s.Name, "reason", h.Reason)
-		return ob.o.Store.FailOutbox(ctx, row.ID, fmt.Sprintf("held for %s, given up: %s", s.Limits.HoldMax, h.Reason))
+		return ob.fail(ctx, row, fmt.Sprintf("held for %s, given up: %s", s.Limits.HoldMax, h.Reason))
 	}
 	return ob.o.Store.DeferOutbox(ctx, row.ID, now.Add(max(h.Wait, time.Minute)), "held: "+h.Reason)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/store"
 )
 
 // Store is everything the pipeline needs from the database; *store.Store implements it.
@@ -26,14 +27,15 @@ type PipelineOptions struct {
 	Logger   *slog.Logger // nil: slog.Default()
 	Waiter   Waiter       // nil: RealWaiter{}
 
-	SpoolDir       string        // config.Inbox.SpoolDir
-	SameTextWindow time.Duration // config.Inbox.SameTextWindow (default 3 s)
-	MaxBindTries   int           // config.Bind.MaxTriesPerHour (default 5)
-	MaxTries       int           // see InboxOptions.MaxTries (default 3)
-	Workers        int           // serial queues senders are sharded over (default 4)
-	DefaultAccount string        // see OutboxOptions.DefaultAccount; with a single account it is that one
-	Prefer         []string      // see OutboxOptions.Prefer
-	MaintainEvery  time.Duration // how often the spool is retried while the database is down (default 5 s)
+	SpoolDir       string                                                   // config.Inbox.SpoolDir
+	SameTextWindow time.Duration                                            // config.Inbox.SameTextWindow (default 3 s)
+	MaxBindTries   int                                                      // config.Bind.MaxTriesPerHour (default 5)
+	MaxTries       int                                                      // see InboxOptions.MaxTries (default 3)
+	Workers        int                                                      // serial queues senders are sharded over (default 4)
+	DefaultAccount string                                                   // see OutboxOptions.DefaultAccount; with a single account it is that one
+	Prefer         []string                                                 // see OutboxOptions.Prefer
+	MaintainEvery  time.Duration                                            // how often the spool is retried while the database is down (default 5 s)
+	Lost           func(ctx context.Context, row store.OutboxMessage) error // see OutboxOptions.Lost
 }
 
 // Pipeline is transports → inbox → handler → outbox → transports.
@@ -72,7 +74,7 @@ func NewPipeline(o PipelineOptions) (*Pipeline, error) {
 	}
 	p := &Pipeline{o: o, log: o.Logger.With("component", "pipeline")}
 	ob, err := NewOutbox(OutboxOptions{Store: o.Store, State: o.State, Clock: o.Clock, Logger: o.Logger,
-		Waiter: o.Waiter, Accounts: o.Accounts, DefaultAccount: o.DefaultAccount, Prefer: o.Prefer})
+		Waiter: o.Waiter, Accounts: o.Accounts, DefaultAccount: o.DefaultAccount, Prefer: o.Prefer, Lost: o.Lost})
 	if err != nil {
 		return nil, err
 	}

@@ -89,9 +89,9 @@ func (r *Router) askHousehold(ctx context.Context, c *Caller, d CheckInDraft, re
 	}
 	q := replyPickHousehold(ref, labels)
 	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgPickHousehold, Draft: &d, Options: ids, Source: sourceID(c.In)}) {
-		return asked(say(q, replyKVDown)), nil
+		return answersReport(asked(say(q, replyKVDown))), nil
 	}
-	return asked(say(q)), nil
+	return answersReport(asked(say(q))), nil
 }
 
 // pickHousehold completes a report with the household chosen by number. The question is dropped
@@ -143,7 +143,16 @@ func (r *Router) saveCheckIn(ctx context.Context, c *Caller, d CheckInDraft, h s
 	if err != nil {
 		return nil, fmt.Errorf("create check-in: %w", err)
 	}
-	return say(replyCheckInSaved(saved, h.Household.HeadName, clock.Day(saved.OccurredAt), clock.Day(now), !created, r.cfg.CheckIn.UndoWindow)), nil
+	return answersReport(say(replyCheckInSaved(saved, h.Household.HeadName, clock.Day(saved.OccurredAt), clock.Day(now), !created, r.cfg.CheckIn.UndoWindow))), nil
+}
+
+// answersReport marks the replies a report waits for: if one never reaches the cadre, the cadre's
+// coordinator is told (LostReplies).
+func answersReport(rs []bot.Reply) []bot.Reply {
+	for i := range rs {
+		rs[i].Report = true
+	}
+	return rs
 }
 
 // sourceID is the idempotency key of an inbound message: transport:account:msgid, or a digest of

@@ -742,3 +742,15 @@ func noteDiscClosed(d store.Discrepancy, household, coordinator string, disputed
 func noteDiscAdded(d store.Discrepancy, hh store.Household) string {
 	return fmt.Sprintf("【待核实#%d 补充】%s户（%s）补充说：%s", d.ID, hh.HeadName, hh.Code, pii.Mask(d.Note))
 }
+
+// noteLostReply tells a coordinator that a cadre never got the answer to a report: whether the
+// report is saved, what to tell the cadre on the phone, and how to rebind a changed WeChat.
+func noteLostReply(name, code string, at time.Time, question bool) string {
+	head := fmt.Sprintf("【干部没收到回复】%s（%s）%s发来的帮扶记录，", name, code, at.Format("1月2日15:04"))
+	tail := fmt.Sprintf("如果他换了微信或删了机器人好友，请当面给他新的绑定码（发“绑定码 %s”）。", code)
+	if question {
+		return head + "系统要先问他是哪一户才能保存，但这个问题没能发到他那里，所以这条还没有保存。" +
+			"请打电话请他重发一次，写上户主姓名或序号，例如“走访 1 送米”。" + tail
+	}
+	return head + "已经保存，但回复他的“已记录”没能发到他那里。请打电话告诉他：记录已保存，不用重发。" + tail
+}

@@ -109,5 +109,6 @@ func (c *components) pipeline(accounts []bot.Account) (*bot.Pipeline, error) {
 		Workers:      c.cfg.Inbox.Workers,
 		MaxBindTries: c.cfg.Bind.MaxTriesPerHour,
 		Prefer:       c.cfg.Channels.Prefer,
+		Lost:         handlers.NewLostReplies(c.store, c.clock, c.log).Lost,
 	})
 }
