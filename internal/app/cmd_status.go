@@ -7,12 +7,15 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"text/tabwriter"
 	"time"
 
+	"qinqi/bot"
 	"qinqi/bot/wechat"
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/pii"
 	"qinqi/store"
 )
 
@@ -152,7 +155,82 @@ func printOutbox(ctx context.Context, out io.Writer, s *store.Store, now time.Ti
 		return err
 	}
 	fmt.Fprintf(out, "  permanent failures: %d\n", failed)
+	if err := printFailed(ctx, out, s, failed, now); err != nil {
+		return err
+	}
 	return printInterrupted(ctx, out, s, now)
+}
+
+// failedShown caps the permanent failures listed.
+const failedShown = 50
+
+// printFailed lists the newest messages that failed for good, each with its recipient (code and
+// name, never a phone or ID number), what it was and why: nothing sends them again, so someone has
+// to reach those people another way.
+func printFailed(ctx context.Context, out io.Writer, s *store.Store, total int64, now time.Time) error {
+	if total == 0 {
+		return nil
+	}
+	rows, err := s.FailedOutbox(ctx, failedShown)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  the newest %d of them; nothing sends them again, so reach these people another way:\n", len(rows))
+	names := recipients{}
+	for _, r := range rows {
+		to, err := names.label(ctx, s, r)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "    #%d %s to %s, %s (%s), queued %s: %s\n", r.ID, r.Account, to, outboxWhat(r.Key), r.Key,
+			stamp(r.CreatedAt, now), pii.Mask(r.LastError))
+	}
+	return nil
+}
+
+// recipients caches the labels of the people messages went to.
+type recipients map[store.PersonID]string
+
+// label names a message's recipient by person code and name, or says what kind of chat it was.
+func (rs recipients) label(ctx context.Context, s *store.Store, r store.OutboxMessage) (string, error) {
+	if r.PersonID == nil {
+		if strings.HasPrefix(r.ToKey, "@@") {
+			return "a group chat", nil
+		}
+		return "an unbound sender", nil
+	}
+	if l, ok := rs[*r.PersonID]; ok {
+		return l, nil
+	}
+	p, err := s.PersonByID(ctx, *r.PersonID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		rs[*r.PersonID] = fmt.Sprintf("person %d (deleted)", *r.PersonID)
+	case err != nil:
+		return "", err
+	default:
+		rs[*r.PersonID] = p.Code + " " + p.Name
+	}
+	return rs[*r.PersonID], nil
+}
+
+// outboxWhat says in a few words what kind of message an outbox key stands for.
+func outboxWhat(key string) string {
+	if _, question, ok := bot.ReportReply(key); ok {
+		if question {
+			return "the question a report waits for"
+		}
+		return "the reply to a saved report"
+	}
+	switch {
+	case strings.HasPrefix(key, "reply:"):
+		return "a reply to their message"
+	case strings.HasPrefix(key, "lost:"):
+		return "a notice of a lost reply"
+	case strings.Contains(key, ":request:"):
+		return "a request notice"
+	}
+	return "a message qinqi started"
 }
 
 // printInterrupted lists messages whose sender stopped mid-send (see store.OutSending): qinqi
@@ -171,10 +249,11 @@ func printInterrupted(ctx context.Context, out io.Writer, s *store.Store, now ti
 	}
 	fmt.Fprintf(out, "  interrupted sends: %d%s. Their sender stopped during the send, so nobody knows whether they\n", len(rows), more)
 	fmt.Fprintln(out, "  arrived; qinqi sends each message at most once. Ask the recipient, and send again by hand if needed.")
+	names := recipients{}
 	for _, r := range rows {
-		to := "a chat key"
-		if r.PersonID != nil {
-			to = fmt.Sprintf("person %d", *r.PersonID)
+		to, err := names.label(ctx, s, r)
+		if err != nil {
+			return err
 		}
 		fmt.Fprintf(out, "    #%d %s key %s to %s, lease ended %s\n", r.ID, r.Account, r.Key, to, stamp(r.NextAttemptAt, now))
 	}

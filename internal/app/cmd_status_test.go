@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"qinqi/bot"
 	"qinqi/bot/wechat"
 	"qinqi/internal/app"
 	"qinqi/internal/clock"
@@ -46,6 +47,7 @@ func statusDB(t *testing.T) string {
 			}
 		}
 	}
+	statusLostReply(t, s, now)
 	// A sender claimed this one and died before recording the result: its lease is long over.
 	m, err := s.EnqueueOutbox(ctx, store.OutboxMessage{Key: "remind:7", Account: "city-1", ToKey: "@y",
 		Kind: "text", Text: "hi", CreatedAt: now, NextAttemptAt: now})
@@ -57,6 +59,36 @@ func statusDB(t *testing.T) string {
 	}
 	statusInbox(t, s, now)
 	return path
+}
+
+// statusLostReply adds a cadre whose reply to a report failed for good, and one held message to them.
+func statusLostReply(t *testing.T, s *store.Store, now time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	if err := s.UpsertPeople(ctx, []store.Person{{Code: "P001", Name: "陈建国", Roles: store.MakeRoles(store.RoleCadre),
+		Phone: "13905710001", IDNumber: "330102198001011234"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.PersonByCode(ctx, "P001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.EnqueueOutbox(ctx, store.OutboxMessage{Key: "reply:9:0" + bot.ReportKeySuffix, Account: "city-2", PersonID: &p.ID,
+		Text: "已记录", CreatedAt: now, NextAttemptAt: now, Priority: store.PriorityReply})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.FailOutbox(ctx, m.ID, "after 1 attempt(s): permanent send failure: ret=1101 (13905710001)"); err != nil {
+		t.Fatal(err)
+	}
+	h, err := s.EnqueueOutbox(ctx, store.OutboxMessage{Key: "remind:8", Account: "city-2", PersonID: &p.ID,
+		Text: "提醒", CreatedAt: now, NextAttemptAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeferOutbox(ctx, h.ID, now.Add(time.Hour), "held: outside the 48-hour window"); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // statusInbox adds one inbound message waiting for a retry and one quarantined after three tries.
@@ -112,13 +144,13 @@ func runStatus(t *testing.T, args ...string) string {
 
 func TestStatusInProcessKV(t *testing.T) {
 	out := runStatus(t, "-config", writeConfig(t, "", "city-1", "city-2"), "-db", statusDB(t))
-	for _, want := range []string{"in-process KV", "city-1", "no report", "PENDING", "permanent failures: 1"} {
+	for _, want := range []string{"in-process KV", "city-1", "no report", "PENDING", "permanent failures: 2"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("output lacks %q:\n%s", want, out)
 		}
 	}
 	t.Run("outbox rows", func(t *testing.T) {
-		if !containsFields(out, "city-1", "2", "1", "0", "0") || !containsFields(out, "city-2", "0", "0", "0", "1") {
+		if !containsFields(out, "city-1", "2", "1", "0", "0") || !containsFields(out, "city-2", "1", "0", "0", "2") {
 			t.Fatalf("outbox table wrong:\n%s", out)
 		}
 	})
@@ -129,8 +161,22 @@ func TestStatusInProcessKV(t *testing.T) {
 			t.Fatalf("inbox not shown:\n%s", out)
 		}
 	})
+	t.Run("permanent failures are listed with recipient and reason, never a phone or ID number", func(t *testing.T) {
+		if !containsFields(out, "#4", "city-2", "to", "P001", "陈建国,", "the", "reply", "to", "a", "saved", "report", "(reply:9:0:r),") ||
+			!strings.Contains(out, "ret=1101") || !containsFields(out, "#3", "city-2", "to", "an", "unbound", "sender,") {
+			t.Fatalf("failures not listed:\n%s", out)
+		}
+		if strings.Contains(out, "13905710001") || strings.Contains(out, "330102198001011234") {
+			t.Fatalf("personal number shown:\n%s", out)
+		}
+	})
+	t.Run("held messages name their recipients", func(t *testing.T) {
+		if !strings.Contains(out, "outside the 48-hour window") || !containsFields(out, "to", "P001", "陈建国") {
+			t.Fatalf("held not listed:\n%s", out)
+		}
+	})
 	t.Run("interrupted sends are listed", func(t *testing.T) {
-		if !strings.Contains(out, "interrupted sends: 1") || !containsFields(out, "#4", "city-1", "key", "remind:7") {
+		if !strings.Contains(out, "interrupted sends: 1") || !containsFields(out, "#6", "city-1", "key", "remind:7", "to", "an", "unbound", "sender,") {
 			t.Fatalf("interrupted send not shown:\n%s", out)
 		}
 	})

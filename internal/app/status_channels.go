@@ -95,8 +95,18 @@ func printHeld(ctx context.Context, out io.Writer, s *store.Store) error {
 		return err
 	}
 	groups := map[string]int{}
+	who := map[string][]string{}
+	names := recipients{}
 	for _, r := range rows {
-		groups[r.Account+"\t"+strings.TrimPrefix(r.LastError, "held: ")]++
+		k := r.Account + "\t" + strings.TrimPrefix(r.LastError, "held: ")
+		groups[k]++
+		if len(who[k]) < heldNamesShown {
+			to, err := names.label(ctx, s, r)
+			if err != nil {
+				return err
+			}
+			who[k] = append(who[k], to)
+		}
 	}
 	keys := make([]string, 0, len(groups))
 	for k := range groups {
@@ -107,6 +117,14 @@ func printHeld(ctx context.Context, out io.Writer, s *store.Store) error {
 	for _, k := range keys {
 		acct, reason, _ := strings.Cut(k, "\t")
 		fmt.Fprintf(out, "    %s: %d — %s\n", acct, groups[k], reason)
+		more := ""
+		if n := groups[k] - len(who[k]); n > 0 {
+			more = fmt.Sprintf(" and %d more", n)
+		}
+		fmt.Fprintf(out, "      to %s%s\n", strings.Join(who[k], ", "), more)
 	}
 	return nil
 }
+
+// heldNamesShown caps the recipients named per group of held messages.
+const heldNamesShown = 10
