@@ -108,3 +108,14 @@ func TestCoordinatorOfTheCountySeesEverything(t *testing.T) {
 	wantNot(t, got, "还没有所属单位")
 	wantNot(t, h.send(CoordChen, "统计 11月"), "走访 1")
 }
+
+// TestStatsShowsCadresActiveOfTotal: 统计 says how many of the coordinator's cadres (those with
+// households) reported in the period; a cadre of another unit, or one without households, never counts.
+func TestStatsShowsCadresActiveOfTotal(t *testing.T) {
+	h := newCoordHarness(t)
+	wantContains(t, h.send(CoordLi, "统计 11月"), "本期报过的干部 1 / 2 人") // 张伟 reported, 赵敏 not yet
+	wantContains(t, h.send(CadreZhao, "走访 刘大山 问了孩子上学的事"), "已记录")
+	wantContains(t, h.send(CoordLi, "统计 11月"), "本期报过的干部 2 / 2 人")
+	wantContains(t, h.send(CoordChen, "统计 11月"), "本期报过的干部 0 / 0 人") // 钱老师 has no household
+	wantContains(t, h.send(AdminSun, "统计 11月"), "本期报过的干部 2 / 2 人")
+}

@@ -101,6 +101,26 @@ func (s *Store) HouseholdsPaired(ctx context.Context, f StatsFilter) (int64, map
 	return s.distinctHouseholds(base, "pr.household_id")
 }
 
+// CadresReported counts the distinct cadres with a pairing in force at some time in the period
+// (the cadres a coordinator has: one without a household has nothing to report) and how many of
+// them have a live check-in in the period.
+func (s *Store) CadresReported(ctx context.Context, f StatsFilter) (paired, reported int64, err error) {
+	base := func() *gorm.DB {
+		q := s.q(ctx).Table("pairings AS pr").Joins("JOIN people AS p ON p.id = pr.cadre_id").
+			Where("pr.start_on < ? AND (pr.end_on IS NULL OR pr.end_on > ?)", f.To, f.From)
+		return unitScope(q, "p.unit_id", f.Units)
+	}
+	if err := base().Select("COUNT(DISTINCT pr.cadre_id)").Scan(&paired).Error; err != nil {
+		return 0, 0, fmt.Errorf("store: cadres paired: %w", err)
+	}
+	active := s.q(ctx).Table("check_ins AS c").Select("1").
+		Where("c.cadre_id = pr.cadre_id AND c.undone_at IS NULL AND c.occurred_at >= ? AND c.occurred_at < ?", f.From, f.To)
+	if err := base().Where("EXISTS (?)", active).Select("COUNT(DISTINCT pr.cadre_id)").Scan(&reported).Error; err != nil {
+		return 0, 0, fmt.Errorf("store: cadres reported: %w", err)
+	}
+	return paired, reported, nil
+}
+
 func (s *Store) distinctHouseholds(base func() *gorm.DB, col string) (int64, map[UnitID]int64, error) {
 	var total int64
 	if err := base().Select("COUNT(DISTINCT " + col + ")").Scan(&total).Error; err != nil {

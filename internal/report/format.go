@@ -73,6 +73,7 @@ func FormatStats(r Report) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "📊 %s %s\n", r.Scope.Name, r.Period.Label())
 	fmt.Fprintf(&b, "走到 %d / %d 户，覆盖率 %s\n", t.Reached, t.Paired, Percent(t.Coverage()))
+	fmt.Fprintf(&b, "本期报过的干部 %d / %d 人（有结对户的干部）\n", t.CadresReported, t.Cadres)
 	fmt.Fprintf(&b, "%s\n", ConfirmLine(t))
 	fmt.Fprintf(&b, "%s\n", DiscLine(t))
 	fmt.Fprintf(&b, "诉求 %d 件，办结 %d，按时 %d（按时率 %s）\n", t.Opened, t.Resolved, t.OnTime, Percent(t.OnTimeRate()))

@@ -17,6 +17,7 @@ type Source interface {
 	CheckInTallies(ctx context.Context, f store.StatsFilter) ([]store.KindTally, error)
 	HouseholdsReached(ctx context.Context, f store.StatsFilter) (int64, map[store.UnitID]int64, error)
 	HouseholdsPaired(ctx context.Context, f store.StatsFilter) (int64, map[store.UnitID]int64, error)
+	CadresReported(ctx context.Context, f store.StatsFilter) (paired, reported int64, err error)
 	RequestTallies(ctx context.Context, f store.StatsFilter, now time.Time) ([]store.RequestTally, error)
 	RatingTallies(ctx context.Context, f store.StatsFilter) ([]store.ScoreTally, error)
 	SpotTallies(ctx context.Context, f store.StatsFilter) ([]store.SpotTally, error)
@@ -49,14 +50,16 @@ type Figures struct {
 	SalesFen        int64 // sales help (帮销), never part of ValueFen
 	SalesDeliveries int64 // check-ins with sales help
 	Reached, Paired int64 // households with a check-in / with a pairing in force
-	Opened          int64 // requests and complaints opened
-	Resolved        int64
-	OnTime          int64 // resolved by the due time
-	Judged          int64 // resolved or past due: the base of the on-time rate
-	RatingN         int64
-	RatingSum       int64
-	SpotAnswered    int64
-	SpotAgree       int64
+	// Cadres with a pairing in force in the period, and those of them who reported in it (totals only).
+	Cadres, CadresReported int64
+	Opened                 int64 // requests and complaints opened
+	Resolved               int64
+	OnTime                 int64 // resolved by the due time
+	Judged                 int64 // resolved or past due: the base of the on-time rate
+	RatingN                int64
+	RatingSum              int64
+	SpotAnswered           int64
+	SpotAgree              int64
 	// Visits the households were asked about (chat or phone), answered about, and confirmed.
 	VisitsAsked, VisitsAnswered, VisitsConfirmed int64
 	// Discrepancies found in the period, closed by a coordinator, and of those found true (属实).
@@ -170,6 +173,9 @@ func Stats(ctx context.Context, src Source, scope Scope, p Period, now time.Time
 		return Report{}, fmt.Errorf("report: %w", err)
 	}
 	if r.Total.Paired, _, err = src.HouseholdsPaired(ctx, f); err != nil {
+		return Report{}, fmt.Errorf("report: %w", err)
+	}
+	if r.Total.Cadres, r.Total.CadresReported, err = src.CadresReported(ctx, f); err != nil {
 		return Report{}, fmt.Errorf("report: %w", err)
 	}
 	lists, err := src.GoodsLists(ctx, f)

@@ -39,6 +39,8 @@ func TestStatsCountsTheMonth(t *testing.T) {
 				{"goods deliveries", all.Total.GoodsDeliveries, 3},
 				{"reached", all.Total.Reached, 4},
 				{"paired", all.Total.Paired, 4},
+				{"cadres with households", all.Total.Cadres, 3}, // 王干部 has none
+				{"cadres who reported", all.Total.CadresReported, 3},
 				{"opened", all.Total.Opened, 2},
 				{"resolved", all.Total.Resolved, 1},
 				{"on time", all.Total.OnTime, 1},
