@@ -29,7 +29,7 @@ func TestImportCommand(t *testing.T) {
 			t.Fatalf("exit %d: %s", code, errs)
 		}
 		for _, want := range []string{"区划.xlsx → regions: 7 row(s), 7 new", "帮扶户.xlsx → households: 20 row(s), 20 new",
-			"结对.xlsx → pairings: 23 row(s), 23 new", "写入 (wrote to) sqlite " + db} {
+			"结对.xlsx → pairings: 23 row(s), 23 new", "走访台账.xlsx → visits: 313 row(s), 313 new", "写入 (wrote to) sqlite " + db} {
 			if !strings.Contains(out, want) {
 				t.Errorf("output lacks %q:\n%s", want, out)
 			}

@@ -237,13 +237,17 @@ func TestDemoLoadsTheSmallCountyIdempotently(t *testing.T) {
 	}
 }
 
-// TestDemoSheetsMatchTestdata keeps the embedded demo copy equal to testdata/import/csv.
+// TestDemoSheetsMatchTestdata keeps the embedded demo copy equal to testdata/import/csv (the
+// organisation: the demo writes its own diary, see Demo).
 func TestDemoSheetsMatchTestdata(t *testing.T) {
 	files, err := filepath.Glob("../../testdata/import/csv/*.csv")
-	if err != nil || len(files) != 5 {
+	if err != nil || len(files) != 6 {
 		t.Fatalf("testdata sheets: %v, %v", files, err)
 	}
 	for _, f := range files {
+		if filepath.Base(f) == "visits.csv" {
+			continue
+		}
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			a, err1 := os.ReadFile(f)
 			b, err2 := os.ReadFile(filepath.Join("demo", filepath.Base(f)))

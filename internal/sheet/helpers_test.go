@@ -25,7 +25,7 @@ var update = flag.Bool("update", false, "regenerate testdata/import/*.xlsx from 
 const demoDir = "../../testdata/import"
 
 // xlsxNames are the Chinese file names of the example .xlsx sheets.
-var xlsxNames = map[sheet.Kind]string{sheet.Regions: "区划", sheet.Units: "单位", sheet.Households: "帮扶户", sheet.People: "人员", sheet.Pairings: "结对"}
+var xlsxNames = map[sheet.Kind]string{sheet.Regions: "区划", sheet.Units: "单位", sheet.Households: "帮扶户", sheet.People: "人员", sheet.Pairings: "结对", sheet.Visits: "走访台账"}
 
 // demoFile is the example sheet of kind k in format ext (".csv" or ".xlsx").
 func demoFile(k sheet.Kind, ext string) string {
@@ -206,7 +206,7 @@ func writeXLSX(t testing.TB, csvPath, xlsxPath string) {
 			v := r.Cell(i)
 			switch {
 			case v == "":
-			case h == "家庭人口" || h == "经度" || h == "纬度":
+			case h == "家庭人口" || h == "经度" || h == "纬度" || h == "金额":
 				var x float64
 				fmt.Sscan(v, &x)
 				set(i+1, r.Num, x, 0)

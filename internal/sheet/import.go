@@ -23,6 +23,7 @@ const (
 	Households Kind = "households"
 	People     Kind = "people"
 	Pairings   Kind = "pairings"
+	Visits     Kind = "visits"
 )
 
 // kindInfo describes one kind: the names a file or an argument may give it, the kinds whose codes
@@ -47,6 +48,8 @@ var kinds = []kindInfo{
 		func(Options) importer { return &personImport{} }},
 	{Pairings, []string{"结对", "pairings"}, []string{"pairing"}, []Kind{People, Households},
 		func(o Options) importer { return &pairingImport{now: o.Now} }},
+	{Visits, []string{"走访台账", "民情日志", "民情日记", "走访记录", "visits"}, []string{"visit", "走访", "台账", "日志"}, []Kind{People, Households, Pairings},
+		func(o Options) importer { return &visitImport{now: o.Now} }},
 }
 
 // Kinds lists the kinds in load order.
@@ -113,7 +116,7 @@ func FolderNames() string {
 
 // Options carry what an import needs besides the sheet.
 type Options struct {
-	Now   time.Time      // the two-active-cadres rule is checked at this instant; also the audit time
+	Now   time.Time      // the two-active-cadres rule is checked at this instant, visits may not be later; also the audit time
 	Actor store.PersonID // who imports, for the audit log; 0 is the operator at the command line
 }
 

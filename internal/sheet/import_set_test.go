@@ -12,7 +12,7 @@ import (
 	"qinqi/store"
 )
 
-// demoSources reads the five demo sheets, replacing the text of some kinds.
+// demoSources reads the six demo sheets, replacing the text of some kinds.
 func demoSources(t *testing.T, replace map[sheet.Kind]string) []sheet.Source {
 	t.Helper()
 	var srcs []sheet.Source
@@ -41,12 +41,12 @@ func TestImportSetIsOneTransaction(t *testing.T) {
 					t.Errorf("counts = %+v, %v; want nothing written", c, err)
 				}
 			}
-			t.Run("one bad row in the last sheet writes none of the five", func(t *testing.T) {
+			t.Run("one bad row in the pairings writes none of the six", func(t *testing.T) {
 				pairings, _ := os.ReadFile(demoFile(sheet.Pairings, ".csv"))
 				bad := string(pairings) + "J099,P001,H004,干部结亲,2026-02-30,,\n"
 				_, err := sheet.ImportSet(ctx, s, demoSources(t, map[sheet.Kind]string{sheet.Pairings: bad}), sheet.Options{Now: now})
 				var fe sheet.FileErrors
-				if !errors.As(err, &fe) || len(fe) != 1 || fe[0].Name != "pairings.csv" ||
+				if !errors.As(err, &fe) || len(fe) != 2 || fe[0].Name != "pairings.csv" || fe[1].Name != "visits.csv" || len(fe[1].Errs) != 0 ||
 					!strings.Contains(err.Error(), `row 25: 开始日期 "2026-02-30" is not a real date`) {
 					t.Fatalf("err = %v", err)
 				}
@@ -62,7 +62,8 @@ func TestImportSetIsOneTransaction(t *testing.T) {
 					"people.csv: 1 problem(s)\n" +
 					`  row 2: 手机号 "1380000" is not 11 digits` + "\n" +
 					"people.csv: its codes that refer to units.csv were not checked, because that sheet was not imported; run the import again once the problems above are fixed\n" +
-					"pairings.csv: its codes that refer to people.csv were not checked, because that sheet was not imported; run the import again once the problems above are fixed"
+					"pairings.csv: its codes that refer to people.csv were not checked, because that sheet was not imported; run the import again once the problems above are fixed\n" +
+					"visits.csv: its codes that refer to people.csv and pairings.csv were not checked, because those sheets were not imported; run the import again once the problems above are fixed"
 				if err == nil || err.Error() != want {
 					t.Errorf("err =\n%v\nwant\n%s", err, want)
 				}
@@ -70,7 +71,7 @@ func TestImportSetIsOneTransaction(t *testing.T) {
 			})
 			t.Run("all good: every sheet written", func(t *testing.T) {
 				res, err := sheet.ImportSet(ctx, s, demoSources(t, nil), sheet.Options{Now: now})
-				if err != nil || len(res) != 5 {
+				if err != nil || len(res) != 6 {
 					t.Fatalf("%v, %v", res, err)
 				}
 				for _, r := range res {
@@ -82,6 +83,9 @@ func TestImportSetIsOneTransaction(t *testing.T) {
 				}
 				if c, err := s.CountOrg(ctx); err != nil || c.Pairings != 23 || c.People != 15 {
 					t.Errorf("counts = %+v, %v", c, err)
+				}
+				if n, err := s.CountCheckIns(ctx); err != nil || n != 313 {
+					t.Errorf("%d visits stored, %v; want the 313 of the 走访台账", n, err)
 				}
 			})
 		})
