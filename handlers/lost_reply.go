@@ -57,13 +57,13 @@ func (l *LostReplies) Lost(ctx context.Context, row store.OutboxMessage) error {
 			return fmt.Errorf("coordinators of lost reply: %w", err)
 		}
 	}
+	text := noteLostReply(cadre.Name, cadre.Code, row.CreatedAt.In(clock.Shanghai), question)
 	told := 0
 	for _, co := range coords {
 		if co.ID == cadre.ID {
 			continue
 		}
 		to := co.ID
-		text := noteLostReply(cadre.Name, cadre.Code, row.CreatedAt.In(clock.Shanghai), question)
 		m := store.OutboxMessage{Key: fmt.Sprintf("lost:%s:to:%d", report, to), PersonID: &to, Text: text,
 			Priority: store.PriorityAlert, CreatedAt: l.clock.Now()}
 		if _, err := l.st.EnqueueOutbox(ctx, m); err != nil {
