@@ -60,10 +60,9 @@ type Inbox struct {
 	inflight map[store.InboxID]bool
 	wg       sync.WaitGroup
 
-	pending      atomic.Int64 // accepted and not yet finished
-	replaying    atomic.Bool  // ReplaySpool is storing and queueing the spool
-	needRecover  atomic.Bool  // a completion failed: rows stayed "new"
-	friendIgnore atomic.Int64
+	pending     atomic.Int64 // accepted and not yet finished
+	replaying   atomic.Bool  // ReplaySpool is storing and queueing the spool
+	needRecover atomic.Bool  // a completion failed: rows stayed "new"
 }
 
 // queueDepth bounds each serial queue: messages taken from a transport but not yet stored.
@@ -136,9 +135,6 @@ func (in *Inbox) Stop() {
 
 // Idle reports whether every accepted message is finished.
 func (in *Inbox) Idle() bool { return in.pending.Load() == 0 }
-
-// IgnoredFriendRequests counts friend requests without a valid code (only the count is kept).
-func (in *Inbox) IgnoredFriendRequests() int64 { return in.friendIgnore.Load() }
 
 // Accept takes one message from a transport and queues it on its sender's serial queue, where it
 // is stored (or spooled) and then handled. It returns at once unless that queue is full: the
@@ -544,11 +540,9 @@ type FriendDecliner interface {
 	FriendDeclined(ctx context.Context, m Message, why string)
 }
 
-// declineFriend counts a friend request left unaccepted and tells a FriendDecliner why.
+// declineFriend finishes a friend request left unaccepted (the row keeps note) and tells a
+// FriendDecliner why.
 func (in *Inbox) declineFriend(ctx context.Context, m Message, why, note string) store.InboxResult {
-	if note != "accept friend failed" {
-		in.friendIgnore.Add(1)
-	}
 	if d, ok := in.o.Messengers[m.Account].(FriendDecliner); ok {
 		d.FriendDeclined(ctx, m, why)
 	}

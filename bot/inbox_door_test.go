@@ -176,6 +176,36 @@ func TestInboxDoorKeyTooLong(t *testing.T) {
 // dataErr is what the database says about a value it will not take.
 var dataErr = fmt.Errorf("store: create check-in: %w", store.ErrData)
 
+// inbox.max_tries: with five tries configured, a message the database refuses for its data is
+// still waiting after four and quarantined on the fifth.
+func TestInboxMaxTriesIsConfigured(t *testing.T) {
+	ieachKV(t, func(t *testing.T, r *irig) {
+		r.maxTries = 5
+		r.start(r.st)
+		r.person("C001", "@u1")
+		r.h.setFn(func(bot.Inbound) ([]bot.Reply, error) { return nil, dataErr })
+		r.in.Accept(r.ctx, r.msg("q1", "@u1", "毒"))
+		r.settle()
+		retry := func() {
+			t.Helper()
+			if _, err := r.in.ReplaySpool(r.ctx); err != nil {
+				t.Fatal(err)
+			}
+			r.settle()
+		}
+		for range 3 {
+			retry()
+		}
+		if row := r.rowOf("q1"); row.Status != store.InNew || row.Attempts != 4 {
+			t.Fatalf("after four tries: %s, %d attempts", row.Status, row.Attempts)
+		}
+		retry()
+		if row := r.rowOf("q1"); row.Status != store.InFailed || row.Attempts != 5 {
+			t.Fatalf("after five tries: %s, %d attempts", row.Status, row.Attempts)
+		}
+	})
+}
+
 // A message the database refuses for its data is quarantined after MaxTries tries (3): marked
 // failed with its reason, answered once with a clear reply, and its sender told once before that
 // it was received. Failures while the database is out do not count. Nobody else waits for it.

@@ -63,7 +63,8 @@ type irig struct {
 	h     *irecorder
 	spool string
 	in    *bot.Inbox
-	ob    *bot.Outbox
+	// maxTries is InboxOptions.MaxTries for the next start (0: the default).
+	maxTries int
 }
 
 func newIRig(t *testing.T, kv *store.KV, st bot.InboxStore) *irig {
@@ -86,7 +87,7 @@ func (r *irig) start(st bot.InboxStore) {
 	}
 	lim := bot.Limits{Every: time.Second, Burst: 3, MaxAttempts: 3, RetryMin: time.Second, RetryMax: time.Minute}
 	in, err := bot.NewInbox(bot.InboxOptions{Store: st, State: r.kv, Handler: r.h, Clock: r.clk, Spool: sp, Logger: quietLog,
-		Messengers: map[string]bot.Messenger{"a1": r.msgr}, Limits: map[string]bot.Limits{"a1": lim}})
+		Messengers: map[string]bot.Messenger{"a1": r.msgr}, Limits: map[string]bot.Limits{"a1": lim}, MaxTries: r.maxTries})
 	if err != nil {
 		r.t.Fatal(err)
 	}

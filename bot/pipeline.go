@@ -106,9 +106,6 @@ func (p *Pipeline) has(m Messenger) bool {
 	return false
 }
 
-// Inbox is the pipeline's inbox (for status and tests).
-func (p *Pipeline) Inbox() *Inbox { return p.inbox }
-
 // Outbox is the pipeline's outbox; scheduler jobs call Outbox().Wake("") after committing messages.
 func (p *Pipeline) Outbox() *Outbox { return p.outbox }
 

@@ -28,7 +28,7 @@ type CallbackStore interface {
 // ParseCallback reads "H001 3 米只有5斤" (a household code, the answer digit 1–3, what was said).
 // The coordinator writes the digit; words like 好的 are not an answer here.
 func ParseCallback(args string) (code string, ans store.SpotAnswer, note string, ok bool) {
-	f := strings.Fields(Normalize(args))
+	f := strings.Fields(shape(args))
 	if len(f) < 2 || f[1] == "" || f[1][0] < '1' || f[1][0] > '3' {
 		return "", "", "", false
 	}

@@ -25,7 +25,7 @@ func (r *Router) checkIn(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if err != nil {
 		return nil, fmt.Errorf("households of cadre: %w", err)
 	}
-	d, err := ParseReport(c.Text, now, householdRefs(hhs))
+	d, err := ParseReport(r.fold, c.Text, now, householdRefs(hhs))
 	if err != nil {
 		return nil, refuse(parseErrorReply(err))
 	}

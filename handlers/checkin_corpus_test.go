@@ -345,6 +345,7 @@ func atoiPrefix(s string) int {
 }
 
 func TestCheckInCorpus(t *testing.T) {
+	fold := folder(t)
 	cases, names := buildCorpus(t, 17)
 	if len(cases) < 600 || names < 2000 {
 		t.Fatalf("corpus has %d messages from %d names, want at least 600 from 2,000", len(cases), names)
@@ -354,7 +355,7 @@ func TestCheckInCorpus(t *testing.T) {
 	total := map[string]int{}
 	var failed []string
 	for _, tc := range cases {
-		got, err := handlers.ParseReport(tc.in, parseNow, tc.hhs)
+		got, err := handlers.ParseReport(fold, tc.in, parseNow, tc.hhs)
 		bad := compareCorpus(tc, got, err)
 		for _, f := range fields {
 			if tc.want.err != nil && f != "error" {

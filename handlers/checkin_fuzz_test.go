@@ -12,11 +12,12 @@ import (
 // absurd amount, and diary text that is still valid UTF-8. Seeds live in testdata/fuzz.
 
 func FuzzParseCheckIn(f *testing.F) {
+	fold := folder(f)
 	for _, tc := range parseCases {
 		f.Add(tc.in)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		d, err := handlers.ParseCheckIn(in, parseNow)
+		d, err := handlers.ParseCheckIn(fold, in, parseNow)
 		if err != nil {
 			return
 		}
@@ -38,11 +39,12 @@ func FuzzParseCheckIn(f *testing.F) {
 }
 
 func FuzzParseDate(f *testing.F) {
+	fold := folder(f)
 	for _, s := range []string{"昨天", "上周五", "3月5日", "3.5", "11-20", "2026-11-20", "十一月二十日", "2月29日", "上上周日"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		d, err := handlers.ParseDate(in, parseNow)
+		d, err := handlers.ParseDate(fold, in, parseNow)
 		if err == nil && d.After(clock.Day(parseNow)) {
 			t.Fatalf("ParseDate(%q) = %s, in the future", in, d)
 		}
@@ -53,11 +55,12 @@ func FuzzParseDate(f *testing.F) {
 }
 
 func FuzzParseMoney(f *testing.F) {
+	fold := folder(f)
 	for _, s := range []string{"500元", "¥500", "￥500", "500块", "现金500", "折合300元", "1.2万元", "五百元", "一千五"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		fen, err := handlers.ParseMoney(in)
+		fen, err := handlers.ParseMoney(fold, in)
 		if err == nil && (fen <= 0 || fen > 100_000_000) {
 			t.Fatalf("ParseMoney(%q) = %d fen, out of range", in, fen)
 		}
@@ -67,12 +70,13 @@ func FuzzParseMoney(f *testing.F) {
 // FuzzParseReport reads any message against a list with look-alike and number-like names: no panic,
 // picks inside the list, no future day, amounts in range, valid UTF-8.
 func FuzzParseReport(f *testing.F) {
+	fold := folder(f)
 	for _, s := range []string{"走訪 王春發 送豬仔4頭", "电话 王六斤", "昨天给张长青打了个电话，问了低保", "走访 5 约好下周一去镇上办医保",
 		"走访 周勇 看房子", "走访 1 帮着卖了苹果800斤，收入1600元", "送温暖 1 现金-500元", "送温暖 1 1e20元", "走访 王\u200b春发"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		d, err := handlers.ParseReport(in, parseNow, reportHHs)
+		d, err := handlers.ParseReport(fold, in, parseNow, reportHHs)
 		if err != nil {
 			return
 		}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/hanzi"
 	"qinqi/store"
 )
 
@@ -101,8 +102,8 @@ const keywordScanRunes = 40
 
 // ParseCheckIn reads one report without knowing the cadre's households: the household stays as
 // typed (the first word after the keyword, a list number or a code).
-func ParseCheckIn(text string, now time.Time) (CheckInDraft, error) {
-	return ParseReport(text, now, nil)
+func ParseCheckIn(fold *hanzi.Folder, text string, now time.Time) (CheckInDraft, error) {
+	return ParseReport(fold, text, now, nil)
 }
 
 // ParseReport reads one report of a cadre whose households are hhs (in list order). The household
@@ -110,9 +111,10 @@ func ParseCheckIn(text string, now time.Time) (CheckInDraft, error) {
 // either script — and its words are taken out before anything else is read, so a name is never
 // goods, money or a date. Then the activity keyword (anywhere), the plans for later (明天, 下周一,
 // 约好 …), which date nothing and stay in the text, the date, money and goods: these count as aid
-// only after giving words and as sales help after selling words (see classify).
-func ParseReport(text string, now time.Time, hhs []HouseholdRef) (CheckInDraft, error) {
-	p := newReportParse(Normalize(text), hhs)
+// only after giving words and as sales help after selling words (see classify). fold folds
+// traditional script, in the message and in the household names.
+func ParseReport(fold *hanzi.Folder, text string, now time.Time, hhs []HouseholdRef) (CheckInDraft, error) {
+	p := newReportParse(fold, Normalize(fold, text), hhs)
 	p.takeNames()
 	kw, kwEnd, ok := p.takeKind()
 	if !ok {
@@ -160,10 +162,11 @@ type reportParse struct {
 	picks     []int
 	badNumber int
 	kind      store.CheckInKind
+	fold      *hanzi.Folder
 }
 
-func newReportParse(s string, hhs []HouseholdRef) *reportParse {
-	return &reportParse{s: s, taken: make([]bool, len(s)), hidden: make([]bool, len(s)), hhs: hhs}
+func newReportParse(fold *hanzi.Folder, s string, hhs []HouseholdRef) *reportParse {
+	return &reportParse{s: s, taken: make([]bool, len(s)), hidden: make([]bool, len(s)), hhs: hhs, fold: fold}
 }
 
 func (p *reportParse) take(start, end int) {

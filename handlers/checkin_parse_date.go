@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/hanzi"
 )
 
 var (
@@ -28,8 +29,8 @@ const minYear = 2000
 
 // ParseDate finds the first date phrase in s and returns its day (midnight Asia/Shanghai).
 // Dates without a year are the latest such day not after today.
-func ParseDate(s string, now time.Time) (time.Time, error) {
-	return newReportParse(Normalize(s), nil).takeDate(now)
+func ParseDate(fold *hanzi.Folder, s string, now time.Time) (time.Time, error) {
+	return newReportParse(fold, Normalize(fold, s), nil).takeDate(now)
 }
 
 type dateMatch struct {

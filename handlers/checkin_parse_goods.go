@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"qinqi/internal/hanzi"
 	"regexp"
 	"strconv"
 	"strings"
@@ -38,9 +39,9 @@ var goodsStop = []string{"送了", "送去", "送来", "送", "带了", "带去"
 	"帮着卖了", "帮着卖", "帮忙卖了", "帮忙卖", "帮卖了", "帮卖", "卖了", "卖掉", "卖出", "销售了", "销售", "代销", "捐了", "捐"}
 
 // ParseGoods lists the goods with quantities in s ("化肥3包", "3袋米", "棉被两床"), whatever they were for.
-func ParseGoods(s string) []Goods {
+func ParseGoods(fold *hanzi.Folder, s string) []Goods {
 	var out []Goods
-	p := newReportParse(Normalize(s), nil)
+	p := newReportParse(fold, Normalize(fold, s), nil)
 	p.eachGoods(p.view(true), func(g Goods, start, end, qtyAt int) bool {
 		out = append(out, g)
 		p.take(start, end)

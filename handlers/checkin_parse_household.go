@@ -7,7 +7,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"qinqi/internal/hanzi"
 	"qinqi/store"
 )
 
@@ -104,7 +103,7 @@ func (p *reportParse) takeSurname() {
 		return
 	}
 	for i, h := range p.hhs {
-		if strings.HasPrefix(hanzi.Simplify(h.Name), word) {
+		if strings.HasPrefix(p.fold.Fold(h.Name), word) {
 			p.picks = append(p.picks, i)
 		}
 	}
@@ -119,7 +118,7 @@ func (p *reportParse) takeSurname() {
 func (p *reportParse) fullNameHits() []nameHit {
 	byName := map[string][]int{}
 	for i, h := range p.hhs {
-		name := hanzi.Simplify(strings.TrimSpace(h.Name))
+		name := p.fold.Fold(strings.TrimSpace(h.Name))
 		if utf8.RuneCountInString(name) >= 2 {
 			byName[name] = append(byName[name], i)
 		}

@@ -1,7 +1,7 @@
 package handlers
 
 import (
-	"errors"
+	"qinqi/internal/hanzi"
 	"regexp"
 	"strconv"
 	"strings"
@@ -26,8 +26,8 @@ func mayHoldMoney(s string) bool {
 const moneyBeforeRunes = "了送给共约花付交补计发助金给"
 
 // ParseMoney returns the total of every amount in s, in fen, whatever it was for.
-func ParseMoney(s string) (int64, error) {
-	n := Normalize(s)
+func ParseMoney(fold *hanzi.Folder, s string) (int64, error) {
+	n := Normalize(fold, s)
 	if !mayHoldMoney(n) {
 		return 0, ErrNoMoney
 	}
@@ -286,9 +286,4 @@ func cnNumber(s string) (int64, bool) {
 	}
 	n := total + section + num
 	return n, n > 0 && (any || lastUnit > 0)
-}
-
-// errIsMoney reports the money errors, which all refuse a report with their own reply.
-func errIsMoney(err error) bool {
-	return errors.Is(err, ErrMoneyTooLarge) || errors.Is(err, ErrNegativeMoney) || errors.Is(err, ErrBadMoney)
 }

@@ -8,6 +8,7 @@ import (
 
 	"qinqi/handlers"
 	"qinqi/internal/clock"
+	"qinqi/internal/hanzi"
 	"qinqi/store"
 )
 
@@ -116,12 +117,13 @@ var parseCases = []parseCase{
 }
 
 func TestParseCheckIn(t *testing.T) {
+	fold := folder(t)
 	if len(parseCases) < 60 {
 		t.Fatalf("want at least 60 realistic cases, have %d", len(parseCases))
 	}
 	for _, tc := range parseCases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := handlers.ParseCheckIn(tc.in, parseNow)
+			got, err := handlers.ParseCheckIn(fold, tc.in, parseNow)
 			if tc.err != nil {
 				if !errors.Is(err, tc.err) {
 					t.Fatalf("ParseCheckIn(%q) error = %v, want %v", tc.in, err, tc.err)
@@ -158,6 +160,7 @@ func TestParseCheckIn(t *testing.T) {
 }
 
 func TestParseDate(t *testing.T) {
+	fold := folder(t)
 	cases := []struct {
 		name, in, want string
 		err            error
@@ -174,7 +177,7 @@ func TestParseDate(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := handlers.ParseDate(tc.in, parseNow)
+			got, err := handlers.ParseDate(fold, tc.in, parseNow)
 			if tc.err != nil {
 				if !errors.Is(err, tc.err) {
 					t.Fatalf("ParseDate(%q) error = %v, want %v", tc.in, err, tc.err)
@@ -189,6 +192,7 @@ func TestParseDate(t *testing.T) {
 }
 
 func TestParseMoney(t *testing.T) {
+	fold := folder(t)
 	cases := []struct {
 		name string
 		in   string
@@ -208,7 +212,7 @@ func TestParseMoney(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := handlers.ParseMoney(tc.in)
+			got, err := handlers.ParseMoney(fold, tc.in)
 			if tc.err != nil {
 				if !errors.Is(err, tc.err) {
 					t.Fatalf("ParseMoney(%q) error = %v, want %v", tc.in, err, tc.err)
@@ -223,6 +227,7 @@ func TestParseMoney(t *testing.T) {
 }
 
 func TestParseGoods(t *testing.T) {
+	fold := folder(t)
 	cases := []struct{ name, in, want string }{
 		{"name first", "化肥3包", "化肥×3包"},
 		{"quantity first", "2床棉被", "棉被×2床"},
@@ -233,7 +238,7 @@ func TestParseGoods(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := handlers.ItemsString(handlers.ParseGoods(tc.in)); got != tc.want {
+			if got := handlers.ItemsString(handlers.ParseGoods(fold, tc.in)); got != tc.want {
 				t.Fatalf("ParseGoods(%q) = %q, want %q", tc.in, got, tc.want)
 			}
 		})
@@ -254,6 +259,7 @@ var reportHHs = []handlers.HouseholdRef{
 
 // TestParseReport is one named case per finding of issues 12 and 15 about reading reports.
 func TestParseReport(t *testing.T) {
+	fold := folder(t)
 	cases := []struct {
 		name, in          string
 		picks             []int
@@ -298,7 +304,7 @@ func TestParseReport(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := handlers.ParseReport(tc.in, parseNow, reportHHs)
+			got, err := handlers.ParseReport(fold, tc.in, parseNow, reportHHs)
 			if tc.err != nil || err != nil {
 				if !errors.Is(err, tc.err) {
 					t.Fatalf("ParseReport(%q) error = %v, want %v", tc.in, err, tc.err)
@@ -317,4 +323,14 @@ func TestParseReport(t *testing.T) {
 			}
 		})
 	}
+}
+
+// folder builds the traditional → simplified tables, as internal/app does once per process.
+func folder(tb testing.TB) *hanzi.Folder {
+	tb.Helper()
+	f, err := hanzi.New()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return f
 }

@@ -25,9 +25,10 @@ var confirmWords = map[string]store.SpotAnswer{
 
 // ParseConfirmAnswer reads a household's reply to "回复 1 是　2 没有来　3 有出入": a digit 1–3
 // (full-width too), optionally followed by their own words ("3 只送了化肥，没有钱"), or one of the
-// answer words alone. Anything else is not an answer.
+// answer words alone, in the text as the router normalized it (traditional script already folded).
+// Anything else is not an answer.
 func ParseConfirmAnswer(text string) (store.SpotAnswer, string, bool) {
-	t := trimSeps(strings.TrimSpace(Normalize(text)))
+	t := trimSeps(strings.TrimSpace(shape(text)))
 	if a, ok := confirmWords[t]; ok {
 		return a, "", true
 	}

@@ -24,7 +24,7 @@ const (
 // money to 王春发, a phone call to 王秋菊).
 // rebuild makes the router again after a change to h.cfg, with every extra dependency wired.
 func (h *harness) rebuild() {
-	h.r = handlers.New(handlers.Deps{Store: h.st, Dialogs: h.kv, Clock: h.clk, Config: h.cfg,
+	h.r = handlers.New(handlers.Deps{Store: h.st, Dialogs: h.kv, Clock: h.clk, Config: h.cfg, Hanzi: folder(h.t),
 		Extra: handlers.ExtraDeps{Coord: h.st, Windows: h.cal, Spot: h.st, Callbacks: h.st}})
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/hanzi"
 	"qinqi/internal/policy"
 	"qinqi/store"
 )
@@ -72,6 +73,9 @@ type Deps struct {
 	Clock   clock.Clock
 	Config  config.Config
 	Logger  *slog.Logger
+	// Hanzi folds traditional script to simplified in every message and household name
+	// (hanzi.New, built once where the program is wired); nil folds nothing.
+	Hanzi *hanzi.Folder
 	// Extra holds the dependencies of commands written elsewhere (coordinator reports, spot-checks),
 	// so adding such a command does not change this struct's users. Nil entries are allowed.
 	Extra ExtraDeps
@@ -85,6 +89,7 @@ type Router struct {
 	cfg     config.Config
 	log     *slog.Logger
 	policy  *policy.Engine
+	fold    *hanzi.Folder
 	extra   ExtraDeps
 	routes  []route
 	pre     []interceptor
@@ -99,7 +104,7 @@ func New(d Deps) *Router {
 		d.Clock = clock.Real{}
 	}
 	r := &Router{store: d.Store, dialogs: d.Dialogs, clock: d.Clock, cfg: d.Config, log: d.Logger.With("comp", "handlers"),
-		policy: policy.New(d.Config.Frequency), extra: d.Extra}
+		policy: policy.New(d.Config.Frequency), fold: d.Hanzi, extra: d.Extra}
 	r.routes = r.table()
 	r.pre = r.interceptors()
 	return r

@@ -48,7 +48,7 @@ func (s *outageStore) PersonByID(ctx context.Context, id store.PersonID) (store.
 // withOutages rebuilds the harness's router on a store whose writes can fail.
 func withOutages(h *harness) *outageStore {
 	os := &outageStore{Store: h.st}
-	h.r = handlers.New(handlers.Deps{Store: os, Dialogs: h.kv, Clock: h.clk, Config: h.cfg,
+	h.r = handlers.New(handlers.Deps{Store: os, Dialogs: h.kv, Clock: h.clk, Config: h.cfg, Hanzi: folder(h.t),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	return os
 }

@@ -1,9 +1,8 @@
 package handlers
 
-// ExtraDeps carries what commands written outside this package's core need (coordinator reports,
-// spot-check answers): each such command adds a field here with its own small interface, and
-// the lead fills it in where the router is built. Commands must cope with a nil field by
-// answering that the feature is not available.
+// ExtraDeps carries what commands beyond a cadre's reports need (coordinator reports, spot-check
+// answers), each field with its own small interface; internal/app fills it in where the router is
+// built. Commands cope with a nil field by answering that the feature is not available.
 type ExtraDeps struct {
 	// Coord serves the coordinator commands (逾期 统计 排名 导出 统计图 接力 请假 绑定码); *store.Store.
 	Coord CoordStore

@@ -66,7 +66,7 @@ func newHarnessWith(t *testing.T, dialogs func(*clock.Fake) handlers.Dialogs) *h
 	start, _ := time.ParseInLocation("2006-01-02 15:04", harnessDate, clock.Shanghai)
 	h := &harness{t: t, ctx: context.Background(), st: testenv.SQLite(t), clk: clock.NewFake(start), cfg: config.Defaults()}
 	h.seed()
-	h.r = handlers.New(handlers.Deps{Store: h.st, Dialogs: dialogs(h.clk), Clock: h.clk, Config: h.cfg,
+	h.r = handlers.New(handlers.Deps{Store: h.st, Dialogs: dialogs(h.clk), Clock: h.clk, Config: h.cfg, Hanzi: folder(t),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	return h
 }

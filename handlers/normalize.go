@@ -11,8 +11,18 @@ import (
 // half-width (Chinese punctuation stays), every kind of space (U+3000, the U+2005 WeChat puts after
 // an @mention) to one space, invisible format characters (zero-width spaces and joiners,
 // bidirectional overrides) removed so they can neither split a name nor hide text, traditional
-// script to simplified (the whole message, through OpenCC's tables), and a leading @mention removed.
-func Normalize(s string) string {
+// script to simplified (the whole message, through fold: OpenCC's tables), and a leading @mention
+// removed.
+func Normalize(fold *hanzi.Folder, s string) string {
+	return stripMention(fold.Fold(plain(s)))
+}
+
+// shape is Normalize without the script folding, for the short answers (digits, codes, 属实) read
+// from text the router has normalized already.
+func shape(s string) string { return stripMention(plain(s)) }
+
+// plain folds widths and spaces and removes invisible and control characters (see Normalize).
+func plain(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -41,7 +51,7 @@ func Normalize(s string) string {
 		space = false
 		b.WriteRune(r)
 	}
-	return stripMention(hanzi.Simplify(b.String()))
+	return b.String()
 }
 
 // isInvisible reports the format characters (Unicode Cf: zero-width space, joiners, BOM, the
@@ -75,9 +85,6 @@ func stripMention(s string) string {
 func isSep(r rune) bool {
 	return isSpace(r) || strings.ContainsRune(",.;:!?、，。；：！？…~'\"“”‘’()（）[]【】《》<>/|—+*#=", r) // not '-' or '_': household codes use them
 }
-
-// fields splits on separators, keeping the order of words.
-func fields(s string) []string { return strings.FieldsFunc(s, isSep) }
 
 // isEmojiOrSymbol reports runes that are decoration, not words (emoji, dingbats, other symbols).
 func isEmojiOrSymbol(r rune) bool {

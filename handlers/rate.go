@@ -16,7 +16,7 @@ const rateWindow = 14 * 24 * time.Hour
 
 // ParseRating reads "5 很满意", "5分 很满意" or "五 很好" into a 1–5 score and the opinion.
 func ParseRating(args string) (int, string, bool) {
-	args = strings.TrimSpace(Normalize(args))
+	args = strings.TrimSpace(shape(args))
 	r := []rune(args)
 	if len(r) == 0 {
 		return 0, "", false

@@ -10,7 +10,7 @@ import (
 )
 
 // Every text the bot says lives here: short, friendly Simplified Chinese, each ending with what to
-// do next. Phones go through store.MaskPhone and ID numbers through store.MaskID before they get here;
+// do next. Phones go through store.MaskPhone before they get here and ID numbers are never shown;
 // free text that people typed (diary notes, requests, results, plans, promises) goes through pii.Mask
 // here, at the one place it leaves for the chat.
 

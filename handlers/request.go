@@ -23,7 +23,7 @@ var categorySynonyms = map[string]store.RequestCategory{
 
 // ParseRequest splits "就医 想办医疗救助卡" into a category and the text; no category means 其他.
 func ParseRequest(args string) (store.RequestCategory, string) {
-	args = strings.TrimSpace(Normalize(args))
+	args = strings.TrimSpace(shape(args))
 	for _, cat := range store.RequestCategories {
 		if strings.HasPrefix(args, string(cat)) {
 			return cat, trimSeps(strings.TrimSpace(args[len(cat):]))

@@ -114,7 +114,7 @@ func (r *Router) Handle(ctx context.Context, in bot.Inbound) ([]bot.Reply, error
 }
 
 func (r *Router) handle(ctx context.Context, in bot.Inbound) ([]bot.Reply, error) {
-	c := &Caller{In: in, Text: Normalize(in.Text)}
+	c := &Caller{In: in, Text: Normalize(r.fold, in.Text)}
 	if in.PersonID == 0 {
 		return nil, refuse(replyUnbound)
 	}

@@ -33,9 +33,10 @@ func TestParseConfirmAnswer(t *testing.T) {
 		{"a sentence is not an answer", "没有钱买药了", store.AnswerNone, "", false},
 		{"empty", "", store.AnswerNone, "", false},
 	}
+	fold := folder(t)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, note, ok := handlers.ParseConfirmAnswer(c.in)
+			got, note, ok := handlers.ParseConfirmAnswer(handlers.Normalize(fold, c.in)) // as the router hands it over
 			if got != c.want || note != c.note || ok != c.ok {
 				t.Errorf("ParseConfirmAnswer(%q) = %q, %q, %v; want %q, %q, %v", c.in, got, note, ok, c.want, c.note, c.ok)
 			}
@@ -57,7 +58,7 @@ func FuzzParseConfirmAnswer(f *testing.F) {
 
 func TestSpotCheckAnswers(t *testing.T) {
 	h := newHarness(t)
-	h.r = handlers.New(handlers.Deps{Store: h.st, Dialogs: h.kv, Clock: h.clk, Config: h.cfg, Extra: handlers.ExtraDeps{Spot: h.st}})
+	h.r = handlers.New(handlers.Deps{Store: h.st, Dialogs: h.kv, Clock: h.clk, Config: h.cfg, Hanzi: folder(t), Extra: handlers.ExtraDeps{Spot: h.st}})
 	pair := func(hh string) store.Pairing {
 		ps, err := h.st.ActivePairingsOfHousehold(h.ctx, h.household(hh), h.clk.Now())
 		h.must(err)

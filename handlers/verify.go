@@ -19,7 +19,7 @@ const verifyShown = 10
 // coordinator's note. 属实 means the household is right (the report does not match what happened);
 // 有误 (or 不属实) means the household was mistaken and the report stands.
 func ParseVerify(args string) (store.DiscID, store.Verdict, string, bool) {
-	f := strings.Fields(strings.NewReplacer("#", " ", "＃", " ", "号", " ").Replace(Normalize(args)))
+	f := strings.Fields(strings.NewReplacer("#", " ", "＃", " ", "号", " ").Replace(shape(args)))
 	if len(f) < 2 {
 		return 0, "", "", false
 	}

@@ -157,21 +157,3 @@ func (l *Leaves) On(ctx context.Context, day time.Time) (map[store.PersonID]bool
 
 // ptr returns a pointer to a copy of v.
 func ptr[T any](v T) *T { return &v }
-
-// New builds the production runner with every job: what `serve` starts (Start with cfg.CatchUpOn())
-// and stops (Stop) in reverse order.
-func New(d Deps, kv Claimer, instance string) (*Runner, error) {
-	st, ok := d.Store.(RunLog)
-	if !ok {
-		return nil, fmt.Errorf("scheduler: the store cannot record job runs")
-	}
-	r := NewRunner(RunnerOptions{KV: kv, Runs: st, Clock: d.Clock, Log: d.Log, Timeout: d.Config.Scheduler.JobTimeout, Instance: instance})
-	jobs, err := Jobs(d)
-	if err != nil {
-		return nil, err
-	}
-	if err := r.Add(jobs...); err != nil {
-		return nil, err
-	}
-	return r, nil
-}

@@ -151,8 +151,8 @@ func parseSpec(spec string) (s cron.Schedule, err error) {
 func Slot(at time.Time) string { return at.In(clock.Shanghai).Format("2006-01-02T15:04") }
 
 // Start runs the catch-up for slots missed while no instance was up, then starts cron in Asia/Shanghai
-// with SkipIfStillRunning outside Recover (the order deps.md measured: the reverse stops a job for
-// good after its first panic).
+// with SkipIfStillRunning outside Recover (in the reverse order a job stops for good after its
+// first panic).
 func (r *Runner) Start(ctx context.Context, catchUp bool) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()

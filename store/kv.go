@@ -73,11 +73,8 @@ func OpenKV(ctx context.Context, o KVOptions) (*KV, error) {
 // InProcess reports whether this is the embedded miniredis.
 func (k *KV) InProcess() bool { return k.mini != nil }
 
-// Key applies the prefix; use it for keys passed to Client() directly (locks, scripts).
-func (k *KV) Key(s string) string { return k.prefix + s }
-
-// Client exposes go-redis for locks (redislock) and scripts; wrap keys with Key.
-func (k *KV) Client() *redis.Client { return k.rdb }
+// key applies the prefix.
+func (k *KV) key(s string) string { return k.prefix + s }
 
 // Ping checks Redis with a short budget.
 func (k *KV) Ping(ctx context.Context) error {
@@ -121,7 +118,7 @@ func (k *KV) Close() error {
 
 // Get returns the value or ErrNotFound.
 func (k *KV) Get(ctx context.Context, key string) (string, error) {
-	v, err := k.rdb.Get(ctx, k.Key(key)).Result()
+	v, err := k.rdb.Get(ctx, k.key(key)).Result()
 	if errors.Is(err, redis.Nil) {
 		return "", ErrNotFound
 	}
@@ -133,7 +130,7 @@ func (k *KV) Get(ctx context.Context, key string) (string, error) {
 
 // Set stores a value with a TTL (0 = no expiry).
 func (k *KV) Set(ctx context.Context, key, val string, ttl time.Duration) error {
-	if err := k.rdb.Set(ctx, k.Key(key), val, ttl).Err(); err != nil {
+	if err := k.rdb.Set(ctx, k.key(key), val, ttl).Err(); err != nil {
 		return fmt.Errorf("kv: set: %w", err)
 	}
 	return nil
@@ -141,7 +138,7 @@ func (k *KV) Set(ctx context.Context, key, val string, ttl time.Duration) error 
 
 // Claim sets key only if absent; true means this caller owns it until the TTL ends.
 func (k *KV) Claim(ctx context.Context, key, owner string, ttl time.Duration) (bool, error) {
-	ok, err := k.rdb.SetNX(ctx, k.Key(key), owner, ttl).Result()
+	ok, err := k.rdb.SetNX(ctx, k.key(key), owner, ttl).Result()
 	if err != nil {
 		return false, fmt.Errorf("kv: claim: %w", err)
 	}
@@ -152,7 +149,7 @@ func (k *KV) Claim(ctx context.Context, key, owner string, ttl time.Duration) (b
 func (k *KV) Del(ctx context.Context, keys ...string) error {
 	full := make([]string, len(keys))
 	for i, key := range keys {
-		full[i] = k.Key(key)
+		full[i] = k.key(key)
 	}
 	if err := k.rdb.Del(ctx, full...).Err(); err != nil {
 		return fmt.Errorf("kv: del: %w", err)
@@ -163,8 +160,8 @@ func (k *KV) Del(ctx context.Context, keys ...string) error {
 // Incr increments a counter, setting the TTL when the counter is new; returns the new value.
 func (k *KV) Incr(ctx context.Context, key string, ttl time.Duration) (int64, error) {
 	pipe := k.rdb.TxPipeline()
-	n := pipe.Incr(ctx, k.Key(key))
-	pipe.ExpireNX(ctx, k.Key(key), ttl)
+	n := pipe.Incr(ctx, k.key(key))
+	pipe.ExpireNX(ctx, k.key(key), ttl)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return 0, fmt.Errorf("kv: incr: %w", err)
 	}

@@ -37,7 +37,7 @@ func (k *KV) TakeToken(ctx context.Context, key string, now time.Time, every tim
 	if burst < 1 {
 		burst = 1
 	}
-	ms, err := gcraScript.Run(ctx, k.rdb, []string{k.Key(key)},
+	ms, err := gcraScript.Run(ctx, k.rdb, []string{k.key(key)},
 		now.UnixMilli(), every.Milliseconds(), burst, kvStateTTL.Milliseconds()).Int64()
 	if err != nil {
 		return 0, fmt.Errorf("kv: take token: %w", err)
@@ -57,7 +57,7 @@ return 0
 // and marks it seen now when it was not: the first of a burst of identical events passes.
 func (k *KV) SeenWithin(ctx context.Context, key string, now time.Time, window time.Duration) (bool, error) {
 	ttl := max(window*2, time.Minute)
-	n, err := seenScript.Run(ctx, k.rdb, []string{k.Key(key)}, now.UnixMilli(), window.Milliseconds(), ttl.Milliseconds()).Int64()
+	n, err := seenScript.Run(ctx, k.rdb, []string{k.key(key)}, now.UnixMilli(), window.Milliseconds(), ttl.Milliseconds()).Int64()
 	if err != nil {
 		return false, fmt.Errorf("kv: seen within: %w", err)
 	}
@@ -82,7 +82,7 @@ func (k *KV) AddWithin(ctx context.Context, key string, now time.Time, window ti
 	_, _ = rand.Read(b[:])
 	member := fmt.Sprintf("%d:%x", now.UnixMilli(), b)
 	ttl := window*2 + time.Minute
-	n, err := windowAddScript.Run(ctx, k.rdb, []string{k.Key(key)}, now.UnixMilli(), window.Milliseconds(), member, ttl.Milliseconds()).Int64()
+	n, err := windowAddScript.Run(ctx, k.rdb, []string{k.key(key)}, now.UnixMilli(), window.Milliseconds(), member, ttl.Milliseconds()).Int64()
 	if err != nil {
 		return 0, fmt.Errorf("kv: add within: %w", err)
 	}
@@ -92,7 +92,7 @@ func (k *KV) AddWithin(ctx context.Context, key string, now time.Time, window ti
 // CountWithin returns how many events were recorded under key in the window ending at now.
 func (k *KV) CountWithin(ctx context.Context, key string, now time.Time, window time.Duration) (int64, error) {
 	from := now.Add(-window).UnixMilli()
-	n, err := k.rdb.ZCount(ctx, k.Key(key), fmt.Sprintf("(%d", from), "+inf").Result()
+	n, err := k.rdb.ZCount(ctx, k.key(key), fmt.Sprintf("(%d", from), "+inf").Result()
 	if err != nil {
 		return 0, fmt.Errorf("kv: count within: %w", err)
 	}

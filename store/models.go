@@ -37,7 +37,7 @@ type Person struct {
 	Name        string       `gorm:"size:64;not null"`
 	Initials    string       `gorm:"size:32;index"` // pinyin initials of Name, for "wcf" lookups
 	Phone       string       `gorm:"size:20"`       // full number; only MaskPhone(Phone) is ever shown in chat
-	IDNumber    string       `gorm:"size:20"`       // optional 身份证号; only MaskID is ever shown
+	IDNumber    string       `gorm:"size:20"`       // optional 身份证号; never shown
 	Roles       Roles        `gorm:"size:64;not null"`
 	UnitID      *UnitID      `gorm:"index"` // cadres, coordinators, heads
 	HouseholdID *HouseholdID `gorm:"index"` // household members

@@ -82,30 +82,3 @@ func (s *Store) CoordinatorsOfUnit(ctx context.Context, unit UnitID) ([]Person, 
 	}
 	return nil, nil
 }
-
-// UnitInScope reports whether unit is the coordinator's unit or one of its sub-units.
-func (s *Store) UnitInScope(ctx context.Context, coordinatorUnit, unit UnitID) (bool, error) {
-	sub, err := s.UnitSubtree(ctx, coordinatorUnit)
-	if err != nil {
-		return false, err
-	}
-	for _, u := range sub {
-		if u == unit {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
-// isInitials reports whether s looks like typed pinyin initials: 2–8 ASCII letters.
-func isInitials(s string) bool {
-	if len(s) < 2 || len(s) > 8 {
-		return false
-	}
-	for _, r := range s {
-		if r < 'a' || r > 'z' {
-			return false
-		}
-	}
-	return true
-}

@@ -335,12 +335,3 @@ func MaskPhone(p string) string {
 	}
 	return string(r[:3]) + "****" + string(r[len(r)-4:])
 }
-
-// MaskID hides an ID-card number but for the first 3 and last 2 characters.
-func MaskID(id string) string {
-	r := []rune(id)
-	if len(r) <= 5 {
-		return strings.Repeat("*", len(r))
-	}
-	return string(r[:3]) + strings.Repeat("*", len(r)-5) + string(r[len(r)-2:])
-}

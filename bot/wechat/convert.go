@@ -205,9 +205,7 @@ func stripAt(text string, names ...string) string {
 		at := "@" + n
 		text = strings.ReplaceAll(text, at+"\u2005", " ")
 		text = strings.ReplaceAll(text, at+" ", " ")
-		if strings.HasSuffix(text, at) {
-			text = strings.TrimSuffix(text, at)
-		}
+		text = strings.TrimSuffix(text, at)
 	}
 	return strings.TrimSpace(strings.ReplaceAll(text, "\u2005", " "))
 }

@@ -23,6 +23,7 @@ import (
 	"qinqi/internal/calendar"
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/hanzi"
 	"qinqi/internal/seed"
 	"qinqi/internal/testenv"
 	"qinqi/store"
@@ -68,7 +69,7 @@ func start(t *testing.T, st *store.Store, friends ...wxfake.Contact) *rig {
 	cfg.Outbox.FileDir = filepath.Join(dir, "files")
 	cal, err := calendar.New(cfg.Windows, cfg.Campaigns)
 	must(t, err)
-	router := handlers.New(handlers.Deps{Store: st, Dialogs: kv, Clock: clock.Real{}, Config: cfg, Logger: log,
+	router := handlers.New(handlers.Deps{Store: st, Dialogs: kv, Clock: clock.Real{}, Config: cfg, Logger: log, Hanzi: folder(t),
 		Extra: handlers.ExtraDeps{Coord: st, Windows: cal, Spot: st}})
 	p, err := bot.NewPipeline(bot.PipelineOptions{
 		Accounts: []bot.Account{{Name: account, Messenger: w, Limits: bot.Limits{MaxAttempts: 5, RetryMin: 200 * time.Millisecond, RetryMax: time.Second}}},
@@ -217,4 +218,14 @@ func tail(s string, lines int) string {
 		parts = parts[len(parts)-lines:]
 	}
 	return strings.Join(parts, "\n")
+}
+
+// folder builds the traditional → simplified tables, as internal/app does once per process.
+func folder(tb testing.TB) *hanzi.Folder {
+	tb.Helper()
+	f, err := hanzi.New()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return f
 }

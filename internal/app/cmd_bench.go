@@ -51,7 +51,7 @@ func runBench(ctx context.Context, args []string, io IO) error {
 	}
 	defer os.RemoveAll(dir)
 	env.TempDir = dir
-	env.Log = slog.New(slog.NewTextHandler(io.Err, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	env.Log = slog.New(slog.NewTextHandler(io.Err, &slog.HandlerOptions{Level: slog.LevelWarn, ReplaceAttr: beijingTime}))
 	return runSuites(ctx, env, run, io)
 }
 

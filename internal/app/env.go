@@ -69,10 +69,10 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// beijingTime writes log times in Beijing time, like every other time qinqi shows, whatever the
-// host's zone (servers and CI often run in UTC).
-func beijingTime(groups []string, a slog.Attr) slog.Attr {
-	if a.Key == slog.TimeKey && len(groups) == 0 && a.Value.Kind() == slog.KindTime {
+// beijingTime writes every time in a log line (the record's own and any time attribute) in Beijing
+// time, like every other time qinqi shows, whatever the host's zone (servers and CI often run in UTC).
+func beijingTime(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindTime {
 		a.Value = slog.TimeValue(a.Value.Time().In(clock.Shanghai))
 	}
 	return a

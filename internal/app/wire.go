@@ -12,6 +12,7 @@ import (
 	"qinqi/internal/calendar"
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/hanzi"
 	"qinqi/scheduler"
 	"qinqi/store"
 )
@@ -73,8 +74,13 @@ func buildCoreAt(ctx context.Context, cfg config.Config, log *slog.Logger, migra
 		c.stop()
 		return nil, err
 	}
+	fold, err := hanzi.New()
+	if err != nil {
+		c.stop()
+		return nil, err
+	}
 	c.router = handlers.New(handlers.Deps{
-		Store: c.store, Dialogs: c.kv, Clock: c.clock, Config: cfg, Logger: log,
+		Store: c.store, Dialogs: c.kv, Clock: c.clock, Config: cfg, Logger: log, Hanzi: fold,
 		Extra: handlers.ExtraDeps{Coord: c.store, Windows: c.cal, Spot: c.store, Callbacks: c.store},
 	})
 	return c, nil
@@ -107,6 +113,7 @@ func (c *components) pipeline(accounts []bot.Account) (*bot.Pipeline, error) {
 		Accounts: accounts, Handler: c.router, Store: c.store, State: c.kv, Clock: c.clock, Logger: c.log,
 		SpoolDir: c.cfg.Inbox.SpoolDir, SameTextWindow: c.cfg.Inbox.SameTextWindow,
 		Workers:      c.cfg.Inbox.Workers,
+		MaxTries:     c.cfg.Inbox.MaxTries,
 		MaxBindTries: c.cfg.Bind.MaxTriesPerHour,
 		Prefer:       c.cfg.Channels.Prefer,
 		Lost:         handlers.NewLostReplies(c.store, c.clock, c.log).Lost,

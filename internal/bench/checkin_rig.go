@@ -19,6 +19,7 @@ import (
 	"qinqi/internal/calendar"
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/hanzi"
 	"qinqi/internal/seed"
 	"qinqi/store"
 )
@@ -242,7 +243,11 @@ func (c *county) startLine(ctx context.Context, env Env, workers int) (*line, er
 	if err != nil {
 		return nil, err
 	}
-	router := handlers.New(handlers.Deps{Store: c.st, Dialogs: c.kv, Clock: clock.Real{}, Config: c.cfg, Logger: c.log,
+	fold, err := hanzi.New()
+	if err != nil {
+		return nil, err
+	}
+	router := handlers.New(handlers.Deps{Store: c.st, Dialogs: c.kv, Clock: clock.Real{}, Config: c.cfg, Logger: c.log, Hanzi: fold,
 		Extra: handlers.ExtraDeps{Coord: c.st, Windows: cal, Spot: c.st}})
 	lim, err := bot.LimitsFromConfig(c.cfg.Outbox)
 	if err != nil {

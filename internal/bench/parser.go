@@ -8,6 +8,7 @@ import (
 
 	"qinqi/handlers"
 	"qinqi/internal/clock"
+	"qinqi/internal/hanzi"
 )
 
 // parserMix is how cadres report, taken from the parser's named test cases (handlers/checkin_parse_test.go)
@@ -73,16 +74,20 @@ func parserSuite() Suite {
 }
 
 func runParser(_ context.Context, env Env, rep *Report) error {
+	fold, err := hanzi.New()
+	if err != nil {
+		return err
+	}
 	for _, m := range parserMix { // a mix that stopped parsing would measure the error path
-		if _, err := handlers.ParseReport(m, parserNow, parserHouseholds); err != nil {
+		if _, err := handlers.ParseReport(fold, m, parserNow, parserHouseholds); err != nil {
 			return fmt.Errorf("bench: parser mix %q: %w", m, err)
 		}
 	}
-	parseFor(warmup(env.Duration))
+	parseFor(fold, warmup(env.Duration))
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	cpu := startCPU()
-	n, took := parseFor(env.Duration)
+	n, took := parseFor(fold, env.Duration)
 	used, cpuOK := cpu.used()
 	runtime.ReadMemStats(&after)
 	wall := perSecond(n, took)
@@ -103,12 +108,12 @@ func runParser(_ context.Context, env Env, rep *Report) error {
 }
 
 // parseFor parses the mix round after round until d has passed.
-func parseFor(d time.Duration) (int64, time.Duration) {
+func parseFor(fold *hanzi.Folder, d time.Duration) (int64, time.Duration) {
 	start := time.Now()
 	var n int64
 	for time.Since(start) < d {
 		for _, m := range parserMix {
-			_, _ = handlers.ParseReport(m, parserNow, parserHouseholds)
+			_, _ = handlers.ParseReport(fold, m, parserNow, parserHouseholds)
 		}
 		n += int64(len(parserMix))
 	}

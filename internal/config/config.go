@@ -93,6 +93,10 @@ type Inbox struct {
 	// Workers is the number of serial queues senders are sharded over; each stores and handles its
 	// messages in order, so this is how many messages are written to the database at once.
 	Workers int `yaml:"workers"`
+	// MaxTries is how many times a message the database refuses for its data is handled before it
+	// is quarantined (status failed, kept for an administrator); tries while the database is out
+	// do not count.
+	MaxTries int `yaml:"max_tries"`
 }
 
 // Outbox configures sending: WeChat bans accounts that burst.

@@ -38,6 +38,9 @@ func (c Config) Validate() error {
 	if c.Inbox.Workers < 1 || c.Inbox.Workers > 256 {
 		bad("inbox.workers", "must be between 1 and 256 (got %d)", c.Inbox.Workers)
 	}
+	if c.Inbox.MaxTries < 1 || c.Inbox.MaxTries > 20 {
+		bad("inbox.max_tries", "must be between 1 and 20 (got %d)", c.Inbox.MaxTries)
+	}
 	if !oneOf(c.Log.Level, "debug", "info", "warn", "error") {
 		bad("log.level", "must be debug, info, warn or error, not %q", c.Log.Level)
 	}

@@ -17,6 +17,7 @@ import (
 	"qinqi/handlers"
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/hanzi"
 	"qinqi/store"
 )
 
@@ -170,7 +171,7 @@ func startPipeOn(t *testing.T, bs bot.Store, hs handlers.Store, kv *store.KV, li
 	}
 	log := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	cfg := config.Defaults()
-	router := handlers.New(handlers.Deps{Store: hs, Dialogs: kv, Clock: clock.Real{}, Config: cfg, Logger: log})
+	router := handlers.New(handlers.Deps{Store: hs, Dialogs: kv, Clock: clock.Real{}, Config: cfg, Logger: log, Hanzi: folder(t)})
 	rec := newRecorder()
 	pp := &pipe{rec: rec, spool: t.TempDir()}
 	p, err := bot.NewPipeline(bot.PipelineOptions{
@@ -221,4 +222,14 @@ func eventually(t *testing.T, what string, limit time.Duration, cond func() bool
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// folder builds the traditional → simplified tables, as internal/app does once per process.
+func folder(tb testing.TB) *hanzi.Folder {
+	tb.Helper()
+	f, err := hanzi.New()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return f
 }

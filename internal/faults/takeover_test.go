@@ -46,7 +46,7 @@ func startTakeoverRig(t *testing.T, st *store.Store, friends []wxfake.Contact) *
 	w, err := wechat.New(o)
 	must(t, err)
 	kv := testenv.KV(t)
-	router := handlers.New(handlers.Deps{Store: st, Dialogs: kv, Clock: clock.Real{}, Config: config.Defaults(), Logger: log})
+	router := handlers.New(handlers.Deps{Store: st, Dialogs: kv, Clock: clock.Real{}, Config: config.Defaults(), Logger: log, Hanzi: folder(t)})
 	p, err := bot.NewPipeline(bot.PipelineOptions{
 		Accounts: []bot.Account{{Name: account, Messenger: w, Limits: liftedLimits()}},
 		Handler:  router, Store: st, State: kv, Clock: clock.Real{}, Logger: log, SpoolDir: t.TempDir(),

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/longbridgeapp/opencc"
@@ -26,20 +25,8 @@ type Folder struct {
 
 type phrase struct{ from, to string }
 
-// Default is built on first use (a few milliseconds) and shared after that.
-var Default = sync.OnceValues(func() (*Folder, error) { return New() })
-
-// Simplify folds s with the default tables. If they cannot be built (they are compiled into the
-// binary, so only a broken build could fail) s is returned unchanged.
-func Simplify(s string) string {
-	f, err := Default()
-	if err != nil {
-		return s
-	}
-	return f.Fold(s)
-}
-
-// New reads OpenCC's t2s dictionaries into lookup tables.
+// New reads OpenCC's t2s dictionaries into lookup tables (a few milliseconds): build one Folder
+// where the program is wired and pass it to whatever reads people's text.
 func New() (*Folder, error) {
 	cc, err := opencc.New("t2s")
 	if err != nil {
@@ -107,8 +94,12 @@ func (f *Folder) addPhrase(p phrase) {
 	}
 }
 
-// Fold returns s in simplified script. Text with nothing to fold is returned as is, without copying.
+// Fold returns s in simplified script. Text with nothing to fold is returned as is, without copying;
+// a nil Folder folds nothing.
 func (f *Folder) Fold(s string) string {
+	if f == nil {
+		return s
+	}
 	i := f.firstChange(s)
 	if i < 0 {
 		return s

@@ -20,6 +20,7 @@ import (
 	"qinqi/handlers"
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/hanzi"
 	"qinqi/internal/seed"
 	"qinqi/scheduler"
 	"qinqi/store"
@@ -156,7 +157,11 @@ func newWorld(ctx context.Context, st *store.Store, kv *store.KV, o Options) (*W
 		return nil, err
 	}
 	w.castCadres()
-	w.router = handlers.New(handlers.Deps{Store: st, Dialogs: kv, Clock: w.clk, Config: *o.Config, Logger: o.Log,
+	fold, err := hanzi.New()
+	if err != nil {
+		return nil, err
+	}
+	w.router = handlers.New(handlers.Deps{Store: st, Dialogs: kv, Clock: w.clk, Config: *o.Config, Logger: o.Log, Hanzi: fold,
 		Extra: handlers.ExtraDeps{Spot: st}})
 	w.runner = scheduler.NewRunner(scheduler.RunnerOptions{KV: kv, Runs: st, Clock: w.clk, Log: o.Log, Instance: "sim",
 		Timeout: time.Hour, OnResult: w.tally.job})

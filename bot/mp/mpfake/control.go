@@ -23,27 +23,11 @@ func (s *Server) SetClock(now func() time.Time) {
 	s.mu.Unlock()
 }
 
-// TokenCalls counts stable_token requests.
-func (s *Server) TokenCalls() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.tokenCalls
-}
-
 // Scenes lists the scene values of the QR codes made so far.
 func (s *Server) Scenes() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.scenes...)
-}
-
-// ExpireTokens makes every token issued so far expired.
-func (s *Server) ExpireTokens() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for t := range s.tokens {
-		s.tokens[t] = false
-	}
 }
 
 // FailCalls makes the next API calls (after the token check) answer these errcodes, one each.

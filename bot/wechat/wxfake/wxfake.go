@@ -1,6 +1,6 @@
 // Package wxfake is a fake WeChat web server for offline tests: the real openwechat code talks to it
 // through Transport, which rewrites every request to a 127.0.0.1 httptest server. It implements the
-// login, sync and send endpoints the library uses (see shared notes openwechat.md §5.2), and gives
+// login, sync and send endpoints the library uses, and gives
 // tests controls: queue inbound messages, kick a session, answer 1205, go down, count requests and
 // list what the bot sent. Several bot accounts can log in to one Server.
 package wxfake
