@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -315,6 +316,50 @@ func TestThreeInstancesSendEachReminderOnce(t *testing.T) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// TestProductionJobsCatchUpFourDaysDown: qinqi is down from 10-28 until 11-04 noon, more than 72 hours
+// past the 1st. At start-up the production jobs' catch-up draws October's call-back sample and sends
+// October's monthly report (the old catch-up replayed only slots under 72 hours old and lost both).
+func TestProductionJobsCatchUpFourDaysDown(t *testing.T) {
+	ctx := context.Background()
+	c := newCounty(t, testenv.SQLite(t))
+	kv := testenv.KV(t)
+	cfg := defaults()
+	cfg.SpotCheck.Percent = 100
+	down, up := clock.Date(2026, 10, 28).Add(10*time.Hour), clock.Date(2026, 11, 4).Add(12*time.Hour)
+	before := clock.NewFake(clock.Date(2026, 9, 20))
+	r := scheduler.NewRunner(scheduler.RunnerOptions{KV: kv, Runs: c.st, Clock: before, Log: quietLog(), Instance: "before", Timeout: time.Minute})
+	for _, j := range jobsByName(t, c.st, before, cfg) {
+		must(t, r.Add(j))
+	}
+	r.RunDue(ctx, clock.Date(2026, 9, 20), down, before.Set)
+	if rows, err := c.st.SpotChecksOfMonth(ctx, "2026-10"); err != nil || len(rows) != 0 {
+		t.Fatalf("October sampled before the 1st: %d rows, %v", len(rows), err)
+	}
+
+	after := clock.NewFake(up)
+	r = scheduler.NewRunner(scheduler.RunnerOptions{KV: kv, Runs: c.st, Clock: after, Log: quietLog(), Instance: "after", Timeout: time.Minute})
+	for _, j := range jobsByName(t, c.st, after, cfg) {
+		must(t, r.Add(j))
+	}
+	r.CatchUp(ctx, up)
+	rows, err := c.st.SpotChecksOfMonth(ctx, "2026-10")
+	must(t, err)
+	if len(rows) != 3 {
+		t.Errorf("October's call-back sample: %d households asked, want all 3", len(rows))
+	}
+	for _, job := range []string{"spot-check-sample", "report-monthly"} {
+		runs, err := c.st.JobRuns(ctx, job)
+		must(t, err)
+		found := false
+		for _, run := range runs {
+			found = found || strings.HasPrefix(run.Slot, "2026-11-01T")
+		}
+		if !found {
+			t.Errorf("%s: the 11-01 slot never ran (runs %+v)", job, runs)
 		}
 	}
 }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
 	"qinqi/internal/testenv"
+	"qinqi/scheduler"
 	"qinqi/store"
 )
 
@@ -166,6 +168,11 @@ func TestStoredWindowsFollowTheConfig(t *testing.T) {
 	if len(got) != 1 || !contains(got, "【扶贫日走访走访提醒】") || contains(got, "【扶贫日走访提醒】") {
 		t.Errorf("digest on 10-10 %q, want the renamed campaign only", got)
 	}
+	for _, m := range c.messages(t, "remind:", c.k1) { // whatever the key, after the change
+		if strings.Contains(m, "中秋") || strings.Contains(m, "【扶贫日走访提醒】") {
+			t.Errorf("a disabled or renamed window reminded: %q", m)
+		}
+	}
 	if _, err := c.st.CampaignByCode(ctx, "2026-zhongqiu"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("stored 中秋 window still there: %v", err)
 	}
@@ -185,5 +192,35 @@ func TestSameDayWindowsShareADigest(t *testing.T) {
 	}
 	if res["messages"] != 2 || res["reminders_open"] != 6 {
 		t.Errorf("counts %v, want 2 messages (one per cadre) for 3 pairings × 2 windows", res)
+	}
+}
+
+// TestCatchUpJudgesAtSendTime: qinqi's scheduler is down over the 端午 opening (06-12). That afternoon
+// K1 reports a visit to 王一 (the bot ran without the scheduler). The catch-up that evening sends the
+// opening digest about 王二 only: it judges on the data at send time, not as of the missed slot.
+func TestCatchUpJudgesAtSendTime(t *testing.T) {
+	ctx := context.Background()
+	c := newCounty(t, testenv.SQLite(t))
+	kv := testenv.KV(t)
+	runner := func(clk *clock.Fake, name string) *scheduler.Runner {
+		r := scheduler.NewRunner(scheduler.RunnerOptions{KV: kv, Runs: c.st, Clock: clk, Log: quietLog(), Instance: name, Timeout: time.Minute})
+		for _, j := range jobsByName(t, c.st, clk, defaults()) {
+			must(t, r.Add(j))
+		}
+		return r
+	}
+	before := clock.NewFake(clock.Date(2026, 5, 20))
+	runner(before, "before").RunDue(ctx, clock.Date(2026, 5, 20), clock.Date(2026, 6, 11).Add(10*time.Hour), before.Set)
+	c.checkIn(t, c.pA, store.KindVisit, clock.Date(2026, 6, 12).Add(15*time.Hour))
+	up := clock.Date(2026, 6, 12).Add(20 * time.Hour)
+	runner(clock.NewFake(up), "after").CatchUp(ctx, up)
+	var digests []string
+	for _, m := range c.messages(t, "remind:", c.k1) {
+		if strings.Contains(m, "端午") {
+			digests = append(digests, m)
+		}
+	}
+	if len(digests) != 1 || !contains(digests, "王二") || contains(digests, "王一") {
+		t.Errorf("K1's 端午 digests %q, want one naming 王二 only (王一 was visited before it was sent)", digests)
 	}
 }
