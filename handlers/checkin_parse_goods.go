@@ -1,11 +1,12 @@
 package handlers
 
 import (
-	"qinqi/internal/hanzi"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"qinqi/internal/hanzi"
 )
 
 // goodsUnits are counted in simplified script; traditional ones (頭 隻 …) arrive folded by Normalize.

@@ -1,11 +1,12 @@
 package handlers
 
 import (
-	"qinqi/internal/hanzi"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
+
+	"qinqi/internal/hanzi"
 )
 
 // moneyRe finds amounts: an optional money word, ¥ or rmb, an optional minus sign (-, −, 负), the
