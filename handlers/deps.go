@@ -24,6 +24,7 @@ type People interface {
 	UnitSubtree(ctx context.Context, unit store.UnitID) ([]store.UnitID, error)
 	ActivePairingsOfHousehold(ctx context.Context, hh store.HouseholdID, at time.Time) ([]store.Pairing, error)
 	HouseholdsOfCadre(ctx context.Context, cadre store.PersonID, at time.Time) ([]store.PairedHousehold, error)
+	OpenRequestCounts(ctx context.Context, hhs []store.HouseholdID) (map[store.HouseholdID]int, error)
 	CoordinatorsOfUnit(ctx context.Context, unit store.UnitID) ([]store.Person, error)
 }
 

@@ -40,6 +40,10 @@ func (r *Router) list(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if err != nil {
 		return nil, fmt.Errorf("last check-ins: %w", err)
 	}
+	open, err := r.store.OpenRequestCounts(ctx, householdIDs(hhs))
+	if err != nil {
+		return nil, fmt.Errorf("open requests: %w", err)
+	}
 	byPairing := map[store.PairingID][]policy.CheckIn{}
 	for _, ci := range append(recent, earlier...) {
 		byPairing[ci.PairingID] = append(byPairing[ci.PairingID], policy.CheckIn{Kind: ci.Kind, At: ci.OccurredAt})
@@ -59,15 +63,23 @@ func (r *Router) list(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 		if names[name] > 1 { // two 周勇 in one list: the address (or code) tells them apart
 			name = householdLabel(h.Household)
 		}
-		lines[i] = listLine(i+1, name, last[h.Pairing.ID], clock.Day(now), st.Summary(now))
+		lines[i] = listLine(i+1, name, last[h.Pairing.ID], clock.Day(now), st.Summary(now)) + listRequests(open[h.Household.ID])
 	}
 	return say(replyList(lines)), nil
+}
+
+func householdIDs(hhs []store.PairedHousehold) []store.HouseholdID {
+	out := make([]store.HouseholdID, len(hhs))
+	for i, h := range hhs {
+		out[i] = h.Household.ID
+	}
+	return out
 }
 
 // policyPairing is the pairing as the frequency rules see it; a programme that no longer exists
 // counts as none.
 func (r *Router) policyPairing(ctx context.Context, h store.PairedHousehold) (policy.Pairing, error) {
-	p := policy.Pairing{Tags: h.Household.Tags, Start: h.Pairing.StartOn}
+	p := policy.Pairing{Tags: h.Household.Tags, Start: h.Since}
 	if h.Pairing.ProgramID != nil {
 		prog, err := r.store.ProgramByID(ctx, *h.Pairing.ProgramID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {

@@ -18,26 +18,35 @@ func (r *Router) myCadre(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	}
 	cards := make([]string, 0, len(pairs))
 	for _, p := range pairs {
-		cadre, err := r.store.PersonByID(ctx, p.CadreID)
+		card, err := r.cadreCard(ctx, p.CadreID)
 		if err != nil {
-			return nil, fmt.Errorf("cadre of household: %w", err)
+			return nil, err
 		}
-		unitName, office := "", r.cfg.Contact.OfficePhone
-		if cadre.UnitID != nil {
-			u, err := r.store.UnitByID(ctx, *cadre.UnitID)
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
-				return nil, fmt.Errorf("unit of cadre: %w", err)
-			}
-			unitName = u.Name
-			if u.OfficePhone != "" {
-				office = u.OfficePhone
-			}
-		}
-		promise := cadre.Promise
-		if promise == "" {
-			promise = r.cfg.Contact.Promise
-		}
-		cards = append(cards, cardText(cadre.Name, cadre.Title, unitName, cadre.Phone, promise, office))
+		cards = append(cards, card)
 	}
 	return say(replyCard(cards)), nil
+}
+
+// cadreCard is a cadre's contact card as households see it.
+func (r *Router) cadreCard(ctx context.Context, id store.PersonID) (string, error) {
+	cadre, err := r.store.PersonByID(ctx, id)
+	if err != nil {
+		return "", fmt.Errorf("cadre of household: %w", err)
+	}
+	unitName, office := "", r.cfg.Contact.OfficePhone
+	if cadre.UnitID != nil {
+		u, err := r.store.UnitByID(ctx, *cadre.UnitID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return "", fmt.Errorf("unit of cadre: %w", err)
+		}
+		unitName = u.Name
+		if u.OfficePhone != "" {
+			office = u.OfficePhone
+		}
+	}
+	promise := cadre.Promise
+	if promise == "" {
+		promise = r.cfg.Contact.Promise
+	}
+	return cardText(cadre.Name, cadre.Title, unitName, cadre.Phone, promise, office), nil
 }

@@ -83,7 +83,7 @@ func (r *Router) overdueItems(ctx context.Context, sc coordScope, now time.Time)
 			for i, ci := range f.CheckIns {
 				cs[i] = policy.CheckIn{Kind: ci.Kind, At: ci.At}
 			}
-			st := r.policy.Evaluate(policy.Pairing{Tags: f.Tags, Program: f.Program, Start: f.Pairing.StartOn}, cs, now)
+			st := r.policy.Evaluate(policy.Pairing{Tags: f.Tags, Program: f.Program, Start: f.Since}, cs, now)
 			if st.Overdue {
 				items = append(items, overdueItem{pairing: f.Pairing.ID, cadre: f.Pairing.CadreID, days: st.DaysOverdue(now),
 					summary: st.Summary(now), leave: leave[f.Pairing.CadreID]})

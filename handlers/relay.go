@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"qinqi/bot"
 	"qinqi/store"
@@ -51,6 +52,10 @@ func (r *Router) doRelay(ctx context.Context, c *Caller, from, to store.Person) 
 	if from.ID == to.ID {
 		return nil, refuse(replyRelayUsage)
 	}
+	card, err := r.cadreCard(ctx, to.ID)
+	if err != nil {
+		return nil, err
+	}
 	now := r.now()
 	var names []string
 	moves, err := r.extra.Coord.RelayPairings(ctx, store.Relay{From: from.ID, To: to.ID, Actor: c.ID(), At: now},
@@ -58,10 +63,11 @@ func (r *Router) doRelay(ctx context.Context, c *Caller, from, to store.Person) 
 			names = r.relayNames(ctx, ms)
 			key := fmt.Sprintf("relay:%d:%d", c.In.InboxID, from.ID)
 			fromID, toID := from.ID, to.ID
-			return []store.OutboxMessage{
+			notes := []store.OutboxMessage{
 				{Key: key + ":old", PersonID: &fromID, Text: replyRelayToOld(to.Name, len(ms)), CreatedAt: now, Priority: store.PriorityAlert},
-				{Key: key + ":new", PersonID: &toID, Text: replyRelayToNew(from.Name, names), CreatedAt: now, Priority: store.PriorityAlert},
+				{Key: key + ":new", PersonID: &toID, Text: replyRelayToNew(from.Name, names, relayedRequests(ms)), CreatedAt: now, Priority: store.PriorityAlert},
 			}
+			return append(notes, relayHouseholdNotes(key, ms, card, now)...)
 		})
 	if errors.Is(err, store.ErrNothingToRelay) {
 		return nil, refuse(replyRelayNothing(from.Name))
@@ -69,7 +75,34 @@ func (r *Router) doRelay(ctx context.Context, c *Caller, from, to store.Person) 
 	if err != nil {
 		return nil, fmt.Errorf("relay: %w", err)
 	}
-	return say(replyRelayDone(from.Name, to.Name, len(moves), names)), nil
+	already := 0
+	for _, m := range moves {
+		if m.Already != nil {
+			already++
+		}
+	}
+	return say(replyRelayDone(from.Name, to.Name, len(moves), already, names)), nil
+}
+
+// relayHouseholdNotes tells each household's people who their new cadre is, with the card.
+func relayHouseholdNotes(key string, ms []store.RelayMove, card string, now time.Time) []store.OutboxMessage {
+	var out []store.OutboxMessage
+	for _, m := range ms {
+		for _, p := range m.Members {
+			id := p
+			out = append(out, store.OutboxMessage{Key: fmt.Sprintf("%s:hh:%d", key, id), PersonID: &id,
+				Text: replyRelayToHousehold(card), CreatedAt: now, Priority: store.PriorityAlert})
+		}
+	}
+	return out
+}
+
+func relayedRequests(ms []store.RelayMove) int {
+	n := 0
+	for _, m := range ms {
+		n += m.Requests
+	}
+	return n
 }
 
 // relayNames lists the household heads handed over, for the notifications (names are shown only

@@ -3,8 +3,10 @@ package handlers_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"qinqi/handlers"
+	"qinqi/internal/clock"
 	"qinqi/store"
 )
 
@@ -81,4 +83,58 @@ func TestRelayCommand(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRelayKeepsTheStory: 赵敏 already has 王春发, so 张伟's three households make two new
+// pairings and one "already paired"; the old pairings end and the new ones start at the relay's
+// moment; 王春发's open request goes to 赵敏 and he is sent her card; 赵敏's 我的亲戚 shows 张伟's
+// last contact and the open request; a second relay the same day (赵敏 → 钱老师) works the same way.
+func TestRelayKeepsTheStory(t *testing.T) {
+	h := newCoordHarness(t)
+	zhao := h.person(CadreZhao)
+	h.must(h.st.UpsertPairings(h.ctx, []store.Pairing{{Code: "J05", CadreID: zhao, HouseholdID: h.household(HHWang), StartOn: clock.Date(2026, 3, 1)}}))
+	wantContains(t, h.send(HeadWang, "诉求 就医 想办医疗救助卡"), "已收到您的诉求")
+	relayAt := h.clk.Now()
+
+	wantContains(t, h.send(CoordLi, "接力 张伟 赵敏"), "接力2户，1户原已结对")
+	old, err := h.st.PairingByCode(h.ctx, "J02")
+	h.must(err)
+	if old.EndOn == nil || !old.EndOn.Equal(relayAt) || old.EndReason != store.RelayReason {
+		t.Errorf("old pairing ends %v (%s), want at the relay %v", old.EndOn, old.EndReason, relayAt)
+	}
+	zhaos, err := h.st.ActivePairingsOfCadre(h.ctx, zhao, relayAt)
+	h.must(err)
+	if len(zhaos) != 4 { // 刘大山, 王春发 (already), 王秋菊, 李秀英
+		t.Fatalf("赵敏 has %d pairings, want 4", len(zhaos))
+	}
+	for _, p := range zhaos[2:] {
+		if !p.StartOn.Equal(relayAt) || p.RelayedFromID == nil {
+			t.Errorf("relayed pairing %s starts %v from %v, want at the relay %v", p.Code, p.StartOn, p.RelayedFromID, relayAt)
+		}
+	}
+	if rs := h.requests(HHWang); len(rs) != 1 || rs[0].AssigneeID == nil || *rs[0].AssigneeID != zhao {
+		t.Errorf("open request not moved to 赵敏: %+v", rs)
+	}
+	card, err := h.st.OutboxByKey(h.ctx, fmt.Sprintf("relay:%d:%d:hh:%d", h.seq, h.person(CadreZhang), h.person(HeadWang)))
+	h.must(err)
+	wantContains(t, card.Text, "结对干部换人了", "【联系卡】赵敏", "乡村振兴科", "电话：138")
+	list := h.send(CadreZhao, "我的亲戚")
+	wantContains(t, list, "王秋菊｜上次11月11日", "王春发", "待办诉求1件")
+	wantNot(t, list, "王秋菊｜还没有联系记录")
+
+	h.clk.Advance(2 * time.Hour)
+	wantContains(t, h.send(AdminSun, "接力 赵敏 钱老师"), "4 户结对交给 钱老师")
+	qian, err := h.st.ActivePairingsOfCadre(h.ctx, h.person(CadreQian), h.clk.Now())
+	h.must(err)
+	if len(qian) != 4 {
+		t.Fatalf("钱老师 has %d pairings, want 4", len(qian))
+	}
+	for _, p := range zhaos[2:] {
+		again, err := h.st.PairingByCode(h.ctx, p.Code)
+		h.must(err)
+		if again.EndOn == nil || !again.EndOn.After(again.StartOn) {
+			t.Errorf("赵敏's relayed pairing %s: %v → %v, want a pairing of some length", p.Code, again.StartOn, again.EndOn)
+		}
+	}
+	wantContains(t, h.send(CadreQian, "我的亲戚"), "王秋菊｜上次11月11日", "待办诉求1件")
 }

@@ -236,6 +236,14 @@ func listLine(n int, name string, last time.Time, today time.Time, status string
 	return fmt.Sprintf("%d. %s｜%s｜%s", n, name, seen, status)
 }
 
+// listRequests notes a household's open requests on its 我的亲戚 line.
+func listRequests(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("｜待办诉求%d件（发“待办”查看）", n)
+}
+
 func replyPlanSaved(month, text string) string {
 	return fmt.Sprintf("%s工作计划已保存：%s\n要修改再发一次“计划 …”即可。", month, pii.Mask(text))
 }
@@ -558,17 +566,30 @@ func replyRelayNothing(name string) string {
 	return fmt.Sprintf("%s 目前没有结对户，不需要接力。发送「逾期」查看结对情况。", name)
 }
 
-func replyRelayDone(from, to string, n int, names []string) string {
-	return fmt.Sprintf("🤝 已把 %s 的 %d 户结对交给 %s（%s），原来的走访记录都保留。已通知两位干部。",
-		from, n, to, strings.Join(names, "、"))
+func replyRelayDone(from, to string, n, already int, names []string) string {
+	s := fmt.Sprintf("🤝 已把 %s 的 %d 户结对交给 %s（%s），原来的走访记录都保留。", from, n, to, strings.Join(names, "、"))
+	if already > 0 {
+		s = fmt.Sprintf("🤝 已把 %s 的结对交给 %s：接力%d户，%d户原已结对（%s），原来的走访记录都保留。",
+			from, to, n-already, already, strings.Join(names, "、"))
+	}
+	return s + "已通知两位干部和各户。"
 }
 
 func replyRelayToOld(to string, n int) string {
 	return fmt.Sprintf("您结对的 %d 户已接力交给 %s，感谢您的付出！原来的走访记录都保留。", n, to)
 }
 
-func replyRelayToNew(from string, names []string) string {
-	return fmt.Sprintf("您新接手 %s 结对的 %d 户：%s。发送「我的亲戚」查看名单，尽快联系一次吧。", from, len(names), strings.Join(names, "、"))
+func replyRelayToNew(from string, names []string, requests int) string {
+	s := fmt.Sprintf("您新接手 %s 结对的 %d 户：%s。", from, len(names), strings.Join(names, "、"))
+	if requests > 0 {
+		s += fmt.Sprintf("另有 %d 件未办完的诉求转给了您，发「待办」查看。", requests)
+	}
+	return s + "发送「我的亲戚」查看名单和上次联系时间，尽快联系一次吧。"
+}
+
+func replyRelayToHousehold(card string) string {
+	return "您家的结对干部换人了（接力帮扶），以后由这位干部联系您，原来的记录和诉求都转交给了他：\n" + card +
+		"\n有事发“诉求 …”或直接发语音。"
 }
 
 func replyCampaignsHead(scope string) string { return fmt.Sprintf("📅 %s 走访活动", scope) }

@@ -26,6 +26,12 @@ import (
 //     go-live nothing goes past the cadre, and no scan tells a coordinator or head about periods that
 //     ended before the sheets it judged them by were loaded: after an import (visits typed up from
 //     paper, pairings made last spring) the cadre hears first and has the ladder's days to answer.
+//   - Relays (接力): a relayed pairing is judged on the household's whole chain, from the first
+//     pairing's start and with every earlier cadre's check-ins, so the old cadre's last visit still
+//     satisfies its period and the new cadre owes nothing the household already had. Past the
+//     cadre, days count from no earlier than the relay day: a household that was already overdue
+//     reminds its new cadre at the next scan, and reaches the coordinators and the head only after
+//     the ladder's days from the relay, giving the new cadre time to visit.
 //   - Each level is alerted once per spell (an Alert row per pairing, spell, level and recipient),
 //     even if the spell's date moves while it lasts.
 //   - When a spell closes, the coordinators and heads alerted in it are told once that it is over.
@@ -107,7 +113,11 @@ func (j *OverdueScan) evaluate(f store.PairingFacts, at time.Time) policy.Status
 }
 
 func policyPairing(f store.PairingFacts) policy.Pairing {
-	return policy.Pairing{Tags: f.Tags, Program: f.Program, Start: f.Pairing.StartOn}
+	start := f.Since
+	if start.IsZero() {
+		start = f.Pairing.StartOn
+	}
+	return policy.Pairing{Tags: f.Tags, Program: f.Program, Start: start}
 }
 
 // dateSpells adds each overdue pairing's check-ins before the look-back and re-evaluates, which dates
@@ -241,7 +251,7 @@ func (j *OverdueScan) plan(ctx context.Context, chart store.OrgChart, hits []ove
 	var alerts []store.Alert
 	lines := map[string]string{} // alert key → digest line
 	for _, h := range hits {
-		p, days := h.facts.Pairing, ladderDays(h.status, guard, now)
+		p, days := h.facts.Pairing, ladderDays(h.status, laterOf(guard, clock.Day(h.facts.Pairing.StartOn)), now)
 		since := clock.Day(h.status.OverdueSince)
 		summary := h.status.Summary(now)
 		add := func(level store.AlertLevel, to store.PersonID, line string) {

@@ -93,33 +93,66 @@ func (s *Store) AttachEvidence(ctx context.Context, id CheckInID, e Evidence, ac
 	})
 }
 
-// CheckInsOfPairingsSince lists the non-undone check-ins of the pairings that happened at or after since.
+// CheckInsOfPairingsSince lists the non-undone check-ins of the pairings that happened at or after
+// since. A relayed pairing's list includes those of the pairings it continues, under its own
+// PairingID (the household's story, relay_chain.go).
 func (s *Store) CheckInsOfPairingsSince(ctx context.Context, pairings []PairingID, since time.Time) ([]CheckIn, error) {
 	if len(pairings) == 0 {
 		return nil, nil
 	}
+	all, chains, err := s.withChains(ctx, pairings)
+	if err != nil {
+		return nil, err
+	}
 	var rows []CheckIn
-	err := s.q(ctx).Where("pairing_id IN ? AND undone_at IS NULL AND occurred_at >= ?", pairings, since.In(s.loc)).
+	err = s.q(ctx).Where("pairing_id IN ? AND undone_at IS NULL AND occurred_at >= ?", all, since.In(s.loc)).
 		Order("occurred_at").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: check-ins of pairings: %w", err)
 	}
-	return rows, nil
+	return underChains(rows, pairings, chains), nil
 }
 
-// LastCheckInAt returns, per pairing, when the latest non-undone check-in happened (absent: never).
+// underChains files check-ins of earlier pairings of a chain under the requested pairing and drops
+// those of no requested pairing.
+func underChains(rows []CheckIn, requested []PairingID, chains map[PairingID]relayChain) []CheckIn {
+	owner := map[PairingID]PairingID{}
+	for _, id := range requested {
+		owner[id] = id
+	}
+	for id, ch := range chains {
+		for _, a := range ch.from {
+			owner[a] = id
+		}
+	}
+	out := rows[:0]
+	for _, r := range rows {
+		if o, ok := owner[r.PairingID]; ok {
+			r.PairingID = o
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// LastCheckInAt returns, per pairing, when the latest non-undone check-in happened (absent: never),
+// relay chains included.
 func (s *Store) LastCheckInAt(ctx context.Context, pairings []PairingID) (map[PairingID]time.Time, error) {
 	out := map[PairingID]time.Time{}
 	if len(pairings) == 0 {
 		return out, nil
 	}
+	all, chains, err := s.withChains(ctx, pairings)
+	if err != nil {
+		return nil, err
+	}
 	var rows []CheckIn
 	// one row per pairing: small lists (a cadre's households), so a plain scan is fine
-	err := s.q(ctx).Select("pairing_id, occurred_at").Where("pairing_id IN ? AND undone_at IS NULL", pairings).Find(&rows).Error
+	err = s.q(ctx).Select("pairing_id, occurred_at").Where("pairing_id IN ? AND undone_at IS NULL", all).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: last check-ins: %w", err)
 	}
-	for _, r := range rows {
+	for _, r := range underChains(rows, pairings, chains) {
 		if t := r.OccurredAt.In(s.loc); t.After(out[r.PairingID]) {
 			out[r.PairingID] = t
 		}
@@ -137,17 +170,22 @@ func (s *Store) CheckInsOfCadre(ctx context.Context, cadre PersonID) ([]CheckIn,
 }
 
 // LatestCheckInsBefore returns, per pairing and kind, the latest non-undone check-in before t
-// (kind and time only): policy.Evaluate needs them to date an overdue period correctly.
+// (kind and time only; relay chains included): policy.Evaluate needs them to date an overdue period correctly.
 func (s *Store) LatestCheckInsBefore(ctx context.Context, pairings []PairingID, t time.Time) ([]CheckIn, error) {
 	if len(pairings) == 0 {
 		return nil, nil
 	}
+	all, chains, err := s.withChains(ctx, pairings)
+	if err != nil {
+		return nil, err
+	}
 	var rows []CheckIn
-	err := s.q(ctx).Select("pairing_id, kind, occurred_at").
-		Where("pairing_id IN ? AND undone_at IS NULL AND occurred_at < ?", pairings, t.In(s.loc)).Find(&rows).Error
+	err = s.q(ctx).Select("pairing_id, kind, occurred_at").
+		Where("pairing_id IN ? AND undone_at IS NULL AND occurred_at < ?", all, t.In(s.loc)).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: earlier check-ins: %w", err)
 	}
+	rows = underChains(rows, pairings, chains)
 	type key struct {
 		p PairingID
 		k CheckInKind

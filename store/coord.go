@@ -27,23 +27,35 @@ var ErrNothingToRelay = errors.New("store: no active pairing to relay")
 type Relay struct {
 	From, To PersonID
 	Actor    PersonID
-	At       time.Time // the old pairings end and the new ones start on this day
+	At       time.Time // the relay's moment: the old pairings end and the new ones start at it
 }
 
-// RelayMove is one pairing moved: Old is ended, New continues the household with the new cadre;
-// New is nil when the new cadre already had a pairing with that household.
+// RelayMove is one pairing moved: Old is ended, New continues the household with the new cadre.
+// New is nil when the new cadre already had a pairing with that household (Already, which then
+// takes the household's open requests). Members are the household's people, to be told.
 type RelayMove struct {
-	Old PairingID
-	New *Pairing
+	Old       PairingID
+	Household HouseholdID
+	New       *Pairing
+	Already   *Pairing
+	Members   []PersonID
+	Requests  int // open requests moved to the new cadre
 }
 
 // RelayPairings ends every pairing of r.From active at r.At with reason 接力 and starts one for
 // r.To with RelayedFromID set, keeping history; notes gets the moves and returns the
 // notifications to enqueue, all in the same transaction.
+//
+// The old pairing ends at the relay's moment and the new one starts at it (to the second, the
+// stored precision), so the household has exactly one cadre at every instant. A pairing relayed on
+// in the very second it began (A→B→C at once) is handed over in place: it becomes C's, still
+// continuing A's, and no pairing of no length is left behind. A household the new cadre already
+// has is not paired twice: its old pairing ends and its open requests go to the existing pairing.
 func (s *Store) RelayPairings(ctx context.Context, r Relay, notes func([]RelayMove) []OutboxMessage) ([]RelayMove, error) {
 	if r.From == r.To {
 		return nil, fmt.Errorf("store: relay to the same cadre %d", r.From)
 	}
+	r.At = r.At.In(s.loc).Truncate(time.Second)
 	var moves []RelayMove
 	err := s.Tx(ctx, func(tx *Store) error {
 		olds, err := tx.ActivePairingsOfCadre(ctx, r.From, r.At)
@@ -73,32 +85,77 @@ func (s *Store) RelayPairings(ctx context.Context, r Relay, notes func([]RelayMo
 }
 
 func (s *Store) relayOne(ctx context.Context, old Pairing, r Relay) (RelayMove, error) {
-	day := s.orgDay(r.At)
-	res := s.q(ctx).Model(&Pairing{}).Where("id = ? AND end_on IS NULL", old.ID).
-		Updates(map[string]any{"end_on": day, "end_reason": RelayReason, "updated_at": r.At.In(s.loc)})
-	if res.Error != nil {
-		return RelayMove{}, fmt.Errorf("store: end pairing %d: %w", old.ID, res.Error)
+	m := RelayMove{Old: old.ID, Household: old.HouseholdID}
+	if err := s.q(ctx).Model(&Person{}).Where("household_id = ?", old.HouseholdID).Order("id").Pluck("id", &m.Members).Error; err != nil {
+		return m, fmt.Errorf("store: people of household %d: %w", old.HouseholdID, err)
 	}
-	m := RelayMove{Old: old.ID}
-	if err := s.Audit(ctx, AuditEntry{Actor: r.Actor, Action: ActRelay, Entity: "pairing", EntityID: int64(old.ID),
-		Detail: fmt.Sprintf("ended: relay to cadre %d", r.To), At: r.At}); err != nil {
+	var already []Pairing
+	err := s.q(ctx).Where("cadre_id = ? AND household_id = ? AND (end_on IS NULL OR end_on > ?)", r.To, old.HouseholdID, r.At).
+		Order("start_on, id").Limit(1).Find(&already).Error
+	if err != nil {
+		return m, fmt.Errorf("store: pairing of new cadre: %w", err)
+	}
+	if len(already) == 0 && !old.StartOn.Before(r.At) {
+		return s.relayInPlace(ctx, old, r, m)
+	}
+	if err := s.endRelayed(ctx, old, r); err != nil {
 		return m, err
 	}
-	var already int64
-	err := s.q(ctx).Model(&Pairing{}).Where("cadre_id = ? AND household_id = ? AND (end_on IS NULL OR end_on > ?)", r.To, old.HouseholdID, day).
-		Count(&already).Error
-	if err != nil || already > 0 {
-		return m, err
+	if len(already) > 0 {
+		m.Already = &already[0]
+		return s.moveRequests(ctx, old, already[0].ID, r, m)
 	}
 	from := old.ID
 	np := Pairing{Code: fmt.Sprintf("relay-%d", old.ID), CadreID: r.To, HouseholdID: old.HouseholdID, ProgramID: old.ProgramID,
-		StartOn: day, RelayedFromID: &from, CreatedAt: r.At.In(s.loc), UpdatedAt: r.At.In(s.loc)}
+		StartOn: r.At, RelayedFromID: &from, CreatedAt: r.At, UpdatedAt: r.At}
 	if err := s.q(ctx).Create(&np).Error; err != nil {
 		return m, fmt.Errorf("store: relay pairing %d: %w", old.ID, err)
 	}
 	m.New = &np
-	return m, s.Audit(ctx, AuditEntry{Actor: r.Actor, Action: ActRelay, Entity: "pairing", EntityID: int64(np.ID),
-		Detail: fmt.Sprintf("started: relayed from pairing %d of cadre %d", old.ID, r.From), At: r.At})
+	if err := s.Audit(ctx, AuditEntry{Actor: r.Actor, Action: ActRelay, Entity: "pairing", EntityID: int64(np.ID),
+		Detail: fmt.Sprintf("started: relayed from pairing %d of cadre %d", old.ID, r.From), At: r.At}); err != nil {
+		return m, err
+	}
+	return s.moveRequests(ctx, old, np.ID, r, m)
+}
+
+func (s *Store) endRelayed(ctx context.Context, old Pairing, r Relay) error {
+	res := s.q(ctx).Model(&Pairing{}).Where("id = ? AND (end_on IS NULL OR end_on > ?)", old.ID, r.At).
+		Updates(map[string]any{"end_on": r.At, "end_reason": RelayReason, "updated_at": r.At})
+	if res.Error != nil {
+		return fmt.Errorf("store: end pairing %d: %w", old.ID, res.Error)
+	}
+	return s.Audit(ctx, AuditEntry{Actor: r.Actor, Action: ActRelay, Entity: "pairing", EntityID: int64(old.ID),
+		Detail: fmt.Sprintf("ended: relay to cadre %d", r.To), At: r.At})
+}
+
+// relayInPlace hands over a pairing that began at the relay's very moment: it changes cadre.
+func (s *Store) relayInPlace(ctx context.Context, old Pairing, r Relay, m RelayMove) (RelayMove, error) {
+	res := s.q(ctx).Model(&Pairing{}).Where("id = ?", old.ID).Updates(map[string]any{"cadre_id": r.To, "updated_at": r.At})
+	if res.Error != nil {
+		return m, fmt.Errorf("store: hand over pairing %d: %w", old.ID, res.Error)
+	}
+	np := old
+	np.CadreID = r.To
+	m.New = &np
+	if err := s.Audit(ctx, AuditEntry{Actor: r.Actor, Action: ActRelay, Entity: "pairing", EntityID: int64(old.ID),
+		Detail: fmt.Sprintf("handed over at once: cadre %d to cadre %d", r.From, r.To), At: r.At}); err != nil {
+		return m, err
+	}
+	return s.moveRequests(ctx, old, old.ID, r, m)
+}
+
+// moveRequests gives the household's open requests held by the old cadre (or filed on the old
+// pairing and held by nobody) to the new cadre and pairing; one passed on to someone else stays.
+func (s *Store) moveRequests(ctx context.Context, old Pairing, to PairingID, r Relay, m RelayMove) (RelayMove, error) {
+	res := s.q(ctx).Model(&Request{}).
+		Where("household_id = ? AND status <> ? AND (assignee_id = ? OR assignee_id IS NULL AND pairing_id = ?)", old.HouseholdID, StatusResolved, r.From, old.ID).
+		Updates(map[string]any{"pairing_id": to, "assignee_id": r.To, "updated_at": r.At})
+	if res.Error != nil {
+		return m, fmt.Errorf("store: move requests of pairing %d: %w", old.ID, res.Error)
+	}
+	m.Requests = int(res.RowsAffected)
+	return m, nil
 }
 
 // AddLeaveBy records leave entered by a coordinator, with its audit row, in one transaction.

@@ -26,8 +26,12 @@ type PairingFacts struct {
 	Tags      Tags
 	Program   string // program code, "" when none
 	CadreUnit *UnitID
+	// Since is when the household's pairing chain began: Pairing.StartOn, or for a relayed
+	// pairing the start of the first pairing it continues. The frequency rules judge from it.
+	Since time.Time
 	// CheckIns holds the check-ins with OccurredAt in [ScanOptions.Since, At] and, when
-	// ScanOptions.LatestBefore is set, the latest check-in of each kind before Since.
+	// ScanOptions.LatestBefore is set, the latest check-in of each kind before Since — of the
+	// pairing and of the pairings it continues (relay_chain.go).
 	CheckIns []CheckInFact
 }
 
@@ -65,12 +69,8 @@ func (s *Store) ScanActivePairings(ctx context.Context, o ScanOptions, fn func([
 			return nil
 		}
 		last = facts[len(facts)-1].Pairing.ID
-		cis, err := s.loadCheckIns(ctx, pairingIDs(facts), o)
-		if err != nil {
+		if err := s.attachCheckIns(ctx, facts, o); err != nil {
 			return err
-		}
-		for i := range facts {
-			facts[i].CheckIns = cis[facts[i].Pairing.ID]
 		}
 		if err := fn(facts); err != nil {
 			return err
@@ -126,12 +126,44 @@ func pairingIDs(fs []PairingFacts) []PairingID {
 	return ids
 }
 
-// loadCheckIns picks the plain or the grouped form. ids are ascending.
-func (s *Store) loadCheckIns(ctx context.Context, ids []PairingID, o ScanOptions) (map[PairingID][]CheckInFact, error) {
-	if len(o.Bounds) > 0 {
-		return s.groupedCheckIns(ctx, ids, o)
+// attachCheckIns sets the facts' CheckIns and Since, relay chains included. facts are by id ascending.
+func (s *Store) attachCheckIns(ctx context.Context, facts []PairingFacts, o ScanOptions) error {
+	cis, err := s.loadCheckIns(ctx, pairingIDs(facts), o, false)
+	if err != nil {
+		return err
 	}
-	return s.checkInFacts(ctx, ids, o)
+	chains, err := s.relayChains(ctx, pairingIDs(facts))
+	if err != nil {
+		return err
+	}
+	if len(chains) > 0 {
+		earlier, err := s.loadCheckIns(ctx, ancestors(chains), o, true)
+		if err != nil {
+			return err
+		}
+		for id, ch := range chains {
+			for _, a := range ch.from {
+				cis[id] = append(cis[id], earlier[a]...)
+			}
+		}
+	}
+	for i := range facts {
+		facts[i].CheckIns = cis[facts[i].Pairing.ID]
+		facts[i].Since = chainStart(facts[i].Pairing, chains)
+	}
+	return nil
+}
+
+// loadCheckIns picks the plain or the grouped form. ids are ascending; sparse ids (a relay chain's
+// earlier pairings) are always named one by one.
+func (s *Store) loadCheckIns(ctx context.Context, ids []PairingID, o ScanOptions, sparse bool) (map[PairingID][]CheckInFact, error) {
+	if len(ids) == 0 {
+		return map[PairingID][]CheckInFact{}, nil
+	}
+	if len(o.Bounds) > 0 {
+		return s.groupedCheckIns(ctx, ids, o, sparse)
+	}
+	return s.checkInFacts(ctx, ids, o, sparse)
 }
 
 // pairingsWhere selects the batch's check-ins. Without the history before the look-back it names the
@@ -192,29 +224,21 @@ func (s *Store) pairingFacts(ctx context.Context, ps []Pairing, programs map[Pro
 	for _, c := range cadres {
 		unit[c.ID] = c.UnitID
 	}
-	ids := make([]PairingID, len(ps))
-	for i, p := range ps {
-		ids[i] = p.ID
-	}
-	cis, err := s.loadCheckIns(ctx, ids, o)
-	if err != nil {
-		return nil, err
-	}
 	out := make([]PairingFacts, len(ps))
 	for i, p := range ps {
 		f := PairingFacts{Pairing: p, HeadName: hh[p.HouseholdID].HeadName, HeadID: hh[p.HouseholdID].HeadID, Tags: hh[p.HouseholdID].Tags,
-			CadreUnit: unit[p.CadreID], CheckIns: cis[p.ID]}
+			CadreUnit: unit[p.CadreID]}
 		if p.ProgramID != nil {
 			f.Program = programs[*p.ProgramID]
 		}
 		out[i] = f
 	}
-	return out, nil
+	return out, s.attachCheckIns(ctx, out, o)
 }
 
 // checkInFacts loads the check-ins of the pairings with ids in [lo, hi]: one range scan on the
 // (pairing_id, occurred_at) index, plus one grouped MAX for the latest of each kind before Since.
-func (s *Store) checkInFacts(ctx context.Context, ids []PairingID, o ScanOptions) (map[PairingID][]CheckInFact, error) {
+func (s *Store) checkInFacts(ctx context.Context, ids []PairingID, o ScanOptions, sparse bool) (map[PairingID][]CheckInFact, error) {
 	out := map[PairingID][]CheckInFact{}
 	where, args := s.pairingsWhere(ids, false)
 	rows, err := s.q(ctx).Model(&CheckIn{}).Select("pairing_id, kind, occurred_at").
@@ -237,16 +261,17 @@ func (s *Store) checkInFacts(ctx context.Context, ids []PairingID, o ScanOptions
 		return nil, fmt.Errorf("store: scan check-ins: %w", err)
 	}
 	if o.LatestBefore {
-		if err := s.latestBefore(ctx, ids[0], ids[len(ids)-1], o.Since, out); err != nil {
+		if err := s.latestBefore(ctx, ids, !sparse, o.Since, out); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
 }
 
-func (s *Store) latestBefore(ctx context.Context, lo, hi PairingID, since time.Time, out map[PairingID][]CheckInFact) error {
+func (s *Store) latestBefore(ctx context.Context, ids []PairingID, asRange bool, since time.Time, out map[PairingID][]CheckInFact) error {
+	where, args := s.pairingsWhere(ids, asRange)
 	rows, err := s.q(ctx).Model(&CheckIn{}).Select("pairing_id, kind, MAX(occurred_at)").
-		Where("pairing_id BETWEEN ? AND ? AND undone_at IS NULL AND occurred_at < ?", lo, hi, since.In(s.loc)).
+		Where(where+" AND undone_at IS NULL AND occurred_at < ?", append(args, since.In(s.loc))...).
 		Group("pairing_id, kind").Rows()
 	if err != nil {
 		return fmt.Errorf("store: latest check-ins: %w", err)
@@ -274,7 +299,7 @@ func (s *Store) aggTime(v any) (time.Time, error) {
 }
 
 // groupedCheckIns is checkInFacts in the grouped form (ScanOptions.Bounds): one aggregate query per batch.
-func (s *Store) groupedCheckIns(ctx context.Context, ids []PairingID, o ScanOptions) (map[PairingID][]CheckInFact, error) {
+func (s *Store) groupedCheckIns(ctx context.Context, ids []PairingID, o ScanOptions, sparse bool) (map[PairingID][]CheckInFact, error) {
 	var bucket strings.Builder
 	args := []any{}
 	bucket.WriteString("CASE")
@@ -283,7 +308,7 @@ func (s *Store) groupedCheckIns(ctx context.Context, ids []PairingID, o ScanOpti
 		args = append(args, o.Bounds[i].In(s.loc))
 	}
 	bucket.WriteString(" ELSE 0 END")
-	where, idArgs := s.pairingsWhere(ids, o.LatestBefore)
+	where, idArgs := s.pairingsWhere(ids, o.LatestBefore && !sparse)
 	q := "SELECT pairing_id, kind, " + bucket.String() + " AS bucket, COUNT(*), MAX(occurred_at) FROM check_ins WHERE " + where
 	args = append(args, idArgs...)
 	if !o.LatestBefore {
@@ -328,7 +353,18 @@ func (s *Store) groupedCheckIns(ctx context.Context, ids []PairingID, o ScanOpti
 // LatestBeforeOf returns, for the given pairings, the latest non-undone check-in of each kind before
 // `before` (one grouped query per 500 pairings). The overdue scan asks this only for the few pairings
 // found overdue, instead of reading every pairing's whole history every day.
+// A relayed pairing gets those of the pairings it continues too (relay_chain.go).
 func (s *Store) LatestBeforeOf(ctx context.Context, ids []PairingID, before time.Time) (map[PairingID][]CheckInFact, error) {
+	ids, chains, err := s.withChains(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.latestBeforeOf(ctx, ids, before)
+	foldChains(out, chains)
+	return out, err
+}
+
+func (s *Store) latestBeforeOf(ctx context.Context, ids []PairingID, before time.Time) (map[PairingID][]CheckInFact, error) {
 	out := map[PairingID][]CheckInFact{}
 	for start := 0; start < len(ids); start += keyChunk {
 		rows, err := s.q(ctx).Model(&CheckIn{}).Select("pairing_id, kind, MAX(occurred_at)").
@@ -373,7 +409,18 @@ func (s *Store) readLatest(rows interface {
 // HistoryOf returns every non-undone check-in (kind and time) of the given pairings before `before`.
 // The overdue scan reads it only for overdue pairings under a rule asking several check-ins per
 // period, whose spell cannot be dated from the latest check-in alone.
+// A relayed pairing's history includes the pairings it continues (relay_chain.go).
 func (s *Store) HistoryOf(ctx context.Context, ids []PairingID, before time.Time) (map[PairingID][]CheckInFact, error) {
+	ids, chains, err := s.withChains(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.historyOf(ctx, ids, before)
+	foldChains(out, chains)
+	return out, err
+}
+
+func (s *Store) historyOf(ctx context.Context, ids []PairingID, before time.Time) (map[PairingID][]CheckInFact, error) {
 	out := map[PairingID][]CheckInFact{}
 	for start := 0; start < len(ids); start += keyChunk {
 		rows, err := s.q(ctx).Model(&CheckIn{}).Select("pairing_id, kind, occurred_at").

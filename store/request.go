@@ -114,3 +114,24 @@ func (s *Store) LatestUnratedRequest(ctx context.Context, hh HouseholdID, since 
 	}
 	return r, nil
 }
+
+// OpenRequestCounts counts each household's unresolved requests (absent: none).
+func (s *Store) OpenRequestCounts(ctx context.Context, hhs []HouseholdID) (map[HouseholdID]int, error) {
+	out := map[HouseholdID]int{}
+	if len(hhs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		HouseholdID HouseholdID
+		N           int
+	}
+	err := s.q(ctx).Model(&Request{}).Select("household_id, COUNT(*) AS n").
+		Where("household_id IN ? AND status <> ?", hhs, StatusResolved).Group("household_id").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: open requests of households: %w", err)
+	}
+	for _, r := range rows {
+		out[r.HouseholdID] = r.N
+	}
+	return out, nil
+}

@@ -13,6 +13,7 @@ import (
 type PairedHousehold struct {
 	Pairing   Pairing
 	Household Household
+	Since     time.Time // when the household's pairing chain began (relays included)
 }
 
 // HouseholdsOfCadre lists the cadre's households in force at at, in the stable order of 我的亲戚
@@ -28,9 +29,17 @@ func (s *Store) HouseholdsOfCadre(ctx context.Context, cadre PersonID, at time.T
 	if err != nil {
 		return nil, fmt.Errorf("store: households of cadre %d: %w", cadre, err)
 	}
+	ids := make([]PairingID, len(rows))
+	for i, r := range rows {
+		ids[i] = r.P.ID
+	}
+	chains, err := s.relayChains(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]PairedHousehold, len(rows))
 	for i, r := range rows {
-		out[i] = PairedHousehold{Pairing: r.P, Household: r.H}
+		out[i] = PairedHousehold{Pairing: r.P, Household: r.H, Since: chainStart(r.P, chains)}
 	}
 	return out, nil
 }
