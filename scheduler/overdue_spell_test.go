@@ -162,7 +162,7 @@ func TestOverdueSpells(t *testing.T) {
 				"01-01 cadre 李三", "01-01 cadre 王一", "01-01 cadre 王二", "01-04 coordinator 李三", "01-04 coordinator 王一", "01-04 coordinator 王二"},
 		},
 		{
-			name: "a relay ends the old pairings' spells; the new cadre owes a prorated first month",
+			name: "a relay ends the old pairings' spells; the new cadre is judged on the chain, the ladder counts from the relay",
 			freq: config.Frequency{Default: monthly},
 			setup: func(t *testing.T, l *ladderWorld) {
 				l.c.checkIn(t, l.c.pA, store.KindContact, day(9, 1))
@@ -171,7 +171,7 @@ func TestOverdueSpells(t *testing.T) {
 			},
 			from: day(11, 1), to: day(12, 3),
 			daily: func(t *testing.T, l *ladderWorld, d time.Time) {
-				if d.Equal(clock.Date(2026, 11, 20)) { // K1's two households go to K2: 11 of 30 days left, nothing owed for November
+				if d.Equal(clock.Date(2026, 11, 20)) { // K1's two households go to K2, 王一 unvisited since September
 					_, err := l.c.st.RelayPairings(context.Background(), store.Relay{From: l.c.k1, To: l.c.k2, Actor: l.c.coord, At: d}, nil)
 					must(t, err)
 					l.c.checkIn(t, l.c.pC, store.KindContact, day(11, 20))
@@ -179,7 +179,8 @@ func TestOverdueSpells(t *testing.T) {
 				}
 			},
 			want: []string{"11-01 cadre 王一", "11-04 coordinator 王一", "11-08 head 王一",
-				"11-20 ended 王一 → coordinator", "11-20 ended 王一 → head"},
+				"11-20 cadre 王一", "11-20 ended 王一 → coordinator", "11-20 ended 王一 → head",
+				"11-23 coordinator 王一", "11-27 head 王一", "12-01 cadre 王二"},
 		},
 		{
 			name: "leave: the coordinator hears at once, the cadre after the leave, each once",
