@@ -30,7 +30,7 @@ func commands() []command {
 		{"serve", "run the bot in production (MySQL, Redis, WeCom, 服务号, WeChat)", runServe},
 		{"demo", "run the bot on the embedded default with a console chat and sample data", runDemo},
 		{"migrate", "apply pending database migrations", runMigrate},
-		{"import", "import regions|units|people|households|pairings from .xlsx or .csv", runImport},
+		{"import", "import regions|units|people|households|pairings|visits (or all from a folder) from .xlsx or .csv", runImport},
 		{"export", "export check-ins as csv|json|xlsx", runExport},
 		{"seed", "write a deterministic synthetic county into the database", runSeed},
 		{"bindcode", "print a one-time code that links a person's WeChat to their record", runBindcode},
