@@ -231,7 +231,7 @@ func TestOverdueDaysDoNotReset(t *testing.T) {
 	}
 	l.c.checkIn(t, l.c.pB, store.KindContact, day(1, 20))
 	l.scan(t, day(4, 20), day(4, 20), nil)
-	if m := l.c.messages(t, "overdue:20260420:", l.c.coord); len(m) != 1 || !contains(m, "王二：已逾期50天") {
+	if m := l.c.messages(t, "overdue:20260420:", l.c.coord); len(m) != 1 || !contains(m, "王二：2月28日到期未完成，已逾期50天") {
 		t.Errorf("coordinator digest %q, want 王二 overdue 50 days (since March 1)", m)
 	}
 }
@@ -281,7 +281,7 @@ func TestGoLive(t *testing.T) {
 			if got := l.events(t); !same(got, tc.want) {
 				t.Errorf("ladder did\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(tc.want, "\n  "))
 			}
-			if m := l.c.messages(t, "overdue:20261103:", l.c.k2); len(m) != 1 || !contains(m, "李三（已逾期275天") {
+			if m := l.c.messages(t, "overdue:20261103:", l.c.k2); len(m) != 1 || !contains(m, "李三（1月31日到期未完成，已逾期275天") {
 				t.Errorf("K2's day-one reminder %q, want the real age of the spell (since Feb 1)", m)
 			}
 		})

@@ -68,7 +68,7 @@ func TestOverdueEscalation(t *testing.T) {
 				})
 			}
 			t.Run("digests name the household and who is late", func(t *testing.T) {
-				if m := c.messages(t, "overdue:20261101:", c.k1); len(m) != 1 || !contains(m, "王一（已逾期0天，本月还需联系1次）") {
+				if m := c.messages(t, "overdue:20261101:", c.k1); len(m) != 1 || !contains(m, "王一（10月31日到期未完成，本月还需联系1次）") {
 					t.Errorf("K1 digest %q", m)
 				}
 				if m := c.messages(t, "overdue:20261101:", c.coord); len(m) != 1 || !contains(m, "刘干部（请假中）→ 李三") {

@@ -262,6 +262,27 @@ func (r *Runner) RunDue(ctx context.Context, from, to time.Time, advance func(ti
 	return n
 }
 
+// Advance moves clk forward by d the way time would pass, for the demo clock: every firing in
+// (now, now+d] runs in time order (RunDue) with the clock standing at its slot, and the clock then
+// stands at now+d. settle, when set, runs before each firing and once at the end, so the caller can
+// deliver a firing's messages before the next one runs. Each slot still runs once: a slot that an
+// earlier advance ended on is not run again. Returns how many slots ran.
+func (r *Runner) Advance(ctx context.Context, clk *clock.Fake, d time.Duration, settle func(context.Context)) int {
+	from := clk.Now()
+	to := from.Add(d)
+	n := r.RunDue(ctx, from, to, func(at time.Time) {
+		if settle != nil {
+			settle(ctx)
+		}
+		clk.Set(at)
+	})
+	if settle != nil {
+		settle(ctx)
+	}
+	clk.Set(to)
+	return n
+}
+
 // RunSlot runs job for the slot at unless another run (here or elsewhere) has it.
 func (r *Runner) RunSlot(ctx context.Context, job Job, at time.Time) (bool, Result, error) {
 	name, slot := job.Name(), Slot(at)

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -40,6 +41,8 @@ func Limits(o config.Outbox) bot.Limits {
 //	@<person-code> [文件] name             a file
 //	@<person-code> [好友] verify text      a friend request
 //	# comment, and blank lines, are ignored
+//	# advance 3d                          with Options.Advance (the demo clock, qinqi demo --at):
+//	                                      move the clock by 3d, 2h or 30m and run the jobs due
 //
 // The at sign and the code may be typed full-width or in lower case (＠p００１ is @P001): codes are
 // read as ASCII upper case, the way person sheets write them.
@@ -52,6 +55,9 @@ func Limits(o config.Outbox) bot.Limits {
 // the console cannot read are answered with a "# " comment, and so is a friend request qinqi did
 // not accept ("# @H002 的好友申请：…"): on WeChat its sender sees nothing.
 //
+// A "# advance" line prints the messages the jobs send on the way, each moment that sends any
+// introduced by "# 2027-01-21 08:30 星期四", and ends with "# 现在 2027-01-23 09:00 星期六".
+//
 // After each input line the console waits until the pipeline is idle (the message handled and every
 // reply sent), so replies come out in input order and the transcript is reproducible. Receive returns
 // as soon as its context ends, even while it waits for a line (Ctrl-C in the demo).
@@ -62,9 +68,13 @@ type Console struct {
 	echo    bool
 	session string
 
-	mu   sync.Mutex
-	out  io.Writer
-	idle func(context.Context) error
+	advance func(context.Context, time.Duration) error
+
+	mu        sync.Mutex
+	out       io.Writer
+	idle      func(context.Context) error
+	advancing bool   // an advance is running: messages are stamped with the clock's time
+	stamp     string // the last stamp printed
 }
 
 // Options configure New.
@@ -72,6 +82,9 @@ type Options struct {
 	Clock   clock.Clock
 	FileDir string // files sent to the console are saved here; empty: not saved, only announced
 	Echo    bool   // print each input line ("> …") before its replies: for scripts, not for a terminal
+	// Advance, when set, moves the demo clock for a "# advance 3d" line and runs the jobs due on
+	// the way; without it such a line is a comment like any other.
+	Advance func(ctx context.Context, d time.Duration) error
 }
 
 // New reads messages from in and writes replies to out.
@@ -81,7 +94,8 @@ func New(in io.Reader, out io.Writer, o Options) *Console {
 	}
 	b := make([]byte, 6)
 	_, _ = rand.Read(b) // message ids must differ between runs on the same database
-	return &Console{in: in, out: out, clock: o.Clock, fileDir: o.FileDir, echo: o.Echo, session: hex.EncodeToString(b)}
+	return &Console{in: in, out: out, clock: o.Clock, fileDir: o.FileDir, echo: o.Echo, advance: o.Advance,
+		session: hex.EncodeToString(b)}
 }
 
 // SetIdleWait installs the wait run after each input line (NewPipeline does this).
@@ -116,6 +130,12 @@ func (c *Console) Receive(ctx context.Context, h func(context.Context, bot.Messa
 		if c.echo {
 			c.echoLine(line)
 		}
+		if arg, ok := advanceLine(line); ok && c.advance != nil {
+			if err := c.advanceBy(ctx, arg); err != nil {
+				return err
+			}
+			continue
+		}
 		m, ok, err := c.parse(line, n)
 		if err != nil {
 			c.printf("# %v\n", err)
@@ -129,6 +149,35 @@ func (c *Console) Receive(ctx context.Context, h func(context.Context, bot.Messa
 			return err
 		}
 	}
+}
+
+// advanceBy runs a "# advance" line: the clock moves and the messages the jobs send on the way are
+// printed under a "# <time>" line for each moment that sends any; then a "# 现在 …" line. A step
+// it cannot read is answered with a comment and changes nothing.
+func (c *Console) advanceBy(ctx context.Context, arg string) error {
+	d, err := ParseAdvance(arg)
+	if err != nil {
+		c.printf("# advance: %v\n", err)
+		return nil
+	}
+	c.mu.Lock()
+	c.advancing, c.stamp = true, ""
+	c.mu.Unlock()
+	err = c.advance(ctx, d)
+	c.mu.Lock()
+	c.advancing = false
+	c.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	c.printf("# 现在 %s\n", stampOf(c.clock.Now()))
+	return c.waitIdle(ctx)
+}
+
+// stampOf is a moment as the transcript shows it: "2027-01-21 08:30 星期四".
+func stampOf(t time.Time) string {
+	t = t.In(clock.Shanghai)
+	return t.Format("2006-01-02 15:04 ") + "星期" + string([]rune("日一二三四五六")[t.Weekday()])
 }
 
 // echoLine prints an input line as "> line"; a blank line stays blank, so a script's sections
@@ -277,7 +326,15 @@ func (c *Console) Send(_ context.Context, _ string, out bot.Outgoing) error {
 		}
 		fmt.Fprintf(&b, "@%s <- %s %s\n", out.To, tag, desc)
 	}
-	c.printf("%s", b.String())
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.advancing {
+		if st := stampOf(c.clock.Now()); st != c.stamp {
+			fmt.Fprintf(c.out, "# %s\n", st)
+			c.stamp = st
+		}
+	}
+	fmt.Fprint(c.out, b.String())
 	return nil
 }
 

@@ -184,3 +184,46 @@ func TestConsoleStopsWhileWaitingForInput(t *testing.T) {
 		t.Fatal("Receive still waiting for input a minute after the context ended")
 	}
 }
+
+// TestConsoleAdvancesTheDemoClock: "# advance" moves the clock through Options.Advance; what is sent
+// on the way is stamped with its moment, the line ends with the new time, a bad step changes
+// nothing, and without Advance the line is a comment like any other.
+func TestConsoleAdvancesTheDemoClock(t *testing.T) {
+	clk := clock.NewFake(time.Date(2027, 1, 20, 9, 0, 0, 0, clock.Shanghai))
+	in := "# advance 3x\n# advance 1d\n@P001 帮助\n"
+	var out strings.Builder
+	var con *console.Console
+	var steps []time.Duration
+	con = console.New(strings.NewReader(in), &out, console.Options{Clock: clk, Echo: true,
+		Advance: func(ctx context.Context, d time.Duration) error {
+			steps = append(steps, d)
+			clk.Advance(d / 2)
+			for _, to := range []string{"P001", "P009"} {
+				if err := con.Send(ctx, "", bot.Outgoing{To: to, Text: "【联系提醒】"}); err != nil {
+					return err
+				}
+			}
+			clk.Advance(d / 2)
+			return nil
+		}})
+	var got []bot.Message
+	if err := con.Receive(context.Background(), func(_ context.Context, m bot.Message) { got = append(got, m) }); err != nil {
+		t.Fatal(err)
+	}
+	want := "> # advance 3x\n" +
+		"# advance: 时长 \"3x\" 看不懂：写成整数加 m（分钟）、h（小时）或 d（天），例如 3d\n" +
+		"> # advance 1d\n" +
+		"# 2027-01-20 21:00 星期三\n@P001 <- 【联系提醒】\n@P009 <- 【联系提醒】\n" +
+		"# 现在 2027-01-21 09:00 星期四\n" +
+		"> @P001 帮助\n"
+	if out.String() != want {
+		t.Fatalf("transcript:\n%s\nwant:\n%s", out.String(), want)
+	}
+	if len(steps) != 1 || steps[0] != 24*time.Hour || len(got) != 1 || !got[0].Time.Equal(clk.Now()) {
+		t.Fatalf("steps %v, messages %v: want one step of 24h and the message at the new time", steps, got)
+	}
+	got, plain := receiveAll(t, "# advance 1d\n", console.Options{Echo: true})
+	if len(got) != 0 || plain != "> # advance 1d\n" {
+		t.Fatalf("without Advance: %d messages, output %q; want a plain comment", len(got), plain)
+	}
+}

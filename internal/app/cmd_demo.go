@@ -15,23 +15,29 @@ import (
 	"qinqi/bot/console"
 	"qinqi/internal/clock"
 	"qinqi/internal/seed"
+	"qinqi/scheduler"
 	"qinqi/store"
 )
 
 // runDemo is the embedded default: a SQLite file, in-process Redis, the sample county and a console
 // chat. Reading a script (--script, or standard input that is not a terminal), the console echoes
 // each line before its replies, so the transcript reads on its own. Ctrl-C ends it at once.
+//
+// With --at the demo runs on a clock that stands still at that moment (a replayed script prints the
+// same transcript every time) and that a console line "# advance 3d" moves; with --scheduler too,
+// the jobs run as the clock passes their slots instead of on the wall clock.
 func runDemo(ctx context.Context, args []string, io IO) error {
 	var c common
-	fs := newFlags("demo", "[--db FILE] [--script FILE] [--scheduler] [--now TIME]", io)
+	fs := newFlags("demo", "[--db FILE] [--script FILE] [--scheduler] [--at TIME]", io)
 	c.register(fs)
 	script := fs.String("script", "", "read chat lines from FILE instead of standard input")
 	withJobs := fs.Bool("scheduler", false, "also run the scheduled jobs (their messages go to the console)")
-	now := fs.String("now", "", "run at this Asia/Shanghai time (2026-11-23T10:00) on a clock that stands still, so a replayed script prints the same transcript every time")
+	at := fs.String("at", "", `run on a demo clock standing at this Asia/Shanghai time (2027-01-20T09:00); a console line "# advance 3d" (or 2h, 30m) moves it and runs the jobs due on the way`)
+	now := fs.String("now", "", "the older name of --at")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	clk, err := demoClock(*now)
+	clk, err := demoClock(*at, *now)
 	if err != nil {
 		return err
 	}
@@ -45,8 +51,7 @@ func runDemo(ctx context.Context, args []string, io IO) error {
 		cfg.Database.Path = "qinqi-demo.db"
 	}
 	cfg.Log.Level = "warn" // the transcript on stdout stays clean; problems still reach stderr
-	log := newLogger(cfg, io.Err)
-	comp, err := buildCoreAt(ctx, cfg, log, true, clk)
+	comp, err := buildCoreAt(ctx, cfg, newLogger(cfg, io.Err), true, clk)
 	if err != nil {
 		return err
 	}
@@ -54,25 +59,37 @@ func runDemo(ctx context.Context, args []string, io IO) error {
 	if err := loadDemoCounty(ctx, comp, io); err != nil {
 		return err
 	}
-	// on a terminal the typed line is already on the screen: no echo
-	stdin, isFile := io.In.(*os.File)
-	in, interactive := io.In, *script == "" && isFile && isTerminal(stdin)
-	if *script != "" {
-		f, err := os.Open(*script)
-		if err != nil {
-			return fmt.Errorf("cannot read the script: %w", err)
-		}
-		defer f.Close()
-		in = f
+	return runDemoChat(ctx, comp, *script, *withJobs, io)
+}
+
+// runDemoChat runs the console chat, with the scheduler when asked: on cron for the real clock,
+// driven by "# advance" lines for the demo clock.
+func runDemoChat(ctx context.Context, comp *components, script string, withJobs bool, io IO) error {
+	in, interactive, closeIn, err := demoInput(script, io)
+	if err != nil {
+		return err
 	}
-	con := console.New(in, io.Out, console.Options{Clock: comp.clock, FileDir: cfg.Outbox.FileDir, Echo: !interactive})
+	defer closeIn()
+	drv := &demoDriver{}
+	opts := console.Options{Clock: comp.clock, FileDir: comp.cfg.Outbox.FileDir, Echo: !interactive}
+	if fake, ok := comp.clock.(*clock.Fake); ok {
+		drv.clk, opts.Advance = fake, drv.advance
+	}
+	con := console.New(in, io.Out, opts)
 	p, err := comp.pipeline([]bot.Account{{
-		Name: console.Account, Messenger: con, Limits: console.Limits(cfg.Outbox), Trusted: true,
+		Name: console.Account, Messenger: con, Limits: console.Limits(comp.cfg.Outbox), Trusted: true,
 	}})
 	if err != nil {
 		return err
 	}
-	if *withJobs {
+	drv.pipe = p
+	switch {
+	case withJobs && drv.clk != nil:
+		if err := comp.buildRunner(); err != nil {
+			return err
+		}
+		drv.runner = comp.runner
+	case withJobs:
 		if err := comp.startScheduler(ctx); err != nil {
 			return err
 		}
@@ -86,17 +103,61 @@ func runDemo(ctx context.Context, args []string, io IO) error {
 	return nil
 }
 
-// demoClock is the real clock, or with --now a fake one standing at that time.
-func demoClock(now string) (clock.Clock, error) {
-	if now == "" {
+// demoInput is the script file, or standard input; interactive when that is a terminal (the
+// typed line is already on the screen: no echo).
+func demoInput(script string, io IO) (goio.Reader, bool, func(), error) {
+	if script == "" {
+		stdin, isFile := io.In.(*os.File)
+		return io.In, isFile && isTerminal(stdin), func() {}, nil
+	}
+	f, err := os.Open(script)
+	if err != nil {
+		return nil, false, nil, fmt.Errorf("cannot read the script: %w", err)
+	}
+	return f, false, func() { _ = f.Close() }, nil
+}
+
+// demoDriver moves the demo clock for the console's "# advance" lines.
+type demoDriver struct {
+	clk    *clock.Fake
+	runner *scheduler.Runner // nil without --scheduler: the clock just moves
+	pipe   *bot.Pipeline
+}
+
+// advance moves the clock by d; with the scheduler, every job due on the way runs at its moment
+// and its messages are out before the next one runs, so the transcript reads in time order.
+func (d *demoDriver) advance(ctx context.Context, step time.Duration) error {
+	if d.runner == nil {
+		d.clk.Advance(step)
+		return nil
+	}
+	d.runner.Advance(ctx, d.clk, step, d.settle)
+	return ctx.Err()
+}
+
+// settle delivers what the jobs queued so far (a cancelled context ends the wait; advance reports it).
+func (d *demoDriver) settle(ctx context.Context) {
+	d.pipe.Outbox().Wake("")
+	_ = d.pipe.WaitIdle(ctx)
+}
+
+// demoClock is the real clock, or with --at (or its older name --now) a fake one standing at that time.
+func demoClock(at, now string) (clock.Clock, error) {
+	flag := "--at"
+	switch {
+	case at != "" && now != "" && at != now:
+		return nil, fmt.Errorf("--at %q and --now %q disagree: give one of them", at, now)
+	case at == "" && now == "":
 		return clock.Real{}, nil
+	case at == "":
+		at, flag = now, "--now"
 	}
 	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, now, clock.Shanghai); err == nil {
+		if t, err := time.ParseInLocation(layout, at, clock.Shanghai); err == nil {
 			return clock.NewFake(t), nil
 		}
 	}
-	return nil, fmt.Errorf("--now %q: want a time like 2026-11-23T10:00 (Asia/Shanghai)", now)
+	return nil, fmt.Errorf("%s %q: want a time like 2027-01-20T09:00 (Asia/Shanghai)", flag, at)
 }
 
 // loadDemoCounty seeds the sample county into an empty database; an existing one is kept as it is.

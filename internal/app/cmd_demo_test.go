@@ -171,3 +171,31 @@ func TestDemoEndsOnInterrupt(t *testing.T) {
 		t.Fatal("the demo still runs a minute after Ctrl-C")
 	}
 }
+
+// TestDemoClockAdvances: with --at and --scheduler, "# advance 1d" runs the overdue scan and the
+// reminders due on the way, stamped with their moment; a person's "# advance" is an ordinary
+// message; without --at the line is a comment.
+func TestDemoClockAdvances(t *testing.T) {
+	t.Chdir(t.TempDir())
+	script := filepath.Join(t.TempDir(), "s.txt")
+	if err := os.WriteFile(script, []byte("# advance 1d\n@P001 # advance 3d\n# advance 0d\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCmd(t, "demo", "--db", "a.db", "--at", "2027-01-20T09:00", "--scheduler", "--script", script)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"# 2027-01-21 08:30 星期四\n@P001 <- 【联系提醒】", "# 现在 2027-01-21 09:00 星期四\n",
+		"> @P001 # advance 3d\n@P001 <- 没看懂这条", "> # advance 0d\n# advance: 时长 \"0d\"：时钟只能往后拨"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, errs = runCmd(t, "demo", "--db", "b.db", "--script", script)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if strings.Contains(out, "# 现在") || strings.Contains(out, "# advance:") {
+		t.Errorf("without --at an advance line was read as one:\n%s", out)
+	}
+}

@@ -47,7 +47,7 @@ func buildCore(ctx context.Context, cfg config.Config, log *slog.Logger, migrate
 	return buildCoreAt(ctx, cfg, log, migrate, clock.Real{})
 }
 
-// buildCoreAt is buildCore on the given clock (the demo's --now).
+// buildCoreAt is buildCore on the given clock (the demo's --at).
 func buildCoreAt(ctx context.Context, cfg config.Config, log *slog.Logger, migrate bool, clk clock.Clock) (*components, error) {
 	c := &components{cfg: cfg, log: log, clock: clk}
 	var err error
@@ -88,6 +88,19 @@ func buildCoreAt(ctx context.Context, cfg config.Config, log *slog.Logger, migra
 
 // startScheduler starts the cron runner (claims in Redis, JobRun rows as the last guard).
 func (c *components) startScheduler(ctx context.Context) error {
+	if err := c.buildRunner(); err != nil {
+		return err
+	}
+	if err := c.runner.Start(ctx, c.cfg.CatchUpOn()); err != nil {
+		return fmt.Errorf("scheduler: %w", err)
+	}
+	c.onStop(c.runner.Stop)
+	return nil
+}
+
+// buildRunner builds the runner with every job, not started: cron starts it (startScheduler), or
+// the demo clock drives it (Runner.Advance).
+func (c *components) buildRunner() error {
 	jobs, err := scheduler.Jobs(scheduler.Deps{Store: c.store, Clock: c.clock, Config: c.cfg, Log: c.log})
 	if err != nil {
 		return fmt.Errorf("scheduler: %w", err)
@@ -100,10 +113,6 @@ func (c *components) startScheduler(ctx context.Context) error {
 	if err := c.runner.Add(jobs...); err != nil {
 		return fmt.Errorf("scheduler: %w", err)
 	}
-	if err := c.runner.Start(ctx, c.cfg.CatchUpOn()); err != nil {
-		return fmt.Errorf("scheduler: %w", err)
-	}
-	c.onStop(c.runner.Stop)
 	return nil
 }
 

@@ -31,27 +31,27 @@ func TestEvaluate(t *testing.T) {
 		{"contact last month only: due, not overdue", plain,
 			[]policy.CheckIn{{store.KindContact, at(10, 3)}, {store.KindVisit, at(10, 4)}}, at(11, 20), true, false, time.Time{}, "本月还需联系1次"},
 		{"nothing since September: overdue since October ended short", plain,
-			[]policy.CheckIn{{store.KindVisit, at(9, 3)}}, at(11, 20), true, true, clock.Date(2026, 11, 1), "已逾期19天，本月还需联系1次，本季度还需走访1次"},
+			[]policy.CheckIn{{store.KindVisit, at(9, 3)}}, at(11, 20), true, true, clock.Date(2026, 11, 1), "10月31日到期未完成，已逾期19天，本月还需联系1次，本季度还需走访1次"},
 		{"a contact this month makes the missed month good", plain,
 			[]policy.CheckIn{{store.KindVisit, at(8, 3)}, {store.KindContact, at(11, 2)}}, at(11, 20), true, false, time.Time{}, "本季度还需走访1次"},
 		{"quarter without a visit: overdue since the quarter ended", plain,
 			[]policy.CheckIn{{store.KindVisit, at(4, 3)}, {store.KindContact, at(10, 1)}, {store.KindContact, at(9, 1)}, {store.KindContact, at(11, 1)}},
-			at(11, 20), true, true, clock.Date(2026, 10, 1), "已逾期50天，本季度还需走访1次"},
+			at(11, 20), true, true, clock.Date(2026, 10, 1), "9月30日到期未完成，已逾期50天，本季度还需走访1次"},
 		{"new pairing is not overdue before its first period ends", policy.Pairing{Start: clock.Date(2026, 11, 10)},
 			nil, at(11, 28), true, false, time.Time{}, "本月还需联系1次，本季度还需走访1次"},
 		{"new pairing without contact is overdue once its first month ended", policy.Pairing{Start: clock.Date(2026, 10, 10)},
-			[]policy.CheckIn{{store.KindVisit, at(10, 12)}}, at(12, 2), true, true, clock.Date(2026, 12, 1), "已逾期1天，本月还需联系1次"},
+			[]policy.CheckIn{{store.KindVisit, at(10, 12)}}, at(12, 2), true, true, clock.Date(2026, 12, 1), "11月30日到期未完成，已逾期1天，本月还需联系1次"},
 		{"never contacted: overdue since the first (prorated) month ended", policy.Pairing{Start: clock.Date(2026, 9, 10)},
-			nil, at(11, 5), true, true, clock.Date(2026, 10, 1), "已逾期35天，本月还需联系1次，本季度还需走访1次"},
+			nil, at(11, 5), true, true, clock.Date(2026, 10, 1), "9月30日到期未完成，已逾期35天，本月还需联系1次，本季度还需走访1次"},
 		{"监测户 needs two a month", monitored,
 			[]policy.CheckIn{{store.KindVisit, at(11, 2)}, {store.KindContact, at(10, 2)}, {store.KindContact, at(10, 20)}}, at(11, 10), true, false, time.Time{}, "本月还需联系1次"},
 		{"监测户 with one contact last month is overdue since October ended", monitored,
 			[]policy.CheckIn{{store.KindContact, at(9, 2)}, {store.KindContact, at(9, 20)}, {store.KindVisit, at(10, 2)}, {store.KindContact, at(11, 2)}},
-			at(11, 10), true, true, clock.Date(2026, 11, 1), "已逾期9天，本月还需联系1次"},
+			at(11, 10), true, true, clock.Date(2026, 11, 1), "10月31日到期未完成，已逾期9天，本月还需联系1次"},
 		{"future check-ins do not count", plain,
 			[]policy.CheckIn{{store.KindVisit, at(11, 25)}, {store.KindVisit, at(10, 25)}}, at(11, 20), true, false, time.Time{}, "本月还需联系1次"},
 		{"check-ins before the pairing started do not count", policy.Pairing{Start: clock.Date(2026, 10, 1)},
-			[]policy.CheckIn{{store.KindVisit, at(9, 25)}}, at(11, 20), true, true, clock.Date(2026, 11, 1), "已逾期19天，本月还需联系1次，本季度还需走访1次"},
+			[]policy.CheckIn{{store.KindVisit, at(9, 25)}}, at(11, 20), true, true, clock.Date(2026, 11, 1), "10月31日到期未完成，已逾期19天，本月还需联系1次，本季度还需走访1次"},
 		{"not started yet: nothing owed", policy.Pairing{Start: clock.Date(2026, 12, 1)},
 			nil, at(11, 20), false, false, time.Time{}, "本期已完成"},
 	}
@@ -183,5 +183,24 @@ func TestLookback(t *testing.T) {
 	eng := policy.New(config.Defaults().Frequency)
 	if got, want := eng.Lookback(at(11, 20)), clock.Date(2026, 7, 1); !got.Equal(want) {
 		t.Errorf("lookback %v, want %v (start of the previous quarter)", got, want)
+	}
+}
+
+// TestSummaryNamesTheDeadline: the overdue part names the missed deadline (the last day of the
+// period that fell short), with its year only when that is more than half a year back.
+func TestSummaryNamesTheDeadline(t *testing.T) {
+	st := policy.Status{Overdue: true, OverdueSince: clock.Date(2026, 11, 1)}
+	for _, c := range []struct {
+		now  time.Time
+		want string
+	}{
+		{clock.Date(2026, 11, 1).Add(9 * time.Hour), "10月31日到期未完成"},
+		{clock.Date(2026, 11, 2), "10月31日到期未完成，已逾期1天"},
+		{clock.Date(2027, 1, 20), "10月31日到期未完成，已逾期80天"},
+		{clock.Date(2027, 6, 1), "2026年10月31日到期未完成，已逾期212天"},
+	} {
+		if got := st.Summary(c.now); got != c.want {
+			t.Errorf("at %s: %q, want %q", c.now.Format(time.DateOnly), got, c.want)
+		}
 	}
 }

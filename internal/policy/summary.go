@@ -45,11 +45,13 @@ func (s Status) DaysOverdue(now time.Time) int {
 	return int(clock.Day(now).Sub(clock.Day(s.OverdueSince)).Hours()/24 + 0.5)
 }
 
-// Summary is a short line for lists and reminders, e.g. "已逾期5天，本月还需联系1次" or "本月已完成".
+// Summary is a short line for lists and reminders, e.g. "9月30日到期未完成，已逾期53天，本月还需联系1次"
+// or "本期已完成". The deadline is the last day of the period that fell short; its year is named only
+// when it is more than half a year back in an earlier year.
 func (s Status) Summary(now time.Time) string {
 	var parts []string
 	if s.Overdue {
-		parts = append(parts, fmt.Sprintf("已逾期%d天", s.DaysOverdue(now)))
+		parts = append(parts, overdueText(clock.Day(s.OverdueSince).AddDate(0, 0, -1), s.DaysOverdue(now), now))
 	}
 	for _, n := range s.Needs {
 		if m := n.Missing(); m > 0 {
@@ -60,4 +62,16 @@ func (s Status) Summary(now time.Time) string {
 		return "本期已完成"
 	}
 	return strings.Join(parts, "，")
+}
+
+// overdueText is "9月30日到期未完成，已逾期53天"; on the day after the deadline only "9月30日到期未完成".
+func overdueText(deadline time.Time, days int, now time.Time) string {
+	d := fmt.Sprintf("%d月%d日", deadline.Month(), deadline.Day())
+	if deadline.Year() != now.Year() && now.Sub(deadline) > 183*24*time.Hour {
+		d = fmt.Sprintf("%d年%s", deadline.Year(), d)
+	}
+	if days <= 0 {
+		return d + "到期未完成"
+	}
+	return fmt.Sprintf("%s到期未完成，已逾期%d天", d, days)
 }
