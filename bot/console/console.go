@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -56,7 +57,8 @@ func Limits(o config.Outbox) bot.Limits {
 // not accept ("# @H002 的好友申请：…"): on WeChat its sender sees nothing.
 //
 // A "# advance" line prints the messages the jobs send on the way, each moment that sends any
-// introduced by "# 2027-01-21 08:30 星期四", and ends with "# 现在 2027-01-23 09:00 星期六".
+// introduced by "# 2027-01-21 08:30 星期四" with its messages ordered by recipient, and ends with
+// "# 现在 2027-01-23 09:00 星期六".
 //
 // After each input line the console waits until the pipeline is idle (the message handled and every
 // reply sent), so replies come out in input order and the transcript is reproducible. Receive returns
@@ -73,9 +75,13 @@ type Console struct {
 	mu        sync.Mutex
 	out       io.Writer
 	idle      func(context.Context) error
-	advancing bool   // an advance is running: messages are stamped with the clock's time
-	stamp     string // the last stamp printed
+	advancing bool      // an advance is running: messages are stamped with the clock's time
+	stamp     string    // the moment the held messages were sent at
+	held      []heldOut // messages of that moment, printed by recipient when the moment is over
 }
+
+// heldOut is one rendered message held during an advance.
+type heldOut struct{ to, text string }
 
 // Options configure New.
 type Options struct {
@@ -165,6 +171,7 @@ func (c *Console) advanceBy(ctx context.Context, arg string) error {
 	c.mu.Unlock()
 	err = c.advance(ctx, d)
 	c.mu.Lock()
+	c.flushHeld()
 	c.advancing = false
 	c.mu.Unlock()
 	if err != nil {
@@ -328,14 +335,31 @@ func (c *Console) Send(_ context.Context, _ string, out bot.Outgoing) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.advancing {
-		if st := stampOf(c.clock.Now()); st != c.stamp {
-			fmt.Fprintf(c.out, "# %s\n", st)
-			c.stamp = st
-		}
+	if !c.advancing {
+		fmt.Fprint(c.out, b.String())
+		return nil
 	}
-	fmt.Fprint(c.out, b.String())
+	if st := stampOf(c.clock.Now()); st != c.stamp {
+		c.flushHeld()
+		c.stamp = st
+	}
+	c.held = append(c.held, heldOut{out.To, b.String()})
 	return nil
+}
+
+// flushHeld prints the messages of one moment of an advance under its stamp, ordered by recipient
+// (a job sends to many people in no fixed order; each person's own messages keep theirs), so a
+// replayed script prints the same transcript every time. The caller holds c.mu.
+func (c *Console) flushHeld() {
+	if len(c.held) == 0 {
+		return
+	}
+	sort.SliceStable(c.held, func(i, j int) bool { return c.held[i].to < c.held[j].to })
+	fmt.Fprintf(c.out, "# %s\n", c.stamp)
+	for _, h := range c.held {
+		fmt.Fprint(c.out, h.text)
+	}
+	c.held = nil
 }
 
 func (c *Console) saveFile(out bot.Outgoing) (string, error) {

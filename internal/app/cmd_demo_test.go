@@ -17,7 +17,7 @@ import (
 	"qinqi/internal/app"
 )
 
-var updateTranscript = flag.Bool("update", false, "rewrite docs/demo-transcript.txt from a replay of docs/demo-session.txt")
+var updateTranscript = flag.Bool("update", false, "rewrite the docs/ demo transcripts from replays of their scripts")
 
 // byteCounts masks the sizes of generated files, which follow the ledger's layout, not the chat.
 var byteCounts = regexp.MustCompile(`\(\d+ bytes`)
@@ -26,16 +26,46 @@ var byteCounts = regexp.MustCompile(`\(\d+ bytes`)
 // and compares the transcript with docs/demo-transcript.txt (go test ./internal/app -run
 // TestDemoSessionReplays -update rewrites it after an intended change of a reply).
 func TestDemoSessionReplays(t *testing.T) {
-	script, err := filepath.Abs(filepath.Join("..", "..", "docs", "demo-session.txt"))
+	out := replayScript(t, "demo-session.txt", "demo-transcript.txt", "--now", "2026-11-23T10:00")
+	for _, line := range strings.Split(out, "\n") {
+		if line != "" && !strings.HasPrefix(line, "> ") && !strings.HasPrefix(line, "@") && !strings.HasPrefix(line, "    ") {
+			t.Errorf("transcript line neither echo, reply nor continuation: %q", line)
+		}
+	}
+}
+
+// TestDemoYearReplays replays docs/demo-year.txt on the demo clock with the scheduler — the Spring
+// Festival window opening with its reminder, the ladder cadre → coordinator → head, a visit and the
+// resolution notice — and compares it with docs/demo-year-transcript.txt (-update rewrites it).
+func TestDemoYearReplays(t *testing.T) {
+	out := replayScript(t, "demo-year.txt", "demo-year-transcript.txt", "--at", "2027-01-20T09:00", "--scheduler")
+	for _, want := range []string{"【春节走访提醒】春节走访从今天开始", "@P002 <- 【联系提醒】", "@P009 <- 【逾期督办】",
+		"@P001 <- 【逾期督办·单位负责人】", "@P009 <- 【逾期已解除】", "11月30日到期未完成，已逾期53天"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the year transcript lacks %q", want)
+		}
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if line != "" && !strings.HasPrefix(line, "> ") && !strings.HasPrefix(line, "@") && !strings.HasPrefix(line, "    ") && !strings.HasPrefix(line, "# ") {
+			t.Errorf("transcript line neither echo, reply, continuation nor clock line: %q", line)
+		}
+	}
+}
+
+// replayScript runs docs/script on a fresh demo database with the given flags and compares the
+// transcript with docs/golden (rewritten with -update); it returns the transcript.
+func replayScript(t *testing.T, script, golden string, flags ...string) string {
+	t.Helper()
+	script, err := filepath.Abs(filepath.Join("..", "..", "docs", script))
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden, err := filepath.Abs(filepath.Join("..", "..", "docs", "demo-transcript.txt"))
+	golden, err = filepath.Abs(filepath.Join("..", "..", "docs", golden))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Chdir(t.TempDir()) // the demo keeps its spool and generated files under ./data
-	code, out, errs := runCmd(t, "demo", "--db", "demo.db", "--now", "2026-11-23T10:00", "--script", script)
+	code, out, errs := runCmd(t, append([]string{"demo", "--db", "demo.db", "--script", script}, flags...)...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -49,13 +79,9 @@ func TestDemoSessionReplays(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := byteCounts.ReplaceAllString(out, "(N bytes"); got != byteCounts.ReplaceAllString(string(want), "(N bytes") {
-		t.Fatalf("the replay differs from docs/demo-transcript.txt (-update to accept):\n%s", firstDiff(got, string(want)))
+		t.Fatalf("the replay differs from docs/%s (-update to accept):\n%s", filepath.Base(golden), firstDiff(got, string(want)))
 	}
-	for _, line := range strings.Split(out, "\n") {
-		if line != "" && !strings.HasPrefix(line, "> ") && !strings.HasPrefix(line, "@") && !strings.HasPrefix(line, "    ") {
-			t.Errorf("transcript line neither echo, reply nor continuation: %q", line)
-		}
-	}
+	return out
 }
 
 // firstDiff shows the first differing line with a little context.
