@@ -225,3 +225,19 @@ func TestDemoClockAdvances(t *testing.T) {
 		t.Errorf("without --at an advance line was read as one:\n%s", out)
 	}
 }
+
+// TestDemoHouseholdReplays replays docs/demo-household.txt — a visit confirmed by the household in
+// one digit, one disputed, the coordinator told and closing it with 核实, the cadre told only then —
+// and compares it with docs/demo-household-transcript.txt (-update rewrites it).
+func TestDemoHouseholdReplays(t *testing.T) {
+	out := replayScript(t, "demo-household.txt", "demo-household-transcript.txt", "--at", "2027-03-09T10:00", "--scheduler")
+	for _, want := range []string{"@P101 <- 陈建国说3月9日来家里看望了您，送了化肥3包、500元。是这样吗？", "@P101 <- 谢谢您的确认",
+		"@P009 <- 【待核实#1】", "@P009 <- 已记录核实结果：编号1 有误", "@P001 <- 【核实结果#1】"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the household transcript lacks %q", want)
+		}
+	}
+	if i, j := strings.Index(out, "@P001 <- 【核实结果#1】"), strings.Index(out, "> @P009 核实 1 有误"); i < j {
+		t.Errorf("the cadre heard of the dispute before the coordinator closed it")
+	}
+}
