@@ -82,3 +82,30 @@ func (s *Store) SetPersonAccount(ctx context.Context, id PersonID, account strin
 	}
 	return nil
 }
+
+// AllVisitConfirms lists every visit confirmation (chat questions and phone call-backs), by id.
+func (s *Store) AllVisitConfirms(ctx context.Context) ([]VisitConfirm, error) {
+	var rows []VisitConfirm
+	if err := s.q(ctx).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: all visit confirmations: %w", err)
+	}
+	return rows, nil
+}
+
+// AllConfirmItems lists every link of a check-in to the confirmation that covered it, by id.
+func (s *Store) AllConfirmItems(ctx context.Context) ([]ConfirmItem, error) {
+	var rows []ConfirmItem
+	if err := s.q(ctx).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: all confirmation items: %w", err)
+	}
+	return rows, nil
+}
+
+// AllDiscrepancies lists every discrepancy, open or closed, by id.
+func (s *Store) AllDiscrepancies(ctx context.Context) ([]Discrepancy, error) {
+	var rows []Discrepancy
+	if err := s.q(ctx).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: all discrepancies: %w", err)
+	}
+	return rows, nil
+}

@@ -26,6 +26,7 @@ func runSimulate(ctx context.Context, args []string, io IO) error {
 	liars := fs.Float64("liars", 0.03, "share of cadres who log visits that did not happen")
 	report := fs.Float64("report-prob", 0.92, "share of real contacts the cadres report")
 	late := fs.Float64("late", 0.25, "share of reports sent one to five days late")
+	chat := fs.Float64("chat-share", 0.3, "share of households whose head is on chat; the rest are phoned from the call-back list")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to FILE (go tool pprof)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -41,6 +42,9 @@ func runSimulate(ctx context.Context, args []string, io IO) error {
 	end, err2 := time.ParseInLocation(time.DateOnly, *to, clock.Shanghai)
 	if err1 != nil || err2 != nil || end.Before(start) {
 		return fmt.Errorf("--from and --to must be dates as YYYY-MM-DD, --from not after --to")
+	}
+	if *chat <= 0 || *chat > 1 {
+		return fmt.Errorf("--chat-share must be more than 0 and at most 1 (got %g)", *chat)
 	}
 	cfg, err := c.load()
 	if err != nil {
@@ -71,7 +75,7 @@ func runSimulate(ctx context.Context, args []string, io IO) error {
 	}
 	defer kv.Close()
 	rep, err := sim.Run(ctx, st, kv, sim.Options{From: start, To: end, Households: *hh, Cadres: *cadres, Seed: *seedN,
-		LiarShare: *liars, ReportProb: *report, LateShare: *late, Config: &cfg})
+		LiarShare: *liars, ReportProb: *report, LateShare: *late, ChatShare: *chat, Config: &cfg})
 	if err != nil {
 		return err
 	}

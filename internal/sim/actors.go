@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"qinqi/internal/clock"
 	"qinqi/store"
 )
 
@@ -48,8 +47,9 @@ func (w *World) live(d time.Time) {
 		if w.rng.Float64() < rate {
 			w.contact(d, p, c, month)
 		}
-		if w.rng.Float64() < w.o.RequestsPerYear/365 {
-			w.later(d, 0, action{kind: "request", from: w.heads[p.HouseholdID], pairing: p.ID})
+		// households on chat send requests themselves; the others tell their cadre in person
+		if head, ok := w.heads[p.HouseholdID]; ok && w.rng.Float64() < w.o.RequestsPerYear/365 {
+			w.later(d, 0, action{kind: "request", from: head, pairing: p.ID})
 		}
 	}
 }
@@ -95,6 +95,8 @@ func (w *World) act(ctx context.Context, d, at time.Time) error {
 			err = w.handle(ctx, a)
 		case "answer":
 			err = w.answer(ctx, a)
+		case "call":
+			err = w.call(ctx, a)
 		}
 		if err != nil {
 			return err
@@ -198,22 +200,6 @@ func (w *World) handle(ctx context.Context, a action) error {
 	return err
 }
 
-// answer replies to a call-back question truthfully: 1 when the cadre really got in touch that month.
-func (w *World) answer(ctx context.Context, a action) error {
-	ans := "2"
-	if w.truth[a.pairing][a.month] > 0 {
-		ans = "1"
-	}
-	replies, err := w.send(ctx, a.from, ans)
-	if err != nil {
-		return err
-	}
-	if len(replies) > 0 && strings.Contains(replies[0].Text, "已记录") {
-		w.tally.answered(a.month)
-	}
-	return nil
-}
-
 // deliver "sends" every new outbox message at once (the simulator stands in for the rate-limited
 // sender) and lets the recipients react.
 func (w *World) deliver(ctx context.Context, at time.Time) error {
@@ -224,7 +210,9 @@ func (w *World) deliver(ctx context.Context, at time.Time) error {
 		}
 		last := ms[len(ms)-1].ID
 		for _, m := range ms {
-			w.react(ctx, m, at)
+			if err := w.react(ctx, m, at); err != nil {
+				return err
+			}
 		}
 		if err := w.st.MarkOutboxSentThrough(ctx, last, at); err != nil {
 			return err
@@ -234,9 +222,9 @@ func (w *World) deliver(ctx context.Context, at time.Time) error {
 	}
 }
 
-func (w *World) react(ctx context.Context, m store.OutboxMessage, at time.Time) {
+func (w *World) react(ctx context.Context, m store.OutboxMessage, at time.Time) error {
 	if m.PersonID == nil {
-		return
+		return nil
 	}
 	to := *m.PersonID
 	parts := strings.Split(m.Key, ":")
@@ -249,20 +237,10 @@ func (w *World) react(ctx context.Context, m store.OutboxMessage, at time.Time) 
 		if c := w.cadres[to]; c != nil {
 			c.alerted = at
 		}
-	case parts[0] == "spot" && len(parts) == 4:
-		w.spotQuestion(ctx, to, parts[1], at)
+	case parts[0] == "spot" && len(parts) == 4, parts[0] == "confirm" && len(parts) == 3:
+		w.question(to, at)
+	case parts[0] == "callbacks" && len(parts) == 3:
+		return w.callList(ctx, parts[1], at)
 	}
-}
-
-// spotQuestion plans a household's answer: most answer the same evening or the next day.
-func (w *World) spotQuestion(ctx context.Context, head store.PersonID, month string, at time.Time) {
-	hh, ok := w.hhOf[head]
-	if !ok || w.rng.Float64() >= w.o.AnswerProb {
-		return
-	}
-	r, err := w.st.OpenSpotCheck(ctx, hh, at.AddDate(0, 0, -31))
-	if err != nil || r.Month != month {
-		return
-	}
-	w.later(clock.Day(at), 1, action{kind: "answer", from: head, pairing: r.PairingID, month: month})
+	return nil
 }

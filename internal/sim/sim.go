@@ -42,8 +42,13 @@ type Options struct {
 	ContactsPerMonth float64
 	// RequestsPerYear is each household's requests per year (default 0.5).
 	RequestsPerYear float64
-	// AnswerProb is the chance a household answers a call-back question, and again after the reminder (default 0.8).
+	// AnswerProb is the chance a household answers a question in chat (a visit confirmation, or the
+	// call-back question and again after its reminder), and the chance a coordinator reaches a household
+	// on the call-back list by phone (default 0.8).
 	AnswerProb float64
+	// ChatShare is the share of households whose head is on chat (default 0.3); the rest are reached
+	// only by phone, through the coordinator's call-back list.
+	ChatShare float64
 	// Config holds the programme rules; the zero value means config.Defaults().
 	Config *config.Config
 	Log    *slog.Logger
@@ -61,6 +66,7 @@ func (o *Options) defaults() {
 	def(&o.ContactsPerMonth, 1.0)
 	def(&o.RequestsPerYear, 0.5)
 	def(&o.AnswerProb, 0.8)
+	def(&o.ChatShare, 0.3)
 	if o.Config == nil {
 		c := config.Defaults()
 		o.Config = &c
@@ -83,8 +89,10 @@ type World struct {
 
 	pairings []store.Pairing
 	cadres   map[store.PersonID]*cadre
-	heads    map[store.HouseholdID]store.PersonID
-	hhOf     map[store.PersonID]store.HouseholdID // head person → household
+	heads    map[store.HouseholdID]store.PersonID // households on chat → their head
+	hhOf     map[store.PersonID]store.HouseholdID // head on chat → household
+	chart    store.OrgChart
+	called   map[string]bool // months whose call-back list the coordinators have worked through
 
 	pending  map[string][]action                // day → actions to do that day
 	truth    map[store.PairingID]map[string]int // real contacts per pairing and month
@@ -110,6 +118,7 @@ type action struct {
 	text    string
 	req     store.RequestID
 	month   string
+	hh      store.HouseholdID
 }
 
 // Run seeds the county into st (an empty, migrated store), then simulates every day from From to To.
@@ -148,11 +157,14 @@ func newWorld(ctx context.Context, st *store.Store, kv *store.KV, o Options) (*W
 	}
 	w := &World{o: o, st: st, clk: clock.NewFake(start), rng: rand.New(rand.NewPCG(uint64(o.Seed), 0x5157)),
 		cadres: map[store.PersonID]*cadre{}, heads: map[store.HouseholdID]store.PersonID{}, hhOf: map[store.PersonID]store.HouseholdID{},
-		pending: map[string][]action{}, truth: map[store.PairingID]map[string]int{}, tally: newTally()}
-	if err := w.giveEveryHouseholdAHead(ctx); err != nil {
+		pending: map[string][]action{}, truth: map[store.PairingID]map[string]int{}, tally: newTally(), called: map[string]bool{}}
+	if err := w.giveHouseholdsHeads(ctx); err != nil {
 		return nil, err
 	}
 	var err error
+	if w.chart, err = st.LoadOrgChart(ctx); err != nil {
+		return nil, err
+	}
 	if w.pairings, err = st.AllPairings(ctx); err != nil {
 		return nil, err
 	}
@@ -162,7 +174,7 @@ func newWorld(ctx context.Context, st *store.Store, kv *store.KV, o Options) (*W
 		return nil, err
 	}
 	w.router = handlers.New(handlers.Deps{Store: st, Dialogs: kv, Clock: w.clk, Config: *o.Config, Logger: o.Log, Hanzi: fold,
-		Extra: handlers.ExtraDeps{Spot: st}})
+		Extra: handlers.ExtraDeps{Coord: st, Spot: st, Callbacks: st}})
 	w.runner = scheduler.NewRunner(scheduler.RunnerOptions{KV: kv, Runs: st, Clock: w.clk, Log: o.Log, Instance: "sim",
 		Timeout: time.Hour, OnResult: w.tally.job})
 	jobs, err := scheduler.Jobs(scheduler.Deps{Store: st, Clock: w.clk, Config: *o.Config, Log: o.Log})
@@ -172,25 +184,56 @@ func newWorld(ctx context.Context, st *store.Store, kv *store.KV, o Options) (*W
 	return w, w.runner.Add(jobs...)
 }
 
-// giveEveryHouseholdAHead makes every household reachable by chat, so call-backs can be answered.
-func (w *World) giveEveryHouseholdAHead(ctx context.Context) error {
-	hhs, err := w.st.HouseholdsWithoutHead(ctx)
+// giveHouseholdsHeads gives every household a head with a phone number, and puts a share of them
+// (ChatShare, drawn in pairing order) on chat; the others are reached by phone only.
+func (w *World) giveHouseholdsHeads(ctx context.Context) error {
+	if err := w.addHeads(ctx); err != nil {
+		return err
+	}
+	all, err := w.st.AllPairings(ctx)
 	if err != nil {
 		return err
 	}
-	people := make([]store.Person, len(hhs))
-	for i, h := range hhs {
-		id := h.ID
-		people[i] = store.Person{Code: "SIM" + h.Code, Name: h.HeadName, Roles: store.MakeRoles(store.RoleHousehold), HouseholdID: &id, Title: "户主"}
-	}
-	if len(people) > 0 {
-		if err := w.st.UpsertPeople(ctx, people, nil); err != nil {
+	seen := map[store.HouseholdID]bool{}
+	for _, p := range all {
+		if seen[p.HouseholdID] {
+			continue
+		}
+		seen[p.HouseholdID] = true
+		hh, err := w.st.HouseholdByID(ctx, p.HouseholdID)
+		if err != nil {
 			return err
 		}
+		account := ""
+		if hh.HeadID != nil && w.rng.Float64() < w.o.ChatShare {
+			account = "bot1"
+			w.heads[hh.ID], w.hhOf[*hh.HeadID] = *hh.HeadID, hh.ID
+		}
+		if hh.HeadID != nil {
+			if err := w.st.SetPersonAccount(ctx, *hh.HeadID, account); err != nil {
+				return err
+			}
+		}
 	}
+	return nil
+}
+
+// addHeads makes a head person, with a phone the coordinator can dial, for each household without one.
+func (w *World) addHeads(ctx context.Context) error {
+	hhs, err := w.st.HouseholdsWithoutHead(ctx)
+	if err != nil || len(hhs) == 0 {
+		return err
+	}
+	people := make([]store.Person, len(hhs))
 	codes := make([]string, len(hhs))
 	for i, h := range hhs {
+		id := h.ID
 		codes[i] = "SIM" + h.Code
+		people[i] = store.Person{Code: codes[i], Name: h.HeadName, Roles: store.MakeRoles(store.RoleHousehold), HouseholdID: &id,
+			Title: "户主", Phone: fmt.Sprintf("138%08d", int64(h.ID)%100_000_000)}
+	}
+	if err := w.st.UpsertPeople(ctx, people, nil); err != nil {
+		return err
 	}
 	got, err := w.st.PeopleByCodes(ctx, codes)
 	if err != nil {
@@ -200,30 +243,7 @@ func (w *World) giveEveryHouseholdAHead(ctx context.Context) error {
 	for i, h := range hhs {
 		links[h.ID] = got[codes[i]].ID
 	}
-	if err := w.st.SetHouseholdHeads(ctx, links); err != nil {
-		return err
-	}
-
-	all, err := w.st.AllPairings(ctx)
-	if err != nil {
-		return err
-	}
-	for _, p := range all {
-		if _, ok := w.heads[p.HouseholdID]; ok {
-			continue
-		}
-		hh, err := w.st.HouseholdByID(ctx, p.HouseholdID)
-		if err != nil {
-			return err
-		}
-		if hh.HeadID != nil {
-			w.heads[hh.ID], w.hhOf[*hh.HeadID] = *hh.HeadID, hh.ID
-			if err := w.st.SetPersonAccount(ctx, *hh.HeadID, "bot1"); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return w.st.SetHouseholdHeads(ctx, links)
 }
 
 // castCadres draws each cadre's diligence and plants the liars, in pairing-id order (reproducible).

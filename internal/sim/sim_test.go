@@ -168,28 +168,25 @@ func checkYear(t *testing.T, o sim.Options) {
 			last[step] = a
 		}
 	})
-	t.Run("planted liars are caught at about the sampling rate", func(t *testing.T) {
-		planted, found, honestFlags := 0, 0, 0
+	t.Run("planted liars are caught, by confirmation and by call-back", func(t *testing.T) {
+		planted, found := 0, 0
 		for _, m := range rep.Months {
 			if m.Month >= "2026-01" && m.Month <= "2026-11" { // December is asked about in January 2027
 				planted += m.LiesPlanted
 				found += m.LiesFound
 			}
 		}
-		for _, s := range spots {
-			if s.Discrepancy {
-				honestFlags++
-			}
+		// about half the liar months have a visit-kind lie; households answer 80 % of questions and
+		// coordinators reach 80 % of the phone-only households, so well over a third is caught
+		if planted < 40 || float64(found) < 0.3*float64(planted) {
+			t.Errorf("found %d of %d planted lies", found, planted)
 		}
-		honestFlags -= rep.Total.LiesFound
-		expected := float64(planted) * o.Config.SpotCheck.Percent / 100 * 0.96 // answer after the question or the reminder
-		if planted < 40 || float64(found) < 0.4*expected || float64(found) > 1.8*expected {
-			t.Errorf("found %d of %d planted lies, expected about %.1f", found, planted, expected)
-		}
-		if honestFlags != 0 {
-			t.Errorf("%d discrepancies against honest cadres (households answer truthfully)", honestFlags)
+		if rep.Total.CaughtByConfirm == 0 || rep.Total.CaughtByCallback == 0 {
+			t.Errorf("lies caught by confirmation %d, by call-back %d: want both", rep.Total.CaughtByConfirm, rep.Total.CaughtByCallback)
 		}
 	})
+	checkWord(t, st, rep, o, cis)
+	checkBudget(t, st, rep, o, reminders)
 	t.Run("report totals equal the database", func(t *testing.T) {
 		stage, level := map[string]int{}, map[store.AlertLevel]int{}
 		for _, r := range reminders {
@@ -204,12 +201,8 @@ func checkYear(t *testing.T, o sim.Options) {
 				kinds[c.Kind]++
 			}
 		}
-		flagged := 0
-		for _, s := range spots {
-			if s.Discrepancy {
-				flagged++
-			}
-		}
+		discs, err := st.AllDiscrepancies(ctx)
+		all(err)
 		tot := rep.Total
 		checks := []struct {
 			name      string
@@ -226,7 +219,7 @@ func checkYear(t *testing.T, o sim.Options) {
 			{"check-ins other", tot.CheckIns[store.KindPolicy] + tot.CheckIns[store.KindWarmth] + tot.CheckIns[store.KindDeed],
 				kinds[store.KindPolicy] + kinds[store.KindWarmth] + kinds[store.KindDeed]},
 			{"spot checks sampled", tot.SpotSampled, len(spots)},
-			{"discrepancies flagged", tot.Discrepancies, flagged},
+			{"discrepancies", tot.Discrepancies, len(discs)},
 			{"requests", tot.Requests, len(reqs)},
 		}
 		for _, c := range checks {
