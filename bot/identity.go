@@ -10,17 +10,18 @@ import (
 	"unicode"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
 // IdentityStore is what binding needs from the store (*store.Store implements it).
 type IdentityStore interface {
-	PersonByChatKey(ctx context.Context, transport, account, key string) (store.PersonID, error)
+	PersonByChatKey(ctx context.Context, transport, account, key string) (domain.PersonID, error)
 	PersonByCode(ctx context.Context, code string) (store.Person, error)
-	PersonByID(ctx context.Context, id store.PersonID) (store.Person, error)
+	PersonByID(ctx context.Context, id domain.PersonID) (store.Person, error)
 	BindChatIdentity(ctx context.Context, ci store.ChatIdentity, now time.Time) error
-	BindWithCode(ctx context.Context, code string, ci store.ChatIdentity, now time.Time, accept func() error, notify store.Notifier) (store.PersonID, error)
-	CheckBindCode(ctx context.Context, code string, now time.Time) (store.PersonID, error)
+	BindWithCode(ctx context.Context, code string, ci store.ChatIdentity, now time.Time, accept func() error, notify store.Notifier) (domain.PersonID, error)
+	CheckBindCode(ctx context.Context, code string, now time.Time) (domain.PersonID, error)
 }
 
 // ParseBind recognises a bind command: "绑定 482913", "/bind 482913", also with full-width digits,
@@ -111,7 +112,7 @@ func senderTries(m Message) string {
 	return "bind:try:sender:" + m.Transport + ":" + m.Account + ":" + m.SenderKey
 }
 
-func personTries(p store.PersonID) string { return fmt.Sprintf("bind:try:person:%d", p) }
+func personTries(p domain.PersonID) string { return fmt.Sprintf("bind:try:person:%d", p) }
 
 // bind uses code for the sender of m. accept (may be nil; the friend-request path) runs after the
 // code checked out and before it is used, outside any transaction: if accepting fails the code
@@ -176,7 +177,7 @@ func (b *binder) use(ctx context.Context, m Message, code string, accept func() 
 	return b.bound(ctx, m, pid)
 }
 
-func (b *binder) bound(ctx context.Context, m Message, pid store.PersonID) (bindOutcome, error) {
+func (b *binder) bound(ctx context.Context, m Message, pid domain.PersonID) (bindOutcome, error) {
 	p, err := b.st.PersonByID(ctx, pid)
 	if err != nil {
 		return bindOutcome{}, fmt.Errorf("bind: person: %w", err)
@@ -196,7 +197,7 @@ func (b *binder) over(ctx context.Context, key string, now time.Time) (bool, err
 
 // wrong counts a failed try against the sender and, when the code was someone's, against that
 // person, and gives the one reply every failed code gets.
-func (b *binder) wrong(ctx context.Context, m Message, pid store.PersonID) (bindOutcome, error) {
+func (b *binder) wrong(ctx context.Context, m Message, pid domain.PersonID) (bindOutcome, error) {
 	now := b.clock.Now()
 	if _, err := b.state.AddWithin(ctx, senderTries(m), now, bindWindow); err != nil {
 		return bindOutcome{}, fmt.Errorf("bind tries: %w", err)

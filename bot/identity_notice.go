@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -82,7 +83,7 @@ func (n *notices) toKey(ci store.ChatIdentity, text string) {
 	n.add(store.OutboxMessage{Account: ci.Account, ToKey: ci.ExternalKey, Text: text})
 }
 
-func (n *notices) toPerson(id store.PersonID, text string) {
+func (n *notices) toPerson(id domain.PersonID, text string) {
 	n.add(store.OutboxMessage{PersonID: &id, Text: text})
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"qinqi/bot"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -19,7 +20,7 @@ func TestBindTellsTheOldAccounts(t *testing.T) {
 		if err := r.st.BindChatIdentity(r.ctx, store.ChatIdentity{Transport: "mp", Account: "mp1", ExternalKey: "oC1", PersonID: c1}, ibT0); err != nil {
 			t.Fatal(err)
 		}
-		bind := func(key string, pid store.PersonID) []store.OutboxMessage {
+		bind := func(key string, pid domain.PersonID) []store.OutboxMessage {
 			t.Helper()
 			bc, err := r.st.NewBindCode(r.ctx, pid, r.clk.Now(), time.Hour)
 			if err != nil {
@@ -82,7 +83,7 @@ func TestIdentityNoticesForAnUnplacedPerson(t *testing.T) {
 	t.Run("no channel: one digest to the coordinator", func(t *testing.T) {
 		var people []store.Person
 		for i := range 23 {
-			people = append(people, store.Person{ID: store.PersonID(100 + i), Code: fmt.Sprintf("P%03d", i+1), Name: fmt.Sprintf("干部%02d", i+1)})
+			people = append(people, store.Person{ID: domain.PersonID(100 + i), Code: fmt.Sprintf("P%03d", i+1), Name: fmt.Sprintf("干部%02d", i+1)})
 		}
 		d := store.IdentityChange{Kind: store.ChangeUnplacedDigest, Ref: "identity:unplaced:7:to:9", At: at,
 			Person: store.Person{ID: 9, Code: "P009"}, Old: store.ChatIdentity{Transport: "wechat", Account: "city-1"}, Unplaced: people}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -23,8 +24,8 @@ type InboxStore interface {
 	Ping(ctx context.Context) error
 	SaveInbound(ctx context.Context, m *store.InboxMessage) error
 	UnfinishedInbox(ctx context.Context, limit int) ([]store.InboxMessage, error)
-	CompleteInbound(ctx context.Context, id store.InboxID, r store.InboxResult, now time.Time) error
-	FailInboundTry(ctx context.Context, id store.InboxID, reason string) (int, error)
+	CompleteInbound(ctx context.Context, id domain.InboxID, r store.InboxResult, now time.Time) error
+	FailInboundTry(ctx context.Context, id domain.InboxID, reason string) (int, error)
 }
 
 // InboxOptions are the inbox's dependencies and settings; see NewInbox.
@@ -57,7 +58,7 @@ type Inbox struct {
 
 	mu       sync.Mutex
 	shards   []chan inboxJob
-	inflight map[store.InboxID]bool
+	inflight map[domain.InboxID]bool
 	wg       sync.WaitGroup
 
 	pending     atomic.Int64 // accepted and not yet finished
@@ -99,7 +100,7 @@ func NewInbox(o InboxOptions) (*Inbox, error) {
 	if o.Wake == nil {
 		o.Wake = func(string) {}
 	}
-	in := &Inbox{o: o, log: o.Logger.With("component", "inbox"), inflight: map[store.InboxID]bool{}}
+	in := &Inbox{o: o, log: o.Logger.With("component", "inbox"), inflight: map[domain.InboxID]bool{}}
 	in.binder = binder{st: o.Store, state: o.State, clock: o.Clock, maxTries: o.MaxBindTries, log: in.log}
 	return in, nil
 }
@@ -484,7 +485,7 @@ func (in *Inbox) outcome(ctx context.Context, j inboxJob) (store.InboxResult, er
 // prompt at most once per sender and minute, and a one-line reminder for every other message in
 // that minute, so each message is answered and two bots answering each other exchange short lines
 // at the pace of the account's bucket, not the prompt.
-func (in *Inbox) sender(ctx context.Context, m Message) (store.PersonID, string, error) {
+func (in *Inbox) sender(ctx context.Context, m Message) (domain.PersonID, string, error) {
 	if in.o.Trusted[m.Account] && m.Transport == consoleName {
 		p, err := in.binder.trusted(ctx, m)
 		if errors.Is(err, store.ErrNotFound) {
@@ -566,7 +567,7 @@ func (in *Inbox) call(ctx context.Context, inb Inbound) (replies []Reply, failur
 }
 
 // result turns replies into outbox rows keyed by the inbox row, so re-processing reuses the keys.
-func (in *Inbox) result(j inboxJob, pid store.PersonID, replies []Reply, note string) store.InboxResult {
+func (in *Inbox) result(j inboxJob, pid domain.PersonID, replies []Reply, note string) store.InboxResult {
 	m := j.msg
 	now := in.o.Clock.Now()
 	res := store.InboxResult{Status: store.InDone, PersonID: pid, Error: note}
@@ -587,7 +588,7 @@ func (in *Inbox) result(j inboxJob, pid store.PersonID, replies []Reply, note st
 		}
 		switch {
 		case r.To != 0:
-			to := store.PersonID(r.To)
+			to := domain.PersonID(r.To)
 			o.PersonID = &to
 		case m.Group:
 			o.ToKey, o.Account, o.Priority, o.Urgent = m.GroupKey, m.Account, store.PriorityReply, true

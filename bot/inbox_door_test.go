@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"qinqi/bot"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -31,7 +32,7 @@ func ieachDB(t *testing.T, f func(t *testing.T, r *irig)) {
 func (r *irig) rows() []store.InboxMessage {
 	r.t.Helper()
 	var out []store.InboxMessage
-	for id := store.InboxID(1); ; id++ {
+	for id := domain.InboxID(1); ; id++ {
 		row, err := r.st.InboxByID(r.ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
 			return out
@@ -357,7 +358,7 @@ type racyStore struct {
 	in func() *bot.Inbox
 }
 
-func (s *racyStore) FailInboundTry(ctx context.Context, id store.InboxID, reason string) (int, error) {
+func (s *racyStore) FailInboundTry(ctx context.Context, id domain.InboxID, reason string) (int, error) {
 	if _, err := s.in().Recover(ctx); err != nil {
 		return 0, err
 	}

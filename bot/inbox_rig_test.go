@@ -12,6 +12,7 @@ import (
 
 	"qinqi/bot"
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -98,9 +99,9 @@ func (r *irig) start(st bot.InboxStore) {
 }
 
 // person adds a person and binds them to key on the fake transport's account a1.
-func (r *irig) person(code, key string) store.PersonID {
+func (r *irig) person(code, key string) domain.PersonID {
 	r.t.Helper()
-	if err := r.st.UpsertPeople(r.ctx, []store.Person{{Code: code, Name: "人" + code, Roles: store.MakeRoles(store.RoleCadre)}}, nil); err != nil {
+	if err := r.st.UpsertPeople(r.ctx, []store.Person{{Code: code, Name: "人" + code, Roles: domain.MakeRoles(domain.RoleCadre)}}, nil); err != nil {
 		r.t.Fatal(err)
 	}
 	p, err := r.st.PersonByCode(r.ctx, code)

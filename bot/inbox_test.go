@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"qinqi/bot"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -75,7 +76,7 @@ func (f *iflaky) SaveInbound(ctx context.Context, m *store.InboxMessage) error {
 	return f.Store.SaveInbound(ctx, m)
 }
 
-func (f *iflaky) CompleteInbound(ctx context.Context, id store.InboxID, r store.InboxResult, now time.Time) error {
+func (f *iflaky) CompleteInbound(ctx context.Context, id domain.InboxID, r store.InboxResult, now time.Time) error {
 	if f.down.Load() || f.complete.Load() {
 		return ierrDown
 	}

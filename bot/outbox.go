@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -30,16 +31,16 @@ func Permanent(err error) error { return fmt.Errorf("%w: %w", ErrPermanent, err)
 type OutboxStore interface {
 	DueOutbox(ctx context.Context, account string, now time.Time, f store.DueFilter, limit int) ([]store.OutboxMessage, error)
 	NextOutboxAt(ctx context.Context, account string, f store.DueFilter) (time.Time, error)
-	ClaimOutbox(ctx context.Context, id store.OutboxID, now, until time.Time) (bool, error)
-	ReleaseOutbox(ctx context.Context, id store.OutboxID, claimedAt, until time.Time) error
-	MarkOutboxSent(ctx context.Context, id store.OutboxID, now time.Time) error
-	RetryOutbox(ctx context.Context, id store.OutboxID, next time.Time, reason string) error
-	FailOutbox(ctx context.Context, id store.OutboxID, reason string) error
-	DeferOutbox(ctx context.Context, id store.OutboxID, next time.Time, reason string) error
-	SetOutboxAccount(ctx context.Context, id store.OutboxID, account string) error
+	ClaimOutbox(ctx context.Context, id domain.OutboxID, now, until time.Time) (bool, error)
+	ReleaseOutbox(ctx context.Context, id domain.OutboxID, claimedAt, until time.Time) error
+	MarkOutboxSent(ctx context.Context, id domain.OutboxID, now time.Time) error
+	RetryOutbox(ctx context.Context, id domain.OutboxID, next time.Time, reason string) error
+	FailOutbox(ctx context.Context, id domain.OutboxID, reason string) error
+	DeferOutbox(ctx context.Context, id domain.OutboxID, next time.Time, reason string) error
+	SetOutboxAccount(ctx context.Context, id domain.OutboxID, account string) error
 	UnroutedOutbox(ctx context.Context, limit int) ([]store.OutboxMessage, error)
-	ChatKeyOfPerson(ctx context.Context, transport, account string, person store.PersonID) (string, error)
-	PersonByID(ctx context.Context, id store.PersonID) (store.Person, error)
+	ChatKeyOfPerson(ctx context.Context, transport, account string, person domain.PersonID) (string, error)
+	PersonByID(ctx context.Context, id domain.PersonID) (store.Person, error)
 }
 
 // Account is one bot account: its transport and its sending policy.
@@ -117,7 +118,7 @@ type sender struct {
 
 // claim is one ClaimOutbox call, kept to undo it.
 type claim struct {
-	id        store.OutboxID
+	id        domain.OutboxID
 	at, until time.Time
 }
 
@@ -243,7 +244,7 @@ func (ob *Outbox) Route(ctx context.Context) error {
 
 // preferred is the account that reaches a person: the one they last wrote from or bound on, if
 // configured here, else the first account of the preferred transports on which they are known.
-func (ob *Outbox) preferred(ctx context.Context, pid store.PersonID) string {
+func (ob *Outbox) preferred(ctx context.Context, pid domain.PersonID) string {
 	p, err := ob.o.Store.PersonByID(ctx, pid)
 	if err != nil {
 		return ""

@@ -9,6 +9,7 @@ import (
 
 	"qinqi/bot"
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -105,8 +106,8 @@ func TestMemberLimit(t *testing.T) {
 func TestRoutingByLastUseAndPreference(t *testing.T) {
 	ctx := context.Background()
 	st := testenv.SQLite(t)
-	people := []store.Person{{Code: "C1", Name: "张伟", Roles: store.MakeRoles(store.RoleCadre), WecomUserID: "zhangwei"},
-		{Code: "H1", Name: "王春发", Roles: store.MakeRoles(store.RoleHousehold)}}
+	people := []store.Person{{Code: "C1", Name: "张伟", Roles: domain.MakeRoles(domain.RoleCadre), WecomUserID: "zhangwei"},
+		{Code: "H1", Name: "王春发", Roles: domain.MakeRoles(domain.RoleHousehold)}}
 	if err := st.UpsertPeople(ctx, people, []string{"Name", "Roles", "WecomUserID"}); err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +132,7 @@ func TestRoutingByLastUseAndPreference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	enq := func(key string, p store.PersonID) store.OutboxMessage {
+	enq := func(key string, p domain.PersonID) store.OutboxMessage {
 		row, err := st.EnqueueOutbox(ctx, store.OutboxMessage{Key: key, PersonID: &p, Text: "x", CreatedAt: ibT0})
 		if err != nil {
 			t.Fatal(err)
@@ -141,7 +142,7 @@ func TestRoutingByLastUseAndPreference(t *testing.T) {
 	if row := enq("to-c1", c1.ID); row.Account != "wecom" {
 		t.Errorf("C1's message routed to %q, want wecom (last used)", row.Account)
 	}
-	if err := st.UpsertPeople(ctx, []store.Person{{Code: "P9", Name: "李强", Roles: store.MakeRoles(store.RoleCadre), WecomUserID: "liqiang"}},
+	if err := st.UpsertPeople(ctx, []store.Person{{Code: "P9", Name: "李强", Roles: domain.MakeRoles(domain.RoleCadre), WecomUserID: "liqiang"}},
 		[]string{"Name", "Roles", "WecomUserID"}); err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"qinqi/bot"
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -81,7 +82,7 @@ func (o *orig) enqueue(to any, text string, prio store.OutboxPriority, urgent bo
 	switch v := to.(type) {
 	case string:
 		m.ToKey = v
-	case store.PersonID:
+	case domain.PersonID:
 		m.PersonID, m.Account = &v, ""
 	}
 	row, err := o.st.EnqueueOutbox(o.ctx, m)
@@ -310,10 +311,10 @@ func TestOutboxRetriesAndFailures(t *testing.T) {
 	})
 }
 
-func addPerson(t *testing.T, s *store.Store, code string) store.PersonID {
+func addPerson(t *testing.T, s *store.Store, code string) domain.PersonID {
 	t.Helper()
 	ctx := context.Background()
-	if err := s.UpsertPeople(ctx, []store.Person{{Code: code, Name: "人" + code, Roles: store.MakeRoles(store.RoleCadre)}}, nil); err != nil {
+	if err := s.UpsertPeople(ctx, []store.Person{{Code: code, Name: "人" + code, Roles: domain.MakeRoles(domain.RoleCadre)}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	p, err := s.PersonByCode(ctx, code)
@@ -463,7 +464,7 @@ type markFails struct {
 	down atomic.Bool
 }
 
-func (m *markFails) MarkOutboxSent(ctx context.Context, id store.OutboxID, now time.Time) error {
+func (m *markFails) MarkOutboxSent(ctx context.Context, id domain.OutboxID, now time.Time) error {
 	if m.down.Load() {
 		return errors.New("store: invalid connection")
 	}
@@ -556,7 +557,7 @@ type claimLost struct {
 	armed atomic.Bool
 }
 
-func (c *claimLost) ClaimOutbox(ctx context.Context, id store.OutboxID, now, until time.Time) (bool, error) {
+func (c *claimLost) ClaimOutbox(ctx context.Context, id domain.OutboxID, now, until time.Time) (bool, error) {
 	ok, err := c.Store.ClaimOutbox(ctx, id, now, until)
 	if err == nil && c.armed.CompareAndSwap(true, false) {
 		return false, errors.New("store: claim outbox: invalid connection")

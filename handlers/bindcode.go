@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"qinqi/bot"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -87,10 +88,10 @@ func (r *Router) personInScope(ctx context.Context, sc coordScope, p store.Perso
 
 // chatMayIssue: only a cadre or a household member, who is neither coordinator, admin nor unit head.
 func (r *Router) chatMayIssue(ctx context.Context, p store.Person) (bool, error) {
-	if p.Roles.Has(store.RoleCoordinator) || p.Roles.Has(store.RoleAdmin) {
+	if p.Roles.Has(domain.RoleCoordinator) || p.Roles.Has(domain.RoleAdmin) {
 		return false, nil
 	}
-	if !p.Roles.Has(store.RoleCadre) && !p.Roles.Has(store.RoleHousehold) {
+	if !p.Roles.Has(domain.RoleCadre) && !p.Roles.Has(domain.RoleHousehold) {
 		return false, nil
 	}
 	head, err := r.extra.Coord.IsUnitHead(ctx, p.ID)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"qinqi/handlers"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -84,9 +85,9 @@ func TestBindCodeOnlyForCadresAndHouseholds(t *testing.T) {
 			h := newCoordHarness(t)
 			u1, u11 := h.unit("U01"), h.unit("U0101")
 			h.must(h.st.UpsertPeople(h.ctx, []store.Person{
-				{Code: "A02", Name: "周管理", Roles: store.MakeRoles(store.RoleAdmin), UnitID: &u1},
-				{Code: "P09", Name: "吴科长", Roles: store.MakeRoles(store.RoleCadre), UnitID: &u11},
-				{Code: "C03", Name: "郑联络", Roles: store.MakeRoles(store.RoleCoordinator), UnitID: &u11},
+				{Code: "A02", Name: "周管理", Roles: domain.MakeRoles(domain.RoleAdmin), UnitID: &u1},
+				{Code: "P09", Name: "吴科长", Roles: domain.MakeRoles(domain.RoleCadre), UnitID: &u11},
+				{Code: "C03", Name: "郑联络", Roles: domain.MakeRoles(domain.RoleCoordinator), UnitID: &u11},
 			}, nil))
 			h.must(h.st.UpsertUnits(h.ctx, []store.Unit{{Code: "U0101", Name: "乡村振兴科", ParentID: &u1, HeadCode: "P09"}}, nil))
 			got := h.send(c.who, "绑定码 "+c.target)

@@ -11,6 +11,7 @@ import (
 
 	"qinqi/bot"
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/report"
 	"qinqi/store"
 )
@@ -19,15 +20,15 @@ import (
 // *store.Store.
 type CallbackStore interface {
 	LatestSampleMonth(ctx context.Context, notAfter string) (string, error)
-	CallbackList(ctx context.Context, month string, kinds []store.CheckInKind, units []store.UnitID) ([]store.CallbackRow, error)
-	CallbackEntry(ctx context.Context, month string, kinds []store.CheckInKind, hh store.HouseholdID) (store.CallbackRow, error)
+	CallbackList(ctx context.Context, month string, kinds []domain.CheckInKind, units []domain.UnitID) ([]store.CallbackRow, error)
+	CallbackEntry(ctx context.Context, month string, kinds []domain.CheckInKind, hh domain.HouseholdID) (store.CallbackRow, error)
 	HouseholdByCode(ctx context.Context, code string) (store.Household, error)
 	Audit(ctx context.Context, e store.AuditEntry) error
 }
 
 // ParseCallback reads "H001 3 米只有5斤" (a household code, the answer digit 1–3, what was said).
 // The coordinator writes the digit; words like 好的 are not an answer here.
-func ParseCallback(args string) (code string, ans store.SpotAnswer, note string, ok bool) {
+func ParseCallback(args string) (code string, ans domain.SpotAnswer, note string, ok bool) {
 	f := strings.Fields(shape(args))
 	if len(f) < 2 || f[1] == "" || f[1][0] < '1' || f[1][0] > '3' {
 		return "", "", "", false
@@ -51,10 +52,10 @@ func (r *Router) listMonth(ctx context.Context) (string, error) {
 	return m, nil
 }
 
-func (r *Router) confirmKinds() []store.CheckInKind {
-	out := make([]store.CheckInKind, len(r.cfg.Confirm.Kinds))
+func (r *Router) confirmKinds() []domain.CheckInKind {
+	out := make([]domain.CheckInKind, len(r.cfg.Confirm.Kinds))
 	for i, k := range r.cfg.Confirm.Kinds {
-		out[i] = store.CheckInKind(k)
+		out[i] = domain.CheckInKind(k)
 	}
 	return out
 }
@@ -80,9 +81,9 @@ func (r *Router) callbackList(ctx context.Context, c *Caller) ([]bot.Reply, erro
 		}
 		month = p.Slug()
 	}
-	var units []store.UnitID
+	var units []domain.UnitID
 	if !sc.All {
-		units = append([]store.UnitID{}, sc.Units...)
+		units = append([]domain.UnitID{}, sc.Units...)
 	}
 	rows, err := r.extra.Callbacks.CallbackList(ctx, month, r.confirmKinds(), units)
 	if err != nil {
@@ -216,17 +217,17 @@ func (r *Router) rowInScope(ctx context.Context, sc coordScope, row store.Callba
 }
 
 func (r *Router) recordCallback(ctx context.Context, c *Caller, hh store.Household, row store.CallbackRow, month string,
-	ans store.SpotAnswer, note string) ([]bot.Reply, error) {
+	ans domain.SpotAnswer, note string) ([]bot.Reply, error) {
 	now, actor := r.now(), c.ID()
 	a := store.HouseholdAnswer{Actor: actor, At: now}
 	names := cadreNames(row.Visits)
 	if len(row.Visits) > 0 {
-		a.Confirm = &store.VisitConfirm{HouseholdID: hh.ID, Via: store.ViaPhone, AskedAt: now, Answer: ans, AnsweredBy: &actor, Note: note}
+		a.Confirm = &store.VisitConfirm{HouseholdID: hh.ID, Via: domain.ViaPhone, AskedAt: now, Answer: ans, AnsweredBy: &actor, Note: note}
 		for _, v := range row.Visits {
 			a.Items = append(a.Items, v.CheckInID)
 		}
-		if ans != store.AnswerYes {
-			a.Discs = discrepanciesOf(hh.ID, store.DiscFromCallback, ans, note, row.Visits)
+		if ans != domain.AnswerYes {
+			a.Discs = discrepanciesOf(hh.ID, domain.DiscFromCallback, ans, note, row.Visits)
 		}
 	}
 	extra := ""
@@ -260,8 +261,8 @@ func (r *Router) recordCallback(ctx context.Context, c *Caller, hh store.Househo
 
 // callbackSpot answers the month's call-back question from the phone call; with no disputed visit
 // (askDisc) a "no" against logged check-ins becomes a discrepancy about the month.
-func (r *Router) callbackSpot(ctx context.Context, sp store.SpotCheck, month string, ans store.SpotAnswer, note string,
-	actor store.PersonID, askDisc bool) (store.SpotCheck, *store.Discrepancy, string, error) {
+func (r *Router) callbackSpot(ctx context.Context, sp store.SpotCheck, month string, ans domain.SpotAnswer, note string,
+	actor domain.PersonID, askDisc bool) (store.SpotCheck, *store.Discrepancy, string, error) {
 	from, err := time.ParseInLocation("2006-01", month, clock.Shanghai)
 	if err != nil {
 		return sp, nil, "", fmt.Errorf("call-back month %q: %w", month, err)
@@ -271,7 +272,7 @@ func (r *Router) callbackSpot(ctx context.Context, sp store.SpotCheck, month str
 		return sp, nil, "", fmt.Errorf("call-back count: %w", err)
 	}
 	sp.Answer, sp.Note, sp.LoggedVisits, sp.AnsweredBy = ans, note, logged, &actor
-	sp.Discrepancy = ans != store.AnswerYes && logged > 0
+	sp.Discrepancy = ans != domain.AnswerYes && logged > 0
 	line := replySpotMonthLine(from, logged)
 	if !sp.Discrepancy || !askDisc {
 		return sp, nil, "", nil
@@ -280,13 +281,13 @@ func (r *Router) callbackSpot(ctx context.Context, sp store.SpotCheck, month str
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return sp, nil, "", fmt.Errorf("call-back cadre: %w", err)
 	}
-	d := store.Discrepancy{HouseholdID: sp.HouseholdID, CadreID: sp.CadreID, UnitID: cadre.UnitID, Source: store.DiscFromCallback,
+	d := store.Discrepancy{HouseholdID: sp.HouseholdID, CadreID: sp.CadreID, UnitID: cadre.UnitID, Source: domain.DiscFromCallback,
 		Month: month, Answer: ans, Note: note}
 	return sp, &d, line, nil
 }
 
 // exceptTo drops the messages to one person (the coordinator who is told in the reply already).
-func exceptTo(ms []store.OutboxMessage, p store.PersonID) []store.OutboxMessage {
+func exceptTo(ms []store.OutboxMessage, p domain.PersonID) []store.OutboxMessage {
 	out := ms[:0]
 	for _, m := range ms {
 		if m.PersonID == nil || *m.PersonID != p {

@@ -9,6 +9,7 @@ import (
 
 	"qinqi/handlers"
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/report"
 	"qinqi/store"
 )
@@ -18,7 +19,7 @@ import (
 func newCallbackHarness(t *testing.T) *harness {
 	t.Helper()
 	h := newCoordHarness(t)
-	h.must(h.st.SetHouseholdHeads(h.ctx, map[store.HouseholdID]store.PersonID{
+	h.must(h.st.SetHouseholdHeads(h.ctx, map[domain.HouseholdID]domain.PersonID{
 		h.household(HHWang): h.person(HeadWang), h.household(HHLiu): h.person(HeadLiu)}))
 	h.must(h.st.SetPersonAccount(h.ctx, h.person(HeadWang), "bot1"))
 	ps, err := h.st.ActivePairingsOfHousehold(h.ctx, h.household(HHLiu), h.clk.Now())
@@ -26,7 +27,7 @@ func newCallbackHarness(t *testing.T) *harness {
 	liu := ps[0]
 	oct := clock.Date(2026, 10, 14).Add(10 * time.Hour)
 	h.must(h.st.InsertFixture(h.ctx,
-		&store.CheckIn{PairingID: liu.ID, CadreID: liu.CadreID, HouseholdID: liu.HouseholdID, Kind: store.KindWarmth, OccurredAt: oct, ReportedAt: oct,
+		&store.CheckIn{PairingID: liu.ID, CadreID: liu.CadreID, HouseholdID: liu.HouseholdID, Kind: domain.KindWarmth, OccurredAt: oct, ReportedAt: oct,
 			Items: "米×10斤", ValueFen: 20000},
 		&store.SpotCheck{Month: "2026-10", HouseholdID: liu.HouseholdID, PairingID: liu.ID, CadreID: liu.CadreID}))
 	return h
@@ -86,12 +87,12 @@ func TestCallbackRecorded(t *testing.T) {
 		})
 	}
 	ds := h.discs()
-	if len(ds) != 1 || ds[0].Source != store.DiscFromCallback || ds[0].Note != "米只有5斤" || ds[0].CadreID != h.person(CadreZhao) {
+	if len(ds) != 1 || ds[0].Source != domain.DiscFromCallback || ds[0].Note != "米只有5斤" || ds[0].CadreID != h.person(CadreZhao) {
 		t.Fatalf("discrepancies %+v", ds)
 	}
 	sc, err := h.st.SpotChecksOfMonth(h.ctx, "2026-10")
 	h.must(err)
-	if len(sc) != 1 || sc[0].Answer != store.AnswerPartly || sc[0].AnsweredBy == nil || *sc[0].AnsweredBy != h.person(CoordLi) {
+	if len(sc) != 1 || sc[0].Answer != domain.AnswerPartly || sc[0].AnsweredBy == nil || *sc[0].AnsweredBy != h.person(CoordLi) {
 		t.Errorf("spot check %+v", sc)
 	}
 	if n := h.notesTo(CoordLi, "disc:"); len(n) != 0 {
@@ -114,13 +115,13 @@ func (h *harness) auditWhere(entity string) []store.AuditLog {
 func TestParseCallbackAndVerify(t *testing.T) {
 	cb := []struct {
 		name, in, code string
-		ans            store.SpotAnswer
+		ans            domain.SpotAnswer
 		note           string
 		ok             bool
 	}{
-		{"yes", "H001 1", "H001", store.AnswerYes, "", true},
-		{"lower-case code, words", "h001 3 米只有5斤", "H001", store.AnswerPartly, "米只有5斤", true},
-		{"full-width", "Ｈ００１　２　家里没人", "H001", store.AnswerNo, "家里没人", true},
+		{"yes", "H001 1", "H001", domain.AnswerYes, "", true},
+		{"lower-case code, words", "h001 3 米只有5斤", "H001", domain.AnswerPartly, "米只有5斤", true},
+		{"full-width", "Ｈ００１　２　家里没人", "H001", domain.AnswerNo, "家里没人", true},
 		{"no digit", "H001 好的", "", "", "", false},
 		{"four", "H001 4", "", "", "", false},
 		{"code only", "H001", "", "", "", false},
@@ -135,16 +136,16 @@ func TestParseCallbackAndVerify(t *testing.T) {
 	}
 	vf := []struct {
 		name, in string
-		id       store.DiscID
-		v        store.Verdict
+		id       domain.DiscID
+		v        domain.Verdict
 		note     string
 		ok       bool
 	}{
-		{"upheld with a note", "12 属实 电话问了邻居", 12, store.VerdictUpheld, "电话问了邻居", true},
-		{"wrong", "12 有误", 12, store.VerdictWrong, "", true},
-		{"不属实 is wrong, not upheld", "12 不属实 老人记错了", 12, store.VerdictWrong, "老人记错了", true},
-		{"with a number sign", "#12 属实", 12, store.VerdictUpheld, "", true},
-		{"verdict glued to the note", "12 属实，确实没去", 12, store.VerdictUpheld, "确实没去", true},
+		{"upheld with a note", "12 属实 电话问了邻居", 12, domain.VerdictUpheld, "电话问了邻居", true},
+		{"wrong", "12 有误", 12, domain.VerdictWrong, "", true},
+		{"不属实 is wrong, not upheld", "12 不属实 老人记错了", 12, domain.VerdictWrong, "老人记错了", true},
+		{"with a number sign", "#12 属实", 12, domain.VerdictUpheld, "", true},
+		{"verdict glued to the note", "12 属实，确实没去", 12, domain.VerdictUpheld, "确实没去", true},
 		{"no verdict", "12 看看", 0, "", "", false},
 		{"no number", "属实", 0, "", "", false},
 	}

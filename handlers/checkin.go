@@ -11,6 +11,7 @@ import (
 
 	"qinqi/bot"
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -76,13 +77,13 @@ func parseErrorReply(err error) string {
 	case errors.Is(err, ErrBadMoney):
 		return replyBadMoney
 	}
-	return roleExample[store.RoleCadre]
+	return roleExample[domain.RoleCadre]
 }
 
 // askHousehold keeps the draft and asks which household was meant.
 func (r *Router) askHousehold(ctx context.Context, c *Caller, d CheckInDraft, ref string, options []store.PairedHousehold) ([]bot.Reply, error) {
 	labels := make([]string, len(options))
-	ids := make([]store.HouseholdID, len(options))
+	ids := make([]domain.HouseholdID, len(options))
 	for i, o := range options {
 		labels[i] = householdLabel(o.Household)
 		ids[i] = o.Household.ID

@@ -12,6 +12,7 @@ import (
 
 	"qinqi/handlers"
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -52,8 +53,8 @@ func corpusNames(r *rand.Rand, n int) []string {
 }
 
 type corpusWant struct {
-	kind       store.CheckInKind
-	mode       store.ContactMode
+	kind       domain.CheckInKind
+	mode       domain.ContactMode
 	picks      []int // indices into the cadre's list
 	badNumber  int
 	day        string // "" = today, no date given
@@ -142,21 +143,21 @@ var corpusFamilies = []struct {
 	{"keyword name goods", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		g, d := pick(r, corpusAidGoods), pick(r, corpusDiary)
 		return fmt.Sprintf("走访 %s 送%s %s", c.hhs[i].Name, g.in, d),
-			corpusWant{kind: store.KindVisit, mode: store.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), items: g.want, text: d}
+			corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), items: g.want, text: d}
 	}},
 	{"keyword number", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		d := pick(r, corpusDiary)
-		return fmt.Sprintf("电话 %d %s", i+1, d), corpusWant{kind: store.KindContact, mode: store.ModePhone, picks: []int{i}, text: d}
+		return fmt.Sprintf("电话 %d %s", i+1, d), corpusWant{kind: domain.KindContact, mode: domain.ModePhone, picks: []int{i}, text: d}
 	}},
 	{"number then reminder", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
-		return fmt.Sprintf("电话 %d提醒交医保", i+1), corpusWant{kind: store.KindContact, mode: store.ModePhone, picks: []int{i}, text: "提醒交医保"}
+		return fmt.Sprintf("电话 %d提醒交医保", i+1), corpusWant{kind: domain.KindContact, mode: domain.ModePhone, picks: []int{i}, text: "提醒交医保"}
 	}},
 	{"number beyond the list", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
-		return fmt.Sprintf("走访 %d 看房子", len(c.hhs)+1+r.IntN(5)), corpusWant{kind: store.KindVisit, mode: store.ModeInPerson, badNumber: -1, text: "看房子"}
+		return fmt.Sprintf("走访 %d 看房子", len(c.hhs)+1+r.IntN(5)), corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, badNumber: -1, text: "看房子"}
 	}},
 	{"code", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		d := pick(r, corpusDiary)
-		return fmt.Sprintf("走访 %s %s", strings.ToLower(c.hhs[i].Code), d), corpusWant{kind: store.KindVisit, mode: store.ModeInPerson, picks: []int{i}, text: d}
+		return fmt.Sprintf("走访 %s %s", strings.ToLower(c.hhs[i].Code), d), corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: []int{i}, text: d}
 	}},
 	{"initials", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		d := pick(r, corpusDiary)
@@ -167,67 +168,67 @@ var corpusFamilies = []struct {
 				picks = append(picks, j)
 			}
 		}
-		return fmt.Sprintf("走访 %s %s", ini, d), corpusWant{kind: store.KindVisit, mode: store.ModeInPerson, picks: picks, text: d}
+		return fmt.Sprintf("走访 %s %s", ini, d), corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: picks, text: d}
 	}},
 	{"name only, money, phone call", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
-		return fmt.Sprintf("电话 %s", c.hhs[i].Name), corpusWant{kind: store.KindContact, mode: store.ModePhone, picks: c.picksFor(c.hhs[i].Name)}
+		return fmt.Sprintf("电话 %s", c.hhs[i].Name), corpusWant{kind: domain.KindContact, mode: domain.ModePhone, picks: c.picksFor(c.hhs[i].Name)}
 	}},
 	{"yesterday call in a sentence", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		d := pick(r, corpusDiary)
 		return fmt.Sprintf("昨天给%s打了个电话，%s", c.hhs[i].Name, d),
-			corpusWant{kind: store.KindContact, mode: store.ModePhone, picks: c.picksFor(c.hhs[i].Name), day: "2026-11-22", text: d}
+			corpusWant{kind: domain.KindContact, mode: domain.ModePhone, picks: c.picksFor(c.hhs[i].Name), day: "2026-11-22", text: d}
 	}},
 	{"full date first", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		day := clock.Day(parseNow).AddDate(0, 0, -1-r.IntN(60))
 		g, d := pick(r, corpusAidGoods), pick(r, corpusDiary)
 		return fmt.Sprintf("%d年%d月%d日走访了%s，送%s，%s", day.Year(), day.Month(), day.Day(), c.hhs[i].Name, g.in, d),
-			corpusWant{kind: store.KindVisit, mode: store.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), day: day.Format("2006-01-02"), items: g.want, text: d}
+			corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), day: day.Format("2006-01-02"), items: g.want, text: d}
 	}},
 	{"went to the home", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		d := pick(r, corpusDiary)
 		return fmt.Sprintf("前天去%s家走访，%s", c.hhs[i].Name, d),
-			corpusWant{kind: store.KindVisit, mode: store.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), day: "2026-11-21", text: d}
+			corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), day: "2026-11-21", text: d}
 	}},
 	{"home visited today", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		d := pick(r, corpusDiary)
 		return fmt.Sprintf("%s家今天去过了，%s", c.hhs[i].Name, d),
-			corpusWant{kind: store.KindVisit, mode: store.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), day: "2026-11-23", text: d}
+			corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), day: "2026-11-23", text: d}
 	}},
 	{"plan for next monday", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		plan := pick(r, []string{"约好下周一去镇上办医保", "明天去送米20斤", "下周再来", "下周五再去看看", "约好12月1日送被子2床"})
 		return fmt.Sprintf("走访 %s 看了房子，%s", c.hhs[i].Name, plan),
-			corpusWant{kind: store.KindVisit, mode: store.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), text: "看了房子，" + plan}
+			corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), text: "看了房子，" + plan}
 	}},
 	{"money forms", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		m := pick(r, corpusAmounts)
 		return fmt.Sprintf("送温暖 %s %s", c.hhs[i].Name, m.in),
-			corpusWant{kind: store.KindWarmth, mode: store.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), fen: m.fen, err: m.err}
+			corpusWant{kind: domain.KindWarmth, mode: domain.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), fen: m.fen, err: m.err}
 	}},
 	{"money given by number", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		m := pick(r, corpusAmounts)
 		return fmt.Sprintf("走访 %d 给了%s", i+1, m.in),
-			corpusWant{kind: store.KindVisit, mode: store.ModeInPerson, picks: []int{i}, fen: m.fen, err: m.err}
+			corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: []int{i}, fen: m.fen, err: m.err}
 	}},
 	{"policy amounts are not aid", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		return fmt.Sprintf("讲政策 %s 讲了医保，每人缴费400元", c.hhs[i].Name),
-			corpusWant{kind: store.KindPolicy, mode: store.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), text: "讲了医保，每人缴费400元"}
+			corpusWant{kind: domain.KindPolicy, mode: domain.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), text: "讲了医保，每人缴费400元"}
 	}},
 	{"household income is not aid", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		return fmt.Sprintf("走访 %d 今年家里收入3万元", i+1),
-			corpusWant{kind: store.KindVisit, mode: store.ModeInPerson, picks: []int{i}, text: "今年家里收入3万元"}
+			corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: []int{i}, text: "今年家里收入3万元"}
 	}},
 	{"sales help", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		return fmt.Sprintf("走访 %s 帮着卖了苹果800斤，卖了1600元", c.hhs[i].Name),
-			corpusWant{kind: store.KindVisit, mode: store.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), salesItems: "苹果×800斤", salesFen: 160000}
+			corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), salesItems: "苹果×800斤", salesFen: 160000}
 	}},
 	{"aid and sales in one report", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		g := pick(r, corpusAidGoods)
 		return fmt.Sprintf("走访 %d 送%s，帮卖核桃50斤", i+1, g.in),
-			corpusWant{kind: store.KindVisit, mode: store.ModeInPerson, picks: []int{i}, items: g.want, salesItems: "核桃×50斤"}
+			corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: []int{i}, items: g.want, salesItems: "核桃×50斤"}
 	}},
 	{"warmth goods list", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		return fmt.Sprintf("送温暖 %s 棉被2床 米20斤 油2桶", c.hhs[i].Name),
-			corpusWant{kind: store.KindWarmth, mode: store.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), items: "棉被×2床;米×20斤;油×2桶"}
+			corpusWant{kind: domain.KindWarmth, mode: domain.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), items: "棉被×2床;米×20斤;油×2桶"}
 	}},
 	{"date too old", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		return fmt.Sprintf("走访 %d 1999-12-31", i+1), corpusWant{err: handlers.ErrDateTooOld}
@@ -241,11 +242,11 @@ var corpusFamilies = []struct {
 	{"no spaces at all", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		g := pick(r, corpusAidGoods[:9])
 		return fmt.Sprintf("走访%s送%s", c.hhs[i].Name, g.in),
-			corpusWant{kind: store.KindVisit, mode: store.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), items: g.want}
+			corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), items: g.want}
 	}},
 	{"number first", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		d := pick(r, corpusDiary)
-		return fmt.Sprintf("%d 走访 %s", i+1, d), corpusWant{kind: store.KindVisit, mode: store.ModeInPerson, picks: []int{i}, text: d}
+		return fmt.Sprintf("%d 走访 %s", i+1, d), corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: []int{i}, text: d}
 	}},
 	{"number and another household in the text", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		j := (i + 1) % len(c.hhs)
@@ -253,27 +254,27 @@ var corpusFamilies = []struct {
 			j = (i + 2) % len(c.hhs)
 		}
 		return fmt.Sprintf("走访 %d 碰到%s送米20斤", i+1, c.hhs[j].Name),
-			corpusWant{kind: store.KindVisit, mode: store.ModeInPerson, picks: []int{i}, items: "米×20斤", text: "碰到" + c.hhs[j].Name}
+			corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: []int{i}, items: "米×20斤", text: "碰到" + c.hhs[j].Name}
 	}},
 	{"wechat video", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		return fmt.Sprintf("微信 %s 视频聊了半小时", c.hhs[i].Name),
-			corpusWant{kind: store.KindContact, mode: store.ModeWeChat, picks: c.picksFor(c.hhs[i].Name), text: "视频聊了半小时"}
+			corpusWant{kind: domain.KindContact, mode: domain.ModeWeChat, picks: c.picksFor(c.hhs[i].Name), text: "视频聊了半小时"}
 	}},
 	{"festival warmth", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		return fmt.Sprintf("慰问 %s 中秋送月饼2盒", c.hhs[i].Name),
-			corpusWant{kind: store.KindWarmth, mode: store.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), items: "月饼×2盒", text: "中秋"}
+			corpusWant{kind: domain.KindWarmth, mode: domain.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), items: "月饼×2盒", text: "中秋"}
 	}},
 	{"quantity first goods", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		return fmt.Sprintf("送温暖 %d 送了3袋米和2桶油", i+1),
-			corpusWant{kind: store.KindWarmth, mode: store.ModeInPerson, picks: []int{i}, items: "米×3袋;油×2桶"}
+			corpusWant{kind: domain.KindWarmth, mode: domain.ModeInPerson, picks: []int{i}, items: "米×3袋;油×2桶"}
 	}},
 	{"financial numerals after a name", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		return fmt.Sprintf("送温暖 %s 伍佰元 肥皂3块", c.hhs[i].Name),
-			corpusWant{kind: store.KindWarmth, mode: store.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), fen: 50000, items: "肥皂×3块"}
+			corpusWant{kind: domain.KindWarmth, mode: domain.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), fen: 50000, items: "肥皂×3块"}
 	}},
 	{"policy leaflets are not aid", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		return fmt.Sprintf("讲政策 %d 发了宣传册2本", i+1),
-			corpusWant{kind: store.KindPolicy, mode: store.ModeInPerson, picks: []int{i}, text: "发了宣传册2本"}
+			corpusWant{kind: domain.KindPolicy, mode: domain.ModeInPerson, picks: []int{i}, text: "发了宣传册2本"}
 	}},
 	{"month day and days ago", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		phr, day := pick(r, []struct{ p, d string }{{"11月20日", "2026-11-20"}, {"3天前", "2026-11-20"}, {"上上周一", "2026-11-09"},
@@ -287,16 +288,16 @@ var corpusFamilies = []struct {
 			day = "2026-11-20"
 		}
 		return fmt.Sprintf("入户 %s %s 核查收入", c.hhs[i].Name, phr),
-			corpusWant{kind: store.KindVisit, mode: store.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), day: day, text: "核查收入"}
+			corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), day: day, text: "核查收入"}
 	}},
 	{"deed paid on their behalf", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		return fmt.Sprintf("办实事 %s 代缴电费86.5元", c.hhs[i].Name),
-			corpusWant{kind: store.KindDeed, mode: store.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), fen: 8650, text: "代缴电费"}
+			corpusWant{kind: domain.KindDeed, mode: domain.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), fen: 8650, text: "代缴电费"}
 	}},
 	{"last friday", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		d := pick(r, corpusDiary)
 		return fmt.Sprintf("走访 %s 上周五 %s", c.hhs[i].Name, d),
-			corpusWant{kind: store.KindVisit, mode: store.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), day: "2026-11-20", text: d}
+			corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), day: "2026-11-20", text: d}
 	}},
 }
 

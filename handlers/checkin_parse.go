@@ -7,8 +7,8 @@ import (
 	"unicode/utf8"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/hanzi"
-	"qinqi/store"
 )
 
 // Parse errors; the check-in handler maps each to a reply in replies.go.
@@ -29,8 +29,8 @@ const maxFen = 100_000_000
 
 // CheckInDraft is what one report message says.
 type CheckInDraft struct {
-	Kind store.CheckInKind
-	Mode store.ContactMode
+	Kind domain.CheckInKind
+	Mode domain.ContactMode
 	// Household is the words that named the household, as typed ("2", "王春发", "wcf"); "" when none.
 	Household string
 	// Picks are the households the message names, as indices into the list given to ParseReport,
@@ -73,27 +73,27 @@ func ItemsString(gs []Goods) string {
 
 type kindKeyword struct {
 	word string
-	kind store.CheckInKind
-	mode store.ContactMode
+	kind domain.CheckInKind
+	mode domain.ContactMode
 }
 
 // checkInKeywords name the five activities; the earliest in the message wins, then the longest.
 var checkInKeywords = []kindKeyword{
-	{"/contact", store.KindContact, ""}, {"/call", store.KindContact, store.ModePhone},
-	{"/visit", store.KindVisit, store.ModeInPerson}, {"/policy", store.KindPolicy, store.ModeInPerson},
-	{"/warmth", store.KindWarmth, store.ModeInPerson}, {"/deed", store.KindDeed, store.ModeInPerson},
-	{"打电话", store.KindContact, store.ModePhone}, {"通电话", store.KindContact, store.ModePhone},
-	{"电话", store.KindContact, store.ModePhone}, {"微信", store.KindContact, store.ModeWeChat},
-	{"联系", store.KindContact, ""}, {"联络", store.KindContact, ""},
-	{"走访", store.KindVisit, store.ModeInPerson}, {"入户", store.KindVisit, store.ModeInPerson},
-	{"家访", store.KindVisit, store.ModeInPerson}, {"走动", store.KindVisit, store.ModeInPerson},
-	{"入户走访", store.KindVisit, store.ModeInPerson}, {"上门走访", store.KindVisit, store.ModeInPerson},
-	{"看望", store.KindVisit, store.ModeInPerson}, {"探望", store.KindVisit, store.ModeInPerson},
-	{"去过", store.KindVisit, store.ModeInPerson}, {"去过了", store.KindVisit, store.ModeInPerson},
-	{"政策宣讲", store.KindPolicy, store.ModeInPerson}, {"讲政策", store.KindPolicy, store.ModeInPerson},
-	{"宣讲", store.KindPolicy, store.ModeInPerson},
-	{"送温暖", store.KindWarmth, store.ModeInPerson}, {"慰问", store.KindWarmth, store.ModeInPerson},
-	{"办实事", store.KindDeed, store.ModeInPerson}, {"代办", store.KindDeed, store.ModeInPerson},
+	{"/contact", domain.KindContact, ""}, {"/call", domain.KindContact, domain.ModePhone},
+	{"/visit", domain.KindVisit, domain.ModeInPerson}, {"/policy", domain.KindPolicy, domain.ModeInPerson},
+	{"/warmth", domain.KindWarmth, domain.ModeInPerson}, {"/deed", domain.KindDeed, domain.ModeInPerson},
+	{"打电话", domain.KindContact, domain.ModePhone}, {"通电话", domain.KindContact, domain.ModePhone},
+	{"电话", domain.KindContact, domain.ModePhone}, {"微信", domain.KindContact, domain.ModeWeChat},
+	{"联系", domain.KindContact, ""}, {"联络", domain.KindContact, ""},
+	{"走访", domain.KindVisit, domain.ModeInPerson}, {"入户", domain.KindVisit, domain.ModeInPerson},
+	{"家访", domain.KindVisit, domain.ModeInPerson}, {"走动", domain.KindVisit, domain.ModeInPerson},
+	{"入户走访", domain.KindVisit, domain.ModeInPerson}, {"上门走访", domain.KindVisit, domain.ModeInPerson},
+	{"看望", domain.KindVisit, domain.ModeInPerson}, {"探望", domain.KindVisit, domain.ModeInPerson},
+	{"去过", domain.KindVisit, domain.ModeInPerson}, {"去过了", domain.KindVisit, domain.ModeInPerson},
+	{"政策宣讲", domain.KindPolicy, domain.ModeInPerson}, {"讲政策", domain.KindPolicy, domain.ModeInPerson},
+	{"宣讲", domain.KindPolicy, domain.ModeInPerson},
+	{"送温暖", domain.KindWarmth, domain.ModeInPerson}, {"慰问", domain.KindWarmth, domain.ModeInPerson},
+	{"办实事", domain.KindDeed, domain.ModeInPerson}, {"代办", domain.KindDeed, domain.ModeInPerson},
 }
 
 // keywordScanRunes bounds how far into a message the router looks for an activity keyword before
@@ -140,7 +140,7 @@ func ParseReport(fold *hanzi.Folder, text string, now time.Time, hhs []Household
 	if hhs == nil && d.Household == "" {
 		d.Household, d.Text = splitHousehold(d.Text)
 	}
-	if d.Kind == store.KindContact && d.Mode == "" {
+	if d.Kind == domain.KindContact && d.Mode == "" {
 		d.Mode = contactMode(d.Text)
 	}
 	return d, nil
@@ -161,7 +161,7 @@ type reportParse struct {
 	ref       string
 	picks     []int
 	badNumber int
-	kind      store.CheckInKind
+	kind      domain.CheckInKind
 	fold      *hanzi.Folder
 }
 
@@ -300,14 +300,14 @@ func asciiLower(s string) string {
 	return string(b)
 }
 
-func contactMode(text string) store.ContactMode {
+func contactMode(text string) domain.ContactMode {
 	switch {
 	case strings.Contains(text, "微信") || strings.Contains(text, "视频"):
-		return store.ModeWeChat
+		return domain.ModeWeChat
 	case strings.Contains(text, "见面") || strings.Contains(text, "当面") || strings.Contains(text, "上门"):
-		return store.ModeInPerson
+		return domain.ModeInPerson
 	}
-	return store.ModePhone
+	return domain.ModePhone
 }
 
 // ---- diary text --------------------------------------------------------------------------------

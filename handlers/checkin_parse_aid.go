@@ -3,7 +3,7 @@ package handlers
 import (
 	"strings"
 
-	"qinqi/store"
+	"qinqi/internal/domain"
 )
 
 type aidClass int
@@ -46,12 +46,12 @@ func (p *reportParse) classify(v string, start, qtyAt int) aidClass {
 		}
 	}
 	if !found {
-		if p.kind == store.KindWarmth {
+		if p.kind == domain.KindWarmth {
 			return classAid
 		}
 		return classNone
 	}
-	if class == classAid && p.kind == store.KindPolicy {
+	if class == classAid && p.kind == domain.KindPolicy {
 		return classNone
 	}
 	return class

@@ -6,6 +6,7 @@ import (
 
 	"qinqi/bot"
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -16,7 +17,7 @@ func TestCheckInReports(t *testing.T) {
 		in      string
 		reply   []string
 		written int // check-ins stored for 张伟 afterwards
-		kind    store.CheckInKind
+		kind    domain.CheckInKind
 		hh      string
 		items   string
 		fen     int64
@@ -25,17 +26,17 @@ func TestCheckInReports(t *testing.T) {
 	}{
 		{name: "visit by name with goods money and text", from: CadreZhang, in: "走访 王春发 送化肥3包 现金500元 帮他定了蔬菜和生猪计划",
 			reply:   []string{"已记录", "走访｜王春发｜今天", "化肥×3包", "500元", "帮他定了蔬菜和生猪计划", "撤销"},
-			written: 1, kind: store.KindVisit, hh: HHWang, items: "化肥×3包", fen: 50000, text: "帮他定了蔬菜和生猪计划", day: "2026-11-23"},
+			written: 1, kind: domain.KindVisit, hh: HHWang, items: "化肥×3包", fen: 50000, text: "帮他定了蔬菜和生猪计划", day: "2026-11-23"},
 		{name: "yesterday's call by list number", from: CadreZhang, in: "电话 3 昨天 问了孩子上学的事",
-			reply: []string{"联系｜李秀英｜昨天｜电话", "问了孩子上学的事"}, written: 1, kind: store.KindContact, hh: HHLi, text: "问了孩子上学的事", day: "2026-11-22"},
+			reply: []string{"联系｜李秀英｜昨天｜电话", "问了孩子上学的事"}, written: 1, kind: domain.KindContact, hh: HHLi, text: "问了孩子上学的事", day: "2026-11-22"},
 		{name: "pinyin initials", from: CadreZhang, in: "/visit wqj 看房子漏不漏雨",
-			reply: []string{"走访｜王秋菊"}, written: 1, kind: store.KindVisit, hh: HHWangQiu, text: "看房子漏不漏雨", day: "2026-11-23"},
+			reply: []string{"走访｜王秋菊"}, written: 1, kind: domain.KindVisit, hh: HHWangQiu, text: "看房子漏不漏雨", day: "2026-11-23"},
 		{name: "household code", from: CadreZhang, in: "送温暖 H03 棉被2床", reply: []string{"送温暖｜李秀英", "棉被×2床"},
-			written: 1, kind: store.KindWarmth, hh: HHLi, items: "棉被×2床", day: "2026-11-23"},
+			written: 1, kind: domain.KindWarmth, hh: HHLi, items: "棉被×2床", day: "2026-11-23"},
 		{name: "name glued to the keyword and text", from: CadreZhang, in: "走访王春发家，送了两袋大米",
-			reply: []string{"走访｜王春发", "大米×2袋"}, written: 1, kind: store.KindVisit, hh: HHWang, items: "大米×2袋", day: "2026-11-23"},
+			reply: []string{"走访｜王春发", "大米×2袋"}, written: 1, kind: domain.KindVisit, hh: HHWang, items: "大米×2袋", day: "2026-11-23"},
 		{name: "full width and traditional", from: CadreZhang, in: "辦實事　２　幫忙交了醫保", reply: []string{"办实事｜王秋菊", "帮忙交了医保"},
-			written: 1, kind: store.KindDeed, hh: HHWangQiu, text: "帮忙交了医保", day: "2026-11-23"},
+			written: 1, kind: domain.KindDeed, hh: HHWangQiu, text: "帮忙交了医保", day: "2026-11-23"},
 		{name: "too late is refused and nothing written", from: CadreZhang, in: "走访 1 2026-08-01",
 			reply: []string{"2026年8月1日", "超过60天", "没有记录"}},
 		{name: "future date", from: CadreZhang, in: "走访 1 2026-12-01", reply: []string{"不能晚于今天"}},
@@ -45,7 +46,7 @@ func TestCheckInReports(t *testing.T) {
 		{name: "households cannot report visits", from: HeadWang, in: "走访 1 送米", reply: []string{"不是您这个身份能用的命令", "诉求"}},
 		{name: "coordinators cannot report visits", from: CoordLi, in: "/visit 1", reply: []string{"不是您这个身份能用的命令", "逾期"}},
 		{name: "voice-to-text sentence without leading keyword", from: CadreZhang, in: "今天上午走访了李秀英，送了米20斤",
-			reply: []string{"走访｜李秀英", "米×20斤"}, written: 1, kind: store.KindVisit, hh: HHLi, items: "米×20斤", day: "2026-11-23"},
+			reply: []string{"走访｜李秀英", "米×20斤"}, written: 1, kind: domain.KindVisit, hh: HHLi, items: "米×20斤", day: "2026-11-23"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"qinqi/bot"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -32,8 +33,8 @@ func (r *Router) complaint(ctx context.Context, c *Caller) ([]bot.Reply, error) 
 		return nil, refuse(replyComplaintNoUnit)
 	}
 	now := r.now()
-	req := store.Request{HouseholdID: hh.ID, PersonID: c.ID(), PairingID: &pairs[0].ID, Kind: store.ReqComplaint,
-		Category: store.CatOther, Text: text, Status: store.StatusNew, AssigneeID: &coords[0].ID, UnitID: cadre.UnitID,
+	req := store.Request{HouseholdID: hh.ID, PersonID: c.ID(), PairingID: &pairs[0].ID, Kind: domain.ReqComplaint,
+		Category: domain.CatOther, Text: text, Status: domain.StatusNew, AssigneeID: &coords[0].ID, UnitID: cadre.UnitID,
 		AckDueAt: now.Add(r.cfg.Requests.AckWithin), DueAt: now.Add(r.cfg.Requests.ResolveWithin), CreatedAt: now}
 	if src := sourceID(c.In); src != "" {
 		req.SourceMsgID = &src

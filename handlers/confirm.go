@@ -10,36 +10,37 @@ import (
 
 	"qinqi/bot"
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/report"
 	"qinqi/store"
 )
 
 // Words a household may answer a confirmation with, besides the digits.
-var confirmWords = map[string]store.SpotAnswer{
-	"是": store.AnswerYes, "是的": store.AnswerYes, "对": store.AnswerYes, "对的": store.AnswerYes, "来过": store.AnswerYes,
-	"有": store.AnswerYes, "有的": store.AnswerYes, "来了": store.AnswerYes, "嗯": store.AnswerYes, "好的": store.AnswerYes,
-	"没有来": store.AnswerNo, "没来": store.AnswerNo, "没有": store.AnswerNo, "没来过": store.AnswerNo, "没有来过": store.AnswerNo,
-	"否": store.AnswerNo, "不是": store.AnswerNo, "没": store.AnswerNo,
-	"有出入": store.AnswerPartly, "不对": store.AnswerPartly, "不全对": store.AnswerPartly, "不完全对": store.AnswerPartly, "不太对": store.AnswerPartly,
+var confirmWords = map[string]domain.SpotAnswer{
+	"是": domain.AnswerYes, "是的": domain.AnswerYes, "对": domain.AnswerYes, "对的": domain.AnswerYes, "来过": domain.AnswerYes,
+	"有": domain.AnswerYes, "有的": domain.AnswerYes, "来了": domain.AnswerYes, "嗯": domain.AnswerYes, "好的": domain.AnswerYes,
+	"没有来": domain.AnswerNo, "没来": domain.AnswerNo, "没有": domain.AnswerNo, "没来过": domain.AnswerNo, "没有来过": domain.AnswerNo,
+	"否": domain.AnswerNo, "不是": domain.AnswerNo, "没": domain.AnswerNo,
+	"有出入": domain.AnswerPartly, "不对": domain.AnswerPartly, "不全对": domain.AnswerPartly, "不完全对": domain.AnswerPartly, "不太对": domain.AnswerPartly,
 }
 
 // ParseConfirmAnswer reads a household's reply to "回复 1 是　2 没有来　3 有出入": a digit 1–3
 // (full-width too), optionally followed by their own words ("3 只送了化肥，没有钱"), or one of the
 // answer words alone, in the text as the router normalized it (traditional script already folded).
 // Anything else is not an answer.
-func ParseConfirmAnswer(text string) (store.SpotAnswer, string, bool) {
+func ParseConfirmAnswer(text string) (domain.SpotAnswer, string, bool) {
 	t := trimSeps(strings.TrimSpace(shape(text)))
 	if a, ok := confirmWords[t]; ok {
 		return a, "", true
 	}
 	r, size := utf8.DecodeRuneInString(t)
-	ans := map[rune]store.SpotAnswer{'1': store.AnswerYes, '2': store.AnswerNo, '3': store.AnswerPartly}[r]
-	if ans == store.AnswerNone {
+	ans := map[rune]domain.SpotAnswer{'1': domain.AnswerYes, '2': domain.AnswerNo, '3': domain.AnswerPartly}[r]
+	if ans == domain.AnswerNone {
 		return ans, "", false
 	}
 	rest := t[size:]
 	if next, _ := utf8.DecodeRuneInString(rest); next >= '0' && next <= '9' || next == '.' || next == '月' || next == '号' || next == '日' {
-		return store.AnswerNone, "", false // "12", "3.5", "3月", "2号": a number, not an answer
+		return domain.AnswerNone, "", false // "12", "3.5", "3月", "2号": a number, not an answer
 	}
 	return ans, trimSeps(strings.TrimSpace(rest)), true
 }
@@ -58,7 +59,7 @@ type openQuestion struct {
 // An answer after confirm.answer_within is refused politely, with the menu.
 func (r *Router) householdAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool, error) {
 	sp := r.extra.Spot
-	if sp == nil || !c.Is(store.RoleHousehold) || c.Is(store.RoleCadre) || c.Person.HouseholdID == nil || c.In.Kind == bot.KindVoice {
+	if sp == nil || !c.Is(domain.RoleHousehold) || c.Is(domain.RoleCadre) || c.Person.HouseholdID == nil || c.In.Kind == bot.KindVoice {
 		return nil, false, nil
 	}
 	ans, note, ok := ParseConfirmAnswer(c.Text)
@@ -74,7 +75,7 @@ func (r *Router) householdAnswer(ctx context.Context, c *Caller) ([]bot.Reply, b
 	case q.confirm != nil:
 		out, err := r.answerConfirm(ctx, c, *q.confirm, ans, note)
 		return out, true, err
-	case q.spot != nil && ans != store.AnswerPartly:
+	case q.spot != nil && ans != domain.AnswerPartly:
 		out, err := r.answerSpot(ctx, c, *q.spot, ans, note)
 		return out, true, err
 	case q.rating || q.spot != nil:
@@ -84,7 +85,7 @@ func (r *Router) householdAnswer(ctx context.Context, c *Caller) ([]bot.Reply, b
 }
 
 // latestQuestion finds the open question asked last.
-func (r *Router) latestQuestion(ctx context.Context, hh store.HouseholdID) (openQuestion, error) {
+func (r *Router) latestQuestion(ctx context.Context, hh domain.HouseholdID) (openQuestion, error) {
 	var q openQuestion
 	now := r.now()
 	conf, err := r.extra.Spot.OpenConfirm(ctx, hh, now.Add(-r.cfg.Confirm.AnswerWithin))
@@ -110,7 +111,7 @@ func (r *Router) latestQuestion(ctx context.Context, hh store.HouseholdID) (open
 
 // lateAnswer refuses, politely and with the menu, an answer to a confirmation that can no longer be
 // answered; with no such question the digit is left to the menu.
-func (r *Router) lateAnswer(ctx context.Context, hh store.HouseholdID) ([]bot.Reply, bool, error) {
+func (r *Router) lateAnswer(ctx context.Context, hh domain.HouseholdID) ([]bot.Reply, bool, error) {
 	last, err := r.extra.Spot.LatestChatConfirm(ctx, hh)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, false, nil
@@ -119,7 +120,7 @@ func (r *Router) lateAnswer(ctx context.Context, hh store.HouseholdID) ([]bot.Re
 		return nil, true, fmt.Errorf("latest confirmation: %w", err)
 	}
 	expired := r.now().Sub(last.AskedAt)
-	if last.Answer != store.AnswerNone || expired < r.cfg.Confirm.AnswerWithin || expired > 2*r.cfg.Confirm.AnswerWithin {
+	if last.Answer != domain.AnswerNone || expired < r.cfg.Confirm.AnswerWithin || expired > 2*r.cfg.Confirm.AnswerWithin {
 		return nil, false, nil
 	}
 	return nil, true, refuse(replyConfirmExpired(last.AskedAt, r.cfg.Confirm.AnswerWithin), replyMenu())
@@ -127,15 +128,15 @@ func (r *Router) lateAnswer(ctx context.Context, hh store.HouseholdID) ([]bot.Re
 
 // answerConfirm records the household's answer. "1" confirms; "2" or "3" opens one discrepancy per
 // cadre concerned, which goes to the unit's coordinators and never to the cadre.
-func (r *Router) answerConfirm(ctx context.Context, c *Caller, vc store.VisitConfirm, ans store.SpotAnswer, note string) ([]bot.Reply, error) {
+func (r *Router) answerConfirm(ctx context.Context, c *Caller, vc store.VisitConfirm, ans domain.SpotAnswer, note string) ([]bot.Reply, error) {
 	items, err := r.extra.Spot.ConfirmCheckIns(ctx, vc.ID)
 	if err != nil {
 		return nil, fmt.Errorf("confirmation check-ins: %w", err)
 	}
 	vc.Answer, vc.Note = ans, note
 	a := store.HouseholdAnswer{Confirm: &vc, Actor: c.ID(), At: r.now()}
-	if ans != store.AnswerYes {
-		a.Discs = discrepanciesOf(vc.HouseholdID, store.DiscFromConfirm, ans, note, items)
+	if ans != domain.AnswerYes {
+		a.Discs = discrepanciesOf(vc.HouseholdID, domain.DiscFromConfirm, ans, note, items)
 	}
 	hh, err := r.store.HouseholdByID(ctx, vc.HouseholdID)
 	if err != nil {
@@ -152,7 +153,7 @@ func (r *Router) answerConfirm(ctx context.Context, c *Caller, vc store.VisitCon
 	if err != nil {
 		return nil, fmt.Errorf("save confirmation: %w", err)
 	}
-	if ans == store.AnswerYes {
+	if ans == domain.AnswerYes {
 		return say(replyConfirmThanks), nil
 	}
 	return r.discReply(ctx, c, discs, ans, note)
@@ -160,11 +161,11 @@ func (r *Router) answerConfirm(ctx context.Context, c *Caller, vc store.VisitCon
 
 // discReply thanks the household for a "没有来"/"有出入"; a bare "3" is invited to say what differs
 // in its own words, which the next message adds to the discrepancy.
-func (r *Router) discReply(ctx context.Context, c *Caller, discs []store.Discrepancy, ans store.SpotAnswer, note string) ([]bot.Reply, error) {
+func (r *Router) discReply(ctx context.Context, c *Caller, discs []store.Discrepancy, ans domain.SpotAnswer, note string) ([]bot.Reply, error) {
 	if len(discs) == 0 {
 		return say(replyConfirmThanks), nil
 	}
-	if ans != store.AnswerPartly || note != "" {
+	if ans != domain.AnswerPartly || note != "" {
 		return say(replyDiscThanks(discs[0].ID)), nil
 	}
 	ids := make([]int64, len(discs))
@@ -179,9 +180,9 @@ func (r *Router) discReply(ctx context.Context, c *Caller, discs []store.Discrep
 
 // addDiscNote adds the household's own words to the discrepancies it just opened and passes them on.
 func (r *Router) addDiscNote(ctx context.Context, c *Caller, d dialog) ([]bot.Reply, error) {
-	ids := make([]store.DiscID, len(d.Refs))
+	ids := make([]domain.DiscID, len(d.Refs))
 	for i, id := range d.Refs {
-		ids[i] = store.DiscID(id)
+		ids[i] = domain.DiscID(id)
 	}
 	hh, err := r.store.HouseholdByID(ctx, *c.Person.HouseholdID)
 	if err != nil {
@@ -203,9 +204,9 @@ func (r *Router) addDiscNote(ctx context.Context, c *Caller, d dialog) ([]bot.Re
 }
 
 // discrepanciesOf groups the disputed reports by cadre: one discrepancy each, found in the cadre's unit.
-func discrepanciesOf(hh store.HouseholdID, source string, ans store.SpotAnswer, note string, items []store.ConfirmCheckIn) []store.Discrepancy {
+func discrepanciesOf(hh domain.HouseholdID, source string, ans domain.SpotAnswer, note string, items []store.ConfirmCheckIn) []store.Discrepancy {
 	var out []store.Discrepancy
-	seen := map[store.PersonID]bool{}
+	seen := map[domain.PersonID]bool{}
 	for _, it := range items {
 		if seen[it.CadreID] {
 			continue
@@ -223,8 +224,8 @@ func discrepanciesOf(hh store.HouseholdID, source string, ans store.SpotAnswer, 
 // reports they dispute, and extra a line for a discrepancy about a whole month (the call-back
 // question), with names the cadres' names.
 func (r *Router) discNotes(ctx context.Context, in bot.Inbound, hh store.Household, discs []store.Discrepancy,
-	items []store.ConfirmCheckIn, extra string, names map[store.PersonID]string) (func([]store.Discrepancy) []store.OutboxMessage, error) {
-	recipients := map[store.PersonID][]store.PersonID{}
+	items []store.ConfirmCheckIn, extra string, names map[domain.PersonID]string) (func([]store.Discrepancy) []store.OutboxMessage, error) {
+	recipients := map[domain.PersonID][]domain.PersonID{}
 	for _, d := range discs {
 		if _, ok := recipients[d.CadreID]; ok || d.UnitID == nil {
 			continue
@@ -258,8 +259,8 @@ func (r *Router) discNotes(ctx context.Context, in bot.Inbound, hh store.Househo
 }
 
 // cadreNames maps the cadres of items to their names.
-func cadreNames(items []store.ConfirmCheckIn) map[store.PersonID]string {
-	out := map[store.PersonID]string{}
+func cadreNames(items []store.ConfirmCheckIn) map[domain.PersonID]string {
+	out := map[domain.PersonID]string{}
 	for _, it := range items {
 		out[it.CadreID] = it.CadreName
 	}
@@ -268,7 +269,7 @@ func cadreNames(items []store.ConfirmCheckIn) map[store.PersonID]string {
 
 // discRecipients are the coordinators who verify d (a lookup failure leaves the note unsent; the
 // discrepancy itself is stored and listed by 核实).
-func (r *Router) discRecipients(ctx context.Context, d store.Discrepancy) []store.PersonID {
+func (r *Router) discRecipients(ctx context.Context, d store.Discrepancy) []domain.PersonID {
 	if d.UnitID == nil {
 		return nil
 	}
@@ -277,7 +278,7 @@ func (r *Router) discRecipients(ctx context.Context, d store.Discrepancy) []stor
 		r.log.WarnContext(ctx, "coordinators of discrepancy unit", "disc_id", d.ID, "error", err)
 		return nil
 	}
-	out := make([]store.PersonID, len(coords))
+	out := make([]domain.PersonID, len(coords))
 	for i, co := range coords {
 		out[i] = co.ID
 	}
@@ -285,7 +286,7 @@ func (r *Router) discRecipients(ctx context.Context, d store.Discrepancy) []stor
 }
 
 // wordNote is a notification keyed by the inbound message, so handling it again never sends twice.
-func (r *Router) wordNote(in bot.Inbound, what string, ref int64, to store.PersonID, text string) store.OutboxMessage {
+func (r *Router) wordNote(in bot.Inbound, what string, ref int64, to domain.PersonID, text string) store.OutboxMessage {
 	origin := fmt.Sprintf("inbox:%d", in.InboxID)
 	if in.InboxID == 0 {
 		origin = "msg:" + sourceID(in)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/scheduler"
 	"qinqi/store"
 )
@@ -15,7 +16,7 @@ import (
 func newWordHarness(t *testing.T) *harness {
 	t.Helper()
 	h := newHarness(t)
-	h.must(h.st.SetHouseholdHeads(h.ctx, map[store.HouseholdID]store.PersonID{
+	h.must(h.st.SetHouseholdHeads(h.ctx, map[domain.HouseholdID]domain.PersonID{
 		h.household(HHWang): h.person(HeadWang), h.household(HHLiu): h.person(HeadLiu)}))
 	h.must(h.st.SetPersonAccount(h.ctx, h.person(HeadWang), "bot1"))
 	h.rebuild()
@@ -54,7 +55,7 @@ func TestHouseholdConfirmsAVisit(t *testing.T) {
 	wantContains(t, h.send(HeadWang, "1"), "谢谢您的确认，已记录")
 	vc, err := h.st.LatestChatConfirm(h.ctx, h.household(HHWang))
 	h.must(err)
-	if vc.Answer != store.AnswerYes || vc.AnsweredAt == nil {
+	if vc.Answer != domain.AnswerYes || vc.AnsweredAt == nil {
 		t.Errorf("confirmation %+v", vc)
 	}
 	if rows := h.audit(store.EntConfirm, int64(vc.ID)); len(rows) != 1 || rows[0].Action != store.ActAnswer {
@@ -80,7 +81,7 @@ func TestHouseholdDisputesAVisitAndTheCoordinatorVerifies(t *testing.T) {
 	}
 	wantContains(t, rs[0].Text, "谢谢您告诉我们", "编号1", "哪里不一样")
 	ds := h.discs()
-	if len(ds) != 1 || ds[0].Answer != store.AnswerPartly || ds[0].CadreID != h.person(CadreZhang) || ds[0].Source != store.DiscFromConfirm {
+	if len(ds) != 1 || ds[0].Answer != domain.AnswerPartly || ds[0].CadreID != h.person(CadreZhang) || ds[0].Source != domain.DiscFromConfirm {
 		t.Fatalf("discrepancies %+v", ds)
 	}
 	wantContains(t, h.send(HeadWang, "只送了米，没有油"), "已补充给联络员")
@@ -143,7 +144,7 @@ func TestConfirmationAnswersOnTheEdges(t *testing.T) {
 		if len(rs) != 1 || strings.Contains(rs[0].Text, "哪里不一样") {
 			t.Fatalf("replies %+v", rs)
 		}
-		if ds := h.discs(); len(ds) != 1 || ds[0].Note != "那天家里没人" || ds[0].Answer != store.AnswerNo {
+		if ds := h.discs(); len(ds) != 1 || ds[0].Note != "那天家里没人" || ds[0].Answer != domain.AnswerNo {
 			t.Errorf("discrepancies %+v", ds)
 		}
 	})
@@ -156,7 +157,7 @@ func TestConfirmationAnswersOnTheEdges(t *testing.T) {
 		wantContains(t, got, "已过了14天，不用再回复了", "请回复数字")
 		vc, err := h.st.LatestChatConfirm(h.ctx, h.household(HHWang))
 		h.must(err)
-		if vc.Answer != store.AnswerNone {
+		if vc.Answer != domain.AnswerNone {
 			t.Errorf("a late answer was recorded: %+v", vc)
 		}
 	})
@@ -178,7 +179,7 @@ func TestLatestQuestionGetsTheDigit(t *testing.T) {
 	wantContains(t, h.send(HeadWang, "1"), "谢谢您的确认")
 	sc, err := h.st.OpenSpotCheck(h.ctx, h.household(HHWang), clock.Date(2026, 10, 1))
 	h.must(err)
-	if sc.Answer != store.AnswerNone {
+	if sc.Answer != domain.AnswerNone {
 		t.Fatalf("the call-back question took the answer: %+v", sc)
 	}
 	wantContains(t, h.send(HeadWang, "1"), "谢谢您的回复，已记录") // then the older call-back question

@@ -9,6 +9,7 @@ import (
 	"qinqi/handlers"
 	"qinqi/internal/calendar"
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -33,8 +34,8 @@ func newCoordHarness(t *testing.T) *harness {
 	h := newHarness(t)
 	u2 := h.unit("U02")
 	h.must(h.st.UpsertPeople(h.ctx, []store.Person{
-		{Code: AdminSun, Name: "孙管理", Roles: store.MakeRoles(store.RoleAdmin)},
-		{Code: CadreQian, Name: "钱老师", Phone: "13800000003", Roles: store.MakeRoles(store.RoleCadre), UnitID: &u2},
+		{Code: AdminSun, Name: "孙管理", Roles: domain.MakeRoles(domain.RoleAdmin)},
+		{Code: CadreQian, Name: "钱老师", Phone: "13800000003", Roles: domain.MakeRoles(domain.RoleCadre), UnitID: &u2},
 	}, nil))
 	cal, err := calendar.New(h.cfg.Windows, h.cfg.Campaigns)
 	h.must(err)
@@ -50,9 +51,9 @@ func newCoordHarness(t *testing.T) *harness {
 	p1, p2 := pair(HHWang), pair(HHWangQiu)
 	at := time.Date(2026, 11, 10, 9, 0, 0, 0, clock.Shanghai)
 	h.must(h.st.InsertFixture(h.ctx,
-		&store.CheckIn{PairingID: p1.ID, CadreID: zhang, HouseholdID: p1.HouseholdID, Kind: store.KindVisit, Mode: store.ModeInPerson,
+		&store.CheckIn{PairingID: p1.ID, CadreID: zhang, HouseholdID: p1.HouseholdID, Kind: domain.KindVisit, Mode: domain.ModeInPerson,
 			OccurredAt: at, ReportedAt: at, Items: "化肥×3包", ValueFen: novVisitFen, Text: "帮他定了生猪计划"},
-		&store.CheckIn{PairingID: p2.ID, CadreID: zhang, HouseholdID: p2.HouseholdID, Kind: store.KindContact, Mode: store.ModePhone,
+		&store.CheckIn{PairingID: p2.ID, CadreID: zhang, HouseholdID: p2.HouseholdID, Kind: domain.KindContact, Mode: domain.ModePhone,
 			OccurredAt: at.Add(24 * time.Hour), ReportedAt: at.Add(24 * time.Hour), Text: "问春耕准备"},
 	))
 	return h

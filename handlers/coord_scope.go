@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"qinqi/internal/calendar"
+	"qinqi/internal/domain"
 	"qinqi/internal/report"
 	"qinqi/store"
 )
@@ -16,21 +17,21 @@ import (
 // need; *store.Store implements it.
 type CoordStore interface {
 	report.LedgerSource
-	UnitByID(ctx context.Context, id store.UnitID) (store.Unit, error)
-	UnitSubtree(ctx context.Context, unit store.UnitID) ([]store.UnitID, error)
+	UnitByID(ctx context.Context, id domain.UnitID) (store.Unit, error)
+	UnitSubtree(ctx context.Context, unit domain.UnitID) ([]domain.UnitID, error)
 	AllUnits(ctx context.Context) ([]store.Unit, error)
 	PersonByCode(ctx context.Context, code string) (store.Person, error)
-	CadresOfUnits(ctx context.Context, units []store.UnitID) ([]store.Person, error)
-	ActivePairingsOfCadre(ctx context.Context, cadre store.PersonID, at time.Time) ([]store.Pairing, error)
-	ActivePairingsOfHousehold(ctx context.Context, hh store.HouseholdID, at time.Time) ([]store.Pairing, error)
-	ScanUnitPairings(ctx context.Context, units []store.UnitID, o store.ScanOptions, fn func([]store.PairingFacts) error) error
-	PairingLabels(ctx context.Context, ids []store.PairingID) (map[store.PairingID]store.PairingLabel, error)
-	PairingsReported(ctx context.Context, units []store.UnitID, at, from, to time.Time) (int64, int64, error)
-	OnLeaveAt(ctx context.Context, day time.Time) (map[store.PersonID]bool, error)
+	CadresOfUnits(ctx context.Context, units []domain.UnitID) ([]store.Person, error)
+	ActivePairingsOfCadre(ctx context.Context, cadre domain.PersonID, at time.Time) ([]store.Pairing, error)
+	ActivePairingsOfHousehold(ctx context.Context, hh domain.HouseholdID, at time.Time) ([]store.Pairing, error)
+	ScanUnitPairings(ctx context.Context, units []domain.UnitID, o store.ScanOptions, fn func([]store.PairingFacts) error) error
+	PairingLabels(ctx context.Context, ids []domain.PairingID) (map[domain.PairingID]store.PairingLabel, error)
+	PairingsReported(ctx context.Context, units []domain.UnitID, at, from, to time.Time) (int64, int64, error)
+	OnLeaveAt(ctx context.Context, day time.Time) (map[domain.PersonID]bool, error)
 	RelayPairings(ctx context.Context, r store.Relay, notes func([]store.RelayMove) []store.OutboxMessage) ([]store.RelayMove, error)
-	AddLeaveBy(ctx context.Context, l store.Leave, actor store.PersonID, at time.Time) (store.Leave, error)
-	IssueBindCode(ctx context.Context, person, actor store.PersonID, now time.Time, ttl time.Duration) (store.BindCode, error)
-	IsUnitHead(ctx context.Context, person store.PersonID) (bool, error)
+	AddLeaveBy(ctx context.Context, l store.Leave, actor domain.PersonID, at time.Time) (store.Leave, error)
+	IssueBindCode(ctx context.Context, person, actor domain.PersonID, now time.Time, ttl time.Duration) (store.BindCode, error)
+	IsUnitHead(ctx context.Context, person domain.PersonID) (bool, error)
 }
 
 // Windows is the visit-window calendar (*calendar.Calendar).
@@ -43,10 +44,10 @@ type Windows interface {
 // sub-units.
 type coordScope struct {
 	report.Scope
-	units map[store.UnitID]bool // nil for an admin
+	units map[domain.UnitID]bool // nil for an admin
 }
 
-func (s coordScope) has(u *store.UnitID) bool {
+func (s coordScope) has(u *domain.UnitID) bool {
 	return s.All || (u != nil && s.units[*u])
 }
 
@@ -58,7 +59,7 @@ func (r *Router) scopeOf(ctx context.Context, c *Caller) (coordScope, error) {
 		return coordScope{}, refuse(replyCoordUnavailable)
 	}
 	all := coordScope{Scope: report.Scope{All: true, Name: scopeAllName}}
-	if c.Is(store.RoleAdmin) || c.Person.UnitID == nil {
+	if c.Is(domain.RoleAdmin) || c.Person.UnitID == nil {
 		return all, nil
 	}
 	sc, err := r.unitScope(ctx, *c.Person.UnitID)
@@ -76,7 +77,7 @@ func (r *Router) scopeOf(ctx context.Context, c *Caller) (coordScope, error) {
 	return sc, nil
 }
 
-func (r *Router) unitScope(ctx context.Context, unit store.UnitID) (coordScope, error) {
+func (r *Router) unitScope(ctx context.Context, unit domain.UnitID) (coordScope, error) {
 	u, err := r.extra.Coord.UnitByID(ctx, unit)
 	if errors.Is(err, store.ErrNotFound) {
 		return coordScope{}, refuse(replyCoordNoUnit)
@@ -88,7 +89,7 @@ func (r *Router) unitScope(ctx context.Context, unit store.UnitID) (coordScope, 
 	if err != nil {
 		return coordScope{}, fmt.Errorf("sub-units of scope: %w", err)
 	}
-	set := make(map[store.UnitID]bool, len(ids))
+	set := make(map[domain.UnitID]bool, len(ids))
 	for _, id := range ids {
 		set[id] = true
 	}
@@ -124,7 +125,7 @@ func (r *Router) narrow(ctx context.Context, sc coordScope, ref string) (coordSc
 // cadreIn finds a cadre of the scope by person code or exact name; a miss or an ambiguous name
 // is refused with a reply that explains it.
 func (r *Router) cadreIn(ctx context.Context, sc coordScope, ref string) (store.Person, error) {
-	if p, err := r.extra.Coord.PersonByCode(ctx, ref); err == nil && p.Roles.Has(store.RoleCadre) {
+	if p, err := r.extra.Coord.PersonByCode(ctx, ref); err == nil && p.Roles.Has(domain.RoleCadre) {
 		if !sc.has(p.UnitID) {
 			return store.Person{}, refuse(replyCadreOutOfScope(ref))
 		}

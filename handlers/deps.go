@@ -10,6 +10,7 @@ import (
 
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/domain"
 	"qinqi/internal/hanzi"
 	"qinqi/internal/policy"
 	"qinqi/store"
@@ -17,40 +18,40 @@ import (
 
 // People resolves senders and the organisation around them.
 type People interface {
-	PersonByID(ctx context.Context, id store.PersonID) (store.Person, error)
-	UnitByID(ctx context.Context, id store.UnitID) (store.Unit, error)
-	HouseholdByID(ctx context.Context, id store.HouseholdID) (store.Household, error)
-	ProgramByID(ctx context.Context, id store.ProgramID) (store.Program, error)
-	UnitSubtree(ctx context.Context, unit store.UnitID) ([]store.UnitID, error)
-	ActivePairingsOfHousehold(ctx context.Context, hh store.HouseholdID, at time.Time) ([]store.Pairing, error)
-	HouseholdsOfCadre(ctx context.Context, cadre store.PersonID, at time.Time) ([]store.PairedHousehold, error)
-	OpenRequestCounts(ctx context.Context, hhs []store.HouseholdID) (map[store.HouseholdID]int, error)
-	CoordinatorsOfUnit(ctx context.Context, unit store.UnitID) ([]store.Person, error)
+	PersonByID(ctx context.Context, id domain.PersonID) (store.Person, error)
+	UnitByID(ctx context.Context, id domain.UnitID) (store.Unit, error)
+	HouseholdByID(ctx context.Context, id domain.HouseholdID) (store.Household, error)
+	ProgramByID(ctx context.Context, id domain.ProgramID) (store.Program, error)
+	UnitSubtree(ctx context.Context, unit domain.UnitID) ([]domain.UnitID, error)
+	ActivePairingsOfHousehold(ctx context.Context, hh domain.HouseholdID, at time.Time) ([]store.Pairing, error)
+	HouseholdsOfCadre(ctx context.Context, cadre domain.PersonID, at time.Time) ([]store.PairedHousehold, error)
+	OpenRequestCounts(ctx context.Context, hhs []domain.HouseholdID) (map[domain.HouseholdID]int, error)
+	CoordinatorsOfUnit(ctx context.Context, unit domain.UnitID) ([]store.Person, error)
 }
 
 // CheckIns stores reports and their evidence.
 type CheckIns interface {
-	CreateCheckIn(ctx context.Context, c store.CheckIn, actor store.PersonID) (store.CheckIn, bool, error)
-	LastCheckInOfCadre(ctx context.Context, cadre store.PersonID) (store.CheckIn, error)
-	UndoCheckIn(ctx context.Context, id store.CheckInID, actor store.PersonID, at time.Time) error
-	AttachEvidence(ctx context.Context, id store.CheckInID, e store.Evidence, actor store.PersonID, at time.Time) error
-	CheckInsOfPairingsSince(ctx context.Context, pairings []store.PairingID, since time.Time) ([]store.CheckIn, error)
-	LatestCheckInsBefore(ctx context.Context, pairings []store.PairingID, t time.Time) ([]store.CheckIn, error)
-	LastCheckInAt(ctx context.Context, pairings []store.PairingID) (map[store.PairingID]time.Time, error)
-	UpsertWorkPlan(ctx context.Context, cadre store.PersonID, month, text string, at time.Time) (store.WorkPlan, error)
-	WorkPlanOf(ctx context.Context, cadre store.PersonID, month string) (store.WorkPlan, error)
+	CreateCheckIn(ctx context.Context, c store.CheckIn, actor domain.PersonID) (store.CheckIn, bool, error)
+	LastCheckInOfCadre(ctx context.Context, cadre domain.PersonID) (store.CheckIn, error)
+	UndoCheckIn(ctx context.Context, id domain.CheckInID, actor domain.PersonID, at time.Time) error
+	AttachEvidence(ctx context.Context, id domain.CheckInID, e store.Evidence, actor domain.PersonID, at time.Time) error
+	CheckInsOfPairingsSince(ctx context.Context, pairings []domain.PairingID, since time.Time) ([]store.CheckIn, error)
+	LatestCheckInsBefore(ctx context.Context, pairings []domain.PairingID, t time.Time) ([]store.CheckIn, error)
+	LastCheckInAt(ctx context.Context, pairings []domain.PairingID) (map[domain.PairingID]time.Time, error)
+	UpsertWorkPlan(ctx context.Context, cadre domain.PersonID, month, text string, at time.Time) (store.WorkPlan, error)
+	WorkPlanOf(ctx context.Context, cadre domain.PersonID, month string) (store.WorkPlan, error)
 }
 
 // Requests stores household requests, complaints and ratings; notifications go out in the same
 // transaction (the notify callbacks build them from the stored row).
 type Requests interface {
 	CreateRequest(ctx context.Context, r store.Request, notify func(store.Request) []store.OutboxMessage) (store.Request, bool, error)
-	RequestByID(ctx context.Context, id store.RequestID) (store.Request, error)
-	ChangeRequest(ctx context.Context, id store.RequestID, actor store.PersonID, action string, at time.Time,
+	RequestByID(ctx context.Context, id domain.RequestID) (store.Request, error)
+	ChangeRequest(ctx context.Context, id domain.RequestID, actor domain.PersonID, action string, at time.Time,
 		change func(*store.Request) error, notify func(store.Request) []store.OutboxMessage) (store.Request, error)
-	OpenRequestsFor(ctx context.Context, assignee store.PersonID, units []store.UnitID) ([]store.Request, error)
-	LatestUnratedRequest(ctx context.Context, hh store.HouseholdID, since time.Time) (store.Request, error)
-	AddRating(ctx context.Context, r store.Rating, actor store.PersonID) (store.Rating, error)
+	OpenRequestsFor(ctx context.Context, assignee domain.PersonID, units []domain.UnitID) ([]store.Request, error)
+	LatestUnratedRequest(ctx context.Context, hh domain.HouseholdID, since time.Time) (store.Request, error)
+	AddRating(ctx context.Context, r store.Rating, actor domain.PersonID) (store.Rating, error)
 }
 
 // Store is everything the conversation needs from the database.

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"qinqi/bot"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -22,18 +23,18 @@ const (
 
 // dialog is the follow-up state kept in the KV for config.CheckIn.DialogTTL.
 type dialog struct {
-	Kind     string                `json:"kind"`
-	Draft    *CheckInDraft         `json:"draft,omitempty"`
-	Options  []store.HouseholdID   `json:"options,omitempty"`
-	Source   string                `json:"source,omitempty"` // SourceMsgID of the message that started it
-	Category store.RequestCategory `json:"category,omitempty"`
-	Refs     []int64               `json:"refs,omitempty"` // discrepancy ids of dlgDiscNote
+	Kind     string                 `json:"kind"`
+	Draft    *CheckInDraft          `json:"draft,omitempty"`
+	Options  []domain.HouseholdID   `json:"options,omitempty"`
+	Source   string                 `json:"source,omitempty"` // SourceMsgID of the message that started it
+	Category domain.RequestCategory `json:"category,omitempty"`
+	Refs     []int64                `json:"refs,omitempty"` // discrepancy ids of dlgDiscNote
 }
 
-func dialogKey(p store.PersonID) string { return fmt.Sprintf("dialog:%d", p) }
+func dialogKey(p domain.PersonID) string { return fmt.Sprintf("dialog:%d", p) }
 
 // saveDialog keeps the follow-up state; false means the KV is down and the question cannot be kept.
-func (r *Router) saveDialog(ctx context.Context, p store.PersonID, d dialog) bool {
+func (r *Router) saveDialog(ctx context.Context, p domain.PersonID, d dialog) bool {
 	if r.dialogs == nil {
 		return false
 	}
@@ -50,7 +51,7 @@ func (r *Router) saveDialog(ctx context.Context, p store.PersonID, d dialog) boo
 
 // loadDialog returns the pending question; lost is set when the KV could not be read, so a pending
 // question may exist that nobody can see.
-func (r *Router) loadDialog(ctx context.Context, p store.PersonID) (d dialog, ok, lost bool) {
+func (r *Router) loadDialog(ctx context.Context, p domain.PersonID) (d dialog, ok, lost bool) {
 	if r.dialogs == nil {
 		return d, false, false
 	}
@@ -68,7 +69,7 @@ func (r *Router) loadDialog(ctx context.Context, p store.PersonID) (d dialog, ok
 	return d, true, false
 }
 
-func (r *Router) dropDialog(ctx context.Context, p store.PersonID) {
+func (r *Router) dropDialog(ctx context.Context, p domain.PersonID) {
 	if r.dialogs == nil {
 		return
 	}
@@ -85,7 +86,7 @@ func (r *Router) dropDialog(ctx context.Context, p store.PersonID) {
 // before the outage: say that it was lost rather than "not understood".
 func (r *Router) dialogAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool, error) {
 	d, ok, lost := r.loadDialog(ctx, c.ID())
-	if lost && !c.Is(store.RoleHousehold) && c.In.Kind != bot.KindVoice {
+	if lost && !c.Is(domain.RoleHousehold) && c.In.Kind != bot.KindVoice {
 		if _, isNum := digitAnswer(c.Text); isNum {
 			return nil, true, refuse(replyDialogLost)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"qinqi/bot"
 	"qinqi/handlers"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -24,7 +25,7 @@ type outageStore struct {
 	down atomic.Bool
 }
 
-func (s *outageStore) CreateCheckIn(ctx context.Context, c store.CheckIn, actor store.PersonID) (store.CheckIn, bool, error) {
+func (s *outageStore) CreateCheckIn(ctx context.Context, c store.CheckIn, actor domain.PersonID) (store.CheckIn, bool, error) {
 	if s.down.Load() {
 		return store.CheckIn{}, false, errOutage
 	}
@@ -38,7 +39,7 @@ func (s *outageStore) CreateRequest(ctx context.Context, r store.Request, notify
 	return s.Store.CreateRequest(ctx, r, notify)
 }
 
-func (s *outageStore) PersonByID(ctx context.Context, id store.PersonID) (store.Person, error) {
+func (s *outageStore) PersonByID(ctx context.Context, id domain.PersonID) (store.Person, error) {
 	if s.down.Load() {
 		return store.Person{}, errOutage
 	}
@@ -182,7 +183,7 @@ func TestContentLongerThanItsColumnIsRefused(t *testing.T) {
 	if n := len(h.checkIns(CadreZhang)); n != 0 {
 		t.Errorf("%d check-ins written", n)
 	}
-	if rs := h.requests(HHWang); len(rs) != 1 || rs[0].Status != store.StatusNew || rs[0].Rating != nil {
+	if rs := h.requests(HHWang); len(rs) != 1 || rs[0].Status != domain.StatusNew || rs[0].Rating != nil {
 		t.Errorf("requests changed: %+v", rs)
 	}
 	wantContains(t, h.send(CadreZhang, "计划"), "还没有")

@@ -7,14 +7,15 @@ import (
 	"math"
 
 	"qinqi/bot"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
 // media handles a location or photo. From a cadre it attaches to their report of the last
 // config.CheckIn.AttachWindow; a far location is flagged, never refused (evidence is optional).
 func (r *Router) media(ctx context.Context, c *Caller) ([]bot.Reply, error) {
-	if !c.Is(store.RoleCadre) {
-		if c.Is(store.RoleHousehold) {
+	if !c.Is(domain.RoleCadre) {
+		if c.Is(domain.RoleHousehold) {
 			return nil, refuse(replyHouseholdMedia)
 		}
 		return nil, refuse(replyUnsupported(r.roleOf(c)))

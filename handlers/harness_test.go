@@ -14,6 +14,7 @@ import (
 	"qinqi/handlers"
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -138,13 +139,13 @@ func (h *harness) seed() {
 	}, nil))
 	hw, hl, hs := h.household(HHWang), h.household(HHLiu), h.household(HHSun)
 	h.must(h.st.UpsertPeople(ctx, []store.Person{
-		{Code: CoordLi, Name: "李协调", Phone: "13900000009", Roles: store.MakeRoles(store.RoleCoordinator), UnitID: &u1},
-		{Code: CoordChen, Name: "陈主任", Roles: store.MakeRoles(store.RoleCoordinator), UnitID: &u2},
-		{Code: CadreZhang, Name: "张伟", Phone: "13800000001", Roles: store.MakeRoles(store.RoleCadre), UnitID: &u11, Title: "科员"},
-		{Code: CadreZhao, Name: "赵敏", Phone: "13800000002", Roles: store.MakeRoles(store.RoleCadre), UnitID: &u11},
-		{Code: HeadWang, Name: "王春发", Phone: "13700000001", IDNumber: "330122195003051236", Roles: store.MakeRoles(store.RoleHousehold), HouseholdID: &hw},
-		{Code: HeadLiu, Name: "刘大山", Phone: "13700000004", Roles: store.MakeRoles(store.RoleHousehold), HouseholdID: &hl},
-		{Code: HeadNoPair, Name: "孙无对", Roles: store.MakeRoles(store.RoleHousehold), HouseholdID: &hs},
+		{Code: CoordLi, Name: "李协调", Phone: "13900000009", Roles: domain.MakeRoles(domain.RoleCoordinator), UnitID: &u1},
+		{Code: CoordChen, Name: "陈主任", Roles: domain.MakeRoles(domain.RoleCoordinator), UnitID: &u2},
+		{Code: CadreZhang, Name: "张伟", Phone: "13800000001", Roles: domain.MakeRoles(domain.RoleCadre), UnitID: &u11, Title: "科员"},
+		{Code: CadreZhao, Name: "赵敏", Phone: "13800000002", Roles: domain.MakeRoles(domain.RoleCadre), UnitID: &u11},
+		{Code: HeadWang, Name: "王春发", Phone: "13700000001", IDNumber: "330122195003051236", Roles: domain.MakeRoles(domain.RoleHousehold), HouseholdID: &hw},
+		{Code: HeadLiu, Name: "刘大山", Phone: "13700000004", Roles: domain.MakeRoles(domain.RoleHousehold), HouseholdID: &hl},
+		{Code: HeadNoPair, Name: "孙无对", Roles: domain.MakeRoles(domain.RoleHousehold), HouseholdID: &hs},
 	}, nil))
 	zhang, zhao := h.person(CadreZhang), h.person(CadreZhao)
 	since := clock.Date(2026, 1, 5)
@@ -156,19 +157,19 @@ func (h *harness) seed() {
 	}))
 }
 
-func (h *harness) unit(code string) store.UnitID {
+func (h *harness) unit(code string) domain.UnitID {
 	u, err := h.st.UnitByCode(h.ctx, code)
 	h.must(err)
 	return u.ID
 }
 
-func (h *harness) person(code string) store.PersonID {
+func (h *harness) person(code string) domain.PersonID {
 	p, err := h.st.PersonByCode(h.ctx, code)
 	h.must(err)
 	return p.ID
 }
 
-func (h *harness) household(code string) store.HouseholdID {
+func (h *harness) household(code string) domain.HouseholdID {
 	x, err := h.st.HouseholdByCode(h.ctx, code)
 	h.must(err)
 	return x.ID
@@ -224,7 +225,7 @@ func (h *harness) requests(hh string) []store.Request {
 }
 
 // outboxTo lists the texts queued for a person, by the key prefix of a request notification.
-func (h *harness) outboxTo(code string, req store.RequestID, action string) []string {
+func (h *harness) outboxTo(code string, req domain.RequestID, action string) []string {
 	h.t.Helper()
 	var out []string
 	for seq := 1; seq <= h.seq; seq++ {

@@ -9,22 +9,23 @@ import (
 
 	"qinqi/bot"
 	"qinqi/handlers"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
 func TestParseRequest(t *testing.T) {
 	cases := []struct {
 		name, in string
-		cat      store.RequestCategory
+		cat      domain.RequestCategory
 		text     string
 	}{
-		{"category and text", "就医 想办医疗救助卡", store.CatMedical, "想办医疗救助卡"},
-		{"no space after category", "就学孩子学费交不上", store.CatSchool, "孩子学费交不上"},
-		{"synonym keeps the word", "看病 腿疼要去县医院", store.CatMedical, "看病 腿疼要去县医院"},
-		{"job synonym", "找工作 儿子想在县城打工", store.CatJob, "找工作 儿子想在县城打工"},
-		{"no category", "屋顶漏雨", store.CatOther, "屋顶漏雨"},
-		{"punctuation after category", "住房：屋顶漏雨", store.CatHousing, "屋顶漏雨"},
-		{"empty", "", store.CatOther, ""},
+		{"category and text", "就医 想办医疗救助卡", domain.CatMedical, "想办医疗救助卡"},
+		{"no space after category", "就学孩子学费交不上", domain.CatSchool, "孩子学费交不上"},
+		{"synonym keeps the word", "看病 腿疼要去县医院", domain.CatMedical, "看病 腿疼要去县医院"},
+		{"job synonym", "找工作 儿子想在县城打工", domain.CatJob, "找工作 儿子想在县城打工"},
+		{"no category", "屋顶漏雨", domain.CatOther, "屋顶漏雨"},
+		{"punctuation after category", "住房：屋顶漏雨", domain.CatHousing, "屋顶漏雨"},
+		{"empty", "", domain.CatOther, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -69,7 +70,7 @@ func TestHouseholdRequestReachesCadreAndCoordinator(t *testing.T) {
 		t.Fatalf("have %d requests, want 1", len(rs))
 	}
 	r := rs[0]
-	if r.Kind != store.ReqRequest || r.Category != store.CatMedical || r.Text != "想办医疗救助卡" || r.Status != store.StatusNew ||
+	if r.Kind != domain.ReqRequest || r.Category != domain.CatMedical || r.Text != "想办医疗救助卡" || r.Status != domain.StatusNew ||
 		*r.AssigneeID != h.person(CadreZhang) || *r.UnitID != h.unit("U0101") {
 		t.Fatalf("request = %+v", r)
 	}
@@ -99,14 +100,14 @@ func TestHouseholdRequestCases(t *testing.T) {
 	cases := []struct {
 		name, from, in string
 		reply          []string
-		cat            store.RequestCategory
+		cat            domain.RequestCategory
 		count          int
 	}{
-		{"category optional", HeadWang, "诉求 屋顶漏雨", []string{"编号1，其他"}, store.CatOther, 1},
-		{"synonym", HeadWang, "/request 上学 孩子学费", []string{"就学"}, store.CatSchool, 1},
+		{"category optional", HeadWang, "诉求 屋顶漏雨", []string{"编号1，其他"}, domain.CatOther, 1},
+		{"synonym", HeadWang, "/request 上学 孩子学费", []string{"就学"}, domain.CatSchool, 1},
 		{"empty request asks for content", HeadWang, "诉求", []string{"请说说需要帮什么忙"}, "", 0},
-		{"traditional keyword", HeadWang, "訴求 醫保怎麼交", []string{"已收到您的诉求"}, store.CatOther, 1},
-		{"household without a pairing", HeadNoPair, "诉求 就业 想找活干", []string{"暂时没有结对干部"}, store.CatJob, 1},
+		{"traditional keyword", HeadWang, "訴求 醫保怎麼交", []string{"已收到您的诉求"}, domain.CatOther, 1},
+		{"household without a pairing", HeadNoPair, "诉求 就业 想找活干", []string{"暂时没有结对干部"}, domain.CatJob, 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -132,7 +133,7 @@ func TestHouseholdVoiceBecomesCallBackRequest(t *testing.T) {
 	got := h.msg(HeadWang, bot.Message{Kind: bot.KindVoice, MediaRef: "media/v1.silk"})
 	wantContains(t, got, "语音收到了（编号1）", "张伟给您回电话")
 	rs := h.requests(HHWang)
-	if len(rs) != 1 || rs[0].Kind != store.ReqVoice || rs[0].MediaRef != "media/v1.silk" {
+	if len(rs) != 1 || rs[0].Kind != domain.ReqVoice || rs[0].MediaRef != "media/v1.silk" {
 		t.Fatalf("requests = %+v", rs)
 	}
 	toCadre := h.outboxTo(CadreZhang, rs[0].ID, "new")
@@ -180,7 +181,7 @@ func TestComplaintGoesToCoordinatorNotCadre(t *testing.T) {
 	h := newHarness(t)
 	wantContains(t, h.send(HeadWang, "投诉 干部半年没来过"), "投诉已收到（编号1）", "不会转给您的结对干部")
 	rs := h.requests(HHWang)
-	if len(rs) != 1 || rs[0].Kind != store.ReqComplaint || *rs[0].AssigneeID != h.person(CoordLi) {
+	if len(rs) != 1 || rs[0].Kind != domain.ReqComplaint || *rs[0].AssigneeID != h.person(CoordLi) {
 		t.Fatalf("requests = %+v", rs)
 	}
 	if n := len(h.outboxTo(CoordLi, rs[0].ID, "complaint")); n != 1 {
@@ -236,7 +237,7 @@ func TestHouseholdMenuByDigits(t *testing.T) {
 		wantContains(t, h.send(HeadWang, "2"), "好的（就医）")
 		wantContains(t, h.send(HeadWang, "腿疼想去县医院看看"), "已收到您的诉求（编号1，就医）")
 		rs := h.requests(HHWang)
-		if len(rs) != 1 || rs[0].Category != store.CatMedical || rs[0].Text != "腿疼想去县医院看看" {
+		if len(rs) != 1 || rs[0].Category != domain.CatMedical || rs[0].Text != "腿疼想去县医院看看" {
 			t.Fatalf("requests = %+v", rs)
 		}
 	})

@@ -7,6 +7,7 @@ import (
 
 	"qinqi/bot"
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/policy"
 	"qinqi/store"
 )
@@ -23,7 +24,7 @@ func (r *Router) list(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if len(hhs) == 0 {
 		return say(replyNoHH), nil
 	}
-	ids := make([]store.PairingID, len(hhs))
+	ids := make([]domain.PairingID, len(hhs))
 	for i, h := range hhs {
 		ids[i] = h.Pairing.ID
 	}
@@ -44,7 +45,7 @@ func (r *Router) list(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open requests: %w", err)
 	}
-	byPairing := map[store.PairingID][]policy.CheckIn{}
+	byPairing := map[domain.PairingID][]policy.CheckIn{}
 	for _, ci := range append(recent, earlier...) {
 		byPairing[ci.PairingID] = append(byPairing[ci.PairingID], policy.CheckIn{Kind: ci.Kind, At: ci.OccurredAt})
 	}
@@ -68,8 +69,8 @@ func (r *Router) list(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	return say(replyList(lines)), nil
 }
 
-func householdIDs(hhs []store.PairedHousehold) []store.HouseholdID {
-	out := make([]store.HouseholdID, len(hhs))
+func householdIDs(hhs []store.PairedHousehold) []domain.HouseholdID {
+	out := make([]domain.HouseholdID, len(hhs))
 	for i, h := range hhs {
 		out[i] = h.Household.ID
 	}

@@ -8,13 +8,14 @@ import (
 
 	"qinqi/bot"
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
 // LostReplyStore is what LostReplies needs; *store.Store implements it.
 type LostReplyStore interface {
-	PersonByID(ctx context.Context, id store.PersonID) (store.Person, error)
-	CoordinatorsOfUnit(ctx context.Context, unit store.UnitID) ([]store.Person, error)
+	PersonByID(ctx context.Context, id domain.PersonID) (store.Person, error)
+	CoordinatorsOfUnit(ctx context.Context, unit domain.UnitID) ([]store.Person, error)
 	EnqueueOutbox(ctx context.Context, m store.OutboxMessage) (store.OutboxMessage, error)
 }
 

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"qinqi/bot"
-	"qinqi/store"
+	"qinqi/internal/domain"
 )
 
 // menu shows the numbered menu for households who prefer digits to words.
@@ -37,10 +37,10 @@ func (r *Router) menuChoice(ctx context.Context, c *Caller, n int) ([]bot.Reply,
 
 // pickCategory takes the category digit and waits for the matter itself (text or voice).
 func (r *Router) pickCategory(ctx context.Context, c *Caller, n int) ([]bot.Reply, error) {
-	if n < 1 || n > len(store.RequestCategories) {
-		return nil, refuse(replyPickRange(len(store.RequestCategories)))
+	if n < 1 || n > len(domain.RequestCategories) {
+		return nil, refuse(replyPickRange(len(domain.RequestCategories)))
 	}
-	cat := store.RequestCategories[n-1]
+	cat := domain.RequestCategories[n-1]
 	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgRequestText, Category: cat}) {
 		return say(replyRequestEmpty), nil
 	}

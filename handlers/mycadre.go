@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"qinqi/bot"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -28,7 +29,7 @@ func (r *Router) myCadre(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 }
 
 // cadreCard is a cadre's contact card as households see it.
-func (r *Router) cadreCard(ctx context.Context, id store.PersonID) (string, error) {
+func (r *Router) cadreCard(ctx context.Context, id domain.PersonID) (string, error) {
 	cadre, err := r.store.PersonByID(ctx, id)
 	if err != nil {
 		return "", fmt.Errorf("cadre of household: %w", err)

@@ -6,13 +6,14 @@ import (
 	"fmt"
 
 	"qinqi/bot"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
 // note builds a notification to another person. Its key is derived from the inbound message
 // (InboxID, else the transport message id) plus the request, action and recipient, so replaying
 // the same inbound message never notifies twice.
-func (r *Router) note(in bot.Inbound, req store.RequestID, action string, to store.PersonID, text string) store.OutboxMessage {
+func (r *Router) note(in bot.Inbound, req domain.RequestID, action string, to domain.PersonID, text string) store.OutboxMessage {
 	origin := fmt.Sprintf("inbox:%d", in.InboxID)
 	if in.InboxID == 0 {
 		origin = "msg:" + sourceID(in)

@@ -9,6 +9,7 @@ import (
 
 	"qinqi/bot"
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/policy"
 	"qinqi/store"
 )
@@ -18,8 +19,8 @@ const overdueShown = 15
 
 // overdueItem is one overdue pairing as the coordinator sees it.
 type overdueItem struct {
-	pairing store.PairingID
-	cadre   store.PersonID
+	pairing domain.PairingID
+	cadre   domain.PersonID
 	days    int
 	summary string
 	leave   bool
@@ -46,7 +47,7 @@ func (r *Router) overdue(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if len(items) == 0 {
 		return say(replyOverdueNone(sc.Name, total)), nil
 	}
-	ids := make([]store.PairingID, len(items))
+	ids := make([]domain.PairingID, len(items))
 	for i, it := range items {
 		ids[i] = it.pairing
 	}
@@ -96,9 +97,9 @@ func (r *Router) overdueItems(ctx context.Context, sc coordScope, now time.Time)
 }
 
 // filterUnits is the unit list for store filters: nil (every unit) for an admin.
-func (s coordScope) filterUnits() []store.UnitID {
+func (s coordScope) filterUnits() []domain.UnitID {
 	if s.All {
 		return nil
 	}
-	return append([]store.UnitID{}, s.Units...)
+	return append([]domain.UnitID{}, s.Units...)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"qinqi/bot"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -51,7 +52,7 @@ func (r *Router) saveRating(ctx context.Context, c *Caller, score int, text stri
 	if len(pairs) > 0 {
 		rt.CadreID = &pairs[0].CadreID
 	}
-	var reqID store.RequestID
+	var reqID domain.RequestID
 	if req, err := r.store.LatestUnratedRequest(ctx, hh.ID, now.Add(-rateWindow)); err == nil {
 		reqID, rt.RequestID = req.ID, &req.ID
 		if req.AssigneeID != nil {
@@ -71,7 +72,7 @@ func (r *Router) saveRating(ctx context.Context, c *Caller, score int, text stri
 // householdDigit answers a household's bare digit: a 1–5 right after a resolution rates it, any
 // other digit picks from the numbered menu.
 func (r *Router) householdDigit(ctx context.Context, c *Caller) ([]bot.Reply, bool, error) {
-	if !c.Is(store.RoleHousehold) || c.Is(store.RoleCadre) || c.In.Kind == bot.KindVoice {
+	if !c.Is(domain.RoleHousehold) || c.Is(domain.RoleCadre) || c.In.Kind == bot.KindVoice {
 		return nil, false, nil
 	}
 	n, ok := digitAnswer(c.Text)

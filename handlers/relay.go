@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"qinqi/bot"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -108,7 +109,7 @@ func relayedRequests(ms []store.RelayMove) int {
 // relayNames lists the household heads handed over, for the notifications (names are shown only
 // to the two cadres and the coordinator, who already see these households).
 func (r *Router) relayNames(ctx context.Context, ms []store.RelayMove) []string {
-	ids := make([]store.PairingID, len(ms))
+	ids := make([]domain.PairingID, len(ms))
 	for i, m := range ms {
 		ids[i] = m.Old
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"qinqi/internal/domain"
 	"qinqi/internal/pii"
 	"qinqi/store"
 )
@@ -67,34 +68,34 @@ var helpLine = map[string]string{
 }
 
 // roleExample is the one-line example for unknown input, by role.
-var roleExample = map[store.Role]string{
-	store.RoleHousehold:   "没看懂您的意思。有事请发：诉求 就医 想办医疗救助卡，或直接发语音；回复“菜单”看数字菜单。",
-	store.RoleCadre:       "没看懂这条。报走访请发：走访 王春发 送米20斤（或 走访 2 …）；发“帮助”看全部命令。",
-	store.RoleCoordinator: "没看懂这条。看逾期请发：逾期；看本月统计：统计 11月；发“帮助”看全部命令。",
-	store.RoleAdmin:       "没看懂这条。发“帮助”看全部命令。",
+var roleExample = map[domain.Role]string{
+	domain.RoleHousehold:   "没看懂您的意思。有事请发：诉求 就医 想办医疗救助卡，或直接发语音；回复“菜单”看数字菜单。",
+	domain.RoleCadre:       "没看懂这条。报走访请发：走访 王春发 送米20斤（或 走访 2 …）；发“帮助”看全部命令。",
+	domain.RoleCoordinator: "没看懂这条。看逾期请发：逾期；看本月统计：统计 11月；发“帮助”看全部命令。",
+	domain.RoleAdmin:       "没看懂这条。发“帮助”看全部命令。",
 }
 
-func replyUnknown(role store.Role) string { return roleExample[role] }
+func replyUnknown(role domain.Role) string { return roleExample[role] }
 
 // roleCan says in one line what a role can do, after a command of another role.
-var roleCan = map[store.Role]string{
-	store.RoleHousehold:   "您可以发：诉求 就医 想办医疗救助卡、评价 5、我的干部，或回复“菜单”。",
-	store.RoleCadre:       "干部可以发：走访/电话/送温暖 …、我的亲戚、撤销、诉求列表；发“帮助”看全部。",
-	store.RoleCoordinator: "协调员可以发：逾期、统计、排名、导出、诉求列表；发“帮助”看全部。",
-	store.RoleAdmin:       "管理员可以发：逾期、统计、排名、导出、绑定码；发“帮助”看全部。",
+var roleCan = map[domain.Role]string{
+	domain.RoleHousehold:   "您可以发：诉求 就医 想办医疗救助卡、评价 5、我的干部，或回复“菜单”。",
+	domain.RoleCadre:       "干部可以发：走访/电话/送温暖 …、我的亲戚、撤销、诉求列表；发“帮助”看全部。",
+	domain.RoleCoordinator: "协调员可以发：逾期、统计、排名、导出、诉求列表；发“帮助”看全部。",
+	domain.RoleAdmin:       "管理员可以发：逾期、统计、排名、导出、绑定码；发“帮助”看全部。",
 }
 
-func replyWrongRole(word string, role store.Role) string {
+func replyWrongRole(word string, role domain.Role) string {
 	return fmt.Sprintf("“%s”不是您这个身份能用的命令。%s", word, roleCan[role])
 }
 
-func replyUnsupported(role store.Role) string {
+func replyUnsupported(role domain.Role) string {
 	return "这种消息我还处理不了。" + roleExample[role]
 }
 
-func replyHelp(role store.Role, lines []string) string {
-	title := map[store.Role]string{store.RoleHousehold: "您可以这样用：", store.RoleCadre: "干部可用的命令：",
-		store.RoleCoordinator: "可用的命令：", store.RoleAdmin: "可用的命令："}[role]
+func replyHelp(role domain.Role, lines []string) string {
+	title := map[domain.Role]string{domain.RoleHousehold: "您可以这样用：", domain.RoleCadre: "干部可用的命令：",
+		domain.RoleCoordinator: "可用的命令：", domain.RoleAdmin: "可用的命令："}[role]
 	return title + "\n" + strings.Join(lines, "\n") + "\n有问题直接发消息，看不懂的我会给例子。"
 }
 
@@ -135,7 +136,7 @@ func replyCheckInSaved(c store.CheckIn, hh string, day, today time.Time, again b
 		b.WriteString("已记录 ✔\n")
 	}
 	fmt.Fprintf(&b, "%s｜%s｜%s", c.Kind.Label(), hh, dayLabel(day, today))
-	if c.Kind == store.KindContact && c.Mode != "" {
+	if c.Kind == domain.KindContact && c.Mode != "" {
 		fmt.Fprintf(&b, "｜%s", c.Mode.Label())
 	}
 	if c.Items != "" {
@@ -290,7 +291,7 @@ func hoursLabel(d time.Duration) string {
 
 func noteNewRequest(r store.Request, hh string, ackBy time.Time, audio bool) string {
 	what := pii.Mask(r.Text)
-	if r.Kind == store.ReqVoice {
+	if r.Kind == domain.ReqVoice {
 		var b strings.Builder
 		fmt.Fprintf(&b, "【语音诉求#%d】%s发来一条语音。", r.ID, hh)
 		if heard, ok := strings.CutPrefix(r.Text, "（语音，平台识别）"); ok {
@@ -318,7 +319,7 @@ func noteComplaint(r store.Request, hh string) string {
 func replyRequestLine(r store.Request, hh string, now time.Time) string {
 	due := r.DueAt
 	late := ""
-	if r.Status == store.StatusNew {
+	if r.Status == domain.StatusNew {
 		due = r.AckDueAt
 	}
 	if now.After(due) {
@@ -329,17 +330,17 @@ func replyRequestLine(r store.Request, hh string, now time.Time) string {
 
 func kindOrCategory(r store.Request) string {
 	switch r.Kind {
-	case store.ReqComplaint:
+	case domain.ReqComplaint:
 		return "投诉"
-	case store.ReqVoice:
+	case domain.ReqVoice:
 		return "语音"
 	}
 	return string(r.Category)
 }
 
-func statusLabel(s store.RequestStatus) string {
-	return map[store.RequestStatus]string{store.StatusNew: "待受理", store.StatusAccepted: "办理中",
-		store.StatusResolved: "已办结", store.StatusTransferred: "已转办"}[s]
+func statusLabel(s domain.RequestStatus) string {
+	return map[domain.RequestStatus]string{domain.StatusNew: "待受理", domain.StatusAccepted: "办理中",
+		domain.StatusResolved: "已办结", domain.StatusTransferred: "已转办"}[s]
 }
 
 func replyRequestList(lines []string) string {
@@ -394,7 +395,7 @@ func noteTransferredCoord(r store.Request, hh, cadre string) string {
 
 const replyRateHelp = "请这样打分：评价 5 很满意（1到5分，5分最满意，后面可以写意见）。"
 
-func replyRated(score int, forRequest store.RequestID) string {
+func replyRated(score int, forRequest domain.RequestID) string {
 	s := fmt.Sprintf("谢谢您的评价（%d分）！", score)
 	if forRequest != 0 {
 		s = fmt.Sprintf("谢谢您给诉求%d打分（%d分）！", forRequest, score)
@@ -432,14 +433,14 @@ func replyMenu() string {
 }
 
 func replyCategoryMenu() string {
-	cats := make([]string, len(store.RequestCategories))
-	for i, c := range store.RequestCategories {
+	cats := make([]string, len(domain.RequestCategories))
+	for i, c := range domain.RequestCategories {
 		cats[i] = string(c)
 	}
 	return "是哪方面的事？回复数字：\n" + numbered(cats)
 }
 
-func replyAskRequestText(cat store.RequestCategory) string {
+func replyAskRequestText(cat domain.RequestCategory) string {
 	return fmt.Sprintf("好的（%s）。请说说具体什么事，打字或发语音都行。", cat)
 }
 
@@ -610,7 +611,7 @@ const (
 	replyDiscNoted     = "收到，已补充给联络员。谢谢您！"
 )
 
-func replyDiscThanks(id store.DiscID) string {
+func replyDiscThanks(id domain.DiscID) string {
 	return fmt.Sprintf("谢谢您告诉我们，已记录（编号%d）。单位联络员会核实，不用您再跑腿。", id)
 }
 
@@ -628,7 +629,7 @@ func replySpotMonthLine(month time.Time, logged int) string {
 func noteDiscNew(d store.Discrepancy, hh store.Household, cadre string, lines []string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "【待核实#%d】%s户（%s）对干部%s报的以下内容回复“%s”", d.ID, hh.HeadName, hh.Code, cadre, d.Answer.Label())
-	if d.Source == store.DiscFromCallback {
+	if d.Source == domain.DiscFromCallback {
 		b.WriteString("（电话回访）")
 	}
 	b.WriteString("：\n")
@@ -682,7 +683,7 @@ func replyCallbackNotOnList(hh store.Household, month string, onChat bool) strin
 	return fmt.Sprintf("%s（%s）不在%s的回访清单上：没有抽到，也没有待确认的走访，或已经回访过。发「回访清单」看名单。", hh.Code, hh.HeadName, monthLabel(month))
 }
 
-func replyCallbackSaved(hh store.Household, ans store.SpotAnswer, discs []store.Discrepancy) string {
+func replyCallbackSaved(hh store.Household, ans domain.SpotAnswer, discs []store.Discrepancy) string {
 	s := fmt.Sprintf("已记录回访：%s户（%s）“%s”。", hh.HeadName, hh.Code, ans.Label())
 	for _, d := range discs {
 		s += fmt.Sprintf("\n发现异议 编号%d；核实后发：核实 %d 属实 说明 或 核实 %d 有误 说明。", d.ID, d.ID, d.ID)
@@ -702,11 +703,11 @@ func monthLabel(month string) string {
 // 核实 (handlers/verify.go).
 const replyVerifyHelp = "核实后请发：核实 编号 属实 说明（户主说的对，记录不实）或 核实 编号 有误 说明（户主记错了，记录无误），例如：核实 12 有误 电话问过，是老人记混了日子"
 
-func replyDiscUnknown(id store.DiscID) string {
+func replyDiscUnknown(id domain.DiscID) string {
 	return fmt.Sprintf("没有编号%d的异议。发「核实」看待核实的名单。", id)
 }
 
-func replyDiscOutOfScope(id store.DiscID) string {
+func replyDiscOutOfScope(id domain.DiscID) string {
 	return fmt.Sprintf("编号%d的异议不在您负责的单位，不能由您核实。请转给该单位的联络员。", id)
 }
 
@@ -748,7 +749,7 @@ func noteDiscClosed(d store.Discrepancy, household, coordinator string, disputed
 	var b strings.Builder
 	fmt.Fprintf(&b, "【核实结果#%d】您报的%s户：%s。户主回复“%s”，单位联络员%s已核实：", d.ID, household, strings.Join(disputed, "；"),
 		d.Answer.Label(), coordinator)
-	if d.Verdict == store.VerdictUpheld {
+	if d.Verdict == domain.VerdictUpheld {
 		b.WriteString("户主反映属实，这条记录与实际不符。")
 	} else {
 		b.WriteString("户主反映有误，记录无误。")

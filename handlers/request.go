@@ -8,23 +8,24 @@ import (
 	"strings"
 
 	"qinqi/bot"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
 // categorySynonyms maps what households say to a category; the word itself stays in the text.
-var categorySynonyms = map[string]store.RequestCategory{
-	"看病": store.CatMedical, "医疗": store.CatMedical, "住院": store.CatMedical, "买药": store.CatMedical, "医保": store.CatInsurance,
-	"上学": store.CatSchool, "读书": store.CatSchool, "学费": store.CatSchool, "助学": store.CatSchool, "教育": store.CatSchool,
-	"找工作": store.CatJob, "工作": store.CatJob, "打工": store.CatJob, "务工": store.CatJob,
-	"房子": store.CatHousing, "危房": store.CatHousing, "修房": store.CatHousing, "住的": store.CatHousing,
-	"种地": store.CatFarming, "养殖": store.CatFarming, "农业": store.CatFarming, "种植": store.CatFarming,
-	"低保": store.CatInsurance, "养老": store.CatInsurance, "养老金": store.CatInsurance, "保险": store.CatInsurance,
+var categorySynonyms = map[string]domain.RequestCategory{
+	"看病": domain.CatMedical, "医疗": domain.CatMedical, "住院": domain.CatMedical, "买药": domain.CatMedical, "医保": domain.CatInsurance,
+	"上学": domain.CatSchool, "读书": domain.CatSchool, "学费": domain.CatSchool, "助学": domain.CatSchool, "教育": domain.CatSchool,
+	"找工作": domain.CatJob, "工作": domain.CatJob, "打工": domain.CatJob, "务工": domain.CatJob,
+	"房子": domain.CatHousing, "危房": domain.CatHousing, "修房": domain.CatHousing, "住的": domain.CatHousing,
+	"种地": domain.CatFarming, "养殖": domain.CatFarming, "农业": domain.CatFarming, "种植": domain.CatFarming,
+	"低保": domain.CatInsurance, "养老": domain.CatInsurance, "养老金": domain.CatInsurance, "保险": domain.CatInsurance,
 }
 
 // ParseRequest splits "就医 想办医疗救助卡" into a category and the text; no category means 其他.
-func ParseRequest(args string) (store.RequestCategory, string) {
+func ParseRequest(args string) (domain.RequestCategory, string) {
 	args = strings.TrimSpace(shape(args))
-	for _, cat := range store.RequestCategories {
+	for _, cat := range domain.RequestCategories {
 		if strings.HasPrefix(args, string(cat)) {
 			return cat, trimSeps(strings.TrimSpace(args[len(cat):]))
 		}
@@ -36,7 +37,7 @@ func ParseRequest(args string) (store.RequestCategory, string) {
 	if cat, ok := categorySynonyms[first]; ok {
 		return cat, args
 	}
-	return store.CatOther, trimSeps(args)
+	return domain.CatOther, trimSeps(args)
 }
 
 // request is 诉求 <类别> <内容> from a household.
@@ -48,22 +49,22 @@ func (r *Router) request(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	return r.createRequest(ctx, c, cat, text)
 }
 
-func (r *Router) createRequest(ctx context.Context, c *Caller, cat store.RequestCategory, text string) ([]bot.Reply, error) {
-	return r.newRequest(ctx, c, store.Request{Kind: store.ReqRequest, Category: cat, Text: text})
+func (r *Router) createRequest(ctx context.Context, c *Caller, cat domain.RequestCategory, text string) ([]bot.Reply, error) {
+	return r.newRequest(ctx, c, store.Request{Kind: domain.ReqRequest, Category: cat, Text: text})
 }
 
 // voice turns a household's voice message into a request for the cadre, who gets the recording
 // itself (when the channel left it as a file) and the platform's recognised text (when the channel
 // gives one: the 服务号's Recognition); never only a reference to it.
 func (r *Router) voice(ctx context.Context, c *Caller) ([]bot.Reply, error) {
-	if !c.Is(store.RoleHousehold) {
+	if !c.Is(domain.RoleHousehold) {
 		return nil, refuse(replyCadreVoice)
 	}
 	text := "（语音留言，请听录音或回电）"
 	if heard := strings.TrimSpace(c.In.Text); heard != "" {
 		text = "（语音，平台识别）" + clipText(heard, maxRequestChars-16)
 	}
-	return r.newRequest(ctx, c, store.Request{Kind: store.ReqVoice, Category: store.CatOther, Text: text, MediaRef: c.In.MediaRef})
+	return r.newRequest(ctx, c, store.Request{Kind: domain.ReqVoice, Category: domain.CatOther, Text: text, MediaRef: c.In.MediaRef})
 }
 
 // audioFile is the recording a voice message left on this machine, or "" when the channel gave only
@@ -80,7 +81,7 @@ func audioFile(ref string) string {
 }
 
 // audioNote forwards the recording to the cadre as a file, right after the notice.
-func (r *Router) audioNote(c *Caller, req store.Request, hh string, to store.PersonID, path string) store.OutboxMessage {
+func (r *Router) audioNote(c *Caller, req store.Request, hh string, to domain.PersonID, path string) store.OutboxMessage {
 	m := r.note(c.In, req.ID, "audio", to, "")
 	ext := filepath.Ext(path)
 	if ext == "" {
@@ -109,7 +110,7 @@ func (r *Router) newRequest(ctx context.Context, c *Caller, req store.Request) (
 		return nil, err
 	}
 	now := r.now()
-	req.HouseholdID, req.PersonID, req.Status, req.CreatedAt = hh.ID, c.ID(), store.StatusNew, now
+	req.HouseholdID, req.PersonID, req.Status, req.CreatedAt = hh.ID, c.ID(), domain.StatusNew, now
 	req.AckDueAt, req.DueAt = now.Add(r.cfg.Requests.AckWithin), now.Add(r.cfg.Requests.ResolveWithin)
 	if src := sourceID(c.In); src != "" {
 		req.SourceMsgID = &src
@@ -122,7 +123,7 @@ func (r *Router) newRequest(ctx context.Context, c *Caller, req store.Request) (
 		req.PairingID, req.AssigneeID, req.UnitID = &pairs[0].ID, &cadre.ID, cadre.UnitID
 	}
 	audio := ""
-	if req.Kind == store.ReqVoice {
+	if req.Kind == domain.ReqVoice {
 		audio = audioFile(req.MediaRef)
 	}
 	notify := func(saved store.Request) []store.OutboxMessage {
@@ -144,7 +145,7 @@ func (r *Router) newRequest(ctx context.Context, c *Caller, req store.Request) (
 	if err != nil {
 		return nil, fmt.Errorf("create request: %w", err)
 	}
-	if saved.Kind == store.ReqVoice {
+	if saved.Kind == domain.ReqVoice {
 		return say(replyVoiceSaved(saved, cadre.Name)), nil
 	}
 	return say(replyRequestSaved(saved, cadre.Name, r.cfg.Requests.AckWithin)), nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"qinqi/bot"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -18,10 +19,10 @@ func (r *Router) accept(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	now := r.now()
 	me := c.ID()
 	saved, err := r.store.ChangeRequest(ctx, req.ID, me, store.ActAccept, now, func(q *store.Request) error {
-		if q.Status != store.StatusNew && q.Status != store.StatusTransferred {
+		if q.Status != domain.StatusNew && q.Status != domain.StatusTransferred {
 			return store.ErrWrongState
 		}
-		q.Status, q.AcceptedAt, q.AssigneeID = store.StatusAccepted, &now, &me
+		q.Status, q.AcceptedAt, q.AssigneeID = domain.StatusAccepted, &now, &me
 		return nil
 	}, func(q store.Request) []store.OutboxMessage {
 		return []store.OutboxMessage{r.note(c.In, q.ID, "accepted", q.PersonID, noteAccepted(q, c.Person.Name))}

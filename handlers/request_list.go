@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"qinqi/bot"
-	"qinqi/store"
+	"qinqi/internal/domain"
 )
 
 // requestList (诉求列表) shows the open requests the caller handles: assigned to them, or, for a
@@ -19,7 +19,7 @@ func (r *Router) requestList(ctx context.Context, c *Caller) ([]bot.Reply, error
 	if err != nil {
 		return nil, fmt.Errorf("open requests: %w", err)
 	}
-	names := map[store.HouseholdID]string{}
+	names := map[domain.HouseholdID]string{}
 	lines := make([]string, 0, len(reqs))
 	for _, q := range reqs {
 		if _, ok := names[q.HouseholdID]; !ok {

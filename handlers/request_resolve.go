@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"qinqi/bot"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -21,10 +22,10 @@ func (r *Router) resolve(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	}
 	now := r.now()
 	saved, err := r.store.ChangeRequest(ctx, req.ID, c.ID(), store.ActResolve, now, func(q *store.Request) error {
-		if q.Status == store.StatusResolved {
+		if q.Status == domain.StatusResolved {
 			return store.ErrWrongState
 		}
-		q.Status, q.ResolvedAt, q.Result = store.StatusResolved, &now, result
+		q.Status, q.ResolvedAt, q.Result = domain.StatusResolved, &now, result
 		if q.AcceptedAt == nil {
 			q.AcceptedAt = &now
 		}

@@ -7,11 +7,12 @@ import (
 	"strconv"
 	"strings"
 
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
 // requestArg reads "12 结果…" or "#12 结果…" into a request id and the rest.
-func requestArg(args string) (store.RequestID, string, bool) {
+func requestArg(args string) (domain.RequestID, string, bool) {
 	args = strings.TrimLeft(strings.TrimSpace(args), "#号")
 	i := 0
 	for i < len(args) && args[i] >= '0' && args[i] <= '9' {
@@ -24,12 +25,12 @@ func requestArg(args string) (store.RequestID, string, bool) {
 	if err != nil || n <= 0 {
 		return 0, "", false
 	}
-	return store.RequestID(n), trimSeps(strings.TrimSpace(args[i:])), true
+	return domain.RequestID(n), trimSeps(strings.TrimSpace(args[i:])), true
 }
 
 // myUnits is the caller's unit and its sub-units when they coordinate, else nothing.
-func (r *Router) myUnits(ctx context.Context, c *Caller) ([]store.UnitID, error) {
-	if !(c.Is(store.RoleCoordinator) || c.Is(store.RoleAdmin)) || c.Person.UnitID == nil {
+func (r *Router) myUnits(ctx context.Context, c *Caller) ([]domain.UnitID, error) {
+	if !(c.Is(domain.RoleCoordinator) || c.Is(domain.RoleAdmin)) || c.Person.UnitID == nil {
 		return nil, nil
 	}
 	return r.store.UnitSubtree(ctx, *c.Person.UnitID)
@@ -58,7 +59,7 @@ func (r *Router) requestInScope(ctx context.Context, c *Caller) (store.Request, 
 		inUnits = inUnits || (req.UnitID != nil && *req.UnitID == u)
 	}
 	mine := req.AssigneeID != nil && *req.AssigneeID == c.ID()
-	if !inUnits && (!mine || (req.Kind == store.ReqComplaint && !c.Is(store.RoleCoordinator))) {
+	if !inUnits && (!mine || (req.Kind == domain.ReqComplaint && !c.Is(domain.RoleCoordinator))) {
 		return req, "", refuse(replyNotYourRequest)
 	}
 	return req, rest, nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"qinqi/bot"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -41,10 +42,10 @@ func (r *Router) transfer(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	}
 	now := r.now()
 	saved, err := r.store.ChangeRequest(ctx, req.ID, c.ID(), store.ActTransfer, now, func(q *store.Request) error {
-		if q.Status != store.StatusNew && q.Status != store.StatusAccepted {
+		if q.Status != domain.StatusNew && q.Status != domain.StatusAccepted {
 			return store.ErrWrongState
 		}
-		q.Status, q.AssigneeID, q.TransferNote = store.StatusTransferred, &coords[0].ID, reason
+		q.Status, q.AssigneeID, q.TransferNote = domain.StatusTransferred, &coords[0].ID, reason
 		return nil
 	}, func(q store.Request) []store.OutboxMessage {
 		out := []store.OutboxMessage{r.note(c.In, q.ID, "transferred", q.PersonID, noteTransferredHH(q))}

@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"testing"
 
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -22,21 +23,21 @@ func TestRequestWorkflow(t *testing.T) {
 	steps := []struct {
 		name, from, in string
 		reply          []string
-		status         store.RequestStatus
+		status         domain.RequestStatus
 		toHousehold    string // action key of the household notification expected after the step
 		hhText         []string
 	}{
-		{"cadre lists", CadreZhang, "诉求列表", []string{"#1 王春发｜就医｜待受理｜限11月24日"}, store.StatusNew, "", nil},
-		{"another cadre cannot accept", CadreZhao, "受理 1", []string{"不归您办理"}, store.StatusNew, "", nil},
-		{"coordinator of another unit cannot accept", CoordChen, "受理 1", []string{"不归您办理"}, store.StatusNew, "", nil},
-		{"missing number", CadreZhang, "受理", []string{"请写上诉求编号"}, store.StatusNew, "", nil},
-		{"unknown number", CadreZhang, "受理 99", []string{"没有这个编号的诉求"}, store.StatusNew, "", nil},
-		{"accept", CadreZhang, "受理 #1", []string{"已受理诉求#1", "办结 1"}, store.StatusAccepted, "accepted", []string{"张伟已经受理", "11月30日前"}},
-		{"accept twice", CadreZhang, "受理 1", []string{"现在是“办理中”"}, store.StatusAccepted, "", nil},
-		{"resolve without result", CadreZhang, "办结 1", []string{"请写上办理结果"}, store.StatusAccepted, "", nil},
-		{"resolve", CadreZhang, "办结 1 已帮您办好医疗救助卡，下周送到", []string{"诉求#1已办结"}, store.StatusResolved, "resolved", []string{"办好了：已帮您办好医疗救助卡", "回复1到5"}},
-		{"household rates with a bare digit", HeadWang, "4", []string{"谢谢您给诉求1打分（4分）"}, store.StatusResolved, "", nil},
-		{"a second digit is a menu choice, not a second rating", HeadWang, "5", []string{"您可以这样用"}, store.StatusResolved, "", nil},
+		{"cadre lists", CadreZhang, "诉求列表", []string{"#1 王春发｜就医｜待受理｜限11月24日"}, domain.StatusNew, "", nil},
+		{"another cadre cannot accept", CadreZhao, "受理 1", []string{"不归您办理"}, domain.StatusNew, "", nil},
+		{"coordinator of another unit cannot accept", CoordChen, "受理 1", []string{"不归您办理"}, domain.StatusNew, "", nil},
+		{"missing number", CadreZhang, "受理", []string{"请写上诉求编号"}, domain.StatusNew, "", nil},
+		{"unknown number", CadreZhang, "受理 99", []string{"没有这个编号的诉求"}, domain.StatusNew, "", nil},
+		{"accept", CadreZhang, "受理 #1", []string{"已受理诉求#1", "办结 1"}, domain.StatusAccepted, "accepted", []string{"张伟已经受理", "11月30日前"}},
+		{"accept twice", CadreZhang, "受理 1", []string{"现在是“办理中”"}, domain.StatusAccepted, "", nil},
+		{"resolve without result", CadreZhang, "办结 1", []string{"请写上办理结果"}, domain.StatusAccepted, "", nil},
+		{"resolve", CadreZhang, "办结 1 已帮您办好医疗救助卡，下周送到", []string{"诉求#1已办结"}, domain.StatusResolved, "resolved", []string{"办好了：已帮您办好医疗救助卡", "回复1到5"}},
+		{"household rates with a bare digit", HeadWang, "4", []string{"谢谢您给诉求1打分（4分）"}, domain.StatusResolved, "", nil},
+		{"a second digit is a menu choice, not a second rating", HeadWang, "5", []string{"您可以这样用"}, domain.StatusResolved, "", nil},
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
@@ -72,7 +73,7 @@ func TestRequestTransferToCoordinator(t *testing.T) {
 	wantContains(t, h.send(CadreZhang, "转办 1"), "请写上转办原因")
 	wantContains(t, h.send(CadreZhang, "转办 1 需要住建部门鉴定危房"), "诉求#1已转给单位协调员")
 	r := h.requests(HHWang)[0]
-	if r.Status != store.StatusTransferred || *r.AssigneeID != h.person(CoordLi) || r.TransferNote != "需要住建部门鉴定危房" {
+	if r.Status != domain.StatusTransferred || *r.AssigneeID != h.person(CoordLi) || r.TransferNote != "需要住建部门鉴定危房" {
 		t.Fatalf("request = %+v", r)
 	}
 	notes := h.outboxTo(CoordLi, r.ID, "transfer")
@@ -90,7 +91,7 @@ func TestRequestTransferToCoordinator(t *testing.T) {
 		wantContains(t, h.send(CoordLi, "诉求列表"), "#1 王春发｜住房｜已转办")
 		wantContains(t, h.send(CoordLi, "受理 1"), "已受理诉求#1")
 		wantContains(t, h.send(CoordLi, "办结 1 已安排危房改造"), "已办结")
-		if got := h.requests(HHWang)[0].Status; got != store.StatusResolved {
+		if got := h.requests(HHWang)[0].Status; got != domain.StatusResolved {
 			t.Fatalf("status %s", got)
 		}
 	})

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"qinqi/bot"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -21,10 +22,10 @@ type Caller struct {
 }
 
 // ID is the sender's person id.
-func (c *Caller) ID() store.PersonID { return c.Person.ID }
+func (c *Caller) ID() domain.PersonID { return c.Person.ID }
 
 // Is reports whether the sender holds role.
-func (c *Caller) Is(role store.Role) bool { return c.Person.Roles.Has(role) }
+func (c *Caller) Is(role domain.Role) bool { return c.Person.Roles.Has(role) }
 
 // cmdFunc runs one command; see errors.go for what its error means.
 type cmdFunc func(ctx context.Context, c *Caller) ([]bot.Reply, error)
@@ -35,16 +36,16 @@ type route struct {
 	words   []string // Chinese keywords; the first is the one shown in help
 	slash   string
 	aliases []string // short forms and synonyms
-	roles   []store.Role
+	roles   []domain.Role
 	run     cmdFunc
 }
 
 var (
-	anyone      = []store.Role{store.RoleHousehold, store.RoleCadre, store.RoleCoordinator, store.RoleAdmin}
-	households  = []store.Role{store.RoleHousehold}
-	cadres      = []store.Role{store.RoleCadre}
-	cadresCoord = []store.Role{store.RoleCadre, store.RoleCoordinator, store.RoleAdmin}
-	coordinator = []store.Role{store.RoleCoordinator, store.RoleAdmin}
+	anyone      = []domain.Role{domain.RoleHousehold, domain.RoleCadre, domain.RoleCoordinator, domain.RoleAdmin}
+	households  = []domain.Role{domain.RoleHousehold}
+	cadres      = []domain.Role{domain.RoleCadre}
+	cadresCoord = []domain.Role{domain.RoleCadre, domain.RoleCoordinator, domain.RoleAdmin}
+	coordinator = []domain.Role{domain.RoleCoordinator, domain.RoleAdmin}
 )
 
 // table is the command language. The longest matching keyword wins, so "诉求列表" beats "诉求"
@@ -118,7 +119,7 @@ func (r *Router) handle(ctx context.Context, in bot.Inbound) ([]bot.Reply, error
 	if in.PersonID == 0 {
 		return nil, refuse(replyUnbound)
 	}
-	p, err := r.store.PersonByID(ctx, store.PersonID(in.PersonID))
+	p, err := r.store.PersonByID(ctx, domain.PersonID(in.PersonID))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, refuse(replyUnbound)
 	}
@@ -147,7 +148,7 @@ func (r *Router) handle(ctx context.Context, in bot.Inbound) ([]bot.Reply, error
 func (r *Router) dispatch(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	rt, word, ok := r.match(c.Text)
 	if !ok {
-		if c.Is(store.RoleCadre) {
+		if c.Is(domain.RoleCadre) {
 			if _, _, found := cutKindKeyword(c.Text, keywordScanRunes); found {
 				return r.checkIn(ctx, c) // voice-to-text: "今天上午走访了王春发…"
 			}
@@ -204,7 +205,7 @@ func isASCIIWord(w string) bool {
 	return true
 }
 
-func allowed(have store.Roles, want []store.Role) bool {
+func allowed(have domain.Roles, want []domain.Role) bool {
 	for _, w := range want {
 		if have.Has(w) {
 			return true
@@ -214,17 +215,17 @@ func allowed(have store.Roles, want []store.Role) bool {
 }
 
 // roleOf picks the role whose help a person sees: the most capable one they hold.
-func (r *Router) roleOf(c *Caller) store.Role {
-	for _, role := range []store.Role{store.RoleAdmin, store.RoleCoordinator, store.RoleCadre, store.RoleHousehold} {
+func (r *Router) roleOf(c *Caller) domain.Role {
+	for _, role := range []domain.Role{domain.RoleAdmin, domain.RoleCoordinator, domain.RoleCadre, domain.RoleHousehold} {
 		if c.Is(role) {
 			return role
 		}
 	}
-	return store.RoleHousehold
+	return domain.RoleHousehold
 }
 
 // commandsFor lists the rows a role may use, in table order (for 帮助).
-func (r *Router) commandsFor(roles store.Roles) []route {
+func (r *Router) commandsFor(roles domain.Roles) []route {
 	var out []route
 	for _, rt := range r.routes {
 		if rt.id != "help" && allowed(roles, rt.roles) {

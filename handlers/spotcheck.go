@@ -8,23 +8,24 @@ import (
 
 	"qinqi/bot"
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
 // SpotStore is what the household's word needs: visit confirmations, the monthly call-back question,
 // phone call-backs and discrepancies; *store.Store.
 type SpotStore interface {
-	OpenSpotCheck(ctx context.Context, hh store.HouseholdID, since time.Time) (store.SpotCheck, error)
-	CountPairingCheckIns(ctx context.Context, p store.PairingID, from, to time.Time) (int, error)
-	OpenConfirm(ctx context.Context, hh store.HouseholdID, since time.Time) (store.VisitConfirm, error)
-	LatestChatConfirm(ctx context.Context, hh store.HouseholdID) (store.VisitConfirm, error)
-	ConfirmCheckIns(ctx context.Context, id store.ConfirmID) ([]store.ConfirmCheckIn, error)
+	OpenSpotCheck(ctx context.Context, hh domain.HouseholdID, since time.Time) (store.SpotCheck, error)
+	CountPairingCheckIns(ctx context.Context, p domain.PairingID, from, to time.Time) (int, error)
+	OpenConfirm(ctx context.Context, hh domain.HouseholdID, since time.Time) (store.VisitConfirm, error)
+	LatestChatConfirm(ctx context.Context, hh domain.HouseholdID) (store.VisitConfirm, error)
+	ConfirmCheckIns(ctx context.Context, id domain.ConfirmID) ([]store.ConfirmCheckIn, error)
 	SaveHouseholdAnswer(ctx context.Context, a store.HouseholdAnswer, notes func([]store.Discrepancy) []store.OutboxMessage) ([]store.Discrepancy, error)
-	AddDiscrepancyNote(ctx context.Context, ids []store.DiscID, note string, at time.Time, notes func([]store.Discrepancy) []store.OutboxMessage) ([]store.Discrepancy, error)
-	DiscrepancyByID(ctx context.Context, id store.DiscID) (store.Discrepancy, error)
-	OpenDiscrepancies(ctx context.Context, units []store.UnitID, limit int) ([]store.Discrepancy, error)
-	CountOpenDiscrepancies(ctx context.Context, units []store.UnitID) (int64, error)
-	CloseDiscrepancy(ctx context.Context, id store.DiscID, v store.Verdict, finding string, actor store.PersonID, at time.Time,
+	AddDiscrepancyNote(ctx context.Context, ids []domain.DiscID, note string, at time.Time, notes func([]store.Discrepancy) []store.OutboxMessage) ([]store.Discrepancy, error)
+	DiscrepancyByID(ctx context.Context, id domain.DiscID) (store.Discrepancy, error)
+	OpenDiscrepancies(ctx context.Context, units []domain.UnitID, limit int) ([]store.Discrepancy, error)
+	CountOpenDiscrepancies(ctx context.Context, units []domain.UnitID) (int64, error)
+	CloseDiscrepancy(ctx context.Context, id domain.DiscID, v domain.Verdict, finding string, actor domain.PersonID, at time.Time,
 		notes func(store.Discrepancy) []store.OutboxMessage) (store.Discrepancy, error)
 }
 
@@ -33,7 +34,7 @@ const spotOpenFor = 31 * 24 * time.Hour
 
 // answerSpot records a household's answer to the monthly call-back question. A "no" while the cadre
 // logged check-ins for that month opens a discrepancy for the unit's coordinators.
-func (r *Router) answerSpot(ctx context.Context, c *Caller, sc store.SpotCheck, ans store.SpotAnswer, note string) ([]bot.Reply, error) {
+func (r *Router) answerSpot(ctx context.Context, c *Caller, sc store.SpotCheck, ans domain.SpotAnswer, note string) ([]bot.Reply, error) {
 	from, err := time.ParseInLocation("2006-01", sc.Month, clock.Shanghai)
 	if err != nil {
 		return nil, fmt.Errorf("spot check month %q: %w", sc.Month, err)
@@ -43,7 +44,7 @@ func (r *Router) answerSpot(ctx context.Context, c *Caller, sc store.SpotCheck, 
 		return nil, fmt.Errorf("spot check count: %w", err)
 	}
 	sc.Answer, sc.Note, sc.LoggedVisits = ans, note, logged
-	sc.Discrepancy = ans != store.AnswerYes && logged > 0
+	sc.Discrepancy = ans != domain.AnswerYes && logged > 0
 	out, err := r.saveSpot(ctx, c, sc, from)
 	if errors.Is(err, store.ErrDuplicate) {
 		return say(replySpotThanks), nil
@@ -65,16 +66,16 @@ func (r *Router) saveSpot(ctx context.Context, c *Caller, sc store.SpotCheck, mo
 		return nil, fmt.Errorf("spot check household: %w", err)
 	}
 	a := store.HouseholdAnswer{Spot: &sc, Actor: c.ID(), At: r.now()}
-	source := store.DiscFromSpot
+	source := domain.DiscFromSpot
 	if sc.AnsweredBy != nil {
-		source = store.DiscFromCallback
+		source = domain.DiscFromCallback
 	}
 	if sc.Discrepancy {
 		a.Discs = []store.Discrepancy{{HouseholdID: sc.HouseholdID, CadreID: sc.CadreID, UnitID: cadre.UnitID, Source: source,
 			Month: sc.Month, Answer: sc.Answer, Note: sc.Note}}
 	}
 	notes, err := r.discNotes(ctx, c.In, hh, a.Discs, nil, replySpotMonthLine(month, sc.LoggedVisits),
-		map[store.PersonID]string{cadre.ID: cadre.Name})
+		map[domain.PersonID]string{cadre.ID: cadre.Name})
 	if err != nil {
 		return nil, err
 	}

@@ -7,31 +7,32 @@ import (
 
 	"qinqi/handlers"
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
 func TestParseConfirmAnswer(t *testing.T) {
 	cases := []struct {
 		name, in string
-		want     store.SpotAnswer
+		want     domain.SpotAnswer
 		note     string
 		ok       bool
 	}{
-		{"digit one", "1", store.AnswerYes, "", true},
-		{"full-width digit two", "２", store.AnswerNo, "", true},
-		{"three with the household's words", "3 只送了化肥，没有钱", store.AnswerPartly, "只送了化肥，没有钱", true},
-		{"three glued to its words", "3只送了化肥", store.AnswerPartly, "只送了化肥", true},
-		{"yes word", "是", store.AnswerYes, "", true},
-		{"came", "来过", store.AnswerYes, "", true},
-		{"did not come", "没有来", store.AnswerNo, "", true},
-		{"no word with punctuation", "没有。", store.AnswerNo, "", true},
-		{"not quite", "有出入", store.AnswerPartly, "", true},
-		{"traditional 沒有來", "沒有來", store.AnswerNo, "", true},
-		{"four is a menu choice", "4", store.AnswerNone, "", false},
-		{"twelve is a number", "12", store.AnswerNone, "", false},
-		{"a date is not an answer", "3月5日来的", store.AnswerNone, "", false},
-		{"a sentence is not an answer", "没有钱买药了", store.AnswerNone, "", false},
-		{"empty", "", store.AnswerNone, "", false},
+		{"digit one", "1", domain.AnswerYes, "", true},
+		{"full-width digit two", "２", domain.AnswerNo, "", true},
+		{"three with the household's words", "3 只送了化肥，没有钱", domain.AnswerPartly, "只送了化肥，没有钱", true},
+		{"three glued to its words", "3只送了化肥", domain.AnswerPartly, "只送了化肥", true},
+		{"yes word", "是", domain.AnswerYes, "", true},
+		{"came", "来过", domain.AnswerYes, "", true},
+		{"did not come", "没有来", domain.AnswerNo, "", true},
+		{"no word with punctuation", "没有。", domain.AnswerNo, "", true},
+		{"not quite", "有出入", domain.AnswerPartly, "", true},
+		{"traditional 沒有來", "沒有來", domain.AnswerNo, "", true},
+		{"four is a menu choice", "4", domain.AnswerNone, "", false},
+		{"twelve is a number", "12", domain.AnswerNone, "", false},
+		{"a date is not an answer", "3月5日来的", domain.AnswerNone, "", false},
+		{"a sentence is not an answer", "没有钱买药了", domain.AnswerNone, "", false},
+		{"empty", "", domain.AnswerNone, "", false},
 	}
 	fold := folder(t)
 	for _, c := range cases {
@@ -50,7 +51,7 @@ func FuzzParseConfirmAnswer(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		a, note, ok := handlers.ParseConfirmAnswer(s)
-		if ok != (a != store.AnswerNone) || (!ok && note != "") {
+		if ok != (a != domain.AnswerNone) || (!ok && note != "") {
 			t.Errorf("ParseConfirmAnswer(%q) = %q, %q, %v: ok must mean an answer", s, a, note, ok)
 		}
 	})
@@ -68,7 +69,7 @@ func TestSpotCheckAnswers(t *testing.T) {
 	asked := clock.Date(2026, 11, 1).Add(10 * time.Hour)
 	oct := clock.Date(2026, 10, 12).Add(9 * time.Hour)
 	h.must(h.st.InsertFixture(h.ctx,
-		&store.CheckIn{PairingID: wang.ID, CadreID: wang.CadreID, HouseholdID: wang.HouseholdID, Kind: store.KindVisit, OccurredAt: oct, ReportedAt: oct},
+		&store.CheckIn{PairingID: wang.ID, CadreID: wang.CadreID, HouseholdID: wang.HouseholdID, Kind: domain.KindVisit, OccurredAt: oct, ReportedAt: oct},
 		&store.SpotCheck{Month: "2026-10", HouseholdID: wang.HouseholdID, PairingID: wang.ID, CadreID: wang.CadreID, AskedAt: &asked},
 		&store.SpotCheck{Month: "2026-10", HouseholdID: liu.HouseholdID, PairingID: liu.ID, CadreID: liu.CadreID, AskedAt: &asked},
 	))
@@ -99,14 +100,14 @@ func TestSpotCheckAnswers(t *testing.T) {
 			t.Errorf("the cadre was told before the coordinator verified: %q", n)
 		}
 		r := row(HHWang)
-		if r.Answer != store.AnswerNo || !r.Discrepancy || r.LoggedVisits != 1 || r.AnsweredAt == nil {
+		if r.Answer != domain.AnswerNo || !r.Discrepancy || r.LoggedVisits != 1 || r.AnsweredAt == nil {
 			t.Errorf("row %+v", r)
 		}
 	})
 	t.Run("a later digit is no longer an answer", func(t *testing.T) {
 		got := h.send(HeadWang, "1")
 		wantNot(t, got, "谢谢您")
-		if r := row(HHWang); r.Answer != store.AnswerNo {
+		if r := row(HHWang); r.Answer != domain.AnswerNo {
 			t.Errorf("answer changed to %q", r.Answer)
 		}
 	})
@@ -115,7 +116,7 @@ func TestSpotCheckAnswers(t *testing.T) {
 		if len(rs) != 1 || !strings.Contains(rs[0].Text, "已记录") {
 			t.Fatalf("replies %+v", rs)
 		}
-		if r := row(HHLiu); r.Answer != store.AnswerNo || r.Discrepancy {
+		if r := row(HHLiu); r.Answer != domain.AnswerNo || r.Discrepancy {
 			t.Errorf("row %+v", r)
 		}
 	})

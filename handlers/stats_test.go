@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"testing"
 
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -102,7 +103,7 @@ func TestSalesHelpIsCountedApart(t *testing.T) {
 // sees every unit, like an admin; one of 县教育局 still sees only that unit.
 func TestCoordinatorOfTheCountySeesEverything(t *testing.T) {
 	h := newCoordHarness(t)
-	h.must(h.st.UpsertPeople(h.ctx, []store.Person{{Code: "C-COUNTY", Name: "县督查组", Roles: store.MakeRoles(store.RoleCoordinator)}}, nil))
+	h.must(h.st.UpsertPeople(h.ctx, []store.Person{{Code: "C-COUNTY", Name: "县督查组", Roles: domain.MakeRoles(domain.RoleCoordinator)}}, nil))
 	got := h.send("C-COUNTY", "统计 11月")
 	wantContains(t, got, "全部单位", "走访 1", "帮扶金额 500元")
 	wantNot(t, got, "还没有所属单位")

@@ -7,6 +7,7 @@ import (
 
 	"qinqi/bot"
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -35,7 +36,7 @@ func (r *Router) undo(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 
 // householdName is for replies to the household's own cadre; a household that no longer exists
 // reads as "该户".
-func (r *Router) householdName(ctx context.Context, id store.HouseholdID) (string, error) {
+func (r *Router) householdName(ctx context.Context, id domain.HouseholdID) (string, error) {
 	h, err := r.store.HouseholdByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return "该户", nil

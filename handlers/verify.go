@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"qinqi/bot"
+	"qinqi/internal/domain"
 	"qinqi/internal/report"
 	"qinqi/store"
 )
@@ -18,7 +19,7 @@ const verifyShown = 10
 // ParseVerify reads "12 属实 电话问过邻居" into the discrepancy number, the verdict and the
 // coordinator's note. 属实 means the household is right (the report does not match what happened);
 // 有误 (or 不属实) means the household was mistaken and the report stands.
-func ParseVerify(args string) (store.DiscID, store.Verdict, string, bool) {
+func ParseVerify(args string) (domain.DiscID, domain.Verdict, string, bool) {
 	f := strings.Fields(strings.NewReplacer("#", " ", "＃", " ", "号", " ").Replace(shape(args)))
 	if len(f) < 2 {
 		return 0, "", "", false
@@ -27,20 +28,20 @@ func ParseVerify(args string) (store.DiscID, store.Verdict, string, bool) {
 	if err != nil || n <= 0 {
 		return 0, "", "", false
 	}
-	var v store.Verdict
+	var v domain.Verdict
 	rest := f[1]
 	switch {
 	case strings.HasPrefix(rest, "不属实"):
-		v, rest = store.VerdictWrong, strings.TrimPrefix(rest, "不属实")
+		v, rest = domain.VerdictWrong, strings.TrimPrefix(rest, "不属实")
 	case strings.HasPrefix(rest, "属实"):
-		v, rest = store.VerdictUpheld, strings.TrimPrefix(rest, "属实")
+		v, rest = domain.VerdictUpheld, strings.TrimPrefix(rest, "属实")
 	case strings.HasPrefix(rest, "有误"):
-		v, rest = store.VerdictWrong, strings.TrimPrefix(rest, "有误")
+		v, rest = domain.VerdictWrong, strings.TrimPrefix(rest, "有误")
 	default:
 		return 0, "", "", false
 	}
 	note := strings.TrimSpace(strings.Join(append([]string{rest}, f[2:]...), " "))
-	return store.DiscID(n), v, trimSeps(note), true
+	return domain.DiscID(n), v, trimSeps(note), true
 }
 
 // verify is 核实 [编号 属实|有误 说明]. Without arguments it lists the open discrepancies of the
@@ -130,9 +131,9 @@ func (r *Router) discLines(ctx context.Context, d store.Discrepancy) ([]string, 
 
 // openDiscs lists the open discrepancies of the scope, oldest first.
 func (r *Router) openDiscs(ctx context.Context, sc coordScope) ([]bot.Reply, error) {
-	var units []store.UnitID
+	var units []domain.UnitID
 	if !sc.All {
-		units = append([]store.UnitID{}, sc.Units...)
+		units = append([]domain.UnitID{}, sc.Units...)
 	}
 	n, err := r.extra.Spot.CountOpenDiscrepancies(ctx, units)
 	if err != nil {

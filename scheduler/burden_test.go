@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -64,11 +65,11 @@ func TestBurdenMeter(t *testing.T) {
 		_, err := st.EnqueueOutbox(ctx, m)
 		must(t, err)
 	}
-	c.checkIn(t, c.pA, store.KindVisit, at(3, 15)) // 6 h after the first reminder
-	c.checkIn(t, c.pB, store.KindVisit, at(12, 8)) // 48 h after the second
+	c.checkIn(t, c.pA, domain.KindVisit, at(3, 15)) // 6 h after the first reminder
+	c.checkIn(t, c.pB, domain.KindVisit, at(12, 8)) // 48 h after the second
 	rows, err := st.BurdenOf(ctx, clock.Date(2026, 11, 1), clock.Date(2026, 12, 1), nil)
 	must(t, err)
-	by := map[store.PersonID]store.BurdenRow{}
+	by := map[domain.PersonID]store.BurdenRow{}
 	for _, r := range rows {
 		by[r.CadreID] = r
 	}

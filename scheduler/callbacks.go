@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/report"
 	"qinqi/store"
 )
@@ -16,7 +17,7 @@ import (
 // CallbackStore is what the monthly call-back lists read and write; *store.Store.
 type CallbackStore interface {
 	LoadOrgChart(ctx context.Context) (store.OrgChart, error)
-	CallbackList(ctx context.Context, month string, kinds []store.CheckInKind, units []store.UnitID) ([]store.CallbackRow, error)
+	CallbackList(ctx context.Context, month string, kinds []domain.CheckInKind, units []domain.UnitID) ([]store.CallbackRow, error)
 	Tx(ctx context.Context, fn func(tx *store.Store) error) error
 }
 
@@ -29,7 +30,7 @@ type CallbackStore interface {
 type CallbackLists struct {
 	Store   CallbackStore
 	Clock   clock.Clock
-	Kinds   []store.CheckInKind
+	Kinds   []domain.CheckInKind
 	FileDir string
 	Spec    string
 }
@@ -39,9 +40,9 @@ func (j *CallbackLists) Schedule() string { return j.Spec }
 
 // callbackJob builds the job from the configuration.
 func callbackJob(d Deps) *CallbackLists {
-	kinds := make([]store.CheckInKind, len(d.Config.Confirm.Kinds))
+	kinds := make([]domain.CheckInKind, len(d.Config.Confirm.Kinds))
 	for i, k := range d.Config.Confirm.Kinds {
-		kinds[i] = store.CheckInKind(k)
+		kinds[i] = domain.CheckInKind(k)
 	}
 	st, _ := d.Store.(CallbackStore)
 	return &CallbackLists{Store: st, Clock: d.Clock, Kinds: kinds, FileDir: d.Config.Outbox.FileDir,
@@ -59,7 +60,7 @@ func (j *CallbackLists) Run(ctx context.Context, at time.Time) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	units := make([]store.UnitID, 0, len(chart.Coordinators))
+	units := make([]domain.UnitID, 0, len(chart.Coordinators))
 	for u := range chart.Coordinators {
 		units = append(units, u)
 	}
@@ -81,7 +82,7 @@ func (j *CallbackLists) Run(ctx context.Context, at time.Time) (Result, error) {
 	return res, nil
 }
 
-func (j *CallbackLists) send(ctx context.Context, to store.PersonID, u store.Unit, month string, rows []store.CallbackRow, res Result) error {
+func (j *CallbackLists) send(ctx context.Context, to domain.PersonID, u store.Unit, month string, rows []store.CallbackRow, res Result) error {
 	now := j.Clock.Now()
 	key := fmt.Sprintf("callbacks:%s:%d", month, to)
 	msgs := []store.OutboxMessage{{Key: key, PersonID: ptr(to), Priority: store.PriorityBulk, CreatedAt: now,

@@ -7,6 +7,7 @@ import (
 
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/domain"
 	"qinqi/internal/report"
 	"qinqi/store"
 )
@@ -58,17 +59,17 @@ func (j *VisitConfirmAsk) Run(ctx context.Context, at time.Time) (Result, error)
 		res["quiet"] = 1
 		return res, nil
 	}
-	kinds := make([]store.CheckInKind, len(j.Confirm.Kinds))
+	kinds := make([]domain.CheckInKind, len(j.Confirm.Kinds))
 	for i, k := range j.Confirm.Kinds {
-		kinds[i] = store.CheckInKind(k)
+		kinds[i] = domain.CheckInKind(k)
 	}
 	from := at.Add(-j.Confirm.AnswerWithin)
 	pend, err := j.Store.UnaskedCheckIns(ctx, kinds, from.AddDate(0, 0, -j.MaxDaysBack-1), from, at.Add(-j.UndoWindow))
 	if err != nil || len(pend) == 0 {
 		return res, err
 	}
-	byHH := map[store.HouseholdID][]store.ConfirmCheckIn{}
-	var hhs []store.HouseholdID
+	byHH := map[domain.HouseholdID][]store.ConfirmCheckIn{}
+	var hhs []domain.HouseholdID
 	for _, c := range pend {
 		if byHH[c.HouseholdID] == nil {
 			hhs = append(hhs, c.HouseholdID)
@@ -94,12 +95,12 @@ func (j *VisitConfirmAsk) Run(ctx context.Context, at time.Time) (Result, error)
 
 // askee is a household due a question and the head who gets it.
 type askee struct {
-	hh   store.HouseholdID
-	head store.PersonID
+	hh   domain.HouseholdID
+	head domain.PersonID
 }
 
 // due keeps the households on chat that have not been asked within confirm.min_days.
-func (j *VisitConfirmAsk) due(ctx context.Context, hhs []store.HouseholdID, at time.Time, res Result) ([]askee, error) {
+func (j *VisitConfirmAsk) due(ctx context.Context, hhs []domain.HouseholdID, at time.Time, res Result) ([]askee, error) {
 	heads, err := j.Store.ChatHeads(ctx, hhs)
 	if err != nil {
 		return nil, err
@@ -123,15 +124,15 @@ func (j *VisitConfirmAsk) due(ctx context.Context, hhs []store.HouseholdID, at t
 	return out, nil
 }
 
-func (j *VisitConfirmAsk) ask(ctx context.Context, tx *store.Store, chunk []askee, byHH map[store.HouseholdID][]store.ConfirmCheckIn, res Result) error {
+func (j *VisitConfirmAsk) ask(ctx context.Context, tx *store.Store, chunk []askee, byHH map[domain.HouseholdID][]store.ConfirmCheckIn, res Result) error {
 	now := j.Clock.Now()
 	for _, a := range chunk {
 		items := byHH[a.hh]
-		ids := make([]store.CheckInID, len(items))
+		ids := make([]domain.CheckInID, len(items))
 		for i, c := range items {
 			ids[i] = c.CheckInID
 		}
-		vc := store.VisitConfirm{HouseholdID: a.hh, AskedTo: ptr(a.head), Via: store.ViaChat, AskedAt: now}
+		vc := store.VisitConfirm{HouseholdID: a.hh, AskedTo: ptr(a.head), Via: domain.ViaChat, AskedAt: now}
 		if err := tx.CreateVisitConfirm(ctx, &vc, ids); err != nil {
 			return err
 		}

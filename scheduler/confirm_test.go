@@ -7,12 +7,13 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
 
 // report stores a check-in with goods and money, occurred and reported at at.
-func (c *county) report(t *testing.T, p store.PairingID, kind store.CheckInKind, at time.Time, items string, fen int64) {
+func (c *county) report(t *testing.T, p domain.PairingID, kind domain.CheckInKind, at time.Time, items string, fen int64) {
 	t.Helper()
 	pr, err := c.st.PairingByID(context.Background(), p)
 	must(t, err)
@@ -30,12 +31,12 @@ func TestVisitConfirmationQuestions(t *testing.T) {
 			day := clock.Date(2026, 12, 5)
 			clk := clock.NewFake(day)
 			job := jobsByName(t, c.st, clk, defaults())["visit-confirm"]
-			c.report(t, c.pA, store.KindVisit, day.Add(9*time.Hour+35*time.Minute), "化肥×3包", 50000)
-			c.report(t, c.pB, store.KindContact, day.Add(9*time.Hour+36*time.Minute), "", 0)
-			c.report(t, c.pC, store.KindWarmth, day.Add(9*time.Hour+37*time.Minute), "米×20斤", 0)
+			c.report(t, c.pA, domain.KindVisit, day.Add(9*time.Hour+35*time.Minute), "化肥×3包", 50000)
+			c.report(t, c.pB, domain.KindContact, day.Add(9*time.Hour+36*time.Minute), "", 0)
+			c.report(t, c.pC, domain.KindWarmth, day.Add(9*time.Hour+37*time.Minute), "米×20斤", 0)
 			early := run(t, job, clk, day.Add(9*time.Hour+40*time.Minute)) // inside the 10-minute undo window
 			first := run(t, job, clk, day.Add(10*time.Hour+40*time.Minute))
-			c.report(t, c.pA, store.KindDeed, day.AddDate(0, 0, 2).Add(15*time.Hour), "", 0)
+			c.report(t, c.pA, domain.KindDeed, day.AddDate(0, 0, 2).Add(15*time.Hour), "", 0)
 			waiting := run(t, job, clk, day.AddDate(0, 0, 2).Add(16*time.Hour+40*time.Minute))
 			quiet := run(t, job, clk, day.AddDate(0, 0, 7).Add(22*time.Hour))
 			again := run(t, job, clk, day.AddDate(0, 0, 7).Add(10*time.Hour+40*time.Minute))
@@ -83,8 +84,8 @@ func TestCallbackListsGoToCoordinators(t *testing.T) {
 	st := testenv.SQLite(t)
 	c := newCounty(t, st)
 	must(t, st.SetPersonAccount(ctx, c.headC, "")) // 李三 has no chat
-	c.report(t, c.pC, store.KindWarmth, clock.Date(2026, 10, 20).Add(10*time.Hour), "米×20斤", 0)
-	c.report(t, c.pA, store.KindVisit, clock.Date(2026, 10, 21).Add(10*time.Hour), "", 0) // 王一 chats: not on the list
+	c.report(t, c.pC, domain.KindWarmth, clock.Date(2026, 10, 20).Add(10*time.Hour), "米×20斤", 0)
+	c.report(t, c.pA, domain.KindVisit, clock.Date(2026, 10, 21).Add(10*time.Hour), "", 0) // 王一 chats: not on the list
 	cfg := defaults()
 	cfg.SpotCheck.Percent = 100
 	cfg.Outbox.FileDir = t.TempDir()

@@ -10,6 +10,7 @@ import (
 
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/domain"
 	"qinqi/scheduler"
 	"qinqi/store"
 )
@@ -18,11 +19,11 @@ import (
 // K2 (household 李三); every household head uses the bot (has a bot account).
 type county struct {
 	st                  *store.Store
-	unit                store.UnitID
-	head, coord, k1, k2 store.PersonID
-	hhA, hhB, hhC       store.HouseholdID
-	headA, headB, headC store.PersonID
-	pA, pB, pC          store.PairingID
+	unit                domain.UnitID
+	head, coord, k1, k2 domain.PersonID
+	hhA, hhB, hhC       domain.HouseholdID
+	headA, headB, headC domain.PersonID
+	pA, pB, pC          domain.PairingID
 }
 
 func newCounty(t *testing.T, st *store.Store) *county {
@@ -34,15 +35,15 @@ func newCounty(t *testing.T, st *store.Store) *county {
 	must(t, err)
 	c.unit = u.ID
 	people := []store.Person{
-		{Code: "H", Name: "局长", Roles: store.MakeRoles(store.RoleCadre), UnitID: &c.unit},
-		{Code: "C", Name: "督查员", Roles: store.MakeRoles(store.RoleCoordinator), UnitID: &c.unit},
-		{Code: "K1", Name: "张干部", Roles: store.MakeRoles(store.RoleCadre), UnitID: &c.unit},
-		{Code: "K2", Name: "刘干部", Roles: store.MakeRoles(store.RoleCadre), UnitID: &c.unit},
+		{Code: "H", Name: "局长", Roles: domain.MakeRoles(domain.RoleCadre), UnitID: &c.unit},
+		{Code: "C", Name: "督查员", Roles: domain.MakeRoles(domain.RoleCoordinator), UnitID: &c.unit},
+		{Code: "K1", Name: "张干部", Roles: domain.MakeRoles(domain.RoleCadre), UnitID: &c.unit},
+		{Code: "K2", Name: "刘干部", Roles: domain.MakeRoles(domain.RoleCadre), UnitID: &c.unit},
 	}
 	must(t, st.UpsertPeople(ctx, people, nil))
 	must(t, st.ResolveUnitHeads(ctx))
-	hhs := []store.Household{{Code: "A", HeadName: "王一", Tags: store.MakeTags(store.TagLifted)},
-		{Code: "B", HeadName: "王二", Tags: store.MakeTags(store.TagMonitored)}, {Code: "C", HeadName: "李三"}}
+	hhs := []store.Household{{Code: "A", HeadName: "王一", Tags: domain.MakeTags(domain.TagLifted)},
+		{Code: "B", HeadName: "王二", Tags: domain.MakeTags(domain.TagMonitored)}, {Code: "C", HeadName: "李三"}}
 	must(t, st.UpsertHouseholds(ctx, hhs, nil))
 	byCode, err := st.PeopleByCodes(ctx, []string{"H", "C", "K1", "K2"})
 	must(t, err)
@@ -50,14 +51,14 @@ func newCounty(t *testing.T, st *store.Store) *county {
 	hb, err := st.HouseholdsByCodes(ctx, []string{"A", "B", "C"})
 	must(t, err)
 	c.hhA, c.hhB, c.hhC = hb["A"].ID, hb["B"].ID, hb["C"].ID
-	heads := []store.Person{{Code: "RA", Name: "王一", Roles: store.MakeRoles(store.RoleHousehold), HouseholdID: &c.hhA, Account: "bot1"},
-		{Code: "RB", Name: "王二", Roles: store.MakeRoles(store.RoleHousehold), HouseholdID: &c.hhB, Account: "bot1"},
-		{Code: "RC", Name: "李三", Roles: store.MakeRoles(store.RoleHousehold), HouseholdID: &c.hhC, Account: "bot1"}}
+	heads := []store.Person{{Code: "RA", Name: "王一", Roles: domain.MakeRoles(domain.RoleHousehold), HouseholdID: &c.hhA, Account: "bot1"},
+		{Code: "RB", Name: "王二", Roles: domain.MakeRoles(domain.RoleHousehold), HouseholdID: &c.hhB, Account: "bot1"},
+		{Code: "RC", Name: "李三", Roles: domain.MakeRoles(domain.RoleHousehold), HouseholdID: &c.hhC, Account: "bot1"}}
 	must(t, st.UpsertPeople(ctx, heads, nil))
 	hp, err := st.PeopleByCodes(ctx, []string{"RA", "RB", "RC"})
 	must(t, err)
 	c.headA, c.headB, c.headC = hp["RA"].ID, hp["RB"].ID, hp["RC"].ID
-	must(t, st.SetHouseholdHeads(ctx, map[store.HouseholdID]store.PersonID{c.hhA: c.headA, c.hhB: c.headB, c.hhC: c.headC}))
+	must(t, st.SetHouseholdHeads(ctx, map[domain.HouseholdID]domain.PersonID{c.hhA: c.headA, c.hhB: c.headB, c.hhC: c.headC}))
 	start := clock.Date(2026, 1, 1)
 	must(t, st.UpsertPairings(ctx, []store.Pairing{{Code: "PA", CadreID: c.k1, HouseholdID: c.hhA, StartOn: start},
 		{Code: "PB", CadreID: c.k1, HouseholdID: c.hhB, StartOn: start}, {Code: "PC", CadreID: c.k2, HouseholdID: c.hhC, StartOn: start}}))
@@ -75,7 +76,7 @@ func must(t *testing.T, err error) {
 }
 
 // checkIn stores a check-in that occurred (and was reported) at at.
-func (c *county) checkIn(t *testing.T, p store.PairingID, kind store.CheckInKind, at time.Time) {
+func (c *county) checkIn(t *testing.T, p domain.PairingID, kind domain.CheckInKind, at time.Time) {
 	t.Helper()
 	pr, err := c.st.PairingByID(context.Background(), p)
 	must(t, err)
@@ -85,7 +86,7 @@ func (c *county) checkIn(t *testing.T, p store.PairingID, kind store.CheckInKind
 }
 
 // messages returns the texts enqueued for person under key prefix.
-func (c *county) messages(t *testing.T, prefix string, to store.PersonID) []string {
+func (c *county) messages(t *testing.T, prefix string, to domain.PersonID) []string {
 	t.Helper()
 	ms, err := c.st.OutboxWithPrefix(context.Background(), prefix)
 	must(t, err)

@@ -9,6 +9,7 @@ import (
 	"qinqi/internal/calendar"
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/domain"
 	"qinqi/internal/policy"
 	"qinqi/store"
 )
@@ -21,26 +22,26 @@ type Store interface {
 	UpsertCampaigns(ctx context.Context, rows []store.Campaign) error
 	CampaignsByCodes(ctx context.Context, codes []string) (map[string]store.Campaign, error)
 	DeleteCampaignsExcept(ctx context.Context, keep []string, after time.Time) (int64, error)
-	OnLeaveAt(ctx context.Context, day time.Time) (map[store.PersonID]bool, error)
+	OnLeaveAt(ctx context.Context, day time.Time) (map[domain.PersonID]bool, error)
 	LoadOrgChart(ctx context.Context) (store.OrgChart, error)
-	LatestBeforeOf(ctx context.Context, ids []store.PairingID, before time.Time) (map[store.PairingID][]store.CheckInFact, error)
-	HistoryOf(ctx context.Context, ids []store.PairingID, before time.Time) (map[store.PairingID][]store.CheckInFact, error)
-	OpenAlertsOf(ctx context.Context, ids []store.PairingID) ([]store.Alert, error)
-	OpenAlertPairings(ctx context.Context) ([]store.PairingID, error)
-	SpellEnds(ctx context.Context, ids []store.PairingID, at time.Time) (map[store.PairingID]store.SpellEnd, error)
+	LatestBeforeOf(ctx context.Context, ids []domain.PairingID, before time.Time) (map[domain.PairingID][]store.CheckInFact, error)
+	HistoryOf(ctx context.Context, ids []domain.PairingID, before time.Time) (map[domain.PairingID][]store.CheckInFact, error)
+	OpenAlertsOf(ctx context.Context, ids []domain.PairingID) ([]store.Alert, error)
+	OpenAlertPairings(ctx context.Context) ([]domain.PairingID, error)
+	SpellEnds(ctx context.Context, ids []domain.PairingID, at time.Time) (map[domain.PairingID]store.SpellEnd, error)
 	SheetImports(ctx context.Context) (first, last time.Time, err error)
-	PersonNames(ctx context.Context, ids []store.PersonID) (map[store.PersonID]string, error)
+	PersonNames(ctx context.Context, ids []domain.PersonID) (map[domain.PersonID]string, error)
 	PeopleByCodes(ctx context.Context, codes []string) (map[string]store.Person, error)
 	LateRequests(ctx context.Context, now time.Time) ([]store.Request, error)
-	PairingByID(ctx context.Context, id store.PairingID) (store.Pairing, error)
-	PersonByID(ctx context.Context, id store.PersonID) (store.Person, error)
+	PairingByID(ctx context.Context, id domain.PairingID) (store.Pairing, error)
+	PersonByID(ctx context.Context, id domain.PersonID) (store.Person, error)
 	SpotChecksToRemind(ctx context.Context, askedBefore time.Time) ([]store.SpotCheck, error)
-	HouseholdByID(ctx context.Context, id store.HouseholdID) (store.Household, error)
+	HouseholdByID(ctx context.Context, id domain.HouseholdID) (store.Household, error)
 	SpotSecret(ctx context.Context) ([]byte, error)
-	ChatHeads(ctx context.Context, hhs []store.HouseholdID) (map[store.HouseholdID]store.PersonID, error)
+	ChatHeads(ctx context.Context, hhs []domain.HouseholdID) (map[domain.HouseholdID]domain.PersonID, error)
 	PendingOutboxFiles(ctx context.Context) (map[string]bool, error)
-	UnaskedCheckIns(ctx context.Context, kinds []store.CheckInKind, occurredFrom, from, to time.Time) ([]store.ConfirmCheckIn, error)
-	LastChatConfirms(ctx context.Context, hhs []store.HouseholdID, since time.Time) (map[store.HouseholdID]time.Time, error)
+	UnaskedCheckIns(ctx context.Context, kinds []domain.CheckInKind, occurredFrom, from, to time.Time) ([]store.ConfirmCheckIn, error)
+	LastChatConfirms(ctx context.Context, hhs []domain.HouseholdID, since time.Time) (map[domain.HouseholdID]time.Time, error)
 }
 
 // writer is what jobs do inside a transaction (*store.Store bound to it).
@@ -48,14 +49,14 @@ type writer interface {
 	EnqueueOutbox(ctx context.Context, m store.OutboxMessage) (store.OutboxMessage, error)
 	AddReminders(ctx context.Context, rows []store.Reminder) ([]store.Reminder, error)
 	EnqueueOutboxBatch(ctx context.Context, ms []store.OutboxMessage) ([]store.OutboxMessage, error)
-	LinkReminders(ctx context.Context, byOutbox map[store.OutboxID][]int64) error
+	LinkReminders(ctx context.Context, byOutbox map[domain.OutboxID][]int64) error
 	AddAlerts(ctx context.Context, rows []store.Alert) ([]store.Alert, error)
-	SetAlertOutbox(ctx context.Context, ids []store.AlertID, out store.OutboxID) error
-	ResolveAlerts(ctx context.Context, ids []store.AlertID, at time.Time) error
+	SetAlertOutbox(ctx context.Context, ids []domain.AlertID, out domain.OutboxID) error
+	ResolveAlerts(ctx context.Context, ids []domain.AlertID, at time.Time) error
 	AddSpotChecks(ctx context.Context, rows []store.SpotCheck) ([]store.SpotCheck, error)
-	MarkSpotChecksAsked(ctx context.Context, ids []store.SpotCheckID, at time.Time) error
-	MarkSpotChecksReminded(ctx context.Context, ids []store.SpotCheckID, at time.Time) error
-	ReminderMessagesSince(ctx context.Context, cadres []store.PersonID, since time.Time) (map[store.PersonID]int, error)
+	MarkSpotChecksAsked(ctx context.Context, ids []domain.SpotCheckID, at time.Time) error
+	MarkSpotChecksReminded(ctx context.Context, ids []domain.SpotCheckID, at time.Time) error
+	ReminderMessagesSince(ctx context.Context, cadres []domain.PersonID, since time.Time) (map[domain.PersonID]int, error)
 }
 
 var _ writer = (*store.Store)(nil)
@@ -123,14 +124,14 @@ func cronAt(hhmm, key string) (string, error) {
 // Leaves answers "is this cadre on leave today" from Leave rows and config.leaves together.
 type Leaves struct {
 	Store interface {
-		OnLeaveAt(ctx context.Context, day time.Time) (map[store.PersonID]bool, error)
+		OnLeaveAt(ctx context.Context, day time.Time) (map[domain.PersonID]bool, error)
 		PeopleByCodes(ctx context.Context, codes []string) (map[string]store.Person, error)
 	}
 	Config []config.Leave
 }
 
 // On lists everyone on leave on day.
-func (l *Leaves) On(ctx context.Context, day time.Time) (map[store.PersonID]bool, error) {
+func (l *Leaves) On(ctx context.Context, day time.Time) (map[domain.PersonID]bool, error) {
 	out, err := l.Store.OnLeaveAt(ctx, day)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/domain"
 	"qinqi/internal/policy"
 	"qinqi/store"
 )
@@ -89,7 +90,7 @@ func (j *OverdueScan) Run(ctx context.Context, at time.Time) (Result, error) {
 // overdue scans every active pairing and returns the overdue ones with their spells dated.
 // Whether a pairing is overdue depends only on the current and previous periods; when its spell began
 // needs its older history, so that is read afterwards for the overdue ones only.
-func (j *OverdueScan) overdue(ctx context.Context, now time.Time, leave map[store.PersonID]bool, res Result) ([]overdueHit, error) {
+func (j *OverdueScan) overdue(ctx context.Context, now time.Time, leave map[domain.PersonID]bool, res Result) ([]overdueHit, error) {
 	var hits []overdueHit
 	opts := store.ScanOptions{At: now, Bounds: j.Policy.Bounds(now)}
 	err := j.Store.ScanActivePairings(ctx, opts, func(fs []store.PairingFacts) error {
@@ -124,7 +125,7 @@ func policyPairing(f store.PairingFacts) policy.Pairing {
 // its spell: the latest check-in of each kind is enough under rules asking one check-in per period,
 // the whole history is read for pairings under a rule asking several.
 func (j *OverdueScan) dateSpells(ctx context.Context, hits []overdueHit, before, at time.Time) error {
-	var latestIDs, historyIDs []store.PairingID
+	var latestIDs, historyIDs []domain.PairingID
 	for _, h := range hits {
 		if j.Policy.NeedsHistory(policyPairing(h.facts)) {
 			historyIDs = append(historyIDs, h.facts.Pairing.ID)
@@ -211,7 +212,7 @@ func (j *OverdueScan) planFresh(ctx context.Context, hits []overdueHit, now, gua
 		if err != nil {
 			return nil, nil, err
 		}
-		ids := make([]store.PairingID, len(chunk))
+		ids := make([]domain.PairingID, len(chunk))
 		for i, h := range chunk {
 			ids[i] = h.facts.Pairing.ID
 		}
@@ -240,7 +241,7 @@ func stepOf(a store.Alert) string {
 
 // plan decides the steps due for each overdue pairing and the digest line each recipient sees for it.
 func (j *OverdueScan) plan(ctx context.Context, chart store.OrgChart, hits []overdueHit, now, guard time.Time) ([]store.Alert, map[string]string, error) {
-	cadreIDs := make([]store.PersonID, 0, len(hits))
+	cadreIDs := make([]domain.PersonID, 0, len(hits))
 	for _, h := range hits {
 		cadreIDs = append(cadreIDs, h.facts.Pairing.CadreID)
 	}
@@ -254,9 +255,9 @@ func (j *OverdueScan) plan(ctx context.Context, chart store.OrgChart, hits []ove
 		p, days := h.facts.Pairing, ladderDays(h.status, laterOf(guard, clock.Day(h.facts.Pairing.StartOn)), now)
 		since := clock.Day(h.status.OverdueSince)
 		summary := h.status.Summary(now)
-		add := func(level store.AlertLevel, to store.PersonID, line string) {
+		add := func(level domain.AlertLevel, to domain.PersonID, line string) {
 			key := fmt.Sprintf("overdue:%d:%s:%s", p.ID, since.Format("20060102"), level)
-			if level == store.AlertCoordinator { // a unit may have several coordinators: one row each
+			if level == domain.AlertCoordinator { // a unit may have several coordinators: one row each
 				key += fmt.Sprintf(":%d", to)
 			}
 			alerts = append(alerts, store.Alert{Key: key, Level: level, PairingID: p.ID, RecipientID: to,
@@ -264,17 +265,17 @@ func (j *OverdueScan) plan(ctx context.Context, chart store.OrgChart, hits []ove
 			lines[key] = line
 		}
 		if !h.onLeave {
-			add(store.AlertCadre, p.CadreID, lineCadre(h.facts.HeadName, summary))
+			add(domain.AlertCadre, p.CadreID, lineCadre(h.facts.HeadName, summary))
 		}
 		coordLine := lineCoordinator(names[p.CadreID], h.facts.HeadName, summary, h.onLeave)
 		if days >= 0 && (h.onLeave || days >= j.Escalation.CoordinatorAfterDays) {
 			for _, c := range chart.CoordinatorsFor(h.facts.CadreUnit) {
-				add(store.AlertCoordinator, c, coordLine)
+				add(domain.AlertCoordinator, c, coordLine)
 			}
 		}
 		if days >= j.Escalation.HeadAfterDays {
 			if head, ok := chart.HeadFor(h.facts.CadreUnit); ok {
-				add(store.AlertHead, head, coordLine)
+				add(domain.AlertHead, head, coordLine)
 			}
 		}
 	}
@@ -284,21 +285,21 @@ func (j *OverdueScan) plan(ctx context.Context, chart store.OrgChart, hits []ove
 // endedSpells are the open alerts of pairings no longer overdue, and the line their recipients see.
 type endedSpells struct {
 	alerts []store.Alert
-	lines  map[store.PairingID]string
+	lines  map[domain.PairingID]string
 }
 
 // closedSpells finds the open alerts of pairings the scan did not find overdue.
 func (j *OverdueScan) closedSpells(ctx context.Context, hits []overdueHit, now time.Time) (endedSpells, error) {
-	out := endedSpells{lines: map[store.PairingID]string{}}
+	out := endedSpells{lines: map[domain.PairingID]string{}}
 	open, err := j.Store.OpenAlertPairings(ctx)
 	if err != nil || len(open) == 0 {
 		return out, err
 	}
-	still := make(map[store.PairingID]bool, len(hits))
+	still := make(map[domain.PairingID]bool, len(hits))
 	for _, h := range hits {
 		still[h.facts.Pairing.ID] = true
 	}
-	var closed []store.PairingID
+	var closed []domain.PairingID
 	for _, id := range open {
 		if !still[id] {
 			closed = append(closed, id)
@@ -326,8 +327,8 @@ func (j *OverdueScan) closedSpells(ctx context.Context, hits []overdueHit, now t
 // raised meanwhile by another instance is not repeated.
 func (j *OverdueScan) send(ctx context.Context, alerts []store.Alert, lines map[string]string, ended endedSpells,
 	at time.Time, res Result) error {
-	byTo := map[store.PersonID]*digest{}
-	get := func(id store.PersonID) *digest {
+	byTo := map[domain.PersonID]*digest{}
+	get := func(id domain.PersonID) *digest {
 		if byTo[id] == nil {
 			byTo[id] = &digest{}
 		}
@@ -340,7 +341,7 @@ func (j *OverdueScan) send(ctx context.Context, alerts []store.Alert, lines map[
 		d := get(a.RecipientID)
 		d.ended = append(d.ended, a)
 	}
-	to := make([]store.PersonID, 0, len(byTo))
+	to := make([]domain.PersonID, 0, len(byTo))
 	for id := range byTo {
 		to = append(to, id)
 	}
@@ -372,18 +373,18 @@ type digest struct {
 	ended  []store.Alert // open alerts of spells that ended
 }
 
-func (j *OverdueScan) digest(ctx context.Context, tx writer, to store.PersonID, d *digest, lines map[string]string,
-	endLines map[store.PairingID]string, at time.Time, res Result) error {
+func (j *OverdueScan) digest(ctx context.Context, tx writer, to domain.PersonID, d *digest, lines map[string]string,
+	endLines map[domain.PairingID]string, at time.Time, res Result) error {
 	fresh, err := tx.AddAlerts(ctx, d.alerts)
 	if err != nil {
 		return err
 	}
-	endIDs := make([]store.AlertID, len(d.ended))
+	endIDs := make([]domain.AlertID, len(d.ended))
 	var endText []string
-	seen := map[store.PairingID]bool{}
+	seen := map[domain.PairingID]bool{}
 	for i, a := range d.ended {
 		endIDs[i] = a.ID
-		if a.Level != store.AlertCadre && !seen[a.PairingID] {
+		if a.Level != domain.AlertCadre && !seen[a.PairingID] {
 			seen[a.PairingID] = true
 			endText = append(endText, endLines[a.PairingID])
 		}
@@ -402,7 +403,7 @@ func (j *OverdueScan) digest(ctx context.Context, tx writer, to store.PersonID, 
 		return err
 	}
 	res["messages"]++
-	ids := make([]store.AlertID, len(fresh))
+	ids := make([]domain.AlertID, len(fresh))
 	for i, a := range fresh {
 		ids[i] = a.ID
 	}
@@ -411,20 +412,20 @@ func (j *OverdueScan) digest(ctx context.Context, tx writer, to store.PersonID, 
 
 // digestText puts the recipient's new alerts, highest level first, and the spells that ended into one text.
 func (j *OverdueScan) digestText(fresh []store.Alert, lines map[string]string, ended []string, res Result) string {
-	byLevel := map[store.AlertLevel][]string{}
+	byLevel := map[domain.AlertLevel][]string{}
 	for _, a := range fresh {
 		byLevel[a.Level] = append(byLevel[a.Level], lines[a.Key])
 		res["alerts_"+string(a.Level)]++
 	}
 	var parts []string
 	switch {
-	case len(byLevel[store.AlertHead]) > 0:
-		parts = append(parts, textOverdueHead(append(byLevel[store.AlertHead], byLevel[store.AlertCoordinator]...), j.Escalation.HeadAfterDays))
-	case len(byLevel[store.AlertCoordinator]) > 0:
-		parts = append(parts, textOverdueCoordinator(byLevel[store.AlertCoordinator]))
+	case len(byLevel[domain.AlertHead]) > 0:
+		parts = append(parts, textOverdueHead(append(byLevel[domain.AlertHead], byLevel[domain.AlertCoordinator]...), j.Escalation.HeadAfterDays))
+	case len(byLevel[domain.AlertCoordinator]) > 0:
+		parts = append(parts, textOverdueCoordinator(byLevel[domain.AlertCoordinator]))
 	}
-	if len(byLevel[store.AlertCadre]) > 0 {
-		parts = append(parts, textOverdueCadre(byLevel[store.AlertCadre]))
+	if len(byLevel[domain.AlertCadre]) > 0 {
+		parts = append(parts, textOverdueCadre(byLevel[domain.AlertCadre]))
 	}
 	if len(ended) > 0 {
 		parts = append(parts, textSpellsEnded(ended))

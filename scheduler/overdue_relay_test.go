@@ -7,6 +7,7 @@ import (
 
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/scheduler"
 	"qinqi/store"
@@ -22,9 +23,9 @@ func TestOverdueAfterRelay(t *testing.T) {
 			t.Run("the old cadre's visit satisfies the relay month", func(t *testing.T) {
 				c, clk, job := relayCounty(t, b.Open(t))
 				for m := time.January; m <= time.November; m++ {
-					c.checkIn(t, c.pA, store.KindContact, clock.Date(2026, m, 3).Add(10*time.Hour))
-					c.checkIn(t, c.pB, store.KindContact, clock.Date(2026, m, 3).Add(10*time.Hour))
-					c.checkIn(t, c.pC, store.KindContact, clock.Date(2026, m, 3).Add(10*time.Hour))
+					c.checkIn(t, c.pA, domain.KindContact, clock.Date(2026, m, 3).Add(10*time.Hour))
+					c.checkIn(t, c.pB, domain.KindContact, clock.Date(2026, m, 3).Add(10*time.Hour))
+					c.checkIn(t, c.pC, domain.KindContact, clock.Date(2026, m, 3).Add(10*time.Hour))
 				}
 				c.relay(t, clock.Date(2026, 11, 10).Add(10*time.Hour))
 				if got := run(t, job, clk, clock.Date(2026, 12, 1).Add(8*time.Hour+30*time.Minute)); got["overdue"] != 0 {
@@ -35,10 +36,10 @@ func TestOverdueAfterRelay(t *testing.T) {
 				c, clk, job := relayCounty(t, b.Open(t))
 				for m := time.January; m <= time.November; m++ {
 					if m <= time.September {
-						c.checkIn(t, c.pA, store.KindContact, clock.Date(2026, m, 3).Add(10*time.Hour))
+						c.checkIn(t, c.pA, domain.KindContact, clock.Date(2026, m, 3).Add(10*time.Hour))
 					}
-					c.checkIn(t, c.pB, store.KindContact, clock.Date(2026, m, 3).Add(10*time.Hour))
-					c.checkIn(t, c.pC, store.KindContact, clock.Date(2026, m, 3).Add(10*time.Hour))
+					c.checkIn(t, c.pB, domain.KindContact, clock.Date(2026, m, 3).Add(10*time.Hour))
+					c.checkIn(t, c.pC, domain.KindContact, clock.Date(2026, m, 3).Add(10*time.Hour))
 				}
 				c.relay(t, clock.Date(2026, 11, 20).Add(10*time.Hour))
 				steps := []struct {

@@ -10,6 +10,7 @@ import (
 
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -22,8 +23,8 @@ type ladderWorld struct {
 	c     *county
 	clk   *clock.Fake
 	cfg   config.Config
-	names map[store.PairingID]string
-	who   map[store.PersonID]string
+	names map[domain.PairingID]string
+	who   map[domain.PersonID]string
 }
 
 func newLadder(t *testing.T, st *store.Store, freq config.Frequency) *ladderWorld {
@@ -31,7 +32,7 @@ func newLadder(t *testing.T, st *store.Store, freq config.Frequency) *ladderWorl
 	cfg := defaults()
 	cfg.Frequency = freq
 	l := &ladderWorld{c: c, clk: clock.NewFake(clock.Date(2026, 1, 1)), cfg: cfg,
-		who: map[store.PersonID]string{c.k1: "K1", c.k2: "K2", c.coord: "coordinator", c.head: "head"}}
+		who: map[domain.PersonID]string{c.k1: "K1", c.k2: "K2", c.coord: "coordinator", c.head: "head"}}
 	l.relabel(t)
 	return l
 }
@@ -41,8 +42,8 @@ func (l *ladderWorld) relabel(t *testing.T) {
 	t.Helper()
 	ps, err := l.c.st.AllPairings(context.Background())
 	must(t, err)
-	names := map[store.HouseholdID]string{l.c.hhA: "王一", l.c.hhB: "王二", l.c.hhC: "李三"}
-	l.names = map[store.PairingID]string{}
+	names := map[domain.HouseholdID]string{l.c.hhA: "王一", l.c.hhB: "王二", l.c.hhC: "李三"}
+	l.names = map[domain.PairingID]string{}
 	for _, p := range ps {
 		l.names[p.ID] = names[p.HouseholdID]
 	}
@@ -121,11 +122,11 @@ func TestOverdueSpells(t *testing.T) {
 			freq: config.Frequency{Default: monthly, ByTag: map[string][]config.Rule{"监测户": {{Period: "month", Count: 2}}}},
 			setup: func(t *testing.T, l *ladderWorld) {
 				for m := time.January; m <= time.June; m++ {
-					l.c.checkIn(t, l.c.pA, store.KindContact, day(m, 5))
-					l.c.checkIn(t, l.c.pB, store.KindContact, day(m, 5))
-					l.c.checkIn(t, l.c.pC, store.KindContact, day(m, 5))
+					l.c.checkIn(t, l.c.pA, domain.KindContact, day(m, 5))
+					l.c.checkIn(t, l.c.pB, domain.KindContact, day(m, 5))
+					l.c.checkIn(t, l.c.pC, domain.KindContact, day(m, 5))
 				}
-				l.c.checkIn(t, l.c.pB, store.KindContact, day(1, 20)) // January is satisfied, February is not
+				l.c.checkIn(t, l.c.pB, domain.KindContact, day(1, 20)) // January is satisfied, February is not
 			},
 			from: day(2, 1), to: day(6, 30),
 			want: []string{"03-01 cadre 王二", "03-04 coordinator 王二", "03-08 head 王二"},
@@ -135,8 +136,8 @@ func TestOverdueSpells(t *testing.T) {
 			freq: config.Frequency{Default: []config.Rule{{Period: "quarter", Count: 1, Kinds: []string{"visit"}}}},
 			setup: func(t *testing.T, l *ladderWorld) {
 				must(t, l.c.st.UpsertPairings(context.Background(), []store.Pairing{{Code: "PC", CadreID: l.c.k2, HouseholdID: l.c.hhC, StartOn: clock.Date(2026, 3, 31)}}))
-				l.c.checkIn(t, l.c.pA, store.KindVisit, day(3, 2))
-				l.c.checkIn(t, l.c.pB, store.KindVisit, day(3, 2))
+				l.c.checkIn(t, l.c.pA, domain.KindVisit, day(3, 2))
+				l.c.checkIn(t, l.c.pB, domain.KindVisit, day(3, 2))
 			},
 			from: day(4, 1), to: day(4, 30),
 			want: nil,
@@ -145,16 +146,16 @@ func TestOverdueSpells(t *testing.T) {
 			name: "a contact ends the spell: the coordinator and the head hear it once, the next missed month is a new spell",
 			freq: config.Frequency{Default: monthly},
 			setup: func(t *testing.T, l *ladderWorld) {
-				l.c.checkIn(t, l.c.pB, store.KindContact, day(10, 1))
-				l.c.checkIn(t, l.c.pC, store.KindContact, day(10, 1))
-				l.c.checkIn(t, l.c.pA, store.KindContact, day(9, 1))
+				l.c.checkIn(t, l.c.pB, domain.KindContact, day(10, 1))
+				l.c.checkIn(t, l.c.pC, domain.KindContact, day(10, 1))
+				l.c.checkIn(t, l.c.pA, domain.KindContact, day(9, 1))
 			},
 			from: day(11, 1), to: clock.Date(2027, 1, 5),
 			daily: func(t *testing.T, l *ladderWorld, d time.Time) {
 				if d.Equal(clock.Date(2026, 11, 10)) {
-					l.c.checkIn(t, l.c.pA, store.KindContact, day(11, 9)) // a visit yesterday, reported this morning
-					l.c.checkIn(t, l.c.pB, store.KindContact, day(11, 9))
-					l.c.checkIn(t, l.c.pC, store.KindContact, day(11, 9))
+					l.c.checkIn(t, l.c.pA, domain.KindContact, day(11, 9)) // a visit yesterday, reported this morning
+					l.c.checkIn(t, l.c.pB, domain.KindContact, day(11, 9))
+					l.c.checkIn(t, l.c.pC, domain.KindContact, day(11, 9))
 				}
 			},
 			want: []string{"11-01 cadre 王一", "11-04 coordinator 王一", "11-08 head 王一",
@@ -165,16 +166,16 @@ func TestOverdueSpells(t *testing.T) {
 			name: "a relay ends the old pairings' spells; the new cadre is judged on the chain, the ladder counts from the relay",
 			freq: config.Frequency{Default: monthly},
 			setup: func(t *testing.T, l *ladderWorld) {
-				l.c.checkIn(t, l.c.pA, store.KindContact, day(9, 1))
-				l.c.checkIn(t, l.c.pB, store.KindContact, day(10, 1))
-				l.c.checkIn(t, l.c.pC, store.KindContact, day(10, 1))
+				l.c.checkIn(t, l.c.pA, domain.KindContact, day(9, 1))
+				l.c.checkIn(t, l.c.pB, domain.KindContact, day(10, 1))
+				l.c.checkIn(t, l.c.pC, domain.KindContact, day(10, 1))
 			},
 			from: day(11, 1), to: day(12, 3),
 			daily: func(t *testing.T, l *ladderWorld, d time.Time) {
 				if d.Equal(clock.Date(2026, 11, 20)) { // K1's two households go to K2, 王一 unvisited since September
 					_, err := l.c.st.RelayPairings(context.Background(), store.Relay{From: l.c.k1, To: l.c.k2, Actor: l.c.coord, At: d}, nil)
 					must(t, err)
-					l.c.checkIn(t, l.c.pC, store.KindContact, day(11, 20))
+					l.c.checkIn(t, l.c.pC, domain.KindContact, day(11, 20))
 					l.relabel(t)
 				}
 			},
@@ -186,17 +187,17 @@ func TestOverdueSpells(t *testing.T) {
 			name: "leave: the coordinator hears at once, the cadre after the leave, each once",
 			freq: config.Frequency{Default: monthly},
 			setup: func(t *testing.T, l *ladderWorld) {
-				l.c.checkIn(t, l.c.pA, store.KindContact, day(10, 1))
-				l.c.checkIn(t, l.c.pB, store.KindContact, day(10, 1))
-				l.c.checkIn(t, l.c.pC, store.KindContact, day(9, 1))
+				l.c.checkIn(t, l.c.pA, domain.KindContact, day(10, 1))
+				l.c.checkIn(t, l.c.pB, domain.KindContact, day(10, 1))
+				l.c.checkIn(t, l.c.pC, domain.KindContact, day(9, 1))
 				_, err := l.c.st.AddLeave(context.Background(), store.Leave{PersonID: l.c.k2, FromOn: clock.Date(2026, 10, 25), ToOn: clock.Date(2026, 11, 5)})
 				must(t, err)
 			},
 			from: day(11, 1), to: day(11, 30),
 			daily: func(t *testing.T, l *ladderWorld, d time.Time) {
-				for _, p := range []store.PairingID{l.c.pA, l.c.pB} {
+				for _, p := range []domain.PairingID{l.c.pA, l.c.pB} {
 					if d.Day() == 2 {
-						l.c.checkIn(t, p, store.KindContact, d.Add(7*time.Hour))
+						l.c.checkIn(t, p, domain.KindContact, d.Add(7*time.Hour))
 					}
 				}
 			},
@@ -227,9 +228,9 @@ func TestOverdueSpells(t *testing.T) {
 func TestOverdueDaysDoNotReset(t *testing.T) {
 	l := newLadder(t, testenv.SQLite(t), config.Frequency{Default: []config.Rule{{Period: "month", Count: 2}}})
 	for m := time.January; m <= time.April; m++ {
-		l.c.checkIn(t, l.c.pB, store.KindContact, day(m, 5))
+		l.c.checkIn(t, l.c.pB, domain.KindContact, day(m, 5))
 	}
-	l.c.checkIn(t, l.c.pB, store.KindContact, day(1, 20))
+	l.c.checkIn(t, l.c.pB, domain.KindContact, day(1, 20))
 	l.scan(t, day(4, 20), day(4, 20), nil)
 	if m := l.c.messages(t, "overdue:20260420:", l.c.coord); len(m) != 1 || !contains(m, "王二：2月28日到期未完成，已逾期50天") {
 		t.Errorf("coordinator digest %q, want 王二 overdue 50 days (since March 1)", m)
@@ -267,9 +268,9 @@ func TestGoLive(t *testing.T) {
 			l := newLadder(t, testenv.SQLite(t), config.Frequency{Default: []config.Rule{{Period: "month", Count: 1}}})
 			l.cfg.Escalation.Start = tc.start
 			for m := time.January; m <= time.October; m++ {
-				l.c.checkIn(t, l.c.pA, store.KindContact, day(m, 5))
+				l.c.checkIn(t, l.c.pA, domain.KindContact, day(m, 5))
 				if m <= time.August {
-					l.c.checkIn(t, l.c.pB, store.KindContact, day(m, 5))
+					l.c.checkIn(t, l.c.pB, domain.KindContact, day(m, 5))
 				}
 			}
 			imported(l, clock.Date(2026, 11, 3).Add(7*time.Hour))

@@ -8,6 +8,7 @@ import (
 
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -23,10 +24,10 @@ func TestOverdueEscalation(t *testing.T) {
 			job := jobsByName(t, c.st, clk, cfg)["overdue-scan"]
 			at := func(m time.Month, d int) time.Time { return clock.Date(2026, m, d).Add(8*time.Hour + 30*time.Minute) }
 			for m := time.January; m <= time.October; m++ {
-				c.checkIn(t, c.pB, store.KindContact, clock.Date(2026, m, 5).Add(10*time.Hour))
+				c.checkIn(t, c.pB, domain.KindContact, clock.Date(2026, m, 5).Add(10*time.Hour))
 				if m <= time.September {
-					c.checkIn(t, c.pA, store.KindContact, clock.Date(2026, m, 10).Add(10*time.Hour))
-					c.checkIn(t, c.pC, store.KindContact, clock.Date(2026, m, 5).Add(10*time.Hour))
+					c.checkIn(t, c.pA, domain.KindContact, clock.Date(2026, m, 10).Add(10*time.Hour))
+					c.checkIn(t, c.pC, domain.KindContact, clock.Date(2026, m, 5).Add(10*time.Hour))
 				}
 			}
 			_, err := c.st.AddLeave(ctx, store.Leave{PersonID: c.k2, FromOn: clock.Date(2026, 11, 1), ToOn: clock.Date(2026, 11, 30)})
@@ -35,7 +36,7 @@ func TestOverdueEscalation(t *testing.T) {
 			for _, d := range []int{1, 2, 4, 8, 9} {
 				res[d] = run(t, job, clk, at(11, d))
 			}
-			c.checkIn(t, c.pA, store.KindContact, clock.Date(2026, 11, 10).Add(10*time.Hour))
+			c.checkIn(t, c.pA, domain.KindContact, clock.Date(2026, 11, 10).Add(10*time.Hour))
 			res[11] = run(t, job, clk, at(11, 11))
 
 			cases := []struct {

@@ -10,6 +10,7 @@ import (
 
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/domain"
 	"qinqi/internal/report"
 	"qinqi/store"
 )
@@ -27,7 +28,7 @@ const (
 type ReportStore interface {
 	report.LedgerSource
 	LoadOrgChart(ctx context.Context) (store.OrgChart, error)
-	BurdenOf(ctx context.Context, from, to time.Time, units []store.UnitID) ([]store.BurdenRow, error)
+	BurdenOf(ctx context.Context, from, to time.Time, units []domain.UnitID) ([]store.BurdenRow, error)
 }
 
 // PeriodicReport sends the previous period's report to every coordinator and unit head, each scoped
@@ -66,7 +67,7 @@ func (j *PeriodicReport) Run(ctx context.Context, at time.Time) (Result, error) 
 		return res, err
 	}
 	var (
-		unit   store.UnitID
+		unit   domain.UnitID
 		rep    report.Report
 		burden string
 	)
@@ -118,7 +119,7 @@ func (j *PeriodicReport) text(rep report.Report) string {
 	return "【月度督查通报】\n" + report.FormatStats(rep)
 }
 
-func (j *PeriodicReport) send(ctx context.Context, to store.PersonID, u store.Unit, scope report.Scope, rep report.Report,
+func (j *PeriodicReport) send(ctx context.Context, to domain.PersonID, u store.Unit, scope report.Scope, rep report.Report,
 	burden string, at time.Time, res Result) error {
 	now := j.Clock.Now()
 	key := fmt.Sprintf("report:%s:%s:%d", j.Kind, rep.Period.Slug(), to)
@@ -169,8 +170,8 @@ func writeLedger(ctx context.Context, src report.LedgerSource, scope report.Scop
 }
 
 type recipient struct {
-	person store.PersonID
-	unit   store.UnitID
+	person domain.PersonID
+	unit   domain.UnitID
 }
 
 // recipients lists every coordinator (for their own unit) and unit head, once per person and unit.
@@ -203,14 +204,14 @@ func recipients(c store.OrgChart) []recipient {
 }
 
 // subtree is the unit and all its descendants.
-func subtree(c store.OrgChart, root store.UnitID) []store.UnitID {
-	children := map[store.UnitID][]store.UnitID{}
+func subtree(c store.OrgChart, root domain.UnitID) []domain.UnitID {
+	children := map[domain.UnitID][]domain.UnitID{}
 	for id, u := range c.Units {
 		if u.ParentID != nil {
 			children[*u.ParentID] = append(children[*u.ParentID], id)
 		}
 	}
-	out := []store.UnitID{root}
+	out := []domain.UnitID{root}
 	for i := 0; i < len(out); i++ {
 		out = append(out, children[out[i]]...)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -43,7 +44,7 @@ func (j *RequestDeadlines) Run(ctx context.Context, at time.Time) (Result, error
 	}
 	for _, r := range late {
 		stage, due := "resolve", r.DueAt
-		if r.Status == store.StatusNew && r.AckDueAt.Before(at) {
+		if r.Status == domain.StatusNew && r.AckDueAt.Before(at) {
 			stage, due = "ack", r.AckDueAt
 		}
 		res["late_"+stage]++
@@ -68,8 +69,8 @@ func (j *RequestDeadlines) Run(ctx context.Context, at time.Time) (Result, error
 }
 
 // owner is the request's assignee, else its pairing's cadre, and the unit whose coordinators supervise it.
-func (j *RequestDeadlines) owner(ctx context.Context, r store.Request) (store.PersonID, *store.UnitID, error) {
-	var who store.PersonID
+func (j *RequestDeadlines) owner(ctx context.Context, r store.Request) (domain.PersonID, *domain.UnitID, error) {
+	var who domain.PersonID
 	if r.AssigneeID != nil {
 		who = *r.AssigneeID
 	} else if r.PairingID != nil {
@@ -91,7 +92,7 @@ func (j *RequestDeadlines) owner(ctx context.Context, r store.Request) (store.Pe
 }
 
 func (j *RequestDeadlines) notify(ctx context.Context, r store.Request, stage string, due time.Time, level string,
-	to store.PersonID, coordinator bool, res Result) error {
+	to domain.PersonID, coordinator bool, res Result) error {
 	return j.Store.Tx(ctx, func(tx *store.Store) error {
 		var w writer = tx
 		now := j.Clock.Now()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/scheduler"
 	"qinqi/store"
@@ -300,7 +301,7 @@ func TestThreeInstancesSendEachReminderOnce(t *testing.T) {
 				}
 				// One digest per cadre and stage. (Which run sends a stage may vary here: the three fake
 				// clocks run at their own pace, so one instance may judge 06-13 before another 06-12.)
-				for _, cadre := range []store.PersonID{c.k1, c.k2} {
+				for _, cadre := range []domain.PersonID{c.k1, c.k2} {
 					if m := c.messages(t, "remind:", cadre); len(m) != 3 {
 						t.Errorf("cadre %d: %d digests, want 3 (open, half, last)", cadre, len(m))
 					}

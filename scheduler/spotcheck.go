@@ -13,6 +13,7 @@ import (
 
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -37,10 +38,10 @@ func (j *SpotCheckSample) Schedule() string { return j.Spec }
 
 // Candidate is one household that may be sampled: its first active pairing decides whom it is asked about.
 type Candidate struct {
-	Household store.HouseholdID
-	Head      store.PersonID // 0 when the household's head is not reachable by chat
-	Pairing   store.PairingID
-	Cadre     store.PersonID
+	Household domain.HouseholdID
+	Head      domain.PersonID // 0 when the household's head is not reachable by chat
+	Pairing   domain.PairingID
+	Cadre     domain.PersonID
 }
 
 // SecretID is a fingerprint of a sampling secret, stored with each sampled row so one can tell which
@@ -91,7 +92,7 @@ func (j *SpotCheckSample) Run(ctx context.Context, at time.Time) (Result, error)
 	res := Result{}
 	month := SampleMonth(at)
 	label := month.Format("2006-01")
-	seen := map[store.HouseholdID]bool{}
+	seen := map[domain.HouseholdID]bool{}
 	var cands []Candidate
 	err := j.Store.ScanActivePairings(ctx, store.ScanOptions{At: at, Bounds: []time.Time{at}}, func(fs []store.PairingFacts) error {
 		for _, f := range fs {
@@ -117,7 +118,7 @@ func (j *SpotCheckSample) Run(ctx context.Context, at time.Time) (Result, error)
 	if err := j.reach(ctx, picked); err != nil {
 		return res, err
 	}
-	cadres := make([]store.PersonID, len(picked))
+	cadres := make([]domain.PersonID, len(picked))
 	for i, c := range picked {
 		cadres[i] = c.Cadre
 	}
@@ -136,7 +137,7 @@ func (j *SpotCheckSample) Run(ctx context.Context, at time.Time) (Result, error)
 
 // reach fills in the heads that can be asked in chat; the rest are called by phone.
 func (j *SpotCheckSample) reach(ctx context.Context, picked []Candidate) error {
-	ids := make([]store.HouseholdID, len(picked))
+	ids := make([]domain.HouseholdID, len(picked))
 	for i, c := range picked {
 		ids[i] = c.Household
 	}
@@ -150,11 +151,11 @@ func (j *SpotCheckSample) reach(ctx context.Context, picked []Candidate) error {
 	return nil
 }
 
-func (j *SpotCheckSample) ask(ctx context.Context, tx writer, chunk []Candidate, month time.Time, names map[store.PersonID]string, res Result) error {
+func (j *SpotCheckSample) ask(ctx context.Context, tx writer, chunk []Candidate, month time.Time, names map[domain.PersonID]string, res Result) error {
 	now := j.Clock.Now()
 	label := month.Format("2006-01")
 	rows := make([]store.SpotCheck, len(chunk))
-	head := map[store.HouseholdID]store.PersonID{}
+	head := map[domain.HouseholdID]domain.PersonID{}
 	for i, c := range chunk {
 		rows[i] = store.SpotCheck{Month: label, HouseholdID: c.Household, PairingID: c.Pairing, CadreID: c.Cadre,
 			Seed: j.secretID, CreatedAt: now, UpdatedAt: now}
@@ -164,7 +165,7 @@ func (j *SpotCheckSample) ask(ctx context.Context, tx writer, chunk []Candidate,
 	if err != nil {
 		return err
 	}
-	ids := make([]store.SpotCheckID, 0, len(fresh))
+	ids := make([]domain.SpotCheckID, 0, len(fresh))
 	for _, s := range fresh {
 		if head[s.HouseholdID] == 0 { // not on chat: left unasked, on the coordinator's call-back list
 			res["phone_callbacks"]++
@@ -199,7 +200,7 @@ func (j *SpotCheckRemind) Run(ctx context.Context, at time.Time) (Result, error)
 	if err != nil || len(due) == 0 {
 		return res, err
 	}
-	cadres := make([]store.PersonID, len(due))
+	cadres := make([]domain.PersonID, len(due))
 	for i, s := range due {
 		cadres[i] = s.CadreID
 	}
@@ -219,9 +220,9 @@ func (j *SpotCheckRemind) Run(ctx context.Context, at time.Time) (Result, error)
 	return res, nil
 }
 
-func (j *SpotCheckRemind) remind(ctx context.Context, tx *store.Store, chunk []store.SpotCheck, names map[store.PersonID]string, res Result) error {
+func (j *SpotCheckRemind) remind(ctx context.Context, tx *store.Store, chunk []store.SpotCheck, names map[domain.PersonID]string, res Result) error {
 	now := j.Clock.Now()
-	ids := make([]store.SpotCheckID, 0, len(chunk))
+	ids := make([]domain.SpotCheckID, 0, len(chunk))
 	for _, s := range chunk {
 		hh, err := tx.HouseholdByID(ctx, s.HouseholdID)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/scheduler"
 	"qinqi/store"
@@ -14,14 +15,14 @@ import (
 func TestSampleIsKeyedAndReproducible(t *testing.T) {
 	var cands []scheduler.Candidate
 	for i := 1; i <= 1000; i++ {
-		cands = append(cands, scheduler.Candidate{Household: store.HouseholdID(i)})
+		cands = append(cands, scheduler.Candidate{Household: domain.HouseholdID(i)})
 	}
 	reversed := make([]scheduler.Candidate, len(cands))
 	for i, c := range cands {
 		reversed[len(cands)-1-i] = c
 	}
-	ids := func(cs []scheduler.Candidate) []store.HouseholdID {
-		out := make([]store.HouseholdID, len(cs))
+	ids := func(cs []scheduler.Candidate) []domain.HouseholdID {
+		out := make([]domain.HouseholdID, len(cs))
 		for i, c := range cs {
 			out[i] = c.Household
 		}
@@ -31,7 +32,7 @@ func TestSampleIsKeyedAndReproducible(t *testing.T) {
 	a := ids(scheduler.Sample(cands, 10, secret, "2026-10"))
 	cases := []struct {
 		name string
-		got  []store.HouseholdID
+		got  []domain.HouseholdID
 		same bool
 	}{
 		{"same secret and month, other row order", ids(scheduler.Sample(reversed, 10, secret, "2026-10")), true},
@@ -110,7 +111,7 @@ func TestSpotCheckAskAndRemind(t *testing.T) {
 			early := run(t, jobs["spot-check-remind"], clk, clock.Date(2026, 11, 3).Add(10*time.Hour+30*time.Minute))
 			sc, err := c.st.OpenSpotCheck(ctx, c.hhA, clock.Date(2026, 10, 1))
 			must(t, err)
-			must(t, c.st.AnswerSpotCheck(ctx, sc.ID, store.AnswerYes, clock.Date(2026, 11, 2), 1, false))
+			must(t, c.st.AnswerSpotCheck(ctx, sc.ID, domain.AnswerYes, clock.Date(2026, 11, 2), 1, false))
 			reminded := run(t, jobs["spot-check-remind"], clk, clock.Date(2026, 11, 4).Add(10*time.Hour+30*time.Minute))
 			twice := run(t, jobs["spot-check-remind"], clk, clock.Date(2026, 11, 5).Add(10*time.Hour+30*time.Minute))
 
@@ -145,8 +146,8 @@ func TestRequestDeadlines(t *testing.T) {
 			ctx := context.Background()
 			c := newCounty(t, b.Open(t))
 			created := clock.Date(2026, 11, 2).Add(9 * time.Hour)
-			must(t, c.st.InsertFixture(ctx, &store.Request{HouseholdID: c.hhA, PersonID: c.headA, PairingID: &c.pA, Kind: store.ReqRequest,
-				Category: store.CatMedical, Status: store.StatusNew, AckDueAt: created.Add(24 * time.Hour), DueAt: created.Add(7 * 24 * time.Hour), CreatedAt: created}))
+			must(t, c.st.InsertFixture(ctx, &store.Request{HouseholdID: c.hhA, PersonID: c.headA, PairingID: &c.pA, Kind: domain.ReqRequest,
+				Category: domain.CatMedical, Status: domain.StatusNew, AckDueAt: created.Add(24 * time.Hour), DueAt: created.Add(7 * 24 * time.Hour), CreatedAt: created}))
 			clk := clock.NewFake(created)
 			job := jobsByName(t, c.st, clk, defaults())["request-deadlines"]
 			runs := []time.Time{created.Add(20 * time.Hour), created.Add(25 * time.Hour), created.Add(26 * time.Hour), created.Add(50 * time.Hour)}
@@ -172,14 +173,14 @@ func TestRequestDeadlines(t *testing.T) {
 func TestMonthlyReport(t *testing.T) {
 	st := testenv.SQLite(t)
 	c := newCounty(t, st)
-	c.checkIn(t, c.pA, store.KindVisit, clock.Date(2026, 10, 3).Add(10*time.Hour))
+	c.checkIn(t, c.pA, domain.KindVisit, clock.Date(2026, 10, 3).Add(10*time.Hour))
 	clk := clock.NewFake(clock.Date(2026, 11, 1))
 	jobs := jobsByName(t, st, clk, defaults())
 	res := run(t, jobs["report-monthly"], clk, clock.Date(2026, 11, 1).Add(8*time.Hour))
 	rank := run(t, jobs["report-quarterly"], clk, clock.Date(2026, 10, 1).Add(8*time.Hour+10*time.Minute))
 	cases := []struct {
 		name  string
-		to    store.PersonID
+		to    domain.PersonID
 		key   string
 		wants []string
 	}{

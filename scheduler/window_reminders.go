@@ -10,6 +10,7 @@ import (
 
 	"qinqi/internal/calendar"
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -64,7 +65,7 @@ func (j *WindowReminders) Schedule() string { return j.Spec }
 // dueWindow is a window with the stage due today and its stored id.
 type dueWindow struct {
 	w     calendar.Window
-	id    store.CampaignID
+	id    domain.CampaignID
 	stage string
 }
 
@@ -91,7 +92,7 @@ func (j *WindowReminders) Run(ctx context.Context, at time.Time) (Result, error)
 	if err != nil {
 		return res, err
 	}
-	cadres := make([]store.PersonID, 0, len(byCadre))
+	cadres := make([]domain.PersonID, 0, len(byCadre))
 	for id := range byCadre {
 		cadres = append(cadres, id)
 	}
@@ -148,21 +149,21 @@ func (j *WindowReminders) stage(w calendar.Window, day time.Time) string {
 
 // target is one pairing a cadre has not reported in one window.
 type target struct {
-	pairing store.PairingID
+	pairing domain.PairingID
 	window  int // index into the due windows
 	name    string
 }
 
 // unreported scans every active pairing once and lists, per cadre, the pairings each window covers
 // that have no check-in since the window opened. Cadres on leave are not nagged.
-func (j *WindowReminders) unreported(ctx context.Context, due []dueWindow, now time.Time, leave map[store.PersonID]bool) (map[store.PersonID][]target, error) {
+func (j *WindowReminders) unreported(ctx context.Context, due []dueWindow, now time.Time, leave map[domain.PersonID]bool) (map[domain.PersonID][]target, error) {
 	var bounds []time.Time
 	for _, d := range due {
 		bounds = append(bounds, d.w.Start)
 	}
 	sort.Slice(bounds, func(a, b int) bool { return bounds[a].Before(bounds[b]) })
 	bounds = dedupTimes(bounds)
-	byCadre := map[store.PersonID][]target{}
+	byCadre := map[domain.PersonID][]target{}
 	err := j.Store.ScanActivePairings(ctx, store.ScanOptions{At: now, Bounds: bounds}, func(fs []store.PairingFacts) error {
 		for _, f := range fs {
 			if leave[f.Pairing.CadreID] {
@@ -199,8 +200,8 @@ func dedupTimes(ts []time.Time) []time.Time {
 }
 
 // write inserts the chunk's reminder rows and one digest per cadre listing only the rows that were new.
-func (j *WindowReminders) write(ctx context.Context, tx writer, due []dueWindow, cadres []store.PersonID,
-	byCadre map[store.PersonID][]target, at, now time.Time, res Result) error {
+func (j *WindowReminders) write(ctx context.Context, tx writer, due []dueWindow, cadres []domain.PersonID,
+	byCadre map[domain.PersonID][]target, at, now time.Time, res Result) error {
 	var rows []store.Reminder
 	names := map[string]string{} // reminder key → household head
 	for _, cadre := range cadres {
@@ -215,7 +216,7 @@ func (j *WindowReminders) write(ctx context.Context, tx writer, due []dueWindow,
 	if err != nil {
 		return err
 	}
-	newBy := map[store.PersonID][]store.Reminder{}
+	newBy := map[domain.PersonID][]store.Reminder{}
 	for _, r := range fresh {
 		newBy[r.CadreID] = append(newBy[r.CadreID], r)
 	}
@@ -267,7 +268,7 @@ func (j *WindowReminders) write(ctx context.Context, tx writer, due []dueWindow,
 	if err != nil {
 		return err
 	}
-	link := make(map[store.OutboxID][]int64, len(queued))
+	link := make(map[domain.OutboxID][]int64, len(queued))
 	for i, q := range queued {
 		link[q.ID] = append(link[q.ID], ids[i]...)
 	}
@@ -279,7 +280,7 @@ func (j *WindowReminders) write(ctx context.Context, tx writer, due []dueWindow,
 func optionalStage(d dueWindow) bool { return d.stage == StageHalf || !d.w.Required }
 
 // spent counts each cadre's reminder messages of the month so far (nil when there is no budget).
-func (j *WindowReminders) spent(ctx context.Context, tx writer, cadres []store.PersonID, now time.Time) (map[store.PersonID]int, error) {
+func (j *WindowReminders) spent(ctx context.Context, tx writer, cadres []domain.PersonID, now time.Time) (map[domain.PersonID]int, error) {
 	if j.Budget < 0 {
 		return nil, nil
 	}

@@ -10,6 +10,7 @@ import (
 
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/scheduler"
 	"qinqi/store"
@@ -25,7 +26,7 @@ func TestWindowReminders(t *testing.T) {
 			nine := 9 * time.Hour
 			// 端午 2026: 06-12 → 06-19, halfway 06-15.
 			open := run(t, job, clk, clock.Date(2026, 6, 12).Add(nine))
-			c.checkIn(t, c.pA, store.KindVisit, clock.Date(2026, 6, 13).Add(10*time.Hour))
+			c.checkIn(t, c.pA, domain.KindVisit, clock.Date(2026, 6, 13).Add(10*time.Hour))
 			half := run(t, job, clk, clock.Date(2026, 6, 15).Add(nine))
 			again := run(t, job, clk, clock.Date(2026, 6, 15).Add(nine))
 			_, err := c.st.AddLeave(ctx, store.Leave{PersonID: c.k2, FromOn: clock.Date(2026, 6, 18), ToOn: clock.Date(2026, 6, 30)})
@@ -211,7 +212,7 @@ func TestCatchUpJudgesAtSendTime(t *testing.T) {
 	}
 	before := clock.NewFake(clock.Date(2026, 5, 20))
 	runner(before, "before").RunDue(ctx, clock.Date(2026, 5, 20), clock.Date(2026, 6, 11).Add(10*time.Hour), before.Set)
-	c.checkIn(t, c.pA, store.KindVisit, clock.Date(2026, 6, 12).Add(15*time.Hour))
+	c.checkIn(t, c.pA, domain.KindVisit, clock.Date(2026, 6, 12).Add(15*time.Hour))
 	up := clock.Date(2026, 6, 12).Add(20 * time.Hour)
 	runner(clock.NewFake(up), "after").CatchUp(ctx, up)
 	var digests []string

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"qinqi/internal/domain"
+
 	"gorm.io/gorm/clause"
 )
 
@@ -38,7 +40,7 @@ func (s *Store) AddAlerts(ctx context.Context, rows []Alert) ([]Alert, error) {
 }
 
 // SetAlertOutbox links alerts to the digest message that carried them.
-func (s *Store) SetAlertOutbox(ctx context.Context, ids []AlertID, out OutboxID) error {
+func (s *Store) SetAlertOutbox(ctx context.Context, ids []domain.AlertID, out domain.OutboxID) error {
 	for start := 0; start < len(ids); start += keyChunk {
 		err := s.q(ctx).Model(&Alert{}).Where("id IN ?", ids[start:min(start+keyChunk, len(ids))]).Update("outbox_id", out).Error
 		if err != nil {
@@ -67,14 +69,14 @@ func (s *Store) Alerts(ctx context.Context, from, to time.Time) ([]Alert, error)
 // OrgChart is the unit tree with its heads and coordinators, loaded once per job run: a county has
 // hundreds of units, so routing thousands of alerts needs no per-alert query.
 type OrgChart struct {
-	Units        map[UnitID]Unit
-	Coordinators map[UnitID][]PersonID // by the coordinator's own unit
-	Admins       []PersonID
+	Units        map[domain.UnitID]Unit
+	Coordinators map[domain.UnitID][]domain.PersonID // by the coordinator's own unit
+	Admins       []domain.PersonID
 }
 
 // LoadOrgChart reads units, coordinators and admins.
 func (s *Store) LoadOrgChart(ctx context.Context) (OrgChart, error) {
-	c := OrgChart{Units: map[UnitID]Unit{}, Coordinators: map[UnitID][]PersonID{}}
+	c := OrgChart{Units: map[domain.UnitID]Unit{}, Coordinators: map[domain.UnitID][]domain.PersonID{}}
 	var units []Unit
 	if err := s.q(ctx).Find(&units).Error; err != nil {
 		return c, fmt.Errorf("store: org chart units: %w", err)
@@ -83,16 +85,16 @@ func (s *Store) LoadOrgChart(ctx context.Context) (OrgChart, error) {
 		c.Units[u.ID] = u
 	}
 	var people []Person
-	err := s.q(ctx).Select("id, roles, unit_id").Where("roles LIKE ? OR roles LIKE ?", "%"+string(RoleCoordinator)+"%", "%"+string(RoleAdmin)+"%").
+	err := s.q(ctx).Select("id, roles, unit_id").Where("roles LIKE ? OR roles LIKE ?", "%"+string(domain.RoleCoordinator)+"%", "%"+string(domain.RoleAdmin)+"%").
 		Order("id").Find(&people).Error
 	if err != nil {
 		return c, fmt.Errorf("store: org chart coordinators: %w", err)
 	}
 	for _, p := range people {
-		if p.Roles.Has(RoleCoordinator) && p.UnitID != nil {
+		if p.Roles.Has(domain.RoleCoordinator) && p.UnitID != nil {
 			c.Coordinators[*p.UnitID] = append(c.Coordinators[*p.UnitID], p.ID)
 		}
-		if p.Roles.Has(RoleAdmin) {
+		if p.Roles.Has(domain.RoleAdmin) {
 			c.Admins = append(c.Admins, p.ID)
 		}
 	}
@@ -101,7 +103,7 @@ func (s *Store) LoadOrgChart(ctx context.Context) (OrgChart, error) {
 
 // CoordinatorsFor returns the coordinators of the unit, or of its nearest ancestor that has some,
 // falling back to the admins, so an alert always reaches someone.
-func (c OrgChart) CoordinatorsFor(unit *UnitID) []PersonID {
+func (c OrgChart) CoordinatorsFor(unit *domain.UnitID) []domain.PersonID {
 	for u, hops := unit, 0; u != nil && hops < 64; hops++ {
 		if ids := c.Coordinators[*u]; len(ids) > 0 {
 			return ids
@@ -112,7 +114,7 @@ func (c OrgChart) CoordinatorsFor(unit *UnitID) []PersonID {
 }
 
 // HeadFor returns the head (一把手) of the unit or of its nearest ancestor that has one.
-func (c OrgChart) HeadFor(unit *UnitID) (PersonID, bool) {
+func (c OrgChart) HeadFor(unit *domain.UnitID) (domain.PersonID, bool) {
 	for u, hops := unit, 0; u != nil && hops < 64; hops++ {
 		if h := c.Units[*u].HeadID; h != nil {
 			return *h, true
@@ -123,8 +125,8 @@ func (c OrgChart) HeadFor(unit *UnitID) (PersonID, bool) {
 }
 
 // PersonNames returns the names of the given people (digests name cadres to their coordinators).
-func (s *Store) PersonNames(ctx context.Context, ids []PersonID) (map[PersonID]string, error) {
-	out := make(map[PersonID]string, len(ids))
+func (s *Store) PersonNames(ctx context.Context, ids []domain.PersonID) (map[domain.PersonID]string, error) {
+	out := make(map[domain.PersonID]string, len(ids))
 	for start := 0; start < len(ids); start += keyChunk {
 		var rows []Person
 		if err := s.q(ctx).Select("id, name").Where("id IN ?", ids[start:min(start+keyChunk, len(ids))]).Find(&rows).Error; err != nil {
@@ -138,7 +140,7 @@ func (s *Store) PersonNames(ctx context.Context, ids []PersonID) (map[PersonID]s
 }
 
 // OpenAlertsOf lists the open alerts (spell not yet over) of the given pairings, in id order.
-func (s *Store) OpenAlertsOf(ctx context.Context, ids []PairingID) ([]Alert, error) {
+func (s *Store) OpenAlertsOf(ctx context.Context, ids []domain.PairingID) ([]Alert, error) {
 	var out []Alert
 	for start := 0; start < len(ids); start += keyChunk {
 		var rows []Alert
@@ -152,8 +154,8 @@ func (s *Store) OpenAlertsOf(ctx context.Context, ids []PairingID) ([]Alert, err
 }
 
 // OpenAlertPairings lists the pairings that have an open alert, ascending.
-func (s *Store) OpenAlertPairings(ctx context.Context) ([]PairingID, error) {
-	var ids []PairingID
+func (s *Store) OpenAlertPairings(ctx context.Context) ([]domain.PairingID, error) {
+	var ids []domain.PairingID
 	if err := s.q(ctx).Model(&Alert{}).Where("resolved_at IS NULL").Distinct("pairing_id").Order("pairing_id").Pluck("pairing_id", &ids).Error; err != nil {
 		return nil, fmt.Errorf("store: pairings with open alerts: %w", err)
 	}
@@ -161,7 +163,7 @@ func (s *Store) OpenAlertPairings(ctx context.Context) ([]PairingID, error) {
 }
 
 // ResolveAlerts closes alerts whose overdue spell ended at at.
-func (s *Store) ResolveAlerts(ctx context.Context, ids []AlertID, at time.Time) error {
+func (s *Store) ResolveAlerts(ctx context.Context, ids []domain.AlertID, at time.Time) error {
 	for start := 0; start < len(ids); start += keyChunk {
 		err := s.q(ctx).Model(&Alert{}).Where("id IN ? AND resolved_at IS NULL", ids[start:min(start+keyChunk, len(ids))]).
 			Update("resolved_at", at.In(s.loc)).Error
@@ -205,11 +207,11 @@ type SpellEnd struct {
 }
 
 // SpellEnds describes the given pairings at at, for the notices that close overdue spells.
-func (s *Store) SpellEnds(ctx context.Context, ids []PairingID, at time.Time) (map[PairingID]SpellEnd, error) {
-	out := make(map[PairingID]SpellEnd, len(ids))
+func (s *Store) SpellEnds(ctx context.Context, ids []domain.PairingID, at time.Time) (map[domain.PairingID]SpellEnd, error) {
+	out := make(map[domain.PairingID]SpellEnd, len(ids))
 	for start := 0; start < len(ids); start += keyChunk {
 		var rows []struct {
-			ID                  PairingID
+			ID                  domain.PairingID
 			CadreName, HeadName string
 			StartOn             time.Time
 			EndOn               *time.Time

@@ -6,12 +6,13 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
 
 // alertCounty is one cadre with two paired households.
-func alertCounty(t *testing.T, st *store.Store) (store.PersonID, [2]store.PairingID) {
+func alertCounty(t *testing.T, st *store.Store) (domain.PersonID, [2]domain.PairingID) {
 	t.Helper()
 	ctx := context.Background()
 	must := func(err error) {
@@ -20,7 +21,7 @@ func alertCounty(t *testing.T, st *store.Store) (store.PersonID, [2]store.Pairin
 			t.Fatal(err)
 		}
 	}
-	must(st.UpsertPeople(ctx, []store.Person{{Code: "K", Name: "张干部", Roles: store.MakeRoles(store.RoleCadre)}}, nil))
+	must(st.UpsertPeople(ctx, []store.Person{{Code: "K", Name: "张干部", Roles: domain.MakeRoles(domain.RoleCadre)}}, nil))
 	must(st.UpsertHouseholds(ctx, []store.Household{{Code: "A", HeadName: "王一"}, {Code: "B", HeadName: "王二"}}, nil))
 	k, err := st.PersonByCode(ctx, "K")
 	must(err)
@@ -31,7 +32,7 @@ func alertCounty(t *testing.T, st *store.Store) (store.PersonID, [2]store.Pairin
 		{Code: "PB", CadreID: k.ID, HouseholdID: hh["B"].ID, StartOn: start, EndOn: ptrTime(clock.Date(2026, 11, 20))}}))
 	ps, err := st.PairingsByCodes(ctx, []string{"PA", "PB"})
 	must(err)
-	return k.ID, [2]store.PairingID{ps["PA"].ID, ps["PB"].ID}
+	return k.ID, [2]domain.PairingID{ps["PA"].ID, ps["PB"].ID}
 }
 
 func ptrTime(t time.Time) *time.Time { return &t }
@@ -44,16 +45,16 @@ func TestAlertSpells(t *testing.T) {
 			k, ps := alertCounty(t, st)
 			at := clock.Date(2026, 11, 2).Add(8 * time.Hour)
 			fresh, err := st.AddAlerts(ctx, []store.Alert{
-				{Key: "a", Level: store.AlertCadre, PairingID: ps[0], RecipientID: k, CreatedAt: at},
-				{Key: "b", Level: store.AlertCadre, PairingID: ps[1], RecipientID: k, CreatedAt: at},
-				{Key: "a", Level: store.AlertCadre, PairingID: ps[0], RecipientID: k, CreatedAt: at}})
+				{Key: "a", Level: domain.AlertCadre, PairingID: ps[0], RecipientID: k, CreatedAt: at},
+				{Key: "b", Level: domain.AlertCadre, PairingID: ps[1], RecipientID: k, CreatedAt: at},
+				{Key: "a", Level: domain.AlertCadre, PairingID: ps[0], RecipientID: k, CreatedAt: at}})
 			if err != nil || len(fresh) != 2 {
 				t.Fatalf("AddAlerts = %d fresh, %v; want 2 (one key twice)", len(fresh), err)
 			}
 			if ids, err := st.OpenAlertPairings(ctx); err != nil || len(ids) != 2 || ids[0] != ps[0] {
 				t.Errorf("OpenAlertPairings = %v, %v", ids, err)
 			}
-			if err := st.ResolveAlerts(ctx, []store.AlertID{fresh[1].ID}, at.Add(24*time.Hour)); err != nil {
+			if err := st.ResolveAlerts(ctx, []domain.AlertID{fresh[1].ID}, at.Add(24*time.Hour)); err != nil {
 				t.Fatal(err)
 			}
 			open, err := st.OpenAlertsOf(ctx, ps[:])
@@ -91,7 +92,7 @@ func TestSheetImportsAndHistory(t *testing.T) {
 				t.Errorf("SheetImports = %v, %v, %v", first, last, err)
 			}
 			for i, d := range []int{3, 5, 9} {
-				_, _, err := st.CreateCheckIn(ctx, store.CheckIn{PairingID: ps[0], CadreID: k, HouseholdID: 1, Kind: store.KindContact,
+				_, _, err := st.CreateCheckIn(ctx, store.CheckIn{PairingID: ps[0], CadreID: k, HouseholdID: 1, Kind: domain.KindContact,
 					OccurredAt: clock.Date(2026, 10, d), ReportedAt: clock.Date(2026, 10, d), Text: string(rune('a' + i))}, k)
 				if err != nil {
 					t.Fatal(err)
@@ -118,11 +119,11 @@ func TestAlertSpellsMigration(t *testing.T) {
 			}
 			at := clock.Date(2026, 11, 2).Add(8 * time.Hour)
 			for i, p := range ps {
-				if err := st.AddOldAlertForTest(ctx, store.Alert{Key: string(rune('a' + i)), Level: store.AlertCadre, PairingID: p, RecipientID: k, CreatedAt: at}); err != nil {
+				if err := st.AddOldAlertForTest(ctx, store.Alert{Key: string(rune('a' + i)), Level: domain.AlertCadre, PairingID: p, RecipientID: k, CreatedAt: at}); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if _, _, err := st.CreateCheckIn(ctx, store.CheckIn{PairingID: ps[0], CadreID: k, HouseholdID: 1, Kind: store.KindVisit,
+			if _, _, err := st.CreateCheckIn(ctx, store.CheckIn{PairingID: ps[0], CadreID: k, HouseholdID: 1, Kind: domain.KindVisit,
 				OccurredAt: at.Add(48 * time.Hour), ReportedAt: at.Add(48 * time.Hour)}, k); err != nil {
 				t.Fatal(err)
 			}

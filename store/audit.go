@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"qinqi/internal/domain"
 )
 
 // Audit actions written by the conversation handlers.
@@ -22,7 +24,7 @@ const (
 
 // AuditEntry is one change to record; Detail holds ids and codes, never names or phone numbers.
 type AuditEntry struct {
-	Actor    PersonID
+	Actor    domain.PersonID
 	Action   string
 	Entity   string
 	EntityID int64

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"qinqi/internal/domain"
+
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 	"gorm.io/gorm/schema"
@@ -18,11 +20,11 @@ import (
 // PairingPage is one pairing with its household's tags, read in id order for bulk work.
 type PairingPage struct {
 	Pairing
-	Tags Tags
+	Tags domain.Tags
 }
 
 // PairingsAfter returns up to limit pairings (ended ones included) with id > after, by id.
-func (s *Store) PairingsAfter(ctx context.Context, after PairingID, limit int) ([]PairingPage, error) {
+func (s *Store) PairingsAfter(ctx context.Context, after domain.PairingID, limit int) ([]PairingPage, error) {
 	rows, err := s.q(ctx).Raw("SELECT p.id, p.code, p.cadre_id, p.household_id, p.start_on, p.end_on, h.tags"+
 		" FROM pairings p JOIN households h ON h.id = p.household_id WHERE p.id > ? ORDER BY p.id LIMIT ?", after, limit).Rows()
 	if err != nil {
@@ -51,13 +53,13 @@ func (s *Store) PairingsAfter(ctx context.Context, after PairingID, limit int) (
 
 // PairingsWithCheckIns returns the pairings with ids in [lo, hi] that have at least one check-in, so a
 // bulk load that was interrupted can resume without writing any pairing's history twice.
-func (s *Store) PairingsWithCheckIns(ctx context.Context, lo, hi PairingID) (map[PairingID]bool, error) {
-	var ids []PairingID
+func (s *Store) PairingsWithCheckIns(ctx context.Context, lo, hi domain.PairingID) (map[domain.PairingID]bool, error) {
+	var ids []domain.PairingID
 	err := s.q(ctx).Model(&CheckIn{}).Distinct("pairing_id").Where("pairing_id BETWEEN ? AND ?", lo, hi).Pluck("pairing_id", &ids).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: pairings with check-ins: %w", err)
 	}
-	out := make(map[PairingID]bool, len(ids))
+	out := make(map[domain.PairingID]bool, len(ids))
 	for _, id := range ids {
 		out[id] = true
 	}
@@ -153,7 +155,7 @@ func (s *Store) bulk(ctx context.Context) *gorm.DB {
 
 // HasCheckIns reports whether the check_ins table has any row.
 func (s *Store) HasCheckIns(ctx context.Context) (bool, error) {
-	var ids []CheckInID
+	var ids []domain.CheckInID
 	if err := s.q(ctx).Model(&CheckIn{}).Limit(1).Pluck("id", &ids).Error; err != nil {
 		return false, fmt.Errorf("store: any check-in: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -21,14 +22,14 @@ func bulkFixture(t *testing.T, st *store.Store, n int) (store.Person, []store.Pa
 			t.Fatal(err)
 		}
 	}
-	must(st.UpsertPeople(ctx, []store.Person{{Code: "K", Name: "干部", Roles: store.MakeRoles(store.RoleCadre)}}, nil))
+	must(st.UpsertPeople(ctx, []store.Person{{Code: "K", Name: "干部", Roles: domain.MakeRoles(domain.RoleCadre)}}, nil))
 	k, err := st.PersonByCode(ctx, "K")
 	must(err)
 	var hhs []store.Household
 	for i := range n {
-		tags := store.MakeTags(store.TagLifted)
+		tags := domain.MakeTags(domain.TagLifted)
 		if i%2 == 1 {
-			tags = store.MakeTags(store.TagMonitored, store.TagDibao)
+			tags = domain.MakeTags(domain.TagMonitored, domain.TagDibao)
 		}
 		hhs = append(hhs, store.Household{Code: fmt.Sprintf("H%03d", i), HeadName: "户主", Tags: tags})
 	}
@@ -60,7 +61,7 @@ func TestBulkInsertCheckInsRoundTrips(t *testing.T) {
 				p := ps[i%len(ps)]
 				at := base.Add(time.Duration(i) * time.Minute)
 				rows = append(rows, store.CheckIn{PairingID: p.ID, CadreID: k.ID, HouseholdID: p.HouseholdID,
-					Kind: store.CheckInKinds[i%5], Mode: store.ModePhone, OccurredAt: at, ReportedAt: at.Add(time.Hour),
+					Kind: domain.CheckInKinds[i%5], Mode: domain.ModePhone, OccurredAt: at, ReportedAt: at.Add(time.Hour),
 					Place: "户家中", Text: texts[i%len(texts)], Items: "米×20斤", ValueFen: int64(i), Far: i%7 == 0})
 			}
 			if err := st.Tx(ctx, func(tx *store.Store) error { return tx.BulkInsertCheckIns(ctx, rows) }); err != nil {
@@ -105,7 +106,7 @@ func TestCheckInIndexesDropOnlyWhenEmpty(t *testing.T) {
 				t.Errorf("second drop: %v, %v; want nothing left to drop", again, err)
 			}
 			at := clock.Date(2026, 2, 3).Add(10 * time.Hour)
-			row := store.CheckIn{PairingID: ps[0].ID, CadreID: k.ID, HouseholdID: ps[0].HouseholdID, Kind: store.KindVisit, OccurredAt: at, ReportedAt: at}
+			row := store.CheckIn{PairingID: ps[0].ID, CadreID: k.ID, HouseholdID: ps[0].HouseholdID, Kind: domain.KindVisit, OccurredAt: at, ReportedAt: at}
 			if err := st.BulkInsertCheckIns(ctx, []store.CheckIn{row}); err != nil {
 				t.Fatal(err)
 			}
@@ -133,7 +134,7 @@ func TestPairingsAfterPagesThroughEveryPairing(t *testing.T) {
 	st := testenv.SQLite(t)
 	_, ps := bulkFixture(t, st, 7)
 	var got []store.PairingPage
-	for last := store.PairingID(0); ; {
+	for last := domain.PairingID(0); ; {
 		page, err := st.PairingsAfter(ctx, last, 3)
 		if err != nil {
 			t.Fatal(err)
@@ -148,7 +149,7 @@ func TestPairingsAfterPagesThroughEveryPairing(t *testing.T) {
 		t.Fatalf("paged %d pairings, want %d", len(got), len(ps))
 	}
 	for i, p := range got {
-		if p.ID != ps[i].ID || p.Code != ps[i].Code || !p.StartOn.Equal(ps[i].StartOn) || p.Tags.Has(store.TagMonitored) != (i%2 == 1) {
+		if p.ID != ps[i].ID || p.Code != ps[i].Code || !p.StartOn.Equal(ps[i].StartOn) || p.Tags.Has(domain.TagMonitored) != (i%2 == 1) {
 			t.Errorf("page row %d = %+v; want pairing %+v", i, p, ps[i])
 		}
 	}
@@ -163,14 +164,14 @@ func TestClearJobOutputEmptiesWhatJobsWrite(t *testing.T) {
 			st := b.Open(t)
 			k, ps := bulkFixture(t, st, 2)
 			now := clock.Date(2026, 3, 2).Add(9 * time.Hour)
-			row := store.CheckIn{PairingID: ps[0].ID, CadreID: k.ID, HouseholdID: ps[0].HouseholdID, Kind: store.KindVisit, OccurredAt: now, ReportedAt: now}
+			row := store.CheckIn{PairingID: ps[0].ID, CadreID: k.ID, HouseholdID: ps[0].HouseholdID, Kind: domain.KindVisit, OccurredAt: now, ReportedAt: now}
 			if err := st.BulkInsertCheckIns(ctx, []store.CheckIn{row}); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := st.EnqueueOutbox(ctx, store.OutboxMessage{Key: "k1", PersonID: &k.ID, Text: "提醒", Priority: store.PriorityBulk, CreatedAt: now}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := st.AddAlerts(ctx, []store.Alert{{Key: "a1", Level: store.AlertCadre, PairingID: ps[0].ID, RecipientID: k.ID, CreatedAt: now}}); err != nil {
+			if _, err := st.AddAlerts(ctx, []store.Alert{{Key: "a1", Level: domain.AlertCadre, PairingID: ps[0].ID, RecipientID: k.ID, CreatedAt: now}}); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := st.EnqueueOutbox(ctx, store.OutboxMessage{Key: "r1", PersonID: &k.ID, Text: "回复", Priority: store.PriorityReply, CreatedAt: now}); err != nil {
@@ -185,7 +186,7 @@ func TestClearJobOutputEmptiesWhatJobsWrite(t *testing.T) {
 			if rows, err := st.OutboxAfter(ctx, 0, 10); err != nil || len(rows) != 0 {
 				t.Errorf("outbox after clear: %v, %v", rows, err)
 			}
-			if open, err := st.OpenAlertsOf(ctx, []store.PairingID{ps[0].ID}); err != nil || len(open) != 0 {
+			if open, err := st.OpenAlertsOf(ctx, []domain.PairingID{ps[0].ID}); err != nil || len(open) != 0 {
 				t.Errorf("alert a1 survived the clear: %v, %v", open, err)
 			}
 			if n, err := st.CountCheckIns(ctx); err != nil || n != 1 {

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"qinqi/internal/domain"
 )
 
 // QuestionKeySuffix ends the outbox key of a reply that is a follow-up question to the sender
@@ -17,10 +19,10 @@ const reportWithin = 30 * 24 * time.Hour
 
 // BurdenRow is what qinqi asked of one cadre in a period: the burden meter.
 type BurdenRow struct {
-	CadreID  PersonID
+	CadreID  domain.PersonID
 	Code     string
 	Name     string
-	UnitID   UnitID
+	UnitID   domain.UnitID
 	UnitName string
 	// Messages qinqi started to them: reminders, alerts, notices and reports, not replies to
 	// their own messages.
@@ -37,7 +39,7 @@ type BurdenRow struct {
 
 // BurdenOf lists the burden of every cadre with a pairing in force in [from, to) in the units
 // (nil: every unit), ordered by unit code and cadre code.
-func (s *Store) BurdenOf(ctx context.Context, from, to time.Time, units []UnitID) ([]BurdenRow, error) {
+func (s *Store) BurdenOf(ctx context.Context, from, to time.Time, units []domain.UnitID) ([]BurdenRow, error) {
 	var rows []BurdenRow
 	q := s.q(ctx).Table("people AS p").
 		Select("p.id AS cadre_id, p.code AS code, p.name AS name, COALESCE(p.unit_id, 0) AS unit_id, COALESCE(u.name, '') AS unit_name").
@@ -47,8 +49,8 @@ func (s *Store) BurdenOf(ctx context.Context, from, to time.Time, units []UnitID
 	if err := unitScope(q, "p.unit_id", units).Order("u.code, p.code").Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: burden cadres: %w", err)
 	}
-	by := make(map[PersonID]*BurdenRow, len(rows))
-	ids := make([]PersonID, len(rows))
+	by := make(map[domain.PersonID]*BurdenRow, len(rows))
+	ids := make([]domain.PersonID, len(rows))
 	for i := range rows {
 		rows[i].MedianToReport = -1
 		by[rows[i].CadreID], ids[i] = &rows[i], rows[i].CadreID
@@ -62,7 +64,7 @@ func (s *Store) BurdenOf(ctx context.Context, from, to time.Time, units []UnitID
 	return rows, nil
 }
 
-func (s *Store) burdenChunk(ctx context.Context, ids []PersonID, from, to time.Time, by map[PersonID]*BurdenRow) error {
+func (s *Store) burdenChunk(ctx context.Context, ids []domain.PersonID, from, to time.Time, by map[domain.PersonID]*BurdenRow) error {
 	var msgs []OutboxMessage
 	err := s.q(ctx).Select("person_id, `key`, priority, created_at").
 		Where("person_id IN ? AND created_at >= ? AND created_at < ?", ids, from.In(s.loc), to.In(s.loc)).
@@ -70,7 +72,7 @@ func (s *Store) burdenChunk(ctx context.Context, ids []PersonID, from, to time.T
 	if err != nil {
 		return fmt.Errorf("store: burden messages: %w", err)
 	}
-	reminders := map[PersonID][]time.Time{}
+	reminders := map[domain.PersonID][]time.Time{}
 	for _, m := range msgs {
 		r := by[*m.PersonID]
 		switch {
@@ -93,7 +95,7 @@ func (s *Store) burdenChunk(ctx context.Context, ids []PersonID, from, to time.T
 	if err != nil {
 		return fmt.Errorf("store: burden reports: %w", err)
 	}
-	reported := map[PersonID][]time.Time{}
+	reported := map[domain.PersonID][]time.Time{}
 	for _, c := range reports {
 		reported[c.CadreID] = append(reported[c.CadreID], c.ReportedAt.In(s.loc))
 	}
@@ -126,11 +128,11 @@ func medianToReport(reminders, reports []time.Time) (int, time.Duration) {
 
 // ReminderMessagesSince counts, per cadre, the reminder messages (window and overdue reminders)
 // queued for them since since: what reminders.monthly_budget is measured against.
-func (s *Store) ReminderMessagesSince(ctx context.Context, cadres []PersonID, since time.Time) (map[PersonID]int, error) {
-	out := map[PersonID]int{}
+func (s *Store) ReminderMessagesSince(ctx context.Context, cadres []domain.PersonID, since time.Time) (map[domain.PersonID]int, error) {
+	out := map[domain.PersonID]int{}
 	for start := 0; start < len(cadres); start += keyChunk {
 		var rows []struct {
-			PersonID PersonID
+			PersonID domain.PersonID
 			N        int
 		}
 		err := s.q(ctx).Model(&OutboxMessage{}).Select("person_id, COUNT(*) AS n").

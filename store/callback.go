@@ -5,13 +5,15 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"qinqi/internal/domain"
 )
 
 // CallbackRow is one household on a month's call-back list (回访清单): its head is not reachable by
 // chat, and it was sampled for the monthly call-back, or visits reported for it in the month were
 // never confirmed, or both. Phone is the full number: the coordinator must dial it.
 type CallbackRow struct {
-	HouseholdID HouseholdID
+	HouseholdID domain.HouseholdID
 	Code        string
 	HeadName    string
 	Village     string
@@ -46,17 +48,17 @@ const phoneOnly = "(hp.id IS NULL OR hp.account = '')"
 // the sample's phone-only households still unanswered, plus the phone-only households with reports
 // of kinds in the month that no question or call-back covers. Ordered: sampled first, then by
 // household code.
-func (s *Store) CallbackList(ctx context.Context, month string, kinds []CheckInKind, units []UnitID) ([]CallbackRow, error) {
+func (s *Store) CallbackList(ctx context.Context, month string, kinds []domain.CheckInKind, units []domain.UnitID) ([]CallbackRow, error) {
 	return s.callbackList(ctx, month, kinds, units, 0)
 }
 
 // callbackList is CallbackList, for one household when hh is not 0.
-func (s *Store) callbackList(ctx context.Context, month string, kinds []CheckInKind, units []UnitID, hh HouseholdID) ([]CallbackRow, error) {
+func (s *Store) callbackList(ctx context.Context, month string, kinds []domain.CheckInKind, units []domain.UnitID, hh domain.HouseholdID) ([]CallbackRow, error) {
 	from, err := time.ParseInLocation("2006-01", month, s.loc)
 	if err != nil {
 		return nil, fmt.Errorf("store: callback list month %q: %w", month, err)
 	}
-	rows := map[HouseholdID]*CallbackRow{}
+	rows := map[domain.HouseholdID]*CallbackRow{}
 	if err := s.callbackSpots(ctx, month, units, hh, rows); err != nil {
 		return nil, err
 	}
@@ -79,13 +81,13 @@ func (s *Store) callbackList(ctx context.Context, month string, kinds []CheckInK
 	return out, nil
 }
 
-func (s *Store) callbackSpots(ctx context.Context, month string, units []UnitID, hh HouseholdID, rows map[HouseholdID]*CallbackRow) error {
+func (s *Store) callbackSpots(ctx context.Context, month string, units []domain.UnitID, hh domain.HouseholdID, rows map[domain.HouseholdID]*CallbackRow) error {
 	var spots []SpotCheck
 	q := s.q(ctx).Table("spot_checks AS sc").Select("sc.*").
 		Joins("JOIN households AS h ON h.id = sc.household_id").
 		Joins("LEFT JOIN people AS hp ON hp.id = h.head_id").
 		Joins("JOIN people AS p ON p.id = sc.cadre_id").
-		Where("sc.month = ? AND sc.answer = ? AND sc.asked_at IS NULL AND "+phoneOnly, month, AnswerNone)
+		Where("sc.month = ? AND sc.answer = ? AND sc.asked_at IS NULL AND "+phoneOnly, month, domain.AnswerNone)
 	if hh != 0 {
 		q = q.Where("sc.household_id = ?", hh)
 	}
@@ -99,7 +101,7 @@ func (s *Store) callbackSpots(ctx context.Context, month string, units []UnitID,
 	return nil
 }
 
-func (s *Store) callbackVisits(ctx context.Context, from, to time.Time, kinds []CheckInKind, units []UnitID, hh HouseholdID, rows map[HouseholdID]*CallbackRow) error {
+func (s *Store) callbackVisits(ctx context.Context, from, to time.Time, kinds []domain.CheckInKind, units []domain.UnitID, hh domain.HouseholdID, rows map[domain.HouseholdID]*CallbackRow) error {
 	if len(kinds) == 0 {
 		return nil
 	}
@@ -130,14 +132,14 @@ func (s *Store) callbackVisits(ctx context.Context, from, to time.Time, kinds []
 }
 
 // callbackContacts fills in name, village, address, the head's full phone and the cadres.
-func (s *Store) callbackContacts(ctx context.Context, rows map[HouseholdID]*CallbackRow) error {
-	ids := make([]HouseholdID, 0, len(rows))
+func (s *Store) callbackContacts(ctx context.Context, rows map[domain.HouseholdID]*CallbackRow) error {
+	ids := make([]domain.HouseholdID, 0, len(rows))
 	for id := range rows {
 		ids = append(ids, id)
 	}
 	for start := 0; start < len(ids); start += keyChunk {
 		var info []struct {
-			ID       HouseholdID
+			ID       domain.HouseholdID
 			Code     string
 			HeadName string
 			Village  string
@@ -160,8 +162,8 @@ func (s *Store) callbackContacts(ctx context.Context, rows map[HouseholdID]*Call
 	return s.callbackCadres(ctx, rows)
 }
 
-func (s *Store) callbackCadres(ctx context.Context, rows map[HouseholdID]*CallbackRow) error {
-	var spotCadres []PersonID
+func (s *Store) callbackCadres(ctx context.Context, rows map[domain.HouseholdID]*CallbackRow) error {
+	var spotCadres []domain.PersonID
 	for _, r := range rows {
 		if r.Spot != nil {
 			spotCadres = append(spotCadres, r.Spot.CadreID)
@@ -191,7 +193,7 @@ func (s *Store) callbackCadres(ctx context.Context, rows map[HouseholdID]*Callba
 
 // CallbackEntry is the household's row on month's list, or ErrNotFound when it is not on it (on
 // chat, already called back, or nothing to ask about).
-func (s *Store) CallbackEntry(ctx context.Context, month string, kinds []CheckInKind, hh HouseholdID) (CallbackRow, error) {
+func (s *Store) CallbackEntry(ctx context.Context, month string, kinds []domain.CheckInKind, hh domain.HouseholdID) (CallbackRow, error) {
 	rows, err := s.callbackList(ctx, month, kinds, nil, hh)
 	if err != nil {
 		return CallbackRow{}, err

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -15,8 +16,8 @@ func TestWecomUserIDFromTheSheet(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
 			s := b.Open(t)
-			rows := []store.Person{{Code: "P1", Name: "张伟", Roles: store.MakeRoles(store.RoleCadre), WecomUserID: "ZhangWei"},
-				{Code: "P2", Name: "刘霞", Roles: store.MakeRoles(store.RoleCadre)}}
+			rows := []store.Person{{Code: "P1", Name: "张伟", Roles: domain.MakeRoles(domain.RoleCadre), WecomUserID: "ZhangWei"},
+				{Code: "P2", Name: "刘霞", Roles: domain.MakeRoles(domain.RoleCadre)}}
 			if err := s.UpsertPeople(ctx, rows, []string{"Name", "Roles", "WecomUserID"}); err != nil {
 				t.Fatal(err)
 			}

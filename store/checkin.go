@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"qinqi/internal/domain"
 )
 
 // CreateCheckIn stores a report and its audit row. A report whose SourceMsgID was stored before
 // returns that row with created=false, so a re-delivered message never makes a second check-in.
-func (s *Store) CreateCheckIn(ctx context.Context, c CheckIn, actor PersonID) (CheckIn, bool, error) {
+func (s *Store) CreateCheckIn(ctx context.Context, c CheckIn, actor domain.PersonID) (CheckIn, bool, error) {
 	c.OccurredAt, c.ReportedAt = c.OccurredAt.In(s.loc), c.ReportedAt.In(s.loc)
 	c.Text, c.Items = clipRunes(c.Text, 2000), clipRunes(c.Items, 500)
 	// No look-up first: the unique source_msg_id turns a repeated message into a duplicate-key error,
@@ -31,12 +33,12 @@ func (s *Store) CreateCheckIn(ctx context.Context, c CheckIn, actor PersonID) (C
 }
 
 // CheckInByID returns one check-in or ErrNotFound.
-func (s *Store) CheckInByID(ctx context.Context, id CheckInID) (CheckIn, error) {
+func (s *Store) CheckInByID(ctx context.Context, id domain.CheckInID) (CheckIn, error) {
 	return one[CheckIn](s, ctx, "id = ?", id)
 }
 
 // LastCheckInOfCadre returns the cadre's most recently reported check-in that is not undone.
-func (s *Store) LastCheckInOfCadre(ctx context.Context, cadre PersonID) (CheckIn, error) {
+func (s *Store) LastCheckInOfCadre(ctx context.Context, cadre domain.PersonID) (CheckIn, error) {
 	var c CheckIn
 	err := s.q(ctx).Where("cadre_id = ? AND undone_at IS NULL", cadre).Order("reported_at DESC, id DESC").Take(&c).Error
 	if err != nil {
@@ -46,7 +48,7 @@ func (s *Store) LastCheckInOfCadre(ctx context.Context, cadre PersonID) (CheckIn
 }
 
 // UndoCheckIn marks a check-in as undone (it stays in the table for the audit trail).
-func (s *Store) UndoCheckIn(ctx context.Context, id CheckInID, actor PersonID, at time.Time) error {
+func (s *Store) UndoCheckIn(ctx context.Context, id domain.CheckInID, actor domain.PersonID, at time.Time) error {
 	return s.Tx(ctx, func(tx *Store) error {
 		res := tx.q(ctx).Model(&CheckIn{}).Where("id = ? AND undone_at IS NULL", id).Update("undone_at", at.In(s.loc))
 		if res.Error != nil {
@@ -68,7 +70,7 @@ type Evidence struct {
 }
 
 // AttachEvidence adds a location or a photo to a check-in; a later location replaces an earlier one.
-func (s *Store) AttachEvidence(ctx context.Context, id CheckInID, e Evidence, actor PersonID, at time.Time) error {
+func (s *Store) AttachEvidence(ctx context.Context, id domain.CheckInID, e Evidence, actor domain.PersonID, at time.Time) error {
 	upd := map[string]any{}
 	detail := "photo"
 	if e.Lat != nil && e.Lng != nil {
@@ -96,7 +98,7 @@ func (s *Store) AttachEvidence(ctx context.Context, id CheckInID, e Evidence, ac
 // CheckInsOfPairingsSince lists the non-undone check-ins of the pairings that happened at or after
 // since. A relayed pairing's list includes those of the pairings it continues, under its own
 // PairingID (the household's story, relay_chain.go).
-func (s *Store) CheckInsOfPairingsSince(ctx context.Context, pairings []PairingID, since time.Time) ([]CheckIn, error) {
+func (s *Store) CheckInsOfPairingsSince(ctx context.Context, pairings []domain.PairingID, since time.Time) ([]CheckIn, error) {
 	if len(pairings) == 0 {
 		return nil, nil
 	}
@@ -115,8 +117,8 @@ func (s *Store) CheckInsOfPairingsSince(ctx context.Context, pairings []PairingI
 
 // underChains files check-ins of earlier pairings of a chain under the requested pairing and drops
 // those of no requested pairing.
-func underChains(rows []CheckIn, requested []PairingID, chains map[PairingID]relayChain) []CheckIn {
-	owner := map[PairingID]PairingID{}
+func underChains(rows []CheckIn, requested []domain.PairingID, chains map[domain.PairingID]relayChain) []CheckIn {
+	owner := map[domain.PairingID]domain.PairingID{}
 	for _, id := range requested {
 		owner[id] = id
 	}
@@ -137,8 +139,8 @@ func underChains(rows []CheckIn, requested []PairingID, chains map[PairingID]rel
 
 // LastCheckInAt returns, per pairing, when the latest non-undone check-in happened (absent: never),
 // relay chains included.
-func (s *Store) LastCheckInAt(ctx context.Context, pairings []PairingID) (map[PairingID]time.Time, error) {
-	out := map[PairingID]time.Time{}
+func (s *Store) LastCheckInAt(ctx context.Context, pairings []domain.PairingID) (map[domain.PairingID]time.Time, error) {
+	out := map[domain.PairingID]time.Time{}
 	if len(pairings) == 0 {
 		return out, nil
 	}
@@ -161,7 +163,7 @@ func (s *Store) LastCheckInAt(ctx context.Context, pairings []PairingID) (map[Pa
 }
 
 // CheckInsOfCadre lists the cadre's check-ins (undone included), oldest first; tests and exports use it.
-func (s *Store) CheckInsOfCadre(ctx context.Context, cadre PersonID) ([]CheckIn, error) {
+func (s *Store) CheckInsOfCadre(ctx context.Context, cadre domain.PersonID) ([]CheckIn, error) {
 	var rows []CheckIn
 	if err := s.q(ctx).Where("cadre_id = ?", cadre).Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: check-ins of cadre %d: %w", cadre, err)
@@ -171,7 +173,7 @@ func (s *Store) CheckInsOfCadre(ctx context.Context, cadre PersonID) ([]CheckIn,
 
 // LatestCheckInsBefore returns, per pairing and kind, the latest non-undone check-in before t
 // (kind and time only; relay chains included): policy.Evaluate needs them to date an overdue period correctly.
-func (s *Store) LatestCheckInsBefore(ctx context.Context, pairings []PairingID, t time.Time) ([]CheckIn, error) {
+func (s *Store) LatestCheckInsBefore(ctx context.Context, pairings []domain.PairingID, t time.Time) ([]CheckIn, error) {
 	if len(pairings) == 0 {
 		return nil, nil
 	}
@@ -187,8 +189,8 @@ func (s *Store) LatestCheckInsBefore(ctx context.Context, pairings []PairingID, 
 	}
 	rows = underChains(rows, pairings, chains)
 	type key struct {
-		p PairingID
-		k CheckInKind
+		p domain.PairingID
+		k domain.CheckInKind
 	}
 	latest := map[key]CheckIn{}
 	for _, r := range rows {

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+
+	"qinqi/internal/domain"
 )
 
 // ImportKeyPrefix starts the SourceMsgID of a check-in typed up from a paper ledger (走访台账), so
@@ -36,8 +38,8 @@ func (s *Store) HouseholdsByHeadNames(ctx context.Context, names []string) (map[
 }
 
 // PairingsOfHouseholds lists every pairing of the households, ended ones included, by household.
-func (s *Store) PairingsOfHouseholds(ctx context.Context, hhs []HouseholdID) (map[HouseholdID][]Pairing, error) {
-	out := map[HouseholdID][]Pairing{}
+func (s *Store) PairingsOfHouseholds(ctx context.Context, hhs []domain.HouseholdID) (map[domain.HouseholdID][]Pairing, error) {
+	out := map[domain.HouseholdID][]Pairing{}
 	for start := 0; start < len(hhs); start += codeChunk {
 		var rows []Pairing
 		err := s.q(ctx).Where("household_id IN ?", hhs[start:min(start+codeChunk, len(hhs))]).Order("start_on, id").Find(&rows).Error

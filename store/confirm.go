@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"qinqi/internal/domain"
 )
 
 // Audit actions and entities of the household's word.
@@ -18,12 +20,12 @@ const (
 
 // ConfirmCheckIn is one check-in as a household is asked about it.
 type ConfirmCheckIn struct {
-	CheckInID   CheckInID
-	HouseholdID HouseholdID
-	CadreID     PersonID
+	CheckInID   domain.CheckInID
+	HouseholdID domain.HouseholdID
+	CadreID     domain.PersonID
 	CadreName   string
-	CadreUnit   *UnitID
-	Kind        CheckInKind
+	CadreUnit   *domain.UnitID
+	Kind        domain.CheckInKind
 	OccurredAt  time.Time
 	Items       string
 	ValueFen    int64
@@ -37,7 +39,7 @@ func (s *Store) confirmCheckIns() string {
 // UnaskedCheckIns lists live check-ins of the kinds, reported in [from, to), that no question or
 // call-back covers yet, by household and time. occurredFrom bounds the scan by the indexed column
 // (a report is dated at most checkin.max_days_back before it was sent).
-func (s *Store) UnaskedCheckIns(ctx context.Context, kinds []CheckInKind, occurredFrom, from, to time.Time) ([]ConfirmCheckIn, error) {
+func (s *Store) UnaskedCheckIns(ctx context.Context, kinds []domain.CheckInKind, occurredFrom, from, to time.Time) ([]ConfirmCheckIn, error) {
 	var out []ConfirmCheckIn
 	if len(kinds) == 0 {
 		return nil, nil
@@ -63,12 +65,12 @@ func (s *Store) localTimes(rows []ConfirmCheckIn) {
 
 // LastChatConfirms maps households to the time of the last question asked them in chat at or
 // after since (households without one are absent).
-func (s *Store) LastChatConfirms(ctx context.Context, hhs []HouseholdID, since time.Time) (map[HouseholdID]time.Time, error) {
-	out := make(map[HouseholdID]time.Time, len(hhs))
+func (s *Store) LastChatConfirms(ctx context.Context, hhs []domain.HouseholdID, since time.Time) (map[domain.HouseholdID]time.Time, error) {
+	out := make(map[domain.HouseholdID]time.Time, len(hhs))
 	for start := 0; start < len(hhs); start += keyChunk {
 		var rows []VisitConfirm
 		err := s.q(ctx).Select("household_id, asked_at").
-			Where("via = ? AND asked_at >= ? AND household_id IN ?", ViaChat, since.In(s.loc), hhs[start:min(start+keyChunk, len(hhs))]).
+			Where("via = ? AND asked_at >= ? AND household_id IN ?", domain.ViaChat, since.In(s.loc), hhs[start:min(start+keyChunk, len(hhs))]).
 			Find(&rows).Error
 		if err != nil {
 			return nil, fmt.Errorf("store: last confirmations: %w", err)
@@ -84,7 +86,7 @@ func (s *Store) LastChatConfirms(ctx context.Context, hhs []HouseholdID, since t
 
 // CreateVisitConfirm stores a question (or a call-back) with the check-ins it covers; use it inside
 // the transaction that enqueues the question. A check-in already covered makes it fail.
-func (s *Store) CreateVisitConfirm(ctx context.Context, vc *VisitConfirm, items []CheckInID) error {
+func (s *Store) CreateVisitConfirm(ctx context.Context, vc *VisitConfirm, items []domain.CheckInID) error {
 	vc.AskedAt = vc.AskedAt.In(s.loc)
 	vc.CreatedAt, vc.UpdatedAt = vc.AskedAt, vc.AskedAt
 	if err := s.q(ctx).Create(vc).Error; err != nil {
@@ -103,9 +105,9 @@ func (s *Store) CreateVisitConfirm(ctx context.Context, vc *VisitConfirm, items 
 }
 
 // OpenConfirm is the household's latest unanswered chat question asked at or after since, or ErrNotFound.
-func (s *Store) OpenConfirm(ctx context.Context, hh HouseholdID, since time.Time) (VisitConfirm, error) {
+func (s *Store) OpenConfirm(ctx context.Context, hh domain.HouseholdID, since time.Time) (VisitConfirm, error) {
 	var r VisitConfirm
-	err := s.q(ctx).Where("household_id = ? AND via = ? AND answer = ? AND asked_at >= ?", hh, ViaChat, AnswerNone, since.In(s.loc)).
+	err := s.q(ctx).Where("household_id = ? AND via = ? AND answer = ? AND asked_at >= ?", hh, domain.ViaChat, domain.AnswerNone, since.In(s.loc)).
 		Order("asked_at DESC, id DESC").Take(&r).Error
 	if err != nil {
 		return r, fmt.Errorf("store: open confirmation: %w", notFound(err))
@@ -114,9 +116,9 @@ func (s *Store) OpenConfirm(ctx context.Context, hh HouseholdID, since time.Time
 }
 
 // LatestChatConfirm is the household's latest chat question, answered or not, or ErrNotFound.
-func (s *Store) LatestChatConfirm(ctx context.Context, hh HouseholdID) (VisitConfirm, error) {
+func (s *Store) LatestChatConfirm(ctx context.Context, hh domain.HouseholdID) (VisitConfirm, error) {
 	var r VisitConfirm
-	err := s.q(ctx).Where("household_id = ? AND via = ?", hh, ViaChat).Order("asked_at DESC, id DESC").Take(&r).Error
+	err := s.q(ctx).Where("household_id = ? AND via = ?", hh, domain.ViaChat).Order("asked_at DESC, id DESC").Take(&r).Error
 	if err != nil {
 		return r, fmt.Errorf("store: latest confirmation: %w", notFound(err))
 	}
@@ -124,7 +126,7 @@ func (s *Store) LatestChatConfirm(ctx context.Context, hh HouseholdID) (VisitCon
 }
 
 // ConfirmCheckIns lists the live check-ins a question or call-back covers, in time order.
-func (s *Store) ConfirmCheckIns(ctx context.Context, id ConfirmID) ([]ConfirmCheckIn, error) {
+func (s *Store) ConfirmCheckIns(ctx context.Context, id domain.ConfirmID) ([]ConfirmCheckIn, error) {
 	var out []ConfirmCheckIn
 	err := s.q(ctx).Table("confirm_items AS ci").Select(s.confirmCheckIns()).
 		Joins("JOIN check_ins AS c ON c.id = ci.check_in_id").
@@ -142,10 +144,10 @@ func (s *Store) ConfirmCheckIns(ctx context.Context, id ConfirmID) ([]ConfirmChe
 // monthly call-back question it answers (Spot, optional), and the discrepancies it opens.
 type HouseholdAnswer struct {
 	Confirm *VisitConfirm
-	Items   []CheckInID
+	Items   []domain.CheckInID
 	Spot    *SpotCheck
 	Discs   []Discrepancy
-	Actor   PersonID
+	Actor   domain.PersonID
 	At      time.Time
 }
 
@@ -155,7 +157,7 @@ func (s *Store) SaveHouseholdAnswer(ctx context.Context, a HouseholdAnswer, note
 	var discs []Discrepancy
 	err := s.Tx(ctx, func(tx *Store) error {
 		discs = append(discs[:0], a.Discs...)
-		var cid *ConfirmID
+		var cid *domain.ConfirmID
 		if c := a.Confirm; c != nil {
 			if err := tx.answerConfirm(ctx, c, a.Items, a.At); err != nil {
 				return err
@@ -170,7 +172,7 @@ func (s *Store) SaveHouseholdAnswer(ctx context.Context, a HouseholdAnswer, note
 		for i := range discs {
 			discs[i].ConfirmID, discs[i].OpenedAt = cid, a.At.In(s.loc)
 			discs[i].CreatedAt, discs[i].UpdatedAt = discs[i].OpenedAt, discs[i].OpenedAt
-			if a.Spot != nil && discs[i].Source != DiscFromConfirm {
+			if a.Spot != nil && discs[i].Source != domain.DiscFromConfirm {
 				discs[i].SpotCheckID = &a.Spot.ID
 			}
 		}
@@ -190,13 +192,13 @@ func (s *Store) SaveHouseholdAnswer(ctx context.Context, a HouseholdAnswer, note
 	return discs, err
 }
 
-func (s *Store) answerConfirm(ctx context.Context, c *VisitConfirm, items []CheckInID, at time.Time) error {
+func (s *Store) answerConfirm(ctx context.Context, c *VisitConfirm, items []domain.CheckInID, at time.Time) error {
 	at = at.In(s.loc)
 	c.AnsweredAt, c.UpdatedAt = &at, at
 	if c.ID == 0 {
 		return s.CreateVisitConfirm(ctx, c, items)
 	}
-	res := s.q(ctx).Model(&VisitConfirm{}).Where("id = ? AND answer = ?", c.ID, AnswerNone).
+	res := s.q(ctx).Model(&VisitConfirm{}).Where("id = ? AND answer = ?", c.ID, domain.AnswerNone).
 		Updates(map[string]any{"answer": c.Answer, "answered_at": at, "answered_by": c.AnsweredBy, "note": clipRunes(c.Note, 500), "updated_at": at})
 	if res.Error != nil {
 		return fmt.Errorf("store: answer confirmation: %w", res.Error)
@@ -208,7 +210,7 @@ func (s *Store) answerConfirm(ctx context.Context, c *VisitConfirm, items []Chec
 }
 
 func (s *Store) answerSpot(ctx context.Context, sp *SpotCheck, at time.Time) error {
-	res := s.q(ctx).Model(&SpotCheck{}).Where("id = ? AND answer = ?", sp.ID, AnswerNone).Updates(map[string]any{
+	res := s.q(ctx).Model(&SpotCheck{}).Where("id = ? AND answer = ?", sp.ID, domain.AnswerNone).Updates(map[string]any{
 		"answer": sp.Answer, "answered_at": at.In(s.loc), "logged_visits": sp.LoggedVisits, "discrepancy": sp.Discrepancy,
 		"answered_by": sp.AnsweredBy, "note": clipRunes(sp.Note, 500), "updated_at": at.In(s.loc)})
 	if res.Error != nil {
@@ -236,12 +238,12 @@ func (s *Store) auditAnswer(ctx context.Context, a HouseholdAnswer, discs []Disc
 }
 
 // DiscrepancyByID returns one discrepancy, or ErrNotFound.
-func (s *Store) DiscrepancyByID(ctx context.Context, id DiscID) (Discrepancy, error) {
+func (s *Store) DiscrepancyByID(ctx context.Context, id domain.DiscID) (Discrepancy, error) {
 	return one[Discrepancy](s, ctx, "id = ?", id)
 }
 
 // OpenDiscrepancies lists discrepancies not yet verified in the units (nil: every unit), oldest first.
-func (s *Store) OpenDiscrepancies(ctx context.Context, units []UnitID, limit int) ([]Discrepancy, error) {
+func (s *Store) OpenDiscrepancies(ctx context.Context, units []domain.UnitID, limit int) ([]Discrepancy, error) {
 	var out []Discrepancy
 	q := unitScope(s.q(ctx).Where("closed_at IS NULL"), "unit_id", units)
 	if err := q.Order("opened_at, id").Limit(limit).Find(&out).Error; err != nil {
@@ -251,7 +253,7 @@ func (s *Store) OpenDiscrepancies(ctx context.Context, units []UnitID, limit int
 }
 
 // CountOpenDiscrepancies counts discrepancies not yet verified in the units (nil: every unit).
-func (s *Store) CountOpenDiscrepancies(ctx context.Context, units []UnitID) (int64, error) {
+func (s *Store) CountOpenDiscrepancies(ctx context.Context, units []domain.UnitID) (int64, error) {
 	var n int64
 	q := unitScope(s.q(ctx).Model(&Discrepancy{}).Where("closed_at IS NULL"), "unit_id", units)
 	if err := q.Count(&n).Error; err != nil {
@@ -262,7 +264,7 @@ func (s *Store) CountOpenDiscrepancies(ctx context.Context, units []UnitID) (int
 
 // AddDiscrepancyNote appends the household's later words to discrepancies still open, and queues
 // the notes built from them, in one transaction.
-func (s *Store) AddDiscrepancyNote(ctx context.Context, ids []DiscID, note string, at time.Time, notes func([]Discrepancy) []OutboxMessage) ([]Discrepancy, error) {
+func (s *Store) AddDiscrepancyNote(ctx context.Context, ids []domain.DiscID, note string, at time.Time, notes func([]Discrepancy) []OutboxMessage) ([]Discrepancy, error) {
 	var out []Discrepancy
 	err := s.Tx(ctx, func(tx *Store) error {
 		out = out[:0]
@@ -295,7 +297,7 @@ func joinNote(old, add string) string {
 
 // CloseDiscrepancy records a coordinator's verdict once (ErrDuplicate when it was closed already),
 // with its audit row and the notifications notes builds from the closed row.
-func (s *Store) CloseDiscrepancy(ctx context.Context, id DiscID, v Verdict, finding string, actor PersonID, at time.Time,
+func (s *Store) CloseDiscrepancy(ctx context.Context, id domain.DiscID, v domain.Verdict, finding string, actor domain.PersonID, at time.Time,
 	notes func(Discrepancy) []OutboxMessage) (Discrepancy, error) {
 	var d Discrepancy
 	err := s.Tx(ctx, func(tx *Store) error {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -14,10 +15,10 @@ import (
 // convFixture is one unit with a coordinator, a cadre and one paired household.
 type convFixture struct {
 	s                  *store.Store
-	coord, cadre, head store.PersonID
-	hh                 store.HouseholdID
-	pairing            store.PairingID
-	unit, sub          store.UnitID
+	coord, cadre, head domain.PersonID
+	hh                 domain.HouseholdID
+	pairing            domain.PairingID
+	unit, sub          domain.UnitID
 }
 
 func newConvFixture(t *testing.T, s *store.Store) convFixture {
@@ -43,11 +44,11 @@ func newConvFixture(t *testing.T, s *store.Store) convFixture {
 	must(err)
 	f.hh = h.ID
 	must(s.UpsertPeople(ctx, []store.Person{
-		{Code: "C1", Name: "李协调", Roles: store.MakeRoles(store.RoleCoordinator), UnitID: &f.unit},
-		{Code: "P1", Name: "张伟", Roles: store.MakeRoles(store.RoleCadre), UnitID: &sub.ID},
-		{Code: "F1", Name: "王春发", Roles: store.MakeRoles(store.RoleHousehold), HouseholdID: &f.hh},
+		{Code: "C1", Name: "李协调", Roles: domain.MakeRoles(domain.RoleCoordinator), UnitID: &f.unit},
+		{Code: "P1", Name: "张伟", Roles: domain.MakeRoles(domain.RoleCadre), UnitID: &sub.ID},
+		{Code: "F1", Name: "王春发", Roles: domain.MakeRoles(domain.RoleHousehold), HouseholdID: &f.hh},
 	}, nil))
-	for code, dst := range map[string]*store.PersonID{"C1": &f.coord, "P1": &f.cadre, "F1": &f.head} {
+	for code, dst := range map[string]*domain.PersonID{"C1": &f.coord, "P1": &f.cadre, "F1": &f.head} {
 		p, err := s.PersonByCode(ctx, code)
 		must(err)
 		*dst = p.ID
@@ -67,7 +68,7 @@ func TestCheckInStore(t *testing.T) {
 			ctx := context.Background()
 			f := newConvFixture(t, b.Open(t))
 			src := "fake:bot1:m1"
-			c := store.CheckIn{PairingID: f.pairing, CadreID: f.cadre, HouseholdID: f.hh, Kind: store.KindVisit,
+			c := store.CheckIn{PairingID: f.pairing, CadreID: f.cadre, HouseholdID: f.hh, Kind: domain.KindVisit,
 				OccurredAt: convNow, ReportedAt: convNow, Items: "米×20斤", ValueFen: 50000, SourceMsgID: &src}
 			first, created, err := f.s.CreateCheckIn(ctx, c, f.cadre)
 			if err != nil || !created {
@@ -81,7 +82,7 @@ func TestCheckInStore(t *testing.T) {
 			if err != nil || len(hhs) != 1 || hhs[0].Household.HeadName != "王春发" {
 				t.Fatalf("households of cadre = %+v, %v", hhs, err)
 			}
-			last, err := f.s.LastCheckInAt(ctx, []store.PairingID{f.pairing})
+			last, err := f.s.LastCheckInAt(ctx, []domain.PairingID{f.pairing})
 			if err != nil || !last[f.pairing].Equal(convNow) {
 				t.Fatalf("last check-in = %v, %v", last, err)
 			}
@@ -120,8 +121,8 @@ func TestRequestStore(t *testing.T) {
 				t.Fatalf("coordinators = %+v, %v", coords, err)
 			}
 			src := "fake:bot1:r1"
-			r := store.Request{HouseholdID: f.hh, PersonID: f.head, Kind: store.ReqRequest, Category: store.CatMedical, Text: "救助卡",
-				Status: store.StatusNew, AssigneeID: &f.cadre, UnitID: &f.unit, CreatedAt: convNow, AckDueAt: convNow.Add(24 * time.Hour),
+			r := store.Request{HouseholdID: f.hh, PersonID: f.head, Kind: domain.ReqRequest, Category: domain.CatMedical, Text: "救助卡",
+				Status: domain.StatusNew, AssigneeID: &f.cadre, UnitID: &f.unit, CreatedAt: convNow, AckDueAt: convNow.Add(24 * time.Hour),
 				DueAt: convNow.Add(7 * 24 * time.Hour), SourceMsgID: &src}
 			note := func(q store.Request) []store.OutboxMessage {
 				return []store.OutboxMessage{{Key: "t:new", PersonID: &f.cadre, Text: "new", CreatedAt: convNow}}
@@ -144,7 +145,7 @@ func TestRequestStore(t *testing.T) {
 			}
 			resolvedAt := convNow.Add(time.Hour)
 			if _, err := f.s.ChangeRequest(ctx, saved.ID, f.cadre, store.ActResolve, resolvedAt, func(q *store.Request) error {
-				q.Status, q.ResolvedAt, q.Result = store.StatusResolved, &resolvedAt, "办好了"
+				q.Status, q.ResolvedAt, q.Result = domain.StatusResolved, &resolvedAt, "办好了"
 				return nil
 			}, nil); err != nil {
 				t.Fatal(err)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"qinqi/internal/domain"
 )
 
 // Coordinator writes: relay of pairings, leave and bind codes issued in chat. Each runs in one
@@ -25,8 +27,8 @@ var ErrNothingToRelay = errors.New("store: no active pairing to relay")
 
 // Relay is a hand-over of all active pairings of one cadre to another.
 type Relay struct {
-	From, To PersonID
-	Actor    PersonID
+	From, To domain.PersonID
+	Actor    domain.PersonID
 	At       time.Time // the relay's moment: the old pairings end and the new ones start at it
 }
 
@@ -34,11 +36,11 @@ type Relay struct {
 // New is nil when the new cadre already had a pairing with that household (Already, which then
 // takes the household's open requests). Members are the household's people, to be told.
 type RelayMove struct {
-	Old       PairingID
-	Household HouseholdID
+	Old       domain.PairingID
+	Household domain.HouseholdID
 	New       *Pairing
 	Already   *Pairing
-	Members   []PersonID
+	Members   []domain.PersonID
 	Requests  int // open requests moved to the new cadre
 }
 
@@ -147,9 +149,9 @@ func (s *Store) relayInPlace(ctx context.Context, old Pairing, r Relay, m RelayM
 
 // moveRequests gives the household's open requests held by the old cadre (or filed on the old
 // pairing and held by nobody) to the new cadre and pairing; one passed on to someone else stays.
-func (s *Store) moveRequests(ctx context.Context, old Pairing, to PairingID, r Relay, m RelayMove) (RelayMove, error) {
+func (s *Store) moveRequests(ctx context.Context, old Pairing, to domain.PairingID, r Relay, m RelayMove) (RelayMove, error) {
 	res := s.q(ctx).Model(&Request{}).
-		Where("household_id = ? AND status <> ? AND (assignee_id = ? OR assignee_id IS NULL AND pairing_id = ?)", old.HouseholdID, StatusResolved, r.From, old.ID).
+		Where("household_id = ? AND status <> ? AND (assignee_id = ? OR assignee_id IS NULL AND pairing_id = ?)", old.HouseholdID, domain.StatusResolved, r.From, old.ID).
 		Updates(map[string]any{"pairing_id": to, "assignee_id": r.To, "updated_at": r.At})
 	if res.Error != nil {
 		return m, fmt.Errorf("store: move requests of pairing %d: %w", old.ID, res.Error)
@@ -159,7 +161,7 @@ func (s *Store) moveRequests(ctx context.Context, old Pairing, to PairingID, r R
 }
 
 // AddLeaveBy records leave entered by a coordinator, with its audit row, in one transaction.
-func (s *Store) AddLeaveBy(ctx context.Context, l Leave, actor PersonID, at time.Time) (Leave, error) {
+func (s *Store) AddLeaveBy(ctx context.Context, l Leave, actor domain.PersonID, at time.Time) (Leave, error) {
 	err := s.Tx(ctx, func(tx *Store) error {
 		var err error
 		if l, err = tx.AddLeave(ctx, l); err != nil {
@@ -173,7 +175,7 @@ func (s *Store) AddLeaveBy(ctx context.Context, l Leave, actor PersonID, at time
 
 // IssueBindCode makes a one-time bind code for person on a coordinator's request, with its audit
 // row (the code itself is not logged).
-func (s *Store) IssueBindCode(ctx context.Context, person, actor PersonID, now time.Time, ttl time.Duration) (BindCode, error) {
+func (s *Store) IssueBindCode(ctx context.Context, person, actor domain.PersonID, now time.Time, ttl time.Duration) (BindCode, error) {
 	var bc BindCode
 	err := s.Tx(ctx, func(tx *Store) error {
 		var err error
@@ -188,7 +190,7 @@ func (s *Store) IssueBindCode(ctx context.Context, person, actor PersonID, now t
 
 // IsUnitHead reports whether the person is the head (一把手) of any unit, by the resolved HeadID or,
 // before that is resolved, by the person code the units sheet named.
-func (s *Store) IsUnitHead(ctx context.Context, person PersonID) (bool, error) {
+func (s *Store) IsUnitHead(ctx context.Context, person domain.PersonID) (bool, error) {
 	p, err := s.PersonByID(ctx, person)
 	if err != nil {
 		return false, err

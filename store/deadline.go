@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"qinqi/internal/domain"
 )
 
 // LateRequests lists open requests past a deadline at now: not yet accepted after AckDueAt, or not
@@ -11,7 +13,7 @@ import (
 func (s *Store) LateRequests(ctx context.Context, now time.Time) ([]Request, error) {
 	n := now.In(s.loc)
 	var rows []Request
-	err := s.q(ctx).Where("resolved_at IS NULL AND status <> ? AND ((status = ? AND ack_due_at < ?) OR due_at < ?)", StatusResolved, StatusNew, n, n).
+	err := s.q(ctx).Where("resolved_at IS NULL AND status <> ? AND ((status = ? AND ack_due_at < ?) OR due_at < ?)", domain.StatusResolved, domain.StatusNew, n, n).
 		Order("id").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: late requests: %w", err)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"qinqi/internal/domain"
 )
 
 // RoleExamples are people of each role to quote in the demo's banner, taken from the database the
@@ -23,7 +25,7 @@ func (s *Store) RoleExamples(ctx context.Context, at time.Time) (RoleExamples, e
 	// a fresh query each time: a gorm chain is mutated by each call on it
 	active := func(col string) any { return s.pairingsActiveAt(ctx, at).Model(&Pairing{}).Select(col) }
 	var err error
-	if ex.Cadre, err = s.firstWithRole(ctx, RoleCadre, "id IN (?)", active("cadre_id")); err != nil {
+	if ex.Cadre, err = s.firstWithRole(ctx, domain.RoleCadre, "id IN (?)", active("cadre_id")); err != nil {
 		return ex, err
 	}
 	if ex.Cadre.ID != 0 {
@@ -32,20 +34,20 @@ func (s *Store) RoleExamples(ctx context.Context, at time.Time) (RoleExamples, e
 		}
 	}
 	if ex.Head.ID == 0 {
-		if ex.Head, err = s.firstWithRole(ctx, RoleHousehold, "household_id IN (?)", active("household_id")); err != nil {
+		if ex.Head, err = s.firstWithRole(ctx, domain.RoleHousehold, "household_id IN (?)", active("household_id")); err != nil {
 			return ex, err
 		}
 	}
-	if ex.Coord, err = s.firstWithRole(ctx, RoleCoordinator, "", nil); err != nil {
+	if ex.Coord, err = s.firstWithRole(ctx, domain.RoleCoordinator, "", nil); err != nil {
 		return ex, err
 	}
-	ex.Admin, err = s.firstWithRole(ctx, RoleAdmin, "", nil)
+	ex.Admin, err = s.firstWithRole(ctx, domain.RoleAdmin, "", nil)
 	return ex, err
 }
 
 // householdExample returns the head name of the cadre's oldest pairing in force, and the head's
 // person row when the head uses the bot.
-func (s *Store) householdExample(ctx context.Context, cadre PersonID, at time.Time) (string, Person, error) {
+func (s *Store) householdExample(ctx context.Context, cadre domain.PersonID, at time.Time) (string, Person, error) {
 	ps, err := s.ActivePairingsOfCadre(ctx, cadre, at)
 	if err != nil || len(ps) == 0 {
 		return "", Person{}, err
@@ -58,7 +60,7 @@ func (s *Store) householdExample(ctx context.Context, cadre PersonID, at time.Ti
 		return hh.HeadName, Person{}, nil
 	}
 	head, err := s.PersonByID(ctx, *hh.HeadID)
-	if errors.Is(err, ErrNotFound) || (err == nil && !head.Roles.Has(RoleHousehold)) {
+	if errors.Is(err, ErrNotFound) || (err == nil && !head.Roles.Has(domain.RoleHousehold)) {
 		return hh.HeadName, Person{}, nil
 	}
 	return hh.HeadName, head, err
@@ -66,7 +68,7 @@ func (s *Store) householdExample(ctx context.Context, cadre PersonID, at time.Ti
 
 // firstWithRole returns the first person by code who has role and meets the optional condition; a
 // zero Person when there is none. The LIKE pre-filter is refined by Roles.Has.
-func (s *Store) firstWithRole(ctx context.Context, role Role, cond string, arg any) (Person, error) {
+func (s *Store) firstWithRole(ctx context.Context, role domain.Role, cond string, arg any) (Person, error) {
 	q := s.q(ctx).Where("roles LIKE ?", "%"+string(role)+"%")
 	if cond != "" {
 		q = q.Where(cond, arg)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -19,7 +20,7 @@ func TestRoleExamples(t *testing.T) {
 			s := b.Open(t)
 			f := newOrgFixture(t, s)
 			h2 := f.hhs["H2"].ID
-			if err := s.UpsertPeople(ctx, []store.Person{{Code: "F2", Name: "王二", Roles: store.MakeRoles(store.RoleHousehold), HouseholdID: &h2}}, nil); err != nil {
+			if err := s.UpsertPeople(ctx, []store.Person{{Code: "F2", Name: "王二", Roles: domain.MakeRoles(domain.RoleHousehold), HouseholdID: &h2}}, nil); err != nil {
 				t.Fatal(err)
 			}
 			ended := clock.Date(2026, 3, 1)

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"math/big"
 	"time"
+
+	"qinqi/internal/domain"
 )
 
 // Bind code failures; an unknown code is ErrNotFound.
@@ -21,7 +23,7 @@ const bindCodeTries = 20
 
 // NewBindCode makes a fresh six-digit one-time code for a person, unique among live codes.
 // Expired and used codes are deleted first so their numbers can be issued again.
-func (s *Store) NewBindCode(ctx context.Context, person PersonID, now time.Time, ttl time.Duration) (BindCode, error) {
+func (s *Store) NewBindCode(ctx context.Context, person domain.PersonID, now time.Time, ttl time.Duration) (BindCode, error) {
 	if ttl <= 0 {
 		return BindCode{}, fmt.Errorf("store: bind code ttl must be positive, got %s", ttl)
 	}
@@ -53,7 +55,7 @@ func (s *Store) NewBindCode(ctx context.Context, person PersonID, now time.Time,
 // the code before accepting, so no transaction is held open across a network call). A used or
 // expired code returns its person with ErrBindCodeUsed or ErrBindCodeExpired, so the tries on that
 // person's codes can be counted; an unknown code is ErrNotFound.
-func (s *Store) CheckBindCode(ctx context.Context, code string, now time.Time) (PersonID, error) {
+func (s *Store) CheckBindCode(ctx context.Context, code string, now time.Time) (domain.PersonID, error) {
 	var bc BindCode
 	if err := s.q(ctx).Where("code = ?", code).Take(&bc).Error; err != nil {
 		return 0, fmt.Errorf("store: bind code: %w", notFound(err))
@@ -70,7 +72,7 @@ func (s *Store) CheckBindCode(ctx context.Context, code string, now time.Time) (
 // UseBindCode marks a live code used and returns its person: ErrNotFound for an unknown code,
 // ErrBindCodeUsed or ErrBindCodeExpired otherwise. The conditional update makes a code single use
 // even when two senders race for it.
-func (s *Store) UseBindCode(ctx context.Context, code string, now time.Time) (PersonID, error) {
+func (s *Store) UseBindCode(ctx context.Context, code string, now time.Time) (domain.PersonID, error) {
 	var bc BindCode
 	if err := s.q(ctx).Where("code = ?", code).Take(&bc).Error; err != nil {
 		return 0, fmt.Errorf("store: bind code: %w", notFound(err))
@@ -98,7 +100,7 @@ const wecomTransport = "wecom"
 // PersonByChatKey resolves a transport's current sender key to a person, or ErrNotFound. A WeCom
 // userid with no identity is looked up in the people's WecomUserID (from the sheet), so staff
 // listed with their userid never need a bind code.
-func (s *Store) PersonByChatKey(ctx context.Context, transport, account, key string) (PersonID, error) {
+func (s *Store) PersonByChatKey(ctx context.Context, transport, account, key string) (domain.PersonID, error) {
 	var ci ChatIdentity
 	err := s.q(ctx).Where("transport = ? AND account = ? AND external_key = ?", transport, account, key).Take(&ci).Error
 	if err == nil {
@@ -107,7 +109,7 @@ func (s *Store) PersonByChatKey(ctx context.Context, transport, account, key str
 	if err = notFound(err); !errors.Is(err, ErrNotFound) || transport != wecomTransport || key == "" {
 		return 0, fmt.Errorf("store: chat identity: %w", err)
 	}
-	var ids []PersonID
+	var ids []domain.PersonID
 	if err := s.q(ctx).Model(&Person{}).Where("wecom_user_id = ?", key).Limit(2).Pluck("id", &ids).Error; err != nil {
 		return 0, fmt.Errorf("store: person by wecom userid: %w", err)
 	}
@@ -119,7 +121,7 @@ func (s *Store) PersonByChatKey(ctx context.Context, transport, account, key str
 
 // ChatKeyOfPerson is the person's current key on one bot account, or ErrNotFound when they are not
 // bound there. On WeCom a person's WecomUserID reaches them before they ever wrote.
-func (s *Store) ChatKeyOfPerson(ctx context.Context, transport, account string, person PersonID) (string, error) {
+func (s *Store) ChatKeyOfPerson(ctx context.Context, transport, account string, person domain.PersonID) (string, error) {
 	var ci ChatIdentity
 	err := s.q(ctx).Where("transport = ? AND account = ? AND person_id = ?", transport, account, person).
 		Order("updated_at DESC, id DESC").Take(&ci).Error
@@ -242,8 +244,8 @@ func (s *Store) tellTaken(ctx context.Context, old ChatIdentity, by Person, now 
 // BindAndNotify does. accept runs inside the transaction after the code checks out (the
 // friend-request path accepts the request there), so a failed accept leaves the code unused for
 // another try.
-func (s *Store) BindWithCode(ctx context.Context, code string, ci ChatIdentity, now time.Time, accept func() error, notify Notifier) (PersonID, error) {
-	var person PersonID
+func (s *Store) BindWithCode(ctx context.Context, code string, ci ChatIdentity, now time.Time, accept func() error, notify Notifier) (domain.PersonID, error) {
+	var person domain.PersonID
 	err := s.Tx(ctx, func(tx *Store) error {
 		p, err := tx.UseBindCode(ctx, code, now)
 		if err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"qinqi/internal/domain"
 )
 
 // Audit actions of chat identities.
@@ -49,7 +51,7 @@ type IdentityChange struct {
 type Notifier func(IdentityChange) []OutboxMessage
 
 // identitiesOf lists a person's chat identities.
-func (s *Store) identitiesOf(ctx context.Context, person PersonID) ([]ChatIdentity, error) {
+func (s *Store) identitiesOf(ctx context.Context, person domain.PersonID) ([]ChatIdentity, error) {
 	var rows []ChatIdentity
 	if err := s.q(ctx).Where("person_id = ?", person).Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: identities of person %d: %w", person, err)
@@ -74,7 +76,7 @@ func withoutIDs(rows []ChatIdentity, ids ...int64) []ChatIdentity {
 
 // unitOf is the unit responsible for a person: their own, for household members that of a cadre
 // paired with the household; nil when there is none.
-func (s *Store) unitOf(ctx context.Context, p Person, at time.Time) (*UnitID, error) {
+func (s *Store) unitOf(ctx context.Context, p Person, at time.Time) (*domain.UnitID, error) {
 	if p.UnitID != nil || p.HouseholdID == nil {
 		return p.UnitID, nil
 	}
@@ -96,9 +98,9 @@ func (s *Store) unitOf(ctx context.Context, p Person, at time.Time) (*UnitID, er
 
 // issuers are who can give p a new bind code: the coordinators of p's unit (see OrgChart), else
 // the admins; never p themselves.
-func issuers(chart OrgChart, unit *UnitID, p PersonID) []PersonID {
-	var out []PersonID
-	for _, pick := range [][]PersonID{chart.CoordinatorsFor(unit), chart.Admins} {
+func issuers(chart OrgChart, unit *domain.UnitID, p domain.PersonID) []domain.PersonID {
+	var out []domain.PersonID
+	for _, pick := range [][]domain.PersonID{chart.CoordinatorsFor(unit), chart.Admins} {
 		for _, id := range pick {
 			if id != p {
 				out = append(out, id)
@@ -121,7 +123,7 @@ func (s *Store) tell(ctx context.Context, notify Notifier, c IdentityChange) err
 
 // IdentityAudit lists the bind and unbind rows of a person's chat identities, oldest first (the
 // admin's answer to "who held my account when", and tests).
-func (s *Store) IdentityAudit(ctx context.Context, person PersonID) ([]AuditLog, error) {
+func (s *Store) IdentityAudit(ctx context.Context, person domain.PersonID) ([]AuditLog, error) {
 	var rows []AuditLog
 	err := s.q(ctx).Where("actor_id = ? AND entity = ? AND action IN ?", person, "chat_identity", []string{ActBind, ActUnbind}).
 		Order("id").Find(&rows).Error

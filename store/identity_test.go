@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -15,17 +16,17 @@ import (
 var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, clock.Shanghai)
 
 // addPeople writes people with the given codes and returns their ids in order.
-func addPeople(t *testing.T, s *store.Store, codes ...string) []store.PersonID {
+func addPeople(t *testing.T, s *store.Store, codes ...string) []domain.PersonID {
 	t.Helper()
 	ctx := context.Background()
 	rows := make([]store.Person, len(codes))
 	for i, c := range codes {
-		rows[i] = store.Person{Code: c, Name: "人" + c, Roles: store.MakeRoles(store.RoleCadre)}
+		rows[i] = store.Person{Code: c, Name: "人" + c, Roles: domain.MakeRoles(domain.RoleCadre)}
 	}
 	if err := s.UpsertPeople(ctx, rows, nil); err != nil {
 		t.Fatalf("add people: %v", err)
 	}
-	ids := make([]store.PersonID, len(codes))
+	ids := make([]domain.PersonID, len(codes))
 	for i, c := range codes {
 		p, err := s.PersonByCode(ctx, c)
 		if err != nil {
@@ -101,7 +102,7 @@ func TestChatIdentity(t *testing.T) {
 			ctx := context.Background()
 			s := b.Open(t)
 			ids := addPeople(t, s, "C001", "C002")
-			bind := func(key string, p store.PersonID) {
+			bind := func(key string, p domain.PersonID) {
 				t.Helper()
 				if err := s.BindChatIdentity(ctx, store.ChatIdentity{Transport: "wechat", Account: "a1", ExternalKey: key, PersonID: p}, t0); err != nil {
 					t.Fatal(err)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"qinqi/internal/domain"
+
 	"gorm.io/gorm"
 )
 
@@ -29,7 +31,7 @@ func (s *Store) SaveInbound(ctx context.Context, m *InboxMessage) error {
 	return ErrDuplicate
 }
 
-func (s *Store) inboxIDOf(ctx context.Context, m *InboxMessage) (InboxID, error) {
+func (s *Store) inboxIDOf(ctx context.Context, m *InboxMessage) (domain.InboxID, error) {
 	var old InboxMessage
 	err := s.q(ctx).Select("id").Where("transport = ? AND account = ? AND msg_id = ?", m.Transport, m.Account, m.MsgID).Take(&old).Error
 	return old.ID, notFound(err)
@@ -45,22 +47,22 @@ func (s *Store) UnfinishedInbox(ctx context.Context, limit int) ([]InboxMessage,
 }
 
 // InboxByID returns one inbound message or ErrNotFound.
-func (s *Store) InboxByID(ctx context.Context, id InboxID) (InboxMessage, error) {
+func (s *Store) InboxByID(ctx context.Context, id domain.InboxID) (InboxMessage, error) {
 	return one[InboxMessage](s, ctx, "id = ?", id)
 }
 
 // InboxResult is how handling of one inbound message ended.
 type InboxResult struct {
 	Status   InboxStatus
-	PersonID PersonID // 0 when the sender stayed unbound
-	Error    string   // why it was dropped or failed; never message text
+	PersonID domain.PersonID // 0 when the sender stayed unbound
+	Error    string          // why it was dropped or failed; never message text
 	Replies  []OutboxMessage
 }
 
 // CompleteInbound enqueues the replies and marks the inbound message finished in one transaction,
 // so a crash never loses a reply nor sends it twice: re-processing finds the row done or, if the
 // transaction did not commit, handles it again under the same reply keys.
-func (s *Store) CompleteInbound(ctx context.Context, id InboxID, r InboxResult, now time.Time) error {
+func (s *Store) CompleteInbound(ctx context.Context, id domain.InboxID, r InboxResult, now time.Time) error {
 	return s.Tx(ctx, func(tx *Store) error {
 		for _, o := range r.Replies {
 			if _, err := tx.EnqueueOutbox(ctx, o); err != nil {
@@ -87,7 +89,7 @@ func (s *Store) CompleteInbound(ctx context.Context, id InboxID, r InboxResult, 
 
 // noteLastUsed makes the account a person just wrote from the one that reaches them (messages qinqi
 // starts go to the channel the person last used). Only a change writes the row.
-func (s *Store) noteLastUsed(ctx context.Context, id InboxID, person PersonID, now time.Time) error {
+func (s *Store) noteLastUsed(ctx context.Context, id domain.InboxID, person domain.PersonID, now time.Time) error {
 	acct := s.q(ctx).Model(&InboxMessage{}).Select("account").Where("id = ?", id)
 	err := s.q(ctx).Model(&Person{}).Where("id = ? AND account <> (?)", person, acct).
 		Updates(map[string]any{"account": acct, "updated_at": now.In(s.loc)}).Error
@@ -99,7 +101,7 @@ func (s *Store) noteLastUsed(ctx context.Context, id InboxID, person PersonID, n
 
 // FailInboundTry records a failed try to handle an inbound message, which stays new for the next
 // try, and returns how many tries have failed so far.
-func (s *Store) FailInboundTry(ctx context.Context, id InboxID, reason string) (int, error) {
+func (s *Store) FailInboundTry(ctx context.Context, id domain.InboxID, reason string) (int, error) {
 	var n int
 	err := s.Tx(ctx, func(tx *Store) error {
 		res := tx.q(ctx).Model(&InboxMessage{}).Where("id = ? AND status = ?", id, InNew).

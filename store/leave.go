@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"qinqi/internal/domain"
 )
 
 // AddLeave records a cadre's leave (FromOn..ToOn inclusive, as days) and returns the row.
@@ -23,7 +25,7 @@ func (s *Store) AddLeave(ctx context.Context, l Leave) (Leave, error) {
 }
 
 // OnLeave reports whether the person is on leave on day.
-func (s *Store) OnLeave(ctx context.Context, person PersonID, day time.Time) (bool, error) {
+func (s *Store) OnLeave(ctx context.Context, person domain.PersonID, day time.Time) (bool, error) {
 	d := s.orgDay(day)
 	var n int64
 	err := s.q(ctx).Model(&Leave{}).Where("person_id = ? AND from_on <= ? AND to_on >= ?", person, d, d).Count(&n).Error
@@ -34,14 +36,14 @@ func (s *Store) OnLeave(ctx context.Context, person PersonID, day time.Time) (bo
 }
 
 // OnLeaveAt lists everyone on leave on day (the scheduler loads it once per run).
-func (s *Store) OnLeaveAt(ctx context.Context, day time.Time) (map[PersonID]bool, error) {
+func (s *Store) OnLeaveAt(ctx context.Context, day time.Time) (map[domain.PersonID]bool, error) {
 	d := s.orgDay(day)
-	var ids []PersonID
+	var ids []domain.PersonID
 	err := s.q(ctx).Model(&Leave{}).Where("from_on <= ? AND to_on >= ?", d, d).Distinct().Pluck("person_id", &ids).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: on leave at: %w", err)
 	}
-	out := make(map[PersonID]bool, len(ids))
+	out := make(map[domain.PersonID]bool, len(ids))
 	for _, id := range ids {
 		out[id] = true
 	}
@@ -49,7 +51,7 @@ func (s *Store) OnLeaveAt(ctx context.Context, day time.Time) (map[PersonID]bool
 }
 
 // LeavesOf lists a person's leaves, latest first.
-func (s *Store) LeavesOf(ctx context.Context, person PersonID) ([]Leave, error) {
+func (s *Store) LeavesOf(ctx context.Context, person domain.PersonID) ([]Leave, error) {
 	var rows []Leave
 	if err := s.q(ctx).Where("person_id = ?", person).Order("from_on DESC, id DESC").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: leaves of person: %w", err)

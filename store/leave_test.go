@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -15,7 +16,7 @@ func TestLeave(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
 			st := b.Open(t)
-			if err := st.UpsertPeople(ctx, []store.Person{{Code: "K", Name: "干部", Roles: store.MakeRoles(store.RoleCadre)}}, nil); err != nil {
+			if err := st.UpsertPeople(ctx, []store.Person{{Code: "K", Name: "干部", Roles: domain.MakeRoles(domain.RoleCadre)}}, nil); err != nil {
 				t.Fatal(err)
 			}
 			k, err := st.PersonByCode(ctx, "K")

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -27,7 +28,7 @@ func TestFailedSQLIsLoggedShort(t *testing.T) {
 	// A batch that fails (duplicate codes in one statement) makes gorm log the whole statement.
 	rows := make([]store.Region, 0, 400)
 	for i := 0; i < 400; i++ {
-		rows = append(rows, store.Region{Code: "R1", Name: strings.Repeat("村", 10), Level: store.LevelVillage})
+		rows = append(rows, store.Region{Code: "R1", Name: strings.Repeat("村", 10), Level: domain.LevelVillage})
 	}
 	if err := s.InsertFixture(ctx, &rows); err == nil {
 		t.Fatal("duplicate codes were accepted")

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"qinqi/internal/domain"
+
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -133,8 +135,8 @@ func (s *Store) UpsertPairings(ctx context.Context, rows []Pairing) error {
 }
 
 // SetHouseholdHeads links households to their heads' person rows, a few hundred per statement.
-func (s *Store) SetHouseholdHeads(ctx context.Context, heads map[HouseholdID]PersonID) error {
-	ids := make([]HouseholdID, 0, len(heads))
+func (s *Store) SetHouseholdHeads(ctx context.Context, heads map[domain.HouseholdID]domain.PersonID) error {
+	ids := make([]domain.HouseholdID, 0, len(heads))
 	for hh := range heads {
 		ids = append(ids, hh)
 	}

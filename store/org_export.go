@@ -4,15 +4,17 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"qinqi/internal/domain"
 )
 
 // CheckInRecord is one check-in with the names an auditor needs, for the raw export.
 type CheckInRecord struct {
-	ID            CheckInID
+	ID            domain.CheckInID
 	OccurredAt    time.Time
 	ReportedAt    time.Time
-	Kind          CheckInKind
-	Mode          ContactMode
+	Kind          domain.CheckInKind
+	Mode          domain.ContactMode
 	CadreCode     string
 	CadreName     string
 	CadrePhone    string // full number: exporters mask it
@@ -35,7 +37,7 @@ func (s *Store) EachCheckIn(ctx context.Context, from, to time.Time, fn func(Che
 	const page = 1000
 	var (
 		afterAt time.Time
-		afterID CheckInID
+		afterID domain.CheckInID
 	)
 	for {
 		var rows []CheckInRecord

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"qinqi/internal/domain"
+
 	"gorm.io/gorm"
 )
 
@@ -19,7 +21,7 @@ func one[T any](s *Store, ctx context.Context, cond string, arg any) (T, error) 
 }
 
 // RegionByID returns one region or ErrNotFound.
-func (s *Store) RegionByID(ctx context.Context, id RegionID) (Region, error) {
+func (s *Store) RegionByID(ctx context.Context, id domain.RegionID) (Region, error) {
 	return one[Region](s, ctx, "id = ?", id)
 }
 
@@ -29,7 +31,7 @@ func (s *Store) RegionByCode(ctx context.Context, code string) (Region, error) {
 }
 
 // UnitByID returns one unit or ErrNotFound.
-func (s *Store) UnitByID(ctx context.Context, id UnitID) (Unit, error) {
+func (s *Store) UnitByID(ctx context.Context, id domain.UnitID) (Unit, error) {
 	return one[Unit](s, ctx, "id = ?", id)
 }
 
@@ -39,7 +41,7 @@ func (s *Store) UnitByCode(ctx context.Context, code string) (Unit, error) {
 }
 
 // PersonByID returns one person or ErrNotFound.
-func (s *Store) PersonByID(ctx context.Context, id PersonID) (Person, error) {
+func (s *Store) PersonByID(ctx context.Context, id domain.PersonID) (Person, error) {
 	return one[Person](s, ctx, "id = ?", id)
 }
 
@@ -49,7 +51,7 @@ func (s *Store) PersonByCode(ctx context.Context, code string) (Person, error) {
 }
 
 // HouseholdByID returns one household or ErrNotFound.
-func (s *Store) HouseholdByID(ctx context.Context, id HouseholdID) (Household, error) {
+func (s *Store) HouseholdByID(ctx context.Context, id domain.HouseholdID) (Household, error) {
 	return one[Household](s, ctx, "id = ?", id)
 }
 
@@ -59,7 +61,7 @@ func (s *Store) HouseholdByCode(ctx context.Context, code string) (Household, er
 }
 
 // ProgramByID returns one program or ErrNotFound.
-func (s *Store) ProgramByID(ctx context.Context, id ProgramID) (Program, error) {
+func (s *Store) ProgramByID(ctx context.Context, id domain.ProgramID) (Program, error) {
 	return one[Program](s, ctx, "id = ?", id)
 }
 
@@ -69,7 +71,7 @@ func (s *Store) ProgramByCode(ctx context.Context, code string) (Program, error)
 }
 
 // PairingByID returns one pairing or ErrNotFound.
-func (s *Store) PairingByID(ctx context.Context, id PairingID) (Pairing, error) {
+func (s *Store) PairingByID(ctx context.Context, id domain.PairingID) (Pairing, error) {
 	return one[Pairing](s, ctx, "id = ?", id)
 }
 
@@ -131,15 +133,15 @@ func (s *Store) ProgramByName(ctx context.Context, name string) (Program, error)
 }
 
 // UnitSubtree returns unit and all its sub-units (breadth first, unit first).
-func (s *Store) UnitSubtree(ctx context.Context, unit UnitID) ([]UnitID, error) {
+func (s *Store) UnitSubtree(ctx context.Context, unit domain.UnitID) ([]domain.UnitID, error) {
 	if _, err := s.UnitByID(ctx, unit); err != nil {
 		return nil, err
 	}
-	out := []UnitID{unit}
-	seen := map[UnitID]bool{unit: true}
-	frontier := []UnitID{unit}
+	out := []domain.UnitID{unit}
+	seen := map[domain.UnitID]bool{unit: true}
+	frontier := []domain.UnitID{unit}
 	for len(frontier) > 0 {
-		var children []UnitID
+		var children []domain.UnitID
 		if err := s.q(ctx).Model(&Unit{}).Where("parent_id IN ?", frontier).Order("id").Pluck("id", &children).Error; err != nil {
 			return nil, fmt.Errorf("store: unit subtree: %w", err)
 		}
@@ -162,7 +164,7 @@ func (s *Store) pairingsActiveAt(ctx context.Context, at time.Time) *gorm.DB {
 }
 
 // ActivePairingsOfCadre lists the cadre's pairings in force at at, oldest first.
-func (s *Store) ActivePairingsOfCadre(ctx context.Context, cadre PersonID, at time.Time) ([]Pairing, error) {
+func (s *Store) ActivePairingsOfCadre(ctx context.Context, cadre domain.PersonID, at time.Time) ([]Pairing, error) {
 	var out []Pairing
 	if err := s.pairingsActiveAt(ctx, at).Where("cadre_id = ?", cadre).Order("start_on, id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("store: active pairings of cadre: %w", err)
@@ -171,7 +173,7 @@ func (s *Store) ActivePairingsOfCadre(ctx context.Context, cadre PersonID, at ti
 }
 
 // ActivePairingsOfHousehold lists the household's pairings in force at at (at most two), oldest first.
-func (s *Store) ActivePairingsOfHousehold(ctx context.Context, hh HouseholdID, at time.Time) ([]Pairing, error) {
+func (s *Store) ActivePairingsOfHousehold(ctx context.Context, hh domain.HouseholdID, at time.Time) ([]Pairing, error) {
 	var out []Pairing
 	if err := s.pairingsActiveAt(ctx, at).Where("household_id = ?", hh).Order("start_on, id").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("store: active pairings of household: %w", err)
@@ -180,8 +182,8 @@ func (s *Store) ActivePairingsOfHousehold(ctx context.Context, hh HouseholdID, a
 }
 
 // ActivePairingsOfHouseholds lists the pairings in force at at for many households, keyed by household.
-func (s *Store) ActivePairingsOfHouseholds(ctx context.Context, hhs []HouseholdID, at time.Time) (map[HouseholdID][]Pairing, error) {
-	out := map[HouseholdID][]Pairing{}
+func (s *Store) ActivePairingsOfHouseholds(ctx context.Context, hhs []domain.HouseholdID, at time.Time) (map[domain.HouseholdID][]Pairing, error) {
+	out := map[domain.HouseholdID][]Pairing{}
 	for start := 0; start < len(hhs); start += codeChunk {
 		var rows []Pairing
 		err := s.pairingsActiveAt(ctx, at).Where("household_id IN ?", hhs[start:min(start+codeChunk, len(hhs))]).
@@ -197,17 +199,17 @@ func (s *Store) ActivePairingsOfHouseholds(ctx context.Context, hhs []HouseholdI
 }
 
 // CadresOfUnits lists the people with the cadre role in the given units, by code.
-func (s *Store) CadresOfUnits(ctx context.Context, units []UnitID) ([]Person, error) {
+func (s *Store) CadresOfUnits(ctx context.Context, units []domain.UnitID) ([]Person, error) {
 	if len(units) == 0 {
 		return nil, nil
 	}
 	var rows []Person
-	if err := s.q(ctx).Where("unit_id IN ? AND roles LIKE ?", units, "%"+string(RoleCadre)+"%").Order("code").Find(&rows).Error; err != nil {
+	if err := s.q(ctx).Where("unit_id IN ? AND roles LIKE ?", units, "%"+string(domain.RoleCadre)+"%").Order("code").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: cadres of units: %w", err)
 	}
 	out := rows[:0]
 	for _, p := range rows {
-		if p.Roles.Has(RoleCadre) {
+		if p.Roles.Has(domain.RoleCadre) {
 			out = append(out, p)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -87,13 +88,13 @@ func newOrgFixture(t *testing.T, s *store.Store) orgFixture {
 	must(s.UpsertUnits(ctx, []store.Unit{{Code: "U3", Name: "一局一科支部", ParentID: &u2.ID, HeadCode: "C3"}}, nil))
 	f.units, err = s.UnitsByCodes(ctx, []string{"U1", "U2", "U3", "U4"})
 	must(err)
-	id := func(c string) *store.UnitID { u := f.units[c].ID; return &u }
-	cadre := store.MakeRoles(store.RoleCadre)
+	id := func(c string) *domain.UnitID { u := f.units[c].ID; return &u }
+	cadre := domain.MakeRoles(domain.RoleCadre)
 	must(s.UpsertPeople(ctx, []store.Person{
 		{Code: "C1", Name: "陈一", Roles: cadre, UnitID: id("U1")},
 		{Code: "C2", Name: "陈二", Roles: cadre, UnitID: id("U2")},
-		{Code: "C3", Name: "陈三", Roles: store.MakeRoles(store.RoleCadre, store.RoleCoordinator), UnitID: id("U3")},
-		{Code: "K1", Name: "孔一", Roles: store.MakeRoles(store.RoleCoordinator), UnitID: id("U1")},
+		{Code: "C3", Name: "陈三", Roles: domain.MakeRoles(domain.RoleCadre, domain.RoleCoordinator), UnitID: id("U3")},
+		{Code: "K1", Name: "孔一", Roles: domain.MakeRoles(domain.RoleCoordinator), UnitID: id("U1")},
 	}, nil))
 	f.people, err = s.PeopleByCodes(ctx, []string{"C1", "C2", "C3", "K1"})
 	must(err)
@@ -126,7 +127,7 @@ func TestUnitSubtreeAndCadres(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					var want []store.UnitID
+					var want []domain.UnitID
 					for _, u := range c.units {
 						want = append(want, f.units[u].ID)
 					}
@@ -264,12 +265,12 @@ func TestEachCheckInExportsRangeInOrder(t *testing.T) {
 			var rows []any
 			for i := range 1203 { // more than one page, inserted out of order
 				at := base.Add(time.Duration((i*7919)%1203) * time.Minute)
-				rows = append(rows, &store.CheckIn{PairingID: p.ID, CadreID: c1, HouseholdID: h1, Kind: store.KindVisit, OccurredAt: at, ReportedAt: at})
+				rows = append(rows, &store.CheckIn{PairingID: p.ID, CadreID: c1, HouseholdID: h1, Kind: domain.KindVisit, OccurredAt: at, ReportedAt: at})
 			}
 			undone := base.Add(time.Hour)
 			rows = append(rows,
-				&store.CheckIn{PairingID: p.ID, CadreID: c1, HouseholdID: h1, Kind: store.KindContact, OccurredAt: base.Add(-time.Minute), ReportedAt: base}, // before range
-				&store.CheckIn{PairingID: p.ID, CadreID: c1, HouseholdID: h1, Kind: store.KindContact, OccurredAt: base, ReportedAt: base, UndoneAt: &undone})
+				&store.CheckIn{PairingID: p.ID, CadreID: c1, HouseholdID: h1, Kind: domain.KindContact, OccurredAt: base.Add(-time.Minute), ReportedAt: base}, // before range
+				&store.CheckIn{PairingID: p.ID, CadreID: c1, HouseholdID: h1, Kind: domain.KindContact, OccurredAt: base, ReportedAt: base, UndoneAt: &undone})
 			if err := s.InsertFixture(ctx, rows...); err != nil {
 				t.Fatal(err)
 			}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"qinqi/internal/domain"
+
 	"gorm.io/gorm"
 )
 
@@ -129,7 +131,7 @@ func (s *Store) NextOutboxAt(ctx context.Context, account string, f DueFilter) (
 //
 // The lease end is kept to the millisecond (what MySQL's DATETIME(3) holds), so it also names this
 // claim for ReleaseOutbox.
-func (s *Store) ClaimOutbox(ctx context.Context, id OutboxID, now, until time.Time) (bool, error) {
+func (s *Store) ClaimOutbox(ctx context.Context, id domain.OutboxID, now, until time.Time) (bool, error) {
 	res := s.q(ctx).Model(&OutboxMessage{}).
 		Where("id = ? AND status = ? AND next_attempt_at <= ?", id, OutPending, now.In(s.loc)).
 		Updates(map[string]any{"status": OutSending, "next_attempt_at": until.Truncate(time.Millisecond).In(s.loc)})
@@ -143,7 +145,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, id OutboxID, now, until time.Ti
 // was lost: the database may have committed the claim while the connection died, and the sender
 // knows it sent nothing. Only that claim is undone: a row another sender has claimed since carries
 // another lease end and is left alone.
-func (s *Store) ReleaseOutbox(ctx context.Context, id OutboxID, claimedAt, until time.Time) error {
+func (s *Store) ReleaseOutbox(ctx context.Context, id domain.OutboxID, claimedAt, until time.Time) error {
 	err := s.q(ctx).Model(&OutboxMessage{}).
 		Where("id = ? AND status = ? AND next_attempt_at = ?", id, OutSending, until.Truncate(time.Millisecond).In(s.loc)).
 		Updates(map[string]any{"status": OutPending, "next_attempt_at": claimedAt.In(s.loc)}).Error
@@ -154,25 +156,25 @@ func (s *Store) ReleaseOutbox(ctx context.Context, id OutboxID, claimedAt, until
 }
 
 // MarkOutboxSent records a delivery.
-func (s *Store) MarkOutboxSent(ctx context.Context, id OutboxID, now time.Time) error {
+func (s *Store) MarkOutboxSent(ctx context.Context, id domain.OutboxID, now time.Time) error {
 	return s.updateOutbox(ctx, id, map[string]any{"status": OutSent, "sent_at": now.In(s.loc), "last_error": ""}, true)
 }
 
 // RetryOutbox records a transient failure and when to try again (the message is pending again).
-func (s *Store) RetryOutbox(ctx context.Context, id OutboxID, next time.Time, reason string) error {
+func (s *Store) RetryOutbox(ctx context.Context, id domain.OutboxID, next time.Time, reason string) error {
 	return s.updateOutbox(ctx, id, map[string]any{"status": OutPending, "next_attempt_at": next.In(s.loc),
 		"last_error": clipRunes(reason, 500)}, true)
 }
 
 // FailOutbox records a permanent failure; admins see it in FailedOutbox.
-func (s *Store) FailOutbox(ctx context.Context, id OutboxID, reason string) error {
+func (s *Store) FailOutbox(ctx context.Context, id domain.OutboxID, reason string) error {
 	return s.updateOutbox(ctx, id, map[string]any{"status": OutFailed, "last_error": clipRunes(reason, 500)}, true)
 }
 
 // DeferOutbox puts a message back to pending, due at next, without counting an attempt: the
 // channel was unavailable for the whole account, the recipient's own rate limit was reached, or
 // the channel holds the message (reason "held: …", shown by `qinqi status`).
-func (s *Store) DeferOutbox(ctx context.Context, id OutboxID, next time.Time, reason string) error {
+func (s *Store) DeferOutbox(ctx context.Context, id domain.OutboxID, next time.Time, reason string) error {
 	return s.updateOutbox(ctx, id, map[string]any{"status": OutPending, "next_attempt_at": next.In(s.loc),
 		"last_error": clipRunes(reason, 500)}, false)
 }
@@ -188,11 +190,11 @@ func (s *Store) HeldOutbox(ctx context.Context, limit int) ([]OutboxMessage, err
 }
 
 // SetOutboxAccount routes a message that had no bot account yet.
-func (s *Store) SetOutboxAccount(ctx context.Context, id OutboxID, account string) error {
+func (s *Store) SetOutboxAccount(ctx context.Context, id domain.OutboxID, account string) error {
 	return s.updateOutbox(ctx, id, map[string]any{"account": account}, false)
 }
 
-func (s *Store) updateOutbox(ctx context.Context, id OutboxID, upd map[string]any, attempt bool) error {
+func (s *Store) updateOutbox(ctx context.Context, id domain.OutboxID, upd map[string]any, attempt bool) error {
 	q := s.q(ctx).Model(&OutboxMessage{}).Where("id = ?", id)
 	if attempt {
 		upd["attempts"] = gorm.Expr("attempts + 1")

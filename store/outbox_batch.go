@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"qinqi/internal/domain"
 )
 
 // EnqueueOutboxBatch is EnqueueOutbox for many messages in a few statements: one key look-up and
@@ -84,14 +86,14 @@ func (s *Store) enqueueEach(ctx context.Context, ms, out []OutboxMessage) error 
 }
 
 // recipientAccounts reads the bot account of every new message's recipient in one query.
-func (s *Store) recipientAccounts(ctx context.Context, ms []OutboxMessage, have map[string]OutboxMessage) (map[PersonID]string, error) {
-	var ids []PersonID
+func (s *Store) recipientAccounts(ctx context.Context, ms []OutboxMessage, have map[string]OutboxMessage) (map[domain.PersonID]string, error) {
+	var ids []domain.PersonID
 	for _, m := range ms {
 		if _, ok := have[m.Key]; !ok && m.Account == "" && m.PersonID != nil {
 			ids = append(ids, *m.PersonID)
 		}
 	}
-	out := map[PersonID]string{}
+	out := map[domain.PersonID]string{}
 	if len(ids) == 0 {
 		return out, nil
 	}
@@ -111,9 +113,9 @@ func (s *Store) recipientAccounts(ctx context.Context, ms []OutboxMessage, have 
 }
 
 // LinkReminders points each group of reminder rows at its outbox message, in one UPDATE per 500 rows.
-func (s *Store) LinkReminders(ctx context.Context, byOutbox map[OutboxID][]int64) error {
+func (s *Store) LinkReminders(ctx context.Context, byOutbox map[domain.OutboxID][]int64) error {
 	var ids []int64
-	owner := map[int64]OutboxID{}
+	owner := map[int64]domain.OutboxID{}
 	for out, rs := range byOutbox {
 		for _, id := range rs {
 			ids, owner[id] = append(ids, id), out

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -257,7 +258,7 @@ func TestEnqueueOutboxBatch(t *testing.T) {
 					t.Errorf("stored %s = id %d, %v; batch said %d", want.key, stored.ID, err, got[i].ID)
 				}
 			}
-			ghost := store.PersonID(999999)
+			ghost := domain.PersonID(999999)
 			if _, err := s.EnqueueOutboxBatch(ctx, []store.OutboxMessage{{Key: "k3", PersonID: &ghost, Text: "x", CreatedAt: t0}}); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("unknown recipient = %v, want ErrNotFound", err)
 			}

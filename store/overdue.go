@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"qinqi/internal/domain"
 )
 
 // The scheduler's bulk scans read every active pairing in keyset batches by pairing id, with one query
@@ -14,18 +16,18 @@ import (
 
 // CheckInFact is one non-undone check-in as the rules see it.
 type CheckInFact struct {
-	Kind CheckInKind
+	Kind domain.CheckInKind
 	At   time.Time
 }
 
 // PairingFacts is one active pairing with what the jobs need to judge and address it.
 type PairingFacts struct {
 	Pairing   Pairing
-	HeadName  string    // household head, for the cadre's own digest
-	HeadID    *PersonID // the head's Person row when the household uses the bot (spot-checks ask them)
-	Tags      Tags
+	HeadName  string           // household head, for the cadre's own digest
+	HeadID    *domain.PersonID // the head's Person row when the household uses the bot (spot-checks ask them)
+	Tags      domain.Tags
 	Program   string // program code, "" when none
-	CadreUnit *UnitID
+	CadreUnit *domain.UnitID
 	// Since is when the household's pairing chain began: Pairing.StartOn, or for a relayed
 	// pairing the start of the first pairing it continues. The frequency rules judge from it.
 	Since time.Time
@@ -59,7 +61,7 @@ func (s *Store) ScanActivePairings(ctx context.Context, o ScanOptions, fn func([
 	if err != nil {
 		return err
 	}
-	var last PairingID
+	var last domain.PairingID
 	for {
 		facts, err := s.activeBatch(ctx, o, last, programs)
 		if err != nil {
@@ -83,7 +85,7 @@ func (s *Store) ScanActivePairings(ctx context.Context, o ScanOptions, fn func([
 
 // activeBatch reads the next batch of active pairings with their household and cadre columns in one
 // joined query, scanned by hand: this runs every day over every pairing.
-func (s *Store) activeBatch(ctx context.Context, o ScanOptions, after PairingID, programs map[ProgramID]string) ([]PairingFacts, error) {
+func (s *Store) activeBatch(ctx context.Context, o ScanOptions, after domain.PairingID, programs map[domain.ProgramID]string) ([]PairingFacts, error) {
 	at := o.At.In(s.loc)
 	rows, err := s.q(ctx).Raw("SELECT p.id, p.code, p.cadre_id, p.household_id, p.program_id, p.start_on, p.end_on,"+
 		" h.head_name, h.head_id, h.tags, c.unit_id FROM pairings p JOIN households h ON h.id = p.household_id"+
@@ -118,8 +120,8 @@ func (s *Store) activeBatch(ctx context.Context, o ScanOptions, after PairingID,
 	return out, nil
 }
 
-func pairingIDs(fs []PairingFacts) []PairingID {
-	ids := make([]PairingID, len(fs))
+func pairingIDs(fs []PairingFacts) []domain.PairingID {
+	ids := make([]domain.PairingID, len(fs))
 	for i, f := range fs {
 		ids[i] = f.Pairing.ID
 	}
@@ -156,9 +158,9 @@ func (s *Store) attachCheckIns(ctx context.Context, facts []PairingFacts, o Scan
 
 // loadCheckIns picks the plain or the grouped form. ids are ascending; sparse ids (a relay chain's
 // earlier pairings) are always named one by one.
-func (s *Store) loadCheckIns(ctx context.Context, ids []PairingID, o ScanOptions, sparse bool) (map[PairingID][]CheckInFact, error) {
+func (s *Store) loadCheckIns(ctx context.Context, ids []domain.PairingID, o ScanOptions, sparse bool) (map[domain.PairingID][]CheckInFact, error) {
 	if len(ids) == 0 {
-		return map[PairingID][]CheckInFact{}, nil
+		return map[domain.PairingID][]CheckInFact{}, nil
 	}
 	if len(o.Bounds) > 0 {
 		return s.groupedCheckIns(ctx, ids, o, sparse)
@@ -169,7 +171,7 @@ func (s *Store) loadCheckIns(ctx context.Context, ids []PairingID, o ScanOptions
 // pairingsWhere selects the batch's check-ins. Without the history before the look-back it names the
 // pairings one by one, so the (pairing_id, occurred_at, …) index is read from each pairing's look-back
 // on (one range per pairing) instead of from its first check-in ever: years of history cost nothing.
-func (s *Store) pairingsWhere(ids []PairingID, withHistory bool) (string, []any) {
+func (s *Store) pairingsWhere(ids []domain.PairingID, withHistory bool) (string, []any) {
 	if withHistory {
 		return "pairing_id BETWEEN ? AND ?", []any{ids[0], ids[len(ids)-1]}
 	}
@@ -189,21 +191,21 @@ func sqlInts[T ~int64](ids []T) string {
 	return b.String()
 }
 
-func (s *Store) programCodes(ctx context.Context) (map[ProgramID]string, error) {
+func (s *Store) programCodes(ctx context.Context) (map[domain.ProgramID]string, error) {
 	var rows []Program
 	if err := s.q(ctx).Select("id, code").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: program codes: %w", err)
 	}
-	out := make(map[ProgramID]string, len(rows))
+	out := make(map[domain.ProgramID]string, len(rows))
 	for _, p := range rows {
 		out[p.ID] = p.Code
 	}
 	return out, nil
 }
 
-func (s *Store) pairingFacts(ctx context.Context, ps []Pairing, programs map[ProgramID]string, o ScanOptions) ([]PairingFacts, error) {
-	hhIDs := make([]HouseholdID, 0, len(ps))
-	cadreIDs := make([]PersonID, 0, len(ps))
+func (s *Store) pairingFacts(ctx context.Context, ps []Pairing, programs map[domain.ProgramID]string, o ScanOptions) ([]PairingFacts, error) {
+	hhIDs := make([]domain.HouseholdID, 0, len(ps))
+	cadreIDs := make([]domain.PersonID, 0, len(ps))
 	for _, p := range ps {
 		hhIDs = append(hhIDs, p.HouseholdID)
 		cadreIDs = append(cadreIDs, p.CadreID)
@@ -212,7 +214,7 @@ func (s *Store) pairingFacts(ctx context.Context, ps []Pairing, programs map[Pro
 	if err := s.q(ctx).Select("id, head_name, head_id, tags").Where("id IN ?", hhIDs).Find(&hhs).Error; err != nil {
 		return nil, fmt.Errorf("store: scan households: %w", err)
 	}
-	hh := make(map[HouseholdID]Household, len(hhs))
+	hh := make(map[domain.HouseholdID]Household, len(hhs))
 	for _, h := range hhs {
 		hh[h.ID] = h
 	}
@@ -220,7 +222,7 @@ func (s *Store) pairingFacts(ctx context.Context, ps []Pairing, programs map[Pro
 	if err := s.q(ctx).Select("id, unit_id").Where("id IN ?", cadreIDs).Find(&cadres).Error; err != nil {
 		return nil, fmt.Errorf("store: scan cadres: %w", err)
 	}
-	unit := make(map[PersonID]*UnitID, len(cadres))
+	unit := make(map[domain.PersonID]*domain.UnitID, len(cadres))
 	for _, c := range cadres {
 		unit[c.ID] = c.UnitID
 	}
@@ -238,8 +240,8 @@ func (s *Store) pairingFacts(ctx context.Context, ps []Pairing, programs map[Pro
 
 // checkInFacts loads the check-ins of the pairings with ids in [lo, hi]: one range scan on the
 // (pairing_id, occurred_at) index, plus one grouped MAX for the latest of each kind before Since.
-func (s *Store) checkInFacts(ctx context.Context, ids []PairingID, o ScanOptions, sparse bool) (map[PairingID][]CheckInFact, error) {
-	out := map[PairingID][]CheckInFact{}
+func (s *Store) checkInFacts(ctx context.Context, ids []domain.PairingID, o ScanOptions, sparse bool) (map[domain.PairingID][]CheckInFact, error) {
+	out := map[domain.PairingID][]CheckInFact{}
 	where, args := s.pairingsWhere(ids, false)
 	rows, err := s.q(ctx).Model(&CheckIn{}).Select("pairing_id, kind, occurred_at").
 		Where(where+" AND occurred_at >= ? AND occurred_at <= ? AND undone_at IS NULL", append(args, o.Since.In(s.loc), o.At.In(s.loc))...).
@@ -249,7 +251,7 @@ func (s *Store) checkInFacts(ctx context.Context, ids []PairingID, o ScanOptions
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id PairingID
+		var id domain.PairingID
 		var f CheckInFact
 		if err := rows.Scan(&id, &f.Kind, &f.At); err != nil {
 			return nil, fmt.Errorf("store: scan check-in row: %w", err)
@@ -268,7 +270,7 @@ func (s *Store) checkInFacts(ctx context.Context, ids []PairingID, o ScanOptions
 	return out, nil
 }
 
-func (s *Store) latestBefore(ctx context.Context, ids []PairingID, asRange bool, since time.Time, out map[PairingID][]CheckInFact) error {
+func (s *Store) latestBefore(ctx context.Context, ids []domain.PairingID, asRange bool, since time.Time, out map[domain.PairingID][]CheckInFact) error {
 	where, args := s.pairingsWhere(ids, asRange)
 	rows, err := s.q(ctx).Model(&CheckIn{}).Select("pairing_id, kind, MAX(occurred_at)").
 		Where(where+" AND undone_at IS NULL AND occurred_at < ?", append(args, since.In(s.loc))...).
@@ -299,7 +301,7 @@ func (s *Store) aggTime(v any) (time.Time, error) {
 }
 
 // groupedCheckIns is checkInFacts in the grouped form (ScanOptions.Bounds): one aggregate query per batch.
-func (s *Store) groupedCheckIns(ctx context.Context, ids []PairingID, o ScanOptions, sparse bool) (map[PairingID][]CheckInFact, error) {
+func (s *Store) groupedCheckIns(ctx context.Context, ids []domain.PairingID, o ScanOptions, sparse bool) (map[domain.PairingID][]CheckInFact, error) {
 	var bucket strings.Builder
 	args := []any{}
 	bucket.WriteString("CASE")
@@ -322,11 +324,11 @@ func (s *Store) groupedCheckIns(ctx context.Context, ids []PairingID, o ScanOpti
 		return nil, fmt.Errorf("store: grouped check-ins: %w", err)
 	}
 	defer rows.Close()
-	out := map[PairingID][]CheckInFact{}
+	out := map[domain.PairingID][]CheckInFact{}
 	for rows.Next() {
 		var (
-			id       PairingID
-			kind     CheckInKind
+			id       domain.PairingID
+			kind     domain.CheckInKind
 			b, n     int
 			latestAt any
 		)
@@ -354,7 +356,7 @@ func (s *Store) groupedCheckIns(ctx context.Context, ids []PairingID, o ScanOpti
 // `before` (one grouped query per 500 pairings). The overdue scan asks this only for the few pairings
 // found overdue, instead of reading every pairing's whole history every day.
 // A relayed pairing gets those of the pairings it continues too (relay_chain.go).
-func (s *Store) LatestBeforeOf(ctx context.Context, ids []PairingID, before time.Time) (map[PairingID][]CheckInFact, error) {
+func (s *Store) LatestBeforeOf(ctx context.Context, ids []domain.PairingID, before time.Time) (map[domain.PairingID][]CheckInFact, error) {
 	ids, chains, err := s.withChains(ctx, ids)
 	if err != nil {
 		return nil, err
@@ -364,8 +366,8 @@ func (s *Store) LatestBeforeOf(ctx context.Context, ids []PairingID, before time
 	return out, err
 }
 
-func (s *Store) latestBeforeOf(ctx context.Context, ids []PairingID, before time.Time) (map[PairingID][]CheckInFact, error) {
-	out := map[PairingID][]CheckInFact{}
+func (s *Store) latestBeforeOf(ctx context.Context, ids []domain.PairingID, before time.Time) (map[domain.PairingID][]CheckInFact, error) {
+	out := map[domain.PairingID][]CheckInFact{}
 	for start := 0; start < len(ids); start += keyChunk {
 		rows, err := s.q(ctx).Model(&CheckIn{}).Select("pairing_id, kind, MAX(occurred_at)").
 			Where("pairing_id IN ? AND undone_at IS NULL AND occurred_at < ?", ids[start:min(start+keyChunk, len(ids))], before.In(s.loc)).
@@ -386,10 +388,10 @@ func (s *Store) readLatest(rows interface {
 	Next() bool
 	Scan(dest ...any) error
 	Err() error
-}, out map[PairingID][]CheckInFact) error {
+}, out map[domain.PairingID][]CheckInFact) error {
 	for rows.Next() {
-		var id PairingID
-		var kind CheckInKind
+		var id domain.PairingID
+		var kind domain.CheckInKind
 		var at any
 		if err := rows.Scan(&id, &kind, &at); err != nil {
 			return fmt.Errorf("store: latest check-in row: %w", err)
@@ -410,7 +412,7 @@ func (s *Store) readLatest(rows interface {
 // The overdue scan reads it only for overdue pairings under a rule asking several check-ins per
 // period, whose spell cannot be dated from the latest check-in alone.
 // A relayed pairing's history includes the pairings it continues (relay_chain.go).
-func (s *Store) HistoryOf(ctx context.Context, ids []PairingID, before time.Time) (map[PairingID][]CheckInFact, error) {
+func (s *Store) HistoryOf(ctx context.Context, ids []domain.PairingID, before time.Time) (map[domain.PairingID][]CheckInFact, error) {
 	ids, chains, err := s.withChains(ctx, ids)
 	if err != nil {
 		return nil, err
@@ -420,8 +422,8 @@ func (s *Store) HistoryOf(ctx context.Context, ids []PairingID, before time.Time
 	return out, err
 }
 
-func (s *Store) historyOf(ctx context.Context, ids []PairingID, before time.Time) (map[PairingID][]CheckInFact, error) {
-	out := map[PairingID][]CheckInFact{}
+func (s *Store) historyOf(ctx context.Context, ids []domain.PairingID, before time.Time) (map[domain.PairingID][]CheckInFact, error) {
+	out := map[domain.PairingID][]CheckInFact{}
 	for start := 0; start < len(ids); start += keyChunk {
 		rows, err := s.q(ctx).Model(&CheckIn{}).Select("pairing_id, kind, occurred_at").
 			Where("pairing_id IN ("+sqlInts(ids[start:min(start+keyChunk, len(ids))])+") AND undone_at IS NULL AND occurred_at < ?", before.In(s.loc)).
@@ -430,7 +432,7 @@ func (s *Store) historyOf(ctx context.Context, ids []PairingID, before time.Time
 			return nil, fmt.Errorf("store: check-in history: %w", err)
 		}
 		for rows.Next() {
-			var id PairingID
+			var id domain.PairingID
 			var f CheckInFact
 			if err := rows.Scan(&id, &f.Kind, &f.At); err != nil {
 				rows.Close()

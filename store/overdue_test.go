@@ -9,6 +9,7 @@ import (
 
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/domain"
 	"qinqi/internal/policy"
 	"qinqi/internal/testenv"
 	"qinqi/store"
@@ -27,14 +28,14 @@ func TestGroupedScanEvaluatesLikeTheCheckIns(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			must(st.UpsertPeople(ctx, []store.Person{{Code: "K", Name: "干部", Roles: store.MakeRoles(store.RoleCadre)}}, nil))
+			must(st.UpsertPeople(ctx, []store.Person{{Code: "K", Name: "干部", Roles: domain.MakeRoles(domain.RoleCadre)}}, nil))
 			k, err := st.PersonByCode(ctx, "K")
 			must(err)
 			var hhs []store.Household
 			for i := range 12 {
-				tags := store.MakeTags(store.TagLifted)
+				tags := domain.MakeTags(domain.TagLifted)
 				if i%3 == 0 {
-					tags = store.MakeTags(store.TagMonitored)
+					tags = domain.MakeTags(domain.TagMonitored)
 				}
 				hhs = append(hhs, store.Household{Code: fmt.Sprintf("H%02d", i), HeadName: "户主", Tags: tags})
 			}
@@ -53,7 +54,7 @@ func TestGroupedScanEvaluatesLikeTheCheckIns(t *testing.T) {
 			for i, p := range all {
 				for d, n := 3, 0; d < 320; d, n = d+(i+1)*9, n+1 {
 					at := clock.Date(2026, 1, 1).AddDate(0, 0, d).Add(10 * time.Hour)
-					c := &store.CheckIn{PairingID: p.ID, CadreID: k.ID, HouseholdID: p.HouseholdID, Kind: store.CheckInKinds[n%5], OccurredAt: at, ReportedAt: at}
+					c := &store.CheckIn{PairingID: p.ID, CadreID: k.ID, HouseholdID: p.HouseholdID, Kind: domain.CheckInKinds[n%5], OccurredAt: at, ReportedAt: at}
 					if n%3 == 2 {
 						c.UndoneAt = &at
 					}
@@ -63,8 +64,8 @@ func TestGroupedScanEvaluatesLikeTheCheckIns(t *testing.T) {
 			must(st.InsertFixture(ctx, rows...))
 			eng := policy.New(config.Defaults().Frequency)
 			for _, now := range []time.Time{clock.Date(2026, 8, 3).Add(9 * time.Hour), clock.Date(2026, 10, 1).Add(8 * time.Hour), clock.Date(2026, 11, 20)} {
-				eval := func(o store.ScanOptions) map[store.PairingID]string {
-					out := map[store.PairingID]string{}
+				eval := func(o store.ScanOptions) map[domain.PairingID]string {
+					out := map[domain.PairingID]string{}
 					must(st.ScanActivePairings(ctx, o, func(fs []store.PairingFacts) error {
 						for _, f := range fs {
 							cs := make([]policy.CheckIn, len(f.CheckIns))

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"time"
 
+	"qinqi/internal/domain"
+
 	"gorm.io/gorm/clause"
 )
 
 // UpsertWorkPlan stores the cadre's plan for a month ("2026-11"), replacing an earlier one.
-func (s *Store) UpsertWorkPlan(ctx context.Context, cadre PersonID, month, text string, at time.Time) (WorkPlan, error) {
+func (s *Store) UpsertWorkPlan(ctx context.Context, cadre domain.PersonID, month, text string, at time.Time) (WorkPlan, error) {
 	p := WorkPlan{CadreID: cadre, Month: month, Text: clipRunes(text, 2000), CreatedAt: at.In(s.loc), UpdatedAt: at.In(s.loc)}
 	err := s.Tx(ctx, func(tx *Store) error {
 		err := tx.q(ctx).Clauses(clause.OnConflict{
@@ -30,7 +32,7 @@ func (s *Store) UpsertWorkPlan(ctx context.Context, cadre PersonID, month, text 
 }
 
 // WorkPlanOf returns the cadre's plan for a month, or ErrNotFound.
-func (s *Store) WorkPlanOf(ctx context.Context, cadre PersonID, month string) (WorkPlan, error) {
+func (s *Store) WorkPlanOf(ctx context.Context, cadre domain.PersonID, month string) (WorkPlan, error) {
 	var p WorkPlan
 	if err := s.q(ctx).Where("cadre_id = ? AND month = ?", cadre, month).Take(&p).Error; err != nil {
 		return p, fmt.Errorf("store: work plan %d %s: %w", cadre, month, notFound(err))

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"qinqi/internal/domain"
 )
 
 // AddRating stores a household's 1–5 rating; when it rates a request the score is also written on
 // the request. One request is rated once: a second rating of it returns ErrDuplicate.
-func (s *Store) AddRating(ctx context.Context, r Rating, actor PersonID) (Rating, error) {
+func (s *Store) AddRating(ctx context.Context, r Rating, actor domain.PersonID) (Rating, error) {
 	if r.Score < 1 || r.Score > 5 {
 		return r, fmt.Errorf("store: rating %d out of 1–5", r.Score)
 	}
@@ -37,7 +39,7 @@ func (s *Store) AddRating(ctx context.Context, r Rating, actor PersonID) (Rating
 }
 
 // RatingsOfHousehold lists a household's ratings, oldest first.
-func (s *Store) RatingsOfHousehold(ctx context.Context, hh HouseholdID) ([]Rating, error) {
+func (s *Store) RatingsOfHousehold(ctx context.Context, hh domain.HouseholdID) ([]Rating, error) {
 	var rows []Rating
 	if err := s.q(ctx).Where("household_id = ?", hh).Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: ratings of household %d: %w", hh, err)

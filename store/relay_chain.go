@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"qinqi/internal/domain"
 )
 
 // A relay (接力) ends one pairing and starts another for the same household with RelayedFromID
@@ -20,21 +22,21 @@ const maxRelayDepth = 64
 // relayChain is what a relayed pairing continues: the pairings before it, nearest first, and the
 // start of the earliest of them.
 type relayChain struct {
-	from  []PairingID
+	from  []domain.PairingID
 	start time.Time
 }
 
 type relayLink struct {
-	ID            PairingID
-	RelayedFromID *PairingID
+	ID            domain.PairingID
+	RelayedFromID *domain.PairingID
 	StartOn       time.Time
 }
 
 // relayChains maps each of ids that continues a relay to its chain; pairings that continue none
 // are absent. One query per step back, none beyond the first when nothing was relayed.
-func (s *Store) relayChains(ctx context.Context, ids []PairingID) (map[PairingID]relayChain, error) {
-	parent := map[PairingID]PairingID{}
-	start := map[PairingID]time.Time{}
+func (s *Store) relayChains(ctx context.Context, ids []domain.PairingID) (map[domain.PairingID]relayChain, error) {
+	parent := map[domain.PairingID]domain.PairingID{}
+	start := map[domain.PairingID]time.Time{}
 	frontier, first := ids, true
 	for depth := 0; len(frontier) > 0 && depth <= maxRelayDepth; depth++ {
 		rows, err := s.relayLinks(ctx, frontier, first)
@@ -50,10 +52,10 @@ func (s *Store) relayChains(ctx context.Context, ids []PairingID) (map[PairingID
 			}
 		}
 	}
-	out := map[PairingID]relayChain{}
+	out := map[domain.PairingID]relayChain{}
 	for _, id := range ids {
 		p, ok := parent[id]
-		seen := map[PairingID]bool{id: true}
+		seen := map[domain.PairingID]bool{id: true}
 		var ch relayChain
 		for ok && !seen[p] && len(ch.from) < maxRelayDepth {
 			seen[p] = true
@@ -71,7 +73,7 @@ func (s *Store) relayChains(ctx context.Context, ids []PairingID) (map[PairingID
 }
 
 // relayLinks reads id, relayed_from_id and start_on of ids; onlyRelayed keeps the relayed ones.
-func (s *Store) relayLinks(ctx context.Context, ids []PairingID, onlyRelayed bool) ([]relayLink, error) {
+func (s *Store) relayLinks(ctx context.Context, ids []domain.PairingID, onlyRelayed bool) ([]relayLink, error) {
 	var out []relayLink
 	for lo := 0; lo < len(ids); lo += keyChunk {
 		q := s.q(ctx).Model(&Pairing{}).Select("id, relayed_from_id, start_on").
@@ -89,8 +91,8 @@ func (s *Store) relayLinks(ctx context.Context, ids []PairingID, onlyRelayed boo
 }
 
 // ancestors lists every pairing the chains continue, ascending and without repeats.
-func ancestors(chains map[PairingID]relayChain) []PairingID {
-	var out []PairingID
+func ancestors(chains map[domain.PairingID]relayChain) []domain.PairingID {
+	var out []domain.PairingID
 	for _, ch := range chains {
 		out = append(out, ch.from...)
 	}
@@ -99,8 +101,8 @@ func ancestors(chains map[PairingID]relayChain) []PairingID {
 }
 
 // foldChains adds to each relayed pairing's entry the entries of the pairings it continues.
-func foldChains[T any](m map[PairingID][]T, chains map[PairingID]relayChain) {
-	add := map[PairingID][]T{}
+func foldChains[T any](m map[domain.PairingID][]T, chains map[domain.PairingID]relayChain) {
+	add := map[domain.PairingID][]T{}
 	for id, ch := range chains {
 		for _, a := range ch.from {
 			add[id] = append(add[id], m[a]...)
@@ -112,7 +114,7 @@ func foldChains[T any](m map[PairingID][]T, chains map[PairingID]relayChain) {
 }
 
 // withChains extends ids by the pairings they continue and returns the chains for folding back.
-func (s *Store) withChains(ctx context.Context, ids []PairingID) ([]PairingID, map[PairingID]relayChain, error) {
+func (s *Store) withChains(ctx context.Context, ids []domain.PairingID) ([]domain.PairingID, map[domain.PairingID]relayChain, error) {
 	chains, err := s.relayChains(ctx, ids)
 	if err != nil || len(chains) == 0 {
 		return ids, chains, err
@@ -124,7 +126,7 @@ func (s *Store) withChains(ctx context.Context, ids []PairingID) ([]PairingID, m
 
 // chainStart is when the household's pairing chain that p continues began: p's own start unless p
 // was relayed.
-func chainStart(p Pairing, chains map[PairingID]relayChain) time.Time {
+func chainStart(p Pairing, chains map[domain.PairingID]relayChain) time.Time {
 	if ch, ok := chains[p.ID]; ok && !ch.start.IsZero() {
 		return ch.start
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -25,7 +26,7 @@ func TestRelayPairings(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			cadre := store.MakeRoles(store.RoleCadre)
+			cadre := domain.MakeRoles(domain.RoleCadre)
 			must(st.UpsertPeople(ctx, []store.Person{{Code: "A", Name: "甲", Roles: cadre}, {Code: "B", Name: "乙", Roles: cadre}, {Code: "C", Name: "丙", Roles: cadre}}, nil))
 			must(st.UpsertHouseholds(ctx, []store.Household{{Code: "X", HeadName: "户X"}, {Code: "Y", HeadName: "户Y"}}, nil))
 			ps, err := st.PeopleByCodes(ctx, []string{"A", "B", "C"})
@@ -39,8 +40,8 @@ func TestRelayPairings(t *testing.T) {
 			must(err)
 			visit := time.Date(2026, 11, 3, 10, 0, 0, 0, clock.Shanghai)
 			must(st.InsertFixture(ctx,
-				&store.CheckIn{PairingID: pairs["AX"].ID, CadreID: a, HouseholdID: x, Kind: store.KindVisit, OccurredAt: visit, ReportedAt: visit},
-				&store.Request{HouseholdID: x, PersonID: a, PairingID: ptr(pairs["AX"].ID), AssigneeID: &a, Kind: "request", Category: "就医", Status: store.StatusNew}))
+				&store.CheckIn{PairingID: pairs["AX"].ID, CadreID: a, HouseholdID: x, Kind: domain.KindVisit, OccurredAt: visit, ReportedAt: visit},
+				&store.Request{HouseholdID: x, PersonID: a, PairingID: ptr(pairs["AX"].ID), AssigneeID: &a, Kind: "request", Category: "就医", Status: domain.StatusNew}))
 
 			at := time.Date(2026, 11, 20, 14, 30, 5, 123456789, clock.Shanghai)
 			moves, err := st.RelayPairings(ctx, store.Relay{From: a, To: bb, Actor: a, At: at}, nil)
@@ -77,7 +78,7 @@ func TestRelayPairings(t *testing.T) {
 					t.Errorf("pairing %s lasts no time: %v → %v", code, p.StartOn, *p.EndOn)
 				}
 			}
-			last, err := st.LastCheckInAt(ctx, []store.PairingID{cs[0].ID, cs[1].ID})
+			last, err := st.LastCheckInAt(ctx, []domain.PairingID{cs[0].ID, cs[1].ID})
 			must(err)
 			for _, p := range cs {
 				if p.HouseholdID == x && !last[p.ID].Equal(visit) {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"qinqi/internal/domain"
+
 	"gorm.io/gorm/clause"
 )
 
@@ -58,8 +60,8 @@ func existingKeys[T any](s *Store, ctx context.Context, keys []string) (map[stri
 
 // ReminderFilter narrows Reminders; zero fields match everything.
 type ReminderFilter struct {
-	CampaignID *CampaignID
-	PairingID  PairingID
+	CampaignID *domain.CampaignID
+	PairingID  domain.PairingID
 	From, To   time.Time // CreatedAt in [From, To)
 }
 

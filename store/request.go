@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"qinqi/internal/domain"
 )
 
 // ErrWrongState is returned by a request change that does not fit the request's status.
@@ -45,13 +47,13 @@ func (s *Store) CreateRequest(ctx context.Context, r Request, notify func(Reques
 }
 
 // RequestByID returns one request or ErrNotFound.
-func (s *Store) RequestByID(ctx context.Context, id RequestID) (Request, error) {
+func (s *Store) RequestByID(ctx context.Context, id domain.RequestID) (Request, error) {
 	return one[Request](s, ctx, "id = ?", id)
 }
 
 // ChangeRequest applies change to a request, then writes it, the audit row and the notifications
 // in one transaction. change returns an error (ErrWrongState, say) to abort without writing.
-func (s *Store) ChangeRequest(ctx context.Context, id RequestID, actor PersonID, action string, at time.Time,
+func (s *Store) ChangeRequest(ctx context.Context, id domain.RequestID, actor domain.PersonID, action string, at time.Time,
 	change func(*Request) error, notify func(Request) []OutboxMessage) (Request, error) {
 	var r Request
 	err := s.Tx(ctx, func(tx *Store) error {
@@ -80,8 +82,8 @@ func (s *Store) ChangeRequest(ctx context.Context, id RequestID, actor PersonID,
 
 // OpenRequestsFor lists unresolved requests assigned to a person or belonging to any of units,
 // oldest first.
-func (s *Store) OpenRequestsFor(ctx context.Context, assignee PersonID, units []UnitID) ([]Request, error) {
-	q := s.q(ctx).Where("status <> ?", StatusResolved)
+func (s *Store) OpenRequestsFor(ctx context.Context, assignee domain.PersonID, units []domain.UnitID) ([]Request, error) {
+	q := s.q(ctx).Where("status <> ?", domain.StatusResolved)
 	if len(units) > 0 {
 		q = q.Where("assignee_id = ? OR unit_id IN ?", assignee, units)
 	} else {
@@ -95,7 +97,7 @@ func (s *Store) OpenRequestsFor(ctx context.Context, assignee PersonID, units []
 }
 
 // RequestsOfHousehold lists a household's requests, oldest first.
-func (s *Store) RequestsOfHousehold(ctx context.Context, hh HouseholdID) ([]Request, error) {
+func (s *Store) RequestsOfHousehold(ctx context.Context, hh domain.HouseholdID) ([]Request, error) {
 	var rows []Request
 	if err := s.q(ctx).Where("household_id = ?", hh).Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: requests of household %d: %w", hh, err)
@@ -105,9 +107,9 @@ func (s *Store) RequestsOfHousehold(ctx context.Context, hh HouseholdID) ([]Requ
 
 // LatestUnratedRequest returns the household's most recently resolved request without a rating,
 // resolved at or after since; a bare "5" from the household rates it.
-func (s *Store) LatestUnratedRequest(ctx context.Context, hh HouseholdID, since time.Time) (Request, error) {
+func (s *Store) LatestUnratedRequest(ctx context.Context, hh domain.HouseholdID, since time.Time) (Request, error) {
 	var r Request
-	err := s.q(ctx).Where("household_id = ? AND status = ? AND rating IS NULL AND resolved_at >= ?", hh, StatusResolved, since.In(s.loc)).
+	err := s.q(ctx).Where("household_id = ? AND status = ? AND rating IS NULL AND resolved_at >= ?", hh, domain.StatusResolved, since.In(s.loc)).
 		Order("resolved_at DESC, id DESC").Take(&r).Error
 	if err != nil {
 		return r, fmt.Errorf("store: unrated request of household %d: %w", hh, notFound(err))
@@ -116,17 +118,17 @@ func (s *Store) LatestUnratedRequest(ctx context.Context, hh HouseholdID, since 
 }
 
 // OpenRequestCounts counts each household's unresolved requests (absent: none).
-func (s *Store) OpenRequestCounts(ctx context.Context, hhs []HouseholdID) (map[HouseholdID]int, error) {
-	out := map[HouseholdID]int{}
+func (s *Store) OpenRequestCounts(ctx context.Context, hhs []domain.HouseholdID) (map[domain.HouseholdID]int, error) {
+	out := map[domain.HouseholdID]int{}
 	if len(hhs) == 0 {
 		return out, nil
 	}
 	var rows []struct {
-		HouseholdID HouseholdID
+		HouseholdID domain.HouseholdID
 		N           int
 	}
 	err := s.q(ctx).Model(&Request{}).Select("household_id, COUNT(*) AS n").
-		Where("household_id IN ? AND status <> ?", hhs, StatusResolved).Group("household_id").Scan(&rows).Error
+		Where("household_id IN ? AND status <> ?", hhs, domain.StatusResolved).Group("household_id").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: open requests of households: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -117,7 +118,7 @@ func TestEmojiNameSurvives(t *testing.T) {
 			ctx := context.Background()
 			s := b.Open(t)
 			const name = "王春发😀"
-			if err := s.UpsertPeople(ctx, []store.Person{{Code: "E1", Name: name, Roles: store.MakeRoles(store.RoleHousehold)}}, nil); err != nil {
+			if err := s.UpsertPeople(ctx, []store.Person{{Code: "E1", Name: name, Roles: domain.MakeRoles(domain.RoleHousehold)}}, nil); err != nil {
 				t.Fatal(err)
 			}
 			if err := s.UpsertHouseholds(ctx, []store.Household{{Code: "HE1", HeadName: name, Address: "😀村1组"}}, nil); err != nil {

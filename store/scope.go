@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"qinqi/internal/domain"
+
 	"gorm.io/gorm"
 )
 
@@ -18,7 +20,7 @@ type PairedHousehold struct {
 
 // HouseholdsOfCadre lists the cadre's households in force at at, in the stable order of 我的亲戚
 // (oldest pairing first), so list numbers mean the same household from one day to the next.
-func (s *Store) HouseholdsOfCadre(ctx context.Context, cadre PersonID, at time.Time) ([]PairedHousehold, error) {
+func (s *Store) HouseholdsOfCadre(ctx context.Context, cadre domain.PersonID, at time.Time) ([]PairedHousehold, error) {
 	// One joined query: every check-in starts here, so it is worth not making it two.
 	var rows []pairedRow
 	at = at.In(s.loc)
@@ -29,7 +31,7 @@ func (s *Store) HouseholdsOfCadre(ctx context.Context, cadre PersonID, at time.T
 	if err != nil {
 		return nil, fmt.Errorf("store: households of cadre %d: %w", cadre, err)
 	}
-	ids := make([]PairingID, len(rows))
+	ids := make([]domain.PairingID, len(rows))
 	for i, r := range rows {
 		ids[i] = r.P.ID
 	}
@@ -65,18 +67,18 @@ func columnsAs(db *gorm.DB, model any, table, prefix string) (string, error) {
 
 // CoordinatorsOfUnit lists the coordinators responsible for a unit: those of the unit itself, or,
 // when it has none, of the nearest parent unit that has some.
-func (s *Store) CoordinatorsOfUnit(ctx context.Context, unit UnitID) ([]Person, error) {
-	seen := map[UnitID]bool{}
+func (s *Store) CoordinatorsOfUnit(ctx context.Context, unit domain.UnitID) ([]Person, error) {
+	seen := map[domain.UnitID]bool{}
 	for id := &unit; id != nil && !seen[*id]; {
 		seen[*id] = true
 		var rows []Person
-		err := s.q(ctx).Where("unit_id = ? AND roles LIKE ?", *id, "%"+string(RoleCoordinator)+"%").Order("id").Find(&rows).Error
+		err := s.q(ctx).Where("unit_id = ? AND roles LIKE ?", *id, "%"+string(domain.RoleCoordinator)+"%").Order("id").Find(&rows).Error
 		if err != nil {
 			return nil, fmt.Errorf("store: coordinators of unit %d: %w", unit, err)
 		}
 		var out []Person
 		for _, p := range rows {
-			if p.Roles.Has(RoleCoordinator) {
+			if p.Roles.Has(domain.RoleCoordinator) {
 				out = append(out, p)
 			}
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"qinqi/internal/domain"
 )
 
 // Queries for the year simulator and the scheduler's invariant tests: they read whole tables, which is
@@ -28,7 +30,7 @@ func (s *Store) HouseholdsWithoutHead(ctx context.Context) ([]Household, error) 
 }
 
 // OutboxAfter lists up to limit outbox messages with id > after, by id.
-func (s *Store) OutboxAfter(ctx context.Context, after OutboxID, limit int) ([]OutboxMessage, error) {
+func (s *Store) OutboxAfter(ctx context.Context, after domain.OutboxID, limit int) ([]OutboxMessage, error) {
 	var rows []OutboxMessage
 	if err := s.q(ctx).Where("id > ?", after).Order("id").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: outbox after: %w", err)
@@ -38,7 +40,7 @@ func (s *Store) OutboxAfter(ctx context.Context, after OutboxID, limit int) ([]O
 
 // MarkOutboxSentThrough marks every pending message with id <= last as sent at now (the simulator
 // delivers instantly instead of running the rate-limited sender).
-func (s *Store) MarkOutboxSentThrough(ctx context.Context, last OutboxID, now time.Time) error {
+func (s *Store) MarkOutboxSentThrough(ctx context.Context, last domain.OutboxID, now time.Time) error {
 	err := s.q(ctx).Model(&OutboxMessage{}).Where("id <= ? AND status = ?", last, OutPending).
 		Updates(map[string]any{"status": OutSent, "sent_at": now.In(s.loc)}).Error
 	if err != nil {
@@ -76,7 +78,7 @@ func (s *Store) AllSpotChecks(ctx context.Context) ([]SpotCheck, error) {
 
 // SetPersonAccount sets the bot account that reaches a person ("" for none): the simulator makes a
 // share of household heads reachable by chat this way, and tests make one phone-only.
-func (s *Store) SetPersonAccount(ctx context.Context, id PersonID, account string) error {
+func (s *Store) SetPersonAccount(ctx context.Context, id domain.PersonID, account string) error {
 	if err := s.q(ctx).Model(&Person{}).Where("id = ?", id).Update("account", account).Error; err != nil {
 		return fmt.Errorf("store: set account of %d: %w", id, err)
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"qinqi/internal/domain"
+
 	"gorm.io/gorm/clause"
 )
 
@@ -15,11 +17,11 @@ func (s *Store) AddSpotChecks(ctx context.Context, rows []SpotCheck) ([]SpotChec
 		return nil, nil
 	}
 	month := rows[0].Month
-	var have []HouseholdID
+	var have []domain.HouseholdID
 	if err := s.q(ctx).Model(&SpotCheck{}).Where("month = ?", month).Pluck("household_id", &have).Error; err != nil {
 		return nil, fmt.Errorf("store: spot checks of month: %w", err)
 	}
-	seen := make(map[HouseholdID]bool, len(have))
+	seen := make(map[domain.HouseholdID]bool, len(have))
 	for _, h := range have {
 		seen[h] = true
 	}
@@ -43,16 +45,16 @@ func (s *Store) AddSpotChecks(ctx context.Context, rows []SpotCheck) ([]SpotChec
 }
 
 // MarkSpotChecksAsked sets AskedAt.
-func (s *Store) MarkSpotChecksAsked(ctx context.Context, ids []SpotCheckID, at time.Time) error {
+func (s *Store) MarkSpotChecksAsked(ctx context.Context, ids []domain.SpotCheckID, at time.Time) error {
 	return s.markSpot(ctx, ids, "asked_at", at)
 }
 
 // MarkSpotChecksReminded sets RemindedAt.
-func (s *Store) MarkSpotChecksReminded(ctx context.Context, ids []SpotCheckID, at time.Time) error {
+func (s *Store) MarkSpotChecksReminded(ctx context.Context, ids []domain.SpotCheckID, at time.Time) error {
 	return s.markSpot(ctx, ids, "reminded_at", at)
 }
 
-func (s *Store) markSpot(ctx context.Context, ids []SpotCheckID, col string, at time.Time) error {
+func (s *Store) markSpot(ctx context.Context, ids []domain.SpotCheckID, col string, at time.Time) error {
 	for start := 0; start < len(ids); start += keyChunk {
 		err := s.q(ctx).Model(&SpotCheck{}).Where("id IN ?", ids[start:min(start+keyChunk, len(ids))]).
 			Updates(map[string]any{col: at.In(s.loc), "updated_at": at.In(s.loc)}).Error
@@ -75,7 +77,7 @@ func (s *Store) SpotChecksOfMonth(ctx context.Context, month string) ([]SpotChec
 // SpotChecksToRemind lists unanswered, not yet reminded checks asked before askedBefore.
 func (s *Store) SpotChecksToRemind(ctx context.Context, askedBefore time.Time) ([]SpotCheck, error) {
 	var rows []SpotCheck
-	err := s.q(ctx).Where("answer = ? AND reminded_at IS NULL AND asked_at IS NOT NULL AND asked_at < ?", AnswerNone, askedBefore.In(s.loc)).
+	err := s.q(ctx).Where("answer = ? AND reminded_at IS NULL AND asked_at IS NOT NULL AND asked_at < ?", domain.AnswerNone, askedBefore.In(s.loc)).
 		Order("id").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: spot checks to remind: %w", err)
@@ -84,9 +86,9 @@ func (s *Store) SpotChecksToRemind(ctx context.Context, askedBefore time.Time) (
 }
 
 // OpenSpotCheck returns the household's latest unanswered check asked at or after since, or ErrNotFound.
-func (s *Store) OpenSpotCheck(ctx context.Context, hh HouseholdID, since time.Time) (SpotCheck, error) {
+func (s *Store) OpenSpotCheck(ctx context.Context, hh domain.HouseholdID, since time.Time) (SpotCheck, error) {
 	var r SpotCheck
-	err := s.q(ctx).Where("household_id = ? AND answer = ? AND asked_at >= ?", hh, AnswerNone, since.In(s.loc)).
+	err := s.q(ctx).Where("household_id = ? AND answer = ? AND asked_at >= ?", hh, domain.AnswerNone, since.In(s.loc)).
 		Order("asked_at DESC, id DESC").Take(&r).Error
 	if err != nil {
 		return r, fmt.Errorf("store: open spot check: %w", notFound(err))
@@ -95,8 +97,8 @@ func (s *Store) OpenSpotCheck(ctx context.Context, hh HouseholdID, since time.Ti
 }
 
 // AnswerSpotCheck records the household's answer once; a second answer gets ErrDuplicate.
-func (s *Store) AnswerSpotCheck(ctx context.Context, id SpotCheckID, a SpotAnswer, at time.Time, logged int, discrepancy bool) error {
-	res := s.q(ctx).Model(&SpotCheck{}).Where("id = ? AND answer = ?", id, AnswerNone).Updates(map[string]any{
+func (s *Store) AnswerSpotCheck(ctx context.Context, id domain.SpotCheckID, a domain.SpotAnswer, at time.Time, logged int, discrepancy bool) error {
+	res := s.q(ctx).Model(&SpotCheck{}).Where("id = ? AND answer = ?", id, domain.AnswerNone).Updates(map[string]any{
 		"answer": a, "answered_at": at.In(s.loc), "logged_visits": logged, "discrepancy": discrepancy, "updated_at": at.In(s.loc)})
 	if res.Error != nil {
 		return fmt.Errorf("store: answer spot check: %w", res.Error)
@@ -108,7 +110,7 @@ func (s *Store) AnswerSpotCheck(ctx context.Context, id SpotCheckID, a SpotAnswe
 }
 
 // CountPairingCheckIns counts the pairing's non-undone check-ins that occurred in [from, to).
-func (s *Store) CountPairingCheckIns(ctx context.Context, p PairingID, from, to time.Time) (int, error) {
+func (s *Store) CountPairingCheckIns(ctx context.Context, p domain.PairingID, from, to time.Time) (int, error) {
 	var n int64
 	err := s.q(ctx).Model(&CheckIn{}).Where("pairing_id = ? AND undone_at IS NULL AND occurred_at >= ? AND occurred_at < ?", p, from.In(s.loc), to.In(s.loc)).
 		Count(&n).Error
@@ -121,12 +123,12 @@ func (s *Store) CountPairingCheckIns(ctx context.Context, p PairingID, from, to 
 // ChatHeads maps each of the households whose head is reachable by chat to that head: a head Person
 // row that has a bot account (bound, or written to the bot). Households missing from the map are
 // phone-only: their call-backs go on the coordinator's list.
-func (s *Store) ChatHeads(ctx context.Context, hhs []HouseholdID) (map[HouseholdID]PersonID, error) {
-	out := make(map[HouseholdID]PersonID, len(hhs))
+func (s *Store) ChatHeads(ctx context.Context, hhs []domain.HouseholdID) (map[domain.HouseholdID]domain.PersonID, error) {
+	out := make(map[domain.HouseholdID]domain.PersonID, len(hhs))
 	for start := 0; start < len(hhs); start += keyChunk {
 		var rows []struct {
-			ID     HouseholdID
-			HeadID PersonID
+			ID     domain.HouseholdID
+			HeadID domain.PersonID
 		}
 		err := s.q(ctx).Table("households AS h").Select("h.id AS id, h.head_id AS head_id").
 			Joins("JOIN people AS p ON p.id = h.head_id").

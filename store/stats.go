@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"qinqi/internal/domain"
+
 	"gorm.io/gorm"
 )
 
@@ -12,15 +14,15 @@ import (
 // half-open period [From, To). A check-in, pairing, rating or spot-check belongs to the unit of its
 // cadre; a request to its own unit, or else to its assignee's unit.
 type StatsFilter struct {
-	Units []UnitID
+	Units []domain.UnitID
 	From  time.Time
 	To    time.Time
 }
 
 // KindTally is the number and money of check-ins of one kind in one unit.
 type KindTally struct {
-	UnitID    UnitID
-	Kind      CheckInKind
+	UnitID    domain.UnitID
+	Kind      domain.CheckInKind
 	N         int64
 	ValueFen  int64
 	WithGoods int64 // check-ins that handed over goods
@@ -31,7 +33,7 @@ type KindTally struct {
 // RequestTally counts one unit's requests opened in the period: resolved, resolved by the due
 // time, and "judged" (resolved, or past due at the end of the period) — the on-time rate's base.
 type RequestTally struct {
-	UnitID   UnitID
+	UnitID   domain.UnitID
 	Opened   int64
 	Resolved int64
 	OnTime   int64
@@ -40,7 +42,7 @@ type RequestTally struct {
 
 // ScoreTally sums one unit's 1–5 ratings given in the period.
 type ScoreTally struct {
-	UnitID UnitID
+	UnitID domain.UnitID
 	N      int64
 	Sum    int64
 }
@@ -48,13 +50,13 @@ type ScoreTally struct {
 // SpotTally counts one unit's answered call-backs for the months in the period, and how many
 // agreed with the cadre's log (no discrepancy).
 type SpotTally struct {
-	UnitID   UnitID
+	UnitID   domain.UnitID
 	Answered int64
 	Agree    int64
 }
 
 // unitScope restricts q to cadres (alias p) of the filter's units.
-func unitScope(q *gorm.DB, col string, units []UnitID) *gorm.DB {
+func unitScope(q *gorm.DB, col string, units []domain.UnitID) *gorm.DB {
 	if units == nil {
 		return q
 	}
@@ -82,7 +84,7 @@ func (s *Store) CheckInTallies(ctx context.Context, f StatsFilter) ([]KindTally,
 
 // HouseholdsReached counts distinct households with a live check-in in the period, overall and by
 // unit; the overall number is not the sum, since a household may have cadres in two units.
-func (s *Store) HouseholdsReached(ctx context.Context, f StatsFilter) (int64, map[UnitID]int64, error) {
+func (s *Store) HouseholdsReached(ctx context.Context, f StatsFilter) (int64, map[domain.UnitID]int64, error) {
 	base := func() *gorm.DB {
 		q := s.q(ctx).Table("check_ins AS c").Joins("JOIN people AS p ON p.id = c.cadre_id").
 			Where("c.undone_at IS NULL AND c.occurred_at >= ? AND c.occurred_at < ?", f.From, f.To)
@@ -92,7 +94,7 @@ func (s *Store) HouseholdsReached(ctx context.Context, f StatsFilter) (int64, ma
 }
 
 // HouseholdsPaired counts distinct households with a pairing in force at some time in the period.
-func (s *Store) HouseholdsPaired(ctx context.Context, f StatsFilter) (int64, map[UnitID]int64, error) {
+func (s *Store) HouseholdsPaired(ctx context.Context, f StatsFilter) (int64, map[domain.UnitID]int64, error) {
 	base := func() *gorm.DB {
 		q := s.q(ctx).Table("pairings AS pr").Joins("JOIN people AS p ON p.id = pr.cadre_id").
 			Where("pr.start_on < ? AND (pr.end_on IS NULL OR pr.end_on > ?)", f.To, f.From)
@@ -121,20 +123,20 @@ func (s *Store) CadresReported(ctx context.Context, f StatsFilter) (paired, repo
 	return paired, reported, nil
 }
 
-func (s *Store) distinctHouseholds(base func() *gorm.DB, col string) (int64, map[UnitID]int64, error) {
+func (s *Store) distinctHouseholds(base func() *gorm.DB, col string) (int64, map[domain.UnitID]int64, error) {
 	var total int64
 	if err := base().Select("COUNT(DISTINCT " + col + ")").Scan(&total).Error; err != nil {
 		return 0, nil, fmt.Errorf("store: distinct households: %w", err)
 	}
 	var rows []struct {
-		UnitID UnitID
+		UnitID domain.UnitID
 		N      int64
 	}
 	err := base().Select("p.unit_id AS unit_id, COUNT(DISTINCT " + col + ") AS n").Group("p.unit_id").Scan(&rows).Error
 	if err != nil {
 		return 0, nil, fmt.Errorf("store: households by unit: %w", err)
 	}
-	by := make(map[UnitID]int64, len(rows))
+	by := make(map[domain.UnitID]int64, len(rows))
 	for _, r := range rows {
 		by[r.UnitID] = r.N
 	}
@@ -207,7 +209,7 @@ func (s *Store) GoodsLists(ctx context.Context, f StatsFilter) ([]string, error)
 }
 
 // UnitsIn returns the given units ordered by code, or every unit when ids is nil.
-func (s *Store) UnitsIn(ctx context.Context, ids []UnitID) ([]Unit, error) {
+func (s *Store) UnitsIn(ctx context.Context, ids []domain.UnitID) ([]Unit, error) {
 	var out []Unit
 	q := s.q(ctx).Order("code")
 	if ids != nil {
@@ -236,7 +238,7 @@ func monthsBetween(from, to time.Time) []string {
 // ConfirmTally counts one unit's live check-ins of the period that households were asked about
 // (in chat or by a phone call-back), answered about, and confirmed.
 type ConfirmTally struct {
-	UnitID    UnitID
+	UnitID    domain.UnitID
 	Asked     int64
 	Answered  int64
 	Confirmed int64
@@ -250,7 +252,7 @@ func (s *Store) ConfirmTallies(ctx context.Context, f StatsFilter) ([]ConfirmTal
 	q := s.q(ctx).Table("check_ins AS c").
 		Select("p.unit_id AS unit_id, COUNT(*) AS asked, "+
 			"SUM(CASE WHEN v.answer <> '' THEN 1 ELSE 0 END) AS answered, "+
-			"SUM(CASE WHEN v.answer = ? THEN 1 ELSE 0 END) AS confirmed", AnswerYes).
+			"SUM(CASE WHEN v.answer = ? THEN 1 ELSE 0 END) AS confirmed", domain.AnswerYes).
 		Joins("JOIN confirm_items AS ci ON ci.check_in_id = c.id").
 		Joins("JOIN visit_confirms AS v ON v.id = ci.confirm_id").
 		Joins("JOIN people AS p ON p.id = c.cadre_id").
@@ -264,7 +266,7 @@ func (s *Store) ConfirmTallies(ctx context.Context, f StatsFilter) ([]ConfirmTal
 // DiscTally counts one unit's discrepancies found in the period, how many of them are closed, and
 // how many of those the coordinator found to be true (属实).
 type DiscTally struct {
-	UnitID UnitID
+	UnitID domain.UnitID
 	Found  int64
 	Closed int64
 	Upheld int64
@@ -276,7 +278,7 @@ func (s *Store) DiscrepancyTallies(ctx context.Context, f StatsFilter) ([]DiscTa
 	q := s.q(ctx).Table("discrepancies AS d").
 		Select("d.unit_id AS unit_id, COUNT(*) AS found, "+
 			"SUM(CASE WHEN d.closed_at IS NOT NULL THEN 1 ELSE 0 END) AS closed, "+
-			"SUM(CASE WHEN d.verdict = ? THEN 1 ELSE 0 END) AS upheld", VerdictUpheld).
+			"SUM(CASE WHEN d.verdict = ? THEN 1 ELSE 0 END) AS upheld", domain.VerdictUpheld).
 		Where("d.opened_at >= ? AND d.opened_at < ? AND d.unit_id IS NOT NULL", f.From, f.To)
 	if err := unitScope(q, "d.unit_id", f.Units).Group("d.unit_id").Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("store: discrepancy tallies: %w", err)

@@ -4,19 +4,21 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"qinqi/internal/domain"
 )
 
 // LedgerCheckIn is one row of the 走访台账 sheet.
 type LedgerCheckIn struct {
-	ID            CheckInID
+	ID            domain.CheckInID
 	OccurredAt    time.Time
 	UnitName      string
 	CadreName     string
 	HouseholdCode string
 	HeadName      string
 	Village       string
-	Kind          CheckInKind
-	Mode          ContactMode
+	Kind          domain.CheckInKind
+	Mode          domain.ContactMode
 	Items         string
 	ValueFen      int64
 	SalesItems    string // sales help (帮销), apart from aid
@@ -27,9 +29,9 @@ type LedgerCheckIn struct {
 	// What the household said about it: the question's channel ("" when never asked), its answer,
 	// whether a discrepancy was opened about it and the coordinator's verdict.
 	ConfirmVia    string
-	ConfirmAnswer SpotAnswer
+	ConfirmAnswer domain.SpotAnswer
 	Disputed      bool
-	Verdict       Verdict
+	Verdict       domain.Verdict
 }
 
 // EachLedgerCheckIn streams the period's live check-ins in time order, so a year of a province
@@ -74,13 +76,13 @@ func (s *Store) EachLedgerCheckIn(ctx context.Context, f StatsFilter, fn func(Le
 
 // CadreTally is one cadre's line of the 干部汇总 sheet.
 type CadreTally struct {
-	CadreID  PersonID
+	CadreID  domain.PersonID
 	Code     string
 	Name     string
 	Phone    string // full; the report masks it
-	UnitID   UnitID
+	UnitID   domain.UnitID
 	UnitName string
-	Counts   map[CheckInKind]int64
+	Counts   map[domain.CheckInKind]int64
 	ValueFen int64
 	Reached  int64
 	Paired   int64
@@ -90,11 +92,11 @@ type CadreTally struct {
 // unit code then cadre code, with their counts, money and households reached and paired.
 func (s *Store) CadreTallies(ctx context.Context, f StatsFilter) ([]CadreTally, error) {
 	var people []struct {
-		ID       PersonID
+		ID       domain.PersonID
 		Code     string
 		Name     string
 		Phone    string
-		UnitID   UnitID
+		UnitID   domain.UnitID
 		UnitName string
 	}
 	q := s.q(ctx).Table("people AS p").
@@ -117,7 +119,7 @@ func (s *Store) CadreTallies(ctx context.Context, f StatsFilter) ([]CadreTally, 
 	out := make([]CadreTally, 0, len(people))
 	for _, p := range people {
 		t := CadreTally{CadreID: p.ID, Code: p.Code, Name: p.Name, Phone: p.Phone, UnitID: p.UnitID, UnitName: p.UnitName,
-			Counts: map[CheckInKind]int64{}, Reached: reached[p.ID], Paired: paired[p.ID]}
+			Counts: map[domain.CheckInKind]int64{}, Reached: reached[p.ID], Paired: paired[p.ID]}
 		for _, k := range counts[p.ID] {
 			t.Counts[k.Kind] += k.N
 			t.ValueFen += k.ValueFen
@@ -127,10 +129,10 @@ func (s *Store) CadreTallies(ctx context.Context, f StatsFilter) ([]CadreTally, 
 	return out, nil
 }
 
-func (s *Store) cadreKindCounts(ctx context.Context, f StatsFilter) (map[PersonID][]KindTally, error) {
+func (s *Store) cadreKindCounts(ctx context.Context, f StatsFilter) (map[domain.PersonID][]KindTally, error) {
 	var rows []struct {
-		CadreID  PersonID
-		Kind     CheckInKind
+		CadreID  domain.PersonID
+		Kind     domain.CheckInKind
 		N        int64
 		ValueFen int64
 	}
@@ -141,16 +143,16 @@ func (s *Store) cadreKindCounts(ctx context.Context, f StatsFilter) (map[PersonI
 	if err := unitScope(q, "p.unit_id", f.Units).Group("c.cadre_id, c.kind").Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: cadre counts: %w", err)
 	}
-	out := map[PersonID][]KindTally{}
+	out := map[domain.PersonID][]KindTally{}
 	for _, r := range rows {
 		out[r.CadreID] = append(out[r.CadreID], KindTally{Kind: r.Kind, N: r.N, ValueFen: r.ValueFen})
 	}
 	return out, nil
 }
 
-func (s *Store) cadreHouseholds(ctx context.Context, f StatsFilter) (reached, paired map[PersonID]int64, err error) {
+func (s *Store) cadreHouseholds(ctx context.Context, f StatsFilter) (reached, paired map[domain.PersonID]int64, err error) {
 	type row struct {
-		CadreID PersonID
+		CadreID domain.PersonID
 		N       int64
 	}
 	var rr, pr []row
@@ -166,7 +168,7 @@ func (s *Store) cadreHouseholds(ctx context.Context, f StatsFilter) (reached, pa
 	if err := unitScope(q, "p.unit_id", f.Units).Group("pr.cadre_id").Scan(&pr).Error; err != nil {
 		return nil, nil, fmt.Errorf("store: cadre pairings: %w", err)
 	}
-	reached, paired = map[PersonID]int64{}, map[PersonID]int64{}
+	reached, paired = map[domain.PersonID]int64{}, map[domain.PersonID]int64{}
 	for _, r := range rr {
 		reached[r.CadreID] = r.N
 	}
@@ -178,17 +180,17 @@ func (s *Store) cadreHouseholds(ctx context.Context, f StatsFilter) (reached, pa
 
 // LedgerRequest is one row of the 诉求 sheet.
 type LedgerRequest struct {
-	ID            RequestID
+	ID            domain.RequestID
 	CreatedAt     time.Time
 	UnitName      string
 	HouseholdCode string
 	HeadName      string
 	SenderPhone   string // full; the report masks it
 	AssigneeName  string
-	Kind          RequestKind
-	Category      RequestCategory
+	Kind          domain.RequestKind
+	Category      domain.RequestCategory
 	Text          string
-	Status        RequestStatus
+	Status        domain.RequestStatus
 	DueAt         time.Time
 	ResolvedAt    *time.Time
 	Rating        *int

@@ -5,13 +5,15 @@ import (
 	"fmt"
 	"time"
 
+	"qinqi/internal/domain"
+
 	"gorm.io/gorm"
 )
 
 // ScanUnitPairings is ScanActivePairings limited to pairings whose cadre belongs to units (nil:
 // every unit), for a coordinator's 逾期 list. Batches are keyset-paged by pairing id like the
 // county-wide scan.
-func (s *Store) ScanUnitPairings(ctx context.Context, units []UnitID, o ScanOptions, fn func([]PairingFacts) error) error {
+func (s *Store) ScanUnitPairings(ctx context.Context, units []domain.UnitID, o ScanOptions, fn func([]PairingFacts) error) error {
 	if units == nil {
 		return s.ScanActivePairings(ctx, o, fn)
 	}
@@ -25,7 +27,7 @@ func (s *Store) ScanUnitPairings(ctx context.Context, units []UnitID, o ScanOpti
 	if err != nil {
 		return err
 	}
-	var last PairingID
+	var last domain.PairingID
 	for {
 		var ps []Pairing
 		err := s.pairingsActiveAt(ctx, o.At).Where("id > ? AND cadre_id IN (?)", last,
@@ -53,7 +55,7 @@ func (s *Store) ScanUnitPairings(ctx context.Context, units []UnitID, o ScanOpti
 
 // PairingLabel is what a coordinator's list shows of a pairing.
 type PairingLabel struct {
-	PairingID     PairingID
+	PairingID     domain.PairingID
 	CadreName     string
 	CadreCode     string
 	UnitName      string
@@ -62,8 +64,8 @@ type PairingLabel struct {
 }
 
 // PairingLabels returns the names of the given pairings, keyed by pairing id.
-func (s *Store) PairingLabels(ctx context.Context, ids []PairingID) (map[PairingID]PairingLabel, error) {
-	out := make(map[PairingID]PairingLabel, len(ids))
+func (s *Store) PairingLabels(ctx context.Context, ids []domain.PairingID) (map[domain.PairingID]PairingLabel, error) {
+	out := make(map[domain.PairingID]PairingLabel, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
@@ -86,7 +88,7 @@ func (s *Store) PairingLabels(ctx context.Context, ids []PairingID) (map[Pairing
 
 // PairingsReported counts the pairings of units (nil: every unit) active at at, and how many of
 // them have a live check-in in [from, to) — the 活动 window progress.
-func (s *Store) PairingsReported(ctx context.Context, units []UnitID, at, from, to time.Time) (total, reported int64, err error) {
+func (s *Store) PairingsReported(ctx context.Context, units []domain.UnitID, at, from, to time.Time) (total, reported int64, err error) {
 	if units != nil && len(units) == 0 {
 		return 0, 0, nil
 	}

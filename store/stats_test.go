@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/report/reporttest"
 	"qinqi/internal/testenv"
 	"qinqi/store"
@@ -21,15 +22,15 @@ func TestStatsQueriesRespectUnitsAndPeriod(t *testing.T) {
 			nov := store.StatsFilter{From: time.Date(2026, 11, 1, 0, 0, 0, 0, clock.Shanghai), To: time.Date(2026, 12, 1, 0, 0, 0, 0, clock.Shanghai)}
 			cases := []struct {
 				name              string
-				units             []store.UnitID
+				units             []domain.UnitID
 				checkIns, reached int64
 				paired, requests  int64
 			}{
 				{"every unit", nil, 8, 4, 4, 2},
-				{"agriculture tree", []store.UnitID{f.Agri.ID, f.Station.ID}, 6, 3, 3, 1},
-				{"station only", []store.UnitID{f.Station.ID}, 2, 1, 1, 0},
-				{"education", []store.UnitID{f.Edu.ID}, 2, 1, 1, 1},
-				{"empty scope sees nothing", []store.UnitID{}, 0, 0, 0, 0},
+				{"agriculture tree", []domain.UnitID{f.Agri.ID, f.Station.ID}, 6, 3, 3, 1},
+				{"station only", []domain.UnitID{f.Station.ID}, 2, 1, 1, 0},
+				{"education", []domain.UnitID{f.Edu.ID}, 2, 1, 1, 1},
+				{"empty scope sees nothing", []domain.UnitID{}, 0, 0, 0, 0},
 			}
 			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) {
@@ -76,7 +77,7 @@ func TestPairingsReportedAndLabels(t *testing.T) {
 			s := b.Open(t)
 			f := reporttest.Seed(t, s)
 			from := time.Date(2026, 11, 10, 0, 0, 0, 0, clock.Shanghai)
-			total, reported, err := s.PairingsReported(ctx, []store.UnitID{f.Agri.ID, f.Station.ID}, reporttest.Now, from, reporttest.Now)
+			total, reported, err := s.PairingsReported(ctx, []domain.UnitID{f.Agri.ID, f.Station.ID}, reporttest.Now, from, reporttest.Now)
 			if err != nil || total != 3 || reported != 2 {
 				t.Errorf("agri: total %d reported %d (%v); want 3, 2", total, reported, err)
 			}
@@ -84,12 +85,12 @@ func TestPairingsReportedAndLabels(t *testing.T) {
 			if err != nil || total != 4 || reported != 2 {
 				t.Errorf("all: total %d reported %d (%v); want 4, 2", total, reported, err)
 			}
-			labels, err := s.PairingLabels(ctx, []store.PairingID{f.P1.ID, f.P4.ID})
+			labels, err := s.PairingLabels(ctx, []domain.PairingID{f.P1.ID, f.P4.ID})
 			if err != nil || labels[f.P1.ID].HeadName != "王春发" || labels[f.P4.ID].UnitName != "县教育局" || labels[f.P4.ID].CadreName != "郑干部" {
 				t.Errorf("labels = %+v, %v", labels, err)
 			}
-			var seen []store.PairingID
-			err = s.ScanUnitPairings(ctx, []store.UnitID{f.Station.ID}, store.ScanOptions{At: reporttest.Now, Since: from, Batch: 1},
+			var seen []domain.PairingID
+			err = s.ScanUnitPairings(ctx, []domain.UnitID{f.Station.ID}, store.ScanOptions{At: reporttest.Now, Since: from, Batch: 1},
 				func(ps []store.PairingFacts) error {
 					for _, p := range ps {
 						seen = append(seen, p.Pairing.ID)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"qinqi/internal/domain"
+
 	"gorm.io/gorm/clause"
 )
 
@@ -83,7 +85,7 @@ func (s *Store) planRemap(ctx context.Context, rows []ChatIdentity, contacts []W
 		now[ct.UserName] = true
 	}
 	byKey := map[string]ChatIdentity{}
-	taken := map[PersonID]bool{}
+	taken := map[domain.PersonID]bool{}
 	for _, r := range rows {
 		byKey[r.ExternalKey] = r
 		if now[r.ExternalKey] {
@@ -125,7 +127,7 @@ func remarkCode(remark string) string {
 
 // mapByRemark maps contacts whose remark names a known person; it returns the rest. Two friends
 // with the same person's remark are both left unmapped.
-func (s *Store) mapByRemark(ctx context.Context, open []WeChatContact, taken map[PersonID]bool, p *remapPlan) ([]WeChatContact, error) {
+func (s *Store) mapByRemark(ctx context.Context, open []WeChatContact, taken map[domain.PersonID]bool, p *remapPlan) ([]WeChatContact, error) {
 	var codes []string
 	for _, ct := range open {
 		if code := remarkCode(ct.RemarkName); code != "" {
@@ -139,7 +141,7 @@ func (s *Store) mapByRemark(ctx context.Context, open []WeChatContact, taken map
 	if err != nil {
 		return nil, err
 	}
-	claims := map[PersonID]int{}
+	claims := map[domain.PersonID]int{}
 	for _, ct := range open {
 		if per, ok := people[remarkCode(ct.RemarkName)]; ok {
 			claims[per.ID]++
@@ -166,7 +168,7 @@ func (s *Store) mapByRemark(ctx context.Context, open []WeChatContact, taken map
 	return rest, nil
 }
 
-func identity(ct WeChatContact, person PersonID) ChatIdentity {
+func identity(ct WeChatContact, person domain.PersonID) ChatIdentity {
 	return ChatIdentity{Transport: wechatTransport, ExternalKey: ct.UserName, PersonID: person,
 		NickName: ct.NickName, RemarkName: ct.RemarkName}
 }
@@ -191,7 +193,7 @@ func (s *Store) applyRemap(ctx context.Context, account string, p remapPlan, at 
 		}
 	}
 	if len(p.fresh) > 0 {
-		var ids []PersonID
+		var ids []domain.PersonID
 		for i := range p.fresh {
 			p.fresh[i].Account, p.fresh[i].CreatedAt, p.fresh[i].UpdatedAt = account, at, at
 			ids = append(ids, p.fresh[i].PersonID)
@@ -211,7 +213,7 @@ func (s *Store) applyRemap(ctx context.Context, account string, p remapPlan, at 
 // number. The people a remark placed are skipped without a query: after a re-login that is nearly
 // everyone.
 func (s *Store) unplaced(ctx context.Context, account string, p remapPlan, at time.Time, notify Notifier) (int, error) {
-	placed := map[PersonID]bool{}
+	placed := map[domain.PersonID]bool{}
 	for _, f := range p.fresh {
 		placed[f.PersonID] = true
 	}
@@ -246,8 +248,8 @@ type unplacedDigest struct {
 	at      time.Time
 	n       int
 	chart   *OrgChart
-	order   []PersonID
-	people  map[PersonID][]Person
+	order   []domain.PersonID
+	people  map[domain.PersonID][]Person
 	first   int64 // the first unplaced row: with the coordinator, it makes the notices' keys unique
 }
 
@@ -278,7 +280,7 @@ func (s *Store) tellUnplaced(ctx context.Context, old ChatIdentity, d *unplacedD
 		if err != nil {
 			return err
 		}
-		d.chart, d.people, d.first = &chart, map[PersonID][]Person{}, old.ID
+		d.chart, d.people, d.first = &chart, map[domain.PersonID][]Person{}, old.ID
 	}
 	unit, err := s.unitOf(ctx, p, d.at)
 	if err != nil {

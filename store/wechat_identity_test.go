@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -17,17 +18,17 @@ import (
 const remapAccount = "city-1"
 
 // remapFixture makes people P001…P006 and binds their previous-login keys with nicknames.
-func remapFixture(t *testing.T, s *store.Store, old map[string]string, nicks map[string]string) map[string]store.PersonID {
+func remapFixture(t *testing.T, s *store.Store, old map[string]string, nicks map[string]string) map[string]domain.PersonID {
 	t.Helper()
 	ctx := context.Background()
 	var rows []store.Person
 	for _, c := range []string{"P001", "P002", "P003", "P004", "P005", "P006"} {
-		rows = append(rows, store.Person{Code: c, Name: "人" + c, Roles: store.MakeRoles(store.RoleHousehold)})
+		rows = append(rows, store.Person{Code: c, Name: "人" + c, Roles: domain.MakeRoles(domain.RoleHousehold)})
 	}
 	if err := s.UpsertPeople(ctx, rows, nil); err != nil {
 		t.Fatalf("people: %v", err)
 	}
-	ids := map[string]store.PersonID{}
+	ids := map[string]domain.PersonID{}
 	for _, c := range []string{"P001", "P002", "P003", "P004", "P005", "P006"} {
 		p, err := s.PersonByCode(ctx, c)
 		if err != nil {
@@ -45,7 +46,7 @@ func remapFixture(t *testing.T, s *store.Store, old map[string]string, nicks map
 	return ids
 }
 
-func personOf(t *testing.T, s *store.Store, key string) store.PersonID {
+func personOf(t *testing.T, s *store.Store, key string) domain.PersonID {
 	t.Helper()
 	id, err := s.PersonByChatKey(context.Background(), "wechat", remapAccount, key)
 	if errors.Is(err, store.ErrNotFound) {
@@ -118,7 +119,7 @@ func TestRemapWeChat(t *testing.T) {
 			}
 			for _, tc := range []struct {
 				name, key string
-				want      store.PersonID
+				want      domain.PersonID
 			}{
 				{"remark is proof", "@n1", ids["P001"]},
 				{"a nickname is never proof", "@n2", 0},
@@ -188,9 +189,9 @@ func identityFixture(t *testing.T, s *store.Store) map[string]store.Person {
 	h, err := s.HouseholdByCode(ctx, "H1")
 	must(err)
 	must(s.UpsertPeople(ctx, []store.Person{
-		{Code: "P1", Name: "孙立平", Roles: store.MakeRoles(store.RoleCadre), UnitID: &u.ID},
-		{Code: "P2", Name: "周桂芝", Roles: store.MakeRoles(store.RoleHousehold), HouseholdID: &h.ID},
-		{Code: "K1", Name: "冯玉梅", Roles: store.MakeRoles(store.RoleCoordinator), UnitID: &u.ID},
+		{Code: "P1", Name: "孙立平", Roles: domain.MakeRoles(domain.RoleCadre), UnitID: &u.ID},
+		{Code: "P2", Name: "周桂芝", Roles: domain.MakeRoles(domain.RoleHousehold), HouseholdID: &h.ID},
+		{Code: "K1", Name: "冯玉梅", Roles: domain.MakeRoles(domain.RoleCoordinator), UnitID: &u.ID},
 	}, nil))
 	people, err := s.PeopleByCodes(ctx, []string{"P1", "P2", "K1"})
 	must(err)

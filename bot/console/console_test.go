@@ -17,6 +17,7 @@ import (
 	"qinqi/bot/console"
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -27,7 +28,7 @@ var updateGolden = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 // demoHandler stands in for the command language: one reply per kind, a multi-line help,
 // a notification to another person and a file.
-func demoHandler(household store.PersonID, file string) bot.Handler {
+func demoHandler(household domain.PersonID, file string) bot.Handler {
 	return bot.HandlerFunc(func(_ context.Context, in bot.Inbound) ([]bot.Reply, error) {
 		switch {
 		case in.Kind == bot.KindLocation:
@@ -51,8 +52,8 @@ func TestConsoleScriptedSession(t *testing.T) {
 	ctx := context.Background()
 	st := testenv.SQLite(t)
 	if err := st.UpsertPeople(ctx, []store.Person{
-		{Code: "C001", Name: "李干部", Roles: store.MakeRoles(store.RoleCadre)},
-		{Code: "H001", Name: "王春发", Roles: store.MakeRoles(store.RoleHousehold)},
+		{Code: "C001", Name: "李干部", Roles: domain.MakeRoles(domain.RoleCadre)},
+		{Code: "H001", Name: "王春发", Roles: domain.MakeRoles(domain.RoleHousehold)},
 	}, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,7 @@ import (
 	"qinqi/bot/wechat"
 	"qinqi/bot/wechat/wxfake"
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -558,15 +559,15 @@ func TestWeChatWatchdogRestartsSilentSession(t *testing.T) {
 func TestWeChatRemapsIdentitiesAfterEachLogin(t *testing.T) {
 	ctx := context.Background()
 	st := testenv.SQLite(t)
-	if err := st.UpsertPeople(ctx, []store.Person{{Code: "P001", Name: "张三", Roles: store.MakeRoles(store.RoleHousehold)},
-		{Code: "P002", Name: "李四", Roles: store.MakeRoles(store.RoleCadre)}}, nil); err != nil {
+	if err := st.UpsertPeople(ctx, []store.Person{{Code: "P001", Name: "张三", Roles: domain.MakeRoles(domain.RoleHousehold)},
+		{Code: "P002", Name: "李四", Roles: domain.MakeRoles(domain.RoleCadre)}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	p1, _ := st.PersonByCode(ctx, "P001")
 	p2, _ := st.PersonByCode(ctx, "P002")
 	// Keys of the previous login: the remark finds P001; the nickname "Bob" proves nothing (anyone can
 	// call themselves Bob), so P002 is unbound until they bind again.
-	for key, p := range map[string]store.PersonID{"@oldalice": p1.ID, "@oldbob": p2.ID} {
+	for key, p := range map[string]domain.PersonID{"@oldalice": p1.ID, "@oldbob": p2.ID} {
 		nick := map[string]string{"@oldalice": "Alice", "@oldbob": "Bob"}[key]
 		if err := st.BindChatIdentity(ctx, store.ChatIdentity{Transport: "wechat", Account: "city-1", ExternalKey: key,
 			PersonID: p, NickName: nick}, clock.Date(2026, 11, 1)); err != nil {
@@ -577,7 +578,7 @@ func TestWeChatRemapsIdentitiesAfterEachLogin(t *testing.T) {
 	o.Directory = bot.WeChatDirectory{Store: st}
 	r := start(t, o, nil, accountA())
 	r.online("city-1", 1)
-	for key, want := range map[string]store.PersonID{alice: p1.ID, bob: 0, "@oldalice": 0, "@oldbob": 0} {
+	for key, want := range map[string]domain.PersonID{alice: p1.ID, bob: 0, "@oldalice": 0, "@oldbob": 0} {
 		got, err := st.PersonByChatKey(ctx, "wechat", "city-1", key)
 		if (want == 0) != errors.Is(err, store.ErrNotFound) || (want != 0 && got != want) {
 			t.Fatalf("%s → %d, %v; want %d", key, got, err, want)

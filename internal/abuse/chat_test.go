@@ -10,6 +10,7 @@ import (
 
 	"qinqi/bot/wechat/wxfake"
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/report"
 	"qinqi/store"
 )
@@ -47,7 +48,7 @@ func TestAttackCoordinatorBecomesAdmin(t *testing.T) {
 		r := start(t, st, friend("@coord", "黄秀英", "P009"), friend("@liu", "刘晓燕", "P002"), friend("@attack", "路人", ""))
 		u, err := st.UnitByCode(r.ctx, "U01")
 		must(t, err)
-		must(t, st.UpsertPeople(r.ctx, []store.Person{{Code: "P011", Name: "赵磊", Roles: store.MakeRoles(store.RoleAdmin), UnitID: &u.ID}}, nil))
+		must(t, st.UpsertPeople(r.ctx, []store.Person{{Code: "P011", Name: "赵磊", Roles: domain.MakeRoles(domain.RoleAdmin), UnitID: &u.ID}}, nil))
 		for _, target := range []string{"P011", "P001"} { // the admin in U01, the head of U01
 			got := r.say("@coord", "绑定码 "+target, target)
 			if sixDigits.MatchString(got) || !strings.Contains(got, "qinqi bindcode") {

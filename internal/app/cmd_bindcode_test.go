@@ -14,6 +14,7 @@ import (
 	"qinqi/bot/mp/mpfake"
 	"qinqi/internal/app"
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -27,7 +28,7 @@ func TestBindcodeCommand(t *testing.T) {
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.UpsertPeople(ctx, []store.Person{{Code: "C001", Name: "李干部", Roles: store.MakeRoles(store.RoleCadre)}}, nil); err != nil {
+	if err := s.UpsertPeople(ctx, []store.Person{{Code: "C001", Name: "李干部", Roles: domain.MakeRoles(domain.RoleCadre)}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	_ = s.Close()

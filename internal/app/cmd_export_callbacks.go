@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/report"
 	"qinqi/internal/sheet"
 	"qinqi/store"
@@ -39,11 +40,11 @@ func runExportCallbacks(ctx context.Context, args []string, stdio IO) error {
 	if err != nil {
 		return err
 	}
-	kinds := make([]store.CheckInKind, len(cfg.Confirm.Kinds))
+	kinds := make([]domain.CheckInKind, len(cfg.Confirm.Kinds))
 	for i, k := range cfg.Confirm.Kinds {
-		kinds[i] = store.CheckInKind(k)
+		kinds[i] = domain.CheckInKind(k)
 	}
-	var units []store.UnitID
+	var units []domain.UnitID
 	if !sc.All {
 		units = sc.Units
 	}

@@ -15,6 +15,7 @@ import (
 	"qinqi/bot/wechat"
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/domain"
 	"qinqi/internal/pii"
 	"qinqi/store"
 )
@@ -189,7 +190,7 @@ func printFailed(ctx context.Context, out io.Writer, s *store.Store, total int64
 }
 
 // recipients caches the labels of the people messages went to.
-type recipients map[store.PersonID]string
+type recipients map[domain.PersonID]string
 
 // label names a message's recipient by person code and name, or says what kind of chat it was.
 func (rs recipients) label(ctx context.Context, s *store.Store, r store.OutboxMessage) (string, error) {

@@ -16,6 +16,7 @@ import (
 	"qinqi/internal/app"
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -65,7 +66,7 @@ func statusDB(t *testing.T) string {
 func statusLostReply(t *testing.T, s *store.Store, now time.Time) {
 	t.Helper()
 	ctx := context.Background()
-	if err := s.UpsertPeople(ctx, []store.Person{{Code: "P001", Name: "陈建国", Roles: store.MakeRoles(store.RoleCadre),
+	if err := s.UpsertPeople(ctx, []store.Person{{Code: "P001", Name: "陈建国", Roles: domain.MakeRoles(domain.RoleCadre),
 		Phone: "13905710001", IDNumber: "330102198001011234"}}, nil); err != nil {
 		t.Fatal(err)
 	}

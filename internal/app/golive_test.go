@@ -12,6 +12,7 @@ import (
 
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/domain"
 	"qinqi/internal/sheet"
 	"qinqi/scheduler"
 	"qinqi/store"
@@ -77,21 +78,21 @@ func TestGoingLiveDayOne(t *testing.T) {
 		if _, err := scan.Run(ctx, at); err != nil {
 			t.Fatal(err)
 		}
-		if got := alerted(t, st, at, store.AlertLevel(s.level)); got != s.want {
+		if got := alerted(t, st, at, domain.AlertLevel(s.level)); got != s.want {
 			t.Errorf("go-live +%d days, %s alerts: %q, want %q", s.days, s.level, got, s.want)
 		}
 	}
 }
 
 // alerted lists the household heads with an alert of level raised at at, sorted.
-func alerted(t *testing.T, st *store.Store, at time.Time, level store.AlertLevel) string {
+func alerted(t *testing.T, st *store.Store, at time.Time, level domain.AlertLevel) string {
 	t.Helper()
 	ctx := context.Background()
 	alerts, err := st.Alerts(ctx, at.Add(-time.Minute), at.Add(time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ids []store.PairingID
+	var ids []domain.PairingID
 	for _, a := range alerts {
 		if a.Level == level {
 			ids = append(ids, a.PairingID)

@@ -19,6 +19,7 @@ import (
 	"qinqi/internal/calendar"
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/domain"
 	"qinqi/internal/hanzi"
 	"qinqi/internal/seed"
 	"qinqi/store"
@@ -49,7 +50,7 @@ type county struct {
 
 // cadreSender is one cadre with a bound chat key and the size of their 我的亲戚 list.
 type cadreSender struct {
-	id    store.PersonID
+	id    domain.PersonID
 	key   string
 	homes int
 }
@@ -143,7 +144,7 @@ func bindSenders(ctx context.Context, st *store.Store, now time.Time, n int) ([]
 	if err != nil {
 		return nil, err
 	}
-	homes := map[store.PersonID]int{}
+	homes := map[domain.PersonID]int{}
 	for _, p := range pairings {
 		if p.Active(now) {
 			homes[p.CadreID]++
@@ -293,12 +294,12 @@ type tapStore struct {
 	*store.Store
 	st      *stages
 	mu      sync.Mutex
-	msgOf   map[store.InboxID]string    // inbox row → transport message id
+	msgOf   map[domain.InboxID]string   // inbox row → transport message id
 	waiting map[string]func(completion) // message id → who waits for it
 }
 
 func newTapStore(st *store.Store, stg *stages) *tapStore {
-	return &tapStore{Store: st, st: stg, msgOf: map[store.InboxID]string{}, waiting: map[string]func(completion){}}
+	return &tapStore{Store: st, st: stg, msgOf: map[domain.InboxID]string{}, waiting: map[string]func(completion){}}
 }
 
 // expect registers done for the message with this id; call it before the message is pushed.
@@ -322,7 +323,7 @@ func (t *tapStore) SaveInbound(ctx context.Context, m *store.InboxMessage) error
 }
 
 // CompleteInbound commits the replies and the done mark, then tells the waiting sender.
-func (t *tapStore) CompleteInbound(ctx context.Context, id store.InboxID, r store.InboxResult, now time.Time) error {
+func (t *tapStore) CompleteInbound(ctx context.Context, id domain.InboxID, r store.InboxResult, now time.Time) error {
 	start := time.Now()
 	if err := t.Store.CompleteInbound(ctx, id, r, now); err != nil {
 		return err

@@ -14,19 +14,19 @@ import (
 
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
-	"qinqi/store"
+	"qinqi/internal/domain"
 )
 
 // Window is one visit window; Start and End are Asia/Shanghai midnights and End is the last day (inclusive).
 type Window struct {
 	Code     string // unique per year, e.g. 2026-chunjie
 	Name     string
-	Kind     store.CampaignKind
+	Kind     domain.CampaignKind
 	Start    time.Time
 	End      time.Time
 	Required bool
-	Tags     store.Tags // empty: every household
-	Programs []string   // program codes; empty: every programme
+	Tags     domain.Tags // empty: every household
+	Programs []string    // program codes; empty: every programme
 }
 
 // Contains reports whether day (any time of it) lies in the window.
@@ -42,7 +42,7 @@ func (w Window) Days() int { return int(w.End.Sub(w.Start).Hours()/24+0.5) + 1 }
 func (w Window) Halfway() time.Time { return w.Start.AddDate(0, 0, (w.Days()-1)/2) }
 
 // Applies reports whether the window covers a household with these tags in this programme.
-func (w Window) Applies(tags store.Tags, program string) bool {
+func (w Window) Applies(tags domain.Tags, program string) bool {
 	if len(w.Programs) > 0 && !contains(w.Programs, program) {
 		return false
 	}
@@ -173,13 +173,13 @@ func (b bound) firstFrom(from time.Time) (time.Time, bool, error) {
 // source is one configured window before it is placed in a year.
 type source struct {
 	slug, name string
-	kind       store.CampaignKind
+	kind       domain.CampaignKind
 	festival   string // lunar festival whose day anchors DaysBefore/DaysAfter
 	from, to   *bound
 	before     int
 	after      int
 	required   bool
-	tags       store.Tags
+	tags       domain.Tags
 	programs   []string
 }
 
@@ -195,17 +195,17 @@ type Calendar struct {
 func New(w config.Windows, campaigns []config.Campaign) (*Calendar, error) {
 	builtins := []struct {
 		key, slug, name string
-		kind            store.CampaignKind
+		kind            domain.CampaignKind
 		festival        string
 		spec            config.WindowSpec
 	}{
-		{"new_year", "yuandan", "元旦", store.CampaignFestival, "", w.NewYear},
-		{"spring_festival", "chunjie", "春节", store.CampaignFestival, "春节", w.SpringFest},
-		{"dragon_boat", "duanwu", "端午", store.CampaignFestival, "端午", w.DragonBoat},
-		{"mid_autumn", "zhongqiu", "中秋", store.CampaignFestival, "中秋", w.MidAutumn},
-		{"spring_sowing", "chungeng", "春耕", store.CampaignHarvest, "", w.SpringSowing},
-		{"autumn_harvest", "qiushou", "秋收", store.CampaignHarvest, "", w.AutumnHarvest},
-		{"winter_drive", "nuandong", "暖冬行动", store.CampaignWinter, "", w.WinterDrive},
+		{"new_year", "yuandan", "元旦", domain.CampaignFestival, "", w.NewYear},
+		{"spring_festival", "chunjie", "春节", domain.CampaignFestival, "春节", w.SpringFest},
+		{"dragon_boat", "duanwu", "端午", domain.CampaignFestival, "端午", w.DragonBoat},
+		{"mid_autumn", "zhongqiu", "中秋", domain.CampaignFestival, "中秋", w.MidAutumn},
+		{"spring_sowing", "chungeng", "春耕", domain.CampaignHarvest, "", w.SpringSowing},
+		{"autumn_harvest", "qiushou", "秋收", domain.CampaignHarvest, "", w.AutumnHarvest},
+		{"winter_drive", "nuandong", "暖冬行动", domain.CampaignWinter, "", w.WinterDrive},
 	}
 	c := &Calendar{years: map[int][]Window{}}
 	for _, b := range builtins {
@@ -254,13 +254,13 @@ func (s *source) setBounds(from, to string) error {
 func campaignSource(cp config.Campaign) (source, error) {
 	h := fnv.New32a()
 	_, _ = h.Write([]byte(cp.Name))
-	s := source{slug: fmt.Sprintf("c%08x", h.Sum32()), name: strings.TrimSpace(cp.Name), kind: store.CampaignCustom,
+	s := source{slug: fmt.Sprintf("c%08x", h.Sum32()), name: strings.TrimSpace(cp.Name), kind: domain.CampaignCustom,
 		required: cp.Required, programs: cp.Programs}
-	var tags []store.Tag
+	var tags []domain.Tag
 	for _, t := range cp.Tags {
-		tags = append(tags, store.Tag(t))
+		tags = append(tags, domain.Tag(t))
 	}
-	s.tags = store.MakeTags(tags...)
+	s.tags = domain.MakeTags(tags...)
 	if err := s.setBounds(cp.From, cp.To); err != nil {
 		return source{}, err
 	}

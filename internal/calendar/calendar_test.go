@@ -10,7 +10,7 @@ import (
 	"qinqi/internal/calendar"
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
-	"qinqi/store"
+	"qinqi/internal/domain"
 )
 
 func day(s string) time.Time {
@@ -155,7 +155,7 @@ func TestConfiguredWindows(t *testing.T) {
 		}
 	})
 	t.Run("custom campaign scope", func(t *testing.T) {
-		if x := byName["扶贫日"]; !x.Applies(store.MakeTags(store.TagLifted), "") || x.Applies(store.MakeTags(store.TagDibao), "") {
+		if x := byName["扶贫日"]; !x.Applies(domain.MakeTags(domain.TagLifted), "") || x.Applies(domain.MakeTags(domain.TagDibao), "") {
 			t.Error("扶贫日 should apply to 脱贫户 only")
 		}
 		if x := byName["元宵走访"]; !x.Applies("", "P1") || x.Applies("", "P2") {

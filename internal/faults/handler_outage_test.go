@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -23,7 +24,7 @@ type midHandler struct {
 	fails int
 }
 
-func (m *midHandler) CreateCheckIn(ctx context.Context, c store.CheckIn, actor store.PersonID) (store.CheckIn, bool, error) {
+func (m *midHandler) CreateCheckIn(ctx context.Context, c store.CheckIn, actor domain.PersonID) (store.CheckIn, bool, error) {
 	m.mu.Lock()
 	fail := c.SourceMsgID != nil && *c.SourceMsgID == m.source && m.fails > 0
 	if fail {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"qinqi/bot"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -97,7 +98,7 @@ type refusingStore struct {
 	msgID string
 }
 
-func (s *refusingStore) CreateCheckIn(ctx context.Context, c store.CheckIn, actor store.PersonID) (store.CheckIn, bool, error) {
+func (s *refusingStore) CreateCheckIn(ctx context.Context, c store.CheckIn, actor domain.PersonID) (store.CheckIn, bool, error) {
 	if c.SourceMsgID == nil || *c.SourceMsgID != "fake:a1:"+s.msgID {
 		return s.Store.CreateCheckIn(ctx, c, actor)
 	}

@@ -17,6 +17,7 @@ import (
 	"qinqi/handlers"
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/domain"
 	"qinqi/internal/hanzi"
 	"qinqi/store"
 )
@@ -24,7 +25,7 @@ import (
 // cadre is one fixture cadre: their person id and the chat key they write from.
 type cadre struct {
 	code string
-	id   store.PersonID
+	id   domain.PersonID
 	key  string
 }
 
@@ -40,7 +41,7 @@ func seedCounty(t *testing.T, st *store.Store, n, hh int) []cadre {
 	var people []store.Person
 	for i := range n {
 		people = append(people, store.Person{Code: fmt.Sprintf("C%03d", i), Name: fmt.Sprintf("干部%03d", i),
-			Roles: store.MakeRoles(store.RoleCadre), UnitID: &u.ID})
+			Roles: domain.MakeRoles(domain.RoleCadre), UnitID: &u.ID})
 		for j := range hh {
 			hhs = append(hhs, store.Household{Code: fmt.Sprintf("H%03d-%d", i, j), HeadName: fmt.Sprintf("户主%03d%c", i, 'A'+j)})
 		}

@@ -11,6 +11,7 @@ import (
 
 	"qinqi/bot/wechat/wxfake"
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/faults"
 	"qinqi/store"
 )
@@ -124,7 +125,7 @@ func seedReminders(t *testing.T, path string, n int) {
 	must(t, st.Migrate(ctx))
 	var people []store.Person
 	for i := range n {
-		people = append(people, store.Person{Code: personCode(i), Name: fmt.Sprintf("干部%02d", i), Roles: store.MakeRoles(store.RoleCadre)})
+		people = append(people, store.Person{Code: personCode(i), Name: fmt.Sprintf("干部%02d", i), Roles: domain.MakeRoles(domain.RoleCadre)})
 	}
 	must(t, st.UpsertPeople(ctx, people, nil))
 	now := clock.Real{}.Now()

@@ -9,7 +9,7 @@ import (
 
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
-	"qinqi/store"
+	"qinqi/internal/domain"
 )
 
 // Period names accepted in config.Rule.Period.
@@ -22,14 +22,14 @@ const (
 
 // Pairing is what the rules need to know about a pairing.
 type Pairing struct {
-	Tags    store.Tags
+	Tags    domain.Tags
 	Program string // program code; "" when the pairing has none
 	Start   time.Time
 }
 
 // CheckIn is one non-undone check-in.
 type CheckIn struct {
-	Kind store.CheckInKind
+	Kind domain.CheckInKind
 	At   time.Time
 }
 
@@ -199,12 +199,12 @@ func PeriodOf(period string, t time.Time) (time.Time, time.Time) {
 }
 
 // Counts reports whether a check-in of kind counts for rule r (no kinds listed: every kind counts).
-func Counts(r config.Rule, kind store.CheckInKind) bool {
+func Counts(r config.Rule, kind domain.CheckInKind) bool {
 	if len(r.Kinds) == 0 {
 		return true
 	}
 	for _, k := range r.Kinds {
-		if store.CheckInKind(k) == kind {
+		if domain.CheckInKind(k) == kind {
 			return true
 		}
 	}

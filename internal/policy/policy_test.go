@@ -6,8 +6,8 @@ import (
 
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/domain"
 	"qinqi/internal/policy"
-	"qinqi/store"
 )
 
 func at(m time.Month, d int) time.Time { return clock.Date(2026, m, d).Add(10 * time.Hour) }
@@ -15,7 +15,7 @@ func at(m time.Month, d int) time.Time { return clock.Date(2026, m, d).Add(10 * 
 func TestEvaluate(t *testing.T) {
 	eng := policy.New(config.Defaults().Frequency)
 	plain := policy.Pairing{Start: clock.Date(2026, 1, 1)}
-	monitored := policy.Pairing{Start: clock.Date(2026, 1, 1), Tags: store.MakeTags(store.TagDibao, store.TagMonitored)}
+	monitored := policy.Pairing{Start: clock.Date(2026, 1, 1), Tags: domain.MakeTags(domain.TagDibao, domain.TagMonitored)}
 	cases := []struct {
 		name    string
 		p       policy.Pairing
@@ -27,31 +27,31 @@ func TestEvaluate(t *testing.T) {
 		summary string
 	}{
 		{"contact and visit this month: nothing due", plain,
-			[]policy.CheckIn{{store.KindVisit, at(11, 3)}, {store.KindContact, at(10, 3)}}, at(11, 20), false, false, time.Time{}, "本期已完成"},
+			[]policy.CheckIn{{domain.KindVisit, at(11, 3)}, {domain.KindContact, at(10, 3)}}, at(11, 20), false, false, time.Time{}, "本期已完成"},
 		{"contact last month only: due, not overdue", plain,
-			[]policy.CheckIn{{store.KindContact, at(10, 3)}, {store.KindVisit, at(10, 4)}}, at(11, 20), true, false, time.Time{}, "本月还需联系1次"},
+			[]policy.CheckIn{{domain.KindContact, at(10, 3)}, {domain.KindVisit, at(10, 4)}}, at(11, 20), true, false, time.Time{}, "本月还需联系1次"},
 		{"nothing since September: overdue since October ended short", plain,
-			[]policy.CheckIn{{store.KindVisit, at(9, 3)}}, at(11, 20), true, true, clock.Date(2026, 11, 1), "10月31日到期未完成，已逾期19天，本月还需联系1次，本季度还需走访1次"},
+			[]policy.CheckIn{{domain.KindVisit, at(9, 3)}}, at(11, 20), true, true, clock.Date(2026, 11, 1), "10月31日到期未完成，已逾期19天，本月还需联系1次，本季度还需走访1次"},
 		{"a contact this month makes the missed month good", plain,
-			[]policy.CheckIn{{store.KindVisit, at(8, 3)}, {store.KindContact, at(11, 2)}}, at(11, 20), true, false, time.Time{}, "本季度还需走访1次"},
+			[]policy.CheckIn{{domain.KindVisit, at(8, 3)}, {domain.KindContact, at(11, 2)}}, at(11, 20), true, false, time.Time{}, "本季度还需走访1次"},
 		{"quarter without a visit: overdue since the quarter ended", plain,
-			[]policy.CheckIn{{store.KindVisit, at(4, 3)}, {store.KindContact, at(10, 1)}, {store.KindContact, at(9, 1)}, {store.KindContact, at(11, 1)}},
+			[]policy.CheckIn{{domain.KindVisit, at(4, 3)}, {domain.KindContact, at(10, 1)}, {domain.KindContact, at(9, 1)}, {domain.KindContact, at(11, 1)}},
 			at(11, 20), true, true, clock.Date(2026, 10, 1), "9月30日到期未完成，已逾期50天，本季度还需走访1次"},
 		{"new pairing is not overdue before its first period ends", policy.Pairing{Start: clock.Date(2026, 11, 10)},
 			nil, at(11, 28), true, false, time.Time{}, "本月还需联系1次，本季度还需走访1次"},
 		{"new pairing without contact is overdue once its first month ended", policy.Pairing{Start: clock.Date(2026, 10, 10)},
-			[]policy.CheckIn{{store.KindVisit, at(10, 12)}}, at(12, 2), true, true, clock.Date(2026, 12, 1), "11月30日到期未完成，已逾期1天，本月还需联系1次"},
+			[]policy.CheckIn{{domain.KindVisit, at(10, 12)}}, at(12, 2), true, true, clock.Date(2026, 12, 1), "11月30日到期未完成，已逾期1天，本月还需联系1次"},
 		{"never contacted: overdue since the first (prorated) month ended", policy.Pairing{Start: clock.Date(2026, 9, 10)},
 			nil, at(11, 5), true, true, clock.Date(2026, 10, 1), "9月30日到期未完成，已逾期35天，本月还需联系1次，本季度还需走访1次"},
 		{"监测户 needs two a month", monitored,
-			[]policy.CheckIn{{store.KindVisit, at(11, 2)}, {store.KindContact, at(10, 2)}, {store.KindContact, at(10, 20)}}, at(11, 10), true, false, time.Time{}, "本月还需联系1次"},
+			[]policy.CheckIn{{domain.KindVisit, at(11, 2)}, {domain.KindContact, at(10, 2)}, {domain.KindContact, at(10, 20)}}, at(11, 10), true, false, time.Time{}, "本月还需联系1次"},
 		{"监测户 with one contact last month is overdue since October ended", monitored,
-			[]policy.CheckIn{{store.KindContact, at(9, 2)}, {store.KindContact, at(9, 20)}, {store.KindVisit, at(10, 2)}, {store.KindContact, at(11, 2)}},
+			[]policy.CheckIn{{domain.KindContact, at(9, 2)}, {domain.KindContact, at(9, 20)}, {domain.KindVisit, at(10, 2)}, {domain.KindContact, at(11, 2)}},
 			at(11, 10), true, true, clock.Date(2026, 11, 1), "10月31日到期未完成，已逾期9天，本月还需联系1次"},
 		{"future check-ins do not count", plain,
-			[]policy.CheckIn{{store.KindVisit, at(11, 25)}, {store.KindVisit, at(10, 25)}}, at(11, 20), true, false, time.Time{}, "本月还需联系1次"},
+			[]policy.CheckIn{{domain.KindVisit, at(11, 25)}, {domain.KindVisit, at(10, 25)}}, at(11, 20), true, false, time.Time{}, "本月还需联系1次"},
 		{"check-ins before the pairing started do not count", policy.Pairing{Start: clock.Date(2026, 10, 1)},
-			[]policy.CheckIn{{store.KindVisit, at(9, 25)}}, at(11, 20), true, true, clock.Date(2026, 11, 1), "10月31日到期未完成，已逾期19天，本月还需联系1次，本季度还需走访1次"},
+			[]policy.CheckIn{{domain.KindVisit, at(9, 25)}}, at(11, 20), true, true, clock.Date(2026, 11, 1), "10月31日到期未完成，已逾期19天，本月还需联系1次，本季度还需走访1次"},
 		{"not started yet: nothing owed", policy.Pairing{Start: clock.Date(2026, 12, 1)},
 			nil, at(11, 20), false, false, time.Time{}, "本期已完成"},
 	}
@@ -87,13 +87,13 @@ func TestSpellDate(t *testing.T) {
 		checks []check
 	}{
 		{"two a month, one each month: one spell from the first short month, not a new one each month", twice, clock.Date(2026, 1, 1),
-			[]policy.CheckIn{{store.KindContact, at(1, 5)}, {store.KindContact, at(1, 20)}, {store.KindContact, at(2, 5)},
-				{store.KindContact, at(3, 5)}, {store.KindContact, at(4, 5)}, {store.KindContact, at(5, 5)}},
+			[]policy.CheckIn{{domain.KindContact, at(1, 5)}, {domain.KindContact, at(1, 20)}, {domain.KindContact, at(2, 5)},
+				{domain.KindContact, at(3, 5)}, {domain.KindContact, at(4, 5)}, {domain.KindContact, at(5, 5)}},
 			[]check{{at(2, 20), time.Time{}}, {at(3, 2), clock.Date(2026, 3, 1)}, {at(4, 8), clock.Date(2026, 3, 1)},
 				{at(5, 8), clock.Date(2026, 3, 1)}, {at(6, 2), clock.Date(2026, 3, 1)}}},
 		{"two a month: the second contact of the month ends the spell, the next short month starts a new one", twice, clock.Date(2026, 1, 1),
-			[]policy.CheckIn{{store.KindContact, at(1, 5)}, {store.KindContact, at(1, 20)}, {store.KindContact, at(2, 5)},
-				{store.KindContact, at(3, 5)}, {store.KindContact, at(3, 9)}, {store.KindContact, at(4, 5)}},
+			[]policy.CheckIn{{domain.KindContact, at(1, 5)}, {domain.KindContact, at(1, 20)}, {domain.KindContact, at(2, 5)},
+				{domain.KindContact, at(3, 5)}, {domain.KindContact, at(3, 9)}, {domain.KindContact, at(4, 5)}},
 			[]check{{at(3, 6), clock.Date(2026, 3, 1)}, {at(3, 10), time.Time{}}, {at(4, 20), time.Time{}}, {at(5, 3), clock.Date(2026, 5, 1)}}},
 		{"pairing made on 03-31 owes nothing for March nor Q1", quarterly, clock.Date(2026, 3, 31), nil,
 			[]check{{at(4, 8), time.Time{}}, {at(6, 30), time.Time{}}, {at(7, 1), clock.Date(2026, 7, 1)}}},
@@ -106,7 +106,7 @@ func TestSpellDate(t *testing.T) {
 		{"weekly rule, a year without contact: the spell dates from the first week", weekly, clock.Date(2025, 1, 6), nil,
 			[]check{{at(11, 20), clock.Date(2025, 1, 13)}}},
 		{"February missed, March made good, April missed: the spell dates from April's deadline", monthly, clock.Date(2026, 1, 1),
-			[]policy.CheckIn{{store.KindContact, at(1, 5)}, {store.KindContact, at(3, 5)}},
+			[]policy.CheckIn{{domain.KindContact, at(1, 5)}, {domain.KindContact, at(3, 5)}},
 			[]check{{at(3, 2), clock.Date(2026, 3, 1)}, {at(5, 2), clock.Date(2026, 5, 1)}}},
 	}
 	for _, c := range cases {
@@ -139,8 +139,8 @@ func TestRulesPrecedence(t *testing.T) {
 		want string
 	}{
 		{"default", policy.Pairing{}, "month"},
-		{"tag", policy.Pairing{Tags: store.MakeTags(store.TagMonitored)}, "month×2"},
-		{"program beats tag", policy.Pairing{Program: "teach", Tags: store.MakeTags(store.TagMonitored)}, "week"},
+		{"tag", policy.Pairing{Tags: domain.MakeTags(domain.TagMonitored)}, "month×2"},
+		{"program beats tag", policy.Pairing{Program: "teach", Tags: domain.MakeTags(domain.TagMonitored)}, "week"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
-	"qinqi/store"
+	"qinqi/internal/domain"
 )
 
 // PeriodLabel is the Chinese name of the current period ("本月", "本季度" …).
@@ -32,7 +32,7 @@ func KindsLabel(kinds []string) string {
 	}
 	labels := make([]string, len(kinds))
 	for i, k := range kinds {
-		labels[i] = store.CheckInKind(k).Label()
+		labels[i] = domain.CheckInKind(k).Label()
 	}
 	return strings.Join(labels, "或")
 }

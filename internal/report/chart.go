@@ -10,12 +10,12 @@ import (
 	"strconv"
 	"time"
 
+	"qinqi/internal/domain"
+
 	"github.com/hajimehoshi/bitmapfont/v3"
 	"golang.org/x/image/draw"
 	"golang.org/x/image/font"
 	"golang.org/x/image/math/fixed"
-
-	"qinqi/store"
 )
 
 // The chart is drawn at a small logical size with a 12-px pixel font that covers simplified
@@ -43,7 +43,7 @@ const (
 // ChartFace is the font the chart draws with; tests use it to check glyph coverage.
 func ChartFace() font.Face { return bitmapfont.FaceSC }
 
-// KindColors are the bar colours of the five kinds, in store.CheckInKinds order.
+// KindColors are the bar colours of the five kinds, in domain.CheckInKinds order.
 var KindColors = []color.RGBA{
 	{0x4E, 0x79, 0xA7, 0xFF}, {0xF2, 0x8E, 0x2B, 0xFF}, {0x59, 0xA1, 0x4F, 0xFF},
 	{0xE1, 0x57, 0x59, 0xFF}, {0x76, 0xB7, 0xB2, 0xFF},
@@ -60,7 +60,7 @@ var (
 // the full unit names.
 func Chart(r Report, w io.Writer) error {
 	units := chartUnits(r.ByUnit)
-	barsW := len(store.CheckInKinds) * barW
+	barsW := len(domain.CheckInKinds) * barW
 	groupW := max(barsW, labelRunes*12) + groupGap
 	title := fmt.Sprintf("%s %s 五类帮扶活动（次数，仅供了解）", r.Scope.Name, r.Period.Label())
 	if len(units) < len(r.ByUnit) {
@@ -75,7 +75,7 @@ func Chart(r Report, w io.Writer) error {
 
 	top := int64(0)
 	for _, u := range units {
-		for _, k := range store.CheckInKinds {
+		for _, k := range domain.CheckInKinds {
 			top = max(top, u.Counts[k])
 		}
 	}
@@ -94,7 +94,7 @@ func Chart(r Report, w io.Writer) error {
 	names := ChartNames(units)
 	for gi, u := range units {
 		x0 := chartLeft + gi*groupW + (groupW-barsW)/2
-		for ki, k := range store.CheckInKinds {
+		for ki, k := range domain.CheckInKinds {
 			v := u.Counts[k]
 			h := int(v * chartPlotH / scaleMax)
 			fill(img, x0+ki*barW+1, base-h, x0+(ki+1)*barW-1, base, KindColors[ki])
@@ -168,7 +168,7 @@ func chartUnits(all []UnitFigures) []UnitFigures {
 }
 
 func legend(img *image.RGBA, x, y int) {
-	for i, k := range store.CheckInKinds {
+	for i, k := range domain.CheckInKinds {
 		fill(img, x, y-8, x+8, y, KindColors[i])
 		text(img, x+11, y, k.Label(), chartInk)
 		x += 11 + measure(k.Label()) + 10

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/image/font"
 	"golang.org/x/image/math/fixed"
 
+	"qinqi/internal/domain"
 	"qinqi/internal/report"
 	"qinqi/internal/report/reporttest"
 	"qinqi/internal/testenv"
@@ -40,7 +41,7 @@ func TestChartIsAPNGWithBars(t *testing.T) {
 		t.Errorf("size %v", b)
 	}
 	// Every kind that has a count shows its colour.
-	for i, k := range store.CheckInKinds {
+	for i, k := range domain.CheckInKinds {
 		if n := countColour(img, report.KindColors[i]); n < 100 {
 			t.Errorf("%s bars: %d pixels of their colour", k.Label(), n)
 		}
@@ -114,7 +115,7 @@ func TestChartKeepsTheBusiestUnits(t *testing.T) {
 	r := report.Report{Scope: report.Scope{Name: "全市"}, Period: report.MonthOf(reporttest.Now)}
 	for i := 0; i < 30; i++ {
 		r.ByUnit = append(r.ByUnit, report.UnitFigures{Unit: store.Unit{Name: "第" + string(rune('一'+i%9)) + "单位"},
-			Figures: report.Figures{Counts: map[store.CheckInKind]int64{store.KindVisit: int64(i * 37)}}})
+			Figures: report.Figures{Counts: map[domain.CheckInKind]int64{domain.KindVisit: int64(i * 37)}}})
 	}
 	var buf bytes.Buffer
 	if err := report.Chart(r, &buf); err != nil {
@@ -162,7 +163,7 @@ func TestChartNamesAreFullOrUnambiguous(t *testing.T) {
 
 func TestChartOfAnEmptyMonthSaysNoData(t *testing.T) {
 	r := report.Report{Scope: report.Scope{Name: "全县"}, Period: report.MonthOf(reporttest.Now),
-		ByUnit: []report.UnitFigures{{Unit: store.Unit{Name: "县教育局"}, Figures: report.Figures{Counts: map[store.CheckInKind]int64{}}}}}
+		ByUnit: []report.UnitFigures{{Unit: store.Unit{Name: "县教育局"}, Figures: report.Figures{Counts: map[domain.CheckInKind]int64{}}}}}
 	var buf bytes.Buffer
 	if err := report.Chart(r, &buf); err != nil {
 		t.Fatal(err)

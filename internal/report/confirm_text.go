@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -14,12 +15,12 @@ const ConfirmAsk = "是这样吗？回复 1 是　2 没有来　3 有出入"
 const confirmShown = 3
 
 // kindPhrase is what a cadre's report means from the household's side.
-var kindPhrase = map[store.CheckInKind]string{
-	store.KindVisit:   "来家里看望了您",
-	store.KindWarmth:  "来家里慰问了您",
-	store.KindDeed:    "帮您办了实事",
-	store.KindPolicy:  "给您讲了政策",
-	store.KindContact: "和您联系过",
+var kindPhrase = map[domain.CheckInKind]string{
+	domain.KindVisit:   "来家里看望了您",
+	domain.KindWarmth:  "来家里慰问了您",
+	domain.KindDeed:    "帮您办了实事",
+	domain.KindPolicy:  "给您讲了政策",
+	domain.KindContact: "和您联系过",
 }
 
 // GoodsWords turns the stored goods "化肥×3包;米×20斤" into "化肥3包、米20斤".
@@ -71,9 +72,9 @@ func VisitLine(c store.ConfirmCheckIn) string {
 // "李建文说12月5日来家里看望了您，送了化肥3包、500元。是这样吗？回复 1 是　2 没有来　3 有出入".
 // Reports of several cadres are named cadre by cadre; beyond confirmShown they are counted.
 func ConfirmQuestion(items []store.ConfirmCheckIn) string {
-	var order []store.PersonID
-	by := map[store.PersonID][]string{}
-	names := map[store.PersonID]string{}
+	var order []domain.PersonID
+	by := map[domain.PersonID][]string{}
+	names := map[domain.PersonID]string{}
 	for i, c := range items {
 		if i == confirmShown {
 			break

@@ -5,32 +5,32 @@ import (
 	"strconv"
 	"strings"
 
-	"qinqi/store"
+	"qinqi/internal/domain"
 )
 
 // StatusLabel is the Chinese name of a request status.
-func StatusLabel(s store.RequestStatus) string {
+func StatusLabel(s domain.RequestStatus) string {
 	switch s {
-	case store.StatusNew:
+	case domain.StatusNew:
 		return "待受理"
-	case store.StatusAccepted:
+	case domain.StatusAccepted:
 		return "办理中"
-	case store.StatusResolved:
+	case domain.StatusResolved:
 		return "已办结"
-	case store.StatusTransferred:
+	case domain.StatusTransferred:
 		return "已转办"
 	}
 	return string(s)
 }
 
 // RequestKindLabel is the Chinese name of a request kind.
-func RequestKindLabel(k store.RequestKind) string {
+func RequestKindLabel(k domain.RequestKind) string {
 	switch k {
-	case store.ReqRequest:
+	case domain.ReqRequest:
 		return "诉求"
-	case store.ReqComplaint:
+	case domain.ReqComplaint:
 		return "投诉"
-	case store.ReqVoice:
+	case domain.ReqVoice:
 		return "语音"
 	}
 	return string(k)
@@ -80,7 +80,7 @@ func FormatStats(r Report) string {
 	fmt.Fprintf(&b, "满意度 %s（%d 条评价），回访一致率 %s（%d 户回访）\n", Stars(t.Satisfaction()), t.RatingN,
 		Percent(t.SpotAgreement()), t.SpotAnswered)
 	var kinds []string
-	for _, k := range store.CheckInKinds {
+	for _, k := range domain.CheckInKinds {
 		kinds = append(kinds, fmt.Sprintf("%s %d", k.Label(), t.Counts[k]))
 	}
 	fmt.Fprintf(&b, "活动（仅供了解，不作考核）：%s\n", strings.Join(kinds, " · "))

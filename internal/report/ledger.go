@@ -9,6 +9,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"qinqi/internal/domain"
 	"qinqi/internal/pii"
 	"qinqi/store"
 )
@@ -125,15 +126,15 @@ func ConfirmLabel(c store.LedgerCheckIn) string {
 	switch {
 	case c.ConfirmVia == "":
 		return ""
-	case c.ConfirmAnswer == store.AnswerNone:
+	case c.ConfirmAnswer == domain.AnswerNone:
 		return "已询问"
-	case c.ConfirmAnswer == store.AnswerYes && c.ConfirmVia == store.ViaPhone:
+	case c.ConfirmAnswer == domain.AnswerYes && c.ConfirmVia == domain.ViaPhone:
 		return "电话回访确认"
-	case c.ConfirmAnswer == store.AnswerYes:
+	case c.ConfirmAnswer == domain.AnswerYes:
 		return "户主确认"
 	case !c.Disputed || c.Verdict == "":
 		return "户主称" + c.ConfirmAnswer.Label() + "，待核实"
-	case c.Verdict == store.VerdictUpheld:
+	case c.Verdict == domain.VerdictUpheld:
 		return "户主称" + c.ConfirmAnswer.Label() + "，核实属实"
 	}
 	return "核实记录无误"
@@ -141,7 +142,7 @@ func ConfirmLabel(c store.LedgerCheckIn) string {
 
 func (lw *ledgerWriter) cadres(ctx context.Context, src LedgerSource, f store.StatsFilter) error {
 	header := []string{"单位", "干部", "人员编号", "联系电话", "结对户数", "走到户数"}
-	for _, k := range store.CheckInKinds {
+	for _, k := range domain.CheckInKinds {
 		header = append(header, k.Label())
 	}
 	header = append(header, "金额（元）")
@@ -155,7 +156,7 @@ func (lw *ledgerWriter) cadres(ctx context.Context, src LedgerSource, f store.St
 	}
 	for _, c := range cadres {
 		row := []any{c.UnitName, c.Name, c.Code, store.MaskPhone(c.Phone), c.Paired, c.Reached}
-		for _, k := range store.CheckInKinds {
+		for _, k := range domain.CheckInKinds {
 			row = append(row, c.Counts[k])
 		}
 		row = append(row, lw.yuan(c.ValueFen))
@@ -195,7 +196,7 @@ func (lw *ledgerWriter) unitRow(code, name string, f Figures) []any {
 		fmt.Sprintf("%d/%d", f.VisitsConfirmed, f.VisitsAnswered), Percent(f.Confirmed()),
 		fmt.Sprintf("%d/%d", f.DiscClosed, f.DiscFound), f.Opened, fmt.Sprintf("%d/%d", f.OnTime, f.Judged),
 		Percent(f.OnTimeRate()), Stars(f.Satisfaction()), Percent(f.SpotAgreement())}
-	for _, k := range store.CheckInKinds {
+	for _, k := range domain.CheckInKinds {
 		row = append(row, f.Counts[k])
 	}
 	return append(row, lw.yuan(f.ValueFen))
@@ -210,11 +211,11 @@ type TreeUnit struct {
 // UnitTree orders units parent first, each unit's sub-units right under it (by code), so a printed
 // summary shows the organisation as it is; a unit whose parent is outside the list starts a tree.
 func UnitTree(units []UnitFigures) []TreeUnit {
-	in := map[store.UnitID]bool{}
+	in := map[domain.UnitID]bool{}
 	for _, u := range units {
 		in[u.Unit.ID] = true
 	}
-	children := map[store.UnitID][]UnitFigures{}
+	children := map[domain.UnitID][]UnitFigures{}
 	var roots []UnitFigures
 	for _, u := range units { // units come ordered by code
 		if u.Unit.ParentID != nil && in[*u.Unit.ParentID] && *u.Unit.ParentID != u.Unit.ID {
@@ -224,7 +225,7 @@ func UnitTree(units []UnitFigures) []TreeUnit {
 		}
 	}
 	out := make([]TreeUnit, 0, len(units))
-	seen := map[store.UnitID]bool{}
+	seen := map[domain.UnitID]bool{}
 	var walk func(u UnitFigures, depth int)
 	walk = func(u UnitFigures, depth int) {
 		if seen[u.Unit.ID] {

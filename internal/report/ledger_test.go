@@ -10,6 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"qinqi/internal/domain"
 	"qinqi/internal/report"
 	"qinqi/internal/report/reporttest"
 	"qinqi/internal/testenv"
@@ -55,7 +56,7 @@ func TestLedgerTotalsEqualTheDatabase(t *testing.T) {
 				dbKind[k.Kind.Label()] += k.N
 				dbFen += k.ValueFen
 			}
-			for _, k := range store.CheckInKinds {
+			for _, k := range domain.CheckInKinds {
 				if byKind[k.Label()] != dbKind[k.Label()] {
 					t.Errorf("%s: sheet %d, database %d", k.Label(), byKind[k.Label()], dbKind[k.Label()])
 				}
@@ -91,7 +92,7 @@ func TestLedgerOfACoordinatorHoldsOnlyTheirUnits(t *testing.T) {
 	s := testenv.SQLite(t)
 	fx := reporttest.Seed(t, s)
 	var buf bytes.Buffer
-	scope := report.Scope{Units: []store.UnitID{fx.Edu.ID}, Name: "县教育局"}
+	scope := report.Scope{Units: []domain.UnitID{fx.Edu.ID}, Name: "县教育局"}
 	if err := report.WriteLedger(ctx, s, scope, report.MonthOf(reporttest.Now), reporttest.Now, &buf); err != nil {
 		t.Fatal(err)
 	}
@@ -148,10 +149,10 @@ func TestLedgerMasksNumbersInFreeText(t *testing.T) {
 			at := reporttest.Now.Add(-time.Hour)
 			note := "留了儿子电话13912345678，身份证33010219551107123X"
 			if err := s.InsertFixture(ctx,
-				&store.CheckIn{PairingID: f.P1.ID, CadreID: f.Cadre1.ID, HouseholdID: f.HH1.ID, Kind: store.KindVisit,
+				&store.CheckIn{PairingID: f.P1.ID, CadreID: f.Cadre1.ID, HouseholdID: f.HH1.ID, Kind: domain.KindVisit,
 					OccurredAt: at, ReportedAt: at, Text: note},
-				&store.Request{HouseholdID: f.HH1.ID, PersonID: f.HeadPerson1.ID, Kind: store.ReqRequest, Category: store.CatOther,
-					Text: "回电0571-88881234", Status: store.StatusNew, AckDueAt: at, DueAt: at, CreatedAt: at},
+				&store.Request{HouseholdID: f.HH1.ID, PersonID: f.HeadPerson1.ID, Kind: domain.ReqRequest, Category: domain.CatOther,
+					Text: "回电0571-88881234", Status: domain.StatusNew, AckDueAt: at, DueAt: at, CreatedAt: at},
 			); err != nil {
 				t.Fatal(err)
 			}
@@ -247,9 +248,9 @@ func TestLedgerIsReadyToPrint(t *testing.T) {
 }
 
 func TestUnitTreePutsSubUnitsUnderTheirParent(t *testing.T) {
-	id := func(n int64) *store.UnitID { u := store.UnitID(n); return &u }
-	u := func(n int64, code string, parent *store.UnitID) report.UnitFigures {
-		return report.UnitFigures{Unit: store.Unit{ID: store.UnitID(n), Code: code, Name: code, ParentID: parent}}
+	id := func(n int64) *domain.UnitID { u := domain.UnitID(n); return &u }
+	u := func(n int64, code string, parent *domain.UnitID) report.UnitFigures {
+		return report.UnitFigures{Unit: store.Unit{ID: domain.UnitID(n), Code: code, Name: code, ParentID: parent}}
 	}
 	// by code: 科A (child of 局Z) sorts before its parent; 站 is a grandchild; 外 has its parent out of scope.
 	in := []report.UnitFigures{u(1, "A科", id(3)), u(2, "B站", id(1)), u(3, "Z局", nil), u(4, "外", id(99)), u(5, "Y局", nil)}

@@ -8,15 +8,16 @@ import (
 	"strings"
 	"time"
 
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
 // Source is what the statistics need from the store; *store.Store implements it.
 type Source interface {
-	UnitsIn(ctx context.Context, ids []store.UnitID) ([]store.Unit, error)
+	UnitsIn(ctx context.Context, ids []domain.UnitID) ([]store.Unit, error)
 	CheckInTallies(ctx context.Context, f store.StatsFilter) ([]store.KindTally, error)
-	HouseholdsReached(ctx context.Context, f store.StatsFilter) (int64, map[store.UnitID]int64, error)
-	HouseholdsPaired(ctx context.Context, f store.StatsFilter) (int64, map[store.UnitID]int64, error)
+	HouseholdsReached(ctx context.Context, f store.StatsFilter) (int64, map[domain.UnitID]int64, error)
+	HouseholdsPaired(ctx context.Context, f store.StatsFilter) (int64, map[domain.UnitID]int64, error)
 	CadresReported(ctx context.Context, f store.StatsFilter) (paired, reported int64, err error)
 	RequestTallies(ctx context.Context, f store.StatsFilter, now time.Time) ([]store.RequestTally, error)
 	RatingTallies(ctx context.Context, f store.StatsFilter) ([]store.ScoreTally, error)
@@ -30,21 +31,21 @@ type Source interface {
 // (All) for an admin and for the county-wide scheduled reports.
 type Scope struct {
 	All   bool
-	Units []store.UnitID
+	Units []domain.UnitID
 	Name  string // shown in titles, e.g. 县农业农村局（含下属单位）
 }
 
 func (s Scope) filter(p Period) store.StatsFilter {
 	f := store.StatsFilter{From: p.From, To: p.To}
 	if !s.All {
-		f.Units = append([]store.UnitID{}, s.Units...) // non-nil even when empty: empty scope sees nothing
+		f.Units = append([]domain.UnitID{}, s.Units...) // non-nil even when empty: empty scope sees nothing
 	}
 	return f
 }
 
 // Figures are the numbers of one unit or of the whole scope for one period.
 type Figures struct {
-	Counts          map[store.CheckInKind]int64
+	Counts          map[domain.CheckInKind]int64
 	ValueFen        int64
 	GoodsDeliveries int64 // check-ins that handed over goods
 	SalesFen        int64 // sales help (帮销), never part of ValueFen
@@ -103,7 +104,7 @@ func ratio(a, b int64) float64 {
 
 func (f *Figures) add(o Figures) {
 	if f.Counts == nil {
-		f.Counts = map[store.CheckInKind]int64{}
+		f.Counts = map[domain.CheckInKind]int64{}
 	}
 	for k, v := range o.Counts {
 		f.Counts[k] += v
@@ -157,14 +158,14 @@ func Stats(ctx context.Context, src Source, scope Scope, p Period, now time.Time
 	if err != nil {
 		return Report{}, fmt.Errorf("report: %w", err)
 	}
-	by := make(map[store.UnitID]*Figures, len(units))
+	by := make(map[domain.UnitID]*Figures, len(units))
 	for _, u := range units {
-		by[u.ID] = &Figures{Counts: map[store.CheckInKind]int64{}}
+		by[u.ID] = &Figures{Counts: map[domain.CheckInKind]int64{}}
 	}
 	if err := collect(ctx, src, f, now, by); err != nil {
 		return Report{}, err
 	}
-	r := Report{Period: p, Scope: scope, Total: Figures{Counts: map[store.CheckInKind]int64{}}}
+	r := Report{Period: p, Scope: scope, Total: Figures{Counts: map[domain.CheckInKind]int64{}}}
 	for _, u := range units {
 		r.ByUnit = append(r.ByUnit, UnitFigures{Unit: u, Figures: *by[u.ID]})
 		r.Total.add(*by[u.ID])
@@ -188,7 +189,7 @@ func Stats(ctx context.Context, src Source, scope Scope, p Period, now time.Time
 
 // collect fills the per-unit figures; rows of units outside the map (people without a unit, or a
 // unit deleted since) are dropped, so the per-unit lines and the total agree.
-func collect(ctx context.Context, src Source, f store.StatsFilter, now time.Time, by map[store.UnitID]*Figures) error {
+func collect(ctx context.Context, src Source, f store.StatsFilter, now time.Time, by map[domain.UnitID]*Figures) error {
 	kinds, err := src.CheckInTallies(ctx, f)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
@@ -236,7 +237,7 @@ func collect(ctx context.Context, src Source, f store.StatsFilter, now time.Time
 }
 
 // collectWord adds what the households said: visit confirmations and discrepancies.
-func collectWord(ctx context.Context, src Source, f store.StatsFilter, by map[store.UnitID]*Figures) error {
+func collectWord(ctx context.Context, src Source, f store.StatsFilter, by map[domain.UnitID]*Figures) error {
 	conf, err := src.ConfirmTallies(ctx, f)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
@@ -258,7 +259,7 @@ func collectWord(ctx context.Context, src Source, f store.StatsFilter, by map[st
 	return nil
 }
 
-func collectHouseholds(ctx context.Context, src Source, f store.StatsFilter, by map[store.UnitID]*Figures) error {
+func collectHouseholds(ctx context.Context, src Source, f store.StatsFilter, by map[domain.UnitID]*Figures) error {
 	_, reached, err := src.HouseholdsReached(ctx, f)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)

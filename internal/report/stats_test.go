@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"qinqi/internal/config"
+	"qinqi/internal/domain"
 	"qinqi/internal/report"
 	"qinqi/internal/report/reporttest"
 	"qinqi/internal/testenv"
@@ -24,8 +25,8 @@ func TestStatsCountsTheMonth(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := map[store.CheckInKind]int64{store.KindContact: reporttest.NovContacts, store.KindVisit: reporttest.NovVisits,
-				store.KindPolicy: reporttest.NovPolicy, store.KindWarmth: reporttest.NovWarmth, store.KindDeed: reporttest.NovDeeds}
+			want := map[domain.CheckInKind]int64{domain.KindContact: reporttest.NovContacts, domain.KindVisit: reporttest.NovVisits,
+				domain.KindPolicy: reporttest.NovPolicy, domain.KindWarmth: reporttest.NovWarmth, domain.KindDeed: reporttest.NovDeeds}
 			for k, n := range want {
 				if all.Total.Counts[k] != n {
 					t.Errorf("%s = %d, want %d", k, all.Total.Counts[k], n)
@@ -61,7 +62,7 @@ func TestStatsCountsTheMonth(t *testing.T) {
 				t.Errorf("goods = %+v, want 米30斤 first", all.Goods)
 			}
 
-			agri, err := report.Stats(ctx, s, report.Scope{Units: []store.UnitID{f.Agri.ID, f.Station.ID}, Name: "农业"}, nov, reporttest.Now)
+			agri, err := report.Stats(ctx, s, report.Scope{Units: []domain.UnitID{f.Agri.ID, f.Station.ID}, Name: "农业"}, nov, reporttest.Now)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,7 +72,7 @@ func TestStatsCountsTheMonth(t *testing.T) {
 			if len(agri.ByUnit) != 2 {
 				t.Errorf("agri units = %d, want 2", len(agri.ByUnit))
 			}
-			empty, err := report.Stats(ctx, s, report.Scope{Units: []store.UnitID{}}, nov, reporttest.Now)
+			empty, err := report.Stats(ctx, s, report.Scope{Units: []domain.UnitID{}}, nov, reporttest.Now)
 			if err != nil || empty.Total.Activities() != 0 || empty.Total.Paired != 0 {
 				t.Errorf("empty scope = %+v, %v", empty.Total, err)
 			}
@@ -136,8 +137,8 @@ func TestRankOrdersUnitsByWeightedScore(t *testing.T) {
 func TestRankLeavesOutUnmeasuredParts(t *testing.T) {
 	r := report.Report{ByUnit: []report.UnitFigures{
 		{Unit: store.Unit{Name: "甲"}, Figures: report.Figures{Reached: 1, Paired: 2, VisitsAnswered: 2, VisitsConfirmed: 1,
-			Counts: map[store.CheckInKind]int64{store.KindVisit: 40}}},
-		{Unit: store.Unit{Name: "乙"}, Figures: report.Figures{Reached: 2, Paired: 2, VisitsAsked: 5, Counts: map[store.CheckInKind]int64{store.KindVisit: 2}}},
+			Counts: map[domain.CheckInKind]int64{domain.KindVisit: 40}}},
+		{Unit: store.Unit{Name: "乙"}, Figures: report.Figures{Reached: 2, Paired: 2, VisitsAsked: 5, Counts: map[domain.CheckInKind]int64{domain.KindVisit: 2}}},
 		{Unit: store.Unit{Name: "丙"}},
 	}}
 	rk := report.Rank(r, report.Weights{Coverage: 1, OnTime: 1, Confirmed: 1})

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -54,13 +55,13 @@ func demoHistory(ctx context.Context, st *store.Store, now time.Time) error {
 // delivery before the Spring Festival.
 func demoMonth(ctx context.Context, st *store.Store, p store.Pairing, month time.Time, i int) error {
 	day := month.AddDate(0, 0, 2+i%20).Add(10 * time.Hour)
-	entries := []store.CheckIn{{Kind: store.KindContact, Mode: store.ModePhone, Text: demoNotes[i%len(demoNotes)]}}
+	entries := []store.CheckIn{{Kind: domain.KindContact, Mode: domain.ModePhone, Text: demoNotes[i%len(demoNotes)]}}
 	if month.Month()%3 == 2 {
-		entries = append(entries, store.CheckIn{Kind: store.KindVisit, Mode: store.ModeInPerson,
+		entries = append(entries, store.CheckIn{Kind: domain.KindVisit, Mode: domain.ModeInPerson,
 			Text: demoNotes[(i+2)%len(demoNotes)], Items: "米×20斤", ValueFen: 10000})
 	}
 	if month.Month() == time.January {
-		entries = append(entries, store.CheckIn{Kind: store.KindWarmth, Mode: store.ModeInPerson,
+		entries = append(entries, store.CheckIn{Kind: domain.KindWarmth, Mode: domain.ModeInPerson,
 			Text: "春节前送去慰问品", Items: "棉被×1床;油×2桶", ValueFen: 30000})
 	}
 	for k, c := range entries {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -30,11 +31,11 @@ type Options struct {
 
 // Shares of households per tag, from the programme articles (roughly).
 var tagShares = []struct {
-	tag   store.Tag
+	tag   domain.Tag
 	share float64
 }{
-	{store.TagLifted, 0.60}, {store.TagMonitored, 0.12}, {store.TagDibao, 0.25}, {store.TagTekun, 0.05},
-	{store.TagLeftChildren, 0.08}, {store.TagEmptyNest, 0.15}, {store.TagDisabled, 0.10}, {store.TagSerialIllness, 0.08},
+	{domain.TagLifted, 0.60}, {domain.TagMonitored, 0.12}, {domain.TagDibao, 0.25}, {domain.TagTekun, 0.05},
+	{domain.TagLeftChildren, 0.08}, {domain.TagEmptyNest, 0.15}, {domain.TagDisabled, 0.10}, {domain.TagSerialIllness, 0.08},
 }
 
 const (
@@ -54,9 +55,9 @@ type gen struct {
 	st       *store.Store
 	o        Options
 	r        *rand.Rand
-	villages []store.RegionID
-	cadres   []store.PersonID
-	programs map[string]store.ProgramID
+	villages []domain.RegionID
+	cadres   []domain.PersonID
+	programs map[string]domain.ProgramID
 	pairSeq  int
 }
 
@@ -95,7 +96,7 @@ func Generate(ctx context.Context, st *store.Store, o Options) (store.OrgCounts,
 func (g *gen) regions(ctx context.Context) error {
 	nv := max(1, (g.o.Households+householdsPerVillage-1)/householdsPerVillage)
 	nt := max(1, (nv+villagesPerTownship-1)/villagesPerTownship)
-	county := store.Region{Code: "C00", Name: placeName(g.r, "县"), Level: store.LevelCounty}
+	county := store.Region{Code: "C00", Name: placeName(g.r, "县"), Level: domain.LevelCounty}
 	return g.st.Tx(ctx, func(tx *store.Store) error {
 		if err := tx.UpsertRegions(ctx, []store.Region{county}); err != nil {
 			return err
@@ -106,7 +107,7 @@ func (g *gen) regions(ctx context.Context) error {
 		}
 		towns := make([]store.Region, nt)
 		for i := range towns {
-			towns[i] = store.Region{Code: fmt.Sprintf("T%04d", i+1), Name: placeName(g.r, []string{"镇", "乡"}[i%2]), Level: store.LevelTownship, ParentID: &c.ID}
+			towns[i] = store.Region{Code: fmt.Sprintf("T%04d", i+1), Name: placeName(g.r, []string{"镇", "乡"}[i%2]), Level: domain.LevelTownship, ParentID: &c.ID}
 		}
 		townIDs, err := writeRegions(ctx, tx, towns)
 		if err != nil {
@@ -114,7 +115,7 @@ func (g *gen) regions(ctx context.Context) error {
 		}
 		villages := make([]store.Region, nv)
 		for i := range villages {
-			villages[i] = store.Region{Code: fmt.Sprintf("V%06d", i+1), Name: placeName(g.r, "村"), Level: store.LevelVillage, ParentID: &townIDs[i/villagesPerTownship]}
+			villages[i] = store.Region{Code: fmt.Sprintf("V%06d", i+1), Name: placeName(g.r, "村"), Level: domain.LevelVillage, ParentID: &townIDs[i/villagesPerTownship]}
 		}
 		g.villages, err = writeRegions(ctx, tx, villages)
 		return err
@@ -122,7 +123,7 @@ func (g *gen) regions(ctx context.Context) error {
 }
 
 // writeRegions upserts rows and returns their ids in the same order.
-func writeRegions(ctx context.Context, tx *store.Store, rows []store.Region) ([]store.RegionID, error) {
+func writeRegions(ctx context.Context, tx *store.Store, rows []store.Region) ([]domain.RegionID, error) {
 	if err := tx.UpsertRegions(ctx, rows); err != nil {
 		return nil, err
 	}
@@ -134,7 +135,7 @@ func writeRegions(ctx context.Context, tx *store.Store, rows []store.Region) ([]
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]store.RegionID, len(rows))
+	ids := make([]domain.RegionID, len(rows))
 	for i, c := range codes {
 		ids[i] = got[c].ID
 	}

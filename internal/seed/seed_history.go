@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -28,12 +29,12 @@ const (
 	progressTick = 5 * time.Second
 )
 
-var historyNotes = map[store.CheckInKind][]string{
-	store.KindContact: {"问了身体和吃药情况，药还够", "问候了一下，家里一切正常", "提醒按时缴纳医保", "问了孩子学习情况", "聊了天气和庄稼"},
-	store.KindVisit:   {"上门看了房子，冬天的煤已经备好", "到家里坐了坐，老人身体还行", "看了看圈里的猪，长势不错", "帮忙检查了电线"},
-	store.KindPolicy:  {"讲了医保缴费时间", "讲了产业奖补政策", "讲了教育资助申请办法"},
-	store.KindWarmth:  {"送去慰问品", "送去米和油"},
-	store.KindDeed:    {"帮忙联系了村医上门量血压", "帮忙申请了危房改造", "帮忙卖了两百斤土豆"},
+var historyNotes = map[domain.CheckInKind][]string{
+	domain.KindContact: {"问了身体和吃药情况，药还够", "问候了一下，家里一切正常", "提醒按时缴纳医保", "问了孩子学习情况", "聊了天气和庄稼"},
+	domain.KindVisit:   {"上门看了房子，冬天的煤已经备好", "到家里坐了坐，老人身体还行", "看了看圈里的猪，长势不错", "帮忙检查了电线"},
+	domain.KindPolicy:  {"讲了医保缴费时间", "讲了产业奖补政策", "讲了教育资助申请办法"},
+	domain.KindWarmth:  {"送去慰问品", "送去米和油"},
+	domain.KindDeed:    {"帮忙联系了村医上门量血压", "帮忙申请了危房改造", "帮忙卖了两百斤土豆"},
 }
 
 // history writes the diary of every pairing that has none yet, pages of pairings in parallel.
@@ -121,14 +122,14 @@ type historyRun struct {
 
 // produce pages through the pairings and hands each page's diary to the writers.
 func (h *historyRun) produce(ctx context.Context, pages chan<- []store.CheckIn) error {
-	var last store.PairingID
+	var last domain.PairingID
 	for {
 		ps, err := h.st.PairingsAfter(ctx, last, historyPage)
 		if err != nil || len(ps) == 0 {
 			return err
 		}
 		last = ps[len(ps)-1].ID
-		have := map[store.PairingID]bool{}
+		have := map[domain.PairingID]bool{}
 		if !h.fresh {
 			if have, err = h.st.PairingsWithCheckIns(ctx, ps[0].ID, last); err != nil {
 				return err
@@ -190,7 +191,7 @@ func Diary(p store.PairingPage, o Options) []store.CheckIn {
 		return nil
 	}
 	perMonth := 1
-	if p.Tags.Has(store.TagMonitored) {
+	if p.Tags.Has(domain.TagMonitored) {
 		perMonth = 2
 	}
 	n := max(1, int(float64(o.History)*(1-historySpan/2+historySpan*r.Float64())+0.5))
@@ -209,9 +210,9 @@ func Diary(p store.PairingPage, o Options) []store.CheckIn {
 			continue
 		}
 		for k := 0; k < perMonth && len(out) < n; k++ {
-			kind := store.KindContact
+			kind := domain.KindContact
 			if k == 0 && month.Month()%3 == 2 {
-				kind = store.KindVisit
+				kind = domain.KindVisit
 			}
 			out = append(out, entry(r, p, kind, lo, hi))
 		}
@@ -224,15 +225,15 @@ func Diary(p store.PairingPage, o Options) []store.CheckIn {
 }
 
 // extraKind: deliveries cluster before the Spring Festival and the Mid-Autumn festival.
-func extraKind(r *rand.Rand, m time.Month) store.CheckInKind {
+func extraKind(r *rand.Rand, m time.Month) domain.CheckInKind {
 	if (m == time.January || m == time.February || m == time.September) && r.IntN(2) == 0 {
-		return store.KindWarmth
+		return domain.KindWarmth
 	}
-	return []store.CheckInKind{store.KindPolicy, store.KindDeed}[r.IntN(2)]
+	return []domain.CheckInKind{domain.KindPolicy, domain.KindDeed}[r.IntN(2)]
 }
 
 // entry is one diary row on a random day in [lo, hi) during working hours.
-func entry(r *rand.Rand, p store.PairingPage, kind store.CheckInKind, lo, hi time.Time) store.CheckIn {
+func entry(r *rand.Rand, p store.PairingPage, kind domain.CheckInKind, lo, hi time.Time) store.CheckIn {
 	days := max(1, int(hi.Sub(clock.Day(lo)).Hours()/24))
 	at := clock.Day(lo).AddDate(0, 0, r.IntN(days)).Add(8*time.Hour + time.Duration(r.IntN(11*60))*time.Minute)
 	if at.Before(lo) {
@@ -241,18 +242,18 @@ func entry(r *rand.Rand, p store.PairingPage, kind store.CheckInKind, lo, hi tim
 	if !at.Before(hi) {
 		at = hi.Add(-time.Minute)
 	}
-	c := store.CheckIn{PairingID: p.ID, CadreID: p.CadreID, HouseholdID: p.HouseholdID, Kind: kind, Mode: store.ModeInPerson,
+	c := store.CheckIn{PairingID: p.ID, CadreID: p.CadreID, HouseholdID: p.HouseholdID, Kind: kind, Mode: domain.ModeInPerson,
 		OccurredAt: at, ReportedAt: at.Add(time.Duration(r.IntN(180)) * time.Minute)}
 	notes := historyNotes[kind]
 	c.Text = notes[r.IntN(len(notes))]
 	switch kind {
-	case store.KindContact:
-		c.Mode = []store.ContactMode{store.ModePhone, store.ModePhone, store.ModeWeChat, store.ModeInPerson}[r.IntN(4)]
-	case store.KindVisit:
+	case domain.KindContact:
+		c.Mode = []domain.ContactMode{domain.ModePhone, domain.ModePhone, domain.ModeWeChat, domain.ModeInPerson}[r.IntN(4)]
+	case domain.KindVisit:
 		c.Place = "户家中"
-	case store.KindWarmth:
+	case domain.KindWarmth:
 		c.Items, c.ValueFen = "米×20斤;油×1桶", int64(100+r.IntN(4)*50)*100
-	case store.KindDeed:
+	case domain.KindDeed:
 		c.ValueFen = int64(r.IntN(3)) * 5000
 	}
 	return c

@@ -10,6 +10,7 @@ import (
 
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/domain"
 	"qinqi/internal/policy"
 	"qinqi/internal/seed"
 	"qinqi/internal/testenv"
@@ -24,7 +25,7 @@ func diaryOf(t *testing.T, s *store.Store) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	code := map[store.PairingID]string{}
+	code := map[domain.PairingID]string{}
 	for _, p := range ps {
 		code[p.ID] = p.Code
 	}
@@ -91,7 +92,7 @@ func checkDiaryBounds(t *testing.T, s *store.Store, o seed.Options) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byID := map[store.PairingID]store.Pairing{}
+	byID := map[domain.PairingID]store.Pairing{}
 	for _, p := range ps {
 		byID[p.ID] = p
 	}
@@ -99,7 +100,7 @@ func checkDiaryBounds(t *testing.T, s *store.Store, o seed.Options) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kinds := map[store.CheckInKind]int{}
+	kinds := map[domain.CheckInKind]int{}
 	for _, c := range cs {
 		p := byID[c.PairingID]
 		end := o.Until
@@ -112,10 +113,10 @@ func checkDiaryBounds(t *testing.T, s *store.Store, o seed.Options) {
 		kinds[c.Kind]++
 	}
 	per := float64(len(cs)) / float64(len(ps))
-	if per < 0.8*float64(o.History) || per > 1.1*float64(o.History) || len(kinds) != len(store.CheckInKinds) {
+	if per < 0.8*float64(o.History) || per > 1.1*float64(o.History) || len(kinds) != len(domain.CheckInKinds) {
 		t.Errorf("%d check-ins for %d pairings (%.1f each, want about %d), kinds %v", len(cs), len(ps), per, o.History, kinds)
 	}
-	if kinds[store.KindContact] < kinds[store.KindVisit] || kinds[store.KindVisit] < kinds[store.KindDeed] {
+	if kinds[domain.KindContact] < kinds[domain.KindVisit] || kinds[domain.KindVisit] < kinds[domain.KindDeed] {
 		t.Errorf("kind mix looks wrong: %v", kinds)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -60,20 +61,20 @@ func (g *gen) makeHouseholds(start, end int) ([]store.Household, []int) {
 }
 
 // tags draws each tag with its share; every household has at least one.
-func (g *gen) tags() store.Tags {
-	var tags []store.Tag
+func (g *gen) tags() domain.Tags {
+	var tags []domain.Tag
 	for _, ts := range tagShares {
 		if g.r.Float64() < ts.share {
 			tags = append(tags, ts.tag)
 		}
 	}
 	if len(tags) == 0 {
-		tags = []store.Tag{store.TagLifted}
+		tags = []domain.Tag{domain.TagLifted}
 	}
-	return store.MakeTags(tags...)
+	return domain.MakeTags(tags...)
 }
 
-func writeHouseholds(ctx context.Context, tx *store.Store, hhs []store.Household) ([]store.HouseholdID, error) {
+func writeHouseholds(ctx context.Context, tx *store.Store, hhs []store.Household) ([]domain.HouseholdID, error) {
 	if err := tx.UpsertHouseholds(ctx, hhs, nil); err != nil {
 		return nil, err
 	}
@@ -85,7 +86,7 @@ func writeHouseholds(ctx context.Context, tx *store.Store, hhs []store.Household
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]store.HouseholdID, len(hhs))
+	ids := make([]domain.HouseholdID, len(hhs))
 	for i, c := range codes {
 		ids[i] = got[c].ID
 	}
@@ -93,7 +94,7 @@ func writeHouseholds(ctx context.Context, tx *store.Store, hhs []store.Household
 }
 
 // writeHeads gives the chosen households' heads person rows and links them.
-func (g *gen) writeHeads(ctx context.Context, tx *store.Store, hhs []store.Household, ids []store.HouseholdID, heads []int) error {
+func (g *gen) writeHeads(ctx context.Context, tx *store.Store, hhs []store.Household, ids []domain.HouseholdID, heads []int) error {
 	if len(heads) == 0 {
 		return nil
 	}
@@ -101,7 +102,7 @@ func (g *gen) writeHeads(ctx context.Context, tx *store.Store, hhs []store.House
 	for i, k := range heads {
 		hh := ids[k]
 		people[i] = store.Person{Code: "R" + hhs[k].Code[1:], Name: hhs[k].HeadName, Phone: fmt.Sprintf("139%08d", g.r.IntN(100_000_000)),
-			Roles: store.MakeRoles(store.RoleHousehold), HouseholdID: &hh, Title: "户主"}
+			Roles: domain.MakeRoles(domain.RoleHousehold), HouseholdID: &hh, Title: "户主"}
 	}
 	if err := tx.UpsertPeople(ctx, people, nil); err != nil {
 		return err
@@ -114,7 +115,7 @@ func (g *gen) writeHeads(ctx context.Context, tx *store.Store, hhs []store.House
 	if err != nil {
 		return err
 	}
-	links := make(map[store.HouseholdID]store.PersonID, len(heads))
+	links := make(map[domain.HouseholdID]domain.PersonID, len(heads))
 	for i, k := range heads {
 		links[ids[k]] = got[codes[i]].ID
 	}
@@ -124,7 +125,7 @@ func (g *gen) writeHeads(ctx context.Context, tx *store.Store, hhs []store.House
 // makePairings gives each household its cadre (contiguous blocks, so one cadre has several
 // households in neighbouring villages), a second cadre for some, and a relay for a few; relays maps
 // the code of each relaying pairing to the one it took over from.
-func (g *gen) makePairings(start int, hhs []store.Household, ids []store.HouseholdID) (out []store.Pairing, relays map[string]string) {
+func (g *gen) makePairings(start int, hhs []store.Household, ids []domain.HouseholdID) (out []store.Pairing, relays map[string]string) {
 	nc := len(g.cadres)
 	out = make([]store.Pairing, 0, len(hhs)+len(hhs)/8)
 	relays = map[string]string{}
@@ -149,18 +150,18 @@ func (g *gen) makePairings(start int, hhs []store.Household, ids []store.Househo
 	return out, relays
 }
 
-func (g *gen) pairing(cadre store.PersonID, hh store.HouseholdID, prog store.ProgramID, start time.Time, end *time.Time, reason string) store.Pairing {
+func (g *gen) pairing(cadre domain.PersonID, hh domain.HouseholdID, prog domain.ProgramID, start time.Time, end *time.Time, reason string) store.Pairing {
 	g.pairSeq++
 	return store.Pairing{Code: fmt.Sprintf("J%09d", g.pairSeq), CadreID: cadre, HouseholdID: hh, ProgramID: &prog,
 		StartOn: start, EndOn: end, EndReason: reason}
 }
 
 // programFor picks the programme by the household's tags.
-func (g *gen) programFor(tags store.Tags) store.ProgramID {
+func (g *gen) programFor(tags domain.Tags) domain.ProgramID {
 	switch {
-	case tags.Has(store.TagLeftChildren):
+	case tags.Has(domain.TagLeftChildren):
 		return g.programs["SSJD"]
-	case tags.Has(store.TagTekun) && g.r.IntN(2) == 0:
+	case tags.Has(domain.TagTekun) && g.r.IntN(2) == 0:
 		return g.programs["YHJD"]
 	}
 	return g.programs["GBJQ"]

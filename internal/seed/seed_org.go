@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -34,7 +35,7 @@ func (g *gen) programsAndUnits(ctx context.Context) error {
 	for i := range cadres {
 		u := &units[i%len(units)]
 		cadres[i] = store.Person{Code: fmt.Sprintf("G%06d", i+1), Name: name(g.r), Phone: fmt.Sprintf("138%08d", i+1),
-			Roles: store.MakeRoles(store.RoleCadre), Title: "科员"}
+			Roles: domain.MakeRoles(domain.RoleCadre), Title: "科员"}
 		if u.HeadCode == "" {
 			u.HeadCode, cadres[i].Title = cadres[i].Code, "负责人"
 		}
@@ -63,7 +64,7 @@ func (g *gen) loadPrograms(ctx context.Context, tx *store.Store) error {
 	if err != nil {
 		return err
 	}
-	g.programs = map[string]store.ProgramID{}
+	g.programs = map[string]domain.ProgramID{}
 	for c, p := range got {
 		g.programs[c] = p.ID
 	}
@@ -71,7 +72,7 @@ func (g *gen) loadPrograms(ctx context.Context, tx *store.Store) error {
 }
 
 // writeUnits writes top-level units, then sub-units under them; it returns ids in slice order.
-func writeUnits(ctx context.Context, tx *store.Store, units []store.Unit, nTop int) ([]store.UnitID, error) {
+func writeUnits(ctx context.Context, tx *store.Store, units []store.Unit, nTop int) ([]domain.UnitID, error) {
 	if err := tx.UpsertUnits(ctx, units[:nTop], nil); err != nil {
 		return nil, err
 	}
@@ -94,7 +95,7 @@ func writeUnits(ctx context.Context, tx *store.Store, units []store.Unit, nTop i
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]store.UnitID, len(units))
+	ids := make([]domain.UnitID, len(units))
 	for i, c := range codes {
 		ids[i] = all[c].ID
 	}
@@ -102,7 +103,7 @@ func writeUnits(ctx context.Context, tx *store.Store, units []store.Unit, nTop i
 }
 
 // writePeople writes cadres, coordinators and the admin, and keeps the cadre ids for pairings.
-func (g *gen) writePeople(ctx context.Context, tx *store.Store, cadres []store.Person, unitIDs []store.UnitID, nTop int) error {
+func (g *gen) writePeople(ctx context.Context, tx *store.Store, cadres []store.Person, unitIDs []domain.UnitID, nTop int) error {
 	for i := range cadres {
 		id := unitIDs[i%len(unitIDs)]
 		cadres[i].UnitID = &id
@@ -111,9 +112,9 @@ func (g *gen) writePeople(ctx context.Context, tx *store.Store, cadres []store.P
 	for i := range nTop {
 		id := unitIDs[i]
 		staff = append(staff, store.Person{Code: fmt.Sprintf("K%04d", i+1), Name: name(g.r), Phone: fmt.Sprintf("137%08d", i+1),
-			Roles: store.MakeRoles(store.RoleCoordinator), UnitID: &id, Title: "协调员"})
+			Roles: domain.MakeRoles(domain.RoleCoordinator), UnitID: &id, Title: "协调员"})
 	}
-	staff = append(staff, store.Person{Code: "A0001", Name: name(g.r), Phone: "13600000001", Roles: store.MakeRoles(store.RoleAdmin), Title: "系统管理员"})
+	staff = append(staff, store.Person{Code: "A0001", Name: name(g.r), Phone: "13600000001", Roles: domain.MakeRoles(domain.RoleAdmin), Title: "系统管理员"})
 	for start := 0; start < len(staff); start += chunk {
 		if err := tx.UpsertPeople(ctx, staff[start:min(start+chunk, len(staff))], nil); err != nil {
 			return err
@@ -127,7 +128,7 @@ func (g *gen) writePeople(ctx context.Context, tx *store.Store, cadres []store.P
 	if err != nil {
 		return err
 	}
-	g.cadres = make([]store.PersonID, len(cadres))
+	g.cadres = make([]domain.PersonID, len(cadres))
 	for i, c := range codes {
 		g.cadres[i] = got[c].ID
 	}

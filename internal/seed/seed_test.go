@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/seed"
 	"qinqi/internal/testenv"
 	"qinqi/store"
@@ -126,8 +127,8 @@ func checkPairingShape(t *testing.T, s *store.Store, o seed.Options) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ids []store.HouseholdID
-	heads, tags := 0, map[store.Tag]int{}
+	var ids []domain.HouseholdID
+	heads, tags := 0, map[domain.Tag]int{}
 	for _, h := range hhs {
 		ids = append(ids, h.ID)
 		if h.HeadID != nil {
@@ -141,7 +142,7 @@ func checkPairingShape(t *testing.T, s *store.Store, o seed.Options) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	two, perCadre := 0, map[store.PersonID]int{}
+	two, perCadre := 0, map[domain.PersonID]int{}
 	for _, id := range ids {
 		n := len(active[id])
 		if n < 1 || n > 2 {
@@ -160,10 +161,10 @@ func checkPairingShape(t *testing.T, s *store.Store, o seed.Options) {
 			many++
 		}
 	}
-	if two == 0 || many == 0 || heads == 0 || len(tags) != len(store.KnownTags) {
+	if two == 0 || many == 0 || heads == 0 || len(tags) != len(domain.KnownTags) {
 		t.Errorf("two-cadre households %d, cadres with several households %d, heads with person rows %d, tags %v", two, many, heads, tags)
 	}
-	if tags[store.TagLifted] < tags[store.TagTekun] {
+	if tags[domain.TagLifted] < tags[domain.TagTekun] {
 		t.Errorf("tag shares look wrong: %v", tags)
 	}
 	units, err := s.AllUnits(ctx)
@@ -184,7 +185,7 @@ func checkRelays(t *testing.T, s *store.Store, c store.OrgCounts) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byID := map[store.PairingID]store.Pairing{}
+	byID := map[domain.PairingID]store.Pairing{}
 	for _, p := range all {
 		byID[p.ID] = p
 	}
@@ -306,7 +307,7 @@ func TestDemoHasHistoryWithSomeQuietPairings(t *testing.T) {
 	}
 }
 
-func mustPairing(t *testing.T, s *store.Store, code string) store.PairingID {
+func mustPairing(t *testing.T, s *store.Store, code string) domain.PairingID {
 	t.Helper()
 	p, err := s.PairingByCode(context.Background(), code)
 	if err != nil {

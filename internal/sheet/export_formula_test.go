@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/sheet"
 	"qinqi/internal/testenv"
 	"qinqi/store"
@@ -46,7 +47,7 @@ func TestExportsNeverWriteFormulas(t *testing.T) {
 			}
 			for i, x := range texts {
 				c, _, err := s.CreateCheckIn(ctx, store.CheckIn{PairingID: p.ID, CadreID: p.CadreID, HouseholdID: p.HouseholdID,
-					Kind: store.KindVisit, OccurredAt: at.Add(time.Duration(i) * time.Hour), ReportedAt: at, Text: x.text, Place: x.place, Items: x.items}, 0)
+					Kind: domain.KindVisit, OccurredAt: at.Add(time.Duration(i) * time.Hour), ReportedAt: at, Text: x.text, Place: x.place, Items: x.items}, 0)
 				if err != nil {
 					t.Fatal(err)
 				}

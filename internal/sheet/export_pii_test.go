@@ -7,15 +7,15 @@ import (
 	"testing"
 	"time"
 
+	"qinqi/internal/domain"
 	"qinqi/internal/sheet"
-	"qinqi/store"
 )
 
 // TestExportCheckInsMasksFreeText: the diary text's phone and ID numbers are masked unless the full
 // text is asked for (the command audits that).
 func TestExportCheckInsMasksFreeText(t *testing.T) {
 	at := time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)
-	rows := fakeCheckIns{{ID: 1, OccurredAt: at, ReportedAt: at, Kind: store.KindVisit, Text: "儿子电话13912345678 身份证33010219551107123X"}}
+	rows := fakeCheckIns{{ID: 1, OccurredAt: at, ReportedAt: at, Kind: domain.KindVisit, Text: "儿子电话13912345678 身份证33010219551107123X"}}
 	from, to := at.AddDate(0, 0, -2), at.AddDate(0, 0, 2)
 	var masked, full bytes.Buffer
 	if _, err := sheet.ExportCheckIns(context.Background(), rows, &masked, sheet.FormatCSV, from, to); err != nil {

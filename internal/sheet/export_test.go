@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/sheet"
 	"qinqi/store"
 )
@@ -32,9 +33,9 @@ func (f fakeCheckIns) EachCheckIn(_ context.Context, from, to time.Time, fn func
 
 var exportRows = fakeCheckIns{
 	{ID: 1, OccurredAt: time.Date(2026, 11, 5, 8, 30, 0, 0, clock.Shanghai), ReportedAt: time.Date(2026, 11, 6, 20, 0, 0, 0, clock.Shanghai),
-		Kind: store.KindWarmth, Mode: store.ModeInPerson, CadreCode: "P001", CadreName: "陈建国", CadrePhone: "13800000001",
+		Kind: domain.KindWarmth, Mode: domain.ModeInPerson, CadreCode: "P001", CadreName: "陈建国", CadrePhone: "13800000001",
 		UnitName: "青山县农业农村局", HouseholdCode: "H001", HeadName: "王春发", VillageName: "李家村", Text: "送米面油", Items: "米×20斤", ValueFen: 30000},
-	{ID: 2, OccurredAt: time.Date(2026, 12, 1, 9, 0, 0, 0, clock.Shanghai), Kind: store.KindContact, CadrePhone: "13800000002"},
+	{ID: 2, OccurredAt: time.Date(2026, 12, 1, 9, 0, 0, 0, clock.Shanghai), Kind: domain.KindContact, CadrePhone: "13800000002"},
 }
 
 var novFrom, novTo = clock.Date(2026, 11, 1), clock.Date(2026, 12, 1)

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
+	"qinqi/internal/domain"
 
-	"qinqi/store"
+	"github.com/xuri/excelize/v2"
 )
 
 var (
@@ -202,20 +202,20 @@ func splitList(s string) []string {
 }
 
 // tagAliases maps the words counties use onto store tags.
-var tagAliases = map[string]store.Tag{
-	"脱贫户": store.TagLifted, "脱贫": store.TagLifted, "脱贫人口": store.TagLifted,
-	"监测户": store.TagMonitored, "监测": store.TagMonitored, "监测对象": store.TagMonitored, "防返贫监测户": store.TagMonitored,
-	"低保": store.TagDibao, "低保户": store.TagDibao,
-	"特困": store.TagTekun, "特困户": store.TagTekun, "特困供养": store.TagTekun, "五保": store.TagTekun, "五保户": store.TagTekun,
-	"留守儿童": store.TagLeftChildren, "留守": store.TagLeftChildren,
-	"空巢老人": store.TagEmptyNest, "空巢": store.TagEmptyNest, "独居老人": store.TagEmptyNest,
-	"残疾": store.TagDisabled, "残疾人": store.TagDisabled, "残疾户": store.TagDisabled,
-	"大病": store.TagSerialIllness, "大病户": store.TagSerialIllness, "重病": store.TagSerialIllness,
+var tagAliases = map[string]domain.Tag{
+	"脱贫户": domain.TagLifted, "脱贫": domain.TagLifted, "脱贫人口": domain.TagLifted,
+	"监测户": domain.TagMonitored, "监测": domain.TagMonitored, "监测对象": domain.TagMonitored, "防返贫监测户": domain.TagMonitored,
+	"低保": domain.TagDibao, "低保户": domain.TagDibao,
+	"特困": domain.TagTekun, "特困户": domain.TagTekun, "特困供养": domain.TagTekun, "五保": domain.TagTekun, "五保户": domain.TagTekun,
+	"留守儿童": domain.TagLeftChildren, "留守": domain.TagLeftChildren,
+	"空巢老人": domain.TagEmptyNest, "空巢": domain.TagEmptyNest, "独居老人": domain.TagEmptyNest,
+	"残疾": domain.TagDisabled, "残疾人": domain.TagDisabled, "残疾户": domain.TagDisabled,
+	"大病": domain.TagSerialIllness, "大病户": domain.TagSerialIllness, "重病": domain.TagSerialIllness,
 }
 
 // parseTags reads a tag list; an unknown word is an error naming the accepted ones.
-func parseTags(s string) (store.Tags, error) {
-	var tags []store.Tag
+func parseTags(s string) (domain.Tags, error) {
+	var tags []domain.Tag
 	for _, p := range splitList(s) {
 		t, ok := tagAliases[p]
 		if !ok {
@@ -223,28 +223,28 @@ func parseTags(s string) (store.Tags, error) {
 		}
 		tags = append(tags, t)
 	}
-	return store.MakeTags(tags...), nil
+	return domain.MakeTags(tags...), nil
 }
 
 func knownTags() string {
-	s := make([]string, len(store.KnownTags))
-	for i, t := range store.KnownTags {
+	s := make([]string, len(domain.KnownTags))
+	for i, t := range domain.KnownTags {
 		s[i] = string(t)
 	}
 	return strings.Join(s, "、")
 }
 
 // roleAliases maps the 角色 words onto roles.
-var roleAliases = map[string]store.Role{
-	"干部": store.RoleCadre, "帮扶干部": store.RoleCadre, "帮扶责任人": store.RoleCadre, "结对干部": store.RoleCadre, "cadre": store.RoleCadre,
-	"协调员": store.RoleCoordinator, "联络员": store.RoleCoordinator, "督查员": store.RoleCoordinator, "coordinator": store.RoleCoordinator,
-	"管理员": store.RoleAdmin, "admin": store.RoleAdmin,
-	"户主": store.RoleHousehold, "家庭成员": store.RoleHousehold, "群众": store.RoleHousehold, "household": store.RoleHousehold,
+var roleAliases = map[string]domain.Role{
+	"干部": domain.RoleCadre, "帮扶干部": domain.RoleCadre, "帮扶责任人": domain.RoleCadre, "结对干部": domain.RoleCadre, "cadre": domain.RoleCadre,
+	"协调员": domain.RoleCoordinator, "联络员": domain.RoleCoordinator, "督查员": domain.RoleCoordinator, "coordinator": domain.RoleCoordinator,
+	"管理员": domain.RoleAdmin, "admin": domain.RoleAdmin,
+	"户主": domain.RoleHousehold, "家庭成员": domain.RoleHousehold, "群众": domain.RoleHousehold, "household": domain.RoleHousehold,
 }
 
 // parseRoles reads a role list and reports whether 户主 was among the words.
-func parseRoles(s string) (store.Roles, bool, error) {
-	var roles []store.Role
+func parseRoles(s string) (domain.Roles, bool, error) {
+	var roles []domain.Role
 	head := false
 	for _, p := range splitList(s) {
 		r, ok := roleAliases[strings.ToLower(p)]
@@ -257,28 +257,28 @@ func parseRoles(s string) (store.Roles, bool, error) {
 	if len(roles) == 0 {
 		return "", false, errors.New("is empty")
 	}
-	return store.MakeRoles(roles...), head, nil
+	return domain.MakeRoles(roles...), head, nil
 }
 
 // parseLevel reads 级别.
-func parseLevel(s string) (store.RegionLevel, error) {
+func parseLevel(s string) (domain.RegionLevel, error) {
 	switch strings.ToLower(s) {
 	case "县", "区", "县区", "区县", "县级", "县(区)", "市", "county":
-		return store.LevelCounty, nil
+		return domain.LevelCounty, nil
 	case "乡", "镇", "乡镇", "街道", "乡镇街道", "乡(镇)", "township":
-		return store.LevelTownship, nil
+		return domain.LevelTownship, nil
 	case "村", "社区", "村社区", "村(社区)", "居委会", "village":
-		return store.LevelVillage, nil
+		return domain.LevelVillage, nil
 	}
 	return "", errors.New("is not 县, 乡镇 or 村")
 }
 
 // levelRank orders levels for the parent check (a village's parent is a township …).
-func levelRank(l store.RegionLevel) int {
+func levelRank(l domain.RegionLevel) int {
 	switch l {
-	case store.LevelCounty:
+	case domain.LevelCounty:
 		return 1
-	case store.LevelTownship:
+	case domain.LevelTownship:
 		return 2
 	}
 	return 3

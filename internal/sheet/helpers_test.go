@@ -14,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/sheet"
 	"qinqi/store"
 )
@@ -81,7 +82,7 @@ func dump(t testing.TB, s *store.Store) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	regionCode := map[store.RegionID]string{}
+	regionCode := map[domain.RegionID]string{}
 	for _, r := range regions {
 		regionCode[r.ID] = r.Code
 	}
@@ -92,7 +93,7 @@ func dump(t testing.TB, s *store.Store) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	unitCode := map[store.UnitID]string{}
+	unitCode := map[domain.UnitID]string{}
 	for _, u := range units {
 		unitCode[u.ID] = u.Code
 	}
@@ -103,14 +104,14 @@ func dump(t testing.TB, s *store.Store) string {
 	return strings.Join(sortedLines(lines), "\n")
 }
 
-func dumpPeople(t testing.TB, s *store.Store, unitCode map[store.UnitID]string) []string {
+func dumpPeople(t testing.TB, s *store.Store, unitCode map[domain.UnitID]string) []string {
 	ctx := context.Background()
 	var lines []string
 	people, err := s.PeopleByCodes(ctx, codesIn(t, "people.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	personCode := map[store.PersonID]string{}
+	personCode := map[domain.PersonID]string{}
 	for _, p := range people {
 		personCode[p.ID] = p.Code
 	}
@@ -118,7 +119,7 @@ func dumpPeople(t testing.TB, s *store.Store, unitCode map[store.UnitID]string) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	hhCode := map[store.HouseholdID]string{}
+	hhCode := map[domain.HouseholdID]string{}
 	for _, h := range hhs {
 		hhCode[h.ID] = h.Code
 		lines = append(lines, fmt.Sprintf("household %s %s %s region=%v %s members=%d tags=%s difficult=%v lat=%v lng=%v head=%s",

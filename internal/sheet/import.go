@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -116,8 +117,8 @@ func FolderNames() string {
 
 // Options carry what an import needs besides the sheet.
 type Options struct {
-	Now   time.Time      // the two-active-cadres rule is checked at this instant, visits may not be later; also the audit time
-	Actor store.PersonID // who imports, for the audit log; 0 is the operator at the command line
+	Now   time.Time       // the two-active-cadres rule is checked at this instant, visits may not be later; also the audit time
+	Actor domain.PersonID // who imports, for the audit log; 0 is the operator at the command line
 }
 
 // Result summarises a successful import of one sheet.

@@ -3,6 +3,7 @@ package sheet
 import (
 	"context"
 
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -113,7 +114,7 @@ func (im *householdImport) resolve(ctx context.Context, tx *store.Store, _ *RowE
 			continue
 		}
 		reg := byCode[code]
-		if reg.Level != store.LevelVillage {
+		if reg.Level != domain.LevelVillage {
 			rec.row.fail("village", "is a %s, not a village", levelName(reg.Level))
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -131,7 +132,7 @@ func (im *pairingImport) resolve(ctx context.Context, tx *store.Store, errs *Row
 		switch {
 		case !okC:
 			rec.row.fail("cadre", "is in neither the people sheet nor the database")
-		case !c.Roles.Has(store.RoleCadre):
+		case !c.Roles.Has(domain.RoleCadre):
 			rec.row.fail("cadre", "is %s, who does not have the 干部 role", c.Name)
 		}
 		if !okH {
@@ -201,7 +202,7 @@ func (im *pairingImport) resolvePrograms(ctx context.Context, tx *store.Store) e
 // checkActiveLimit enforces at most two active cadres per household, counting the pairings in the
 // database that this sheet does not replace plus the sheet's own rows.
 func (im *pairingImport) checkActiveLimit(ctx context.Context, tx *store.Store, hhs map[string]store.Household, cadres map[string]store.Person) error {
-	var ids []store.HouseholdID
+	var ids []domain.HouseholdID
 	for _, h := range hhs {
 		ids = append(ids, h.ID)
 	}
@@ -214,11 +215,11 @@ func (im *pairingImport) checkActiveLimit(ctx context.Context, tx *store.Store, 
 	for _, rec := range im.recs {
 		inSheet[rec.code] = true
 	}
-	names := map[store.PersonID]string{}
+	names := map[domain.PersonID]string{}
 	for _, c := range cadres {
 		names[c.ID] = c.Name
 	}
-	byHH := map[store.HouseholdID][]store.PersonID{} // cadres of active pairings
+	byHH := map[domain.HouseholdID][]domain.PersonID{} // cadres of active pairings
 	for hh, ps := range active {
 		for _, p := range ps {
 			if !inSheet[p.Code] {
@@ -226,7 +227,7 @@ func (im *pairingImport) checkActiveLimit(ctx context.Context, tx *store.Store, 
 			}
 		}
 	}
-	reported := map[store.HouseholdID]bool{}
+	reported := map[domain.HouseholdID]bool{}
 	for _, rec := range im.recs {
 		if rec.p.HouseholdID == 0 || rec.p.CadreID == 0 || !rec.p.Active(im.now) {
 			continue
@@ -251,7 +252,7 @@ func (im *pairingImport) checkActiveLimit(ctx context.Context, tx *store.Store, 
 }
 
 // cadreName names a cadre who is in the database but not in this sheet.
-func (im *pairingImport) cadreName(ctx context.Context, tx *store.Store, id store.PersonID, names map[store.PersonID]string) string {
+func (im *pairingImport) cadreName(ctx context.Context, tx *store.Store, id domain.PersonID, names map[domain.PersonID]string) string {
 	if n, ok := names[id]; ok {
 		return n
 	}
@@ -303,7 +304,7 @@ const relayGap = 31 * 24 * time.Hour
 // relays finds the 接力帮扶 in a sheet: a pairing that starts on or shortly after another pairing
 // of the same household ended, with a different cadre, took over from it (the latest such one).
 func relays(rows []store.Pairing) map[string]string {
-	byHH := map[store.HouseholdID][]store.Pairing{}
+	byHH := map[domain.HouseholdID][]store.Pairing{}
 	for _, p := range rows {
 		byHH[p.HouseholdID] = append(byHH[p.HouseholdID], p)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -76,11 +77,11 @@ func (im *personImport) parse(l layout, rows []Row, errs *RowErrors) {
 
 // checkRoleNeeds: cadres and coordinators belong to a unit; household members to a household.
 func (im *personImport) checkRoleNeeds(r rowReader, rec personRec) {
-	staff := rec.p.Roles.Has(store.RoleCadre) || rec.p.Roles.Has(store.RoleCoordinator)
+	staff := rec.p.Roles.Has(domain.RoleCadre) || rec.p.Roles.Has(domain.RoleCoordinator)
 	if staff && rec.unitRef == "" {
 		r.fail("unit", "is empty; 干部 and 协调员 need their unit")
 	}
-	if rec.p.Roles.Has(store.RoleHousehold) && rec.householdRef == "" {
+	if rec.p.Roles.Has(domain.RoleHousehold) && rec.householdRef == "" {
 		r.fail("household", "is empty; 户主 and 家庭成员 need their 户编号")
 	}
 }
@@ -94,7 +95,7 @@ func (im *personImport) resolve(ctx context.Context, tx *store.Store, errs *RowE
 		return err
 	}
 	idx := newNameIndex("units")
-	unitID := map[string]store.UnitID{}
+	unitID := map[string]domain.UnitID{}
 	for _, u := range units {
 		idx.add(u.Code, u.Name)
 		unitID[u.Code] = u.ID
@@ -233,7 +234,7 @@ func (im *personImport) linkHeads(ctx context.Context, tx *store.Store) error {
 	if err != nil {
 		return err
 	}
-	links := map[store.HouseholdID]store.PersonID{}
+	links := map[domain.HouseholdID]domain.PersonID{}
 	for h, p := range im.heads {
 		links[hhs[h].ID] = people[p].ID
 	}

@@ -3,13 +3,14 @@ package sheet
 import (
 	"context"
 
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
 type regionRec struct {
 	row                   rowReader
 	code, name, parentRef string
-	level                 store.RegionLevel
+	level                 domain.RegionLevel
 	parentCode            string // resolved
 }
 
@@ -54,7 +55,7 @@ func (im *regionImport) resolve(ctx context.Context, tx *store.Store, errs *RowE
 	}
 	idx := newNameIndex("regions")
 	stored := codeBook{}
-	levels := map[string]store.RegionLevel{}
+	levels := map[string]domain.RegionLevel{}
 	for _, r := range all {
 		idx.add(r.Code, r.Name)
 		stored.add(r.Code)
@@ -69,7 +70,7 @@ func (im *regionImport) resolve(ctx context.Context, tx *store.Store, errs *RowE
 	for i := range im.recs {
 		rec := &im.recs[i]
 		if rec.parentRef == "" {
-			if rec.level != store.LevelCounty {
+			if rec.level != domain.LevelCounty {
 				rec.row.fail("parent", "is empty; a %s needs its 上级区划", levelName(rec.level))
 			}
 			continue
@@ -109,7 +110,7 @@ func (im *regionImport) write(ctx context.Context, tx *store.Store, res *Result)
 	if err != nil {
 		return err
 	}
-	for _, lvl := range []store.RegionLevel{store.LevelCounty, store.LevelTownship, store.LevelVillage} {
+	for _, lvl := range []domain.RegionLevel{domain.LevelCounty, domain.LevelTownship, domain.LevelVillage} {
 		var batch []store.Region
 		var batchCodes []string
 		for _, rec := range im.recs {
@@ -138,11 +139,11 @@ func (im *regionImport) write(ctx context.Context, tx *store.Store, res *Result)
 	return nil
 }
 
-func levelName(l store.RegionLevel) string {
+func levelName(l domain.RegionLevel) string {
 	switch l {
-	case store.LevelCounty:
+	case domain.LevelCounty:
 		return "县"
-	case store.LevelTownship:
+	case domain.LevelTownship:
 		return "乡镇"
 	}
 	return "村"

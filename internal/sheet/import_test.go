@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"qinqi/internal/domain"
 	"qinqi/internal/sheet"
 	"qinqi/internal/testenv"
 	"qinqi/store"
@@ -61,7 +62,7 @@ func checkDemoFacts(t *testing.T, s *store.Store) {
 		t.Errorf("U01 head not linked: %+v, %v", u1, err)
 	}
 	h11, err := s.HouseholdByCode(ctx, "H011")
-	if err != nil || !h11.Tags.Has(store.TagTekun) || !h11.Tags.Has(store.TagEmptyNest) {
+	if err != nil || !h11.Tags.Has(domain.TagTekun) || !h11.Tags.Has(domain.TagEmptyNest) {
 		t.Errorf("H011 tags = %q, %v; 五保户 should read as 特困", h11.Tags, err)
 	}
 	for code, want := range map[string]int{"H003": 2, "H010": 2, "H007": 1, "H001": 1} {
@@ -85,7 +86,7 @@ func checkDemoFacts(t *testing.T, s *store.Store) {
 		t.Error("J010 (another household) must not count as a relay")
 	}
 	p010, err := s.PersonByCode(ctx, "P010")
-	if err != nil || !p010.Roles.Has(store.RoleCadre) || !p010.Roles.Has(store.RoleCoordinator) {
+	if err != nil || !p010.Roles.Has(domain.RoleCadre) || !p010.Roles.Has(domain.RoleCoordinator) {
 		t.Errorf("P010 roles = %q, %v", p010.Roles, err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -73,7 +74,7 @@ func (im *unitImport) resolve(ctx context.Context, tx *store.Store, errs *RowErr
 	}
 	idx := newNameIndex("units")
 	parentOf := map[string]string{}
-	codeByID := map[store.UnitID]string{}
+	codeByID := map[domain.UnitID]string{}
 	for _, u := range all {
 		codeByID[u.ID] = u.Code
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -19,8 +20,8 @@ type visitRec struct {
 	row             rowReader
 	day             time.Time
 	cadreRef, hhRef string
-	kind            store.CheckInKind
-	mode            store.ContactMode
+	kind            domain.CheckInKind
+	mode            domain.ContactMode
 	text, items     string
 	fen             int64
 	cadre, hh       string        // codes, once resolved
@@ -47,16 +48,16 @@ func (*visitImport) columns() []column {
 
 // visitKinds are the words a ledger writes in 类型, for the five check-in kinds.
 var visitKinds = map[string]struct {
-	kind store.CheckInKind
-	mode store.ContactMode
+	kind domain.CheckInKind
+	mode domain.ContactMode
 }{
-	"联系": {store.KindContact, ""}, "电话": {store.KindContact, store.ModePhone}, "电话联系": {store.KindContact, store.ModePhone},
-	"微信": {store.KindContact, store.ModeWeChat}, "微信联系": {store.KindContact, store.ModeWeChat},
-	"走访": {store.KindVisit, store.ModeInPerson}, "入户": {store.KindVisit, store.ModeInPerson}, "入户走访": {store.KindVisit, store.ModeInPerson},
-	"上门走访": {store.KindVisit, store.ModeInPerson}, "讲政策": {store.KindPolicy, store.ModeInPerson},
-	"政策宣传": {store.KindPolicy, store.ModeInPerson}, "宣讲政策": {store.KindPolicy, store.ModeInPerson},
-	"送温暖": {store.KindWarmth, store.ModeInPerson}, "慰问": {store.KindWarmth, store.ModeInPerson},
-	"办实事": {store.KindDeed, store.ModeInPerson},
+	"联系": {domain.KindContact, ""}, "电话": {domain.KindContact, domain.ModePhone}, "电话联系": {domain.KindContact, domain.ModePhone},
+	"微信": {domain.KindContact, domain.ModeWeChat}, "微信联系": {domain.KindContact, domain.ModeWeChat},
+	"走访": {domain.KindVisit, domain.ModeInPerson}, "入户": {domain.KindVisit, domain.ModeInPerson}, "入户走访": {domain.KindVisit, domain.ModeInPerson},
+	"上门走访": {domain.KindVisit, domain.ModeInPerson}, "讲政策": {domain.KindPolicy, domain.ModeInPerson},
+	"政策宣传": {domain.KindPolicy, domain.ModeInPerson}, "宣讲政策": {domain.KindPolicy, domain.ModeInPerson},
+	"送温暖": {domain.KindWarmth, domain.ModeInPerson}, "慰问": {domain.KindWarmth, domain.ModeInPerson},
+	"办实事": {domain.KindDeed, domain.ModeInPerson},
 }
 
 func (im *visitImport) parse(l layout, rows []Row, errs *RowErrors) {

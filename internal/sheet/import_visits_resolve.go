@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -18,7 +19,7 @@ type visitRefs struct {
 	cadreByName map[string][]store.Person
 	hhByCode    map[string]store.Household
 	hhByName    map[string][]store.Household
-	pairings    map[store.HouseholdID][]store.Pairing
+	pairings    map[domain.HouseholdID][]store.Pairing
 }
 
 // resolve finds each row's cadre, household and the pairing in force on its date. A cadre or
@@ -75,7 +76,7 @@ func (im *visitImport) loadRefs(ctx context.Context, tx *store.Store) (visitRefs
 	if refs.hhByName, err = tx.HouseholdsByHeadNames(ctx, hhNames); err != nil {
 		return refs, err
 	}
-	var ids []store.HouseholdID
+	var ids []domain.HouseholdID
 	for _, h := range refs.hhByCode {
 		ids = append(ids, h.ID)
 	}
@@ -101,7 +102,7 @@ func (b codeBook) split(ref string, codes, names []string) ([]string, []string) 
 func (v visitRefs) cadre(r rowReader, ref string) (store.Person, bool) {
 	if len(v.people[fold(ref)]) > 0 {
 		p := v.cadreByCode[v.people.spelling(ref)]
-		if !p.Roles.Has(store.RoleCadre) {
+		if !p.Roles.Has(domain.RoleCadre) {
 			r.fail("cadre", "is %s, who does not have the 干部 role", p.Name)
 			return p, false
 		}
@@ -109,7 +110,7 @@ func (v visitRefs) cadre(r rowReader, ref string) (store.Person, bool) {
 	}
 	var cadres []store.Person
 	for _, p := range v.cadreByName[ref] {
-		if p.Roles.Has(store.RoleCadre) {
+		if p.Roles.Has(domain.RoleCadre) {
 			cadres = append(cadres, p)
 		}
 	}
@@ -157,7 +158,7 @@ func (v visitRefs) pairing(r rowReader, ref string, cadre store.Person, day time
 
 // pairedOn finds the cadre's pairing among ps in force on day; a pairing's 结束日期 still counts,
 // so a visit on the day of a relay belongs to the pairing that ended that day.
-func pairedOn(ps []store.Pairing, cadre store.PersonID, day time.Time) (store.Pairing, bool) {
+func pairedOn(ps []store.Pairing, cadre domain.PersonID, day time.Time) (store.Pairing, bool) {
 	for i := len(ps) - 1; i >= 0; i-- {
 		p := ps[i]
 		if p.CadreID == cadre && !p.StartOn.After(day) && (p.EndOn == nil || !day.After(*p.EndOn)) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/sheet"
 	"qinqi/internal/testenv"
 	"qinqi/store"
@@ -38,24 +39,24 @@ func TestImportVisits(t *testing.T) {
 			if n, err := s.CountCheckIns(ctx); err != nil || n != 4 {
 				t.Errorf("%d check-ins, %v; want 4", n, err)
 			}
-			checkImportedVisit(t, s, "J001", store.KindWarmth, clock.Date(2026, 2, 12), 120000, "大米1袋、食用油1桶")
-			checkImportedVisit(t, s, "J008", store.KindVisit, clock.Date(2026, 6, 30), 0, "")
-			checkImportedVisit(t, s, "J009", store.KindContact, clock.Date(2026, 7, 3), 0, "")
-			checkImportedVisit(t, s, "J018", store.KindContact, clock.Date(2026, 11, 20), 3550, "")
+			checkImportedVisit(t, s, "J001", domain.KindWarmth, clock.Date(2026, 2, 12), 120000, "大米1袋、食用油1桶")
+			checkImportedVisit(t, s, "J008", domain.KindVisit, clock.Date(2026, 6, 30), 0, "")
+			checkImportedVisit(t, s, "J009", domain.KindContact, clock.Date(2026, 7, 3), 0, "")
+			checkImportedVisit(t, s, "J018", domain.KindContact, clock.Date(2026, 11, 20), 3550, "")
 		})
 	}
 }
 
 // checkImportedVisit: the pairing's one check-in has the kind, date (reported that day too: the
 // paper diary is the report), amount and goods of its row.
-func checkImportedVisit(t *testing.T, s *store.Store, pairing string, kind store.CheckInKind, day time.Time, fen int64, items string) {
+func checkImportedVisit(t *testing.T, s *store.Store, pairing string, kind domain.CheckInKind, day time.Time, fen int64, items string) {
 	t.Helper()
 	ctx := context.Background()
 	p, err := s.PairingByCode(ctx, pairing)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs, err := s.CheckInsOfPairingsSince(ctx, []store.PairingID{p.ID}, clock.Date(2026, 1, 1))
+	cs, err := s.CheckInsOfPairingsSince(ctx, []domain.PairingID{p.ID}, clock.Date(2026, 1, 1))
 	if err != nil || len(cs) != 1 {
 		t.Fatalf("%s: %d check-ins, %v; want 1", pairing, len(cs), err)
 	}

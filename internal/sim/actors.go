@@ -9,21 +9,22 @@ import (
 	"strings"
 	"time"
 
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
 // kindWords are the chat keywords the cadres use, with how often each kind happens.
 var kindWords = []struct {
-	kind  store.CheckInKind
+	kind  domain.CheckInKind
 	word  string
 	share float64
 	text  string
 }{
-	{store.KindContact, "电话", 0.45, "问了家里近况"},
-	{store.KindVisit, "走访", 0.38, "看了看住房和身体"},
-	{store.KindPolicy, "讲政策", 0.07, "讲了医保报销"},
-	{store.KindWarmth, "送温暖", 0.06, "送米20斤 油2桶"},
-	{store.KindDeed, "办实事", 0.04, "帮忙修了水管"},
+	{domain.KindContact, "电话", 0.45, "问了家里近况"},
+	{domain.KindVisit, "走访", 0.38, "看了看住房和身体"},
+	{domain.KindPolicy, "讲政策", 0.07, "讲了医保报销"},
+	{domain.KindWarmth, "送温暖", 0.06, "送米20斤 油2桶"},
+	{domain.KindDeed, "办实事", 0.04, "帮忙修了水管"},
 }
 
 // nudgeDays is how long a reminder or alert makes a cadre more likely to get in touch.
@@ -133,7 +134,7 @@ func (w *World) report1(ctx context.Context, d time.Time, a action) error {
 }
 
 // listNumber is the pairing's number in the cadre's 我的亲戚 list (oldest pairing first), 0 when inactive.
-func (w *World) listNumber(cadre store.PersonID, pairing store.PairingID, at time.Time) int {
+func (w *World) listNumber(cadre domain.PersonID, pairing domain.PairingID, at time.Time) int {
 	var mine []store.Pairing
 	for _, p := range w.pairings {
 		if p.CadreID == cadre && p.Active(at) {
@@ -158,7 +159,7 @@ var reRequestID = regexp.MustCompile(`编号(\d+)`)
 
 // request sends a household request and plans the assignee's acceptance and resolution.
 func (w *World) request(ctx context.Context, d time.Time, a action) error {
-	cats := store.RequestCategories
+	cats := domain.RequestCategories
 	cat := cats[w.rng.IntN(len(cats))]
 	replies, err := w.send(ctx, a.from, "诉求 "+string(cat)+" 想请干部帮忙看看")
 	if err != nil {
@@ -172,12 +173,12 @@ func (w *World) request(ctx context.Context, d time.Time, a action) error {
 		return fmt.Errorf("request not saved: %q", replies[0].Text)
 	}
 	id, _ := strconv.ParseInt(m[1], 10, 64)
-	r, err := w.st.RequestByID(ctx, store.RequestID(id))
+	r, err := w.st.RequestByID(ctx, domain.RequestID(id))
 	if err != nil {
 		return err
 	}
 	w.tally.request(d.Format("2006-01"))
-	who := store.PersonID(0)
+	who := domain.PersonID(0)
 	if r.AssigneeID != nil {
 		who = *r.AssigneeID
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -20,7 +21,7 @@ const (
 
 // question plans a household's answer to a question in chat: most answer the same evening or the
 // next day, some never do.
-func (w *World) question(head store.PersonID, at time.Time) {
+func (w *World) question(head domain.PersonID, at time.Time) {
 	hh, ok := w.hhOf[head]
 	if !ok || w.rng.Float64() >= w.o.AnswerProb {
 		return
@@ -73,7 +74,7 @@ func (w *World) answer(ctx context.Context, a action) error {
 // question does not deny both.
 func (w *World) verdict(items []store.ConfirmCheckIn, spot *store.SpotCheck) string {
 	var came, never []string
-	seen := map[store.PersonID]bool{}
+	seen := map[domain.PersonID]bool{}
 	for _, it := range items {
 		if w.cadres[it.CadreID] != nil && w.cadres[it.CadreID].liar {
 			if !seen[it.CadreID] {
@@ -129,8 +130,8 @@ func (w *World) callList(ctx context.Context, month string, at time.Time) error 
 }
 
 // caller is a coordinator whose units include a cadre the row asks about (0 when none).
-func (w *World) caller(ctx context.Context, r store.CallbackRow) (store.PersonID, error) {
-	var unit *store.UnitID
+func (w *World) caller(ctx context.Context, r store.CallbackRow) (domain.PersonID, error) {
+	var unit *domain.UnitID
 	if len(r.Visits) > 0 {
 		unit = r.Visits[0].CadreUnit
 	} else if r.Spot != nil {
@@ -170,10 +171,10 @@ func (w *World) call(ctx context.Context, a action) error {
 	return nil
 }
 
-func (w *World) confirmKinds() []store.CheckInKind {
-	out := make([]store.CheckInKind, len(w.o.Config.Confirm.Kinds))
+func (w *World) confirmKinds() []domain.CheckInKind {
+	out := make([]domain.CheckInKind, len(w.o.Config.Confirm.Kinds))
 	for i, k := range w.o.Config.Confirm.Kinds {
-		out[i] = store.CheckInKind(k)
+		out[i] = domain.CheckInKind(k)
 	}
 	return out
 }

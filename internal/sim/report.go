@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/scheduler"
 	"qinqi/store"
 )
@@ -18,8 +19,8 @@ import (
 type Month struct {
 	Month         string
 	Reminders     map[string]int // open, half, last
-	CheckIns      map[store.CheckInKind]int
-	Alerts        map[store.AlertLevel]int
+	CheckIns      map[domain.CheckInKind]int
+	Alerts        map[domain.AlertLevel]int
 	Messages      int
 	SpotSampled   int
 	SpotAnswered  int
@@ -40,7 +41,7 @@ type Month struct {
 }
 
 func newMonth(m string) *Month {
-	return &Month{Month: m, Reminders: map[string]int{}, CheckIns: map[store.CheckInKind]int{}, Alerts: map[store.AlertLevel]int{}}
+	return &Month{Month: m, Reminders: map[string]int{}, CheckIns: map[domain.CheckInKind]int{}, Alerts: map[domain.AlertLevel]int{}}
 }
 
 func (m *Month) add(o *Month) {
@@ -79,8 +80,8 @@ type Report struct {
 	Households, Cadres int
 	Pairings           int
 	Liars              int
-	LiarIDs            []store.PersonID // the planted liars, by id, for the invariant tests
-	OnChat             int              // households whose head is on chat
+	LiarIDs            []domain.PersonID // the planted liars, by id, for the invariant tests
+	OnChat             int               // households whose head is on chat
 	SpotPercent        float64
 	Budget             int // reminders.monthly_budget
 	Months             []Month
@@ -117,7 +118,7 @@ func (t *tally) job(name string, at time.Time, res scheduler.Result, err error) 
 			m.Reminders[s] += res["reminders_"+s]
 		}
 	case "overdue-scan":
-		for _, l := range []store.AlertLevel{store.AlertCadre, store.AlertCoordinator, store.AlertHead} {
+		for _, l := range []domain.AlertLevel{domain.AlertCadre, domain.AlertCoordinator, domain.AlertHead} {
 			m.Alerts[l] += res["alerts_"+string(l)]
 		}
 	case "spot-check-sample":
@@ -125,9 +126,9 @@ func (t *tally) job(name string, at time.Time, res scheduler.Result, err error) 
 	}
 }
 
-func (t *tally) checkIn(month string, k store.CheckInKind) { t.month(month).CheckIns[k]++ }
-func (t *tally) request(month string)                      { t.month(month).Requests++ }
-func (t *tally) messages(month string, n int)              { t.month(month).Messages += n }
+func (t *tally) checkIn(month string, k domain.CheckInKind) { t.month(month).CheckIns[k]++ }
+func (t *tally) request(month string)                       { t.month(month).Requests++ }
+func (t *tally) messages(month string, n int)               { t.month(month).Messages += n }
 
 // report adds what only the database knows (lies planted and found, requests on time) and orders the months.
 func (w *World) report(ctx context.Context) (Report, error) {
@@ -235,8 +236,8 @@ func (r Report) formatProgramme(out io.Writer) {
 		func(m Month) {
 			fmt.Fprintf(out, "%-8s | %6d %5d %5d        | %6d %5d %5d %5d %5d                 | %5d %5d %5d         | %5d %5d %5d             | %6d\n",
 				m.Month, m.Reminders[scheduler.StageOpen], m.Reminders[scheduler.StageHalf], m.Reminders[scheduler.StageLast],
-				m.CheckIns[store.KindContact], m.CheckIns[store.KindVisit], m.CheckIns[store.KindPolicy], m.CheckIns[store.KindWarmth], m.CheckIns[store.KindDeed],
-				m.Alerts[store.AlertCadre], m.Alerts[store.AlertCoordinator], m.Alerts[store.AlertHead],
+				m.CheckIns[domain.KindContact], m.CheckIns[domain.KindVisit], m.CheckIns[domain.KindPolicy], m.CheckIns[domain.KindWarmth], m.CheckIns[domain.KindDeed],
+				m.Alerts[domain.AlertCadre], m.Alerts[domain.AlertCoordinator], m.Alerts[domain.AlertHead],
 				m.Requests, m.ResolvedOnTime, m.ResolvedLate, m.Messages)
 		})
 }

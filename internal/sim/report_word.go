@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -42,7 +43,7 @@ func (w *World) households(ctx context.Context) error {
 			w.tally.month(d.Month).LiesFound++
 		}
 		src := "callback"
-		if d.Source == store.DiscFromConfirm {
+		if d.Source == domain.DiscFromConfirm {
 			src = "confirm"
 		}
 		if !caught[k][src] {
@@ -57,11 +58,11 @@ func (w *World) households(ctx context.Context) error {
 	return nil
 }
 
-func lieKey(hh store.HouseholdID, cadre store.PersonID, month string) string {
+func lieKey(hh domain.HouseholdID, cadre domain.PersonID, month string) string {
 	return fmt.Sprintf("%d:%d:%s", hh, cadre, month)
 }
 
-func (w *World) liar(id store.PersonID) bool { return w.cadres[id] != nil && w.cadres[id].liar }
+func (w *World) liar(id domain.PersonID) bool { return w.cadres[id] != nil && w.cadres[id].liar }
 
 // planted counts the liar household-months: a liar's live check-ins for a household in a month.
 func (w *World) planted(cis []store.CheckIn) map[string]bool {
@@ -89,15 +90,15 @@ func (w *World) visits(ctx context.Context, cis []store.CheckIn) error {
 	if err != nil {
 		return err
 	}
-	byID := make(map[store.ConfirmID]store.VisitConfirm, len(confirms))
+	byID := make(map[domain.ConfirmID]store.VisitConfirm, len(confirms))
 	for _, c := range confirms {
 		byID[c.ID] = c
 	}
-	covered := make(map[store.CheckInID]store.VisitConfirm, len(items))
+	covered := make(map[domain.CheckInID]store.VisitConfirm, len(items))
 	for _, it := range items {
 		covered[it.CheckInID] = byID[it.ConfirmID]
 	}
-	asked := map[store.CheckInKind]bool{}
+	asked := map[domain.CheckInKind]bool{}
 	for _, k := range w.confirmKinds() {
 		asked[k] = true
 	}
@@ -108,12 +109,12 @@ func (w *World) visits(ctx context.Context, cis []store.CheckIn) error {
 		m := w.tally.month(c.OccurredAt.Format("2006-01"))
 		m.Visits++
 		vc, ok := covered[c.ID]
-		if ok && vc.Via == store.ViaChat {
+		if ok && vc.Via == domain.ViaChat {
 			m.VisitsAsked++
 		}
 		switch {
-		case !ok || vc.Answer == store.AnswerNone:
-		case vc.Answer == store.AnswerYes:
+		case !ok || vc.Answer == domain.AnswerNone:
+		case vc.Answer == domain.AnswerYes:
 			m.VisitsConfirmed++
 		default:
 			m.VisitsDisputed++
@@ -129,7 +130,7 @@ func (w *World) spots(ctx context.Context) error {
 		return err
 	}
 	for _, s := range scs {
-		if s.Answer != store.AnswerNone {
+		if s.Answer != domain.AnswerNone {
 			w.tally.month(s.Month).SpotAnswered++
 		}
 	}

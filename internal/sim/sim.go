@@ -20,6 +20,7 @@ import (
 	"qinqi/handlers"
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/domain"
 	"qinqi/internal/hanzi"
 	"qinqi/internal/seed"
 	"qinqi/scheduler"
@@ -88,20 +89,20 @@ type World struct {
 	seq    int64
 
 	pairings []store.Pairing
-	cadres   map[store.PersonID]*cadre
-	heads    map[store.HouseholdID]store.PersonID // households on chat → their head
-	hhOf     map[store.PersonID]store.HouseholdID // head on chat → household
+	cadres   map[domain.PersonID]*cadre
+	heads    map[domain.HouseholdID]domain.PersonID // households on chat → their head
+	hhOf     map[domain.PersonID]domain.HouseholdID // head on chat → household
 	chart    store.OrgChart
 	called   map[string]bool // months whose call-back list the coordinators have worked through
 
-	pending  map[string][]action                // day → actions to do that day
-	truth    map[store.PairingID]map[string]int // real contacts per pairing and month
-	lastSeen store.OutboxID
+	pending  map[string][]action                 // day → actions to do that day
+	truth    map[domain.PairingID]map[string]int // real contacts per pairing and month
+	lastSeen domain.OutboxID
 	tally    *tally
 }
 
 type cadre struct {
-	id      store.PersonID
+	id      domain.PersonID
 	liar    bool
 	rate    float64   // contacts per household per day
 	nudged  time.Time // last reminder or alert received
@@ -111,14 +112,14 @@ type cadre struct {
 // action is something a simulated person does on a given day.
 type action struct {
 	kind    string // report, answer, accept, resolve
-	from    store.PersonID
-	pairing store.PairingID
-	ck      store.CheckInKind
+	from    domain.PersonID
+	pairing domain.PairingID
+	ck      domain.CheckInKind
 	occur   time.Time
 	text    string
-	req     store.RequestID
+	req     domain.RequestID
 	month   string
-	hh      store.HouseholdID
+	hh      domain.HouseholdID
 }
 
 // Run seeds the county into st (an empty, migrated store), then simulates every day from From to To.
@@ -156,8 +157,8 @@ func newWorld(ctx context.Context, st *store.Store, kv *store.KV, o Options) (*W
 		return nil, err
 	}
 	w := &World{o: o, st: st, clk: clock.NewFake(start), rng: rand.New(rand.NewPCG(uint64(o.Seed), 0x5157)),
-		cadres: map[store.PersonID]*cadre{}, heads: map[store.HouseholdID]store.PersonID{}, hhOf: map[store.PersonID]store.HouseholdID{},
-		pending: map[string][]action{}, truth: map[store.PairingID]map[string]int{}, tally: newTally(), called: map[string]bool{}}
+		cadres: map[domain.PersonID]*cadre{}, heads: map[domain.HouseholdID]domain.PersonID{}, hhOf: map[domain.PersonID]domain.HouseholdID{},
+		pending: map[string][]action{}, truth: map[domain.PairingID]map[string]int{}, tally: newTally(), called: map[string]bool{}}
 	if err := w.giveHouseholdsHeads(ctx); err != nil {
 		return nil, err
 	}
@@ -194,7 +195,7 @@ func (w *World) giveHouseholdsHeads(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	seen := map[store.HouseholdID]bool{}
+	seen := map[domain.HouseholdID]bool{}
 	for _, p := range all {
 		if seen[p.HouseholdID] {
 			continue
@@ -229,7 +230,7 @@ func (w *World) addHeads(ctx context.Context) error {
 	for i, h := range hhs {
 		id := h.ID
 		codes[i] = "SIM" + h.Code
-		people[i] = store.Person{Code: codes[i], Name: h.HeadName, Roles: store.MakeRoles(store.RoleHousehold), HouseholdID: &id,
+		people[i] = store.Person{Code: codes[i], Name: h.HeadName, Roles: domain.MakeRoles(domain.RoleHousehold), HouseholdID: &id,
 			Title: "户主", Phone: fmt.Sprintf("138%08d", int64(h.ID)%100_000_000)}
 	}
 	if err := w.st.UpsertPeople(ctx, people, nil); err != nil {
@@ -239,7 +240,7 @@ func (w *World) addHeads(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	links := map[store.HouseholdID]store.PersonID{}
+	links := map[domain.HouseholdID]domain.PersonID{}
 	for i, h := range hhs {
 		links[h.ID] = got[codes[i]].ID
 	}
@@ -279,7 +280,7 @@ func (w *World) day(ctx context.Context, d time.Time) error {
 
 // send passes one chat message from a person through the real router; an error is a store
 // failure the inbox would have retried, which the simulation does not expect.
-func (w *World) send(ctx context.Context, from store.PersonID, text string) ([]bot.Reply, error) {
+func (w *World) send(ctx context.Context, from domain.PersonID, text string) ([]bot.Reply, error) {
 	w.seq++
 	m := bot.Message{Transport: "sim", Account: "bot1", ID: fmt.Sprintf("sim-%d", w.seq), Kind: bot.KindText, Text: text, Time: w.clk.Now()}
 	return w.router.Handle(ctx, bot.Inbound{Message: m, PersonID: int64(from), InboxID: w.seq})

@@ -11,6 +11,7 @@ import (
 
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/internal/domain"
 	"qinqi/internal/policy"
 	"qinqi/internal/sim"
 	"qinqi/internal/testenv"
@@ -86,7 +87,7 @@ func checkYear(t *testing.T, o sim.Options) {
 	}
 	cis, err := st.AllCheckIns(ctx)
 	all(err)
-	byPairing := map[store.PairingID][]store.CheckIn{}
+	byPairing := map[domain.PairingID][]store.CheckIn{}
 	for _, c := range cis {
 		byPairing[c.PairingID] = append(byPairing[c.PairingID], c)
 	}
@@ -100,7 +101,7 @@ func checkYear(t *testing.T, o sim.Options) {
 	all(err)
 
 	t.Run("no reminder for a pairing and window after it was reported", func(t *testing.T) {
-		camps := map[store.CampaignID]store.Campaign{}
+		camps := map[domain.CampaignID]store.Campaign{}
 		for _, r := range reminders {
 			if _, ok := camps[*r.CampaignID]; !ok {
 				cs, err := st.CampaignsBetween(ctx, time.Time{}, clock.Date(2100, 1, 1))
@@ -188,14 +189,14 @@ func checkYear(t *testing.T, o sim.Options) {
 	checkWord(t, st, rep, o, cis)
 	checkBudget(t, st, rep, o, reminders)
 	t.Run("report totals equal the database", func(t *testing.T) {
-		stage, level := map[string]int{}, map[store.AlertLevel]int{}
+		stage, level := map[string]int{}, map[domain.AlertLevel]int{}
 		for _, r := range reminders {
 			stage[r.Stage]++
 		}
 		for _, a := range alerts {
 			level[a.Level]++
 		}
-		kinds := map[store.CheckInKind]int{}
+		kinds := map[domain.CheckInKind]int{}
 		for _, c := range cis {
 			if c.UndoneAt == nil {
 				kinds[c.Kind]++
@@ -211,13 +212,13 @@ func checkYear(t *testing.T, o sim.Options) {
 			{"reminders open", tot.Reminders["open"], stage["open"]},
 			{"reminders half", tot.Reminders["half"], stage["half"]},
 			{"reminders last", tot.Reminders["last"], stage["last"]},
-			{"alerts cadre", tot.Alerts[store.AlertCadre], level[store.AlertCadre]},
-			{"alerts coordinator", tot.Alerts[store.AlertCoordinator], level[store.AlertCoordinator]},
-			{"alerts head", tot.Alerts[store.AlertHead], level[store.AlertHead]},
-			{"check-ins contact", tot.CheckIns[store.KindContact], kinds[store.KindContact]},
-			{"check-ins visit", tot.CheckIns[store.KindVisit], kinds[store.KindVisit]},
-			{"check-ins other", tot.CheckIns[store.KindPolicy] + tot.CheckIns[store.KindWarmth] + tot.CheckIns[store.KindDeed],
-				kinds[store.KindPolicy] + kinds[store.KindWarmth] + kinds[store.KindDeed]},
+			{"alerts cadre", tot.Alerts[domain.AlertCadre], level[domain.AlertCadre]},
+			{"alerts coordinator", tot.Alerts[domain.AlertCoordinator], level[domain.AlertCoordinator]},
+			{"alerts head", tot.Alerts[domain.AlertHead], level[domain.AlertHead]},
+			{"check-ins contact", tot.CheckIns[domain.KindContact], kinds[domain.KindContact]},
+			{"check-ins visit", tot.CheckIns[domain.KindVisit], kinds[domain.KindVisit]},
+			{"check-ins other", tot.CheckIns[domain.KindPolicy] + tot.CheckIns[domain.KindWarmth] + tot.CheckIns[domain.KindDeed],
+				kinds[domain.KindPolicy] + kinds[domain.KindWarmth] + kinds[domain.KindDeed]},
 			{"spot checks sampled", tot.SpotSampled, len(spots)},
 			{"discrepancies", tot.Discrepancies, len(discs)},
 			{"requests", tot.Requests, len(reqs)},

@@ -8,16 +8,17 @@ import (
 	"testing"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/sim"
 	"qinqi/store"
 )
 
 // world is what the word and budget invariants read back from the database.
 type world struct {
-	people   map[store.PersonID]store.Person
-	liars    map[store.PersonID]bool
-	confirms map[store.ConfirmID]store.VisitConfirm
-	items    map[store.ConfirmID][]store.CheckIn
+	people   map[domain.PersonID]store.Person
+	liars    map[domain.PersonID]bool
+	confirms map[domain.ConfirmID]store.VisitConfirm
+	items    map[domain.ConfirmID][]store.CheckIn
 	discs    []store.Discrepancy
 	outbox   []store.OutboxMessage
 }
@@ -31,8 +32,8 @@ func readWorld(t *testing.T, st *store.Store, rep sim.Report, cis []store.CheckI
 			t.Fatal(err)
 		}
 	}
-	w := world{people: map[store.PersonID]store.Person{}, liars: map[store.PersonID]bool{},
-		confirms: map[store.ConfirmID]store.VisitConfirm{}, items: map[store.ConfirmID][]store.CheckIn{}}
+	w := world{people: map[domain.PersonID]store.Person{}, liars: map[domain.PersonID]bool{},
+		confirms: map[domain.ConfirmID]store.VisitConfirm{}, items: map[domain.ConfirmID][]store.CheckIn{}}
 	for _, id := range rep.LiarIDs {
 		w.liars[id] = true
 	}
@@ -41,7 +42,7 @@ func readWorld(t *testing.T, st *store.Store, rep sim.Report, cis []store.CheckI
 	for _, vc := range vcs {
 		w.confirms[vc.ID] = vc
 	}
-	byID := map[store.CheckInID]store.CheckIn{}
+	byID := map[domain.CheckInID]store.CheckIn{}
 	for _, c := range cis {
 		byID[c.ID] = c
 	}
@@ -89,7 +90,7 @@ func checkWord(t *testing.T, st *store.Store, rep sim.Report, o sim.Options, cis
 			}
 		}
 		for _, vc := range w.confirms {
-			if vc.Via == store.ViaChat && (vc.AskedTo == nil || w.people[*vc.AskedTo].Account == "") {
+			if vc.Via == domain.ViaChat && (vc.AskedTo == nil || w.people[*vc.AskedTo].Account == "") {
 				t.Errorf("confirmation %d asked in chat of a household without chat", vc.ID)
 			}
 		}
@@ -106,13 +107,13 @@ func checkWord(t *testing.T, st *store.Store, rep sim.Report, o sim.Options, cis
 		}
 		n := 0
 		for id, vc := range w.confirms {
-			if vc.Via != store.ViaChat || vc.Answer == store.AnswerNone {
+			if vc.Via != domain.ViaChat || vc.Answer == domain.AnswerNone {
 				continue
 			}
 			for _, c := range w.items[id] {
 				if c.UndoneAt == nil && w.liars[c.CadreID] {
 					n++
-					if vc.Answer == store.AnswerYes || !disputed[key(int64(id), int64(c.CadreID))] {
+					if vc.Answer == domain.AnswerYes || !disputed[key(int64(id), int64(c.CadreID))] {
 						t.Errorf("check-in %d of a liar, asked in confirmation %d answered %q, was not disputed", c.ID, id, vc.Answer)
 					}
 				}
@@ -133,7 +134,7 @@ func checkWord(t *testing.T, st *store.Store, rep sim.Report, o sim.Options, cis
 					named = named || w.liars[c.CadreID]
 				}
 			}
-			if d.Answer != store.AnswerPartly || !named {
+			if d.Answer != domain.AnswerPartly || !named {
 				t.Errorf("discrepancy %d (%s, %q, %q) against honest cadre %d", d.ID, d.Source, d.Answer, d.Note, d.CadreID)
 			}
 		}
@@ -153,11 +154,11 @@ func checkBudget(t *testing.T, st *store.Store, rep sim.Report, o sim.Options, r
 		if err != nil {
 			t.Fatal(err)
 		}
-		required := map[store.CampaignID]bool{}
+		required := map[domain.CampaignID]bool{}
 		for _, c := range camps {
 			required[c.ID] = c.Required
 		}
-		optional := map[store.OutboxID]bool{}
+		optional := map[domain.OutboxID]bool{}
 		for _, r := range reminders {
 			if r.OutboxID != nil && (r.Stage == "half" || !required[*r.CampaignID]) {
 				optional[*r.OutboxID] = true
