@@ -143,13 +143,17 @@ func checkYear(t *testing.T, o sim.Options) {
 				all(err)
 				prog = pr.Code
 			}
+			// a relayed pairing is judged on the household's whole chain, from its first pairing's start
 			var known []policy.CheckIn
-			for _, ci := range byPairing[a.PairingID] {
-				if !ci.ReportedAt.After(a.CreatedAt) && ci.UndoneAt == nil {
-					known = append(known, policy.CheckIn{Kind: ci.Kind, At: ci.OccurredAt})
+			chain, start := relayChain(t, st, p)
+			for _, id := range chain {
+				for _, ci := range byPairing[id] {
+					if !ci.ReportedAt.After(a.CreatedAt) && ci.UndoneAt == nil {
+						known = append(known, policy.CheckIn{Kind: ci.Kind, At: ci.OccurredAt})
+					}
 				}
 			}
-			s := eng.Evaluate(policy.Pairing{Tags: hh.Tags, Program: prog, Start: p.StartOn}, known, a.CreatedAt)
+			s := eng.Evaluate(policy.Pairing{Tags: hh.Tags, Program: prog, Start: start}, known, a.CreatedAt)
 			if !s.Overdue || !clock.Day(s.OverdueSince).Equal(clock.Day(a.OverdueSince)) {
 				t.Errorf("alert %s at %v: overdue=%v since %v", a.Key, a.CreatedAt, s.Overdue, s.OverdueSince)
 			}
@@ -229,4 +233,18 @@ func checkYear(t *testing.T, o sim.Options) {
 			}
 		}
 	})
+}
+
+// relayChain is p and the pairings it continues through relays (接力), and the first one's start.
+func relayChain(t *testing.T, st *store.Store, p store.Pairing) ([]domain.PairingID, time.Time) {
+	t.Helper()
+	ids, start := []domain.PairingID{p.ID}, p.StartOn
+	for from := p.RelayedFromID; from != nil && len(ids) < 64; {
+		prev, err := st.PairingByID(context.Background(), *from)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, start, from = append(ids, prev.ID), prev.StartOn, prev.RelayedFromID
+	}
+	return ids, start
 }
