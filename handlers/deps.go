@@ -49,7 +49,7 @@ type Requests interface {
 	RequestByID(ctx context.Context, id domain.RequestID) (store.Request, error)
 	ChangeRequest(ctx context.Context, id domain.RequestID, actor domain.PersonID, action string, at time.Time,
 		change func(*store.Request) error, notify func(store.Request) []store.OutboxMessage) (store.Request, error)
-	OpenRequestsFor(ctx context.Context, assignee domain.PersonID, units []domain.UnitID) ([]store.Request, error)
+	OpenRequestsFor(ctx context.Context, assignee domain.PersonID, units []domain.UnitID, limit int) (store.OpenRequests, error)
 	LatestUnratedRequest(ctx context.Context, hh domain.HouseholdID, since time.Time) (store.Request, error)
 	AddRating(ctx context.Context, r store.Rating, actor domain.PersonID) (store.Rating, error)
 }

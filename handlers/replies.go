@@ -343,11 +343,35 @@ func statusLabel(s domain.RequestStatus) string {
 		domain.StatusResolved: "已办结", domain.StatusTransferred: "已转办"}[s]
 }
 
-func replyRequestList(lines []string) string {
-	if len(lines) == 0 {
+// requestGroups is the order of 诉求列表's groups: waiting to be taken on first.
+var requestGroups = []domain.RequestStatus{domain.StatusNew, domain.StatusTransferred, domain.StatusAccepted}
+
+// replyRequestList writes 诉求列表: a heading per state with how many there are in all, the listed
+// lines under it, and how many were left out when the list is longer than one message should be.
+func replyRequestList(groups map[domain.RequestStatus][]string, count map[domain.RequestStatus]int, listed int) string {
+	total := 0
+	for _, n := range count {
+		total += n
+	}
+	if total == 0 {
 		return "目前没有待办的诉求。有新诉求会第一时间通知您。"
 	}
-	return "待办诉求：\n" + strings.Join(lines, "\n") + "\n受理发“受理 编号”，办好发“办结 编号 结果”。"
+	var b strings.Builder
+	fmt.Fprintf(&b, "待办诉求共%d件：", total)
+	for _, st := range requestGroups {
+		if count[st] == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\n【%s %d件】", statusLabel(st), count[st])
+		for _, l := range groups[st] {
+			b.WriteString("\n" + l)
+		}
+	}
+	if listed < total {
+		fmt.Fprintf(&b, "\n另有%d件没有列出（只列了%d件），办结一些后再发“诉求列表”。", total-listed, listed)
+	}
+	b.WriteString("\n受理发“受理 编号”，办好发“办结 编号 结果”。")
+	return b.String()
 }
 
 const (

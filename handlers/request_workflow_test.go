@@ -1,7 +1,10 @@
 package handlers_test
 
 import (
+	"context"
+	"strings"
 	"testing"
+	"time"
 
 	"qinqi/internal/domain"
 	"qinqi/store"
@@ -99,4 +102,38 @@ func TestRequestTransferToCoordinator(t *testing.T) {
 		h.send(HeadWang, "诉求 就业 想找活干")
 		wantContains(t, h.send(CoordLi, "转办 2 试试"), "已经在单位协调员手里")
 	})
+}
+
+// TestRequestListGroupsAndCounts: a coordinator with more open requests than one message holds sees
+// them grouped by state with the full count of each, those nobody has taken on first, and is told
+// how many were left out.
+func TestRequestListGroupsAndCounts(t *testing.T) {
+	h := newHarness(t)
+	coord, unit := h.person(CoordLi), h.unit("U0101")
+	at := h.clk.Now()
+	states := map[domain.RequestStatus]int{domain.StatusAccepted: 30, domain.StatusNew: 25, domain.StatusTransferred: 5}
+	for _, st := range []domain.RequestStatus{domain.StatusAccepted, domain.StatusNew, domain.StatusTransferred} {
+		for i := 0; i < states[st]; i++ {
+			r := store.Request{HouseholdID: h.household(HHWang), PersonID: h.person(HeadWang), Kind: domain.ReqRequest,
+				Category: "就医", Text: "想办医疗救助卡", Status: st, AssigneeID: &coord, UnitID: &unit,
+				AckDueAt: at.Add(24 * time.Hour), DueAt: at.Add(7 * 24 * time.Hour), CreatedAt: at}
+			_, _, err := h.st.CreateRequest(context.Background(), r, nil)
+			h.must(err)
+		}
+	}
+	out := h.send(CoordLi, "诉求列表")
+	wantContains(t, out, "待办诉求共60件", "【待受理 25件】", "【已转办 5件】", "【办理中 30件】",
+		"另有10件没有列出（只列了50件）")
+	newAt, movedAt, inHandAt := strings.Index(out, "【待受理"), strings.Index(out, "【已转办"), strings.Index(out, "【办理中")
+	if !(newAt < movedAt && movedAt < inHandAt) {
+		t.Fatalf("groups out of order:\n%s", out)
+	}
+	if n := strings.Count(out, "｜待受理｜"); n != 25 {
+		t.Fatalf("%d 待受理 lines, want all 25 before any in hand:\n%s", n, out)
+	}
+	if n := strings.Count(out, "｜办理中｜"); n != 20 {
+		t.Fatalf("%d 办理中 lines, want the 20 that fit", n)
+	}
+	wantContains(t, h.send(CadreZhang, "诉求列表"), "目前没有待办的诉求")
+	wantContains(t, h.send(CoordChen, "诉求列表"), "目前没有待办的诉求") // another unit's coordinator
 }

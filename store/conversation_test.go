@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -150,8 +152,8 @@ func TestRequestStore(t *testing.T) {
 			}, nil); err != nil {
 				t.Fatal(err)
 			}
-			open, err := f.s.OpenRequestsFor(ctx, f.cadre, nil)
-			if err != nil || len(open) != 0 {
+			open, err := f.s.OpenRequestsFor(ctx, f.cadre, nil, 50)
+			if err != nil || len(open.Rows) != 0 || len(open.Count) != 0 {
 				t.Fatalf("open requests after resolve = %+v, %v", open, err)
 			}
 			unrated, err := f.s.LatestUnratedRequest(ctx, f.hh, convNow)
@@ -167,6 +169,45 @@ func TestRequestStore(t *testing.T) {
 			}
 			if _, err := f.s.LatestUnratedRequest(ctx, f.hh, convNow); !errors.Is(err, store.ErrNotFound) {
 				t.Fatalf("rated request still unrated: %v", err)
+			}
+		})
+	}
+}
+
+// TestOpenRequestsOrder: those waiting to be taken on come first (待受理, then 已转办), each oldest
+// first, and the counts cover what the limit leaves out.
+func TestOpenRequestsOrder(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newConvFixture(t, b.Open(t))
+			states := []domain.RequestStatus{domain.StatusAccepted, domain.StatusResolved, domain.StatusTransferred,
+				domain.StatusNew, domain.StatusAccepted, domain.StatusNew}
+			var ids []domain.RequestID
+			for _, st := range states {
+				r, _, err := f.s.CreateRequest(ctx, store.Request{HouseholdID: f.hh, PersonID: f.head, Kind: domain.ReqRequest,
+					Category: domain.CatMedical, Status: st, AssigneeID: &f.cadre, UnitID: &f.unit, CreatedAt: convNow,
+					AckDueAt: convNow, DueAt: convNow}, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, r.ID)
+			}
+			open, err := f.s.OpenRequestsFor(ctx, f.cadre, nil, 4)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []domain.RequestID{ids[3], ids[5], ids[2], ids[0]}
+			var got []domain.RequestID
+			for _, r := range open.Rows {
+				got = append(got, r.ID)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("order %v, want %v", got, want)
+			}
+			wantCount := map[domain.RequestStatus]int{domain.StatusNew: 2, domain.StatusTransferred: 1, domain.StatusAccepted: 2}
+			if !maps.Equal(open.Count, wantCount) {
+				t.Fatalf("counts %v, want %v", open.Count, wantCount)
 			}
 		})
 	}

@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"qinqi/internal/domain"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // ErrWrongState is returned by a request change that does not fit the request's status.
@@ -80,20 +83,40 @@ func (s *Store) ChangeRequest(ctx context.Context, id domain.RequestID, actor do
 	return r, err
 }
 
-// OpenRequestsFor lists unresolved requests assigned to a person or belonging to any of units,
-// oldest first.
-func (s *Store) OpenRequestsFor(ctx context.Context, assignee domain.PersonID, units []domain.UnitID) ([]Request, error) {
-	q := s.q(ctx).Where("status <> ?", domain.StatusResolved)
-	if len(units) > 0 {
-		q = q.Where("assignee_id = ? OR unit_id IN ?", assignee, units)
-	} else {
-		q = q.Where("assignee_id = ?", assignee)
+// OpenRequests is the first page of a person's unresolved requests and how many there are by state.
+type OpenRequests struct {
+	Rows  []Request
+	Count map[domain.RequestStatus]int
+}
+
+// OpenRequestsFor lists up to limit unresolved requests assigned to a person or belonging to any of
+// units: those still waiting for someone to take them on (待受理, then 已转办) before those in hand
+// (办理中), each oldest first, so a long list never hides the ones nobody has accepted.
+func (s *Store) OpenRequestsFor(ctx context.Context, assignee domain.PersonID, units []domain.UnitID, limit int) (OpenRequests, error) {
+	scope := func() *gorm.DB {
+		q := s.q(ctx).Model(&Request{}).Where("status <> ?", domain.StatusResolved)
+		if len(units) > 0 {
+			return q.Where("assignee_id = ? OR unit_id IN ?", assignee, units)
+		}
+		return q.Where("assignee_id = ?", assignee)
 	}
-	var rows []Request
-	if err := q.Order("id").Limit(50).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("store: open requests: %w", err)
+	var counts []struct {
+		Status domain.RequestStatus
+		N      int
 	}
-	return rows, nil
+	if err := scope().Select("status, COUNT(*) AS n").Group("status").Scan(&counts).Error; err != nil {
+		return OpenRequests{}, fmt.Errorf("store: open requests by state: %w", err)
+	}
+	out := OpenRequests{Count: map[domain.RequestStatus]int{}}
+	for _, c := range counts {
+		out.Count[c.Status] = c.N
+	}
+	first := clause.OrderBy{Expression: clause.Expr{SQL: "CASE status WHEN ? THEN 0 WHEN ? THEN 1 ELSE 2 END, id",
+		Vars: []any{domain.StatusNew, domain.StatusTransferred}, WithoutParentheses: true}}
+	if err := scope().Order(first).Limit(limit).Find(&out.Rows).Error; err != nil {
+		return OpenRequests{}, fmt.Errorf("store: open requests: %w", err)
+	}
+	return out, nil
 }
 
 // RequestsOfHousehold lists a household's requests, oldest first.
