@@ -227,12 +227,15 @@ func TestDemoClockAdvances(t *testing.T) {
 }
 
 // TestDemoHouseholdReplays replays docs/demo-household.txt — a visit confirmed by the household in
-// one digit, one disputed, the coordinator told and closing it with 核实, the cadre told only then —
-// and compares it with docs/demo-household-transcript.txt (-update rewrites it).
+// one digit, one disputed, the coordinator told and closing it with 核实, the cadre told only then,
+// and on the 1st the coordinator's 回访清单 with a call recorded and one refused — and compares it
+// with docs/demo-household-transcript.txt (-update rewrites it).
 func TestDemoHouseholdReplays(t *testing.T) {
-	out := replayScript(t, "demo-household.txt", "demo-household-transcript.txt", "--at", "2027-03-09T10:00", "--scheduler")
-	for _, want := range []string{"@P101 <- 陈建国说3月9日来家里看望了您，送了化肥3包、500元。是这样吗？", "@P101 <- 谢谢您的确认",
-		"@P009 <- 【待核实#1】", "@P009 <- 已记录核实结果：编号1 有误", "@P001 <- 【核实结果#1】"} {
+	out := replayScript(t, "demo-household.txt", "demo-household-transcript.txt", "--at", "2027-03-30T10:00", "--scheduler")
+	for _, want := range []string{"@P101 <- 陈建国说3月30日来家里看望了您，送了化肥3包、500元。是这样吗？", "@P101 <- 谢谢您的确认",
+		"@P009 <- 【待核实#1】", "@P009 <- 已记录核实结果：编号1 有误", "@P001 <- 【核实结果#1】",
+		"@P009 <- 【回访清单】青山县农业农村局 2027年3月", "@P009 <- 已记录回访：张德福户（H005）“是”。",
+		"@P009 <- H004（钱秀珍）不在2027年3月的回访清单上", "@P009 <- 已记录回访：吴根生户（H008）“没有来”。"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the household transcript lacks %q", want)
 		}

@@ -3,7 +3,9 @@ package seed
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -39,5 +41,19 @@ func Demo(ctx context.Context, st *store.Store, now time.Time) error {
 			return fmt.Errorf("seed: demo sheet %s: %w", k, err)
 		}
 	}
+	if err := demoSecret(ctx, st, now); err != nil {
+		return err
+	}
 	return demoHistory(ctx, st, now)
+}
+
+// demoSecret replaces the random call-back sampling secret of the demo database with a fixed one, so
+// the sample county's monthly sample, and the demo scripts that cross the 1st, come out the same every
+// run. The county is made up; a real county's database keeps the secret `qinqi migrate` generated.
+func demoSecret(ctx context.Context, st *store.Store, now time.Time) error {
+	secret := sha256.Sum256([]byte("qinqi demo county 青山县"))
+	if err := st.SetSetting(ctx, store.SettingSpotSecret, hex.EncodeToString(secret[:]), now); err != nil {
+		return fmt.Errorf("seed: demo sampling secret: %w", err)
+	}
+	return nil
 }
