@@ -42,6 +42,7 @@ func TestRouterUnknownUnboundAndWrongRole(t *testing.T) {
 		{"cadre cannot rate", CadreZhang, "评价 5", []string{"不是您这个身份能用的命令", "走访"}},
 		{"cadre cannot file a household request", CadreZhang, "诉求 就医 看病", []string{"不是您这个身份能用的命令"}},
 		{"slash prefix of a longer word is not the command", CadreZhang, "/visitor", []string{"没看懂"}},
+		{"the demo clock's line is an ordinary message in chat", CadreZhang, "# advance 3d", []string{"没看懂", "走访 王春发 送米20斤"}},
 		{"file messages get a hint", CadreZhang, "", []string{"这种消息我还处理不了"}},
 	}
 	for _, tc := range cases {
