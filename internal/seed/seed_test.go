@@ -238,6 +238,42 @@ func TestDemoLoadsTheSmallCountyIdempotently(t *testing.T) {
 	}
 }
 
+// TestDemoSamplesWithItsOwnFixedSecret: every fresh demo database draws the monthly call-back sample
+// with the same secret (so scripts crossing the 1st replay the same), which is not the one migrate
+// generated; a database that already held a county keeps its own secret when the demo is loaded into it.
+func TestDemoSamplesWithItsOwnFixedSecret(t *testing.T) {
+	ctx := context.Background()
+	secret := func(s *store.Store) string {
+		t.Helper()
+		b, err := s.SpotSecret(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%x", b)
+	}
+	a, b := testenv.SQLite(t), testenv.SQLite(t)
+	migrated := secret(a)
+	for _, s := range []*store.Store{a, b} {
+		if err := seed.Demo(ctx, s, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if secret(a) != secret(b) || secret(a) == migrated {
+		t.Errorf("demo secrets %s and %s, migrated %s: want the same fixed one in both, not migrate's", secret(a), secret(b), migrated)
+	}
+	county := testenv.SQLite(t)
+	if _, err := seed.Generate(ctx, county, seed.Options{Households: 30, Cadres: 6, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	own := secret(county)
+	if err := seed.Demo(ctx, county, now); err != nil {
+		t.Fatal(err)
+	}
+	if got := secret(county); got != own {
+		t.Errorf("a database with a county got the demo secret %s over its own %s", got, own)
+	}
+}
+
 // TestDemoSheetsMatchTestdata keeps the embedded demo copy equal to testdata/import/csv (the
 // organisation: the demo writes its own diary, see Demo).
 func TestDemoSheetsMatchTestdata(t *testing.T) {
