@@ -46,6 +46,14 @@ type InboxOptions struct {
 	MaxTries       int           // failed tries, while the database answers, before a message is quarantined (default 3)
 	Workers        int           // senders are sharded over this many serial queues (default 4)
 	Wake           func(account string)
+	// Directory lets each message read its sender, the sender's person and households from a cache
+	// that is valid for that message (*store.Directory); nil reads them from the database.
+	Directory Directory
+}
+
+// Directory hands each message the context its sender reads use (see store.Directory).
+type Directory interface {
+	Begin(ctx context.Context) context.Context
 }
 
 // Inbox makes every inbound message durable before it is handled, drops duplicates, resolves the
@@ -282,6 +290,9 @@ func (in *Inbox) process(ctx context.Context, j inboxJob) {
 		}
 		in.pending.Add(-1)
 	}()
+	if in.o.Directory != nil {
+		ctx = in.o.Directory.Begin(ctx)
+	}
 	res, err := in.outcome(ctx, j)
 	if err == nil {
 		err = in.o.Store.CompleteInbound(ctx, j.row.ID, res, in.o.Clock.Now())

@@ -36,6 +36,7 @@ type PipelineOptions struct {
 	Prefer         []string                                                 // see OutboxOptions.Prefer
 	MaintainEvery  time.Duration                                            // how often the spool is retried while the database is down (default 5 s)
 	Lost           func(ctx context.Context, row store.OutboxMessage) error // see OutboxOptions.Lost
+	Directory      Directory                                                // see InboxOptions.Directory; nil: no cache
 }
 
 // Pipeline is transports → inbox → handler → outbox → transports.
@@ -80,7 +81,7 @@ func NewPipeline(o PipelineOptions) (*Pipeline, error) {
 	}
 	io := InboxOptions{Store: o.Store, State: o.State, Handler: o.Handler, Clock: o.Clock, Logger: o.Logger,
 		Spool: spool, Messengers: map[string]Messenger{}, Limits: map[string]Limits{}, Trusted: map[string]bool{},
-		SameTextWindow: o.SameTextWindow, MaxBindTries: o.MaxBindTries, MaxTries: o.MaxTries, Workers: o.Workers, Wake: ob.Wake}
+		SameTextWindow: o.SameTextWindow, MaxBindTries: o.MaxBindTries, MaxTries: o.MaxTries, Workers: o.Workers, Wake: ob.Wake, Directory: o.Directory}
 	for _, a := range o.Accounts {
 		io.Messengers[a.Name], io.Limits[a.Name], io.Trusted[a.Name] = a.Messenger, a.Limits, a.Trusted
 		if !p.has(a.Messenger) {

@@ -101,6 +101,13 @@ const wecomTransport = "wecom"
 // userid with no identity is looked up in the people's WecomUserID (from the sheet), so staff
 // listed with their userid never need a bind code.
 func (s *Store) PersonByChatKey(ctx context.Context, transport, account, key string) (domain.PersonID, error) {
+	if v := s.view(ctx); v != nil {
+		return s.cachedPersonByChatKey(v, ctx, transport, account, key)
+	}
+	return s.personByChatKey(ctx, transport, account, key)
+}
+
+func (s *Store) personByChatKey(ctx context.Context, transport, account, key string) (domain.PersonID, error) {
 	var ci ChatIdentity
 	err := s.q(ctx).Where("transport = ? AND account = ? AND external_key = ?", transport, account, key).Take(&ci).Error
 	if err == nil {

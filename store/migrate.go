@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-gormigrate/gormigrate/v2"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 const migrationsTable = "schema_migrations"
@@ -100,7 +101,25 @@ func (s *Store) migrations() []*gormigrate.Migration {
 			ID:      "202612060001_household_confirmation",
 			Migrate: func(tx *gorm.DB) error { return s.migrateHouseholdWord(s.tableOptions(tx)) },
 		},
+		{
+			// The sender caches (directory.go) are invalidated by a generation that every write to
+			// people, households, pairings and chat identities moves, in the same transaction.
+			ID:      "202612060002_directory_generation",
+			Migrate: func(tx *gorm.DB) error { return migrateDirectoryGeneration(s.tableOptions(tx)) },
+		},
 	}
+}
+
+func migrateDirectoryGeneration(tx *gorm.DB) error {
+	if m := tx.Migrator(); !m.HasTable(&DirectoryGeneration{}) {
+		if err := m.CreateTable(&DirectoryGeneration{}); err != nil {
+			return fmt.Errorf("create directory_generations: %w", err)
+		}
+	}
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&DirectoryGeneration{ID: 1, N: 1}).Error; err != nil {
+		return fmt.Errorf("first directory generation: %w", err)
+	}
+	return nil
 }
 
 func migrateAlertSpells(tx *gorm.DB) error {
@@ -160,6 +179,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err := s.migrator(ctx).Migrate(); err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
+	s.watch.ready.Store(s.q(ctx).Migrator().HasTable(&DirectoryGeneration{}))
 	return nil
 }
 

@@ -252,6 +252,14 @@ type Setting struct {
 	CreatedAt time.Time
 }
 
+// DirectoryGeneration is one row (ID 1) whose N grows with every committed write to people,
+// households, pairings or chat identities (see dirwatch.go): the in-process caches of who a sender is
+// and which households a cadre has are valid while it stands still.
+type DirectoryGeneration struct {
+	ID uint8 `gorm:"primaryKey;autoIncrement:false"`
+	N  int64 `gorm:"not null"`
+}
+
 // VisitConfirm is one question to a household about the visits reported for it ("李建文说12月5日来
 // 家里看望了您…是这样吗？"), or one answer a coordinator got by phone (回访). Its items are the
 // check-ins it covers; a check-in is covered at most once.
@@ -400,6 +408,6 @@ func allModels() []any {
 		&Region{}, &Unit{}, &Person{}, &Household{}, &Program{}, &Pairing{}, &CheckIn{}, &WorkPlan{},
 		&Request{}, &Rating{}, &Campaign{}, &Reminder{}, &Alert{}, &SpotCheck{}, &Leave{},
 		&ChatIdentity{}, &BindCode{}, &InboxMessage{}, &OutboxMessage{}, &JobRun{}, &AuditLog{},
-		&Setting{}, &VisitConfirm{}, &ConfirmItem{}, &Discrepancy{},
+		&Setting{}, &VisitConfirm{}, &ConfirmItem{}, &Discrepancy{}, &DirectoryGeneration{},
 	}
 }

@@ -42,6 +42,9 @@ func (s *Store) UnitByCode(ctx context.Context, code string) (Unit, error) {
 
 // PersonByID returns one person or ErrNotFound.
 func (s *Store) PersonByID(ctx context.Context, id domain.PersonID) (Person, error) {
+	if v := s.view(ctx); v != nil {
+		return s.cachedPersonByID(v, ctx, id)
+	}
 	return one[Person](s, ctx, "id = ?", id)
 }
 

@@ -21,13 +21,25 @@ type PairedHousehold struct {
 // HouseholdsOfCadre lists the cadre's households in force at at, in the stable order of 我的亲戚
 // (oldest pairing first), so list numbers mean the same household from one day to the next.
 func (s *Store) HouseholdsOfCadre(ctx context.Context, cadre domain.PersonID, at time.Time) ([]PairedHousehold, error) {
-	// One joined query: every check-in starts here, so it is worth not making it two.
-	var rows []pairedRow
 	at = at.In(s.loc)
-	err := s.q(ctx).Table("pairings").Select("pairings.*, "+s.hhCols).
+	if v := s.view(ctx); v != nil {
+		return s.cachedHouseholdsOfCadre(v, ctx, cadre, at)
+	}
+	return s.householdsOfCadre(ctx, cadre, at, true)
+}
+
+// householdsOfCadre reads the cadre's pairings not ended at at, only those started by then when
+// started is set, with their households: one joined query, then the relay chains (none when nothing
+// was relayed).
+func (s *Store) householdsOfCadre(ctx context.Context, cadre domain.PersonID, at time.Time, started bool) ([]PairedHousehold, error) {
+	var rows []pairedRow
+	q := s.q(ctx).Table("pairings").Select("pairings.*, "+s.hhCols).
 		Joins("JOIN households ON households.id = pairings.household_id").
-		Where("pairings.cadre_id = ? AND pairings.start_on <= ? AND (pairings.end_on IS NULL OR pairings.end_on > ?)", cadre, at, at).
-		Order("pairings.start_on, pairings.id").Scan(&rows).Error
+		Where("pairings.cadre_id = ? AND (pairings.end_on IS NULL OR pairings.end_on > ?)", cadre, at)
+	if started {
+		q = q.Where("pairings.start_on <= ?", at)
+	}
+	err := q.Order("pairings.start_on, pairings.id").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: households of cadre %d: %w", cadre, err)
 	}

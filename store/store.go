@@ -45,6 +45,8 @@ type Store struct {
 	loc    *time.Location
 	driver string
 	hhCols string // households.<col> AS h_<col>, … for the joined reads
+	watch  *dirWatch
+	inTx   bool // bound to a transaction: never answered from the directory cache
 }
 
 // Open connects and pings; it does not migrate (see Migrate and PendingMigrations).
@@ -75,7 +77,9 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, loc: zone, driver: o.Driver}
+	s := &Store{db: db, loc: zone, driver: o.Driver, watch: &dirWatch{}}
+	db.ConnPool = &watchPool{ConnPool: db.ConnPool, w: s.watch}
+	db.Statement.ConnPool = db.ConnPool
 	if s.hhCols, err = columnsAs(db, &Household{}, "households", "h_"); err != nil {
 		_ = s.Close()
 		return nil, err
@@ -84,6 +88,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		_ = s.Close()
 		return nil, err
 	}
+	s.watch.ready.Store(s.q(ctx).Migrator().HasTable(&DirectoryGeneration{}))
 	return s, nil
 }
 
@@ -206,7 +211,7 @@ func (s *Store) Close() error {
 // Tx runs fn in one transaction; fn gets a Store bound to it and must use only that.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&Store{db: tx, loc: s.loc, driver: s.driver, hhCols: s.hhCols})
+		return fn(&Store{db: tx, loc: s.loc, driver: s.driver, hhCols: s.hhCols, watch: s.watch, inTx: true})
 	})
 }
 

@@ -35,6 +35,7 @@ func runImport(ctx context.Context, args []string, io IO) error {
 		return err
 	}
 	defer s.Close()
+	defer tellInstances(ctx, cfg, s, io)()
 	for _, n := range notes {
 		fmt.Fprintln(io.Err, "note: "+n)
 	}

@@ -52,6 +52,7 @@ func runSeed(ctx context.Context, args []string, io IO) error {
 		return err
 	}
 	defer s.Close()
+	defer tellInstances(ctx, cfg, s, io)()
 	before, err := s.CountOrg(ctx)
 	if err != nil {
 		return err

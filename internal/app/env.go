@@ -124,6 +124,26 @@ func openKV(ctx context.Context, cfg config.Config) (*store.KV, error) {
 	return kv, nil
 }
 
+// tellInstances makes the directory writes of a command (import, seed) reach the sender caches of
+// running `qinqi serve` instances through Redis. Without redis.addr nothing is needed: each instance
+// then reads the database's generation, which the writes move. When Redis cannot be reached the
+// command still runs and says so: instances read their cached entries again within a minute.
+// The returned func closes the connection.
+func tellInstances(ctx context.Context, cfg config.Config, s *store.Store, io IO) func() {
+	if cfg.Redis.Addr == "" {
+		return func() {}
+	}
+	kv, err := openKV(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(io.Err, "note: %v; running instances may answer from what they cached for up to a minute\n", err)
+		return func() {}
+	}
+	if _, err := store.NewDirectory(s, kv, true, newLogger(cfg, io.Err)); err != nil {
+		fmt.Fprintf(io.Err, "note: %v; running instances may answer from what they cached for up to a minute\n", err)
+	}
+	return func() { _ = kv.Close() }
+}
+
 func dsnOf(cfg config.Config) string {
 	if cfg.Database.Driver == store.DriverSQLite {
 		return cfg.Database.Path

@@ -24,6 +24,7 @@ type components struct {
 	clock  clock.Clock
 	store  *store.Store
 	kv     *store.KV
+	dir    *store.Directory
 	cal    *calendar.Calendar
 	router *handlers.Router
 	runner *scheduler.Runner
@@ -70,6 +71,10 @@ func buildCoreAt(ctx context.Context, cfg config.Config, log *slog.Logger, migra
 		return nil, err
 	}
 	c.onStop(func() { _ = c.kv.Close() })
+	if c.dir, err = store.NewDirectory(c.store, c.kv, !c.kv.InProcess(), log); err != nil {
+		c.stop()
+		return nil, err
+	}
 	if c.cal, err = calendar.New(cfg.Windows, cfg.Campaigns); err != nil {
 		c.stop()
 		return nil, err
@@ -126,5 +131,6 @@ func (c *components) pipeline(accounts []bot.Account) (*bot.Pipeline, error) {
 		MaxBindTries: c.cfg.Bind.MaxTriesPerHour,
 		Prefer:       c.cfg.Channels.Prefer,
 		Lost:         handlers.NewLostReplies(c.store, c.clock, c.log).Lost,
+		Directory:    c.dir,
 	})
 }

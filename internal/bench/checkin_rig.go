@@ -37,6 +37,7 @@ type county struct {
 	dsn     string // the database's DSN (SQLite: file path)
 	st      *store.Store
 	kv      *store.KV
+	dir     *store.Directory // the sender cache, as serve wires it
 	cfg     config.Config
 	senders []cadreSender
 	tag     string // makes message ids unique across runs on this database
@@ -111,6 +112,9 @@ func (c *county) fill(ctx context.Context, env Env, opts store.Options, maxSende
 	}
 	*closers = append(*closers, func() { _ = kv.Close() })
 	c.kv = kv
+	if c.dir, err = store.NewDirectory(st, kv, !kv.InProcess(), c.log); err != nil {
+		return err
+	}
 	c.senders, err = bindSenders(ctx, st, now, maxSenders)
 	c.seq = make([]int, len(c.senders))
 	return err
@@ -260,7 +264,7 @@ func (c *county) startLine(ctx context.Context, env Env, workers int) (*line, er
 		Accounts: []bot.Account{{Name: benchAccount, Messenger: timedMessenger{fake, st}, Limits: lim}},
 		Handler:  timedHandler{router, st}, Store: tap, State: c.kv, Clock: clock.Real{}, Logger: c.log,
 		SpoolDir: filepath.Join(env.TempDir, "spool-"+randomTag()), SameTextWindow: c.cfg.Inbox.SameTextWindow,
-		MaxBindTries: c.cfg.Bind.MaxTriesPerHour, Workers: workers,
+		MaxBindTries: c.cfg.Bind.MaxTriesPerHour, Workers: workers, Directory: c.dir,
 	})
 	if err != nil {
 		return nil, err

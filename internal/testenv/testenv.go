@@ -29,13 +29,15 @@ const (
 type Backend struct {
 	Name string
 	Open func(t testing.TB) *store.Store
+	// OpenTwo returns two stores on one database, as two instances of qinqi serve have.
+	OpenTwo func(t testing.TB) (*store.Store, *store.Store)
 }
 
 // Backends returns SQLite always and MariaDB when configured; use with t.Run(b.Name, …).
 func Backends() []Backend {
-	bs := []Backend{{Name: "sqlite", Open: SQLite}}
+	bs := []Backend{{Name: "sqlite", Open: SQLite, OpenTwo: SQLiteTwo}}
 	if os.Getenv(EnvMySQL) != "" {
-		bs = append(bs, Backend{Name: "mysql", Open: MySQL})
+		bs = append(bs, Backend{Name: "mysql", Open: MySQL, OpenTwo: MySQLTwo})
 	}
 	return bs
 }
@@ -43,14 +45,26 @@ func Backends() []Backend {
 // SQLite returns a migrated store in a temporary file.
 func SQLite(t testing.TB) *store.Store {
 	t.Helper()
+	return openMigrated(t, store.Options{Driver: store.DriverSQLite, DSN: filepath.Join(t.TempDir(), "test.db")})
+}
+
+// SQLiteTwo returns two stores on one migrated temporary file.
+func SQLiteTwo(t testing.TB) (*store.Store, *store.Store) {
+	t.Helper()
+	o := store.Options{Driver: store.DriverSQLite, DSN: filepath.Join(t.TempDir(), "test.db")}
+	return openMigrated(t, o), openMigrated(t, o)
+}
+
+func openMigrated(t testing.TB, o store.Options) *store.Store {
+	t.Helper()
 	ctx := context.Background()
-	s, err := store.Open(ctx, store.Options{Driver: store.DriverSQLite, DSN: filepath.Join(t.TempDir(), "test.db")})
+	s, err := store.Open(ctx, o)
 	if err != nil {
-		t.Fatalf("open sqlite: %v", err)
+		t.Fatalf("open %s: %v", o.Driver, err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
 	if err := s.Migrate(ctx); err != nil {
-		t.Fatalf("migrate sqlite: %v", err)
+		t.Fatalf("migrate %s: %v", o.Driver, err)
 	}
 	return s
 }
@@ -58,6 +72,19 @@ func SQLite(t testing.TB) *store.Store {
 // MySQL returns a migrated store in a fresh utf8mb4 database that is dropped afterwards,
 // or skips the test when QINQI_TEST_MYSQL_DSN is not set.
 func MySQL(t testing.TB) *store.Store {
+	t.Helper()
+	return openMigrated(t, mysqlOptions(t))
+}
+
+// MySQLTwo returns two stores on one fresh database, or skips.
+func MySQLTwo(t testing.TB) (*store.Store, *store.Store) {
+	t.Helper()
+	o := mysqlOptions(t)
+	return openMigrated(t, o), openMigrated(t, o)
+}
+
+// mysqlOptions creates a fresh utf8mb4 database, dropped after the test, or skips.
+func mysqlOptions(t testing.TB) store.Options {
 	t.Helper()
 	base := os.Getenv(EnvMySQL)
 	if base == "" {
@@ -78,16 +105,7 @@ func MySQL(t testing.TB) *store.Store {
 			_ = db.Close()
 		}
 	})
-	ctx := context.Background()
-	s, err := store.Open(ctx, store.Options{Driver: store.DriverMySQL, DSN: WithDB(base, name), MaxOpen: 8})
-	if err != nil {
-		t.Fatalf("open mysql: %v", err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatalf("migrate mysql: %v", err)
-	}
-	return s
+	return store.Options{Driver: store.DriverMySQL, DSN: WithDB(base, name), MaxOpen: 8}
 }
 
 // WithDB replaces the database name in a go-sql-driver DSN.
