@@ -51,7 +51,7 @@ type writer interface {
 	EnqueueOutboxBatch(ctx context.Context, ms []store.OutboxMessage) ([]store.OutboxMessage, error)
 	LinkReminders(ctx context.Context, byOutbox map[domain.OutboxID][]int64) error
 	AddAlerts(ctx context.Context, rows []store.Alert) ([]store.Alert, error)
-	SetAlertOutbox(ctx context.Context, ids []domain.AlertID, out domain.OutboxID) error
+	LinkAlerts(ctx context.Context, byOutbox map[domain.OutboxID][]domain.AlertID) error
 	ResolveAlerts(ctx context.Context, ids []domain.AlertID, at time.Time) error
 	AddSpotChecks(ctx context.Context, rows []store.SpotCheck) ([]store.SpotCheck, error)
 	MarkSpotChecksAsked(ctx context.Context, ids []domain.SpotCheckID, at time.Time) error

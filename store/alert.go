@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"qinqi/internal/domain"
@@ -39,11 +41,25 @@ func (s *Store) AddAlerts(ctx context.Context, rows []Alert) ([]Alert, error) {
 	return fresh, nil
 }
 
-// SetAlertOutbox links alerts to the digest message that carried them.
-func (s *Store) SetAlertOutbox(ctx context.Context, ids []domain.AlertID, out domain.OutboxID) error {
+// LinkAlerts points each group of alerts at the digest message that carried it, in one UPDATE per
+// 500 alerts (SetAlertOutbox for many digests at once).
+func (s *Store) LinkAlerts(ctx context.Context, byOutbox map[domain.OutboxID][]domain.AlertID) error {
+	var ids []domain.AlertID
+	owner := map[domain.AlertID]domain.OutboxID{}
+	for out, as := range byOutbox {
+		for _, id := range as {
+			ids, owner[id] = append(ids, id), out
+		}
+	}
+	slices.Sort(ids)
 	for start := 0; start < len(ids); start += keyChunk {
-		err := s.q(ctx).Model(&Alert{}).Where("id IN ?", ids[start:min(start+keyChunk, len(ids))]).Update("outbox_id", out).Error
-		if err != nil {
+		chunk := ids[start:min(start+keyChunk, len(ids))]
+		var cases strings.Builder // literal integers, as in sqlInts
+		for _, id := range chunk {
+			fmt.Fprintf(&cases, " WHEN %d THEN %d", id, owner[id])
+		}
+		q := "UPDATE alerts SET outbox_id = CASE id" + cases.String() + " END WHERE id IN (" + sqlInts(chunk) + ")"
+		if err := s.q(ctx).Exec(q).Error; err != nil {
 			return fmt.Errorf("store: link alerts: %w", err)
 		}
 	}

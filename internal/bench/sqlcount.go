@@ -185,18 +185,23 @@ func countCase(ctx context.Context, env Env, rep *Report, c *county) error {
 		return err
 	}
 	defer st.Close()
-	direct := c.st
-	c.st = st
-	defer func() { c.st = direct }()
+	dir, err := store.NewDirectory(st, c.kv, !c.kv.InProcess(), c.log)
+	if err != nil {
+		return err
+	}
+	direct, directDir := c.st, c.dir
+	c.st, c.dir = st, dir
+	defer func() { c.st, c.dir = direct, directDir }()
 	n := countedMessages(env)
 	before, after, err := c.countedRun(ctx, env, ctr, n)
 	if err != nil {
 		return fmt.Errorf("counting pass: %w", err)
 	}
+	hits, misses := dir.Stats()
 	per := func(k string) float64 { return float64(after[k]-before[k]) / float64(n) }
 	rep.Add(Row{Suite: "checkin", Case: "SQL per check-in, 1 sender", Backend: c.backend, Value: per("statements"), Unit: "stmt/msg",
-		Extra: fmt.Sprintf("%.1f round trips, %.1f prepares, %.1f transactions per msg (%d msgs through a counting relay); per msg: %s",
-			per("round trips"), per("prepares"), per("BEGIN"), n, breakdown(before, after, n))})
+		Extra: fmt.Sprintf("%.1f round trips, %.1f prepares, %.1f transactions per msg (%d msgs through a counting relay); sender cache %d hits, %d misses; per msg: %s",
+			per("round trips"), per("prepares"), per("BEGIN"), n, hits, misses, breakdown(before, after, n))})
 	return nil
 }
 
