@@ -179,3 +179,36 @@ func TestSameNameHouseholds(t *testing.T) {
 	}
 	wantContains(t, h.send(CadreZhang, "2"), "已记录", "走访｜周勇", "米×20斤")
 }
+
+// TestCheckInRefusalsSayWhy: a report the parser refuses is answered with its own reason — negative
+// money (a minus sign or 负), an amount that cannot be read, one too large, a date before 2000, one
+// that does not exist, one in the future — and nothing is written. The county replay stored -500元 as
+// +500, 1e20元 as 20元, and answered 1999-12-31 with 日期不存在.
+func TestCheckInRefusalsSayWhy(t *testing.T) {
+	cases := []struct{ name, in, reply string }{
+		{"minus sign", "送温暖 1 现金-500元", "金额不能是负数"},
+		{"负", "走访 1 给了负500元", "金额不能是负数"},
+		{"exponent", "送温暖 1 现金1e20元", "这个金额看不明白"},
+		{"broken thousands", "送温暖 1 现金1,00元", "这个金额看不明白"},
+		{"too large", "送温暖 1 现金99999999999元", "金额太大了"},
+		{"before 2000", "走访 1 1999-12-31", "这个日期太早了（2000年以前）"},
+		{"no such day", "走访 1 2026-02-30", "这个日期不存在"},
+		{"future", "走访 1 2027-01-05", "日期不能晚于今天"},
+	}
+	h := newHarness(t)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := h.send(CadreZhang, tc.in)
+			wantContains(t, got, tc.reply)
+			for _, other := range cases {
+				if other.reply != tc.reply {
+					wantNot(t, got, other.reply)
+				}
+			}
+			wantNot(t, got, "已记录")
+			if n := len(h.checkIns(CadreZhang)); n != 0 {
+				t.Fatalf("a refused report wrote %d check-ins", n)
+			}
+		})
+	}
+}
