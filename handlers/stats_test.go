@@ -1,8 +1,10 @@
 package handlers_test
 
 import (
+	"strings"
 	"testing"
 
+	"qinqi/internal/clock"
 	"qinqi/internal/domain"
 	"qinqi/store"
 )
@@ -108,6 +110,30 @@ func TestCoordinatorOfTheCountySeesEverything(t *testing.T) {
 	wantContains(t, got, "全部单位", "走访 1", "帮扶金额 500元")
 	wantNot(t, got, "还没有所属单位")
 	wantNot(t, h.send(CoordChen, "统计 11月"), "走访 1")
+}
+
+// TestCoordinatorOfTheRootUnitSeesEverything: a coordinator attached to the unit every other unit
+// descends from (县委组织部 above 县农业农村局 and 县教育局) sees what an admin sees, under the unit's
+// name — a cadre with no unit included.
+func TestCoordinatorOfTheRootUnitSeesEverything(t *testing.T) {
+	h := newCoordHarness(t)
+	h.must(h.st.UpsertUnits(h.ctx, []store.Unit{{Code: "U00", Name: "县委组织部"}}, nil))
+	root := h.unit("U00")
+	h.must(h.st.UpsertUnits(h.ctx, []store.Unit{{Code: "U01", ParentID: &root}, {Code: "U02", ParentID: &root}}, []string{"ParentID"}))
+	h.must(h.st.UpsertPeople(h.ctx, []store.Person{
+		{Code: "C-ROOT", Name: "组织部协调员", Roles: domain.MakeRoles(domain.RoleCoordinator), UnitID: &root},
+		{Code: "P-NOUNIT", Name: "周无单位", Roles: domain.MakeRoles(domain.RoleCadre)},
+	}, nil))
+	h.must(h.st.UpsertPairings(h.ctx, []store.Pairing{{Code: "J-NOUNIT", CadreID: h.person("P-NOUNIT"), HouseholdID: h.household(HHSun), StartOn: clock.Date(2026, 1, 5)}}))
+	wantContains(t, h.send("P-NOUNIT", "走访 1 看了看房子"), "已记录")
+	admin := h.send(AdminSun, "统计 11月")
+	got := h.send("C-ROOT", "统计 11月")
+	wantContains(t, got, "县委组织部", "走到 3 / 5 户", "帮扶金额 500元", "本期报过的干部 2 / 3 人")
+	wantNot(t, got, "还没有所属单位")
+	if strings.Replace(got, "县委组织部", "全部单位", 1) != admin {
+		t.Errorf("the root unit's coordinator sees\n%s\nthe admin sees\n%s", got, admin)
+	}
+	wantNot(t, h.send(CoordChen, "统计 11月"), "走访 1") // 县教育局 is still only itself
 }
 
 // TestStatsShowsCadresActiveOfTotal: 统计 says how many of the coordinator's cadres (those with
