@@ -262,3 +262,49 @@ func TestUnitTreePutsSubUnitsUnderTheirParent(t *testing.T) {
 		t.Errorf("tree %v, want %s", got, want)
 	}
 }
+
+// TestLedgerShowsSalesApart: sales help (帮销) has its own two columns in 走访台账 and never enters
+// 金额 or the units' money total (the county replay counted 帮着卖了苹果800斤 as aid).
+func TestLedgerShowsSalesApart(t *testing.T) {
+	ctx := context.Background()
+	s := testenv.SQLite(t)
+	f := reporttest.Seed(t, s)
+	at := reporttest.Now.Add(-time.Hour)
+	if err := s.InsertFixture(ctx, &store.CheckIn{PairingID: f.P1.ID, CadreID: f.Cadre1.ID, HouseholdID: f.HH1.ID, Kind: domain.KindDeed,
+		Mode: domain.ModeInPerson, OccurredAt: at, ReportedAt: at, SalesItems: "苹果×800斤", SalesFen: 160000}); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := report.WriteLedger(ctx, s, report.Scope{All: true, Name: "全县"}, report.MonthOf(reporttest.Now), reporttest.Now, &buf); err != nil {
+		t.Fatal(err)
+	}
+	x, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	rows := sheetRows(t, x, report.SheetCheckIns)
+	if rows[0][9] != "金额（元）" || rows[0][10] != "帮销物品" || rows[0][11] != "帮销金额（元）" {
+		t.Fatalf("header = %v", rows[0])
+	}
+	var fen int64
+	sales := 0
+	for _, r := range rows[1:] {
+		if r[9] != "" {
+			fen += yuanToFen(t, r[9])
+		}
+		if r[10] != "" || r[11] != "" {
+			sales++
+			if r[10] != "苹果800斤" || yuanToFen(t, r[11]) != 160000 || (r[9] != "" && yuanToFen(t, r[9]) != 0) {
+				t.Errorf("sales row = %v", r)
+			}
+		}
+	}
+	if sales != 1 || fen != reporttest.NovValueFen {
+		t.Errorf("%d sales rows, money column %d fen; want 1 and %d", sales, fen, reporttest.NovValueFen)
+	}
+	units := sheetRows(t, x, report.SheetUnits)
+	if last := units[len(units)-1]; yuanToFen(t, last[18]) != reporttest.NovValueFen {
+		t.Errorf("units' money total = %v, want %d fen", last[18], reporttest.NovValueFen)
+	}
+}
