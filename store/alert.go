@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"qinqi/internal/domain"
@@ -44,26 +42,7 @@ func (s *Store) AddAlerts(ctx context.Context, rows []Alert) ([]Alert, error) {
 // LinkAlerts points each group of alerts at the digest message that carried it, in one UPDATE per
 // 500 alerts (SetAlertOutbox for many digests at once).
 func (s *Store) LinkAlerts(ctx context.Context, byOutbox map[domain.OutboxID][]domain.AlertID) error {
-	var ids []domain.AlertID
-	owner := map[domain.AlertID]domain.OutboxID{}
-	for out, as := range byOutbox {
-		for _, id := range as {
-			ids, owner[id] = append(ids, id), out
-		}
-	}
-	slices.Sort(ids)
-	for start := 0; start < len(ids); start += keyChunk {
-		chunk := ids[start:min(start+keyChunk, len(ids))]
-		var cases strings.Builder // literal integers, as in sqlInts
-		for _, id := range chunk {
-			fmt.Fprintf(&cases, " WHEN %d THEN %d", id, owner[id])
-		}
-		q := "UPDATE alerts SET outbox_id = CASE id" + cases.String() + " END WHERE id IN (" + sqlInts(chunk) + ")"
-		if err := s.q(ctx).Exec(q).Error; err != nil {
-			return fmt.Errorf("store: link alerts: %w", err)
-		}
-	}
-	return nil
+	return linkOutbox(s, ctx, "alerts", byOutbox)
 }
 
 // Alerts lists alerts created in [from, to) (zero bounds: unbounded), in id order.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"qinqi/internal/domain"
@@ -114,22 +115,29 @@ func (s *Store) recipientAccounts(ctx context.Context, ms []OutboxMessage, have 
 
 // LinkReminders points each group of reminder rows at its outbox message, in one UPDATE per 500 rows.
 func (s *Store) LinkReminders(ctx context.Context, byOutbox map[domain.OutboxID][]int64) error {
-	var ids []int64
-	owner := map[int64]domain.OutboxID{}
+	return linkOutbox(s, ctx, "reminders", byOutbox)
+}
+
+// linkOutbox sets table.outbox_id of each group of rows to the message that carried it, in one
+// UPDATE … CASE per keyChunk rows (literal integers, as in sqlInts).
+func linkOutbox[ID ~int64](s *Store, ctx context.Context, table string, byOutbox map[domain.OutboxID][]ID) error {
+	var ids []ID
+	owner := map[ID]domain.OutboxID{}
 	for out, rs := range byOutbox {
 		for _, id := range rs {
 			ids, owner[id] = append(ids, id), out
 		}
 	}
+	slices.Sort(ids)
 	for start := 0; start < len(ids); start += keyChunk {
 		chunk := ids[start:min(start+keyChunk, len(ids))]
-		var cases strings.Builder // literal integers, as in sqlInts
+		var cases strings.Builder
 		for _, id := range chunk {
 			fmt.Fprintf(&cases, " WHEN %d THEN %d", id, owner[id])
 		}
-		q := "UPDATE reminders SET outbox_id = CASE id" + cases.String() + " END WHERE id IN (" + sqlInts(chunk) + ")"
+		q := "UPDATE " + table + " SET outbox_id = CASE id" + cases.String() + " END WHERE id IN (" + sqlInts(chunk) + ")"
 		if err := s.q(ctx).Exec(q).Error; err != nil {
-			return fmt.Errorf("store: link reminders: %w", err)
+			return fmt.Errorf("store: link %s: %w", table, err)
 		}
 	}
 	return nil
