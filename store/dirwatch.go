@@ -88,13 +88,7 @@ func (p *watchPool) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.Conn
 
 // GetDBConn lets db.DB() find the *sql.DB behind the wrapper.
 func (p *watchPool) GetDBConn() (*sql.DB, error) {
-	if db, ok := p.ConnPool.(*sql.DB); ok {
-		return db, nil
-	}
-	if c, ok := p.ConnPool.(gorm.GetDBConnector); ok {
-		return c.GetDBConn()
-	}
-	return nil, gorm.ErrInvalidDB
+	return dbConnOf(p.ConnPool)
 }
 
 type watchTx struct {

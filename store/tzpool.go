@@ -58,13 +58,7 @@ func (p *tzPool) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.ConnPoo
 
 // GetDBConn lets db.DB() find the *sql.DB behind the wrapper.
 func (p *tzPool) GetDBConn() (*sql.DB, error) {
-	if db, ok := p.ConnPool.(*sql.DB); ok {
-		return db, nil
-	}
-	if c, ok := p.ConnPool.(gorm.GetDBConnector); ok {
-		return c.GetDBConn()
-	}
-	return nil, gorm.ErrInvalidDB
+	return dbConnOf(p.ConnPool)
 }
 
 type tzTx struct {
@@ -74,3 +68,14 @@ type tzTx struct {
 
 func (t *tzTx) Commit() error   { return t.tx.Commit() }
 func (t *tzTx) Rollback() error { return t.tx.Rollback() }
+
+// dbConnOf finds the *sql.DB behind a connection pool, through any wrapper that can name it.
+func dbConnOf(pool gorm.ConnPool) (*sql.DB, error) {
+	if db, ok := pool.(*sql.DB); ok {
+		return db, nil
+	}
+	if c, ok := pool.(gorm.GetDBConnector); ok {
+		return c.GetDBConn()
+	}
+	return nil, gorm.ErrInvalidDB
+}

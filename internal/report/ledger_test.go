@@ -156,15 +156,7 @@ func TestLedgerMasksNumbersInFreeText(t *testing.T) {
 			); err != nil {
 				t.Fatal(err)
 			}
-			var buf bytes.Buffer
-			if err := report.WriteLedger(ctx, s, report.Scope{All: true, Name: "全县"}, report.MonthOf(reporttest.Now), reporttest.Now, &buf); err != nil {
-				t.Fatal(err)
-			}
-			x, err := excelize.OpenReader(&buf)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer x.Close()
+			x := countyLedger(t, s)
 			var all []string
 			for _, sh := range []string{report.SheetCheckIns, report.SheetRequests} {
 				for _, r := range sheetRows(t, x, sh) {
@@ -189,18 +181,9 @@ func TestLedgerMasksNumbersInFreeText(t *testing.T) {
 // TestLedgerIsReadyToPrint: every sheet prints landscape, one page wide, with its title and
 // header on each page and page numbers; sub-units stand under their parent.
 func TestLedgerIsReadyToPrint(t *testing.T) {
-	ctx := context.Background()
 	s := testenv.SQLite(t)
 	reporttest.Seed(t, s)
-	var buf bytes.Buffer
-	if err := report.WriteLedger(ctx, s, report.Scope{All: true, Name: "全县"}, report.MonthOf(reporttest.Now), reporttest.Now, &buf); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := countyLedger(t, s)
 	titles := map[string]bool{}
 	for _, dn := range f.GetDefinedName() {
 		if dn.Name == "_xlnm.Print_Titles" {
@@ -274,15 +257,7 @@ func TestLedgerShowsSalesApart(t *testing.T) {
 		Mode: domain.ModeInPerson, OccurredAt: at, ReportedAt: at, SalesItems: "苹果×800斤", SalesFen: 160000}); err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := report.WriteLedger(ctx, s, report.Scope{All: true, Name: "全县"}, report.MonthOf(reporttest.Now), reporttest.Now, &buf); err != nil {
-		t.Fatal(err)
-	}
-	x, err := excelize.OpenReader(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
+	x := countyLedger(t, s)
 	rows := sheetRows(t, x, report.SheetCheckIns)
 	if rows[0][9] != "金额（元）" || rows[0][10] != "帮销物品" || rows[0][11] != "帮销金额（元）" {
 		t.Fatalf("header = %v", rows[0])
@@ -307,4 +282,19 @@ func TestLedgerShowsSalesApart(t *testing.T) {
 	if last := units[len(units)-1]; yuanToFen(t, last[18]) != reporttest.NovValueFen {
 		t.Errorf("units' money total = %v, want %d fen", last[18], reporttest.NovValueFen)
 	}
+}
+
+// countyLedger writes the whole county's ledger for the month of reporttest.Now and opens it.
+func countyLedger(t *testing.T, s *store.Store) *excelize.File {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := report.WriteLedger(context.Background(), s, report.Scope{All: true, Name: "全县"}, report.MonthOf(reporttest.Now), reporttest.Now, &buf); err != nil {
+		t.Fatal(err)
+	}
+	x, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = x.Close() })
+	return x
 }
