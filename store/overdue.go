@@ -50,7 +50,10 @@ type ScanOptions struct {
 	Bounds []time.Time
 }
 
-// ScanActivePairings calls fn with consecutive batches of active pairings, ordered by id.
+// ScanActivePairings calls fn with consecutive batches of active pairings, ordered by id. Outside a
+// transaction the next batch is read while fn works on the current one, so the database and the
+// caller's evaluation overlap on two cores; at most two batches are held at once (the one fn has and
+// the one being read), and fn is never called concurrently with itself.
 func (s *Store) ScanActivePairings(ctx context.Context, o ScanOptions, fn func([]PairingFacts) error) error {
 	if o.Batch <= 0 {
 		// Under 1,000: MariaDB turns an IN list of 1,000 or more values into a subquery
@@ -61,17 +64,61 @@ func (s *Store) ScanActivePairings(ctx context.Context, o ScanOptions, fn func([
 	if err != nil {
 		return err
 	}
-	var last domain.PairingID
-	for {
-		facts, err := s.activeBatch(ctx, o, last, programs)
-		if err != nil {
+	if s.inTx { // one connection: its statements cannot overlap
+		return s.scanSerial(ctx, o, programs, fn)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	batches := make(chan scanBatch) // unbuffered: the reader stays one batch ahead, no more
+	go s.readAhead(ctx, o, programs, batches)
+	defer func() {
+		cancel()
+		for range batches { // wait for the reader, so nothing uses the store after we return
+		}
+	}()
+	for b := range batches {
+		if b.err != nil {
+			return b.err
+		}
+		if err := fn(b.facts); err != nil {
 			return err
 		}
-		if len(facts) == 0 {
-			return nil
+	}
+	return ctx.Err()
+}
+
+// scanBatch is one batch handed from the read-ahead goroutine to the caller, or the error that ended it.
+type scanBatch struct {
+	facts []PairingFacts
+	err   error
+}
+
+// readAhead reads the batches in order and hands each over; it closes out when done, failed or cancelled.
+func (s *Store) readAhead(ctx context.Context, o ScanOptions, programs map[domain.ProgramID]string, out chan<- scanBatch) {
+	defer close(out)
+	var last domain.PairingID
+	for {
+		facts, err := s.nextBatch(ctx, o, last, programs)
+		if err == nil && len(facts) == 0 {
+			return
+		}
+		select {
+		case out <- scanBatch{facts: facts, err: err}:
+		case <-ctx.Done():
+			return
+		}
+		if err != nil || len(facts) < o.Batch {
+			return
 		}
 		last = facts[len(facts)-1].Pairing.ID
-		if err := s.attachCheckIns(ctx, facts, o); err != nil {
+	}
+}
+
+// scanSerial is ScanActivePairings without read-ahead, for a store bound to a transaction.
+func (s *Store) scanSerial(ctx context.Context, o ScanOptions, programs map[domain.ProgramID]string, fn func([]PairingFacts) error) error {
+	var last domain.PairingID
+	for {
+		facts, err := s.nextBatch(ctx, o, last, programs)
+		if err != nil || len(facts) == 0 {
 			return err
 		}
 		if err := fn(facts); err != nil {
@@ -80,7 +127,20 @@ func (s *Store) ScanActivePairings(ctx context.Context, o ScanOptions, fn func([
 		if len(facts) < o.Batch {
 			return nil
 		}
+		last = facts[len(facts)-1].Pairing.ID
 	}
+}
+
+// nextBatch is the batch of active pairings after `after`, with their check-ins.
+func (s *Store) nextBatch(ctx context.Context, o ScanOptions, after domain.PairingID, programs map[domain.ProgramID]string) ([]PairingFacts, error) {
+	facts, err := s.activeBatch(ctx, o, after, programs)
+	if err != nil || len(facts) == 0 {
+		return nil, err
+	}
+	if err := s.attachCheckIns(ctx, facts, o); err != nil {
+		return nil, err
+	}
+	return facts, nil
 }
 
 // activeBatch reads the next batch of active pairings with their household and cadre columns in one

@@ -102,3 +102,79 @@ func TestGroupedScanEvaluatesLikeTheCheckIns(t *testing.T) {
 		})
 	}
 }
+
+// TestScanReadsAheadInOrder: with the next batch read while the caller works, every active pairing
+// still comes once, in id order, in batches of the asked size; a caller's error stops the scan with
+// that error and no further batch; a store bound to a transaction scans the same way without it.
+func TestScanReadsAheadInOrder(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			st := b.Open(t)
+			must := func(err error) {
+				t.Helper()
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			must(st.UpsertPeople(ctx, []store.Person{{Code: "K", Name: "干部", Roles: domain.MakeRoles(domain.RoleCadre)}}, nil))
+			k, err := st.PersonByCode(ctx, "K")
+			must(err)
+			var hhs []store.Household
+			for i := range 12 {
+				hhs = append(hhs, store.Household{Code: fmt.Sprintf("H%02d", i), HeadName: "户主", Tags: domain.MakeTags(domain.TagLifted)})
+			}
+			must(st.UpsertHouseholds(ctx, hhs, nil))
+			var ps []store.Pairing
+			for i := range 12 {
+				h, err := st.HouseholdByCode(ctx, fmt.Sprintf("H%02d", i))
+				must(err)
+				ps = append(ps, store.Pairing{Code: fmt.Sprintf("P%02d", i), CadreID: k.ID, HouseholdID: h.ID, StartOn: clock.Date(2026, 1, 1)})
+			}
+			must(st.UpsertPairings(ctx, ps))
+			o := store.ScanOptions{At: clock.Date(2026, 6, 1), Bounds: []time.Time{clock.Date(2026, 5, 1)}, Batch: 5}
+			scan := func(s *store.Store, stopAt int) (sizes []int, ids []domain.PairingID, err error) {
+				err = s.ScanActivePairings(ctx, o, func(fs []store.PairingFacts) error {
+					sizes = append(sizes, len(fs))
+					for _, f := range fs {
+						ids = append(ids, f.Pairing.ID)
+					}
+					if len(sizes) == stopAt {
+						return errStop
+					}
+					return nil
+				})
+				return sizes, ids, err
+			}
+			check := func(name string, sizes []int, ids []domain.PairingID, err error) {
+				t.Helper()
+				if err != nil || fmt.Sprint(sizes) != "[5 5 2]" || len(ids) != 12 {
+					t.Fatalf("%s: batches %v, %d pairings, %v; want [5 5 2], 12", name, sizes, len(ids), err)
+				}
+				for i := 1; i < len(ids); i++ {
+					if ids[i] <= ids[i-1] {
+						t.Fatalf("%s: pairing %d after %d: not in id order", name, ids[i], ids[i-1])
+					}
+				}
+			}
+			sizes, ids, err := scan(st, 0)
+			check("read-ahead", sizes, ids, err)
+			must(st.Tx(ctx, func(tx *store.Store) error {
+				sizes, ids, err := scan(tx, 0)
+				check("in a transaction", sizes, ids, err)
+				return nil
+			}))
+			sizes, _, err = scan(st, 2)
+			if err != errStop || fmt.Sprint(sizes) != "[5 5]" {
+				t.Errorf("stopped at the second batch: batches %v, %v; want [5 5], errStop", sizes, err)
+			}
+			cancelled, cancel := context.WithCancel(ctx)
+			cancel()
+			if err := st.ScanActivePairings(cancelled, o, func([]store.PairingFacts) error { return nil }); err == nil {
+				t.Error("a cancelled scan returned no error")
+			}
+		})
+	}
+}
+
+var errStop = fmt.Errorf("caller stops")
