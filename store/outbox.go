@@ -58,7 +58,8 @@ func (s *Store) EnqueueOutbox(ctx context.Context, m OutboxMessage) (OutboxMessa
 	return m, nil
 }
 
-func (s *Store) fillOutbox(ctx context.Context, m *OutboxMessage) error {
+// fillOutboxDefaults sets a new message's status, kind, first attempt and bounded text.
+func (s *Store) fillOutboxDefaults(m *OutboxMessage) {
 	m.CreatedAt = m.CreatedAt.In(s.loc)
 	if m.Status == "" {
 		m.Status = OutPending
@@ -74,6 +75,11 @@ func (s *Store) fillOutbox(ctx context.Context, m *OutboxMessage) error {
 	}
 	m.NextAttemptAt = m.NextAttemptAt.In(s.loc)
 	m.Text = clipRunes(m.Text, 4000)
+}
+
+// fillOutbox is fillOutboxDefaults plus the recipient's account, looked up when not given.
+func (s *Store) fillOutbox(ctx context.Context, m *OutboxMessage) error {
+	s.fillOutboxDefaults(m)
 	if m.Account == "" && m.PersonID != nil {
 		var p Person
 		if err := s.q(ctx).Select("account").Where("id = ?", *m.PersonID).Take(&p).Error; err != nil {

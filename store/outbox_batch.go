@@ -53,11 +53,11 @@ func (s *Store) enqueueChunk(ctx context.Context, ms, out []OutboxMessage) error
 			continue
 		}
 		if m.Account == "" && m.PersonID != nil {
+			// recipientAccounts read it (or failed); an empty account stays empty without asking
+			// again, which cost one SELECT per digest when recipients had not bound a chat account
 			m.Account = accounts[*m.PersonID]
 		}
-		if err := s.fillOutbox(ctx, &m); err != nil {
-			return err
-		}
+		s.fillOutboxDefaults(&m)
 		fresh, at = append(fresh, m), append(at, i)
 	}
 	if len(fresh) == 0 {

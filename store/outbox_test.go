@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -264,6 +265,35 @@ func TestEnqueueOutboxBatch(t *testing.T) {
 			}
 			if _, err := s.EnqueueOutboxBatch(ctx, []store.OutboxMessage{{Key: "k4", Text: "x", CreatedAt: t0}}); err == nil {
 				t.Error("a message without a recipient was queued")
+			}
+		})
+	}
+}
+
+// TestEnqueueOutboxBatchReadsAccountsOnce: recipients without a chat account (coordinators and heads
+// who never bound one) are looked up once per batch, not once more per message.
+func TestEnqueueOutboxBatchReadsAccountsOnce(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			s := b.Open(t)
+			ids := addPeople(t, s, "C001", "C002", "C003")
+			reads := s.CountQueriesForTest("people")
+			var msgs []store.OutboxMessage
+			for i, id := range ids {
+				msgs = append(msgs, store.OutboxMessage{Key: fmt.Sprintf("u%d", i), PersonID: &id, Text: "x", CreatedAt: t0})
+			}
+			got, err := s.EnqueueOutboxBatch(ctx, msgs)
+			if err != nil || len(got) != 3 {
+				t.Fatalf("batch = %d rows, %v", len(got), err)
+			}
+			for i, m := range got {
+				if m.ID == 0 || m.Account != "" || *m.PersonID != ids[i] {
+					t.Errorf("row %d = id %d account %q person %d, want stored, no account, person %d", i, m.ID, m.Account, *m.PersonID, ids[i])
+				}
+			}
+			if n := reads(); n != 1 {
+				t.Errorf("people read %d times for 3 unbound recipients, want 1", n)
 			}
 		})
 	}
