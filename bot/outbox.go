@@ -114,6 +114,16 @@ type sender struct {
 	unclaimed atomic.Pointer[claim]
 	// pausedUntil: the channel reported itself unavailable (bot.Unavailable); nothing is sent before.
 	pausedUntil time.Time
+	// deafUntil: the last step waits for something no new row brings sooner (a token of the bucket,
+	// the daily cap, a paused channel), so wake-ups before it are ignored; each reply wakes the
+	// sender, and every step costs State round trips.
+	deafUntil time.Time
+}
+
+// deaf notes that nothing a wake-up brings can be sent before t, and returns t.
+func (s *sender) deaf(t time.Time) time.Time {
+	s.deafUntil = t
+	return t
 }
 
 // claim is one ClaimOutbox call, kept to undo it.
@@ -187,20 +197,14 @@ func (ob *Outbox) Run(ctx context.Context) error {
 		s := ob.accounts[name]
 		wg.Go(func() { ob.loop(ctx, s) })
 	}
-	wg.Go(func() {
-		for ctx.Err() == nil {
-			if err := ob.Route(ctx); err != nil {
-				ob.log.Warn("routing outbox messages failed", "err", err)
-			}
-			_ = ob.o.Waiter.Wait(ctx, ob.o.Poll, ob.route)
-		}
-	})
+	wg.Go(func() { ob.routeLoop(ctx) })
 	wg.Wait()
 	return nil
 }
 
 func (ob *Outbox) loop(ctx context.Context, s *sender) {
 	for ctx.Err() == nil {
+		s.deafUntil = time.Time{}
 		next, err := ob.Step(ctx, s.Name)
 		d := ob.o.Poll
 		switch {
@@ -209,8 +213,37 @@ func (ob *Outbox) loop(ctx context.Context, s *sender) {
 		case !next.IsZero():
 			d = min(next.Sub(ob.o.Clock.Now()), ob.o.Poll)
 		}
-		if d > 0 {
-			_ = ob.o.Waiter.Wait(ctx, d, s.wake)
+		ob.wait(ctx, s, d)
+	}
+}
+
+// wait waits d or until woken, except that wake-ups before s.deafUntil are ignored.
+func (ob *Outbox) wait(ctx context.Context, s *sender, d time.Duration) {
+	until := ob.o.Clock.Now().Add(d)
+	for d > 0 && ctx.Err() == nil {
+		_ = ob.o.Waiter.Wait(ctx, d, s.wake)
+		now := ob.o.Clock.Now()
+		if !now.Before(s.deafUntil) {
+			return
+		}
+		d = until.Sub(now)
+	}
+}
+
+// routeGap is the least time between two routing passes started by wake-ups: every committed reply
+// wakes the router, and a burst of them is routed by one query instead of one each.
+const routeGap = 200 * time.Millisecond
+
+// routeLoop routes on every wake-up (at most once per routeGap) and every Poll.
+func (ob *Outbox) routeLoop(ctx context.Context) {
+	for ctx.Err() == nil {
+		last := ob.o.Clock.Now()
+		if err := ob.Route(ctx); err != nil {
+			ob.log.Warn("routing outbox messages failed", "err", err)
+		}
+		_ = ob.o.Waiter.Wait(ctx, ob.o.Poll, ob.route)
+		if gap := routeGap - ob.o.Clock.Now().Sub(last); gap > 0 {
+			_ = ob.o.Waiter.Wait(ctx, gap, nil)
 		}
 	}
 }
@@ -282,15 +315,15 @@ func (ob *Outbox) Step(ctx context.Context, account string) (time.Time, error) {
 	}
 	now := ob.o.Clock.Now()
 	if now.Before(s.pausedUntil) {
-		return s.pausedUntil, nil
+		return s.deaf(s.pausedUntil), nil
 	}
 	f, closedUntil, err := ob.filter(ctx, s, now)
 	if err != nil || !closedUntil.IsZero() {
-		return closedUntil, err
+		return s.deaf(closedUntil), err
 	}
 	if s.hint {
 		if wait, err := ob.takeToken(ctx, s, now); err != nil || wait > 0 {
-			return now.Add(wait), err
+			return s.deaf(now.Add(wait)), err
 		}
 	}
 	rows, err := ob.o.Store.DueOutbox(ctx, account, now, f, 1)
@@ -343,7 +376,7 @@ func (ob *Outbox) memberWait(ctx context.Context, s *sender, to string, now time
 // window in which a crash leaves the outcome unknown is the network call itself.
 func (ob *Outbox) sendRow(ctx context.Context, s *sender, row store.OutboxMessage, to string, now time.Time) (time.Time, error) {
 	if wait, err := ob.takeToken(ctx, s, now); err != nil || wait > 0 {
-		return now.Add(wait), err
+		return s.deaf(now.Add(wait)), err
 	}
 	s.token = false
 	if j := s.Limits.Jitter; j > 0 {
