@@ -2,8 +2,10 @@ package scheduler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -103,12 +105,32 @@ func (j *WindowReminders) Run(ctx context.Context, at time.Time) (Result, error)
 	}
 	for start := 0; start < len(cadres); start += per {
 		chunk := cadres[start:min(start+per, len(cadres))]
-		err := j.Store.Tx(ctx, func(tx *store.Store) error { return j.write(ctx, tx, due, chunk, byCadre, at, now, res) })
-		if err != nil {
+		if err := j.writeChunk(ctx, due, chunk, byCadre, at, now, res); err != nil {
 			return res, err
 		}
 	}
 	return res, nil
+}
+
+// writeChunk writes one chunk in one transaction, again from the start (up to three times) when
+// another run planned one of its stages meanwhile; res counts only the committed attempt.
+func (j *WindowReminders) writeChunk(ctx context.Context, due []dueWindow, chunk []domain.PersonID,
+	byCadre map[domain.PersonID][]target, at, now time.Time, res Result) error {
+	var err error
+	for range 3 {
+		part := Result{}
+		err = j.Store.Tx(ctx, func(tx *store.Store) error { return j.write(ctx, tx, due, chunk, byCadre, at, now, part) })
+		if err == nil {
+			for k, v := range part {
+				res[k] += v
+			}
+			return nil
+		}
+		if !errors.Is(err, store.ErrRemindersRaced) {
+			return err
+		}
+	}
+	return err
 }
 
 // dueWindows lists the configured windows open on day with the stage due, in start order.
@@ -199,48 +221,104 @@ func dedupTimes(ts []time.Time) []time.Time {
 	return out
 }
 
-// write inserts the chunk's reminder rows and one digest per cadre listing only the rows that were new.
-func (j *WindowReminders) write(ctx context.Context, tx writer, due []dueWindow, cadres []domain.PersonID,
+// planTx is what one chunk's transaction writes through.
+type planTx interface {
+	ExistingReminderKeys(ctx context.Context, keys []string) (map[string]bool, error)
+	InsertReminders(ctx context.Context, rows []store.Reminder) error
+	EnqueueOutboxBatch(ctx context.Context, ms []store.OutboxMessage) ([]store.OutboxMessage, error)
+	ReminderMessagesSince(ctx context.Context, cadres []domain.PersonID, since time.Time) (map[domain.PersonID]int, error)
+}
+
+// write plans the chunk's reminder rows and one digest per cadre listing only the rows that are new.
+// The stored keys are read first, the digests queued, and then the new rows written with their
+// digest in multi-row INSERTs, each row once; a key written meanwhile by another run fails the
+// insert (store.ErrRemindersRaced) and the caller plans the chunk again.
+func (j *WindowReminders) write(ctx context.Context, tx planTx, due []dueWindow, cadres []domain.PersonID,
 	byCadre map[domain.PersonID][]target, at, now time.Time, res Result) error {
-	var rows []store.Reminder
-	names := map[string]string{} // reminder key → household head
-	for _, cadre := range cadres {
-		for _, t := range byCadre[cadre] {
-			d := due[t.window]
-			key := fmt.Sprintf("%s:%d:%s", d.w.Code, t.pairing, d.stage)
-			names[key] = t.name
-			rows = append(rows, store.Reminder{Key: key, PairingID: t.pairing, CampaignID: ptr(d.id), CadreID: cadre, Stage: d.stage, CreatedAt: now})
-		}
-	}
-	fresh, err := tx.AddReminders(ctx, rows)
-	if err != nil {
+	rows, names, err := j.freshRows(ctx, tx, due, cadres, byCadre, now)
+	if err != nil || len(rows) == 0 {
 		return err
-	}
-	newBy := map[domain.PersonID][]store.Reminder{}
-	for _, r := range fresh {
-		newBy[r.CadreID] = append(newBy[r.CadreID], r)
 	}
 	spent, err := j.spent(ctx, tx, cadres, now)
 	if err != nil {
 		return err
 	}
-	// One digest per cadre with new rows, queued and linked in a few statements for the whole chunk.
-	var digests []store.OutboxMessage
-	var ids [][]int64
-	for _, cadre := range cadres {
-		rs := newBy[cadre]
-		if len(rs) == 0 {
-			continue
+	digests, members := j.digests(due, rows, names, spent, at, now, res)
+	if len(digests) > 0 {
+		queued, err := tx.EnqueueOutboxBatch(ctx, digests)
+		if err != nil {
+			return err
 		}
-		var sections []string
-		rids := make([]int64, 0, len(rs))
+		for i, q := range queued {
+			for _, r := range members[i] {
+				rows[r].OutboxID = ptr(q.ID)
+			}
+		}
+		res["messages"] += len(queued)
+	}
+	return tx.InsertReminders(ctx, rows)
+}
+
+// freshRows lists the chunk's reminder rows whose key is not stored yet (cadre by cadre, in target
+// order), with the household head of each.
+func (j *WindowReminders) freshRows(ctx context.Context, tx planTx, due []dueWindow, cadres []domain.PersonID,
+	byCadre map[domain.PersonID][]target, now time.Time) ([]store.Reminder, []string, error) {
+	var rows []store.Reminder
+	var keys []string
+	for _, cadre := range cadres {
+		for _, t := range byCadre[cadre] {
+			d := due[t.window]
+			key := d.w.Code + ":" + strconv.FormatInt(int64(t.pairing), 10) + ":" + d.stage
+			keys = append(keys, key)
+			rows = append(rows, store.Reminder{Key: key, PairingID: t.pairing, CampaignID: ptr(d.id), CadreID: cadre, Stage: d.stage, CreatedAt: now})
+		}
+	}
+	seen, err := tx.ExistingReminderKeys(ctx, keys)
+	if err != nil || len(seen) == 0 {
+		return rows, headNames(cadres, byCadre), err
+	}
+	all, allNames := rows, headNames(cadres, byCadre)
+	rows, names := rows[:0], allNames[:0]
+	for i, r := range all {
+		if !seen[r.Key] {
+			seen[r.Key] = true // the same key twice in one chunk is written once
+			rows, names = append(rows, r), append(names, allNames[i])
+		}
+	}
+	return rows, names, nil
+}
+
+func headNames(cadres []domain.PersonID, byCadre map[domain.PersonID][]target) []string {
+	var out []string
+	for _, cadre := range cadres {
+		for _, t := range byCadre[cadre] {
+			out = append(out, t.name)
+		}
+	}
+	return out
+}
+
+// digests builds one digest per cadre with new rows (rows are grouped by cadre) and, per digest, the
+// indexes of the rows it announces. Sections over the budget are left out; their rows stay unlinked.
+func (j *WindowReminders) digests(due []dueWindow, rows []store.Reminder, names []string, spent map[domain.PersonID]int,
+	at, now time.Time, res Result) ([]store.OutboxMessage, [][]int) {
+	var digests []store.OutboxMessage
+	var members [][]int
+	for start := 0; start < len(rows); {
+		cadre := rows[start].CadreID
+		end := start
+		for end < len(rows) && rows[end].CadreID == cadre {
+			end++
+		}
 		over := j.Budget >= 0 && spent[cadre] >= j.Budget
+		var sections []string
+		var linked []int
 		for _, d := range due {
 			var hh []string
-			var hids []int64
-			for _, r := range rs {
-				if *r.CampaignID == d.id {
-					hh, hids = append(hh, names[r.Key]), append(hids, r.ID)
+			var idx []int
+			for i := start; i < end; i++ {
+				if *rows[i].CampaignID == d.id {
+					hh, idx = append(hh, names[i]), append(idx, i)
 				}
 			}
 			if len(hh) == 0 {
@@ -252,35 +330,24 @@ func (j *WindowReminders) write(ctx context.Context, tx writer, due []dueWindow,
 				continue
 			}
 			sections = append(sections, textWindowSection(d.w.Name, d.stage, d.w.Start, d.w.End, clock.Day(now), hh))
-			rids = append(rids, hids...)
+			linked = append(linked, idx...)
 		}
+		start = end
 		if len(sections) == 0 {
 			continue
 		}
 		digests = append(digests, store.OutboxMessage{Key: fmt.Sprintf("remind:%s:%d", Slot(at), cadre),
 			PersonID: ptr(cadre), Priority: store.PriorityBulk, CreatedAt: now, Text: textWindowDigest(sections)})
-		ids = append(ids, rids)
+		members = append(members, linked)
 	}
-	if len(digests) == 0 {
-		return nil
-	}
-	queued, err := tx.EnqueueOutboxBatch(ctx, digests)
-	if err != nil {
-		return err
-	}
-	link := make(map[domain.OutboxID][]int64, len(queued))
-	for i, q := range queued {
-		link[q.ID] = append(link[q.ID], ids[i]...)
-	}
-	res["messages"] += len(queued)
-	return tx.LinkReminders(ctx, link)
+	return digests, members
 }
 
 // optionalStage: the halfway reminder and any stage of a window that is not required.
 func optionalStage(d dueWindow) bool { return d.stage == StageHalf || !d.w.Required }
 
 // spent counts each cadre's reminder messages of the month so far (nil when there is no budget).
-func (j *WindowReminders) spent(ctx context.Context, tx writer, cadres []domain.PersonID, now time.Time) (map[domain.PersonID]int, error) {
+func (j *WindowReminders) spent(ctx context.Context, tx planTx, cadres []domain.PersonID, now time.Time) (map[domain.PersonID]int, error) {
 	if j.Budget < 0 {
 		return nil, nil
 	}

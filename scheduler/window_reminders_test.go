@@ -225,3 +225,53 @@ func TestCatchUpJudgesAtSendTime(t *testing.T) {
 		t.Errorf("K1's 端午 digests %q, want one naming 王二 only (王一 was visited before it was sent)", digests)
 	}
 }
+
+// TestWindowRemindersAcrossInstances runs the same slot on four instances at once: each household's
+// stage is planned once (one row, listed in one digest) whichever instance wins each chunk.
+func TestWindowRemindersAcrossInstances(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			c := newCounty(t, b.Open(t))
+			at := clock.Date(2026, 6, 12).Add(9 * time.Hour)
+			clk := clock.NewFake(at)
+			results := make(chan scheduler.Result, 4)
+			errs := make(chan error, 4)
+			for range 4 {
+				job := jobsByName(t, c.st, clk, defaults())["window-reminders"]
+				go func() {
+					res, err := job.Run(ctx, at)
+					results <- res
+					errs <- err
+				}()
+			}
+			planned, messages := 0, 0
+			for range 4 {
+				if err := <-errs; err != nil {
+					t.Errorf("an instance failed: %v", err)
+				}
+				res := <-results
+				planned, messages = planned+res["reminders_open"], messages+res["messages"]
+			}
+			if planned != 3 || messages != 2 {
+				t.Errorf("instances planned %d stages in %d digests; want 3 in 2", planned, messages)
+			}
+			rs, err := c.st.Reminders(ctx, store.ReminderFilter{})
+			must(t, err)
+			if len(rs) != 3 {
+				t.Errorf("%d reminder rows; want 3 (one per pairing)", len(rs))
+			}
+			for _, head := range []string{"王一", "王二", "李三"} {
+				n := 0
+				for _, k := range []domain.PersonID{c.k1, c.k2} {
+					for _, m := range c.messages(t, "remind:", k) {
+						n += strings.Count(m, head)
+					}
+				}
+				if n != 1 {
+					t.Errorf("%s listed %d times in the digests; want once", head, n)
+				}
+			}
+		})
+	}
+}

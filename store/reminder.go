@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"qinqi/internal/domain"
@@ -39,6 +41,67 @@ func (s *Store) AddReminders(ctx context.Context, rows []Reminder) ([]Reminder, 
 		return nil, fmt.Errorf("store: add reminders: %w", err)
 	}
 	return fresh, nil
+}
+
+// ExistingReminderKeys returns which of keys already have a reminder row (a keyed read on the unique
+// index, 500 keys a statement), so a planner can leave those out before it writes anything.
+func (s *Store) ExistingReminderKeys(ctx context.Context, keys []string) (map[string]bool, error) {
+	return existingKeys[Reminder](s, ctx, keys)
+}
+
+// ErrRemindersRaced: InsertReminders found a key that exists already, so another run planned that
+// stage since the caller looked. The caller's transaction must roll back and plan again.
+var ErrRemindersRaced = errors.New("store: a reminder was planned meanwhile")
+
+// insertBatch is how many reminder rows go into one INSERT (7 values each): on MariaDB many, a round
+// trip saved; on SQLite few, since its driver binds each parameter by a search over all of them
+// (quadratic in a statement's parameters) and a statement costs no round trip.
+func (s *Store) insertBatch() int {
+	if s.driver == DriverMySQL {
+		return 1000
+	}
+	return 50
+}
+
+// InsertReminders writes rows the caller found new (ExistingReminderKeys), outbox links included, in
+// multi-row INSERTs that skip an existing key rather than fail; fewer rows written than given means
+// one was planned meanwhile: ErrRemindersRaced. Hand-written: this writes a row per pairing.
+func (s *Store) InsertReminders(ctx context.Context, rows []Reminder) error {
+	per := s.insertBatch()
+	for start := 0; start < len(rows); start += per {
+		batch := rows[start:min(start+per, len(rows))]
+		sql, args := s.reminderInsert(batch)
+		res := s.q(ctx).Exec(sql, args...)
+		if res.Error != nil {
+			return fmt.Errorf("store: insert reminders: %w", res.Error)
+		}
+		if res.RowsAffected != int64(len(batch)) {
+			return fmt.Errorf("%w (%d of %d rows new)", ErrRemindersRaced, res.RowsAffected, len(batch))
+		}
+	}
+	return nil
+}
+
+// reminderInsert is one multi-row INSERT that skips existing keys on either database (not INSERT
+// IGNORE, which would also swallow other errors).
+func (s *Store) reminderInsert(rows []Reminder) (string, []any) {
+	var b strings.Builder
+	b.Grow(96 + len(rows)*16)
+	b.WriteString("INSERT INTO reminders (`key`, pairing_id, campaign_id, cadre_id, stage, outbox_id, created_at) VALUES ")
+	args := make([]any, 0, len(rows)*7)
+	for i, r := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?,?,?,?,?,?,?)")
+		args = append(args, r.Key, r.PairingID, r.CampaignID, r.CadreID, r.Stage, r.OutboxID, r.CreatedAt.In(s.loc))
+	}
+	if s.driver == DriverMySQL {
+		b.WriteString(" ON DUPLICATE KEY UPDATE id = id")
+	} else {
+		b.WriteString(" ON CONFLICT (`key`) DO NOTHING")
+	}
+	return b.String(), args
 }
 
 // existingKeys returns which keys already have a row in T's table (its unique column is `key`).
