@@ -124,9 +124,7 @@ func (in *Inbox) Start(ctx context.Context) {
 		in.wg.Add(1)
 		go func() {
 			defer in.wg.Done()
-			for j := range ch {
-				in.process(ctx, j)
-			}
+			in.work(ctx, ch)
 		}()
 	}
 }
@@ -193,6 +191,11 @@ func (in *Inbox) store(ctx context.Context, m Message) (store.InboxMessage, door
 		return store.InboxMessage{}, door{}, false
 	}
 	row, d, err := in.save(ctx, m)
+	return in.saved(ctx, m, row, d, err)
+}
+
+// saved is what store does once the INSERT of m's row returned err.
+func (in *Inbox) saved(ctx context.Context, m Message, row store.InboxMessage, d door, err error) (store.InboxMessage, door, bool) {
 	switch {
 	case errors.Is(err, store.ErrDuplicate):
 		in.pending.Add(-1)
@@ -270,7 +273,12 @@ func (in *Inbox) dispatch(row store.InboxMessage, m Message, d door) {
 	ch <- inboxJob{row: row, msg: m, door: d}
 }
 
-func (in *Inbox) process(ctx context.Context, j inboxJob) {
+func (in *Inbox) process(ctx context.Context, j inboxJob) { in.processAfter(ctx, j, nil) }
+
+// processAfter is process for a message whose handling already failed with tried in a batch that
+// then committed without it: it is stored on its own and that failure counts as its first try, so
+// the handler runs as often as if the message had never been in a batch.
+func (in *Inbox) processAfter(ctx context.Context, j inboxJob, tried error) {
 	if j.row.ID == 0 { // fresh from Accept
 		row, d, ok := in.store(ctx, j.msg)
 		j.durable()
@@ -290,18 +298,27 @@ func (in *Inbox) process(ctx context.Context, j inboxJob) {
 		}
 		in.pending.Add(-1)
 	}()
-	if in.o.Directory != nil {
-		ctx = in.o.Directory.Begin(ctx)
-	}
-	res, err := in.outcome(ctx, j)
+	err := tried
 	if err == nil {
-		err = in.o.Store.CompleteInbound(ctx, j.row.ID, res, in.o.Clock.Now())
+		err = in.handle(ctx, j)
 	}
 	if err != nil {
 		kept = in.retryLater(ctx, j, err)
 		return
 	}
 	in.o.Wake("")
+}
+
+// handle runs the handler on a stored message and commits its outcome.
+func (in *Inbox) handle(ctx context.Context, j inboxJob) error {
+	if in.o.Directory != nil {
+		ctx = in.o.Directory.Begin(ctx)
+	}
+	res, err := in.outcome(ctx, j)
+	if err != nil {
+		return err
+	}
+	return in.o.Store.CompleteInbound(ctx, j.row.ID, res, in.o.Clock.Now())
 }
 
 // Recover queues every unfinished row again, oldest first (after a restart or a database outage).

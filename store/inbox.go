@@ -63,7 +63,7 @@ type InboxResult struct {
 // so a crash never loses a reply nor sends it twice: re-processing finds the row done or, if the
 // transaction did not commit, handles it again under the same reply keys.
 func (s *Store) CompleteInbound(ctx context.Context, id domain.InboxID, r InboxResult, now time.Time) error {
-	return s.Tx(ctx, func(tx *Store) error {
+	return s.atomic(ctx, func(tx *Store) error {
 		for _, o := range r.Replies {
 			if _, err := tx.EnqueueOutbox(ctx, o); err != nil {
 				return err
@@ -85,6 +85,15 @@ func (s *Store) CompleteInbound(ctx context.Context, id domain.InboxID, r InboxR
 		}
 		return nil
 	})
+}
+
+// atomic runs fn in a transaction, or right in the batch of ctx: the batch's step around the caller
+// already rolls back everything of a failed call, and a savepoint more is a round trip more.
+func (s *Store) atomic(ctx context.Context, fn func(tx *Store) error) error {
+	if !s.inTx && inBatch(ctx) {
+		return fn(s)
+	}
+	return s.Tx(ctx, fn)
 }
 
 // noteLastUsed makes the account a person just wrote from the one that reaches them (messages qinqi

@@ -118,6 +118,11 @@ func (k *KV) Close() error {
 
 // Get returns the value or ErrNotFound.
 func (k *KV) Get(ctx context.Context, key string) (string, error) {
+	if o := overlayOf(ctx, k); o != nil {
+		if v, found, ok := o.get(key); ok {
+			return v, found
+		}
+	}
 	v, err := k.rdb.Get(ctx, k.key(key)).Result()
 	if errors.Is(err, redis.Nil) {
 		return "", ErrNotFound
@@ -130,6 +135,15 @@ func (k *KV) Get(ctx context.Context, key string) (string, error) {
 
 // Set stores a value with a TTL (0 = no expiry).
 func (k *KV) Set(ctx context.Context, key, val string, ttl time.Duration) error {
+	if o := overlayOf(ctx, k); o != nil {
+		// Held until the batch commits; a KV that does not answer now fails the write now, so the
+		// caller knows the state cannot be kept, as without a batch.
+		if err := k.rdb.Ping(ctx).Err(); err != nil {
+			return fmt.Errorf("kv: set: %w", err)
+		}
+		o.put(key, kvOp{val: val, ttl: ttl})
+		return nil
+	}
 	if err := k.rdb.Set(ctx, k.key(key), val, ttl).Err(); err != nil {
 		return fmt.Errorf("kv: set: %w", err)
 	}
@@ -147,6 +161,12 @@ func (k *KV) Claim(ctx context.Context, key, owner string, ttl time.Duration) (b
 
 // Del removes keys.
 func (k *KV) Del(ctx context.Context, keys ...string) error {
+	if o := overlayOf(ctx, k); o != nil {
+		for _, key := range keys {
+			o.put(key, kvOp{del: true})
+		}
+		return nil
+	}
 	full := make([]string, len(keys))
 	for i, key := range keys {
 		full[i] = k.key(key)

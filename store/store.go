@@ -47,6 +47,7 @@ type Store struct {
 	hhCols string // households.<col> AS h_<col>, … for the joined reads
 	watch  *dirWatch
 	inTx   bool // bound to a transaction: never answered from the directory cache
+	log    *slog.Logger
 }
 
 // Open connects and pings; it does not migrate (see Migrate and PendingMigrations).
@@ -77,7 +78,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, loc: zone, driver: o.Driver, watch: &dirWatch{}}
+	s := &Store{db: db, loc: zone, driver: o.Driver, watch: &dirWatch{}, log: o.Logger.With("component", "store")}
 	db.ConnPool = &watchPool{ConnPool: db.ConnPool, w: s.watch}
 	db.Statement.ConnPool = db.ConnPool
 	if s.hhCols, err = columnsAs(db, &Household{}, "households", "h_"); err != nil {
@@ -208,15 +209,24 @@ func (s *Store) Close() error {
 	return sqlDB.Close()
 }
 
-// Tx runs fn in one transaction; fn gets a Store bound to it and must use only that.
+// Tx runs fn in one transaction; fn gets a Store bound to it and must use only that. Under a
+// context from Batch it is a savepoint of the batch's transaction.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.q(ctx).Transaction(func(tx *gorm.DB) error {
 		return fn(&Store{db: tx, loc: s.loc, driver: s.driver, hhCols: s.hhCols, watch: s.watch, inTx: true})
 	})
 }
 
-// q is the handle for one operation.
-func (s *Store) q(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
+// q is the handle for one operation: the transaction of a Batch context joins it, so the handlers'
+// store calls share the inbox's commit without knowing about it.
+func (s *Store) q(ctx context.Context) *gorm.DB {
+	if !s.inTx {
+		if b, ok := ctx.Value(batchKey{}).(*batch); ok && b.watch == s.watch {
+			return b.tx.WithContext(ctx)
+		}
+	}
+	return s.db.WithContext(ctx)
+}
 
 // In moves t into the store's zone; use it for values shown to people.
 func (s *Store) In(t time.Time) time.Time { return t.In(s.loc) }

@@ -1,0 +1,182 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+
+	"gorm.io/gorm"
+)
+
+// A batch is one transaction that several inbound messages share (group commit): each message is a
+// savepoint in it, so one message's failure rolls back only that message, and the batch commits
+// once. The transaction travels in the context; every store call made with that context joins it
+// (see q), so the handlers' writes need not know about it.
+
+type batchKey struct{}
+
+type batch struct {
+	tx    *gorm.DB
+	watch *dirWatch
+	conn  *lossTx
+	kv    *kvOverlay
+	n     int // savepoints taken
+}
+
+// ErrBatchLost says the batch's transaction is gone (the database rolled it back, or the connection
+// died): nothing of it may be committed, and every message of it must be redone on its own.
+var ErrBatchLost = errors.New("store: batch transaction lost")
+
+// Batch runs fn in one transaction carried by the context fn gets, and commits it when fn returns
+// nil. A lost transaction (deadlock, lock wait timeout, outage) is reported as ErrBatchLost even if
+// fn swallowed the statement's error, and nothing is committed then.
+func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+	if s.inTx || inBatch(ctx) {
+		return errors.New("store: batch inside a transaction")
+	}
+	tx := s.db.WithContext(ctx).Begin()
+	if tx.Error != nil {
+		return fmt.Errorf("store: begin batch: %w", tx.Error)
+	}
+	lt := &lossTx{ConnPool: tx.Statement.ConnPool}
+	tx.Statement.ConnPool = lt
+	b := &batch{tx: tx, watch: s.watch, conn: lt, kv: newKVOverlay()}
+	done := false
+	defer func() {
+		if !done {
+			_ = lt.Rollback()
+			b.forgetUncommitted()
+		}
+	}()
+	if err = fn(context.WithValue(ctx, batchKey{}, b)); err != nil {
+		return err
+	}
+	if lerr := lt.lost.Load(); lerr != nil {
+		return fmt.Errorf("%w: %w", ErrBatchLost, *lerr)
+	}
+	done = true
+	if err = lt.Commit(); err != nil {
+		b.forgetUncommitted()
+		return fmt.Errorf("%w: commit: %w", ErrBatchLost, err)
+	}
+	b.kv.apply(ctx, cmp.Or(s.log, slog.Default()))
+	return nil
+}
+
+// Step runs fn under a savepoint of the context's batch: when fn fails, only its writes are rolled
+// back and its error returned. When the batch's transaction is gone, the error is ErrBatchLost.
+// Without a batch in the context fn just runs.
+func (s *Store) Step(ctx context.Context, fn func(ctx context.Context) error) error {
+	b, ok := ctx.Value(batchKey{}).(*batch)
+	if !ok {
+		return fn(ctx)
+	}
+	if lerr := b.conn.lost.Load(); lerr != nil {
+		return fmt.Errorf("%w: %w", ErrBatchLost, *lerr)
+	}
+	b.n++
+	name := fmt.Sprintf("qb%d", b.n)
+	if err := b.tx.WithContext(ctx).SavePoint(name).Error; err != nil {
+		return fmt.Errorf("%w: savepoint: %w", ErrBatchLost, err)
+	}
+	dirty := b.dirty()
+	err := fn(ctx)
+	if lerr := b.conn.lost.Load(); lerr != nil {
+		return fmt.Errorf("%w: %w", ErrBatchLost, *lerr)
+	}
+	b.kv.endStep(err == nil)
+	if err == nil {
+		return nil
+	}
+	if rerr := b.tx.WithContext(ctx).RollbackTo(name).Error; rerr != nil {
+		b.conn.lose(rerr)
+		return fmt.Errorf("%w: rollback to savepoint: %w (after %w)", ErrBatchLost, rerr, err)
+	}
+	if !dirty && b.dirty() {
+		b.watch.after() // the step may have cached directory rows it wrote and took back
+	}
+	return err
+}
+
+func inBatch(ctx context.Context) bool {
+	_, ok := ctx.Value(batchKey{}).(*batch)
+	return ok
+}
+
+// DirectoryWritten reports whether the context's batch has written directory rows not yet
+// committed: reads of the sender cache must then not be trusted (nor filled) until it commits.
+func DirectoryWritten(ctx context.Context) bool {
+	b, ok := ctx.Value(batchKey{}).(*batch)
+	return ok && b.dirty()
+}
+
+func (b *batch) dirty() bool {
+	w, ok := b.conn.ConnPool.(*watchTx)
+	return ok && w.dirty
+}
+
+// forgetUncommitted drops cached directory rows a rolled-back batch may have read from itself.
+func (b *batch) forgetUncommitted() {
+	if b.dirty() {
+		b.watch.after()
+	}
+}
+
+// lossTx notes an error after which the transaction cannot be trusted to hold all its statements:
+// MySQL rolls the whole transaction back on a deadlock (and, configured so, on a lock wait timeout)
+// and runs the next statements in autocommit; a dead connection holds nothing. From then on every
+// statement fails, so nothing of a lost batch is written outside it.
+type lossTx struct {
+	gorm.ConnPool
+	lost atomic.Pointer[error]
+}
+
+func (t *lossTx) lose(err error) { t.lost.CompareAndSwap(nil, &err) }
+
+func (t *lossTx) check(err error) {
+	if err != nil && (IsOutage(err) || errors.Is(err, sql.ErrTxDone)) {
+		t.lose(err)
+	}
+}
+
+func (t *lossTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if lerr := t.lost.Load(); lerr != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBatchLost, *lerr)
+	}
+	res, err := t.ConnPool.ExecContext(ctx, q, args...)
+	t.check(err)
+	return res, err
+}
+
+func (t *lossTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if lerr := t.lost.Load(); lerr != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBatchLost, *lerr)
+	}
+	rows, err := t.ConnPool.QueryContext(ctx, q, args...)
+	t.check(err)
+	return rows, err
+}
+
+func (t *lossTx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.ConnPool.QueryRowContext(ctx, q, args...)
+}
+
+func (t *lossTx) Commit() error {
+	c, ok := t.ConnPool.(gorm.TxCommitter)
+	if !ok {
+		return gorm.ErrInvalidTransaction
+	}
+	return c.Commit()
+}
+
+func (t *lossTx) Rollback() error {
+	c, ok := t.ConnPool.(gorm.TxCommitter)
+	if !ok {
+		return gorm.ErrInvalidTransaction
+	}
+	return c.Rollback()
+}
