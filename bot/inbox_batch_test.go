@@ -28,7 +28,9 @@ func gated(r *irig, fn func(bot.Inbound) ([]bot.Reply, error)) (release func()) 
 	return func() { close(gate) }
 }
 
-func echo(in bot.Inbound) ([]bot.Reply, error) { return []bot.Reply{{Text: "收到：" + in.Text}}, nil }
+func echo(in bot.Inbound) ([]bot.Reply, error) {
+	return []bot.Reply{{Text: "收到：" + in.Text}}, nil
+}
 
 // sortedTexts is the outbox's texts in a stable order (the redone message comes later).
 func sortedTexts(r *irig) []string {

@@ -1,0 +1,108 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"qinqi/internal/testenv"
+	"qinqi/store"
+)
+
+func inRow(id string) *store.InboxMessage {
+	return &store.InboxMessage{Transport: "fake", Account: "a1", MsgID: id, SenderKey: "@u1", Kind: "text", Text: "t", ReceivedAt: time.Now()}
+}
+
+// A failed step takes back only its own rows and KV writes; the batch commits the rest once.
+func TestBatchStepRollsBackAloneAndKVFollowsTheCommit(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			st, kv, ctx := b.Open(t), testenv.KV(t), context.Background()
+			odd := errors.New("odd")
+			err := st.Batch(ctx, func(ctx context.Context) error {
+				if err := st.Step(ctx, func(ctx context.Context) error {
+					if err := kv.Set(ctx, "k1", "v1", time.Minute); err != nil {
+						return err
+					}
+					return st.SaveInbound(ctx, inRow("s1"))
+				}); err != nil {
+					return err
+				}
+				if err := st.Step(ctx, func(ctx context.Context) error {
+					_ = kv.Set(ctx, "k2", "v2", time.Minute)
+					if err := st.SaveInbound(ctx, inRow("s2")); err != nil {
+						return err
+					}
+					return odd
+				}); !errors.Is(err, odd) {
+					t.Errorf("failed step = %v", err)
+				}
+				if v, err := kv.Get(ctx, "k1"); err != nil || v != "v1" {
+					t.Errorf("the batch reads its own KV write: %q, %v", v, err)
+				}
+				if _, err := kv.Get(context.Background(), "k1"); !errors.Is(err, store.ErrNotFound) {
+					t.Errorf("a KV write is visible before the commit: %v", err)
+				}
+				return st.SaveInbound(ctx, inRow("s1")) // the duplicate is seen inside the batch
+			})
+			if !errors.Is(err, store.ErrDuplicate) {
+				t.Fatalf("batch = %v, want the duplicate", err)
+			}
+			if n, _ := st.CountInbox(ctx, store.InNew); n != 0 {
+				t.Fatalf("%d rows of a batch that failed", n)
+			}
+			err = st.Batch(ctx, func(ctx context.Context) error {
+				_ = st.Step(ctx, func(ctx context.Context) error {
+					_ = kv.Set(ctx, "k1", "v1", time.Minute)
+					return st.SaveInbound(ctx, inRow("s1"))
+				})
+				_ = st.Step(ctx, func(ctx context.Context) error { _ = kv.Set(ctx, "k2", "v2", time.Minute); return odd })
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, _ := st.CountInbox(ctx, store.InNew); n != 1 {
+				t.Errorf("%d rows committed, want 1", n)
+			}
+			if v, err := kv.Get(ctx, "k1"); err != nil || v != "v1" {
+				t.Errorf("KV write of the committed step: %q, %v", v, err)
+			}
+			if _, err := kv.Get(ctx, "k2"); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("KV write of the rolled-back step applied: %v", err)
+			}
+		})
+	}
+}
+
+// A statement that fails as an outage loses the batch: nothing of it is committed, even when the
+// caller swallows the error.
+func TestBatchLostCommitsNothing(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			st, ctx := b.Open(t), context.Background()
+			err := st.Batch(ctx, func(ctx context.Context) error {
+				if err := st.Step(ctx, func(ctx context.Context) error { return st.SaveInbound(ctx, inRow("l1")) }); err != nil {
+					return err
+				}
+				serr := st.Step(ctx, func(ctx context.Context) error {
+					dead, cancel := context.WithCancel(ctx)
+					cancel()
+					_ = st.SaveInbound(dead, inRow("l2")) // swallowed
+					return nil
+				})
+				if !errors.Is(serr, store.ErrBatchLost) {
+					t.Errorf("step after an outage = %v, want ErrBatchLost", serr)
+				}
+				return nil
+			})
+			if !errors.Is(err, store.ErrBatchLost) {
+				t.Fatalf("batch = %v, want ErrBatchLost", err)
+			}
+			if n, _ := st.CountInbox(ctx, store.InNew); n != 0 {
+				t.Fatalf("%d rows of a lost batch committed", n)
+			}
+		})
+	}
+}
