@@ -598,7 +598,7 @@ func (in *Inbox) call(ctx context.Context, inb Inbound) (replies []Reply, failur
 func (in *Inbox) result(j inboxJob, pid domain.PersonID, replies []Reply, note string) store.InboxResult {
 	m := j.msg
 	now := in.o.Clock.Now()
-	res := store.InboxResult{Status: store.InDone, PersonID: pid, Error: note}
+	res := store.InboxResult{Status: store.InDone, PersonID: pid, Error: note, Account: m.Account}
 	for n, r := range replies {
 		o := store.OutboxMessage{Key: fmt.Sprintf("reply:%d:%d", j.row.ID, n), Text: r.Text, FileName: r.FileName,
 			FilePath: r.FilePath, Urgent: r.Urgent, CreatedAt: now, Priority: store.PriorityAlert}

@@ -57,12 +57,16 @@ type InboxResult struct {
 	PersonID domain.PersonID // 0 when the sender stayed unbound
 	Error    string          // why it was dropped or failed; never message text
 	Replies  []OutboxMessage
+	// Account is the bot account the message came to; when the sender cache already shows it as
+	// the person's account, the account is not written again. Empty: always checked by the database.
+	Account string
 }
 
 // CompleteInbound enqueues the replies and marks the inbound message finished in one transaction,
 // so a crash never loses a reply nor sends it twice: re-processing finds the row done or, if the
 // transaction did not commit, handles it again under the same reply keys.
 func (s *Store) CompleteInbound(ctx context.Context, id domain.InboxID, r InboxResult, now time.Time) error {
+	noted := r.PersonID == 0 || s.accountKnown(ctx, r.PersonID, r.Account)
 	return s.atomic(ctx, func(tx *Store) error {
 		for _, o := range r.Replies {
 			if _, err := tx.EnqueueOutbox(ctx, o); err != nil {
@@ -80,11 +84,22 @@ func (s *Store) CompleteInbound(ctx context.Context, id domain.InboxID, r InboxR
 		if res.RowsAffected == 0 {
 			return fmt.Errorf("store: finish inbound %d: %w", id, ErrNotFound)
 		}
-		if r.PersonID != 0 {
+		if !noted {
 			return tx.noteLastUsed(ctx, id, r.PersonID, now)
 		}
 		return nil
 	})
+}
+
+// accountKnown reports whether the message's sender cache (see Directory) holds the person with
+// account already: then noteLastUsed's UPDATE would change nothing. A cache miss reads the person.
+func (s *Store) accountKnown(ctx context.Context, person domain.PersonID, account string) bool {
+	v := s.view(ctx)
+	if v == nil || account == "" || DirectoryWritten(ctx) {
+		return false
+	}
+	p, err := s.cachedPersonByID(v, ctx, person)
+	return err == nil && p.Account == account
 }
 
 // atomic runs fn in a transaction, or right in the batch of ctx: the batch's step around the caller
