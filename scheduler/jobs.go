@@ -47,9 +47,7 @@ type Store interface {
 // writer is what jobs do inside a transaction (*store.Store bound to it).
 type writer interface {
 	EnqueueOutbox(ctx context.Context, m store.OutboxMessage) (store.OutboxMessage, error)
-	AddReminders(ctx context.Context, rows []store.Reminder) ([]store.Reminder, error)
 	EnqueueOutboxBatch(ctx context.Context, ms []store.OutboxMessage) ([]store.OutboxMessage, error)
-	LinkReminders(ctx context.Context, byOutbox map[domain.OutboxID][]int64) error
 	AddAlerts(ctx context.Context, rows []store.Alert) ([]store.Alert, error)
 	LinkAlerts(ctx context.Context, byOutbox map[domain.OutboxID][]domain.AlertID) error
 	ResolveAlerts(ctx context.Context, ids []domain.AlertID, at time.Time) error

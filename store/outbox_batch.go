@@ -113,11 +113,6 @@ func (s *Store) recipientAccounts(ctx context.Context, ms []OutboxMessage, have 
 	return out, nil
 }
 
-// LinkReminders points each group of reminder rows at its outbox message, in one UPDATE per 500 rows.
-func (s *Store) LinkReminders(ctx context.Context, byOutbox map[domain.OutboxID][]int64) error {
-	return linkOutbox(s, ctx, "reminders", byOutbox)
-}
-
 // linkOutbox sets table.outbox_id of each group of rows to the message that carried it, in one
 // UPDATE … CASE per keyChunk rows (literal integers, as in sqlInts).
 func linkOutbox[ID ~int64](s *Store, ctx context.Context, table string, byOutbox map[domain.OutboxID][]ID) error {

@@ -8,40 +8,10 @@ import (
 	"time"
 
 	"qinqi/internal/domain"
-
-	"gorm.io/gorm/clause"
 )
 
 // keyChunk is how many keys go into one IN (…) lookup.
 const keyChunk = 500
-
-// AddReminders inserts the reminders whose Key is new and returns those (with ids); rows whose Key
-// exists already are skipped, which is how a reminder stage is planned at most once per pairing and window.
-func (s *Store) AddReminders(ctx context.Context, rows []Reminder) ([]Reminder, error) {
-	keys := make([]string, len(rows))
-	for i, r := range rows {
-		keys[i] = r.Key
-	}
-	seen, err := existingKeys[Reminder](s, ctx, keys)
-	if err != nil {
-		return nil, err
-	}
-	fresh := make([]Reminder, 0, len(rows))
-	for _, r := range rows {
-		if !seen[r.Key] {
-			seen[r.Key] = true
-			r.CreatedAt = r.CreatedAt.In(s.loc)
-			fresh = append(fresh, r)
-		}
-	}
-	if len(fresh) == 0 {
-		return nil, nil
-	}
-	if err := s.q(ctx).Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&fresh, upsertBatch).Error; err != nil {
-		return nil, fmt.Errorf("store: add reminders: %w", err)
-	}
-	return fresh, nil
-}
 
 // ExistingReminderKeys returns which of keys already have a reminder row (a keyed read on the unique
 // index, 500 keys a statement), so a planner can leave those out before it writes anything.
