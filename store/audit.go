@@ -70,8 +70,8 @@ func (s *Store) enqueueAll(ctx context.Context, notes []OutboxMessage) error {
 	return nil
 }
 
-// insertRow runs one hand-written INSERT on the store's connection (the transaction's inside Tx)
-// and returns the new row's id. The check-in path writes three rows per report; gorm's Create
+// insertRow runs one hand-written INSERT on the connection q picks (the transaction's inside Tx, the
+// inbound batch's when ctx carries one) and returns the new row's id. The check-in path writes three rows per report; gorm's Create
 // spends more CPU on reflection and callbacks than the driver does on the statement, so those
 // three go through here. cols and args pair up; errors are translated as gorm's are, so a
 // duplicate key is still ErrDuplicatedKey.
@@ -97,7 +97,7 @@ func (s *Store) insertRow(ctx context.Context, table string, cols []string, args
 		b.WriteByte('?')
 	}
 	b.WriteByte(')')
-	res, err := s.db.Statement.ConnPool.ExecContext(ctx, b.String(), args...)
+	res, err := s.q(ctx).Statement.ConnPool.ExecContext(ctx, b.String(), args...)
 	if err != nil {
 		if t, ok := s.db.Dialector.(gorm.ErrorTranslator); ok {
 			err = t.Translate(err)

@@ -106,3 +106,47 @@ func TestBatchLostCommitsNothing(t *testing.T) {
 		})
 	}
 }
+
+// The hand-written inserts (outbox, audit; check-ins use the same helper) join the batch's step:
+// a failed step takes them back, and nothing waits on a second connection (SQLite's one writer).
+func TestBatchStepTakesBackHandWrittenInserts(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			st, ctx := b.Open(t), context.Background()
+			odd := errors.New("odd")
+			at := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+			write := func(ctx context.Context, n string) error {
+				if _, err := st.EnqueueOutbox(ctx, store.OutboxMessage{Key: "batch:" + n, Account: "a1", ToKey: "@u1", Text: n, CreatedAt: at}); err != nil {
+					return err
+				}
+				return st.Audit(ctx, store.AuditEntry{Action: "batch-" + n, Entity: "batch", EntityID: 7, At: at})
+			}
+			err := st.Batch(ctx, func(ctx context.Context) error {
+				if err := st.Step(ctx, func(ctx context.Context) error { return write(ctx, "kept") }); err != nil {
+					return err
+				}
+				err := st.Step(ctx, func(ctx context.Context) error {
+					if err := write(ctx, "dropped"); err != nil {
+						return err
+					}
+					return odd
+				})
+				if !errors.Is(err, odd) {
+					t.Errorf("failed step = %v", err)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := st.OutboxWithPrefix(ctx, "batch:")
+			if err != nil || len(rows) != 1 || rows[0].Text != "kept" {
+				t.Fatalf("outbox after the batch = %+v, %v; want only the kept step's row", rows, err)
+			}
+			logs, err := st.AuditOf(ctx, "batch", 7)
+			if err != nil || len(logs) != 1 || logs[0].Action != "batch-kept" {
+				t.Fatalf("audit after the batch = %+v, %v; want only the kept step's row", logs, err)
+			}
+		})
+	}
+}
