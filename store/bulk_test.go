@@ -15,6 +15,18 @@ import (
 // bulkFixture writes one cadre, n households and one pairing each, and returns the pairings by id.
 func bulkFixture(t *testing.T, st *store.Store, n int) (store.Person, []store.Pairing) {
 	t.Helper()
+	return pairedCounty(t, st, n, func(i int) domain.Tags {
+		if i%2 == 1 {
+			return domain.MakeTags(domain.TagMonitored, domain.TagDibao)
+		}
+		return domain.MakeTags(domain.TagLifted)
+	})
+}
+
+// pairedCounty writes one cadre K paired since 2026-01-01 with n households H000… (pairings P000…),
+// household i tagged tags(i), and returns the cadre and the pairings by id.
+func pairedCounty(t *testing.T, st *store.Store, n int, tags func(i int) domain.Tags) (store.Person, []store.Pairing) {
+	t.Helper()
 	ctx := context.Background()
 	must := func(err error) {
 		t.Helper()
@@ -27,11 +39,7 @@ func bulkFixture(t *testing.T, st *store.Store, n int) (store.Person, []store.Pa
 	must(err)
 	var hhs []store.Household
 	for i := range n {
-		tags := domain.MakeTags(domain.TagLifted)
-		if i%2 == 1 {
-			tags = domain.MakeTags(domain.TagMonitored, domain.TagDibao)
-		}
-		hhs = append(hhs, store.Household{Code: fmt.Sprintf("H%03d", i), HeadName: "户主", Tags: tags})
+		hhs = append(hhs, store.Household{Code: fmt.Sprintf("H%03d", i), HeadName: "户主", Tags: tags(i)})
 	}
 	must(st.UpsertHouseholds(ctx, hhs, nil))
 	var ps []store.Pairing

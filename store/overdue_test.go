@@ -28,7 +28,7 @@ func TestGroupedScanEvaluatesLikeTheCheckIns(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			k := twelvePairings(t, st, func(i int) domain.Tags {
+			k, _ := pairedCounty(t, st, 12, func(i int) domain.Tags {
 				if i%3 == 0 {
 					return domain.MakeTags(domain.TagMonitored)
 				}
@@ -104,7 +104,7 @@ func TestScanReadsAheadInOrder(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			twelvePairings(t, st, func(int) domain.Tags { return domain.MakeTags(domain.TagLifted) })
+			pairedCounty(t, st, 12, func(int) domain.Tags { return domain.MakeTags(domain.TagLifted) })
 			o := store.ScanOptions{At: clock.Date(2026, 6, 1), Bounds: []time.Time{clock.Date(2026, 5, 1)}, Batch: 5}
 			scan := func(s *store.Store, stopAt int) (sizes []int, ids []domain.PairingID, err error) {
 				err = s.ScanActivePairings(ctx, o, func(fs []store.PairingFacts) error {
@@ -151,32 +151,3 @@ func TestScanReadsAheadInOrder(t *testing.T) {
 }
 
 var errStop = fmt.Errorf("caller stops")
-
-// twelvePairings writes one cadre K paired since 2026-01-01 with households H00…H11 (pairings
-// P00…P11), household i tagged tags(i), and returns the cadre.
-func twelvePairings(t *testing.T, st *store.Store, tags func(i int) domain.Tags) store.Person {
-	t.Helper()
-	ctx := context.Background()
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(st.UpsertPeople(ctx, []store.Person{{Code: "K", Name: "干部", Roles: domain.MakeRoles(domain.RoleCadre)}}, nil))
-	k, err := st.PersonByCode(ctx, "K")
-	must(err)
-	var hhs []store.Household
-	for i := range 12 {
-		hhs = append(hhs, store.Household{Code: fmt.Sprintf("H%02d", i), HeadName: "户主", Tags: tags(i)})
-	}
-	must(st.UpsertHouseholds(ctx, hhs, nil))
-	var ps []store.Pairing
-	for i := range 12 {
-		h, err := st.HouseholdByCode(ctx, fmt.Sprintf("H%02d", i))
-		must(err)
-		ps = append(ps, store.Pairing{Code: fmt.Sprintf("P%02d", i), CadreID: k.ID, HouseholdID: h.ID, StartOn: clock.Date(2026, 1, 1)})
-	}
-	must(st.UpsertPairings(ctx, ps))
-	return k
-}
