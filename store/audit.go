@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -71,33 +70,12 @@ func (s *Store) enqueueAll(ctx context.Context, notes []OutboxMessage) error {
 }
 
 // insertRow runs one hand-written INSERT on the connection q picks (the transaction's inside Tx, the
-// inbound batch's when ctx carries one) and returns the new row's id. The check-in path writes three rows per report; gorm's Create
-// spends more CPU on reflection and callbacks than the driver does on the statement, so those
-// three go through here. cols and args pair up; errors are translated as gorm's are, so a
+// inbound batch's when ctx carries one) and returns the new row's id. The check-in path writes three
+// rows per report; gorm's Create spends more CPU on reflection and callbacks than the driver does on
+// the statement, so those three go through here. cols and args pair up; errors are translated as gorm's are, so a
 // duplicate key is still ErrDuplicatedKey.
 func (s *Store) insertRow(ctx context.Context, table string, cols []string, args ...any) (int64, error) {
-	var b strings.Builder
-	b.Grow(32 + 16*len(cols))
-	b.WriteString("INSERT INTO `")
-	b.WriteString(table)
-	b.WriteString("` (")
-	for i, c := range cols {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('`')
-		b.WriteString(c)
-		b.WriteByte('`')
-	}
-	b.WriteString(") VALUES (")
-	for i := range cols {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('?')
-	}
-	b.WriteByte(')')
-	res, err := s.q(ctx).Statement.ConnPool.ExecContext(ctx, b.String(), args...)
+	res, err := s.q(ctx).Statement.ConnPool.ExecContext(ctx, insertSQL(table, cols, 1), args...)
 	if err != nil {
 		if t, ok := s.db.Dialector.(gorm.ErrorTranslator); ok {
 			err = t.Translate(err)

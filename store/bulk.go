@@ -99,13 +99,19 @@ func (s *Store) BulkInsertCheckIns(ctx context.Context, rows []CheckIn) error {
 }
 
 // checkInInsert builds "INSERT INTO check_ins (…) VALUES (?,…),(?,…)…" for n rows.
-func checkInInsert(n int) string {
-	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(checkInColumns)), ",") + ")"
+func checkInInsert(n int) string { return insertSQL("check_ins", checkInColumns, n) }
+
+// insertSQL builds "INSERT INTO `table` (`col`,…) VALUES (?,…),(?,…)…" for n rows: the bulk writers'
+// multi-row INSERTs and the check-in path's single-row ones share it.
+func insertSQL(table string, cols []string, n int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(cols)), ",") + ")"
 	var b strings.Builder
-	b.Grow(40 + 16*len(checkInColumns) + n*(len(one)+1))
-	b.WriteString("INSERT INTO check_ins (")
-	b.WriteString(strings.Join(checkInColumns, ","))
-	b.WriteString(") VALUES ")
+	b.Grow(32 + 16*len(cols) + n*(len(one)+1))
+	b.WriteString("INSERT INTO `")
+	b.WriteString(table)
+	b.WriteString("` (`")
+	b.WriteString(strings.Join(cols, "`,`"))
+	b.WriteString("`) VALUES ")
 	for i := range n {
 		if i > 0 {
 			b.WriteByte(',')

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"qinqi/internal/domain"
@@ -23,21 +22,11 @@ func (s *Store) ExistingReminderKeys(ctx context.Context, keys []string) (map[st
 // stage since the caller looked. The caller's transaction must roll back and plan again.
 var ErrRemindersRaced = errors.New("store: a reminder was planned meanwhile")
 
-// insertBatch is how many reminder rows go into one INSERT (7 values each): on MariaDB many, a round
-// trip saved; on SQLite few, since its driver binds each parameter by a search over all of them
-// (quadratic in a statement's parameters) and a statement costs no round trip.
-func (s *Store) insertBatch() int {
-	if s.driver == DriverMySQL {
-		return 1000
-	}
-	return 50
-}
-
 // InsertReminders writes rows the caller found new (ExistingReminderKeys), outbox links included, in
 // multi-row INSERTs that skip an existing key rather than fail; fewer rows written than given means
 // one was planned meanwhile: ErrRemindersRaced. Hand-written: this writes a row per pairing.
 func (s *Store) InsertReminders(ctx context.Context, rows []Reminder) error {
-	per := s.insertBatch()
+	per := s.bulkRows()
 	for start := 0; start < len(rows); start += per {
 		batch := rows[start:min(start+per, len(rows))]
 		sql, args := s.reminderInsert(batch)
@@ -52,26 +41,21 @@ func (s *Store) InsertReminders(ctx context.Context, rows []Reminder) error {
 	return nil
 }
 
+// reminderColumns are the columns InsertReminders writes.
+var reminderColumns = []string{"key", "pairing_id", "campaign_id", "cadre_id", "stage", "outbox_id", "created_at"}
+
 // reminderInsert is one multi-row INSERT that skips existing keys on either database (not INSERT
 // IGNORE, which would also swallow other errors).
 func (s *Store) reminderInsert(rows []Reminder) (string, []any) {
-	var b strings.Builder
-	b.Grow(96 + len(rows)*16)
-	b.WriteString("INSERT INTO reminders (`key`, pairing_id, campaign_id, cadre_id, stage, outbox_id, created_at) VALUES ")
-	args := make([]any, 0, len(rows)*7)
-	for i, r := range rows {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString("(?,?,?,?,?,?,?)")
+	args := make([]any, 0, len(rows)*len(reminderColumns))
+	for _, r := range rows {
 		args = append(args, r.Key, r.PairingID, r.CampaignID, r.CadreID, r.Stage, r.OutboxID, r.CreatedAt.In(s.loc))
 	}
+	q := insertSQL("reminders", reminderColumns, len(rows))
 	if s.driver == DriverMySQL {
-		b.WriteString(" ON DUPLICATE KEY UPDATE id = id")
-	} else {
-		b.WriteString(" ON CONFLICT (`key`) DO NOTHING")
+		return q + " ON DUPLICATE KEY UPDATE id = id", args
 	}
-	return b.String(), args
+	return q + " ON CONFLICT (`key`) DO NOTHING", args
 }
 
 // existingKeys returns which keys already have a row in T's table (its unique column is `key`).
