@@ -95,7 +95,7 @@ func (s *Store) BulkInsertCheckIns(ctx context.Context, rows []CheckIn) error {
 			return fmt.Errorf("store: bulk insert check-ins: %w", err)
 		}
 	}
-	return nil
+	return s.summarize(ctx, rows...)
 }
 
 // checkInInsert builds "INSERT INTO check_ins (…) VALUES (?,…),(?,…)…" for n rows.

@@ -23,6 +23,9 @@ func (s *Store) CreateCheckIn(ctx context.Context, c CheckIn, actor domain.Perso
 		if err := tx.insertCheckIn(ctx, &c); err != nil {
 			return fmt.Errorf("store: create check-in: %w", err)
 		}
+		if err := tx.summarize(ctx, c); err != nil {
+			return err
+		}
 		return tx.Audit(ctx, AuditEntry{Actor: actor, Action: ActCreate, Entity: "checkin", EntityID: int64(c.ID),
 			Detail: checkInDetail(c), At: c.ReportedAt})
 	}
@@ -92,7 +95,8 @@ func (s *Store) LastCheckInOfCadre(ctx context.Context, cadre domain.PersonID) (
 	return c, nil
 }
 
-// UndoCheckIn marks a check-in as undone (it stays in the table for the audit trail).
+// UndoCheckIn marks a check-in as undone (it stays in the table for the audit trail) and takes it
+// out of its pairing's summary.
 func (s *Store) UndoCheckIn(ctx context.Context, id domain.CheckInID, actor domain.PersonID, at time.Time) error {
 	return s.Tx(ctx, func(tx *Store) error {
 		res := tx.q(ctx).Model(&CheckIn{}).Where("id = ? AND undone_at IS NULL", id).Update("undone_at", at.In(s.loc))
@@ -101,6 +105,13 @@ func (s *Store) UndoCheckIn(ctx context.Context, id domain.CheckInID, actor doma
 		}
 		if res.RowsAffected == 0 {
 			return fmt.Errorf("store: undo check-in %d: %w", id, ErrNotFound)
+		}
+		var c CheckIn
+		if err := tx.q(ctx).Select("pairing_id, kind, occurred_at").Where("id = ?", id).Take(&c).Error; err != nil {
+			return fmt.Errorf("store: undo check-in %d: %w", id, err)
+		}
+		if err := tx.unsummarize(ctx, c); err != nil {
+			return err
 		}
 		return tx.Audit(ctx, AuditEntry{Actor: actor, Action: ActUndo, Entity: "checkin", EntityID: int64(id), At: at})
 	})

@@ -81,5 +81,5 @@ func (s *Store) ImportCheckIns(ctx context.Context, rows []CheckIn) (int, error)
 	if err := s.q(ctx).CreateInBatches(&fresh, 200).Error; err != nil {
 		return 0, fmt.Errorf("store: import check-ins: %w", err)
 	}
-	return len(fresh), nil
+	return len(fresh), s.summarize(ctx, fresh...)
 }

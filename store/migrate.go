@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/go-gormigrate/gormigrate/v2"
 	"gorm.io/gorm"
@@ -106,6 +107,23 @@ func (s *Store) migrations() []*gormigrate.Migration {
 			// people, households, pairings and chat identities moves, in the same transaction.
 			ID:      "202612060002_directory_generation",
 			Migrate: func(tx *gorm.DB) error { return migrateDirectoryGeneration(s.tableOptions(tx)) },
+		},
+		{
+			// Per-pairing summaries (summary.go), built from check_ins with the entries of the last
+			// SummaryHorizon: every pairing with a check-in gets its row, which keeps "no row" meaning
+			// "no check-ins". Instances of an older version must be stopped first: they would write
+			// check-ins without their summary entries (`qinqi check summaries` finds and mends that).
+			ID: "202612070001_pairing_summaries",
+			Migrate: func(tx *gorm.DB) error {
+				if m := tx.Migrator(); !m.HasTable(&PairingSummary{}) {
+					if err := s.tableOptions(tx).Migrator().CreateTable(&PairingSummary{}); err != nil {
+						return fmt.Errorf("create pairing_summaries: %w", err)
+					}
+				}
+				st := &Store{db: tx, loc: s.loc, driver: s.driver, hhCols: s.hhCols, watch: s.watch, inTx: s.driver == DriverSQLite}
+				_, err := st.RebuildSummaries(tx.Statement.Context, time.Now().Add(-SummaryHorizon))
+				return err
+			},
 		},
 	}
 }

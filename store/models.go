@@ -408,6 +408,6 @@ func allModels() []any {
 		&Region{}, &Unit{}, &Person{}, &Household{}, &Program{}, &Pairing{}, &CheckIn{}, &WorkPlan{},
 		&Request{}, &Rating{}, &Campaign{}, &Reminder{}, &Alert{}, &SpotCheck{}, &Leave{},
 		&ChatIdentity{}, &BindCode{}, &InboxMessage{}, &OutboxMessage{}, &JobRun{}, &AuditLog{},
-		&Setting{}, &VisitConfirm{}, &ConfirmItem{}, &Discrepancy{}, &DirectoryGeneration{},
+		&Setting{}, &VisitConfirm{}, &ConfirmItem{}, &Discrepancy{}, &DirectoryGeneration{}, &PairingSummary{},
 	}
 }

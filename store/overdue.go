@@ -131,39 +131,69 @@ func (s *Store) scanSerial(ctx context.Context, o ScanOptions, programs map[doma
 	}
 }
 
-// nextBatch is the batch of active pairings after `after`, with their check-ins.
+// nextBatch is the batch of active pairings after `after`, with their check-ins: from their summary
+// rows (summary.go) when the scan needs no history before its window, else from check_ins.
 func (s *Store) nextBatch(ctx context.Context, o ScanOptions, after domain.PairingID, programs map[domain.ProgramID]string) ([]PairingFacts, error) {
-	facts, err := s.activeBatch(ctx, o, after, programs)
+	withSummary := !o.LatestBefore
+	facts, sums, err := s.activeBatch(ctx, o, after, programs, withSummary)
 	if err != nil || len(facts) == 0 {
 		return nil, err
 	}
-	if err := s.attachCheckIns(ctx, facts, o); err != nil {
+	var cis map[domain.PairingID][]CheckInFact
+	if withSummary {
+		cis, err = s.summaryCheckIns(ctx, facts, sums, o)
+	} else {
+		cis, err = s.loadCheckIns(ctx, pairingIDs(facts), o, false)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.attachChains(ctx, facts, cis, o); err != nil {
 		return nil, err
 	}
 	return facts, nil
 }
 
-// activeBatch reads the next batch of active pairings with their household and cadre columns in one
-// joined query, scanned by hand: this runs every day over every pairing.
-func (s *Store) activeBatch(ctx context.Context, o ScanOptions, after domain.PairingID, programs map[domain.ProgramID]string) ([]PairingFacts, error) {
+// summaryCols are a batch row's summary columns (NULL both when the pairing has no row).
+type summaryCols struct {
+	completeFrom *time.Time
+	recent       *string
+}
+
+// activeBatch reads the next batch of active pairings with their household and cadre columns (and,
+// withSummary, their summary rows) in one joined query, scanned by hand: this runs every day over
+// every pairing.
+func (s *Store) activeBatch(ctx context.Context, o ScanOptions, after domain.PairingID, programs map[domain.ProgramID]string,
+	withSummary bool) ([]PairingFacts, []summaryCols, error) {
 	at := o.At.In(s.loc)
+	cols, join := "", ""
+	if withSummary {
+		cols, join = ", ps.complete_from, ps.recent", " LEFT JOIN pairing_summaries ps ON ps.pairing_id = p.id"
+	}
 	rows, err := s.q(ctx).Raw("SELECT p.id, p.code, p.cadre_id, p.household_id, p.program_id, p.start_on, p.end_on,"+
-		" h.head_name, h.head_id, h.tags, c.unit_id FROM pairings p JOIN households h ON h.id = p.household_id"+
-		" LEFT JOIN people c ON c.id = p.cadre_id"+
+		" h.head_name, h.head_id, h.tags, c.unit_id"+cols+" FROM pairings p JOIN households h ON h.id = p.household_id"+
+		" LEFT JOIN people c ON c.id = p.cadre_id"+join+
 		" WHERE p.id > ? AND p.start_on <= ? AND (p.end_on IS NULL OR p.end_on > ?) ORDER BY p.id LIMIT ?",
 		after, at, at, o.Batch).Rows()
 	if err != nil {
-		return nil, fmt.Errorf("store: scan pairings: %w", err)
+		return nil, nil, fmt.Errorf("store: scan pairings: %w", err)
 	}
 	defer rows.Close()
 	var out []PairingFacts
+	var sums []summaryCols
 	for rows.Next() {
 		var f PairingFacts
+		var sum summaryCols
 		p := &f.Pairing
-		if err := rows.Scan(&p.ID, &p.Code, &p.CadreID, &p.HouseholdID, &p.ProgramID, &p.StartOn, &p.EndOn,
-			&f.HeadName, &f.HeadID, &f.Tags, &f.CadreUnit); err != nil {
-			return nil, fmt.Errorf("store: scan pairing row: %w", err)
+		dest := []any{&p.ID, &p.Code, &p.CadreID, &p.HouseholdID, &p.ProgramID, &p.StartOn, &p.EndOn,
+			&f.HeadName, &f.HeadID, &f.Tags, &f.CadreUnit}
+		if withSummary {
+			dest = append(dest, &sum.completeFrom, &sum.recent)
 		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, nil, fmt.Errorf("store: scan pairing row: %w", err)
+		}
+		sums = append(sums, sum)
 		p.StartOn = p.StartOn.In(s.loc)
 		if p.EndOn != nil {
 			e := p.EndOn.In(s.loc)
@@ -175,9 +205,9 @@ func (s *Store) activeBatch(ctx context.Context, o ScanOptions, after domain.Pai
 		out = append(out, f)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: scan pairings: %w", err)
+		return nil, nil, fmt.Errorf("store: scan pairings: %w", err)
 	}
-	return out, nil
+	return out, sums, nil
 }
 
 func pairingIDs(fs []PairingFacts) []domain.PairingID {
@@ -194,6 +224,12 @@ func (s *Store) attachCheckIns(ctx context.Context, facts []PairingFacts, o Scan
 	if err != nil {
 		return err
 	}
+	return s.attachChains(ctx, facts, cis, o)
+}
+
+// attachChains sets the facts' CheckIns to cis plus, for relayed pairings, the check-ins of the
+// pairings they continue (read from check_ins: relays are few), and their Since.
+func (s *Store) attachChains(ctx context.Context, facts []PairingFacts, cis map[domain.PairingID][]CheckInFact, o ScanOptions) error {
 	chains, err := s.relayChains(ctx, pairingIDs(facts))
 	if err != nil {
 		return err

@@ -15,7 +15,21 @@ func (s *Store) InsertFixture(ctx context.Context, rows ...any) error {
 			if err := tx.q(ctx).Create(r).Error; err != nil {
 				return fmt.Errorf("store: fixture %T: %w", r, err)
 			}
+			if err := tx.summarizeFixture(ctx, r); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
+}
+
+// summarizeFixture keeps the summaries of fixture check-ins, like every other writer of check_ins.
+func (s *Store) summarizeFixture(ctx context.Context, r any) error {
+	switch v := r.(type) {
+	case *CheckIn:
+		return s.summarize(ctx, *v)
+	case *[]CheckIn:
+		return s.summarize(ctx, *v...)
+	}
+	return nil
 }

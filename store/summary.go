@@ -1,0 +1,271 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"qinqi/internal/domain"
+)
+
+// Per-pairing summaries. The daily scans (overdue, reminder planning, spot-checks) read one narrow row
+// per pairing instead of grouping its check-ins: at a million pairings the grouped read of twenty
+// million check-ins was most of the overdue scan. The row lists the pairing's non-undone check-ins as
+// entries "kind letter + occurred_at in base-36 Unix seconds", and every writer of check_ins keeps it
+// in the same transaction:
+//
+//   - a new check-in appends its entry with one upsert that reads nothing (CONCAT / ||), so
+//     concurrent reports of one pairing cannot lose each other's entries;
+//   - an undo removes one matching entry after a locking read of the row;
+//   - bulk loads, sheet imports and fixtures append per pairing in multi-row upserts.
+//
+// CompleteFrom says from when the row holds every check-in (NULL: from the beginning). A pairing
+// without a row has no check-ins at all, because the migration that created the table gave a row to
+// every pairing that had one. PruneSummaries drops entries older than the scans can ask for and moves
+// CompleteFrom forward; a scan whose window starts before a row's CompleteFrom reads that pairing
+// from check_ins instead, so a summary is never wrong, only sometimes unused.
+// `qinqi check summaries` compares every row with check_ins, and RebuildSummaries rewrites them.
+
+// PairingSummary is one pairing's summary row.
+type PairingSummary struct {
+	ID           domain.PairingID `gorm:"column:pairing_id;primaryKey;autoIncrement:false"` // the pairing's id
+	CompleteFrom *time.Time
+	Recent       string `gorm:"type:text;not null"`
+}
+
+// SummaryHorizon is how far back a summary keeps entries: longer than any scan window (the previous
+// quarter's start is at most 184 days back), so pruning never takes what a scan reads.
+const SummaryHorizon = 200 * 24 * time.Hour
+
+// summaryKinds gives each check-in kind its one-letter code in the summary.
+var summaryKinds = map[domain.CheckInKind]byte{
+	domain.KindContact: 'c', domain.KindVisit: 'v', domain.KindPolicy: 'p', domain.KindWarmth: 'w', domain.KindDeed: 'd',
+}
+
+// summaryEntry encodes one check-in: "v1q2w3e " (the trailing space separates entries).
+func summaryEntry(kind domain.CheckInKind, at time.Time) (string, error) {
+	k, ok := summaryKinds[kind]
+	if !ok {
+		return "", fmt.Errorf("store: summary: unknown check-in kind %q", kind)
+	}
+	b := make([]byte, 0, 10)
+	b = append(b, k)
+	b = strconv.AppendInt(b, at.Unix(), 36)
+	return string(append(b, ' ')), nil
+}
+
+// decodeSummary reads a row's entries with from <= At <= to (either bound may be zero: open).
+func decodeSummary(recent string, from, to time.Time, loc *time.Location, out []CheckInFact) ([]CheckInFact, error) {
+	for _, e := range strings.Fields(recent) {
+		f, err := decodeEntry(e, loc)
+		if err != nil {
+			return out, err
+		}
+		if (!from.IsZero() && f.At.Before(from)) || (!to.IsZero() && f.At.After(to)) {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+func decodeEntry(e string, loc *time.Location) (CheckInFact, error) {
+	if len(e) < 2 {
+		return CheckInFact{}, fmt.Errorf("store: summary entry %q is too short", e)
+	}
+	var kind domain.CheckInKind
+	for k, c := range summaryKinds {
+		if c == e[0] {
+			kind = k
+		}
+	}
+	sec, err := strconv.ParseInt(e[1:], 36, 64)
+	if kind == "" || err != nil {
+		return CheckInFact{}, fmt.Errorf("store: summary entry %q is unreadable", e)
+	}
+	return CheckInFact{Kind: kind, At: time.Unix(sec, 0).In(loc)}, nil
+}
+
+// summaryAdds are the entries to append, by pairing, in ascending pairing order.
+type summaryAdds struct {
+	ids     []domain.PairingID
+	entries map[domain.PairingID]string
+}
+
+func (a *summaryAdds) add(c CheckIn) error {
+	if c.UndoneAt != nil {
+		return nil
+	}
+	e, err := summaryEntry(c.Kind, c.OccurredAt)
+	if err != nil {
+		return err
+	}
+	if a.entries == nil {
+		a.entries = map[domain.PairingID]string{}
+	}
+	if _, ok := a.entries[c.PairingID]; !ok {
+		a.ids = append(a.ids, c.PairingID)
+	}
+	a.entries[c.PairingID] += e
+	return nil
+}
+
+// summarize appends the entries of newly written check-ins to their pairings' rows.
+func (s *Store) summarize(ctx context.Context, rows ...CheckIn) error {
+	var adds summaryAdds
+	for _, c := range rows {
+		if err := adds.add(c); err != nil {
+			return err
+		}
+	}
+	sort.Slice(adds.ids, func(i, j int) bool { return adds.ids[i] < adds.ids[j] }) // one lock order for every writer
+	per := s.bulkRows()
+	for start := 0; start < len(adds.ids); start += per {
+		ids := adds.ids[start:min(start+per, len(adds.ids))]
+		args := make([]any, 0, 2*len(ids))
+		for _, id := range ids {
+			args = append(args, id, adds.entries[id])
+		}
+		// straight to the connection, like insertRow: this runs in every report's transaction
+		if _, err := s.q(ctx).Statement.ConnPool.ExecContext(ctx, s.appendSummarySQL(len(ids)), args...); err != nil {
+			return fmt.Errorf("store: append to summaries: %w", err)
+		}
+	}
+	return nil
+}
+
+// appendSummarySQL is the upsert that appends to n rows, creating the missing ones complete.
+func (s *Store) appendSummarySQL(n int) string {
+	q := "INSERT INTO pairing_summaries (pairing_id, complete_from, recent) VALUES " +
+		strings.TrimSuffix(strings.Repeat("(?,NULL,?),", n), ",")
+	if s.driver == DriverSQLite {
+		return q + " ON CONFLICT(pairing_id) DO UPDATE SET recent = recent || excluded.recent"
+	}
+	return q + " ON DUPLICATE KEY UPDATE recent = CONCAT(recent, VALUES(recent))"
+}
+
+// forUpdate makes a SELECT a locking read on MariaDB, which also reads the latest committed row
+// rather than the transaction's snapshot. SQLite's writing transaction already holds the only lock.
+func (s *Store) forUpdate(q string) string {
+	if s.driver == DriverSQLite {
+		return q
+	}
+	return q + " FOR UPDATE"
+}
+
+// unsummarize removes one entry of an undone check-in from its pairing's row. An entry already
+// pruned (older than the row's CompleteFrom) is not there to remove, which is fine.
+func (s *Store) unsummarize(ctx context.Context, c CheckIn) error {
+	e, err := summaryEntry(c.Kind, c.OccurredAt)
+	if err != nil {
+		return err
+	}
+	var recent []string
+	err = s.q(ctx).Raw(s.forUpdate("SELECT recent FROM pairing_summaries WHERE pairing_id = ?"), c.PairingID).Scan(&recent).Error
+	if err != nil {
+		return fmt.Errorf("store: read summary of pairing %d: %w", c.PairingID, err)
+	}
+	if len(recent) == 0 {
+		return nil
+	}
+	rest, found := removeEntry(recent[0], e)
+	if !found {
+		return nil
+	}
+	if err := s.q(ctx).Exec("UPDATE pairing_summaries SET recent = ? WHERE pairing_id = ?", rest, c.PairingID).Error; err != nil {
+		return fmt.Errorf("store: write summary of pairing %d: %w", c.PairingID, err)
+	}
+	return nil
+}
+
+// removeEntry drops the first whole entry e ("v1q2w3e ") from recent.
+func removeEntry(recent, e string) (string, bool) {
+	for i := 0; ; {
+		j := strings.Index(recent[i:], e)
+		if j < 0 {
+			return recent, false
+		}
+		j += i
+		if j == 0 || recent[j-1] == ' ' {
+			return recent[:j] + recent[j+len(e):], true
+		}
+		i = j + 1
+	}
+}
+
+// summaryCheckIns turns a scan batch's summary rows into its check-ins in the scan's window, in the
+// form loadCheckIns gives (grouped when the scan has Bounds). Pairings whose row is complete only
+// from after the window's start are read from check_ins instead.
+func (s *Store) summaryCheckIns(ctx context.Context, facts []PairingFacts, sums []summaryCols, o ScanOptions) (map[domain.PairingID][]CheckInFact, error) {
+	from := o.Since
+	if len(o.Bounds) > 0 {
+		from = o.Bounds[0]
+	}
+	out := make(map[domain.PairingID][]CheckInFact, len(facts))
+	var stale []domain.PairingID
+	for i, f := range facts {
+		id, sum := f.Pairing.ID, sums[i]
+		if sum.completeFrom != nil && sum.completeFrom.After(from) {
+			stale = append(stale, id)
+			continue
+		}
+		if sum.recent == nil {
+			continue
+		}
+		cs, err := decodeSummary(*sum.recent, from, o.At, s.loc, nil)
+		if err != nil {
+			return nil, fmt.Errorf("store: summary of pairing %d: %w", id, err)
+		}
+		if len(o.Bounds) > 0 {
+			cs = groupFacts(cs, o.Bounds)
+		}
+		if len(cs) > 0 {
+			out[id] = cs
+		}
+	}
+	if len(stale) > 0 {
+		raw, err := s.loadCheckIns(ctx, stale, o, true)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(out, raw)
+	}
+	return out, nil
+}
+
+// groupFacts is groupedCheckIns done in Go: per kind and per interval between consecutive bounds,
+// as many copies as the interval holds check-ins, dated at its latest. cs are all at or after bounds[0].
+func groupFacts(cs []CheckInFact, bounds []time.Time) []CheckInFact {
+	type group struct {
+		kind   domain.CheckInKind
+		bucket int
+		n      int
+		latest time.Time
+	}
+	var groups []group // a handful: kinds × intervals
+	for _, c := range cs {
+		b := sort.Search(len(bounds), func(i int) bool { return bounds[i].After(c.At) })
+		i := slices.IndexFunc(groups, func(g group) bool { return g.kind == c.Kind && g.bucket == b })
+		if i < 0 {
+			groups = append(groups, group{kind: c.Kind, bucket: b})
+			i = len(groups) - 1
+		}
+		g := &groups[i]
+		g.n++
+		if c.At.After(g.latest) {
+			g.latest = c.At
+		}
+	}
+	out := cs[:0]
+	for _, g := range groups {
+		for range g.n {
+			out = append(out, CheckInFact{Kind: g.kind, At: g.latest})
+		}
+	}
+	return out
+}

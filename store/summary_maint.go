@@ -1,0 +1,290 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"qinqi/internal/domain"
+)
+
+// summaryChunk is how many pairing ids one transaction of the summary upkeep covers.
+const summaryChunk = 1000
+
+// RebuildSummaries rewrites every pairing's summary from check_ins, keeping the entries from `from`
+// on (zero: all of them), one transaction per summaryChunk pairing ids. It is safe while reports
+// arrive: a chunk first deletes its rows, which locks them (and on MariaDB the gaps between them),
+// and only then reads check_ins, so a report's transaction either committed before the read and is
+// in it, or waits for the chunk and appends to the new row. It returns the number of rows written.
+func (s *Store) RebuildSummaries(ctx context.Context, from time.Time) (int, error) {
+	from = wholeSecond(from)
+	var lo, hi *int64
+	if err := s.q(ctx).Raw("SELECT MIN(id), MAX(id) FROM pairings").Row().Scan(&lo, &hi); err != nil {
+		return 0, fmt.Errorf("store: rebuild summaries: %w", err)
+	}
+	if lo == nil || hi == nil {
+		return 0, nil
+	}
+	n := 0
+	for start := domain.PairingID(*lo); start <= domain.PairingID(*hi); start += summaryChunk {
+		err := s.Tx(ctx, func(tx *Store) error {
+			k, err := tx.rebuildChunk(ctx, start, start+summaryChunk-1, from)
+			n += k
+			return err
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+func (s *Store) rebuildChunk(ctx context.Context, lo, hi domain.PairingID, from time.Time) (int, error) {
+	if err := s.q(ctx).Exec("DELETE FROM pairing_summaries WHERE pairing_id BETWEEN ? AND ?", lo, hi).Error; err != nil {
+		return 0, fmt.Errorf("store: rebuild summaries: %w", err)
+	}
+	raw, err := s.rawEntries(ctx, lo, hi)
+	if err != nil {
+		return 0, err
+	}
+	var complete *time.Time
+	if !from.IsZero() {
+		f := from.In(s.loc)
+		complete = &f
+	}
+	rows := make([]PairingSummary, 0, len(raw))
+	for _, id := range sortedKeys(raw) {
+		r := PairingSummary{ID: id, CompleteFrom: complete}
+		var b strings.Builder
+		for _, e := range raw[id] {
+			if from.IsZero() || !e.at.Before(from) {
+				b.WriteString(e.code)
+			}
+		}
+		r.Recent = b.String()
+		rows = append(rows, r)
+	}
+	return len(rows), s.writeSummaries(ctx, rows)
+}
+
+// rawEntry is one non-undone check-in as its summary entry.
+type rawEntry struct {
+	code string
+	at   time.Time
+}
+
+// rawEntries reads the non-undone check-ins of pairings lo..hi as summary entries, oldest first (the
+// covering scan index alone answers it).
+func (s *Store) rawEntries(ctx context.Context, lo, hi domain.PairingID) (map[domain.PairingID][]rawEntry, error) {
+	rows, err := s.q(ctx).Raw("SELECT pairing_id, kind, occurred_at FROM check_ins WHERE pairing_id BETWEEN ? AND ?"+
+		" AND undone_at IS NULL ORDER BY pairing_id, occurred_at", lo, hi).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("store: read check-ins for summaries: %w", err)
+	}
+	defer rows.Close()
+	out := map[domain.PairingID][]rawEntry{}
+	for rows.Next() {
+		var id domain.PairingID
+		var kind domain.CheckInKind
+		var at time.Time
+		if err := rows.Scan(&id, &kind, &at); err != nil {
+			return nil, fmt.Errorf("store: read check-ins for summaries: %w", err)
+		}
+		code, err := summaryEntry(kind, at)
+		if err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], rawEntry{code: code, at: at})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: read check-ins for summaries: %w", err)
+	}
+	return out, nil
+}
+
+// writeSummaries inserts rows, replacing any row of the same pairing.
+func (s *Store) writeSummaries(ctx context.Context, rows []PairingSummary) error {
+	per := s.bulkRows()
+	for start := 0; start < len(rows); start += per {
+		part := rows[start:min(start+per, len(rows))]
+		args := make([]any, 0, 3*len(part))
+		for _, r := range part {
+			args = append(args, r.ID, r.CompleteFrom, r.Recent)
+		}
+		q := insertSQL("pairing_summaries", []string{"pairing_id", "complete_from", "recent"}, len(part))
+		if s.driver == DriverSQLite {
+			q += " ON CONFLICT(pairing_id) DO UPDATE SET complete_from = excluded.complete_from, recent = excluded.recent"
+		} else {
+			q += " ON DUPLICATE KEY UPDATE complete_from = VALUES(complete_from), recent = VALUES(recent)"
+		}
+		if err := s.q(ctx).Exec(q, args...).Error; err != nil {
+			return fmt.Errorf("store: write summaries: %w", err)
+		}
+	}
+	return nil
+}
+
+// PruneSummaries drops the entries older than before and moves those rows' CompleteFrom to before,
+// one locked chunk of rows at a time; rows without such entries are left as they are. It returns
+// how many rows it rewrote. The summary-prune job calls it with now − SummaryHorizon.
+func (s *Store) PruneSummaries(ctx context.Context, before time.Time) (int, error) {
+	before = wholeSecond(before)
+	n := 0
+	for after := domain.PairingID(0); ; {
+		var got int
+		err := s.Tx(ctx, func(tx *Store) error {
+			rows, err := tx.lockedSummaries(ctx, after)
+			if err != nil || len(rows) == 0 {
+				return err
+			}
+			got, after = len(rows), rows[len(rows)-1].ID
+			pruned, err := pruneRows(rows, before.In(s.loc), s.loc)
+			n += len(pruned)
+			if err != nil {
+				return err
+			}
+			return tx.writeSummaries(ctx, pruned)
+		})
+		if err != nil || got < summaryChunk {
+			return n, err
+		}
+	}
+}
+
+// lockedSummaries reads (and on MariaDB locks) the next summaryChunk rows after `after`.
+func (s *Store) lockedSummaries(ctx context.Context, after domain.PairingID) ([]PairingSummary, error) {
+	var rows []PairingSummary
+	err := s.q(ctx).Raw(s.forUpdate("SELECT pairing_id, complete_from, recent FROM pairing_summaries"+
+		" WHERE pairing_id > ? ORDER BY pairing_id LIMIT ?"), after, summaryChunk).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: read summaries: %w", err)
+	}
+	return rows, nil
+}
+
+// pruneRows returns the rows that hold entries older than before, without them.
+func pruneRows(rows []PairingSummary, before time.Time, loc *time.Location) ([]PairingSummary, error) {
+	var out []PairingSummary
+	for _, r := range rows {
+		var keep strings.Builder
+		dropped := false
+		for _, e := range strings.Fields(r.Recent) {
+			f, err := decodeEntry(e, loc)
+			if err != nil {
+				return out, fmt.Errorf("store: summary of pairing %d: %w", r.ID, err)
+			}
+			if f.At.Before(before) {
+				dropped = true
+				continue
+			}
+			keep.WriteString(e + " ")
+		}
+		if dropped {
+			r.Recent, r.CompleteFrom = keep.String(), &before
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// SummaryCheck is what CheckSummaries found.
+type SummaryCheck struct {
+	Pairings   int                // pairings with a summary row or a check-in
+	Mismatched int                // whose row differs from check_ins
+	Examples   []domain.PairingID // the first few of them
+}
+
+// CheckSummaries compares every summary row with check_ins: from the row's CompleteFrom on, it
+// must hold exactly the pairing's non-undone check-ins (to the second); a pairing without a row must
+// have none. Each chunk reads both in one transaction, so reports arriving meanwhile cause no false
+// alarm on MariaDB; on SQLite the transaction keeps writers out for the chunk's few milliseconds.
+func (s *Store) CheckSummaries(ctx context.Context) (SummaryCheck, error) {
+	var out SummaryCheck
+	var lo, hi *int64
+	if err := s.q(ctx).Raw("SELECT MIN(id), MAX(id) FROM pairings").Row().Scan(&lo, &hi); err != nil || lo == nil || hi == nil {
+		return out, err
+	}
+	for start := domain.PairingID(*lo); start <= domain.PairingID(*hi); start += summaryChunk {
+		err := s.Tx(ctx, func(tx *Store) error { return tx.checkChunk(ctx, start, start+summaryChunk-1, &out) })
+		if err != nil {
+			return out, fmt.Errorf("store: check summaries: %w", err)
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) checkChunk(ctx context.Context, lo, hi domain.PairingID, out *SummaryCheck) error {
+	var rows []PairingSummary
+	if err := s.q(ctx).Where("pairing_id BETWEEN ? AND ?", lo, hi).Find(&rows).Error; err != nil {
+		return err
+	}
+	raw, err := s.rawEntries(ctx, lo, hi)
+	if err != nil {
+		return err
+	}
+	stored := make(map[domain.PairingID]PairingSummary, len(rows))
+	for _, r := range rows {
+		stored[r.ID] = r
+		if _, ok := raw[r.ID]; !ok {
+			raw[r.ID] = nil
+		}
+	}
+	for _, id := range sortedKeys(raw) {
+		out.Pairings++
+		if !summaryMatches(stored[id], raw[id], s.loc) {
+			out.Mismatched++
+			if len(out.Examples) < 20 {
+				out.Examples = append(out.Examples, id)
+			}
+		}
+	}
+	return nil
+}
+
+// summaryMatches compares a row's entries from its CompleteFrom on with the raw ones.
+func summaryMatches(r PairingSummary, raw []rawEntry, loc *time.Location) bool {
+	var from time.Time
+	if r.CompleteFrom != nil {
+		from = *r.CompleteFrom
+	}
+	got, err := decodeSummary(r.Recent, from, time.Time{}, loc, nil)
+	if err != nil {
+		return false
+	}
+	var want, have []string
+	for _, e := range raw {
+		if from.IsZero() || !e.at.Before(from) {
+			want = append(want, e.code)
+		}
+	}
+	for _, f := range got {
+		code, err := summaryEntry(f.Kind, f.At)
+		if err != nil {
+			return false
+		}
+		have = append(have, code)
+	}
+	slices.Sort(want)
+	slices.Sort(have)
+	return slices.Equal(want, have)
+}
+
+// wholeSecond truncates t to its second (keeping zero zero): entries are dated to the second, so a
+// bound with a fraction would split a second between a row's pruned and kept entries.
+func wholeSecond(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return time.Unix(t.Unix(), 0)
+}
+
+func sortedKeys[V any](m map[domain.PairingID]V) []domain.PairingID {
+	out := make([]domain.PairingID, 0, len(m))
+	for id := range m {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
