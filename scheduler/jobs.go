@@ -90,6 +90,10 @@ func Jobs(d Deps) ([]Job, error) {
 	if !ok {
 		return nil, fmt.Errorf("scheduler: the store cannot build reports")
 	}
+	prune, err := summaryPruneJob(d)
+	if err != nil {
+		return nil, err
+	}
 	rep := func(k ReportKind, spec string) *PeriodicReport {
 		return &PeriodicReport{Kind: k, Store: reports, Clock: d.Clock, Weights: d.Config.Ranking, FileDir: d.Config.Outbox.FileDir, Spec: spec}
 	}
@@ -104,6 +108,7 @@ func Jobs(d Deps) ([]Job, error) {
 		confirmJob(d),
 		callbackJob(d),
 		fileCleanupJob(d),
+		prune,
 		rep(ReportMonthly, "0 8 1 * *"),
 		rep(ReportQuarterly, "10 8 1 1,4,7,10 *"),
 		rep(ReportYearly, "20 8 2 1 *"),
