@@ -30,6 +30,7 @@ func commands() []command {
 		{"serve", "run the bot in production (MySQL, Redis, WeCom, 服务号, WeChat)", runServe},
 		{"demo", "run the bot on the embedded default with a console chat and sample data", runDemo},
 		{"migrate", "apply pending database migrations", runMigrate},
+		{"check", "check the per-pairing summaries against check_ins (-rebuild rewrites them)", runCheck},
 		{"import", "import regions|units|people|households|pairings|visits (or all from a folder) from .xlsx or .csv", runImport},
 		{"export", "export check-ins as csv|json|xlsx", runExport},
 		{"seed", "write a deterministic synthetic county into the database", runSeed},
