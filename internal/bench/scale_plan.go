@@ -48,6 +48,9 @@ func runPlan(ctx context.Context, env Env, rep *Report) error {
 }
 
 func planOnce(ctx context.Context, env Env, rep *Report, backend string, c scaleCounty, n countyRows, st *store.Store) error {
+	if err := c.upkeep(ctx, rep, "scale_plan", backend, st, planAt); err != nil {
+		return err
+	}
 	if err := st.ClearJobOutput(ctx); err != nil {
 		return err
 	}

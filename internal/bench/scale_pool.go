@@ -16,13 +16,13 @@ import (
 // poolHeadroom leaves room above the scan's working set for the check-in path's hot pages.
 const poolHeadroom = 1.25
 
-// scanWorkingSet is what the overdue scan reads every day: the check-ins' covering scan index, the
-// clustered rows of pairings, households, people and alerts, and the alerts' pairing index. Sizes
-// come from mysql.innodb_index_stats (pages × page size), kept current by InnoDB's persistent stats.
+// scanWorkingSet is what the overdue scan reads every day: the clustered rows of pairings, their
+// summaries, households, people and alerts, and the alerts' pairing index (check_ins only for the
+// few overdue pairings' older history). Sizes come from mysql.innodb_index_stats (pages × page
+// size), kept current by InnoDB's persistent stats.
 const scanWorkingSet = `SELECT COALESCE(SUM(s.stat_value), 0) * @@innodb_page_size FROM mysql.innodb_index_stats s
  WHERE s.database_name = ? AND s.stat_name = 'size' AND (
-  (s.table_name = 'check_ins' AND s.index_name = 'idx_checkin_scan') OR
-  (s.table_name IN ('pairings', 'households', 'people', 'alerts') AND s.index_name = 'PRIMARY') OR
+  (s.table_name IN ('pairings', 'pairing_summaries', 'households', 'people', 'alerts') AND s.index_name = 'PRIMARY') OR
   (s.table_name = 'alerts' AND s.index_name = 'idx_alerts_pairing_id'))`
 
 // poolSizes are the server's current buffer pool and the one recommended for the county db, in bytes.

@@ -64,6 +64,10 @@ func runRSS(ctx context.Context, env Env, rep *Report) error {
 	if took > 0 {
 		rep.Add(seededRow("scale_rss", backend, c, rows, took))
 	}
+	// Not pruned: serve runs on the real clock, which may be before the county's diary ends.
+	if err := c.upkeep(ctx, rep, "scale_rss", backend, st, time.Time{}); err != nil {
+		return err
+	}
 	if err := st.ClearJobOutput(ctx); err != nil { // so the catch-up runs today's scan again
 		return err
 	}

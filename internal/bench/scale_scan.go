@@ -77,6 +77,9 @@ func scanCountyOnce(ctx context.Context, env Env, rep *Report, backend string, c
 	if took > 0 {
 		rep.Add(seededRow("scale_scan", backend, c, n, took))
 	}
+	if err := c.upkeep(ctx, rep, "scale_scan", backend, st, scanAt); err != nil {
+		return jobTiming{}, err
+	}
 	var pool poolSizes
 	note := ""
 	if backend == "mariadb" {
