@@ -42,14 +42,28 @@ type PairingSummary struct {
 // quarter's start is at most 184 days back), so pruning never takes what a scan reads.
 const SummaryHorizon = 200 * 24 * time.Hour
 
-// summaryKinds gives each check-in kind its one-letter code in the summary.
-var summaryKinds = map[domain.CheckInKind]byte{
-	domain.KindContact: 'c', domain.KindVisit: 'v', domain.KindPolicy: 'p', domain.KindWarmth: 'w', domain.KindDeed: 'd',
+// The summary's one-letter codes for the check-in kinds; kindLetter and letterKind are inverses.
+const summaryLetters = "cvpwd"
+
+func kindLetter(k domain.CheckInKind) (byte, bool) {
+	for i, kind := range domain.CheckInKinds {
+		if kind == k {
+			return summaryLetters[i], true
+		}
+	}
+	return 0, false
+}
+
+func letterKind(c byte) domain.CheckInKind {
+	if i := strings.IndexByte(summaryLetters, c); i >= 0 {
+		return domain.CheckInKinds[i]
+	}
+	return ""
 }
 
 // summaryEntry encodes one check-in: "v1q2w3e " (the trailing space separates entries).
 func summaryEntry(kind domain.CheckInKind, at time.Time) (string, error) {
-	k, ok := summaryKinds[kind]
+	k, ok := kindLetter(kind)
 	if !ok {
 		return "", fmt.Errorf("store: summary: unknown check-in kind %q", kind)
 	}
@@ -61,7 +75,7 @@ func summaryEntry(kind domain.CheckInKind, at time.Time) (string, error) {
 
 // decodeSummary reads a row's entries with from <= At <= to (either bound may be zero: open).
 func decodeSummary(recent string, from, to time.Time, loc *time.Location, out []CheckInFact) ([]CheckInFact, error) {
-	for _, e := range strings.Fields(recent) {
+	for e := range strings.FieldsSeq(recent) { // no list of entries: a million rows a scan
 		f, err := decodeEntry(e, loc)
 		if err != nil {
 			return out, err
@@ -78,12 +92,7 @@ func decodeEntry(e string, loc *time.Location) (CheckInFact, error) {
 	if len(e) < 2 {
 		return CheckInFact{}, fmt.Errorf("store: summary entry %q is too short", e)
 	}
-	var kind domain.CheckInKind
-	for k, c := range summaryKinds {
-		if c == e[0] {
-			kind = k
-		}
-	}
+	kind := letterKind(e[0])
 	sec, err := strconv.ParseInt(e[1:], 36, 64)
 	if kind == "" || err != nil {
 		return CheckInFact{}, fmt.Errorf("store: summary entry %q is unreadable", e)

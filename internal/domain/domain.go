@@ -4,7 +4,10 @@
 // only: no storage, no rules, no I/O, so store, calendar, policy and the handlers can all use it.
 package domain
 
-import "strings"
+import (
+	"iter"
+	"strings"
+)
 
 // Typed IDs keep a household id from being passed where a person id is expected.
 type (
@@ -94,7 +97,7 @@ type Tags string
 
 // Has reports whether t contains tag.
 func (t Tags) Has(tag Tag) bool {
-	for _, s := range t.List() {
+	for s := range t.All() {
 		if s == tag {
 			return true
 		}
@@ -104,17 +107,22 @@ func (t Tags) Has(tag Tag) bool {
 
 // List returns the tags in stored order.
 func (t Tags) List() []Tag {
-	if t == "" {
-		return nil
-	}
-	parts := strings.Split(string(t), ",")
-	out := make([]Tag, 0, len(parts))
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, Tag(p))
-		}
+	var out []Tag
+	for tag := range t.All() {
+		out = append(out, tag)
 	}
 	return out
+}
+
+// All yields the tags in stored order without building a list (the daily scans ask a million times).
+func (t Tags) All() iter.Seq[Tag] {
+	return func(yield func(Tag) bool) {
+		for p := range strings.SplitSeq(string(t), ",") {
+			if p = strings.TrimSpace(p); p != "" && !yield(Tag(p)) {
+				return
+			}
+		}
+	}
 }
 
 // MakeTags joins tags, dropping duplicates and keeping first-seen order.

@@ -3,8 +3,11 @@
 package policy
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"qinqi/internal/clock"
@@ -62,9 +65,10 @@ type Status struct {
 	LastCheckIn  time.Time // zero when there is none
 }
 
-// Engine holds the frequency rules.
+// Engine holds the frequency rules. It is safe for concurrent use.
 type Engine struct {
-	cfg config.Frequency
+	cfg  config.Frequency
+	last atomic.Pointer[periodCache]
 }
 
 // New builds an engine; cfg is assumed validated (config.Validate checks periods and kinds).
@@ -78,7 +82,7 @@ func (e *Engine) Rules(p Pairing) []config.Rule {
 		return rs
 	}
 	var best []config.Rule
-	for _, t := range p.Tags.List() {
+	for t := range p.Tags.All() {
 		if rs, ok := e.cfg.ByTag[string(t)]; ok && stricter(rs, best) {
 			best = rs
 		}
@@ -239,26 +243,27 @@ func Counts(r config.Rule, kind domain.CheckInKind) bool {
 // period. A rule asking several per period (NeedsHistory) dates a long spell exactly only when
 // checkins holds the pairing's whole history; with less it may date the spell earlier.
 func (e *Engine) Evaluate(p Pairing, checkins []CheckIn, now time.Time) Status {
-	sorted := make([]time.Time, 0, len(checkins))
+	var st Status
 	for _, c := range checkins {
-		if !c.At.After(now) {
-			sorted = append(sorted, c.At)
+		if !c.At.After(now) && c.At.After(st.LastCheckIn) {
+			st.LastCheckIn = c.At
 		}
 	}
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Before(sorted[j]) })
-	var st Status
-	if len(sorted) > 0 {
-		st.LastCheckIn = sorted[len(sorted)-1]
-	}
-	for _, r := range e.Rules(p) {
-		var times []time.Time
+	rules := e.Rules(p)
+	st.Needs = make([]Need, 0, len(rules))
+	start := clock.Day(p.Start)
+	times := make([]time.Time, 0, len(checkins)) // one buffer for every rule: need() keeps none of it
+	for _, r := range rules {
+		times = times[:0]
 		for _, c := range checkins {
-			if !c.At.After(now) && !c.At.Before(clock.Day(p.Start)) && Counts(r, c.Kind) {
+			if !c.At.After(now) && !c.At.Before(start) && Counts(r, c.Kind) {
 				times = append(times, c.At)
 			}
 		}
-		sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
-		n := ruleState{r: r, start: clock.Day(p.Start), times: times}.need(now)
+		slices.SortFunc(times, time.Time.Compare)
+		rs := ruleState{r: r, start: start, times: times}
+		rs.firstS, rs.firstE = PeriodOf(r.Period, start)
+		n := rs.need(e.periodAt(r.Period, now))
 		st.Needs = append(st.Needs, n)
 		if n.Missing() > 0 {
 			st.Due = true
@@ -284,21 +289,53 @@ func (e *Engine) NeedsHistory(p Pairing) bool {
 
 // ruleState is one rule applied to one pairing: its qualifying check-ins, ascending.
 type ruleState struct {
-	r     config.Rule
-	start time.Time // the pairing's first day
-	times []time.Time
+	r              config.Rule
+	start          time.Time // the pairing's first day
+	firstS, firstE time.Time // the pairing's first period of the rule
+	times          []time.Time
 }
 
-func (s ruleState) need(now time.Time) Need {
-	ps, pe := PeriodOf(s.r.Period, now)
-	firstS, _ := PeriodOf(s.r.Period, s.start)
+// nowPeriod is the current and the previous period of a rule's kind at some instant.
+type nowPeriod struct {
+	ps, pe, prevS time.Time
+}
+
+// periodAt is PeriodOf(period, now) with the previous period's start, remembered for the last now:
+// the daily scans judge a million pairings at one instant, and the calendar arithmetic was most of
+// the time each judgement took.
+func (e *Engine) periodAt(period string, now time.Time) nowPeriod {
+	if c := e.last.Load(); c != nil && c.now.Equal(now) {
+		if p, ok := c.byPeriod[period]; ok {
+			return p
+		}
+	}
+	var p nowPeriod
+	p.ps, p.pe = PeriodOf(period, now)
+	p.prevS, _ = PeriodOf(period, p.ps.Add(-time.Nanosecond))
+	c := &periodCache{now: now, byPeriod: map[string]nowPeriod{period: p}}
+	if old := e.last.Load(); old != nil && old.now.Equal(now) {
+		maps.Copy(c.byPeriod, old.byPeriod) // keep the other periods of this instant
+		c.byPeriod[period] = p
+	}
+	e.last.Store(c)
+	return p
+}
+
+// periodCache is periodAt's memory: one instant, its periods by name. Replaced, never changed.
+type periodCache struct {
+	now      time.Time
+	byPeriod map[string]nowPeriod
+}
+
+func (s ruleState) need(at nowPeriod) Need {
+	ps, pe, firstS := at.ps, at.pe, s.firstS
 	n := Need{Rule: s.r, Want: s.want(ps), PeriodStart: ps, PeriodEnd: pe}
 	if ps.Before(firstS) { // the pairing has not started yet
 		n.Want = 0
 		return n
 	}
 	n.Have = s.count(ps, pe)
-	prevS := s.before(ps)
+	prevS := at.prevS
 	if n.Have >= n.Want || prevS.Before(firstS) || s.count(prevS, ps) >= s.want(prevS) {
 		return n
 	}
@@ -337,7 +374,7 @@ func (s ruleState) firstShort(short, firstS time.Time) time.Time {
 
 // want is what the period starting at ps asks: Count, prorated for the pairing's first period.
 func (s ruleState) want(ps time.Time) int {
-	firstS, firstE := PeriodOf(s.r.Period, s.start)
+	firstS, firstE := s.firstS, s.firstE
 	if !ps.Equal(firstS) || s.start.Equal(firstS) {
 		return s.r.Count
 	}
