@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -32,7 +31,6 @@ import (
 // dirMaxAge are read again anyway.
 type Directory struct {
 	st  *Store
-	db  *sql.DB
 	kv  *KV // nil: the token is the database's generation row
 	log *slog.Logger
 
@@ -83,14 +81,10 @@ const (
 // the token is read from the database. A process that only writes (qinqi import) uses one too, so
 // running instances hear of its changes.
 func NewDirectory(st *Store, kv *KV, shared bool, log *slog.Logger) (*Directory, error) {
-	db, err := st.db.DB()
-	if err != nil {
-		return nil, fmt.Errorf("store: directory: %w", err)
-	}
 	if log == nil {
 		log = slog.Default()
 	}
-	d := &Directory{st: st, db: db, log: log.With("component", "directory")}
+	d := &Directory{st: st, log: log.With("component", "directory")}
 	if shared {
 		d.kv = kv
 	}
@@ -128,8 +122,12 @@ func (d *Directory) Begin(ctx context.Context) context.Context {
 
 func (d *Directory) current(ctx context.Context) (string, error) {
 	if d.kv == nil {
+		// Through the message's batch when it has one: asking the pool for a second connection
+		// while the batch holds SQLite's write lock waited for the connections of batches queued
+		// behind that lock, each message for the busy timeout (10 s).
 		var n int64
-		if err := d.db.QueryRowContext(ctx, "SELECT n FROM directory_generations WHERE id = 1").Scan(&n); err != nil {
+		row := d.st.q(ctx).Statement.ConnPool.QueryRowContext(ctx, "SELECT n FROM directory_generations WHERE id = 1")
+		if err := row.Scan(&n); err != nil {
 			return "", fmt.Errorf("directory generation: %w", err)
 		}
 		return strconv.FormatInt(n, 10), nil
