@@ -13,7 +13,7 @@ import (
 )
 
 // bulkFixture writes one cadre, n households and one pairing each, and returns the pairings by id.
-func bulkFixture(t *testing.T, st *store.Store, n int) (store.Person, []store.Pairing) {
+func bulkFixture(t testing.TB, st *store.Store, n int) (store.Person, []store.Pairing) {
 	t.Helper()
 	return pairedCounty(t, st, n, func(i int) domain.Tags {
 		if i%2 == 1 {
@@ -25,7 +25,7 @@ func bulkFixture(t *testing.T, st *store.Store, n int) (store.Person, []store.Pa
 
 // pairedCounty writes one cadre K paired since 2026-01-01 with n households H000… (pairings P000…),
 // household i tagged tags(i), and returns the cadre and the pairings by id.
-func pairedCounty(t *testing.T, st *store.Store, n int, tags func(i int) domain.Tags) (store.Person, []store.Pairing) {
+func pairedCounty(t testing.TB, st *store.Store, n int, tags func(i int) domain.Tags) (store.Person, []store.Pairing) {
 	t.Helper()
 	ctx := context.Background()
 	must := func(err error) {

@@ -1,0 +1,75 @@
+//go:build unix
+
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"syscall"
+	"testing"
+	"time"
+
+	"qinqi/internal/domain"
+	"qinqi/internal/testenv"
+	"qinqi/store"
+)
+
+// BenchmarkReportBatch is the store's part of one check-in report on the inbox's group-commit path:
+// the inbox row, the check-in with its audit row, the reply and the done mark, eight reports to a
+// batch, a step each. One op is one report; run with -benchmem for the allocations per report.
+// cpu-ns/op is the process's CPU per report (with SQLite it includes the engine), which on a shared
+// machine says more than the wall clock.
+func BenchmarkReportBatch(b *testing.B) {
+	const perBatch = 8
+	for _, be := range testenv.Backends() {
+		b.Run(be.Name, func(b *testing.B) {
+			st, ctx := be.Open(b), context.Background()
+			k, ps := pairedCounty(b, st, 1, func(int) domain.Tags { return domain.MakeTags(domain.TagLifted) })
+			p := ps[0]
+			b.ResetTimer()
+			cpu0 := processCPU(b)
+			for i := 0; i < b.N; i += perBatch {
+				err := st.Batch(ctx, func(ctx context.Context) error {
+					for j := i; j < min(i+perBatch, b.N); j++ {
+						if err := st.Step(ctx, func(ctx context.Context) error { return benchReport(ctx, st, k, p, j) }); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(processCPU(b)-cpu0)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+
+func benchReport(ctx context.Context, st *store.Store, k store.Person, p store.Pairing, i int) error {
+	now := time.Now()
+	id := fmt.Sprintf("m%d", i)
+	in := &store.InboxMessage{Transport: "fake", Account: "a1", MsgID: id, SenderKey: "@k", Kind: "text",
+		Text: "走访 户主 送米一袋", ReceivedAt: now}
+	if err := st.SaveInbound(ctx, in); err != nil {
+		return err
+	}
+	src := "fake:a1:" + id
+	c := store.CheckIn{PairingID: p.ID, CadreID: k.ID, HouseholdID: p.HouseholdID, Kind: "visit", Mode: "visit",
+		OccurredAt: now, ReportedAt: now, Text: "走访 户主 送米一袋", Items: "米×1", SourceMsgID: &src}
+	if _, _, err := st.CreateCheckIn(ctx, c, k.ID); err != nil {
+		return err
+	}
+	reply := store.OutboxMessage{Key: "reply:" + src, Account: "a1", PersonID: &k.ID, Text: "已记录", CreatedAt: now}
+	return st.CompleteInbound(ctx, in.ID, store.InboxResult{Status: store.InDone, PersonID: k.ID,
+		Replies: []store.OutboxMessage{reply}}, now)
+}
+
+// processCPU is the user and system CPU time the test process has used so far.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
