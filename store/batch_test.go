@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
 )
@@ -146,6 +147,67 @@ func TestBatchStepTakesBackHandWrittenInserts(t *testing.T) {
 			logs, err := st.AuditOf(ctx, "batch", 7)
 			if err != nil || len(logs) != 1 || logs[0].Action != "batch-kept" {
 				t.Fatalf("audit after the batch = %+v, %v; want only the kept step's row", logs, err)
+			}
+		})
+	}
+}
+
+// A check-in joins the batch's step without a savepoint of its own: a report repeated in a later
+// step returns the stored row and that step goes on, and a failed step takes its check-in and audit
+// row back with it.
+func TestBatchCheckInsJoinTheStep(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			st, ctx := b.Open(t), context.Background()
+			k, ps := pairedCounty(t, st, 1, func(int) domain.Tags { return domain.MakeTags(domain.TagLifted) })
+			at := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+			report := func(ctx context.Context, src string) (store.CheckIn, bool, error) {
+				return st.CreateCheckIn(ctx, store.CheckIn{PairingID: ps[0].ID, CadreID: k.ID, HouseholdID: ps[0].HouseholdID,
+					Kind: domain.KindVisit, OccurredAt: at, ReportedAt: at, SourceMsgID: &src}, k.ID)
+			}
+			odd := errors.New("odd")
+			var first store.CheckIn
+			err := st.Batch(ctx, func(ctx context.Context) error {
+				if err := st.Step(ctx, func(ctx context.Context) error {
+					var err error
+					first, _, err = report(ctx, "m1")
+					return err
+				}); err != nil {
+					return err
+				}
+				if err := st.Step(ctx, func(ctx context.Context) error {
+					again, created, err := report(ctx, "m1")
+					if err != nil || created || again.ID != first.ID {
+						t.Errorf("repeated report = %d, %v, %v; want the stored %d", again.ID, created, err, first.ID)
+					}
+					return st.SaveInbound(ctx, inRow("after-repeat"))
+				}); err != nil {
+					return err
+				}
+				if err := st.Step(ctx, func(ctx context.Context) error {
+					if _, _, err := report(ctx, "m2"); err != nil {
+						return err
+					}
+					return odd
+				}); !errors.Is(err, odd) {
+					t.Errorf("failed step = %v", err)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, _ := st.CountInbox(ctx, store.InNew); n != 1 {
+				t.Errorf("%d inbox rows, want the repeat's step kept", n)
+			}
+			if c, err := st.LastCheckInOfCadre(ctx, k.ID); err != nil || c.ID != first.ID {
+				t.Errorf("last check-in = %d, %v; want only %d", c.ID, err, first.ID)
+			}
+			if logs, err := st.AuditOf(ctx, "checkin", int64(first.ID)); err != nil || len(logs) != 1 {
+				t.Errorf("audit rows of the kept check-in = %d, %v; want 1", len(logs), err)
+			}
+			if logs, err := st.AuditOf(ctx, "checkin", int64(first.ID)+1); err != nil || len(logs) != 0 {
+				t.Errorf("audit rows of the rolled-back check-in = %d, %v; want none", len(logs), err)
 			}
 		})
 	}

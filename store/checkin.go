@@ -12,8 +12,9 @@ import (
 
 // CreateCheckIn stores a report and its audit row. A report whose SourceMsgID was stored before
 // returns that row with created=false, so a re-delivered message never makes a second check-in.
-// Inside a transaction it writes in the caller's (no savepoint: the insert that can fail on a
-// repeated message comes first, so a failure leaves nothing to undo).
+// Inside a transaction or an inbound batch it writes in the caller's (no savepoint: the insert that
+// can fail on a repeated message comes first, so a failure leaves nothing to undo, and a failing
+// audit row fails the batch's step, which takes the check-in back with it).
 func (s *Store) CreateCheckIn(ctx context.Context, c CheckIn, actor domain.PersonID) (CheckIn, bool, error) {
 	c.OccurredAt, c.ReportedAt = c.OccurredAt.In(s.loc), c.ReportedAt.In(s.loc)
 	c.Text, c.Items = clipRunes(c.Text, 2000), clipRunes(c.Items, 500)
@@ -30,7 +31,7 @@ func (s *Store) CreateCheckIn(ctx context.Context, c CheckIn, actor domain.Perso
 			Detail: checkInDetail(c), At: c.ReportedAt})
 	}
 	var err error
-	if s.inTx {
+	if s.inTx || inBatch(ctx) {
 		err = write(s)
 	} else {
 		err = s.Tx(ctx, write)
