@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -40,15 +41,15 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
 	if e.Actor != 0 {
 		actor = &e.Actor
 	}
-	_, err := s.insertRow(ctx, "audit_logs", auditCols, actor, e.Action, e.Entity, e.EntityID, clipRunes(e.Detail, 1000), e.At.In(s.loc))
+	_, err := s.insertRow(ctx, auditInsert, actor, e.Action, e.Entity, e.EntityID, clipRunes(e.Detail, 1000), e.At.In(s.loc))
 	if err != nil {
 		return fmt.Errorf("store: audit %s %s: %w", e.Action, e.Entity, err)
 	}
 	return nil
 }
 
-// auditCols are AuditLog's columns in the order Audit passes them.
-var auditCols = []string{"actor_id", "action", "entity", "entity_id", "detail", "at"}
+// auditInsert writes AuditLog's columns in the order Audit passes them.
+var auditInsert = insertSQL("audit_logs", []string{"actor_id", "action", "entity", "entity_id", "detail", "at"}, 1)
 
 // AuditOf lists the audit rows of one entity, oldest first (tests and the admin view).
 func (s *Store) AuditOf(ctx context.Context, entity string, id int64) ([]AuditLog, error) {
@@ -69,18 +70,32 @@ func (s *Store) enqueueAll(ctx context.Context, notes []OutboxMessage) error {
 	return nil
 }
 
-// insertRow runs one hand-written INSERT on the connection q picks (the transaction's inside Tx, the
-// inbound batch's when ctx carries one) and returns the new row's id. The check-in path writes three
-// rows per report; gorm's Create spends more CPU on reflection and callbacks than the driver does on
-// the statement, so those three go through here. cols and args pair up; errors are translated as gorm's are, so a
-// duplicate key is still ErrDuplicatedKey.
-func (s *Store) insertRow(ctx context.Context, table string, cols []string, args ...any) (int64, error) {
-	res, err := s.q(ctx).Statement.ConnPool.ExecContext(ctx, insertSQL(table, cols, 1), args...)
+// insertRow runs one hand-written INSERT (built once by insertSQL) on the connection q picks (the
+// transaction's inside Tx, the inbound batch's when ctx carries one) and returns the new row's id.
+// The check-in path writes four rows per report; gorm's Create spends more CPU on reflection and
+// callbacks than the driver does on the statement, so those four go through here. The args are in
+// the order of the statement's columns.
+func (s *Store) insertRow(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := s.exec(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// exec runs one hand-written statement where q(ctx) would, without the gorm session q builds;
+// errors are translated as gorm's are, so a duplicate key is still ErrDuplicatedKey.
+func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	pool := s.db.Statement.ConnPool
+	if b, ok := ctx.Value(batchKey{}).(*batch); ok && !s.inTx && b.watch == s.watch {
+		pool = b.tx.Statement.ConnPool
+	}
+	res, err := pool.ExecContext(ctx, query, args...)
 	if err != nil {
 		if t, ok := s.db.Dialector.(gorm.ErrorTranslator); ok {
 			err = t.Translate(err)
 		}
-		return 0, err
+		return nil, err
 	}
-	return res.LastInsertId()
+	return res, nil
 }

@@ -59,11 +59,11 @@ func checkInDetail(c CheckIn) string {
 	return string(b)
 }
 
-// checkInCols are CheckIn's columns but the id, in the order insertCheckIn passes them
+// checkInInsertOne writes CheckIn's columns but the id, in the order insertCheckIn passes them
 // (TestHandWrittenInsertsCoverTheModels keeps them in step with the model).
-var checkInCols = []string{"pairing_id", "cadre_id", "household_id", "kind", "mode", "occurred_at", "reported_at",
+var checkInInsertOne = insertSQL("check_ins", []string{"pairing_id", "cadre_id", "household_id", "kind", "mode", "occurred_at", "reported_at",
 	"place", "text", "items", "value_fen", "sales_items", "sales_fen", "lat", "lng", "distance_m", "far", "photo_ref",
-	"source_msg_id", "undone_at", "created_at", "updated_at"}
+	"source_msg_id", "undone_at", "created_at", "updated_at"}, 1)
 
 // insertCheckIn writes c as gorm's Create would (CreatedAt and UpdatedAt now unless set) and sets its ID.
 func (s *Store) insertCheckIn(ctx context.Context, c *CheckIn) error {
@@ -74,7 +74,7 @@ func (s *Store) insertCheckIn(ctx context.Context, c *CheckIn) error {
 	if c.UpdatedAt.IsZero() {
 		c.UpdatedAt = now
 	}
-	id, err := s.insertRow(ctx, "check_ins", checkInCols, c.PairingID, c.CadreID, c.HouseholdID, c.Kind, c.Mode,
+	id, err := s.insertRow(ctx, checkInInsertOne, c.PairingID, c.CadreID, c.HouseholdID, c.Kind, c.Mode,
 		c.OccurredAt, c.ReportedAt, c.Place, c.Text, c.Items, c.ValueFen, c.SalesItems, c.SalesFen, c.Lat, c.Lng,
 		c.DistanceM, c.Far, c.PhotoRef, c.SourceMsgID, c.UndoneAt, c.CreatedAt, c.UpdatedAt)
 	c.ID = domain.CheckInID(id)

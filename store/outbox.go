@@ -59,10 +59,10 @@ func (s *Store) EnqueueOutbox(ctx context.Context, m OutboxMessage) (OutboxMessa
 	return m, fmt.Errorf("store: enqueue %q: %w", m.Key, err)
 }
 
-// outboxCols are OutboxMessage's columns but the id, in the order insertOutbox passes them
+// outboxInsert writes OutboxMessage's columns but the id, in the order insertOutbox passes them
 // (TestHandWrittenInsertsCoverTheModels keeps them in step with the model).
-var outboxCols = []string{"key", "account", "status", "priority", "next_attempt_at", "person_id", "to_key", "kind",
-	"text", "file_name", "file_path", "urgent", "attempts", "last_error", "created_at", "sent_at"}
+var outboxInsert = insertSQL("outbox_messages", []string{"key", "account", "status", "priority", "next_attempt_at", "person_id", "to_key", "kind",
+	"text", "file_name", "file_path", "urgent", "attempts", "last_error", "created_at", "sent_at"}, 1)
 
 // insertOutbox writes a filled m as gorm's Create would (CreatedAt now unless set) and sets its ID:
 // one hand-written statement, since every reply passes here.
@@ -70,7 +70,7 @@ func (s *Store) insertOutbox(ctx context.Context, m *OutboxMessage) error {
 	if m.CreatedAt.IsZero() {
 		m.CreatedAt = time.Now().In(s.loc)
 	}
-	id, err := s.insertRow(ctx, "outbox_messages", outboxCols, m.Key, m.Account, m.Status, m.Priority, m.NextAttemptAt,
+	id, err := s.insertRow(ctx, outboxInsert, m.Key, m.Account, m.Status, m.Priority, m.NextAttemptAt,
 		m.PersonID, m.ToKey, m.Kind, m.Text, m.FileName, m.FilePath, m.Urgent, m.Attempts, m.LastError, m.CreatedAt, m.SentAt)
 	m.ID = domain.OutboxID(id)
 	return err

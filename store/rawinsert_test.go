@@ -12,14 +12,14 @@ import (
 )
 
 // TestHandWrittenInsertsCoverTheModels writes every column of the rows the check-in path inserts by
-// hand (check-in, outbox message, audit row) and reads them back through gorm: a column added to a
+// hand (check-in, outbox message, inbound message, audit row) and reads them back through gorm: a column added to a
 // model but not to its INSERT comes back empty and fails here.
 func TestHandWrittenInsertsCoverTheModels(t *testing.T) {
 	for _, b := range testenv.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
 			s := b.Open(t)
-			for _, m := range []any{&store.CheckIn{}, &store.OutboxMessage{}} {
+			for _, m := range []any{&store.CheckIn{}, &store.OutboxMessage{}, &store.InboxMessage{}} {
 				typ := reflect.TypeOf(m).Elem()
 				t.Run(typ.Name(), func(t *testing.T) {
 					want := reflect.New(typ)
