@@ -24,7 +24,8 @@ type batch struct {
 	watch *dirWatch
 	conn  *lossTx
 	kv    *kvOverlay
-	n     int // savepoints taken
+	dir   atomic.Pointer[dirView] // the sender cache's token, read once for the batch (Directory.Begin)
+	n     int                     // savepoints taken
 }
 
 // ErrBatchLost says the batch's transaction is gone (the database rolled it back, or the connection

@@ -102,8 +102,15 @@ func (d *Directory) reset(token string) {
 }
 
 // Begin reads the token for one message and returns the context its reads use; when the token
-// cannot be read the message reads the database.
+// cannot be read the message reads the database. The messages of one inbound batch share the token
+// its first message read: they are handled within milliseconds of one another and commit together,
+// so a change another instance tells meanwhile reaches the next batch as it would a message a moment
+// later, and the batch's own directory writes bypass the cache anyway (DirectoryWritten, local).
 func (d *Directory) Begin(ctx context.Context) context.Context {
+	b, _ := ctx.Value(batchKey{}).(*batch)
+	if v := batchView(b); v != nil && v.d == d {
+		return context.WithValue(ctx, dirCtxKey{}, v)
+	}
 	if d.kv != nil && d.told.Load() < d.local.Load() {
 		d.tell(ctx)
 	}
@@ -117,7 +124,18 @@ func (d *Directory) Begin(ctx context.Context) context.Context {
 		d.reset(tok)
 	}
 	d.mu.Unlock()
-	return context.WithValue(ctx, dirCtxKey{}, &dirView{d: d, token: tok})
+	v := &dirView{d: d, token: tok}
+	if b != nil {
+		b.dir.Store(v)
+	}
+	return context.WithValue(ctx, dirCtxKey{}, v)
+}
+
+func batchView(b *batch) *dirView {
+	if b == nil {
+		return nil
+	}
+	return b.dir.Load()
 }
 
 func (d *Directory) current(ctx context.Context) (string, error) {

@@ -158,3 +158,39 @@ func checkDirectory(t *testing.T, a *store.Store, dirA *store.Directory, b *stor
 		t.Errorf("after the bind on B, A reads wxid_1 as %d (%v)", id, err)
 	}
 }
+
+// The messages of one inbound batch share the token its first message read: a change told by
+// another instance during the batch is seen by the next batch, not by the batch's later messages.
+func TestDirectoryTokenOncePerBatch(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		for _, m := range dirModes() {
+			if !m.shared {
+				continue // the generation row changes only with a write, which waits for the batch
+			}
+			t.Run(b.Name+"/"+m.name, func(t *testing.T) {
+				st, kv, ctx := b.Open(t), m.kv(t), context.Background()
+				dir, err := store.NewDirectory(st, kv, true, nil)
+				must(t, err)
+				must(t, st.UpsertPeople(ctx, []store.Person{{Code: "C1", Name: "甲", Roles: domain.MakeRoles(domain.RoleCadre)}}, nil))
+				c1, err := st.PersonByCode(ctx, "C1")
+				must(t, err)
+				read := func(ctx context.Context) error {
+					_, err := st.PersonByID(dir.Begin(ctx), c1.ID)
+					return err
+				}
+				must(t, st.Batch(ctx, func(ctx context.Context) error {
+					must(t, st.Step(ctx, read))
+					must(t, store.TellDirectoryForTest(context.Background(), kv))
+					return st.Step(ctx, read)
+				}))
+				if hits, misses := dir.Stats(); hits != 1 || misses != 1 {
+					t.Errorf("in the batch: %d hits, %d misses; want the second message answered from the cache", hits, misses)
+				}
+				must(t, read(ctx))
+				if hits, misses := dir.Stats(); hits != 1 || misses != 2 {
+					t.Errorf("after the batch: %d hits, %d misses; want the told change read again", hits, misses)
+				}
+			})
+		}
+	}
+}
