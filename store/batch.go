@@ -26,6 +26,7 @@ type batch struct {
 	kv    *kvOverlay
 	dir   atomic.Pointer[dirView] // the sender cache's token, read once for the batch (Directory.Begin)
 	n     int                     // savepoints taken
+	kept  bool                    // a step has succeeded: the transaction holds writes to keep
 }
 
 // ErrBatchLost says the batch's transaction is gone (the database rolled it back, or the connection
@@ -39,28 +40,25 @@ func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context) error) (
 	if s.inTx || inBatch(ctx) {
 		return errors.New("store: batch inside a transaction")
 	}
-	tx := s.db.WithContext(ctx).Begin()
-	if tx.Error != nil {
-		return fmt.Errorf("store: begin batch: %w", tx.Error)
+	b := &batch{watch: s.watch, kv: newKVOverlay()}
+	if err := s.beginBatch(ctx, b); err != nil {
+		return err
 	}
-	lt := &lossTx{ConnPool: tx.Statement.ConnPool}
-	tx.Statement.ConnPool = lt
-	b := &batch{tx: tx, watch: s.watch, conn: lt, kv: newKVOverlay()}
 	done := false
 	defer func() {
 		if !done {
-			_ = lt.Rollback()
+			_ = b.conn.Rollback()
 			b.forgetUncommitted()
 		}
 	}()
 	if err = fn(context.WithValue(ctx, batchKey{}, b)); err != nil {
 		return err
 	}
-	if lerr := lt.lost.Load(); lerr != nil {
+	if lerr := b.conn.lost.Load(); lerr != nil {
 		return fmt.Errorf("%w: %w", ErrBatchLost, *lerr)
 	}
 	done = true
-	if err = lt.Commit(); err != nil {
+	if err = b.conn.Commit(); err != nil {
 		b.forgetUncommitted()
 		return fmt.Errorf("%w: commit: %w", ErrBatchLost, err)
 	}
@@ -68,9 +66,24 @@ func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context) error) (
 	return nil
 }
 
+// beginBatch starts b's transaction.
+func (s *Store) beginBatch(ctx context.Context, b *batch) error {
+	tx := s.db.WithContext(ctx).Begin()
+	if tx.Error != nil {
+		return fmt.Errorf("store: begin batch: %w", tx.Error)
+	}
+	b.conn = &lossTx{ConnPool: tx.Statement.ConnPool}
+	tx.Statement.ConnPool = b.conn
+	b.tx, b.kept = tx, false
+	return nil
+}
+
 // Step runs fn under a savepoint of the context's batch: when fn fails, only its writes are rolled
 // back and its error returned. When the batch's transaction is gone, the error is ErrBatchLost.
-// Without a batch in the context fn just runs.
+// Without a batch in the context fn just runs. A step with nothing kept before it takes no
+// savepoint (on SQLite a savepoint makes every page the step touches go to the statement journal
+// first, and on MariaDB it is a round trip): when it fails, the transaction is rolled back and begun
+// again instead.
 func (s *Store) Step(ctx context.Context, fn func(ctx context.Context) error) error {
 	b, ok := ctx.Value(batchKey{}).(*batch)
 	if !ok {
@@ -79,10 +92,13 @@ func (s *Store) Step(ctx context.Context, fn func(ctx context.Context) error) er
 	if lerr := b.conn.lost.Load(); lerr != nil {
 		return fmt.Errorf("%w: %w", ErrBatchLost, *lerr)
 	}
-	b.n++
-	name := fmt.Sprintf("qb%d", b.n)
-	if err := b.tx.WithContext(ctx).SavePoint(name).Error; err != nil {
-		return fmt.Errorf("%w: savepoint: %w", ErrBatchLost, err)
+	name := ""
+	if b.kept {
+		b.n++
+		name = fmt.Sprintf("qb%d", b.n)
+		if err := b.tx.WithContext(ctx).SavePoint(name).Error; err != nil {
+			return fmt.Errorf("%w: savepoint: %w", ErrBatchLost, err)
+		}
 	}
 	dirty := b.dirty()
 	err := fn(ctx)
@@ -91,7 +107,11 @@ func (s *Store) Step(ctx context.Context, fn func(ctx context.Context) error) er
 	}
 	b.kv.endStep(err == nil)
 	if err == nil {
+		b.kept = true
 		return nil
+	}
+	if name == "" {
+		return s.restartBatch(ctx, b, err)
 	}
 	if rerr := b.tx.WithContext(ctx).RollbackTo(name).Error; rerr != nil {
 		b.conn.lose(rerr)
@@ -101,6 +121,21 @@ func (s *Store) Step(ctx context.Context, fn func(ctx context.Context) error) er
 		b.watch.after() // the step may have cached directory rows it wrote and took back
 	}
 	return err
+}
+
+// restartBatch takes back a failed step that had no savepoint: the transaction held nothing else,
+// so it is rolled back and b goes on in a new one. It returns the step's error.
+func (s *Store) restartBatch(ctx context.Context, b *batch, stepErr error) error {
+	rerr := b.conn.Rollback()
+	b.forgetUncommitted()
+	if rerr == nil {
+		rerr = s.beginBatch(ctx, b)
+	}
+	if rerr != nil {
+		b.conn.lose(rerr)
+		return fmt.Errorf("%w: roll back the first step: %w (after %w)", ErrBatchLost, rerr, stepErr)
+	}
+	return stepErr
 }
 
 func inBatch(ctx context.Context) bool {

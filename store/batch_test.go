@@ -212,3 +212,46 @@ func TestBatchCheckInsJoinTheStep(t *testing.T) {
 		})
 	}
 }
+
+// The first step of a batch takes no savepoint: when it fails, the transaction is rolled back and
+// begun again, so its rows and KV writes are gone and the steps after it commit as usual.
+func TestBatchFirstStepFailsAlone(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			st, kv, ctx := b.Open(t), testenv.KV(t), context.Background()
+			odd := errors.New("odd")
+			err := st.Batch(ctx, func(ctx context.Context) error {
+				if err := st.Step(ctx, func(ctx context.Context) error {
+					_ = kv.Set(ctx, "k1", "v1", time.Minute)
+					if err := st.SaveInbound(ctx, inRow("f1")); err != nil {
+						return err
+					}
+					return odd
+				}); !errors.Is(err, odd) {
+					t.Errorf("failed first step = %v", err)
+				}
+				for _, id := range []string{"f2", "f3"} {
+					if err := st.Step(ctx, func(ctx context.Context) error {
+						_ = kv.Set(ctx, "k-"+id, "v", time.Minute)
+						return st.SaveInbound(ctx, inRow(id))
+					}); err != nil {
+						return err
+					}
+				}
+				return st.Step(ctx, func(ctx context.Context) error { return st.SaveInbound(ctx, inRow("f1")) })
+			})
+			if err != nil {
+				t.Fatalf("batch = %v; the first step's row must be gone, so f1 is no duplicate", err)
+			}
+			if n, _ := st.CountInbox(ctx, store.InNew); n != 3 {
+				t.Errorf("%d rows committed, want f2, f3 and f1 again", n)
+			}
+			if _, err := kv.Get(ctx, "k1"); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("KV write of the failed first step applied: %v", err)
+			}
+			if v, err := kv.Get(ctx, "k-f3"); err != nil || v != "v" {
+				t.Errorf("KV write of a committed step: %q, %v", v, err)
+			}
+		})
+	}
+}
