@@ -49,6 +49,7 @@ type writer interface {
 	EnqueueOutbox(ctx context.Context, m store.OutboxMessage) (store.OutboxMessage, error)
 	EnqueueOutboxBatch(ctx context.Context, ms []store.OutboxMessage) ([]store.OutboxMessage, error)
 	AddAlerts(ctx context.Context, rows []store.Alert) ([]store.Alert, error)
+	UnsentAlertsOf(ctx context.Context, to []domain.PersonID) ([]store.UnsentAlert, error)
 	LinkAlerts(ctx context.Context, byOutbox map[domain.OutboxID][]domain.AlertID) error
 	ResolveAlerts(ctx context.Context, ids []domain.AlertID, at time.Time) error
 	AddSpotChecks(ctx context.Context, rows []store.SpotCheck) ([]store.SpotCheck, error)

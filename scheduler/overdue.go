@@ -3,7 +3,8 @@ package scheduler
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,6 +50,8 @@ type OverdueScan struct {
 	Escalation config.Escalation
 	// RecipientsPerTx bounds a transaction (default 200 recipients).
 	RecipientsPerTx int
+	// PairingsPerChunk bounds how many overdue pairings are planned and held at once (default 2000).
+	PairingsPerChunk int
 }
 
 func (j *OverdueScan) Name() string     { return "overdue-scan" }
@@ -60,7 +63,11 @@ type overdueHit struct {
 	onLeave bool
 }
 
-// Run evaluates every active pairing, raises the ladder's new steps and closes ended spells.
+// Run evaluates every active pairing, raises the ladder's new steps and closes ended spells. It works
+// in two passes so that its memory follows a chunk, not the overdue pairings (on the first day after
+// an import most of a county): the scan writes each chunk's new alerts as it goes, unsent; then every
+// recipient with unsent alerts or ended spells gets their one digest, read back from the database.
+// A run that fails between the passes leaves its alerts unsent, and the next run sends them.
 func (j *OverdueScan) Run(ctx context.Context, at time.Time) (Result, error) {
 	res := Result{}
 	now := laterOf(j.Clock.Now(), at)
@@ -68,45 +75,110 @@ func (j *OverdueScan) Run(ctx context.Context, at time.Time) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	hits, err := j.overdue(ctx, now, leave, res)
-	if err != nil {
-		return res, err
-	}
 	guard, err := j.goLive(ctx)
 	if err != nil {
 		return res, err
 	}
-	alerts, lines, err := j.planFresh(ctx, hits, now, guard)
+	open, err := j.Store.OpenAlertPairings(ctx) // before this run writes any
 	if err != nil {
 		return res, err
 	}
-	ended, err := j.closedSpells(ctx, hits, now)
+	p := &overduePass{job: j, now: now, guard: guard, leave: leave, res: res,
+		open: open, still: make([]bool, len(open)), to: map[domain.PersonID]bool{}}
+	if err := p.raise(ctx); err != nil {
+		return res, err
+	}
+	ended, err := j.closedSpells(ctx, p.closed(), now)
 	if err != nil {
 		return res, err
 	}
-	return res, j.send(ctx, alerts, lines, ended, at, res)
+	return res, j.send(ctx, p.to, ended, leave, at, res)
 }
 
-// overdue scans every active pairing and returns the overdue ones with their spells dated.
-// Whether a pairing is overdue depends only on the current and previous periods; when its spell began
-// needs its older history, so that is read afterwards for the overdue ones only.
-func (j *OverdueScan) overdue(ctx context.Context, now time.Time, leave map[domain.PersonID]bool, res Result) ([]overdueHit, error) {
-	var hits []overdueHit
-	opts := store.ScanOptions{At: now, Bounds: j.Policy.Bounds(now)}
-	err := j.Store.ScanActivePairings(ctx, opts, func(fs []store.PairingFacts) error {
+// overduePass is the first pass of one run: the overdue pairings of the current chunk, which
+// pairings with open alerts are still overdue, and who has alerts to hear.
+type overduePass struct {
+	job        *OverdueScan
+	now, guard time.Time
+	leave      map[domain.PersonID]bool
+	res        Result
+	chart      *store.OrgChart    // loaded with the first overdue chunk
+	pending    []overdueHit       // overdue pairings not yet planned
+	open       []domain.PairingID // pairings with open alerts before the run, ascending
+	still      []bool             // open[i] was found overdue
+	to         map[domain.PersonID]bool
+}
+
+// raise scans every active pairing and plans and writes the alerts of the overdue ones, a chunk at a
+// time. Whether a pairing is overdue depends only on the current and previous periods; when its spell
+// began needs its older history, so that is read afterwards for the chunk's overdue pairings only.
+func (p *overduePass) raise(ctx context.Context) error {
+	chunk := p.job.PairingsPerChunk
+	if chunk <= 0 {
+		chunk = planChunk
+	}
+	opts := store.ScanOptions{At: p.now, Bounds: p.job.Policy.Bounds(p.now)}
+	err := p.job.Store.ScanActivePairings(ctx, opts, func(fs []store.PairingFacts) error {
 		for _, f := range fs {
-			res["pairings"]++
-			if st := j.evaluate(f, now); st.Overdue {
-				hits = append(hits, overdueHit{f, st, leave[f.Pairing.CadreID]})
+			p.res["pairings"]++
+			if st := p.job.evaluate(f, p.now); st.Overdue {
+				p.pending = append(p.pending, overdueHit{f, st, p.leave[f.Pairing.CadreID]})
+				p.res["overdue"]++
+				if i, ok := slices.BinarySearch(p.open, f.Pairing.ID); ok {
+					p.still[i] = true
+				}
+			}
+			if len(p.pending) >= chunk {
+				if err := p.flush(ctx, opts.Bounds[0]); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	res["overdue"] = len(hits)
-	return hits, j.dateSpells(ctx, hits, opts.Bounds[0], now)
+	return p.flush(ctx, opts.Bounds[0])
+}
+
+// flush dates the spells of the pending overdue pairings, writes their fresh alerts (unsent) and
+// notes the recipients of those and of any alert an earlier run left unsent.
+func (p *overduePass) flush(ctx context.Context, before time.Time) error {
+	hits := p.pending
+	p.pending = nil
+	if len(hits) == 0 {
+		return nil
+	}
+	if err := p.job.dateSpells(ctx, hits, before, p.now); err != nil {
+		return err
+	}
+	if p.chart == nil {
+		chart, err := p.job.Store.LoadOrgChart(ctx)
+		if err != nil {
+			return err
+		}
+		p.chart = &chart
+	}
+	fresh, err := p.job.fresh(ctx, hits, p.job.plan(*p.chart, hits, p.now, p.guard), p.to)
+	if err != nil || len(fresh) == 0 {
+		return err
+	}
+	return p.job.Store.Tx(ctx, func(tx *store.Store) error {
+		_, err := tx.AddAlerts(ctx, fresh)
+		return err
+	})
+}
+
+// closed lists the pairings that had open alerts and were not found overdue: their spells ended.
+func (p *overduePass) closed() []domain.PairingID {
+	var out []domain.PairingID
+	for i, id := range p.open {
+		if !p.still[i] {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 func (j *OverdueScan) evaluate(f store.PairingFacts, at time.Time) policy.Status {
@@ -189,49 +261,38 @@ func ladderDays(st policy.Status, guard, now time.Time) int {
 	return int(clock.Day(now).Sub(from).Hours()/24 + 0.5)
 }
 
-// planChunk bounds how many overdue pairings are planned at once: on most days nearly every step
-// was taken on an earlier day, and only the fresh ones are kept, so memory follows the new alerts,
-// not the overdue pairings (a million-pairing county held 280 MB of already-sent alerts otherwise).
+// planChunk is how many overdue pairings a run plans at once by default: it holds that many with
+// their check-ins and writes their new alerts before reading on (a million-pairing county held over
+// 300 MB of overdue pairings and alerts on the first day otherwise).
 const planChunk = 2000
 
-// planFresh plans the alerts of every overdue pairing and keeps those whose level and recipient have
-// no open alert for the pairing (the spell's step was taken already).
-func (j *OverdueScan) planFresh(ctx context.Context, hits []overdueHit, now, guard time.Time) ([]store.Alert, map[string]string, error) {
-	if len(hits) == 0 {
-		return nil, nil, nil
+// fresh keeps the planned alerts whose level and recipient have no open alert for the pairing (the
+// spell's step was taken already), and notes in to the recipients of those and of open alerts that a
+// failed run wrote and did not send.
+func (j *OverdueScan) fresh(ctx context.Context, hits []overdueHit, planned []store.Alert, to map[domain.PersonID]bool) ([]store.Alert, error) {
+	ids := make([]domain.PairingID, len(hits))
+	for i, h := range hits {
+		ids[i] = h.facts.Pairing.ID
 	}
-	chart, err := j.Store.LoadOrgChart(ctx)
+	open, err := j.Store.OpenAlertsOf(ctx, ids)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	var fresh []store.Alert
-	freshLines := map[string]string{}
-	for start := 0; start < len(hits); start += planChunk {
-		chunk := hits[start:min(start+planChunk, len(hits))]
-		alerts, lines, err := j.plan(ctx, chart, chunk, now, guard)
-		if err != nil {
-			return nil, nil, err
-		}
-		ids := make([]domain.PairingID, len(chunk))
-		for i, h := range chunk {
-			ids[i] = h.facts.Pairing.ID
-		}
-		open, err := j.Store.OpenAlertsOf(ctx, ids)
-		if err != nil {
-			return nil, nil, err
-		}
-		taken := map[string]bool{}
-		for _, a := range open {
-			taken[stepOf(a)] = true
-		}
-		for _, a := range alerts {
-			if !taken[stepOf(a)] {
-				fresh = append(fresh, a)
-				freshLines[a.Key] = lines[a.Key]
-			}
+	taken := map[string]bool{}
+	for _, a := range open {
+		taken[stepOf(a)] = true
+		if a.OutboxID == nil {
+			to[a.RecipientID] = true
 		}
 	}
-	return fresh, freshLines, nil
+	var out []store.Alert
+	for _, a := range planned {
+		if !taken[stepOf(a)] {
+			out = append(out, a)
+			to[a.RecipientID] = true
+		}
+	}
+	return out, nil
 }
 
 // stepOf names a ladder step of a pairing's spell: its level and recipient.
@@ -239,75 +300,52 @@ func stepOf(a store.Alert) string {
 	return fmt.Sprintf("%d:%s:%d", a.PairingID, a.Level, a.RecipientID)
 }
 
-// plan decides the steps due for each overdue pairing and the digest line each recipient sees for it.
-func (j *OverdueScan) plan(ctx context.Context, chart store.OrgChart, hits []overdueHit, now, guard time.Time) ([]store.Alert, map[string]string, error) {
-	cadreIDs := make([]domain.PersonID, 0, len(hits))
-	for _, h := range hits {
-		cadreIDs = append(cadreIDs, h.facts.Pairing.CadreID)
-	}
-	names, err := j.Store.PersonNames(ctx, cadreIDs)
-	if err != nil {
-		return nil, nil, err
-	}
+// plan decides the steps due for each overdue pairing; the summary of its lateness goes in Reason,
+// from which the digest line is written.
+func (j *OverdueScan) plan(chart store.OrgChart, hits []overdueHit, now, guard time.Time) []store.Alert {
 	var alerts []store.Alert
-	lines := map[string]string{} // alert key → digest line
 	for _, h := range hits {
 		p, days := h.facts.Pairing, ladderDays(h.status, laterOf(guard, clock.Day(h.facts.Pairing.StartOn)), now)
 		since := clock.Day(h.status.OverdueSince)
 		summary := h.status.Summary(now)
-		add := func(level domain.AlertLevel, to domain.PersonID, line string) {
+		add := func(level domain.AlertLevel, to domain.PersonID) {
 			key := fmt.Sprintf("overdue:%d:%s:%s", p.ID, since.Format("20060102"), level)
 			if level == domain.AlertCoordinator { // a unit may have several coordinators: one row each
 				key += fmt.Sprintf(":%d", to)
 			}
 			alerts = append(alerts, store.Alert{Key: key, Level: level, PairingID: p.ID, RecipientID: to,
 				Reason: summary, OverdueSince: since, CreatedAt: now})
-			lines[key] = line
 		}
 		if !h.onLeave {
-			add(domain.AlertCadre, p.CadreID, lineCadre(h.facts.HeadName, summary))
+			add(domain.AlertCadre, p.CadreID)
 		}
-		coordLine := lineCoordinator(names[p.CadreID], h.facts.HeadName, summary, h.onLeave)
 		if days >= 0 && (h.onLeave || days >= j.Escalation.CoordinatorAfterDays) {
 			for _, c := range chart.CoordinatorsFor(h.facts.CadreUnit) {
-				add(domain.AlertCoordinator, c, coordLine)
+				add(domain.AlertCoordinator, c)
 			}
 		}
 		if days >= j.Escalation.HeadAfterDays {
 			if head, ok := chart.HeadFor(h.facts.CadreUnit); ok {
-				add(domain.AlertHead, head, coordLine)
+				add(domain.AlertHead, head)
 			}
 		}
 	}
-	return alerts, lines, nil
+	return alerts
 }
 
 // endedSpells are the open alerts of pairings no longer overdue, and the line their recipients see.
 type endedSpells struct {
 	alerts []store.Alert
-	lines  map[domain.PairingID]string
+	lines  map[domain.PairingID]string // also says which pairings' spells ended
 }
 
-// closedSpells finds the open alerts of pairings the scan did not find overdue.
-func (j *OverdueScan) closedSpells(ctx context.Context, hits []overdueHit, now time.Time) (endedSpells, error) {
+// closedSpells reads the open alerts of the pairings whose spells ended.
+func (j *OverdueScan) closedSpells(ctx context.Context, closed []domain.PairingID, now time.Time) (endedSpells, error) {
 	out := endedSpells{lines: map[domain.PairingID]string{}}
-	open, err := j.Store.OpenAlertPairings(ctx)
-	if err != nil || len(open) == 0 {
-		return out, err
-	}
-	still := make(map[domain.PairingID]bool, len(hits))
-	for _, h := range hits {
-		still[h.facts.Pairing.ID] = true
-	}
-	var closed []domain.PairingID
-	for _, id := range open {
-		if !still[id] {
-			closed = append(closed, id)
-		}
-	}
 	if len(closed) == 0 {
 		return out, nil
 	}
+	var err error
 	if out.alerts, err = j.Store.OpenAlertsOf(ctx, closed); err != nil {
 		return out, err
 	}
@@ -322,38 +360,26 @@ func (j *OverdueScan) closedSpells(ctx context.Context, hits []overdueHit, now t
 	return out, nil
 }
 
-// send writes the fresh alerts, closes the ended spells and sends one digest per recipient, in
-// transactions of RecipientsPerTx recipients. AddAlerts inserts each key once more, so an alert
-// raised meanwhile by another instance is not repeated.
-func (j *OverdueScan) send(ctx context.Context, alerts []store.Alert, lines map[string]string, ended endedSpells,
+// send gives every recipient with unsent alerts or ended spells one digest, in transactions of
+// RecipientsPerTx recipients. A digest's key (day and recipient) keeps another instance running the
+// scan meanwhile from queuing a second one; the alerts it carried are linked to it, so no later run
+// sends them again.
+func (j *OverdueScan) send(ctx context.Context, to map[domain.PersonID]bool, ended endedSpells, leave map[domain.PersonID]bool,
 	at time.Time, res Result) error {
-	byTo := map[domain.PersonID]*digest{}
-	get := func(id domain.PersonID) *digest {
-		if byTo[id] == nil {
-			byTo[id] = &digest{}
-		}
-		return byTo[id]
-	}
-	for _, a := range alerts {
-		get(a.RecipientID).alerts = append(get(a.RecipientID).alerts, a)
-	}
+	endedOf := map[domain.PersonID][]store.Alert{}
 	for _, a := range ended.alerts {
-		d := get(a.RecipientID)
-		d.ended = append(d.ended, a)
+		endedOf[a.RecipientID] = append(endedOf[a.RecipientID], a)
+		to[a.RecipientID] = true
 	}
-	to := make([]domain.PersonID, 0, len(byTo))
-	for id := range byTo {
-		to = append(to, id)
-	}
-	sort.Slice(to, func(a, b int) bool { return to[a] < to[b] })
+	ids := slices.Sorted(maps.Keys(to))
 	per := j.RecipientsPerTx
 	if per <= 0 {
 		per = 200
 	}
-	for start := 0; start < len(to); start += per {
-		chunk := to[start:min(start+per, len(to))]
+	for start := 0; start < len(ids); start += per {
+		chunk := ids[start:min(start+per, len(ids))]
 		err := j.Store.Tx(ctx, func(tx *store.Store) error {
-			return j.digests(ctx, tx, chunk, byTo, lines, ended.lines, at, res)
+			return j.digests(ctx, tx, chunk, endedOf, ended.lines, leave, at, res)
 		})
 		if err != nil {
 			return err
@@ -362,47 +388,48 @@ func (j *OverdueScan) send(ctx context.Context, alerts []store.Alert, lines map[
 	return nil
 }
 
-// digest is what one recipient hears from one scan.
-type digest struct {
-	alerts []store.Alert // new steps
-	ended  []store.Alert // open alerts of spells that ended
-}
-
-// digests writes the alerts of a chunk of recipients, closes their ended spells and queues one
-// digest each, in a few statements for the whole chunk (one alert key look-up and insert, one
-// resolve, one batched enqueue, one link per 500 alerts) instead of six per recipient.
-func (j *OverdueScan) digests(ctx context.Context, tx writer, to []domain.PersonID, byTo map[domain.PersonID]*digest,
-	lines map[string]string, endLines map[domain.PairingID]string, at time.Time, res Result) error {
-	var alerts []store.Alert
-	var endIDs []domain.AlertID
-	for _, id := range to {
-		alerts = append(alerts, byTo[id].alerts...)
-		for _, a := range byTo[id].ended {
-			endIDs = append(endIDs, a.ID)
-		}
-	}
-	fresh, err := tx.AddAlerts(ctx, alerts)
+// digests reads the unsent alerts of a chunk of recipients, closes their ended spells and queues one
+// digest each, in a few statements for the whole chunk (one read, one resolve, one batched enqueue,
+// one link per 500 alerts) instead of six per recipient. Unsent alerts of spells that ended are
+// closed without a word: their recipients never heard of them.
+func (j *OverdueScan) digests(ctx context.Context, tx writer, to []domain.PersonID, endedOf map[domain.PersonID][]store.Alert,
+	endLines map[domain.PairingID]string, leave map[domain.PersonID]bool, at time.Time, res Result) error {
+	unsent, err := tx.UnsentAlertsOf(ctx, to)
 	if err != nil {
 		return err
+	}
+	freshOf := map[domain.PersonID][]store.UnsentAlert{}
+	for _, a := range unsent {
+		if _, ended := endLines[a.PairingID]; !ended {
+			freshOf[a.RecipientID] = append(freshOf[a.RecipientID], a)
+		}
+	}
+	var endIDs []domain.AlertID
+	for _, id := range to {
+		for _, a := range endedOf[id] {
+			endIDs = append(endIDs, a.ID)
+		}
 	}
 	if err := tx.ResolveAlerts(ctx, endIDs, j.Clock.Now()); err != nil {
 		return err
 	}
-	freshOf := map[domain.PersonID][]store.Alert{}
-	for _, a := range fresh {
-		freshOf[a.RecipientID] = append(freshOf[a.RecipientID], a)
-	}
 	var msgs []store.OutboxMessage
 	var who []domain.PersonID
 	for _, id := range to {
-		endText := endedText(byTo[id].ended, endLines)
+		endText := endedText(endedOf[id], endLines)
 		res["ended_notices"] += len(endText)
-		if text := j.digestText(freshOf[id], lines, endText, res); text != "" {
+		if text := j.digestText(freshOf[id], leave, endText, res); text != "" {
 			msgs = append(msgs, store.OutboxMessage{Key: fmt.Sprintf("overdue:%s:%d", clock.Day(at).Format("20060102"), id),
 				PersonID: ptr(id), Priority: store.PriorityAlert, CreatedAt: j.Clock.Now(), Text: text})
 			who = append(who, id)
 		}
 	}
+	return j.queue(ctx, tx, msgs, who, freshOf, res)
+}
+
+// queue enqueues the digests and links each recipient's alerts to theirs.
+func (j *OverdueScan) queue(ctx context.Context, tx writer, msgs []store.OutboxMessage, who []domain.PersonID,
+	freshOf map[domain.PersonID][]store.UnsentAlert, res Result) error {
 	if len(msgs) == 0 {
 		return nil
 	}
@@ -425,7 +452,7 @@ func endedText(ended []store.Alert, endLines map[domain.PairingID]string) []stri
 	var out []string
 	seen := map[domain.PairingID]bool{}
 	for _, a := range ended {
-		if a.Level != domain.AlertCadre && !seen[a.PairingID] {
+		if a.Level != domain.AlertCadre && a.OutboxID != nil && !seen[a.PairingID] {
 			seen[a.PairingID] = true
 			out = append(out, endLines[a.PairingID])
 		}
@@ -434,10 +461,14 @@ func endedText(ended []store.Alert, endLines map[domain.PairingID]string) []stri
 }
 
 // digestText puts the recipient's new alerts, highest level first, and the spells that ended into one text.
-func (j *OverdueScan) digestText(fresh []store.Alert, lines map[string]string, ended []string, res Result) string {
+func (j *OverdueScan) digestText(fresh []store.UnsentAlert, leave map[domain.PersonID]bool, ended []string, res Result) string {
 	byLevel := map[domain.AlertLevel][]string{}
 	for _, a := range fresh {
-		byLevel[a.Level] = append(byLevel[a.Level], lines[a.Key])
+		line := lineCadre(a.HeadName, a.Reason)
+		if a.Level != domain.AlertCadre {
+			line = lineCoordinator(a.CadreName, a.HeadName, a.Reason, leave[a.CadreID])
+		}
+		byLevel[a.Level] = append(byLevel[a.Level], line)
 		res["alerts_"+string(a.Level)]++
 	}
 	var parts []string

@@ -224,3 +224,36 @@ func (s *Store) SpellEnds(ctx context.Context, ids []domain.PairingID, at time.T
 	}
 	return out, nil
 }
+
+// UnsentAlert is an open alert that no message has carried yet, with what its digest line shows.
+type UnsentAlert struct {
+	ID          domain.AlertID
+	Level       domain.AlertLevel
+	PairingID   domain.PairingID
+	RecipientID domain.PersonID
+	Reason      string
+	CadreID     domain.PersonID // the pairing's cadre (a coordinator's line says when they are on leave)
+	CadreName   string
+	HeadName    string // the household head
+}
+
+// UnsentAlertsOf lists the open alerts of the given recipients that no message has carried (outbox_id
+// NULL), in id order. The overdue scan writes a chunk's alerts as it plans them and sends them
+// afterwards, recipient by recipient, so its memory does not grow with the overdue pairings; alerts a
+// failed run wrote and did not send are found here by the next run.
+func (s *Store) UnsentAlertsOf(ctx context.Context, to []domain.PersonID) ([]UnsentAlert, error) {
+	var out []UnsentAlert
+	for start := 0; start < len(to); start += keyChunk {
+		var rows []UnsentAlert
+		err := s.q(ctx).Table("alerts AS a").Select("a.id, a.level, a.pairing_id, a.recipient_id, a.reason, pr.cadre_id, p.name AS cadre_name, h.head_name").
+			Joins("JOIN pairings AS pr ON pr.id = a.pairing_id").Joins("JOIN people AS p ON p.id = pr.cadre_id").
+			Joins("JOIN households AS h ON h.id = pr.household_id").
+			Where("a.recipient_id IN ? AND a.resolved_at IS NULL AND a.outbox_id IS NULL", to[start:min(start+keyChunk, len(to))]).
+			Order("a.id").Scan(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("store: unsent alerts: %w", err)
+		}
+		out = append(out, rows...)
+	}
+	return out, nil
+}

@@ -70,6 +70,45 @@ func TestAlertSpells(t *testing.T) {
 	}
 }
 
+// TestUnsentAlerts: the overdue scan's second pass reads the open alerts no message carried, of the
+// recipients asked for, with the cadre's and the household head's names for their lines.
+func TestUnsentAlerts(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			st := b.Open(t)
+			k, ps := alertCounty(t, st)
+			at := clock.Date(2026, 11, 2).Add(8 * time.Hour)
+			fresh, err := st.AddAlerts(ctx, []store.Alert{
+				{Key: "sent", Level: domain.AlertCadre, PairingID: ps[0], RecipientID: k, CreatedAt: at},
+				{Key: "resolved", Level: domain.AlertCadre, PairingID: ps[1], RecipientID: k, CreatedAt: at},
+				{Key: "unsent", Level: domain.AlertHead, PairingID: ps[1], RecipientID: k, Reason: "已逾期9天", CreatedAt: at}})
+			if err != nil || len(fresh) != 3 {
+				t.Fatalf("AddAlerts = %d, %v", len(fresh), err)
+			}
+			m, err := st.EnqueueOutbox(ctx, store.OutboxMessage{Key: "overdue:x", PersonID: &k, Text: "x", CreatedAt: at})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.LinkAlerts(ctx, map[domain.OutboxID][]domain.AlertID{m.ID: {fresh[0].ID}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.ResolveAlerts(ctx, []domain.AlertID{fresh[1].ID}, at); err != nil {
+				t.Fatal(err)
+			}
+			got, err := st.UnsentAlertsOf(ctx, []domain.PersonID{k})
+			want := store.UnsentAlert{ID: fresh[2].ID, Level: domain.AlertHead, PairingID: ps[1], RecipientID: k, Reason: "已逾期9天",
+				CadreID: k, CadreName: "张干部", HeadName: "王二"}
+			if err != nil || len(got) != 1 || got[0] != want {
+				t.Errorf("UnsentAlertsOf = %+v, %v; want only %+v", got, err, want)
+			}
+			if got, err := st.UnsentAlertsOf(ctx, []domain.PersonID{k + 1000}); err != nil || len(got) != 0 {
+				t.Errorf("another recipient's unsent alerts = %+v, %v", got, err)
+			}
+		})
+	}
+}
+
 func TestSheetImportsAndHistory(t *testing.T) {
 	for _, b := range testenv.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
