@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"qinqi/internal/domain"
@@ -64,7 +66,7 @@ func (s *Store) ScanActivePairings(ctx context.Context, o ScanOptions, fn func([
 	if err != nil {
 		return err
 	}
-	if s.inTx { // one connection: its statements cannot overlap
+	if s.oneConn(ctx) { // its statements cannot overlap
 		return s.scanSerial(ctx, o, programs, fn)
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -463,21 +465,75 @@ func (s *Store) LatestBeforeOf(ctx context.Context, ids []domain.PairingID, befo
 }
 
 func (s *Store) latestBeforeOf(ctx context.Context, ids []domain.PairingID, before time.Time) (map[domain.PairingID][]CheckInFact, error) {
-	out := map[domain.PairingID][]CheckInFact{}
-	for start := 0; start < len(ids); start += keyChunk {
+	return s.byChunks(ctx, ids, func(part []domain.PairingID, out map[domain.PairingID][]CheckInFact) error {
 		rows, err := s.q(ctx).Model(&CheckIn{}).Select("pairing_id, kind, MAX(occurred_at)").
-			Where("pairing_id IN ? AND undone_at IS NULL AND occurred_at < ?", ids[start:min(start+keyChunk, len(ids))], before.In(s.loc)).
+			Where("pairing_id IN ("+sqlInts(part)+") AND undone_at IS NULL AND occurred_at < ?", before.In(s.loc)).
 			Group("pairing_id, kind").Rows()
 		if err != nil {
-			return nil, fmt.Errorf("store: latest check-ins of pairings: %w", err)
+			return fmt.Errorf("store: latest check-ins of pairings: %w", err)
 		}
-		err = s.readLatest(rows, out)
-		rows.Close()
-		if err != nil {
-			return nil, err
+		defer rows.Close()
+		return s.readLatest(rows, out)
+	})
+}
+
+// chunkWorkers is how many keyChunk look-ups byChunks runs at once outside a transaction: two keep
+// both cores of the database busy while the caller waits for all of them.
+const chunkWorkers = 2
+
+// byChunks calls read for each keyChunk of ids, with its own map, and merges the maps. Outside a
+// transaction it runs up to chunkWorkers reads at once; a transaction's one connection reads in turn.
+func (s *Store) byChunks(ctx context.Context, ids []domain.PairingID,
+	read func(part []domain.PairingID, out map[domain.PairingID][]CheckInFact) error) (map[domain.PairingID][]CheckInFact, error) {
+	out := map[domain.PairingID][]CheckInFact{}
+	workers := chunkWorkers
+	if s.oneConn(ctx) {
+		workers = 1
+	}
+	parts := make(chan []domain.PairingID)
+	errs := make(chan error, workers)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for part := range parts {
+				got := map[domain.PairingID][]CheckInFact{}
+				if err := read(part, got); err != nil {
+					errs <- err
+					return
+				}
+				mu.Lock()
+				maps.Copy(out, got) // parts hold disjoint pairings
+				mu.Unlock()
+			}
+		}()
+	}
+	err := feedChunks(ctx, ids, parts, errs)
+	close(parts)
+	wg.Wait()
+	if err == nil {
+		select {
+		case err = <-errs: // a reader failed on one of the last parts
+		default:
 		}
 	}
-	return out, nil
+	return out, err
+}
+
+// feedChunks hands ids out in keyChunk parts until done, a reader fails or ctx ends.
+func feedChunks(ctx context.Context, ids []domain.PairingID, parts chan<- []domain.PairingID, errs <-chan error) error {
+	for start := 0; start < len(ids); start += keyChunk {
+		select {
+		case parts <- ids[start:min(start+keyChunk, len(ids))]:
+		case err := <-errs:
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
 }
 
 func (s *Store) readLatest(rows interface {
@@ -519,29 +575,26 @@ func (s *Store) HistoryOf(ctx context.Context, ids []domain.PairingID, before ti
 }
 
 func (s *Store) historyOf(ctx context.Context, ids []domain.PairingID, before time.Time) (map[domain.PairingID][]CheckInFact, error) {
-	out := map[domain.PairingID][]CheckInFact{}
-	for start := 0; start < len(ids); start += keyChunk {
+	return s.byChunks(ctx, ids, func(part []domain.PairingID, out map[domain.PairingID][]CheckInFact) error {
 		rows, err := s.q(ctx).Model(&CheckIn{}).Select("pairing_id, kind, occurred_at").
-			Where("pairing_id IN ("+sqlInts(ids[start:min(start+keyChunk, len(ids))])+") AND undone_at IS NULL AND occurred_at < ?", before.In(s.loc)).
+			Where("pairing_id IN ("+sqlInts(part)+") AND undone_at IS NULL AND occurred_at < ?", before.In(s.loc)).
 			Rows()
 		if err != nil {
-			return nil, fmt.Errorf("store: check-in history: %w", err)
+			return fmt.Errorf("store: check-in history: %w", err)
 		}
+		defer rows.Close()
 		for rows.Next() {
 			var id domain.PairingID
 			var f CheckInFact
 			if err := rows.Scan(&id, &f.Kind, &f.At); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("store: check-in history row: %w", err)
+				return fmt.Errorf("store: check-in history row: %w", err)
 			}
 			f.At = f.At.In(s.loc)
 			out[id] = append(out[id], f)
 		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, fmt.Errorf("store: check-in history: %w", err)
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: check-in history: %w", err)
 		}
-	}
-	return out, nil
+		return nil
+	})
 }

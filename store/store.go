@@ -228,6 +228,16 @@ func (s *Store) q(ctx context.Context) *gorm.DB {
 	return s.db.WithContext(ctx)
 }
 
+// oneConn reports whether ctx's operations run on one connection (a transaction, or the inbox batch
+// ctx carries), which must not be used by two goroutines at once.
+func (s *Store) oneConn(ctx context.Context) bool {
+	if s.inTx {
+		return true
+	}
+	b, ok := ctx.Value(batchKey{}).(*batch)
+	return ok && b.watch == s.watch
+}
+
 // In moves t into the store's zone; use it for values shown to people.
 func (s *Store) In(t time.Time) time.Time { return t.In(s.loc) }
 
