@@ -48,9 +48,12 @@ func (s *Store) EnqueueOutbox(ctx context.Context, m OutboxMessage) (OutboxMessa
 	// Only a taken key (or a recipient gone, where the row may exist from before) is looked up: after
 	// any other error the transaction may be dead, and nothing may run as if it went on.
 	if isDuplicate(err) || errors.Is(err, ErrNotFound) {
-		var old OutboxMessage
-		if e := s.q(ctx).Where("`key` = ?", m.Key).Take(&old).Error; e == nil {
-			return old, nil
+		// A locking read: in a MariaDB transaction a plain one reads the snapshot from before the
+		// other instance's row was committed, finds nothing, and the duplicate became an error.
+		var old []OutboxMessage
+		e := s.q(ctx).Raw(s.forUpdate("SELECT * FROM outbox_messages WHERE `key` = ?"), m.Key).Scan(&old).Error
+		if e == nil && len(old) == 1 {
+			return old[0], nil
 		}
 	}
 	if errors.Is(err, ErrNotFound) {

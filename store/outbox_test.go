@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"qinqi/internal/clock"
 	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
 	"qinqi/store"
@@ -294,6 +295,39 @@ func TestEnqueueOutboxBatchReadsAccountsOnce(t *testing.T) {
 			}
 			if n := reads(); n != 1 {
 				t.Errorf("people read %d times for 3 unbound recipients, want 1", n)
+			}
+		})
+	}
+}
+
+// TestEnqueueInsideATransactionFindsAKeyCommittedMeanwhile: a transaction that read before another
+// instance committed the same key gets that row back, not an error (MariaDB's plain read inside the
+// transaction would see its old snapshot and miss it). SQLite's single writer cannot interleave so.
+func TestEnqueueInsideATransactionFindsAKeyCommittedMeanwhile(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		if b.Name == "sqlite" {
+			continue
+		}
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			st := b.Open(t)
+			now := clock.Date(2026, 6, 12).Add(9 * time.Hour)
+			msg := store.OutboxMessage{Key: "remind:raced", Account: "a", ToKey: "@k", Kind: "text", Text: "春节走访提醒", CreatedAt: now}
+			err := st.Tx(ctx, func(tx *store.Store) error {
+				if _, err := tx.OutboxWithPrefix(ctx, "remind:"); err != nil { // the snapshot starts here
+					return err
+				}
+				if _, err := st.EnqueueOutbox(ctx, msg); err != nil { // another instance, committed
+					return err
+				}
+				got, err := tx.EnqueueOutbox(ctx, msg)
+				if err == nil && got.ID == 0 {
+					return fmt.Errorf("got a row without an id: %+v", got)
+				}
+				return err
+			})
+			if err != nil {
+				t.Fatalf("enqueue of a key committed meanwhile: %v", err)
 			}
 		})
 	}
