@@ -32,7 +32,7 @@ func commands() []command {
 		{"migrate", "apply pending database migrations", runMigrate},
 		{"check", "check the per-pairing summaries against check_ins (-rebuild rewrites them)", runCheck},
 		{"import", "import regions|units|people|households|pairings|visits (or all from a folder) from .xlsx or .csv", runImport},
-		{"export", "export check-ins as csv|json|xlsx", runExport},
+		{"export", "export the check-ins, the 民情台账 ledger, the activity chart, the call-back list or the burden meter", runExport},
 		{"seed", "write a deterministic synthetic county into the database", runSeed},
 		{"bindcode", "print a one-time code that links a person's WeChat to their record", runBindcode},
 		{"calendar", "print a year's visit windows (festivals, harvests, campaigns)", runCalendar},
@@ -94,15 +94,30 @@ func newFlags(name, synopsis string, io IO) *flag.FlagSet {
 	fs.SetOutput(io.Err)
 	fs.Usage = func() {
 		fmt.Fprintf(io.Err, "Usage: qinqi %s %s\n", name, synopsis)
-		for _, c := range commands() {
-			if c.name == name {
-				fmt.Fprintf(io.Err, "\n%s.\n", strings.ToUpper(c.summary[:1])+c.summary[1:])
-			}
+		if summary := commandSummary(name, synopsis); summary != "" {
+			fmt.Fprintf(io.Err, "\n%s.\n", strings.ToUpper(summary[:1])+summary[1:])
 		}
 		fmt.Fprintln(io.Err, "\nFlags:")
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// commandSummary is the one line -h prints under the usage: an export kind's own (the synopsis
+// starts with the kind), else the command's.
+func commandSummary(name, synopsis string) string {
+	if name == "export" {
+		kind, _, _ := strings.Cut(synopsis, " ")
+		if s, ok := exportKinds()[kind]; ok {
+			return s
+		}
+	}
+	for _, c := range commands() {
+		if c.name == name {
+			return c.summary
+		}
+	}
+	return ""
 }
 
 // parse parses flags, mapping flag errors to errUsage (the flag package already printed them).

@@ -40,6 +40,17 @@ func runExport(ctx context.Context, args []string, io IO) error {
 	return fmt.Errorf("unknown export %q (use checkins, ledger, chart, callbacks or burden)", args[0])
 }
 
+// exportKinds says what each `qinqi export` kind writes, for its -h.
+func exportKinds() map[string]string {
+	return map[string]string{
+		"checkins":  "write the raw check-in table of a date range as csv, json or xlsx",
+		"ledger":    "write the 民情台账 workbook of a month, quarter or year",
+		"chart":     "draw the activity bar chart of a period as a .png, the picture 统计图 sends in chat",
+		"callbacks": "write the month's phone call-back list, with full phone numbers (each export is audit-logged)",
+		"burden":    "write the burden meter of a month: what qinqi sent and asked each cadre, and how soon they reported",
+	}
+}
+
 func runExportCheckIns(ctx context.Context, args []string, io IO) error {
 	var c common
 	fs := newFlags("export", "checkins --from 2026-11-01 --to 2026-11-30 [--format csv|json|xlsx] [-o FILE]", io)
