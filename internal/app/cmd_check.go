@@ -24,11 +24,14 @@ func runCheck(ctx context.Context, args []string, io IO) error {
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	_, s, err := c.openDB(ctx, io, true)
+	_, s, err := c.openDB(ctx, io, false)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if err := requireSchema(ctx, s); err != nil { // a check changes no schema: `qinqi migrate` does
+		return err
+	}
 	if *rebuild {
 		n, err := s.RebuildSummaries(ctx, time.Now().Add(-store.SummaryHorizon))
 		if err != nil {

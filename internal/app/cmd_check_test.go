@@ -11,7 +11,8 @@ import (
 )
 
 // TestCheckSummaries: on a seeded county the summaries agree with check_ins, before and after a
-// rebuild; a missing or unknown target prints the usage and fails.
+// rebuild; a database still to migrate is refused, not migrated; a missing or unknown target prints
+// the usage and fails.
 func TestCheckSummaries(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "check.db")
 	run := func(args ...string) (int, string, string) {
@@ -30,6 +31,10 @@ func TestCheckSummaries(t *testing.T) {
 	code, out, errs = run("check", "summaries", "-rebuild", "--db", db)
 	if code != 0 || !strings.Contains(out, "rebuilt 3") || !strings.Contains(out, "every summary agrees") {
 		t.Errorf("check -rebuild = %d\n%s%s", code, out, errs)
+	}
+	fresh := filepath.Join(t.TempDir(), "fresh.db") // a check migrates nothing
+	if code, _, errs := run("check", "summaries", "--db", fresh); code == 0 || !strings.Contains(errs, "run `qinqi migrate` first") {
+		t.Errorf("check on an unmigrated database = %d: %s", code, errs)
 	}
 	for _, args := range [][]string{{"check"}, {"check", "tallies", "--db", db}} {
 		if code, _, errs := run(args...); code == 0 || !strings.Contains(errs, "Usage: qinqi check summaries") {
