@@ -87,7 +87,7 @@ func (s *Store) insertRow(ctx context.Context, query string, args ...any) (int64
 // errors are translated as gorm's are, so a duplicate key is still ErrDuplicatedKey.
 func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	pool := s.db.Statement.ConnPool
-	if b, ok := ctx.Value(batchKey{}).(*batch); ok && !s.inTx && b.watch == s.watch {
+	if b := s.joined(ctx); b != nil {
 		pool = b.tx.Statement.ConnPool
 	}
 	res, err := pool.ExecContext(ctx, query, args...)

@@ -220,22 +220,28 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 // q is the handle for one operation: the transaction of a Batch context joins it, so the handlers'
 // store calls share the inbox's commit without knowing about it.
 func (s *Store) q(ctx context.Context) *gorm.DB {
-	if !s.inTx {
-		if b, ok := ctx.Value(batchKey{}).(*batch); ok && b.watch == s.watch {
-			return b.tx.WithContext(ctx)
-		}
+	if b := s.joined(ctx); b != nil {
+		return b.tx.WithContext(ctx)
 	}
 	return s.db.WithContext(ctx)
+}
+
+// joined is the inbound batch ctx carries when this store's operations join it: a store bound to
+// its own transaction, or to another database, does not.
+func (s *Store) joined(ctx context.Context) *batch {
+	if s.inTx {
+		return nil
+	}
+	if b, ok := ctx.Value(batchKey{}).(*batch); ok && b.watch == s.watch {
+		return b
+	}
+	return nil
 }
 
 // oneConn reports whether ctx's operations run on one connection (a transaction, or the inbox batch
 // ctx carries), which must not be used by two goroutines at once.
 func (s *Store) oneConn(ctx context.Context) bool {
-	if s.inTx {
-		return true
-	}
-	b, ok := ctx.Value(batchKey{}).(*batch)
-	return ok && b.watch == s.watch
+	return s.inTx || s.joined(ctx) != nil
 }
 
 // In moves t into the store's zone; use it for values shown to people.
