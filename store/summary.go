@@ -140,8 +140,8 @@ func (s *Store) summarize(ctx context.Context, rows ...CheckIn) error {
 		for _, id := range ids {
 			args = append(args, id, adds.entries[id])
 		}
-		// straight to the connection, like insertRow: this runs in every report's transaction
-		if _, err := s.q(ctx).Statement.ConnPool.ExecContext(ctx, s.appendSummarySQL(len(ids)), args...); err != nil {
+		// hand-written, like insertRow: this runs in every report's transaction
+		if _, err := s.exec(ctx, s.appendSummarySQL(len(ids)), args...); err != nil {
 			return fmt.Errorf("store: append to summaries: %w", err)
 		}
 	}
