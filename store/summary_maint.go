@@ -20,30 +20,36 @@ const summaryChunk = 1000
 // in it, or waits for the chunk and appends to the new row. It returns the number of rows written.
 func (s *Store) RebuildSummaries(ctx context.Context, from time.Time) (int, error) {
 	from = wholeSecond(from)
-	var lo, hi *int64
-	if err := s.q(ctx).Raw("SELECT MIN(id), MAX(id) FROM pairings").Row().Scan(&lo, &hi); err != nil {
-		return 0, fmt.Errorf("store: rebuild summaries: %w", err)
-	}
-	if lo == nil || hi == nil {
-		return 0, nil
-	}
 	n := 0
-	for start := domain.PairingID(*lo); start <= domain.PairingID(*hi); start += summaryChunk {
-		err := s.Tx(ctx, func(tx *Store) error {
-			k, err := tx.rebuildChunk(ctx, start, start+summaryChunk-1, from)
-			n += k
-			return err
-		})
-		if err != nil {
-			return n, err
-		}
+	err := s.eachPairingRange(ctx, func(tx *Store, lo, hi domain.PairingID) error {
+		k, err := tx.rebuildChunk(ctx, lo, hi, from)
+		n += k
+		return err
+	})
+	if err != nil {
+		return n, fmt.Errorf("store: rebuild summaries: %w", err)
 	}
 	return n, nil
 }
 
+// eachPairingRange calls fn for consecutive ranges of summaryChunk pairing ids, from the lowest
+// pairing id to the highest, each in its own transaction.
+func (s *Store) eachPairingRange(ctx context.Context, fn func(tx *Store, lo, hi domain.PairingID) error) error {
+	var lo, hi *int64
+	if err := s.q(ctx).Raw("SELECT MIN(id), MAX(id) FROM pairings").Row().Scan(&lo, &hi); err != nil || lo == nil || hi == nil {
+		return err
+	}
+	for start := domain.PairingID(*lo); start <= domain.PairingID(*hi); start += summaryChunk {
+		if err := s.Tx(ctx, func(tx *Store) error { return fn(tx, start, start+summaryChunk-1) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (s *Store) rebuildChunk(ctx context.Context, lo, hi domain.PairingID, from time.Time) (int, error) {
 	if err := s.q(ctx).Exec("DELETE FROM pairing_summaries WHERE pairing_id BETWEEN ? AND ?", lo, hi).Error; err != nil {
-		return 0, fmt.Errorf("store: rebuild summaries: %w", err)
+		return 0, fmt.Errorf("store: clear summaries: %w", err)
 	}
 	raw, err := s.rawEntries(ctx, lo, hi)
 	if err != nil {
@@ -202,15 +208,9 @@ type SummaryCheck struct {
 // alarm on MariaDB; on SQLite the transaction keeps writers out for the chunk's few milliseconds.
 func (s *Store) CheckSummaries(ctx context.Context) (SummaryCheck, error) {
 	var out SummaryCheck
-	var lo, hi *int64
-	if err := s.q(ctx).Raw("SELECT MIN(id), MAX(id) FROM pairings").Row().Scan(&lo, &hi); err != nil || lo == nil || hi == nil {
-		return out, err
-	}
-	for start := domain.PairingID(*lo); start <= domain.PairingID(*hi); start += summaryChunk {
-		err := s.Tx(ctx, func(tx *Store) error { return tx.checkChunk(ctx, start, start+summaryChunk-1, &out) })
-		if err != nil {
-			return out, fmt.Errorf("store: check summaries: %w", err)
-		}
+	err := s.eachPairingRange(ctx, func(tx *Store, lo, hi domain.PairingID) error { return tx.checkChunk(ctx, lo, hi, &out) })
+	if err != nil {
+		return out, fmt.Errorf("store: check summaries: %w", err)
 	}
 	return out, nil
 }
