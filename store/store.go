@@ -244,6 +244,15 @@ func (s *Store) oneConn(ctx context.Context) bool {
 	return s.inTx || s.joined(ctx) != nil
 }
 
+// forUpdate makes a SELECT a locking read on MariaDB, which also reads the latest committed row
+// rather than the transaction's snapshot. SQLite's writing transaction already holds the only lock.
+func (s *Store) forUpdate(q string) string {
+	if s.driver == DriverSQLite {
+		return q
+	}
+	return q + " FOR UPDATE"
+}
+
 // In moves t into the store's zone; use it for values shown to people.
 func (s *Store) In(t time.Time) time.Time { return t.In(s.loc) }
 

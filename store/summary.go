@@ -158,15 +158,6 @@ func (s *Store) appendSummarySQL(n int) string {
 	return q + " ON DUPLICATE KEY UPDATE recent = CONCAT(recent, VALUES(recent))"
 }
 
-// forUpdate makes a SELECT a locking read on MariaDB, which also reads the latest committed row
-// rather than the transaction's snapshot. SQLite's writing transaction already holds the only lock.
-func (s *Store) forUpdate(q string) string {
-	if s.driver == DriverSQLite {
-		return q
-	}
-	return q + " FOR UPDATE"
-}
-
 // unsummarize removes one entry of an undone check-in from its pairing's row. An entry already
 // pruned (older than the row's CompleteFrom) is not there to remove, which is fine.
 func (s *Store) unsummarize(ctx context.Context, c CheckIn) error {
