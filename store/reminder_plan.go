@@ -1,0 +1,49 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"qinqi/internal/domain"
+)
+
+// CadreLast is a cadre's highest active pairing id.
+type CadreLast struct {
+	Cadre domain.PersonID
+	Last  domain.PairingID
+}
+
+// LastActivePairings returns each cadre's highest pairing id among the pairings active at `at` (the
+// ones ScanActivePairings visits), ordered by that id, in one grouped query. A planner that scans by
+// pairing id knows from it when it has seen all of a cadre's pairings and can write that cadre's
+// digest while the scan goes on.
+func (s *Store) LastActivePairings(ctx context.Context, at time.Time) ([]CadreLast, error) {
+	at = at.In(s.loc)
+	rows, err := s.q(ctx).Raw("SELECT cadre_id, MAX(id) FROM pairings WHERE start_on <= ? AND (end_on IS NULL OR end_on > ?)"+
+		" GROUP BY cadre_id", at, at).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("store: last active pairings: %w", err)
+	}
+	defer rows.Close()
+	var out []CadreLast
+	for rows.Next() {
+		var c CadreLast
+		if err := rows.Scan(&c.Cadre, &c.Last); err != nil {
+			return nil, fmt.Errorf("store: last active pairing row: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: last active pairings: %w", err)
+	}
+	slices.SortFunc(out, func(a, b CadreLast) int { return cmp.Compare(a.Last, b.Last) })
+	return out, nil
+}
+
+// Overlaps reports whether ctx's operations may run on several connections at once, so a caller may
+// write in one goroutine while it reads in another. Inside a transaction, or an inbound batch ctx
+// carries, everything shares one connection and must run in turn.
+func (s *Store) Overlaps(ctx context.Context) bool { return !s.oneConn(ctx) }
