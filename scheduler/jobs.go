@@ -19,6 +19,8 @@ import (
 type Store interface {
 	Tx(ctx context.Context, fn func(tx *store.Store) error) error
 	ScanActivePairings(ctx context.Context, o store.ScanOptions, fn func([]store.PairingFacts) error) error
+	LastActivePairings(ctx context.Context, at time.Time) ([]store.CadreLast, error)
+	Overlaps(ctx context.Context) bool
 	UpsertCampaigns(ctx context.Context, rows []store.Campaign) error
 	CampaignsByCodes(ctx context.Context, codes []string) (map[string]store.Campaign, error)
 	DeleteCampaignsExcept(ctx context.Context, keep []string, after time.Time) (int64, error)

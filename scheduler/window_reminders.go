@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -44,8 +43,14 @@ const (
 //     month (window and overdue reminders together), optional sections — the halfway stage, and any
 //     stage of a window that is not required — are left out; mandatory ones (the opening and the
 //     last day of a required window) still go, in the day's one digest. A section left out is
-//     recorded like a sent one (its Reminder row has no message), so it is not sent later either. A Reminder row per pairing, window and stage (unique key) is written with the
-//     message in one transaction, so nobody is reminded of a stage twice, across instances too.
+//     recorded like a sent one (its Reminder row has no message), so it is not sent later either.
+//   - A Reminder row per pairing, window and stage (unique key) is written with the message in one
+//     transaction of CadresPerTx cadres, so nobody is reminded of a stage twice, across instances
+//     too; a failed run leaves whole cadres written and the next run plans the rest.
+//   - Planning overlaps the scan (window_plan.go): a cadre's digest is written once the scan has
+//     passed the cadre's last active pairing, while the scan goes on. A pairing that appears for a
+//     cadre whose digest is already written (made during the run) waits for the next run, as one made
+//     after it would. Inside a store transaction everything runs in turn, after the scan.
 type WindowReminders struct {
 	Store    Store
 	Calendar *calendar.Calendar
@@ -58,7 +63,10 @@ type WindowReminders struct {
 	Budget int
 	// CadresPerTx bounds a transaction (default 200 cadres).
 	CadresPerTx int
-	synced      atomic.Int64 // the year whose campaigns this process wrote last
+	// ScanBatch is the pairings per scan batch (0: the store's default); cadres complete, and their
+	// digests are written, between batches.
+	ScanBatch int
+	synced    atomic.Int64 // the year whose campaigns this process wrote last
 }
 
 func (j *WindowReminders) Name() string     { return "window-reminders" }
@@ -73,53 +81,32 @@ type dueWindow struct {
 
 // Run syncs the stored windows with the configuration, then sends the stages due.
 func (j *WindowReminders) Run(ctx context.Context, at time.Time) (Result, error) {
-	res := Result{}
 	now := laterOf(j.Clock.Now(), at)
 	day := clock.Day(now)
 	if j.synced.Load() != int64(day.Year()) {
 		if err := SyncCampaigns(ctx, j.Store, j.Calendar, day, day.Year()-1, day.Year(), day.Year()+1); err != nil {
-			return res, err
+			return Result{}, err
 		}
 		j.synced.Store(int64(day.Year()))
 	}
 	due, err := j.dueWindows(ctx, day)
 	if err != nil || len(due) == 0 {
-		return res, err
+		return Result{}, err
 	}
 	leave, err := j.Leaves.On(ctx, day)
 	if err != nil {
-		return res, err
+		return Result{}, err
 	}
-	byCadre, err := j.unreported(ctx, due, now, leave)
-	if err != nil {
-		return res, err
-	}
-	cadres := make([]domain.PersonID, 0, len(byCadre))
-	for id := range byCadre {
-		cadres = append(cadres, id)
-	}
-	sort.Slice(cadres, func(a, b int) bool { return cadres[a] < cadres[b] })
-	per := j.CadresPerTx
-	if per <= 0 {
-		per = 200
-	}
-	for start := 0; start < len(cadres); start += per {
-		chunk := cadres[start:min(start+per, len(cadres))]
-		if err := j.writeChunk(ctx, due, chunk, byCadre, at, now, res); err != nil {
-			return res, err
-		}
-	}
-	return res, nil
+	return j.plan(ctx, due, leave, at, now)
 }
 
 // writeChunk writes one chunk in one transaction, again from the start (up to three times) when
 // another run planned one of its stages meanwhile; res counts only the committed attempt.
-func (j *WindowReminders) writeChunk(ctx context.Context, due []dueWindow, chunk []domain.PersonID,
-	byCadre map[domain.PersonID][]target, at, now time.Time, res Result) error {
+func (j *WindowReminders) writeChunk(ctx context.Context, due []dueWindow, chunk []cadrePlan, at, now time.Time, res Result) error {
 	var err error
 	for range 3 {
 		part := Result{}
-		err = j.Store.Tx(ctx, func(tx *store.Store) error { return j.write(ctx, tx, due, chunk, byCadre, at, now, part) })
+		err = j.Store.Tx(ctx, func(tx *store.Store) error { return j.write(ctx, tx, due, chunk, at, now, part) })
 		if err == nil {
 			for k, v := range part {
 				res[k] += v
@@ -176,32 +163,6 @@ type target struct {
 	name    string
 }
 
-// unreported scans every active pairing once and lists, per cadre, the pairings each window covers
-// that have no check-in since the window opened. Cadres on leave are not nagged.
-func (j *WindowReminders) unreported(ctx context.Context, due []dueWindow, now time.Time, leave map[domain.PersonID]bool) (map[domain.PersonID][]target, error) {
-	var bounds []time.Time
-	for _, d := range due {
-		bounds = append(bounds, d.w.Start)
-	}
-	sort.Slice(bounds, func(a, b int) bool { return bounds[a].Before(bounds[b]) })
-	bounds = dedupTimes(bounds)
-	byCadre := map[domain.PersonID][]target{}
-	err := j.Store.ScanActivePairings(ctx, store.ScanOptions{At: now, Bounds: bounds}, func(fs []store.PairingFacts) error {
-		for _, f := range fs {
-			if leave[f.Pairing.CadreID] {
-				continue
-			}
-			for i, d := range due {
-				if d.w.Applies(f.Tags, f.Program) && !reportedSince(f.CheckIns, d.w.Start) {
-					byCadre[f.Pairing.CadreID] = append(byCadre[f.Pairing.CadreID], target{f.Pairing.ID, i, f.HeadName})
-				}
-			}
-		}
-		return nil
-	})
-	return byCadre, err
-}
-
 func reportedSince(cs []store.CheckInFact, start time.Time) bool {
 	for _, c := range cs {
 		if !c.At.Before(start) {
@@ -209,16 +170,6 @@ func reportedSince(cs []store.CheckInFact, start time.Time) bool {
 		}
 	}
 	return false
-}
-
-func dedupTimes(ts []time.Time) []time.Time {
-	out := ts[:0]
-	for i, t := range ts {
-		if i == 0 || !t.Equal(ts[i-1]) {
-			out = append(out, t)
-		}
-	}
-	return out
 }
 
 // planTx is what one chunk's transaction writes through.
@@ -233,13 +184,12 @@ type planTx interface {
 // The stored keys are read first, the digests queued, and then the new rows written with their
 // digest in multi-row INSERTs, each row once; a key written meanwhile by another run fails the
 // insert (store.ErrRemindersRaced) and the caller plans the chunk again.
-func (j *WindowReminders) write(ctx context.Context, tx planTx, due []dueWindow, cadres []domain.PersonID,
-	byCadre map[domain.PersonID][]target, at, now time.Time, res Result) error {
-	rows, names, err := j.freshRows(ctx, tx, due, cadres, byCadre, now)
+func (j *WindowReminders) write(ctx context.Context, tx planTx, due []dueWindow, chunk []cadrePlan, at, now time.Time, res Result) error {
+	rows, names, err := j.freshRows(ctx, tx, due, chunk, now)
 	if err != nil || len(rows) == 0 {
 		return err
 	}
-	spent, err := j.spent(ctx, tx, cadres, now)
+	spent, err := j.spent(ctx, tx, chunk, now)
 	if err != nil {
 		return err
 	}
@@ -261,24 +211,25 @@ func (j *WindowReminders) write(ctx context.Context, tx planTx, due []dueWindow,
 
 // freshRows lists the chunk's reminder rows whose key is not stored yet (cadre by cadre, in target
 // order), with the household head of each.
-func (j *WindowReminders) freshRows(ctx context.Context, tx planTx, due []dueWindow, cadres []domain.PersonID,
-	byCadre map[domain.PersonID][]target, now time.Time) ([]store.Reminder, []string, error) {
+func (j *WindowReminders) freshRows(ctx context.Context, tx planTx, due []dueWindow, chunk []cadrePlan,
+	now time.Time) ([]store.Reminder, []string, error) {
 	var rows []store.Reminder
-	var keys []string
-	for _, cadre := range cadres {
-		for _, t := range byCadre[cadre] {
+	var keys, names []string
+	for _, c := range chunk {
+		for _, t := range c.targets {
 			d := due[t.window]
-			key := d.w.Code + ":" + strconv.FormatInt(int64(t.pairing), 10) + ":" + d.stage
-			keys = append(keys, key)
-			rows = append(rows, store.Reminder{Key: key, PairingID: t.pairing, CampaignID: ptr(d.id), CadreID: cadre, Stage: d.stage, CreatedAt: now})
+			key := reminderKey(d, t.pairing)
+			keys, names = append(keys, key), append(names, t.name)
+			rows = append(rows, store.Reminder{Key: key, PairingID: t.pairing, CampaignID: &due[t.window].id, CadreID: c.cadre,
+				Stage: d.stage, CreatedAt: now})
 		}
 	}
 	seen, err := tx.ExistingReminderKeys(ctx, keys)
 	if err != nil || len(seen) == 0 {
-		return rows, headNames(cadres, byCadre), err
+		return rows, names, err
 	}
-	all, allNames := rows, headNames(cadres, byCadre)
-	rows, names := rows[:0], allNames[:0]
+	all, allNames := rows, names
+	rows, names = rows[:0], names[:0]
 	for i, r := range all {
 		if !seen[r.Key] {
 			seen[r.Key] = true // the same key twice in one chunk is written once
@@ -288,14 +239,12 @@ func (j *WindowReminders) freshRows(ctx context.Context, tx planTx, due []dueWin
 	return rows, names, nil
 }
 
-func headNames(cadres []domain.PersonID, byCadre map[domain.PersonID][]target) []string {
-	var out []string
-	for _, cadre := range cadres {
-		for _, t := range byCadre[cadre] {
-			out = append(out, t.name)
-		}
-	}
-	return out
+// reminderKey is a reminder row's unique key: window code, pairing and stage.
+func reminderKey(d dueWindow, p domain.PairingID) string {
+	b := make([]byte, 0, len(d.w.Code)+len(d.stage)+22)
+	b = append(append(b, d.w.Code...), ':')
+	b = append(strconv.AppendInt(b, int64(p), 10), ':')
+	return string(append(b, d.stage...))
 }
 
 // digests builds one digest per cadre with new rows (rows are grouped by cadre) and, per digest, the
@@ -347,9 +296,13 @@ func (j *WindowReminders) digests(due []dueWindow, rows []store.Reminder, names 
 func optionalStage(d dueWindow) bool { return d.stage == StageHalf || !d.w.Required }
 
 // spent counts each cadre's reminder messages of the month so far (nil when there is no budget).
-func (j *WindowReminders) spent(ctx context.Context, tx planTx, cadres []domain.PersonID, now time.Time) (map[domain.PersonID]int, error) {
+func (j *WindowReminders) spent(ctx context.Context, tx planTx, chunk []cadrePlan, now time.Time) (map[domain.PersonID]int, error) {
 	if j.Budget < 0 {
 		return nil, nil
+	}
+	cadres := make([]domain.PersonID, len(chunk))
+	for i, c := range chunk {
+		cadres[i] = c.cadre
 	}
 	day := clock.Day(now)
 	return tx.ReminderMessagesSince(ctx, cadres, clock.Date(day.Year(), day.Month(), 1))
