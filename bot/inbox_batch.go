@@ -10,17 +10,22 @@ import (
 
 // Group commit: each serial queue takes the messages already waiting on it (up to batchMax, waiting
 // at most batchWait for more while other messages are in flight) and handles them in one database
-// transaction, one savepoint per message: the inbox row, the handler's writes, the replies and the
-// "done" mark of every message commit together. A message whose step fails is rolled back alone and
-// then goes the old way (stored on its own, handled, retried or quarantined); a lost transaction
-// (deadlock, dead connection) commits nothing and every message of it goes the old way. The
-// transport hears that a message is durable only after the commit (or from the old way).
+// transaction: the inbox rows, the handlers' writes, the replies and the "done" marks of all of them
+// commit together, or none of them does. A message takes no savepoint of its own (store.Batch says
+// why), so a message that fails (a database error, a lost connection) loses the whole batch: nothing
+// of it is committed, its dialog (KV) writes are dropped, and every message of it then goes the old
+// way, in order (stored on its own, handled, retried or quarantined), against the state as it was
+// before the batch: a message that answered a question in the batch finds the question again. The
+// failing message's try counts as its first (unless the transaction itself was lost), so its handler
+// runs as often as if it had never been in a batch. A handler's refusal is a reply, not a failure,
+// and a repeated message id is dropped inside the batch (its INSERT fails alone), so a batch is lost
+// only rarely. Nobody has been told anything of a lost batch: its replies were only in its outbox
+// rows, and the transport hears that a message is durable only after the commit (or from the old way).
 
 // BatchStore is the part of the store that runs a batch (*store.Store implements it); an InboxStore
 // without it handles each message the old way.
 type BatchStore interface {
 	Batch(ctx context.Context, fn func(ctx context.Context) error) error
-	Step(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
 const (
@@ -93,9 +98,7 @@ func (in *Inbox) gather(ch chan inboxJob, first inboxJob, timer *time.Timer) []i
 	return jobs
 }
 
-// batch handles fresh messages in one transaction. It stops at the first message whose step fails:
-// the ones before it commit, it goes the old way, and the rest form the next batch, so one sender's
-// messages keep their order.
+// batch handles fresh messages in one transaction; when it is not committed, each goes the old way.
 func (in *Inbox) batch(ctx context.Context, jobs []inboxJob) {
 	bs, ok := in.o.Store.(BatchStore)
 	if !ok || in.replaying.Load() || in.o.Spool.Pending() {
@@ -104,56 +107,59 @@ func (in *Inbox) batch(ctx context.Context, jobs []inboxJob) {
 		}
 		return
 	}
-	for len(jobs) > 0 {
-		stop, stepErr, err := in.commitBatch(ctx, bs, jobs)
-		if err != nil {
-			in.log.Warn("batch not committed; its messages are handled one by one", "messages", len(jobs), "err", err)
-			for _, j := range jobs {
-				in.process(ctx, fresh(j))
-			}
-			return
-		}
-		in.finishBatch(jobs[:stop])
-		if stop == len(jobs) {
-			return
-		}
-		var he handleErr
+	failed, err := in.commitBatch(ctx, bs, jobs)
+	if err == nil {
+		in.finishBatch(jobs)
+		return
+	}
+	in.log.Warn("batch not committed; its messages are handled one by one", "messages", len(jobs), "err", err)
+	in.redo(ctx, jobs, failed, err)
+}
+
+// redo sends the messages of a batch that was not committed the old way, in order. The one that
+// failed (at index failed, with err) goes on from where it failed, unless the transaction was lost
+// under it: its handling's failure is its first try, and its row's refused INSERT is decided on as
+// the old way decides on it.
+func (in *Inbox) redo(ctx context.Context, jobs []inboxJob, failed int, err error) {
+	lost := errors.Is(err, store.ErrBatchLost)
+	var he handleErr
+	for i, j := range jobs {
 		switch {
-		case errors.As(stepErr, &he): // stored, then its handling failed: that was its first try
-			in.log.Info("message taken out of its batch, stored on its own", "err", stepErr)
-			in.processAfter(ctx, fresh(jobs[stop]), he.err)
-		default: // its row was not stored: the old way decides (a value the database refuses, an outage)
-			j := jobs[stop]
-			in.saved(ctx, j.msg, store.InboxMessage{}, door{}, stepErr)
+		case i != failed || lost:
+			in.process(ctx, fresh(j))
+		case errors.As(err, &he):
+			in.processAfter(ctx, fresh(j), he.err)
+		default: // a value the database refuses, an outage the transaction did not see
+			in.saved(ctx, j.msg, store.InboxMessage{}, door{}, err)
 			j.durable()
 		}
-		jobs = jobs[stop+1:]
 	}
 }
 
-// commitBatch runs jobs as steps of one transaction up to the first failing one (stop, with its
-// error) and commits them; err says nothing was committed.
-func (in *Inbox) commitBatch(ctx context.Context, bs BatchStore, jobs []inboxJob) (stop int, stepErr, err error) {
-	stop = len(jobs)
+// commitBatch runs jobs in one transaction and commits it; a message that fails ends the
+// transaction there, uncommitted, and failed is its index.
+func (in *Inbox) commitBatch(ctx context.Context, bs BatchStore, jobs []inboxJob) (failed int, err error) {
+	failed = -1
 	err = bs.Batch(ctx, func(bctx context.Context) error {
 		for i := range jobs {
-			serr := bs.Step(bctx, func(sctx context.Context) error { return in.step(sctx, &jobs[i]) })
-			if errors.Is(serr, store.ErrBatchLost) {
-				return serr
-			}
-			if serr != nil {
-				stop, stepErr = i, serr
-				return nil
+			if err := in.step(bctx, &jobs[i]); err != nil {
+				failed = i
+				return err
 			}
 		}
 		return nil
 	})
-	return stop, stepErr, err
+	return failed, err
 }
 
-// step stores, handles and completes one message inside the batch.
+// step stores, handles and completes one message inside the batch. A repeated message id is
+// dropped there: its INSERT failed alone and left the transaction as it was.
 func (in *Inbox) step(ctx context.Context, j *inboxJob) error {
 	row, d, err := in.save(ctx, j.msg)
+	if errors.Is(err, store.ErrDuplicate) {
+		in.log.Debug("dropped duplicate message id", "transport", j.msg.Transport, "account", j.msg.Account)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -173,7 +179,7 @@ func (in *Inbox) step(ctx context.Context, j *inboxJob) error {
 	return nil
 }
 
-// handleErr is a step that stored its message and then failed to handle or complete it.
+// handleErr is a message that was stored in the batch and then failed to be handled or completed.
 type handleErr struct{ err error }
 
 func (e handleErr) Error() string { return e.err.Error() }
@@ -190,7 +196,7 @@ func (in *Inbox) finishBatch(done []inboxJob) {
 	}
 }
 
-// fresh is j as it came from Accept: what a rolled-back step stored is gone.
+// fresh is j as it came from Accept: what a rolled-back batch stored is gone.
 func fresh(j inboxJob) inboxJob {
 	j.row, j.door = store.InboxMessage{}, door{}
 	return j

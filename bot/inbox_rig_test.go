@@ -25,22 +25,28 @@ var ibT0 = time.Date(2026, 11, 23, 10, 0, 0, 0, clock.Shanghai)
 type irecorder struct {
 	mu    sync.Mutex
 	calls []bot.Inbound
-	fn    func(bot.Inbound) ([]bot.Reply, error) // optional override
+	fn    func(context.Context, bot.Inbound) ([]bot.Reply, error) // optional override
 }
 
-func (r *irecorder) Handle(_ context.Context, in bot.Inbound) ([]bot.Reply, error) {
+func (r *irecorder) Handle(ctx context.Context, in bot.Inbound) ([]bot.Reply, error) {
 	r.mu.Lock()
 	r.calls = append(r.calls, in)
 	fn := r.fn
 	r.mu.Unlock()
 	if fn != nil {
-		return fn(in)
+		return fn(ctx, in)
 	}
 	return []bot.Reply{{Text: "收到：" + in.Text}}, nil
 }
 
 // setFn swaps the handler's behaviour while the inbox runs.
 func (r *irecorder) setFn(fn func(bot.Inbound) ([]bot.Reply, error)) {
+	r.setCtxFn(func(_ context.Context, in bot.Inbound) ([]bot.Reply, error) { return fn(in) })
+}
+
+// setCtxFn is setFn for a handler that uses the message's context (the store and KV calls of a
+// handler join the inbox's transaction through it).
+func (r *irecorder) setCtxFn(fn func(context.Context, bot.Inbound) ([]bot.Reply, error)) {
 	r.mu.Lock()
 	r.fn = fn
 	r.mu.Unlock()

@@ -12,10 +12,16 @@ import (
 	"gorm.io/gorm"
 )
 
-// A batch is one transaction that several inbound messages share (group commit): each message is a
-// savepoint in it, so one message's failure rolls back only that message, and the batch commits
-// once. The transaction travels in the context; every store call made with that context joins it
-// (see q), so the handlers' writes need not know about it.
+// A batch is one transaction that several inbound messages share (group commit): the batch commits
+// once, and it commits all of its messages or none. A message takes no savepoint of its own: on
+// SQLite a savepoint sends every page the message then touches through the statement journal, and
+// on MariaDB it is a round trip, for every message, against a failure that is rare (a handler's
+// user errors become replies; a message fails on a database error, a lost connection, a panic).
+// When anything in the batch fails, the batch is lost as a whole: its transaction is rolled back,
+// its held KV writes are dropped (batch_kv.go), directory rows the sender cache read from it are
+// forgotten, and the caller redoes its messages one by one. The transaction travels in the context;
+// every store call made with that context joins it (see q), so the handlers' writes need not know
+// about it.
 
 type batchKey struct{}
 
@@ -25,8 +31,6 @@ type batch struct {
 	conn  *lossTx
 	kv    *kvOverlay
 	dir   atomic.Pointer[dirView] // the sender cache's token, read once for the batch (Directory.Begin)
-	n     int                     // savepoints taken
-	kept  bool                    // a step has succeeded: the transaction holds writes to keep
 }
 
 // ErrBatchLost says the batch's transaction is gone (the database rolled it back, or the connection
@@ -34,8 +38,9 @@ type batch struct {
 var ErrBatchLost = errors.New("store: batch transaction lost")
 
 // Batch runs fn in one transaction carried by the context fn gets, and commits it when fn returns
-// nil. A lost transaction (deadlock, lock wait timeout, outage) is reported as ErrBatchLost even if
-// fn swallowed the statement's error, and nothing is committed then.
+// nil. When fn fails, nothing is committed and its error is returned. A lost transaction (deadlock,
+// lock wait timeout, outage) is reported as ErrBatchLost even if fn swallowed the statement's error,
+// and nothing is committed then.
 func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context) error) (err error) {
 	if s.inTx || inBatch(ctx) {
 		return errors.New("store: batch inside a transaction")
@@ -44,20 +49,24 @@ func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context) error) (
 	if err := s.beginBatch(ctx, b); err != nil {
 		return err
 	}
-	done := false
+	committing := false
 	defer func() {
-		if !done {
+		if !committing {
 			_ = b.conn.Rollback()
 			b.forgetUncommitted()
 		}
 	}()
-	if err = fn(context.WithValue(ctx, batchKey{}, b)); err != nil {
+	err = fn(context.WithValue(ctx, batchKey{}, b))
+	if lerr := b.conn.lost.Load(); lerr != nil {
+		if err == nil { // fn swallowed it
+			err = *lerr
+		}
+		return fmt.Errorf("%w: %w", ErrBatchLost, err)
+	}
+	if err != nil {
 		return err
 	}
-	if lerr := b.conn.lost.Load(); lerr != nil {
-		return fmt.Errorf("%w: %w", ErrBatchLost, *lerr)
-	}
-	done = true
+	committing = true
 	if err = b.conn.Commit(); err != nil {
 		b.forgetUncommitted()
 		return fmt.Errorf("%w: commit: %w", ErrBatchLost, err)
@@ -74,68 +83,8 @@ func (s *Store) beginBatch(ctx context.Context, b *batch) error {
 	}
 	b.conn = &lossTx{ConnPool: tx.Statement.ConnPool}
 	tx.Statement.ConnPool = b.conn
-	b.tx, b.kept = tx, false
+	b.tx = tx
 	return nil
-}
-
-// Step runs fn under a savepoint of the context's batch: when fn fails, only its writes are rolled
-// back and its error returned. When the batch's transaction is gone, the error is ErrBatchLost.
-// Without a batch in the context fn just runs. A step with nothing kept before it takes no
-// savepoint (on SQLite a savepoint makes every page the step touches go to the statement journal
-// first, and on MariaDB it is a round trip): when it fails, the transaction is rolled back and begun
-// again instead.
-func (s *Store) Step(ctx context.Context, fn func(ctx context.Context) error) error {
-	b, ok := ctx.Value(batchKey{}).(*batch)
-	if !ok {
-		return fn(ctx)
-	}
-	if lerr := b.conn.lost.Load(); lerr != nil {
-		return fmt.Errorf("%w: %w", ErrBatchLost, *lerr)
-	}
-	name := ""
-	if b.kept {
-		b.n++
-		name = fmt.Sprintf("qb%d", b.n)
-		if err := b.tx.WithContext(ctx).SavePoint(name).Error; err != nil {
-			return fmt.Errorf("%w: savepoint: %w", ErrBatchLost, err)
-		}
-	}
-	dirty := b.dirty()
-	err := fn(ctx)
-	if lerr := b.conn.lost.Load(); lerr != nil {
-		return fmt.Errorf("%w: %w", ErrBatchLost, *lerr)
-	}
-	b.kv.endStep(err == nil)
-	if err == nil {
-		b.kept = true
-		return nil
-	}
-	if name == "" {
-		return s.restartBatch(ctx, b, err)
-	}
-	if rerr := b.tx.WithContext(ctx).RollbackTo(name).Error; rerr != nil {
-		b.conn.lose(rerr)
-		return fmt.Errorf("%w: rollback to savepoint: %w (after %w)", ErrBatchLost, rerr, err)
-	}
-	if !dirty && b.dirty() {
-		b.watch.after() // the step may have cached directory rows it wrote and took back
-	}
-	return err
-}
-
-// restartBatch takes back a failed step that had no savepoint: the transaction held nothing else,
-// so it is rolled back and b goes on in a new one. It returns the step's error.
-func (s *Store) restartBatch(ctx context.Context, b *batch, stepErr error) error {
-	rerr := b.conn.Rollback()
-	b.forgetUncommitted()
-	if rerr == nil {
-		rerr = s.beginBatch(ctx, b)
-	}
-	if rerr != nil {
-		b.conn.lose(rerr)
-		return fmt.Errorf("%w: roll back the first step: %w (after %w)", ErrBatchLost, rerr, stepErr)
-	}
-	return stepErr
 }
 
 func inBatch(ctx context.Context) bool {

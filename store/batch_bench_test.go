@@ -16,7 +16,7 @@ import (
 
 // BenchmarkReportBatch is the store's part of one check-in report on the inbox's group-commit path:
 // the inbox row, the check-in with its audit row, the reply and the done mark, eight reports to a
-// batch, a step each. One op is one report; run with -benchmem for the allocations per report.
+// batch. One op is one report; run with -benchmem for the allocations per report.
 // cpu-ns/op is the process's CPU per report (with SQLite it includes the engine), which on a shared
 // machine says more than the wall clock.
 func BenchmarkReportBatch(b *testing.B) {
@@ -31,7 +31,7 @@ func BenchmarkReportBatch(b *testing.B) {
 			for i := 0; i < b.N; i += perBatch {
 				err := st.Batch(ctx, func(ctx context.Context) error {
 					for j := i; j < min(i+perBatch, b.N); j++ {
-						if err := st.Step(ctx, func(ctx context.Context) error { return benchReport(ctx, st, k, p, j) }); err != nil {
+						if err := benchReport(ctx, st, k, p, j); err != nil {
 							return err
 						}
 					}

@@ -8,8 +8,8 @@ import (
 )
 
 // A batch's KV writes (the handlers' dialog state: Get, Set, Del) are held until the batch commits
-// and dropped with a step that is rolled back: a message redone on its own after its batch was lost
-// then finds the dialog as it was, and is answered once, as if the batch had never run.
+// and dropped when it does not: a message redone on its own after its batch was lost then finds the
+// dialog (a pending question) as it was, and is answered once, as if the batch had never run.
 
 type kvOp struct {
 	val string
@@ -20,13 +20,12 @@ type kvOp struct {
 type kvOverlay struct {
 	mu   sync.Mutex
 	kv   *KV             // the KV the writes belong to (the first one used under the batch)
-	done map[string]kvOp // writes of finished steps, applied at commit
-	step map[string]kvOp // writes of the running step
+	held map[string]kvOp // applied at commit
 	at   map[string]time.Time
 }
 
 func newKVOverlay() *kvOverlay {
-	return &kvOverlay{done: map[string]kvOp{}, step: map[string]kvOp{}, at: map[string]time.Time{}}
+	return &kvOverlay{held: map[string]kvOp{}, at: map[string]time.Time{}}
 }
 
 // overlayOf is the overlay of the batch under ctx when k is the KV it holds writes for.
@@ -51,10 +50,7 @@ func overlayOf(ctx context.Context, k *KV) *kvOverlay {
 func (o *kvOverlay) get(key string) (string, error, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	op, ok := o.step[key]
-	if !ok {
-		op, ok = o.done[key]
-	}
+	op, ok := o.held[key]
 	switch {
 	case !ok:
 		return "", nil, false
@@ -67,30 +63,17 @@ func (o *kvOverlay) get(key string) (string, error, bool) {
 func (o *kvOverlay) put(key string, op kvOp) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.step[key] = op
+	o.held[key] = op
 	o.at[key] = time.Now()
-}
-
-// endStep keeps the running step's writes (kept) or drops them.
-func (o *kvOverlay) endStep(kept bool) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if kept {
-		for k, op := range o.step {
-			o.done[k] = op
-		}
-	}
-	clear(o.step)
 }
 
 // apply writes the held writes once the batch committed. A failure is what a KV outage during the
 // handler would have been: the dialog is lost, the report is not (handlers live with that).
 func (o *kvOverlay) apply(ctx context.Context, log *slog.Logger) {
-	o.endStep(true)
 	if o.kv == nil {
 		return
 	}
-	for key, op := range o.done {
+	for key, op := range o.held {
 		var err error
 		if op.del {
 			err = o.kv.Del(ctx, key)

@@ -15,86 +15,83 @@ func inRow(id string) *store.InboxMessage {
 	return &store.InboxMessage{Transport: "fake", Account: "a1", MsgID: id, SenderKey: "@u1", Kind: "text", Text: "t", ReceivedAt: time.Now()}
 }
 
-// A failed step takes back only its own rows and KV writes; the batch commits the rest once.
-func TestBatchStepRollsBackAloneAndKVFollowsTheCommit(t *testing.T) {
+// A batch commits all of its writes or none: when fn fails, no row and no KV write of it is kept,
+// and the same message ids can be stored again. KV writes are held until the commit and read back
+// inside the batch; a repeated message id fails its INSERT alone and the batch goes on.
+func TestBatchCommitsAllOrNothingAndKVFollowsTheCommit(t *testing.T) {
 	for _, b := range testenv.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			st, kv, ctx := b.Open(t), testenv.KV(t), context.Background()
 			odd := errors.New("odd")
-			err := st.Batch(ctx, func(ctx context.Context) error {
-				if err := st.Step(ctx, func(ctx context.Context) error {
-					if err := kv.Set(ctx, "k1", "v1", time.Minute); err != nil {
+			store2 := func(ctx context.Context) error {
+				for _, id := range []string{"s1", "s2"} {
+					if err := kv.Set(ctx, "k-"+id, "v", time.Minute); err != nil {
 						return err
 					}
-					return st.SaveInbound(ctx, inRow("s1"))
-				}); err != nil {
+					if err := st.SaveInbound(ctx, inRow(id)); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			err := st.Batch(ctx, func(ctx context.Context) error {
+				if err := store2(ctx); err != nil {
 					return err
 				}
-				if err := st.Step(ctx, func(ctx context.Context) error {
-					_ = kv.Set(ctx, "k2", "v2", time.Minute)
-					if err := st.SaveInbound(ctx, inRow("s2")); err != nil {
-						return err
-					}
-					return odd
-				}); !errors.Is(err, odd) {
-					t.Errorf("failed step = %v", err)
-				}
-				if v, err := kv.Get(ctx, "k1"); err != nil || v != "v1" {
+				if v, err := kv.Get(ctx, "k-s1"); err != nil || v != "v" {
 					t.Errorf("the batch reads its own KV write: %q, %v", v, err)
 				}
-				if _, err := kv.Get(context.Background(), "k1"); !errors.Is(err, store.ErrNotFound) {
+				if _, err := kv.Get(context.Background(), "k-s1"); !errors.Is(err, store.ErrNotFound) {
 					t.Errorf("a KV write is visible before the commit: %v", err)
 				}
-				return st.SaveInbound(ctx, inRow("s1")) // the duplicate is seen inside the batch
+				return odd
 			})
-			if !errors.Is(err, store.ErrDuplicate) {
-				t.Fatalf("batch = %v, want the duplicate", err)
+			if !errors.Is(err, odd) {
+				t.Fatalf("failed batch = %v, want its error", err)
 			}
 			if n, _ := st.CountInbox(ctx, store.InNew); n != 0 {
-				t.Fatalf("%d rows of a batch that failed", n)
+				t.Fatalf("%d rows of a failed batch committed", n)
+			}
+			if _, err := kv.Get(ctx, "k-s1"); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("KV write of the failed batch applied: %v", err)
 			}
 			err = st.Batch(ctx, func(ctx context.Context) error {
-				_ = st.Step(ctx, func(ctx context.Context) error {
-					_ = kv.Set(ctx, "k1", "v1", time.Minute)
-					return st.SaveInbound(ctx, inRow("s1"))
-				})
-				_ = st.Step(ctx, func(ctx context.Context) error { _ = kv.Set(ctx, "k2", "v2", time.Minute); return odd })
-				return nil
+				if err := store2(ctx); err != nil {
+					return err
+				}
+				if err := st.SaveInbound(ctx, inRow("s1")); !errors.Is(err, store.ErrDuplicate) {
+					t.Errorf("repeated id inside the batch = %v, want ErrDuplicate", err)
+				}
+				return st.SaveInbound(ctx, inRow("s3"))
 			})
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("batch = %v; the failed batch's ids must be free again", err)
 			}
-			if n, _ := st.CountInbox(ctx, store.InNew); n != 1 {
-				t.Errorf("%d rows committed, want 1", n)
+			if n, _ := st.CountInbox(ctx, store.InNew); n != 3 {
+				t.Errorf("%d rows committed, want s1, s2 and s3", n)
 			}
-			if v, err := kv.Get(ctx, "k1"); err != nil || v != "v1" {
-				t.Errorf("KV write of the committed step: %q, %v", v, err)
-			}
-			if _, err := kv.Get(ctx, "k2"); !errors.Is(err, store.ErrNotFound) {
-				t.Errorf("KV write of the rolled-back step applied: %v", err)
+			if v, err := kv.Get(ctx, "k-s2"); err != nil || v != "v" {
+				t.Errorf("KV write of the committed batch: %q, %v", v, err)
 			}
 		})
 	}
 }
 
-// A statement that fails as an outage loses the batch: nothing of it is committed, even when the
-// caller swallows the error.
+// A statement that fails as an outage loses the batch: the statements after it fail at once, and
+// nothing of it is committed, even when the caller swallows the error.
 func TestBatchLostCommitsNothing(t *testing.T) {
 	for _, b := range testenv.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			st, ctx := b.Open(t), context.Background()
 			err := st.Batch(ctx, func(ctx context.Context) error {
-				if err := st.Step(ctx, func(ctx context.Context) error { return st.SaveInbound(ctx, inRow("l1")) }); err != nil {
+				if err := st.SaveInbound(ctx, inRow("l1")); err != nil {
 					return err
 				}
-				serr := st.Step(ctx, func(ctx context.Context) error {
-					dead, cancel := context.WithCancel(ctx)
-					cancel()
-					_ = st.SaveInbound(dead, inRow("l2")) // swallowed
-					return nil
-				})
-				if !errors.Is(serr, store.ErrBatchLost) {
-					t.Errorf("step after an outage = %v, want ErrBatchLost", serr)
+				dead, cancel := context.WithCancel(ctx)
+				cancel()
+				_ = st.SaveInbound(dead, inRow("l2")) // swallowed
+				if err := st.SaveInbound(ctx, inRow("l3")); !errors.Is(err, store.ErrBatchLost) {
+					t.Errorf("statement after an outage = %v, want ErrBatchLost", err)
 				}
 				return nil
 			})
@@ -108,9 +105,9 @@ func TestBatchLostCommitsNothing(t *testing.T) {
 	}
 }
 
-// The hand-written inserts (outbox, audit; check-ins use the same helper) join the batch's step:
-// a failed step takes them back, and nothing waits on a second connection (SQLite's one writer).
-func TestBatchStepTakesBackHandWrittenInserts(t *testing.T) {
+// The hand-written inserts (outbox, audit; check-ins use the same helper) join the batch: a failed
+// batch takes them back, and nothing waits on a second connection (SQLite's one writer).
+func TestBatchTakesBackHandWrittenInserts(t *testing.T) {
 	for _, b := range testenv.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			st, ctx := b.Open(t), context.Background()
@@ -123,39 +120,33 @@ func TestBatchStepTakesBackHandWrittenInserts(t *testing.T) {
 				return st.Audit(ctx, store.AuditEntry{Action: "batch-" + n, Entity: "batch", EntityID: 7, At: at})
 			}
 			err := st.Batch(ctx, func(ctx context.Context) error {
-				if err := st.Step(ctx, func(ctx context.Context) error { return write(ctx, "kept") }); err != nil {
+				if err := write(ctx, "dropped"); err != nil {
 					return err
 				}
-				err := st.Step(ctx, func(ctx context.Context) error {
-					if err := write(ctx, "dropped"); err != nil {
-						return err
-					}
-					return odd
-				})
-				if !errors.Is(err, odd) {
-					t.Errorf("failed step = %v", err)
-				}
-				return nil
+				return odd
 			})
-			if err != nil {
+			if !errors.Is(err, odd) {
+				t.Errorf("failed batch = %v", err)
+			}
+			if err := st.Batch(ctx, func(ctx context.Context) error { return write(ctx, "kept") }); err != nil {
 				t.Fatal(err)
 			}
 			rows, err := st.OutboxWithPrefix(ctx, "batch:")
 			if err != nil || len(rows) != 1 || rows[0].Text != "kept" {
-				t.Fatalf("outbox after the batch = %+v, %v; want only the kept step's row", rows, err)
+				t.Fatalf("outbox after the batches = %+v, %v; want only the committed batch's row", rows, err)
 			}
 			logs, err := st.AuditOf(ctx, "batch", 7)
 			if err != nil || len(logs) != 1 || logs[0].Action != "batch-kept" {
-				t.Fatalf("audit after the batch = %+v, %v; want only the kept step's row", logs, err)
+				t.Fatalf("audit after the batches = %+v, %v; want only the committed batch's row", logs, err)
 			}
 		})
 	}
 }
 
-// A check-in joins the batch's step without a savepoint of its own: a report repeated in a later
-// step returns the stored row and that step goes on, and a failed step takes its check-in and audit
-// row back with it.
-func TestBatchCheckInsJoinTheStep(t *testing.T) {
+// A check-in joins the batch without a savepoint of its own: a report repeated later in the batch
+// returns the stored row and the batch goes on, and a failed batch takes its check-in and audit row
+// back with it.
+func TestBatchCheckInsJoinTheBatch(t *testing.T) {
 	for _, b := range testenv.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			st, ctx := b.Open(t), context.Background()
@@ -168,37 +159,30 @@ func TestBatchCheckInsJoinTheStep(t *testing.T) {
 			odd := errors.New("odd")
 			var first store.CheckIn
 			err := st.Batch(ctx, func(ctx context.Context) error {
-				if err := st.Step(ctx, func(ctx context.Context) error {
-					var err error
-					first, _, err = report(ctx, "m1")
-					return err
-				}); err != nil {
+				var err error
+				if first, _, err = report(ctx, "m1"); err != nil {
 					return err
 				}
-				if err := st.Step(ctx, func(ctx context.Context) error {
-					again, created, err := report(ctx, "m1")
-					if err != nil || created || again.ID != first.ID {
-						t.Errorf("repeated report = %d, %v, %v; want the stored %d", again.ID, created, err, first.ID)
-					}
-					return st.SaveInbound(ctx, inRow("after-repeat"))
-				}); err != nil {
-					return err
+				again, created, err := report(ctx, "m1")
+				if err != nil || created || again.ID != first.ID {
+					t.Errorf("repeated report = %d, %v, %v; want the stored %d", again.ID, created, err, first.ID)
 				}
-				if err := st.Step(ctx, func(ctx context.Context) error {
-					if _, _, err := report(ctx, "m2"); err != nil {
-						return err
-					}
-					return odd
-				}); !errors.Is(err, odd) {
-					t.Errorf("failed step = %v", err)
-				}
-				return nil
+				return st.SaveInbound(ctx, inRow("after-repeat"))
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
+			err = st.Batch(ctx, func(ctx context.Context) error {
+				if _, _, err := report(ctx, "m2"); err != nil {
+					return err
+				}
+				return odd
+			})
+			if !errors.Is(err, odd) {
+				t.Errorf("failed batch = %v", err)
+			}
 			if n, _ := st.CountInbox(ctx, store.InNew); n != 1 {
-				t.Errorf("%d inbox rows, want the repeat's step kept", n)
+				t.Errorf("%d inbox rows, want the one stored after the repeat", n)
 			}
 			if c, err := st.LastCheckInOfCadre(ctx, k.ID); err != nil || c.ID != first.ID {
 				t.Errorf("last check-in = %d, %v; want only %d", c.ID, err, first.ID)
@@ -208,49 +192,6 @@ func TestBatchCheckInsJoinTheStep(t *testing.T) {
 			}
 			if logs, err := st.AuditOf(ctx, "checkin", int64(first.ID)+1); err != nil || len(logs) != 0 {
 				t.Errorf("audit rows of the rolled-back check-in = %d, %v; want none", len(logs), err)
-			}
-		})
-	}
-}
-
-// The first step of a batch takes no savepoint: when it fails, the transaction is rolled back and
-// begun again, so its rows and KV writes are gone and the steps after it commit as usual.
-func TestBatchFirstStepFailsAlone(t *testing.T) {
-	for _, b := range testenv.Backends() {
-		t.Run(b.Name, func(t *testing.T) {
-			st, kv, ctx := b.Open(t), testenv.KV(t), context.Background()
-			odd := errors.New("odd")
-			err := st.Batch(ctx, func(ctx context.Context) error {
-				if err := st.Step(ctx, func(ctx context.Context) error {
-					_ = kv.Set(ctx, "k1", "v1", time.Minute)
-					if err := st.SaveInbound(ctx, inRow("f1")); err != nil {
-						return err
-					}
-					return odd
-				}); !errors.Is(err, odd) {
-					t.Errorf("failed first step = %v", err)
-				}
-				for _, id := range []string{"f2", "f3"} {
-					if err := st.Step(ctx, func(ctx context.Context) error {
-						_ = kv.Set(ctx, "k-"+id, "v", time.Minute)
-						return st.SaveInbound(ctx, inRow(id))
-					}); err != nil {
-						return err
-					}
-				}
-				return st.Step(ctx, func(ctx context.Context) error { return st.SaveInbound(ctx, inRow("f1")) })
-			})
-			if err != nil {
-				t.Fatalf("batch = %v; the first step's row must be gone, so f1 is no duplicate", err)
-			}
-			if n, _ := st.CountInbox(ctx, store.InNew); n != 3 {
-				t.Errorf("%d rows committed, want f2, f3 and f1 again", n)
-			}
-			if _, err := kv.Get(ctx, "k1"); !errors.Is(err, store.ErrNotFound) {
-				t.Errorf("KV write of the failed first step applied: %v", err)
-			}
-			if v, err := kv.Get(ctx, "k-f3"); err != nil || v != "v" {
-				t.Errorf("KV write of a committed step: %q, %v", v, err)
 			}
 		})
 	}

@@ -14,7 +14,7 @@ import (
 // returns that row with created=false, so a re-delivered message never makes a second check-in.
 // Inside a transaction or an inbound batch it writes in the caller's (no savepoint: the insert that
 // can fail on a repeated message comes first, so a failure leaves nothing to undo, and a failing
-// audit row fails the batch's step, which takes the check-in back with it).
+// audit row fails the message, and with it the batch, which is rolled back as a whole).
 func (s *Store) CreateCheckIn(ctx context.Context, c CheckIn, actor domain.PersonID) (CheckIn, bool, error) {
 	c.OccurredAt, c.ReportedAt = c.OccurredAt.In(s.loc), c.ReportedAt.In(s.loc)
 	c.Text, c.Items = clipRunes(c.Text, 2000), clipRunes(c.Items, 500)

@@ -179,9 +179,9 @@ func TestDirectoryTokenOncePerBatch(t *testing.T) {
 					return err
 				}
 				must(t, st.Batch(ctx, func(ctx context.Context) error {
-					must(t, st.Step(ctx, read))
+					must(t, read(ctx))
 					must(t, store.TellDirectoryForTest(context.Background(), kv))
-					return st.Step(ctx, read)
+					return read(ctx)
 				}))
 				if hits, misses := dir.Stats(); hits != 1 || misses != 1 {
 					t.Errorf("in the batch: %d hits, %d misses; want the second message answered from the cache", hits, misses)

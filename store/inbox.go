@@ -120,8 +120,9 @@ func (s *Store) accountKnown(ctx context.Context, person domain.PersonID, accoun
 	return err == nil && p.Account == account
 }
 
-// atomic runs fn in a transaction, or right in the batch of ctx: the batch's step around the caller
-// already rolls back everything of a failed call, and a savepoint more is a round trip more.
+// atomic runs fn in a transaction, or right in the batch of ctx: a failed call fails its message,
+// and with it the whole batch, which is then rolled back (see Batch), so a savepoint would only be a
+// round trip more.
 func (s *Store) atomic(ctx context.Context, fn func(tx *Store) error) error {
 	if !s.inTx && inBatch(ctx) {
 		return fn(s)
