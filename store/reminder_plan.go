@@ -47,3 +47,17 @@ func (s *Store) LastActivePairings(ctx context.Context, at time.Time) ([]CadreLa
 // write in one goroutine while it reads in another. Inside a transaction, or an inbound batch ctx
 // carries, everything shares one connection and must run in turn.
 func (s *Store) Overlaps(ctx context.Context) bool { return !s.oneConn(ctx) }
+
+// HasReminders reports whether any reminder row of the campaign's stage is stored: one read on the
+// campaign index that stops at the first row. A planner looks a chunk's keys up (ExistingReminderKeys)
+// only for the stages that had rows when its run began, so the first run of a stage, the festival's
+// big one, skips those reads; a key another run writes meanwhile still fails InsertReminders
+// (ErrRemindersRaced), and the planner then plans the chunk again with the look-up.
+func (s *Store) HasReminders(ctx context.Context, campaign domain.CampaignID, stage string) (bool, error) {
+	var ids []int64
+	err := s.q(ctx).Model(&Reminder{}).Where("campaign_id = ? AND stage = ?", campaign, stage).Limit(1).Pluck("id", &ids).Error
+	if err != nil {
+		return false, fmt.Errorf("store: reminders of campaign %d %s: %w", campaign, stage, err)
+	}
+	return len(ids) > 0, nil
+}

@@ -62,3 +62,47 @@ func TestLastActivePairings(t *testing.T) {
 		})
 	}
 }
+
+// TestHasReminders: a stage has reminders once one of its rows is stored, not before, and not because
+// another stage or another window has rows.
+func TestHasReminders(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			st := b.Open(t)
+			k, ps := alertCounty(t, st)
+			day := clock.Date(2026, 6, 12)
+			if err := st.UpsertCampaigns(ctx, []store.Campaign{{Code: "w1", Name: "端午", Kind: domain.CampaignFestival, StartOn: day, EndOn: day},
+				{Code: "w2", Name: "中秋", Kind: domain.CampaignFestival, StartOn: day, EndOn: day}}); err != nil {
+				t.Fatal(err)
+			}
+			w1, err := st.CampaignByCode(ctx, "w1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			w2, err := st.CampaignByCode(ctx, "w2")
+			if err != nil {
+				t.Fatal(err)
+			}
+			has := func(c domain.CampaignID, stage string) bool {
+				t.Helper()
+				ok, err := st.HasReminders(ctx, c, stage)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return ok
+			}
+			if has(w1.ID, "open") {
+				t.Error("a stage with no rows has reminders")
+			}
+			err = st.InsertReminders(ctx, []store.Reminder{{Key: "w1:1:open", PairingID: ps[0], CampaignID: &w1.ID, CadreID: k, Stage: "open", CreatedAt: day}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !has(w1.ID, "open") || has(w1.ID, "half") || has(w2.ID, "open") {
+				t.Errorf("after w1's open row: w1 open %v, w1 half %v, w2 open %v; want only w1 open",
+					has(w1.ID, "open"), has(w1.ID, "half"), has(w2.ID, "open"))
+			}
+		})
+	}
+}
