@@ -20,6 +20,7 @@ type Store interface {
 	Tx(ctx context.Context, fn func(tx *store.Store) error) error
 	ScanActivePairings(ctx context.Context, o store.ScanOptions, fn func([]store.PairingFacts) error) error
 	LastActivePairings(ctx context.Context, at time.Time) ([]store.CadreLast, error)
+	HasReminders(ctx context.Context, campaign domain.CampaignID, stage string) (bool, error)
 	Overlaps(ctx context.Context) bool
 	UpsertCampaigns(ctx context.Context, rows []store.Campaign) error
 	CampaignsByCodes(ctx context.Context, codes []string) (map[string]store.Campaign, error)

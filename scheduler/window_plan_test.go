@@ -34,6 +34,14 @@ type faultyStore struct {
 	txs       atomic.Int32
 	failBatch int // the scan batch that fails instead of being handed on (1-based); 0: none
 	lasts     func([]store.CadreLast) []store.CadreLast
+	noneYet   bool // HasReminders says no row of the stage is stored, as before another run wrote them
+}
+
+func (f *faultyStore) HasReminders(ctx context.Context, campaign domain.CampaignID, stage string) (bool, error) {
+	if f.noneYet {
+		return false, nil
+	}
+	return f.Store.HasReminders(ctx, campaign, stage)
 }
 
 func (f *faultyStore) Tx(ctx context.Context, fn func(tx *store.Store) error) error {
@@ -234,6 +242,27 @@ func TestPlanInsideATransaction(t *testing.T) {
 			wantEach(t, heads, 1, "王一", "王二", "李三", "赵四")
 			if res["messages"] != 2 || res["reminders_open"] != 4 {
 				t.Errorf("counts %v, want 2 digests for 4 rows", res)
+			}
+		})
+	}
+}
+
+// TestStageWrittenAfterTheRunBegan: a run found no row of the stage when it began, so it does not look
+// the keys up, but another run has written them all meanwhile; each chunk's insert finds them, the
+// chunk is planned again with the look-up, and nothing is sent twice.
+func TestStageWrittenAfterTheRunBegan(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			c, _ := overlapCounty(t, b.Open(t))
+			clk := clock.NewFake(duanwuOpen)
+			run(t, overlapJob(t, c, c.st, clk), clk, duanwuOpen)
+			res, err := overlapJob(t, c, &faultyStore{Store: c.st, noneYet: true}, clk).Run(context.Background(), duanwuOpen)
+			must(t, err)
+			heads, digests := listed(t, c)
+			wantEach(t, digests, 1, "K1", "K2")
+			wantEach(t, heads, 1, "王一", "王二", "李三", "赵四")
+			if res["messages"] != 0 || res["reminders_open"] != 0 || reminderRows(t, c) != 4 {
+				t.Errorf("the late run: %v, %d rows; want nothing new, 4 rows", res, reminderRows(t, c))
 			}
 		})
 	}

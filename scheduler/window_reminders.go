@@ -46,7 +46,11 @@ const (
 //     recorded like a sent one (its Reminder row has no message), so it is not sent later either.
 //   - A Reminder row per pairing, window and stage (unique key) is written with the message in one
 //     transaction of CadresPerTx cadres, so nobody is reminded of a stage twice, across instances
-//     too; a failed run leaves whole cadres written and the next run plans the rest.
+//     too; a failed run leaves whole cadres written and the next run plans the rest. The stored
+//     keys are read before writing only for the stages that had rows when the run began (the
+//     first run of a stage, the big one, would read a key per new row); a key another run writes
+//     meanwhile is still turned away by the unique key, and that chunk is planned again with the
+//     keys read.
 //   - Planning overlaps the scan (window_plan.go): a cadre's digest is written once the scan has
 //     passed the cadre's last active pairing, while the scan goes on. A pairing that appears for a
 //     cadre whose digest is already written (made during the run) waits for the next run, as one made
@@ -77,6 +81,9 @@ type dueWindow struct {
 	w     calendar.Window
 	id    domain.CampaignID
 	stage string
+	// stored: the stage had reminder rows when the run began, so its keys are looked up before
+	// writing; otherwise only a chunk planned again after a race looks them up.
+	stored bool
 }
 
 // Run syncs the stored windows with the configuration, then sends the stages due.
@@ -104,9 +111,10 @@ func (j *WindowReminders) Run(ctx context.Context, at time.Time) (Result, error)
 // another run planned one of its stages meanwhile; res counts only the committed attempt.
 func (j *WindowReminders) writeChunk(ctx context.Context, due []dueWindow, chunk []cadrePlan, at, now time.Time, res Result) error {
 	var err error
-	for range 3 {
+	for attempt := range 3 {
 		part := Result{}
-		err = j.Store.Tx(ctx, func(tx *store.Store) error { return j.write(ctx, tx, due, chunk, at, now, part) })
+		lookUp := attempt > 0 // another run wrote some of these keys: read them all this time
+		err = j.Store.Tx(ctx, func(tx *store.Store) error { return j.write(ctx, tx, due, chunk, lookUp, at, now, part) })
 		if err == nil {
 			for k, v := range part {
 				res[k] += v
@@ -140,7 +148,11 @@ func (j *WindowReminders) dueWindows(ctx context.Context, day time.Time) ([]dueW
 		if !ok {
 			return nil, fmt.Errorf("window %s is not stored", w.Code)
 		}
-		out = append(out, dueWindow{w: w, id: row.ID, stage: j.stage(w, day)})
+		d := dueWindow{w: w, id: row.ID, stage: j.stage(w, day)}
+		if d.stored, err = j.Store.HasReminders(ctx, d.id, d.stage); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
 	}
 	return out, nil
 }
@@ -181,11 +193,13 @@ type planTx interface {
 }
 
 // write plans the chunk's reminder rows and one digest per cadre listing only the rows that are new.
-// The stored keys are read first, the digests queued, and then the new rows written with their
-// digest in multi-row INSERTs, each row once; a key written meanwhile by another run fails the
-// insert (store.ErrRemindersRaced) and the caller plans the chunk again.
-func (j *WindowReminders) write(ctx context.Context, tx planTx, due []dueWindow, chunk []cadrePlan, at, now time.Time, res Result) error {
-	rows, names, err := j.freshRows(ctx, tx, due, chunk, now)
+// The stored keys are read first (of the stages stored when the run began, or all with lookUp), the
+// digests queued, and then the new rows written with their digest in multi-row INSERTs, each row
+// once; a key written meanwhile by another run fails the insert (store.ErrRemindersRaced) and the
+// caller plans the chunk again.
+func (j *WindowReminders) write(ctx context.Context, tx planTx, due []dueWindow, chunk []cadrePlan, lookUp bool,
+	at, now time.Time, res Result) error {
+	rows, names, err := j.freshRows(ctx, tx, due, chunk, lookUp, now)
 	if err != nil || len(rows) == 0 {
 		return err
 	}
@@ -210,8 +224,9 @@ func (j *WindowReminders) write(ctx context.Context, tx planTx, due []dueWindow,
 }
 
 // freshRows lists the chunk's reminder rows whose key is not stored yet (cadre by cadre, in target
-// order), with the household head of each.
-func (j *WindowReminders) freshRows(ctx context.Context, tx planTx, due []dueWindow, chunk []cadrePlan,
+// order), with the household head of each; the keys of a stage not stored when the run began are
+// looked up only with lookUp.
+func (j *WindowReminders) freshRows(ctx context.Context, tx planTx, due []dueWindow, chunk []cadrePlan, lookUp bool,
 	now time.Time) ([]store.Reminder, []string, error) {
 	var rows []store.Reminder
 	var keys, names []string
@@ -219,7 +234,10 @@ func (j *WindowReminders) freshRows(ctx context.Context, tx planTx, due []dueWin
 		for _, t := range c.targets {
 			d := due[t.window]
 			key := reminderKey(d, t.pairing)
-			keys, names = append(keys, key), append(names, t.name)
+			if lookUp || d.stored {
+				keys = append(keys, key)
+			}
+			names = append(names, t.name)
 			rows = append(rows, store.Reminder{Key: key, PairingID: t.pairing, CampaignID: &due[t.window].id, CadreID: c.cadre,
 				Stage: d.stage, CreatedAt: now})
 		}
