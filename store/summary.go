@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"slices"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -73,31 +73,86 @@ func summaryEntry(kind domain.CheckInKind, at time.Time) (string, error) {
 	return string(append(b, ' ')), nil
 }
 
-// decodeSummary reads a row's entries with from <= At <= to (either bound may be zero: open).
+// decodeSummary reads a row's entries with from <= At <= to (either bound may be zero: open). It
+// runs for every entry of every pairing each scan, so it compares Unix seconds and builds a time
+// only for the entries it keeps.
 func decodeSummary(recent string, from, to time.Time, loc *time.Location, out []CheckInFact) ([]CheckInFact, error) {
-	for e := range strings.FieldsSeq(recent) { // no list of entries: a million rows a scan
-		f, err := decodeEntry(e, loc)
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	if !from.IsZero() {
+		lo = from.Unix()
+		if from.Nanosecond() > 0 { // entries are whole seconds
+			lo++
+		}
+	}
+	if !to.IsZero() {
+		hi = to.Unix()
+	}
+	for i := 0; i < len(recent); {
+		if recent[i] == ' ' {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(recent) && recent[j] != ' ' {
+			j++
+		}
+		kind, sec, err := parseEntry(recent[i:j])
 		if err != nil {
 			return out, err
 		}
-		if (!from.IsZero() && f.At.Before(from)) || (!to.IsZero() && f.At.After(to)) {
-			continue
+		if sec >= lo && sec <= hi {
+			out = append(out, CheckInFact{Kind: kind, At: time.Unix(sec, 0).In(loc)})
 		}
-		out = append(out, f)
+		i = j
 	}
 	return out, nil
 }
 
 func decodeEntry(e string, loc *time.Location) (CheckInFact, error) {
-	if len(e) < 2 {
-		return CheckInFact{}, fmt.Errorf("store: summary entry %q is too short", e)
-	}
-	kind := letterKind(e[0])
-	sec, err := strconv.ParseInt(e[1:], 36, 64)
-	if kind == "" || err != nil {
-		return CheckInFact{}, fmt.Errorf("store: summary entry %q is unreadable", e)
+	kind, sec, err := parseEntry(e)
+	if err != nil {
+		return CheckInFact{}, err
 	}
 	return CheckInFact{Kind: kind, At: time.Unix(sec, 0).In(loc)}, nil
+}
+
+// parseEntry reads one entry's kind and Unix seconds (base 36, as strconv.AppendInt wrote them).
+func parseEntry(e string) (domain.CheckInKind, int64, error) {
+	if len(e) < 2 {
+		return "", 0, fmt.Errorf("store: summary entry %q is unreadable", e)
+	}
+	kind := letterKind(e[0])
+	digits, neg := e[1:], false
+	if digits[0] == '-' && len(digits) > 1 {
+		digits, neg = digits[1:], true
+	}
+	var sec int64
+	for k := 0; k < len(digits); k++ {
+		d := base36Digit(digits[k])
+		if d < 0 || sec > (math.MaxInt64-d)/36 {
+			return "", 0, fmt.Errorf("store: summary entry %q is unreadable", e)
+		}
+		sec = sec*36 + d
+	}
+	if kind == "" {
+		return "", 0, fmt.Errorf("store: summary entry %q is unreadable", e)
+	}
+	if neg {
+		sec = -sec
+	}
+	return kind, sec, nil
+}
+
+func base36Digit(c byte) int64 {
+	switch {
+	case c >= '0' && c <= '9':
+		return int64(c - '0')
+	case c >= 'a' && c <= 'z':
+		return int64(c-'a') + 10
+	case c >= 'A' && c <= 'Z': // never written, but strconv reads them too
+		return int64(c-'A') + 10
+	}
+	return -1
 }
 
 // summaryAdds are the entries to append, by pairing, in ascending pairing order.
@@ -249,9 +304,15 @@ func groupFacts(cs []CheckInFact, bounds []time.Time) []CheckInFact {
 	}
 	var groups []group // a handful: kinds × intervals
 	for _, c := range cs {
-		b := sort.Search(len(bounds), func(i int) bool { return bounds[i].After(c.At) })
-		i := slices.IndexFunc(groups, func(g group) bool { return g.kind == c.Kind && g.bucket == b })
-		if i < 0 {
+		b := 0 // the number of bounds at or before c.At; bounds are a handful
+		for b < len(bounds) && !bounds[b].After(c.At) {
+			b++
+		}
+		i := 0
+		for i < len(groups) && (groups[i].kind != c.Kind || groups[i].bucket != b) {
+			i++
+		}
+		if i == len(groups) {
 			groups = append(groups, group{kind: c.Kind, bucket: b})
 			i = len(groups) - 1
 		}
