@@ -117,7 +117,7 @@ func (p *overduePass) raise(ctx context.Context) error {
 	if chunk <= 0 {
 		chunk = planChunk
 	}
-	opts := store.ScanOptions{At: p.now, Bounds: p.job.Policy.Bounds(p.now)}
+	opts := store.ScanOptions{At: p.now, Bounds: p.job.Policy.Bounds(p.now), Lean: true}
 	err := p.job.Store.ScanActivePairings(ctx, opts, func(fs []store.PairingFacts) error {
 		for _, f := range fs {
 			p.res["pairings"]++

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"maps"
 	"strconv"
@@ -53,12 +54,17 @@ type ScanOptions struct {
 	// its latest check-in. Rules whose periods start only at bounds count exactly the same, while
 	// the database returns a handful of rows per pairing instead of every check-in. Since is ignored.
 	Bounds []time.Time
+	// Lean leaves out what only digests show: the pairing's code and the household head's name and
+	// Person id stay empty (the overdue scan reads the names of the few it alerts about later).
+	Lean bool
 }
 
-// ScanActivePairings calls fn with consecutive batches of active pairings, ordered by id. Outside a
-// transaction the next batch is read while fn works on the current one, so the database and the
-// caller's evaluation overlap on two cores; at most two batches are held at once (the one fn has and
-// the one being read), and fn is never called concurrently with itself.
+// ScanActivePairings calls fn with consecutive batches of active pairings, ordered by id. A batch is
+// a range of Batch pairing ids (ids taken between the lowest and highest at the start; pairings made
+// during the scan are not visited), so batches can be read independently: outside a transaction
+// scanReaders goroutines read the next ranges while fn works on the current one, and the database,
+// the decoding and the caller's evaluation overlap on two cores. At most scanReaders+1 batches are
+// held at once, and fn is never called concurrently with itself, nor with an empty batch.
 func (s *Store) ScanActivePairings(ctx context.Context, o ScanOptions, fn func([]PairingFacts) error) error {
 	if o.Batch <= 0 {
 		// Under 1,000: MariaDB turns an IN list of 1,000 or more values into a subquery
@@ -69,20 +75,79 @@ func (s *Store) ScanActivePairings(ctx context.Context, o ScanOptions, fn func([
 	if err != nil {
 		return err
 	}
-	if s.oneConn(ctx) { // its statements cannot overlap
-		return s.scanSerial(ctx, o, programs, fn)
+	span, err := s.pairingSpan(ctx, o.Batch)
+	if err != nil || span.n == 0 {
+		return err
 	}
+	if s.oneConn(ctx) { // its statements cannot overlap
+		return s.scanSerial(ctx, o, programs, span, fn)
+	}
+	return s.scanParallel(ctx, o, programs, span, fn)
+}
+
+// scanReaders is how many batches are read at once: two, so that one is being decoded while the
+// database answers the other; more only queue on a two-core machine.
+const scanReaders = 2
+
+// idSpan is the pairing ids a scan visits, cut into n ranges of `size` ids: range k is
+// (base + k·size, base + (k+1)·size].
+type idSpan struct {
+	base    domain.PairingID
+	size, n int64
+}
+
+func (sp idSpan) bounds(k int64) (after, upTo domain.PairingID) {
+	after = sp.base + domain.PairingID(k*sp.size)
+	return after, after + domain.PairingID(sp.size)
+}
+
+// pairingSpan reads the lowest and highest pairing id (an index's two ends).
+func (s *Store) pairingSpan(ctx context.Context, size int) (idSpan, error) {
+	var lo, hi *int64
+	err := s.q(ctx).Raw("SELECT MIN(id), MAX(id) FROM pairings").Row().Scan(&lo, &hi)
+	if err != nil {
+		return idSpan{}, fmt.Errorf("store: scan pairings: id range: %w", err)
+	}
+	if lo == nil || hi == nil {
+		return idSpan{}, nil
+	}
+	n := (*hi - *lo + int64(size)) / int64(size)
+	return idSpan{base: domain.PairingID(*lo - 1), size: int64(size), n: n}, nil
+}
+
+// scanBatch is one batch handed from a reader to the caller, or the error that ended it.
+type scanBatch struct {
+	facts []PairingFacts
+	err   error
+}
+
+// scanParallel deals the ranges round-robin to scanReaders readers and takes their batches back in
+// range order: range k is reader k mod scanReaders's next batch.
+func (s *Store) scanParallel(ctx context.Context, o ScanOptions, programs map[domain.ProgramID]string, span idSpan,
+	fn func([]PairingFacts) error) error {
 	ctx, cancel := context.WithCancel(ctx)
-	batches := make(chan scanBatch) // unbuffered: the reader stays one batch ahead, no more
-	go s.readAhead(ctx, o, programs, batches)
+	outs := make([]chan scanBatch, scanReaders)
+	for i := range outs {
+		outs[i] = make(chan scanBatch) // unbuffered: each reader stays one batch ahead, no more
+		go s.readRanges(ctx, o, programs, span, int64(i), outs[i])
+	}
 	defer func() {
 		cancel()
-		for range batches { // wait for the reader, so nothing uses the store after we return
+		for _, out := range outs { // wait for the readers, so nothing uses the store after we return
+			for range out {
+			}
 		}
 	}()
-	for b := range batches {
+	for k := int64(0); k < span.n; k++ {
+		b, ok := <-outs[k%scanReaders]
+		if !ok {
+			break // cancelled
+		}
 		if b.err != nil {
 			return b.err
+		}
+		if len(b.facts) == 0 {
+			continue
 		}
 		if err := fn(b.facts); err != nil {
 			return err
@@ -91,56 +156,50 @@ func (s *Store) ScanActivePairings(ctx context.Context, o ScanOptions, fn func([
 	return ctx.Err()
 }
 
-// scanBatch is one batch handed from the read-ahead goroutine to the caller, or the error that ended it.
-type scanBatch struct {
-	facts []PairingFacts
-	err   error
-}
-
-// readAhead reads the batches in order and hands each over; it closes out when done, failed or cancelled.
-func (s *Store) readAhead(ctx context.Context, o ScanOptions, programs map[domain.ProgramID]string, out chan<- scanBatch) {
+// readRanges reads ranges first, first+scanReaders, … in order and hands each batch over; it closes
+// out when done, failed or cancelled.
+func (s *Store) readRanges(ctx context.Context, o ScanOptions, programs map[domain.ProgramID]string, span idSpan,
+	first int64, out chan<- scanBatch) {
 	defer close(out)
-	var last domain.PairingID
-	for {
-		facts, err := s.nextBatch(ctx, o, last, programs)
-		if err == nil && len(facts) == 0 {
-			return
-		}
+	for k := first; k < span.n; k += scanReaders {
+		after, upTo := span.bounds(k)
+		facts, err := s.nextBatch(ctx, o, after, upTo, programs)
 		select {
 		case out <- scanBatch{facts: facts, err: err}:
 		case <-ctx.Done():
 			return
 		}
-		if err != nil || len(facts) < o.Batch {
+		if err != nil {
 			return
 		}
-		last = facts[len(facts)-1].Pairing.ID
 	}
 }
 
 // scanSerial is ScanActivePairings without read-ahead, for a store bound to a transaction.
-func (s *Store) scanSerial(ctx context.Context, o ScanOptions, programs map[domain.ProgramID]string, fn func([]PairingFacts) error) error {
-	var last domain.PairingID
-	for {
-		facts, err := s.nextBatch(ctx, o, last, programs)
-		if err != nil || len(facts) == 0 {
+func (s *Store) scanSerial(ctx context.Context, o ScanOptions, programs map[domain.ProgramID]string, span idSpan,
+	fn func([]PairingFacts) error) error {
+	for k := range span.n {
+		after, upTo := span.bounds(k)
+		facts, err := s.nextBatch(ctx, o, after, upTo, programs)
+		if err != nil {
 			return err
+		}
+		if len(facts) == 0 {
+			continue
 		}
 		if err := fn(facts); err != nil {
 			return err
 		}
-		if len(facts) < o.Batch {
-			return nil
-		}
-		last = facts[len(facts)-1].Pairing.ID
 	}
+	return nil
 }
 
-// nextBatch is the batch of active pairings after `after`, with their check-ins: from their summary
-// rows (summary.go) when the scan needs no history before its window, else from check_ins.
-func (s *Store) nextBatch(ctx context.Context, o ScanOptions, after domain.PairingID, programs map[domain.ProgramID]string) ([]PairingFacts, error) {
+// nextBatch is the batch of active pairings with ids in (after, upTo], with their check-ins: from
+// their summary rows (summary.go) when the scan needs no history before its window, else from
+// check_ins.
+func (s *Store) nextBatch(ctx context.Context, o ScanOptions, after, upTo domain.PairingID, programs map[domain.ProgramID]string) ([]PairingFacts, error) {
 	withSummary := !o.LatestBefore
-	facts, sums, err := s.activeBatch(ctx, o, after, programs, withSummary)
+	facts, sums, err := s.activeBatch(ctx, o, after, upTo, programs, withSummary)
 	if err != nil || len(facts) == 0 {
 		return nil, err
 	}
@@ -153,10 +212,21 @@ func (s *Store) nextBatch(ctx context.Context, o ScanOptions, after domain.Pairi
 	if err != nil {
 		return nil, err
 	}
-	if err := s.attachChains(ctx, facts, cis, o); err != nil {
+	if err := s.attachChains(ctx, facts, relayedIDs(facts), cis, o); err != nil {
 		return nil, err
 	}
 	return facts, nil
+}
+
+// relayedIDs are the facts' pairings that continue a relay (their RelayedFromID was read).
+func relayedIDs(fs []PairingFacts) []domain.PairingID {
+	var ids []domain.PairingID
+	for _, f := range fs {
+		if f.Pairing.RelayedFromID != nil {
+			ids = append(ids, f.Pairing.ID)
+		}
+	}
+	return ids
 }
 
 // summaryCols are a batch row's summary columns (NULL both when the pairing has no row).
@@ -165,54 +235,69 @@ type summaryCols struct {
 	recent       *string
 }
 
-// activeBatch reads the next batch of active pairings with their household and cadre columns (and,
-// withSummary, their summary rows) in one joined query, scanned by hand: this runs every day over
-// every pairing.
-func (s *Store) activeBatch(ctx context.Context, o ScanOptions, after domain.PairingID, programs map[domain.ProgramID]string,
+// activeBatch reads the active pairings with ids in (after, upTo] with their household and cadre
+// columns (and, withSummary, their summary rows) in one joined query, scanned by hand: this runs
+// every day over every pairing. A Lean scan leaves out the columns only digests show.
+func (s *Store) activeBatch(ctx context.Context, o ScanOptions, after, upTo domain.PairingID, programs map[domain.ProgramID]string,
 	withSummary bool) ([]PairingFacts, []summaryCols, error) {
 	at := o.At.In(s.loc)
 	cols, join := "", ""
-	if withSummary {
-		cols, join = ", ps.complete_from, ps.recent", " LEFT JOIN pairing_summaries ps ON ps.pairing_id = p.id"
+	if !o.Lean {
+		cols = ", p.code, h.head_name, h.head_id"
 	}
-	rows, err := s.q(ctx).Raw("SELECT p.id, p.code, p.cadre_id, p.household_id, p.program_id, p.start_on, p.end_on,"+
-		" h.head_name, h.head_id, h.tags, c.unit_id"+cols+" FROM pairings p JOIN households h ON h.id = p.household_id"+
+	if withSummary {
+		cols, join = cols+", ps.complete_from, ps.recent", " LEFT JOIN pairing_summaries ps ON ps.pairing_id = p.id"
+	}
+	rows, err := s.q(ctx).Raw("SELECT p.id, p.cadre_id, p.household_id, p.program_id, p.relayed_from_id, p.start_on, p.end_on,"+
+		" h.tags, c.unit_id"+cols+" FROM pairings p JOIN households h ON h.id = p.household_id"+
 		" LEFT JOIN people c ON c.id = p.cadre_id"+join+
-		" WHERE p.id > ? AND p.start_on <= ? AND (p.end_on IS NULL OR p.end_on > ?) ORDER BY p.id LIMIT ?",
-		after, at, at, o.Batch).Rows()
+		" WHERE p.id > ? AND p.id <= ? AND p.start_on <= ? AND (p.end_on IS NULL OR p.end_on > ?) ORDER BY p.id",
+		after, upTo, at, at).Rows()
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: scan pairings: %w", err)
 	}
 	defer rows.Close()
-	var out []PairingFacts
-	var sums []summaryCols
+	out := make([]PairingFacts, 0, upTo-after)
+	sums := make([]summaryCols, 0, upTo-after)
 	for rows.Next() {
-		var f PairingFacts
-		var sum summaryCols
-		p := &f.Pairing
-		dest := []any{&p.ID, &p.Code, &p.CadreID, &p.HouseholdID, &p.ProgramID, &p.StartOn, &p.EndOn,
-			&f.HeadName, &f.HeadID, &f.Tags, &f.CadreUnit}
-		if withSummary {
-			dest = append(dest, &sum.completeFrom, &sum.recent)
+		f, sum, err := s.scanActive(rows, o.Lean, withSummary)
+		if err != nil {
+			return nil, nil, err
 		}
-		if err := rows.Scan(dest...); err != nil {
-			return nil, nil, fmt.Errorf("store: scan pairing row: %w", err)
+		if f.Pairing.ProgramID != nil {
+			f.Program = programs[*f.Pairing.ProgramID]
 		}
-		sums = append(sums, sum)
-		p.StartOn = p.StartOn.In(s.loc)
-		if p.EndOn != nil {
-			e := p.EndOn.In(s.loc)
-			p.EndOn = &e
-		}
-		if p.ProgramID != nil {
-			f.Program = programs[*p.ProgramID]
-		}
-		out = append(out, f)
+		out, sums = append(out, f), append(sums, sum)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, nil, fmt.Errorf("store: scan pairings: %w", err)
 	}
 	return out, sums, nil
+}
+
+// scanActive reads one row of activeBatch's query.
+func (s *Store) scanActive(rows *sql.Rows, lean, withSummary bool) (PairingFacts, summaryCols, error) {
+	var f PairingFacts
+	var sum summaryCols
+	p := &f.Pairing
+	dest := make([]any, 0, 14)
+	dest = append(dest, &p.ID, &p.CadreID, &p.HouseholdID, &p.ProgramID, &p.RelayedFromID, &p.StartOn, &p.EndOn,
+		&f.Tags, &f.CadreUnit)
+	if !lean {
+		dest = append(dest, &p.Code, &f.HeadName, &f.HeadID)
+	}
+	if withSummary {
+		dest = append(dest, &sum.completeFrom, &sum.recent)
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return f, sum, fmt.Errorf("store: scan pairing row: %w", err)
+	}
+	p.StartOn = p.StartOn.In(s.loc)
+	if p.EndOn != nil {
+		e := p.EndOn.In(s.loc)
+		p.EndOn = &e
+	}
+	return f, sum, nil
 }
 
 func pairingIDs(fs []PairingFacts) []domain.PairingID {
@@ -225,19 +310,25 @@ func pairingIDs(fs []PairingFacts) []domain.PairingID {
 
 // attachCheckIns sets the facts' CheckIns and Since, relay chains included. facts are by id ascending.
 func (s *Store) attachCheckIns(ctx context.Context, facts []PairingFacts, o ScanOptions) error {
-	cis, err := s.loadCheckIns(ctx, pairingIDs(facts), o, false)
+	ids := pairingIDs(facts)
+	cis, err := s.loadCheckIns(ctx, ids, o, false)
 	if err != nil {
 		return err
 	}
-	return s.attachChains(ctx, facts, cis, o)
+	return s.attachChains(ctx, facts, ids, cis, o)
 }
 
 // attachChains sets the facts' CheckIns to cis plus, for relayed pairings, the check-ins of the
-// pairings they continue (read from check_ins: relays are few), and their Since.
-func (s *Store) attachChains(ctx context.Context, facts []PairingFacts, cis map[domain.PairingID][]CheckInFact, o ScanOptions) error {
-	chains, err := s.relayChains(ctx, pairingIDs(facts))
-	if err != nil {
-		return err
+// pairings they continue (read from check_ins: relays are few), and their Since. relayed are the
+// facts' pairings that may continue a relay (all of them when the caller does not know).
+func (s *Store) attachChains(ctx context.Context, facts []PairingFacts, relayed []domain.PairingID,
+	cis map[domain.PairingID][]CheckInFact, o ScanOptions) error {
+	chains := map[domain.PairingID]relayChain{}
+	if len(relayed) > 0 {
+		var err error
+		if chains, err = s.relayChains(ctx, relayed); err != nil {
+			return err
+		}
 	}
 	if len(chains) > 0 {
 		earlier, err := s.loadCheckIns(ctx, ancestors(chains), o, true)

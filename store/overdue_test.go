@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -90,8 +91,8 @@ func TestGroupedScanEvaluatesLikeTheCheckIns(t *testing.T) {
 	}
 }
 
-// TestScanReadsAheadInOrder: with the next batch read while the caller works, every active pairing
-// still comes once, in id order, in batches of the asked size; a caller's error stops the scan with
+// TestScanReadsAheadInOrder: with the next batches read while the caller works, every active pairing
+// still comes once, in id order, in batches of the asked size (ids are dense here); a caller's error stops the scan with
 // that error and no further batch; a store bound to a transaction scans the same way without it.
 func TestScanReadsAheadInOrder(t *testing.T) {
 	for _, b := range testenv.Backends() {
@@ -145,6 +146,56 @@ func TestScanReadsAheadInOrder(t *testing.T) {
 			cancel()
 			if err := st.ScanActivePairings(cancelled, o, func([]store.PairingFacts) error { return nil }); err == nil {
 				t.Error("a cancelled scan returned no error")
+			}
+		})
+	}
+}
+
+// TestScanSkipsRangesWithoutActivePairings: batches are ranges of pairing ids, read by two readers at
+// once; a range whose pairings have not started yet gives no batch (the caller never sees an empty
+// one), ranges come back in id order around the gap, and a transaction scans the same ranges.
+func TestScanSkipsRangesWithoutActivePairings(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			st := b.Open(t)
+			_, all := pairedCounty(t, st, 27, func(int) domain.Tags { return domain.MakeTags(domain.TagLifted) })
+			later := slices.Clone(all[12:24]) // ids 13–24 start after the scan's day
+			for i := range later {
+				later[i].StartOn = clock.Date(2026, 7, 1)
+			}
+			if err := st.UpsertPairings(ctx, later); err != nil {
+				t.Fatal(err)
+			}
+			o := store.ScanOptions{At: clock.Date(2026, 6, 1), Bounds: []time.Time{clock.Date(2026, 5, 1)}, Batch: 5, Lean: true}
+			scan := func(s *store.Store) (got []string) {
+				err := s.ScanActivePairings(ctx, o, func(fs []store.PairingFacts) error {
+					var ids []string
+					for _, f := range fs {
+						ids = append(ids, fmt.Sprint(f.Pairing.ID-all[0].ID+1))
+						if f.HeadName != "" || f.Pairing.Code != "" {
+							t.Errorf("a lean scan read pairing %d's code %q and head %q", f.Pairing.ID, f.Pairing.Code, f.HeadName)
+						}
+					}
+					got = append(got, strings.Join(ids, " "))
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return got
+			}
+			want := "1 2 3 4 5 | 6 7 8 9 10 | 11 12 | 25 | 26 27"
+			if got := strings.Join(scan(st), " | "); got != want {
+				t.Errorf("batches %s, want %s", got, want)
+			}
+			if err := st.Tx(ctx, func(tx *store.Store) error {
+				if got := strings.Join(scan(tx), " | "); got != want {
+					t.Errorf("in a transaction: batches %s, want %s", got, want)
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
 			}
 		})
 	}
