@@ -107,6 +107,7 @@ type overduePass struct {
 	open       []domain.PairingID       // pairings with open alerts before the run, ascending
 	still      []bool                   // open[i] was found overdue
 	to         map[domain.PersonID]bool // written by flushAll's goroutine until raise returns
+	scratch    []policy.CheckIn         // judge's, reused: a million pairings a run
 }
 
 // raise scans every active pairing and plans and writes the alerts of the overdue ones, a chunk at a
@@ -159,7 +160,7 @@ func (p *overduePass) raise(ctx context.Context) error {
 // judge evaluates one pairing and keeps it among the pending hits when it is overdue.
 func (p *overduePass) judge(f store.PairingFacts) {
 	p.res["pairings"]++
-	st := p.job.evaluate(f, p.now)
+	st := p.job.evaluate(f, p.now, &p.scratch)
 	if !st.Overdue {
 		return
 	}
@@ -222,8 +223,10 @@ func (p *overduePass) closed() []domain.PairingID {
 	return out
 }
 
-func (j *OverdueScan) evaluate(f store.PairingFacts, at time.Time) policy.Status {
-	return j.Policy.Evaluate(policyPairing(f), toPolicy(f.CheckIns), at)
+// evaluate judges f at at; buf holds its check-ins in the rules' form (the Status keeps none of them).
+func (j *OverdueScan) evaluate(f store.PairingFacts, at time.Time, buf *[]policy.CheckIn) policy.Status {
+	*buf = toPolicy((*buf)[:0], f.CheckIns)
+	return j.Policy.Evaluate(policyPairing(f), *buf, at)
 }
 
 func policyPairing(f store.PairingFacts) policy.Pairing {
@@ -254,21 +257,21 @@ func (j *OverdueScan) dateSpells(ctx context.Context, hits []overdueHit, before,
 	if err != nil {
 		return err
 	}
+	var buf []policy.CheckIn
 	for i := range hits {
 		f := &hits[i].facts
 		f.CheckIns = append(append(f.CheckIns, latest[f.Pairing.ID]...), history[f.Pairing.ID]...)
-		hits[i].status = j.evaluate(*f, at)
+		hits[i].status = j.evaluate(*f, at, &buf)
 		f.CheckIns = nil // judged: only the status is needed from here on
 	}
 	return nil
 }
 
-func toPolicy(cs []store.CheckInFact) []policy.CheckIn {
-	out := make([]policy.CheckIn, len(cs))
-	for i, c := range cs {
-		out[i] = policy.CheckIn{Kind: c.Kind, At: c.At}
+func toPolicy(dst []policy.CheckIn, cs []store.CheckInFact) []policy.CheckIn {
+	for _, c := range cs {
+		dst = append(dst, policy.CheckIn{Kind: c.Kind, At: c.At})
 	}
-	return out
+	return dst
 }
 
 // goLive is the day before which the ladder does not count days past the cadre: the later of

@@ -263,6 +263,7 @@ func (s *Store) summaryCheckIns(ctx context.Context, facts []PairingFacts, sums 
 	}
 	out := make(map[domain.PairingID][]CheckInFact, len(facts))
 	var stale []domain.PairingID
+	var buf []CheckInFact // the batch's check-ins, one backing array; each pairing gets a capped part
 	for i, f := range facts {
 		id, sum := f.Pairing.ID, sums[i]
 		if sum.completeFrom != nil && sum.completeFrom.After(from) {
@@ -272,15 +273,18 @@ func (s *Store) summaryCheckIns(ctx context.Context, facts []PairingFacts, sums 
 		if sum.recent == nil {
 			continue
 		}
-		cs, err := decodeSummary(*sum.recent, from, o.At, s.loc, nil)
-		if err != nil {
+		start := len(buf)
+		var err error
+		if buf, err = decodeSummary(*sum.recent, from, o.At, s.loc, buf); err != nil {
 			return nil, fmt.Errorf("store: summary of pairing %d: %w", id, err)
 		}
+		cs := buf[start:]
 		if len(o.Bounds) > 0 {
 			cs = groupFacts(cs, o.Bounds)
+			buf = buf[:start+len(cs)]
 		}
 		if len(cs) > 0 {
-			out[id] = cs
+			out[id] = cs[:len(cs):len(cs)] // appending to it (relay chains) must copy, not overwrite the next
 		}
 	}
 	if len(stale) > 0 {
