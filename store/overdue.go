@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"maps"
 	"strconv"
@@ -212,21 +211,31 @@ func (s *Store) nextBatch(ctx context.Context, o ScanOptions, after, upTo domain
 	if err != nil {
 		return nil, err
 	}
-	if err := s.attachChains(ctx, facts, relayedIDs(facts), cis, o); err != nil {
+	ids, links := relayedOf(facts)
+	chains := map[domain.PairingID]relayChain{}
+	if len(ids) > 0 {
+		if chains, err = s.walkChains(ctx, ids, links); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.attachChains(ctx, facts, chains, cis, o); err != nil {
 		return nil, err
 	}
 	return facts, nil
 }
 
-// relayedIDs are the facts' pairings that continue a relay (their RelayedFromID was read).
-func relayedIDs(fs []PairingFacts) []domain.PairingID {
+// relayedOf lists the facts' pairings that continue a relay, with their links (RelayedFromID was read
+// with the batch).
+func relayedOf(fs []PairingFacts) ([]domain.PairingID, []relayLink) {
 	var ids []domain.PairingID
+	var links []relayLink
 	for _, f := range fs {
-		if f.Pairing.RelayedFromID != nil {
-			ids = append(ids, f.Pairing.ID)
+		if p := f.Pairing; p.RelayedFromID != nil {
+			ids = append(ids, p.ID)
+			links = append(links, relayLink{ID: p.ID, RelayedFromID: p.RelayedFromID, StartOn: p.StartOn})
 		}
 	}
-	return ids
+	return ids, links
 }
 
 // summaryCols are a batch row's summary columns (NULL both when the pairing has no row).
@@ -259,15 +268,24 @@ func (s *Store) activeBatch(ctx context.Context, o ScanOptions, after, upTo doma
 	defer rows.Close()
 	out := make([]PairingFacts, 0, upTo-after)
 	sums := make([]summaryCols, 0, upTo-after)
+	var row activeRow
+	dest := row.dest(o.Lean, withSummary)
 	for rows.Next() {
-		f, sum, err := s.scanActive(rows, o.Lean, withSummary)
-		if err != nil {
-			return nil, nil, err
+		row = activeRow{}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, nil, fmt.Errorf("store: scan pairing row: %w", err)
 		}
-		if f.Pairing.ProgramID != nil {
-			f.Program = programs[*f.Pairing.ProgramID]
+		f := row.f
+		p := &f.Pairing
+		p.StartOn = p.StartOn.In(s.loc)
+		if p.EndOn != nil {
+			e := p.EndOn.In(s.loc)
+			p.EndOn = &e
 		}
-		out, sums = append(out, f), append(sums, sum)
+		if p.ProgramID != nil {
+			f.Program = programs[*p.ProgramID]
+		}
+		out, sums = append(out, f), append(sums, row.sum)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, nil, fmt.Errorf("store: scan pairings: %w", err)
@@ -275,29 +293,23 @@ func (s *Store) activeBatch(ctx context.Context, o ScanOptions, after, upTo doma
 	return out, sums, nil
 }
 
-// scanActive reads one row of activeBatch's query.
-func (s *Store) scanActive(rows *sql.Rows, lean, withSummary bool) (PairingFacts, summaryCols, error) {
-	var f PairingFacts
-	var sum summaryCols
-	p := &f.Pairing
-	dest := make([]any, 0, 14)
-	dest = append(dest, &p.ID, &p.CadreID, &p.HouseholdID, &p.ProgramID, &p.RelayedFromID, &p.StartOn, &p.EndOn,
-		&f.Tags, &f.CadreUnit)
+// activeRow is where activeBatch scans a row: one set of destinations for the whole batch.
+type activeRow struct {
+	f   PairingFacts
+	sum summaryCols
+}
+
+func (r *activeRow) dest(lean, withSummary bool) []any {
+	p := &r.f.Pairing
+	dest := []any{&p.ID, &p.CadreID, &p.HouseholdID, &p.ProgramID, &p.RelayedFromID, &p.StartOn, &p.EndOn,
+		&r.f.Tags, &r.f.CadreUnit}
 	if !lean {
-		dest = append(dest, &p.Code, &f.HeadName, &f.HeadID)
+		dest = append(dest, &p.Code, &r.f.HeadName, &r.f.HeadID)
 	}
 	if withSummary {
-		dest = append(dest, &sum.completeFrom, &sum.recent)
+		dest = append(dest, &r.sum.completeFrom, &r.sum.recent)
 	}
-	if err := rows.Scan(dest...); err != nil {
-		return f, sum, fmt.Errorf("store: scan pairing row: %w", err)
-	}
-	p.StartOn = p.StartOn.In(s.loc)
-	if p.EndOn != nil {
-		e := p.EndOn.In(s.loc)
-		p.EndOn = &e
-	}
-	return f, sum, nil
+	return dest
 }
 
 func pairingIDs(fs []PairingFacts) []domain.PairingID {
@@ -315,21 +327,17 @@ func (s *Store) attachCheckIns(ctx context.Context, facts []PairingFacts, o Scan
 	if err != nil {
 		return err
 	}
-	return s.attachChains(ctx, facts, ids, cis, o)
+	chains, err := s.relayChains(ctx, ids)
+	if err != nil {
+		return err
+	}
+	return s.attachChains(ctx, facts, chains, cis, o)
 }
 
-// attachChains sets the facts' CheckIns to cis plus, for relayed pairings, the check-ins of the
-// pairings they continue (read from check_ins: relays are few), and their Since. relayed are the
-// facts' pairings that may continue a relay (all of them when the caller does not know).
-func (s *Store) attachChains(ctx context.Context, facts []PairingFacts, relayed []domain.PairingID,
+// attachChains sets the facts' CheckIns to cis plus, for relayed pairings (chains), the check-ins of
+// the pairings they continue (read from check_ins: relays are few), and their Since.
+func (s *Store) attachChains(ctx context.Context, facts []PairingFacts, chains map[domain.PairingID]relayChain,
 	cis map[domain.PairingID][]CheckInFact, o ScanOptions) error {
-	chains := map[domain.PairingID]relayChain{}
-	if len(relayed) > 0 {
-		var err error
-		if chains, err = s.relayChains(ctx, relayed); err != nil {
-			return err
-		}
-	}
 	if len(chains) > 0 {
 		earlier, err := s.loadCheckIns(ctx, ancestors(chains), o, true)
 		if err != nil {

@@ -35,13 +35,22 @@ type relayLink struct {
 // relayChains maps each of ids that continues a relay to its chain; pairings that continue none
 // are absent. One query per step back, none beyond the first when nothing was relayed.
 func (s *Store) relayChains(ctx context.Context, ids []domain.PairingID) (map[domain.PairingID]relayChain, error) {
+	return s.walkChains(ctx, ids, nil)
+}
+
+// walkChains is relayChains given, when not nil, the links of ids already read (the relayed ones
+// among them: a scan batch reads them with its pairings), which saves the walk its first query.
+func (s *Store) walkChains(ctx context.Context, ids []domain.PairingID, known []relayLink) (map[domain.PairingID]relayChain, error) {
 	parent := map[domain.PairingID]domain.PairingID{}
 	start := map[domain.PairingID]time.Time{}
 	frontier, first := ids, true
 	for depth := 0; len(frontier) > 0 && depth <= maxRelayDepth; depth++ {
-		rows, err := s.relayLinks(ctx, frontier, first)
-		if err != nil {
-			return nil, err
+		rows := known
+		if !first || known == nil {
+			var err error
+			if rows, err = s.relayLinks(ctx, frontier, first); err != nil {
+				return nil, err
+			}
 		}
 		first, frontier = false, nil
 		for _, r := range rows {

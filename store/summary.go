@@ -306,7 +306,8 @@ func groupFacts(cs []CheckInFact, bounds []time.Time) []CheckInFact {
 		n      int
 		latest time.Time
 	}
-	var groups []group // a handful: kinds × intervals
+	var room [12]group // a handful: kinds × intervals; on the stack, a million pairings a scan
+	groups := room[:0]
 	for _, c := range cs {
 		b := 0 // the number of bounds at or before c.At; bounds are a handful
 		for b < len(bounds) && !bounds[b].After(c.At) {
