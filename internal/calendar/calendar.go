@@ -49,7 +49,7 @@ func (w Window) Applies(tags domain.Tags, program string) bool {
 	if w.Tags == "" {
 		return true
 	}
-	for _, t := range w.Tags.List() {
+	for t := range w.Tags.All() {
 		if tags.Has(t) {
 			return true
 		}
