@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -21,7 +22,10 @@ func list(lines []string) string {
 			fmt.Fprintf(&b, "……等共%d户\n", len(lines))
 			break
 		}
-		fmt.Fprintf(&b, "%d. %s\n", i+1, l)
+		b.WriteString(strconv.Itoa(i + 1))
+		b.WriteString(". ")
+		b.WriteString(l)
+		b.WriteByte('\n')
 	}
 	return b.String()
 }

@@ -271,6 +271,9 @@ func (j *WindowReminders) digests(due []dueWindow, rows []store.Reminder, names 
 	at, now time.Time, res Result) ([]store.OutboxMessage, [][]int) {
 	var digests []store.OutboxMessage
 	var members [][]int
+	slot, today := Slot(at), clock.Day(now)
+	var hh []string
+	var idx []int
 	for start := 0; start < len(rows); {
 		cadre := rows[start].CadreID
 		end := start
@@ -281,8 +284,7 @@ func (j *WindowReminders) digests(due []dueWindow, rows []store.Reminder, names 
 		var sections []string
 		var linked []int
 		for _, d := range due {
-			var hh []string
-			var idx []int
+			hh, idx = hh[:0], idx[:0] // reused: the section's text and linked copy them
 			for i := start; i < end; i++ {
 				if *rows[i].CampaignID == d.id {
 					hh, idx = append(hh, names[i]), append(idx, i)
@@ -296,14 +298,14 @@ func (j *WindowReminders) digests(due []dueWindow, rows []store.Reminder, names 
 				res["reminders_over_budget"] += len(hh)
 				continue
 			}
-			sections = append(sections, textWindowSection(d.w.Name, d.stage, d.w.Start, d.w.End, clock.Day(now), hh))
+			sections = append(sections, textWindowSection(d.w.Name, d.stage, d.w.Start, d.w.End, today, hh))
 			linked = append(linked, idx...)
 		}
 		start = end
 		if len(sections) == 0 {
 			continue
 		}
-		digests = append(digests, store.OutboxMessage{Key: fmt.Sprintf("remind:%s:%d", Slot(at), cadre),
+		digests = append(digests, store.OutboxMessage{Key: "remind:" + slot + ":" + strconv.FormatInt(int64(cadre), 10),
 			PersonID: ptr(cadre), Priority: store.PriorityBulk, CreatedAt: now, Text: textWindowDigest(sections)})
 		members = append(members, linked)
 	}
