@@ -71,6 +71,7 @@ type Inbox struct {
 
 	pending     atomic.Int64 // accepted and not yet finished
 	replaying   atomic.Bool  // ReplaySpool is storing and queueing the spool
+	replays     atomic.Int64 // replays that queued spooled messages (behindSpool)
 	needRecover atomic.Bool  // a completion failed: rows stayed "new"
 }
 
@@ -83,6 +84,7 @@ type inboxJob struct {
 	door door // what the door decided (refused as sent, or quarantined unread)
 	// durable tells the transport that a message fresh from Accept is stored or spooled (see WhenDurable).
 	durable func()
+	epoch   int64 // Inbox.replays when it was accepted
 }
 
 // NewInbox checks the options and fills defaults; call Start before Accept.
@@ -179,19 +181,27 @@ func (in *Inbox) Accept(ctx context.Context, m Message) {
 	}
 	ch := in.shards[in.shardOf(m)]
 	in.mu.Unlock()
-	ch <- inboxJob{msg: m, durable: func() { Durable(ctx) }}
+	ch <- inboxJob{msg: m, durable: func() { Durable(ctx) }, epoch: in.replays.Load()}
 	queued = true
 }
 
 // store makes a queued message durable; ok is false when it was spooled, is a duplicate, or was
 // quarantined because the database refused it.
-func (in *Inbox) store(ctx context.Context, m Message) (store.InboxMessage, door, bool) {
-	if in.replaying.Load() || in.o.Spool.Pending() { // keep order behind messages still waiting in the spool
+func (in *Inbox) store(ctx context.Context, j inboxJob) (store.InboxMessage, door, bool) {
+	m := j.msg
+	if in.behindSpool(j) {
 		in.toSpool(ctx, m)
 		return store.InboxMessage{}, door{}, false
 	}
 	row, d, err := in.save(ctx, m)
 	return in.saved(ctx, m, row, d, err)
+}
+
+// behindSpool says that fresh message j must go to the spool to keep its sender's order: messages
+// wait there, or are being replayed, or a replay queued spooled messages behind j after j was
+// accepted (they came before it, so j must not overtake them: it is replayed after them instead).
+func (in *Inbox) behindSpool(j inboxJob) bool {
+	return in.replaying.Load() || in.o.Spool.Pending() || j.epoch != in.replays.Load()
 }
 
 // saved is what store does once the INSERT of m's row returned err.
@@ -280,7 +290,7 @@ func (in *Inbox) process(ctx context.Context, j inboxJob) { in.processAfter(ctx,
 // the handler runs as often as if the message had never been in a batch.
 func (in *Inbox) processAfter(ctx context.Context, j inboxJob, tried error) {
 	if j.row.ID == 0 { // fresh from Accept
-		row, d, ok := in.store(ctx, j.msg)
+		row, d, ok := in.store(ctx, j)
 		j.durable()
 		if !ok {
 			return
@@ -382,6 +392,9 @@ func (in *Inbox) ReplaySpool(ctx context.Context) (int, error) {
 	for _, j := range saved {
 		in.pending.Add(1)
 		in.dispatch(j.row, j.msg, j.door)
+	}
+	if len(saved) > 0 { // before replaying is cleared, so no fresh message slips between
+		in.replays.Add(1)
 	}
 	if err != nil {
 		return n, fmt.Errorf("inbox: replay spool: %w", err)

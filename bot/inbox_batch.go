@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"qinqi/store"
@@ -101,7 +102,7 @@ func (in *Inbox) gather(ch chan inboxJob, first inboxJob, timer *time.Timer) []i
 // batch handles fresh messages in one transaction; when it is not committed, each goes the old way.
 func (in *Inbox) batch(ctx context.Context, jobs []inboxJob) {
 	bs, ok := in.o.Store.(BatchStore)
-	if !ok || in.replaying.Load() || in.o.Spool.Pending() {
+	if !ok || slices.ContainsFunc(jobs, in.behindSpool) {
 		for _, j := range jobs {
 			in.process(ctx, j)
 		}

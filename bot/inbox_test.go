@@ -356,3 +356,55 @@ func TestInboxMarksQuestions(t *testing.T) {
 		}
 	})
 }
+
+// TestInboxReplayKeepsAQueuedMessageBehindIt: a message already queued behind a busy one when a
+// replay stores the spool and queues the spooled messages (they came before it, and now stand behind
+// it in the queue) does not overtake them: it goes to the spool too and is handled after them.
+func TestInboxReplayKeepsAQueuedMessageBehindIt(t *testing.T) {
+	ieachKV(t, func(t *testing.T, r *irig) {
+		// One message at a time (no group commit), so m1's held handler holds no write lock on SQLite.
+		r.start(struct{ bot.InboxStore }{r.st})
+		r.person("C001", "@u1")
+		release := make(chan struct{})
+		var once sync.Once
+		t.Cleanup(func() { once.Do(func() { close(release) }) })
+		r.h.setFn(func(in bot.Inbound) ([]bot.Reply, error) {
+			if in.ID == "m1" {
+				<-release
+			}
+			return []bot.Reply{{Text: "收到：" + in.Text}}, nil
+		})
+		r.in.Accept(r.ctx, r.msg("m1", "@u1", "走访 1"))
+		for len(r.h.handled()) == 0 { // m1 holds the sender's queue
+			time.Sleep(time.Millisecond)
+		}
+		r.in.Accept(r.ctx, r.msg("m3", "@u1", "讲政策 1"))
+		// m2 came before m3 and waits in the spool (the outage that put it there is over).
+		other, err := bot.OpenSpool(r.spool)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := other.Append(r.msg("m2", "@u1", "电话 1")); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := r.in.ReplaySpool(r.ctx); n != 1 || err != nil {
+			t.Fatalf("replay stored %d, %v; want m2", n, err)
+		}
+		once.Do(func() { close(release) })
+		r.settle()
+		if _, err := r.in.ReplaySpool(r.ctx); err != nil { // what Maintain does a moment later
+			t.Fatal(err)
+		}
+		r.settle()
+		var got []string
+		for _, c := range r.h.handled() {
+			got = append(got, c.ID)
+		}
+		if want := []string{"m1", "m2", "m3"}; !slices.Equal(got, want) {
+			t.Fatalf("handled %v, want %v", got, want)
+		}
+		if got, want := r.texts(), []string{"收到：走访 1", "收到：电话 1", "收到：讲政策 1"}; !slices.Equal(got, want) {
+			t.Fatalf("replies %q, want %q", got, want)
+		}
+	})
+}
