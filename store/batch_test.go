@@ -196,3 +196,54 @@ func TestBatchCheckInsJoinTheBatch(t *testing.T) {
 		})
 	}
 }
+
+// SeenWithin inside a batch holds its mark like a KV write: the batch sees its own mark, nobody else
+// does before the commit, a batch that fails leaves the event unseen (its redo passes it again), and
+// a committed one leaves it seen.
+func TestBatchHoldsSeenWithinMarks(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			st, kv, ctx := b.Open(t), testenv.KV(t), context.Background()
+			now := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+			seen := func(ctx context.Context, at time.Time) bool {
+				t.Helper()
+				ok, err := kv.SeenWithin(ctx, "ask:@u1", at, time.Minute)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return ok
+			}
+			odd := errors.New("odd")
+			err := st.Batch(ctx, func(bctx context.Context) error {
+				if seen(bctx, now) {
+					t.Error("first event of the batch seen")
+				}
+				if !seen(bctx, now.Add(time.Second)) {
+					t.Error("the batch does not see its own mark")
+				}
+				return odd
+			})
+			if !errors.Is(err, odd) {
+				t.Fatalf("failed batch = %v", err)
+			}
+			err = st.Batch(ctx, func(bctx context.Context) error {
+				if seen(bctx, now.Add(2*time.Second)) {
+					t.Error("the failed batch's mark was kept: its redo would not pass the event")
+				}
+				if _, err := kv.Get(context.Background(), "ask:@u1"); !errors.Is(err, store.ErrNotFound) {
+					t.Errorf("a held mark is visible outside the batch before the commit: %v", err)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !seen(ctx, now.Add(30*time.Second)) {
+				t.Error("the committed batch's mark is not there")
+			}
+			if seen(ctx, now.Add(2*time.Minute)) {
+				t.Error("a mark older than the window still counts")
+			}
+		})
+	}
+}

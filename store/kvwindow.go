@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -54,14 +56,37 @@ return 0
 `)
 
 // SeenWithin reports whether key was seen less than window before now (by the caller's clock),
-// and marks it seen now when it was not: the first of a burst of identical events passes.
+// and marks it seen now when it was not: the first of a burst of identical events passes. Inside an
+// inbound batch the mark is held until the batch commits, like the batch's other KV writes: a message
+// redone after its batch was lost is then judged as the first time (an unbound sender still gets the
+// whole bind prompt, not "ask again" for a prompt nobody sent). Two instances may then both pass the
+// same event in one instant; a prompt twice beats a prompt lost.
 func (k *KV) SeenWithin(ctx context.Context, key string, now time.Time, window time.Duration) (bool, error) {
 	ttl := max(window*2, time.Minute)
+	if o := overlayOf(ctx, k); o != nil {
+		return k.seenHeld(ctx, o, key, now, window, ttl)
+	}
 	n, err := seenScript.Run(ctx, k.rdb, []string{k.key(key)}, now.UnixMilli(), window.Milliseconds(), ttl.Milliseconds()).Int64()
 	if err != nil {
 		return false, fmt.Errorf("kv: seen within: %w", err)
 	}
 	return n == 1, nil
+}
+
+// seenHeld is SeenWithin inside a batch: the batch's own mark, else the stored one, is read; a new
+// mark is held in o.
+func (k *KV) seenHeld(ctx context.Context, o *kvOverlay, key string, now time.Time, window, ttl time.Duration) (bool, error) {
+	v, err := k.Get(ctx, key) // the batch's held mark first
+	switch {
+	case err == nil:
+		if ms, perr := strconv.ParseInt(v, 10, 64); perr == nil && now.UnixMilli()-ms < window.Milliseconds() {
+			return true, nil
+		}
+	case !errors.Is(err, ErrNotFound):
+		return false, fmt.Errorf("kv: seen within: %w", err)
+	}
+	o.put(key, kvOp{val: strconv.FormatInt(now.UnixMilli(), 10), ttl: ttl})
+	return false, nil
 }
 
 // Sliding windows: each event is a member of a sorted set scored by its time (ms). Counting looks at
