@@ -102,18 +102,18 @@ type overduePass struct {
 	now, guard time.Time
 	leave      map[domain.PersonID]bool
 	res        Result
-	chart      *store.OrgChart          // loaded with the first overdue chunk (by flushAll's goroutine)
-	pending    []overdueHit             // overdue pairings not yet handed to flushAll
+	chart      *store.OrgChart          // loaded with the first overdue chunk (by the writer's goroutine)
+	pending    []overdueHit             // overdue pairings not yet handed to the writer
 	open       []domain.PairingID       // pairings with open alerts before the run, ascending
 	still      []bool                   // open[i] was found overdue
-	to         map[domain.PersonID]bool // written by flushAll's goroutine until raise returns
+	to         map[domain.PersonID]bool // written by the writer's goroutine until raise returns
 	scratch    []policy.CheckIn         // judge's, reused: a million pairings a run
 }
 
 // raise scans every active pairing and plans and writes the alerts of the overdue ones, a chunk at a
 // time. Whether a pairing is overdue depends only on the current and previous periods; when its spell
 // began needs its older history, so that is read afterwards for the chunk's overdue pairings only.
-// One goroutine beside the scan plans and writes the chunks in order (flushAll), so reading the
+// One goroutine beside the scan plans and writes the chunks in order (behind), so reading the
 // pairings and judging them go on while a chunk's history is read and its alerts written; at most
 // two chunks are held, the one being written and the one being gathered. Either side's error
 // stops the other.
@@ -123,20 +123,13 @@ func (p *overduePass) raise(ctx context.Context) error {
 		chunk = planChunk
 	}
 	opts := store.ScanOptions{At: p.now, Bounds: p.job.Policy.Bounds(p.now), Lean: true}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	chunks, flushed := make(chan []overdueHit), make(chan error, 1)
-	go func() { flushed <- p.flushAll(ctx, cancel, chunks, opts.Bounds[0]) }()
+	w := startBehind(ctx, 0, func(ctx context.Context, hits []overdueHit) error { return p.flush(ctx, hits, opts.Bounds[0]) })
 	hand := func() error {
-		select {
-		case chunks <- p.pending:
-			p.pending = nil
-			return nil
-		case <-ctx.Done(): // the writer failed
-			return ctx.Err()
-		}
+		err := w.hand(p.pending)
+		p.pending = nil
+		return err
 	}
-	err := p.job.Store.ScanActivePairings(ctx, opts, func(fs []store.PairingFacts) error {
+	err := p.job.Store.ScanActivePairings(w.ctx, opts, func(fs []store.PairingFacts) error {
 		for _, f := range fs {
 			p.judge(f)
 			if len(p.pending) >= chunk {
@@ -150,11 +143,7 @@ func (p *overduePass) raise(ctx context.Context) error {
 	if err == nil && len(p.pending) > 0 {
 		err = hand()
 	}
-	close(chunks)
-	if ferr := <-flushed; ferr != nil {
-		return ferr // the cause; the scan's error is then only its cancellation
-	}
-	return err
+	return w.finish(err)
 }
 
 // judge evaluates one pairing and keeps it among the pending hits when it is overdue.
@@ -171,23 +160,9 @@ func (p *overduePass) judge(f store.PairingFacts) {
 	}
 }
 
-// flushAll flushes the chunks handed to it, in order, until chunks is closed; on an error it
-// cancels the scan and takes (without flushing) whatever is still handed to it.
-func (p *overduePass) flushAll(ctx context.Context, cancel context.CancelFunc, chunks <-chan []overdueHit, before time.Time) error {
-	for hits := range chunks {
-		if err := p.flush(ctx, hits, before); err != nil {
-			cancel()
-			for range chunks {
-			}
-			return err
-		}
-	}
-	return nil
-}
-
 // flush dates the spells of a chunk's overdue pairings, writes their fresh alerts (unsent) and notes
-// the recipients of those and of any alert an earlier run left unsent. Only flushAll's goroutine
-// touches chart and to while the scan runs.
+// the recipients of those and of any alert an earlier run left unsent. Only the writer's goroutine
+// (behind) touches chart and to while the scan runs.
 func (p *overduePass) flush(ctx context.Context, hits []overdueHit, before time.Time) error {
 	if len(hits) == 0 {
 		return nil

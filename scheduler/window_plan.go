@@ -126,55 +126,24 @@ func (j *WindowReminders) scan(ctx context.Context, c *collector, now time.Time,
 	return c.chunks(per, true, write)
 }
 
-// plan scans and writes. With a store that overlaps, one writer goroutine writes the chunks the scan
-// hands it: the first error of either cancels the other, and plan returns only when the writer has
-// stopped, so nothing uses the store after Run returns.
+// plan scans and writes. With a store that overlaps, one writer goroutine (behind) writes the chunks
+// the scan hands it: the first error of either cancels the other, and plan returns only when the
+// writer has stopped, so nothing uses the store after Run returns.
 func (j *WindowReminders) plan(ctx context.Context, due []dueWindow, leave map[domain.PersonID]bool, at, now time.Time) (Result, error) {
 	res := Result{}
 	per := j.CadresPerTx
 	if per <= 0 {
 		per = 200
 	}
-	write := func(ctx context.Context) func([]cadrePlan) error {
-		return func(chunk []cadrePlan) error { return j.writeChunk(ctx, due, chunk, at, now, res) }
-	}
+	write := func(ctx context.Context, chunk []cadrePlan) error { return j.writeChunk(ctx, due, chunk, at, now, res) }
 	if !j.Store.Overlaps(ctx) {
-		return res, j.scan(ctx, newCollector(due, leave, nil), now, per, write(ctx))
+		return res, j.scan(ctx, newCollector(due, leave, nil), now, per, func(chunk []cadrePlan) error { return write(ctx, chunk) })
 	}
 	order, err := j.Store.LastActivePairings(ctx, now)
 	if err != nil {
 		return res, err
 	}
-	ctx, stop := context.WithCancelCause(ctx)
-	defer stop(nil)
-	chunks := make(chan []cadrePlan, 1)
-	written := make(chan error, 1)
-	go func() { written <- drain(chunks, write(ctx), stop) }()
-	err = j.scan(ctx, newCollector(due, leave, order), now, per, func(chunk []cadrePlan) error {
-		select {
-		case chunks <- chunk:
-			return nil
-		case <-ctx.Done():
-			return context.Cause(ctx)
-		}
-	})
-	if err != nil {
-		stop(err)
-	}
-	close(chunks)
-	if werr := <-written; err != nil || werr != nil {
-		return res, context.Cause(ctx) // the first failure, not the cancellation it caused
-	}
-	return res, nil
-}
-
-// drain writes each chunk in turn; on a failure it cancels the scan and stops.
-func drain(chunks <-chan []cadrePlan, write func([]cadrePlan) error, stop context.CancelCauseFunc) error {
-	for chunk := range chunks {
-		if err := write(chunk); err != nil {
-			stop(err)
-			return err
-		}
-	}
-	return nil
+	w := startBehind(ctx, 1, write)
+	err = j.scan(w.ctx, newCollector(due, leave, order), now, per, w.hand)
+	return res, w.finish(err)
 }
