@@ -12,8 +12,8 @@ import (
 	"qinqi/internal/domain"
 )
 
-// The scheduler's bulk scans read every active pairing in keyset batches by pairing id, never one query
-// per pairing: the overdue scan must stay linear at a million pairings and twenty million check-ins.
+// The scheduler's bulk scans read every active pairing in batches by ranges of pairing ids, never one
+// query per pairing: the overdue scan must stay linear at a million pairings and twenty million check-ins.
 // One joined query per batch brings the pairings with their households, cadres and summary rows
 // (summary.go); check_ins is read only for the pairings whose summary does not reach back to the
 // scan's window, for relay chains' earlier pairings, and when the caller asks for the history before

@@ -11,8 +11,8 @@ import (
 )
 
 // ScanUnitPairings is ScanActivePairings limited to pairings whose cadre belongs to units (nil:
-// every unit), for a coordinator's 逾期 list. Batches are keyset-paged by pairing id like the
-// county-wide scan.
+// every unit), for a coordinator's 逾期 list. Its batches are keyset-paged by pairing id (a unit's
+// pairings are spread over the county's ids, so ranges of ids would be mostly empty).
 func (s *Store) ScanUnitPairings(ctx context.Context, units []domain.UnitID, o ScanOptions, fn func([]PairingFacts) error) error {
 	if units == nil {
 		return s.ScanActivePairings(ctx, o, fn)
