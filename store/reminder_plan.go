@@ -21,9 +21,7 @@ type CadreLast struct {
 // pairing id knows from it when it has seen all of a cadre's pairings and can write that cadre's
 // digest while the scan goes on.
 func (s *Store) LastActivePairings(ctx context.Context, at time.Time) ([]CadreLast, error) {
-	at = at.In(s.loc)
-	rows, err := s.q(ctx).Raw("SELECT cadre_id, MAX(id) FROM pairings WHERE start_on <= ? AND (end_on IS NULL OR end_on > ?)"+
-		" GROUP BY cadre_id", at, at).Rows()
+	rows, err := s.pairingsActiveAt(ctx, at).Model(&Pairing{}).Select("cadre_id, MAX(id)").Group("cadre_id").Rows()
 	if err != nil {
 		return nil, fmt.Errorf("store: last active pairings: %w", err)
 	}
