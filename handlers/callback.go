@@ -22,6 +22,7 @@ type CallbackStore interface {
 	LatestSampleMonth(ctx context.Context, notAfter string) (string, error)
 	CallbackList(ctx context.Context, month string, kinds []domain.CheckInKind, units []domain.UnitID) ([]store.CallbackRow, error)
 	CallbackEntry(ctx context.Context, month string, kinds []domain.CheckInKind, hh domain.HouseholdID) (store.CallbackRow, error)
+	LastCallback(ctx context.Context, month string, hh domain.HouseholdID) (store.CallbackDone, error)
 	HouseholdByCode(ctx context.Context, code string) (store.Household, error)
 	Audit(ctx context.Context, e store.AuditEntry) error
 }
@@ -159,7 +160,7 @@ func (r *Router) callback(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	}
 	row, err := r.extra.Callbacks.CallbackEntry(ctx, month, r.confirmKinds(), hh.ID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, r.notOnList(ctx, sc, hh, month)
+		return nil, r.notOnList(ctx, c, sc, hh, month)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("call-back entry: %w", err)
@@ -170,8 +171,10 @@ func (r *Router) callback(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	return r.recordCallback(ctx, c, hh, row, month, ans, note)
 }
 
-// notOnList says why a household is not on the month's list.
-func (r *Router) notOnList(ctx context.Context, sc coordScope, hh store.Household, month string) error {
+// notOnList says why a household is not on the month's list: not the caller's, on chat, called
+// back already (by whom and when, so two coordinators sharing a list do not call twice), or
+// neither sampled nor with reports to confirm.
+func (r *Router) notOnList(ctx context.Context, c *Caller, sc coordScope, hh store.Household, month string) error {
 	pairs, err := r.store.ActivePairingsOfHousehold(ctx, hh.ID, r.now())
 	if err != nil {
 		return fmt.Errorf("pairings of household: %w", err)
@@ -195,7 +198,22 @@ func (r *Router) notOnList(ctx context.Context, sc coordScope, hh store.Househol
 		}
 		onChat = err == nil && head.Account != ""
 	}
-	return refuse(replyCallbackNotOnList(hh, month, onChat))
+	if onChat {
+		return refuse(replyCallbackNotOnList(hh, month, true))
+	}
+	return r.calledAlready(ctx, c, hh, month)
+}
+
+// calledAlready tells who recorded the household's call-back for month, or that it is not on the list.
+func (r *Router) calledAlready(ctx context.Context, c *Caller, hh store.Household, month string) error {
+	done, err := r.extra.Callbacks.LastCallback(ctx, month, hh.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return refuse(replyCallbackNotOnList(hh, month, false))
+	}
+	if err != nil {
+		return fmt.Errorf("last call-back: %w", err)
+	}
+	return refuse(replyCallbackDone(hh, month, done, done.By == c.ID()))
 }
 
 // rowInScope: some cadre the row asks about belongs to the caller's units.
@@ -250,8 +268,8 @@ func (r *Router) recordCallback(ctx context.Context, c *Caller, hh store.Househo
 	}
 	others := func(ds []store.Discrepancy) []store.OutboxMessage { return exceptTo(notes(ds), actor) }
 	discs, err := r.extra.Spot.SaveHouseholdAnswer(ctx, a, others)
-	if errors.Is(err, store.ErrDuplicate) {
-		return nil, refuse(replyCallbackNotOnList(hh, month, false))
+	if errors.Is(err, store.ErrDuplicate) { // another coordinator recorded it meanwhile
+		return nil, r.calledAlready(ctx, c, hh, month)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("save call-back: %w", err)

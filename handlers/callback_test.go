@@ -17,6 +17,12 @@ import (
 // newCallbackHarness: 刘大山 (H04, 赵敏's) has no chat and is on October's list twice over: sampled,
 // and a visit with goods nobody confirmed. 王春发 (H01) chats with the bot.
 func newCallbackHarness(t *testing.T) *harness {
+	return newCallbackHarnessSampled(t, true)
+}
+
+// newCallbackHarnessSampled is newCallbackHarness, with 刘大山 on the list only for the unconfirmed
+// visit when sampled is false.
+func newCallbackHarnessSampled(t *testing.T, sampled bool) *harness {
 	t.Helper()
 	h := newCoordHarness(t)
 	h.must(h.st.SetHouseholdHeads(h.ctx, map[domain.HouseholdID]domain.PersonID{
@@ -26,10 +32,12 @@ func newCallbackHarness(t *testing.T) *harness {
 	h.must(err)
 	liu := ps[0]
 	oct := clock.Date(2026, 10, 14).Add(10 * time.Hour)
-	h.must(h.st.InsertFixture(h.ctx,
-		&store.CheckIn{PairingID: liu.ID, CadreID: liu.CadreID, HouseholdID: liu.HouseholdID, Kind: domain.KindWarmth, OccurredAt: oct, ReportedAt: oct,
-			Items: "米×10斤", ValueFen: 20000},
-		&store.SpotCheck{Month: "2026-10", HouseholdID: liu.HouseholdID, PairingID: liu.ID, CadreID: liu.CadreID}))
+	rows := []any{&store.CheckIn{PairingID: liu.ID, CadreID: liu.CadreID, HouseholdID: liu.HouseholdID, Kind: domain.KindWarmth,
+		OccurredAt: oct, ReportedAt: oct, Items: "米×10斤", ValueFen: 20000}}
+	if sampled {
+		rows = append(rows, &store.SpotCheck{Month: "2026-10", HouseholdID: liu.HouseholdID, PairingID: liu.ID, CadreID: liu.CadreID})
+	}
+	h.must(h.st.InsertFixture(h.ctx, rows...))
 	return h
 }
 
@@ -77,7 +85,9 @@ func TestCallbackRecorded(t *testing.T) {
 		{"a household of another unit", CoordChen, "回访 H04 1", []string{"不是您负责的单位的结对户"}, nil},
 		{"a cadre may not", CadreZhao, "回访 H04 1", []string{"不是您这个身份"}, nil},
 		{"recorded, with a discrepancy for verification", CoordLi, "回访 h04 3 米只有5斤", []string{"已记录回访：刘大山户（H04）“有出入”", "发现异议 编号1", "核实 1 属实"}, nil},
-		{"recorded once", CoordLi, "回访 H04 1", []string{"不在2026年10月的回访清单上", "已经回访过"}, nil},
+		{"recorded once: the second call says by whom", CoordLi, "回访 H04 1",
+			[]string{"H04（刘大山）2026年10月的回访已经记录过：11月23日", "由您记录“有出入”", "不用再打"}, []string{"不在2026年10月的回访清单上"}},
+		{"an admin calling again hears who called", AdminSun, "回访 H04 1", []string{"已经记录过", "由李协调记录“有出入”"}, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -102,6 +112,22 @@ func TestCallbackRecorded(t *testing.T) {
 		t.Errorf("the cadre heard of it before verification: %q", n)
 	}
 	wantContains(t, h.send(CoordLi, "回访清单"), "没有需要电话回访的户")
+}
+
+// A household on the list only for a report nobody confirmed: the second 回访 still says who called,
+// from the phone confirmation of the month's report.
+func TestCallbackAgainAfterAVisitConfirmation(t *testing.T) {
+	h := newCallbackHarnessSampled(t, false)
+	wantContains(t, h.send(CoordLi, "回访 H04 1"), "已记录回访：刘大山户（H04）“是”")
+	h.clk.Advance(2 * time.Hour)
+	got := h.send(AdminSun, "回访 H04 2 没来过")
+	wantContains(t, got, "H04（刘大山）2026年10月的回访已经记录过", "由李协调记录“是”")
+	if ds := h.discs(); len(ds) != 0 {
+		t.Errorf("the second call opened discrepancies: %+v", ds)
+	}
+	t.Run("a household never on the list is told so", func(t *testing.T) {
+		wantContains(t, h.send(CoordLi, "回访 H02 1"), "不在2026年10月的回访清单上：没有抽到，也没有待确认的走访")
+	})
 }
 
 // auditWhere lists the audit rows of an entity kind.

@@ -704,7 +704,17 @@ func replyCallbackNotOnList(hh store.Household, month string, onChat bool) strin
 	if onChat {
 		return fmt.Sprintf("%s（%s）不在%s的回访清单上：户主用微信，已在微信里直接询问。", hh.Code, hh.HeadName, monthLabel(month))
 	}
-	return fmt.Sprintf("%s（%s）不在%s的回访清单上：没有抽到，也没有待确认的走访，或已经回访过。发「回访清单」看名单。", hh.Code, hh.HeadName, monthLabel(month))
+	return fmt.Sprintf("%s（%s）不在%s的回访清单上：没有抽到，也没有待确认的走访。发「回访清单」看名单。", hh.Code, hh.HeadName, monthLabel(month))
+}
+
+// replyCallbackDone answers a second 回访 for a household already called back about month.
+func replyCallbackDone(hh store.Household, month string, done store.CallbackDone, byCaller bool) string {
+	who := done.ByName
+	if byCaller {
+		who = "您"
+	}
+	return fmt.Sprintf("%s（%s）%s的回访已经记录过：%s由%s记录“%s”，不用再打。",
+		hh.Code, hh.HeadName, monthLabel(month), done.At.Format("1月2日15:04"), who, done.Answer.Label())
 }
 
 func replyCallbackSaved(hh store.Household, ans domain.SpotAnswer, discs []store.Discrepancy) string {

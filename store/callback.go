@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -202,4 +203,50 @@ func (s *Store) CallbackEntry(ctx context.Context, month string, kinds []domain.
 		return rows[0], nil
 	}
 	return CallbackRow{}, fmt.Errorf("store: household %d on the %s call-back list: %w", hh, month, ErrNotFound)
+}
+
+// CallbackDone is a phone call-back already recorded for a household and month: when, what the
+// household said and which coordinator wrote it down.
+type CallbackDone struct {
+	At     time.Time
+	Answer domain.SpotAnswer
+	By     domain.PersonID
+	ByName string
+}
+
+// LastCallback is the latest call-back recorded for household hh about month ("2026-11"): an
+// answer to the month's sample, or a phone confirmation of the month's reports. ErrNotFound when
+// none was recorded, so a second 回访 can say who called already instead of "not on the list".
+func (s *Store) LastCallback(ctx context.Context, month string, hh domain.HouseholdID) (CallbackDone, error) {
+	from, err := time.ParseInLocation("2006-01", month, s.loc)
+	if err != nil {
+		return CallbackDone{}, fmt.Errorf("store: last call-back month %q: %w", month, err)
+	}
+	var found []CallbackDone
+	err = s.q(ctx).Table("spot_checks AS sc").
+		Select("sc.answered_at AS at, sc.answer, sc.answered_by AS `by`, p.name AS by_name").
+		Joins("JOIN people AS p ON p.id = sc.answered_by").
+		Where("sc.month = ? AND sc.household_id = ? AND sc.answered_at IS NOT NULL", month, hh).
+		Scan(&found).Error
+	if err != nil {
+		return CallbackDone{}, fmt.Errorf("store: last call-back sample: %w", err)
+	}
+	var confirms []CallbackDone
+	err = s.q(ctx).Table("visit_confirms AS vc").
+		Select("vc.answered_at AS at, vc.answer, vc.answered_by AS `by`, p.name AS by_name").
+		Joins("JOIN people AS p ON p.id = vc.answered_by").
+		Where("vc.household_id = ? AND vc.via = ? AND vc.answered_at IS NOT NULL", hh, domain.ViaPhone).
+		Where("EXISTS (SELECT 1 FROM confirm_items AS ci JOIN check_ins AS c ON c.id = ci.check_in_id"+
+			" WHERE ci.confirm_id = vc.id AND c.occurred_at >= ? AND c.occurred_at < ?)", from.In(s.loc), from.AddDate(0, 1, 0).In(s.loc)).
+		Scan(&confirms).Error
+	if err != nil {
+		return CallbackDone{}, fmt.Errorf("store: last call-back confirmation: %w", err)
+	}
+	found = append(found, confirms...)
+	if len(found) == 0 {
+		return CallbackDone{}, fmt.Errorf("store: call-back of household %d for %s: %w", hh, month, ErrNotFound)
+	}
+	last := slices.MaxFunc(found, func(a, b CallbackDone) int { return a.At.Compare(b.At) })
+	last.At = last.At.In(s.loc)
+	return last, nil
 }
