@@ -76,6 +76,8 @@ func parseErrorReply(err error) string {
 		return replyNegativeMoney
 	case errors.Is(err, ErrBadMoney):
 		return replyBadMoney
+	case errors.Is(err, ErrPlanOnly):
+		return replyPlanOnly
 	}
 	return roleExample[domain.RoleCadre]
 }

@@ -22,6 +22,7 @@ var (
 	ErrMoneyTooLarge = errors.New("checkin: amount too large")
 	ErrNegativeMoney = errors.New("checkin: negative amount")
 	ErrBadMoney      = errors.New("checkin: amount cannot be read for certain")
+	ErrPlanOnly      = errors.New("checkin: the activity is a plan for later")
 )
 
 // maxFen caps one report's value at 100万元: larger numbers are typos (a phone number after 元).
@@ -118,12 +119,17 @@ func ParseReport(fold *hanzi.Folder, text string, now time.Time, hhs []Household
 	p.takeNames()
 	kw, kwEnd, ok := p.takeKind()
 	if !ok {
-		return CheckInDraft{}, ErrNoKind
+		if kw, kwEnd, ok = p.takeGoing(); !ok {
+			return CheckInDraft{}, ErrNoKind
+		}
 	}
 	d := CheckInDraft{Kind: kw.kind, Mode: kw.mode, Day: clock.Day(now)}
 	p.takeListNumber(kwEnd)
 	p.settleNames()
 	p.markPlans()
+	if p.hidden[p.kwStart] { // "明天走访王春发", "下次去王春发家": nothing happened yet
+		return CheckInDraft{}, ErrPlanOnly
+	}
 	if err := p.takeMoney(&d); err != nil {
 		return CheckInDraft{}, err
 	}
@@ -155,6 +161,7 @@ type reportParse struct {
 	taken     []bool
 	hidden    []bool
 	names     []nameHit
+	kwStart   int
 	kwEnd     int
 	views     [2]string // view(false), view(true) as last built; "" after a change
 	hhs       []HouseholdRef
@@ -232,7 +239,7 @@ func (p *reportParse) takeKind() (kindKeyword, int, bool) {
 	k := checkInKeywords[best]
 	p.kind = k.kind
 	p.take(bestAt, bestAt+len(k.word))
-	p.kwEnd = bestAt + len(k.word)
+	p.kwStart, p.kwEnd = bestAt, bestAt+len(k.word)
 	return k, p.kwEnd, true
 }
 

@@ -266,6 +266,7 @@ func TestParseReport(t *testing.T) {
 		day, items, sales string
 		fen, salesFen     int64
 		text              string
+		kind              domain.CheckInKind // checked when set
 		err               error
 	}{
 		{name: "traditional name and units", in: "走訪 王春發 送豬仔4頭", picks: []int{0}, items: "猪仔×4头"},
@@ -301,6 +302,18 @@ func TestParseReport(t *testing.T) {
 		{name: "future", in: "走访 1 2027-01-05", err: handlers.ErrFutureDate},
 		{name: "impossible", in: "走访 1 2026-02-30", err: handlers.ErrBadDate},
 		{name: "number beyond the list", in: "走访 9 看房子", text: "看房子"},
+		{name: "went to look at, no keyword", in: "今天去看了王春发 带了米两袋 油1桶", picks: []int{0}, day: "2026-11-23", items: "米×2袋;油×1桶", kind: domain.KindVisit},
+		{name: "went to the home, no keyword", in: "昨天去了张长青家", picks: []int{4}, day: "2026-11-22", kind: domain.KindVisit},
+		{name: "at the home, sat a while", in: "到张长青家里坐了坐，聊了聊收成", picks: []int{4}, text: "坐了坐，聊了聊收成", kind: domain.KindVisit},
+		{name: "went once, traditional", in: "上週五去了一趟張長青家", picks: []int{4}, day: "2026-11-20", kind: domain.KindVisit},
+		{name: "the household went somewhere: not a visit", in: "王春发去了县医院", err: handlers.ErrNoKind},
+		{name: "a message from the household: not a visit", in: "收到王春发的消息", err: handlers.ErrNoKind},
+		{name: "saw a photo: not a visit", in: "看了王春发发来的照片", err: handlers.ErrNoKind},
+		{name: "tomorrow's visit is a plan", in: "明天走访王春发", err: handlers.ErrPlanOnly},
+		{name: "next week's visit is a plan", in: "约好下周一走访张长青 送米20斤", err: handlers.ErrPlanOnly},
+		{name: "going tomorrow is a plan", in: "明天去张长青家", err: handlers.ErrPlanOnly},
+		{name: "a plan after the visit stays in the text", in: "走访王春发，约好下周一再来", picks: []int{0}, text: "约好下周一再来"},
+		{name: "a plan in another clause", in: "明天要下雨，今天走访了张长青", picks: []int{4}, day: "2026-11-23", text: "明天要下雨"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -310,6 +323,9 @@ func TestParseReport(t *testing.T) {
 					t.Fatalf("ParseReport(%q) error = %v, want %v", tc.in, err, tc.err)
 				}
 				return
+			}
+			if tc.kind != "" && got.Kind != tc.kind {
+				t.Fatalf("ParseReport(%q) kind %q, want %q", tc.in, got.Kind, tc.kind)
 			}
 			day := ""
 			if got.DayGiven {

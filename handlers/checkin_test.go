@@ -47,6 +47,14 @@ func TestCheckInReports(t *testing.T) {
 		{name: "coordinators cannot report visits", from: CoordLi, in: "/visit 1", reply: []string{"不是您这个身份能用的命令", "逾期"}},
 		{name: "voice-to-text sentence without leading keyword", from: CadreZhang, in: "今天上午走访了李秀英，送了米20斤",
 			reply: []string{"走访｜李秀英", "米×20斤"}, written: 1, kind: domain.KindVisit, hh: HHLi, items: "米×20斤", day: "2026-11-23"},
+		{name: "went to the home, no keyword at all", from: CadreZhang, in: "昨天去了李秀英家，聊了聊收成",
+			reply: []string{"走访｜李秀英｜昨天"}, written: 1, kind: domain.KindVisit, hh: HHLi, text: "聊了聊收成", day: "2026-11-22"},
+		{name: "went to look at, no keyword at all", from: CadreZhang, in: "今天去看了王春发 带了米两袋",
+			reply: []string{"走访｜王春发｜今天", "米×2袋"}, written: 1, kind: domain.KindVisit, hh: HHWang, items: "米×2袋", day: "2026-11-23"},
+		{name: "tomorrow's visit is a plan and nothing is written", from: CadreZhang, in: "明天走访王春发 送米20斤",
+			reply: []string{"以后的安排", "没有记录", "计划 下周走访王春发"}},
+		{name: "the household going somewhere is not a report", from: CadreZhang, in: "王春发去了县医院",
+			reply: []string{"没看懂这条"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

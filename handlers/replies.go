@@ -28,6 +28,8 @@ const (
 	// replyNegativeMoney: aid is never negative; a minus sign is a typo, not a refund.
 	replyNegativeMoney = "金额不能是负数，这条没有记录。请去掉“-”或“负”再发，例如：送温暖 2 现金500元"
 	replyBadMoney      = "这个金额看不明白（如 1e3元、1,00元、上千元），这条没有记录。请写成数字，例如：现金1000元、3千元、伍佰元"
+	// replyPlanOnly: "明天走访王春发" says what will happen; recording it would count a visit that has not been made.
+	replyPlanOnly = "这条说的是以后的安排，还没有发生，没有记录。去过之后再报，例如：走访 王春发 送米20斤；要记进本月计划请发：计划 下周走访王春发"
 )
 
 func replyTooLong(n, max int) string {

@@ -149,8 +149,8 @@ func (r *Router) dispatch(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	rt, word, ok := r.match(c.Text)
 	if !ok {
 		if c.Is(domain.RoleCadre) {
-			if _, _, found := cutKindKeyword(c.Text, keywordScanRunes); found {
-				return r.checkIn(ctx, c) // voice-to-text: "今天上午走访了王春发…"
+			if _, _, found := cutKindKeyword(c.Text, keywordScanRunes); found || mayGoTo(c.Text, keywordScanRunes) {
+				return r.checkIn(ctx, c) // voice-to-text: "今天上午走访了王春发…", "昨天去了王春发家"
 			}
 		}
 		return nil, refuse(replyUnknown(r.roleOf(c)))
