@@ -78,8 +78,9 @@ func replayScript(t *testing.T, script, golden string, flags ...string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := byteCounts.ReplaceAllString(out, "(N bytes"); got != byteCounts.ReplaceAllString(string(want), "(N bytes") {
-		t.Fatalf("the replay differs from docs/%s (-update to accept):\n%s", filepath.Base(golden), firstDiff(got, string(want)))
+	got, wantN := byteCounts.ReplaceAllString(out, "(N bytes"), byteCounts.ReplaceAllString(string(want), "(N bytes")
+	if got != wantN {
+		t.Fatalf("the replay differs from docs/%s (-update to accept):\n%s", filepath.Base(golden), firstDiff(got, wantN))
 	}
 	return out
 }
