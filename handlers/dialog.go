@@ -19,6 +19,7 @@ const (
 	dlgRequestText     = "request_text"     // a household picked a category and is telling the matter
 	dlgMenu            = "menu"             // a household saw the numbered menu
 	dlgDiscNote        = "disc_note"        // a household said "有出入" and may say what differs
+	dlgRequestOffer    = "request_offer"    // a household's sentence may go to the cadre as a request
 )
 
 // dialog is the follow-up state kept in the KV for config.CheckIn.DialogTTL.
@@ -29,6 +30,7 @@ type dialog struct {
 	Source   string                 `json:"source,omitempty"` // SourceMsgID of the message that started it
 	Category domain.RequestCategory `json:"category,omitempty"`
 	Refs     []int64                `json:"refs,omitempty"` // discrepancy ids of dlgDiscNote
+	Text     string                 `json:"text,omitempty"` // the sentence of dlgRequestOffer
 }
 
 func dialogKey(p domain.PersonID) string { return fmt.Sprintf("dialog:%d", p) }
@@ -116,6 +118,12 @@ func (r *Router) dialogAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool
 			return out, true, err
 		}
 	}
+	if d.Kind == dlgRequestOffer && c.In.Kind == bot.KindText && c.Text != "" && !isCommandLike(r, c.Text) {
+		if _, isNum := digitAnswer(c.Text); !isNum { // the sentence goes on: "能不能帮忙看看"
+			out, err := r.offerRequest(ctx, c, d.Text+" "+c.Text)
+			return out, true, err
+		}
+	}
 	n, isNum := digitAnswer(c.Text)
 	if !isNum || c.In.Kind == bot.KindVoice {
 		r.dropDialog(ctx, c.ID())
@@ -131,6 +139,9 @@ func (r *Router) dialogAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool
 		return out, true, err
 	case dlgRequestCategory:
 		out, err := r.pickCategory(ctx, c, n)
+		return out, true, err
+	case dlgRequestOffer:
+		out, err := r.answerOffer(ctx, c, d, n)
 		return out, true, err
 	}
 	r.dropDialog(ctx, c.ID())

@@ -261,6 +261,17 @@ func replyPlanNone(month string) string {
 
 // ---- household requests ------------------------------------------------------------------------
 
+// Replies of a household's sentence that no command took (request_offer.go).
+func replyOfferRequest(text string) string {
+	return fmt.Sprintf("您说的是：“%s”\n要怎么办？回复 1 交给帮扶干部办理；回复 2 不用；回复 3 是反映干部的问题，交给单位（干部看不到）。", text)
+}
+
+const (
+	replyOfferDropped = "好的，这句话没有交给干部。有事随时发，也可以直接发语音。"
+	replyOfferNoState = "要请干部帮忙，请发：诉求 加上您的话，例如：诉求 我家房子漏雨了。也可以直接发语音。"
+	replyThanksBack   = "不客气！有事随时发，也可以直接发语音；回复“菜单”看数字菜单。"
+)
+
 const replyRequestEmpty = "请说说需要帮什么忙，例如：诉求 就医 想办医疗救助卡。也可以直接发语音。"
 
 func replyRequestSaved(r store.Request, cadre string, ack time.Duration) string {

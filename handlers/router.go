@@ -153,6 +153,9 @@ func (r *Router) dispatch(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 				return r.checkIn(ctx, c) // voice-to-text: "今天上午走访了王春发…", "昨天去了王春发家"
 			}
 		}
+		if out, handled, err := r.householdFreeText(ctx, c); handled || err != nil {
+			return out, err
+		}
 		return nil, refuse(replyUnknown(r.roleOf(c)))
 	}
 	if !allowed(c.Person.Roles, rt.roles) {

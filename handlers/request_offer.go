@@ -1,0 +1,103 @@
+package handlers
+
+import (
+	"context"
+	"strings"
+	"unicode"
+
+	"qinqi/bot"
+	"qinqi/internal/domain"
+)
+
+// A household head seldom types a command: "我家房子漏雨了 能不能帮忙看看" or "陈书记什么时候来"
+// is how a matter arrives. Such a sentence is not dropped with "not understood": the household is
+// asked once what to do with it — 1 pass it to the cadre as a request, 2 nothing, 3 a complaint
+// about the cadre, which goes to the unit's coordinators and never to the cadre (a sentence like
+// "干部从来没来过" must not land with the cadre because a 70-year-old tapped the first digit) —
+// and the sentence waits in the dialog state for the answer. Greetings and thanks alone ("谢谢陈书记",
+// "好的") are thanked back; they are no matter for the cadre.
+
+// pleasantries are the words that carry no matter of their own.
+var pleasantries = []string{"谢谢你们", "谢谢您", "谢谢你", "谢谢", "感谢", "多谢", "辛苦了", "辛苦", "麻烦了", "你好", "您好",
+	"好的", "好滴", "收到", "知道了", "晓得了", "明白了", "在吗", "在不在", "再见", "早上好", "上午好", "下午好", "晚上好", "晚安",
+	"书记", "主任", "局长", "干部", "同志", "老师", "领导", "嗯", "哦", "噢", "啊", "呀", "哈", "的", "了"}
+
+// minMatterRunes is how many Han characters must remain, once pleasantries and names of the
+// household's cadre are set aside, for a sentence to be a matter worth passing on.
+const minMatterRunes = 4
+
+// MatterOf reports whether text says something for the cadre to act on, and whether it was only
+// pleasantries (then it gets thanks rather than "not understood").
+func MatterOf(text string) (matter, pleasant bool) {
+	rest := text
+	for _, w := range pleasantries {
+		rest = strings.ReplaceAll(rest, w, " ")
+	}
+	han, other := 0, 0
+	for _, r := range rest {
+		switch {
+		case unicode.Is(unicode.Han, r):
+			han++
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			other++
+		}
+	}
+	origHan := 0
+	for _, r := range text {
+		if unicode.Is(unicode.Han, r) {
+			origHan++
+		}
+	}
+	return han >= minMatterRunes, han+other < 2 && origHan > 0
+}
+
+// offerRequest asks a household what to do with text: its sentence, or its sentences so far when
+// it went on typing before answering.
+func (r *Router) offerRequest(ctx context.Context, c *Caller, text string) ([]bot.Reply, error) {
+	if err := fits(text, maxRequestChars); err != nil {
+		return nil, err
+	}
+	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgRequestOffer, Text: text}) {
+		return nil, refuse(replyOfferNoState)
+	}
+	return say(replyOfferRequest(clipText(text, 60))), nil
+}
+
+// answerOffer completes the question: 1 makes the held sentence a request, 2 drops it, 3 makes it
+// a complaint.
+func (r *Router) answerOffer(ctx context.Context, c *Caller, d dialog, n int) ([]bot.Reply, error) {
+	var out []bot.Reply
+	var err error
+	switch n {
+	case 1:
+		cat, text := ParseRequest(d.Text)
+		out, err = r.createRequest(ctx, c, cat, text)
+	case 2:
+		out = say(replyOfferDropped)
+	case 3:
+		c.Args = d.Text
+		out, err = r.complaint(ctx, c)
+	default:
+		return nil, refuse(replyPickRange(3))
+	}
+	if !failed(err) { // a retry must still find the sentence
+		r.dropDialog(ctx, c.ID())
+	}
+	return out, err
+}
+
+// householdFreeText answers a household's sentence that no command or question took.
+func (r *Router) householdFreeText(ctx context.Context, c *Caller) ([]bot.Reply, bool, error) {
+	if !c.Is(domain.RoleHousehold) || c.Is(domain.RoleCadre) || c.In.Kind != bot.KindText && c.In.Kind != "" {
+		return nil, false, nil
+	}
+	matter, pleasant := MatterOf(c.Text)
+	switch {
+	case matter:
+		out, err := r.offerRequest(ctx, c, c.Text)
+		return out, true, err
+	case pleasant:
+		return say(replyThanksBack), true, nil
+	}
+	return nil, false, nil
+}

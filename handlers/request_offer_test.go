@@ -1,0 +1,90 @@
+package handlers_test
+
+import (
+	"testing"
+
+	"qinqi/handlers"
+	"qinqi/internal/domain"
+)
+
+func TestMatterOf(t *testing.T) {
+	cases := []struct {
+		name, in         string
+		matter, pleasant bool
+	}{
+		{"a roof that leaks", "我家房子漏雨了 能不能帮忙看看", true, false},
+		{"a question for the cadre", "陈书记什么时候来", true, false},
+		{"thanks with a title", "谢谢陈书记！", false, true},
+		{"hello", "你好", false, true},
+		{"ok", "好的好的", false, true},
+		{"a bare name is no matter", "王春发", false, false},
+		{"letters", "ok", false, false},
+		{"punctuation", "？？", false, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			matter, pleasant := handlers.MatterOf(tc.in)
+			if matter != tc.matter || pleasant != tc.pleasant {
+				t.Fatalf("MatterOf(%q) = %v %v, want %v %v", tc.in, matter, pleasant, tc.matter, tc.pleasant)
+			}
+		})
+	}
+}
+
+// A household head's sentence without a command is asked about once; 1 makes it a request for the cadre.
+func TestHouseholdSentenceBecomesARequestOnOne(t *testing.T) {
+	h := newHarness(t)
+	wantContains(t, h.send(HeadWang, "我家房子漏雨了"), "您说的是：“我家房子漏雨了”", "回复 1 交给帮扶干部办理", "回复 3 是反映干部的问题")
+	if rs := h.requests(HHWang); len(rs) != 0 {
+		t.Fatalf("a request before the answer: %+v", rs)
+	}
+	wantContains(t, h.send(HeadWang, "能不能帮忙看看"), "您说的是：“我家房子漏雨了 能不能帮忙看看”")
+	wantContains(t, h.send(HeadWang, "1"), "已收到您的诉求（编号1", "已转给张伟")
+	rs := h.requests(HHWang)
+	if len(rs) != 1 || rs[0].Kind != domain.ReqRequest || rs[0].Text != "我家房子漏雨了 能不能帮忙看看" || *rs[0].AssigneeID != h.person(CadreZhang) {
+		t.Fatalf("requests %+v", rs)
+	}
+	if n := h.notesTo(CadreZhang, ""); len(n) == 0 {
+		t.Error("the cadre was not told")
+	}
+	t.Run("the digit after is the menu again, not a second request", func(t *testing.T) {
+		wantContains(t, h.send(HeadWang, "1"), "【联系卡】张伟")
+		if rs := h.requests(HHWang); len(rs) != 1 {
+			t.Fatalf("requests %d, want 1", len(rs))
+		}
+	})
+}
+
+// 2 drops the sentence; 3 makes it a complaint, which the cadre never sees.
+func TestHouseholdSentenceDroppedOrComplained(t *testing.T) {
+	h := newHarness(t)
+	h.send(HeadWang, "问一下低保的事")
+	wantContains(t, h.send(HeadWang, "2"), "没有交给干部")
+	if rs := h.requests(HHWang); len(rs) != 0 {
+		t.Fatalf("requests after 2: %+v", rs)
+	}
+	h.send(HeadWang, "干部半年没来过了")
+	wantContains(t, h.send(HeadWang, "3"), "投诉已收到", "不会转给您的结对干部")
+	rs := h.requests(HHWang)
+	if len(rs) != 1 || rs[0].Kind != domain.ReqComplaint || *rs[0].AssigneeID != h.person(CoordLi) {
+		t.Fatalf("requests %+v", rs)
+	}
+	if n := h.notesTo(CadreZhang, ""); len(n) != 0 {
+		t.Fatalf("the cadre heard of the complaint: %q", n)
+	}
+	t.Run("a digit out of range asks again and keeps nothing", func(t *testing.T) {
+		h.send(HeadWang, "孩子上学的补助怎么申请")
+		wantContains(t, h.send(HeadWang, "4"), "请回复1到3之间的数字")
+		wantContains(t, h.send(HeadWang, "1"), "已收到您的诉求")
+	})
+}
+
+func TestHouseholdThanksAreThankedBack(t *testing.T) {
+	h := newHarness(t)
+	got := h.send(HeadWang, "谢谢张书记")
+	wantContains(t, got, "不客气")
+	wantNot(t, got, "没看懂", "您说的是")
+	t.Run("a cadre's sentence is still not understood, never offered as a request", func(t *testing.T) {
+		wantContains(t, h.send(CadreZhang, "今天天气不错啊朋友们"), "没看懂这条")
+	})
+}
