@@ -96,8 +96,10 @@ func (r *Router) unitScope(ctx context.Context, unit domain.UnitID) (coordScope,
 	return coordScope{Scope: report.Scope{Units: ids, Name: u.Name}, units: set}, nil
 }
 
-// narrow replaces the scope by the unit named by ref (code or exact name) and its sub-units, when
-// that unit lies inside the caller's scope; ref "" keeps the scope.
+// narrow replaces the scope by the unit named by ref and its sub-units, when that unit lies inside
+// the caller's scope; ref "" keeps the scope. ref is a code or an exact name, or else part of the
+// name of exactly one unit of the scope ("逾期 农业" for 青山县农业农村局): several such units are
+// listed for the caller to choose, and units outside the scope are never offered.
 func (r *Router) narrow(ctx context.Context, sc coordScope, ref string) (coordScope, error) {
 	if ref == "" {
 		return sc, nil
@@ -106,11 +108,20 @@ func (r *Router) narrow(ctx context.Context, sc coordScope, ref string) (coordSc
 	if err != nil {
 		return coordScope{}, fmt.Errorf("all units: %w", err)
 	}
-	var found []store.Unit
+	var found, partly []store.Unit
 	for _, u := range units {
-		if strings.EqualFold(u.Code, ref) || u.Name == ref {
+		switch {
+		case strings.EqualFold(u.Code, ref) || u.Name == ref:
 			found = append(found, u)
+		case strings.Contains(u.Name, ref) && sc.has(&u.ID):
+			partly = append(partly, u)
 		}
+	}
+	if len(found) == 0 && len(partly) == 1 {
+		found = partly
+	}
+	if len(found) == 0 && len(partly) > 1 {
+		return coordScope{}, refuse(replyUnitSeveral(ref, partly))
 	}
 	if len(found) == 0 {
 		return coordScope{}, refuse(replyUnitUnknown(ref))

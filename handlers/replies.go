@@ -514,6 +514,15 @@ const (
 	replyCampaignsFoot     = "发送「逾期」看哪些户还没联系，「统计」看本月数字。"
 )
 
+// replyUnitSeveral lists the caller's units whose names contain ref.
+func replyUnitSeveral(ref string, units []store.Unit) string {
+	names := make([]string, len(units))
+	for i, u := range units {
+		names[i] = "「" + u.Name + "」"
+	}
+	return fmt.Sprintf("「%s」对应您的%d个单位：%s。请写其中一个的全称或单位编号。", ref, len(units), strings.Join(names, "、"))
+}
+
 func replyUnitUnknown(ref string) string {
 	return fmt.Sprintf("没找到单位「%s」。请写单位全称或单位编号，或直接发送「逾期」看您的全部单位。", ref)
 }
