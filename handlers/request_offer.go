@@ -96,8 +96,10 @@ func (r *Router) householdFreeText(ctx context.Context, c *Caller) ([]bot.Reply,
 	case matter:
 		out, err := r.offerRequest(ctx, c, c.Text)
 		return out, true, err
-	case pleasant:
+	case pleasant && containsAnyOf(c.Text, []string{"谢", "辛苦", "麻烦"}):
 		return say(replyThanksBack), true, nil
+	case pleasant:
+		return say(replyGreetBack), true, nil
 	}
 	return nil, false, nil
 }

@@ -84,6 +84,11 @@ func TestHouseholdThanksAreThankedBack(t *testing.T) {
 	got := h.send(HeadWang, "谢谢张书记")
 	wantContains(t, got, "不客气")
 	wantNot(t, got, "没看懂", "您说的是")
+	t.Run("a greeting is greeted", func(t *testing.T) {
+		got := h.send(HeadWang, "你好")
+		wantContains(t, got, "您好！")
+		wantNot(t, got, "不客气")
+	})
 	t.Run("a cadre's sentence is still not understood, never offered as a request", func(t *testing.T) {
 		wantContains(t, h.send(CadreZhang, "今天天气不错啊朋友们"), "没看懂这条")
 	})
