@@ -238,7 +238,9 @@ func (p *reportParse) takeKind() (kindKeyword, int, bool) {
 	}
 	k := checkInKeywords[best]
 	p.kind = k.kind
-	p.take(bestAt, bestAt+len(k.word))
+	if prefixOf(v[bestAt:], moneyWords) == "" { // "慰问金200" names the kind and stays for the money
+		p.take(bestAt, bestAt+len(k.word))
+	}
 	p.kwStart, p.kwEnd = bestAt, bestAt+len(k.word)
 	return k, p.kwEnd, true
 }

@@ -6,36 +6,50 @@ import (
 	"qinqi/internal/domain"
 )
 
-// Cadres often say they went to a household without any activity keyword: "今天去看了王春发",
-// "昨天去了王春发家", "到王春发家里坐了坐". Such a message is a visit when the verb stands right
-// before a household's name the parser found. Going verbs (去, 到, 上) count only with 家 right
-// after the name, because "收到王春发的消息" or "王春发去了县医院" are not visits; looking verbs
-// (去看, 去看了) count alone, and a bare 看了 does not ("看了王春发发来的照片").
-var (
-	lookVerbs = []string{"去看望了", "去看了看", "去看了", "去看看", "去瞧了", "去看", "去瞧"}
-	goVerbs   = []string{"去了一趟", "去了趟", "去了", "到了", "来到", "去", "到", "上"}
-)
+// Cadres often tell what they did around a household's name without any activity keyword:
+// "今天去看了王春发", "昨天去了王春发家", "给王春发送了一袋米", "帮王春发办了医保", "和王春发视频了".
+// Such a message is a report when the verb stands right before (and, for some verbs, the right word
+// right after) a household's name the parser found. Going verbs (去, 到, 上) count only with 家
+// right after the name, because "收到王春发的消息" or "王春发去了县医院" are not visits; looking
+// verbs (去看, 去看了) count alone, and a bare 看了 does not ("看了王春发发来的照片").
+type nameVerb struct {
+	before []string // one of these ends the words before the name
+	after  []string // and one of these starts the words after it; nil: anything
+	take   bool     // the word after is taken with the verb ("家", "家里")
+	kind   domain.CheckInKind
+	mode   domain.ContactMode // "" reads the mode from the text (contactMode)
+}
 
-// takeGoing finds a going or looking verb right before a household named in the message and takes
-// it as the visit's keyword. It runs only when no activity keyword was found, and only on names.
+var nameVerbs = []nameVerb{
+	{before: []string{"去看望了", "去看了看", "去看了", "去看看", "去瞧了", "去看", "去瞧"}, kind: domain.KindVisit, mode: domain.ModeInPerson},
+	{before: []string{"去了一趟", "去了趟", "去了", "到了", "来到", "去", "到", "上"}, after: []string{"家里", "家"}, take: true,
+		kind: domain.KindVisit, mode: domain.ModeInPerson},
+	{before: []string{"给"}, after: []string{"送", "带", "拿"}, kind: domain.KindVisit, mode: domain.ModeInPerson},
+	{before: []string{"帮", "替"}, after: []string{"办", "代办", "代缴", "缴", "交", "修", "买", "申请", "联系", "找", "问", "跑"},
+		kind: domain.KindDeed, mode: domain.ModeInPerson},
+	{before: []string{"和", "跟", "与", "同"}, after: []string{"视频", "微信"}, kind: domain.KindContact, mode: domain.ModeWeChat},
+	{before: []string{"和", "跟", "与", "同"}, after: []string{"通话", "通了电话", "通电话"}, kind: domain.KindContact, mode: domain.ModePhone},
+}
+
+// takeGoing finds one of nameVerbs around a household named in the message and takes the verb as
+// the report's keyword. It runs only when no activity keyword was found, and only on names.
 func (p *reportParse) takeGoing() (kindKeyword, int, bool) {
 	for _, h := range p.names {
 		before, after := p.s[:h.start], p.s[h.end:]
-		verb, home := suffixOf(before, lookVerbs), ""
-		if verb == "" && strings.HasPrefix(after, "家") {
-			verb, home = suffixOf(before, goVerbs), "家"
-			if strings.HasPrefix(after, "家里") {
-				home = "家里"
+		for _, nv := range nameVerbs {
+			verb := suffixOf(before, nv.before)
+			next := prefixOf(after, nv.after)
+			if verb == "" || (nv.after != nil && next == "") {
+				continue
 			}
+			at := h.start - len(verb)
+			p.kind, p.kwStart, p.kwEnd = nv.kind, at, h.start
+			p.take(at, h.start)
+			if nv.take {
+				p.take(h.end, h.end+len(next)) // "到张长青家里坐了坐": the diary is "坐了坐"
+			}
+			return kindKeyword{word: verb, kind: nv.kind, mode: nv.mode}, h.start, true
 		}
-		if verb == "" {
-			continue
-		}
-		at := h.start - len(verb)
-		p.kind, p.kwStart, p.kwEnd = domain.KindVisit, at, h.start
-		p.take(at, h.start)
-		p.take(h.end, h.end+len(home)) // "到张长青家里坐了坐": the diary is "坐了坐"
-		return kindKeyword{word: verb, kind: domain.KindVisit, mode: domain.ModeInPerson}, h.start, true
 	}
 	return kindKeyword{}, 0, false
 }
@@ -50,7 +64,17 @@ func suffixOf(s string, words []string) string {
 	return ""
 }
 
-// mayGoTo says whether a cadre's message without an activity keyword could still be a visit in
+// prefixOf is the first of words that s starts with, or "".
+func prefixOf(s string, words []string) string {
+	for _, w := range words {
+		if strings.HasPrefix(s, w) {
+			return w
+		}
+	}
+	return ""
+}
+
+// mayGoTo says whether a cadre's message without an activity keyword could still be a report in
 // the words above, within the first maxRunes runes: the router then lets the report parser decide.
 func mayGoTo(s string, maxRunes int) bool {
 	n := 0
@@ -61,8 +85,10 @@ func mayGoTo(s string, maxRunes int) bool {
 		}
 		n++
 	}
-	if containsAnyOf(s, lookVerbs) {
-		return true
+	for _, nv := range nameVerbs {
+		if containsAnyOf(s, nv.before) && (nv.after == nil || containsAnyOf(s, nv.after)) {
+			return true
+		}
 	}
-	return strings.Contains(s, "家") && containsAnyOf(s, goVerbs)
+	return false
 }

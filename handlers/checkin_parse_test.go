@@ -313,6 +313,12 @@ func TestParseReport(t *testing.T) {
 		{name: "next week's visit is a plan", in: "约好下周一走访张长青 送米20斤", err: handlers.ErrPlanOnly},
 		{name: "going tomorrow is a plan", in: "明天去张长青家", err: handlers.ErrPlanOnly},
 		{name: "a plan after the visit stays in the text", in: "走访王春发，约好下周一再来", picks: []int{0}, text: "约好下周一再来"},
+		{name: "gave goods, no keyword", in: "给王春发送了一袋米", picks: []int{0}, items: "米×1袋", kind: domain.KindVisit},
+		{name: "a deed, no keyword", in: "帮张长青办了医保", picks: []int{4}, text: "办了医保", kind: domain.KindDeed},
+		{name: "a video call, no keyword", in: "和王春发视频了", picks: []int{0}, text: "视频了", kind: domain.KindContact},
+		{name: "given to someone else's name is not a report", in: "给王春发的孩子打听了学校", err: handlers.ErrNoKind},
+		{name: "comfort money keeps its amount", in: "王春发家，送米一袋，油一桶，慰问金200", picks: []int{0}, items: "米×1袋;油×1桶", fen: 20000, kind: domain.KindWarmth},
+		{name: "comfort money after the keyword", in: "慰问 李三元 慰问金500", picks: []int{3}, fen: 50000, kind: domain.KindWarmth},
 		{name: "a plan in another clause", in: "明天要下雨，今天走访了张长青", picks: []int{4}, day: "2026-11-23", text: "明天要下雨"},
 	}
 	for _, tc := range cases {
