@@ -319,6 +319,11 @@ func TestParseReport(t *testing.T) {
 		{name: "given to someone else's name is not a report", in: "给王春发的孩子打听了学校", err: handlers.ErrNoKind},
 		{name: "comfort money keeps its amount", in: "王春发家，送米一袋，油一桶，慰问金200", picks: []int{0}, items: "米×1袋;油×1桶", fen: 20000, kind: domain.KindWarmth},
 		{name: "comfort money after the keyword", in: "慰问 李三元 慰问金500", picks: []int{3}, fen: 50000, kind: domain.KindWarmth},
+		{name: "uncle and a surname three households share", in: "走访 王大爷 送米20斤", picks: []int{0, 1, 2}, items: "米×20斤"},
+		{name: "grandma and a surname one household has", in: "去看了李奶奶", picks: []int{3}, kind: domain.KindVisit},
+		{name: "old and a surname", in: "走访 老张 聊了聊", picks: []int{4}, text: "聊了聊"},
+		{name: "a full name wins over a colleague called 老王", in: "和老王一起走访了王春发", picks: []int{0}, text: "和老王一起"},
+		{name: "a teacher is nobody's household", in: "走访 老师", picks: nil, text: "老师"},
 		{name: "a plan in another clause", in: "明天要下雨，今天走访了张长青", picks: []int{4}, day: "2026-11-23", text: "明天要下雨"},
 	}
 	for _, tc := range cases {

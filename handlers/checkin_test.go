@@ -57,6 +57,10 @@ func TestCheckInReports(t *testing.T) {
 			reply: []string{"办实事｜李秀英｜今天"}, written: 1, kind: domain.KindDeed, hh: HHLi, text: "办了医保", day: "2026-11-23"},
 		{name: "comfort money without 元 is money", from: CadreZhang, in: "慰问王春发 米一袋 慰问金200",
 			reply: []string{"送温暖｜王春发｜今天", "200元"}, written: 1, kind: domain.KindWarmth, hh: HHWang, items: "米×1袋", fen: 20000, day: "2026-11-23"},
+		{name: "grandma 李 is the one 李 household", from: CadreZhang, in: "去看了李奶奶 身体还行",
+			reply: []string{"走访｜李秀英｜今天"}, written: 1, kind: domain.KindVisit, hh: HHLi, text: "身体还行", day: "2026-11-23"},
+		{name: "uncle 王 asks among the two 王 households only", from: CadreZhang, in: "走访 王大爷 送米20斤",
+			reply: []string{"1. 王春发", "2. 王秋菊"}},
 		{name: "tomorrow's visit is a plan and nothing is written", from: CadreZhang, in: "明天走访王春发 送米20斤",
 			reply: []string{"以后的安排", "没有记录", "计划 下周走访王春发"}},
 		{name: "the household going somewhere is not a report", from: CadreZhang, in: "王春发去了县医院",
@@ -224,5 +228,19 @@ func TestCheckInRefusalsSayWhy(t *testing.T) {
 				t.Fatalf("a refused report wrote %d check-ins", n)
 			}
 		})
+	}
+}
+
+// A surname with a word of kinship asks only among the households of that surname, and the answer
+// records the report as typed.
+func TestCheckInKinshipWordAsksAmongTheSurname(t *testing.T) {
+	h := newHarness(t)
+	got := h.send(CadreZhang, "走访 王大爷 送米20斤")
+	wantContains(t, got, "1. 王春发", "2. 王秋菊")
+	wantNot(t, got, "李秀英")
+	wantContains(t, h.send(CadreZhang, "2"), "走访｜王秋菊｜今天", "米×20斤")
+	cs := h.checkIns(CadreZhang)
+	if len(cs) != 1 || cs[0].HouseholdID != h.household(HHWangQiu) || cs[0].Items != "米×20斤" {
+		t.Fatalf("check-ins %+v", cs)
 	}
 }
