@@ -22,6 +22,9 @@ var pleasantries = []string{"谢谢你们", "谢谢您", "谢谢你", "谢谢", 
 	"好的", "好滴", "收到", "知道了", "晓得了", "明白了", "在吗", "在不在", "再见", "早上好", "上午好", "下午好", "晚上好", "晚安",
 	"书记", "主任", "局长", "干部", "同志", "老师", "领导", "嗯", "哦", "噢", "啊", "呀", "哈", "的", "了"}
 
+// askForNumber are the ways a household asks for its cadre's number: the contact card answers.
+var askForNumber = []string{"电话多少", "电话是多少", "号码多少", "号码是多少", "电话号码", "手机号", "联系方式", "怎么联系"}
+
 // minMatterRunes is how many Han characters must remain, once pleasantries and names of the
 // household's cadre are set aside, for a sentence to be a matter worth passing on.
 const minMatterRunes = 4
@@ -93,6 +96,9 @@ func (r *Router) householdFreeText(ctx context.Context, c *Caller) ([]bot.Reply,
 	}
 	matter, pleasant := MatterOf(c.Text)
 	switch {
+	case containsAnyOf(c.Text, askForNumber):
+		out, err := r.myCadre(ctx, c)
+		return out, true, err
 	case matter:
 		out, err := r.offerRequest(ctx, c, c.Text)
 		return out, true, err
