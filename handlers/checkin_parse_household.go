@@ -11,10 +11,11 @@ import (
 )
 
 // nameHit is one place where the message names households: a full name (two households may share
-// it), a code or pinyin initials.
+// it), a code, pinyin initials, or a surname with a word of kinship.
 type nameHit struct {
 	start, end int
 	idx        []int
+	kin        bool // 王大爷, 老赵: names the households but stays in the text (checkin_parse_kin.go)
 }
 
 // takeNames finds the cadre's households named anywhere in the message — full name in either
@@ -55,6 +56,10 @@ func (p *reportParse) takeNames() {
 			continue
 		}
 		p.names = append(p.names, h)
+		if h.kin { // "问了李大娘身体": how the cadre calls her stays in the diary
+			p.hide(h.start, h.end)
+			continue
+		}
 		p.take(h.start, h.end)
 	}
 }
@@ -130,7 +135,7 @@ func (p *reportParse) fullNameHits() []nameHit {
 	var hits []nameHit
 	for name, idx := range byName {
 		if at := strings.Index(p.s, name); at >= 0 {
-			hits = append(hits, nameHit{at, at + len(name), idx})
+			hits = append(hits, nameHit{start: at, end: at + len(name), idx: idx})
 		}
 	}
 	return hits
@@ -153,7 +158,7 @@ func (p *reportParse) asciiHits() []nameHit {
 		word := s[i:j]
 		if runeBefore(s, i) != '/' && !isASCIIUnit(word) {
 			if idx := p.codeOrInitials(word); len(idx) > 0 {
-				hits = append(hits, nameHit{i, j, idx})
+				hits = append(hits, nameHit{start: i, end: j, idx: idx})
 			}
 		}
 		i = j

@@ -8,7 +8,8 @@ import (
 // Cadres call the old heads of their households by surname and a word of kinship or respect:
 // 王大爷, 李奶奶, 赵婶, 老赵. Such a word names the households of that surname — one is a report, two
 // or more one question among them (as two 周勇 are). It is read only when no full name, code or
-// initials is in the message: in "和老王一起走访了王春发" the full name says which household.
+// initials is in the message: in "和老王一起走访了王春发" the full name says which household. The
+// word stays in the diary text ("问了李大娘身体"): it is how the cadre speaks of her, not a field.
 
 // kinWords follow a surname; the longer first, so 王大爷 is not read as 王大 and 爷.
 var kinWords = []string{"老大爷", "老奶奶", "老大娘", "大爷", "大娘", "大妈", "大伯", "大叔", "大婶", "大姐", "大哥", "大嫂",
@@ -45,7 +46,7 @@ func (p *reportParse) kinHits() []nameHit {
 	var hits []nameHit
 	for sn, idx := range bySurname {
 		if at := strings.Index(p.s, "老"+sn); at >= 0 && !strings.Contains(notAfterLao, sn) {
-			hits = append(hits, nameHit{at, at + len("老"+sn), idx})
+			hits = append(hits, nameHit{start: at, end: at + len("老"+sn), idx: idx, kin: true})
 			continue
 		}
 		for from := 0; ; {
@@ -55,7 +56,7 @@ func (p *reportParse) kinHits() []nameHit {
 			}
 			at := from + i
 			if kin := prefixOf(p.s[at+len(sn):], kinWords); kin != "" {
-				hits = append(hits, nameHit{at, at + len(sn) + len(kin), idx})
+				hits = append(hits, nameHit{start: at, end: at + len(sn) + len(kin), idx: idx, kin: true})
 				break
 			}
 			from = at + len(sn)

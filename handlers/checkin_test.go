@@ -58,7 +58,7 @@ func TestCheckInReports(t *testing.T) {
 		{name: "comfort money without 元 is money", from: CadreZhang, in: "慰问王春发 米一袋 慰问金200",
 			reply: []string{"送温暖｜王春发｜今天", "200元"}, written: 1, kind: domain.KindWarmth, hh: HHWang, items: "米×1袋", fen: 20000, day: "2026-11-23"},
 		{name: "grandma 李 is the one 李 household", from: CadreZhang, in: "去看了李奶奶 身体还行",
-			reply: []string{"走访｜李秀英｜今天"}, written: 1, kind: domain.KindVisit, hh: HHLi, text: "身体还行", day: "2026-11-23"},
+			reply: []string{"走访｜李秀英｜今天"}, written: 1, kind: domain.KindVisit, hh: HHLi, text: "李奶奶 身体还行", day: "2026-11-23"},
 		{name: "uncle 王 asks among the two 王 households only", from: CadreZhang, in: "走访 王大爷 送米20斤",
 			reply: []string{"1. 王春发", "2. 王秋菊"}},
 		{name: "tomorrow's visit is a plan and nothing is written", from: CadreZhang, in: "明天走访王春发 送米20斤",
