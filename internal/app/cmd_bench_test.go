@@ -41,7 +41,7 @@ func TestBenchCommand(t *testing.T) {
 		want = append(want, "open loop 200 msg/s, 64 senders")
 	}
 	if len(backends) > 1 {
-		want = append(want, "SQL per check-in, 1 sender")
+		want = append(want, "SQL per check-in, 1 sender", "SQL per check-in, 64 senders")
 	}
 	if os.Getenv(testenv.EnvRedis) != "" {
 		want = append(want, "PING, 1 client", "PING, 64 clients")
