@@ -35,21 +35,28 @@ type AuditEntry struct {
 	At       time.Time
 }
 
-// Audit writes one audit row; call it inside the transaction of the change it describes.
+// Audit writes one audit row; call it inside the transaction of the change it describes. In an
+// inbound batch the row is held and written with the batch's others before its commit (batch_hold.go).
 func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
 	var actor *domain.PersonID
 	if e.Actor != 0 {
 		actor = &e.Actor
 	}
-	_, err := s.insertRow(ctx, auditInsert, actor, e.Action, e.Entity, e.EntityID, clipRunes(e.Detail, 1000), e.At.In(s.loc))
-	if err != nil {
+	detail, at := clipRunes(e.Detail, 1000), e.At.In(s.loc)
+	if h := s.held(ctx); h != nil {
+		h.addAudit(actor, e.Action, e.Entity, e.EntityID, detail, at)
+		return nil
+	}
+	if _, err := s.insertRow(ctx, auditInsert, actor, e.Action, e.Entity, e.EntityID, detail, at); err != nil {
 		return fmt.Errorf("store: audit %s %s: %w", e.Action, e.Entity, err)
 	}
 	return nil
 }
 
-// auditInsert writes AuditLog's columns in the order Audit passes them.
-var auditInsert = insertSQL("audit_logs", []string{"actor_id", "action", "entity", "entity_id", "detail", "at"}, 1)
+// auditCols are AuditLog's columns but the id, in the order Audit passes them.
+var auditCols = []string{"actor_id", "action", "entity", "entity_id", "detail", "at"}
+
+var auditInsert = insertSQL("audit_logs", auditCols, 1)
 
 // AuditOf lists the audit rows of one entity, oldest first (tests and the admin view).
 func (s *Store) AuditOf(ctx context.Context, entity string, id int64) ([]AuditLog, error) {

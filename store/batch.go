@@ -33,8 +33,8 @@ type batch struct {
 	dir   atomic.Pointer[dirView] // the sender cache's token, read once for the batch (Directory.Begin)
 }
 
-// ErrBatchLost says the batch's transaction is gone (the database rolled it back, or the connection
-// died): nothing of it may be committed, and every message of it must be redone on its own.
+// ErrBatchLost says the batch's transaction is gone (the database rolled it back, the connection
+// died, or its held writes could not be written, batch_hold.go): nothing of it may be committed, and every message of it must be redone on its own.
 var ErrBatchLost = errors.New("store: batch transaction lost")
 
 // Batch runs fn in one transaction carried by the context fn gets, and commits it when fn returns
@@ -66,6 +66,9 @@ func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context) error) (
 	if err != nil {
 		return err
 	}
+	if err = b.conn.flush(ctx); err != nil {
+		return err // ErrBatchLost: some held writes may be in the transaction, which is rolled back
+	}
 	committing = true
 	if err = b.conn.Commit(); err != nil {
 		b.forgetUncommitted()
@@ -81,7 +84,7 @@ func (s *Store) beginBatch(ctx context.Context, b *batch) error {
 	if tx.Error != nil {
 		return fmt.Errorf("store: begin batch: %w", tx.Error)
 	}
-	b.conn = &lossTx{ConnPool: tx.Statement.ConnPool}
+	b.conn = &lossTx{ConnPool: tx.Statement.ConnPool, hold: &heldWrites{s: s}}
 	tx.Statement.ConnPool = b.conn
 	b.tx = tx
 	return nil
@@ -114,10 +117,12 @@ func (b *batch) forgetUncommitted() {
 // lossTx notes an error after which the transaction cannot be trusted to hold all its statements:
 // MySQL rolls the whole transaction back on a deadlock (and, configured so, on a lock wait timeout)
 // and runs the next statements in autocommit; a dead connection holds nothing. From then on every
-// statement fails, so nothing of a lost batch is written outside it.
+// statement fails, so nothing of a lost batch is written outside it. It also keeps the batch's held
+// writes (batch_hold.go) and flushes them before any statement that must see them.
 type lossTx struct {
 	gorm.ConnPool
 	lost atomic.Pointer[error]
+	hold *heldWrites
 }
 
 func (t *lossTx) lose(err error) { t.lost.CompareAndSwap(nil, &err) }
@@ -132,6 +137,11 @@ func (t *lossTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Re
 	if lerr := t.lost.Load(); lerr != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBatchLost, *lerr)
 	}
+	if flushesHeld(q) {
+		if err := t.flush(ctx); err != nil {
+			return nil, err
+		}
+	}
 	res, err := t.ConnPool.ExecContext(ctx, q, args...)
 	t.check(err)
 	return res, err
@@ -141,13 +151,34 @@ func (t *lossTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.
 	if lerr := t.lost.Load(); lerr != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBatchLost, *lerr)
 	}
+	if err := t.flush(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := t.ConnPool.QueryContext(ctx, q, args...)
 	t.check(err)
 	return rows, err
 }
 
+// QueryRowContext cannot return a failed flush; the flush loses the batch, so nothing of it commits.
 func (t *lossTx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	_ = t.flush(ctx)
 	return t.ConnPool.QueryRowContext(ctx, q, args...)
+}
+
+// flush writes the held writes; a failure loses the batch (some of them may be written, and the
+// statement that needed them must not run without them).
+func (t *lossTx) flush(ctx context.Context) error {
+	if t.hold == nil || t.hold.empty() {
+		return nil
+	}
+	if lerr := t.lost.Load(); lerr != nil {
+		return fmt.Errorf("%w: %w", ErrBatchLost, *lerr)
+	}
+	if err := t.hold.flush(ctx, t.ConnPool); err != nil {
+		t.lose(err)
+		return fmt.Errorf("%w: %w", ErrBatchLost, err)
+	}
+	return nil
 }
 
 func (t *lossTx) Commit() error {

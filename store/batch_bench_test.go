@@ -61,7 +61,7 @@ func benchReport(ctx context.Context, st *store.Store, k store.Person, p store.P
 		return err
 	}
 	reply := store.OutboxMessage{Key: "reply:" + src, Account: "a1", PersonID: &k.ID, Text: "已记录", CreatedAt: now}
-	return st.CompleteInbound(ctx, in.ID, store.InboxResult{Status: store.InDone, PersonID: k.ID,
+	return st.CompleteInbound(ctx, in.ID, store.InboxResult{Status: store.InDone, PersonID: k.ID, Account: "a1",
 		Replies: []store.OutboxMessage{reply}}, now)
 }
 

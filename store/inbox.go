@@ -77,7 +77,7 @@ func (s *Store) CompleteInbound(ctx context.Context, id domain.InboxID, r InboxR
 	noted := r.PersonID == 0 || s.accountKnown(ctx, r.PersonID, r.Account)
 	return s.atomic(ctx, func(tx *Store) error {
 		for _, o := range r.Replies {
-			if _, err := tx.EnqueueOutbox(ctx, o); err != nil {
+			if err := tx.enqueueReply(ctx, o); err != nil {
 				return err
 			}
 		}
@@ -85,18 +85,23 @@ func (s *Store) CompleteInbound(ctx context.Context, id domain.InboxID, r InboxR
 			return fmt.Errorf("store: finish inbound %d: %w", id, err)
 		}
 		if !noted {
-			return tx.noteLastUsed(ctx, id, r.PersonID, now)
+			return tx.noteLastUsed(ctx, id, r.PersonID, r.Account, now)
 		}
 		return nil
 	})
 }
 
-// finishInbound marks the row finished: one hand-written UPDATE, since every message passes here.
+// finishInbound marks the row finished: one hand-written UPDATE, since every message passes here,
+// held in an inbound batch and written with the batch's others before its commit (batch_hold.go).
 // A result without a person keeps the person the row has.
 func (s *Store) finishInbound(ctx context.Context, id domain.InboxID, r InboxResult, now time.Time) error {
 	var person *domain.PersonID
 	if r.PersonID != 0 {
 		person = &r.PersonID
+	}
+	if h := s.held(ctx); h != nil {
+		h.addDone(doneMark{id: id, status: r.Status, at: now, err: r.Error, person: person})
+		return nil
 	}
 	res, err := s.exec(ctx, "UPDATE `inbox_messages` SET `status`=?,`done_at`=?,`error`=?,`person_id`=COALESCE(?,`person_id`) WHERE `id`=?",
 		r.Status, now.In(s.loc), clipRunes(r.Error, 500), person, id)
@@ -131,9 +136,14 @@ func (s *Store) atomic(ctx context.Context, fn func(tx *Store) error) error {
 }
 
 // noteLastUsed makes the account a person just wrote from the one that reaches them (messages qinqi
-// starts go to the channel the person last used). Only a change writes the row.
-func (s *Store) noteLastUsed(ctx context.Context, id domain.InboxID, person domain.PersonID, now time.Time) error {
-	acct := s.q(ctx).Model(&InboxMessage{}).Select("account").Where("id = ?", id)
+// starts go to the channel the person last used). Only a change writes the row. The account is the
+// result's when it names it, else the inbound row's: then the UPDATE reads inbox_messages, and in a
+// batch the held writes are flushed before it (batch_hold.go).
+func (s *Store) noteLastUsed(ctx context.Context, id domain.InboxID, person domain.PersonID, account string, now time.Time) error {
+	var acct any = account
+	if account == "" {
+		acct = s.q(ctx).Model(&InboxMessage{}).Select("account").Where("id = ?", id)
+	}
 	err := s.q(ctx).Model(&Person{}).Where("id = ? AND account <> (?)", person, acct).
 		Updates(map[string]any{"account": acct, "updated_at": now.In(s.loc)}).Error
 	if err != nil {

@@ -64,19 +64,46 @@ func (s *Store) EnqueueOutbox(ctx context.Context, m OutboxMessage) (OutboxMessa
 
 // outboxInsert writes OutboxMessage's columns but the id, in the order insertOutbox passes them
 // (TestHandWrittenInsertsCoverTheModels keeps them in step with the model).
-var outboxInsert = insertSQL("outbox_messages", []string{"key", "account", "status", "priority", "next_attempt_at", "person_id", "to_key", "kind",
-	"text", "file_name", "file_path", "urgent", "attempts", "last_error", "created_at", "sent_at"}, 1)
+var outboxInsert = insertSQL("outbox_messages", outboxCols, 1)
+
+var outboxCols = []string{"key", "account", "status", "priority", "next_attempt_at", "person_id", "to_key", "kind",
+	"text", "file_name", "file_path", "urgent", "attempts", "last_error", "created_at", "sent_at"}
 
 // insertOutbox writes a filled m as gorm's Create would (CreatedAt now unless set) and sets its ID:
 // one hand-written statement, since every reply passes here.
 func (s *Store) insertOutbox(ctx context.Context, m *OutboxMessage) error {
+	id, err := s.insertRow(ctx, outboxInsert, outboxArgs(s, m)...)
+	m.ID = domain.OutboxID(id)
+	return err
+}
+
+// outboxArgs are a filled m's values in the order of outboxCols (CreatedAt now unless set).
+func outboxArgs(s *Store, m *OutboxMessage) []any {
 	if m.CreatedAt.IsZero() {
 		m.CreatedAt = time.Now().In(s.loc)
 	}
-	id, err := s.insertRow(ctx, outboxInsert, m.Key, m.Account, m.Status, m.Priority, m.NextAttemptAt,
-		m.PersonID, m.ToKey, m.Kind, m.Text, m.FileName, m.FilePath, m.Urgent, m.Attempts, m.LastError, m.CreatedAt, m.SentAt)
-	m.ID = domain.OutboxID(id)
-	return err
+	return []any{m.Key, m.Account, m.Status, m.Priority, m.NextAttemptAt,
+		m.PersonID, m.ToKey, m.Kind, m.Text, m.FileName, m.FilePath, m.Urgent, m.Attempts, m.LastError, m.CreatedAt, m.SentAt}
+}
+
+// enqueueReply is EnqueueOutbox for a reply of CompleteInbound, whose stored row nobody reads: in an
+// inbound batch it is held and written with the batch's others before its commit (batch_hold.go).
+// Its key names its inbound row, new in the batch, so it is not taken; if it were, the held INSERT
+// would lose the batch, and its messages, redone one by one, would find the row as EnqueueOutbox does.
+func (s *Store) enqueueReply(ctx context.Context, m OutboxMessage) error {
+	h := s.held(ctx)
+	if h == nil {
+		_, err := s.EnqueueOutbox(ctx, m)
+		return err
+	}
+	if err := checkOutbox(m); err != nil {
+		return err
+	}
+	if err := s.fillOutbox(ctx, &m); err != nil {
+		return err
+	}
+	h.addOutbox(outboxArgs(s, &m)...)
+	return nil
 }
 
 // fillOutboxDefaults sets a new message's status, kind, first attempt and bounded text.

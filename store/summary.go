@@ -179,8 +179,19 @@ func (a *summaryAdds) add(c CheckIn) error {
 	return nil
 }
 
-// summarize appends the entries of newly written check-ins to their pairings' rows.
+// summarize appends the entries of newly written check-ins to their pairings' rows. In an inbound
+// batch the entries are held and appended with the batch's others before its commit (batch_hold.go):
+// entries of one pairing from several messages join in order, as one message after another would
+// have appended them.
 func (s *Store) summarize(ctx context.Context, rows ...CheckIn) error {
+	if h := s.held(ctx); h != nil {
+		for _, c := range rows {
+			if err := h.addSummary(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	var adds summaryAdds
 	for _, c := range rows {
 		if err := adds.add(c); err != nil {
