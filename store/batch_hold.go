@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -88,38 +89,65 @@ func (h *heldWrites) flush(ctx context.Context, pool gorm.ConnPool) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	per := h.s.bulkRows()
-	if err := execRows(ctx, pool, "audit_logs", auditCols, h.audit, per); err != nil {
-		return fmt.Errorf("store: held audit rows: %w", err)
-	}
-	if err := h.flushSummaries(ctx, pool, per); err != nil {
-		return fmt.Errorf("store: held summary entries: %w", err)
-	}
-	if err := execRows(ctx, pool, "outbox_messages", outboxCols, h.outbox, per); err != nil {
-		return fmt.Errorf("store: held replies: %w", err)
-	}
-	if err := h.flushDone(ctx, pool, per); err != nil {
-		return fmt.Errorf("store: held done marks: %w", err)
+	stmts := rowStmts(nil, "audit_logs", auditCols, h.audit, per)
+	stmts = h.summaryStmts(stmts, per)
+	stmts = rowStmts(stmts, "outbox_messages", outboxCols, h.outbox, per)
+	stmts = h.doneStmts(stmts, per)
+	if err := h.s.execHeld(ctx, pool, stmts); err != nil {
+		return fmt.Errorf("store: held writes: %w", err)
 	}
 	h.audit, h.outbox, h.sums, h.done = h.audit[:0], h.outbox[:0], summaryAdds{}, h.done[:0]
 	return nil
 }
 
-// execRows inserts the rows whose values args holds, len(cols) a row, with multi-row INSERTs of at
-// most per rows.
-func execRows(ctx context.Context, pool gorm.ConnPool, table string, cols []string, args []any, per int) error {
-	step := per * len(cols)
-	for start := 0; start < len(args); start += step {
-		part := args[start:min(start+step, len(args))]
-		n := len(part) / len(cols)
-		q := flushSQL(table, n, func() string { return insertSQL(table, cols, n) })
-		if _, err := pool.ExecContext(ctx, q, part...); err != nil {
+// heldStmt is one statement of a flush; a done marks' UPDATE must change rows rows.
+type heldStmt struct {
+	q    string
+	args []any
+	rows int
+}
+
+// execHeld runs a flush's statements. On MariaDB they go as one multi-statement packet when they
+// are few (an inbox batch's: one round trip instead of four), so only the last one's affected rows
+// can be read: it must be the only done marks' UPDATE. Elsewhere they go one by one.
+func (s *Store) execHeld(ctx context.Context, pool gorm.ConnPool, stmts []heldStmt) error {
+	if s.multi && len(stmts) > 1 && len(stmts) <= 8 && !slices.ContainsFunc(stmts[:len(stmts)-1], func(st heldStmt) bool { return st.rows > 0 }) {
+		qs := make([]string, len(stmts))
+		var args []any
+		for i, st := range stmts {
+			qs[i] = st.q
+			args = append(args, st.args...)
+		}
+		stmts = []heldStmt{{q: strings.Join(qs, ";"), args: args, rows: stmts[len(stmts)-1].rows}}
+	}
+	for _, st := range stmts {
+		res, err := pool.ExecContext(ctx, st.q, st.args...)
+		if err != nil {
 			return err
+		}
+		if st.rows == 0 {
+			continue
+		}
+		if n, err := res.RowsAffected(); err != nil || n != int64(st.rows) {
+			return errors.Join(err, fmt.Errorf("done marks: %w: %d of %d inbox rows", ErrNotFound, n, st.rows))
 		}
 	}
 	return nil
 }
 
-func (h *heldWrites) flushSummaries(ctx context.Context, pool gorm.ConnPool, per int) error {
+// rowStmts adds the multi-row INSERTs, of at most per rows, of the rows whose values args holds,
+// len(cols) a row.
+func rowStmts(stmts []heldStmt, table string, cols []string, args []any, per int) []heldStmt {
+	step := per * len(cols)
+	for start := 0; start < len(args); start += step {
+		part := args[start:min(start+step, len(args))]
+		n := len(part) / len(cols)
+		stmts = append(stmts, heldStmt{q: flushSQL(table, n, func() string { return insertSQL(table, cols, n) }), args: part})
+	}
+	return stmts
+}
+
+func (h *heldWrites) summaryStmts(stmts []heldStmt, per int) []heldStmt {
 	ids := h.sums.ids
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	for start := 0; start < len(ids); start += per {
@@ -129,29 +157,21 @@ func (h *heldWrites) flushSummaries(ctx context.Context, pool gorm.ConnPool, per
 			args = append(args, id, h.sums.entries[id])
 		}
 		q := flushSQL("pairing_summaries "+h.s.driver, len(part), func() string { return h.s.appendSummarySQL(len(part)) })
-		if _, err := pool.ExecContext(ctx, q, args...); err != nil {
-			return err
-		}
+		stmts = append(stmts, heldStmt{q: q, args: args})
 	}
-	return nil
+	return stmts
 }
 
-// flushDone marks the held rows finished with one UPDATE per per rows; every one of them must be
+// doneStmts marks the held rows finished with one UPDATE per per rows; every one of them must be
 // there (finishInbound's ErrNotFound). A row's status changes from new, so MariaDB counts it as
 // affected too.
-func (h *heldWrites) flushDone(ctx context.Context, pool gorm.ConnPool, per int) error {
+func (h *heldWrites) doneStmts(stmts []heldStmt, per int) []heldStmt {
 	for start := 0; start < len(h.done); start += per {
 		part := h.done[start:min(start+per, len(h.done))]
 		q := flushSQL("done", len(part), func() string { return doneSQL(len(part)) })
-		res, err := pool.ExecContext(ctx, q, h.s.doneArgs(part)...)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n != int64(len(part)) {
-			return errors.Join(err, fmt.Errorf("%w: %d of %d inbox rows", ErrNotFound, n, len(part)))
-		}
+		stmts = append(stmts, heldStmt{q: q, args: h.s.doneArgs(part), rows: len(part)})
 	}
-	return nil
+	return stmts
 }
 
 // flushSQLs are the flush's statements by what and row count, built once each for the row counts of

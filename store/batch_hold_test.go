@@ -136,3 +136,18 @@ func TestBatchFailingAtItsCommitKeepsNoHeldWrite(t *testing.T) {
 		})
 	}
 }
+
+// On MariaDB a batch's held writes go in one packet unless the operator's DSN turns off multiple
+// statements or client-side interpolation (then they go one by one, as on SQLite).
+func TestHeldWritesGoInOnePacketUnlessTheDSNSaysNo(t *testing.T) {
+	for dsn, want := range map[string]bool{
+		"u@tcp(h:3306)/db":                          true,
+		"u@tcp(h:3306)/db?multiStatements=false":    false,
+		"u@tcp(h:3306)/db?interpolateParams=false":  false,
+		"u@tcp(h:3306)/db?multiStatements=true&x=1": true,
+	} {
+		if got := store.MultiStatementsForTest(dsn); got != want {
+			t.Errorf("one packet with %q = %v, want %v", dsn, got, want)
+		}
+	}
+}

@@ -48,6 +48,7 @@ type Store struct {
 	watch  *dirWatch
 	inTx   bool // bound to a transaction: never answered from the directory cache
 	log    *slog.Logger
+	multi  bool // MariaDB with multiStatements and interpolateParams: a batch's held writes go in one packet
 }
 
 // Open connects and pings; it does not migrate (see Migrate and PendingMigrations).
@@ -79,6 +80,9 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db, loc: zone, driver: o.Driver, watch: &dirWatch{}, log: o.Logger.With("component", "store")}
+	if o.Driver == DriverMySQL {
+		s.multi = multiStatements(o.DSN)
+	}
 	db.ConnPool = &watchPool{ConnPool: db.ConnPool, w: s.watch}
 	db.Statement.ConnPool = db.ConnPool
 	if s.hhCols, err = columnsAs(db, &Household{}, "households", "h_"); err != nil {
@@ -170,7 +174,11 @@ func MySQLDSN(dsn string) (string, error) {
 		// Client-side interpolation: without it every statement with parameters costs a prepare,
 		// an execute and a close round trip. Safe with the utf8mb4 connection charset above.
 		"interpolateParams": "true",
-		"sql_mode":          "CONCAT_WS(',',NULLIF(@@sql_mode,''),'STRICT_ALL_TABLES')",
+		// One packet for the statements a batch flushes before its commit (batch_hold.go). Safe for
+		// the same reason as interpolation: every value is a parameter the driver escapes; no SQL
+		// is built from values.
+		"multiStatements": "true",
+		"sql_mode":        "CONCAT_WS(',',NULLIF(@@sql_mode,''),'STRICT_ALL_TABLES')",
 	}
 	for k, v := range defaults {
 		if q.Get(k) == "" {
@@ -178,6 +186,18 @@ func MySQLDSN(dsn string) (string, error) {
 		}
 	}
 	return base + "?" + q.Encode(), nil
+}
+
+// multiStatements reports whether the DSN, with MySQLDSN's defaults, lets one Exec carry several
+// statements with their parameters interpolated (an operator may turn either off).
+func multiStatements(dsn string) bool {
+	full, err := MySQLDSN(dsn)
+	if err != nil {
+		return false
+	}
+	_, query, _ := strings.Cut(full, "?")
+	q, err := url.ParseQuery(query)
+	return err == nil && q.Get("multiStatements") == "true" && q.Get("interpolateParams") == "true"
 }
 
 // Driver is "sqlite" or "mysql".
