@@ -20,8 +20,16 @@ type CadreLast struct {
 // ones ScanActivePairings visits), ordered by that id, in one grouped query. A planner that scans by
 // pairing id knows from it when it has seen all of a cadre's pairings and can write that cadre's
 // digest while the scan goes on.
+//
+// On MariaDB it reads the table in id order rather than through the (cadre_id, end_on) index, which
+// the optimiser picks for the GROUP BY but which then looks every pairing up by id for start_on: at a
+// million pairings 0.5 s instead of 2.4 s, measured on the bench's county.
 func (s *Store) LastActivePairings(ctx context.Context, at time.Time) ([]CadreLast, error) {
-	rows, err := s.pairingsActiveAt(ctx, at).Model(&Pairing{}).Select("cadre_id, MAX(id)").Group("cadre_id").Rows()
+	q := s.pairingsActiveAt(ctx, at).Model(&Pairing{})
+	if s.driver == DriverMySQL {
+		q = q.Table("pairings IGNORE INDEX (idx_pairing_cadre)")
+	}
+	rows, err := q.Select("cadre_id, MAX(id)").Group("cadre_id").Rows()
 	if err != nil {
 		return nil, fmt.Errorf("store: last active pairings: %w", err)
 	}
