@@ -20,6 +20,7 @@ type Store interface {
 	Tx(ctx context.Context, fn func(tx *store.Store) error) error
 	ScanActivePairings(ctx context.Context, o store.ScanOptions, fn func([]store.PairingFacts) error) error
 	LastActivePairings(ctx context.Context, at time.Time) ([]store.CadreLast, error)
+	RecipientsWithPending(ctx context.Context, ids []domain.PersonID) (map[domain.PersonID]bool, error)
 	HasReminders(ctx context.Context, campaign domain.CampaignID, stage string) (bool, error)
 	Overlaps(ctx context.Context) bool
 	UpsertCampaigns(ctx context.Context, rows []store.Campaign) error
@@ -51,7 +52,8 @@ type Store interface {
 type writer interface {
 	EnqueueOutbox(ctx context.Context, m store.OutboxMessage) (store.OutboxMessage, error)
 	EnqueueOutboxBatch(ctx context.Context, ms []store.OutboxMessage) ([]store.OutboxMessage, error)
-	AddAlerts(ctx context.Context, rows []store.Alert) ([]store.Alert, error)
+	ExistingAlertKeys(ctx context.Context, keys []string) (map[string]bool, error)
+	InsertAlerts(ctx context.Context, rows []store.Alert) error
 	UnsentAlertsOf(ctx context.Context, to []domain.PersonID) ([]store.UnsentAlert, error)
 	LinkAlerts(ctx context.Context, byOutbox map[domain.OutboxID][]domain.AlertID) error
 	ResolveAlerts(ctx context.Context, ids []domain.AlertID, at time.Time) error

@@ -65,9 +65,11 @@ type overdueHit struct {
 
 // Run evaluates every active pairing, raises the ladder's new steps and closes ended spells. It works
 // in two passes so that its memory follows a chunk, not the overdue pairings (on the first day after
-// an import most of a county): the scan writes each chunk's new alerts as it goes, unsent; then every
-// recipient with unsent alerts or ended spells gets their one digest, read back from the database.
-// A run that fails between the passes leaves its alerts unsent, and the next run sends them.
+// an import most of a county). During the scan, a cadre who is only a cadre gets their digest as soon
+// as the scan has passed their last active pairing, its alerts written already carried by it
+// (overdue_cadres.go); every other new alert is written unsent as the scan goes. Then everyone else
+// with unsent alerts or ended spells (coordinators, heads) gets their one digest, read back from the
+// database. A run that fails midway leaves its alerts unsent or unwritten, and the next run sends them.
 func (j *OverdueScan) Run(ctx context.Context, at time.Time) (Result, error) {
 	res := Result{}
 	now := laterOf(j.Clock.Now(), at)
@@ -83,31 +85,47 @@ func (j *OverdueScan) Run(ctx context.Context, at time.Time) (Result, error) {
 	if err != nil {
 		return res, err
 	}
-	p := &overduePass{job: j, now: now, guard: guard, leave: leave, res: res,
-		open: open, still: make([]bool, len(open)), to: map[domain.PersonID]bool{}}
-	if err := p.raise(ctx); err != nil {
+	p := &overduePass{job: j, now: now, at: at, guard: guard, leave: leave, res: res, wres: Result{},
+		open: open, still: make([]bool, len(open)), to: map[domain.PersonID]bool{}, cadres: newCadreDigests()}
+	err = p.raise(ctx)
+	for k, v := range p.wres {
+		res[k] += v
+	}
+	if err != nil {
 		return res, err
 	}
 	ended, err := j.closedSpells(ctx, p.closed(), now)
 	if err != nil {
 		return res, err
 	}
-	return res, j.send(ctx, p.to, ended, leave, at, res)
+	return res, j.send(ctx, p.to, p.cadres.sent, ended, leave, at, res)
 }
 
 // overduePass is the first pass of one run: the overdue pairings of the current chunk, which
 // pairings with open alerts are still overdue, and who has alerts to hear.
 type overduePass struct {
-	job        *OverdueScan
-	now, guard time.Time
-	leave      map[domain.PersonID]bool
-	res        Result
-	chart      *store.OrgChart          // loaded with the first overdue chunk (by the writer's goroutine)
-	pending    []overdueHit             // overdue pairings not yet handed to the writer
-	open       []domain.PairingID       // pairings with open alerts before the run, ascending
-	still      []bool                   // open[i] was found overdue
-	to         map[domain.PersonID]bool // written by the writer's goroutine until raise returns
-	scratch    []policy.CheckIn         // judge's, reused: a million pairings a run
+	job            *OverdueScan
+	now, at, guard time.Time
+	leave          map[domain.PersonID]bool
+	res            Result             // the scan's counts
+	wres           Result             // the writer's counts, added to res when raise returns
+	chart          *store.OrgChart    // loaded with the first overdue chunk (by the writer's goroutine)
+	pending        []overdueHit       // overdue pairings not yet handed to the writer
+	upTo           domain.PairingID   // the last pairing judged
+	open           []domain.PairingID // pairings with open alerts before the run, ascending
+	still          []bool             // open[i] was found overdue
+	// to (recipients of unsent alerts) and cadres are the writer's goroutine's until raise returns.
+	to      map[domain.PersonID]bool
+	cadres  *cadreDigests
+	scratch []policy.CheckIn // judge's, reused: a million pairings a run
+}
+
+// overdueChunk is what the scan hands the writer: the overdue pairings judged since the last chunk,
+// and how far the scan has got.
+type overdueChunk struct {
+	hits []overdueHit
+	upTo domain.PairingID // every pairing up to it is judged
+	last bool             // the scan has ended
 }
 
 // raise scans every active pairing and plans and writes the alerts of the overdue ones, a chunk at a
@@ -115,17 +133,17 @@ type overduePass struct {
 // began needs its older history, so that is read afterwards for the chunk's overdue pairings only.
 // One goroutine beside the scan plans and writes the chunks in order (behind), so reading the
 // pairings and judging them go on while a chunk's history is read and its alerts written; at most
-// two chunks are held, the one being written and the one being gathered. Either side's error
-// stops the other.
+// two chunks are held, the one being written and the one being gathered (and the cadre alerts held
+// for digests, overdue_cadres.go). Either side's error stops the other.
 func (p *overduePass) raise(ctx context.Context) error {
 	chunk := p.job.PairingsPerChunk
 	if chunk <= 0 {
 		chunk = planChunk
 	}
 	opts := store.ScanOptions{At: p.now, Bounds: p.job.Policy.Bounds(p.now), Lean: true}
-	w := startBehind(ctx, 0, func(ctx context.Context, hits []overdueHit) error { return p.flush(ctx, hits, opts.Bounds[0]) })
-	hand := func() error {
-		err := w.hand(p.pending)
+	w := startBehind(ctx, 0, func(ctx context.Context, c overdueChunk) error { return p.flush(ctx, c, opts.Bounds[0]) })
+	hand := func(last bool) error {
+		err := w.hand(overdueChunk{hits: p.pending, upTo: p.upTo, last: last})
 		p.pending = nil
 		return err
 	}
@@ -133,15 +151,15 @@ func (p *overduePass) raise(ctx context.Context) error {
 		for _, f := range fs {
 			p.judge(f)
 			if len(p.pending) >= chunk {
-				if err := hand(); err != nil {
+				if err := hand(false); err != nil {
 					return err
 				}
 			}
 		}
 		return nil
 	})
-	if err == nil && len(p.pending) > 0 {
-		err = hand()
+	if err == nil {
+		err = hand(true) // also when nothing is pending: the cadres still held get their digests
 	}
 	return w.finish(err)
 }
@@ -149,6 +167,7 @@ func (p *overduePass) raise(ctx context.Context) error {
 // judge evaluates one pairing and keeps it among the pending hits when it is overdue.
 func (p *overduePass) judge(f store.PairingFacts) {
 	p.res["pairings"]++
+	p.upTo = f.Pairing.ID
 	st := p.job.evaluate(f, p.now, &p.scratch)
 	if !st.Overdue {
 		return
@@ -160,31 +179,56 @@ func (p *overduePass) judge(f store.PairingFacts) {
 	}
 }
 
-// flush dates the spells of a chunk's overdue pairings, writes their fresh alerts (unsent) and notes
-// the recipients of those and of any alert an earlier run left unsent. Only the writer's goroutine
-// (behind) touches chart and to while the scan runs.
-func (p *overduePass) flush(ctx context.Context, hits []overdueHit, before time.Time) error {
-	if len(hits) == 0 {
+// flush dates the spells of a chunk's overdue pairings and plans their fresh alerts; it holds those of
+// cadres who get their digest during the scan, and writes the rest unsent, noting their recipients
+// and those of any alert an earlier run left unsent. Then, in the same transaction, the cadres the
+// scan has passed get their digests (overdue_cadres.go). Only the writer's goroutine (behind) touches
+// chart, to and cadres while the scan runs.
+func (p *overduePass) flush(ctx context.Context, c overdueChunk, before time.Time) error {
+	var unsent []store.Alert
+	if len(c.hits) > 0 {
+		planned, err := p.planChunk(ctx, c.hits, before)
+		if err != nil {
+			return err
+		}
+		heads := make(map[domain.PairingID]string, len(c.hits))
+		for _, h := range c.hits {
+			heads[h.facts.Pairing.ID] = h.facts.HeadName
+		}
+		unsent = p.cadres.take(planned, heads, p.to)
+	}
+	ready, err := p.cadres.complete(ctx, p.job.Store, p.now, c.upTo, c.last, p.to)
+	if err != nil {
+		return err
+	}
+	for _, r := range ready.deferred {
+		for _, h := range r.alerts {
+			unsent = append(unsent, h.alert)
+		}
+		p.to[r.cadre] = true
+	}
+	if len(unsent) == 0 && len(ready.digest) == 0 {
 		return nil
 	}
+	return p.job.Store.Tx(ctx, func(tx *store.Store) error {
+		return p.job.writeChunk(ctx, tx, unsent, ready.digest, p.at, p.wres)
+	})
+}
+
+// planChunk dates the chunk's spells and plans its new alerts, leaving out the steps taken already.
+func (p *overduePass) planChunk(ctx context.Context, hits []overdueHit, before time.Time) ([]store.Alert, error) {
 	if err := p.job.dateSpells(ctx, hits, before, p.now); err != nil {
-		return err
+		return nil, err
 	}
 	if p.chart == nil {
 		chart, err := p.job.Store.LoadOrgChart(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		p.chart = &chart
+		p.cadres.pastCadre = pastCadre(chart)
 	}
-	fresh, err := p.job.fresh(ctx, hits, p.job.plan(*p.chart, hits, p.now, p.guard), p.to)
-	if err != nil || len(fresh) == 0 {
-		return err
-	}
-	return p.job.Store.Tx(ctx, func(tx *store.Store) error {
-		_, err := tx.AddAlerts(ctx, fresh)
-		return err
-	})
+	return p.job.fresh(ctx, hits, p.job.plan(*p.chart, hits, p.now, p.guard), p.to)
 }
 
 // closed lists the pairings that had open alerts and were not found overdue: their spells ended.
@@ -286,8 +330,8 @@ func ladderDays(st policy.Status, guard, now time.Time) int {
 const planChunk = 2000
 
 // fresh keeps the planned alerts whose level and recipient have no open alert for the pairing (the
-// spell's step was taken already), and notes in to the recipients of those and of open alerts that a
-// failed run wrote and did not send.
+// spell's step was taken already), and notes in to the recipients of open alerts that a failed run
+// wrote and did not send.
 func (j *OverdueScan) fresh(ctx context.Context, hits []overdueHit, planned []store.Alert, to map[domain.PersonID]bool) ([]store.Alert, error) {
 	ids := make([]domain.PairingID, len(hits))
 	for i, h := range hits {
@@ -308,7 +352,6 @@ func (j *OverdueScan) fresh(ctx context.Context, hits []overdueHit, planned []st
 	for _, a := range planned {
 		if !taken[stepOf(a)] {
 			out = append(out, a)
-			to[a.RecipientID] = true
 		}
 	}
 	return out, nil
@@ -326,7 +369,7 @@ func (j *OverdueScan) plan(chart store.OrgChart, hits []overdueHit, now, guard t
 	for _, h := range hits {
 		p, days := h.facts.Pairing, ladderDays(h.status, laterOf(guard, clock.Day(h.facts.Pairing.StartOn)), now)
 		since := clock.Day(h.status.OverdueSince)
-		summary := h.status.Summary(now)
+		summary := store.ClipAlertReason(h.status.Summary(now)) // as stored: a cadre's digest is written from it
 		add := func(level domain.AlertLevel, to domain.PersonID) {
 			key := fmt.Sprintf("overdue:%d:%s:%s", p.ID, since.Format("20060102"), level)
 			if level == domain.AlertCoordinator { // a unit may have several coordinators: one row each
@@ -382,11 +425,16 @@ func (j *OverdueScan) closedSpells(ctx context.Context, closed []domain.PairingI
 // send gives every recipient with unsent alerts or ended spells one digest, in transactions of
 // RecipientsPerTx recipients. A digest's key (day and recipient) keeps another instance running the
 // scan meanwhile from queuing a second one; the alerts it carried are linked to it, so no later run
-// sends them again.
-func (j *OverdueScan) send(ctx context.Context, to map[domain.PersonID]bool, ended endedSpells, leave map[domain.PersonID]bool,
+// sends them again. Those whose digest the scan wrote (sent) get no second one: what else they are
+// owed (nothing, unless another run raced this one) waits for the next run, only their silent ended
+// alerts are closed.
+func (j *OverdueScan) send(ctx context.Context, to, sent map[domain.PersonID]bool, ended endedSpells, leave map[domain.PersonID]bool,
 	at time.Time, res Result) error {
 	endedOf := map[domain.PersonID][]store.Alert{}
 	for _, a := range ended.alerts {
+		if sent[a.RecipientID] && tellsEnd(a) {
+			continue
+		}
 		endedOf[a.RecipientID] = append(endedOf[a.RecipientID], a)
 		to[a.RecipientID] = true
 	}
@@ -398,7 +446,7 @@ func (j *OverdueScan) send(ctx context.Context, to map[domain.PersonID]bool, end
 	for start := 0; start < len(ids); start += per {
 		chunk := ids[start:min(start+per, len(ids))]
 		err := j.Store.Tx(ctx, func(tx *store.Store) error {
-			return j.digests(ctx, tx, chunk, endedOf, ended.lines, leave, at, res)
+			return j.digests(ctx, tx, chunk, sent, endedOf, ended.lines, leave, at, res)
 		})
 		if err != nil {
 			return err
@@ -411,8 +459,8 @@ func (j *OverdueScan) send(ctx context.Context, to map[domain.PersonID]bool, end
 // digest each, in a few statements for the whole chunk (one read, one resolve, one batched enqueue,
 // one link per 500 alerts) instead of six per recipient. Unsent alerts of spells that ended are
 // closed without a word: their recipients never heard of them.
-func (j *OverdueScan) digests(ctx context.Context, tx writer, to []domain.PersonID, endedOf map[domain.PersonID][]store.Alert,
-	endLines map[domain.PairingID]string, leave map[domain.PersonID]bool, at time.Time, res Result) error {
+func (j *OverdueScan) digests(ctx context.Context, tx writer, to []domain.PersonID, sent map[domain.PersonID]bool,
+	endedOf map[domain.PersonID][]store.Alert, endLines map[domain.PairingID]string, leave map[domain.PersonID]bool, at time.Time, res Result) error {
 	unsent, err := tx.UnsentAlertsOf(ctx, to)
 	if err != nil {
 		return err
@@ -435,12 +483,13 @@ func (j *OverdueScan) digests(ctx context.Context, tx writer, to []domain.Person
 	var msgs []store.OutboxMessage
 	var who []domain.PersonID
 	for _, id := range to {
+		if sent[id] {
+			continue
+		}
 		endText := endedText(endedOf[id], endLines)
 		res["ended_notices"] += len(endText)
 		if text := j.digestText(freshOf[id], leave, endText, res); text != "" {
-			msgs = append(msgs, store.OutboxMessage{Key: fmt.Sprintf("overdue:%s:%d", clock.Day(at).Format("20060102"), id),
-				PersonID: ptr(id), Priority: store.PriorityAlert, CreatedAt: j.Clock.Now(), Text: text})
-			who = append(who, id)
+			msgs, who = append(msgs, j.digest(id, text, at)), append(who, id)
 		}
 	}
 	return j.queue(ctx, tx, msgs, who, freshOf, res)
@@ -466,12 +515,21 @@ func (j *OverdueScan) queue(ctx context.Context, tx writer, msgs []store.OutboxM
 	return tx.LinkAlerts(ctx, link)
 }
 
+// digest is the overdue message to id on the day of at.
+func (j *OverdueScan) digest(id domain.PersonID, text string, at time.Time) store.OutboxMessage {
+	return store.OutboxMessage{Key: fmt.Sprintf("overdue:%s:%d", clock.Day(at).Format("20060102"), id),
+		PersonID: ptr(id), Priority: store.PriorityAlert, CreatedAt: j.Clock.Now(), Text: text}
+}
+
+// tellsEnd: the end of an alert's spell is told to its recipient when they heard of it past the cadre.
+func tellsEnd(a store.Alert) bool { return a.Level != domain.AlertCadre && a.OutboxID != nil }
+
 // endedText is one line per pairing whose spell ended, for those who heard of it past the cadre.
 func endedText(ended []store.Alert, endLines map[domain.PairingID]string) []string {
 	var out []string
 	seen := map[domain.PairingID]bool{}
 	for _, a := range ended {
-		if a.Level != domain.AlertCadre && a.OutboxID != nil && !seen[a.PairingID] {
+		if tellsEnd(a) && !seen[a.PairingID] {
 			seen[a.PairingID] = true
 			out = append(out, endLines[a.PairingID])
 		}

@@ -98,13 +98,13 @@ func checkHeard(t *testing.T, got, want map[string]int) {
 	}
 }
 
-// checkLinked: n alerts, each open one carried by a message to its recipient.
+// checkLinked: n alerts (any number when n < 0), each open one carried by a message to its recipient.
 func checkLinked(t *testing.T, c *county, n int) {
 	t.Helper()
 	ctx := context.Background()
 	as, err := c.st.Alerts(ctx, time.Time{}, time.Time{})
 	must(t, err)
-	if len(as) != n {
+	if n >= 0 && len(as) != n {
 		t.Errorf("%d alerts, want %d", len(as), n)
 	}
 	ms, err := c.st.OutboxWithPrefix(ctx, "overdue:")
@@ -137,44 +137,56 @@ func (f *failingStore) Tx(ctx context.Context, fn func(tx *store.Store) error) e
 	return f.Store.Tx(ctx, fn)
 }
 
-// TestOverdueRunThatDies: a scan that dies after any of its transactions (three chunks of alerts,
-// then four digests) neither loses nor repeats anything when the next day's scan runs. Meanwhile
-// 王一's cadre got in touch, ending its spell: those past the cadre who heard it was overdue hear it
-// ended, those who never heard of it hear nothing about it.
+// TestOverdueRunThatDies: a scan that dies after any of its transactions (three chunks of alerts, the
+// second and third with the digests of K1 and K2, whose last pairings they are, then the digests of
+// the coordinator and the head) neither loses nor repeats anything when the next day's scan runs.
+// Meanwhile 王一's cadre got in touch, ending its spell: those past the cadre who heard it was overdue
+// hear it ended, those who never heard of it hear nothing about it.
 func TestOverdueRunThatDies(t *testing.T) {
 	for _, b := range testenv.Backends() {
-		for ok := 0; ok <= 7; ok++ {
+		for ok := 0; ok <= 5; ok++ {
 			t.Run(fmt.Sprintf("%s/dies after %d transactions", b.Name, ok), func(t *testing.T) {
 				c, clk, job := chunkedScan(t, b.Open(t))
 				dying := job()
 				dying.Store = &failingStore{Store: c.st, ok: ok}
 				clk.Set(scanAt(10))
-				if _, err := dying.Run(context.Background(), scanAt(10)); (err != nil) != (ok < 7) {
+				if _, err := dying.Run(context.Background(), scanAt(10)); (err != nil) != (ok < 5) {
 					t.Fatalf("run after %d transactions: %v", ok, err)
 				}
-				c.checkIn(t, c.pA, domain.KindContact, scanAt(10).Add(3*time.Hour))
-				run(t, job(), clk, scanAt(11))
-				overdue, ended := heard(t, c)
-				for _, k := range []string{"K1 王二", "K2 李三", "coordinator 王二", "coordinator 李三", "head 王二", "head 李三"} {
-					if overdue[k] != 1 {
-						t.Errorf("%s heard %d times, want once (all: %v)", k, overdue[k], overdue)
-					}
-				}
-				for _, who := range []string{"coordinator", "head"} {
-					if k := who + " 王一"; overdue[k] > 1 || ended[k] != overdue[k] {
-						t.Errorf("%s: heard overdue %d times and ended %d times, want the same, at most once", k, overdue[k], ended[k])
-					}
-				}
-				if overdue["K1 王一"] > 1 || ended["K1 王一"] != 0 {
-					t.Errorf("K1 heard 王一 overdue %d times, ended %d times", overdue["K1 王一"], ended["K1 王一"])
-				}
+				nextDayAfterDeath(t, c, clk, job)
 				alerts := 9
-				if ok == 0 { // died before writing 王一's alerts, and its spell ended before the next scan
+				switch ok {
+				case 0: // died before writing 王一's alerts, and its spell ended before the next scan
 					alerts = 6
+				case 1: // wrote those past the cadre; K1's was held for K1's digest, in the second
+					alerts = 8
 				}
 				checkLinked(t, c, alerts)
 			})
 		}
+	}
+}
+
+// nextDayAfterDeath: after a run on 03-10 that died, 王一's cadre gets in touch and the 03-11 scan
+// runs. Every recipient has heard of 王二 and 李三 once; of 王一, those past the cadre who heard it was
+// overdue have heard it ended, and its cadre heard of it at most once.
+func nextDayAfterDeath(t *testing.T, c *county, clk *clock.Fake, job func() *scheduler.OverdueScan) {
+	t.Helper()
+	c.checkIn(t, c.pA, domain.KindContact, scanAt(10).Add(3*time.Hour))
+	run(t, job(), clk, scanAt(11))
+	overdue, ended := heard(t, c)
+	for _, k := range []string{"K1 王二", "K2 李三", "coordinator 王二", "coordinator 李三", "head 王二", "head 李三"} {
+		if overdue[k] != 1 {
+			t.Errorf("%s heard %d times, want once (all: %v)", k, overdue[k], overdue)
+		}
+	}
+	for _, who := range []string{"coordinator", "head"} {
+		if k := who + " 王一"; overdue[k] > 1 || ended[k] != overdue[k] {
+			t.Errorf("%s: heard overdue %d times and ended %d times, want the same, at most once", k, overdue[k], ended[k])
+		}
+	}
+	if overdue["K1 王一"] > 1 || ended["K1 王一"] != 0 {
+		t.Errorf("K1 heard 王一 overdue %d times, ended %d times", overdue["K1 王一"], ended["K1 王一"])
 	}
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -17,7 +18,7 @@ func (s *Store) AddAlerts(ctx context.Context, rows []Alert) ([]Alert, error) {
 	for i, r := range rows {
 		keys[i] = r.Key
 	}
-	seen, err := existingKeys[Alert](s, ctx, keys)
+	seen, err := s.ExistingAlertKeys(ctx, keys)
 	if err != nil {
 		return nil, err
 	}
@@ -25,19 +26,41 @@ func (s *Store) AddAlerts(ctx context.Context, rows []Alert) ([]Alert, error) {
 	for _, r := range rows {
 		if !seen[r.Key] {
 			seen[r.Key] = true
-			r.CreatedAt, r.OverdueSince = r.CreatedAt.In(s.loc), r.OverdueSince.In(s.loc)
-			r.Reason = clipRunes(r.Reason, 255)
 			fresh = append(fresh, r)
 		}
 	}
 	if len(fresh) == 0 {
 		return nil, nil
 	}
-	if err := s.q(ctx).Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&fresh, upsertBatch).Error; err != nil {
-		return nil, fmt.Errorf("store: add alerts: %w", err)
-	}
-	return fresh, nil
+	return fresh, s.InsertAlerts(ctx, fresh)
 }
+
+// ExistingAlertKeys says which of keys are stored alerts (one read per 500 keys).
+func (s *Store) ExistingAlertKeys(ctx context.Context, keys []string) (map[string]bool, error) {
+	return existingKeys[Alert](s, ctx, keys)
+}
+
+// InsertAlerts writes alerts that ExistingAlertKeys did not find, in multi-row INSERTs, with their
+// OutboxID when a digest carrying them was queued in the same transaction. A key another run wrote
+// meanwhile keeps that run's row: the step is raised once.
+func (s *Store) InsertAlerts(ctx context.Context, rows []Alert) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	for i := range rows {
+		r := &rows[i]
+		r.CreatedAt, r.OverdueSince = r.CreatedAt.In(s.loc), r.OverdueSince.In(s.loc)
+		r.Reason = ClipAlertReason(r.Reason)
+	}
+	if err := s.q(ctx).Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&rows, upsertBatch).Error; err != nil {
+		return fmt.Errorf("store: add alerts: %w", err)
+	}
+	return nil
+}
+
+// ClipAlertReason is an alert's reason as stored (the column holds 255 characters), so a digest
+// written from the planned alert reads as one written from the stored row.
+func ClipAlertReason(reason string) string { return clipRunes(reason, 255) }
 
 // LinkAlerts points each group of alerts at the digest message that carried it, in one UPDATE per
 // 500 alerts (SetAlertOutbox for many digests at once).
@@ -257,3 +280,45 @@ func (s *Store) UnsentAlertsOf(ctx context.Context, to []domain.PersonID) ([]Uns
 	}
 	return out, nil
 }
+
+// RecipientsWithPending returns those of the given people who have an open alert that no message
+// carried yet, or an open alert past the cadre level (whose end they will be told of). The overdue scan
+// writes a cadre's digest during the scan only for cadres without either: anything else they are owed
+// is gathered after the scan, and a recipient gets one message a day.
+func (s *Store) RecipientsWithPending(ctx context.Context, ids []domain.PersonID) (map[domain.PersonID]bool, error) {
+	out := map[domain.PersonID]bool{}
+	for start := 0; start < len(ids); start += keyChunk {
+		rows, err := s.q(ctx).Raw("SELECT DISTINCT recipient_id FROM alerts WHERE recipient_id IN ("+sqlInts(ids[start:min(start+keyChunk, len(ids))])+
+			") AND resolved_at IS NULL AND (outbox_id IS NULL OR level <> ?)", domain.AlertCadre).Rows()
+		if err != nil {
+			return nil, fmt.Errorf("store: recipients with pending alerts: %w", err)
+		}
+		err = scanEach(rows, func(sc func(...any) error) error {
+			var id domain.PersonID
+			if err := sc(&id); err != nil {
+				return err
+			}
+			out[id] = true
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("store: recipients with pending alerts: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// scanEach calls row for each row with the row's Scan, then closes rows.
+func scanEach(rows *sql.Rows, row func(scan func(...any) error) error) error {
+	defer rows.Close()
+	for rows.Next() {
+		if err := row(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// OutboxTextIs says whether the stored message m says text (as EnqueueOutbox stores it, clipped):
+// a job that finds its digest's key taken by another run can tell whether that one lists the same.
+func OutboxTextIs(m OutboxMessage, text string) bool { return m.Text == clipRunes(text, 4000) }

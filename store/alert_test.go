@@ -176,3 +176,66 @@ func TestAlertSpellsMigration(t *testing.T) {
 		})
 	}
 }
+
+// TestCadreDigestReads: what the overdue scan reads and writes for a cadre's digest during the scan.
+// Alerts inserted with their OutboxID are carried already; a cadre is owed something else when an
+// open alert of theirs is unsent or past the cadre level, not for a sent or resolved cadre alert.
+func TestCadreDigestReads(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			st := b.Open(t)
+			k, ps := alertCounty(t, st)
+			at := clock.Date(2026, 11, 2).Add(8 * time.Hour)
+			m, err := st.EnqueueOutbox(ctx, store.OutboxMessage{Key: "overdue:x", PersonID: &k, Text: "x", CreatedAt: at})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !store.OutboxTextIs(m, "x") || store.OutboxTextIs(m, "y") {
+				t.Errorf("OutboxTextIs(%q) wrong", m.Text)
+			}
+			rows := []store.Alert{{Key: "sent", Level: domain.AlertCadre, PairingID: ps[0], RecipientID: k, OutboxID: &m.ID, CreatedAt: at},
+				{Key: "resolved", Level: domain.AlertCadre, PairingID: ps[1], RecipientID: k, CreatedAt: at}}
+			if err := st.InsertAlerts(ctx, rows); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.InsertAlerts(ctx, rows[:1]); err != nil { // another run's key: kept, not an error
+				t.Fatal(err)
+			}
+			if seen, err := st.ExistingAlertKeys(ctx, []string{"sent", "resolved", "new"}); err != nil || len(seen) != 2 || seen["new"] {
+				t.Errorf("ExistingAlertKeys = %v, %v", seen, err)
+			}
+			as, err := st.Alerts(ctx, time.Time{}, time.Time{})
+			if err != nil || len(as) != 2 || as[0].OutboxID == nil || *as[0].OutboxID != m.ID || as[1].OutboxID != nil {
+				t.Fatalf("alerts = %+v, %v; want the first carried by %d", as, err, m.ID)
+			}
+			if err := st.ResolveAlerts(ctx, []domain.AlertID{as[1].ID}, at); err != nil {
+				t.Fatal(err)
+			}
+			if owed, err := st.RecipientsWithPending(ctx, []domain.PersonID{k}); err != nil || len(owed) != 0 {
+				t.Errorf("with a sent and a resolved cadre alert, RecipientsWithPending = %v, %v; want none", owed, err)
+			}
+			for _, a := range []store.Alert{{Key: "unsent", Level: domain.AlertCadre, PairingID: ps[1], RecipientID: k, CreatedAt: at},
+				{Key: "head", Level: domain.AlertHead, PairingID: ps[1], RecipientID: k, OutboxID: &m.ID, CreatedAt: at}} {
+				if err := st.InsertAlerts(ctx, []store.Alert{a}); err != nil {
+					t.Fatal(err)
+				}
+				if owed, err := st.RecipientsWithPending(ctx, []domain.PersonID{k, k + 1000}); err != nil || len(owed) != 1 || !owed[k] {
+					t.Errorf("with alert %s, RecipientsWithPending = %v, %v; want the cadre", a.Key, owed, err)
+				}
+				if err := st.ResolveAlerts(ctx, []domain.AlertID{lastAlert(t, st).ID}, at); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func lastAlert(t *testing.T, st *store.Store) store.Alert {
+	t.Helper()
+	as, err := st.Alerts(context.Background(), time.Time{}, time.Time{})
+	if err != nil || len(as) == 0 {
+		t.Fatalf("alerts = %v, %v", as, err)
+	}
+	return as[len(as)-1]
+}

@@ -53,8 +53,9 @@ type ScanOptions struct {
 	// its latest check-in. Rules whose periods start only at bounds count exactly the same, while
 	// the database returns a handful of rows per pairing instead of every check-in. Since is ignored.
 	Bounds []time.Time
-	// Lean leaves out what only digests show: the pairing's code and the household head's name and
-	// Person id stay empty (the overdue scan reads the names of the few it alerts about later).
+	// Lean leaves out what the overdue scan does not show: the pairing's code and the household head's
+	// Person id stay empty. The head's name is read (its households row is read anyway): a cadre's
+	// overdue digest, written during the scan, names the households.
 	Lean bool
 }
 
@@ -246,13 +247,13 @@ type summaryCols struct {
 
 // activeBatch reads the active pairings with ids in (after, upTo] with their household and cadre
 // columns (and, withSummary, their summary rows) in one joined query, scanned by hand: this runs
-// every day over every pairing. A Lean scan leaves out the columns only digests show.
+// every day over every pairing. A Lean scan leaves out the columns the overdue scan does not show.
 func (s *Store) activeBatch(ctx context.Context, o ScanOptions, after, upTo domain.PairingID, programs map[domain.ProgramID]string,
 	withSummary bool) ([]PairingFacts, []summaryCols, error) {
 	at := o.At.In(s.loc)
-	cols, join := "", ""
+	cols, join := ", h.head_name", ""
 	if !o.Lean {
-		cols = ", p.code, h.head_name, h.head_id"
+		cols += ", p.code, h.head_id"
 	}
 	if withSummary {
 		cols, join = cols+", ps.complete_from, ps.recent", " LEFT JOIN pairing_summaries ps ON ps.pairing_id = p.id"
@@ -302,9 +303,9 @@ type activeRow struct {
 func (r *activeRow) dest(lean, withSummary bool) []any {
 	p := &r.f.Pairing
 	dest := []any{&p.ID, &p.CadreID, &p.HouseholdID, &p.ProgramID, &p.RelayedFromID, &p.StartOn, &p.EndOn,
-		&r.f.Tags, &r.f.CadreUnit}
+		&r.f.Tags, &r.f.CadreUnit, &r.f.HeadName}
 	if !lean {
-		dest = append(dest, &p.Code, &r.f.HeadName, &r.f.HeadID)
+		dest = append(dest, &p.Code, &r.f.HeadID)
 	}
 	if withSummary {
 		dest = append(dest, &r.sum.completeFrom, &r.sum.recent)

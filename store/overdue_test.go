@@ -173,8 +173,9 @@ func TestScanSkipsRangesWithoutActivePairings(t *testing.T) {
 					var ids []string
 					for _, f := range fs {
 						ids = append(ids, fmt.Sprint(f.Pairing.ID-all[0].ID+1))
-						if f.HeadName != "" || f.Pairing.Code != "" {
-							t.Errorf("a lean scan read pairing %d's code %q and head %q", f.Pairing.ID, f.Pairing.Code, f.HeadName)
+						if f.HeadName == "" || f.Pairing.Code != "" || f.HeadID != nil {
+							t.Errorf("a lean scan read pairing %d's code %q and head %v, or not the head's name %q", f.Pairing.ID,
+								f.Pairing.Code, f.HeadID, f.HeadName)
 						}
 					}
 					got = append(got, strings.Join(ids, " "))
