@@ -31,6 +31,7 @@ type Store interface {
 	LatestBeforeOf(ctx context.Context, ids []domain.PairingID, before time.Time) (map[domain.PairingID][]store.CheckInFact, error)
 	HistoryOf(ctx context.Context, ids []domain.PairingID, before time.Time) (map[domain.PairingID][]store.CheckInFact, error)
 	OpenAlertsOf(ctx context.Context, ids []domain.PairingID) ([]store.Alert, error)
+	OpenStepsOf(ctx context.Context, ids []domain.PairingID) ([]store.AlertStep, error)
 	OpenAlertPairings(ctx context.Context) ([]domain.PairingID, error)
 	SpellEnds(ctx context.Context, ids []domain.PairingID, at time.Time) (map[domain.PairingID]store.SpellEnd, error)
 	SheetImports(ctx context.Context) (first, last time.Time, err error)

@@ -337,29 +337,31 @@ func (j *OverdueScan) fresh(ctx context.Context, hits []overdueHit, planned []st
 	for i, h := range hits {
 		ids[i] = h.facts.Pairing.ID
 	}
-	open, err := j.Store.OpenAlertsOf(ctx, ids)
+	open, err := j.Store.OpenStepsOf(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	taken := map[string]bool{}
+	taken := make(map[ladderStep]bool, len(open))
 	for _, a := range open {
-		taken[stepOf(a)] = true
-		if a.OutboxID == nil {
+		taken[ladderStep{a.PairingID, a.Level, a.RecipientID}] = true
+		if a.Unsent {
 			to[a.RecipientID] = true
 		}
 	}
 	var out []store.Alert
 	for _, a := range planned {
-		if !taken[stepOf(a)] {
+		if !taken[ladderStep{a.PairingID, a.Level, a.RecipientID}] {
 			out = append(out, a)
 		}
 	}
 	return out, nil
 }
 
-// stepOf names a ladder step of a pairing's spell: its level and recipient.
-func stepOf(a store.Alert) string {
-	return fmt.Sprintf("%d:%s:%d", a.PairingID, a.Level, a.RecipientID)
+// ladderStep is a ladder step of a pairing's spell: its level and recipient.
+type ladderStep struct {
+	pairing domain.PairingID
+	level   domain.AlertLevel
+	to      domain.PersonID
 }
 
 // plan decides the steps due for each overdue pairing; the summary of its lateness goes in Reason,

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -209,8 +210,17 @@ func TestCadreDigestReads(t *testing.T) {
 			if err != nil || len(as) != 2 || as[0].OutboxID == nil || *as[0].OutboxID != m.ID || as[1].OutboxID != nil {
 				t.Fatalf("alerts = %+v, %v; want the first carried by %d", as, err, m.ID)
 			}
+			steps, err := st.OpenStepsOf(ctx, ps[:])
+			want := []store.AlertStep{{PairingID: ps[0], Level: domain.AlertCadre, RecipientID: k},
+				{PairingID: ps[1], Level: domain.AlertCadre, RecipientID: k, Unsent: true}}
+			if err != nil || len(steps) != 2 || !slices.Contains(steps, want[0]) || !slices.Contains(steps, want[1]) {
+				t.Errorf("OpenStepsOf = %+v, %v; want %+v", steps, err, want)
+			}
 			if err := st.ResolveAlerts(ctx, []domain.AlertID{as[1].ID}, at); err != nil {
 				t.Fatal(err)
+			}
+			if steps, err := st.OpenStepsOf(ctx, ps[:]); err != nil || len(steps) != 1 || steps[0] != want[0] {
+				t.Errorf("after resolving one, OpenStepsOf = %+v, %v; want %+v", steps, err, want[:1])
 			}
 			if owed, err := st.RecipientsWithPending(ctx, []domain.PersonID{k}); err != nil || len(owed) != 0 {
 				t.Errorf("with a sent and a resolved cadre alert, RecipientsWithPending = %v, %v; want none", owed, err)
