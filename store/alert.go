@@ -11,30 +11,6 @@ import (
 	"gorm.io/gorm/clause"
 )
 
-// AddAlerts inserts the alerts whose Key is new and returns those; an escalation step is raised at most
-// once per pairing, overdue spell and level.
-func (s *Store) AddAlerts(ctx context.Context, rows []Alert) ([]Alert, error) {
-	keys := make([]string, len(rows))
-	for i, r := range rows {
-		keys[i] = r.Key
-	}
-	seen, err := s.ExistingAlertKeys(ctx, keys)
-	if err != nil {
-		return nil, err
-	}
-	fresh := make([]Alert, 0, len(rows))
-	for _, r := range rows {
-		if !seen[r.Key] {
-			seen[r.Key] = true
-			fresh = append(fresh, r)
-		}
-	}
-	if len(fresh) == 0 {
-		return nil, nil
-	}
-	return fresh, s.InsertAlerts(ctx, fresh)
-}
-
 // ExistingAlertKeys says which of keys are stored alerts (one read per 500 keys).
 func (s *Store) ExistingAlertKeys(ctx context.Context, keys []string) (map[string]bool, error) {
 	return existingKeys[Alert](s, ctx, keys)
@@ -321,7 +297,7 @@ func scanEach(rows *sql.Rows, row func(scan func(...any) error) error) error {
 
 // OutboxTextIs says whether the stored message m says text (as EnqueueOutbox stores it, clipped):
 // a job that finds its digest's key taken by another run can tell whether that one lists the same.
-func OutboxTextIs(m OutboxMessage, text string) bool { return m.Text == clipRunes(text, 4000) }
+func OutboxTextIs(m OutboxMessage, text string) bool { return m.Text == clipRunes(text, maxOutboxText) }
 
 // AlertStep is the ladder step an open alert took, as the overdue scan needs it to leave the step out.
 type AlertStep struct {

@@ -19,3 +19,28 @@ func (s *Store) DowngradeAlertSpellsForTest(ctx context.Context) error {
 func (s *Store) AddOldAlertForTest(ctx context.Context, a Alert) error {
 	return s.q(ctx).Omit("ResolvedAt").Create(&a).Error
 }
+
+// AddAlerts inserts the alerts whose Key is new and returns those (the overdue scan does the same
+// in two steps, ExistingAlertKeys and InsertAlerts); an escalation step is raised at most
+// once per pairing, overdue spell and level.
+func (s *Store) AddAlerts(ctx context.Context, rows []Alert) ([]Alert, error) {
+	keys := make([]string, len(rows))
+	for i, r := range rows {
+		keys[i] = r.Key
+	}
+	seen, err := s.ExistingAlertKeys(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	fresh := make([]Alert, 0, len(rows))
+	for _, r := range rows {
+		if !seen[r.Key] {
+			seen[r.Key] = true
+			fresh = append(fresh, r)
+		}
+	}
+	if len(fresh) == 0 {
+		return nil, nil
+	}
+	return fresh, s.InsertAlerts(ctx, fresh)
+}

@@ -107,6 +107,9 @@ func (s *Store) enqueueReply(ctx context.Context, m OutboxMessage) error {
 }
 
 // fillOutboxDefaults sets a new message's status, kind, first attempt and bounded text.
+// maxOutboxText is how much of a message's text is stored and sent (the column's size).
+const maxOutboxText = 4000
+
 func (s *Store) fillOutboxDefaults(m *OutboxMessage) {
 	m.CreatedAt = m.CreatedAt.In(s.loc)
 	if m.Status == "" {
@@ -122,7 +125,7 @@ func (s *Store) fillOutboxDefaults(m *OutboxMessage) {
 		m.NextAttemptAt = m.CreatedAt
 	}
 	m.NextAttemptAt = m.NextAttemptAt.In(s.loc)
-	m.Text = clipRunes(m.Text, 4000)
+	m.Text = clipRunes(m.Text, maxOutboxText)
 }
 
 // fillOutbox is fillOutboxDefaults plus the recipient's account, looked up when not given.
