@@ -118,6 +118,13 @@ func (r *Router) dialogAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool
 			return out, true, err
 		}
 	}
+	if d.Kind == dlgRequestOffer && c.In.Kind == bot.KindVoice { // says it aloud instead of answering
+		out, err := r.voiceAfter(ctx, c, d.Text)
+		if !failed(err) {
+			r.dropDialog(ctx, c.ID())
+		}
+		return out, true, err
+	}
 	if d.Kind == dlgRequestOffer && c.In.Kind == bot.KindText && c.Text != "" && !isCommandLike(r, c.Text) {
 		if _, isNum := digitAnswer(c.Text); !isNum { // the sentence goes on: "能不能帮忙看看"
 			out, err := r.offerRequest(ctx, c, d.Text+" "+c.Text)

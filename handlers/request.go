@@ -57,13 +57,23 @@ func (r *Router) createRequest(ctx context.Context, c *Caller, cat domain.Reques
 // itself (when the channel left it as a file) and the platform's recognised text (when the channel
 // gives one: the 服务号's Recognition); never only a reference to it.
 func (r *Router) voice(ctx context.Context, c *Caller) ([]bot.Reply, error) {
+	return r.voiceAfter(ctx, c, "")
+}
+
+// voiceAfter is voice for a household that typed a sentence first and was asked what to do with it
+// (request_offer.go): the sentence goes with the recording, so neither is lost.
+func (r *Router) voiceAfter(ctx context.Context, c *Caller, typed string) ([]bot.Reply, error) {
 	if !c.Is(domain.RoleHousehold) {
 		return nil, refuse(replyCadreVoice)
 	}
 	text := "（语音留言，请听录音或回电）"
 	if heard := strings.TrimSpace(c.In.Text); heard != "" {
-		text = "（语音，平台识别）" + clipText(heard, maxRequestChars-16)
+		text = "（语音，平台识别）" + heard
 	}
+	if typed != "" {
+		text += "\n（先打的字）" + typed
+	}
+	text = clipText(text, maxRequestChars)
 	return r.newRequest(ctx, c, store.Request{Kind: domain.ReqVoice, Category: domain.CatOther, Text: text, MediaRef: c.In.MediaRef})
 }
 

@@ -1,8 +1,10 @@
 package handlers_test
 
 import (
+	"strings"
 	"testing"
 
+	"qinqi/bot"
 	"qinqi/handlers"
 	"qinqi/internal/domain"
 )
@@ -97,4 +99,21 @@ func TestHouseholdThanksAreThankedBack(t *testing.T) {
 	t.Run("a cadre's sentence is still not understood, never offered as a request", func(t *testing.T) {
 		wantContains(t, h.send(CadreZhang, "今天天气不错啊朋友们"), "没看懂这条")
 	})
+}
+
+// A household that answers the question by voice gets one voice request that carries the sentence
+// it typed first: neither is lost, and the question is gone.
+func TestHouseholdSentenceThenVoice(t *testing.T) {
+	h := newHarness(t)
+	h.send(HeadWang, "我家房子漏雨了")
+	wantContains(t, h.msg(HeadWang, bot.Message{Kind: bot.KindVoice, MediaRef: "media/v1.silk"}), "语音收到了（编号1）")
+	rs := h.requests(HHWang)
+	if len(rs) != 1 || rs[0].Kind != domain.ReqVoice || rs[0].MediaRef != "media/v1.silk" ||
+		!strings.Contains(rs[0].Text, "（语音留言，请听录音或回电）") || !strings.Contains(rs[0].Text, "（先打的字）我家房子漏雨了") {
+		t.Fatalf("requests %+v", rs)
+	}
+	wantContains(t, h.send(HeadWang, "1"), "【联系卡】张伟")
+	if rs := h.requests(HHWang); len(rs) != 1 {
+		t.Fatalf("requests %d after the digit, want 1", len(rs))
+	}
 }
