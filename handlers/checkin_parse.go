@@ -127,7 +127,7 @@ func ParseReport(fold *hanzi.Folder, text string, now time.Time, hhs []Household
 	p.takeListNumber(kwEnd)
 	p.settleNames()
 	p.markPlans()
-	if p.hidden[p.kwStart] { // "明天走访王春发", "下次去王春发家": nothing happened yet
+	if p.hidden[p.kwStart] && !p.done() { // "明天走访王春发", "下次去王春发家": nothing happened yet
 		return CheckInDraft{}, ErrPlanOnly
 	}
 	if err := p.takeMoney(&d); err != nil {
@@ -219,6 +219,13 @@ func (p *reportParse) view(hidden bool) string {
 
 // text is what was not taken, tidied into the diary text.
 func (p *reportParse) text() string { return diaryText(p.view(false)) }
+
+// done reports a keyword said as done ("走访了", "去过"): then a plan word before it in the same
+// clause is the household's plan ("他打算明年养猪今天去走访了"), not the cadre's.
+func (p *reportParse) done() bool {
+	next := runeAt(p.s, p.kwEnd)
+	return next == '了' || next == '过' || strings.HasSuffix(p.s[:p.kwEnd], "了")
+}
 
 // takeKind finds the earliest activity keyword (the longest at that place) and takes it.
 func (p *reportParse) takeKind() (kindKeyword, int, bool) {

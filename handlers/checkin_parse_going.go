@@ -39,7 +39,7 @@ func (p *reportParse) takeGoing() (kindKeyword, int, bool) {
 		for _, nv := range nameVerbs {
 			verb := suffixOf(before, nv.before)
 			next := prefixOf(after, nv.after)
-			if verb == "" || (nv.after != nil && next == "") {
+			if verb == "" || (nv.after != nil && next == "") || strings.HasPrefix(after, "家的路") { // "去王春发家的路上"
 				continue
 			}
 			at := h.start - len(verb)

@@ -325,6 +325,8 @@ func TestParseReport(t *testing.T) {
 		{name: "a full name wins over a colleague called 老王", in: "和老王一起走访了王春发", picks: []int{0}, text: "和老王一起"},
 		{name: "with a list number the kinship word stays in the diary", in: "电话 4 问了李大娘身体", picks: []int{3}, text: "问了李大娘身体"},
 		{name: "a teacher is nobody's household", in: "走访 老师", picks: nil, text: "老师"},
+		{name: "the household's plan before a visit said as done", in: "王春发说他打算明年养猪今天去走访了", picks: []int{0}, kind: domain.KindVisit, text: "说他打算明年养猪今天去"},
+		{name: "on the way to the home is not a visit", in: "去王春发家的路上桥冲坏了", err: handlers.ErrNoKind},
 		{name: "a plan in another clause", in: "明天要下雨，今天走访了张长青", picks: []int{4}, day: "2026-11-23", text: "明天要下雨"},
 	}
 	for _, tc := range cases {
