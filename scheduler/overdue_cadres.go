@@ -24,9 +24,8 @@ import (
 // cadreDigests is the writer goroutine's record of the cadres whose digest the scan writes.
 type cadreDigests struct {
 	pastCadre map[domain.PersonID]bool // may hear past the cadre level: their digest waits for the end
-	order     []store.CadreLast        // read at the first held alert
+	order     cadreCursor              // read at the first held alert
 	loaded    bool
-	next      int // order[:next] are passed
 	held      map[domain.PersonID][]heldAlert
 	sent      map[domain.PersonID]bool // their digest is written
 	deferred  map[domain.PersonID]bool // owed something else: their alerts are written unsent
@@ -107,7 +106,7 @@ func (c *cadreDigests) complete(ctx context.Context, st Store, now time.Time, up
 		if err != nil {
 			return out, err
 		}
-		c.order, c.loaded = order, true
+		c.order, c.loaded = cadreCursor{order: order}, true
 	}
 	ready := c.passed(upTo, last)
 	if len(ready) == 0 {
@@ -136,12 +135,12 @@ func (c *cadreDigests) complete(ctx context.Context, st Store, now time.Time, up
 // passed takes the held cadres whose last active pairing is at most upTo, or all when last.
 func (c *cadreDigests) passed(upTo domain.PairingID, last bool) []cadreAlerts {
 	var ready []cadreAlerts
-	for ; c.next < len(c.order) && (last || c.order[c.next].Last <= upTo); c.next++ {
-		if as, ok := c.held[c.order[c.next].Cadre]; ok {
-			ready = append(ready, cadreAlerts{c.order[c.next].Cadre, as})
-			delete(c.held, c.order[c.next].Cadre)
+	c.order.pass(upTo, last, func(cadre domain.PersonID) {
+		if as, ok := c.held[cadre]; ok {
+			ready = append(ready, cadreAlerts{cadre, as})
+			delete(c.held, cadre)
 		}
-	}
+	})
 	if last { // cadres without an active pairing when the order was read (handed one meanwhile)
 		for _, id := range slices.Sorted(maps.Keys(c.held)) {
 			ready = append(ready, cadreAlerts{id, c.held[id]})

@@ -35,14 +35,13 @@ type heldCadre struct {
 type collector struct {
 	due   []dueWindow
 	leave map[domain.PersonID]bool
-	order []store.CadreLast // by last pairing id; empty when nothing may be handed on before the end
-	next  int               // order[:next] are handed on
+	order cadreCursor // empty when nothing may be handed on before the end
 	held  map[domain.PersonID]*heldCadre
 	ready []cadrePlan // complete cadres not in a chunk yet
 }
 
 func newCollector(due []dueWindow, leave map[domain.PersonID]bool, order []store.CadreLast) *collector {
-	return &collector{due: due, leave: leave, order: order, held: map[domain.PersonID]*heldCadre{}}
+	return &collector{due: due, leave: leave, order: cadreCursor{order: order}, held: map[domain.PersonID]*heldCadre{}}
 }
 
 // add takes one batch of the scan (ascending ids, after every earlier batch) and then hands on the
@@ -69,9 +68,7 @@ func (c *collector) add(fs []store.PairingFacts) {
 			}
 		}
 	}
-	for ; c.next < len(c.order) && c.order[c.next].Last <= top; c.next++ {
-		c.handOn(c.order[c.next].Cadre)
-	}
+	c.order.pass(top, false, c.handOn)
 }
 
 func (c *collector) handOn(cadre domain.PersonID) {
