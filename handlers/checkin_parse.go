@@ -274,14 +274,8 @@ func keywordIndex(s, word string) int {
 // leading command word from other text.
 func cutKindKeyword(s string, maxStart int) (kindKeyword, string, bool) {
 	limit := len(s)
-	if n := 0; maxStart >= 0 {
-		for i := range s {
-			if n == maxStart {
-				limit = i
-				break
-			}
-			n++
-		}
+	if maxStart >= 0 {
+		limit = runesEnd(s, maxStart)
 	}
 	lower := asciiLower(s)
 	bestAt, best := -1, -1
@@ -299,6 +293,17 @@ func cutKindKeyword(s string, maxStart int) (kindKeyword, string, bool) {
 	}
 	k := checkInKeywords[best]
 	return k, strings.TrimSpace(s[:bestAt] + " " + s[bestAt+len(k.word):]), true
+}
+
+// runesEnd is the byte length of s's first n runes (all of s when it is shorter).
+func runesEnd(s string, n int) int {
+	for i := range s {
+		if n == 0 {
+			return i
+		}
+		n--
+	}
+	return len(s)
 }
 
 // slashRunsOn reports a slash keyword followed by more letters ("/visitor" is not "/visit").

@@ -77,14 +77,7 @@ func prefixOf(s string, words []string) string {
 // mayGoTo says whether a cadre's message without an activity keyword could still be a report in
 // the words above, within the first maxRunes runes: the router then lets the report parser decide.
 func mayGoTo(s string, maxRunes int) bool {
-	n := 0
-	for i := range s {
-		if n == maxRunes {
-			s = s[:i]
-			break
-		}
-		n++
-	}
+	s = s[:runesEnd(s, maxRunes)]
 	for _, nv := range nameVerbs {
 		if containsAnyOf(s, nv.before) && (nv.after == nil || containsAnyOf(s, nv.after)) {
 			return true

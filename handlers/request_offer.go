@@ -36,8 +36,14 @@ func MatterOf(text string) (matter, pleasant bool) {
 	for _, w := range pleasantries {
 		rest = strings.ReplaceAll(rest, w, " ")
 	}
-	han, other := 0, 0
-	for _, r := range rest {
+	han, other := letters(rest)
+	origHan, _ := letters(text)
+	return han >= minMatterRunes, han+other < 2 && origHan > 0
+}
+
+// letters counts the Han characters of s and its other letters and digits.
+func letters(s string) (han, other int) {
+	for _, r := range s {
 		switch {
 		case unicode.Is(unicode.Han, r):
 			han++
@@ -45,13 +51,7 @@ func MatterOf(text string) (matter, pleasant bool) {
 			other++
 		}
 	}
-	origHan := 0
-	for _, r := range text {
-		if unicode.Is(unicode.Han, r) {
-			origHan++
-		}
-	}
-	return han >= minMatterRunes, han+other < 2 && origHan > 0
+	return han, other
 }
 
 // offerRequest asks a household what to do with text: its sentence, or its sentences so far when
