@@ -64,6 +64,13 @@ func TestUndo(t *testing.T) {
 			}
 		})
 	}
+	t.Run("undo names the day the report was for, not the day it was undone", func(t *testing.T) {
+		h := newHarness(t)
+		h.send(CadreZhang, "昨天 走访 1 送米20斤")
+		wantContains(t, h.send(CadreZhang, "撤销"), "已撤销：走访｜王春发｜昨天")
+		h.send(CadreZhang, "前天 电话 3 问药")
+		wantContains(t, h.send(CadreZhang, "撤销"), "已撤销：联系｜李秀英｜11月21日")
+	})
 	t.Run("undo takes the latest report only and keeps the older one", func(t *testing.T) {
 		h := newHarness(t)
 		h.send(CadreZhang, "走访 1 送米20斤")

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"qinqi/internal/clock"
 	"qinqi/internal/domain"
 	"qinqi/internal/pii"
 	"qinqi/store"
@@ -103,8 +104,11 @@ func replyHelp(role domain.Role, lines []string) string {
 
 // ---- check-ins ---------------------------------------------------------------------------------
 
+// dayLabel names d's calendar day as seen from today's: a report stored at noon yesterday is 昨天
+// whatever the hour of either.
 func dayLabel(d, today time.Time) string {
-	switch int(today.Sub(d).Hours() / 24) {
+	d = clock.Day(d)
+	switch int(clock.Day(today).Sub(d).Hours() / 24) {
 	case 0:
 		return "今天"
 	case 1:
