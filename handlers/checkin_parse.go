@@ -86,6 +86,11 @@ var checkInKeywords = []kindKeyword{
 	{"打电话", domain.KindContact, domain.ModePhone}, {"通电话", domain.KindContact, domain.ModePhone},
 	{"电话", domain.KindContact, domain.ModePhone}, {"微信", domain.KindContact, domain.ModeWeChat},
 	{"联系", domain.KindContact, ""}, {"联络", domain.KindContact, ""},
+	// the way-then-verb phrases, so "联系" does not stay behind as the diary's first word
+	{"电话联系", domain.KindContact, domain.ModePhone}, {"电话联络", domain.KindContact, domain.ModePhone},
+	{"电话沟通", domain.KindContact, domain.ModePhone}, {"微信联系", domain.KindContact, domain.ModeWeChat},
+	{"微信沟通", domain.KindContact, domain.ModeWeChat}, {"视频联系", domain.KindContact, domain.ModeWeChat},
+	{"视频通话", domain.KindContact, domain.ModeWeChat},
 	{"走访", domain.KindVisit, domain.ModeInPerson}, {"入户", domain.KindVisit, domain.ModeInPerson},
 	{"家访", domain.KindVisit, domain.ModeInPerson}, {"走动", domain.KindVisit, domain.ModeInPerson},
 	{"入户走访", domain.KindVisit, domain.ModeInPerson}, {"上门走访", domain.KindVisit, domain.ModeInPerson},

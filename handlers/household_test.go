@@ -200,6 +200,13 @@ func TestComplaintGoesToCoordinatorNotCadre(t *testing.T) {
 	t.Run("empty complaint", func(t *testing.T) {
 		wantContains(t, h.send(HeadWang, "投诉"), "请把要反映的事写在")
 	})
+	t.Run("said the way an old head of household says it", func(t *testing.T) {
+		wantContains(t, h.send(HeadWang, "我要投诉 陈书记答应的事没办"), "投诉已收到（编号2）", "不会转给您的结对干部")
+		rs := h.requests(HHWang)
+		if len(rs) != 2 || rs[1].Kind != domain.ReqComplaint || rs[1].Text != "陈书记答应的事没办" {
+			t.Fatalf("requests = %+v, want the second a complaint without 我要投诉", rs)
+		}
+	})
 }
 
 func TestRatingAndContactCard(t *testing.T) {

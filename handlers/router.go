@@ -68,7 +68,7 @@ func (r *Router) table() []route {
 		{id: "resolve", words: []string{"办结"}, slash: "/resolve", aliases: []string{"/done"}, roles: cadresCoord, run: r.resolve},
 		{id: "transfer", words: []string{"转办"}, slash: "/transfer", roles: cadresCoord, run: r.transfer},
 		{id: "request", words: []string{"诉求", "求助", "反映"}, slash: "/request", roles: households, run: r.request},
-		{id: "complaint", words: []string{"投诉"}, slash: "/complain", roles: households, run: r.complaint},
+		{id: "complaint", words: []string{"投诉", "我要投诉", "我想投诉", "要投诉"}, slash: "/complain", roles: households, run: r.complaint},
 		{id: "rate", words: []string{"评价", "打分"}, slash: "/rate", roles: households, run: r.rate},
 		{id: "mycadre", words: []string{"我的干部", "联系卡", "服务卡"}, slash: "/mycadre", roles: households, run: r.myCadre},
 		{id: "menu", words: []string{"菜单", "目录"}, slash: "/menu", roles: households, run: r.menu},
