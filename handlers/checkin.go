@@ -46,6 +46,9 @@ func (r *Router) checkIn(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 		for i, p := range d.Picks {
 			picked[i] = hhs[p]
 		}
+		if d.Several {
+			return r.askSeveral(ctx, c, d, picked)
+		}
 		return r.askHousehold(ctx, c, d, d.Household, picked)
 	case len(hhs) == 1:
 		return r.saveCheckIn(ctx, c, d, hhs[0], sourceID(c.In))
@@ -100,8 +103,15 @@ func (r *Router) askHousehold(ctx context.Context, c *Caller, d CheckInDraft, re
 // pickHousehold completes a report with the household chosen by number. The question is dropped
 // only once the answer is settled, so a retry after a store failure still finds it.
 func (r *Router) pickHousehold(ctx context.Context, c *Caller, d dialog, n int) ([]bot.Reply, error) {
-	if n < 1 || n > len(d.Options) || d.Draft == nil {
-		return nil, refuse(replyPickRange(len(d.Options)))
+	choices := len(d.Options)
+	if d.All {
+		choices++
+	}
+	if n < 1 || n > choices || d.Draft == nil {
+		return nil, refuse(replyPickRange(choices))
+	}
+	if n > len(d.Options) {
+		return r.saveAll(ctx, c, d)
 	}
 	hhs, err := r.store.HouseholdsOfCadre(ctx, c.ID(), r.now())
 	if err != nil {
@@ -122,13 +132,24 @@ func (r *Router) pickHousehold(ctx context.Context, c *Caller, d dialog, n int) 
 
 // saveCheckIn writes the report once per source message and says exactly what was recorded.
 func (r *Router) saveCheckIn(ctx context.Context, c *Caller, d CheckInDraft, h store.PairedHousehold, source string) ([]bot.Reply, error) {
+	saved, created, err := r.recordCheckIn(ctx, c, d, h, source)
+	if err != nil {
+		return nil, err
+	}
+	now := r.now()
+	return answersReport(say(replyCheckInSaved(saved, h.Household.HeadName, clock.Day(saved.OccurredAt), clock.Day(now), !created, r.cfg.CheckIn.UndoWindow))), nil
+}
+
+// recordCheckIn writes the report for h once per source key; created is false when the key was
+// already recorded (a redone message) and saved is then the earlier row.
+func (r *Router) recordCheckIn(ctx context.Context, c *Caller, d CheckInDraft, h store.PairedHousehold, source string) (store.CheckIn, bool, error) {
 	items, sales := ItemsString(d.Goods), ItemsString(d.SalesGoods)
 	if err := fits(d.Text, maxReportChars); err != nil {
-		return nil, err
+		return store.CheckIn{}, false, err
 	}
 	for _, list := range []string{items, sales} {
 		if err := fits(list, maxItemsChars); err != nil {
-			return nil, err
+			return store.CheckIn{}, false, err
 		}
 	}
 	now := r.now()
@@ -144,9 +165,9 @@ func (r *Router) saveCheckIn(ctx context.Context, c *Caller, d CheckInDraft, h s
 	}
 	saved, created, err := r.store.CreateCheckIn(ctx, ci, c.ID())
 	if err != nil {
-		return nil, fmt.Errorf("create check-in: %w", err)
+		return saved, false, fmt.Errorf("create check-in: %w", err)
 	}
-	return answersReport(say(replyCheckInSaved(saved, h.Household.HeadName, clock.Day(saved.OccurredAt), clock.Day(now), !created, r.cfg.CheckIn.UndoWindow))), nil
+	return saved, created, nil
 }
 
 // answersReport marks the replies a report waits for: if one never reaches the cadre, the cadre's

@@ -36,7 +36,10 @@ type CheckInDraft struct {
 	Household string
 	// Picks are the households the message names, as indices into the list given to ParseReport,
 	// in list order: one is a report, two or more (two "周勇") are one question.
-	Picks     []int     `json:",omitempty"`
+	Picks []int `json:",omitempty"`
+	// Several is set when Picks come from two or more different names, each naming one household
+	// ("走访了王春发和李桂兰", "院坝会 王春发 李桂兰"): the question then offers all of them.
+	Several   bool      `json:",omitempty"`
 	BadNumber int       `json:",omitempty"` // a list number beyond the list
 	Day       time.Time // midnight Asia/Shanghai of the day it happened
 	DayGiven  bool      // false: the report is for today
@@ -146,7 +149,7 @@ func ParseReport(fold *hanzi.Folder, text string, now time.Time, hhs []Household
 		return CheckInDraft{}, err
 	}
 	p.takeGoods(&d)
-	d.Household, d.Picks, d.BadNumber = p.ref, p.picks, p.badNumber
+	d.Household, d.Picks, d.BadNumber, d.Several = p.ref, p.picks, p.badNumber, p.several
 	d.Text = p.text()
 	if hhs == nil && d.Household == "" {
 		d.Household, d.Text = splitHousehold(d.Text)
@@ -172,6 +175,7 @@ type reportParse struct {
 	hhs       []HouseholdRef
 	ref       string
 	picks     []int
+	several   bool
 	badNumber int
 	kind      domain.CheckInKind
 	fold      *hanzi.Folder

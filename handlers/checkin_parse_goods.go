@@ -81,7 +81,7 @@ func (p *reportParse) eachGoods(s string, accept func(g Goods, start, end, qtyAt
 		if isUnitWord(s[m[6]:]) {
 			continue
 		}
-		name, offset := goodsNameBefore(run)
+		name, offset := goodsNameBefore(trimEach(run))
 		if name == "" || p.isTaken(m[0], m[1]) {
 			continue
 		}
@@ -166,6 +166,15 @@ func goodsNameBefore(run string) (string, int) {
 		return "", 0
 	}
 	return name, len(run) - len(name)
+}
+
+// trimEach cuts the word that shares goods out among households ("米各一袋", "油每户一桶") from the
+// run before the quantity, so the name before it is read.
+func trimEach(run string) string {
+	for _, w := range []string{"各", "每户", "每家"} {
+		run = strings.TrimSuffix(run, w)
+	}
+	return run
 }
 
 // goodsStopRunes end a goods name when read backwards ("米和" is not a name).

@@ -73,6 +73,7 @@ func (p *reportParse) settleNames() {
 	for _, i := range p.picks {
 		seen[i] = true
 	}
+	hits, single := 0, true
 	for _, h := range p.names {
 		if numbered && !(len(h.idx) == 1 && h.idx[0] == p.picks[0]) {
 			p.untake(h.start, h.end)
@@ -85,8 +86,10 @@ func (p *reportParse) settleNames() {
 		for _, i := range h.idx {
 			seen[i] = true
 		}
+		hits, single = hits+1, single && len(h.idx) == 1
 	}
 	p.picks = sortedKeys(seen)
+	p.several = !numbered && hits > 1 && single
 	if len(p.picks) > 0 {
 		p.badNumber = 0
 	} else if p.hhs != nil && p.badNumber == 0 {

@@ -236,6 +236,7 @@ func TestParseGoods(t *testing.T) {
 		{"quantity first", "2床棉被", "棉被×2床"},
 		{"unknown goods keeps two characters", "送了香油2瓶", "香油×2瓶"},
 		{"several", "米20斤、面10斤、油1桶", "米×20斤;面×10斤;油×1桶"},
+		{"shared out among households", "送米各一袋 油每户一桶", "米×1袋;油×1桶"},
 		{"weekday is not goods", "星期三包饺子", ""},
 		{"nothing", "聊了聊家常", ""},
 	}
@@ -243,6 +244,32 @@ func TestParseGoods(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := handlers.ItemsString(handlers.ParseGoods(fold, tc.in)); got != tc.want {
 				t.Fatalf("ParseGoods(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestParseReportSeveral: Several is set only when different names each name one household.
+func TestParseReportSeveral(t *testing.T) {
+	fold := folder(t)
+	cases := []struct {
+		name, in string
+		picks    []int
+		several  bool
+	}{
+		{"two names joined by 和", "今天走访了王春发和李三元 送米各一袋", []int{0, 3}, true},
+		{"two names glued together", "走访 王春发李三元 开院坝会", []int{0, 3}, true},
+		{"a name and initials", "电话 wcf 张长青", []int{0, 4}, true},
+		{"one name shared by two households", "走访 周勇 看房子", []int{5, 6}, false},
+		{"a shared name and another name", "走访 周勇 王春发", []int{0, 5, 6}, false},
+		{"a list number with another name in the diary", "走访 2 王春发的儿子回来了", []int{1}, false},
+		{"one name", "走访 王春发", []int{0}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := handlers.ParseReport(fold, tc.in, parseNow, reportHHs)
+			if err != nil || fmt.Sprint(got.Picks) != fmt.Sprint(tc.picks) || got.Several != tc.several {
+				t.Fatalf("ParseReport(%q) = picks %v several %v err %v, want %v %v", tc.in, got.Picks, got.Several, err, tc.picks, tc.several)
 			}
 		})
 	}

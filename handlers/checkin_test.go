@@ -154,6 +154,55 @@ func TestCheckInAmbiguousNameAsksOneQuestion(t *testing.T) {
 	})
 }
 
+func TestCheckInSeveralHouseholdsOneMessage(t *testing.T) {
+	ask := func(h *harness) {
+		got := h.send(CadreZhang, "今天走访了王春发和李秀英 送米各一袋")
+		wantContains(t, got, "这条提到了2户", "1. 王春发", "2. 李秀英", "3. 这2户都记")
+		wantNot(t, got, "王秋菊")
+	}
+	t.Run("all of them: one report each, one reply, one undo", func(t *testing.T) {
+		h := newHarness(t)
+		ask(h)
+		wantContains(t, h.send(CadreZhang, "3"), "已记录 ✔（2户，每户一条）", "走访｜王春发、李秀英｜今天", "米×1袋")
+		cs := h.checkIns(CadreZhang)
+		if len(cs) != 2 || cs[0].HouseholdID != h.household(HHWang) || cs[1].HouseholdID != h.household(HHLi) ||
+			cs[0].Items != "米×1袋" || cs[1].Items != "米×1袋" || *cs[0].SourceMsgID == *cs[1].SourceMsgID {
+			t.Fatalf("check-ins = %+v, want one for 王春发 and one for 李秀英, each 米×1袋 with its own source", cs)
+		}
+		wantContains(t, h.send(CadreZhang, "撤销"), "已撤销：走访｜王春发、李秀英｜今天")
+		for _, c := range h.checkIns(CadreZhang) {
+			if c.UndoneAt == nil {
+				t.Fatalf("check-in %d of the message is not undone", c.ID)
+			}
+		}
+	})
+	t.Run("the same message handled again records nothing more", func(t *testing.T) {
+		h := newHarness(t)
+		ask(h)
+		h.send(CadreZhang, "3")
+		m := bot.Message{Kind: bot.KindText, Text: "今天走访了王春发和李秀英 送米各一袋", Transport: "fake", Account: "bot1", ID: "m1"}
+		wantContains(t, h.handle(bot.Inbound{Message: m, PersonID: int64(h.person(CadreZhang))})[0].Text, "这条提到了2户")
+		wantContains(t, h.send(CadreZhang, "3"), "这条已经记过了")
+		if n := len(h.checkIns(CadreZhang)); n != 2 {
+			t.Fatalf("have %d check-ins, want 2", n)
+		}
+	})
+	t.Run("one of them", func(t *testing.T) {
+		h := newHarness(t)
+		ask(h)
+		wantContains(t, h.send(CadreZhang, "2"), "已记录 ✔\n走访｜李秀英｜今天")
+		if cs := h.checkIns(CadreZhang); len(cs) != 1 || cs[0].HouseholdID != h.household(HHLi) {
+			t.Fatalf("check-ins = %+v, want one for 李秀英", cs)
+		}
+		wantContains(t, h.send(CadreZhang, "撤销"), "已撤销：走访｜李秀英｜今天")
+	})
+	t.Run("a number past all of them asks again", func(t *testing.T) {
+		h := newHarness(t)
+		ask(h)
+		wantContains(t, h.send(CadreZhang, "4"), "请回复1到3之间的数字")
+	})
+}
+
 func TestCheckInMissingHouseholdAsksAmongAll(t *testing.T) {
 	h := newHarness(t)
 	got := h.send(CadreZhang, "讲政策 讲了医保缴费")

@@ -31,6 +31,7 @@ type dialog struct {
 	Category domain.RequestCategory `json:"category,omitempty"`
 	Refs     []int64                `json:"refs,omitempty"` // discrepancy ids of dlgDiscNote
 	Text     string                 `json:"text,omitempty"` // the sentence of dlgRequestOffer
+	All      bool                   `json:"all,omitempty"`  // dlgPickHousehold: one more choice, all Options
 }
 
 func dialogKey(p domain.PersonID) string { return fmt.Sprintf("dialog:%d", p) }

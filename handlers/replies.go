@@ -173,6 +173,17 @@ func replyPickHousehold(ref string, labels []string) string {
 	return q + "\n" + numbered(labels) + "\n10分钟内回复有效。"
 }
 
+// replyPickSeveral asks among households named by different names; the last choice records all.
+func replyPickSeveral(labels []string) string {
+	all := fmt.Sprintf("这%d户都记（每户记一条，内容相同）", len(labels))
+	return fmt.Sprintf("这条提到了%d户，报的是哪一户？回复数字：\n%s\n10分钟内回复有效。", len(labels), numbered(append(labels, all)))
+}
+
+// replySavedForEach heads the reply of a report recorded for each of n households.
+func replySavedForEach(n int, saved string) string {
+	return strings.Replace(saved, "已记录 ✔", fmt.Sprintf("已记录 ✔（%d户，每户一条）", n), 1)
+}
+
 func replyNotYourHousehold(ref string) string {
 	return fmt.Sprintf("“%s”不是您的结对户，这条没有记录。发“我的亲戚”看您的户和编号。", ref)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"qinqi/bot"
 	"qinqi/internal/clock"
@@ -31,7 +33,13 @@ func (r *Router) undo(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if err := r.store.UndoCheckIn(ctx, last.ID, c.ID(), now); err != nil {
 		return nil, fmt.Errorf("undo check-in: %w", err)
 	}
-	return say(replyUndone(last, name, clock.Day(now))), nil
+	others, err := r.undoSiblings(ctx, c, last)
+	if err != nil {
+		return nil, err
+	}
+	slices.Reverse(others) // undone newest first; named in the order they were recorded
+	names := append(others, name)
+	return say(replyUndone(last, strings.Join(names, "、"), clock.Day(now))), nil
 }
 
 // householdName is for replies to the household's own cadre; a household that no longer exists

@@ -1,0 +1,117 @@
+package handlers
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"qinqi/bot"
+	"qinqi/internal/clock"
+	"qinqi/internal/domain"
+	"qinqi/store"
+)
+
+// A report that names two or more of the cadre's households by different names ("今天走访了王春发和
+// 李桂兰", "院坝会 王春发 李桂兰") asks which one, with one more choice: all of them. Recording all
+// without asking would turn "走访王春发，李桂兰也在" into a visit nobody made; asking only for one
+// would leave the cadre to type the report again for each household on one bar of signal. Chosen
+// "all", each household gets its own report with the same kind, day, goods, money and words, and
+// 撤销 takes back all of them, as they came from one message.
+
+// askSeveral keeps the draft and asks among the named households, the last choice being all of them.
+func (r *Router) askSeveral(ctx context.Context, c *Caller, d CheckInDraft, options []store.PairedHousehold) ([]bot.Reply, error) {
+	labels := make([]string, len(options))
+	ids := make([]domain.HouseholdID, len(options))
+	for i, o := range options {
+		labels[i] = householdLabel(o.Household)
+		ids[i] = o.Household.ID
+	}
+	q := replyPickSeveral(labels)
+	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgPickHousehold, Draft: &d, Options: ids, All: true, Source: sourceID(c.In)}) {
+		return answersReport(asked(say(q, replyKVDown))), nil
+	}
+	return answersReport(asked(say(q))), nil
+}
+
+// saveAll records the draft once for each household of the question, each under its own source
+// key derived from the message's, so a redone message records none of them twice.
+func (r *Router) saveAll(ctx context.Context, c *Caller, d dialog) ([]bot.Reply, error) {
+	hhs, err := r.store.HouseholdsOfCadre(ctx, c.ID(), r.now())
+	if err != nil {
+		return nil, fmt.Errorf("households of cadre: %w", err)
+	}
+	byID := make(map[domain.HouseholdID]store.PairedHousehold, len(hhs))
+	for _, h := range hhs {
+		byID[h.Household.ID] = h
+	}
+	var saved []store.CheckIn
+	var names []string
+	again := true
+	for _, id := range d.Options {
+		h, ok := byID[id]
+		if !ok { // the pairing ended meanwhile: the others are still this cadre's to record
+			continue
+		}
+		ci, created, err := r.recordCheckIn(ctx, c, *d.Draft, h, groupSource(d.Source, id))
+		if err != nil {
+			return nil, err
+		}
+		saved, names, again = append(saved, ci), append(names, h.Household.HeadName), again && !created
+	}
+	r.dropDialog(ctx, c.ID())
+	if len(saved) == 0 {
+		return nil, refuse(replyNotYourHousehold(strconv.Itoa(len(d.Options) + 1)))
+	}
+	now := r.now()
+	text := replyCheckInSaved(saved[0], strings.Join(names, "、"), clock.Day(saved[0].OccurredAt), clock.Day(now), again, r.cfg.CheckIn.UndoWindow)
+	return answersReport(say(replySavedForEach(len(saved), text))), nil
+}
+
+// groupSource is the source key of one household's report in a report for several: the message's
+// key and the household, kept within the column's 96 characters.
+func groupSource(source string, id domain.HouseholdID) string {
+	if source == "" {
+		return ""
+	}
+	if len(source) > 72 {
+		sum := sha1.Sum([]byte(source))
+		source = "h:" + hex.EncodeToString(sum[:])
+	}
+	return source + "|" + strconv.FormatInt(int64(id), 10)
+}
+
+// sameMessage tells whether two reports were recorded from one message for several households.
+func sameMessage(a, b store.CheckIn) bool {
+	if a.SourceMsgID == nil || b.SourceMsgID == nil || !a.ReportedAt.Equal(b.ReportedAt) {
+		return false
+	}
+	ai, bi := strings.LastIndexByte(*a.SourceMsgID, '|'), strings.LastIndexByte(*b.SourceMsgID, '|')
+	return ai > 0 && bi > 0 && (*a.SourceMsgID)[:ai] == (*b.SourceMsgID)[:bi]
+}
+
+// undoSiblings takes back the other reports recorded from the message of last, already undone,
+// and returns the names of their households.
+func (r *Router) undoSiblings(ctx context.Context, c *Caller, last store.CheckIn) ([]string, error) {
+	var names []string
+	for {
+		next, err := r.store.LastCheckInOfCadre(ctx, c.ID())
+		if errors.Is(err, store.ErrNotFound) || (err == nil && !sameMessage(last, next)) {
+			return names, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("last check-in: %w", err)
+		}
+		if err := r.store.UndoCheckIn(ctx, next.ID, c.ID(), r.now()); err != nil {
+			return nil, fmt.Errorf("undo check-in: %w", err)
+		}
+		name, err := r.householdName(ctx, next.HouseholdID)
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, name)
+	}
+}
