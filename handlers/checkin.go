@@ -137,7 +137,11 @@ func (r *Router) saveCheckIn(ctx context.Context, c *Caller, d CheckInDraft, h s
 		return nil, err
 	}
 	now := r.now()
-	return answersReport(say(replyCheckInSaved(saved, h.Household.HeadName, clock.Day(saved.OccurredAt), clock.Day(now), !created, r.cfg.CheckIn.UndoWindow))), nil
+	text := replyCheckInSaved(saved, h.Household.HeadName, clock.Day(saved.OccurredAt), clock.Day(now), !created, r.cfg.CheckIn.UndoWindow)
+	if !created && (saved.SourceMsgID == nil || *saved.SourceMsgID != source) {
+		text = replySentAgain(saved, now, text)
+	}
+	return answersReport(say(text)), nil
 }
 
 // recordCheckIn writes the report for h once per source key; created is false when the key was
@@ -163,11 +167,24 @@ func (r *Router) recordCheckIn(ctx context.Context, c *Caller, d CheckInDraft, h
 	if source != "" {
 		ci.SourceMsgID = &source
 	}
+	key := reportKey(ci, d.Day)
+	ci.ContentKey = &key
 	saved, created, err := r.store.CreateCheckIn(ctx, ci, c.ID())
 	if err != nil {
 		return saved, false, fmt.Errorf("create check-in: %w", err)
 	}
 	return saved, created, nil
+}
+
+// reportKey names what a report says: the cadre, household, kind and way, the day it happened, the
+// words, goods and money. A cadre on a weak signal who sees no answer sends the same report again
+// minutes later; with the key it is recorded once and the cadre told so. A second call on one day
+// with nothing said differs from the first only by being sent again, and counts once too.
+func reportKey(c store.CheckIn, day time.Time) string {
+	h := sha1.New()
+	fmt.Fprintf(h, "%d|%d|%s|%s|%s|%s|%s|%d|%s|%d", c.CadreID, c.HouseholdID, c.Kind, c.Mode, day.Format(time.DateOnly),
+		c.Text, c.Items, c.ValueFen, c.SalesItems, c.SalesFen)
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // answersReport marks the replies a report waits for: if one never reaches the cadre, the cadre's

@@ -161,6 +161,17 @@ func replyCheckInSaved(c store.CheckIn, hh string, day, today time.Time, again b
 	return b.String()
 }
 
+// replySentAgain answers a report already recorded from an earlier message: when, and how to
+// record a second one that really happened.
+func replySentAgain(saved store.CheckIn, now time.Time, text string) string {
+	when := saved.ReportedAt.In(now.Location()).Format("15:04")
+	if !clock.Day(saved.ReportedAt).Equal(clock.Day(now)) {
+		when = dayLabel(saved.ReportedAt, now) + when
+	}
+	head := fmt.Sprintf("%s已经记过一条一样的，没有重复记录。如果是又一次，请加几个字说明再发：\n", when)
+	return strings.Replace(text, "这条已经记过了，没有重复记录：\n", head, 1)
+}
+
 func replyTooOld(day time.Time, maxDays int) string {
 	return fmt.Sprintf("%s 已超过%d天，不能再补报了，这条没有记录。如确需补录，请联系单位协调员。", day.Format("2006年1月2日"), maxDays)
 }

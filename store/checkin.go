@@ -36,13 +36,28 @@ func (s *Store) CreateCheckIn(ctx context.Context, c CheckIn, actor domain.Perso
 	} else {
 		err = s.Tx(ctx, write)
 	}
-	if err != nil && IsDuplicate(err) && c.SourceMsgID != nil {
-		old, e := one[CheckIn](s, ctx, "source_msg_id = ?", *c.SourceMsgID)
-		if e == nil {
+	if err != nil && IsDuplicate(err) {
+		if old, ok := s.earlierReport(ctx, c); ok {
 			return old, false, nil
 		}
 	}
 	return c, err == nil, err
+}
+
+// earlierReport finds the row a duplicate-key error on c stands for: the same message, else the
+// same report from another message.
+func (s *Store) earlierReport(ctx context.Context, c CheckIn) (CheckIn, bool) {
+	if c.SourceMsgID != nil {
+		if old, err := one[CheckIn](s, ctx, "source_msg_id = ?", *c.SourceMsgID); err == nil {
+			return old, true
+		}
+	}
+	if c.ContentKey != nil {
+		if old, err := one[CheckIn](s, ctx, "content_key = ?", *c.ContentKey); err == nil {
+			return old, true
+		}
+	}
+	return CheckIn{}, false
 }
 
 // checkInDetail is the audit detail of a new check-in: "kind=visit pairing=1 household=2 fen=0".
@@ -63,7 +78,7 @@ func checkInDetail(c CheckIn) string {
 // (TestHandWrittenInsertsCoverTheModels keeps them in step with the model).
 var checkInInsertOne = insertSQL("check_ins", []string{"pairing_id", "cadre_id", "household_id", "kind", "mode", "occurred_at", "reported_at",
 	"place", "text", "items", "value_fen", "sales_items", "sales_fen", "lat", "lng", "distance_m", "far", "photo_ref",
-	"source_msg_id", "undone_at", "created_at", "updated_at"}, 1)
+	"source_msg_id", "content_key", "undone_at", "created_at", "updated_at"}, 1)
 
 // insertCheckIn writes c as gorm's Create would (CreatedAt and UpdatedAt now unless set) and sets its ID.
 func (s *Store) insertCheckIn(ctx context.Context, c *CheckIn) error {
@@ -76,7 +91,7 @@ func (s *Store) insertCheckIn(ctx context.Context, c *CheckIn) error {
 	}
 	id, err := s.insertRow(ctx, checkInInsertOne, c.PairingID, c.CadreID, c.HouseholdID, c.Kind, c.Mode,
 		c.OccurredAt, c.ReportedAt, c.Place, c.Text, c.Items, c.ValueFen, c.SalesItems, c.SalesFen, c.Lat, c.Lng,
-		c.DistanceM, c.Far, c.PhotoRef, c.SourceMsgID, c.UndoneAt, c.CreatedAt, c.UpdatedAt)
+		c.DistanceM, c.Far, c.PhotoRef, c.SourceMsgID, c.ContentKey, c.UndoneAt, c.CreatedAt, c.UpdatedAt)
 	c.ID = domain.CheckInID(id)
 	return err
 }
@@ -100,7 +115,9 @@ func (s *Store) LastCheckInOfCadre(ctx context.Context, cadre domain.PersonID) (
 // out of its pairing's summary.
 func (s *Store) UndoCheckIn(ctx context.Context, id domain.CheckInID, actor domain.PersonID, at time.Time) error {
 	return s.Tx(ctx, func(tx *Store) error {
-		res := tx.q(ctx).Model(&CheckIn{}).Where("id = ? AND undone_at IS NULL", id).Update("undone_at", at.In(s.loc))
+		// the key goes with the undo, so the same report can be sent again and recorded
+		res := tx.q(ctx).Model(&CheckIn{}).Where("id = ? AND undone_at IS NULL", id).
+			Updates(map[string]any{"undone_at": at.In(s.loc), "content_key": nil})
 		if res.Error != nil {
 			return fmt.Errorf("store: undo check-in %d: %w", id, res.Error)
 		}

@@ -113,6 +113,57 @@ func TestCheckInStore(t *testing.T) {
 	}
 }
 
+// TestCheckInSameReportAgain: a second message with the same content key records nothing and
+// returns the first row; once that row is undone the key is free again. Inside a batch too.
+func TestCheckInSameReportAgain(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newConvFixture(t, b.Open(t))
+			report := func(src string) (store.CheckIn, bool) {
+				t.Helper()
+				key := "k1"
+				c := store.CheckIn{PairingID: f.pairing, CadreID: f.cadre, HouseholdID: f.hh, Kind: domain.KindVisit,
+					OccurredAt: convNow, ReportedAt: convNow, Items: "米×20斤", SourceMsgID: &src, ContentKey: &key}
+				got, created, err := f.s.CreateCheckIn(ctx, c, f.cadre)
+				if err != nil {
+					t.Fatalf("create from %s: %v", src, err)
+				}
+				return got, created
+			}
+			first, created := report("fake:bot1:m1")
+			if !created {
+				t.Fatal("the first report was not created")
+			}
+			if again, created := report("fake:bot1:m2"); created || again.ID != first.ID {
+				t.Fatalf("the same report from a new message: created=%v id %d, want the first (%d)", created, again.ID, first.ID)
+			}
+			if err := f.s.UndoCheckIn(ctx, first.ID, f.cadre, convNow); err != nil {
+				t.Fatal(err)
+			}
+			third, created := report("fake:bot1:m3")
+			if !created || third.ID == first.ID {
+				t.Fatalf("after undo the same report is new: created=%v id %d", created, third.ID)
+			}
+			var inBatch store.CheckIn
+			err := f.s.Batch(ctx, func(ctx context.Context) error {
+				var err error
+				key, src := "k1", "fake:bot1:m4"
+				inBatch, created, err = f.s.CreateCheckIn(ctx, store.CheckIn{PairingID: f.pairing, CadreID: f.cadre, HouseholdID: f.hh,
+					Kind: domain.KindVisit, OccurredAt: convNow, ReportedAt: convNow, SourceMsgID: &src, ContentKey: &key}, f.cadre)
+				return err
+			})
+			if err != nil || created || inBatch.ID != third.ID {
+				t.Fatalf("in a batch: %v created=%v id %d, want %d", err, created, inBatch.ID, third.ID)
+			}
+			audit, err := f.s.AuditOf(ctx, "checkin", int64(third.ID))
+			if err != nil || len(audit) != 1 {
+				t.Fatalf("audit of the kept report = %+v, %v; want its create only", audit, err)
+			}
+		})
+	}
+}
+
 func TestRequestStore(t *testing.T) {
 	for _, b := range testenv.Backends() {
 		t.Run(b.Name, func(t *testing.T) {

@@ -125,6 +125,13 @@ func (s *Store) migrations() []*gormigrate.Migration {
 				return err
 			},
 		},
+		{
+			// A report sent again from a new message is recorded once (CheckIn.ContentKey). Rows
+			// written before have no key, and nothing is recomputed for them. On MySQL the column is
+			// added in place; the unique index is built over the whole table once.
+			ID:      "202612070002_checkin_content_key",
+			Migrate: migrateCheckInContentKey,
+		},
 	}
 }
 
@@ -172,6 +179,21 @@ func migrateCheckInSales(tx *gorm.DB) error {
 			if err := m.AddColumn(&CheckIn{}, col); err != nil {
 				return fmt.Errorf("add check_ins.%s: %w", col, err)
 			}
+		}
+	}
+	return nil
+}
+
+func migrateCheckInContentKey(tx *gorm.DB) error {
+	m := tx.Migrator()
+	if !m.HasColumn(&CheckIn{}, "ContentKey") {
+		if err := m.AddColumn(&CheckIn{}, "ContentKey"); err != nil {
+			return fmt.Errorf("add check_ins.content_key: %w", err)
+		}
+	}
+	if !m.HasIndex(&CheckIn{}, "ContentKey") {
+		if err := m.CreateIndex(&CheckIn{}, "ContentKey"); err != nil {
+			return fmt.Errorf("create index on check_ins.content_key: %w", err)
 		}
 	}
 	return nil

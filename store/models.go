@@ -124,13 +124,17 @@ type CheckIn struct {
 	SalesFen    int64
 	Lat         *float64
 	Lng         *float64
-	DistanceM   *int       // to the household's registered location, when both are known
-	Far         bool       // DistanceM over the configured threshold; flagged, never refused
-	PhotoRef    string     `gorm:"size:255"`
-	SourceMsgID *string    `gorm:"size:96;uniqueIndex"` // transport:account:msgid; one check-in per message
-	UndoneAt    *time.Time `gorm:"index:idx_checkin_scan,priority:4"`
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	DistanceM   *int    // to the household's registered location, when both are known
+	Far         bool    // DistanceM over the configured threshold; flagged, never refused
+	PhotoRef    string  `gorm:"size:255"`
+	SourceMsgID *string `gorm:"size:96;uniqueIndex"` // transport:account:msgid; one check-in per message
+	// ContentKey names what a chat report says (handlers.reportKey), unique while the report stands
+	// (undo clears it): the same report sent again from a new message is not recorded twice.
+	// Imported rows have none.
+	ContentKey *string    `gorm:"size:40;uniqueIndex"`
+	UndoneAt   *time.Time `gorm:"index:idx_checkin_scan,priority:4"`
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // WorkPlan is a cadre's monthly plan (计划).

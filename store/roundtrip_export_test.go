@@ -57,3 +57,15 @@ func (s *Store) DropInboxAttemptsForTest(ctx context.Context) error {
 	}
 	return s.q(ctx).Table(migrationsTable).Where("id = ?", "202612050002_inbox_attempts").Delete(nil).Error
 }
+
+// DropContentKeyForTest takes the schema back to before the content-key migration.
+func (s *Store) DropContentKeyForTest(ctx context.Context) error {
+	m := s.q(ctx).Migrator()
+	if err := m.DropIndex(&CheckIn{}, "ContentKey"); err != nil {
+		return err
+	}
+	if err := m.DropColumn(&CheckIn{}, "ContentKey"); err != nil {
+		return err
+	}
+	return s.q(ctx).Table(migrationsTable).Where("id = ?", "202612070002_checkin_content_key").Delete(nil).Error
+}

@@ -5,7 +5,9 @@ import (
 	"testing"
 
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/internal/testenv"
+	"qinqi/store"
 )
 
 func TestMigrateIsIdempotent(t *testing.T) {
@@ -73,6 +75,42 @@ func TestInboxAttemptsUpgrade(t *testing.T) {
 			}
 			if n, err := s.FailInboundTry(ctx, rows[0].ID, "boom"); err != nil || n != 1 {
 				t.Fatalf("first try = %d, %v", n, err)
+			}
+		})
+	}
+}
+
+// TestCheckInContentKeyUpgrade: a database from before the content key keeps its check-ins, which
+// get no key, and the same report is refused once the migration ran.
+func TestCheckInContentKeyUpgrade(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newConvFixture(t, b.Open(t))
+			for i := 0; i < 2; i++ { // two identical old rows: the unique index must still build
+				if _, _, err := f.s.CreateCheckIn(ctx, store.CheckIn{PairingID: f.pairing, CadreID: f.cadre, HouseholdID: f.hh,
+					Kind: domain.KindVisit, OccurredAt: convNow, ReportedAt: convNow}, f.cadre); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := f.s.DropContentKeyForTest(ctx); err != nil {
+				t.Fatalf("downgrade: %v", err)
+			}
+			if p, _ := f.s.PendingMigrations(ctx); len(p) != 1 {
+				t.Fatalf("pending after downgrade = %v, want the content-key migration", p)
+			}
+			if err := f.s.Migrate(ctx); err != nil {
+				t.Fatalf("upgrade: %v", err)
+			}
+			key := "k"
+			c := store.CheckIn{PairingID: f.pairing, CadreID: f.cadre, HouseholdID: f.hh, Kind: domain.KindVisit,
+				OccurredAt: convNow, ReportedAt: convNow, ContentKey: &key}
+			first, created, err := f.s.CreateCheckIn(ctx, c, f.cadre)
+			if err != nil || !created {
+				t.Fatalf("first keyed report: %v created=%v", err, created)
+			}
+			if again, created, err := f.s.CreateCheckIn(ctx, c, f.cadre); err != nil || created || again.ID != first.ID {
+				t.Fatalf("same key after the upgrade: %v created=%v id %d, want %d", err, created, again.ID, first.ID)
 			}
 		})
 	}
