@@ -46,6 +46,9 @@ func (r *Router) checkIn(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 		for i, p := range d.Picks {
 			picked[i] = hhs[p]
 		}
+		if d.Several && d.Listed {
+			return r.saveAll(ctx, c, d, householdIDs(picked), sourceID(c.In))
+		}
 		if d.Several {
 			return r.askSeveral(ctx, c, d, picked)
 		}
@@ -110,8 +113,16 @@ func (r *Router) pickHousehold(ctx context.Context, c *Caller, d dialog, n int) 
 	if n < 1 || n > choices || d.Draft == nil {
 		return nil, refuse(replyPickRange(choices))
 	}
+	draft := *d.Draft
+	if len(draft.Texts) == choices {
+		draft.Text = draft.Texts[n-1]
+	}
 	if n > len(d.Options) {
-		return r.saveAll(ctx, c, d)
+		out, err := r.saveAll(ctx, c, draft, d.Options, d.Source)
+		if !failed(err) {
+			r.dropDialog(ctx, c.ID())
+		}
+		return out, err
 	}
 	hhs, err := r.store.HouseholdsOfCadre(ctx, c.ID(), r.now())
 	if err != nil {
@@ -119,7 +130,7 @@ func (r *Router) pickHousehold(ctx context.Context, c *Caller, d dialog, n int) 
 	}
 	for _, h := range hhs {
 		if h.Household.ID == d.Options[n-1] {
-			out, err := r.saveCheckIn(ctx, c, *d.Draft, h, d.Source)
+			out, err := r.saveCheckIn(ctx, c, draft, h, d.Source)
 			if !failed(err) {
 				r.dropDialog(ctx, c.ID())
 			}

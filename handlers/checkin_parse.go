@@ -39,7 +39,13 @@ type CheckInDraft struct {
 	Picks []int `json:",omitempty"`
 	// Several is set when Picks come from two or more different names, each naming one household
 	// ("走访了王春发和李桂兰", "院坝会 王春发 李桂兰"): the question then offers all of them.
-	Several   bool      `json:",omitempty"`
+	Several bool `json:",omitempty"`
+	// Listed is set when those households stand together as a list ("走访 1、2", "王春发和李桂兰都去了"):
+	// the report is for each of them, without a question.
+	Listed bool `json:",omitempty"`
+	// Texts are the diary texts for each choice when the question is among names apart (each of
+	// Picks, then all of them): the names of the others stay in the text of the one chosen.
+	Texts     []string  `json:",omitempty"`
 	BadNumber int       `json:",omitempty"` // a list number beyond the list
 	Day       time.Time // midnight Asia/Shanghai of the day it happened
 	DayGiven  bool      // false: the report is for today
@@ -149,8 +155,11 @@ func ParseReport(fold *hanzi.Folder, text string, now time.Time, hhs []Household
 		return CheckInDraft{}, err
 	}
 	p.takeGoods(&d)
-	d.Household, d.Picks, d.BadNumber, d.Several = p.ref, p.picks, p.badNumber, p.several
+	d.Household, d.Picks, d.BadNumber, d.Several, d.Listed = p.ref, p.picks, p.badNumber, p.several, p.listed
 	d.Text = p.text()
+	if p.several && !p.listed {
+		d.Texts = p.textsForEach()
+	}
 	if hhs == nil && d.Household == "" {
 		d.Household, d.Text = splitHousehold(d.Text)
 	}
@@ -176,6 +185,9 @@ type reportParse struct {
 	ref       string
 	picks     []int
 	several   bool
+	listed    bool
+	named     []nameHit // the names of a question among names apart (several, not listed)
+	badMore   int       // a list number past the list after the first ("走访 1、5" of 3 households)
 	badNumber int
 	kind      domain.CheckInKind
 	fold      *hanzi.Folder

@@ -68,14 +68,15 @@ func (p *reportParse) takeNames() {
 // report is about, and names of other households stay in the text ("走访 2 王春发的儿子回来了");
 // without one, every household named is a candidate.
 func (p *reportParse) settleNames() {
-	numbered := len(p.picks) == 1
+	numbered := len(p.picks) > 0
 	seen := map[int]bool{}
 	for _, i := range p.picks {
 		seen[i] = true
 	}
-	hits, single := 0, true
+	var named []nameHit
+	single := true
 	for _, h := range p.names {
-		if numbered && !(len(h.idx) == 1 && h.idx[0] == p.picks[0]) {
+		if numbered && !(len(h.idx) == 1 && seen[h.idx[0]]) {
 			p.untake(h.start, h.end)
 			p.hide(h.start, h.end)
 			continue
@@ -86,10 +87,20 @@ func (p *reportParse) settleNames() {
 		for _, i := range h.idx {
 			seen[i] = true
 		}
-		hits, single = hits+1, single && len(h.idx) == 1
+		named, single = append(named, h), single && len(h.idx) == 1
 	}
 	p.picks = sortedKeys(seen)
-	p.several = !numbered && hits > 1 && single
+	if numbered {
+		p.several, p.listed = len(p.picks) > 1, true // "走访 1、2": numbers say which, all of them
+	} else {
+		p.several = len(named) > 1 && single
+		p.listed = p.several && p.adjacent(named)
+		p.named = named
+	}
+	if p.badMore > 0 {
+		p.badNumber = p.badMore
+		return
+	}
 	if len(p.picks) > 0 {
 		p.badNumber = 0
 	} else if p.hhs != nil && p.badNumber == 0 {
@@ -220,8 +231,91 @@ func (p *reportParse) takeListNumber(kwEnd int) {
 		}
 		p.take(at, end)
 		p.addNumber(n, strconv.Itoa(n))
+		if p.hhs != nil && p.badNumber == 0 {
+			p.takeMoreNumbers(end)
+		}
 		return
 	}
+}
+
+// takeMoreNumbers reads a list of list numbers ("走访 1、2", "走访1和3", "电话 1 2 3"): each must stand
+// alone, so "走访 1 2袋米" and "电话 1 3次没人接" name one household. A number past the list is
+// refused as the first one would be.
+func (p *reportParse) takeMoreNumbers(end int) {
+	v := p.view(false)
+	for {
+		at := skipListSeps(v, end)
+		if at == end && at < len(v) {
+			return
+		}
+		n, next, ok := listNumberAt(v, at)
+		if !ok || !(next == len(v) || isSep(runeAt(v, next)) || strings.HasSuffix(v[:next], "户") || strings.HasSuffix(v[:next], "家")) {
+			return
+		}
+		if n < 1 || n > len(p.hhs) {
+			p.badMore = n
+			return
+		}
+		p.take(at, next)
+		p.picks = append(p.picks, n-1)
+		end = next
+	}
+}
+
+// skipListSeps passes what joins the items of a list: spaces, 、 ， and 和 与 及 跟.
+func skipListSeps(s string, i int) int {
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r != ' ' && !strings.ContainsRune("、，,和与及跟", r) {
+			return i
+		}
+		i += size
+	}
+	return i
+}
+
+// textsForEach is the diary text for each choice of a question among names apart, in the order of
+// picks and then "all of them": the other names stay in it ("走访王春发，听说李桂兰住院了" is 王春发's
+// visit, and the diary says who is in hospital).
+func (p *reportParse) textsForEach() []string {
+	byPick := map[int]string{}
+	for i, h := range p.named {
+		for j, o := range p.named {
+			if j != i {
+				p.untake(o.start, o.end)
+			}
+		}
+		byPick[h.idx[0]] = p.text()
+		for j, o := range p.named {
+			if j != i {
+				p.take(o.start, o.end)
+			}
+		}
+	}
+	out := make([]string, len(p.picks), len(p.picks)+1)
+	for i, pick := range p.picks {
+		out[i] = byPick[pick]
+	}
+	for _, o := range p.named { // the last choice, all of them: every name stays
+		p.untake(o.start, o.end)
+	}
+	out = append(out, p.text())
+	for _, o := range p.named {
+		p.take(o.start, o.end)
+	}
+	return out
+}
+
+// adjacent tells whether the names stand together as a list ("王春发和李桂兰", "王春发 李桂兰、赵长顺"),
+// with nothing but list joiners between them.
+func (p *reportParse) adjacent(named []nameHit) bool {
+	for i := 1; i < len(named); i++ {
+		gap := named[i-1].end
+		if skipListSeps(p.s, gap) < named[i].start || named[i].start < gap {
+			return false
+		}
+	}
+	return true
 }
 
 func (p *reportParse) addNumber(n int, typed string) {

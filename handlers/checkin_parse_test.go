@@ -250,26 +250,41 @@ func TestParseGoods(t *testing.T) {
 }
 
 // TestParseReportSeveral: Several is set only when different names each name one household.
+// TestParseReportSeveral: Several when different names (or list numbers) each name one household;
+// Listed when they stand together as a list; Texts keep the other names for a question.
 func TestParseReportSeveral(t *testing.T) {
 	fold := folder(t)
 	cases := []struct {
-		name, in string
-		picks    []int
-		several  bool
+		name, in        string
+		picks           []int
+		several, listed bool
+		text            string
+		texts           []string
 	}{
-		{"two names joined by 和", "今天走访了王春发和李三元 送米各一袋", []int{0, 3}, true},
-		{"two names glued together", "走访 王春发李三元 开院坝会", []int{0, 3}, true},
-		{"a name and initials", "电话 wcf 张长青", []int{0, 4}, true},
-		{"one name shared by two households", "走访 周勇 看房子", []int{5, 6}, false},
-		{"a shared name and another name", "走访 周勇 王春发", []int{0, 5, 6}, false},
-		{"a list number with another name in the diary", "走访 2 王春发的儿子回来了", []int{1}, false},
-		{"one name", "走访 王春发", []int{0}, false},
+		{name: "two names joined by 和", in: "今天走访了王春发和李三元 送米各一袋", picks: []int{0, 3}, several: true, listed: true},
+		{name: "two names glued together", in: "走访 王春发李三元 开院坝会", picks: []int{0, 3}, several: true, listed: true, text: "开院坝会"},
+		{name: "a name and initials", in: "电话 wcf 张长青", picks: []int{0, 4}, several: true, listed: true},
+		{name: "list numbers with 、", in: "走访 1、4 送米", picks: []int{0, 3}, several: true, listed: true, text: "送米"},
+		{name: "list numbers with 和", in: "走访1和3", picks: []int{0, 2}, several: true, listed: true},
+		{name: "list numbers with spaces", in: "电话 1 2 5", picks: []int{0, 1, 4}, several: true, listed: true},
+		{name: "a number and goods is one household", in: "走访 1 2袋米", picks: []int{0}, listed: true, text: "2袋米"},
+		{name: "a number and a count is one household", in: "电话 1 3次没人接", picks: []int{0}, listed: true, text: "3次没人接"},
+		{name: "a number and a date is one household", in: "走访 1 3月5日", picks: []int{0}, listed: true},
+		{name: "names apart", in: "走访王春发，听说李三元住院了", picks: []int{0, 3}, several: true, text: "听说 住院了",
+			texts: []string{"听说李三元住院了", "王春发，听说 住院了", "王春发，听说李三元住院了"}},
+		{name: "one name shared by two households", in: "走访 周勇 看房子", picks: []int{5, 6}, text: "看房子"},
+		{name: "a shared name and another name", in: "走访 周勇 王春发", picks: []int{0, 5, 6}},
+		{name: "a list number with another name in the diary", in: "走访 2 王春发的儿子回来了", picks: []int{1}, listed: true, text: "王春发的儿子回来了"},
+		{name: "one name", in: "走访 王春发", picks: []int{0}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := handlers.ParseReport(fold, tc.in, parseNow, reportHHs)
-			if err != nil || fmt.Sprint(got.Picks) != fmt.Sprint(tc.picks) || got.Several != tc.several {
-				t.Fatalf("ParseReport(%q) = picks %v several %v err %v, want %v %v", tc.in, got.Picks, got.Several, err, tc.picks, tc.several)
+			if err != nil || fmt.Sprint(got.Picks) != fmt.Sprint(tc.picks) || got.Several != tc.several || got.Listed != tc.listed {
+				t.Fatalf("ParseReport(%q) = picks %v several %v listed %v err %v, want %v %v %v", tc.in, got.Picks, got.Several, got.Listed, err, tc.picks, tc.several, tc.listed)
+			}
+			if (tc.text != "" && got.Text != tc.text) || fmt.Sprintf("%q", got.Texts) != fmt.Sprintf("%q", tc.texts) {
+				t.Fatalf("ParseReport(%q) text %q texts %q, want %q %q", tc.in, got.Text, got.Texts, tc.text, tc.texts)
 			}
 		})
 	}

@@ -15,31 +15,30 @@ import (
 	"qinqi/store"
 )
 
-// A report that names two or more of the cadre's households by different names ("今天走访了王春发和
-// 李桂兰", "院坝会 王春发 李桂兰") asks which one, with one more choice: all of them. Recording all
-// without asking would turn "走访王春发，李桂兰也在" into a visit nobody made; asking only for one
-// would leave the cadre to type the report again for each household on one bar of signal. Chosen
-// "all", each household gets its own report with the same kind, day, goods, money and words, and
-// 撤销 takes back all of them, as they came from one message.
+// A report that names two or more of the cadre's households is a report for each of them when they
+// stand together as a list ("走访 1、2", "今天走访了王春发和李桂兰", "院坝会 王春发 李桂兰"): each
+// household gets its own report with the same kind, day, goods, money and words, in one reply, and
+// 撤销 takes back all of them, as they came from one message. Named apart ("走访王春发，听说李桂兰
+// 住院了"), they are one question: which one, the last choice being all of them. Recording all there
+// would make a visit nobody made; asking only for one would leave the cadre to type the report
+// again for each household on one bar of signal.
 
 // askSeveral keeps the draft and asks among the named households, the last choice being all of them.
 func (r *Router) askSeveral(ctx context.Context, c *Caller, d CheckInDraft, options []store.PairedHousehold) ([]bot.Reply, error) {
 	labels := make([]string, len(options))
-	ids := make([]domain.HouseholdID, len(options))
 	for i, o := range options {
 		labels[i] = householdLabel(o.Household)
-		ids[i] = o.Household.ID
 	}
 	q := replyPickSeveral(labels)
-	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgPickHousehold, Draft: &d, Options: ids, All: true, Source: sourceID(c.In)}) {
+	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgPickHousehold, Draft: &d, Options: householdIDs(options), All: true, Source: sourceID(c.In)}) {
 		return answersReport(asked(say(q, replyKVDown))), nil
 	}
 	return answersReport(asked(say(q))), nil
 }
 
-// saveAll records the draft once for each household of the question, each under its own source
-// key derived from the message's, so a redone message records none of them twice.
-func (r *Router) saveAll(ctx context.Context, c *Caller, d dialog) ([]bot.Reply, error) {
+// saveAll records the draft once for each of the households ids, each under its own source key
+// derived from the message's, so a redone message records none of them twice.
+func (r *Router) saveAll(ctx context.Context, c *Caller, d CheckInDraft, ids []domain.HouseholdID, source string) ([]bot.Reply, error) {
 	hhs, err := r.store.HouseholdsOfCadre(ctx, c.ID(), r.now())
 	if err != nil {
 		return nil, fmt.Errorf("households of cadre: %w", err)
@@ -51,20 +50,19 @@ func (r *Router) saveAll(ctx context.Context, c *Caller, d dialog) ([]bot.Reply,
 	var saved []store.CheckIn
 	var names []string
 	again := true
-	for _, id := range d.Options {
+	for _, id := range ids {
 		h, ok := byID[id]
 		if !ok { // the pairing ended meanwhile: the others are still this cadre's to record
 			continue
 		}
-		ci, created, err := r.recordCheckIn(ctx, c, *d.Draft, h, groupSource(d.Source, id))
+		ci, created, err := r.recordCheckIn(ctx, c, d, h, groupSource(source, id))
 		if err != nil {
 			return nil, err
 		}
 		saved, names, again = append(saved, ci), append(names, h.Household.HeadName), again && !created
 	}
-	r.dropDialog(ctx, c.ID())
 	if len(saved) == 0 {
-		return nil, refuse(replyNotYourHousehold(strconv.Itoa(len(d.Options) + 1)))
+		return nil, refuse(replyNotYourHousehold("这几户"))
 	}
 	now := r.now()
 	text := replyCheckInSaved(saved[0], strings.Join(names, "、"), clock.Day(saved[0].OccurredAt), clock.Day(now), again, r.cfg.CheckIn.UndoWindow)

@@ -185,15 +185,10 @@ func TestCheckInAmbiguousNameAsksOneQuestion(t *testing.T) {
 }
 
 func TestCheckInSeveralHouseholdsOneMessage(t *testing.T) {
-	ask := func(h *harness) {
-		got := h.send(CadreZhang, "今天走访了王春发和李秀英 送米各一袋")
-		wantContains(t, got, "这条提到了2户", "1. 王春发", "2. 李秀英", "3. 这2户都记")
-		wantNot(t, got, "王秋菊")
-	}
-	t.Run("all of them: one report each, one reply, one undo", func(t *testing.T) {
+	t.Run("named together: one report each, one reply, one undo", func(t *testing.T) {
 		h := newHarness(t)
-		ask(h)
-		wantContains(t, h.send(CadreZhang, "3"), "已记录 ✔（2户，每户一条）", "走访｜王春发、李秀英｜今天", "米×1袋")
+		wantContains(t, h.send(CadreZhang, "今天走访了王春发和李秀英 送米各一袋"),
+			"已记录 ✔（2户，每户一条）", "走访｜王春发、李秀英｜今天", "米×1袋")
 		cs := h.checkIns(CadreZhang)
 		if len(cs) != 2 || cs[0].HouseholdID != h.household(HHWang) || cs[1].HouseholdID != h.household(HHLi) ||
 			cs[0].Items != "米×1袋" || cs[1].Items != "米×1袋" || *cs[0].SourceMsgID == *cs[1].SourceMsgID {
@@ -206,29 +201,51 @@ func TestCheckInSeveralHouseholdsOneMessage(t *testing.T) {
 			}
 		}
 	})
-	t.Run("the same message handled again records nothing more", func(t *testing.T) {
+	t.Run("list numbers", func(t *testing.T) {
 		h := newHarness(t)
-		ask(h)
-		h.send(CadreZhang, "3")
-		m := bot.Message{Kind: bot.KindText, Text: "今天走访了王春发和李秀英 送米各一袋", Transport: "fake", Account: "bot1", ID: "m1"}
-		wantContains(t, h.handle(bot.Inbound{Message: m, PersonID: int64(h.person(CadreZhang))})[0].Text, "这条提到了2户")
-		wantContains(t, h.send(CadreZhang, "3"), "这条已经记过了")
+		wantContains(t, h.send(CadreZhang, "电话 1、3 提醒交医保"), "已记录 ✔（2户，每户一条）", "联系｜王春发、李秀英｜今天｜电话", "提醒交医保")
+		wantContains(t, h.send(CadreZhang, "走访 1、5"), "您只有3户，没有第5户")
 		if n := len(h.checkIns(CadreZhang)); n != 2 {
 			t.Fatalf("have %d check-ins, want 2", n)
 		}
 	})
-	t.Run("one of them", func(t *testing.T) {
+	t.Run("the same message handled again records nothing more", func(t *testing.T) {
 		h := newHarness(t)
-		ask(h)
-		wantContains(t, h.send(CadreZhang, "2"), "已记录 ✔\n走访｜李秀英｜今天")
-		if cs := h.checkIns(CadreZhang); len(cs) != 1 || cs[0].HouseholdID != h.household(HHLi) {
-			t.Fatalf("check-ins = %+v, want one for 李秀英", cs)
+		m := bot.Message{Kind: bot.KindText, Text: "走访 1、2 送米各一袋", Transport: "fake", Account: "bot1", ID: "dup-2"}
+		in := bot.Inbound{Message: m, PersonID: int64(h.person(CadreZhang))}
+		wantContains(t, h.handle(in)[0].Text, "已记录 ✔（2户")
+		wantContains(t, h.handle(in)[0].Text, "这条已经记过了")
+		if n := len(h.checkIns(CadreZhang)); n != 2 {
+			t.Fatalf("have %d check-ins, want 2", n)
 		}
-		wantContains(t, h.send(CadreZhang, "撤销"), "已撤销：走访｜李秀英｜今天")
 	})
-	t.Run("a number past all of them asks again", func(t *testing.T) {
+	apart := func(h *harness) {
+		got := h.send(CadreZhang, "走访王春发，听说李秀英住院了")
+		wantContains(t, got, "这条提到了2户", "1. 王春发", "2. 李秀英", "3. 这2户都记")
+		wantNot(t, got, "王秋菊")
+		if n := len(h.checkIns(CadreZhang)); n != 0 {
+			t.Fatalf("a question must not write; have %d check-ins", n)
+		}
+	}
+	t.Run("named apart: one of them, the other name stays in the diary", func(t *testing.T) {
 		h := newHarness(t)
-		ask(h)
+		apart(h)
+		wantContains(t, h.send(CadreZhang, "1"), "已记录 ✔\n走访｜王春发｜今天", "内容：听说李秀英住院了")
+		if cs := h.checkIns(CadreZhang); len(cs) != 1 || cs[0].HouseholdID != h.household(HHWang) || cs[0].Text != "听说李秀英住院了" {
+			t.Fatalf("check-ins = %+v, want one for 王春发", cs)
+		}
+	})
+	t.Run("named apart: all of them", func(t *testing.T) {
+		h := newHarness(t)
+		apart(h)
+		wantContains(t, h.send(CadreZhang, "3"), "已记录 ✔（2户，每户一条）", "内容：王春发，听说李秀英住院了")
+		if n := len(h.checkIns(CadreZhang)); n != 2 {
+			t.Fatalf("have %d check-ins, want 2", n)
+		}
+	})
+	t.Run("named apart: a number past all of them asks again", func(t *testing.T) {
+		h := newHarness(t)
+		apart(h)
 		wantContains(t, h.send(CadreZhang, "4"), "请回复1到3之间的数字")
 	})
 }
