@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,10 +29,14 @@ const (
 
 var leaveDateRe = regexp.MustCompile(`^(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})[日号]?$`)
 
-// parseLeaveDate reads 2026-12-01, 12-01, 12月1日, 12.1, 今天, 明天, 后天; a date without a year is the
-// next such day from a week ago (so 12月1日 typed on 11-28 is this year, 1月3日 typed in December next).
+// parseLeaveDate reads 2026-12-01, 12-01, 12月1日, 12.1, 今天, 明天, 后天, 周五, 下周一; a date without a
+// year is the next such day from a week ago (so 12月1日 typed on 11-28 is this year, 1月3日 typed in
+// December next).
 func parseLeaveDate(s string, now time.Time) (time.Time, bool) {
 	today := clock.Day(now)
+	if d, ok := leaveWeekday(s, today); ok {
+		return d, true
+	}
 	switch s {
 	case "今天", "今日":
 		return today, true
@@ -62,9 +67,72 @@ func parseLeaveDate(s string, now time.Time) (time.Time, bool) {
 	return t, true
 }
 
+var weekdayNames = map[string]int{"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7}
+
+// leaveWeekday reads 周五, 星期五, 本周五, 这周五 (this Monday-to-Sunday week) and 下周一, 下星期一
+// (the next one).
+func leaveWeekday(s string, today time.Time) (time.Time, bool) {
+	weeks := 0
+	for _, p := range []string{"下周", "下星期", "下礼拜"} {
+		if rest, ok := strings.CutPrefix(s, p); ok {
+			s, weeks = "周"+rest, 1
+		}
+	}
+	for _, p := range []string{"本周", "这周", "星期", "礼拜"} {
+		if rest, ok := strings.CutPrefix(s, p); ok {
+			s = "周" + rest
+		}
+	}
+	rest, ok := strings.CutPrefix(s, "周")
+	n, known := weekdayNames[rest]
+	if !ok || !known {
+		return time.Time{}, false
+	}
+	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
+	return monday.AddDate(0, 0, 7*weeks+n-1), true
+}
+
+// leaveJoiners join the two ends of a leave written as one word ("12月8日到12月20日", "12.8-12.20").
+var leaveJoiners = []string{"到", "至", "~", "～", "—", "－", "-"}
+
+// leaveFields are the cadre, the two ends and the reason's words, with the ends split where they
+// were written as a range, joined or with 到 between them.
+func leaveFields(args string, now time.Time) []string {
+	f := strings.Fields(args)
+	if len(f) >= 4 && slices.Contains(leaveJoiners, f[2]) { // "12月8日 到 12月20日"
+		return append(f[:2:2], f[3:]...)
+	}
+	if len(f) < 2 {
+		return f
+	}
+	if _, ok := parseLeaveDate(f[1], now); ok {
+		return f
+	}
+	for _, j := range leaveJoiners {
+		for i := strings.Index(f[1], j); i > 0; i = nextIndex(f[1], j, i) {
+			left, right := f[1][:i], f[1][i+len(j):]
+			_, okL := parseLeaveDate(left, now)
+			_, okR := parseLeaveDate(right, now)
+			if okL && okR {
+				return append([]string{f[0], left, right}, f[2:]...)
+			}
+		}
+	}
+	return f
+}
+
+// nextIndex is the next place sep stands in s after the one at i, or -1.
+func nextIndex(s, sep string, i int) int {
+	j := strings.Index(s[i+len(sep):], sep)
+	if j < 0 {
+		return -1
+	}
+	return i + len(sep) + j
+}
+
 // parseLeaveArgs parses the arguments of 请假; the string is the reply for bad input.
 func parseLeaveArgs(args string, now time.Time) (leaveArgs, string) {
-	f := strings.Fields(args)
+	f := leaveFields(args, now)
 	if len(f) < 3 {
 		return leaveArgs{}, replyLeaveUsage
 	}
@@ -72,6 +140,9 @@ func parseLeaveArgs(args string, now time.Time) (leaveArgs, string) {
 	to, ok2 := parseLeaveDate(f[2], now)
 	if !ok1 || !ok2 {
 		return leaveArgs{}, replyLeaveBadDate
+	}
+	if _, bare := leaveWeekday(f[2], clock.Day(now)); bare && to.Before(from) && !strings.HasPrefix(f[2], "下") {
+		to = to.AddDate(0, 0, 7) // "下周一到周五": the Friday after that Monday
 	}
 	today := clock.Day(now)
 	switch {

@@ -58,15 +58,15 @@ func (r *Router) doRelay(ctx context.Context, c *Caller, from, to store.Person) 
 		return nil, err
 	}
 	now := r.now()
-	var names []string
-	moves, err := r.extra.Coord.RelayPairings(ctx, store.Relay{From: from.ID, To: to.ID, Actor: c.ID(), At: now},
+	var moved, kept []string
+	_, err = r.extra.Coord.RelayPairings(ctx, store.Relay{From: from.ID, To: to.ID, Actor: c.ID(), At: now},
 		func(ms []store.RelayMove) []store.OutboxMessage {
-			names = r.relayNames(ctx, ms)
+			moved, kept = r.relayNames(ctx, ms)
 			key := fmt.Sprintf("relay:%d:%d", c.In.InboxID, from.ID)
 			fromID, toID := from.ID, to.ID
 			notes := []store.OutboxMessage{
 				{Key: key + ":old", PersonID: &fromID, Text: replyRelayToOld(to.Name, len(ms)), CreatedAt: now, Priority: store.PriorityAlert},
-				{Key: key + ":new", PersonID: &toID, Text: replyRelayToNew(from.Name, names, relayedRequests(ms)), CreatedAt: now, Priority: store.PriorityAlert},
+				{Key: key + ":new", PersonID: &toID, Text: replyRelayToNew(from.Name, moved, kept, relayedRequests(ms)), CreatedAt: now, Priority: store.PriorityAlert},
 			}
 			return append(notes, relayHouseholdNotes(key, ms, card, now)...)
 		})
@@ -76,23 +76,21 @@ func (r *Router) doRelay(ctx context.Context, c *Caller, from, to store.Person) 
 	if err != nil {
 		return nil, fmt.Errorf("relay: %w", err)
 	}
-	already := 0
-	for _, m := range moves {
-		if m.Already != nil {
-			already++
-		}
-	}
-	return say(replyRelayDone(from.Name, to.Name, len(moves), already, names)), nil
+	return say(replyRelayDone(from.Name, to.Name, moved, kept)), nil
 }
 
 // relayHouseholdNotes tells each household's people who their new cadre is, with the card.
 func relayHouseholdNotes(key string, ms []store.RelayMove, card string, now time.Time) []store.OutboxMessage {
 	var out []store.OutboxMessage
 	for _, m := range ms {
+		text := replyRelayToHousehold(card)
+		if m.Already != nil {
+			text = replyRelayToHouseholdKept(card)
+		}
 		for _, p := range m.Members {
 			id := p
 			out = append(out, store.OutboxMessage{Key: fmt.Sprintf("%s:hh:%d", key, id), PersonID: &id,
-				Text: replyRelayToHousehold(card), CreatedAt: now, Priority: store.PriorityAlert})
+				Text: text, CreatedAt: now, Priority: store.PriorityAlert})
 		}
 	}
 	return out
@@ -108,18 +106,22 @@ func relayedRequests(ms []store.RelayMove) int {
 
 // relayNames lists the household heads handed over, for the notifications (names are shown only
 // to the two cadres and the coordinator, who already see these households).
-func (r *Router) relayNames(ctx context.Context, ms []store.RelayMove) []string {
+func (r *Router) relayNames(ctx context.Context, ms []store.RelayMove) (moved, kept []string) {
 	ids := make([]domain.PairingID, len(ms))
 	for i, m := range ms {
 		ids[i] = m.Old
 	}
 	labels, err := r.extra.Coord.PairingLabels(ctx, ids)
-	if err != nil {
-		return nil // the notification then gives the count only
+	for _, m := range ms {
+		name := "1户" // the labels could not be read: the notes then count the households
+		if err == nil {
+			name = labels[m.Old].HeadName
+		}
+		if m.Already != nil {
+			kept = append(kept, name)
+		} else {
+			moved = append(moved, name)
+		}
 	}
-	names := make([]string, 0, len(ms))
-	for _, id := range ids {
-		names = append(names, labels[id].HeadName)
-	}
-	return names
+	return moved, kept
 }

@@ -96,7 +96,10 @@ func TestRelayKeepsTheStory(t *testing.T) {
 	wantContains(t, h.send(HeadWang, "诉求 就医 想办医疗救助卡"), "已收到您的诉求")
 	relayAt := h.clk.Now()
 
-	wantContains(t, h.send(CoordLi, "接力 张伟 赵敏"), "接力2户，1户原已结对")
+	wantContains(t, h.send(CoordLi, "接力 张伟 赵敏"), "接力2户（王秋菊、李秀英），1户原已结对（王春发）")
+	toNew, err := h.st.OutboxByKey(h.ctx, fmt.Sprintf("relay:%d:%d:new", h.seq, h.person(CadreZhang)))
+	h.must(err)
+	wantContains(t, toNew.Text, "您新接手 张伟 结对的 2 户：王秋菊、李秀英。", "王春发 原来就是您的结对户")
 	old, err := h.st.PairingByCode(h.ctx, "J02")
 	h.must(err)
 	if old.EndOn == nil || !old.EndOn.Equal(relayAt) || old.EndReason != store.RelayReason {
@@ -117,13 +120,17 @@ func TestRelayKeepsTheStory(t *testing.T) {
 	}
 	card, err := h.st.OutboxByKey(h.ctx, fmt.Sprintf("relay:%d:%d:hh:%d", h.seq, h.person(CadreZhang), h.person(HeadWang)))
 	h.must(err)
-	wantContains(t, card.Text, "结对干部换人了", "【联系卡】赵敏", "乡村振兴科", "电话：138")
+	wantContains(t, card.Text, "两位结对干部之一不再帮扶您家了", "【联系卡】赵敏", "乡村振兴科", "电话：138")
+
 	list := h.send(CadreZhao, "我的亲戚")
 	wantContains(t, list, "王秋菊｜上次11月11日", "王春发", "待办诉求1件")
 	wantNot(t, list, "王秋菊｜还没有联系记录")
 
 	h.clk.Advance(2 * time.Hour)
 	wantContains(t, h.send(AdminSun, "接力 赵敏 钱老师"), "4 户结对交给 钱老师")
+	liu, err := h.st.OutboxByKey(h.ctx, fmt.Sprintf("relay:%d:%d:hh:%d", h.seq, zhao, h.person(HeadLiu)))
+	h.must(err)
+	wantContains(t, liu.Text, "结对干部换人了", "【联系卡】钱老师")
 	qian, err := h.st.ActivePairingsOfCadre(h.ctx, h.person(CadreQian), h.clk.Now())
 	h.must(err)
 	if len(qian) != 4 {

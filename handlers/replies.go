@@ -532,7 +532,7 @@ const (
 		"2024年减负规定也不让用留痕代替实效。需要督导时请发「统计」，看各单位走到的户、户主确认、异议核实、诉求按时办结和满意度。" +
 		"（如县里确需内部排名，管理员可在配置 ranking.enabled 中开启；开启后也只按结果排单位，不排个人、不看活动次数。）"
 	replyLeaveUsage        = "请这样写：请假 干部姓名或编号 开始日期 结束日期 [原因]，例如：请假 周干部 12-01 12-15 住院"
-	replyLeaveBadDate      = "日期没看懂。请写成 12-01、12月1日、2026-12-01 或 今天/明天，例如：请假 周干部 12-01 12-15"
+	replyLeaveBadDate      = "日期没看懂。请写成 12-01、12月1日、2026-12-01、今天/明天 或 下周一，例如：请假 周干部 12月1日到12月15日"
 	replyLeaveOrder        = "结束日期早于开始日期了，请检查后重发，例如：请假 周干部 12-01 12-15"
 	replyLeaveTooLong      = "请假不能超过一年。长期离岗请用「接力 旧干部 新干部」把结对户交给别人。"
 	replyBindCodeUsage     = "请这样写：绑定码 人员编号，例如：绑定码 G01（编号见花名册）。"
@@ -640,11 +640,12 @@ func replyRelayNothing(name string) string {
 	return fmt.Sprintf("%s 目前没有结对户，不需要接力。发送「逾期」查看结对情况。", name)
 }
 
-func replyRelayDone(from, to string, n, already int, names []string) string {
-	s := fmt.Sprintf("🤝 已把 %s 的 %d 户结对交给 %s（%s），原来的走访记录都保留。", from, n, to, strings.Join(names, "、"))
-	if already > 0 {
-		s = fmt.Sprintf("🤝 已把 %s 的结对交给 %s：接力%d户，%d户原已结对（%s），原来的走访记录都保留。",
-			from, to, n-already, already, strings.Join(names, "、"))
+// replyRelayDone names the households relayed and, apart, those the new cadre already had.
+func replyRelayDone(from, to string, moved, kept []string) string {
+	s := fmt.Sprintf("🤝 已把 %s 的 %d 户结对交给 %s（%s），原来的走访记录都保留。", from, len(moved), to, strings.Join(moved, "、"))
+	if len(kept) > 0 {
+		s = fmt.Sprintf("🤝 已把 %s 的结对交给 %s：接力%d户（%s），%d户原已结对（%s），原来的走访记录都保留。",
+			from, to, len(moved), strings.Join(moved, "、"), len(kept), strings.Join(kept, "、"))
 	}
 	return s + "已通知两位干部和各户。"
 }
@@ -653,8 +654,11 @@ func replyRelayToOld(to string, n int) string {
 	return fmt.Sprintf("您结对的 %d 户已接力交给 %s，感谢您的付出！原来的走访记录都保留。", n, to)
 }
 
-func replyRelayToNew(from string, names []string, requests int) string {
-	s := fmt.Sprintf("您新接手 %s 结对的 %d 户：%s。", from, len(names), strings.Join(names, "、"))
+func replyRelayToNew(from string, moved, kept []string, requests int) string {
+	s := fmt.Sprintf("您新接手 %s 结对的 %d 户：%s。", from, len(moved), strings.Join(moved, "、"))
+	if len(kept) > 0 {
+		s += fmt.Sprintf("%s 原来就是您的结对户，%s 不再同您一起帮扶。", strings.Join(kept, "、"), from)
+	}
 	if requests > 0 {
 		s += fmt.Sprintf("另有 %d 件未办完的诉求转给了您，发「待办」查看。", requests)
 	}
@@ -663,6 +667,13 @@ func replyRelayToNew(from string, names []string, requests int) string {
 
 func replyRelayToHousehold(card string) string {
 	return "您家的结对干部换人了（接力帮扶），以后由这位干部联系您，原来的记录和诉求都转交给了他：\n" + card +
+		"\n有事发“诉求 …”或直接发语音。"
+}
+
+// replyRelayToHouseholdKept tells a household with two cadres that one of them handed over to the
+// other, who stays.
+func replyRelayToHouseholdKept(card string) string {
+	return "您家的两位结对干部之一不再帮扶您家了（接力帮扶），以后由这位干部联系您，原来的记录和诉求都转交给了他：\n" + card +
 		"\n有事发“诉求 …”或直接发语音。"
 }
 
