@@ -34,12 +34,9 @@ func (r *Router) bindCode(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.extra.Coord.PersonByCode(ctx, code)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, refuse(replyPersonUnknown(code))
-	}
+	p, err := r.bindCodePerson(ctx, sc, code)
 	if err != nil {
-		return nil, fmt.Errorf("bindcode person: %w", err)
+		return nil, err
 	}
 	in, err := r.personInScope(ctx, sc, p)
 	if err != nil {
@@ -60,6 +57,29 @@ func (r *Router) bindCode(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 		return nil, fmt.Errorf("bindcode: %w", err)
 	}
 	return say(replyBindCode(p.Name, bc.Code, bc.ExpiresAt.Format("1月2日 15:04"))), nil
+}
+
+// bindCodePerson finds the person by code, or a cadre of the caller's units by name ("绑定码 陈建国"):
+// two cadres of that name are listed with their codes. Household members are named by code only,
+// as heads of household share names across villages.
+func (r *Router) bindCodePerson(ctx context.Context, sc coordScope, ref string) (store.Person, error) {
+	p, err := r.extra.Coord.PersonByCode(ctx, ref)
+	if err == nil {
+		return p, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return store.Person{}, fmt.Errorf("bindcode person: %w", err)
+	}
+	hits, err := r.cadresNamed(ctx, sc, ref)
+	switch {
+	case err != nil:
+		return store.Person{}, err
+	case len(hits) == 0:
+		return store.Person{}, refuse(replyPersonUnknown(ref))
+	case len(hits) > 1:
+		return store.Person{}, refuseAmbiguous(ref, hits)
+	}
+	return hits[0], nil
 }
 
 // personInScope: staff by their unit, household members by the units of their household's cadres.

@@ -40,7 +40,10 @@ func TestBindCodeCommand(t *testing.T) {
 		{"cadre of a sub-unit", CoordLi, "/bindcode P02", CadreZhao, []string{"赵敏 的绑定码："}, true},
 		{"household of another unit", CoordChen, "绑定码 F01", HeadWang, []string{"不在您负责的单位范围内"}, false},
 		{"unpaired household", CoordLi, "绑定码 F05", HeadNoPair, []string{"不在您负责的单位范围内"}, false},
-		{"unknown code", CoordLi, "绑定码 ZZZ", "", []string{"没找到人员编号「ZZZ」"}, false},
+		{"unknown code", CoordLi, "绑定码 ZZZ", "", []string{"没找到人员「ZZZ」", "户主写人员编号"}, false},
+		{"cadre by name", CoordLi, "绑定码 赵敏", CadreZhao, []string{"赵敏 的绑定码："}, true},
+		{"cadre of another unit by name", CoordChen, "绑定码 赵敏", "", []string{"没找到人员「赵敏」"}, false},
+		{"household head by name is not looked up", CoordLi, "绑定码 王春发", "", []string{"没找到人员「王春发」"}, false},
 		{"usage", CoordLi, "绑定码", "", []string{"请这样写：绑定码"}, false},
 		{"cadre may not", CadreZhang, "绑定码 F01", HeadWang, []string{"不是您这个身份"}, false},
 	}

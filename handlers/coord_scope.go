@@ -144,25 +144,9 @@ func (r *Router) cadreIn(ctx context.Context, sc coordScope, ref string) (store.
 	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return store.Person{}, fmt.Errorf("person by code: %w", err)
 	}
-	ids := sc.Units
-	if sc.All {
-		all, err := r.extra.Coord.AllUnits(ctx)
-		if err != nil {
-			return store.Person{}, fmt.Errorf("all units: %w", err)
-		}
-		for _, u := range all {
-			ids = append(ids, u.ID)
-		}
-	}
-	cadres, err := r.extra.Coord.CadresOfUnits(ctx, ids)
+	hits, err := r.cadresNamed(ctx, sc, ref)
 	if err != nil {
-		return store.Person{}, fmt.Errorf("cadres of units: %w", err)
-	}
-	var hits []store.Person
-	for _, p := range cadres {
-		if p.Name == ref {
-			hits = append(hits, p)
-		}
+		return store.Person{}, err
 	}
 	switch len(hits) {
 	case 0:
@@ -170,9 +154,39 @@ func (r *Router) cadreIn(ctx context.Context, sc coordScope, ref string) (store.
 	case 1:
 		return hits[0], nil
 	}
+	return store.Person{}, refuseAmbiguous(ref, hits)
+}
+
+// refuseAmbiguous lists the codes of the cadres sharing the name typed.
+func refuseAmbiguous(ref string, hits []store.Person) error {
 	codes := make([]string, len(hits))
 	for i, p := range hits {
 		codes[i] = p.Code
 	}
-	return store.Person{}, refuse(replyCadreAmbiguous(ref, codes))
+	return refuse(replyCadreAmbiguous(ref, codes))
+}
+
+// cadresNamed lists the cadres of the caller's units called name.
+func (r *Router) cadresNamed(ctx context.Context, sc coordScope, name string) ([]store.Person, error) {
+	ids := sc.Units
+	if sc.All {
+		all, err := r.extra.Coord.AllUnits(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("all units: %w", err)
+		}
+		for _, u := range all {
+			ids = append(ids, u.ID)
+		}
+	}
+	cadres, err := r.extra.Coord.CadresOfUnits(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("cadres of units: %w", err)
+	}
+	var hits []store.Person
+	for _, p := range cadres {
+		if p.Name == name {
+			hits = append(hits, p)
+		}
+	}
+	return hits, nil
 }

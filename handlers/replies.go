@@ -67,7 +67,7 @@ var helpLine = map[string]string{
 	"callbacks": "回访清单 [11月] — 不用微信的户要打电话回访的名单（Excel，含完整电话，取用会留痕）",
 	"callback":  "回访 H001 1 说明 — 记一次电话回访：1 是　2 没有来　3 有出入",
 	"verify":    "核实 12 属实 说明 — 核实户主提出的异议（属实＝户主说的对；有误＝记录无误）；只发「核实」看待核实名单",
-	"bindcode":  "绑定码 G01 — 给本单位干部或结对户生成一次性绑定码，当面交给本人",
+	"bindcode":  "绑定码 G01 — 给本单位干部（编号或姓名）或结对户（人员编号）生成一次性绑定码，当面交给本人",
 }
 
 // roleExample is the one-line example for unknown input, by role.
@@ -621,7 +621,7 @@ func replyLeaveDone(name, from, to string) string {
 }
 
 func replyPersonUnknown(code string) string {
-	return fmt.Sprintf("没找到人员编号「%s」。请核对花名册后重发，例如：绑定码 G01", code)
+	return fmt.Sprintf("没找到人员「%s」。干部写姓名或人员编号，户主写人员编号（花名册“人员”表，不是户编号），例如：绑定码 G01", code)
 }
 
 func replyPersonOutOfScope(code string) string {
