@@ -20,6 +20,7 @@ const (
 	dlgMenu            = "menu"             // a household saw the numbered menu
 	dlgDiscNote        = "disc_note"        // a household said "有出入" and may say what differs
 	dlgRequestOffer    = "request_offer"    // a household's sentence may go to the cadre as a request
+	dlgRate            = "rate"             // a household asked to rate and is given the score next
 )
 
 // dialog is the follow-up state kept in the KV for config.CheckIn.DialogTTL.
@@ -30,7 +31,7 @@ type dialog struct {
 	Source   string                 `json:"source,omitempty"` // SourceMsgID of the message that started it
 	Category domain.RequestCategory `json:"category,omitempty"`
 	Refs     []int64                `json:"refs,omitempty"` // discrepancy ids of dlgDiscNote
-	Text     string                 `json:"text,omitempty"` // the sentence of dlgRequestOffer
+	Text     string                 `json:"text,omitempty"` // the sentence of dlgRequestOffer, the opinion of dlgRate
 	All      bool                   `json:"all,omitempty"`  // dlgPickHousehold: one more choice, all Options
 }
 
@@ -129,6 +130,16 @@ func (r *Router) dialogAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool
 	if d.Kind == dlgRequestOffer && c.In.Kind == bot.KindText && c.Text != "" && !isCommandLike(r, c.Text) {
 		if _, isNum := digitAnswer(c.Text); !isNum { // the sentence goes on: "能不能帮忙看看"
 			out, err := r.offerRequest(ctx, c, d.Text+" "+c.Text)
+			return out, true, err
+		}
+	}
+	if d.Kind == dlgRate && c.In.Kind == bot.KindText {
+		if score, text, ok := ParseRating(c.Text); ok { // "5", "5分", "五分 很满意"
+			if text == "" {
+				text = d.Text
+			}
+			r.dropDialog(ctx, c.ID())
+			out, err := r.saveRating(ctx, c, score, text)
 			return out, true, err
 		}
 	}

@@ -141,7 +141,7 @@ func TestRefusalIsAReplyAndChangesNothing(t *testing.T) {
 	cases := []struct{ name, from, in, want string }{
 		{"unknown household number", CadreZhang, "走访 9 送米20斤", "没有第9户"},
 		{"a request number that does not exist", CoordLi, "受理 999", "没有这个编号"},
-		{"a rating without a score", HeadWang, "评价 很好", "评价"},
+		{"a rating without a score asks for it", HeadWang, "评价 很好", "回复1到5的数字"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -222,9 +222,6 @@ func TestRatingAndContactCard(t *testing.T) {
 			t.Fatalf("audit rows %d", len(a))
 		}
 	})
-	t.Run("malformed rating", func(t *testing.T) {
-		wantContains(t, h.send(HeadWang, "评价 很好"), "评价 5 很满意（1到5分")
-	})
 	t.Run("contact card masks the phone", func(t *testing.T) {
 		got := h.send(HeadWang, "我的干部")
 		wantContains(t, got, "【联系卡】张伟 科员", "单位：乡村振兴科", "138****0001", "服务承诺：有事随时找我", "诉求")
@@ -232,6 +229,33 @@ func TestRatingAndContactCard(t *testing.T) {
 	})
 	t.Run("traditional card keyword", func(t *testing.T) {
 		wantContains(t, h.send(HeadWang, "我的幹部"), "【联系卡】张伟")
+	})
+}
+
+// TestRatingAskedThenGiven: a household that says 评价 without a score, or picks 3 from the menu,
+// is asked for the score alone, and the digit it sends next is the score, not a menu item.
+func TestRatingAskedThenGiven(t *testing.T) {
+	h := newHarness(t)
+	wantContains(t, h.send(HeadWang, "评价"), "回复1到5的数字")
+	wantContains(t, h.send(HeadWang, "5"), "谢谢您的评价（5分）")
+	wantContains(t, h.send(HeadWang, "菜单"), "3. 给干部打分")
+	wantContains(t, h.send(HeadWang, "3"), "回复1到5的数字")
+	wantContains(t, h.send(HeadWang, "4分 送的米很好"), "谢谢您的评价（4分）")
+	wantContains(t, h.send(HeadWang, "评价 很满意"), "回复1到5的数字")
+	wantContains(t, h.send(HeadWang, "五"), "谢谢您的评价（5分）")
+	rs, err := h.st.RatingsOfHousehold(h.ctx, h.household(HHWang))
+	h.must(err)
+	var got []string
+	for _, r := range rs {
+		got = append(got, fmt.Sprintf("%d:%s", r.Score, r.Text))
+	}
+	if fmt.Sprint(got) != "[5: 4:送的米很好 5:很满意]" {
+		t.Fatalf("ratings = %v, want the three scores with their words", got)
+	}
+	t.Run("anything else drops the question", func(t *testing.T) {
+		wantContains(t, h.send(HeadWang, "评价"), "回复1到5的数字")
+		wantContains(t, h.send(HeadWang, "我的干部"), "【联系卡】张伟")
+		wantContains(t, h.send(HeadWang, "5"), "您可以这样用") // menu item 5 again
 	})
 }
 

@@ -26,7 +26,7 @@ func (r *Router) menuChoice(ctx context.Context, c *Caller, n int) ([]bot.Reply,
 		}
 		return say(replyCategoryMenu()), nil
 	case 3:
-		return say(replyMenuRate), nil
+		return r.askRating(ctx, c, "")
 	case 4:
 		return say(replyMenuComplain), nil
 	case 5:

@@ -34,9 +34,19 @@ func ParseRating(args string) (int, string, bool) {
 func (r *Router) rate(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	score, text, ok := ParseRating(c.Args)
 	if !ok {
-		return nil, refuse(replyRateHelp)
+		return r.askRating(ctx, c, c.Args)
 	}
 	return r.saveRating(ctx, c, score, text)
+}
+
+// askRating asks for the score on its own, so the digit that comes next is the score and not a
+// menu item ("评价" or menu item 3, then "5"); words said without a score ("评价 很好") are kept as
+// the opinion of the score that follows.
+func (r *Router) askRating(ctx context.Context, c *Caller, opinion string) ([]bot.Reply, error) {
+	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgRate, Text: opinion}) {
+		return say(replyRateHelp), nil
+	}
+	return say(replyRateAsk), nil
 }
 
 func (r *Router) saveRating(ctx context.Context, c *Caller, score int, text string) ([]bot.Reply, error) {

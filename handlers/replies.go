@@ -508,7 +508,7 @@ func replyAskRequestText(cat domain.RequestCategory) string {
 	return fmt.Sprintf("好的（%s）。请说说具体什么事，打字或发语音都行。", cat)
 }
 
-const replyMenuRate = "请发：评价 5 很满意（1到5分，5分最满意）。"
+const replyRateAsk = "请给结对干部的帮助打个分：回复1到5的数字（5分最满意），后面可以写意见，例如：5 很满意。"
 const replyMenuComplain = "请发：投诉 加上您要反映的事。会直接交给单位负责人。"
 
 func numbered(items []string) string {
