@@ -22,6 +22,15 @@ var pleasantries = []string{"谢谢你们", "谢谢您", "谢谢你", "谢谢", 
 	"好的", "好滴", "收到", "知道了", "晓得了", "明白了", "在吗", "在不在", "再见", "早上好", "上午好", "下午好", "晚上好", "晚安",
 	"书记", "主任", "局长", "干部", "同志", "老师", "领导", "嗯", "哦", "噢", "啊", "呀", "哈", "的", "了"}
 
+// praise is what a household says to speak well of its cadre ("陈书记好人啊"): thanked, and pointed
+// to 评价, where it counts.
+var praise = []string{"好人", "好干部", "点赞", "满意", "很好", "真好", "太好了", "不错", "感恩", "暖心", "贴心"}
+
+// praised: praise words without a word that turns them round ("不满意", "不太好", "没有很好").
+func praised(text string) bool {
+	return containsAnyOf(text, praise) && !containsAnyOf(text, []string{"不满", "不好", "不太", "不怎么", "没", "差", "不行", "不是"})
+}
+
 // askForNumber are the ways a household asks for its cadre's number: the contact card answers.
 var askForNumber = []string{"电话多少", "电话是多少", "号码多少", "号码是多少", "电话号码", "手机号", "联系方式", "怎么联系"}
 
@@ -33,6 +42,11 @@ const minMatterRunes = 4
 // pleasantries (then it gets thanks rather than "not understood").
 func MatterOf(text string) (matter, pleasant bool) {
 	rest := text
+	if praised(text) {
+		for _, w := range praise {
+			rest = strings.ReplaceAll(rest, w, " ")
+		}
+	}
 	for _, w := range pleasantries {
 		rest = strings.ReplaceAll(rest, w, " ")
 	}
@@ -102,6 +116,8 @@ func (r *Router) householdFreeText(ctx context.Context, c *Caller) ([]bot.Reply,
 	case matter:
 		out, err := r.offerRequest(ctx, c, c.Text)
 		return out, true, err
+	case pleasant && praised(c.Text):
+		return say(replyPraiseBack), true, nil
 	case pleasant && containsAnyOf(c.Text, []string{"谢", "辛苦", "麻烦"}):
 		return say(replyThanksBack), true, nil
 	case pleasant:

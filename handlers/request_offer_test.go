@@ -22,6 +22,9 @@ func TestMatterOf(t *testing.T) {
 		{"a bare name is no matter", "王春发", false, false},
 		{"letters", "ok", false, false},
 		{"punctuation", "？？", false, false},
+		{"praise", "陈书记好人啊", false, true},
+		{"praise and a matter", "干部很好 就是房子还漏雨", true, false},
+		{"praise turned round is not pleasant", "不满意", false, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -30,6 +33,17 @@ func TestMatterOf(t *testing.T) {
 				t.Fatalf("MatterOf(%q) = %v %v, want %v %v", tc.in, matter, pleasant, tc.matter, tc.pleasant)
 			}
 		})
+	}
+}
+
+// TestHouseholdPraiseIsThanked: praise of the cadre is thanked and pointed to 评价; praise turned
+// round is not.
+func TestHouseholdPraiseIsThanked(t *testing.T) {
+	h := newHarness(t)
+	wantContains(t, h.send(HeadWang, "张书记好人啊"), "谢谢您的肯定", "评价")
+	wantNot(t, h.send(HeadWang, "不满意"), "谢谢您的肯定")
+	if rs := h.requests(HHWang); len(rs) != 0 {
+		t.Fatalf("praise made a request: %+v", rs)
 	}
 }
 
