@@ -60,6 +60,12 @@ type Handler interface {
 	Handle(ctx context.Context, in Inbound) ([]Reply, error)
 }
 
+// Preloader is a Handler that reads what it will need for the messages of a batch, whose senders
+// are persons, at once before they are handled under ctx (the router: their pending dialogs).
+type Preloader interface {
+	Preload(ctx context.Context, persons []int64)
+}
+
 // HandlerFunc adapts a function to Handler.
 type HandlerFunc func(ctx context.Context, in Inbound) ([]Reply, error)
 

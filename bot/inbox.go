@@ -9,6 +9,7 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -146,10 +147,11 @@ func (in *Inbox) Stop() {
 func (in *Inbox) Idle() bool { return in.pending.Load() == 0 }
 
 // Accept takes one message from a transport and queues it on its sender's serial queue, where it
-// is stored (or spooled) and then handled. It returns at once unless that queue is full: the
-// transports' receive loops then wait instead of fetching more, so at most queueDepth messages per
-// queue are taken from WeChat and not yet stored. Storing in the queues, not in the one receive loop
-// of an account, lets the queues' inserts share the database's commits.
+// is checked against the same-text window (dropRepeats), stored (or spooled) and then handled. It
+// returns at once unless that queue is full: the transports' receive loops then wait instead of
+// fetching more, so at most queueDepth messages per queue are taken from WeChat and not yet stored.
+// Storing in the queues, not in the one receive loop of an account, lets the queues' inserts share
+// the database's commits, and their same-text checks share a round trip to the KV.
 // It is the callback to pass to Messenger.Receive. Under a context from WhenDurable it reports
 // when the message is stored or spooled.
 func (in *Inbox) Accept(ctx context.Context, m Message) {
@@ -168,20 +170,19 @@ func (in *Inbox) Accept(ctx context.Context, m Message) {
 		in.sendDirect(ctx, m, msgUnstorable)
 		return
 	}
-	if in.sameText(ctx, m) {
-		in.log.Debug("dropped repeated text", "transport", m.Transport, "account", m.Account)
-		return
-	}
 	in.pending.Add(1)
 	in.mu.Lock()
+	j := inboxJob{msg: m, durable: func() { Durable(ctx) }, epoch: in.replays.Load()}
 	if in.shards == nil {
 		in.mu.Unlock()
-		in.toSpool(ctx, m) // stopping: keep it for the next start
+		if len(in.dropRepeats(ctx, []inboxJob{j})) == 1 { // stopping: keep it for the next start
+			in.toSpool(ctx, m)
+		}
 		return
 	}
 	ch := in.shards[in.shardOf(m)]
 	in.mu.Unlock()
-	ch <- inboxJob{msg: m, durable: func() { Durable(ctx) }, epoch: in.replays.Load()}
+	ch <- j
 	queued = true
 }
 
@@ -229,21 +230,49 @@ func (in *Inbox) saved(ctx context.Context, m Message, row store.InboxMessage, d
 	return row, d, true
 }
 
-// sameText drops a repeat of the same text by the same sender within the window (WeChat clients
-// resend on a flaky network). Console lines are deliberate, so the console is exempt. When the KV
-// fails the message passes: a possible double beats a lost report.
-func (in *Inbox) sameText(ctx context.Context, m Message) bool {
-	if m.Kind != KindText || m.Text == "" || m.Transport == consoleName {
-		return false
+// dropRepeats drops the fresh messages of jobs that repeat the same text by the same sender within
+// the window (WeChat clients resend on a flaky network), checked for all of jobs in one KV round
+// trip; it runs on the sender's serial queue, so a repeat is judged after the message it repeats.
+// Console lines are deliberate, so the console is exempt. When the KV fails the messages pass: a
+// possible double beats a lost report.
+func (in *Inbox) dropRepeats(ctx context.Context, jobs []inboxJob) []inboxJob {
+	var keys []string
+	var nows []time.Time
+	var at []int
+	for i, j := range jobs {
+		if key := sameTextKey(j); key != "" {
+			keys, nows, at = append(keys, key), append(nows, j.msg.Time), append(at, i)
+		}
 	}
-	sum := sha1.Sum([]byte(m.Text))
-	key := "inbox:same:" + m.Transport + ":" + m.Account + ":" + m.SenderKey + ":" + m.GroupKey + ":" + hex.EncodeToString(sum[:8])
-	seen, err := in.o.State.SeenWithin(ctx, key, m.Time, in.o.SameTextWindow)
+	if len(keys) == 0 {
+		return jobs
+	}
+	seen, err := in.o.State.SeenAllWithin(ctx, keys, nows, in.o.SameTextWindow)
 	if err != nil {
 		in.log.Warn("same-text check failed", "err", err)
-		return false
+		return jobs
 	}
-	return seen
+	kept := jobs[:0]
+	for i, j := range jobs {
+		if n, ok := slices.BinarySearch(at, i); ok && seen[n] {
+			in.log.Debug("dropped repeated text", "transport", j.msg.Transport, "account", j.msg.Account)
+			j.durable()
+			in.pending.Add(-1)
+			continue
+		}
+		kept = append(kept, j)
+	}
+	return kept
+}
+
+// sameTextKey is the same-text window's key of a fresh text message, or "" when it has none.
+func sameTextKey(j inboxJob) string {
+	m := j.msg
+	if j.row.ID != 0 || m.Kind != KindText || m.Text == "" || m.Transport == consoleName {
+		return ""
+	}
+	sum := sha1.Sum([]byte(m.Text))
+	return "inbox:same:" + m.Transport + ":" + m.Account + ":" + m.SenderKey + ":" + m.GroupKey + ":" + hex.EncodeToString(sum[:8])
 }
 
 // save writes the inbox row of an admitted message with the door's verdict; the payload keeps the

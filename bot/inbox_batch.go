@@ -39,7 +39,7 @@ func (in *Inbox) work(ctx context.Context, ch chan inboxJob) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for j := range ch {
-		jobs := in.gather(ch, j, timer)
+		jobs := in.dropRepeats(ctx, in.gather(ch, j, timer))
 		for len(jobs) > 0 {
 			if !batchable(jobs[0]) {
 				in.process(ctx, jobs[0])
@@ -142,6 +142,7 @@ func (in *Inbox) redo(ctx context.Context, jobs []inboxJob, failed int, err erro
 func (in *Inbox) commitBatch(ctx context.Context, bs BatchStore, jobs []inboxJob) (failed int, err error) {
 	failed = -1
 	err = bs.Batch(ctx, func(bctx context.Context) error {
+		in.preload(bctx, jobs)
 		for i := range jobs {
 			if err := in.step(bctx, &jobs[i]); err != nil {
 				failed = i
@@ -151,6 +152,32 @@ func (in *Inbox) commitBatch(ctx context.Context, bs BatchStore, jobs []inboxJob
 		return nil
 	})
 	return failed, err
+}
+
+// preload lets a Preloader handler read what the batch's messages need in one go, for the senders
+// the directory knows (a bind in the batch may change one: that message then reads on its own).
+// With one message there is nothing to share.
+func (in *Inbox) preload(ctx context.Context, jobs []inboxJob) {
+	p, ok := in.o.Handler.(Preloader)
+	if !ok || len(jobs) < 2 {
+		return
+	}
+	if in.o.Directory != nil {
+		ctx = in.o.Directory.Begin(ctx)
+	}
+	persons := make([]int64, 0, len(jobs))
+	for _, j := range jobs {
+		m := j.msg
+		if m.Kind == KindFriendRequest || (m.Group && !m.AtBot) || (in.o.Trusted[m.Account] && m.Transport == consoleName) {
+			continue
+		}
+		if pid, err := in.o.Store.PersonByChatKey(ctx, m.Transport, m.Account, m.SenderKey); err == nil {
+			persons = append(persons, int64(pid))
+		}
+	}
+	if len(persons) > 0 {
+		p.Preload(ctx, persons)
+	}
 }
 
 // step stores, handles and completes one message inside the batch. A repeated message id is

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -154,6 +155,45 @@ func TestInboxBatchDropsADuplicateOnce(t *testing.T) {
 			t.Errorf("%d rows done, want 4", n)
 		}
 	})
+}
+
+// The messages a queue takes at once are checked against the same-text window in one KV round
+// trip, in order (the repeat among them is dropped, the first of it handled), and the batch's
+// handler is asked to preload for their senders before it handles them.
+func TestInboxBatchChecksSameTextInOneRoundTripAndPreloads(t *testing.T) {
+	var scripts atomic.Int64
+	kv, err := store.OpenKV(context.Background(), store.KVOptions{RoundTrip: func(cmds []string) {
+		if slices.ContainsFunc(cmds, func(c string) bool { return strings.HasPrefix(c, "eval") }) {
+			scripts.Add(1)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = kv.Close() })
+	r := newIRig(t, kv, testenv.SQLite(t))
+	p1 := r.person("C001", "@u1")
+	entered, release := holdFirst(r, func(_ context.Context, in bot.Inbound) ([]bot.Reply, error) { return echo(in) })
+	r.in.Accept(r.ctx, r.msg("g", "@u1", "开门"))
+	<-entered
+	before := scripts.Load()
+	for i, text := range []string{"甲", "乙", "甲", "丙"} {
+		r.in.Accept(r.ctx, r.msg(fmt.Sprint("s", i), "@u1", text))
+	}
+	release()
+	r.settle()
+	if n := scripts.Load() - before; n != 1 {
+		t.Errorf("%d KV round trips for the same-text checks of four queued messages, want 1", n)
+	}
+	for text, want := range map[string]int{"开门": 1, "甲": 1, "乙": 1, "丙": 1} {
+		if n := countText(r.h.handled(), text); n != want {
+			t.Errorf("%s handled %d times, want %d", text, n, want)
+		}
+	}
+	pre := r.h.preloaded()
+	if len(pre) != 1 || !slices.Equal(pre[0], []int64{int64(p1), int64(p1), int64(p1)}) {
+		t.Errorf("preloads %v, want one for the three queued messages' sender %d", pre, p1)
+	}
 }
 
 // dying is a store that dies at the third inbound row it is asked to store, in the middle of a

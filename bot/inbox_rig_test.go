@@ -23,9 +23,10 @@ var ibT0 = time.Date(2026, 11, 23, 10, 0, 0, 0, clock.Shanghai)
 
 // irecorder is a handler that answers "收到：<text>" and remembers what it handled.
 type irecorder struct {
-	mu    sync.Mutex
-	calls []bot.Inbound
-	fn    func(context.Context, bot.Inbound) ([]bot.Reply, error) // optional override
+	mu       sync.Mutex
+	calls    []bot.Inbound
+	preloads [][]int64                                               // the persons of each Preload (bot.Preloader)
+	fn       func(context.Context, bot.Inbound) ([]bot.Reply, error) // optional override
 }
 
 func (r *irecorder) Handle(ctx context.Context, in bot.Inbound) ([]bot.Reply, error) {
@@ -37,6 +38,18 @@ func (r *irecorder) Handle(ctx context.Context, in bot.Inbound) ([]bot.Reply, er
 		return fn(ctx, in)
 	}
 	return []bot.Reply{{Text: "收到：" + in.Text}}, nil
+}
+
+func (r *irecorder) Preload(_ context.Context, persons []int64) {
+	r.mu.Lock()
+	r.preloads = append(r.preloads, persons)
+	r.mu.Unlock()
+}
+
+func (r *irecorder) preloaded() [][]int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([][]int64(nil), r.preloads...)
 }
 
 // setFn swaps the handler's behaviour while the inbox runs.

@@ -18,6 +18,8 @@ type State interface {
 	Incr(ctx context.Context, key string, ttl time.Duration) (int64, error)
 	TakeToken(ctx context.Context, key string, now time.Time, every time.Duration, burst int) (time.Duration, error)
 	SeenWithin(ctx context.Context, key string, now time.Time, window time.Duration) (bool, error)
+	// SeenAllWithin is SeenWithin for keys[i] at nows[i] in one round trip, in order.
+	SeenAllWithin(ctx context.Context, keys []string, nows []time.Time, window time.Duration) ([]bool, error)
 	// AddWithin records an event and CountWithin counts them, in the window ending at now (bind tries).
 	AddWithin(ctx context.Context, key string, now time.Time, window time.Duration) (int64, error)
 	CountWithin(ctx context.Context, key string, now time.Time, window time.Duration) (int64, error)

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -339,4 +340,22 @@ func TestCheckInKinshipWordAsksAmongTheSurname(t *testing.T) {
 	if len(cs) != 1 || cs[0].HouseholdID != h.household(HHWangQiu) || cs[0].Items != "米×20斤" {
 		t.Fatalf("check-ins %+v", cs)
 	}
+}
+
+// A batch that preloaded its senders' dialogs answers a pending question from what it read, and the
+// question is gone once the batch committed.
+func TestCheckInAnswerFromAPreloadedBatch(t *testing.T) {
+	h := newHarness(t)
+	wantContains(t, h.send(CadreZhang, "走访 王 送油2桶"), "回复数字")
+	err := h.st.Batch(context.Background(), func(bctx context.Context) error {
+		h.ctx = bctx
+		h.r.Preload(bctx, []int64{int64(h.person(CadreZhang)), int64(h.person(CadreZhao))})
+		wantContains(t, h.send(CadreZhang, "2"), "已记录", "走访｜王秋菊", "油×2桶")
+		return nil
+	})
+	h.ctx = context.Background()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantContains(t, h.send(CadreZhang, "1"), "没看懂")
 }

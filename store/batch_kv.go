@@ -22,10 +22,11 @@ type kvOverlay struct {
 	kv   *KV             // the KV the writes belong to (the first one used under the batch)
 	held map[string]kvOp // applied at commit
 	at   map[string]time.Time
+	read map[string]kvOp // what Preload read (del: absent), answered when nothing is held
 }
 
 func newKVOverlay() *kvOverlay {
-	return &kvOverlay{held: map[string]kvOp{}, at: map[string]time.Time{}}
+	return &kvOverlay{held: map[string]kvOp{}, at: map[string]time.Time{}, read: map[string]kvOp{}}
 }
 
 // overlayOf is the overlay of the batch under ctx when k is the KV it holds writes for.
@@ -51,6 +52,9 @@ func (o *kvOverlay) get(key string) (string, error, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	op, ok := o.held[key]
+	if !ok {
+		op, ok = o.read[key]
+	}
 	switch {
 	case !ok:
 		return "", nil, false

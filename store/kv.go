@@ -34,6 +34,32 @@ type KVOptions struct {
 	Password string
 	DB       int
 	Prefix   string // prepended to every key, so several deployments or tests can share one Redis
+	// RoundTrip, when set, is told of each round trip to Redis with the names of the commands it
+	// carried (one, or a pipeline's), before it is made: the bench counts them per report.
+	RoundTrip func(commands []string)
+}
+
+// roundTripHook reports each command, and each pipeline as one round trip, to KVOptions.RoundTrip.
+type roundTripHook func(commands []string)
+
+func (h roundTripHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h roundTripHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		h([]string{cmd.Name()})
+		return next(ctx, cmd)
+	}
+}
+
+func (h roundTripHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		names := make([]string, len(cmds))
+		for i, c := range cmds {
+			names[i] = c.Name()
+		}
+		h(names)
+		return next(ctx, cmds)
+	}
 }
 
 // quietRedis keeps go-redis's own pool logging (a process-wide setting of the library) off stderr;
@@ -63,6 +89,9 @@ func OpenKV(ctx context.Context, o KVOptions) (*KV, error) {
 		opts.Dialer = func(ctx context.Context, _, _ string) (net.Conn, error) { return m.Dial() }
 	}
 	k.rdb = redis.NewClient(opts)
+	if o.RoundTrip != nil {
+		k.rdb.AddHook(roundTripHook(o.RoundTrip))
+	}
 	if err := k.Ping(ctx); err != nil {
 		_ = k.Close()
 		return nil, err
@@ -131,6 +160,32 @@ func (k *KV) Get(ctx context.Context, key string) (string, error) {
 		return "", fmt.Errorf("kv: get: %w", err)
 	}
 	return v, nil
+}
+
+// Preload reads keys in one round trip for the batch under ctx: its Gets of them are then answered
+// from what was read, after the batch's own writes. The batch's messages are handled within
+// milliseconds and commit together, as with the directory token (Directory.Begin). Outside a batch
+// it does nothing. When Redis fails nothing is kept, so each Get asks Redis and fails on its own.
+func (k *KV) Preload(ctx context.Context, keys ...string) error {
+	o := overlayOf(ctx, k)
+	if o == nil || len(keys) == 0 {
+		return nil
+	}
+	full := make([]string, len(keys))
+	for i, key := range keys {
+		full[i] = k.key(key)
+	}
+	vals, err := k.rdb.MGet(ctx, full...).Result()
+	if err != nil {
+		return fmt.Errorf("kv: preload: %w", err)
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for i, v := range vals {
+		s, ok := v.(string)
+		o.read[keys[i]] = kvOp{val: s, del: !ok}
+	}
+	return nil
 }
 
 // Set stores a value with a TTL (0 = no expiry).

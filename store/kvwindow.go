@@ -73,6 +73,66 @@ func (k *KV) SeenWithin(ctx context.Context, key string, now time.Time, window t
 	return n == 1, nil
 }
 
+// SeenAllWithin is SeenWithin for keys[i] at nows[i], all in one round trip and in order, so a key
+// that comes twice is seen by its second coming. Inside a batch each is held as SeenWithin holds it.
+func (k *KV) SeenAllWithin(ctx context.Context, keys []string, nows []time.Time, window time.Duration) ([]bool, error) {
+	seen := make([]bool, len(keys))
+	if len(keys) == 1 || overlayOf(ctx, k) != nil {
+		for i, key := range keys {
+			var err error
+			if seen[i], err = k.SeenWithin(ctx, key, nows[i], window); err != nil {
+				return nil, err
+			}
+		}
+		return seen, nil
+	}
+	cmds := k.seenPipelined(ctx, keys, nows, window, seenScript.EvalSha)
+	// The server lost its script cache (a restart). Only the commands refused are sent again: the
+	// others ran and marked their keys (another client's EVAL may have cached the script meanwhile).
+	var again []int
+	for i, c := range cmds {
+		if redis.HasErrorPrefix(c.Err(), "NOSCRIPT") {
+			again = append(again, i)
+		}
+	}
+	if len(again) > 0 {
+		redo := k.seenPipelined(ctx, pick(keys, again), pick(nows, again), window, seenScript.Eval)
+		for n, i := range again {
+			cmds[i] = redo[n]
+		}
+	}
+	for i, c := range cmds {
+		if err := c.Err(); err != nil {
+			return nil, fmt.Errorf("kv: seen within: %w", err)
+		}
+		seen[i] = c.Val() == int64(1)
+	}
+	return seen, nil
+}
+
+func pick[T any](all []T, at []int) []T {
+	out := make([]T, len(at))
+	for n, i := range at {
+		out[n] = all[i]
+	}
+	return out
+}
+
+// seenPipelined sends the seen script once per key through eval (EVALSHA or EVAL) in one pipeline;
+// each command carries its own result or error.
+func (k *KV) seenPipelined(ctx context.Context, keys []string, nows []time.Time, window time.Duration,
+	eval func(context.Context, redis.Scripter, []string, ...any) *redis.Cmd) []*redis.Cmd {
+	ttl := max(window*2, time.Minute)
+	cmds := make([]*redis.Cmd, len(keys))
+	_, _ = k.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, key := range keys {
+			cmds[i] = eval(ctx, p, []string{k.key(key)}, nows[i].UnixMilli(), window.Milliseconds(), ttl.Milliseconds())
+		}
+		return nil
+	})
+	return cmds
+}
+
 // seenHeld is SeenWithin inside a batch: the batch's own mark, else the stored one, is read; a new
 // mark is held in o.
 func (k *KV) seenHeld(ctx context.Context, o *kvOverlay, key string, now time.Time, window, ttl time.Duration) (bool, error) {

@@ -37,6 +37,7 @@ type county struct {
 	dsn     string // the database's DSN (SQLite: file path)
 	st      *store.Store
 	kv      *store.KV
+	kvOpts  store.KVOptions  // how kv was opened: the counting pass opens a second client like it
 	dir     *store.Directory // the sender cache, as serve wires it
 	cfg     config.Config
 	senders []cadreSender
@@ -106,7 +107,8 @@ func (c *county) fill(ctx context.Context, env Env, opts store.Options, maxSende
 	if _, err := seed.Generate(ctx, st, so); err != nil {
 		return fmt.Errorf("bench: seed: %w", err)
 	}
-	kv, err := store.OpenKV(ctx, store.KVOptions{Addr: env.RedisAddr, Prefix: "qinqi-bench-" + randomTag() + ":"})
+	c.kvOpts = store.KVOptions{Addr: env.RedisAddr, Prefix: "qinqi-bench-" + randomTag() + ":"}
+	kv, err := store.OpenKV(ctx, c.kvOpts)
 	if err != nil {
 		return err
 	}
@@ -235,6 +237,13 @@ func (m timedMessenger) Receive(ctx context.Context, h func(context.Context, bot
 type timedHandler struct {
 	bot.Handler
 	st *stages
+}
+
+// Preload passes the batch's preload on to the router, untimed (it is not a message's handling).
+func (h timedHandler) Preload(ctx context.Context, persons []int64) {
+	if p, ok := h.Handler.(bot.Preloader); ok {
+		p.Preload(ctx, persons)
+	}
 }
 
 func (h timedHandler) Handle(ctx context.Context, in bot.Inbound) ([]bot.Reply, error) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"regexp"
 	"slices"
@@ -24,9 +25,29 @@ type sqlCounter struct {
 	ln     net.Listener
 	target string
 
-	mu     sync.Mutex
+	tally
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+// tally counts events by label (the relay's statements, the KV's commands).
+type tally struct {
+	tmu    sync.Mutex
 	counts map[string]int64
-	conns  []net.Conn
+}
+
+func (t *tally) add(keys ...string) {
+	t.tmu.Lock()
+	defer t.tmu.Unlock()
+	for _, k := range keys {
+		t.counts[k]++
+	}
+}
+
+func (t *tally) snapshot() map[string]int64 {
+	t.tmu.Lock()
+	defer t.tmu.Unlock()
+	return maps.Clone(t.counts)
 }
 
 func startSQLCounter(target string) (*sqlCounter, error) {
@@ -34,7 +55,7 @@ func startSQLCounter(target string) (*sqlCounter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bench: counting relay: %w", err)
 	}
-	c := &sqlCounter{ln: ln, target: target, counts: map[string]int64{}}
+	c := &sqlCounter{ln: ln, target: target, tally: tally{counts: map[string]int64{}}}
 	go c.accept()
 	return c, nil
 }
@@ -125,11 +146,7 @@ func (c *sqlCounter) note(p []byte) {
 	default:
 		keys = append(keys, fmt.Sprintf("command 0x%02x", p[0]))
 	}
-	c.mu.Lock()
-	for _, k := range keys {
-		c.counts[k]++
-	}
-	c.mu.Unlock()
+	c.add(keys...)
 }
 
 var sqlTable = regexp.MustCompile("(?i)\\b(?:FROM|INTO|UPDATE)\\s+`?(\\w+)`?")
@@ -149,16 +166,6 @@ func sqlLabel(q string) string {
 		return verb + " " + m[1]
 	}
 	return verb
-}
-
-func (c *sqlCounter) snapshot() map[string]int64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := make(map[string]int64, len(c.counts))
-	for k, v := range c.counts {
-		out[k] = v
-	}
-	return out
 }
 
 // countedMessages is how many reports the counting pass sends after a short warm-up: 200 in a
@@ -185,14 +192,20 @@ func countCase(ctx context.Context, env Env, rep *Report, c *county) error {
 		return err
 	}
 	defer st.Close()
-	dir, err := store.NewDirectory(st, c.kv, !c.kv.InProcess(), c.log)
+	kv, kvc, closeKV, err := c.countingKV(ctx)
 	if err != nil {
 		return err
 	}
-	direct, directDir := c.st, c.dir
-	c.st, c.dir = st, dir
-	defer func() { c.st, c.dir = direct, directDir }()
+	defer closeKV()
+	dir, err := store.NewDirectory(st, kv, !kv.InProcess(), c.log)
+	if err != nil {
+		return err
+	}
+	direct, directKV, directDir := c.st, c.kv, c.dir
+	c.st, c.kv, c.dir = st, kv, dir
+	defer func() { c.st, c.kv, c.dir = direct, directKV, directDir }()
 	for _, senders := range []int{1, checkinSenders[len(checkinSenders)-1]} {
+		kvBefore := kvc.snapshot()
 		n, before, after, err := c.countedRun(ctx, env, ctr, senders)
 		if err != nil {
 			return fmt.Errorf("counting pass, %s: %w", nOf(senders, "sender"), err)
@@ -202,6 +215,7 @@ func countCase(ctx context.Context, env Env, rep *Report, c *county) error {
 		rep.Add(Row{Suite: "checkin", Case: "SQL per check-in, " + nOf(senders, "sender"), Backend: c.backend, Value: per("statements"), Unit: "stmt/msg",
 			Extra: fmt.Sprintf("%.1f round trips, %.1f prepares, %.2f transactions per msg (%d msgs through a counting relay); sender cache %d hits, %d misses so far; per msg: %s",
 				per("round trips"), per("prepares"), per("BEGIN"), n, hits, misses, breakdown(before, after, int(n)))})
+		kvc.addRow(rep, c, senders, n, kvBefore)
 	}
 	return nil
 }
