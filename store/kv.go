@@ -132,6 +132,38 @@ func (k *KV) age() {
 	}
 }
 
+// DropAll deletes every key under this KV's prefix: for a run that made its own prefix (the bench)
+// and leaves nothing behind, not for a deployment's shared one.
+func (k *KV) DropAll(ctx context.Context) error {
+	if k.prefix == "" {
+		return errors.New("kv: drop all: no prefix, refusing to empty the whole server")
+	}
+	iter := k.rdb.Scan(ctx, 0, k.prefix+"*", 1000).Iterator()
+	var batch []string
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := k.rdb.Unlink(ctx, batch...).Err()
+		batch = batch[:0]
+		return err
+	}
+	for iter.Next(ctx) {
+		if batch = append(batch, iter.Val()); len(batch) == 1000 {
+			if err := flush(); err != nil {
+				return fmt.Errorf("kv: drop all: %w", err)
+			}
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return fmt.Errorf("kv: drop all: %w", err)
+	}
+	if err := flush(); err != nil {
+		return fmt.Errorf("kv: drop all: %w", err)
+	}
+	return nil
+}
+
 // Close closes the client and the embedded server.
 func (k *KV) Close() error {
 	err := k.rdb.Close()

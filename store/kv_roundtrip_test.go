@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"slices"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -107,4 +108,46 @@ func TestPreloadAnswersTheBatchsGets(t *testing.T) {
 			t.Errorf("the committed delete is not applied: %v", err)
 		}
 	})
+}
+
+// DropAll deletes the keys of its own prefix only, and refuses to run without one.
+func TestKVDropAllKeepsOtherPrefixes(t *testing.T) {
+	addr := os.Getenv(testenv.EnvRedis)
+	if addr == "" {
+		t.Skip("needs a real Redis: the in-process one is never shared")
+	}
+	ctx := context.Background()
+	tag := time.Now().Format("150405.000000")
+	open := func(prefix string) *store.KV {
+		kv, err := store.OpenKV(ctx, store.KVOptions{Addr: addr, Prefix: prefix})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = kv.Close() })
+		return kv
+	}
+	mine, other := open("qinqitest:drop:"+tag+":a:"), open("qinqitest:drop:"+tag+":b:")
+	for i := range 2500 { // more than one SCAN page and one UNLINK batch
+		if err := mine.Set(ctx, "k"+strconv.Itoa(i), "v", time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := other.Set(ctx, "k0", "v", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := mine.DropAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mine.Get(ctx, "k2499"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a key of the dropped prefix: %v, want ErrNotFound", err)
+	}
+	if v, err := other.Get(ctx, "k0"); err != nil || v != "v" {
+		t.Fatalf("the other prefix's key = %q, %v", v, err)
+	}
+	if err := other.DropAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := open("").DropAll(ctx); err == nil {
+		t.Fatal("DropAll without a prefix emptied the server")
+	}
 }

@@ -112,7 +112,10 @@ func (c *county) fill(ctx context.Context, env Env, opts store.Options, maxSende
 	if err != nil {
 		return err
 	}
-	*closers = append(*closers, func() { _ = kv.Close() })
+	*closers = append(*closers, func() {
+		_ = kv.DropAll(context.Background()) // the run's own prefix: nothing of it outlives the bench
+		_ = kv.Close()
+	})
 	c.kv = kv
 	if c.dir, err = store.NewDirectory(st, kv, !kv.InProcess(), c.log); err != nil {
 		return err

@@ -79,10 +79,11 @@ func runRSS(ctx context.Context, env Env, rep *Report) error {
 	fake := wxfake.New(acct)
 	defer fake.Close()
 	fake.SetPollWait(25 * time.Second) // as the real synccheck long poll
-	cfg, err := writeServeConfig(env, c, backend, fake.Addr())
+	cfg, prefix, err := writeServeConfig(env, c, backend, fake.Addr())
 	if err != nil {
 		return err
 	}
+	defer dropKeys(env, prefix)
 	m, err := measureServe(ctx, env, bin, cfg, st, fake, cadreKeys(acct))
 	if err != nil {
 		return err
@@ -123,9 +124,23 @@ func qinqiBinary(ctx context.Context, env Env) (string, error) {
 	return out, nil
 }
 
-// writeServeConfig is the production configuration with the database, Redis (a fresh key prefix) and
-// the one bot account on the fake; everything else is the built-in default.
-func writeServeConfig(env Env, c scaleCounty, backend, wxAddr string) (string, error) {
+// dropKeys deletes the keys the serve run wrote under its own prefix.
+func dropKeys(env Env, prefix string) {
+	if prefix == "" {
+		return
+	}
+	kv, err := store.OpenKV(context.Background(), store.KVOptions{Addr: env.RedisAddr, Prefix: prefix})
+	if err != nil {
+		return
+	}
+	_ = kv.DropAll(context.Background())
+	_ = kv.Close()
+}
+
+// writeServeConfig is the production configuration with the database, Redis (a fresh key prefix,
+// returned so the run's keys can be dropped) and the one bot account on the fake; everything else is
+// the built-in default.
+func writeServeConfig(env Env, c scaleCounty, backend, wxAddr string) (path, prefix string, err error) {
 	db := fmt.Sprintf("  driver: sqlite\n  path: %q\n", filepath.Join(env.TempDir, c.name+".db"))
 	if backend == "mariadb" {
 		db = fmt.Sprintf("  driver: mysql\n  dsn: %q\n", withDB(env.MySQLDSN, c.name))
@@ -134,17 +149,18 @@ func writeServeConfig(env Env, c scaleCounty, backend, wxAddr string) (string, e
 	if env.RedisAddr != "" {
 		b := make([]byte, 4)
 		_, _ = rand.Read(b)
-		redis = fmt.Sprintf("redis:\n  addr: %q\n  prefix: %q\n", env.RedisAddr, "qinqi-bench-rss-"+hex.EncodeToString(b)+":")
+		prefix = "qinqi-bench-rss-" + hex.EncodeToString(b) + ":"
+		redis = fmt.Sprintf("redis:\n  addr: %q\n  prefix: %q\n", env.RedisAddr, prefix)
 	}
 	dir := filepath.Join(env.TempDir, "serve")
 	y := fmt.Sprintf("database:\n%s%swechat:\n  accounts:\n    - name: bot1\n      hot_login_file: %q\n  test_server: %q\n"+
 		"inbox:\n  spool_dir: %q\noutbox:\n  file_dir: %q\nlog:\n  level: info\n",
 		db, redis, filepath.Join(dir, "bot1.json"), wxAddr, filepath.Join(dir, "spool"), filepath.Join(dir, "files"))
-	path := filepath.Join(env.TempDir, "serve.yaml")
+	path = filepath.Join(env.TempDir, "serve.yaml")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
+		return "", "", err
 	}
-	return path, os.WriteFile(path, []byte(y), 0o600)
+	return path, prefix, os.WriteFile(path, []byte(y), 0o600)
 }
 
 // serveRun is what one serve run showed.
