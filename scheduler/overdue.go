@@ -48,7 +48,8 @@ type OverdueScan struct {
 	Leaves     *Leaves
 	Spec       string
 	Escalation config.Escalation
-	// RecipientsPerTx bounds a transaction (default 200 recipients).
+	// RecipientsPerTx bounds a transaction of the digests read back after the scan (default 200
+	// recipients).
 	RecipientsPerTx int
 	// PairingsPerChunk bounds how many overdue pairings are planned and held at once (default 2000).
 	PairingsPerChunk int
@@ -64,12 +65,13 @@ type overdueHit struct {
 }
 
 // Run evaluates every active pairing, raises the ladder's new steps and closes ended spells. It works
-// in two passes so that its memory follows a chunk, not the overdue pairings (on the first day after
-// an import most of a county). During the scan, a cadre who is only a cadre gets their digest as soon
-// as the scan has passed their last active pairing, its alerts written already carried by it
-// (overdue_cadres.go); every other new alert is written unsent as the scan goes. Then everyone else
-// with unsent alerts or ended spells (coordinators, heads) gets their one digest, read back from the
-// database. A run that fails midway leaves its alerts unsent or unwritten, and the next run sends them.
+// in two passes so that its memory follows a chunk and the new alerts, not the overdue pairings (on the
+// first day after an import most of a county). During the scan, a cadre gets their digest as soon as
+// the scan has passed their last active pairing, and everyone past the cadre level (coordinators,
+// heads, admins) when it ends, their alerts written already carried by it (overdue_cadres.go). Then
+// whoever is owed more than the scan held (alerts an earlier run left unsent, ended spells) gets their
+// one digest, read back from the database. A run that fails midway leaves its alerts unsent or
+// unwritten, and the next run sends them.
 func (j *OverdueScan) Run(ctx context.Context, at time.Time) (Result, error) {
 	res := Result{}
 	now := laterOf(j.Clock.Now(), at)
@@ -179,11 +181,12 @@ func (p *overduePass) judge(f store.PairingFacts) {
 	}
 }
 
-// flush dates the spells of a chunk's overdue pairings and plans their fresh alerts; it holds those of
-// cadres who get their digest during the scan, and writes the rest unsent, noting their recipients
-// and those of any alert an earlier run left unsent. Then, in the same transaction, the cadres the
-// scan has passed get their digests (overdue_cadres.go). Only the writer's goroutine (behind) touches
-// chart, to and cadres while the scan runs.
+// flush dates the spells of a chunk's overdue pairings and plans their fresh alerts; it holds those
+// written with their digests and writes the rest unsent, noting their recipients and those of any
+// alert an earlier run left unsent. Then the recipients the scan has passed get their digests
+// (overdue_cadres.go), the first of them in the unsent alerts' transaction, in transactions of at most
+// alertsPerTx of their alerts. Only the writer's goroutine (behind) touches chart, to and cadres while
+// the scan runs.
 func (p *overduePass) flush(ctx context.Context, c overdueChunk, before time.Time) error {
 	var unsent []store.Alert
 	if len(c.hits) > 0 {
@@ -191,11 +194,11 @@ func (p *overduePass) flush(ctx context.Context, c overdueChunk, before time.Tim
 		if err != nil {
 			return err
 		}
-		heads := make(map[domain.PairingID]string, len(c.hits))
+		lines := make(map[domain.PairingID]lineOf, len(c.hits))
 		for _, h := range c.hits {
-			heads[h.facts.Pairing.ID] = h.facts.HeadName
+			lines[h.facts.Pairing.ID] = lineOf{head: h.facts.HeadName, cadre: h.facts.Pairing.CadreID}
 		}
-		unsent = p.cadres.take(planned, heads, p.to)
+		unsent = p.cadres.take(planned, lines, p.to)
 	}
 	ready, err := p.cadres.complete(ctx, p.job.Store, p.now, c.upTo, c.last, p.to)
 	if err != nil {
@@ -207,12 +210,19 @@ func (p *overduePass) flush(ctx context.Context, c overdueChunk, before time.Tim
 		}
 		p.to[r.cadre] = true
 	}
-	if len(unsent) == 0 && len(ready.digest) == 0 {
-		return nil
+	digests := ready.digest
+	for len(unsent) > 0 || len(digests) > 0 {
+		n := nextGroup(digests)
+		err := p.job.Store.Tx(ctx, func(tx *store.Store) error {
+			return p.job.writeChunk(ctx, tx, unsent, digests[:n], p.leave, p.at, p.wres)
+		})
+		if err != nil {
+			return err
+		}
+		clear(digests[:n]) // written: their held alerts may go
+		unsent, digests = nil, digests[n:]
 	}
-	return p.job.Store.Tx(ctx, func(tx *store.Store) error {
-		return p.job.writeChunk(ctx, tx, unsent, ready.digest, p.at, p.wres)
-	})
+	return nil
 }
 
 // planChunk dates the chunk's spells and plans its new alerts, leaving out the steps taken already.

@@ -16,23 +16,25 @@ import (
 // read when the first alert is held, so a day without new alerts never reads it), then the digest is
 // queued and the alerts are written already carried by it, in the transaction of the writer's next
 // chunk: nothing is read back or linked afterwards (the household heads' names come with the scan).
-// This is for cadres who are only cadres and are owed
-// nothing else: coordinators, heads and admins, who hear of a whole unit, and anyone with an alert
-// unsent or past the cadre level still open (store.RecipientsWithPending) get their one digest after
-// the scan, as before. A run that fails leaves the held alerts unwritten; the next run raises them.
+// Coordinators, heads and admins, who hear of a whole unit, are complete only when the scan ends:
+// their new alerts are held until then, the cadres their lines name are looked up once, and their
+// digests are written the same way by the last chunk. Anyone with an alert unsent or past the cadre
+// level still open (store.RecipientsWithPending) is owed more than the scan holds: their new alerts
+// are written unsent and they get their one digest after the scan, read back from the database. A run that fails leaves the held alerts unwritten; the next run raises them.
 
-// cadreDigests is the writer goroutine's record of the cadres whose digest the scan writes.
+// cadreDigests is the writer goroutine's record of the recipients whose digest the scan writes.
 type cadreDigests struct {
 	pastCadre map[domain.PersonID]bool // may hear past the cadre level: their digest waits for the end
 	order     cadreCursor              // read at the first held alert
 	loaded    bool
-	held      map[domain.PersonID][]heldAlert
-	sent      map[domain.PersonID]bool // their digest is written
-	deferred  map[domain.PersonID]bool // owed something else: their alerts are written unsent
+	held      map[domain.PersonID][]heldAlert // cadres', until the scan passes their last active pairing
+	upper     map[domain.PersonID][]heldAlert // those in pastCadre, until the scan ends
+	sent      map[domain.PersonID]bool        // their digest is written
+	deferred  map[domain.PersonID]bool        // owed something else: their alerts are written unsent
 }
 
 func newCadreDigests() *cadreDigests {
-	return &cadreDigests{held: map[domain.PersonID][]heldAlert{}, sent: map[domain.PersonID]bool{},
+	return &cadreDigests{held: map[domain.PersonID][]heldAlert{}, upper: map[domain.PersonID][]heldAlert{}, sent: map[domain.PersonID]bool{},
 		deferred: map[domain.PersonID]bool{}}
 }
 
@@ -55,62 +57,64 @@ func pastCadre(chart store.OrgChart) map[domain.PersonID]bool {
 	return out
 }
 
-// heldAlert is a cadre's new alert and the household head its digest line names.
+// heldAlert is a new alert held for a digest, with what its line shows: the household head, and the
+// pairing's cadre (by id from the scan; by name, looked up before the digest is written, for lines
+// past the cadre level).
 type heldAlert struct {
-	alert store.Alert
-	head  string
+	alert     store.Alert
+	line      lineOf
+	cadreName string
 }
 
-// take holds a chunk's cadre-level alerts of cadres who are only cadres for their digests, with the
-// household heads' names (heads, by pairing), and returns the others, to be written unsent, noting
-// their recipients in to. An alert for a cadre whose digest is written already (a pairing the scan
-// reached after it: handed to them meanwhile) is left to the next run.
-func (c *cadreDigests) take(planned []store.Alert, heads map[domain.PairingID]string, to map[domain.PersonID]bool) []store.Alert {
+// lineOf is what the scan knows of an overdue pairing for a digest line.
+type lineOf struct {
+	head  string
+	cadre domain.PersonID
+}
+
+// take holds a chunk's alerts for the digests written from memory, with what their lines show (by
+// pairing), and returns those of recipients owed more, to be written unsent, noting them in to. Those
+// in pastCadre, and any alert past the cadre level, wait for the end of the scan; a cadre's, for the
+// scan to pass the cadre's last active pairing. An alert for a cadre whose digest is written already
+// (a pairing the scan reached after it: handed to them meanwhile) is left to the next run.
+func (c *cadreDigests) take(planned []store.Alert, lines map[domain.PairingID]lineOf, to map[domain.PersonID]bool) []store.Alert {
 	var unsent []store.Alert
 	for _, a := range planned {
-		r := a.RecipientID
+		r, h := a.RecipientID, heldAlert{alert: a, line: lines[a.PairingID]}
 		switch {
-		case a.Level != domain.AlertCadre || c.pastCadre[r] || c.deferred[r]:
+		case c.deferred[r]:
 			unsent = append(unsent, a)
 			to[r] = true
+		case a.Level != domain.AlertCadre || c.pastCadre[r]:
+			c.upper[r] = append(c.upper[r], h)
 		case !c.sent[r]:
-			c.held[r] = append(c.held[r], heldAlert{a, heads[a.PairingID]})
+			c.held[r] = append(c.held[r], h)
 		}
 	}
 	return unsent
 }
 
-// cadreAlerts is one complete cadre's new alerts, in scan order.
+// cadreAlerts is one complete recipient's new alerts, in scan order.
 type cadreAlerts struct {
 	cadre  domain.PersonID
 	alerts []heldAlert
 }
 
-// readyCadres are the held cadres the scan has passed: those whose digest is written now, and those
-// found owed something else, whose alerts are written unsent for the digest after the scan.
+// readyCadres are the held recipients the scan has passed: those whose digest is written now, and
+// those found owed something else, whose alerts are written unsent for the digest after the scan.
 type readyCadres struct {
 	digest, deferred []cadreAlerts
 }
 
-// complete hands on the held cadres whose last active pairing is at most upTo, or all at the end of
-// the scan (last), and sorts them into digests and deferred ones. to holds the recipients of alerts an
-// earlier run left unsent that this run found.
+// complete hands on the held cadres whose last active pairing is at most upTo, and at the end of the
+// scan (last) every held recipient, and sorts them into digests and deferred ones. to holds the
+// recipients of alerts an earlier run left unsent that this run found.
 func (c *cadreDigests) complete(ctx context.Context, st Store, now time.Time, upTo domain.PairingID, last bool,
 	to map[domain.PersonID]bool) (readyCadres, error) {
 	var out readyCadres
-	if len(c.held) == 0 {
-		return out, nil
-	}
-	if !c.loaded {
-		order, err := st.LastActivePairings(ctx, now)
-		if err != nil {
-			return out, err
-		}
-		c.order, c.loaded = cadreCursor{order: order}, true
-	}
-	ready := c.passed(upTo, last)
-	if len(ready) == 0 {
-		return out, nil
+	ready, err := c.ready(ctx, st, now, upTo, last)
+	if err != nil || len(ready) == 0 {
+		return out, err
 	}
 	ids := make([]domain.PersonID, len(ready))
 	for i, r := range ready {
@@ -129,7 +133,55 @@ func (c *cadreDigests) complete(ctx context.Context, st Store, now time.Time, up
 			out.digest = append(out.digest, r)
 		}
 	}
-	return out, nil
+	return out, nameCadres(ctx, st, out.digest)
+}
+
+// ready takes the held cadres the scan has passed and, at its end, everyone held past the cadre level
+// (by id). The cadres' order is read at the first held cadre alert.
+func (c *cadreDigests) ready(ctx context.Context, st Store, now time.Time, upTo domain.PairingID, last bool) ([]cadreAlerts, error) {
+	var ready []cadreAlerts
+	if len(c.held) > 0 {
+		if !c.loaded {
+			order, err := st.LastActivePairings(ctx, now)
+			if err != nil {
+				return nil, err
+			}
+			c.order, c.loaded = cadreCursor{order: order}, true
+		}
+		ready = c.passed(upTo, last)
+	}
+	if last {
+		ready = drain(ready, c.upper)
+	}
+	return ready, nil
+}
+
+// nameCadres looks up, in one read per 500 people, the cadres that the digests' lines past the cadre
+// level name.
+func nameCadres(ctx context.Context, st Store, digests []cadreAlerts) error {
+	seen := map[domain.PersonID]bool{}
+	var ids []domain.PersonID
+	for _, r := range digests {
+		for _, h := range r.alerts {
+			if id := h.line.cadre; h.alert.Level != domain.AlertCadre && !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	names, err := st.PersonNames(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, r := range digests {
+		for i := range r.alerts {
+			r.alerts[i].cadreName = names[r.alerts[i].line.cadre]
+		}
+	}
+	return nil
 }
 
 // passed takes the held cadres whose last active pairing is at most upTo, or all when last.
@@ -142,12 +194,35 @@ func (c *cadreDigests) passed(upTo domain.PairingID, last bool) []cadreAlerts {
 		}
 	})
 	if last { // cadres without an active pairing when the order was read (handed one meanwhile)
-		for _, id := range slices.Sorted(maps.Keys(c.held)) {
-			ready = append(ready, cadreAlerts{id, c.held[id]})
-		}
-		clear(c.held)
+		ready = drain(ready, c.held)
 	}
 	return ready
+}
+
+// drain appends everyone held in m, by id, and empties m.
+func drain(ready []cadreAlerts, m map[domain.PersonID][]heldAlert) []cadreAlerts {
+	for _, id := range slices.Sorted(maps.Keys(m)) {
+		ready = append(ready, cadreAlerts{id, m[id]})
+	}
+	clear(m)
+	return ready
+}
+
+// alertsPerTx bounds the new alerts that one transaction of digests carries (one recipient's are
+// never split). At the end of the first day's scan of a million pairings the coordinators' and heads'
+// digests carry about 130,000 alerts; written at once, their rows and keys doubled what the scan held
+// (Go heap peak 71 -> 241 MB), while a group of this size costs no more statements than 500-row ones.
+const alertsPerTx = 10000
+
+// nextGroup is how many of the digests the next transaction writes: at least one, and as many more as
+// keep their alerts within alertsPerTx.
+func nextGroup(digests []cadreAlerts) int {
+	n, rows := 0, 0
+	for n < len(digests) && (n == 0 || rows+len(digests[n].alerts) <= alertsPerTx) {
+		rows += len(digests[n].alerts)
+		n++
+	}
+	return n
 }
 
 // writeChunk writes a chunk's unsent alerts and the digests of the cadres the scan has passed, their
@@ -156,7 +231,7 @@ func (c *cadreDigests) passed(upTo domain.PairingID, last bool) []cadreAlerts {
 // different digest for the same cadre today (the same key), that one stays theirs and the alerts it
 // does not list are written unsent, for the next run.
 func (j *OverdueScan) writeChunk(ctx context.Context, tx writer, unsent []store.Alert, ready []cadreAlerts,
-	at time.Time, res Result) error {
+	leave map[domain.PersonID]bool, at time.Time, res Result) error {
 	var keys []string
 	for _, a := range unsent {
 		keys = append(keys, a.Key)
@@ -182,7 +257,7 @@ func (j *OverdueScan) writeChunk(ctx context.Context, tx writer, unsent []store.
 	for _, a := range unsent {
 		keep(a)
 	}
-	msgs, carried := j.cadreMessages(ready, len(rows), keep, at, res)
+	msgs, carried := j.cadreMessages(ready, len(rows), keep, leave, at, res)
 	if len(msgs) > 0 {
 		queued, err := tx.EnqueueOutboxBatch(ctx, msgs)
 		if err != nil {
@@ -202,7 +277,7 @@ func (j *OverdueScan) writeChunk(ctx context.Context, tx writer, unsent []store.
 
 // cadreMessages writes one digest per ready cadre from the alerts keep takes (it appends them to the
 // rows, which hold n rows before), and for each digest the range of rows it carries.
-func (j *OverdueScan) cadreMessages(ready []cadreAlerts, n int, keep func(store.Alert) bool,
+func (j *OverdueScan) cadreMessages(ready []cadreAlerts, n int, keep func(store.Alert) bool, leave map[domain.PersonID]bool,
 	at time.Time, res Result) ([]store.OutboxMessage, [][2]int) {
 	var msgs []store.OutboxMessage
 	var carried [][2]int
@@ -212,11 +287,11 @@ func (j *OverdueScan) cadreMessages(ready []cadreAlerts, n int, keep func(store.
 		for _, h := range r.alerts {
 			if a := h.alert; keep(a) {
 				lines = append(lines, store.UnsentAlert{Level: a.Level, PairingID: a.PairingID, RecipientID: a.RecipientID,
-					Reason: a.Reason, HeadName: h.head})
+					Reason: a.Reason, CadreID: h.line.cadre, CadreName: h.cadreName, HeadName: h.line.head})
 			}
 		}
 		if len(lines) > 0 {
-			msgs = append(msgs, j.digest(r.cadre, j.digestText(lines, nil, nil, res), at))
+			msgs = append(msgs, j.digest(r.cadre, j.digestText(lines, leave, nil, res), at))
 			carried = append(carried, [2]int{n, n + len(lines)})
 		}
 		n += len(lines)

@@ -54,8 +54,9 @@ func TestOverdueScanThatDies(t *testing.T) {
 	}
 }
 
-// failingReads fails the writer's reads for the cadres' digests: the order of the cadres' last
-// pairings, or whether a cadre is owed anything else.
+// failingReads fails the writer's reads for the digests it writes: the order of the cadres' last
+// pairings, whether a recipient is owed anything else, or the names of the cadres that the lines past
+// the cadre level name.
 type failingReads struct {
 	*store.Store
 	fail string
@@ -75,11 +76,18 @@ func (f *failingReads) RecipientsWithPending(ctx context.Context, ids []domain.P
 	return f.Store.RecipientsWithPending(ctx, ids)
 }
 
+func (f *failingReads) PersonNames(ctx context.Context, ids []domain.PersonID) (map[domain.PersonID]string, error) {
+	if f.fail == "names" {
+		return nil, errDied
+	}
+	return f.Store.PersonNames(ctx, ids)
+}
+
 // TestOverdueWriterThatFails: when the writer beside the scan fails on a read of its own, the run
 // stops with the error and the next day's scan sends everything once.
 func TestOverdueWriterThatFails(t *testing.T) {
 	for _, b := range testenv.Backends() {
-		for _, fail := range []string{"order", "pending"} {
+		for _, fail := range []string{"order", "pending", "names"} {
 			t.Run(b.Name+"/"+fail, func(t *testing.T) {
 				c, clk, job := chunkedScan(t, b.Open(t))
 				dying := job()
