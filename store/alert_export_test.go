@@ -1,6 +1,10 @@
 package store
 
-import "context"
+import (
+	"context"
+
+	"qinqi/internal/domain"
+)
 
 // DowngradeAlertSpellsForTest drops alerts.resolved_at as the schema had it before overdue spells
 // and forgets that migration, so a test can run the upgrade on rows written the old way.
@@ -42,5 +46,19 @@ func (s *Store) AddAlerts(ctx context.Context, rows []Alert) ([]Alert, error) {
 	if len(fresh) == 0 {
 		return nil, nil
 	}
-	return fresh, s.InsertAlerts(ctx, fresh)
+	if err := s.InsertAlerts(ctx, fresh); err != nil {
+		return nil, err
+	}
+	var stored []Alert // InsertAlerts leaves the ids to the database
+	if err := s.q(ctx).Where("`key` IN ?", keys).Find(&stored).Error; err != nil {
+		return nil, err
+	}
+	ids := make(map[string]domain.AlertID, len(stored))
+	for _, a := range stored {
+		ids[a.Key] = a.ID
+	}
+	for i := range fresh {
+		fresh[i].ID = ids[fresh[i].Key]
+	}
+	return fresh, nil
 }

@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -248,4 +250,52 @@ func lastAlert(t *testing.T, st *store.Store) store.Alert {
 		t.Fatalf("alerts = %v, %v", as, err)
 	}
 	return as[len(as)-1]
+}
+
+// TestInsertAlertsInBatches: more alerts than one INSERT carries go in whole, in order, with what
+// the scan set (level, reason clipped to the column, spell date, outbox link), and a key written
+// before is skipped, keeping the earlier row.
+func TestInsertAlertsInBatches(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			st := b.Open(t)
+			k, ps := alertCounty(t, st)
+			at := clock.Date(2026, 11, 2).Add(8 * time.Hour)
+			since := clock.Date(2026, 10, 1)
+			m, err := st.EnqueueOutbox(ctx, store.OutboxMessage{Key: "overdue:x", PersonID: &k, Text: "x", CreatedAt: at})
+			if err != nil {
+				t.Fatal(err)
+			}
+			long := strings.Repeat("逾", 300)
+			if err := st.InsertAlerts(ctx, []store.Alert{{Key: "a-7", Level: domain.AlertCadre, PairingID: ps[1], RecipientID: k, Reason: "earlier", CreatedAt: at}}); err != nil {
+				t.Fatal(err)
+			}
+			var rows []store.Alert
+			for i := range 2100 {
+				rows = append(rows, store.Alert{Key: fmt.Sprintf("a-%d", i), Level: domain.AlertHead, PairingID: ps[0], RecipientID: k,
+					Reason: long, OverdueSince: since, OutboxID: &m.ID, CreatedAt: at})
+			}
+			if err := st.InsertAlerts(ctx, rows); err != nil {
+				t.Fatal(err)
+			}
+			as, err := st.Alerts(ctx, time.Time{}, time.Time{})
+			if err != nil || len(as) != 2100 {
+				t.Fatalf("%d alerts, %v; want 2100", len(as), err)
+			}
+			if a := as[0]; a.Key != "a-7" || a.Reason != "earlier" || a.OutboxID != nil {
+				t.Errorf("the earlier row became %+v", a)
+			}
+			for i, a := range as[1:] {
+				want := fmt.Sprintf("a-%d", i)
+				if i >= 7 {
+					want = fmt.Sprintf("a-%d", i+1)
+				}
+				if a.Key != want || a.Level != domain.AlertHead || a.PairingID != ps[0] || a.Reason != store.ClipAlertReason(long) ||
+					!a.OverdueSince.Equal(since) || !a.CreatedAt.Equal(at) || a.OutboxID == nil || *a.OutboxID != m.ID || a.ResolvedAt != nil {
+					t.Fatalf("alert %d = %+v, want %s as written", i+1, a, want)
+				}
+			}
+		})
+	}
 }

@@ -44,18 +44,22 @@ func (s *Store) InsertReminders(ctx context.Context, rows []Reminder) error {
 // reminderColumns are the columns InsertReminders writes.
 var reminderColumns = []string{"key", "pairing_id", "campaign_id", "cadre_id", "stage", "outbox_id", "created_at"}
 
-// reminderInsert is one multi-row INSERT that skips existing keys on either database (not INSERT
-// IGNORE, which would also swallow other errors).
+// reminderInsert is one multi-row INSERT that skips existing keys.
 func (s *Store) reminderInsert(rows []Reminder) (string, []any) {
 	args := make([]any, 0, len(rows)*len(reminderColumns))
 	for _, r := range rows {
 		args = append(args, r.Key, r.PairingID, r.CampaignID, r.CadreID, r.Stage, r.OutboxID, r.CreatedAt.In(s.loc))
 	}
-	q := insertSQL("reminders", reminderColumns, len(rows))
+	return s.skippingKeys(insertSQL("reminders", reminderColumns, len(rows))), args
+}
+
+// skippingKeys makes an INSERT into a table with a unique key column skip the rows whose key exists,
+// on either database (not INSERT IGNORE, which would also swallow other errors).
+func (s *Store) skippingKeys(insert string) string {
 	if s.driver == DriverMySQL {
-		return q + " ON DUPLICATE KEY UPDATE id = id", args
+		return insert + " ON DUPLICATE KEY UPDATE id = id"
 	}
-	return q + " ON CONFLICT (`key`) DO NOTHING", args
+	return insert + " ON CONFLICT (`key`) DO NOTHING"
 }
 
 // existingKeys returns which keys already have a row in T's table (its unique column is `key`).
