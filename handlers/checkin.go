@@ -215,10 +215,15 @@ func sourceID(in bot.Inbound) string {
 	}
 	s := fmt.Sprintf("%s:%s:%s", in.Transport, in.Account, in.ID)
 	if len(s) > 96 {
-		sum := sha1.Sum([]byte(s))
-		s = "h:" + hex.EncodeToString(sum[:])
+		s = digestSource(s)
 	}
 	return s
+}
+
+// digestSource stands for a source key too long for the columns: "h:" and its SHA-1 in hex.
+func digestSource(s string) string {
+	sum := sha1.Sum([]byte(s))
+	return "h:" + hex.EncodeToString(sum[:])
 }
 
 func householdLabel(h store.Household) string {

@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -76,8 +74,7 @@ func groupSource(source string, id domain.HouseholdID) string {
 		return ""
 	}
 	if len(source) > 72 {
-		sum := sha1.Sum([]byte(source))
-		source = "h:" + hex.EncodeToString(sum[:])
+		source = digestSource(source)
 	}
 	return source + "|" + strconv.FormatInt(int64(id), 10)
 }
