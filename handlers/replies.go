@@ -292,6 +292,10 @@ func replyOfferRequest(text string) string {
 	return fmt.Sprintf("您说的是：“%s”\n要怎么办？回复 1 交给帮扶干部办理；回复 2 不用；回复 3 是反映干部的问题，交给单位（干部看不到）。", text)
 }
 
+func replyAskDispleasure(text string) string {
+	return fmt.Sprintf("您说“%s”。是什么事让您不满意？请说一说，也可以直接发语音，说完我问您交给谁办。", text)
+}
+
 const (
 	replyOfferDropped = "好的，这句话没有交给干部。有事随时发，也可以直接发语音。"
 	replyOfferNoState = "要请干部帮忙，请发：诉求 加上您的话，例如：诉求 我家房子漏雨了。也可以直接发语音。"

@@ -31,6 +31,11 @@ func praised(text string) bool {
 	return containsAnyOf(text, praise) && !containsAnyOf(text, []string{"不满", "不好", "不太", "不怎么", "没", "差", "不行", "不是"})
 }
 
+// displeasure are the short ways a household says it is unhappy ("不满意", "太差了"): too short to
+// be a matter, but never "not understood" — the household is asked what it is about, and its next
+// sentence joins these words in the usual question (to the cadre, nothing, or to the unit).
+var displeasure = []string{"不满", "太差", "很差", "真差", "差劲", "差评", "不好", "不像话", "没用", "失望"}
+
 // askForNumber are the ways a household asks for its cadre's number: the contact card answers.
 var askForNumber = []string{"电话多少", "电话是多少", "号码多少", "号码是多少", "电话号码", "手机号", "联系方式", "怎么联系"}
 
@@ -80,6 +85,14 @@ func (r *Router) offerRequest(ctx context.Context, c *Caller, text string) ([]bo
 	return say(replyOfferRequest(clipText(text, 60))), nil
 }
 
+// askWhatDispleases keeps a short displeasure as the start of a sentence and asks what it is about.
+func (r *Router) askWhatDispleases(ctx context.Context, c *Caller) ([]bot.Reply, error) {
+	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgRequestOffer, Text: c.Text}) {
+		return nil, refuse(replyOfferNoState)
+	}
+	return say(replyAskDispleasure(clipText(c.Text, 20))), nil
+}
+
 // answerOffer completes the question: 1 makes the held sentence a request, 2 drops it, 3 makes it
 // a complaint.
 func (r *Router) answerOffer(ctx context.Context, c *Caller, d dialog, n int) ([]bot.Reply, error) {
@@ -115,6 +128,9 @@ func (r *Router) householdFreeText(ctx context.Context, c *Caller) ([]bot.Reply,
 		return out, true, err
 	case matter:
 		out, err := r.offerRequest(ctx, c, c.Text)
+		return out, true, err
+	case containsAnyOf(c.Text, displeasure):
+		out, err := r.askWhatDispleases(ctx, c)
 		return out, true, err
 	case pleasant && praised(c.Text):
 		return say(replyPraiseBack), true, nil

@@ -47,6 +47,30 @@ func TestHouseholdPraiseIsThanked(t *testing.T) {
 	}
 }
 
+// A short displeasure is not "not understood": the household is asked what it is about, and the
+// sentence it sends next is offered together with it; 3 takes both to the unit, never to the cadre.
+func TestHouseholdDispleasureIsAskedAbout(t *testing.T) {
+	h := newHarness(t)
+	got := h.send(HeadWang, "不满意")
+	wantContains(t, got, "您说“不满意”", "是什么事让您不满意")
+	wantNot(t, got, "没看懂")
+	wantContains(t, h.send(HeadWang, "张书记半年没来过"), "您说的是：“不满意 张书记半年没来过”", "回复 3 是反映干部的问题")
+	wantContains(t, h.send(HeadWang, "3"), "投诉已收到")
+	rs := h.requests(HHWang)
+	if len(rs) != 1 || rs[0].Kind != domain.ReqComplaint || rs[0].Text != "不满意 张书记半年没来过" {
+		t.Fatalf("requests %+v", rs)
+	}
+	if n := h.notesTo(CadreZhang, ""); len(n) != 0 {
+		t.Fatalf("the cadre heard of the complaint: %q", n)
+	}
+	t.Run("other short ways of saying it", func(t *testing.T) {
+		for _, in := range []string{"太差了", "差评", "不好"} {
+			wantContains(t, h.send(HeadWang, in), "是什么事让您不满意")
+			h.send(HeadWang, "2")
+		}
+	})
+}
+
 // A household head's sentence without a command is asked about once; 1 makes it a request for the cadre.
 func TestHouseholdSentenceBecomesARequestOnOne(t *testing.T) {
 	h := newHarness(t)
