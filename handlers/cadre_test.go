@@ -144,6 +144,25 @@ func TestEvidenceAttachesToTheLastReport(t *testing.T) {
 		h := newHarness(t)
 		wantContains(t, h.msg(HeadWang, photo), "收到了", "诉求")
 	})
+	t.Run("a report for several households: each report takes it, an earlier report does not", func(t *testing.T) {
+		h := newHarness(t)
+		h.send(CadreZhang, "走访 2 看房子")
+		h.clk.Advance(time.Minute)
+		h.send(CadreZhang, "今天走访了王春发和李秀英 送米各一袋")
+		h.clk.Advance(time.Minute)
+		got := h.msg(CadreZhang, near)
+		wantContains(t, got, "位置已附到：走访｜王春发、李秀英。", "王春发离登记住址约111米")
+		wantContains(t, h.msg(CadreZhang, photo), "照片已附到：走访｜王春发、李秀英。")
+		cs := h.checkIns(CadreZhang)
+		if len(cs) != 3 || cs[0].Lat != nil || cs[0].PhotoRef != "" {
+			t.Fatalf("check-ins %+v, want the earlier report untouched", cs)
+		}
+		for _, c := range cs[1:] {
+			if c.Lat == nil || c.PhotoRef != "media/p1.jpg" {
+				t.Errorf("check-in of household %d: lat %v photo %q, want both attached", c.HouseholdID, c.Lat, c.PhotoRef)
+			}
+		}
+	})
 }
 
 func TestPlan(t *testing.T) {

@@ -33,6 +33,7 @@ type People interface {
 type CheckIns interface {
 	CreateCheckIn(ctx context.Context, c store.CheckIn, actor domain.PersonID) (store.CheckIn, bool, error)
 	LastCheckInOfCadre(ctx context.Context, cadre domain.PersonID) (store.CheckIn, error)
+	CheckInsReportedAt(ctx context.Context, cadre domain.PersonID, at time.Time) ([]store.CheckIn, error)
 	UndoCheckIn(ctx context.Context, id domain.CheckInID, actor domain.PersonID, at time.Time) error
 	AttachEvidence(ctx context.Context, id domain.CheckInID, e store.Evidence, actor domain.PersonID, at time.Time) error
 	CheckInsOfPairingsSince(ctx context.Context, pairings []domain.PairingID, since time.Time) ([]store.CheckIn, error)

@@ -12,7 +12,9 @@ import (
 )
 
 // media handles a location or photo. From a cadre it attaches to their report of the last
-// config.CheckIn.AttachWindow; a far location is flagged, never refused (evidence is optional).
+// config.CheckIn.AttachWindow — to each household's report when that message named several, since
+// the photo or place is of the one visit; a far location is flagged, never refused (evidence is
+// optional).
 func (r *Router) media(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if !c.Is(domain.RoleCadre) {
 		if c.Is(domain.RoleHousehold) {
@@ -28,28 +30,51 @@ func (r *Router) media(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if err != nil {
 		return nil, fmt.Errorf("last check-in: %w", err)
 	}
-	hh, err := r.store.HouseholdByID(ctx, last.HouseholdID)
+	reports, err := r.store.CheckInsReportedAt(ctx, c.ID(), last.ReportedAt)
 	if err != nil {
-		return nil, fmt.Errorf("household of check-in: %w", err)
+		return nil, fmt.Errorf("reports of the last message: %w", err)
 	}
+	var done []attached
+	for _, ci := range reports {
+		if ci.ID != last.ID && !sameMessage(last, ci) {
+			continue
+		}
+		hh, err := r.store.HouseholdByID(ctx, ci.HouseholdID)
+		if err != nil {
+			return nil, fmt.Errorf("household of check-in: %w", err)
+		}
+		e := r.evidence(c.In, hh)
+		if err := r.store.AttachEvidence(ctx, ci.ID, e, c.ID(), now); err != nil {
+			return nil, fmt.Errorf("attach evidence: %w", err)
+		}
+		done = append(done, attached{hh.HeadName, e})
+	}
+	return say(replyAttached(last.Kind, done, r.cfg.CheckIn.FarMeters)), nil
+}
+
+// attached is one household's report that took the evidence.
+type attached struct {
+	head string
+	e    store.Evidence
+}
+
+// evidence is what a location or photo message attaches to a report for household hh.
+func (r *Router) evidence(in bot.Inbound, hh store.Household) store.Evidence {
 	var e store.Evidence
-	if c.In.Kind == bot.KindLocation {
-		lat, lng := c.In.Lat, c.In.Lng
-		e.Lat, e.Lng = &lat, &lng
-		if hh.Lat != nil && hh.Lng != nil {
-			d := int(math.Round(haversineMeters(lat, lng, *hh.Lat, *hh.Lng)))
-			e.DistanceM, e.Far = &d, d > r.cfg.CheckIn.FarMeters
-		}
-	} else {
-		e.PhotoRef = c.In.MediaRef
+	if in.Kind != bot.KindLocation {
+		e.PhotoRef = in.MediaRef
 		if e.PhotoRef == "" {
-			e.PhotoRef = sourceID(c.In)
+			e.PhotoRef = sourceID(in)
 		}
+		return e
 	}
-	if err := r.store.AttachEvidence(ctx, last.ID, e, c.ID(), now); err != nil {
-		return nil, fmt.Errorf("attach evidence: %w", err)
+	lat, lng := in.Lat, in.Lng
+	e.Lat, e.Lng = &lat, &lng
+	if hh.Lat != nil && hh.Lng != nil {
+		d := int(math.Round(haversineMeters(lat, lng, *hh.Lat, *hh.Lng)))
+		e.DistanceM, e.Far = &d, d > r.cfg.CheckIn.FarMeters
 	}
-	return say(replyAttached(last, hh.HeadName, e, r.cfg.CheckIn.FarMeters)), nil
+	return e
 }
 
 // haversineMeters is the great-circle distance; WeChat locations are GCJ-02 like the registered

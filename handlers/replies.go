@@ -217,18 +217,31 @@ func replyUndoTooLate(c store.CheckIn, hh string, window time.Duration) string {
 
 const replyNothingToUndo = "您还没有可以撤销的报告。报走访请发：走访 2 …"
 
-func replyAttached(c store.CheckIn, hh string, e store.Evidence, farMeters int) string {
-	what := "照片"
-	if e.Lat != nil {
+func replyAttached(kind domain.CheckInKind, done []attached, farMeters int) string {
+	what, names := "照片", make([]string, len(done))
+	for i, a := range done {
+		names[i] = a.head
+	}
+	if len(done) > 0 && done[0].e.Lat != nil {
 		what = "位置"
 	}
-	s := fmt.Sprintf("%s已附到：%s｜%s。", what, c.Kind.Label(), hh)
-	if e.DistanceM != nil {
-		s += fmt.Sprintf("离登记住址约%s", meters(*e.DistanceM))
-		if e.Far {
-			s += fmt.Sprintf("（超过%s，已备注，记录照常有效）", meters(farMeters))
+	s := fmt.Sprintf("%s已附到：%s｜%s。", what, kind.Label(), strings.Join(names, "、"))
+	var far []string
+	for _, a := range done {
+		if a.e.DistanceM == nil {
+			continue
 		}
-		s += "。"
+		d := "离登记住址约" + meters(*a.e.DistanceM)
+		if len(done) > 1 {
+			d = a.head + d
+		}
+		if a.e.Far {
+			d += fmt.Sprintf("（超过%s，已备注，记录照常有效）", meters(farMeters))
+		}
+		far = append(far, d)
+	}
+	if len(far) > 0 {
+		s += strings.Join(far, "；") + "。"
 	}
 	return s + "不需要的话发“撤销”整条撤回。"
 }

@@ -111,6 +111,17 @@ func (s *Store) LastCheckInOfCadre(ctx context.Context, cadre domain.PersonID) (
 	return c, nil
 }
 
+// CheckInsReportedAt lists the cadre's non-undone check-ins reported at the instant at, oldest
+// first: the reports one message recorded for several households share it.
+func (s *Store) CheckInsReportedAt(ctx context.Context, cadre domain.PersonID, at time.Time) ([]CheckIn, error) {
+	var rows []CheckIn
+	err := s.q(ctx).Where("cadre_id = ? AND reported_at = ? AND undone_at IS NULL", cadre, at.In(s.loc)).Order("id").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: check-ins of cadre %d reported at one time: %w", cadre, err)
+	}
+	return rows, nil
+}
+
 // UndoCheckIn marks a check-in as undone (it stays in the table for the audit trail) and takes it
 // out of its pairing's summary.
 func (s *Store) UndoCheckIn(ctx context.Context, id domain.CheckInID, actor domain.PersonID, at time.Time) error {

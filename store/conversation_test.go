@@ -88,6 +88,15 @@ func TestCheckInStore(t *testing.T) {
 			if err != nil || !last[f.pairing].Equal(convNow) {
 				t.Fatalf("last check-in = %v, %v", last, err)
 			}
+			other := c
+			other.SourceMsgID, other.ReportedAt = nil, convNow.Add(time.Second)
+			second, _, err := f.s.CreateCheckIn(ctx, other, f.cadre)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if at, err := f.s.CheckInsReportedAt(ctx, f.cadre, first.ReportedAt); err != nil || len(at) != 1 || at[0].ID != first.ID {
+				t.Fatalf("check-ins reported at the first's time = %+v, %v; want the first alone", at, err)
+			}
 			lat, lng, d := 30.1, 120.1, 2500
 			if err := f.s.AttachEvidence(ctx, first.ID, store.Evidence{Lat: &lat, Lng: &lng, DistanceM: &d, Far: true}, f.cadre, convNow); err != nil {
 				t.Fatal(err)
@@ -102,8 +111,11 @@ func TestCheckInStore(t *testing.T) {
 			if err != nil || got.UndoneAt == nil || !got.Far || *got.DistanceM != 2500 {
 				t.Fatalf("check-in after attach and undo = %+v, %v", got, err)
 			}
-			if _, err := f.s.LastCheckInOfCadre(ctx, f.cadre); !errors.Is(err, store.ErrNotFound) {
-				t.Fatalf("undone check-ins are not the last one: %v", err)
+			if l, err := f.s.LastCheckInOfCadre(ctx, f.cadre); err != nil || l.ID != second.ID {
+				t.Fatalf("last check-in = %+v, %v; want the later one, undone ones are never the last", l, err)
+			}
+			if at, err := f.s.CheckInsReportedAt(ctx, f.cadre, first.ReportedAt); err != nil || len(at) != 0 {
+				t.Fatalf("check-ins reported at the undone one's time = %+v, %v; want none", at, err)
 			}
 			audit, err := f.s.AuditOf(ctx, "checkin", int64(first.ID))
 			if err != nil || len(audit) != 3 {
