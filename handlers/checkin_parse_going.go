@@ -31,6 +31,41 @@ var nameVerbs = []nameVerb{
 	{before: []string{"和", "跟", "与", "同"}, after: []string{"通话", "通了电话", "通电话"}, kind: domain.KindContact, mode: domain.ModePhone},
 }
 
+// The home named first: "王春发家今天去了", "王春发家里上午去了一趟". 家 right after the name, then
+// within a few words of the same clause (a date, a time of day) a going verb said as done. 去过 is
+// a keyword of its own; 去了 alone is not, since "王春发去了县医院" is the household going.
+var (
+	homeWords  = []string{"家里", "家"}
+	goneVerbs  = []string{"去了一趟", "去了趟", "走了一趟", "去了", "坐了坐"}
+	clauseEnds = "，,。.；;！!？?、\n"
+)
+
+// goneGapRunes is how many runes may stand between 家 and the going verb ("今天上午").
+const goneGapRunes = 6
+
+// homeThenGone finds the home-first construction in the words after a name: the length of the home
+// word and the offset and word of the verb within after.
+func homeThenGone(after string) (home int, at int, verb string, ok bool) {
+	w := prefixOf(after, homeWords)
+	if w == "" {
+		return 0, 0, "", false
+	}
+	rest, runes := after[len(w):], 0
+	for i, r := range rest {
+		if runes > goneGapRunes || strings.ContainsRune(clauseEnds, r) {
+			break
+		}
+		if strings.HasPrefix(rest[i:], "再") || prefixOf(rest[i:], planMarkers) != "" { // "明天去了再说" is a plan
+			break
+		}
+		if v := prefixOf(rest[i:], goneVerbs); v != "" && !strings.HasPrefix(rest[i+len(v):], "解") { // not 去了解
+			return len(w), len(w) + i, v, true
+		}
+		runes++
+	}
+	return 0, 0, "", false
+}
+
 // takeGoing finds one of nameVerbs around a household named in the message and takes the verb as
 // the report's keyword. It runs only when no activity keyword was found, and only on names.
 func (p *reportParse) takeGoing() (kindKeyword, int, bool) {
@@ -49,6 +84,12 @@ func (p *reportParse) takeGoing() (kindKeyword, int, bool) {
 				p.take(h.end, h.end+len(next)) // "到张长青家里坐了坐": the diary is "坐了坐"
 			}
 			return kindKeyword{word: verb, kind: nv.kind, mode: nv.mode}, h.start, true
+		}
+		if home, at, verb, ok := homeThenGone(after); ok {
+			p.kind, p.kwStart, p.kwEnd = domain.KindVisit, h.end+at, h.end+at+len(verb)
+			p.take(h.end, h.end+home)
+			p.take(p.kwStart, p.kwEnd)
+			return kindKeyword{word: verb, kind: domain.KindVisit, mode: domain.ModeInPerson}, h.start, true
 		}
 	}
 	return kindKeyword{}, 0, false
@@ -83,5 +124,5 @@ func mayGoTo(s string, maxRunes int) bool {
 			return true
 		}
 	}
-	return false
+	return containsAnyOf(s, homeWords) && containsAnyOf(s, goneVerbs)
 }

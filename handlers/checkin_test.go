@@ -50,6 +50,8 @@ func TestCheckInReports(t *testing.T) {
 			reply: []string{"走访｜李秀英", "米×20斤"}, written: 1, kind: domain.KindVisit, hh: HHLi, items: "米×20斤", day: "2026-11-23"},
 		{name: "went to the home, no keyword at all", from: CadreZhang, in: "昨天去了李秀英家，聊了聊收成",
 			reply: []string{"走访｜李秀英｜昨天"}, written: 1, kind: domain.KindVisit, hh: HHLi, text: "聊了聊收成", day: "2026-11-22"},
+		{name: "the home named first, no keyword at all", from: CadreZhang, in: "王春发家今天去了 送了两桶油",
+			reply: []string{"走访｜王春发｜今天", "油×2桶"}, written: 1, kind: domain.KindVisit, hh: HHWang, items: "油×2桶", day: "2026-11-23"},
 		{name: "went to look at, no keyword at all", from: CadreZhang, in: "今天去看了王春发 带了米两袋",
 			reply: []string{"走访｜王春发｜今天", "米×2袋"}, written: 1, kind: domain.KindVisit, hh: HHWang, items: "米×2袋", day: "2026-11-23"},
 		{name: "a video call without a keyword", from: CadreZhang, in: "和王春发视频了 问了问身体",
