@@ -147,6 +147,12 @@ func (r *Router) handle(ctx context.Context, in bot.Inbound) ([]bot.Reply, error
 // dispatch finds the command by its keyword and checks the role before anything runs.
 func (r *Router) dispatch(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	rt, word, ok := r.match(c.Text)
+	if !ok && (c.Is(domain.RoleCoordinator) || c.Is(domain.RoleAdmin)) {
+		if t, changed := CoordPhrase(c.Text, r.isPeriod); changed { // "打印11月台账", "谁还没去"
+			c.Text = t
+			rt, word, ok = r.match(t)
+		}
+	}
 	if !ok {
 		if c.Is(domain.RoleCadre) {
 			if _, _, found := cutKindKeyword(c.Text, keywordScanRunes); found || mayGoTo(c.Text, keywordScanRunes) {

@@ -29,6 +29,12 @@ func parsePeriodArg(args string, now time.Time, def report.Period) (report.Perio
 	return p, ""
 }
 
+// isPeriod tells whether words name a period 统计/导出/排名 read, started or not (CoordPhrase).
+func (r *Router) isPeriod(words string) bool {
+	_, err := report.ParsePeriod(words, r.now())
+	return err == nil || errors.Is(err, report.ErrFuturePeriod)
+}
+
 // stats answers 统计 [月份|季度|年] with the five counts, money and goods, coverage, requests,
 // satisfaction and call-back agreement of the caller's units.
 func (r *Router) stats(ctx context.Context, c *Caller) ([]bot.Reply, error) {

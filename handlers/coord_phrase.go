@@ -1,0 +1,58 @@
+package handlers
+
+import (
+	"strings"
+)
+
+// Coordinators type the way they talk to a colleague: "打印11月台账", "11月的统计", "上个月台账发我
+// 一下", "谁还没去". CoordPhrase rewrites such a message into the form the routing table reads
+// ("台账 11月", "统计 11月", "逾期"): polite or request words at either end are dropped, and a
+// period said before the command word moves after it. It is tried only on a coordinator's message
+// that no command took, so a command typed the usual way never changes.
+
+// coordLeads are request words a coordinator puts before the command ("打印台账", "帮我导出").
+var coordLeads = []string{"麻烦帮我", "帮我", "给我", "麻烦", "请", "打印一下", "打印", "发一下", "发我", "我要", "要", "看一下", "看看", "查看", "查一下"}
+
+// coordTails are request words after it ("上个月台账发我一下").
+var coordTails = []string{"发我一下", "发给我", "发一下", "给我", "看一下", "看看", "谢谢", "吧", "呢", "一下"}
+
+// overdueAsks are the ways of asking who has not visited: 逾期.
+var overdueAsks = []string{"谁还没去", "谁没去", "谁还没走访", "谁没走访", "谁还没联系", "谁没联系", "哪些还没去", "哪些没去", "哪些户没去", "谁没走到"}
+
+// periodWords are the commands that take a period (统计 导出 台账 统计图 排名), longest first so
+// 统计图 is not read as 统计.
+var periodWords = []string{"民情台账", "统计图", "台账", "导出", "统计", "排名"}
+
+// CoordPhrase returns the message in command form, and whether it changed. isPeriod tells whether
+// words are a period the commands accept (report.ParsePeriod).
+func CoordPhrase(text string, isPeriod func(string) bool) (string, bool) {
+	t := trimSeps(text)
+	for changed := true; changed; {
+		changed = false
+		if w := prefixOf(t, coordLeads); w != "" && len(w) < len(t) {
+			t, changed = trimSeps(t[len(w):]), true
+		}
+		if w := suffixOf(t, coordTails); w != "" && len(w) < len(t) {
+			t, changed = trimSeps(t[:len(t)-len(w)]), true
+		}
+	}
+	if containsAnyOf(t, overdueAsks) {
+		return "逾期", true
+	}
+	for _, w := range periodWords {
+		at := strings.Index(t, w)
+		if at < 0 {
+			continue
+		}
+		period := strings.TrimSuffix(trimSeps(t[:at]), "的")
+		rest := trimSeps(t[at+len(w):])
+		switch {
+		case period == "":
+			return t, t != trimSeps(text)
+		case isPeriod(period) && rest == "":
+			return w + " " + period, true
+		}
+		return "", false
+	}
+	return "", false
+}

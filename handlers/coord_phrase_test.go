@@ -1,0 +1,52 @@
+package handlers_test
+
+import (
+	"testing"
+	"time"
+
+	"qinqi/handlers"
+	"qinqi/internal/report"
+)
+
+func TestCoordPhrase(t *testing.T) {
+	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	isPeriod := func(s string) bool { _, err := report.ParsePeriod(s, now); return err == nil }
+	cases := []struct{ name, in, want string }{
+		{"print the ledger", "打印台账", "台账"},
+		{"month before the ledger", "11月台账", "台账 11月"},
+		{"month with 的 before the stats", "11月的统计", "统计 11月"},
+		{"last month, sent to me", "上个月台账发我一下", "台账 上个月"},
+		{"print with a month", "打印一下11月的民情台账", "民情台账 11月"},
+		{"chart is not stats", "本月统计图", "统计图 本月"},
+		{"quarter ranking", "2026Q4排名", "排名 2026Q4"},
+		{"please export", "请导出11月", "导出11月"},
+		{"who has not gone", "谁还没去？", "逾期"},
+		{"which households not visited", "哪些户没去啊", "逾期"},
+		{"not a period before the word", "陈建国的台账", ""},
+		{"words after the command word", "11月台账里王春发那条错了", ""},
+		{"a command typed the usual way needs nothing", "统计 11月", ""},
+		{"nothing of the kind", "陈建国最近去了吗", ""},
+		{"a request word alone", "请", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, changed := handlers.CoordPhrase(tc.in, isPeriod)
+			if tc.want == "" && changed || tc.want != "" && got != tc.want {
+				t.Fatalf("CoordPhrase(%q) = %q %v, want %q", tc.in, got, changed, tc.want)
+			}
+		})
+	}
+}
+
+// A coordinator's phrasing reaches the command: "打印11月台账" is the ledger of November, "谁还没去"
+// the overdue list; a cadre's same words are not a coordinator's command.
+func TestCoordinatorPhrasing(t *testing.T) {
+	h := newCoordHarness(t)
+	rs := h.replies(CoordLi, "打印11月台账")
+	if len(rs) != 2 || rs[1].FileName != "民情台账-2026-11.xlsx" {
+		t.Fatalf("replies = %+v, want the November ledger", rs)
+	}
+	wantContains(t, h.send(CoordLi, "11月的统计"), "2026年11月")
+	wantContains(t, h.send(CoordLi, "谁还没去"), "逾期")
+	wantContains(t, h.send(CadreZhang, "打印台账"), "没看懂")
+}
