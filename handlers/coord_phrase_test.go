@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"qinqi/handlers"
 	"qinqi/internal/report"
@@ -49,4 +50,26 @@ func TestCoordinatorPhrasing(t *testing.T) {
 	wantContains(t, h.send(CoordLi, "11月的统计"), "2026年11月")
 	wantContains(t, h.send(CoordLi, "谁还没去"), "逾期")
 	wantContains(t, h.send(CadreZhang, "打印台账"), "没看懂")
+}
+
+// FuzzCoordPhrase: any text gives a rewrite that is valid UTF-8 and not empty when it changed, and
+// a rewrite is read the same way again (it is already in command form).
+func FuzzCoordPhrase(f *testing.F) {
+	for _, s := range []string{"打印11月台账", "上个月台账发我一下", "谁还没去", "请", "11月的统计", "发我", "台账台账"} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
+	isPeriod := func(s string) bool { _, err := report.ParsePeriod(s, now); return err == nil }
+	f.Fuzz(func(t *testing.T, in string) {
+		got, changed := handlers.CoordPhrase(in, isPeriod)
+		if !changed {
+			return
+		}
+		if got == "" || !utf8.ValidString(got) && utf8.ValidString(in) {
+			t.Fatalf("CoordPhrase(%q) = %q", in, got)
+		}
+		if again, changed := handlers.CoordPhrase(got, isPeriod); changed && again != got {
+			t.Fatalf("CoordPhrase(%q) = %q, then %q", in, got, again)
+		}
+	})
 }
