@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -33,6 +34,9 @@ func ParseConfirmAnswer(text string) (domain.SpotAnswer, string, bool) {
 	if a, ok := confirmWords[t]; ok {
 		return a, "", true
 	}
+	if a, ok := confirmWords[cameCore(t)]; ok && a != domain.AnswerPartly {
+		return a, "", true
+	}
 	r, size := utf8.DecodeRuneInString(t)
 	ans := map[rune]domain.SpotAnswer{'1': domain.AnswerYes, '2': domain.AnswerNo, '3': domain.AnswerPartly}[r]
 	if ans == domain.AnswerNone {
@@ -43,6 +47,36 @@ func ParseConfirmAnswer(text string) (domain.SpotAnswer, string, bool) {
 		return domain.AnswerNone, "", false // "12", "3.5", "3月", "2号": a number, not an answer
 	}
 	return ans, trimSeps(strings.TrimSpace(rest)), true
+}
+
+// A household says it in a sentence as often as in a word: "陈书记今天来过了", "他没来", "张干部
+// 昨天来了的". cameCore takes off who (a name of up to three characters with a title, or 他/她),
+// when (今天, 昨天, 刚才 …) and the closing particles, so what is left is the answer word itself.
+var (
+	cameWho   = regexp.MustCompile(`^(?:\p{Han}{0,3}(?:书记|主任|局长|科长|干部|同志|领导|老师|队长)|他们|她们|他|她)`)
+	cameWhen  = []string{"今天上午", "今天下午", "今天", "昨天", "前天", "刚才", "刚刚", "上午", "下午", "早上", "晚上", "已经", "都"}
+	cameParts = []string{"的", "了", "啊", "呀", "哈", "嘛", "哦", "呢"}
+)
+
+func cameCore(t string) string {
+	t = cameWho.ReplaceAllString(t, "")
+	for w := prefixOf(t, cameWhen); w != ""; w = prefixOf(t, cameWhen) {
+		t = t[len(w):]
+	}
+	for w := suffixOf(t, cameParts); w != "" && len(w) < len(t) && confirmWords[t] == domain.AnswerNone; w = suffixOf(t, cameParts) {
+		t = t[:len(t)-len(w)]
+	}
+	return t
+}
+
+// saidCame is a household's sentence that the cadre came or did not come ("陈书记今天来过了", "他没
+// 来"), AnswerNone for anything else.
+func saidCame(text string) domain.SpotAnswer {
+	core := cameCore(trimSeps(shape(text)))
+	if !strings.Contains(core, "来") {
+		return domain.AnswerNone
+	}
+	return confirmWords[core]
 }
 
 // openQuestion is the household's most recent question that a digit can answer.

@@ -71,6 +71,21 @@ func TestHouseholdConfirmsAVisit(t *testing.T) {
 	})
 }
 
+// The question is answered in a sentence as well as with a digit: "张书记昨天来过了" is 1.
+func TestHouseholdConfirmsInASentence(t *testing.T) {
+	h := newWordHarness(t)
+	h.send(CadreZhang, "走访 王春发 送化肥3包")
+	if res := h.ask(15 * time.Minute); res["asked"] != 1 {
+		t.Fatalf("job %v", res)
+	}
+	wantContains(t, h.send(HeadWang, "张书记今天来过了"), "谢谢您的确认，已记录")
+	vc, err := h.st.LatestChatConfirm(h.ctx, h.household(HHWang))
+	h.must(err)
+	if vc.Answer != domain.AnswerYes {
+		t.Errorf("confirmation %+v, want yes", vc)
+	}
+}
+
 func TestHouseholdDisputesAVisitAndTheCoordinatorVerifies(t *testing.T) {
 	h := newWordHarness(t)
 	h.send(CadreZhang, "送温暖 王春发 米20斤 油2桶")

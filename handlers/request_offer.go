@@ -126,7 +126,9 @@ func (r *Router) householdFreeText(ctx context.Context, c *Caller) ([]bot.Reply,
 	case containsAnyOf(c.Text, askForNumber):
 		out, err := r.myCadre(ctx, c)
 		return out, true, err
-	case matter:
+	case saidCame(c.Text) == domain.AnswerYes: // "陈书记今天来过了", with no question open
+		return say(replyCameThanks), true, nil
+	case matter, saidCame(c.Text) == domain.AnswerNo: // "他没来" may be a complaint: 3 takes it to the unit
 		out, err := r.offerRequest(ctx, c, c.Text)
 		return out, true, err
 	case containsAnyOf(c.Text, displeasure):

@@ -71,6 +71,20 @@ func TestHouseholdDispleasureIsAskedAbout(t *testing.T) {
 	})
 }
 
+// "陈书记今天来过了" with no question open is thanked, not offered to the cadre as a request;
+// "他没来" is offered, so 3 can take it to the unit.
+func TestHouseholdSaysTheCadreCame(t *testing.T) {
+	h := newHarness(t)
+	got := h.send(HeadWang, "张书记今天来过了")
+	wantContains(t, got, "谢谢您告诉我们干部来看过您")
+	wantNot(t, got, "您说的是")
+	wantContains(t, h.send(HeadWang, "他没来"), "您说的是：“他没来”", "回复 3 是反映干部的问题")
+	wantContains(t, h.send(HeadWang, "3"), "投诉已收到")
+	if rs := h.requests(HHWang); len(rs) != 1 || rs[0].Kind != domain.ReqComplaint {
+		t.Fatalf("requests %+v, want the one complaint", rs)
+	}
+}
+
 // A household head's sentence without a command is asked about once; 1 makes it a request for the cadre.
 func TestHouseholdSentenceBecomesARequestOnOne(t *testing.T) {
 	h := newHarness(t)
