@@ -126,7 +126,7 @@ func (c *components) pipeline(accounts []bot.Account) (*bot.Pipeline, error) {
 	return bot.NewPipeline(bot.PipelineOptions{
 		Accounts: accounts, Handler: c.router, Store: c.store, State: c.kv, Clock: c.clock, Logger: c.log,
 		SpoolDir: c.cfg.Inbox.SpoolDir, SameTextWindow: c.cfg.Inbox.SameTextWindow,
-		Workers:      c.cfg.Inbox.Workers,
+		Workers:      c.cfg.InboxWorkers(),
 		MaxTries:     c.cfg.Inbox.MaxTries,
 		MaxBindTries: c.cfg.Bind.MaxTriesPerHour,
 		Prefer:       c.cfg.Channels.Prefer,

@@ -76,12 +76,16 @@ func checkinBackend(ctx context.Context, env Env, rep *Report, backend string) e
 }
 
 // inboxWorkers is the pipeline's Workers: env.InboxWorkers when set, else what `qinqi serve` uses
-// by default (config inbox.workers).
-func inboxWorkers(env Env) int {
+// by default on the county's database (config InboxWorkers).
+func (c *county) inboxWorkers(env Env) int {
 	if env.InboxWorkers > 0 {
 		return env.InboxWorkers
 	}
-	return config.Defaults().Inbox.Workers
+	cfg := config.Defaults()
+	if c.backend == backendMariaDB {
+		cfg.Database.Driver = "mysql"
+	}
+	return cfg.InboxWorkers()
 }
 
 // closedRun is one closed-loop measurement.
@@ -95,7 +99,7 @@ type closedRun struct {
 }
 
 func closedCase(ctx context.Context, env Env, rep *Report, c *county, n int, ceiling float64) error {
-	workers := inboxWorkers(env)
+	workers := c.inboxWorkers(env)
 	r, err := c.closedLoad(ctx, env, n, workers)
 	if err != nil {
 		return fmt.Errorf("check-in path, %s: %w", nOf(n, "sender"), err)
@@ -201,7 +205,7 @@ func openCase(ctx context.Context, env Env, rep *Report, c *county) error {
 	if rate <= 0 {
 		rate = 500
 	}
-	ln, err := c.startLine(ctx, env, inboxWorkers(env))
+	ln, err := c.startLine(ctx, env, c.inboxWorkers(env))
 	if err != nil {
 		return err
 	}
@@ -220,7 +224,7 @@ func openCase(ctx context.Context, env Env, rep *Report, c *county) error {
 	rep.Add(Row{Suite: "checkin", Case: fmt.Sprintf("open loop %.0f msg/s, %d senders", rate, openLoopSenders), Backend: c.backend,
 		Value: float64(p99) / float64(time.Millisecond), Unit: "ms p99",
 		Extra: fmt.Sprintf("p50 %s, achieved %.0f msg/s, %d msgs, %d inbox workers, KV %s; %s", millis(lat.quantile(0.5)),
-			perSecond(n, took), n, inboxWorkers(env), c.kvName(), ln.stages.summary(took)),
+			perSecond(n, took), n, c.inboxWorkers(env), c.kvName(), ln.stages.summary(took)),
 		Target: "p99 < 50 ms", Met: Met(p99 < 50*time.Millisecond)})
 	return nil
 }

@@ -225,7 +225,7 @@ func countCase(ctx context.Context, env Env, rep *Report, c *county) error {
 // (at least countedMessages), each sending its next as soon as the last is answered, so the inbox
 // batches them as in the timed cases. The counts are taken while nothing is in flight.
 func (c *county) countedRun(ctx context.Context, env Env, ctr *sqlCounter, senders int) (n int64, before, after map[string]int64, err error) {
-	ln, err := c.startLine(ctx, env, inboxWorkers(env))
+	ln, err := c.startLine(ctx, env, c.inboxWorkers(env))
 	if err != nil {
 		return 0, nil, nil, err
 	}

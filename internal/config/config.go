@@ -91,7 +91,8 @@ type Inbox struct {
 	SpoolDir       string        `yaml:"spool_dir"`
 	SameTextWindow time.Duration `yaml:"same_text_window"`
 	// Workers is the number of serial queues senders are sharded over; each stores and handles its
-	// messages in order, so this is how many messages are written to the database at once.
+	// messages in order, so this is how many messages are written to the database at once. 0 (the
+	// default) chooses by database: see InboxWorkers.
 	Workers int `yaml:"workers"`
 	// MaxTries is how many times a message the database refuses for its data is handled before it
 	// is quarantined (status failed, kept for an administrator); tries while the database is out
@@ -440,4 +441,20 @@ func (c Config) Redacted() Config {
 		r.Database.DSN = "***" + r.Database.DSN[at:]
 	}
 	return r
+}
+
+// InboxWorkers is inbox.workers, or when it is 0 the number that suits the database: SQLite takes
+// one writer at a time, and eight queues each holding a batch's transaction waited on its lock
+// (in one bench run with 64 senders the open loop's p99 was 431–527 ms with eight queues against
+// 21–80 ms with one, and the CPU per report 0.74–0.82 against 0.51–0.55 ms), so SQLite gets one
+// queue, whose batches then carry the messages of all senders; MariaDB writes in parallel and
+// gets eight.
+func (c Config) InboxWorkers() int {
+	switch {
+	case c.Inbox.Workers > 0:
+		return c.Inbox.Workers
+	case c.Database.Driver == "sqlite":
+		return 1
+	}
+	return 8
 }

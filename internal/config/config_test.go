@@ -189,7 +189,7 @@ func TestBadValuesNameTheKey(t *testing.T) {
 		{"mysql without dsn", "database:\n  driver: mysql\n", "database.dsn"},
 		{"empty sqlite path", "database:\n  path: \"\"\n", "database.path"},
 		{"pool of zero", "database:\n  max_open: 0\n", "database.max_open"},
-		{"no inbox queues", "inbox:\n  workers: 0\n", "inbox.workers"},
+		{"negative inbox queues", "inbox:\n  workers: -1\n", "inbox.workers"},
 		{"no inbox tries", "inbox:\n  max_tries: 0\n", "inbox.max_tries: must be between 1 and 20 (got 0)"},
 		{"inbox tries without end", "inbox:\n  max_tries: 1000\n", "inbox.max_tries: must be between 1 and 20 (got 1000)"},
 		{"inbox tries in words", "inbox:\n  max_tries: three\n", "line 2"},
@@ -334,6 +334,29 @@ func TestErrorsNeverEchoSecrets(t *testing.T) {
 			}
 			if err != nil && (strings.Contains(err.Error(), "pw") || strings.Contains(err.Error(), "root:")) {
 				t.Errorf("the error repeats the secret: %v", err)
+			}
+		})
+	}
+}
+
+// TestInboxWorkersByDatabase: 0 chooses one queue on SQLite (one writer at a time) and eight on
+// MySQL; a number set in the file is kept on either.
+func TestInboxWorkersByDatabase(t *testing.T) {
+	cases := []struct {
+		name, driver string
+		set, want    int
+	}{
+		{"sqlite by default", "sqlite", 0, 1},
+		{"mysql by default", "mysql", 0, 8},
+		{"sqlite as set", "sqlite", 4, 4},
+		{"mysql as set", "mysql", 16, 16},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := config.Defaults()
+			c.Database.Driver, c.Inbox.Workers = tc.driver, tc.set
+			if got := c.InboxWorkers(); got != tc.want {
+				t.Fatalf("InboxWorkers() = %d, want %d", got, tc.want)
 			}
 		})
 	}

@@ -20,7 +20,7 @@ func Defaults() Config {
 			Limits: ChannelLimits{Every: 200 * time.Millisecond, Burst: 20, MemberEvery: 4 * time.Second, MemberBurst: 10}},
 		Channels: Channels{Prefer: []string{"wecom", "mp", "wechat"}},
 		HTTP:     HTTP{Listen: "127.0.0.1:8080"},
-		Inbox:    Inbox{SpoolDir: "data/spool", SameTextWindow: 3 * time.Second, Workers: 8, MaxTries: 3},
+		Inbox:    Inbox{SpoolDir: "data/spool", SameTextWindow: 3 * time.Second, Workers: 0, MaxTries: 3},
 		Outbox: Outbox{
 			Every: 3 * time.Second, Burst: 3, Jitter: 2 * time.Second, DailyCap: 3000,
 			QuietStart: "21:00", QuietEnd: "08:00", MaxAttempts: 8,

@@ -35,8 +35,8 @@ func (c Config) Validate() error {
 	if c.Database.MaxOpen < 1 {
 		bad("database.max_open", "must be at least 1 (got %d)", c.Database.MaxOpen)
 	}
-	if c.Inbox.Workers < 1 || c.Inbox.Workers > 256 {
-		bad("inbox.workers", "must be between 1 and 256 (got %d)", c.Inbox.Workers)
+	if c.Inbox.Workers < 0 || c.Inbox.Workers > 256 {
+		bad("inbox.workers", "must be between 1 and 256, or 0 to choose by database (got %d)", c.Inbox.Workers)
 	}
 	if c.Inbox.MaxTries < 1 || c.Inbox.MaxTries > 20 {
 		bad("inbox.max_tries", "must be between 1 and 20 (got %d)", c.Inbox.MaxTries)
