@@ -30,7 +30,8 @@ var goodsWords = []string{"复合肥", "化肥", "尿素", "种子", "农药", "
 const qtyPat = `(\d+(?:\.\d+)?|[一二两三四五六七八九十]{1,3})`
 
 var (
-	goodsNameFirst = regexp.MustCompile(`(\p{Han}+)\s*` + qtyPat + `\s*(` + strings.Join(goodsUnits, "|") + `)`)
+	// the name's run is lazy, so "油一桶两袋米" is 油 with 一桶, not "油一桶" with 两袋
+	goodsNameFirst = regexp.MustCompile(`(\p{Han}+?)\s*` + qtyPat + `\s*(` + strings.Join(goodsUnits, "|") + `)`)
 	goodsQtyFirst  = regexp.MustCompile(qtyPat + `\s*(` + strings.Join(goodsUnits, "|") + `)\s*(\p{Han}+)`)
 )
 
@@ -82,13 +83,22 @@ func (p *reportParse) eachGoods(s string, accept func(g Goods, start, end, qtyAt
 			continue
 		}
 		name, offset := goodsNameBefore(trimEach(run))
-		if name == "" || p.isTaken(m[0], m[1]) {
+		if name == "" || p.isTaken(m[0], m[1]) || endsCounted(s[:m[2]+offset]) { // "一桶油两袋米": 油 has its count
 			continue
 		}
 		accept(Goods{Name: name, Qty: qtyDigits(s[m[4]:m[5]]), Unit: unit}, m[2]+offset, m[1], m[4])
 	}
 	s = p.view(true) // without the goods just taken
-	for _, m := range goodsQtyFirst.FindAllStringSubmatchIndex(s, -1) {
+	for from := 0; from < len(s); {
+		loc := goodsQtyFirst.FindStringSubmatchIndex(s[from:])
+		if loc == nil {
+			return
+		}
+		m := make([]int, len(loc))
+		for i, x := range loc {
+			m[i] = x + from
+		}
+		from = m[1] // the next phrase may start inside this one's run: "一桶油两袋米"
 		unit, run := s[m[4]:m[5]], s[m[6]:m[7]]
 		if isUnitWord(s[m[4]:]) || isDateWord(s[:m[0]]) || p.isTaken(m[0], m[1]) {
 			continue
@@ -97,8 +107,22 @@ func (p *reportParse) eachGoods(s string, accept func(g Goods, start, end, qtyAt
 		if name == "" {
 			continue
 		}
+		from = m[6] + len(name)
 		accept(Goods{Name: name, Qty: qtyDigits(s[m[2]:m[3]]), Unit: unit}, m[0], m[6]+len(name), m[2])
 	}
+}
+
+// endsCounted reports a run that ends with a quantity and a unit ("送了一桶"): the goods name glued
+// after it is counted before it, not by the quantity that follows. A space or a mark between them
+// ("米两袋 油1桶") leaves the name to the quantity after it.
+func endsCounted(run string) bool {
+	for _, u := range goodsUnits {
+		if strings.HasSuffix(run, u) {
+			before := runeBefore(run, len(run)-len(u))
+			return before >= '0' && before <= '9' || strings.ContainsRune("一二两三四五六七八九十", before)
+		}
+	}
+	return false
 }
 
 // hasCountedUnit reports a goods unit right after a digit or a Chinese numeral (spaces between).

@@ -237,6 +237,9 @@ func TestParseGoods(t *testing.T) {
 		{"unknown goods keeps two characters", "送了香油2瓶", "香油×2瓶"},
 		{"several", "米20斤、面10斤、油1桶", "米×20斤;面×10斤;油×1桶"},
 		{"shared out among households", "送米各一袋 油每户一桶", "米×1袋;油×1桶"},
+		{"quantity first, two in a row", "送了一桶油两袋米", "油×1桶;米×2袋"},
+		{"quantity first, three in a row", "带了2袋米1桶油3斤肉", "米×2袋;油×1桶;肉×3斤"},
+		{"name first then quantity first", "油一桶两袋米", "油×1桶;米×2袋"},
 		{"weekday is not goods", "星期三包饺子", ""},
 		{"nothing", "聊了聊家常", ""},
 	}
@@ -351,6 +354,8 @@ func TestParseReport(t *testing.T) {
 		{name: "went to the home, no keyword", in: "昨天去了张长青家", picks: []int{4}, day: "2026-11-22", kind: domain.KindVisit},
 		{name: "at the home, sat a while", in: "到张长青家里坐了坐，聊了聊收成", picks: []int{4}, text: "坐了坐，聊了聊收成", kind: domain.KindVisit},
 		{name: "went once, traditional", in: "上週五去了一趟張長青家", picks: []int{4}, day: "2026-11-20", kind: domain.KindVisit},
+		{name: "goods counted first, two in a row", in: "上周三到张长青家走访 送了一桶油两袋米", picks: []int{4}, day: "2026-11-18", items: "油×1桶;米×2袋"},
+		{name: "went to the home and visited a while", in: "今天到张长青家走访了一下，老人身体还可以", picks: []int{4}, day: "2026-11-23", text: "老人身体还可以"},
 		{name: "the home named first, went today", in: "王春发家今天去了 送了两桶油", picks: []int{0}, day: "2026-11-23", items: "油×2桶", kind: domain.KindVisit},
 		{name: "the home named first, went once in the morning", in: "张长青家里上午去了一趟，聊了聊收成", picks: []int{4}, text: "聊了聊收成", kind: domain.KindVisit},
 		{name: "the home named first, then someone went to learn", in: "王春发家的事我去了解一下", err: handlers.ErrNoKind},
