@@ -16,6 +16,7 @@ type nameVerb struct {
 	before []string // one of these ends the words before the name
 	after  []string // and one of these starts the words after it; nil: anything
 	take   bool     // the word after is taken with the verb ("家", "家里")
+	home   bool     // 家 may stand between the name and the word after ("帮赵长顺家申请了低保")
 	kind   domain.CheckInKind
 	mode   domain.ContactMode // "" reads the mode from the text (contactMode)
 }
@@ -26,6 +27,8 @@ var nameVerbs = []nameVerb{
 		kind: domain.KindVisit, mode: domain.ModeInPerson},
 	{before: []string{"给"}, after: []string{"送", "带", "拿"}, kind: domain.KindVisit, mode: domain.ModeInPerson},
 	{before: []string{"帮", "替"}, after: []string{"办", "代办", "代缴", "缴", "交", "修", "买", "申请", "联系", "找", "问", "跑"},
+		home: true, kind: domain.KindDeed, mode: domain.ModeInPerson},
+	{before: []string{"陪着", "陪同", "陪"}, after: []string{"去", "到", "看病", "就医", "办", "买", "跑"},
 		kind: domain.KindDeed, mode: domain.ModeInPerson},
 	{before: []string{"和", "跟", "与", "同"}, after: []string{"视频", "微信"}, kind: domain.KindContact, mode: domain.ModeWeChat},
 	{before: []string{"和", "跟", "与", "同"}, after: []string{"通话", "通了电话", "通电话"}, kind: domain.KindContact, mode: domain.ModePhone},
@@ -74,12 +77,18 @@ func (p *reportParse) takeGoing() (kindKeyword, int, bool) {
 		for _, nv := range nameVerbs {
 			verb := suffixOf(before, nv.before)
 			next := prefixOf(after, nv.after)
+			home := ""
+			if next == "" && nv.home {
+				home = prefixOf(after, homeWords)
+				next = prefixOf(after[len(home):], nv.after)
+			}
 			if verb == "" || (nv.after != nil && next == "") || strings.HasPrefix(after, "家的路") { // "去王春发家的路上"
 				continue
 			}
 			at := h.start - len(verb)
 			p.kind, p.kwStart, p.kwEnd = nv.kind, at, h.start
 			p.take(at, h.start)
+			p.take(h.end, h.end+len(home)) // "帮赵长顺家申请了…": the diary is "申请了…"
 			if nv.take {
 				p.take(h.end, h.end+len(next)) // "到张长青家里坐了坐": the diary is "坐了坐"
 			}

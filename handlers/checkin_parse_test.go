@@ -370,6 +370,8 @@ func TestParseReport(t *testing.T) {
 		{name: "a plan after the visit stays in the text", in: "走访王春发，约好下周一再来", picks: []int{0}, text: "约好下周一再来"},
 		{name: "gave goods, no keyword", in: "给王春发送了一袋米", picks: []int{0}, items: "米×1袋", kind: domain.KindVisit},
 		{name: "a deed, no keyword", in: "帮张长青办了医保", picks: []int{4}, text: "办了医保", kind: domain.KindDeed},
+		{name: "a deed for the household's home, no keyword", in: "帮张长青家申请了临时救助", picks: []int{4}, text: "申请了临时救助", kind: domain.KindDeed},
+		{name: "went with the household to hospital", in: "陪张长青去医院看病", picks: []int{4}, text: "去医院看病", kind: domain.KindDeed},
 		{name: "a video call, no keyword", in: "和王春发视频了", picks: []int{0}, text: "视频了", kind: domain.KindContact},
 		{name: "given to someone else's name is not a report", in: "给王春发的孩子打听了学校", err: handlers.ErrNoKind},
 		{name: "comfort money keeps its amount", in: "王春发家，送米一袋，油一桶，慰问金200", picks: []int{0}, items: "米×1袋;油×1桶", fen: 20000, kind: domain.KindWarmth},
