@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -55,4 +57,24 @@ func CoordPhrase(text string, isPeriod func(string) bool) (string, bool) {
 		return "", false
 	}
 	return "", false
+}
+
+// resolvedSaid is a cadre saying a request is done in their own words: "1号办好了 水管修好了",
+// "诉求3已经解决了". ResolvePhrase makes it "办结 1 水管修好了"; without words of what was done it is
+// "办结 1", which asks for them, as the household is told the result. "3号办好了低保" may also be a
+// day of the month, so a number said without 诉求 or # is not explicit: the router then takes it
+// only when the caller has that request in hand (open and assigned to them).
+var resolvedSaid = regexp.MustCompile(`^(?:诉求)?[#＃]?(\d{1,9})\s*号?\s*(?:诉求)?\s*(?:已经|已)?(?:办好了|办好|办完了|办完|办结了|解决了|解决好了|搞定了|弄好了)[\s，,。.！!]*(.*)$`)
+
+// ResolvePhrase returns the message as 办结, the request's number, whether it was one, and
+// whether it named a request beyond doubt (诉求 or #).
+func ResolvePhrase(text string) (cmd string, id int64, ok, explicit bool) {
+	t := trimSeps(text)
+	m := resolvedSaid.FindStringSubmatch(t)
+	if m == nil {
+		return "", 0, false, false
+	}
+	id, _ = strconv.ParseInt(m[1], 10, 64)
+	explicit = strings.Contains(t[:len(t)-len(m[2])], "诉求") || strings.ContainsAny(text, "#＃")
+	return strings.TrimSpace("办结 " + m[1] + " " + m[2]), id, id > 0, explicit
 }

@@ -73,3 +73,26 @@ func FuzzCoordPhrase(f *testing.F) {
 		}
 	})
 }
+
+func TestResolvePhrase(t *testing.T) {
+	cases := []struct {
+		name, in, want string
+		explicit       bool
+	}{
+		{"number and done, with the result", "1号办好了 水管修好了", "办结 1 水管修好了", false},
+		{"request word first", "诉求3已经解决了，低保批下来了", "办结 3 低保批下来了", true},
+		{"request word after the number", "2号诉求办完了", "办结 2", true},
+		{"hash", "#12 搞定了", "办结 12", true},
+		{"done without a result", "1号办好了", "办结 1", false},
+		{"a report is not a resolution", "走访 1 办好了医保", "", false},
+		{"no number", "办好了", "", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, _, ok, explicit := handlers.ResolvePhrase(tc.in)
+			if got != tc.want || ok != (tc.want != "") || explicit != tc.explicit {
+				t.Fatalf("ResolvePhrase(%q) = %q %v %v, want %q explicit %v", tc.in, got, ok, explicit, tc.want, tc.explicit)
+			}
+		})
+	}
+}

@@ -435,6 +435,7 @@ func replyRequestList(groups map[domain.RequestStatus][]string, count map[domain
 
 const (
 	replyNeedNumber     = "请写上诉求编号，例如：受理 12。发“诉求列表”看编号。"
+	replyNoneWaiting    = "现在没有等您受理的诉求。发“诉求列表”看全部待办。"
 	replyNeedResult     = "请写上办理结果，例如：办结 12 已办好医疗救助卡。"
 	replyNeedReason     = "请写上转办原因，例如：转办 12 需要民政部门协调。"
 	replyNoSuchRequest  = "没有这个编号的诉求。发“诉求列表”看您的待办。"

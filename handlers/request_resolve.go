@@ -35,3 +35,10 @@ func (r *Router) resolve(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	})
 	return changeReply(req, saved, err, replyResolved)
 }
+
+// inHand tells whether request id is open and assigned to the caller: a number said without 诉求
+// ("1号办好了") is read as that request only then.
+func (r *Router) inHand(ctx context.Context, c *Caller, id int64) bool {
+	q, err := r.store.RequestByID(ctx, domain.RequestID(id))
+	return err == nil && q.Status != domain.StatusResolved && q.AssigneeID != nil && *q.AssigneeID == c.ID()
+}

@@ -33,12 +33,14 @@ func TestRequestWorkflow(t *testing.T) {
 		{"cadre lists", CadreZhang, "诉求列表", []string{"#1 王春发｜就医｜待受理｜限11月24日"}, domain.StatusNew, "", nil},
 		{"another cadre cannot accept", CadreZhao, "受理 1", []string{"不归您办理"}, domain.StatusNew, "", nil},
 		{"coordinator of another unit cannot accept", CoordChen, "受理 1", []string{"不归您办理"}, domain.StatusNew, "", nil},
-		{"missing number", CadreZhang, "受理", []string{"请写上诉求编号"}, domain.StatusNew, "", nil},
+		{"without a number and nothing waiting", CadreZhao, "受理", []string{"现在没有等您受理的诉求"}, domain.StatusNew, "", nil},
+		{"a number said done by a cadre who does not have the request is not read as it", CadreZhao, "1号办好了 已办好", []string{"没看懂"}, domain.StatusNew, "", nil},
 		{"unknown number", CadreZhang, "受理 99", []string{"没有这个编号的诉求"}, domain.StatusNew, "", nil},
-		{"accept", CadreZhang, "受理 #1", []string{"已受理诉求#1", "办结 1"}, domain.StatusAccepted, "accepted", []string{"张伟已经受理", "11月30日前"}},
-		{"accept twice", CadreZhang, "受理 1", []string{"现在是“办理中”"}, domain.StatusAccepted, "", nil},
+		{"accept the one waiting without its number", CadreZhang, "受理", []string{"已受理诉求#1", "办结 1"}, domain.StatusAccepted, "accepted", []string{"张伟已经受理", "11月30日前"}},
+		{"accept twice", CadreZhang, "受理 #1", []string{"现在是“办理中”"}, domain.StatusAccepted, "", nil},
 		{"resolve without result", CadreZhang, "办结 1", []string{"请写上办理结果"}, domain.StatusAccepted, "", nil},
-		{"resolve", CadreZhang, "办结 1 已帮您办好医疗救助卡，下周送到", []string{"诉求#1已办结"}, domain.StatusResolved, "resolved", []string{"办好了：已帮您办好医疗救助卡", "回复1到5"}},
+		{"said done without result", CadreZhang, "1号办好了", []string{"请写上办理结果"}, domain.StatusAccepted, "", nil},
+		{"resolve in the cadre's words", CadreZhang, "1号办好了，已帮您办好医疗救助卡，下周送到", []string{"诉求#1已办结"}, domain.StatusResolved, "resolved", []string{"办好了：已帮您办好医疗救助卡", "回复1到5"}},
 		{"household rates with a bare digit", HeadWang, "4", []string{"谢谢您给诉求1打分（4分）"}, domain.StatusResolved, "", nil},
 		{"a second digit is a menu choice, not a second rating", HeadWang, "5", []string{"您可以这样用"}, domain.StatusResolved, "", nil},
 	}
@@ -67,6 +69,19 @@ func TestRequestWorkflow(t *testing.T) {
 	}
 	if got := len(actions); got != 3 || actions[1] != store.ActAccept || actions[2] != store.ActResolve {
 		t.Fatalf("audit actions %v, want create accept resolve", actions)
+	}
+}
+
+// 受理 alone with two requests waiting asks for the number and accepts neither.
+func TestAcceptWithoutNumberAmongSeveral(t *testing.T) {
+	h := newHarness(t)
+	h.send(HeadWang, "诉求 就医 想办医疗救助卡")
+	h.send(HeadWang, "诉求 家里水管冻裂了")
+	wantContains(t, h.send(CadreZhang, "受理"), "请写上诉求编号")
+	for _, q := range h.requests(HHWang) {
+		if q.Status != domain.StatusNew {
+			t.Fatalf("request %d is %s, want new", q.ID, q.Status)
+		}
 	}
 }
 

@@ -153,6 +153,12 @@ func (r *Router) dispatch(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 			rt, word, ok = r.match(t)
 		}
 	}
+	if !ok && allowed(c.Person.Roles, cadresCoord) {
+		if t, id, said, explicit := ResolvePhrase(c.Text); said && (explicit || r.inHand(ctx, c, id)) { // "1号办好了 水管修好了"
+			c.Text = t
+			rt, word, ok = r.match(t)
+		}
+	}
 	if !ok {
 		if c.Is(domain.RoleCadre) {
 			if _, _, found := cutKindKeyword(c.Text, keywordScanRunes); found || mayGoTo(c.Text, keywordScanRunes) {
