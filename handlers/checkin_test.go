@@ -262,6 +262,39 @@ func TestCheckInMissingHouseholdAsksAmongAll(t *testing.T) {
 	wantContains(t, got, "讲政策｜李秀英", "讲了医保缴费")
 }
 
+// The household question answered in words: a name, part of it or "第二个" picks; words that name
+// none ask again and keep the report; a new report drops it and says so.
+func TestCheckInQuestionAnsweredInWords(t *testing.T) {
+	cases := []struct {
+		name, answer string
+		reply        []string
+		hh           string // household of the one check-in written, "" for none
+	}{
+		{"the full name with 那户", "李秀英那户", []string{"讲政策｜李秀英", "讲了医保缴费"}, HHLi},
+		{"the surname alone when one has it", "李", []string{"讲政策｜李秀英"}, HHLi},
+		{"an ordinal", "第二个", []string{"讲政策｜王秋菊"}, HHWangQiu},
+		{"a surname two share asks again", "王", []string{"没看出您选的是哪一户", "刚才的报告还在等您选", "1. 王春发"}, ""},
+		{"a new report drops the question and says so", "走访 1 送米20斤", []string{"上一条“讲政策 讲了医保缴费”还没选是哪一户，没有记录", "走访｜王春发"}, HHWang},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t)
+			h.send(CadreZhang, "讲政策 讲了医保缴费")
+			wantContains(t, h.send(CadreZhang, tc.answer), tc.reply...)
+			cs := h.checkIns(CadreZhang)
+			if tc.hh == "" && len(cs) != 0 || tc.hh != "" && (len(cs) != 1 || cs[0].HouseholdID != h.household(tc.hh)) {
+				t.Fatalf("check-ins %+v, want one for %q", cs, tc.hh)
+			}
+		})
+	}
+	t.Run("asked again, the digit still answers", func(t *testing.T) {
+		h := newHarness(t)
+		h.send(CadreZhang, "讲政策 讲了医保缴费")
+		h.send(CadreZhang, "王")
+		wantContains(t, h.send(CadreZhang, "1"), "讲政策｜王春发", "讲了医保缴费")
+	})
+}
+
 func TestCheckInQuestionExpires(t *testing.T) {
 	h := newHarnessWith(t, newClockDialogs)
 	h.send(CadreZhang, "走访 王 送油2桶")

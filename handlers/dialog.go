@@ -155,6 +155,11 @@ func (r *Router) dialogAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool
 			return out, true, err
 		}
 	}
+	if d.Kind == dlgPickHousehold && c.In.Kind == bot.KindText && c.Text != "" {
+		if _, isNum := digitAnswer(c.Text); !isNum {
+			return r.pickByWords(ctx, c, d)
+		}
+	}
 	if d.Kind == dlgRate && c.In.Kind == bot.KindText {
 		if score, text, ok := ParseRating(c.Text); ok { // "5", "5分", "五分 很满意"
 			if text == "" {

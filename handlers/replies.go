@@ -203,6 +203,22 @@ func replyNoSuchNumber(n, total int) string {
 	return fmt.Sprintf("您只有%d户，没有第%d户。发“我的亲戚”看编号。", total, n)
 }
 
+// replyPickAgain asks the household question again after an answer that named none of them.
+func replyPickAgain(labels []string, all bool) string {
+	if all {
+		labels = append(labels, fmt.Sprintf("这%d户都记", len(labels)))
+	}
+	return "没看出您选的是哪一户，刚才的报告还在等您选。请回复数字：\n" + numbered(labels) + "\n也可以重新发完整的话。"
+}
+
+// replyPickDropped says that a report waiting for its household was dropped by a new message.
+func replyPickDropped(kind, text string) string {
+	if text != "" {
+		kind += " " + text
+	}
+	return fmt.Sprintf("（上一条“%s”还没选是哪一户，没有记录；需要的话请重发。）", kind)
+}
+
 func replyPickRange(n int) string {
 	return fmt.Sprintf("请回复1到%d之间的数字。也可以重新发完整的话。", n)
 }

@@ -1,0 +1,113 @@
+package handlers
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"qinqi/bot"
+)
+
+// A cadre asked "报的是哪一户？" often answers with the name ("李桂兰", "李桂兰那户", "王") or "第一个"
+// rather than the digit. Such an answer picks the household it names. A new command or a new report
+// drops the question, and the reply says the report that waited on it was not recorded; anything
+// else asks again. Either way the waiting report is never dropped without a word.
+
+var (
+	pickOrdinal = regexp.MustCompile(`^第?(` + cnNumPat + `|\d{1,2})(?:个|户|家|位)?$`)
+	pickAll     = []string{"都记", "都要", "都是", "全部", "所有", "都"}
+)
+
+const cnNumPat = `十[一二三四五六七八九]?|[一二三四五六七八九]`
+
+// pickSuffixes and pickPrefixes are the words around a name in such an answer.
+var (
+	pickSuffixes = []string{"那一户", "那户", "这户", "那家", "这家", "家里", "家", "户", "的", "吧"}
+	pickPrefixes = []string{"报的是", "就是", "是"}
+)
+
+// PickNamed reads an answer in words to a numbered question among households named names (in
+// order): the 1-based choice, or 0 when it names none or several. With all, one more choice (every
+// household) is offered, and "都记" or "全部" picks it.
+func PickNamed(text string, names []string, all bool) int {
+	t := trimSeps(text)
+	for changed := true; changed; {
+		changed = false
+		if w := prefixOf(t, pickPrefixes); w != "" && len(w) < len(t) {
+			t, changed = t[len(w):], true
+		}
+		if w := suffixOf(t, pickSuffixes); w != "" && len(w) < len(t) {
+			t, changed = t[:len(t)-len(w)], true
+		}
+	}
+	if all && prefixOf(t, pickAll) != "" {
+		return len(names) + 1
+	}
+	if m := pickOrdinal.FindStringSubmatch(t); m != nil {
+		n, ok := cnNumber(m[1])
+		if d, err := strconv.Atoi(m[1]); err == nil {
+			n, ok = int64(d), true
+		}
+		if !ok || n < 1 || int(n) > len(names) {
+			return 0
+		}
+		return int(n)
+	}
+	return uniqueName(t, names)
+}
+
+// uniqueName is the one name that is t, starts with t ("王", "李桂"), or shares t's surname once
+// the way of calling an elder is taken off ("王大爷", "老李"); 0 when none or several.
+func uniqueName(t string, names []string) int {
+	t = strings.TrimPrefix(t, "老")
+	t = strings.TrimSuffix(t, suffixOf(t, elderWords))
+	if t == "" {
+		return 0
+	}
+	found := 0
+	for i, n := range names {
+		if n == t {
+			return i + 1
+		}
+		if strings.HasPrefix(n, t) {
+			if found != 0 {
+				return 0
+			}
+			found = i + 1
+		}
+	}
+	return found
+}
+
+// elderWords end the way cadres call old heads of household ("王大爷").
+var elderWords = []string{"大爷", "大娘", "奶奶", "爷爷", "大妈", "大伯", "婶子", "阿姨", "叔", "婶", "伯"}
+
+// pickByWords answers a pending household question with words instead of a digit.
+func (r *Router) pickByWords(ctx context.Context, c *Caller, d dialog) ([]bot.Reply, bool, error) {
+	if _, _, found := cutKindKeyword(c.Text, keywordScanRunes); found || isCommandLike(r, c.Text) || mayGoTo(c.Text, keywordScanRunes) {
+		r.dropDialog(ctx, c.ID())
+		if d.Draft != nil {
+			c.Before = append(c.Before, replyPickDropped(d.Draft.Kind.Label(), clipText(d.Draft.Text, 20)))
+		}
+		return nil, false, nil
+	}
+	hhs, err := r.store.HouseholdsOfCadre(ctx, c.ID(), r.now())
+	if err != nil {
+		return nil, true, fmt.Errorf("households of cadre: %w", err)
+	}
+	names, labels := make([]string, len(d.Options)), make([]string, len(d.Options))
+	for i, id := range d.Options {
+		for _, h := range hhs {
+			if h.Household.ID == id {
+				names[i], labels[i] = h.Household.HeadName, householdLabel(h.Household)
+			}
+		}
+	}
+	if n := PickNamed(c.Text, names, d.All); n > 0 {
+		out, err := r.pickHousehold(ctx, c, d, n)
+		return out, true, err
+	}
+	return nil, true, refuse(replyPickAgain(labels, d.All))
+}
