@@ -15,17 +15,23 @@ import (
 // queue one digest per cadre, 100,000 of them in a large county; four statements each were most
 // of that job's time. It returns the stored rows in the order given; existing keys return their row.
 func (s *Store) EnqueueOutboxBatch(ctx context.Context, ms []OutboxMessage) ([]OutboxMessage, error) {
+	return s.enqueueBatch(ctx, ms, s.insertOutboxRows)
+}
+
+// enqueueBatch is EnqueueOutboxBatch writing the new rows with insert, which sets their IDs (a test
+// compares the hand-written insert with gorm's).
+func (s *Store) enqueueBatch(ctx context.Context, ms []OutboxMessage, insert func(context.Context, []OutboxMessage) error) ([]OutboxMessage, error) {
 	out := make([]OutboxMessage, len(ms))
 	for start := 0; start < len(ms); start += keyChunk {
 		end := min(start+keyChunk, len(ms))
-		if err := s.enqueueChunk(ctx, ms[start:end], out[start:end]); err != nil {
+		if err := s.enqueueChunk(ctx, ms[start:end], out[start:end], insert); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
 }
 
-func (s *Store) enqueueChunk(ctx context.Context, ms, out []OutboxMessage) error {
+func (s *Store) enqueueChunk(ctx context.Context, ms, out []OutboxMessage, insert func(context.Context, []OutboxMessage) error) error {
 	keys := make([]string, len(ms))
 	for i, m := range ms {
 		if err := checkOutbox(m); err != nil {
@@ -63,7 +69,7 @@ func (s *Store) enqueueChunk(ctx context.Context, ms, out []OutboxMessage) error
 	if len(fresh) == 0 {
 		return nil
 	}
-	if err := s.q(ctx).CreateInBatches(&fresh, 100).Error; err != nil {
+	if err := insert(ctx, fresh); err != nil {
 		if isDuplicate(err) { // another instance queued one of them meanwhile: one by one, which tolerates it
 			return s.enqueueEach(ctx, ms, out)
 		}
@@ -71,6 +77,37 @@ func (s *Store) enqueueChunk(ctx context.Context, ms, out []OutboxMessage) error
 	}
 	for j, i := range at {
 		out[i] = fresh[j]
+	}
+	return nil
+}
+
+// insertOutboxRows writes filled messages with hand-written multi-row INSERTs (bulkRows rows each) and
+// sets their IDs: the first day's overdue scan queues about 60,000 digests in a million-pairing county,
+// and gorm's reflection over their sixteen columns was a fifth of its writer's CPU. A statement's rows
+// take consecutive ids, as gorm's own batches assume: MySQL reports the first (with
+// auto_increment_increment 1), SQLite the last. A taken key fails the statement, whose rows are then
+// not written.
+func (s *Store) insertOutboxRows(ctx context.Context, rows []OutboxMessage) error {
+	for start := 0; start < len(rows); start += s.bulkRows() {
+		part := rows[start:min(start+s.bulkRows(), len(rows))]
+		args := make([]any, 0, len(part)*len(outboxCols))
+		for i := range part {
+			args = append(args, outboxArgs(s, &part[i])...)
+		}
+		res, err := s.exec(ctx, insertSQL("outbox_messages", outboxCols, len(part)), args...)
+		if err != nil {
+			return err
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		if s.driver == DriverSQLite {
+			id -= int64(len(part) - 1)
+		}
+		for i := range part {
+			part[i].ID = domain.OutboxID(id + int64(i))
+		}
 	}
 	return nil
 }

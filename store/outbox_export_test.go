@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"fmt"
 	"sync/atomic"
 
@@ -18,4 +19,12 @@ func (s *Store) CountQueriesForTest(table string) func() int64 {
 		}
 	})
 	return n.Load
+}
+
+// EnqueueOutboxBatchWithGormForTest is EnqueueOutboxBatch writing the new rows as it did before the
+// hand-written insert, with gorm's CreateInBatches of 100, so a test can compare the rows.
+func (s *Store) EnqueueOutboxBatchWithGormForTest(ctx context.Context, ms []OutboxMessage) ([]OutboxMessage, error) {
+	return s.enqueueBatch(ctx, ms, func(ctx context.Context, rows []OutboxMessage) error {
+		return s.q(ctx).CreateInBatches(&rows, 100).Error
+	})
 }

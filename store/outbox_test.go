@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -328,6 +330,95 @@ func TestEnqueueInsideATransactionFindsAKeyCommittedMeanwhile(t *testing.T) {
 			})
 			if err != nil {
 				t.Fatalf("enqueue of a key committed meanwhile: %v", err)
+			}
+		})
+	}
+}
+
+// TestEnqueueOutboxBatchWritesWhatGormWrote: the hand-written multi-row insert stores the same rows,
+// with the same ids, as gorm's CreateInBatches did, over more rows than one statement carries on
+// either database: a recipient's account filled in or left empty, no recipient (NULL), a file, a sent
+// message, text clipped to the column, unicode. A key stored before returns its row; a key given twice
+// in one batch fails the multi-row statement and is queued once, as before.
+func TestEnqueueOutboxBatchWritesWhatGormWrote(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			at := rtTime
+			sent := at.Add(time.Minute)
+			batch := func(ids []domain.PersonID) []store.OutboxMessage {
+				var ms []store.OutboxMessage
+				for i := range 2100 {
+					m := store.OutboxMessage{Key: fmt.Sprintf("overdue:20260217:%d", i), Priority: store.PriorityAlert,
+						Text: fmt.Sprintf("王春发户 %d 天未走访 😀", i), CreatedAt: at}
+					switch i % 5 {
+					case 0:
+						m.PersonID = &ids[0] // bound: its account is read
+					case 1:
+						m.PersonID = &ids[1] // never bound: the account stays empty
+					case 2:
+						m.Account, m.ToKey = "a2", "群@村委" // no person: NULL
+					case 3:
+						m.PersonID, m.FilePath, m.FileName = &ids[0], "/var/qinqi/报表.xlsx", "报表.xlsx"
+					case 4:
+						m.PersonID, m.Account, m.Status, m.Urgent, m.Attempts = &ids[1], "a9", store.OutSent, true, 2
+						m.LastError, m.SentAt, m.NextAttemptAt = "超时", &sent, at.Add(time.Hour)
+						m.Priority, m.Text = store.PriorityReply, strings.Repeat("走", 4100)
+					}
+					ms = append(ms, m)
+				}
+				ms[7].Key = "k-before" // stored before the batch
+				return ms
+			}
+			var stored [2][]store.OutboxMessage
+			var returned [2][]store.OutboxMessage
+			for n, enqueue := range []func(*store.Store) func(context.Context, []store.OutboxMessage) ([]store.OutboxMessage, error){
+				func(s *store.Store) func(context.Context, []store.OutboxMessage) ([]store.OutboxMessage, error) {
+					return s.EnqueueOutboxBatchWithGormForTest
+				},
+				func(s *store.Store) func(context.Context, []store.OutboxMessage) ([]store.OutboxMessage, error) {
+					return s.EnqueueOutboxBatch
+				},
+			} {
+				s := b.Open(t)
+				ids := addPeople(t, s, "C001", "C002")
+				if err := s.BindChatIdentity(ctx, store.ChatIdentity{Transport: "fake", Account: "a1", ExternalKey: "@c1", PersonID: ids[0]}, at); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := s.EnqueueOutbox(ctx, store.OutboxMessage{Key: "k-before", ToKey: "@x", Text: "先到", CreatedAt: at}); err != nil {
+					t.Fatal(err)
+				}
+				got, err := enqueue(s)(ctx, batch(ids))
+				if err != nil {
+					t.Fatal(err)
+				}
+				twice := []store.OutboxMessage{{Key: "dup", ToKey: "@x", Text: "一", CreatedAt: at}, {Key: "dup", ToKey: "@x", Text: "二", CreatedAt: at}}
+				dup, err := enqueue(s)(ctx, twice)
+				if err != nil || len(dup) != 2 || dup[0].ID != dup[1].ID || dup[1].Text != "一" {
+					t.Fatalf("a key twice in one batch = %+v, %v; want the first message's row twice", dup, err)
+				}
+				returned[n] = append(got, dup...)
+				if stored[n], err = s.OutboxWithPrefix(ctx, ""); err != nil {
+					t.Fatal(err)
+				}
+				for i, m := range got {
+					if m.ID == 0 || m.ID != stored[n][m.ID-1].ID || m.Key != stored[n][m.ID-1].Key {
+						t.Fatalf("returned row %d (%s) has id %d, which is not its stored row's", i, m.Key, m.ID)
+					}
+				}
+			}
+			if len(stored[0]) != 2100+1 || len(stored[1]) != len(stored[0]) {
+				t.Fatalf("stored %d rows through gorm and %d by hand, want %d", len(stored[0]), len(stored[1]), 2101)
+			}
+			for i := range stored[0] {
+				if d := diff(reflect.ValueOf(stored[0][i]), reflect.ValueOf(stored[1][i])); len(d) > 0 {
+					t.Fatalf("stored row %d (%s), gorm's against the hand-written one:\n%s", i, stored[0][i].Key, strings.Join(d, "\n"))
+				}
+			}
+			for i := range returned[0] {
+				if d := diff(reflect.ValueOf(returned[0][i]), reflect.ValueOf(returned[1][i])); len(d) > 0 {
+					t.Fatalf("returned row %d (%s), gorm's against the hand-written one:\n%s", i, returned[0][i].Key, strings.Join(d, "\n"))
+				}
 			}
 		})
 	}
