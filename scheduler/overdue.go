@@ -206,7 +206,7 @@ func (p *overduePass) flush(ctx context.Context, c overdueChunk, before time.Tim
 	}
 	for _, r := range ready.deferred {
 		for _, h := range r.alerts {
-			unsent = append(unsent, h.alert)
+			unsent = append(unsent, h.row(p.now))
 		}
 		p.to[r.cadre] = true
 	}
@@ -214,7 +214,7 @@ func (p *overduePass) flush(ctx context.Context, c overdueChunk, before time.Tim
 	for len(unsent) > 0 || len(digests) > 0 {
 		n := nextGroup(digests)
 		err := p.job.Store.Tx(ctx, func(tx *store.Store) error {
-			return p.job.writeChunk(ctx, tx, unsent, digests[:n], p.leave, p.at, p.wres)
+			return p.job.writeChunk(ctx, tx, unsent, digests[:n], ready.names, p.leave, p.now, p.at, p.wres)
 		})
 		if err != nil {
 			return err
@@ -383,11 +383,7 @@ func (j *OverdueScan) plan(chart store.OrgChart, hits []overdueHit, now, guard t
 		since := clock.Day(h.status.OverdueSince)
 		summary := store.ClipAlertReason(h.status.Summary(now)) // as stored: a cadre's digest is written from it
 		add := func(level domain.AlertLevel, to domain.PersonID) {
-			key := fmt.Sprintf("overdue:%d:%s:%s", p.ID, since.Format("20060102"), level)
-			if level == domain.AlertCoordinator { // a unit may have several coordinators: one row each
-				key += fmt.Sprintf(":%d", to)
-			}
-			alerts = append(alerts, store.Alert{Key: key, Level: level, PairingID: p.ID, RecipientID: to,
+			alerts = append(alerts, store.Alert{Key: alertKey(p.ID, since, level, to), Level: level, PairingID: p.ID, RecipientID: to,
 				Reason: summary, OverdueSince: since, CreatedAt: now})
 		}
 		if !h.onLeave {
@@ -405,6 +401,15 @@ func (j *OverdueScan) plan(chart store.OrgChart, hits []overdueHit, now, guard t
 		}
 	}
 	return alerts
+}
+
+// alertKey is the key of a pairing's ladder step in the spell that began on the day since.
+func alertKey(pairing domain.PairingID, since time.Time, level domain.AlertLevel, to domain.PersonID) string {
+	key := fmt.Sprintf("overdue:%d:%s:%s", pairing, since.Format("20060102"), level)
+	if level == domain.AlertCoordinator { // a unit may have several coordinators: one row each
+		key += fmt.Sprintf(":%d", to)
+	}
+	return key
 }
 
 // endedSpells are the open alerts of pairings no longer overdue, and the line their recipients see.
