@@ -16,7 +16,7 @@ import (
 var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, clock.Shanghai)
 
 // addPeople writes people with the given codes and returns their ids in order.
-func addPeople(t *testing.T, s *store.Store, codes ...string) []domain.PersonID {
+func addPeople(t testing.TB, s *store.Store, codes ...string) []domain.PersonID {
 	t.Helper()
 	ctx := context.Background()
 	rows := make([]store.Person, len(codes))
