@@ -93,8 +93,30 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		_ = s.Close()
 		return nil, err
 	}
+	if err := s.checkAutoIncrement(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
 	s.watch.ready.Store(s.q(ctx).Migrator().HasTable(&DirectoryGeneration{}))
 	return s, nil
+}
+
+// checkAutoIncrement refuses a MySQL session whose auto_increment_increment is not 1: the ids of a
+// multi-row INSERT (the outbox batch, and gorm's own batches) are read as the first one and those
+// after it, which a server that spaces ids out (a multi-primary cluster) would make wrong, linking
+// alerts to the wrong digests.
+func (s *Store) checkAutoIncrement(ctx context.Context) error {
+	if s.driver != DriverMySQL {
+		return nil
+	}
+	var inc int
+	if err := s.db.WithContext(ctx).Raw("SELECT @@auto_increment_increment").Scan(&inc).Error; err != nil {
+		return fmt.Errorf("store: read auto_increment_increment: %w", err)
+	}
+	if inc != 1 {
+		return fmt.Errorf("store: the MySQL session's auto_increment_increment is %d; qinqi needs 1 (it reads the ids of a multi-row INSERT as consecutive): set it to 1 for qinqi's user, or add auto_increment_increment=1 to database.dsn", inc)
+	}
+	return nil
 }
 
 func openSQLite(o Options, cfg *gorm.Config) (*gorm.DB, error) {

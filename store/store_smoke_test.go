@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"os"
+	"strings"
 	"testing"
 
 	"qinqi/internal/clock"
@@ -114,4 +116,26 @@ func TestCheckInContentKeyUpgrade(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOpenRefusesSpacedAutoIncrement: a MySQL session that spaces auto-increment ids out is refused
+// at Open with the setting named, since multi-row INSERTs read their ids as consecutive.
+func TestOpenRefusesSpacedAutoIncrement(t *testing.T) {
+	base := os.Getenv(testenv.EnvMySQL)
+	if base == "" {
+		t.Skipf("skipping MariaDB test: %s is not set", testenv.EnvMySQL)
+	}
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	_, err := store.Open(context.Background(), store.Options{Driver: store.DriverMySQL, DSN: base + sep + "auto_increment_increment=2", MaxOpen: 1})
+	if err == nil || !strings.Contains(err.Error(), "auto_increment_increment is 2") {
+		t.Fatalf("Open with auto_increment_increment=2: %v, want refused naming the setting", err)
+	}
+	st, err := store.Open(context.Background(), store.Options{Driver: store.DriverMySQL, DSN: base + sep + "auto_increment_increment=1", MaxOpen: 1})
+	if err != nil {
+		t.Fatalf("Open with auto_increment_increment=1: %v", err)
+	}
+	_ = st.Close()
 }
