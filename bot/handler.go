@@ -60,10 +60,11 @@ type Handler interface {
 	Handle(ctx context.Context, in Inbound) ([]Reply, error)
 }
 
-// Preloader is a Handler that reads what it will need for the messages of a batch, whose senders
-// are persons, at once before they are handled under ctx (the router: their pending dialogs).
+// Preloader is a Handler that names the State keys it will read for the messages of a batch whose
+// senders are persons (the router: their pending dialogs); the inbox reads them before the batch's
+// transaction, in the round trip of its same-text checks.
 type Preloader interface {
-	Preload(ctx context.Context, persons []int64)
+	PreloadKeys(persons []int64) []string
 }
 
 // HandlerFunc adapts a function to Handler.

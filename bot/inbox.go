@@ -57,6 +57,14 @@ type Directory interface {
 	Begin(ctx context.Context) context.Context
 }
 
+// DirectoryAhead is a Directory that a batch's reads ahead can serve (*store.Directory): the State
+// keys its Begin reads, and the person it last knew behind a chat key (a guess, to say whose
+// dialogs to read ahead).
+type DirectoryAhead interface {
+	AheadKeys() []string
+	Known(transport, account, key string) (int64, bool)
+}
+
 // Inbox makes every inbound message durable before it is handled, drops duplicates, resolves the
 // sender, runs the handler and commits its replies to the outbox together with the "done" mark.
 // Messages of one sender are handled in arrival order: they share one serial queue.
@@ -147,7 +155,7 @@ func (in *Inbox) Stop() {
 func (in *Inbox) Idle() bool { return in.pending.Load() == 0 }
 
 // Accept takes one message from a transport and queues it on its sender's serial queue, where it
-// is checked against the same-text window (dropRepeats), stored (or spooled) and then handled. It
+// is checked against the same-text window (readAhead), stored (or spooled) and then handled. It
 // returns at once unless that queue is full: the transports' receive loops then wait instead of
 // fetching more, so at most queueDepth messages per queue are taken from WeChat and not yet stored.
 // Storing in the queues, not in the one receive loop of an account, lets the queues' inserts share
@@ -175,7 +183,7 @@ func (in *Inbox) Accept(ctx context.Context, m Message) {
 	j := inboxJob{msg: m, durable: func() { Durable(ctx) }, epoch: in.replays.Load()}
 	if in.shards == nil {
 		in.mu.Unlock()
-		if len(in.dropRepeats(ctx, []inboxJob{j})) == 1 { // stopping: keep it for the next start
+		if kept, _ := in.readAhead(ctx, []inboxJob{j}, nil); len(kept) == 1 { // stopping: keep it for the next start
 			in.toSpool(ctx, m)
 		}
 		return
@@ -230,12 +238,14 @@ func (in *Inbox) saved(ctx context.Context, m Message, row store.InboxMessage, d
 	return row, d, true
 }
 
-// dropRepeats drops the fresh messages of jobs that repeat the same text by the same sender within
-// the window (WeChat clients resend on a flaky network), checked for all of jobs in one KV round
-// trip; it runs on the sender's serial queue, so a repeat is judged after the message it repeats.
-// Console lines are deliberate, so the console is exempt. When the KV fails the messages pass: a
-// possible double beats a lost report.
-func (in *Inbox) dropRepeats(ctx context.Context, jobs []inboxJob) []inboxJob {
+// readAhead makes the KV reads of the messages a queue took at once in one round trip, before any
+// transaction: the same-text checks of all of them, and what the batch run handles will read (see
+// aheadKeys). A fresh message that repeats the same text by the same sender within the window
+// (WeChat clients resend on a flaky network) is dropped; it runs on the sender's serial queue, and
+// the checks run in order, so a repeat is judged after the message it repeats. Console lines are
+// deliberate, so the console is exempt. When the KV fails the messages pass: a possible double beats
+// a lost report; and what was not read ahead each message reads on its own.
+func (in *Inbox) readAhead(ctx context.Context, jobs, run []inboxJob) ([]inboxJob, *store.ReadAhead) {
 	var keys []string
 	var nows []time.Time
 	var at []int
@@ -244,13 +254,17 @@ func (in *Inbox) dropRepeats(ctx context.Context, jobs []inboxJob) []inboxJob {
 			keys, nows, at = append(keys, key), append(nows, j.msg.Time), append(at, i)
 		}
 	}
-	if len(keys) == 0 {
-		return jobs
+	gets := in.aheadKeys(ctx, run)
+	if len(keys) == 0 && len(gets) == 0 {
+		return jobs, nil
 	}
-	seen, err := in.o.State.SeenAllWithin(ctx, keys, nows, in.o.SameTextWindow)
+	seen, ahead, err := in.o.State.ReadAhead(ctx, keys, nows, in.o.SameTextWindow, gets)
 	if err != nil {
 		in.log.Warn("same-text check failed", "err", err)
-		return jobs
+		return jobs, ahead
+	}
+	if len(keys) == 0 {
+		return jobs, ahead
 	}
 	kept := jobs[:0]
 	for i, j := range jobs {
@@ -262,7 +276,7 @@ func (in *Inbox) dropRepeats(ctx context.Context, jobs []inboxJob) []inboxJob {
 		}
 		kept = append(kept, j)
 	}
-	return kept
+	return kept, ahead
 }
 
 // sameTextKey is the same-text window's key of a fresh text message, or "" when it has none.

@@ -39,21 +39,33 @@ func (in *Inbox) work(ctx context.Context, ch chan inboxJob) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for j := range ch {
-		jobs := in.dropRepeats(ctx, in.gather(ch, j, timer))
+		jobs := in.gather(ch, j, timer)
+		// The same-text checks of all of them and the reads of the batch they start with share a
+		// round trip; a later batch, after a message handled on its own, reads on its own.
+		jobs, ahead := in.readAhead(ctx, jobs, jobs[:batchRun(jobs)])
 		for len(jobs) > 0 {
-			if !batchable(jobs[0]) {
+			n := batchRun(jobs)
+			if n == 0 {
 				in.process(ctx, jobs[0])
-				jobs = jobs[1:]
+				jobs, ahead = jobs[1:], nil
 				continue
 			}
-			n := 1
-			for n < len(jobs) && batchable(jobs[n]) {
-				n++
+			if ahead == nil {
+				_, ahead = in.readAhead(ctx, nil, jobs[:n])
 			}
-			in.batch(ctx, jobs[:n])
-			jobs = jobs[n:]
+			in.batch(ctx, jobs[:n], ahead)
+			jobs, ahead = jobs[n:], nil
 		}
 	}
+}
+
+// batchRun is how many of jobs, from the first, go in one batch.
+func batchRun(jobs []inboxJob) int {
+	n := 0
+	for n < len(jobs) && batchable(jobs[n]) {
+		n++
+	}
+	return n
 }
 
 // batchable: fresh messages; a friend request acts on WeChat while it is handled, so it is never
@@ -99,8 +111,9 @@ func (in *Inbox) gather(ch chan inboxJob, first inboxJob, timer *time.Timer) []i
 	return jobs
 }
 
-// batch handles fresh messages in one transaction; when it is not committed, each goes the old way.
-func (in *Inbox) batch(ctx context.Context, jobs []inboxJob) {
+// batch handles fresh messages in one transaction, answering its reads from ahead when it read them
+// ahead; when it is not committed, each goes the old way.
+func (in *Inbox) batch(ctx context.Context, jobs []inboxJob, ahead *store.ReadAhead) {
 	bs, ok := in.o.Store.(BatchStore)
 	if !ok || slices.ContainsFunc(jobs, in.behindSpool) {
 		for _, j := range jobs {
@@ -108,7 +121,7 @@ func (in *Inbox) batch(ctx context.Context, jobs []inboxJob) {
 		}
 		return
 	}
-	failed, err := in.commitBatch(ctx, bs, jobs)
+	failed, err := in.commitBatch(ctx, bs, jobs, ahead)
 	if err == nil {
 		in.finishBatch(jobs)
 		return
@@ -139,10 +152,9 @@ func (in *Inbox) redo(ctx context.Context, jobs []inboxJob, failed int, err erro
 
 // commitBatch runs jobs in one transaction and commits it; a message that fails ends the
 // transaction there, uncommitted, and failed is its index.
-func (in *Inbox) commitBatch(ctx context.Context, bs BatchStore, jobs []inboxJob) (failed int, err error) {
+func (in *Inbox) commitBatch(ctx context.Context, bs BatchStore, jobs []inboxJob, ahead *store.ReadAhead) (failed int, err error) {
 	failed = -1
-	err = bs.Batch(ctx, func(bctx context.Context) error {
-		in.preload(bctx, jobs)
+	err = bs.Batch(store.WithReadAhead(ctx, ahead), func(bctx context.Context) error {
 		for i := range jobs {
 			if err := in.step(bctx, &jobs[i]); err != nil {
 				failed = i
@@ -154,16 +166,21 @@ func (in *Inbox) commitBatch(ctx context.Context, bs BatchStore, jobs []inboxJob
 	return failed, err
 }
 
-// preload lets a Preloader handler read what the batch's messages need in one go, for the senders
-// the directory knows (a bind in the batch may change one: that message then reads on its own).
-// With one message there is nothing to share.
-func (in *Inbox) preload(ctx context.Context, jobs []inboxJob) {
-	p, ok := in.o.Handler.(Preloader)
-	if !ok || len(jobs) < 2 {
-		return
+// aheadKeys are the State keys a batch of jobs will read, for readAhead: the directory's token and
+// the pending dialogs (Preloader) of the senders the directory knows; without a directory the
+// database names them. Nothing without a BatchStore: only a batch is answered from what was read.
+func (in *Inbox) aheadKeys(ctx context.Context, jobs []inboxJob) []string {
+	if _, ok := in.o.Store.(BatchStore); !ok || len(jobs) == 0 {
+		return nil
 	}
-	if in.o.Directory != nil {
-		ctx = in.o.Directory.Begin(ctx)
+	var keys []string
+	d, _ := in.o.Directory.(DirectoryAhead)
+	if d != nil {
+		keys = d.AheadKeys()
+	}
+	p, ok := in.o.Handler.(Preloader)
+	if !ok {
+		return keys
 	}
 	persons := make([]int64, 0, len(jobs))
 	for _, j := range jobs {
@@ -171,13 +188,23 @@ func (in *Inbox) preload(ctx context.Context, jobs []inboxJob) {
 		if m.Kind == KindFriendRequest || (m.Group && !m.AtBot) || (in.o.Trusted[m.Account] && m.Transport == consoleName) {
 			continue
 		}
-		if pid, err := in.o.Store.PersonByChatKey(ctx, m.Transport, m.Account, m.SenderKey); err == nil {
-			persons = append(persons, int64(pid))
+		var pid int64
+		known := false
+		switch {
+		case d != nil:
+			pid, known = d.Known(m.Transport, m.Account, m.SenderKey)
+		case in.o.Directory == nil:
+			id, err := in.o.Store.PersonByChatKey(ctx, m.Transport, m.Account, m.SenderKey)
+			pid, known = int64(id), err == nil
+		}
+		if known && !slices.Contains(persons, pid) {
+			persons = append(persons, pid)
 		}
 	}
-	if len(persons) > 0 {
-		p.Preload(ctx, persons)
+	if len(persons) == 0 {
+		return keys
 	}
+	return append(keys, p.PreloadKeys(persons)...)
 }
 
 // step stores, handles and completes one message inside the batch. A repeated message id is

@@ -25,7 +25,7 @@ var ibT0 = time.Date(2026, 11, 23, 10, 0, 0, 0, clock.Shanghai)
 type irecorder struct {
 	mu       sync.Mutex
 	calls    []bot.Inbound
-	preloads [][]int64                                               // the persons of each Preload (bot.Preloader)
+	preloads [][]int64                                               // the persons of each PreloadKeys (bot.Preloader)
 	fn       func(context.Context, bot.Inbound) ([]bot.Reply, error) // optional override
 }
 
@@ -40,10 +40,15 @@ func (r *irecorder) Handle(ctx context.Context, in bot.Inbound) ([]bot.Reply, er
 	return []bot.Reply{{Text: "收到：" + in.Text}}, nil
 }
 
-func (r *irecorder) Preload(_ context.Context, persons []int64) {
+func (r *irecorder) PreloadKeys(persons []int64) []string {
 	r.mu.Lock()
 	r.preloads = append(r.preloads, persons)
 	r.mu.Unlock()
+	keys := make([]string, len(persons))
+	for i, p := range persons {
+		keys[i] = fmt.Sprint("dialog:", p)
+	}
+	return keys
 }
 
 func (r *irecorder) preloaded() [][]int64 {
@@ -85,6 +90,7 @@ type irig struct {
 	in    *bot.Inbox
 	// maxTries is InboxOptions.MaxTries for the next start (0: the default).
 	maxTries int
+	dir      bot.Directory // InboxOptions.Directory for the next start
 }
 
 func newIRig(t *testing.T, kv *store.KV, st bot.InboxStore) *irig {
@@ -107,7 +113,7 @@ func (r *irig) start(st bot.InboxStore) {
 	}
 	lim := bot.Limits{Every: time.Second, Burst: 3, MaxAttempts: 3, RetryMin: time.Second, RetryMax: time.Minute}
 	in, err := bot.NewInbox(bot.InboxOptions{Store: st, State: r.kv, Handler: r.h, Clock: r.clk, Spool: sp, Logger: quietLog,
-		Messengers: map[string]bot.Messenger{"a1": r.msgr}, Limits: map[string]bot.Limits{"a1": lim}, MaxTries: r.maxTries})
+		Messengers: map[string]bot.Messenger{"a1": r.msgr}, Limits: map[string]bot.Limits{"a1": lim}, MaxTries: r.maxTries, Directory: r.dir})
 	if err != nil {
 		r.t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"qinqi/internal/clock"
 	"qinqi/internal/config"
+	"qinqi/store"
 )
 
 // State is the short-lived shared state of the transport layer (dedup windows, bind-try counters,
@@ -18,8 +19,9 @@ type State interface {
 	Incr(ctx context.Context, key string, ttl time.Duration) (int64, error)
 	TakeToken(ctx context.Context, key string, now time.Time, every time.Duration, burst int) (time.Duration, error)
 	SeenWithin(ctx context.Context, key string, now time.Time, window time.Duration) (bool, error)
-	// SeenAllWithin is SeenWithin for keys[i] at nows[i] in one round trip, in order.
-	SeenAllWithin(ctx context.Context, keys []string, nows []time.Time, window time.Duration) ([]bool, error)
+	// ReadAhead is SeenWithin for keys[i] at nows[i], in order, and the values of gets for the batch
+	// run under store.WithReadAhead(ctx, ahead), all in one round trip (see store.KV.ReadAhead).
+	ReadAhead(ctx context.Context, keys []string, nows []time.Time, window time.Duration, gets []string) (seen []bool, ahead *store.ReadAhead, err error)
 	// AddWithin records an event and CountWithin counts them, in the window ending at now (bind tries).
 	AddWithin(ctx context.Context, key string, now time.Time, window time.Duration) (int64, error)
 	CountWithin(ctx context.Context, key string, now time.Time, window time.Duration) (int64, error)

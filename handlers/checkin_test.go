@@ -377,14 +377,21 @@ func TestCheckInKinshipWordAsksAmongTheSurname(t *testing.T) {
 	}
 }
 
-// A batch that preloaded its senders' dialogs answers a pending question from what it read, and the
-// question is gone once the batch committed.
+// A batch that read its senders' dialogs ahead (PreloadKeys) answers a pending question from what it
+// read, and the question is gone once the batch committed.
 func TestCheckInAnswerFromAPreloadedBatch(t *testing.T) {
 	h := newHarness(t)
 	wantContains(t, h.send(CadreZhang, "走访 王 送油2桶"), "回复数字")
-	err := h.st.Batch(context.Background(), func(bctx context.Context) error {
+	keys := h.r.PreloadKeys([]int64{int64(h.person(CadreZhang)), int64(h.person(CadreZhao))})
+	_, ahead, err := h.kv.ReadAhead(context.Background(), nil, nil, 0, keys)
+	if err != nil || ahead == nil {
+		t.Fatalf("read ahead: %v, %v", ahead, err)
+	}
+	if err := h.kv.Set(context.Background(), keys[0], "{}", time.Minute); err != nil { // after the read: not seen
+		t.Fatal(err)
+	}
+	err = h.st.Batch(store.WithReadAhead(context.Background(), ahead), func(bctx context.Context) error {
 		h.ctx = bctx
-		h.r.Preload(bctx, []int64{int64(h.person(CadreZhang)), int64(h.person(CadreZhao))})
 		wantContains(t, h.send(CadreZhang, "2"), "已记录", "走访｜王秋菊", "油×2桶")
 		return nil
 	})

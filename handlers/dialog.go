@@ -37,26 +37,18 @@ type dialog struct {
 
 func dialogKey(p domain.PersonID) string { return fmt.Sprintf("dialog:%d", p) }
 
-// preloader is Dialogs that reads several keys for an inbound batch in one round trip (*store.KV).
-type preloader interface {
-	Preload(ctx context.Context, keys ...string) error
-}
-
-// Preload reads the pending dialogs of persons, the senders of a batch of messages about to be
-// handled under ctx, in one round trip (bot.Preloader). A failed read is left to each message's own
-// read, which then finds the KV down and says so as it does without a batch.
-func (r *Router) Preload(ctx context.Context, persons []int64) {
-	p, ok := r.dialogs.(preloader)
-	if !ok {
-		return
+// PreloadKeys are the KV keys of the pending dialogs of persons, the senders of a batch of messages
+// about to be handled (bot.Preloader): the inbox reads them ahead of the batch, on its State, which
+// answers the batch's reads of them when it is this router's Dialogs.
+func (r *Router) PreloadKeys(persons []int64) []string {
+	if r.dialogs == nil {
+		return nil
 	}
 	keys := make([]string, len(persons))
 	for i, id := range persons {
 		keys[i] = dialogKey(domain.PersonID(id))
 	}
-	if err := p.Preload(ctx, keys...); err != nil {
-		r.log.DebugContext(ctx, "dialogs not preloaded", "error", err)
-	}
+	return keys
 }
 
 // saveDialog keeps the follow-up state; false means the KV is down and the question cannot be kept.

@@ -40,12 +40,16 @@ var ErrBatchLost = errors.New("store: batch transaction lost")
 // Batch runs fn in one transaction carried by the context fn gets, and commits it when fn returns
 // nil. When fn fails, nothing is committed and its error is returned. A lost transaction (deadlock,
 // lock wait timeout, outage) is reported as ErrBatchLost even if fn swallowed the statement's error,
-// and nothing is committed then.
+// and nothing is committed then. A ReadAhead under ctx (WithReadAhead) answers the batch's Gets of
+// the keys it read.
 func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context) error) (err error) {
 	if s.inTx || inBatch(ctx) {
 		return errors.New("store: batch inside a transaction")
 	}
 	b := &batch{watch: s.watch, kv: newKVOverlay()}
+	if a, ok := ctx.Value(readAheadKey{}).(*ReadAhead); ok {
+		b.kv.kv, b.kv.read = a.kv, a.read
+	}
 	if err := s.beginBatch(ctx, b); err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ type kvOverlay struct {
 	kv   *KV             // the KV the writes belong to (the first one used under the batch)
 	held map[string]kvOp // applied at commit
 	at   map[string]time.Time
-	read map[string]kvOp // what Preload read (del: absent), answered when nothing is held
+	read map[string]kvOp // what was read ahead (KV.ReadAhead; del: absent), answered when nothing is held
 }
 
 func newKVOverlay() *kvOverlay {

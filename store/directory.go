@@ -103,9 +103,10 @@ func (d *Directory) reset(token string) {
 
 // Begin reads the token for one message and returns the context its reads use; when the token
 // cannot be read the message reads the database. The messages of one inbound batch share the token
-// its first message read: they are handled within milliseconds of one another and commit together,
-// so a change another instance tells meanwhile reaches the next batch as it would a message a moment
-// later, and the batch's own directory writes bypass the cache anyway (DirectoryWritten, local).
+// its first message read, or the batch read ahead of its transaction (KV.ReadAhead, AheadKeys): they
+// are handled within milliseconds of one another and commit together, so a change another instance
+// tells meanwhile reaches the next batch as it would a message a moment later, and the batch's own
+// directory writes bypass the cache anyway (DirectoryWritten, local).
 func (d *Directory) Begin(ctx context.Context) context.Context {
 	b, _ := ctx.Value(batchKey{}).(*batch)
 	if v := batchView(b); v != nil && v.d == d {
@@ -150,14 +151,33 @@ func (d *Directory) current(ctx context.Context) (string, error) {
 		}
 		return strconv.FormatInt(n, 10), nil
 	}
-	tok, err := d.kv.Get(ctx, dirKVKey)
+	tok, err := d.kv.Get(ctx, dirKVKey) // a batch's read ahead, or Redis
 	if !errors.Is(err, ErrNotFound) {
 		return tok, err
 	}
 	if _, err := d.kv.Claim(ctx, dirKVKey, newToken(), 0); err != nil { // first instance, or Redis lost it
 		return "", err
 	}
-	return d.kv.Get(ctx, dirKVKey)
+	return d.kv.stored(ctx, dirKVKey) // not the absence the batch read ahead
+}
+
+// AheadKeys are the KV keys Begin reads, for a batch to read ahead of its transaction (KV.ReadAhead,
+// on this directory's KV): the token, when the KV carries it.
+func (d *Directory) AheadKeys() []string {
+	if d.kv == nil {
+		return nil
+	}
+	return []string{dirKVKey}
+}
+
+// Known is the person the cache holds behind a chat key, under whatever token it last read, without
+// asking the KV or the database: a guess of a batch's senders before it has read the token (their
+// dialogs are read ahead; a wrong guess only reads a key nobody asks for).
+func (d *Directory) Known(transport, account, key string) (int64, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	e, ok := d.keys[chatKey{transport, account, key}]
+	return int64(e.val), ok
 }
 
 // changed runs after this process committed a directory write.

@@ -184,6 +184,11 @@ func (k *KV) Get(ctx context.Context, key string) (string, error) {
 			return v, found
 		}
 	}
+	return k.stored(ctx, key)
+}
+
+// stored is Get from Redis, past what a batch holds or read ahead.
+func (k *KV) stored(ctx context.Context, key string) (string, error) {
 	v, err := k.rdb.Get(ctx, k.key(key)).Result()
 	if errors.Is(err, redis.Nil) {
 		return "", ErrNotFound
@@ -192,32 +197,6 @@ func (k *KV) Get(ctx context.Context, key string) (string, error) {
 		return "", fmt.Errorf("kv: get: %w", err)
 	}
 	return v, nil
-}
-
-// Preload reads keys in one round trip for the batch under ctx: its Gets of them are then answered
-// from what was read, after the batch's own writes. The batch's messages are handled within
-// milliseconds and commit together, as with the directory token (Directory.Begin). Outside a batch
-// it does nothing. When Redis fails nothing is kept, so each Get asks Redis and fails on its own.
-func (k *KV) Preload(ctx context.Context, keys ...string) error {
-	o := overlayOf(ctx, k)
-	if o == nil || len(keys) == 0 {
-		return nil
-	}
-	full := make([]string, len(keys))
-	for i, key := range keys {
-		full[i] = k.key(key)
-	}
-	vals, err := k.rdb.MGet(ctx, full...).Result()
-	if err != nil {
-		return fmt.Errorf("kv: preload: %w", err)
-	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	for i, v := range vals {
-		s, ok := v.(string)
-		o.read[keys[i]] = kvOp{val: s, del: !ok}
-	}
-	return nil
 }
 
 // Set stores a value with a TTL (0 = no expiry).

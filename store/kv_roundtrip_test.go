@@ -16,88 +16,94 @@ import (
 
 // countedKVs opens the KV of each backend with its round trips counted.
 func countedKVs(t *testing.T, f func(t *testing.T, kv *store.KV, trips *atomic.Int64)) {
-	addrs := map[string]string{"inprocess": ""}
-	if a := os.Getenv(testenv.EnvRedis); a != "" {
-		addrs["redis"] = a
-	}
-	for name, addr := range addrs {
-		t.Run(name, func(t *testing.T) {
+	for _, b := range testenv.KVBackends() {
+		t.Run(b.Name, func(t *testing.T) {
 			var trips atomic.Int64
-			kv, err := store.OpenKV(context.Background(), store.KVOptions{Addr: addr, Prefix: "qinqitest:rt:" + time.Now().Format("150405.000000") + ":",
-				RoundTrip: func([]string) { trips.Add(1) }})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = kv.Close() })
-			f(t, kv, &trips)
+			f(t, b.Counted(t, func([]string) { trips.Add(1) }), &trips)
 		})
 	}
 }
 
-// SeenAllWithin judges several events in one round trip and in order: the second of two equal keys
-// is seen; a server that lost its scripts (a restart) is answered all the same.
-func TestSeenAllWithinIsOneRoundTrip(t *testing.T) {
+// ReadAhead judges several events in one round trip and in order (the second of two equal keys is
+// seen) and reads the batch's keys in the same trip; a server that lost its scripts (a restart) is
+// answered all the same, its keys marked once and its reads not made again.
+func TestReadAheadIsOneRoundTrip(t *testing.T) {
 	countedKVs(t, func(t *testing.T, kv *store.KV, trips *atomic.Int64) {
 		ctx := context.Background()
 		now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
 		at := []time.Time{now, now, now.Add(time.Second)}
 		warm := []time.Time{now, now}
-		if _, err := kv.SeenAllWithin(ctx, []string{"w1", "w2"}, warm, time.Second); err != nil { // connects, caches the script
+		if _, _, err := kv.ReadAhead(ctx, []string{"w1", "w2"}, warm, time.Second, nil); err != nil { // connects, caches the script
+			t.Fatal(err)
+		}
+		if err := kv.Set(ctx, "dialog:1", "q1", time.Minute); err != nil {
 			t.Fatal(err)
 		}
 		before := trips.Load()
-		seen, err := kv.SeenAllWithin(ctx, []string{"a", "b", "a"}, at, 3*time.Second)
-		if err != nil || !slices.Equal(seen, []bool{false, false, true}) {
-			t.Fatalf("first = %v, %v; want [false false true]", seen, err)
+		seen, ahead, err := kv.ReadAhead(ctx, []string{"a", "b", "a"}, at, 3*time.Second, []string{"dialog:1", "dialog:2"})
+		if err != nil || !slices.Equal(seen, []bool{false, false, true}) || ahead == nil {
+			t.Fatalf("first = %v, %v, %v; want [false false true] and the reads", seen, ahead, err)
 		}
 		if n := trips.Load() - before; n != 1 {
-			t.Errorf("%d round trips for three events, want 1", n)
+			t.Errorf("%d round trips for three events and two reads, want 1", n)
 		}
 		if err := kv.FlushScripts(ctx); err != nil {
 			t.Fatal(err)
 		}
-		seen, err = kv.SeenAllWithin(ctx, []string{"b", "c"}, []time.Time{now.Add(2 * time.Second), now}, 3*time.Second)
-		if err != nil || !slices.Equal(seen, []bool{true, false}) {
-			t.Fatalf("after the scripts were flushed = %v, %v; want [true false]", seen, err)
+		before = trips.Load()
+		seen, ahead, err = kv.ReadAhead(ctx, []string{"b", "c"}, []time.Time{now.Add(2 * time.Second), now}, 3*time.Second, []string{"dialog:1"})
+		if err != nil || !slices.Equal(seen, []bool{true, false}) || ahead == nil {
+			t.Fatalf("after the scripts were flushed = %v, %v, %v; want [true false] and the read", seen, ahead, err)
 		}
-		seen, err = kv.SeenAllWithin(ctx, []string{"a", "b"}, []time.Time{now.Add(5 * time.Second), now.Add(5 * time.Second)}, 3*time.Second)
+		if n := trips.Load() - before; n != 2 {
+			t.Errorf("%d round trips after the scripts were flushed, want 2 (the refused checks once more)", n)
+		}
+		// the redo marked c at now
+		seen, _, err = kv.ReadAhead(ctx, []string{"c"}, []time.Time{now.Add(2900 * time.Millisecond)}, 3*time.Second, nil)
+		if err != nil || !slices.Equal(seen, []bool{true}) {
+			t.Fatalf("c within the window = %v, %v; want [true]", seen, err)
+		}
+		seen, _, err = kv.ReadAhead(ctx, []string{"a", "b"}, []time.Time{now.Add(5 * time.Second), now.Add(5 * time.Second)}, 3*time.Second, nil)
 		if err != nil || !slices.Equal(seen, []bool{false, false}) {
 			t.Fatalf("after the window = %v, %v; want [false false]", seen, err)
 		}
 	})
 }
 
-// Preload reads a batch's keys in one round trip; the batch's Gets are then answered from it, its
-// own writes first, and outside a batch it reads nothing.
-func TestPreloadAnswersTheBatchsGets(t *testing.T) {
+// What a batch read ahead answers its Gets of those keys, its own writes first, as the keys were when
+// they were read; outside a batch it answers nothing.
+func TestReadAheadAnswersTheBatchsGets(t *testing.T) {
 	st := testenv.SQLite(t)
 	countedKVs(t, func(t *testing.T, kv *store.KV, trips *atomic.Int64) {
 		ctx := context.Background()
 		if err := kv.Set(ctx, "dialog:1", "q1", time.Minute); err != nil { // connects
 			t.Fatal(err)
 		}
-		before := trips.Load()
-		if err := kv.Preload(ctx, "dialog:1"); err != nil || trips.Load() != before {
-			t.Fatalf("outside a batch: %v, %d round trips", err, trips.Load()-before)
+		_, ahead, err := kv.ReadAhead(ctx, nil, nil, 0, []string{"dialog:1", "dialog:2"})
+		if err != nil || ahead == nil {
+			t.Fatalf("read ahead: %v, %v", ahead, err)
 		}
-		err := st.Batch(ctx, func(bctx context.Context) error {
+		if err := kv.Set(ctx, "dialog:2", "q2", time.Minute); err != nil { // after the read
+			t.Fatal(err)
+		}
+		if v, err := kv.Get(store.WithReadAhead(ctx, ahead), "dialog:2"); v != "q2" || err != nil {
+			t.Errorf("outside a batch Get = %q, %v; want Redis's q2", v, err)
+		}
+		err = st.Batch(store.WithReadAhead(ctx, ahead), func(bctx context.Context) error {
 			before := trips.Load()
-			if err := kv.Preload(bctx, "dialog:1", "dialog:2"); err != nil {
-				return err
-			}
 			v1, err1 := kv.Get(bctx, "dialog:1")
 			_, err2 := kv.Get(bctx, "dialog:2")
 			if v1 != "q1" || err1 != nil || !errors.Is(err2, store.ErrNotFound) {
-				t.Errorf("preloaded Gets = %q %v, %v; want q1, ErrNotFound", v1, err1, err2)
+				t.Errorf("Gets read ahead = %q %v, %v; want q1, ErrNotFound", v1, err1, err2)
 			}
-			if n := trips.Load() - before; n != 1 {
-				t.Errorf("%d round trips for a preload and two Gets, want 1", n)
+			if n := trips.Load() - before; n != 0 {
+				t.Errorf("%d round trips for two Gets read ahead, want 0", n)
 			}
 			if err := kv.Del(bctx, "dialog:1"); err != nil {
 				return err
 			}
 			if _, err := kv.Get(bctx, "dialog:1"); !errors.Is(err, store.ErrNotFound) {
-				t.Errorf("the batch's own delete is not seen over the preload: %v", err)
+				t.Errorf("the batch's own delete is not seen over the read: %v", err)
 			}
 			return nil
 		})

@@ -73,22 +73,47 @@ func (k *KV) SeenWithin(ctx context.Context, key string, now time.Time, window t
 	return n == 1, nil
 }
 
-// SeenAllWithin is SeenWithin for keys[i] at nows[i], all in one round trip and in order, so a key
-// that comes twice is seen by its second coming. Inside a batch each is held as SeenWithin holds it.
-func (k *KV) SeenAllWithin(ctx context.Context, keys []string, nows []time.Time, window time.Duration) ([]bool, error) {
-	seen := make([]bool, len(keys))
-	if len(keys) == 1 || overlayOf(ctx, k) != nil {
+// ReadAhead is what an inbound batch read from the KV before its transaction (KV.ReadAhead). Given to
+// Batch through WithReadAhead, it answers the batch's Gets of its keys, after the batch's own writes,
+// as if they had been read when the batch began: its messages are handled within milliseconds and
+// commit together, as with the directory token they share (Directory.Begin).
+type ReadAhead struct {
+	kv   *KV
+	read map[string]kvOp // del: absent
+}
+
+type readAheadKey struct{}
+
+// WithReadAhead gives a the Batch run under the returned context; nil gives nothing.
+func WithReadAhead(ctx context.Context, a *ReadAhead) context.Context {
+	if a == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, readAheadKey{}, a)
+}
+
+// ReadAhead makes a batch's reads before its transaction in one pipelined round trip: the
+// same-text checks, SeenWithin for keys[i] at nows[i] in order (a key that comes twice is seen by
+// its second coming), and the values of gets. seen and err are the checks'; ahead is nil when gets
+// is empty or could not be read (each Get then asks Redis on its own, and fails on its own). Inside
+// a batch each check is held as SeenWithin holds it, and nothing is read ahead.
+func (k *KV) ReadAhead(ctx context.Context, keys []string, nows []time.Time, window time.Duration, gets []string) (seen []bool, ahead *ReadAhead, err error) {
+	seen = make([]bool, len(keys))
+	if overlayOf(ctx, k) != nil {
 		for i, key := range keys {
-			var err error
 			if seen[i], err = k.SeenWithin(ctx, key, nows[i], window); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
-		return seen, nil
+		return seen, nil, nil
 	}
-	cmds := k.seenPipelined(ctx, keys, nows, window, seenScript.EvalSha)
+	if len(keys) == 0 && len(gets) == 0 {
+		return seen, nil, nil
+	}
+	cmds, mget := k.seenPipelined(ctx, keys, nows, window, seenScript.EvalSha, gets)
 	// The server lost its script cache (a restart). Only the commands refused are sent again: the
-	// others ran and marked their keys (another client's EVAL may have cached the script meanwhile).
+	// others ran and marked their keys (another client's EVAL may have cached the script meanwhile),
+	// and the reads were answered.
 	var again []int
 	for i, c := range cmds {
 		if redis.HasErrorPrefix(c.Err(), "NOSCRIPT") {
@@ -96,18 +121,25 @@ func (k *KV) SeenAllWithin(ctx context.Context, keys []string, nows []time.Time,
 		}
 	}
 	if len(again) > 0 {
-		redo := k.seenPipelined(ctx, pick(keys, again), pick(nows, again), window, seenScript.Eval)
+		redo, _ := k.seenPipelined(ctx, pick(keys, again), pick(nows, again), window, seenScript.Eval, nil)
 		for n, i := range again {
 			cmds[i] = redo[n]
 		}
 	}
+	if mget != nil && mget.Err() == nil {
+		ahead = &ReadAhead{kv: k, read: make(map[string]kvOp, len(gets))}
+		for i, v := range mget.Val() {
+			s, ok := v.(string)
+			ahead.read[gets[i]] = kvOp{val: s, del: !ok}
+		}
+	}
 	for i, c := range cmds {
 		if err := c.Err(); err != nil {
-			return nil, fmt.Errorf("kv: seen within: %w", err)
+			return nil, ahead, fmt.Errorf("kv: seen within: %w", err)
 		}
 		seen[i] = c.Val() == int64(1)
 	}
-	return seen, nil
+	return seen, ahead, nil
 }
 
 func pick[T any](all []T, at []int) []T {
@@ -118,19 +150,27 @@ func pick[T any](all []T, at []int) []T {
 	return out
 }
 
-// seenPipelined sends the seen script once per key through eval (EVALSHA or EVAL) in one pipeline;
-// each command carries its own result or error.
+// seenPipelined sends the seen script once per key through eval (EVALSHA or EVAL), and an MGET of
+// gets when there are any, in one pipeline; each command carries its own result or error.
 func (k *KV) seenPipelined(ctx context.Context, keys []string, nows []time.Time, window time.Duration,
-	eval func(context.Context, redis.Scripter, []string, ...any) *redis.Cmd) []*redis.Cmd {
+	eval func(context.Context, redis.Scripter, []string, ...any) *redis.Cmd, gets []string) ([]*redis.Cmd, *redis.SliceCmd) {
 	ttl := max(window*2, time.Minute)
 	cmds := make([]*redis.Cmd, len(keys))
+	var mget *redis.SliceCmd
 	_, _ = k.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, key := range keys {
 			cmds[i] = eval(ctx, p, []string{k.key(key)}, nows[i].UnixMilli(), window.Milliseconds(), ttl.Milliseconds())
 		}
+		if len(gets) > 0 {
+			full := make([]string, len(gets))
+			for i, key := range gets {
+				full[i] = k.key(key)
+			}
+			mget = p.MGet(ctx, full...)
+		}
 		return nil
 	})
-	return cmds
+	return cmds, mget
 }
 
 // seenHeld is SeenWithin inside a batch: the batch's own mark, else the stored one, is read; a new

@@ -242,11 +242,12 @@ type timedHandler struct {
 	st *stages
 }
 
-// Preload passes the batch's preload on to the router, untimed (it is not a message's handling).
-func (h timedHandler) Preload(ctx context.Context, persons []int64) {
+// PreloadKeys passes the batch's read ahead on to the router.
+func (h timedHandler) PreloadKeys(persons []int64) []string {
 	if p, ok := h.Handler.(bot.Preloader); ok {
-		p.Preload(ctx, persons)
+		return p.PreloadKeys(persons)
 	}
+	return nil
 }
 
 func (h timedHandler) Handle(ctx context.Context, in bot.Inbound) ([]bot.Reply, error) {

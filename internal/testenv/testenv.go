@@ -122,13 +122,19 @@ func WithDB(dsn, db string) string {
 type KVBackend struct {
 	Name string
 	Open func(t testing.TB) *store.KV
+	// Counted opens one whose round trips are told to roundTrip (store.KVOptions.RoundTrip).
+	Counted func(t testing.TB, roundTrip func(commands []string)) *store.KV
 }
 
 // KVBackends returns the in-process KV always and real Redis when configured.
 func KVBackends() []KVBackend {
-	bs := []KVBackend{{Name: "inprocess", Open: KV}}
+	bs := []KVBackend{{Name: "inprocess", Open: KV, Counted: func(t testing.TB, rt func([]string)) *store.KV {
+		return openKV(t, store.KVOptions{RoundTrip: rt})
+	}}}
 	if os.Getenv(EnvRedis) != "" {
-		bs = append(bs, KVBackend{Name: "redis", Open: Redis})
+		bs = append(bs, KVBackend{Name: "redis", Open: Redis, Counted: func(t testing.TB, rt func([]string)) *store.KV {
+			return redisKV(t, rt)
+		}})
 	}
 	return bs
 }
@@ -136,24 +142,29 @@ func KVBackends() []KVBackend {
 // KV returns an in-process KV.
 func KV(t testing.TB) *store.KV {
 	t.Helper()
-	kv, err := store.OpenKV(context.Background(), store.KVOptions{})
-	if err != nil {
-		t.Fatalf("open in-process kv: %v", err)
-	}
-	t.Cleanup(func() { _ = kv.Close() })
-	return kv
+	return openKV(t, store.KVOptions{})
 }
 
 // Redis returns a KV on the real Redis with a unique key prefix, or skips.
 func Redis(t testing.TB) *store.KV {
 	t.Helper()
+	return redisKV(t, nil)
+}
+
+func redisKV(t testing.TB, roundTrip func([]string)) *store.KV {
+	t.Helper()
 	addr := os.Getenv(EnvRedis)
 	if addr == "" {
 		t.Skipf("skipping Redis test: %s is not set", EnvRedis)
 	}
-	kv, err := store.OpenKV(context.Background(), store.KVOptions{Addr: addr, Prefix: "qinqitest:" + randHex(6) + ":"})
+	return openKV(t, store.KVOptions{Addr: addr, Prefix: "qinqitest:" + randHex(6) + ":", RoundTrip: roundTrip})
+}
+
+func openKV(t testing.TB, o store.KVOptions) *store.KV {
+	t.Helper()
+	kv, err := store.OpenKV(context.Background(), o)
 	if err != nil {
-		t.Fatalf("open redis: %v", err)
+		t.Fatalf("open kv %q: %v", o.Addr, err)
 	}
 	t.Cleanup(func() { _ = kv.Close() })
 	return kv
