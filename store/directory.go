@@ -44,6 +44,8 @@ type Directory struct {
 	keys   map[chatKey]cached[domain.PersonID]
 	people map[domain.PersonID]cached[Person]
 	homes  map[domain.PersonID]cached[cadreHomes]
+	// guesses are the persons last read behind chat keys, kept across tokens: Known's answers
+	guesses map[chatKey]domain.PersonID
 }
 
 type chatKey struct{ transport, account, key string }
@@ -84,7 +86,7 @@ func NewDirectory(st *Store, kv *KV, shared bool, log *slog.Logger) (*Directory,
 	if log == nil {
 		log = slog.Default()
 	}
-	d := &Directory{st: st, log: log.With("component", "directory")}
+	d := &Directory{st: st, log: log.With("component", "directory"), guesses: map[chatKey]domain.PersonID{}}
 	if shared {
 		d.kv = kv
 	}
@@ -170,14 +172,24 @@ func (d *Directory) AheadKeys() []string {
 	return []string{dirKVKey}
 }
 
-// Known is the person the cache holds behind a chat key, under whatever token it last read, without
-// asking the KV or the database: a guess of a batch's senders before it has read the token (their
-// dialogs are read ahead; a wrong guess only reads a key nobody asks for).
+// Known is the person last read behind a chat key, under whatever token, without asking the KV or
+// the database: a guess of a batch's senders before it has read the token (their dialogs are read
+// ahead; a wrong guess only reads a key nobody asks for). A token moves at every bind anywhere, and
+// a chat key's person seldom changes, so the guesses outlive the tokens.
 func (d *Directory) Known(transport, account, key string) (int64, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	e, ok := d.keys[chatKey{transport, account, key}]
-	return int64(e.val), ok
+	p, ok := d.guesses[chatKey{transport, account, key}]
+	return int64(p), ok
+}
+
+func (d *Directory) guessed(k chatKey, p domain.PersonID) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.guesses) >= dirMaxEntries {
+		clear(d.guesses)
+	}
+	d.guesses[k] = p
 }
 
 // changed runs after this process committed a directory write.
@@ -260,8 +272,15 @@ func load[K comparable, T any](v *dirView, m func(*Directory) map[K]cached[T], k
 func always[T any](T) bool { return true }
 
 func (s *Store) cachedPersonByChatKey(v *dirView, ctx context.Context, transport, account, key string) (domain.PersonID, error) {
-	return load(v, func(d *Directory) map[chatKey]cached[domain.PersonID] { return d.keys }, chatKey{transport, account, key},
-		always[domain.PersonID], func() (domain.PersonID, error) { return s.personByChatKey(ctx, transport, account, key) })
+	k := chatKey{transport, account, key}
+	return load(v, func(d *Directory) map[chatKey]cached[domain.PersonID] { return d.keys }, k,
+		always[domain.PersonID], func() (domain.PersonID, error) {
+			p, err := s.personByChatKey(ctx, transport, account, key)
+			if err == nil {
+				v.d.guessed(k, p)
+			}
+			return p, err
+		})
 }
 
 func (s *Store) cachedPersonByID(v *dirView, ctx context.Context, id domain.PersonID) (Person, error) {

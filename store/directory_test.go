@@ -194,3 +194,29 @@ func TestDirectoryTokenOncePerBatch(t *testing.T) {
 		}
 	}
 }
+
+// Known guesses the person behind a chat key from what a message read, without asking anyone, and
+// still after another instance moved the token (a bind anywhere); a key never read is not guessed.
+func TestDirectoryKnownOutlivesTheToken(t *testing.T) {
+	st, kv, ctx := testenv.SQLite(t), testenv.KV(t), context.Background()
+	dir, err := store.NewDirectory(st, kv, true, nil)
+	must(t, err)
+	must(t, st.UpsertPeople(ctx, []store.Person{{Code: "C1", Name: "甲", Roles: domain.MakeRoles(domain.RoleCadre)}}, nil))
+	c1, err := st.PersonByCode(ctx, "C1")
+	must(t, err)
+	must(t, st.BindChatIdentity(ctx, store.ChatIdentity{Transport: "fake", Account: "a1", ExternalKey: "@u1", PersonID: c1.ID}, time.Now()))
+	if _, ok := dir.Known("fake", "a1", "@u1"); ok {
+		t.Fatal("a chat key nobody read is guessed")
+	}
+	if _, err := st.PersonByChatKey(dir.Begin(ctx), "fake", "a1", "@u1"); err != nil {
+		t.Fatal(err)
+	}
+	must(t, store.TellDirectoryForTest(ctx, kv))
+	_ = dir.Begin(ctx) // reads the moved token: the cache starts again
+	if p, ok := dir.Known("fake", "a1", "@u1"); !ok || p != int64(c1.ID) {
+		t.Errorf("Known after the token moved = %d, %v; want %d", p, ok, c1.ID)
+	}
+	if keys := dir.AheadKeys(); len(keys) != 1 {
+		t.Errorf("AheadKeys of a directory on a shared KV = %q, want its token", keys)
+	}
+}
