@@ -36,11 +36,10 @@ func (k *kvCounter) note(commands []string) {
 }
 
 // addRow prints the Redis round trips each report cost in a counted run, the outbox's sends included.
-func (k *kvCounter) addRow(rep *Report, c *county, senders int, n int64, before map[string]int64) {
+func (k *kvCounter) addRow(rep *Report, c *county, senders int, n int64, before, after map[string]int64) {
 	if c.kv.InProcess() {
 		return
 	}
-	after := k.snapshot()
 	per := func(key string) float64 { return float64(after[key]-before[key]) / float64(n) }
 	rep.Add(Row{Suite: "checkin", Case: "Redis per check-in, " + nOf(senders, "sender"), Backend: c.backend, Value: per("round trips"), Unit: "rt/msg",
 		Extra: fmt.Sprintf("%.2f commands per msg (%d msgs, counted in the client); per msg: %s",

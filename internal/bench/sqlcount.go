@@ -205,17 +205,16 @@ func countCase(ctx context.Context, env Env, rep *Report, c *county) error {
 	c.st, c.kv, c.dir = st, kv, dir
 	defer func() { c.st, c.kv, c.dir = direct, directKV, directDir }()
 	for _, senders := range []int{1, checkinSenders[len(checkinSenders)-1]} {
-		kvBefore := kvc.snapshot()
-		n, before, after, err := c.countedRun(ctx, env, ctr, senders)
+		n, before, after, err := c.countedRun(ctx, env, []*tally{&ctr.tally, &kvc.tally}, senders)
 		if err != nil {
 			return fmt.Errorf("counting pass, %s: %w", nOf(senders, "sender"), err)
 		}
 		hits, misses := dir.Stats()
-		per := func(k string) float64 { return float64(after[k]-before[k]) / float64(n) }
+		per := func(k string) float64 { return float64(after[0][k]-before[0][k]) / float64(n) }
 		rep.Add(Row{Suite: "checkin", Case: "SQL per check-in, " + nOf(senders, "sender"), Backend: c.backend, Value: per("statements"), Unit: "stmt/msg",
 			Extra: fmt.Sprintf("%.1f round trips, %.1f prepares, %.2f transactions per msg (%d msgs through a counting relay); sender cache %d hits, %d misses so far; per msg: %s",
-				per("round trips"), per("prepares"), per("BEGIN"), n, hits, misses, breakdown(before, after, int(n)))})
-		kvc.addRow(rep, c, senders, n, kvBefore)
+				per("round trips"), per("prepares"), per("BEGIN"), n, hits, misses, breakdown(before[0], after[0], int(n)))})
+		kvc.addRow(rep, c, senders, n, before[1], after[1])
 	}
 	return nil
 }
@@ -223,8 +222,9 @@ func countCase(ctx context.Context, env Env, rep *Report, c *county) error {
 // countedRun counts the SQL of reports from senders senders after a warm-up: countedMessages from
 // one sender one after another, or, from many, as many as they send in a fifth of the timed run
 // (at least countedMessages), each sending its next as soon as the last is answered, so the inbox
-// batches them as in the timed cases. The counts are taken while nothing is in flight.
-func (c *county) countedRun(ctx context.Context, env Env, ctr *sqlCounter, senders int) (n int64, before, after map[string]int64, err error) {
+// batches them as in the timed cases. The counts of each of tallies are taken while nothing is in
+// flight, the warm-up left out.
+func (c *county) countedRun(ctx context.Context, env Env, tallies []*tally, senders int) (n int64, before, after []map[string]int64, err error) {
 	ln, err := c.startLine(ctx, env, c.inboxWorkers(env))
 	if err != nil {
 		return 0, nil, nil, err
@@ -244,7 +244,14 @@ func (c *county) countedRun(ctx context.Context, env Env, ctr *sqlCounter, sende
 		}
 	}
 	time.Sleep(50 * time.Millisecond) // let the outbox finish reacting to the warm-up
-	before = ctr.snapshot()
+	snapshot := func() []map[string]int64 {
+		out := make([]map[string]int64, len(tallies))
+		for i, t := range tallies {
+			out[i] = t.snapshot()
+		}
+		return out
+	}
+	before = snapshot()
 	if senders == 1 {
 		n = int64(countedMessages(env))
 		for range n {
@@ -263,7 +270,7 @@ func (c *county) countedRun(ctx context.Context, env Env, ctr *sqlCounter, sende
 		}
 	}
 	time.Sleep(50 * time.Millisecond)
-	return n, before, ctr.snapshot(), nil
+	return n, before, snapshot(), nil
 }
 
 // breakdown lists the statement labels by count per message, largest first.
