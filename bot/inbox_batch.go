@@ -155,6 +155,7 @@ func (in *Inbox) redo(ctx context.Context, jobs []inboxJob, failed int, err erro
 func (in *Inbox) commitBatch(ctx context.Context, bs BatchStore, jobs []inboxJob, ahead *store.ReadAhead) (failed int, err error) {
 	failed = -1
 	err = bs.Batch(store.WithReadAhead(ctx, ahead), func(bctx context.Context) error {
+		in.readUnguessed(bctx, jobs)
 		for i := range jobs {
 			if err := in.step(bctx, &jobs[i]); err != nil {
 				failed = i
@@ -174,15 +175,41 @@ func (in *Inbox) aheadKeys(ctx context.Context, jobs []inboxJob) []string {
 		return nil
 	}
 	var keys []string
-	d, _ := in.o.Directory.(DirectoryAhead)
-	if d != nil {
+	if d, ok := in.o.Directory.(DirectoryAhead); ok {
 		keys = d.AheadKeys()
 	}
 	p, ok := in.o.Handler.(Preloader)
 	if !ok {
 		return keys
 	}
-	persons := make([]int64, 0, len(jobs))
+	if persons := in.senders(ctx, jobs, true); len(persons) > 0 {
+		keys = append(keys, p.PreloadKeys(persons)...)
+	}
+	return keys
+}
+
+// readUnguessed reads, inside the batch under ctx, the dialogs of the senders the directory could
+// not guess before it (their first message since this process started), all in one round trip.
+func (in *Inbox) readUnguessed(ctx context.Context, jobs []inboxJob) {
+	p, ok := in.o.Handler.(Preloader)
+	if !ok {
+		return
+	}
+	if persons := in.senders(ctx, jobs, false); len(persons) > 0 {
+		_, _, _ = in.o.State.ReadAhead(ctx, nil, nil, 0, p.PreloadKeys(persons)) // a failure: each reads on its own
+	}
+}
+
+// senders are the persons behind the senders of jobs whose dialogs a batch reads. Ahead of the
+// transaction they are the directory's guesses (DirectoryAhead.Known), or without a directory the
+// database's answers; inside it (!ahead), the senders the directory could not guess, read through it.
+func (in *Inbox) senders(ctx context.Context, jobs []inboxJob, ahead bool) []int64 {
+	d, _ := in.o.Directory.(DirectoryAhead)
+	if d == nil && (!ahead || in.o.Directory != nil) {
+		return nil
+	}
+	var persons []int64
+	var dctx context.Context
 	for _, j := range jobs {
 		m := j.msg
 		if m.Kind == KindFriendRequest || (m.Group && !m.AtBot) || (in.o.Trusted[m.Account] && m.Transport == consoleName) {
@@ -190,21 +217,27 @@ func (in *Inbox) aheadKeys(ctx context.Context, jobs []inboxJob) []string {
 		}
 		var pid int64
 		known := false
-		switch {
-		case d != nil:
+		if d != nil {
 			pid, known = d.Known(m.Transport, m.Account, m.SenderKey)
-		case in.o.Directory == nil:
-			id, err := in.o.Store.PersonByChatKey(ctx, m.Transport, m.Account, m.SenderKey)
+			if ahead != known {
+				continue
+			}
+		}
+		if !known {
+			if dctx == nil {
+				dctx = ctx
+				if !ahead {
+					dctx = in.o.Directory.Begin(ctx)
+				}
+			}
+			id, err := in.o.Store.PersonByChatKey(dctx, m.Transport, m.Account, m.SenderKey)
 			pid, known = int64(id), err == nil
 		}
 		if known && !slices.Contains(persons, pid) {
 			persons = append(persons, pid)
 		}
 	}
-	if len(persons) == 0 {
-		return keys
-	}
-	return append(keys, p.PreloadKeys(persons)...)
+	return persons
 }
 
 // step stores, handles and completes one message inside the batch. A repeated message id is

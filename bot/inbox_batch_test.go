@@ -198,9 +198,10 @@ func TestInboxBatchChecksSameTextInOneRoundTripAndPreloads(t *testing.T) {
 }
 
 // A batch makes its KV reads before its transaction in one round trip: the same-text checks, the
-// sender cache's token (on Redis) and the senders' pending dialogs; the handlers' reads are then
-// answered from what it read, after the batch's own writes, and the Redis it reaches again is only
-// for the writes the batch committed.
+// sender cache's token (on Redis) and the pending dialogs of the senders the cache knows; the dialogs
+// of a sender it does not know yet are read in one more inside the batch. The handlers' reads are
+// then answered from what was read, after the batch's own writes, and the Redis it reaches again is
+// only for the writes the batch committed.
 func TestInboxBatchReadsAheadInOneRoundTrip(t *testing.T) {
 	for _, b := range testenv.KVBackends() {
 		t.Run(b.Name, func(t *testing.T) {
@@ -219,11 +220,12 @@ func TestInboxBatchReadsAheadInOneRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r.dir = dir
+			r.dir, r.workers = dir, 1 // one queue: both senders in one batch
 			r.start(st)
 			p1 := r.person("C001", "@u1")
-			dialog := fmt.Sprint("dialog:", p1)
+			r.person("C002", "@u2")
 			entered, release := holdFirst(r, func(ctx context.Context, in bot.Inbound) ([]bot.Reply, error) {
+				dialog := fmt.Sprint("dialog:", in.PersonID)
 				q, err := kv.Get(ctx, dialog)
 				if errors.Is(err, store.ErrNotFound) {
 					q, err = "无", nil
@@ -237,6 +239,7 @@ func TestInboxBatchReadsAheadInOneRoundTrip(t *testing.T) {
 			})
 			r.in.Accept(r.ctx, r.msg("w", "@u1", "热身")) // fills the sender cache, and the token on Redis
 			r.settle()
+			dialog := fmt.Sprint("dialog:", p1)
 			if err := kv.Set(r.ctx, dialog, "几户", time.Hour); err != nil {
 				t.Fatal(err)
 			}
@@ -246,20 +249,20 @@ func TestInboxBatchReadsAheadInOneRoundTrip(t *testing.T) {
 			mu.Unlock()
 			r.in.Accept(r.ctx, r.msg("m0", "@u1", "开门"))
 			<-entered
-			for i, text := range []string{"甲", "答", "乙"} {
-				r.in.Accept(r.ctx, r.msg(fmt.Sprint("m", i+1), "@u1", text))
+			for i, m := range [][2]string{{"@u1", "甲"}, {"@u1", "答"}, {"@u2", "乙"}, {"@u2", "丁"}, {"@u1", "丙"}} {
+				r.in.Accept(r.ctx, r.msg(fmt.Sprint("m", i+1), m[0], m[1]))
 			}
 			release()
 			r.settle()
-			want := []string{"热身：无", "开门：几户", "甲：几户", "答：几户", "乙：无"}
+			want := []string{"热身：无", "开门：几户", "甲：几户", "答：几户", "乙：无", "丁：无", "丙：无"}
 			if got := r.texts(); !slices.Equal(got, want) {
 				t.Fatalf("replies %q, want %q", got, want)
 			}
 			mu.Lock()
 			made := slices.Clone(cmds)
 			mu.Unlock()
-			if n := trips.Load() - before; n != 3 {
-				t.Errorf("%d KV round trips (%q), want 3: one before each of the two batches, and the committed delete", n, made)
+			if n := trips.Load() - before; n != 4 {
+				t.Errorf("%d KV round trips (%q), want 4: one before each of the two batches, one for the unknown sender, and the committed delete", n, made)
 			}
 			if _, err := kv.Get(r.ctx, dialog); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("the answered dialog is still there: %v", err)

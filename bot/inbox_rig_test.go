@@ -91,6 +91,7 @@ type irig struct {
 	// maxTries is InboxOptions.MaxTries for the next start (0: the default).
 	maxTries int
 	dir      bot.Directory // InboxOptions.Directory for the next start
+	workers  int           // InboxOptions.Workers for the next start (0: the default)
 }
 
 func newIRig(t *testing.T, kv *store.KV, st bot.InboxStore) *irig {
@@ -113,7 +114,7 @@ func (r *irig) start(st bot.InboxStore) {
 	}
 	lim := bot.Limits{Every: time.Second, Burst: 3, MaxAttempts: 3, RetryMin: time.Second, RetryMax: time.Minute}
 	in, err := bot.NewInbox(bot.InboxOptions{Store: st, State: r.kv, Handler: r.h, Clock: r.clk, Spool: sp, Logger: quietLog,
-		Messengers: map[string]bot.Messenger{"a1": r.msgr}, Limits: map[string]bot.Limits{"a1": lim}, MaxTries: r.maxTries, Directory: r.dir})
+		Messengers: map[string]bot.Messenger{"a1": r.msgr}, Limits: map[string]bot.Limits{"a1": lim}, MaxTries: r.maxTries, Directory: r.dir, Workers: r.workers})
 	if err != nil {
 		r.t.Fatal(err)
 	}

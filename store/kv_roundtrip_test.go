@@ -105,6 +105,20 @@ func TestReadAheadAnswersTheBatchsGets(t *testing.T) {
 			if _, err := kv.Get(bctx, "dialog:1"); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("the batch's own delete is not seen over the read: %v", err)
 			}
+			// inside the batch, what is read goes into the batch itself
+			before = trips.Load()
+			if _, a, err := kv.ReadAhead(bctx, nil, nil, 0, []string{"dialog:3"}); err != nil || a != nil {
+				t.Errorf("read inside the batch: %v, %v; want it kept in the batch", a, err)
+			}
+			if err := kv.Set(ctx, "dialog:3", "q3", time.Minute); err != nil { // after the read
+				return err
+			}
+			if _, err := kv.Get(bctx, "dialog:3"); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("Get of a key read inside the batch = %v, want ErrNotFound as it was read", err)
+			}
+			if n := trips.Load() - before; n != 2 {
+				t.Errorf("%d round trips for a read inside the batch, a write outside it and a Get, want 2", n)
+			}
 			return nil
 		})
 		if err != nil {

@@ -96,13 +96,21 @@ func WithReadAhead(ctx context.Context, a *ReadAhead) context.Context {
 // same-text checks, SeenWithin for keys[i] at nows[i] in order (a key that comes twice is seen by
 // its second coming), and the values of gets. seen and err are the checks'; ahead is nil when gets
 // is empty or could not be read (each Get then asks Redis on its own, and fails on its own). Inside
-// a batch each check is held as SeenWithin holds it, and nothing is read ahead.
+// a batch each check is held as SeenWithin holds it, and gets are read into the batch itself (its
+// Gets of them are answered from what was read, after its own writes), ahead then nil.
 func (k *KV) ReadAhead(ctx context.Context, keys []string, nows []time.Time, window time.Duration, gets []string) (seen []bool, ahead *ReadAhead, err error) {
 	seen = make([]bool, len(keys))
-	if overlayOf(ctx, k) != nil {
+	if o := overlayOf(ctx, k); o != nil {
 		for i, key := range keys {
 			if seen[i], err = k.SeenWithin(ctx, key, nows[i], window); err != nil {
 				return nil, nil, err
+			}
+		}
+		if len(gets) > 0 {
+			if _, mget := k.seenPipelined(ctx, nil, nil, 0, nil, gets); mget.Err() == nil {
+				o.mu.Lock()
+				readInto(o.read, gets, mget.Val())
+				o.mu.Unlock()
 			}
 		}
 		return seen, nil, nil
@@ -128,10 +136,7 @@ func (k *KV) ReadAhead(ctx context.Context, keys []string, nows []time.Time, win
 	}
 	if mget != nil && mget.Err() == nil {
 		ahead = &ReadAhead{kv: k, read: make(map[string]kvOp, len(gets))}
-		for i, v := range mget.Val() {
-			s, ok := v.(string)
-			ahead.read[gets[i]] = kvOp{val: s, del: !ok}
-		}
+		readInto(ahead.read, gets, mget.Val())
 	}
 	for i, c := range cmds {
 		if err := c.Err(); err != nil {
@@ -140,6 +145,14 @@ func (k *KV) ReadAhead(ctx context.Context, keys []string, nows []time.Time, win
 		seen[i] = c.Val() == int64(1)
 	}
 	return seen, ahead, nil
+}
+
+// readInto keeps what an MGET of keys answered (del: absent).
+func readInto(read map[string]kvOp, keys []string, vals []any) {
+	for i, v := range vals {
+		s, ok := v.(string)
+		read[keys[i]] = kvOp{val: s, del: !ok}
+	}
 }
 
 func pick[T any](all []T, at []int) []T {
