@@ -37,7 +37,8 @@ func praised(text string) bool {
 var displeasure = []string{"不满", "太差", "很差", "真差", "差劲", "差评", "不好", "不像话", "没用", "失望"}
 
 // askForNumber are the ways a household asks for its cadre's number: the contact card answers.
-var askForNumber = []string{"电话多少", "电话是多少", "号码多少", "号码是多少", "电话号码", "手机号", "联系方式", "怎么联系"}
+var askForNumber = []string{"电话多少", "电话是多少", "号码多少", "号码是多少", "电话号码", "手机号", "联系方式", "怎么联系",
+	"干部电话", "干部的电话", "书记电话", "书记的电话", "主任电话", "主任的电话", "他的电话", "她的电话", "联系电话"}
 
 // minMatterRunes is how many Han characters must remain, once pleasantries and names of the
 // household's cadre are set aside, for a sentence to be a matter worth passing on.

@@ -139,9 +139,11 @@ func TestHouseholdThanksAreThankedBack(t *testing.T) {
 	wantContains(t, got, "不客气")
 	wantNot(t, got, "没看懂", "您说的是")
 	t.Run("asking for the cadre's number gets the contact card", func(t *testing.T) {
-		got := h.send(HeadWang, "张书记电话多少")
-		wantContains(t, got, "【联系卡】张伟")
-		wantNot(t, got, "您说的是")
+		for _, in := range []string{"张书记电话多少", "帮扶干部电话", "张书记的电话"} {
+			got := h.send(HeadWang, in)
+			wantContains(t, got, "【联系卡】张伟")
+			wantNot(t, got, "您说的是")
+		}
 	})
 	t.Run("a greeting is greeted", func(t *testing.T) {
 		got := h.send(HeadWang, "你好")

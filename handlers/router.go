@@ -55,7 +55,7 @@ var (
 // message cannot be done as sent, or the store's error wrapped with %w (see errors.go).
 func (r *Router) table() []route {
 	return []route{
-		{id: "help", words: []string{"帮助", "怎么用", "使用说明"}, slash: "/help", aliases: []string{"?", "help", "h"}, roles: anyone, run: r.help},
+		{id: "help", words: []string{"帮助", "怎么用", "使用说明", "怎么报", "怎么填", "不会用"}, slash: "/help", aliases: []string{"?", "help", "h"}, roles: anyone, run: r.help},
 		{id: "list", words: []string{"我的亲戚", "亲戚", "我的户", "名单"}, slash: "/list", roles: cadres, run: r.list},
 		{id: "contact", words: []string{"联系", "电话", "打电话", "微信", "联络", "通电话"}, slash: "/contact", aliases: []string{"/call"}, roles: cadres, run: r.checkIn},
 		{id: "visit", words: []string{"走访", "入户", "家访", "走动"}, slash: "/visit", roles: cadres, run: r.checkIn},
@@ -167,28 +167,11 @@ func withBefore(c *Caller, run func(context.Context, *Caller) ([]bot.Reply, erro
 // dispatch finds the command by its keyword and checks the role before anything runs.
 func (r *Router) dispatch(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	rt, word, ok := r.match(c.Text)
-	if !ok && (c.Is(domain.RoleCoordinator) || c.Is(domain.RoleAdmin)) {
-		if t, changed := CoordPhrase(c.Text, r.isPeriod); changed { // "打印11月台账", "谁还没去"
-			c.Text = t
-			rt, word, ok = r.match(t)
-		}
-	}
-	if !ok && allowed(c.Person.Roles, cadresCoord) {
-		if t, id, said, explicit := ResolvePhrase(c.Text); said && (explicit || r.inHand(ctx, c, id)) { // "1号办好了 水管修好了"
-			c.Text = t
-			rt, word, ok = r.match(t)
-		}
+	if !ok {
+		rt, word, ok = r.rephrase(ctx, c)
 	}
 	if !ok {
-		if c.Is(domain.RoleCadre) {
-			if _, _, found := cutKindKeyword(c.Text, keywordScanRunes); found || mayGoTo(c.Text, keywordScanRunes) {
-				return r.checkIn(ctx, c) // voice-to-text: "今天上午走访了王春发…", "昨天去了王春发家"
-			}
-		}
-		if out, handled, err := r.householdFreeText(ctx, c); handled || err != nil {
-			return out, err
-		}
-		return nil, refuse(replyUnknown(r.roleOf(c)))
+		return r.unrouted(ctx, c)
 	}
 	if !allowed(c.Person.Roles, rt.roles) {
 		return nil, refuse(replyWrongRole(word, r.roleOf(c)))
@@ -201,6 +184,43 @@ func (r *Router) dispatch(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 		return nil, fmt.Errorf("%s: %w", rt.id, err)
 	}
 	return out, err
+}
+
+// rephrase reads a message no keyword starts the way its sender talks, and puts it in command form
+// when it is one: a coordinator's "打印11月台账" or "谁还没去", anyone's "1号办好了 水管修好了".
+func (r *Router) rephrase(ctx context.Context, c *Caller) (route, string, bool) {
+	if c.Is(domain.RoleCoordinator) || c.Is(domain.RoleAdmin) {
+		if t, changed := CoordPhrase(c.Text, r.isPeriod); changed {
+			c.Text = t
+			if rt, word, ok := r.match(t); ok {
+				return rt, word, true
+			}
+		}
+	}
+	if allowed(c.Person.Roles, cadresCoord) {
+		if t, id, said, explicit := ResolvePhrase(c.Text); said && (explicit || r.inHand(ctx, c, id)) {
+			c.Text = t
+			return r.match(t)
+		}
+	}
+	return route{}, "", false
+}
+
+// unrouted answers a message that is no command: a cadre's report without a keyword or question
+// about their households, a household's sentence, or "not understood".
+func (r *Router) unrouted(ctx context.Context, c *Caller) ([]bot.Reply, error) {
+	if c.Is(domain.RoleCadre) {
+		if asksList(c.Text) { // "哪些户还没去", "这个月还要去哪几家": a question, not a report
+			return r.list(ctx, c)
+		}
+		if _, _, found := cutKindKeyword(c.Text, keywordScanRunes); found || mayGoTo(c.Text, keywordScanRunes) {
+			return r.checkIn(ctx, c) // voice-to-text: "今天上午走访了王春发…", "昨天去了王春发家"
+		}
+	}
+	if out, handled, err := r.householdFreeText(ctx, c); handled || err != nil {
+		return out, err
+	}
+	return nil, refuse(replyUnknown(r.roleOf(c)))
 }
 
 // match returns the row with the longest keyword that starts the text. Slash commands match
