@@ -119,7 +119,7 @@ func endsCounted(run string) bool {
 	for _, u := range goodsUnits {
 		if strings.HasSuffix(run, u) {
 			before := runeBefore(run, len(run)-len(u))
-			return before >= '0' && before <= '9' || strings.ContainsRune("一二两三四五六七八九十", before)
+			return countsRune(before)
 		}
 	}
 	return false
@@ -135,13 +135,18 @@ func hasCountedUnit(s string) bool {
 			}
 			at := from + i
 			before := runeBefore(strings.TrimRight(s[:at], " "), len(strings.TrimRight(s[:at], " ")))
-			if (before >= '0' && before <= '9') || strings.ContainsRune("一二两三四五六七八九十", before) {
+			if countsRune(before) {
 				return true
 			}
 			from = at + len(u)
 		}
 	}
 	return false
+}
+
+// countsRune is a digit or a Chinese numeral, the last character of a quantity before its unit.
+func countsRune(r rune) bool {
+	return r >= '0' && r <= '9' || strings.ContainsRune("一二两三四五六七八九十", r)
 }
 
 func (p *reportParse) isTaken(start, end int) bool {

@@ -62,7 +62,7 @@ func PickNamed(text string, names []string, all bool) int {
 // the way of calling an elder is taken off ("王大爷", "老李"); 0 when none or several.
 func uniqueName(t string, names []string) int {
 	t = strings.TrimPrefix(t, "老")
-	t = strings.TrimSuffix(t, suffixOf(t, elderWords))
+	t = strings.TrimSuffix(t, suffixOf(t, kinWords))
 	if t == "" {
 		return 0
 	}
@@ -80,9 +80,6 @@ func uniqueName(t string, names []string) int {
 	}
 	return found
 }
-
-// elderWords end the way cadres call old heads of household ("王大爷").
-var elderWords = []string{"大爷", "大娘", "奶奶", "爷爷", "大妈", "大伯", "婶子", "阿姨", "叔", "婶", "伯"}
 
 // pickByWords answers a pending household question with words instead of a digit.
 func (r *Router) pickByWords(ctx context.Context, c *Caller, d dialog) ([]bot.Reply, bool, error) {
