@@ -142,26 +142,24 @@ func (r *Router) handle(ctx context.Context, in bot.Inbound) ([]bot.Reply, error
 	default:
 		return nil, refuse(replyUnsupported(r.roleOf(c)))
 	}
-	return withBefore(c, r.dispatch)(ctx)
+	out, err := r.dispatch(ctx, c)
+	return withBefore(c, out, err)
 }
 
-// withBefore runs the command and puts c.Before ahead of what it says, refusals included, as a
-// message of its own: the command's own answer stays word for word what it always is (a question
-// asked again and again is the same text, which the outbox's repeat guard must let through).
-func withBefore(c *Caller, run func(context.Context, *Caller) ([]bot.Reply, error)) func(context.Context) ([]bot.Reply, error) {
-	return func(ctx context.Context) ([]bot.Reply, error) {
-		out, err := run(ctx, c)
-		if len(c.Before) == 0 {
-			return out, err
-		}
-		if ue, ok := asUserError(err); ok {
-			out, err = say(ue.Text), nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		return append(say(c.Before...), out...), nil
+// withBefore puts c.Before ahead of what the command said, refusals included, as a message of its
+// own: the command's own answer stays word for word what it always is (a question asked again and
+// again is the same text, which the outbox's repeat guard must let through).
+func withBefore(c *Caller, out []bot.Reply, err error) ([]bot.Reply, error) {
+	if len(c.Before) == 0 {
+		return out, err
 	}
+	if ue, ok := asUserError(err); ok {
+		out, err = say(ue.Text), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return append(say(c.Before...), out...), nil
 }
 
 // dispatch finds the command by its keyword and checks the role before anything runs.
