@@ -15,15 +15,19 @@ import (
 // coordLeads are request words a coordinator puts before the command ("打印台账", "帮我导出").
 var coordLeads = []string{"麻烦帮我", "帮我", "给我", "麻烦", "请", "打印一下", "打印", "发一下", "发我", "我要", "要", "看一下", "看看", "查看", "查一下"}
 
-// coordTails are request words after it ("上个月台账发我一下").
-var coordTails = []string{"发我一下", "发给我", "发一下", "给我", "看一下", "看看", "谢谢", "吧", "呢", "一下"}
+// coordTails are request words after it ("上个月台账发我一下", "看看逾期的").
+var coordTails = []string{"发我一下", "发给我", "发一下", "给我", "看一下", "看看", "谢谢", "吧", "呢", "一下", "的"}
 
 // overdueAsks are the ways of asking who has not visited: 逾期.
 var overdueAsks = []string{"谁还没去", "谁没去", "谁还没走访", "谁没走访", "谁还没联系", "谁没联系", "哪些还没去", "哪些没去", "哪些户没去", "谁没走到"}
 
-// periodWords are the commands that take a period (统计 导出 台账 统计图 排名), longest first so
-// 统计图 is not read as 统计.
-var periodWords = []string{"民情台账", "统计图", "台账", "导出", "统计", "排名"}
+// periodWords are the words of the commands that take a period (统计 导出 台账 统计图 排名), and
+// how a coordinator asks for the statistics in other words ("这个月走访情况"), each with the command
+// it is; longest first so 统计图 is not read as 统计.
+var periodWords = []struct{ said, cmd string }{
+	{"民情台账", "民情台账"}, {"走访情况", "统计"}, {"工作情况", "统计"}, {"统计图", "统计图"},
+	{"台账", "台账"}, {"导出", "导出"}, {"统计", "统计"}, {"排名", "排名"},
+}
 
 // CoordPhrase returns the message in command form, and whether it changed. isPeriod tells whether
 // words are a period the commands accept (report.ParsePeriod).
@@ -42,21 +46,41 @@ func CoordPhrase(text string, isPeriod func(string) bool) (string, bool) {
 		return "逾期", true
 	}
 	for _, w := range periodWords {
-		at := strings.Index(t, w)
+		at := strings.Index(t, w.said)
 		if at < 0 {
 			continue
 		}
 		period := strings.TrimSuffix(trimSeps(t[:at]), "的")
-		rest := trimSeps(t[at+len(w):])
+		rest := trimSeps(t[at+len(w.said):])
 		switch {
+		case period == "" && w.said != w.cmd && rest == "":
+			return w.cmd, true
 		case period == "":
 			return t, t != trimSeps(text)
 		case isPeriod(period) && rest == "":
-			return w + " " + period, true
+			return w.cmd + " " + period, true
 		}
 		return "", false
 	}
-	return "", false
+	return t, t != trimSeps(text) // "看看逾期的": the command once the request words are gone
+}
+
+// PeriodArg is the period in what follows a period command, without the words a coordinator adds
+// after it: "12月的台账" and "上个月的" are 12月 and 上个月.
+func PeriodArg(args string) string {
+	t := trimSeps(args)
+	for changed := true; changed; {
+		changed = false
+		if w := suffixOf(t, coordTails); w != "" && len(w) < len(t) {
+			t, changed = trimSeps(t[:len(t)-len(w)]), true
+		}
+		for _, w := range periodWords {
+			if strings.HasSuffix(t, w.said) && len(w.said) < len(t) {
+				t, changed = trimSeps(t[:len(t)-len(w.said)]), true
+			}
+		}
+	}
+	return t
 }
 
 // resolvedSaid is a cadre saying a request is done in their own words: "1号办好了 水管修好了",

@@ -28,12 +28,37 @@ func TestCoordPhrase(t *testing.T) {
 		{"a command typed the usual way needs nothing", "统计 11月", ""},
 		{"nothing of the kind", "陈建国最近去了吗", ""},
 		{"a request word alone", "请", ""},
+		{"overdue asked with 的", "看看逾期的", "逾期"},
+		{"the visits of this month", "这个月走访情况", "统计 这个月"},
+		{"the work of last month", "上个月的工作情况", "统计 上个月"},
+		{"the visits, no period", "走访情况", "统计"},
+		{"stats with 的 after the month", "统计12月的", "统计12月"},
+		{"a name with 的 is no command", "陈建国的", "陈建国"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			got, changed := handlers.CoordPhrase(tc.in, isPeriod)
 			if tc.want == "" && changed || tc.want != "" && got != tc.want {
 				t.Fatalf("CoordPhrase(%q) = %q %v, want %q", tc.in, got, changed, tc.want)
+			}
+		})
+	}
+}
+
+func TestPeriodArg(t *testing.T) {
+	cases := []struct{ name, in, want string }{
+		{"the ledger after the month", "12月的台账", "12月"},
+		{"的 after the month", "上个月的", "上个月"},
+		{"thanks after the quarter", "2026Q4 谢谢", "2026Q4"},
+		{"the stats word after the year", "2026年统计", "2026年"},
+		{"a period alone", "11月", "11月"},
+		{"the word alone stays", "台账", "台账"},
+		{"empty", "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := handlers.PeriodArg(tc.in); got != tc.want {
+				t.Fatalf("PeriodArg(%q) = %q, want %q", tc.in, got, tc.want)
 			}
 		})
 	}
@@ -49,6 +74,13 @@ func TestCoordinatorPhrasing(t *testing.T) {
 	}
 	wantContains(t, h.send(CoordLi, "11月的统计"), "2026年11月")
 	wantContains(t, h.send(CoordLi, "谁还没去"), "逾期")
+	wantContains(t, h.send(CoordLi, "看看逾期的"), "逾期")
+	wantContains(t, h.send(CoordLi, "上个月走访情况"), "2026年10月")
+	wantContains(t, h.send(CoordLi, "统计 上个月的"), "2026年10月")
+	rs = h.replies(CoordLi, "导出 11月的台账")
+	if len(rs) != 2 || rs[1].FileName != "民情台账-2026-11.xlsx" {
+		t.Fatalf("replies = %+v, want the November ledger", rs)
+	}
 	wantContains(t, h.send(CadreZhang, "打印台账"), "没看懂")
 }
 

@@ -189,8 +189,8 @@ func (r *Router) dispatch(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 func (r *Router) rephrase(ctx context.Context, c *Caller) (route, string, bool) {
 	if c.Is(domain.RoleCoordinator) || c.Is(domain.RoleAdmin) {
 		if t, changed := CoordPhrase(c.Text, r.isPeriod); changed {
-			c.Text = t
 			if rt, word, ok := r.match(t); ok {
+				c.Text = t
 				return rt, word, true
 			}
 		}

@@ -20,6 +20,9 @@ func parsePeriodArg(args string, now time.Time, def report.Period) (report.Perio
 		return def, ""
 	}
 	p, err := report.ParsePeriod(args, now)
+	if err != nil && PeriodArg(args) != args { // "导出 12月的台账"
+		p, err = report.ParsePeriod(PeriodArg(args), now)
+	}
 	switch {
 	case errors.Is(err, report.ErrFuturePeriod):
 		return report.Period{}, replyPeriodFuture(args)
