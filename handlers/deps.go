@@ -51,6 +51,7 @@ type Requests interface {
 	ChangeRequest(ctx context.Context, id domain.RequestID, actor domain.PersonID, action string, at time.Time,
 		change func(*store.Request) error, notify func(store.Request) []store.OutboxMessage) (store.Request, error)
 	OpenRequestsFor(ctx context.Context, assignee domain.PersonID, units []domain.UnitID, limit int) (store.OpenRequests, error)
+	RequestsOfHousehold(ctx context.Context, hh domain.HouseholdID) ([]store.Request, error)
 	LatestUnratedRequest(ctx context.Context, hh domain.HouseholdID, since time.Time) (store.Request, error)
 	AddRating(ctx context.Context, r store.Rating, actor domain.PersonID) (store.Rating, error)
 }

@@ -141,9 +141,8 @@ func (r *Router) dialogAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool
 		}
 		return out, true, err
 	}
-	if d.Kind == dlgRequestOffer && c.In.Kind == bot.KindText && c.Text != "" && !isCommandLike(r, c.Text) {
-		if _, isNum := digitAnswer(c.Text); !isNum { // the sentence goes on: "能不能帮忙看看"
-			out, err := r.offerRequest(ctx, c, d.Text+" "+c.Text)
+	if d.Kind == dlgRequestOffer && c.In.Kind == bot.KindText && c.Text != "" {
+		if out, handled, err := r.offerGoesOn(ctx, c, d); handled {
 			return out, true, err
 		}
 	}
@@ -200,7 +199,28 @@ func digitAnswer(text string) (int, bool) {
 // belong to the words they enclose ("房子漏雨(严重)" keeps its bracket).
 func trimSeps(s string) string { return trimEdgeSeps(s) }
 
+// offerGoesOn handles text sent while a household's sentence waits for "1 转给干部 / 2 不用 / 3 投诉".
+// More words join the sentence ("能不能帮忙看看"); thanks alone ("谢谢张书记") ask the same question
+// again without joining; a command drops the question, and its reply first says the sentence was not
+// passed on. A digit is the answer, left to the caller.
+func (r *Router) offerGoesOn(ctx context.Context, c *Caller, d dialog) ([]bot.Reply, bool, error) {
+	if _, isNum := digitAnswer(c.Text); isNum {
+		return nil, false, nil
+	}
+	if isCommandLike(r, c.Text) {
+		r.dropDialog(ctx, c.ID())
+		c.Before = append(c.Before, replyOfferLeft(clipText(d.Text, 20)))
+		return nil, false, nil
+	}
+	if matter, pleasant := MatterOf(c.Text); pleasant && !matter {
+		out, err := r.offerRequest(ctx, c, d.Text)
+		return out, true, err
+	}
+	out, err := r.offerRequest(ctx, c, d.Text+" "+c.Text)
+	return out, true, err
+}
+
 func isCommandLike(r *Router, text string) bool {
-	_, _, ok := r.match(text)
+	_, _, ok := r.match(text, "")
 	return ok
 }

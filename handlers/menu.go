@@ -31,6 +31,9 @@ func (r *Router) menuChoice(ctx context.Context, c *Caller, n int) ([]bot.Reply,
 		return say(replyMenuComplain), nil
 	case 5:
 		return r.help(ctx, c)
+	case 6: // appended, so the digits households already know keep their meaning
+		c.Args = ""
+		return r.myRequests(ctx, c)
 	}
 	return nil, refuse(replyPickRange(len(menuItems)), replyMenu())
 }

@@ -39,35 +39,36 @@ func replyTooLong(n, max int) string {
 
 // helpLine is the one-line usage of each command in 帮助, by route id.
 var helpLine = map[string]string{
-	"list":      "我的亲戚 — 看结对户、上次联系、该走访了没",
-	"contact":   "电话 2 问春耕准备 — 记一次电话/微信联系",
-	"visit":     "走访 王春发 送化肥3包 现金500元 — 记一次走访（可写“昨天”“3月5日”补报）",
-	"policy":    "讲政策 2 讲了医保缴费 — 记一次政策宣讲",
-	"warmth":    "送温暖 2 米20斤 油2桶 — 记一次送温暖",
-	"deed":      "办实事 2 帮办了低保年审 — 记一件实事",
-	"undo":      "撤销 — 撤回刚才的报告（10分钟内）",
-	"plan":      "计划 本月走访全部亲戚 — 记本月工作计划",
-	"requests":  "诉求列表 — 看待办的诉求",
-	"accept":    "受理 12 — 受理12号诉求",
-	"resolve":   "办结 12 已办好救助卡 — 办结并告诉群众结果",
-	"transfer":  "转办 12 需要民政协调 — 转给单位协调员",
-	"request":   "诉求 就医 想办医疗救助卡 — 提一件需要帮忙的事（也可以直接发语音）",
-	"complaint": "投诉 … — 反映对干部的意见，直接交单位负责人",
-	"rate":      "评价 5 很满意 — 给干部的帮助打分（1到5分）",
-	"mycadre":   "我的干部 — 看结对干部的联系卡",
-	"menu":      "菜单 — 数字菜单，回复数字就行",
-	"overdue":   "逾期 [单位] — 本单位及下属单位逾期未联系的结对",
-	"stats":     "统计 11月 — 走到的户、户主确认、异议、诉求按时办结、满意度，活动次数供参考（也可写 2026Q4、2026年）",
-	"ranking":   "排名 2026Q4 — 单位按结果排名（默认关闭：2026年政务应用规定禁止应用内积分排名；只排单位，不排个人，不看活动次数）",
-	"export":    "导出 11月 — 领取民情台账 Excel 文件",
-	"chart":     "统计图 11月 — 各单位五类活动柱状图",
-	"relay":     "接力 周干部 王干部 — 把结对户整体交给新干部，记录保留",
-	"campaigns": "活动 — 进行中和下一个走访活动，已走到多少户",
-	"leave":     "请假 周干部 12-01 12-15 住院 — 登记干部请假，期间不催",
-	"callbacks": "回访清单 [11月] — 不用微信的户要打电话回访的名单（Excel，含完整电话，取用会留痕）",
-	"callback":  "回访 H001 1 说明 — 记一次电话回访：1 是　2 没有来　3 有出入",
-	"verify":    "核实 12 属实 说明 — 核实户主提出的异议（属实＝户主说的对；有误＝记录无误）；只发「核实」看待核实名单",
-	"bindcode":  "绑定码 G01 — 给本单位干部（编号或姓名）或结对户（人员编号）生成一次性绑定码，当面交给本人",
+	"list":       "我的亲戚 — 看结对户、上次联系、该走访了没",
+	"contact":    "电话 2 问春耕准备 — 记一次电话/微信联系",
+	"visit":      "走访 王春发 送化肥3包 现金500元 — 记一次走访（可写“昨天”“3月5日”补报）",
+	"policy":     "讲政策 2 讲了医保缴费 — 记一次政策宣讲",
+	"warmth":     "送温暖 2 米20斤 油2桶 — 记一次送温暖",
+	"deed":       "办实事 2 帮办了低保年审 — 记一件实事",
+	"undo":       "撤销 — 撤回刚才的报告（10分钟内）",
+	"plan":       "计划 本月走访全部亲戚 — 记本月工作计划",
+	"requests":   "诉求列表 — 看待办的诉求",
+	"accept":     "受理 12 — 受理12号诉求",
+	"resolve":    "办结 12 已办好救助卡 — 办结并告诉群众结果",
+	"transfer":   "转办 12 需要民政协调 — 转给单位协调员",
+	"request":    "诉求 就医 想办医疗救助卡 — 提一件需要帮忙的事（也可以直接发语音）",
+	"complaint":  "投诉 … — 反映对干部的意见，直接交单位负责人",
+	"rate":       "评价 5 很满意 — 给干部的帮助打分（1到5分）",
+	"mycadre":    "我的干部 — 看结对干部的联系卡",
+	"myrequests": "我的诉求 — 看反映过的事办到哪一步了",
+	"menu":       "菜单 — 数字菜单，回复数字就行",
+	"overdue":    "逾期 [单位] — 本单位及下属单位逾期未联系的结对",
+	"stats":      "统计 11月 — 走到的户、户主确认、异议、诉求按时办结、满意度，活动次数供参考（也可写 2026Q4、2026年）",
+	"ranking":    "排名 2026Q4 — 单位按结果排名（默认关闭：2026年政务应用规定禁止应用内积分排名；只排单位，不排个人，不看活动次数）",
+	"export":     "导出 11月 — 领取民情台账 Excel 文件",
+	"chart":      "统计图 11月 — 各单位五类活动柱状图",
+	"relay":      "接力 周干部 王干部 — 把结对户整体交给新干部，记录保留",
+	"campaigns":  "活动 — 进行中和下一个走访活动，已走到多少户",
+	"leave":      "请假 周干部 12-01 12-15 住院 — 登记干部请假，期间不催",
+	"callbacks":  "回访清单 [11月] — 不用微信的户要打电话回访的名单（Excel，含完整电话，取用会留痕）",
+	"callback":   "回访 H001 1 说明 — 记一次电话回访：1 是　2 没有来　3 有出入",
+	"verify":     "核实 12 属实 说明 — 核实户主提出的异议（属实＝户主说的对；有误＝记录无误）；只发「核实」看待核实名单",
+	"bindcode":   "绑定码 G01 — 给本单位干部（编号或姓名）或结对户（人员编号）生成一次性绑定码，当面交给本人",
 }
 
 // roleExample is the one-line example for unknown input, by role.
@@ -211,6 +212,11 @@ func replyPickAgain(labels []string, all bool) string {
 	return "没看出您选的是哪一户，刚才的报告还在等您选。请回复数字：\n" + numbered(labels) + "\n也可以重新发完整的话。"
 }
 
+// replyOfferLeft says that a household's sentence waiting for 1/2/3 was dropped by a command.
+func replyOfferLeft(text string) string {
+	return fmt.Sprintf("（您刚才说的“%s”还没有转给干部；需要的话请再发一遍。）", text)
+}
+
 // replyPickDropped says that a report waiting for its household was dropped by a new message.
 func replyPickDropped(kind, text string) string {
 	if text != "" {
@@ -333,6 +339,70 @@ const (
 	replyCameThanks   = "谢谢您告诉我们干部来看过您！有事随时发，也可以直接发语音；回复“菜单”看数字菜单。"
 	replyGreetBack    = "您好！有事直接发给我，我转给您的帮扶干部，也可以直接发语音；回复“菜单”看数字菜单。"
 )
+
+// replyNoRequestsYet answers a household's 我的诉求 when they have reported nothing.
+const replyNoRequestsYet = "您还没有反映过事情。有事直接发给我，我转给您的帮扶干部，也可以直接发语音。"
+
+// replyStatusLine is one of a household's requests as they see it: what they said, when, and where
+// it stands in their words. who is the cadre handling it, "" for a complaint (never named there).
+func replyStatusLine(q store.Request, who string) string {
+	what := clipText(q.Text, 16)
+	if len([]rune(q.Text)) > 16 {
+		what += "…"
+	}
+	switch {
+	case q.Kind == domain.ReqVoice:
+		what = "语音留言"
+	case q.Kind == domain.ReqComplaint:
+		what = "投诉：" + what
+	}
+	return fmt.Sprintf("%d号 %s（%s）— %s", q.ID, what, q.CreatedAt.Format("1月2日"), statusInWords(q, who))
+}
+
+func statusInWords(q store.Request, who string) string {
+	complaint := q.Kind == domain.ReqComplaint
+	switch {
+	case q.Status == domain.StatusResolved:
+		done := "已办好"
+		if complaint {
+			done = "已处理"
+		}
+		if q.ResolvedAt != nil {
+			done += "（" + q.ResolvedAt.Format("1月2日") + "）"
+		}
+		if res := clipText(q.Result, 30); res != "" {
+			done += "：" + res
+		}
+		return done
+	case complaint && q.Status == domain.StatusNew:
+		return "已交单位负责人，等处理"
+	case complaint:
+		return "单位正在处理"
+	case q.Status == domain.StatusTransferred:
+		return "已转到单位协调，正在办"
+	case who == "":
+		return "已登记，您暂时没有结对干部，请同时打村委会电话"
+	case q.Status == domain.StatusAccepted:
+		return fmt.Sprintf("%s正在办，约定%s前办好", who, q.DueAt.Format("1月2日"))
+	}
+	return fmt.Sprintf("已转给%s，等回复", who)
+}
+
+// replyRequestStatus is a household's 我的诉求: the lines, how many did not fit, and how to report more.
+func replyRequestStatus(lines []string, left int) string {
+	const more = "有新的事直接发给我，也可以发语音。"
+	if len(lines) == 0 {
+		return "您反映过的事都已办好，最近三个月没有新的。" + more
+	}
+	var b strings.Builder
+	b.WriteString("您反映过的事：\n")
+	b.WriteString(strings.Join(lines, "\n"))
+	if left > 0 {
+		fmt.Fprintf(&b, "\n另有%d件没列出，可以问您的帮扶干部。", left)
+	}
+	b.WriteString("\n" + more)
+	return b.String()
+}
 
 const replyRequestEmpty = "请说说需要帮什么忙，例如：诉求 就医 想办医疗救助卡。也可以直接发语音。"
 
@@ -526,7 +596,7 @@ func cardText(name, title, unit, phone, promise, office string) string {
 	return strings.Join(lines, "\n")
 }
 
-var menuItems = []string{"我的干部（联系卡）", "提诉求（需要帮忙的事）", "给干部打分", "投诉", "使用帮助"}
+var menuItems = []string{"我的干部（联系卡）", "提诉求（需要帮忙的事）", "给干部打分", "投诉", "使用帮助", "我反映的事办得怎么样了"}
 
 func replyMenu() string {
 	return "请回复数字：\n" + numbered(menuItems) + "\n也可以直接发语音说事。"

@@ -42,6 +42,9 @@ func ParseRequest(args string) (domain.RequestCategory, string) {
 
 // request is 诉求 <类别> <内容> from a household.
 func (r *Router) request(ctx context.Context, c *Caller) ([]bot.Reply, error) {
+	if out, handled, err := r.progressAsked(ctx, c, c.Args); handled || err != nil {
+		return out, err
+	}
 	cat, text := ParseRequest(c.Args)
 	if text == "" {
 		return nil, refuse(replyRequestEmpty)

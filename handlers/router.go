@@ -64,13 +64,14 @@ func (r *Router) table() []route {
 		{id: "deed", words: []string{"办实事", "代办"}, slash: "/deed", roles: cadres, run: r.checkIn},
 		{id: "undo", words: []string{"撤销", "撤回", "删除上一条"}, slash: "/undo", roles: cadres, run: r.undo},
 		{id: "plan", words: []string{"计划", "工作计划"}, slash: "/plan", roles: cadres, run: r.plan},
-		{id: "requests", words: []string{"诉求列表", "待办"}, slash: "/requests", roles: cadresCoord, run: r.requestList},
+		{id: "requests", words: append([]string{"诉求列表", "待办"}, statusWords...), slash: "/requests", roles: cadresCoord, run: r.requestList},
 		{id: "accept", words: []string{"受理"}, slash: "/accept", roles: cadresCoord, run: r.accept},
 		{id: "resolve", words: []string{"办结"}, slash: "/resolve", aliases: []string{"/done"}, roles: cadresCoord, run: r.resolve},
 		{id: "transfer", words: []string{"转办"}, slash: "/transfer", roles: cadresCoord, run: r.transfer},
 		{id: "request", words: []string{"诉求", "求助", "反映"}, slash: "/request", roles: households, run: r.request},
 		{id: "complaint", words: []string{"投诉", "我要投诉", "我想投诉", "要投诉"}, slash: "/complain", roles: households, run: r.complaint},
 		{id: "rate", words: []string{"评价", "打分"}, slash: "/rate", roles: households, run: r.rate},
+		{id: "myrequests", words: statusWords, slash: "/myrequests", roles: households, run: r.myRequests},
 		{id: "mycadre", words: []string{"我的干部", "联系卡", "服务卡"}, slash: "/mycadre", roles: households, run: r.myCadre},
 		{id: "menu", words: []string{"菜单", "目录"}, slash: "/menu", roles: households, run: r.menu},
 		{id: "overdue", words: []string{"逾期", "逾期名单", "督办"}, slash: "/overdue", aliases: []string{"/od"}, roles: coordinator, run: r.overdue},
@@ -164,7 +165,7 @@ func withBefore(c *Caller, out []bot.Reply, err error) ([]bot.Reply, error) {
 
 // dispatch finds the command by its keyword and checks the role before anything runs.
 func (r *Router) dispatch(ctx context.Context, c *Caller) ([]bot.Reply, error) {
-	rt, word, ok := r.match(c.Text)
+	rt, word, ok := r.match(c.Text, c.Person.Roles)
 	if !ok {
 		rt, word, ok = r.rephrase(ctx, c)
 	}
@@ -189,7 +190,7 @@ func (r *Router) dispatch(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 func (r *Router) rephrase(ctx context.Context, c *Caller) (route, string, bool) {
 	if c.Is(domain.RoleCoordinator) || c.Is(domain.RoleAdmin) {
 		if t, changed := CoordPhrase(c.Text, r.isPeriod); changed {
-			if rt, word, ok := r.match(t); ok {
+			if rt, word, ok := r.match(t, c.Person.Roles); ok {
 				c.Text = t
 				return rt, word, true
 			}
@@ -198,7 +199,7 @@ func (r *Router) rephrase(ctx context.Context, c *Caller) (route, string, bool) 
 	if allowed(c.Person.Roles, cadresCoord) {
 		if t, id, said, explicit := ResolvePhrase(c.Text); said && (explicit || r.inHand(ctx, c, id)) {
 			c.Text = t
-			return r.match(t)
+			return r.match(t, c.Person.Roles)
 		}
 	}
 	return route{}, "", false
@@ -221,15 +222,17 @@ func (r *Router) unrouted(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	return nil, refuse(replyUnknown(r.roleOf(c)))
 }
 
-// match returns the row with the longest keyword that starts the text. Slash commands match
-// case-insensitively and must end at a non-letter ("/visit2" yes, "/visitor" no).
-func (r *Router) match(text string) (route, string, bool) {
+// match returns the row with the longest keyword that starts the text; where rows share a keyword
+// ("我的诉求": a cadre's list, a household's own requests), the first row roles may use. Slash
+// commands match case-insensitively and must end at a non-letter ("/visit2" yes, "/visitor" no).
+func (r *Router) match(text string, roles domain.Roles) (route, string, bool) {
 	lower := asciiLower(text)
 	var best route
 	bestWord := ""
 	for _, rt := range r.routes {
 		for _, w := range rt.keywords() {
-			if !strings.HasPrefix(lower, w) || len(w) <= len(bestWord) {
+			if !strings.HasPrefix(lower, w) || len(w) < len(bestWord) ||
+				len(w) == len(bestWord) && (allowed(roles, best.roles) || !allowed(roles, rt.roles)) {
 				continue
 			}
 			if next, _ := utf8.DecodeRuneInString(lower[len(w):]); isASCIIWord(w) && next < utf8.RuneSelf && isDigitOrASCIILetter(next) && !(next >= '0' && next <= '9') {
