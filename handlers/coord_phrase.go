@@ -25,8 +25,23 @@ var overdueAsks = []string{"谁还没去", "谁没去", "谁还没走访", "谁�
 // how a coordinator asks for the statistics in other words ("这个月走访情况"), each with the command
 // it is; longest first so 统计图 is not read as 统计.
 var periodWords = []struct{ said, cmd string }{
-	{"民情台账", "民情台账"}, {"走访情况", "统计"}, {"工作情况", "统计"}, {"统计图", "统计图"},
+	{"民情台账", "民情台账"}, {"走访了多少户", "统计"}, {"走访了几户", "统计"}, {"走访情况", "统计"}, {"工作情况", "统计"}, {"统计图", "统计图"},
 	{"台账", "台账"}, {"导出", "导出"}, {"统计", "统计"}, {"排名", "排名"},
+}
+
+// weekWords are weeks, which no report is counted by: "本周走访情况" is still 统计, and its answer
+// says which periods there are instead of "not understood".
+var weekWords = []string{"本周", "这周", "这一周", "上周", "上一周", "本星期", "这星期", "这个星期", "上个星期",
+	"这礼拜", "这个礼拜", "上礼拜", "上个礼拜", "近一周", "最近一周"}
+
+// IsWeek tells whether a period command's words name a week.
+func IsWeek(words string) bool {
+	for _, w := range weekWords {
+		if words == w {
+			return true
+		}
+	}
+	return false
 }
 
 // CoordPhrase returns the message in command form, and whether it changed. isPeriod tells whether
@@ -57,7 +72,7 @@ func CoordPhrase(text string, isPeriod func(string) bool) (string, bool) {
 			return w.cmd, true
 		case period == "":
 			return t, t != trimSeps(text)
-		case isPeriod(period) && rest == "":
+		case (isPeriod(period) || IsWeek(period)) && rest == "":
 			return w.cmd + " " + period, true
 		}
 		return "", false

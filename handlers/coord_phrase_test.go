@@ -32,6 +32,9 @@ func TestCoordPhrase(t *testing.T) {
 		{"the visits of this month", "这个月走访情况", "统计 这个月"},
 		{"the work of last month", "上个月的工作情况", "统计 上个月"},
 		{"the visits, no period", "走访情况", "统计"},
+		{"a week is still 统计, answered there", "本周走访情况", "统计 本周"},
+		{"how many visited this month", "这个月走访了多少户", "统计 这个月"},
+		{"how many visited this week", "这周走访了几户", "统计 这周"},
 		{"stats with 的 after the month", "统计12月的", "统计12月"},
 		{"a name with 的 is no command", "陈建国的", "陈建国"},
 	}
@@ -77,6 +80,9 @@ func TestCoordinatorPhrasing(t *testing.T) {
 	wantContains(t, h.send(CoordLi, "看看逾期的"), "逾期")
 	wantContains(t, h.send(CoordLi, "上个月走访情况"), "2026年10月")
 	wantContains(t, h.send(CoordLi, "统计 上个月的"), "2026年10月")
+	for _, week := range []string{"本周走访情况", "统计 上周", "导出 这个星期的", "这周走访了多少户"} {
+		wantContains(t, h.send(CoordLi, week), "按月、季度或年算，没有按周", "统计 11月", "逾期")
+	}
 	rs = h.replies(CoordLi, "导出 11月的台账")
 	if len(rs) != 2 || rs[1].FileName != "民情台账-2026-11.xlsx" {
 		t.Fatalf("replies = %+v, want the November ledger", rs)

@@ -698,6 +698,12 @@ func replyPeriodFuture(arg string) string {
 	return fmt.Sprintf("「%s」还没开始，没有数据。试试「统计 本月」或「统计 上月」。", arg)
 }
 
+// replyPeriodWeek answers a week: counts go by month, quarter and year, and this month so far is
+// the nearest thing.
+func replyPeriodWeek(arg string, now time.Time) string {
+	return fmt.Sprintf("统计和台账按月、季度或年算，没有按周（「%s」）的。本月到今天的请发：统计 %d月；谁还没去请发：逾期。", arg, now.Month())
+}
+
 func replyPeriodBad(arg string) string {
 	return fmt.Sprintf("「%s」没看懂。可以写 11月、2026-11、2026Q4、2026年第四季度 或 2026年。", arg)
 }

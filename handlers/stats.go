@@ -24,6 +24,8 @@ func parsePeriodArg(args string, now time.Time, def report.Period) (report.Perio
 		p, err = report.ParsePeriod(PeriodArg(args), now)
 	}
 	switch {
+	case err != nil && IsWeek(PeriodArg(args)):
+		return report.Period{}, replyPeriodWeek(args, now)
 	case errors.Is(err, report.ErrFuturePeriod):
 		return report.Period{}, replyPeriodFuture(args)
 	case err != nil:
