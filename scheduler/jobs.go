@@ -28,7 +28,7 @@ type Store interface {
 	DeleteCampaignsExcept(ctx context.Context, keep []string, after time.Time) (int64, error)
 	OnLeaveAt(ctx context.Context, day time.Time) (map[domain.PersonID]bool, error)
 	LoadOrgChart(ctx context.Context) (store.OrgChart, error)
-	LatestBeforeOf(ctx context.Context, ids []domain.PairingID, before time.Time) (map[domain.PairingID][]store.CheckInFact, error)
+	LatestBefore(ctx context.Context, fs []store.PairingFacts, before time.Time) (map[domain.PairingID][]store.CheckInFact, error)
 	HistoryOf(ctx context.Context, ids []domain.PairingID, before time.Time) (map[domain.PairingID][]store.CheckInFact, error)
 	OpenAlertsOf(ctx context.Context, ids []domain.PairingID) ([]store.Alert, error)
 	OpenStepsOf(ctx context.Context, ids []domain.PairingID) ([]store.AlertStep, error)

@@ -142,7 +142,7 @@ func (p *overduePass) raise(ctx context.Context) error {
 	if chunk <= 0 {
 		chunk = planChunk
 	}
-	opts := store.ScanOptions{At: p.now, Bounds: p.job.Policy.Bounds(p.now), Lean: true}
+	opts := store.ScanOptions{At: p.now, Bounds: p.job.Policy.Bounds(p.now), Lean: true, Earlier: true}
 	w := startBehind(ctx, 0, func(ctx context.Context, c overdueChunk) error { return p.flush(ctx, c, opts.Bounds[0]) })
 	hand := func(last bool) error {
 		err := w.hand(overdueChunk{hits: p.pending, upTo: p.upTo, last: last})
@@ -267,18 +267,20 @@ func policyPairing(f store.PairingFacts) policy.Pairing {
 }
 
 // dateSpells adds each overdue pairing's check-ins before the look-back and re-evaluates, which dates
-// its spell: the latest check-in of each kind is enough under rules asking one check-in per period,
-// the whole history is read for pairings under a rule asking several.
+// its spell: the latest check-in of each kind is enough under rules asking one check-in per period
+// (from the summary row the scan read, where the row knows it), the whole history is read for
+// pairings under a rule asking several.
 func (j *OverdueScan) dateSpells(ctx context.Context, hits []overdueHit, before, at time.Time) error {
-	var latestIDs, historyIDs []domain.PairingID
+	var latestOf []store.PairingFacts
+	var historyIDs []domain.PairingID
 	for _, h := range hits {
 		if j.Policy.NeedsHistory(policyPairing(h.facts)) {
 			historyIDs = append(historyIDs, h.facts.Pairing.ID)
 		} else {
-			latestIDs = append(latestIDs, h.facts.Pairing.ID)
+			latestOf = append(latestOf, h.facts)
 		}
 	}
-	latest, err := j.Store.LatestBeforeOf(ctx, latestIDs, before)
+	latest, err := j.Store.LatestBefore(ctx, latestOf, before)
 	if err != nil {
 		return err
 	}

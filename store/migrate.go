@@ -132,6 +132,26 @@ func (s *Store) migrations() []*gormigrate.Migration {
 			ID:      "202612070002_checkin_content_key",
 			Migrate: migrateCheckInContentKey,
 		},
+		{
+			// Summary rows keep the latest entry of each kind before CompleteFrom (summary_earlier.go).
+			// The rows pruned before get it from check_ins here, one locked chunk at a time (about a
+			// minute at twenty million check-ins); a row left without it only costs the overdue scan a
+			// read of that pairing's check-ins, as before.
+			ID: "202612070003_summary_earlier",
+			Migrate: func(tx *gorm.DB) error {
+				m := tx.Migrator()
+				for _, col := range []string{"Earlier", "EarlierAt"} {
+					if !m.HasColumn(&PairingSummary{}, col) {
+						if err := m.AddColumn(&PairingSummary{}, col); err != nil {
+							return fmt.Errorf("add pairing_summaries.%s: %w", col, err)
+						}
+					}
+				}
+				st := &Store{db: tx, loc: s.loc, driver: s.driver, hhCols: s.hhCols, watch: s.watch, inTx: s.driver == DriverSQLite}
+				_, err := st.PruneSummaries(tx.Statement.Context, time.Time{})
+				return err
+			},
+		},
 	}
 }
 

@@ -40,6 +40,10 @@ type PairingFacts struct {
 	// ScanOptions.LatestBefore is set, the latest check-in of each kind before Since — of the
 	// pairing and of the pairings it continues (relay_chain.go).
 	CheckIns []CheckInFact
+	// summary is the pairing's summary row as the scan read it, kept (ScanOptions.Earlier) when it
+	// knows the check-ins before the scan's window; LatestBefore reads them from it. Nil for relayed
+	// pairings and for rows that do not know them (summary_earlier.go).
+	summary *summaryCols
 }
 
 // ScanOptions say which pairings a scan visits and which check-ins it loads.
@@ -57,6 +61,9 @@ type ScanOptions struct {
 	// Person id stay empty. The head's name is read (its households row is read anyway): a cadre's
 	// overdue digest, written during the scan, names the households.
 	Lean bool
+	// Earlier keeps with each pairing its summary row where the row knows the check-ins before the
+	// window, so that LatestBefore answers from it; the overdue scan dates its spells so.
+	Earlier bool
 }
 
 // ScanActivePairings calls fn with consecutive batches of active pairings, ordered by id. A batch is
@@ -243,6 +250,8 @@ func relayedOf(fs []PairingFacts) ([]domain.PairingID, []relayLink) {
 type summaryCols struct {
 	completeFrom *time.Time
 	recent       *string
+	earlier      *string    // only when the scan asks for ScanOptions.Earlier
+	earlierAt    *time.Time // likewise
 }
 
 // activeBatch reads the active pairings with ids in (after, upTo] with their household and cadre
@@ -257,6 +266,9 @@ func (s *Store) activeBatch(ctx context.Context, o ScanOptions, after, upTo doma
 	}
 	if withSummary {
 		cols, join = cols+", ps.complete_from, ps.recent", " LEFT JOIN pairing_summaries ps ON ps.pairing_id = p.id"
+		if o.Earlier {
+			cols += ", ps.earlier, ps.earlier_at"
+		}
 	}
 	rows, err := s.q(ctx).Raw("SELECT p.id, p.cadre_id, p.household_id, p.program_id, p.relayed_from_id, p.start_on, p.end_on,"+
 		" h.tags, c.unit_id"+cols+" FROM pairings p JOIN households h ON h.id = p.household_id"+
@@ -270,7 +282,7 @@ func (s *Store) activeBatch(ctx context.Context, o ScanOptions, after, upTo doma
 	out := make([]PairingFacts, 0, upTo-after)
 	sums := make([]summaryCols, 0, upTo-after)
 	var row activeRow
-	dest := row.dest(o.Lean, withSummary)
+	dest := row.dest(o.Lean, withSummary, o.Earlier)
 	for rows.Next() {
 		row = activeRow{}
 		if err := rows.Scan(dest...); err != nil {
@@ -300,7 +312,7 @@ type activeRow struct {
 	sum summaryCols
 }
 
-func (r *activeRow) dest(lean, withSummary bool) []any {
+func (r *activeRow) dest(lean, withSummary, earlier bool) []any {
 	p := &r.f.Pairing
 	dest := []any{&p.ID, &p.CadreID, &p.HouseholdID, &p.ProgramID, &p.RelayedFromID, &p.StartOn, &p.EndOn,
 		&r.f.Tags, &r.f.CadreUnit, &r.f.HeadName}
@@ -309,6 +321,9 @@ func (r *activeRow) dest(lean, withSummary bool) []any {
 	}
 	if withSummary {
 		dest = append(dest, &r.sum.completeFrom, &r.sum.recent)
+		if earlier {
+			dest = append(dest, &r.sum.earlier, &r.sum.earlierAt)
+		}
 	}
 	return dest
 }

@@ -36,6 +36,13 @@ type PairingSummary struct {
 	ID           domain.PairingID `gorm:"column:pairing_id;primaryKey;autoIncrement:false"` // the pairing's id
 	CompleteFrom *time.Time
 	Recent       string `gorm:"type:text;not null"`
+	// Earlier holds, of the check-ins before CompleteFrom, the latest of each kind (entries as in
+	// Recent, which may hold a few more: back-dated ones appended since). The overdue scan dates a
+	// spell from it instead of reading the pairing's older check-ins (summary_earlier.go). It counts
+	// only while EarlierAt equals CompleteFrom: NULL or another instant (a row pruned before it was
+	// kept, or by an older version; an undo of a check-in before CompleteFrom) means not known.
+	Earlier   *string `gorm:"type:text"`
+	EarlierAt *time.Time
 }
 
 // SummaryHorizon is how far back a summary keeps entries: longer than any scan window (the previous
@@ -77,13 +84,7 @@ func summaryEntry(kind domain.CheckInKind, at time.Time) (string, error) {
 // runs for every entry of every pairing each scan, so it compares Unix seconds and builds a time
 // only for the entries it keeps.
 func decodeSummary(recent string, from, to time.Time, loc *time.Location, out []CheckInFact) ([]CheckInFact, error) {
-	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
-	if !from.IsZero() {
-		lo = from.Unix()
-		if from.Nanosecond() > 0 { // entries are whole seconds
-			lo++
-		}
-	}
+	lo, hi := secondsFrom(from), int64(math.MaxInt64)
 	if !to.IsZero() {
 		hi = to.Unix()
 	}
@@ -108,12 +109,16 @@ func decodeSummary(recent string, from, to time.Time, loc *time.Location, out []
 	return out, nil
 }
 
-func decodeEntry(e string, loc *time.Location) (CheckInFact, error) {
-	kind, sec, err := parseEntry(e)
-	if err != nil {
-		return CheckInFact{}, err
+// secondsFrom is the first whole second at or after from (entries are whole seconds); the lowest
+// there is when from is zero.
+func secondsFrom(from time.Time) int64 {
+	if from.IsZero() {
+		return math.MinInt64
 	}
-	return CheckInFact{Kind: kind, At: time.Unix(sec, 0).In(loc)}, nil
+	if from.Nanosecond() > 0 {
+		return from.Unix() + 1
+	}
+	return from.Unix()
 }
 
 // parseEntry reads one entry's kind and Unix seconds (base 36, as strconv.AppendInt wrote them).
@@ -231,19 +236,27 @@ func (s *Store) unsummarize(ctx context.Context, c CheckIn) error {
 	if err != nil {
 		return err
 	}
-	var recent []string
-	err = s.q(ctx).Raw(s.forUpdate("SELECT recent FROM pairing_summaries WHERE pairing_id = ?"), c.PairingID).Scan(&recent).Error
+	var rows []PairingSummary
+	err = s.q(ctx).Raw(s.forUpdate("SELECT pairing_id, complete_from, recent FROM pairing_summaries WHERE pairing_id = ?"), c.PairingID).
+		Scan(&rows).Error
 	if err != nil {
 		return fmt.Errorf("store: read summary of pairing %d: %w", c.PairingID, err)
 	}
-	if len(recent) == 0 {
+	if len(rows) == 0 {
 		return nil
 	}
-	rest, found := removeEntry(recent[0], e)
-	if !found {
+	rest, found := removeEntry(rows[0].Recent, e)
+	// undone before CompleteFrom, it may have been its kind's latest there: Earlier is no longer
+	// known (the scan reads check_ins for the pairing until the next prune fills it again)
+	forget := rows[0].CompleteFrom != nil && c.OccurredAt.Unix() < rows[0].CompleteFrom.Unix()
+	if !found && !forget {
 		return nil
 	}
-	if err := s.q(ctx).Exec("UPDATE pairing_summaries SET recent = ? WHERE pairing_id = ?", rest, c.PairingID).Error; err != nil {
+	q := "UPDATE pairing_summaries SET recent = ?"
+	if forget {
+		q += ", earlier_at = NULL"
+	}
+	if err := s.q(ctx).Exec(q+" WHERE pairing_id = ?", rest, c.PairingID).Error; err != nil {
 		return fmt.Errorf("store: write summary of pairing %d: %w", c.PairingID, err)
 	}
 	return nil
@@ -280,6 +293,9 @@ func (s *Store) summaryCheckIns(ctx context.Context, facts []PairingFacts, sums 
 		if sum.completeFrom != nil && sum.completeFrom.After(from) {
 			stale = append(stale, id)
 			continue
+		}
+		if o.Earlier && f.Pairing.RelayedFromID == nil && sum.knowsBefore() {
+			facts[i].summary = &sums[i] // decoded only if the pairing turns out overdue (LatestBefore)
 		}
 		if sum.recent == nil {
 			continue

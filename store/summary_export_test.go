@@ -20,3 +20,6 @@ func (s *Store) SummaryOfForTest(ctx context.Context, id int64) (string, error) 
 	}
 	return recent[0], err
 }
+
+// KnowsBeforeForTest says whether LatestBefore answers for f from the summary row its scan read.
+func KnowsBeforeForTest(f PairingFacts) bool { return f.summary != nil }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -64,12 +65,19 @@ func (s *Store) rebuildChunk(ctx context.Context, lo, hi domain.PairingID, from 
 	for _, id := range sortedKeys(raw) {
 		r := PairingSummary{ID: id, CompleteFrom: complete}
 		var b strings.Builder
+		earlier := newLatest()
 		for _, e := range raw[id] {
 			if from.IsZero() || !e.at.Before(from) {
 				b.WriteString(e.code)
+			} else {
+				earlier.note(e.code[0], e.at.Unix())
 			}
 		}
 		r.Recent = b.String()
+		if complete != nil {
+			early := earlier.entries()
+			r.Earlier, r.EarlierAt = &early, complete
+		}
 		rows = append(rows, r)
 	}
 	return len(rows), s.writeSummaries(ctx, rows)
@@ -115,15 +123,17 @@ func (s *Store) writeSummaries(ctx context.Context, rows []PairingSummary) error
 	per := s.bulkRows()
 	for start := 0; start < len(rows); start += per {
 		part := rows[start:min(start+per, len(rows))]
-		args := make([]any, 0, 3*len(part))
+		args := make([]any, 0, 5*len(part))
 		for _, r := range part {
-			args = append(args, r.ID, r.CompleteFrom, r.Recent)
+			args = append(args, r.ID, r.CompleteFrom, r.Recent, r.Earlier, r.EarlierAt)
 		}
-		q := insertSQL("pairing_summaries", []string{"pairing_id", "complete_from", "recent"}, len(part))
+		q := insertSQL("pairing_summaries", []string{"pairing_id", "complete_from", "recent", "earlier", "earlier_at"}, len(part))
 		if s.driver == DriverSQLite {
-			q += " ON CONFLICT(pairing_id) DO UPDATE SET complete_from = excluded.complete_from, recent = excluded.recent"
+			q += " ON CONFLICT(pairing_id) DO UPDATE SET complete_from = excluded.complete_from, recent = excluded.recent," +
+				" earlier = excluded.earlier, earlier_at = excluded.earlier_at"
 		} else {
-			q += " ON DUPLICATE KEY UPDATE complete_from = VALUES(complete_from), recent = VALUES(recent)"
+			q += " ON DUPLICATE KEY UPDATE complete_from = VALUES(complete_from), recent = VALUES(recent)," +
+				" earlier = VALUES(earlier), earlier_at = VALUES(earlier_at)"
 		}
 		if err := s.q(ctx).Exec(q, args...).Error; err != nil {
 			return fmt.Errorf("store: write summaries: %w", err)
@@ -132,9 +142,12 @@ func (s *Store) writeSummaries(ctx context.Context, rows []PairingSummary) error
 	return nil
 }
 
-// PruneSummaries drops the entries older than before and moves those rows' CompleteFrom to before,
-// one locked chunk of rows at a time; rows without such entries are left as they are. It returns
-// how many rows it rewrote. The summary-prune job calls it with now − SummaryHorizon.
+// PruneSummaries drops the entries older than before and moves those rows' CompleteFrom to before
+// (or keeps a later one), keeping the latest dropped entry of each kind in Earlier, one locked chunk
+// of rows at a time. A row that was complete from before CompleteFrom and does not know its Earlier
+// (pruned by an older version, or an undo since) gets it from check_ins. Other rows are left as
+// they are. It returns how many rows it rewrote. The summary-prune job calls it with now −
+// SummaryHorizon; with a zero before it only fills the Earlier of the rows that lack it.
 func (s *Store) PruneSummaries(ctx context.Context, before time.Time) (int, error) {
 	before = wholeSecond(before)
 	n := 0
@@ -146,11 +159,14 @@ func (s *Store) PruneSummaries(ctx context.Context, before time.Time) (int, erro
 				return err
 			}
 			got, after = len(rows), rows[len(rows)-1].ID
-			pruned, err := pruneRows(rows, before.In(s.loc), s.loc)
-			n += len(pruned)
+			pruned, unknown, err := pruneRows(rows, before.In(s.loc), s.loc)
 			if err != nil {
 				return err
 			}
+			if err := tx.earlierFromCheckIns(ctx, pruned, unknown); err != nil {
+				return err
+			}
+			n += len(pruned)
 			return tx.writeSummaries(ctx, pruned)
 		})
 		if err != nil || got < summaryChunk {
@@ -162,7 +178,7 @@ func (s *Store) PruneSummaries(ctx context.Context, before time.Time) (int, erro
 // lockedSummaries reads (and on MariaDB locks) the next summaryChunk rows after `after`.
 func (s *Store) lockedSummaries(ctx context.Context, after domain.PairingID) ([]PairingSummary, error) {
 	var rows []PairingSummary
-	err := s.q(ctx).Raw(s.forUpdate("SELECT pairing_id, complete_from, recent FROM pairing_summaries"+
+	err := s.q(ctx).Raw(s.forUpdate("SELECT pairing_id, complete_from, recent, earlier, earlier_at FROM pairing_summaries"+
 		" WHERE pairing_id > ? ORDER BY pairing_id LIMIT ?"), after, summaryChunk).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: read summaries: %w", err)
@@ -170,29 +186,79 @@ func (s *Store) lockedSummaries(ctx context.Context, after domain.PairingID) ([]
 	return rows, nil
 }
 
-// pruneRows returns the rows that hold entries older than before, without them.
-func pruneRows(rows []PairingSummary, before time.Time, loc *time.Location) ([]PairingSummary, error) {
-	var out []PairingSummary
+// pruneRows returns the rows to rewrite: those that hold entries older than before, without them,
+// and those that do not know their Earlier. unknown are the ones of them whose Earlier must be read
+// from check_ins (indexes into out).
+func pruneRows(rows []PairingSummary, before time.Time, loc *time.Location) (out []PairingSummary, unknown []int, err error) {
 	for _, r := range rows {
+		cut := before // never moved back: the row holds nothing of [before, CompleteFrom)
+		if r.CompleteFrom != nil && r.CompleteFrom.After(cut) {
+			cut = *r.CompleteFrom
+		}
+		known := r.CompleteFrom == nil || r.knowsEarlier()
+		earlier := newLatest()
+		if r.CompleteFrom != nil && known {
+			if err := earlier.noteAll(*r.Earlier, math.MaxInt64); err != nil {
+				return out, unknown, fmt.Errorf("store: summary of pairing %d: %w", r.ID, err)
+			}
+		}
 		var keep strings.Builder
 		dropped := false
 		for _, e := range strings.Fields(r.Recent) {
-			f, err := decodeEntry(e, loc)
+			_, sec, err := parseEntry(e)
 			if err != nil {
-				return out, fmt.Errorf("store: summary of pairing %d: %w", r.ID, err)
+				return out, unknown, fmt.Errorf("store: summary of pairing %d: %w", r.ID, err)
 			}
-			if f.At.Before(before) {
+			if !cut.IsZero() && sec < cut.Unix() {
 				dropped = true
+				earlier.note(e[0], sec)
 				continue
 			}
 			keep.WriteString(e + " ")
 		}
-		if dropped {
-			r.Recent, r.CompleteFrom = keep.String(), &before
-			out = append(out, r)
+		if !dropped && known {
+			continue
+		}
+		if !known {
+			unknown = append(unknown, len(out))
+		}
+		early, at := earlier.entries(), cut.In(loc)
+		r.Recent, r.CompleteFrom, r.Earlier, r.EarlierAt = keep.String(), &at, &early, &at
+		out = append(out, r)
+	}
+	return out, unknown, nil
+}
+
+// earlierFromCheckIns fills the Earlier of rows[i] for i in unknown from check_ins: the latest
+// non-undone check-in of each kind before the row's CompleteFrom. The rows are locked, so a report
+// committing meanwhile is in the read, or appends to the row after it.
+func (s *Store) earlierFromCheckIns(ctx context.Context, rows []PairingSummary, unknown []int) error {
+	byCut := map[time.Time][]int{} // one read per CompleteFrom: all of them but rows rebuilt oddly share one
+	for _, i := range unknown {
+		cut := rows[i].CompleteFrom.UTC()
+		byCut[cut] = append(byCut[cut], i)
+	}
+	for cut, idx := range byCut {
+		ids := make([]domain.PairingID, len(idx))
+		for k, i := range idx {
+			ids[k] = rows[i].ID
+		}
+		latest, err := s.latestBeforeOf(ctx, ids, cut)
+		if err != nil {
+			return err
+		}
+		for _, i := range idx {
+			l := newLatest()
+			for _, f := range latest[rows[i].ID] {
+				if k, ok := kindLetter(f.Kind); ok {
+					l.note(k, f.At.Unix())
+				}
+			}
+			early := l.entries()
+			rows[i].Earlier = &early
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // SummaryCheck is what CheckSummaries found.
@@ -243,8 +309,29 @@ func (s *Store) checkChunk(ctx context.Context, lo, hi domain.PairingID, out *Su
 	return nil
 }
 
-// summaryMatches compares a row's entries from its CompleteFrom on with the raw ones.
+// summaryMatches compares a row's entries from its CompleteFrom on with the raw ones, and when the
+// row knows its Earlier, the latest of each kind before CompleteFrom too.
 func summaryMatches(r PairingSummary, raw []rawEntry, loc *time.Location) bool {
+	return entriesMatch(r, raw, loc) && (!r.knowsEarlier() || earlierMatches(r, raw))
+}
+
+// earlierMatches: the latest entry of each kind before CompleteFrom, in Earlier and Recent, is the
+// latest raw one.
+func earlierMatches(r PairingSummary, raw []rawEntry) bool {
+	cut := r.CompleteFrom.Unix()
+	have, want := newLatest(), newLatest()
+	if have.noteAll(*r.Earlier, cut) != nil || have.noteAll(r.Recent, cut) != nil {
+		return false
+	}
+	for _, e := range raw {
+		if sec := e.at.Unix(); sec < cut {
+			want.note(e.code[0], sec)
+		}
+	}
+	return have == want
+}
+
+func entriesMatch(r PairingSummary, raw []rawEntry, loc *time.Location) bool {
 	var from time.Time
 	if r.CompleteFrom != nil {
 		from = *r.CompleteFrom
