@@ -70,7 +70,7 @@ func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context) error) (
 	if err != nil {
 		return err
 	}
-	if err = b.conn.flush(ctx); err != nil {
+	if err = b.conn.flushForCommit(ctx); err != nil {
 		return err // ErrBatchLost: some held writes may be in the transaction, which is rolled back
 	}
 	committing = true
@@ -82,13 +82,31 @@ func (s *Store) Batch(ctx context.Context, fn func(ctx context.Context) error) (
 	return nil
 }
 
-// beginBatch starts b's transaction.
+// beginBatch starts b's transaction; on MariaDB its START TRANSACTION goes with its first
+// statement (batch_packet.go).
 func (s *Store) beginBatch(ctx context.Context, b *batch) error {
+	if s.multi {
+		return s.beginPacketBatch(ctx, b)
+	}
 	tx := s.db.WithContext(ctx).Begin()
 	if tx.Error != nil {
 		return fmt.Errorf("store: begin batch: %w", tx.Error)
 	}
 	b.conn = &lossTx{ConnPool: tx.Statement.ConnPool, hold: &heldWrites{s: s}}
+	tx.Statement.ConnPool = b.conn
+	b.tx = tx
+	return nil
+}
+
+// beginPacketBatch is beginBatch on a packetTx, watched for directory writes as the pool's
+// transactions are (watchPool.BeginTx).
+func (s *Store) beginPacketBatch(ctx context.Context, b *batch) error {
+	p, err := s.beginPacketTx(ctx)
+	if err != nil {
+		return fmt.Errorf("store: begin batch: %w", err)
+	}
+	tx := s.db.WithContext(ctx) // a Statement of its own (WithContext clones it), whose pool is set below
+	b.conn = &lossTx{ConnPool: &watchTx{ConnPool: p, w: s.watch, ctx: ctx}, hold: &heldWrites{s: s}, packet: p}
 	tx.Statement.ConnPool = b.conn
 	b.tx = tx
 	return nil
@@ -125,8 +143,9 @@ func (b *batch) forgetUncommitted() {
 // writes (batch_hold.go) and flushes them before any statement that must see them.
 type lossTx struct {
 	gorm.ConnPool
-	lost atomic.Pointer[error]
-	hold *heldWrites
+	lost   atomic.Pointer[error]
+	hold   *heldWrites
+	packet *packetTx // the transaction below, when it sends COMMIT in one packet with the held writes
 }
 
 func (t *lossTx) lose(err error) { t.lost.CompareAndSwap(nil, &err) }
@@ -182,6 +201,27 @@ func (t *lossTx) flush(ctx context.Context) error {
 		t.lose(err)
 		return fmt.Errorf("%w: %w", ErrBatchLost, err)
 	}
+	return nil
+}
+
+// flushForCommit leaves the held writes to COMMIT's packet when there is one and they are few, and
+// writes them now otherwise.
+func (t *lossTx) flushForCommit(ctx context.Context) error {
+	if t.packet == nil || t.hold == nil {
+		return t.flush(ctx)
+	}
+	if lerr := t.lost.Load(); lerr != nil {
+		return fmt.Errorf("%w: %w", ErrBatchLost, *lerr)
+	}
+	stmts := t.hold.take()
+	if len(stmts) > maxPacketStmts {
+		if err := t.hold.s.execHeld(ctx, t.ConnPool, stmts); err != nil {
+			t.lose(err)
+			return fmt.Errorf("%w: store: held writes: %w", ErrBatchLost, err)
+		}
+		return nil
+	}
+	t.packet.carry(stmts)
 	return nil
 }
 

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -82,10 +81,17 @@ func (h *heldWrites) empty() bool {
 	return len(h.audit) == 0 && len(h.outbox) == 0 && len(h.sums.ids) == 0 && len(h.done) == 0
 }
 
-// flush writes and forgets everything held, on pool (the batch's connection below lossTx), in one
-// order for every batch: audit rows, summaries (in pairing order, the lock order of every writer),
-// replies, done marks.
+// flush writes and forgets everything held, on pool (the batch's connection below lossTx).
 func (h *heldWrites) flush(ctx context.Context, pool gorm.ConnPool) error {
+	if err := h.s.execHeld(ctx, pool, h.take()); err != nil {
+		return fmt.Errorf("store: held writes: %w", err)
+	}
+	return nil
+}
+
+// take forgets everything held and returns the statements that write it, in one order for every
+// batch: audit rows, summaries (in pairing order, the lock order of every writer), replies, done marks.
+func (h *heldWrites) take() []heldStmt {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	per := h.s.bulkRows()
@@ -93,14 +99,14 @@ func (h *heldWrites) flush(ctx context.Context, pool gorm.ConnPool) error {
 	stmts = h.summaryStmts(stmts, per)
 	stmts = rowStmts(stmts, "outbox_messages", outboxCols, h.outbox, per)
 	stmts = h.doneStmts(stmts, per)
-	if err := h.s.execHeld(ctx, pool, stmts); err != nil {
-		return fmt.Errorf("store: held writes: %w", err)
-	}
-	h.audit, h.outbox, h.sums, h.done = h.audit[:0], h.outbox[:0], summaryAdds{}, h.done[:0]
-	return nil
+	h.audit, h.outbox, h.sums, h.done = nil, nil, summaryAdds{}, nil
+	return stmts
 }
 
 // heldStmt is one statement of a flush; a done marks' UPDATE must change rows rows.
+
+// maxPacketStmts is the most held statements sent in one packet (an inbox batch's are four).
+const maxPacketStmts = 8
 type heldStmt struct {
 	q    string
 	args []any
@@ -111,14 +117,9 @@ type heldStmt struct {
 // are few (an inbox batch's: one round trip instead of four), so only the last one's affected rows
 // can be read: it must be the only done marks' UPDATE. Elsewhere they go one by one.
 func (s *Store) execHeld(ctx context.Context, pool gorm.ConnPool, stmts []heldStmt) error {
-	if s.multi && len(stmts) > 1 && len(stmts) <= 8 && !slices.ContainsFunc(stmts[:len(stmts)-1], func(st heldStmt) bool { return st.rows > 0 }) {
-		qs := make([]string, len(stmts))
-		var args []any
-		for i, st := range stmts {
-			qs[i] = st.q
-			args = append(args, st.args...)
-		}
-		stmts = []heldStmt{{q: strings.Join(qs, ";"), args: args, rows: stmts[len(stmts)-1].rows}}
+	if s.multi && len(stmts) > 1 && len(stmts) <= maxPacketStmts && !slices.ContainsFunc(stmts[:len(stmts)-1], func(st heldStmt) bool { return st.rows > 0 }) {
+		q, args := joinStmts(stmts)
+		stmts = []heldStmt{{q: q, args: args, rows: stmts[len(stmts)-1].rows}}
 	}
 	for _, st := range stmts {
 		res, err := pool.ExecContext(ctx, st.q, st.args...)
@@ -128,8 +129,9 @@ func (s *Store) execHeld(ctx context.Context, pool gorm.ConnPool, stmts []heldSt
 		if st.rows == 0 {
 			continue
 		}
-		if n, err := res.RowsAffected(); err != nil || n != int64(st.rows) {
-			return errors.Join(err, fmt.Errorf("done marks: %w: %d of %d inbox rows", ErrNotFound, n, st.rows))
+		n, err := res.RowsAffected()
+		if err := checkRows(n, err, st.rows); err != nil {
+			return err
 		}
 	}
 	return nil
