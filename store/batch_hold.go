@@ -103,10 +103,10 @@ func (h *heldWrites) take() []heldStmt {
 	return stmts
 }
 
-// heldStmt is one statement of a flush; a done marks' UPDATE must change rows rows.
-
 // maxPacketStmts is the most held statements sent in one packet (an inbox batch's are four).
 const maxPacketStmts = 8
+
+// heldStmt is one statement of a flush; a done marks' UPDATE must change rows rows.
 type heldStmt struct {
 	q    string
 	args []any
