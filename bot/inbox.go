@@ -292,6 +292,16 @@ func sameTextKey(j inboxJob) string {
 // save writes the inbox row of an admitted message with the door's verdict; the payload keeps the
 // message minus its text (stored in its own column, cut to it when the message is refused).
 func (in *Inbox) save(ctx context.Context, m Message) (store.InboxMessage, door, error) {
+	row, d, err := in.prepare(m)
+	if err != nil {
+		return row, d, err
+	}
+	err = in.o.Store.SaveInbound(ctx, &row)
+	return row, d, err
+}
+
+// prepare is the inbox row of an admitted message, not yet written, and the door's verdict.
+func (in *Inbox) prepare(m Message) (store.InboxMessage, door, error) {
 	d := door{Refused: doorVerdict(m)}
 	if d.Refused != "" { // kept only to show what came in: cut like the text
 		m.MediaRef = cutBytes(m.MediaRef, maxRefBytes)
@@ -300,10 +310,8 @@ func (in *Inbox) save(ctx context.Context, m Message) (store.InboxMessage, door,
 	if err != nil {
 		return store.InboxMessage{}, d, err
 	}
-	row := store.InboxMessage{Transport: m.Transport, Account: m.Account, MsgID: m.ID, SenderKey: m.SenderKey,
-		Kind: string(m.Kind), Text: cutBytes(m.Text, maxTextBytes), Payload: payload, Status: store.InNew, ReceivedAt: m.Time}
-	err = in.o.Store.SaveInbound(ctx, &row)
-	return row, d, err
+	return store.InboxMessage{Transport: m.Transport, Account: m.Account, MsgID: m.ID, SenderKey: m.SenderKey,
+		Kind: string(m.Kind), Text: cutBytes(m.Text, maxTextBytes), Payload: payload, Status: store.InNew, ReceivedAt: m.Time}, d, nil
 }
 
 func (in *Inbox) shardOf(m Message) uint32 {

@@ -29,6 +29,12 @@ type BatchStore interface {
 	Batch(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
+// InboxBatchSaver writes the inbox rows of a batch's messages at once, all or none (*store.Store
+// implements it: one statement on MariaDB, store.ErrNotBatched elsewhere).
+type InboxBatchSaver interface {
+	SaveInboundAll(ctx context.Context, rows []*store.InboxMessage) error
+}
+
 const (
 	batchMax  = 16                      // messages per transaction
 	batchWait = 1500 * time.Microsecond // longest a queue waits for more messages to share a commit
@@ -156,6 +162,7 @@ func (in *Inbox) commitBatch(ctx context.Context, bs BatchStore, jobs []inboxJob
 	failed = -1
 	err = bs.Batch(store.WithReadAhead(ctx, ahead), func(bctx context.Context) error {
 		in.readUnguessed(bctx, jobs)
+		in.saveAll(bctx, jobs)
 		for i := range jobs {
 			if err := in.step(bctx, &jobs[i]); err != nil {
 				failed = i
@@ -240,18 +247,50 @@ func (in *Inbox) senders(ctx context.Context, jobs []inboxJob, ahead bool) []int
 	return persons
 }
 
-// step stores, handles and completes one message inside the batch. A repeated message id is
-// dropped there: its INSERT failed alone and left the transaction as it was.
+// saveAll writes the inbox rows of a batch's messages with one statement where the store can, and
+// gives each job its row. When it cannot, or the statement fails (nothing of it is written then: a
+// repeated message id among them, say), step saves each message on its own, which drops a repeated
+// id alone and fails the batch on anything else, as without saveAll.
+func (in *Inbox) saveAll(ctx context.Context, jobs []inboxJob) {
+	bs, ok := in.o.Store.(InboxBatchSaver)
+	if !ok || len(jobs) < 2 {
+		return
+	}
+	rows := make([]store.InboxMessage, len(jobs))
+	doors := make([]door, len(jobs))
+	ptrs := make([]*store.InboxMessage, len(jobs))
+	for i, j := range jobs {
+		var err error
+		if rows[i], doors[i], err = in.prepare(j.msg); err != nil {
+			return
+		}
+		ptrs[i] = &rows[i]
+	}
+	if err := bs.SaveInboundAll(ctx, ptrs); err != nil {
+		if !errors.Is(err, store.ErrNotBatched) {
+			in.log.Debug("inbox rows of a batch not saved at once; saving them one by one", "err", err)
+		}
+		return
+	}
+	for i := range jobs {
+		jobs[i].row, jobs[i].door = rows[i], doors[i]
+	}
+}
+
+// step stores (unless saveAll did), handles and completes one message inside the batch. A repeated
+// message id is dropped there: its INSERT failed alone and left the transaction as it was.
 func (in *Inbox) step(ctx context.Context, j *inboxJob) error {
-	row, d, err := in.save(ctx, j.msg)
-	if errors.Is(err, store.ErrDuplicate) {
-		in.log.Debug("dropped duplicate message id", "transport", j.msg.Transport, "account", j.msg.Account)
-		return nil
+	if j.row.ID == 0 {
+		row, d, err := in.save(ctx, j.msg)
+		if errors.Is(err, store.ErrDuplicate) {
+			in.log.Debug("dropped duplicate message id", "transport", j.msg.Transport, "account", j.msg.Account)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		j.row, j.door = row, d
 	}
-	if err != nil {
-		return err
-	}
-	j.row, j.door = row, d
 	hctx := ctx
 	// The sender cache is not filled from a transaction that wrote the directory and may roll back.
 	if in.o.Directory != nil && !store.DirectoryWritten(ctx) {
@@ -259,7 +298,7 @@ func (in *Inbox) step(ctx context.Context, j *inboxJob) error {
 	}
 	res, err := in.outcome(hctx, *j)
 	if err == nil {
-		err = in.o.Store.CompleteInbound(hctx, row.ID, res, in.o.Clock.Now())
+		err = in.o.Store.CompleteInbound(hctx, j.row.ID, res, in.o.Clock.Now())
 	}
 	if err != nil {
 		return handleErr{err}

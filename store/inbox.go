@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -14,15 +15,9 @@ import (
 // SaveInbound writes an inbound message before any handling and sets m.ID. A message whose
 // (transport, account, msg id) is already stored returns ErrDuplicate and m.ID of the stored row.
 func (s *Store) SaveInbound(ctx context.Context, m *InboxMessage) error {
-	if m.Status == "" {
-		m.Status = InNew
-	}
-	m.ReceivedAt = m.ReceivedAt.In(s.loc)
-	m.Text = clipRunes(m.Text, 4000)
 	// One hand-written INSERT, no look-up first and no transaction around it: this runs for every
 	// message. A message replayed after a reconnect fails on the unique (transport, account, msg_id) key.
-	id, err := s.insertRow(ctx, inboxInsert, m.Transport, m.Account, m.MsgID, m.SenderKey, m.PersonID, m.Kind,
-		m.Text, m.Payload, m.Status, m.ReceivedAt, m.DoneAt, m.Error, m.Attempts)
+	id, err := s.insertRow(ctx, inboxInsert, s.inboxArgs(nil, m)...)
 	if err == nil {
 		m.ID = domain.InboxID(id)
 		return nil
@@ -34,10 +29,52 @@ func (s *Store) SaveInbound(ctx context.Context, m *InboxMessage) error {
 	return ErrDuplicate
 }
 
-// inboxInsert writes InboxMessage's columns but the id, in the order SaveInbound passes them
+// inboxCols are InboxMessage's columns but the id, in the order inboxArgs passes them
 // (TestHandWrittenInsertsCoverTheModels keeps them in step with the model).
-var inboxInsert = insertSQL("inbox_messages", []string{"transport", "account", "msg_id", "sender_key", "person_id",
-	"kind", "text", "payload", "status", "received_at", "done_at", "error", "attempts"}, 1)
+var inboxCols = []string{"transport", "account", "msg_id", "sender_key", "person_id",
+	"kind", "text", "payload", "status", "received_at", "done_at", "error", "attempts"}
+
+var inboxInsert = insertSQL("inbox_messages", inboxCols, 1)
+
+// inboxArgs appends m's values for inboxCols, once m is made fit to store (status new by default,
+// the store's zone, the text cut to its column).
+func (s *Store) inboxArgs(args []any, m *InboxMessage) []any {
+	if m.Status == "" {
+		m.Status = InNew
+	}
+	m.ReceivedAt = m.ReceivedAt.In(s.loc)
+	m.Text = clipRunes(m.Text, 4000)
+	return append(args, m.Transport, m.Account, m.MsgID, m.SenderKey, m.PersonID, m.Kind,
+		m.Text, m.Payload, m.Status, m.ReceivedAt, m.DoneAt, m.Error, m.Attempts)
+}
+
+// ErrNotBatched: SaveInboundAll wrote nothing, and each row is to be saved with SaveInbound.
+var ErrNotBatched = errors.New("store: rows not saved at once")
+
+// SaveInboundAll writes the inbound rows of an inbox batch on MariaDB with one multi-row INSERT,
+// which goes in the packet that opens the batch's transaction (batch_packet.go), and sets their
+// IDs: a batch of n messages starts with one round trip instead of n. A statement fails as a whole,
+// so on any error (a message id repeated among them or stored before, a value the database
+// refuses) none of them is written, and the caller saves each with SaveInbound, which tells which
+// one failed how. Elsewhere (SQLite, outside a batch, one row) it returns ErrNotBatched.
+func (s *Store) SaveInboundAll(ctx context.Context, ms []*InboxMessage) error {
+	if !s.multi || len(ms) < 2 || len(ms) > flushSQLCached || s.joined(ctx) == nil {
+		return ErrNotBatched
+	}
+	args := make([]any, 0, len(ms)*len(inboxCols))
+	for _, m := range ms {
+		args = s.inboxArgs(args, m)
+	}
+	q := flushSQL("inbox_messages", len(ms), func() string { return insertSQL("inbox_messages", inboxCols, len(ms)) })
+	first, err := s.insertRow(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("store: save inbound rows: %w", err)
+	}
+	for i, m := range ms { // consecutive: checkAutoIncrement
+		m.ID = domain.InboxID(first + int64(i))
+	}
+	return nil
+}
 
 func (s *Store) inboxIDOf(ctx context.Context, m *InboxMessage) (domain.InboxID, error) {
 	var old InboxMessage
