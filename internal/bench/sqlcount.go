@@ -134,7 +134,9 @@ func (c *sqlCounter) note(p []byte) {
 	keys := []string{"round trips"}
 	switch p[0] {
 	case comQuery:
-		keys = append(keys, "statements", sqlLabel(string(p[1:])))
+		for _, q := range statementsOf(string(p[1:])) {
+			keys = append(keys, "statements", sqlLabel(q))
+		}
 	case comStmtPrepare:
 		keys = append(keys, "prepares", sqlLabel(string(p[1:])))
 	case comStmtExecute:
@@ -147,6 +149,32 @@ func (c *sqlCounter) note(p []byte) {
 		keys = append(keys, fmt.Sprintf("command 0x%02x", p[0]))
 	}
 	c.add(keys...)
+}
+
+// statementsOf splits a command's text into its statements (multiStatements: a batch's START
+// TRANSACTION goes with its first statement, its held writes and COMMIT in one packet). The driver
+// writes values as quoted literals with backslash escapes, so a ';' inside one is not a boundary.
+func statementsOf(q string) []string {
+	var out []string
+	var quote byte
+	start := 0
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case quote != 0 && c == '\\':
+			i++
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"' || c == '`':
+			quote = c
+		case c == ';':
+			out = append(out, q[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, q[start:])
 }
 
 var sqlTable = regexp.MustCompile("(?i)\\b(?:FROM|INTO|UPDATE)\\s+`?(\\w+)`?")
