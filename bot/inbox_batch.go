@@ -32,6 +32,7 @@ type BatchStore interface {
 // InboxBatchSaver writes the inbox rows of a batch's messages at once, all or none (*store.Store
 // implements it: one statement on MariaDB, store.ErrNotBatched elsewhere).
 type InboxBatchSaver interface {
+	SavesInboundAll(ctx context.Context) bool // whether SaveInboundAll can write under ctx
 	SaveInboundAll(ctx context.Context, rows []*store.InboxMessage) error
 }
 
@@ -253,7 +254,7 @@ func (in *Inbox) senders(ctx context.Context, jobs []inboxJob, ahead bool) []int
 // id alone and fails the batch on anything else, as without saveAll.
 func (in *Inbox) saveAll(ctx context.Context, jobs []inboxJob) {
 	bs, ok := in.o.Store.(InboxBatchSaver)
-	if !ok || len(jobs) < 2 {
+	if !ok || len(jobs) < 2 || !bs.SavesInboundAll(ctx) {
 		return
 	}
 	rows := make([]store.InboxMessage, len(jobs))
@@ -267,9 +268,7 @@ func (in *Inbox) saveAll(ctx context.Context, jobs []inboxJob) {
 		ptrs[i] = &rows[i]
 	}
 	if err := bs.SaveInboundAll(ctx, ptrs); err != nil {
-		if !errors.Is(err, store.ErrNotBatched) {
-			in.log.Debug("inbox rows of a batch not saved at once; saving them one by one", "err", err)
-		}
+		in.log.Debug("inbox rows of a batch not saved at once; saving them one by one", "err", err)
 		return
 	}
 	for i := range jobs {

@@ -51,6 +51,9 @@ func (s *Store) inboxArgs(args []any, m *InboxMessage) []any {
 // ErrNotBatched: SaveInboundAll wrote nothing, and each row is to be saved with SaveInbound.
 var ErrNotBatched = errors.New("store: rows not saved at once")
 
+// SavesInboundAll reports whether SaveInboundAll can write rows under ctx: in a batch, on MariaDB.
+func (s *Store) SavesInboundAll(ctx context.Context) bool { return s.multi && s.joined(ctx) != nil }
+
 // SaveInboundAll writes the inbound rows of an inbox batch on MariaDB with one multi-row INSERT,
 // which goes in the packet that opens the batch's transaction (batch_packet.go), and sets their
 // IDs: a batch of n messages starts with one round trip instead of n. A statement fails as a whole,
@@ -58,7 +61,7 @@ var ErrNotBatched = errors.New("store: rows not saved at once")
 // refuses) none of them is written, and the caller saves each with SaveInbound, which tells which
 // one failed how. Elsewhere (SQLite, outside a batch, one row) it returns ErrNotBatched.
 func (s *Store) SaveInboundAll(ctx context.Context, ms []*InboxMessage) error {
-	if !s.multi || len(ms) < 2 || len(ms) > flushSQLCached || s.joined(ctx) == nil {
+	if !s.SavesInboundAll(ctx) || len(ms) < 2 || len(ms) > flushSQLCached {
 		return ErrNotBatched
 	}
 	args := make([]any, 0, len(ms)*len(inboxCols))
