@@ -20,7 +20,7 @@ func (r *Router) media(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 		if c.Is(domain.RoleHousehold) {
 			return nil, refuse(replyHouseholdMedia)
 		}
-		return nil, refuse(replyUnsupported(r.roleOf(c)))
+		return nil, refuse(replyUnsupported(r.roleOf(c), r.now()))
 	}
 	now := r.now()
 	last, err := r.store.LastCheckInOfCadre(ctx, c.ID())

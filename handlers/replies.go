@@ -75,11 +75,17 @@ var helpLine = map[string]string{
 var roleExample = map[domain.Role]string{
 	domain.RoleHousehold:   "没看懂您的意思。有事请发：诉求 就医 想办医疗救助卡，或直接发语音；回复“菜单”看数字菜单。",
 	domain.RoleCadre:       "没看懂这条。报走访请发：走访 王春发 送米20斤（或 走访 2 …）；发“帮助”看全部命令。",
-	domain.RoleCoordinator: "没看懂这条。看逾期请发：逾期；看本月统计：统计 11月；发“帮助”看全部命令。",
+	domain.RoleCoordinator: "没看懂这条。看逾期请发：逾期；看本月统计：统计 %d月；发“帮助”看全部命令。",
 	domain.RoleAdmin:       "没看懂这条。发“帮助”看全部命令。",
 }
 
-func replyUnknown(role domain.Role) string { return roleExample[role] }
+// replyUnknown is the role's example; the coordinator's names this month ("统计 12月" in December).
+func replyUnknown(role domain.Role, now time.Time) string {
+	if role == domain.RoleCoordinator {
+		return fmt.Sprintf(roleExample[role], now.Month())
+	}
+	return roleExample[role]
+}
 
 // roleCan says in one line what a role can do, after a command of another role.
 var roleCan = map[domain.Role]string{
@@ -93,8 +99,8 @@ func replyWrongRole(word string, role domain.Role) string {
 	return fmt.Sprintf("“%s”不是您这个身份能用的命令。%s", word, roleCan[role])
 }
 
-func replyUnsupported(role domain.Role) string {
-	return "这种消息我还处理不了。" + roleExample[role]
+func replyUnsupported(role domain.Role, now time.Time) string {
+	return "这种消息我还处理不了。" + replyUnknown(role, now)
 }
 
 func replyHelp(role domain.Role, lines []string) string {

@@ -141,7 +141,7 @@ func (r *Router) handle(ctx context.Context, in bot.Inbound) ([]bot.Reply, error
 		return r.voice(ctx, c)
 	case bot.KindText, "":
 	default:
-		return nil, refuse(replyUnsupported(r.roleOf(c)))
+		return nil, refuse(replyUnsupported(r.roleOf(c), r.now()))
 	}
 	out, err := r.dispatch(ctx, c)
 	return withBefore(c, out, err)
@@ -219,7 +219,7 @@ func (r *Router) unrouted(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if out, handled, err := r.householdFreeText(ctx, c); handled || err != nil {
 		return out, err
 	}
-	return nil, refuse(replyUnknown(r.roleOf(c)))
+	return nil, refuse(replyUnknown(r.roleOf(c), r.now()))
 }
 
 // match returns the row with the longest keyword that starts the text; where rows share a keyword

@@ -37,6 +37,7 @@ func TestRouterUnknownUnboundAndWrongRole(t *testing.T) {
 	}{
 		{"unknown from a cadre gets a cadre example", CadreZhang, "在吗", []string{"没看懂", "走访 王春发 送米20斤"}},
 		{"unknown from a household gets a household example", HeadWang, "吃了吗", []string{"诉求 就医", "菜单"}},
+		{"unknown from a coordinator names this month", CoordLi, "在吗", []string{"没看懂", "统计 11月"}},
 		{"unbound sender is asked to bind", Unbound, "走访 1", []string{"请先绑定", "绑定 六位数字"}},
 		{"household cannot list requests", HeadWang, "诉求列表", []string{"“诉求列表”不是您这个身份能用的命令"}},
 		{"cadre cannot rate", CadreZhang, "评价 5", []string{"不是您这个身份能用的命令", "走访"}},
@@ -44,6 +45,7 @@ func TestRouterUnknownUnboundAndWrongRole(t *testing.T) {
 		{"slash prefix of a longer word is not the command", CadreZhang, "/visitor", []string{"没看懂"}},
 		{"the demo clock's line is an ordinary message in chat", CadreZhang, "# advance 3d", []string{"没看懂", "走访 王春发 送米20斤"}},
 		{"file messages get a hint", CadreZhang, "", []string{"这种消息我还处理不了"}},
+		{"a coordinator's file message gets this month's example", CoordLi, "", []string{"这种消息我还处理不了", "统计 11月"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
