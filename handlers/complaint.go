@@ -11,7 +11,7 @@ import (
 
 // complaint (投诉 …) goes to the coordinators of the paired cadre's unit, never to the cadre.
 func (r *Router) complaint(ctx context.Context, c *Caller) ([]bot.Reply, error) {
-	if out, handled, err := r.progressAsked(ctx, c, c.Args); handled || err != nil {
+	if out, handled, err := r.progressAsked(ctx, c, c.Args, AsksProgress); handled || err != nil {
 		return out, err
 	}
 	text := trimSeps(c.Args)

@@ -117,3 +117,19 @@ func ResolvePhrase(text string) (cmd string, id int64, ok, explicit bool) {
 	explicit = strings.Contains(t[:len(t)-len(m[2])], "诉求") || strings.ContainsAny(text, "#＃")
 	return strings.TrimSpace("办结 " + m[1] + " " + m[2]), id, id > 0, explicit
 }
+
+// acceptedSaid is a cadre saying they have taken a request on: "2号受理了", "诉求2 已受理", "#2受理".
+// As with resolvedSaid, a number said without 诉求 or # counts only for a request in hand.
+var acceptedSaid = regexp.MustCompile(`^(?:诉求)?[#＃]?(\d{1,9})\s*号?\s*(?:诉求)?\s*(?:我)?(?:已经|已)?(?:受理了|受理|接下了)[\s，,。.！!]*$`)
+
+// AcceptPhrase returns the message as 受理, the request's number, whether it was one, and whether
+// it named a request beyond doubt (诉求 or #).
+func AcceptPhrase(text string) (cmd string, id int64, ok, explicit bool) {
+	t := trimSeps(text)
+	m := acceptedSaid.FindStringSubmatch(t)
+	if m == nil {
+		return "", 0, false, false
+	}
+	id, _ = strconv.ParseInt(m[1], 10, 64)
+	return "受理 " + m[1], id, id > 0, strings.Contains(t, "诉求") || strings.ContainsAny(text, "#＃")
+}

@@ -134,3 +134,25 @@ func TestResolvePhrase(t *testing.T) {
 		})
 	}
 }
+
+func TestAcceptPhrase(t *testing.T) {
+	cases := []struct {
+		name, in, want string
+		explicit       bool
+	}{
+		{"number and accepted", "2号受理了", "受理 2", false},
+		{"request word first", "诉求2 已受理", "受理 2", true},
+		{"hash", "#12受理", "受理 12", true},
+		{"taken on", "3号我接下了", "受理 3", false},
+		{"more words are not an acceptance", "2号受理了 明天去看", "", false},
+		{"no number", "受理了", "", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, _, ok, explicit := handlers.AcceptPhrase(tc.in)
+			if got != tc.want || ok != (tc.want != "") || explicit != tc.explicit {
+				t.Fatalf("AcceptPhrase(%q) = %q %v %v, want %q explicit %v", tc.in, got, ok, explicit, tc.want, tc.explicit)
+			}
+		})
+	}
+}

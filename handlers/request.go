@@ -42,7 +42,7 @@ func ParseRequest(args string) (domain.RequestCategory, string) {
 
 // request is 诉求 <类别> <内容> from a household.
 func (r *Router) request(ctx context.Context, c *Caller) ([]bot.Reply, error) {
-	if out, handled, err := r.progressAsked(ctx, c, c.Args); handled || err != nil {
+	if out, handled, err := r.progressAsked(ctx, c, c.Args, AsksProgress); handled || err != nil {
 		return out, err
 	}
 	cat, text := ParseRequest(c.Args)

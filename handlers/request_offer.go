@@ -122,7 +122,7 @@ func (r *Router) householdFreeText(ctx context.Context, c *Caller) ([]bot.Reply,
 	if !c.Is(domain.RoleHousehold) || c.Is(domain.RoleCadre) || c.In.Kind != bot.KindText && c.In.Kind != "" {
 		return nil, false, nil
 	}
-	if out, handled, err := r.progressAsked(ctx, c, c.Text); handled || err != nil {
+	if out, handled, err := r.progressAsked(ctx, c, c.Text, AsksStatus); handled || err != nil {
 		return out, true, err
 	}
 	matter, pleasant := MatterOf(c.Text)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"qinqi/bot"
 	"qinqi/internal/domain"
@@ -18,12 +19,23 @@ var statusWords = []string{"我的诉求", "诉求进度", "办理进度", "查�
 // progressWords mark a household's sentence as a question about something already reported
 // ("我反映的事情办得怎么样了", "低保的事有消息没有"), not a new matter. They are question-shaped on
 // purpose: a new matter seldom ends in "怎么样了".
-var progressWords = []string{"怎么样了", "咋样了", "怎样了", "进度", "有消息", "有没有消息", "有回音", "有结果",
+var progressWords = []string{"怎么样了", "咋样了", "怎样了", "办得怎么样", "办的怎么样", "弄得怎么样", "处理得怎么样", "进度", "有消息", "有没有消息", "有回音", "有结果",
 	"办好了吗", "办好没", "办好了没", "办了没", "办了吗", "办没办", "解决了吗", "解决了没", "解决没",
 	"处理了吗", "处理了没", "到哪一步", "到哪了", "结果呢"}
 
 // AsksProgress reports whether a household's sentence asks how something already reported is going.
 func AsksProgress(text string) bool { return containsAnyOf(shape(text), progressWords) }
+
+// statusAskRunes bounds "查一下我的诉求", "看看我的诉求": a short sentence around the command's words
+// is the question; a long one is more likely a matter that mentions them.
+const statusAskRunes = 12
+
+// AsksStatus reports whether a household's sentence (no command starts it) asks for 我的诉求 in other
+// words, or how something already reported is going.
+func AsksStatus(text string) bool {
+	t := shape(text)
+	return AsksProgress(t) || containsAnyOf(t, statusWords) && utf8.RuneCountInString(t) <= statusAskRunes
+}
 
 // statusShown bounds the household's list to one phone screen; statusRecent is how long a
 // resolved request stays in it.
@@ -54,8 +66,8 @@ func (r *Router) myRequests(ctx context.Context, c *Caller) ([]bot.Reply, error)
 // progressAsked answers "反映的事怎么样了" or "投诉的事有消息没有" (a keyword, then a progress question)
 // with the state of the household's requests rather than filing the question as a new one; handled
 // is false when they have none on file.
-func (r *Router) progressAsked(ctx context.Context, c *Caller, args string) ([]bot.Reply, bool, error) {
-	if !c.Is(domain.RoleHousehold) || !AsksProgress(args) {
+func (r *Router) progressAsked(ctx context.Context, c *Caller, args string, asks func(string) bool) ([]bot.Reply, bool, error) {
+	if !c.Is(domain.RoleHousehold) || !asks(args) {
 		return nil, false, nil
 	}
 	return r.requestProgress(ctx, c)

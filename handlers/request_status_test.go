@@ -34,6 +34,26 @@ func TestAsksProgress(t *testing.T) {
 	}
 }
 
+func TestAsksStatus(t *testing.T) {
+	cases := []struct {
+		name, in string
+		want     bool
+	}{
+		{"check my requests", "查一下我的诉求", true},
+		{"look at my requests", "看看我的诉求", true},
+		{"a progress question", "诉求办得怎么样", true},
+		{"a long matter mentioning the words", "我的诉求是家里房子漏雨了一直没人来修理", false},
+		{"a matter", "我家老伴住院了，医药费报不了", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := handlers.AsksStatus(tc.in); got != tc.want {
+				t.Fatalf("AsksStatus(%q) = %v, want %v", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
 func TestStatusPick(t *testing.T) {
 	now := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
 	at := func(days int) *time.Time { t := now.AddDate(0, 0, -days); return &t }
@@ -94,7 +114,7 @@ func TestHouseholdAsksHowTheirRequestsAreGoing(t *testing.T) {
 	wantContains(t, h.send(CadreZhang, "受理 1"), "已受理诉求#1")
 	h.send(CadreZhang, "办结 2 请师傅修好了水管")
 
-	for _, ask := range []string{"我反映的事情办得怎么样了", "反映的事有消息没有", "诉求进度", "我的诉求"} {
+	for _, ask := range []string{"我反映的事情办得怎么样了", "反映的事有消息没有", "诉求进度", "我的诉求", "诉求办得怎么样", "查一下我的诉求"} {
 		got := h.send(HeadWang, ask)
 		wantContains(t, got, "您反映过的事", "1号 房子漏雨，下雨天屋里全是水", "张伟正在办，约定", "2号 水管坏了", "已办好", "请师傅修好了水管")
 	}

@@ -35,11 +35,13 @@ func TestRequestWorkflow(t *testing.T) {
 		{"coordinator of another unit cannot accept", CoordChen, "受理 1", []string{"不归您办理"}, domain.StatusNew, "", nil},
 		{"without a number and nothing waiting", CadreZhao, "受理", []string{"现在没有等您受理的诉求"}, domain.StatusNew, "", nil},
 		{"a number said done by a cadre who does not have the request is not read as it", CadreZhao, "1号办好了 已办好", []string{"没看懂"}, domain.StatusNew, "", nil},
+		{"a number said accepted by a cadre who does not have the request is not read as it", CadreZhao, "1号受理了", []string{"没看懂"}, domain.StatusNew, "", nil},
 		{"unknown number", CadreZhang, "受理 99", []string{"没有这个编号的诉求"}, domain.StatusNew, "", nil},
 		{"accept the one waiting without its number", CadreZhang, "受理", []string{"已受理诉求#1", "办结 1"}, domain.StatusAccepted, "accepted", []string{"张伟已经受理", "11月30日前"}},
 		{"accept twice", CadreZhang, "受理 #1", []string{"现在是“办理中”"}, domain.StatusAccepted, "", nil},
 		{"resolve without result", CadreZhang, "办结 1", []string{"请写上办理结果"}, domain.StatusAccepted, "", nil},
 		{"said done without result", CadreZhang, "1号办好了", []string{"请写上办理结果"}, domain.StatusAccepted, "", nil},
+		{"said done with 诉求 first, a household's word", CadreZhang, "诉求1已经解决了", []string{"请写上办理结果"}, domain.StatusAccepted, "", nil},
 		{"resolve in the cadre's words", CadreZhang, "1号办好了，已帮您办好医疗救助卡，下周送到", []string{"诉求#1已办结"}, domain.StatusResolved, "resolved", []string{"办好了：已帮您办好医疗救助卡", "回复1到5"}},
 		{"household rates with a bare digit", HeadWang, "4", []string{"谢谢您给诉求1打分（4分）"}, domain.StatusResolved, "", nil},
 		{"a second digit is a menu choice, not a second rating", HeadWang, "5", []string{"您可以这样用"}, domain.StatusResolved, "", nil},
@@ -151,4 +153,14 @@ func TestRequestListGroupsAndCounts(t *testing.T) {
 	}
 	wantContains(t, h.send(CadreZhang, "诉求列表"), "目前没有待办的诉求")
 	wantContains(t, h.send(CoordChen, "诉求列表"), "目前没有待办的诉求") // another unit's coordinator
+}
+
+// A cadre says "1号受理了" the way they would tell a colleague: the request they hold is accepted.
+func TestCadreAcceptsInTheirOwnWords(t *testing.T) {
+	h := newHarness(t)
+	h.send(HeadWang, "诉求 就医 想办医疗救助卡")
+	wantContains(t, h.send(CadreZhang, "1号受理了"), "已受理诉求#1")
+	if rs := h.requests(HHWang); rs[0].Status != domain.StatusAccepted {
+		t.Fatalf("status %s, want accepted", rs[0].Status)
+	}
 }

@@ -166,8 +166,10 @@ func withBefore(c *Caller, out []bot.Reply, err error) ([]bot.Reply, error) {
 // dispatch finds the command by its keyword and checks the role before anything runs.
 func (r *Router) dispatch(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	rt, word, ok := r.match(c.Text, c.Person.Roles)
-	if !ok {
-		rt, word, ok = r.rephrase(ctx, c)
+	if !ok || !allowed(c.Person.Roles, rt.roles) { // a cadre's "诉求3已经解决了" starts with a household's word
+		if rt2, word2, ok2 := r.rephrase(ctx, c); ok2 {
+			rt, word, ok = rt2, word2, true
+		}
 	}
 	if !ok {
 		return r.unrouted(ctx, c)
@@ -186,7 +188,8 @@ func (r *Router) dispatch(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 }
 
 // rephrase reads a message no keyword starts the way its sender talks, and puts it in command form
-// when it is one: a coordinator's "打印11月台账" or "谁还没去", anyone's "1号办好了 水管修好了".
+// when it is one: a coordinator's "打印11月台账" or "谁还没去", a cadre's "1号办好了 水管修好了" or
+// "2号受理了".
 func (r *Router) rephrase(ctx context.Context, c *Caller) (route, string, bool) {
 	if c.Is(domain.RoleCoordinator) || c.Is(domain.RoleAdmin) {
 		if t, changed := CoordPhrase(c.Text, r.isPeriod); changed {
@@ -197,9 +200,11 @@ func (r *Router) rephrase(ctx context.Context, c *Caller) (route, string, bool) 
 		}
 	}
 	if allowed(c.Person.Roles, cadresCoord) {
-		if t, id, said, explicit := ResolvePhrase(c.Text); said && (explicit || r.inHand(ctx, c, id)) {
-			c.Text = t
-			return r.match(t, c.Person.Roles)
+		for _, phrase := range []func(string) (string, int64, bool, bool){ResolvePhrase, AcceptPhrase} {
+			if t, id, said, explicit := phrase(c.Text); said && (explicit || r.inHand(ctx, c, id)) {
+				c.Text = t
+				return r.match(t, c.Person.Roles)
+			}
 		}
 	}
 	return route{}, "", false
