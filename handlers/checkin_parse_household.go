@@ -109,7 +109,8 @@ func (p *reportParse) settleNames() {
 }
 
 // takeSurname reads a lone one- or two-character word right after the keyword as the start of a
-// name ("走访 王 送油2桶"): the households whose names start with it are the candidates.
+// name ("走访 王 送油2桶"): the households whose names start with it are the candidates. Two
+// characters may also be the given name a cadre calls the head by ("走访 秋菊 送油2桶" for 王秋菊).
 func (p *reportParse) takeSurname() {
 	v := p.view(false)
 	at := skipSpaces(v, p.kwEnd)
@@ -126,7 +127,8 @@ func (p *reportParse) takeSurname() {
 		return
 	}
 	for i, h := range p.hhs {
-		if strings.HasPrefix(p.fold.Fold(h.Name), word) {
+		name := p.fold.Fold(h.Name)
+		if strings.HasPrefix(name, word) || givenName(name, word) {
 			p.picks = append(p.picks, i)
 		}
 	}
@@ -134,6 +136,11 @@ func (p *reportParse) takeSurname() {
 		p.ref = word
 		p.take(at, end)
 	}
+}
+
+// givenName tells whether word is the two-character given name of a name of three or more.
+func givenName(name, word string) bool {
+	return utf8.RuneCountInString(word) == 2 && utf8.RuneCountInString(name) >= 3 && strings.HasSuffix(name, word)
 }
 
 // fullNameHits finds every household name of two or more characters in the message; households

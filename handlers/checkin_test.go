@@ -157,6 +157,16 @@ func TestCheckInSameReportFromANewMessage(t *testing.T) {
 	})
 }
 
+// Cadres often call a head by the given name alone.
+func TestCheckInByGivenName(t *testing.T) {
+	h := newHarness(t)
+	wantContains(t, h.send(CadreZhang, "走访 秋菊 送油2桶"), "已记录", "走访｜王秋菊", "油×2桶")
+	cs := h.checkIns(CadreZhang)
+	if len(cs) != 1 || cs[0].HouseholdID != h.household(HHWangQiu) {
+		t.Fatalf("check-ins = %+v, want one for 王秋菊", cs)
+	}
+}
+
 func TestCheckInAmbiguousNameAsksOneQuestion(t *testing.T) {
 	h := newHarness(t)
 	got := h.send(CadreZhang, "走访 王 送油2桶 聊了春耕")
