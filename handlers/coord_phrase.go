@@ -108,14 +108,25 @@ var resolvedSaid = regexp.MustCompile(`^(?:诉求)?[#＃]?(\d{1,9})\s*号?\s*(?:
 // ResolvePhrase returns the message as 办结, the request's number, whether it was one, and
 // whether it named a request beyond doubt (诉求 or #).
 func ResolvePhrase(text string) (cmd string, id int64, ok, explicit bool) {
+	return requestPhrase(resolvedSaid, "办结", text)
+}
+
+// requestPhrase reads text with re, whose first group is the request's number and whose optional
+// second group is the words that go after it (办结's result); explicit is whether 诉求 or # came
+// before those words.
+func requestPhrase(re *regexp.Regexp, cmd, text string) (string, int64, bool, bool) {
 	t := trimSeps(text)
-	m := resolvedSaid.FindStringSubmatch(t)
+	m := re.FindStringSubmatch(t)
 	if m == nil {
 		return "", 0, false, false
 	}
-	id, _ = strconv.ParseInt(m[1], 10, 64)
-	explicit = strings.Contains(t[:len(t)-len(m[2])], "诉求") || strings.ContainsAny(text, "#＃")
-	return strings.TrimSpace("办结 " + m[1] + " " + m[2]), id, id > 0, explicit
+	rest := ""
+	if len(m) > 2 {
+		rest = m[2]
+	}
+	id, _ := strconv.ParseInt(m[1], 10, 64)
+	explicit := strings.Contains(t[:len(t)-len(rest)], "诉求") || strings.ContainsAny(text, "#＃")
+	return strings.TrimSpace(cmd + " " + m[1] + " " + rest), id, id > 0, explicit
 }
 
 // acceptedSaid is a cadre saying they have taken a request on: "2号受理了", "诉求2 已受理", "#2受理".
@@ -125,11 +136,5 @@ var acceptedSaid = regexp.MustCompile(`^(?:诉求)?[#＃]?(\d{1,9})\s*号?\s*(?:
 // AcceptPhrase returns the message as 受理, the request's number, whether it was one, and whether
 // it named a request beyond doubt (诉求 or #).
 func AcceptPhrase(text string) (cmd string, id int64, ok, explicit bool) {
-	t := trimSeps(text)
-	m := acceptedSaid.FindStringSubmatch(t)
-	if m == nil {
-		return "", 0, false, false
-	}
-	id, _ = strconv.ParseInt(m[1], 10, 64)
-	return "受理 " + m[1], id, id > 0, strings.Contains(t, "诉求") || strings.ContainsAny(text, "#＃")
+	return requestPhrase(acceptedSaid, "受理", text)
 }

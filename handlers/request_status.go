@@ -84,11 +84,10 @@ func (r *Router) requestProgress(ctx context.Context, c *Caller) (out []bot.Repl
 	if err != nil {
 		return nil, false, fmt.Errorf("requests of household: %w", err)
 	}
-	now := r.now()
-	shown, left := StatusPick(all, now, statusShown)
 	if len(all) == 0 {
 		return nil, false, nil
 	}
+	shown, left := StatusPick(all, r.now(), statusShown)
 	lines := make([]string, 0, len(shown))
 	names := map[domain.PersonID]string{}
 	for _, q := range shown {
