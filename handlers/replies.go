@@ -71,18 +71,18 @@ var helpLine = map[string]string{
 	"bindcode":   "绑定码 G01 — 给本单位干部（编号或姓名）或结对户（人员编号）生成一次性绑定码，当面交给本人",
 }
 
-// roleExample is the one-line example for unknown input, by role.
+// roleExample is the one-line example for unknown input, by role (the coordinator's, which names
+// the month, is in replyUnknown).
 var roleExample = map[domain.Role]string{
-	domain.RoleHousehold:   "没看懂您的意思。有事请发：诉求 就医 想办医疗救助卡，或直接发语音；回复“菜单”看数字菜单。",
-	domain.RoleCadre:       "没看懂这条。报走访请发：走访 王春发 送米20斤（或 走访 2 …）；发“帮助”看全部命令。",
-	domain.RoleCoordinator: "没看懂这条。看逾期请发：逾期；看本月统计：统计 %d月；发“帮助”看全部命令。",
-	domain.RoleAdmin:       "没看懂这条。发“帮助”看全部命令。",
+	domain.RoleHousehold: "没看懂您的意思。有事请发：诉求 就医 想办医疗救助卡，或直接发语音；回复“菜单”看数字菜单。",
+	domain.RoleCadre:     "没看懂这条。报走访请发：走访 王春发 送米20斤（或 走访 2 …）；发“帮助”看全部命令。",
+	domain.RoleAdmin:     "没看懂这条。发“帮助”看全部命令。",
 }
 
 // replyUnknown is the role's example; the coordinator's names this month ("统计 12月" in December).
 func replyUnknown(role domain.Role, now time.Time) string {
 	if role == domain.RoleCoordinator {
-		return fmt.Sprintf(roleExample[role], now.Month())
+		return fmt.Sprintf("没看懂这条。看逾期请发：逾期；看本月统计：统计 %d月；发“帮助”看全部命令。", now.Month())
 	}
 	return roleExample[role]
 }

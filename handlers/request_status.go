@@ -53,8 +53,8 @@ func (r *Router) myRequests(ctx context.Context, c *Caller) ([]bot.Reply, error)
 	}
 	rest := trimSeps(strings.TrimPrefix(trimSeps(c.Args), "是"))
 	if rest != "" && !AsksProgress(rest) {
-		cat, text := ParseRequest(rest)
-		return r.createRequest(ctx, c, cat, text)
+		c.Args = rest
+		return r.request(ctx, c)
 	}
 	out, has, err := r.requestProgress(ctx, c)
 	if err == nil && !has {
@@ -76,11 +76,10 @@ func (r *Router) progressAsked(ctx context.Context, c *Caller, args string, asks
 // requestProgress answers a household with the state of their requests; has is false (and nothing
 // is said) when they have none, so a caller can treat the sentence as a new matter instead.
 func (r *Router) requestProgress(ctx context.Context, c *Caller) (out []bot.Reply, has bool, err error) {
-	hh, _, err := r.myHousehold(ctx, c)
-	if err != nil {
-		return nil, false, err
+	if c.Person.HouseholdID == nil { // the requests are all that is read: no household row, no pairings
+		return nil, false, refuse(replyNoHHOfMine)
 	}
-	all, err := r.store.RequestsOfHousehold(ctx, hh.ID)
+	all, err := r.store.RequestsOfHousehold(ctx, *c.Person.HouseholdID)
 	if err != nil {
 		return nil, false, fmt.Errorf("requests of household: %w", err)
 	}
