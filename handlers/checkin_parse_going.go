@@ -11,9 +11,12 @@ import (
 // Such a message is a report when the verb stands right before (and, for some verbs, the right word
 // right after) a household's name the parser found. Going verbs (去, 到, 上) count only with 家
 // right after the name, because "收到王春发的消息" or "王春发去了县医院" are not visits; looking
-// verbs (去看, 去看了) count alone, and a bare 看了 does not ("看了王春发发来的照片").
+// verbs (去看, 去看了) count alone, and a bare 看了 does not ("看了王春发发来的照片"). Being at the
+// home counts too: "刚从王春发家出来", "在赵长顺家坐了一会儿" (but not "现在王春发家…", which is news
+// of the household).
 type nameVerb struct {
 	before []string // one of these ends the words before the name
+	not    []string // unless one of these does ("现在" is not "在")
 	after  []string // and one of these starts the words after it; nil: anything
 	take   bool     // the word after is taken with the verb ("家", "家里")
 	home   bool     // 家 may stand between the name and the word after ("帮赵长顺家申请了低保")
@@ -24,6 +27,9 @@ type nameVerb struct {
 var nameVerbs = []nameVerb{
 	{before: []string{"去看望了", "去看了看", "去看了", "去看看", "去瞧了", "去看", "去瞧"}, kind: domain.KindVisit, mode: domain.ModeInPerson},
 	{before: []string{"去了一趟", "去了趟", "去了", "到了", "来到", "去", "到", "上"}, after: []string{"家里", "家"}, take: true,
+		kind: domain.KindVisit, mode: domain.ModeInPerson},
+	{before: []string{"刚刚从", "刚从", "从"}, after: []string{"家里出来", "家出来", "家里回来", "家回来"}, take: true, kind: domain.KindVisit, mode: domain.ModeInPerson},
+	{before: []string{"在"}, not: []string{"现在", "实在", "存在", "所在", "住在"}, after: []string{"家里", "家"}, take: true,
 		kind: domain.KindVisit, mode: domain.ModeInPerson},
 	{before: []string{"给"}, after: []string{"送", "带", "拿"}, kind: domain.KindVisit, mode: domain.ModeInPerson},
 	{before: []string{"帮", "替"}, after: []string{"办", "代办", "代缴", "缴", "交", "修", "买", "申请", "联系", "找", "问", "跑"},
@@ -39,7 +45,7 @@ var nameVerbs = []nameVerb{
 // a keyword of its own; 去了 alone is not, since "王春发去了县医院" is the household going.
 var (
 	homeWords  = []string{"家里", "家"}
-	goneVerbs  = []string{"去了一趟", "去了趟", "走了一趟", "去了", "坐了坐"}
+	goneVerbs  = []string{"去了一趟", "去了趟", "走了一趟", "去了", "坐了坐", "坐了一会", "坐了会", "看了看"}
 	clauseEnds = "，,。.；;！!？?、\n"
 )
 
@@ -82,7 +88,7 @@ func (p *reportParse) takeGoing() (kindKeyword, int, bool) {
 				home = prefixOf(after, homeWords)
 				next = prefixOf(after[len(home):], nv.after)
 			}
-			if verb == "" || (nv.after != nil && next == "") || strings.HasPrefix(after, "家的路") { // "去王春发家的路上"
+			if verb == "" || suffixOf(before, nv.not) != "" || (nv.after != nil && next == "") || strings.HasPrefix(after, "家的路") { // "去王春发家的路上"
 				continue
 			}
 			at := h.start - len(verb)

@@ -20,7 +20,8 @@ type nameHit struct {
 
 // takeNames finds the cadre's households named anywhere in the message — full name in either
 // script, household code, pinyin initials, or, when none of those is there, the way a cadre calls an
-// old head of household (王大爷, 李奶奶, 老赵) — and takes the words out. Where names overlap the longest
+// old head of household (王大爷, 李奶奶, 老赵) or their given name and home (桂兰家) — and takes the
+// words out. Where names overlap the longest
 // wins ("王春发" over "王春"); each household is taken at its first mention, later mentions stay in
 // the text but are never read as goods or money. A list number after the keyword overrides names
 // (see settleNames).
@@ -30,7 +31,7 @@ func (p *reportParse) takeNames() {
 	}
 	hits := append(p.fullNameHits(), p.asciiHits()...)
 	if len(hits) == 0 {
-		hits = p.kinHits()
+		hits = append(p.kinHits(), p.givenHomeHits()...)
 	}
 	sort.Slice(hits, func(i, j int) bool {
 		if hits[i].start != hits[j].start {

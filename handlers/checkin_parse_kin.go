@@ -64,3 +64,25 @@ func (p *reportParse) kinHits() []nameHit {
 	}
 	return hits
 }
+
+// givenHomeHits finds a head's two-character given name right before 家 ("去桂兰家了", "长顺家坐了
+// 坐"): how a cadre speaks of a household they know well. Only 家 makes it a name here, since a given
+// name alone is often an ordinary word (建国, 长顺); after a keyword it is read alone (takeSurname).
+// Households of one given name share a hit.
+func (p *reportParse) givenHomeHits() []nameHit {
+	byGiven := map[string][]int{}
+	for i, h := range p.hhs {
+		name := p.fold.Fold(strings.TrimSpace(h.Name))
+		if g := name[len(surnameOf(name)):]; utf8.RuneCountInString(g) == 2 { // not 欧阳秀's 秀, not 张三's 三
+			byGiven[g] = append(byGiven[g], i)
+		}
+	}
+	var hits []nameHit
+	for g, idx := range byGiven {
+		if at := strings.Index(p.s, g+"家"); at >= 0 {
+			hits = append(hits, nameHit{start: at, end: at + len(g), idx: idx})
+		}
+	}
+	return hits
+}
+

@@ -385,6 +385,16 @@ func TestParseReport(t *testing.T) {
 		{name: "the household's plan before a visit said as done", in: "王春发说他打算明年养猪今天去走访了", picks: []int{0}, kind: domain.KindVisit, text: "说他打算明年养猪今天去"},
 		{name: "on the way to the home is not a visit", in: "去王春发家的路上桥冲坏了", err: handlers.ErrNoKind},
 		{name: "a plan in another clause", in: "明天要下雨，今天走访了张长青", picks: []int{4}, day: "2026-11-23", text: "明天要下雨"},
+		{name: "just came out of the home", in: "刚从张长青家出来，给他带了降压药", picks: []int{4}, text: "给他带了降压药", kind: domain.KindVisit},
+		{name: "sat a while at the home", in: "在张长青家坐了一会儿", picks: []int{4}, text: "坐了一会儿", kind: domain.KindVisit},
+		{name: "news of the home now is not a visit", in: "现在张长青家房子修好了", err: handlers.ErrNoKind},
+		{name: "the household at home is not a visit", in: "张长青在家养病", err: handlers.ErrNoKind},
+		{name: "grandma's home, came out of it", in: "刚从李奶奶家出来", picks: []int{3}, text: "李奶奶", kind: domain.KindVisit},
+		{name: "given name and home", in: "去长青家了 聊了聊收成", picks: []int{4}, text: "聊了聊收成", kind: domain.KindVisit},
+		{name: "given name and home first, looked around", in: "长青家 看了看 挺好", picks: []int{4}, text: "挺好", kind: domain.KindVisit},
+		{name: "given name without home is not a name", in: "长青说要去县里", err: handlers.ErrNoKind},
+		{name: "a full name wins over a given name and home", in: "去王春发家了，春霞家下次去", picks: []int{0}, text: "春霞家下次去", kind: domain.KindVisit},
+		{name: "tomorrow at the home is a plan", in: "明天在张长青家开会", err: handlers.ErrPlanOnly},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
