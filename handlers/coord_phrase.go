@@ -13,10 +13,11 @@ import (
 // that no command took, so a command typed the usual way never changes.
 
 // coordLeads are request words a coordinator puts before the command ("打印台账", "帮我导出").
-var coordLeads = []string{"麻烦帮我", "帮我", "给我", "麻烦", "请", "打印一下", "打印", "发一下", "发我", "我要", "要", "看一下", "看看", "查看", "查一下"}
+var coordLeads = []string{"麻烦帮我", "帮我", "给我", "麻烦", "请", "打印一下", "打印", "下载一下", "下载", "发一下", "发我", "我要", "要",
+	"看一下", "看看", "查看", "查一下", "把"}
 
 // coordTails are request words after it ("上个月台账发我一下", "看看逾期的").
-var coordTails = []string{"发我一下", "发给我", "发一下", "给我", "看一下", "看看", "谢谢", "吧", "呢", "一下", "的"}
+var coordTails = []string{"发我一下", "发给我", "发一下", "发我", "给我", "看一下", "看看", "谢谢", "吧", "呢", "一下", "的"}
 
 // overdueAsks are the ways of asking who has not visited: 逾期.
 var overdueAsks = []string{"谁还没去", "谁没去", "谁还没走访", "谁没走访", "谁还没联系", "谁没联系", "哪些还没去", "哪些没去", "哪些户没去", "谁没走到"}
@@ -81,7 +82,8 @@ func CoordPhrase(text string, isPeriod func(string) bool) (string, bool) {
 }
 
 // PeriodArg is the period in what follows a period command, without the words a coordinator adds
-// after it: "12月的台账" and "上个月的" are 12月 and 上个月.
+// after it: "12月的台账" and "上个月的" are 12月 and 上个月; a command word alone ("导出台账", "台账
+// 导出") names no period, so it is "".
 func PeriodArg(args string) string {
 	t := trimSeps(args)
 	for changed := true; changed; {
@@ -90,7 +92,7 @@ func PeriodArg(args string) string {
 			t, changed = trimSeps(t[:len(t)-len(w)]), true
 		}
 		for _, w := range periodWords {
-			if strings.HasSuffix(t, w.said) && len(w.said) < len(t) {
+			if strings.HasSuffix(t, w.said) {
 				t, changed = trimSeps(t[:len(t)-len(w.said)]), true
 			}
 		}

@@ -37,6 +37,9 @@ func TestCoordPhrase(t *testing.T) {
 		{"how many visited this week", "这周走访了几户", "统计 这周"},
 		{"stats with 的 after the month", "统计12月的", "统计12月"},
 		{"a name with 的 is no command", "陈建国的", "陈建国"},
+		{"the ledger sent to me", "把台账发给我", "台账"},
+		{"download the ledger", "下载台账", "台账"},
+		{"last month's ledger, send it", "上个月的台账发我", "台账 上个月"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -55,7 +58,8 @@ func TestPeriodArg(t *testing.T) {
 		{"thanks after the quarter", "2026Q4 谢谢", "2026Q4"},
 		{"the stats word after the year", "2026年统计", "2026年"},
 		{"a period alone", "11月", "11月"},
-		{"the word alone stays", "台账", "台账"},
+		{"the word alone is no period", "台账", ""},
+		{"another command word is none either", "导出", ""},
 		{"empty", "", ""},
 	}
 	for _, tc := range cases {
@@ -86,6 +90,12 @@ func TestCoordinatorPhrasing(t *testing.T) {
 	rs = h.replies(CoordLi, "导出 11月的台账")
 	if len(rs) != 2 || rs[1].FileName != "民情台账-2026-11.xlsx" {
 		t.Fatalf("replies = %+v, want the November ledger", rs)
+	}
+	for _, said := range []string{"导出台账", "台账导出", "把台账发给我", "下载台账"} {
+		rs = h.replies(CoordLi, said)
+		if len(rs) != 2 || rs[1].FileName != "民情台账-2026-11.xlsx" {
+			t.Fatalf("%s: replies = %+v, want this month's ledger", said, rs)
+		}
 	}
 	wantContains(t, h.send(CadreZhang, "打印台账"), "没看懂")
 }

@@ -16,7 +16,7 @@ const statsUnitLines = 8
 // parsePeriodArg reads the optional period of 统计/导出/统计图 (default: this month) and of 排名
 // (default: this quarter); the string is the reply for a period that cannot be used.
 func parsePeriodArg(args string, now time.Time, def report.Period) (report.Period, string) {
-	if args == "" {
+	if args == "" || PeriodArg(args) == "" { // "导出台账": the command word again, no period
 		return def, ""
 	}
 	p, err := report.ParsePeriod(args, now)
