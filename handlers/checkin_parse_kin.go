@@ -85,4 +85,3 @@ func (p *reportParse) givenHomeHits() []nameHit {
 	}
 	return hits
 }
-
