@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -34,7 +35,7 @@ func ParseConfirmAnswer(text string) (domain.SpotAnswer, string, bool) {
 	if a, ok := confirmWords[t]; ok {
 		return a, "", true
 	}
-	if a, ok := confirmWords[cameCore(t)]; ok && a != domain.AnswerPartly {
+	if a, ok := confirmWords[cameCore(t, cameWhen)]; ok && a != domain.AnswerPartly {
 		return a, "", true
 	}
 	r, size := utf8.DecodeRuneInString(t)
@@ -53,14 +54,17 @@ func ParseConfirmAnswer(text string) (domain.SpotAnswer, string, bool) {
 // 昨天来了的". cameCore takes off who (a name of up to three characters with a title, or 他/她),
 // when (今天, 昨天, 刚才 …) and the closing particles, so what is left is the answer word itself.
 var (
-	cameWho   = regexp.MustCompile(`^(?:\p{Han}{0,3}(?:书记|主任|局长|科长|干部|同志|领导|老师|队长)|他们|她们|他|她)`)
-	cameWhen  = []string{"今天上午", "今天下午", "今天", "昨天", "前天", "刚才", "刚刚", "上午", "下午", "早上", "晚上", "已经", "都"}
+	cameWho  = regexp.MustCompile(`^(?:\p{Han}{0,3}(?:书记|主任|局长|科长|干部|同志|领导|老师|队长)|他们|她们|他|她)`)
+	cameWhen = []string{"今天上午", "今天下午", "今天", "昨天", "前天", "刚才", "刚刚", "上午", "下午", "早上", "晚上", "已经", "都"}
+	// cameOnce are times further back: "上个月来过" tells that the cadre comes, with no question open,
+	// but does not answer whether a visit logged this week happened.
+	cameOnce  = []string{"上个月", "这个月", "本月", "上周", "这周", "上星期", "前几天", "前两天", "前些天", "最近", "上次", "月初"}
 	cameParts = []string{"的", "了", "啊", "呀", "哈", "嘛", "哦", "呢"}
 )
 
-func cameCore(t string) string {
+func cameCore(t string, when []string) string {
 	t = cameWho.ReplaceAllString(t, "")
-	for w := prefixOf(t, cameWhen); w != ""; w = prefixOf(t, cameWhen) {
+	for w := prefixOf(t, when); w != ""; w = prefixOf(t, when) {
 		t = t[len(w):]
 	}
 	for w := suffixOf(t, cameParts); w != "" && len(w) < len(t) && confirmWords[t] == domain.AnswerNone; w = suffixOf(t, cameParts) {
@@ -72,7 +76,7 @@ func cameCore(t string) string {
 // saidCame is a household's sentence that the cadre came or did not come ("陈书记今天来过了", "他没
 // 来"), AnswerNone for anything else.
 func saidCame(text string) domain.SpotAnswer {
-	core := cameCore(trimSeps(shape(text)))
+	core := cameCore(trimSeps(shape(text)), slices.Concat(cameOnce, cameWhen))
 	if !strings.Contains(core, "来") {
 		return domain.AnswerNone
 	}

@@ -26,6 +26,14 @@ var pleasantries = []string{"谢谢你们", "谢谢您", "谢谢你", "谢谢", 
 // to 评价, where it counts.
 var praise = []string{"好人", "好干部", "点赞", "满意", "很好", "真好", "太好了", "不错", "感恩", "暖心", "贴心"}
 
+// praiseFillers are the words around praise that say nothing more ("陈书记人很好 谢谢他"): set aside
+// with it, so the sentence is thanked rather than "not understood".
+var praiseFillers = []string{"他们", "她们", "他", "她", "人", "真是", "真", "非常", "特别", "很", "太", "都", "对我们"}
+
+// ackSigns are the emoji a household sends for "thanks" or "ok" (👍, 🙏): greeted back like 好的.
+// WeChat's own stickers arrive as words ("[强]", "[抱拳]") and are pleasantries already.
+var ackSigns = []string{"👍", "🙏", "👌", "🤝", "💪", "🌹", "❤", "😊", "🙂", "😄", "😀"}
+
 // praised: praise words without a word that turns them round ("不满意", "不太好", "没有很好").
 func praised(text string) bool {
 	return containsAnyOf(text, praise) && !containsAnyOf(text, []string{"不满", "不好", "不太", "不怎么", "没", "差", "不行", "不是"})
@@ -49,7 +57,7 @@ const minMatterRunes = 4
 func MatterOf(text string) (matter, pleasant bool) {
 	rest := text
 	if praised(text) {
-		for _, w := range praise {
+		for _, w := range append(praise[:len(praise):len(praise)], praiseFillers...) {
 			rest = strings.ReplaceAll(rest, w, " ")
 		}
 	}
@@ -58,7 +66,7 @@ func MatterOf(text string) (matter, pleasant bool) {
 	}
 	han, other := letters(rest)
 	origHan, _ := letters(text)
-	return han >= minMatterRunes, han+other < 2 && origHan > 0
+	return han >= minMatterRunes, han+other < 2 && (origHan > 0 || containsAnyOf(text, ackSigns))
 }
 
 // letters counts the Han characters of s and its other letters and digits.
@@ -140,7 +148,7 @@ func (r *Router) householdFreeText(ctx context.Context, c *Caller) ([]bot.Reply,
 		return out, true, err
 	case pleasant && praised(c.Text):
 		return say(replyPraiseBack), true, nil
-	case pleasant && containsAnyOf(c.Text, []string{"谢", "辛苦", "麻烦"}):
+	case pleasant && containsAnyOf(c.Text, []string{"谢", "辛苦", "麻烦", "🙏"}):
 		return say(replyThanksBack), true, nil
 	case pleasant:
 		return say(replyGreetBack), true, nil

@@ -25,6 +25,11 @@ func TestMatterOf(t *testing.T) {
 		{"praise", "陈书记好人啊", false, true},
 		{"praise and a matter", "干部很好 就是房子还漏雨", true, false},
 		{"praise turned round is not pleasant", "不满意", false, false},
+		{"praise with who and thanks", "陈书记人很好 谢谢他", false, true},
+		{"praise with a matter after it", "陈书记人很好，我家低保卡丢了", true, false},
+		{"a thumbs-up", "👍", false, true},
+		{"folded hands", "🙏🙏", false, true},
+		{"a sad face is no thanks", "😢", false, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -41,6 +46,9 @@ func TestMatterOf(t *testing.T) {
 func TestHouseholdPraiseIsThanked(t *testing.T) {
 	h := newHarness(t)
 	wantContains(t, h.send(HeadWang, "张书记好人啊"), "谢谢您的肯定", "评价")
+	wantContains(t, h.send(HeadWang, "张书记人很好 谢谢他"), "谢谢您的肯定", "评价")
+	wantContains(t, h.send(HeadWang, "🙏"), "不客气")
+	wantContains(t, h.send(HeadWang, "👍"), "您好")
 	wantNot(t, h.send(HeadWang, "不满意"), "谢谢您的肯定")
 	if rs := h.requests(HHWang); len(rs) != 0 {
 		t.Fatalf("praise made a request: %+v", rs)
@@ -78,6 +86,7 @@ func TestHouseholdSaysTheCadreCame(t *testing.T) {
 	got := h.send(HeadWang, "张书记今天来过了")
 	wantContains(t, got, "谢谢您告诉我们干部来看过您")
 	wantNot(t, got, "您说的是")
+	wantContains(t, h.send(HeadWang, "张书记上个月来过"), "谢谢您告诉我们干部来看过您")
 	wantContains(t, h.send(HeadWang, "他没来"), "您说的是：“他没来”", "回复 3 是反映干部的问题")
 	wantContains(t, h.send(HeadWang, "3"), "投诉已收到")
 	if rs := h.requests(HHWang); len(rs) != 1 || rs[0].Kind != domain.ReqComplaint {

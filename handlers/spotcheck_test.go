@@ -31,6 +31,7 @@ func TestParseConfirmAnswer(t *testing.T) {
 		{"came, in a sentence with who and when", "陈书记今天来过了", domain.AnswerYes, "", true},
 		{"came, with 的", "张干部昨天来了的", domain.AnswerYes, "", true},
 		{"he did not come", "他没来", domain.AnswerNo, "", true},
+		{"came last month does not answer for this visit", "陈书记上个月来过", domain.AnswerNone, "", false},
 		{"never came, with a title", "王书记没有来过啊", domain.AnswerNo, "", true},
 		{"a title alone is not an answer", "陈书记", domain.AnswerNone, "", false},
 		{"he came to fix the roof is a sentence", "他来修房子了", domain.AnswerNone, "", false},
