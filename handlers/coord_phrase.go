@@ -61,6 +61,9 @@ func CoordPhrase(text string, isPeriod func(string) bool) (string, bool) {
 	if containsAnyOf(t, overdueAsks) {
 		return "逾期", true
 	}
+	if name, ok := cadreAsked(t, isPeriod); ok {
+		return "查干部 " + name, true
+	}
 	for _, w := range periodWords {
 		at := strings.Index(t, w.said)
 		if at < 0 {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"qinqi/bot"
 	"qinqi/internal/clock"
@@ -26,41 +27,40 @@ func asksList(text string) bool {
 }
 
 // list shows the cadre's households, numbered in the order reports refer to them, with the last
-// contact and what the frequency rules still ask for this period. A name that appears twice is
-// shown with its address, so the two lines can be told apart.
+// contact and what the frequency rules still ask for this period.
 func (r *Router) list(ctx context.Context, c *Caller) ([]bot.Reply, error) {
+	lines, err := r.householdLines(ctx, c.ID())
+	if err != nil {
+		return nil, err
+	}
+	if len(lines) == 0 {
+		return say(replyNoHH), nil
+	}
+	return say(replyList(lines)), nil
+}
+
+// householdLines are a cadre's households as 我的亲戚 shows them, one line each, none when the cadre
+// has none. A name that appears twice is shown with its address, so the two lines can be told apart.
+func (r *Router) householdLines(ctx context.Context, cadre domain.PersonID) ([]string, error) {
 	now := r.now()
-	hhs, err := r.store.HouseholdsOfCadre(ctx, c.ID(), now)
+	hhs, err := r.store.HouseholdsOfCadre(ctx, cadre, now)
 	if err != nil {
 		return nil, fmt.Errorf("households of cadre: %w", err)
 	}
 	if len(hhs) == 0 {
-		return say(replyNoHH), nil
+		return nil, nil
 	}
 	ids := make([]domain.PairingID, len(hhs))
 	for i, h := range hhs {
 		ids[i] = h.Pairing.ID
 	}
-	since := r.policy.Lookback(now)
-	recent, err := r.store.CheckInsOfPairingsSince(ctx, ids, since)
+	byPairing, last, err := r.contactsOf(ctx, ids, now)
 	if err != nil {
-		return nil, fmt.Errorf("recent check-ins: %w", err)
-	}
-	earlier, err := r.store.LatestCheckInsBefore(ctx, ids, since)
-	if err != nil {
-		return nil, fmt.Errorf("earlier check-ins: %w", err)
-	}
-	last, err := r.store.LastCheckInAt(ctx, ids)
-	if err != nil {
-		return nil, fmt.Errorf("last check-ins: %w", err)
+		return nil, err
 	}
 	open, err := r.store.OpenRequestCounts(ctx, householdIDs(hhs))
 	if err != nil {
 		return nil, fmt.Errorf("open requests: %w", err)
-	}
-	byPairing := map[domain.PairingID][]policy.CheckIn{}
-	for _, ci := range append(recent, earlier...) {
-		byPairing[ci.PairingID] = append(byPairing[ci.PairingID], policy.CheckIn{Kind: ci.Kind, At: ci.OccurredAt})
 	}
 	lines := make([]string, len(hhs))
 	names := map[string]int{}
@@ -79,7 +79,30 @@ func (r *Router) list(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 		}
 		lines[i] = listLine(i+1, name, last[h.Pairing.ID], clock.Day(now), st.Summary(now)) + listRequests(open[h.Household.ID])
 	}
-	return say(replyList(lines)), nil
+	return lines, nil
+}
+
+// contactsOf reads the pairings' check-ins the frequency rules look at, in their form, and the last
+// check-in of each.
+func (r *Router) contactsOf(ctx context.Context, ids []domain.PairingID, now time.Time) (map[domain.PairingID][]policy.CheckIn, map[domain.PairingID]time.Time, error) {
+	since := r.policy.Lookback(now)
+	recent, err := r.store.CheckInsOfPairingsSince(ctx, ids, since)
+	if err != nil {
+		return nil, nil, fmt.Errorf("recent check-ins: %w", err)
+	}
+	earlier, err := r.store.LatestCheckInsBefore(ctx, ids, since)
+	if err != nil {
+		return nil, nil, fmt.Errorf("earlier check-ins: %w", err)
+	}
+	last, err := r.store.LastCheckInAt(ctx, ids)
+	if err != nil {
+		return nil, nil, fmt.Errorf("last check-ins: %w", err)
+	}
+	byPairing := map[domain.PairingID][]policy.CheckIn{}
+	for _, ci := range append(recent, earlier...) {
+		byPairing[ci.PairingID] = append(byPairing[ci.PairingID], policy.CheckIn{Kind: ci.Kind, At: ci.OccurredAt})
+	}
+	return byPairing, last, nil
 }
 
 func householdIDs(hhs []store.PairedHousehold) []domain.HouseholdID {

@@ -69,6 +69,7 @@ var helpLine = map[string]string{
 	"callback":   "回访 H001 1 说明 — 记一次电话回访：1 是　2 没有来　3 有出入",
 	"verify":     "核实 12 属实 说明 — 核实户主提出的异议（属实＝户主说的对；有误＝记录无误）；只发「核实」看待核实名单",
 	"bindcode":   "绑定码 G01 — 给本单位干部（编号或姓名）或结对户（人员编号）生成一次性绑定码，当面交给本人",
+	"cadrecard":  "查干部 陈建国 — 看一位干部的结对户、上次联系和本月还差什么（也可以问：陈建国最近走访了吗）",
 }
 
 // roleExample is the one-line example for unknown input, by role (the coordinator's, which names
@@ -643,14 +644,15 @@ const (
 	replyRankingOff = "排名没有开启：2026年《政务移动互联网应用程序规范化管理办法》禁止在应用内搞积分排名，" +
 		"2024年减负规定也不让用留痕代替实效。需要督导时请发「统计」，看各单位走到的户、户主确认、异议核实、诉求按时办结和满意度。" +
 		"（如县里确需内部排名，管理员可在配置 ranking.enabled 中开启；开启后也只按结果排单位，不排个人、不看活动次数。）"
-	replyLeaveUsage        = "请这样写：请假 干部姓名或编号 开始日期 结束日期 [原因]，例如：请假 周干部 12-01 12-15 住院"
-	replyLeaveBadDate      = "日期没看懂。请写成 12-01、12月1日、2026-12-01、今天/明天 或 下周一，例如：请假 周干部 12月1日到12月15日"
-	replyLeaveOrder        = "结束日期早于开始日期了，请检查后重发，例如：请假 周干部 12-01 12-15"
-	replyLeaveTooLong      = "请假不能超过一年。长期离岗请用「接力 旧干部 新干部」把结对户交给别人。"
-	replyBindCodeUsage     = "请这样写：绑定码 人员编号，例如：绑定码 G01（编号见花名册）。"
-	replyRelayUsage        = "请这样写：接力 旧干部 新干部（姓名或编号），例如：接力 周干部 王干部"
-	replyCampaignsNoneOpen = "今天没有进行中的走访活动。"
-	replyCampaignsFoot     = "发送「逾期」看哪些户还没联系，「统计」看本月数字。"
+	replyLeaveUsage           = "请这样写：请假 干部姓名或编号 开始日期 结束日期 [原因]，例如：请假 周干部 12-01 12-15 住院"
+	replyLeaveBadDate         = "日期没看懂。请写成 12-01、12月1日、2026-12-01、今天/明天 或 下周一，例如：请假 周干部 12月1日到12月15日"
+	replyLeaveOrder           = "结束日期早于开始日期了，请检查后重发，例如：请假 周干部 12-01 12-15"
+	replyLeaveTooLong         = "请假不能超过一年。长期离岗请用「接力 旧干部 新干部」把结对户交给别人。"
+	replyBindCodeUsage        = "请这样写：绑定码 人员编号，例如：绑定码 G01（编号见花名册）。"
+	replyCadreHouseholdsUsage = "请这样写：查干部 姓名（或人员编号），例如：查干部 陈建国。"
+	replyRelayUsage           = "请这样写：接力 旧干部 新干部（姓名或编号），例如：接力 周干部 王干部"
+	replyCampaignsNoneOpen    = "今天没有进行中的走访活动。"
+	replyCampaignsFoot        = "发送「逾期」看哪些户还没联系，「统计」看本月数字。"
 )
 
 // replyUnitSeveral lists the caller's units whose names contain ref.
@@ -748,6 +750,27 @@ func replyPersonOutOfScope(code string) string {
 
 func replyBindCodeCLIOnly(code string) string {
 	return fmt.Sprintf("人员「%s」是联络员、单位一把手或管理员，这类绑定码不能在聊天里生成，请联系系统管理员在服务器上用 qinqi bindcode 生成。", code)
+}
+
+// replyCadreHouseholds is a cadre's households as a coordinator sees them (查干部).
+func replyCadreHouseholds(name, unit string, lines []string, onLeave bool) string {
+	head := "👤 " + name
+	if unit != "" {
+		head += "（" + unit + "）"
+	} else {
+		head += " "
+	}
+	var b strings.Builder
+	if len(lines) == 0 {
+		b.WriteString(head + "目前没有结对户。")
+	} else {
+		fmt.Fprintf(&b, "%s结对 %d 户：\n%s", head, len(lines), strings.Join(lines, "\n"))
+	}
+	if onLeave {
+		b.WriteString("\n今天在请假，期间不催。")
+	}
+	b.WriteString("\n本单位全部逾期发：逾期；明细见台账：导出。")
+	return b.String()
 }
 
 func replyBindCode(name, code, expires string) string {
