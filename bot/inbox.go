@@ -74,7 +74,7 @@ type Inbox struct {
 	binder binder
 
 	mu       sync.Mutex
-	shards   []chan inboxJob
+	shards   []*queue
 	inflight map[domain.InboxID]bool
 	wg       sync.WaitGroup
 
@@ -86,6 +86,22 @@ type Inbox struct {
 
 // queueDepth bounds each serial queue: messages taken from a transport but not yet stored.
 const queueDepth = 32
+
+// queue is one serial queue of senders.
+type queue struct {
+	ch chan inboxJob
+	// coming counts the sends to ch begun and not yet received: the messages on their way to this
+	// queue, the only ones a batch of it may wait for (gather).
+	coming atomic.Int64
+}
+
+// received counts off a receive from ch that got a message (ok), and returns ok.
+func (q *queue) received(ok bool) bool {
+	if ok {
+		q.coming.Add(-1)
+	}
+	return ok
+}
 
 type inboxJob struct {
 	row  store.InboxMessage
@@ -128,14 +144,14 @@ func NewInbox(o InboxOptions) (*Inbox, error) {
 func (in *Inbox) Start(ctx context.Context) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	in.shards = make([]chan inboxJob, in.o.Workers)
+	in.shards = make([]*queue, in.o.Workers)
 	for i := range in.shards {
-		ch := make(chan inboxJob, queueDepth)
-		in.shards[i] = ch
+		q := &queue{ch: make(chan inboxJob, queueDepth)}
+		in.shards[i] = q
 		in.wg.Add(1)
 		go func() {
 			defer in.wg.Done()
-			in.work(ctx, ch)
+			in.work(ctx, q)
 		}()
 	}
 }
@@ -143,8 +159,8 @@ func (in *Inbox) Start(ctx context.Context) {
 // Stop lets the queues drain and waits; call it after the transports stopped delivering.
 func (in *Inbox) Stop() {
 	in.mu.Lock()
-	for _, ch := range in.shards {
-		close(ch)
+	for _, q := range in.shards {
+		close(q.ch)
 	}
 	in.shards = nil
 	in.mu.Unlock()
@@ -188,9 +204,10 @@ func (in *Inbox) Accept(ctx context.Context, m Message) {
 		}
 		return
 	}
-	ch := in.shards[in.shardOf(m)]
+	q := in.shards[in.shardOf(m)]
+	q.coming.Add(1)
 	in.mu.Unlock()
-	ch <- j
+	q.ch <- j
 	queued = true
 }
 
@@ -329,9 +346,10 @@ func (in *Inbox) dispatch(row store.InboxMessage, m Message, d door) {
 		return
 	}
 	in.inflight[row.ID] = true
-	ch := in.shards[in.shardOf(m)]
+	q := in.shards[in.shardOf(m)]
+	q.coming.Add(1)
 	in.mu.Unlock()
-	ch <- inboxJob{row: row, msg: m, door: d}
+	q.ch <- inboxJob{row: row, msg: m, door: d}
 }
 
 func (in *Inbox) process(ctx context.Context, j inboxJob) { in.processAfter(ctx, j, nil) }

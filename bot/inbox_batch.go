@@ -10,9 +10,9 @@ import (
 )
 
 // Group commit: each serial queue takes the messages already waiting on it (up to batchMax, waiting
-// at most batchWait for more while other messages are in flight) and handles them in one database
-// transaction: the inbox rows, the handlers' writes, the replies and the "done" marks of all of them
-// commit together, or none of them does. A message takes no savepoint of its own (store.Batch says
+// at most batchWait for one on its way to it) and handles them in one database transaction: the
+// inbox rows, the handlers' writes, the replies and the "done" marks of all of them commit
+// together, or none of them does. A message takes no savepoint of its own (store.Batch says
 // why), so a message that fails (a database error, a lost connection) loses the whole batch: nothing
 // of it is committed, its dialog (KV) writes are dropped, and every message of it then goes the old
 // way, in order (stored on its own, handled, retried or quarantined), against the state as it was
@@ -36,17 +36,19 @@ type InboxBatchSaver interface {
 	SaveInboundAll(ctx context.Context, rows []*store.InboxMessage) error
 }
 
-const (
-	batchMax  = 16                      // messages per transaction
-	batchWait = 1500 * time.Microsecond // longest a queue waits for more messages to share a commit
-)
+const batchMax = 16 // messages per transaction
+
+// batchWait is the longest a queue waits for a message on its way to it (gather); a variable only
+// for the test that sets it so long that a wait it must not take would never end.
+var batchWait = 1500 * time.Microsecond
 
 // work runs one serial queue until it is closed.
-func (in *Inbox) work(ctx context.Context, ch chan inboxJob) {
+func (in *Inbox) work(ctx context.Context, q *queue) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
-	for j := range ch {
-		jobs := in.gather(ch, j, timer)
+	for j := range q.ch {
+		q.received(true)
+		jobs := in.gather(q, j, timer)
 		// The same-text checks of all of them and the reads of the batch they start with share a
 		// round trip; a later batch, after a message handled on its own, reads on its own.
 		jobs, ahead := in.readAhead(ctx, jobs, jobs[:batchRun(jobs)])
@@ -79,9 +81,13 @@ func batchRun(jobs []inboxJob) int {
 // part of a transaction that might be redone.
 func batchable(j inboxJob) bool { return j.row.ID == 0 && j.msg.Kind != KindFriendRequest }
 
-// gather takes what is already queued behind first, and waits up to batchWait for more while other
-// messages are in flight (they are what a shared commit would wait for anyway).
-func (in *Inbox) gather(ch chan inboxJob, first inboxJob, timer *time.Timer) []inboxJob {
+// gather takes what is already queued behind first, and waits up to batchWait for more only while
+// a message is on its way to this queue (queue.coming: its sender is between Accept and the queue).
+// It never waits for the messages of other queues, which cannot join the batch, nor when nothing
+// is coming: a sender whose message is in the batch waits for its reply, so waiting for it to send
+// again only delays the batch; under load the queue fills while a batch commits, and the next batch
+// takes what it holds without any waiting.
+func (in *Inbox) gather(q *queue, first inboxJob, timer *time.Timer) []inboxJob {
 	jobs := []inboxJob{first}
 	if _, ok := in.o.Store.(BatchStore); !ok || !batchable(first) {
 		return jobs
@@ -89,25 +95,25 @@ func (in *Inbox) gather(ch chan inboxJob, first inboxJob, timer *time.Timer) []i
 	waited := false
 	for len(jobs) < batchMax {
 		select {
-		case j, ok := <-ch:
-			if !ok {
+		case j, ok := <-q.ch:
+			if !q.received(ok) {
 				return jobs
 			}
 			jobs = append(jobs, j)
 			continue
 		default:
 		}
-		if waited || in.pending.Load() <= int64(len(jobs)) {
+		if waited || q.coming.Load() == 0 {
 			return jobs
 		}
 		waited = true
 		timer.Reset(batchWait)
 		select {
-		case j, ok := <-ch:
+		case j, ok := <-q.ch:
 			if !timer.Stop() {
 				<-timer.C
 			}
-			if !ok {
+			if !q.received(ok) {
 				return jobs
 			}
 			jobs = append(jobs, j)

@@ -341,3 +341,49 @@ func TestInboxBatchLosesNothingWhenTheDatabaseDiesMidBatch(t *testing.T) {
 		}
 	})
 }
+
+// A queue's batch never waits for messages in flight on other queues: they cannot join it. With
+// the wait made endless, a message on a second queue is answered while the first queue's message is
+// held in its KV round trip (the old rule waited as long as any message was in flight anywhere).
+func TestInboxBatchDoesNotWaitForOtherQueues(t *testing.T) {
+	defer bot.SetBatchWaitForTest(time.Hour)()
+	var armed atomic.Bool
+	entered, gate := make(chan struct{}), make(chan struct{})
+	kv, err := store.OpenKV(context.Background(), store.KVOptions{RoundTrip: func([]string) {
+		if armed.CompareAndSwap(true, false) { // the first message's read ahead
+			close(entered)
+			<-gate
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = kv.Close() })
+	r := newIRig(t, kv, testenv.SQLite(t)) // four queues
+	r.person("C001", "@u1")
+	other := ""
+	for i := range 64 {
+		if key := fmt.Sprintf("@v%d", i); r.in.ShardForTest(key) != r.in.ShardForTest("@u1") {
+			other = key
+			break
+		}
+	}
+	r.person("C002", other)
+	armed.Store(true)
+	r.in.Accept(r.ctx, r.msg("g", "@u1", "开门"))
+	<-entered
+	r.in.Accept(r.ctx, r.msg("o", other, "别的队"))
+	deadline := time.Now().Add(20 * time.Second) // a bound for a hang, not a timing: it is answered at once
+	for !slices.Contains(r.texts(), "收到：别的队") {
+		if time.Now().After(deadline) {
+			close(gate)
+			t.Fatal("the other queue's message waited for the held one")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(gate)
+	r.settle()
+	if got, want := sortedTexts(r), []string{"收到：别的队", "收到：开门"}; !slices.Equal(got, want) {
+		t.Fatalf("replies %q, want %q", got, want)
+	}
+}
