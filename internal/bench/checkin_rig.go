@@ -359,18 +359,54 @@ func (t *tapStore) SaveInboundAll(ctx context.Context, ms []*store.InboxMessage)
 	return nil
 }
 
-// CompleteInbound commits the replies and the done mark, then tells the waiting sender.
+// Batch runs one of the inbox's batches (group commit): the completions of its messages are told
+// once it has committed, not when CompleteInbound holds their writes inside it; a batch that does
+// not commit tells none (its messages are redone and complete again).
+func (t *tapStore) Batch(ctx context.Context, fn func(ctx context.Context) error) error {
+	var told []func(time.Time)
+	err := t.Store.Batch(ctx, func(ctx context.Context) error {
+		return fn(context.WithValue(ctx, afterCommitKey{}, &told))
+	})
+	if err != nil {
+		return err
+	}
+	at := time.Now()
+	for _, tell := range told {
+		tell(at)
+	}
+	return nil
+}
+
+// afterCommitKey carries, in a batch's context, the completions told when it commits.
+type afterCommitKey struct{}
+
+// CompleteInbound commits the replies and the done mark, then tells the waiting sender (in a batch:
+// once the batch has committed).
 func (t *tapStore) CompleteInbound(ctx context.Context, id domain.InboxID, r store.InboxResult, now time.Time) error {
 	start := time.Now()
 	if err := t.Store.CompleteInbound(ctx, id, r, now); err != nil {
 		return err
 	}
 	t.st.complete.since(start)
-	c := completion{at: time.Now()}
+	c := completion{}
 	if len(r.Replies) > 0 {
 		c.reply = r.Replies[0].Text
 	}
 	c.saved = r.Status == store.InDone && strings.Contains(c.reply, "已记录")
+	tell := func(at time.Time) {
+		c.at = at
+		t.tell(id, c)
+	}
+	if told, ok := ctx.Value(afterCommitKey{}).(*[]func(time.Time)); ok {
+		*told = append(*told, tell)
+		return nil
+	}
+	tell(time.Now())
+	return nil
+}
+
+// tell hands the completion of inbox row id to the sender waiting for its message.
+func (t *tapStore) tell(id domain.InboxID, c completion) {
 	t.mu.Lock()
 	done := t.waiting[t.msgOf[id]]
 	delete(t.waiting, t.msgOf[id])
@@ -379,7 +415,6 @@ func (t *tapStore) CompleteInbound(ctx context.Context, id domain.InboxID, r sto
 	if done != nil {
 		done(c)
 	}
-	return nil
 }
 
 // gatedHandler drops log records while closed is set: stopping a pipeline cancels the outbox's
