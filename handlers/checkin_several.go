@@ -45,7 +45,7 @@ func (r *Router) saveAll(ctx context.Context, c *Caller, d CheckInDraft, ids []d
 	for _, h := range hhs {
 		byID[h.Household.ID] = h
 	}
-	var saved []store.CheckIn
+	var shown *store.CheckIn // a row this message wrote, else the first already there
 	var names []string
 	again := true
 	for _, id := range ids {
@@ -57,14 +57,17 @@ func (r *Router) saveAll(ctx context.Context, c *Caller, d CheckInDraft, ids []d
 		if err != nil {
 			return nil, err
 		}
-		saved, names, again = append(saved, ci), append(names, h.Household.HeadName), again && !created
+		if shown == nil || created && again { // a row already there may since have had 补充 added
+			shown = &ci
+		}
+		names, again = append(names, h.Household.HeadName), again && !created
 	}
-	if len(saved) == 0 {
+	if shown == nil {
 		return nil, refuse(replyNotYourHousehold("这几户"))
 	}
 	now := r.now()
-	text := replyCheckInSaved(saved[0], strings.Join(names, "、"), clock.Day(saved[0].OccurredAt), clock.Day(now), again, r.cfg.CheckIn.UndoWindow)
-	return answersReport(say(replySavedForEach(len(saved), text))), nil
+	text := replyCheckInSaved(*shown, strings.Join(names, "、"), clock.Day(shown.OccurredAt), clock.Day(now), again, r.cfg.CheckIn.UndoWindow)
+	return answersReport(say(replySavedForEach(len(names), text))), nil
 }
 
 // groupSource is the source key of one household's report in a report for several: the message's

@@ -36,6 +36,7 @@ type CheckIns interface {
 	CheckInsReportedAt(ctx context.Context, cadre domain.PersonID, at time.Time) ([]store.CheckIn, error)
 	UndoCheckIn(ctx context.Context, id domain.CheckInID, actor domain.PersonID, at time.Time) error
 	AttachEvidence(ctx context.Context, id domain.CheckInID, e store.Evidence, actor domain.PersonID, at time.Time) error
+	AmendCheckIn(ctx context.Context, id domain.CheckInID, c store.CheckInContent, actor domain.PersonID, at time.Time) error
 	CheckInsOfPairingsSince(ctx context.Context, pairings []domain.PairingID, since time.Time) ([]store.CheckIn, error)
 	LatestCheckInsBefore(ctx context.Context, pairings []domain.PairingID, t time.Time) ([]store.CheckIn, error)
 	LastCheckInAt(ctx context.Context, pairings []domain.PairingID) (map[domain.PairingID]time.Time, error)

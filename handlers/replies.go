@@ -46,6 +46,7 @@ var helpLine = map[string]string{
 	"warmth":     "送温暖 2 米20斤 油2桶 — 记一次送温暖",
 	"deed":       "办实事 2 帮办了低保年审 — 记一件实事",
 	"undo":       "撤销 — 撤回刚才的报告（10分钟内）",
+	"amend":      "补充 送了两袋米 — 补到刚才的报告里（10分钟内；刚报完直接发“送了两袋米”也行）",
 	"plan":       "计划 本月走访全部亲戚 — 记本月工作计划",
 	"requests":   "诉求列表 — 看待办的诉求",
 	"accept":     "受理 12 — 受理12号诉求",
@@ -280,6 +281,21 @@ func meters(m int) string {
 		return fmt.Sprintf("%.1f公里", float64(m)/1000)
 	}
 	return fmt.Sprintf("%d米", m)
+}
+
+const (
+	replyAmendUsage    = "请这样写：补充 送了两袋米（补到您刚发的报告里）。"
+	replyAmendNamesOne = "补充不用写户名或日期，直接写要补的内容，例如：补充 送了两袋米。要报另一户或另一天，请直接发新的报告。"
+	replyAmendAgain    = "这条已经补充过了，没有重复添加。"
+)
+
+func replyAmendNoRecent(window time.Duration) string {
+	return fmt.Sprintf("%d分钟内没有您的报告，没有可补充的。请带上户名发一条完整的报告，例如：走访 王春发 送了两袋米。", int(window.Minutes()))
+}
+
+// replyAmended shows the report as it now stands.
+func replyAmended(saved string) string {
+	return strings.Replace(saved, "已记录 ✔\n", "已补充到刚才的报告 ✔\n", 1)
 }
 
 func replyNoRecentCheckIn(window time.Duration) string {

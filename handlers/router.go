@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"qinqi/bot"
@@ -63,6 +64,7 @@ func (r *Router) table() []route {
 		{id: "warmth", words: []string{"送温暖", "慰问"}, slash: "/warmth", roles: cadres, run: r.checkIn},
 		{id: "deed", words: []string{"办实事", "代办"}, slash: "/deed", roles: cadres, run: r.checkIn},
 		{id: "undo", words: []string{"撤销", "撤回", "删除上一条"}, slash: "/undo", roles: cadres, run: r.undo},
+		{id: "amend", words: []string{"补充"}, slash: "/amend", roles: cadres, run: r.amend},
 		{id: "plan", words: []string{"计划", "工作计划"}, slash: "/plan", roles: cadres, run: r.plan},
 		{id: "requests", words: append([]string{"诉求列表", "待办"}, statusWords...), slash: "/requests", roles: cadresCoord, run: r.requestList},
 		{id: "accept", words: []string{"受理"}, slash: "/accept", roles: cadresCoord, run: r.accept},
@@ -176,6 +178,13 @@ func (r *Router) dispatch(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 		return r.unrouted(ctx, c)
 	}
 	if !allowed(c.Person.Roles, rt.roles) {
+		// a household's "电话多少" or "补充一下…" starts with a cadre's word but is their own
+		// sentence; "走访 1" or "诉求列表" is a command, and told whose it is
+		if next, _ := utf8.DecodeRuneInString(c.Text[len(word):]); unicode.Is(unicode.Han, next) {
+			if out, handled, err := r.householdFreeText(ctx, c); handled || err != nil {
+				return out, err
+			}
+		}
 		return nil, refuse(replyWrongRole(word, r.roleOf(c)))
 	}
 	c.Word = word
@@ -220,6 +229,9 @@ func (r *Router) unrouted(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 		}
 		if _, _, found := cutKindKeyword(c.Text, keywordScanRunes); found || mayGoTo(c.Text, keywordScanRunes) {
 			return r.checkIn(ctx, c) // voice-to-text: "今天上午走访了王春发…", "昨天去了王春发家"
+		}
+		if out, handled, err := r.continuation(ctx, c); handled || err != nil { // "送了两袋米" after "走访王春发"
+			return out, err
 		}
 	}
 	if out, handled, err := r.householdFreeText(ctx, c); handled || err != nil {

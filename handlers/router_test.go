@@ -40,6 +40,8 @@ func TestRouterUnknownUnboundAndWrongRole(t *testing.T) {
 		{"unknown from a coordinator names this month", CoordLi, "在吗", []string{"没看懂", "统计 11月"}},
 		{"unbound sender is asked to bind", Unbound, "走访 1", []string{"请先绑定", "绑定 六位数字"}},
 		{"household cannot list requests", HeadWang, "诉求列表", []string{"“诉求列表”不是您这个身份能用的命令"}},
+		{"a household's sentence may start with a cadre's word", HeadWang, "电话多少", []string{"【联系卡】张伟"}},
+		{"a household's report-shaped command is told whose it is", HeadWang, "走访 1 送米", []string{"“走访”不是您这个身份能用的命令"}},
 		{"cadre cannot rate", CadreZhang, "评价 5", []string{"不是您这个身份能用的命令", "走访"}},
 		{"cadre cannot file a household request", CadreZhang, "诉求 就医 看病", []string{"不是您这个身份能用的命令"}},
 		{"slash prefix of a longer word is not the command", CadreZhang, "/visitor", []string{"没看懂"}},

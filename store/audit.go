@@ -16,6 +16,7 @@ const (
 	ActCreate   = "create"
 	ActUndo     = "undo"
 	ActAttach   = "attach"
+	ActAmend    = "amend"
 	ActAccept   = "accept"
 	ActResolve  = "resolve"
 	ActTransfer = "transfer"

@@ -180,6 +180,29 @@ func (s *Store) AttachEvidence(ctx context.Context, id domain.CheckInID, e Evide
 	})
 }
 
+// CheckInContent is what a report says: its diary text, goods, aid money and sales help.
+type CheckInContent struct {
+	Text, Items, SalesItems string
+	ValueFen, SalesFen      int64
+}
+
+// AmendCheckIn replaces what a standing report says (a cadre's 补充 to it), with its audit row in the
+// same transaction. The content key stays: it names the message that made the report, so that message
+// sent again is still "already recorded". An undone or unknown report is ErrNotFound.
+func (s *Store) AmendCheckIn(ctx context.Context, id domain.CheckInID, c CheckInContent, actor domain.PersonID, at time.Time) error {
+	upd := map[string]any{"text": c.Text, "items": c.Items, "value_fen": c.ValueFen, "sales_items": c.SalesItems, "sales_fen": c.SalesFen}
+	return s.Tx(ctx, func(tx *Store) error {
+		res := tx.q(ctx).Model(&CheckIn{}).Where("id = ? AND undone_at IS NULL", id).Updates(upd)
+		if res.Error != nil {
+			return fmt.Errorf("store: amend check-in %d: %w", id, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("store: amend check-in %d: %w", id, ErrNotFound)
+		}
+		return tx.Audit(ctx, AuditEntry{Actor: actor, Action: ActAmend, Entity: "checkin", EntityID: int64(id), At: at})
+	})
+}
+
 // CheckInsOfPairingsSince lists the non-undone check-ins of the pairings that happened at or after
 // since. A relayed pairing's list includes those of the pairings it continues, under its own
 // PairingID (the household's story, relay_chain.go).

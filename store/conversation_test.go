@@ -101,8 +101,19 @@ func TestCheckInStore(t *testing.T) {
 			if err := f.s.AttachEvidence(ctx, first.ID, store.Evidence{Lat: &lat, Lng: &lng, DistanceM: &d, Far: true}, f.cadre, convNow); err != nil {
 				t.Fatal(err)
 			}
+			amended := store.CheckInContent{Text: "送了两袋米", Items: "米×20斤;米×2袋", ValueFen: 50000}
+			if err := f.s.AmendCheckIn(ctx, first.ID, amended, f.cadre, convNow); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := f.s.CheckInByID(ctx, first.ID); err != nil || got.Items != amended.Items || got.Text != amended.Text ||
+				got.ValueFen != 50000 {
+				t.Fatalf("amended check-in = %+v, %v", got, err)
+			}
 			if err := f.s.UndoCheckIn(ctx, first.ID, f.cadre, convNow.Add(time.Minute)); err != nil {
 				t.Fatal(err)
+			}
+			if err := f.s.AmendCheckIn(ctx, first.ID, amended, f.cadre, convNow); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("amend an undone check-in: %v, want ErrNotFound", err)
 			}
 			if err := f.s.UndoCheckIn(ctx, first.ID, f.cadre, convNow.Add(time.Minute)); !errors.Is(err, store.ErrNotFound) {
 				t.Fatalf("second undo: %v, want ErrNotFound", err)
@@ -118,8 +129,8 @@ func TestCheckInStore(t *testing.T) {
 				t.Fatalf("check-ins reported at the undone one's time = %+v, %v; want none", at, err)
 			}
 			audit, err := f.s.AuditOf(ctx, "checkin", int64(first.ID))
-			if err != nil || len(audit) != 3 {
-				t.Fatalf("audit = %+v, %v; want create, attach, undo", audit, err)
+			if err != nil || len(audit) != 4 {
+				t.Fatalf("audit = %+v, %v; want create, attach, amend, undo", audit, err)
 			}
 		})
 	}
