@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -66,7 +67,7 @@ func (r *Router) addToLast(ctx context.Context, c *Caller, text string, said boo
 	case !said && !carries:
 		return nil, false, nil
 	}
-	if containsWord(shareWords, d.Text) { // "各送了一桶油": each report takes the goods anyway
+	if slices.Contains(shareWords, d.Text) { // "各送了一桶油": each report takes the goods anyway
 		d.Text = ""
 	}
 	out, err := r.amendReports(ctx, c, last, d)
@@ -75,15 +76,6 @@ func (r *Router) addToLast(ctx context.Context, c *Caller, text string, said boo
 
 // shareWords left alone in a piece's words say only that each household got the goods.
 var shareWords = []string{"各", "每户", "都", "也", "还"}
-
-func containsWord(words []string, w string) bool {
-	for _, x := range words {
-		if x == w {
-			return true
-		}
-	}
-	return false
-}
 
 // amendReports adds d to last and the other reports of its message, once per piece of text.
 func (r *Router) amendReports(ctx context.Context, c *Caller, last store.CheckIn, d CheckInDraft) ([]bot.Reply, error) {
