@@ -35,6 +35,9 @@ var periodWords = []struct{ said, cmd string }{
 var weekWords = []string{"本周", "这周", "这一周", "上周", "上一周", "本星期", "这星期", "这个星期", "上个星期",
 	"这礼拜", "这个礼拜", "上礼拜", "上个礼拜", "近一周", "最近一周"}
 
+// leaveSaid is a cadre's leave told in a sentence: the name, 请假, then the dates and the reason.
+var leaveSaid = regexp.MustCompile(`^(\p{Han}{2,4}?)(?:要|已经|)请假(.*)$`)
+
 // IsWeek tells whether a period command's words name a week.
 func IsWeek(words string) bool {
 	for _, w := range weekWords {
@@ -60,6 +63,10 @@ func CoordPhrase(text string, isPeriod func(string) bool) (string, bool) {
 	}
 	if containsAnyOf(t, overdueAsks) {
 		return "逾期", true
+	}
+	if m := leaveSaid.FindStringSubmatch(t); m != nil { // "陈建国请假了 12月10号到20号"
+		rest := trimSeps(strings.TrimPrefix(m[2], "了"))
+		return strings.TrimSpace("请假 " + m[1] + " " + rest), true // without dates 请假 asks for them
 	}
 	if name, ok := cadreAsked(t, isPeriod); ok {
 		return "查干部 " + name, true

@@ -41,6 +41,10 @@ func TestCoordPhrase(t *testing.T) {
 		{"how many visited this week", "这周走访了几户", "统计 这周"},
 		{"stats with 的 after the month", "统计12月的", "统计12月"},
 		{"a name with 的 is no command", "陈建国的", "陈建国"},
+		{"a leave told in a sentence", "陈建国请假了 12月10号到20号", "请假 陈建国 12月10号到20号"},
+		{"a leave to come, with a reason", "陈建国要请假，12-10到12-20 住院", "请假 陈建国 12-10到12-20 住院"},
+		{"a leave without dates is still 请假, which asks for them", "陈建国请假了", "请假 陈建国"},
+		{"the coordinator's own leave names nobody", "我请假了", ""},
 		{"the ledger sent to me", "把台账发给我", "台账"},
 		{"download the ledger", "下载台账", "台账"},
 		{"last month's ledger, send it", "上个月的台账发我", "台账 上个月"},
@@ -101,6 +105,8 @@ func TestCoordinatorPhrasing(t *testing.T) {
 			t.Fatalf("%s: replies = %+v, want this month's ledger", said, rs)
 		}
 	}
+	wantContains(t, h.send(CoordLi, "张伟请假了 12月8号到20号 住院"), "已记录 张伟 请假 12月8日–12月20日")
+	wantContains(t, h.send(CoordLi, "张伟请假了"), "请这样写：请假")
 	wantContains(t, h.send(CadreZhang, "打印台账"), "没看懂")
 }
 

@@ -92,6 +92,21 @@ func leaveWeekday(s string, today time.Time) (time.Time, bool) {
 	return monday.AddDate(0, 0, 7*weeks+n-1), true
 }
 
+// leaveDayOnly is a range's end written as a day alone: the 20号 of "12月10号到20号".
+var leaveDayOnly = regexp.MustCompile(`^(\d{1,2})[日号]?$`)
+
+// sameMonth gives the end of a range written as a day alone the year and month of its start.
+func sameMonth(start, end string) string {
+	d, m := leaveDayOnly.FindStringSubmatch(end), leaveDateRe.FindStringSubmatch(start)
+	switch {
+	case d == nil || m == nil:
+		return end
+	case m[1] != "":
+		return m[1] + "-" + m[2] + "-" + d[1]
+	}
+	return m[2] + "-" + d[1]
+}
+
 // leaveJoiners join the two ends of a leave written as one word ("12月8日到12月20日", "12.8-12.20").
 var leaveJoiners = []string{"到", "至", "~", "～", "—", "－", "-"}
 
@@ -110,7 +125,8 @@ func leaveFields(args string, now time.Time) []string {
 	}
 	for _, j := range leaveJoiners {
 		for i := strings.Index(f[1], j); i > 0; i = nextIndex(f[1], j, i) {
-			left, right := f[1][:i], f[1][i+len(j):]
+			left := f[1][:i]
+			right := sameMonth(left, f[1][i+len(j):])
 			_, okL := parseLeaveDate(left, now)
 			_, okR := parseLeaveDate(right, now)
 			if okL && okR {
@@ -137,7 +153,7 @@ func parseLeaveArgs(args string, now time.Time) (leaveArgs, string) {
 		return leaveArgs{}, replyLeaveUsage
 	}
 	from, ok1 := parseLeaveDate(f[1], now)
-	to, ok2 := parseLeaveDate(f[2], now)
+	to, ok2 := parseLeaveDate(sameMonth(f[1], f[2]), now)
 	if !ok1 || !ok2 {
 		return leaveArgs{}, replyLeaveBadDate
 	}
