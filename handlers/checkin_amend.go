@@ -112,6 +112,9 @@ func (r *Router) amendReports(ctx context.Context, c *Caller, last store.CheckIn
 		ci.Text, ci.Items, ci.ValueFen, ci.SalesItems, ci.SalesFen = content.Text, content.Items, content.ValueFen, content.SalesItems, content.SalesFen
 		names, amended = append(names, hh.HeadName), ci
 	}
+	if len(names) == 0 { // undone between the two reads
+		return nil, refuse(replyAmendNoRecent(r.cfg.CheckIn.UndoWindow))
+	}
 	if r.dialogs != nil {
 		if err := r.dialogs.Set(ctx, key, piece, r.cfg.CheckIn.UndoWindow); err != nil {
 			r.log.WarnContext(ctx, "amendment not remembered; a resend would be added again", "person_id", c.ID(), "error", err)
