@@ -299,3 +299,21 @@ func TestInsertAlertsInBatches(t *testing.T) {
 		})
 	}
 }
+
+// TestClipAlertReason: a reason is cut at 255 runes, not bytes; one that fits comes back as it was,
+// invalid UTF-8 included (it is counted a byte a rune, as the cut counts it).
+func TestClipAlertReason(t *testing.T) {
+	fits := strings.Repeat("逾", 255)
+	bad := strings.Repeat("x", 254) + "\xff"
+	for _, c := range []struct{ name, in, want string }{
+		{"short", "逾期12天", "逾期12天"},
+		{"exactly 255 runes", fits, fits},
+		{"256 runes", fits + "期", fits},
+		{"invalid byte that fits", bad, bad},
+		{"invalid byte past the end", bad + "y", strings.Repeat("x", 254) + "\uFFFD"},
+	} {
+		if got := store.ClipAlertReason(c.in); got != c.want {
+			t.Errorf("%s: got %d runes %q…, want %q…", c.name, len([]rune(got)), got[:min(len(got), 12)], c.want[:min(len(c.want), 12)])
+		}
+	}
+}
