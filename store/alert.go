@@ -16,14 +16,15 @@ func (s *Store) ExistingAlertKeys(ctx context.Context, keys []string) (map[strin
 
 // InsertAlerts writes alerts that ExistingAlertKeys did not find, with their OutboxID when a digest
 // carrying them was queued in the same transaction, in hand-written multi-row INSERTs (bulkRows rows
-// each): on the first day after an import the overdue scan writes one row per step, 200,000 in a
-// million-pairing county, and gorm's reflection per row was most of the writer's CPU. A key another
-// run wrote meanwhile keeps that run's row: the step is raised once. The rows' IDs are not filled in.
+// each) sent past gorm: on the first day after an import the overdue scan writes one row per step,
+// 200,000 in a million-pairing county, and gorm's reflection per row, then its building of each
+// statement again, were most of the writer's CPU. A key another run wrote meanwhile keeps that run's
+// row: the step is raised once. The rows' IDs are not filled in.
 func (s *Store) InsertAlerts(ctx context.Context, rows []Alert) error {
 	per := s.bulkRows()
 	for start := 0; start < len(rows); start += per {
 		q, args := s.alertInsert(rows[start:min(start+per, len(rows))])
-		if err := s.q(ctx).Exec(q, args...).Error; err != nil {
+		if _, err := s.exec(ctx, q, args...); err != nil {
 			return fmt.Errorf("store: add alerts: %w", err)
 		}
 	}
@@ -33,14 +34,23 @@ func (s *Store) InsertAlerts(ctx context.Context, rows []Alert) error {
 // alertColumns are the columns InsertAlerts writes (an alert is inserted open).
 var alertColumns = []string{"key", "level", "pairing_id", "campaign_id", "recipient_id", "reason", "overdue_since", "outbox_id", "created_at"}
 
-// alertInsert is one multi-row INSERT that skips existing keys.
+// alertInsert is one multi-row INSERT that skips existing keys. Its values have the driver's own
+// types (int64, not the named ID types or pointers), which the driver passes on without reflection.
 func (s *Store) alertInsert(rows []Alert) (string, []any) {
 	args := make([]any, 0, len(rows)*len(alertColumns))
 	for _, r := range rows {
-		args = append(args, r.Key, string(r.Level), r.PairingID, r.CampaignID, r.RecipientID, ClipAlertReason(r.Reason),
-			r.OverdueSince.In(s.loc), r.OutboxID, r.CreatedAt.In(s.loc))
+		args = append(args, r.Key, string(r.Level), int64(r.PairingID), nullID(r.CampaignID), int64(r.RecipientID), ClipAlertReason(r.Reason),
+			r.OverdueSince.In(s.loc), nullID(r.OutboxID), r.CreatedAt.In(s.loc))
 	}
 	return s.skippingKeys(insertSQL("alerts", alertColumns, len(rows))), args
+}
+
+// nullID is an optional id as a statement's value: NULL or the int64.
+func nullID[ID ~int64](id *ID) any {
+	if id == nil {
+		return nil
+	}
+	return int64(*id)
 }
 
 // ClipAlertReason is an alert's reason as stored (the column holds 255 characters), so a digest
