@@ -241,26 +241,21 @@ func nextGroup(digests []cadreAlerts) int {
 }
 
 // writeChunk writes a chunk's unsent alerts and the digests of the cadres the scan has passed, their
-// alerts carried by them, in one key look-up, one batched enqueue and multi-row INSERTs. A step
-// another run raised already is left out (of the rows and of the digest). When another run queued a
-// different digest for the same cadre today (the same key), that one stays theirs and the alerts it
-// does not list are written unsent, for the next run.
+// alerts carried by them, in one batched enqueue and multi-row INSERTs, with a key look-up first when
+// lookUp. A step raised already (found by the look-up) is left out of the rows and of the digest;
+// without the look-up the insert finds it and fails the chunk (store.ErrAlertsRaced), which the
+// caller writes again with it. When another run queued a different digest for the same cadre today
+// (the same key), that one stays theirs and the alerts it does not list are written unsent, for the
+// next run.
 func (j *OverdueScan) writeChunk(ctx context.Context, tx writer, unsent []store.Alert, ready []cadreAlerts, names map[domain.PersonID]string,
-	leave map[domain.PersonID]bool, now, at time.Time, res Result) error {
+	lookUp bool, leave map[domain.PersonID]bool, now, at time.Time, res Result) error {
 	var planned []store.Alert
 	for _, r := range ready {
 		for _, h := range r.alerts {
 			planned = append(planned, h.row(now))
 		}
 	}
-	keys := make([]string, 0, len(unsent)+len(planned))
-	for _, a := range unsent {
-		keys = append(keys, a.Key)
-	}
-	for _, a := range planned {
-		keys = append(keys, a.Key)
-	}
-	seen, err := tx.ExistingAlertKeys(ctx, keys)
+	seen, err := storedKeys(ctx, tx, lookUp, unsent, planned)
 	if err != nil {
 		return err
 	}
@@ -292,6 +287,22 @@ func (j *OverdueScan) writeChunk(ctx context.Context, tx writer, unsent []store.
 		}
 	}
 	return tx.InsertAlerts(ctx, rows)
+}
+
+// storedKeys are the keys of unsent and planned that are stored already, looked up only with lookUp;
+// the map also gathers the keys written (a key is written once).
+func storedKeys(ctx context.Context, tx writer, lookUp bool, unsent, planned []store.Alert) (map[string]bool, error) {
+	if !lookUp {
+		return make(map[string]bool, len(unsent)+len(planned)), nil
+	}
+	keys := make([]string, 0, len(unsent)+len(planned))
+	for _, a := range unsent {
+		keys = append(keys, a.Key)
+	}
+	for _, a := range planned {
+		keys = append(keys, a.Key)
+	}
+	return tx.ExistingAlertKeys(ctx, keys)
 }
 
 // cadreMessages writes one digest per ready cadre from the alerts keep takes (it appends them to the

@@ -131,3 +131,34 @@ func TestOverdueCadreDigestTakenByAnotherRun(t *testing.T) {
 		})
 	}
 }
+
+// TestOverdueStepStoredAlready: a step whose key is stored although no open alert shows it (K1's
+// alert of 王一, closed while the spell goes on) fails the insert of its chunk, which the scan, having
+// looked no key up, writes again with the look-up: the step is not raised or told twice.
+func TestOverdueStepStoredAlready(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			c, clk, job := chunkedScan(t, b.Open(t))
+			ctx := context.Background()
+			run(t, job(), clk, scanAt(10))
+			as, err := c.st.Alerts(ctx, time.Time{}, time.Time{})
+			must(t, err)
+			for _, a := range as {
+				if a.Level == domain.AlertCadre && a.PairingID == c.pA {
+					must(t, c.st.ResolveAlerts(ctx, []domain.AlertID{a.ID}, scanAt(10)))
+				}
+			}
+			res := run(t, job(), clk, scanAt(11))
+			if m := c.messages(t, "overdue:20260311:", c.k1); len(m) != 0 {
+				t.Errorf("K1 heard on 03-11: %q, want nothing (told of 王一 on 03-10)", m)
+			}
+			if res["messages"] != 0 || res["alerts_cadre"] != 0 {
+				t.Errorf("the second day: %v, want nothing written", res)
+			}
+			after, err := c.st.Alerts(ctx, time.Time{}, time.Time{})
+			if err != nil || len(after) != len(as) {
+				t.Errorf("%d alerts after the second day (%v), want the %d of the first", len(after), err, len(as))
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -14,18 +15,28 @@ func (s *Store) ExistingAlertKeys(ctx context.Context, keys []string) (map[strin
 	return existingKeys[Alert](s, ctx, keys)
 }
 
-// InsertAlerts writes alerts that ExistingAlertKeys did not find, with their OutboxID when a digest
-// carrying them was queued in the same transaction, in hand-written multi-row INSERTs (bulkRows rows
-// each) sent past gorm: on the first day after an import the overdue scan writes one row per step,
-// 200,000 in a million-pairing county, and gorm's reflection per row, then its building of each
-// statement again, were most of the writer's CPU. A key another run wrote meanwhile keeps that run's
-// row: the step is raised once. The rows' IDs are not filled in.
+// ErrAlertsRaced: InsertAlerts found a key that is stored already (a step raised by another run, or
+// by an earlier spell of the same day), so a digest written with the rows may list a step raised
+// before. The caller's transaction must roll back and write again, looking the keys up first.
+var ErrAlertsRaced = errors.New("store: an alert's key is stored already")
+
+// InsertAlerts writes alerts with their OutboxID when a digest carrying them was queued in the same
+// transaction, in hand-written multi-row INSERTs (bulkRows rows each) sent past gorm: on the first day
+// after an import the overdue scan writes one row per step, 200,000 in a million-pairing county, and
+// gorm's reflection per row, then its building of each statement again, were most of the writer's
+// CPU. A stored key keeps its row, and fewer rows written than given is ErrAlertsRaced: the step is
+// raised once. The rows' IDs are not filled in.
 func (s *Store) InsertAlerts(ctx context.Context, rows []Alert) error {
 	per := s.bulkRows()
 	for start := 0; start < len(rows); start += per {
-		q, args := s.alertInsert(rows[start:min(start+per, len(rows))])
-		if _, err := s.exec(ctx, q, args...); err != nil {
+		batch := rows[start:min(start+per, len(rows))]
+		q, args := s.alertInsert(batch)
+		res, err := s.exec(ctx, q, args...)
+		if err != nil {
 			return fmt.Errorf("store: add alerts: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != int64(len(batch)) {
+			return fmt.Errorf("%w (%d of %d rows new; %v)", ErrAlertsRaced, n, len(batch), err)
 		}
 	}
 	return nil

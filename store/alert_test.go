@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -202,8 +203,8 @@ func TestCadreDigestReads(t *testing.T) {
 			if err := st.InsertAlerts(ctx, rows); err != nil {
 				t.Fatal(err)
 			}
-			if err := st.InsertAlerts(ctx, rows[:1]); err != nil { // another run's key: kept, not an error
-				t.Fatal(err)
+			if err := st.InsertAlerts(ctx, rows[:1]); !errors.Is(err, store.ErrAlertsRaced) { // another run's key: kept, said
+				t.Fatalf("InsertAlerts over a stored key = %v; want ErrAlertsRaced", err)
 			}
 			if seen, err := st.ExistingAlertKeys(ctx, []string{"sent", "resolved", "new"}); err != nil || len(seen) != 2 || seen["new"] {
 				t.Errorf("ExistingAlertKeys = %v, %v", seen, err)
@@ -253,8 +254,9 @@ func lastAlert(t *testing.T, st *store.Store) store.Alert {
 }
 
 // TestInsertAlertsInBatches: more alerts than one INSERT carries go in whole, in order, with what
-// the scan set (level, reason clipped to the column, spell date, outbox link), and a key written
-// before is skipped, keeping the earlier row.
+// the scan set (level, reason clipped to the column, spell date, outbox link); a key written before
+// keeps the earlier row and is told (ErrAlertsRaced), so the caller can roll back and write again
+// without it.
 func TestInsertAlertsInBatches(t *testing.T) {
 	for _, b := range testenv.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
@@ -276,14 +278,29 @@ func TestInsertAlertsInBatches(t *testing.T) {
 				rows = append(rows, store.Alert{Key: fmt.Sprintf("a-%d", i), Level: domain.AlertHead, PairingID: ps[0], RecipientID: k,
 					Reason: long, OverdueSince: since, OutboxID: &m.ID, CreatedAt: at})
 			}
-			if err := st.InsertAlerts(ctx, rows); err != nil {
+			inTx := func(rows []store.Alert) error {
+				return st.Tx(ctx, func(tx *store.Store) error { return tx.InsertAlerts(ctx, rows) })
+			}
+			if err := inTx(rows[:10]); !errors.Is(err, store.ErrAlertsRaced) {
+				t.Fatalf("InsertAlerts over a stored key = %v; want ErrAlertsRaced", err)
+			}
+			if err := st.ResolveAlerts(ctx, []domain.AlertID{lastAlert(t, st).ID}, at); err != nil {
+				t.Fatal(err)
+			}
+			if err := inTx(rows[:8]); !errors.Is(err, store.ErrAlertsRaced) { // resolved, still stored
+				t.Fatalf("InsertAlerts over a resolved alert's key = %v; want ErrAlertsRaced", err)
+			}
+			if err := inTx(rows[:7]); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.InsertAlerts(ctx, rows[8:]); err != nil {
 				t.Fatal(err)
 			}
 			as, err := st.Alerts(ctx, time.Time{}, time.Time{})
 			if err != nil || len(as) != 2100 {
 				t.Fatalf("%d alerts, %v; want 2100", len(as), err)
 			}
-			if a := as[0]; a.Key != "a-7" || a.Reason != "earlier" || a.OutboxID != nil {
+			if a := as[0]; a.Key != "a-7" || a.Reason != "earlier" || a.OutboxID != nil || a.ResolvedAt == nil {
 				t.Errorf("the earlier row became %+v", a)
 			}
 			for i, a := range as[1:] {
