@@ -583,15 +583,24 @@ func endedText(ended []store.Alert, endLines map[domain.PairingID]string) []stri
 }
 
 // digestText puts the recipient's new alerts, highest level first, and the spells that ended into one text.
+// A level's lines past digestCap are counted, not written: no part lists more of any level (a head's
+// coordinator lines follow its own), and a unit head's digest on the first day after an import counts
+// thousands.
 func (j *OverdueScan) digestText(fresh []store.UnsentAlert, leave map[domain.PersonID]bool, ended []string, res Result) string {
 	byLevel := map[domain.AlertLevel][]string{}
 	for _, a := range fresh {
-		line := lineCadre(a.HeadName, a.Reason)
-		if a.Level != domain.AlertCadre {
+		line := ""
+		switch {
+		case len(byLevel[a.Level]) >= digestCap:
+		case a.Level == domain.AlertCadre:
+			line = lineCadre(a.HeadName, a.Reason)
+		default:
 			line = lineCoordinator(a.CadreName, a.HeadName, a.Reason, leave[a.CadreID])
 		}
 		byLevel[a.Level] = append(byLevel[a.Level], line)
-		res["alerts_"+string(a.Level)]++
+	}
+	for level, lines := range byLevel {
+		res["alerts_"+string(level)] += len(lines)
 	}
 	var parts []string
 	switch {

@@ -1,7 +1,9 @@
 package scheduler
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,4 +63,61 @@ func TestHeldAlertIsThePlannedRow(t *testing.T) {
 			t.Errorf("held line = %q, cadre %d; want 王春发, 5", h.head, h.cadre)
 		}
 	}
+}
+
+// TestDigestTextPastTheCap: a digest of more alerts than it lists reads as one written from every
+// line: a head's own lines, then the coordinators', cut at digestCap, with every alert counted.
+func TestDigestTextPastTheCap(t *testing.T) {
+	j := &OverdueScan{Escalation: config.Escalation{HeadAfterDays: 14}}
+	leave := map[domain.PersonID]bool{7: true}
+	alert := func(level domain.AlertLevel, i int) store.UnsentAlert {
+		return store.UnsentAlert{Level: level, Reason: fmt.Sprintf("逾期%d天", i), CadreID: domain.PersonID(i % 9), CadreName: fmt.Sprintf("干部%d", i),
+			HeadName: fmt.Sprintf("户主%d", i)}
+	}
+	for _, c := range []struct {
+		name                  string
+		heads, coords, cadres int
+	}{{"head past the cap", 25, 30, 0}, {"head short of it", 12, 30, 0}, {"coordinator", 0, 45, 0}, {"cadre", 0, 0, 33}, {"all", 3, 5, 21}} {
+		var fresh []store.UnsentAlert
+		for i := range c.cadres {
+			fresh = append(fresh, alert(domain.AlertCadre, i))
+		}
+		for i := range c.coords {
+			fresh = append(fresh, alert(domain.AlertCoordinator, i))
+		}
+		for i := range c.heads {
+			fresh = append(fresh, alert(domain.AlertHead, 100+i))
+		}
+		res := Result{}
+		got := j.digestText(fresh, leave, []string{"干部1 → 户主1：已联系"}, res)
+		if want := everyLine(j, fresh, leave); got != want+"\n\n"+textSpellsEnded([]string{"干部1 → 户主1：已联系"}) {
+			t.Errorf("%s: digest\n%s\nwant\n%s", c.name, got, want)
+		}
+		if res["alerts_head"] != c.heads || res["alerts_coordinator"] != c.coords || res["alerts_cadre"] != c.cadres {
+			t.Errorf("%s: counts %v", c.name, res)
+		}
+	}
+}
+
+// everyLine is the digest of fresh written from every line.
+func everyLine(j *OverdueScan, fresh []store.UnsentAlert, leave map[domain.PersonID]bool) string {
+	byLevel := map[domain.AlertLevel][]string{}
+	for _, a := range fresh {
+		line := lineCadre(a.HeadName, a.Reason)
+		if a.Level != domain.AlertCadre {
+			line = lineCoordinator(a.CadreName, a.HeadName, a.Reason, leave[a.CadreID])
+		}
+		byLevel[a.Level] = append(byLevel[a.Level], line)
+	}
+	var parts []string
+	switch {
+	case len(byLevel[domain.AlertHead]) > 0:
+		parts = append(parts, textOverdueHead(append(byLevel[domain.AlertHead], byLevel[domain.AlertCoordinator]...), j.Escalation.HeadAfterDays))
+	case len(byLevel[domain.AlertCoordinator]) > 0:
+		parts = append(parts, textOverdueCoordinator(byLevel[domain.AlertCoordinator]))
+	}
+	if len(byLevel[domain.AlertCadre]) > 0 {
+		parts = append(parts, textOverdueCadre(byLevel[domain.AlertCadre]))
+	}
+	return strings.Join(parts, "\n\n")
 }
