@@ -386,6 +386,9 @@ func (j *OverdueScan) fresh(ctx context.Context, hits []overdueHit, planned []st
 			to[a.RecipientID] = true
 		}
 	}
+	if len(taken) == 0 { // the first day after an import: thousands of alerts a chunk, none taken
+		return planned, nil
+	}
 	var out []store.Alert
 	for _, a := range planned {
 		if !taken[ladderStep{a.PairingID, a.Level, a.RecipientID}] {
