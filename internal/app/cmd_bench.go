@@ -28,7 +28,7 @@ func runBench(ctx context.Context, args []string, io IO) error {
 	fs.IntVar(&env.Scale, "scale", 1_000_000, "largest pairing count for the scaling suites")
 	fs.IntVar(&env.Households, "households", 2000, "households in the county the check-in suite seeds")
 	fs.Float64Var(&env.Rate, "rate", 500, "messages per second of the check-in suite's open-loop run")
-	fs.IntVar(&env.InboxWorkers, "inbox-workers", 0, "inbox serial queues in the check-in suite (0: what serve uses by default on each database, 1 on SQLite and 8 on MariaDB)")
+	fs.IntVar(&env.InboxWorkers, "inbox-workers", 0, "inbox serial queues in the check-in suite (0: what serve uses by default on each database, 1 on SQLite and 4 on MariaDB)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to FILE (go tool pprof; samples carry suite, backend and senders labels)")
 	if err := parse(fs, args); err != nil {
 		return err

@@ -447,8 +447,10 @@ func (c Config) Redacted() Config {
 // one writer at a time, and eight queues each holding a batch's transaction waited on its lock
 // (in one bench run with 64 senders the open loop's p99 was 431–527 ms with eight queues against
 // 21–80 ms with one, and the CPU per report 0.74–0.82 against 0.51–0.55 ms), so SQLite gets one
-// queue, whose batches then carry the messages of all senders; MariaDB writes in parallel and
-// gets eight.
+// queue, whose batches then carry the messages of all senders. MariaDB writes in parallel and gets
+// four: with eight, eight senders each had a queue to themselves and a commit per message; in two
+// alternated bench runs four queues did better than eight at 1, 8 and 64 senders, in CPU per report
+// and in the open loop's p99 (docs/BENCHMARKS.md).
 func (c Config) InboxWorkers() int {
 	switch {
 	case c.Inbox.Workers > 0:
@@ -456,5 +458,5 @@ func (c Config) InboxWorkers() int {
 	case c.Database.Driver == "sqlite":
 		return 1
 	}
-	return 8
+	return 4
 }

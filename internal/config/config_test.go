@@ -339,7 +339,7 @@ func TestErrorsNeverEchoSecrets(t *testing.T) {
 	}
 }
 
-// TestInboxWorkersByDatabase: 0 chooses one queue on SQLite (one writer at a time) and eight on
+// TestInboxWorkersByDatabase: 0 chooses one queue on SQLite (one writer at a time) and four on
 // MySQL; a number set in the file is kept on either.
 func TestInboxWorkersByDatabase(t *testing.T) {
 	cases := []struct {
@@ -347,7 +347,7 @@ func TestInboxWorkersByDatabase(t *testing.T) {
 		set, want    int
 	}{
 		{"sqlite by default", "sqlite", 0, 1},
-		{"mysql by default", "mysql", 0, 8},
+		{"mysql by default", "mysql", 0, 4},
 		{"sqlite as set", "sqlite", 4, 4},
 		{"mysql as set", "mysql", 16, 16},
 	}
