@@ -159,13 +159,8 @@ func (r *Router) saveCheckIn(ctx context.Context, c *Caller, d CheckInDraft, h s
 // already recorded (a redone message) and saved is then the earlier row.
 func (r *Router) recordCheckIn(ctx context.Context, c *Caller, d CheckInDraft, h store.PairedHousehold, source string) (store.CheckIn, bool, error) {
 	items, sales := ItemsString(d.Goods), ItemsString(d.SalesGoods)
-	if err := fits(d.Text, maxReportChars); err != nil {
+	if err := fitsReport(d.Text, items, sales); err != nil {
 		return store.CheckIn{}, false, err
-	}
-	for _, list := range []string{items, sales} {
-		if err := fits(list, maxItemsChars); err != nil {
-			return store.CheckIn{}, false, err
-		}
 	}
 	now := r.now()
 	occurred := d.Day.Add(12 * time.Hour) // a past day without a time: noon, safely inside the day

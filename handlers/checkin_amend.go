@@ -10,6 +10,7 @@ import (
 
 	"qinqi/bot"
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -70,15 +71,20 @@ func (r *Router) addToLast(ctx context.Context, c *Caller, text string, said boo
 	if slices.Contains(shareWords, d.Text) { // "各送了一桶油": each report takes the goods anyway
 		d.Text = ""
 	}
-	out, err := r.amendReports(ctx, c, last, d)
+	heads := make(map[domain.HouseholdID]string, len(hhs))
+	for _, h := range hhs {
+		heads[h.Household.ID] = h.Household.HeadName
+	}
+	out, err := r.amendReports(ctx, c, last, d, heads)
 	return out, true, err
 }
 
 // shareWords left alone in a piece's words say only that each household got the goods.
 var shareWords = []string{"各", "每户", "都", "也", "还"}
 
-// amendReports adds d to last and the other reports of its message, once per piece of text.
-func (r *Router) amendReports(ctx context.Context, c *Caller, last store.CheckIn, d CheckInDraft) ([]bot.Reply, error) {
+// amendReports adds d to last and the other reports of its message, once per piece of text; heads
+// names the cadre's households (a report's household is read only when its pairing ended since).
+func (r *Router) amendReports(ctx context.Context, c *Caller, last store.CheckIn, d CheckInDraft, heads map[domain.HouseholdID]string) ([]bot.Reply, error) {
 	now := r.now()
 	reports, err := r.store.CheckInsReportedAt(ctx, c.ID(), last.ReportedAt)
 	if err != nil {
@@ -105,12 +111,12 @@ func (r *Router) amendReports(ctx context.Context, c *Caller, last store.CheckIn
 		if err := r.store.AmendCheckIn(ctx, ci.ID, content, c.ID(), now); err != nil {
 			return nil, fmt.Errorf("amend check-in: %w", err)
 		}
-		hh, err := r.store.HouseholdByID(ctx, ci.HouseholdID)
+		head, err := r.headOf(ctx, heads, ci.HouseholdID)
 		if err != nil {
-			return nil, fmt.Errorf("household of check-in: %w", err)
+			return nil, err
 		}
 		ci.Text, ci.Items, ci.ValueFen, ci.SalesItems, ci.SalesFen = content.Text, content.Items, content.ValueFen, content.SalesItems, content.SalesFen
-		names, amended = append(names, hh.HeadName), ci
+		names, amended = append(names, head), ci
 	}
 	if len(names) == 0 { // undone between the two reads
 		return nil, refuse(replyAmendNoRecent(r.cfg.CheckIn.UndoWindow))
@@ -124,20 +130,24 @@ func (r *Router) amendReports(ctx context.Context, c *Caller, last store.CheckIn
 	return answersReport(say(replyAmended(text))), nil
 }
 
+// headOf is the household's head from heads, or read when its pairing ended since heads was read.
+func (r *Router) headOf(ctx context.Context, heads map[domain.HouseholdID]string, id domain.HouseholdID) (string, error) {
+	if head, ok := heads[id]; ok {
+		return head, nil
+	}
+	hh, err := r.store.HouseholdByID(ctx, id)
+	if err != nil {
+		return "", fmt.Errorf("household of check-in: %w", err)
+	}
+	return hh.HeadName, nil
+}
+
 // amendedContent is ci's content with d added: words after "；", goods after the goods, money to
 // the money; too long for the columns is refused as a report would be.
 func amendedContent(ci store.CheckIn, d CheckInDraft) (store.CheckInContent, error) {
 	c := store.CheckInContent{Text: joinPiece(ci.Text, d.Text, amendSep), Items: joinPiece(ci.Items, ItemsString(d.Goods), ";"),
 		ValueFen: ci.ValueFen + d.ValueFen, SalesItems: joinPiece(ci.SalesItems, ItemsString(d.SalesGoods), ";"), SalesFen: ci.SalesFen + d.SalesFen}
-	if err := fits(c.Text, maxReportChars); err != nil {
-		return c, err
-	}
-	for _, list := range []string{c.Items, c.SalesItems} {
-		if err := fits(list, maxItemsChars); err != nil {
-			return c, err
-		}
-	}
-	return c, nil
+	return c, fitsReport(c.Text, c.Items, c.SalesItems)
 }
 
 // joinPiece joins two pieces with sep, leaving out an empty one.

@@ -23,3 +23,16 @@ func fits(text string, max int) error {
 	}
 	return nil
 }
+
+// fitsReport: a report's diary, goods and sales help each fit their check_ins column.
+func fitsReport(text, items, sales string) error {
+	if err := fits(text, maxReportChars); err != nil {
+		return err
+	}
+	for _, list := range []string{items, sales} {
+		if err := fits(list, maxItemsChars); err != nil {
+			return err
+		}
+	}
+	return nil
+}
