@@ -86,7 +86,7 @@ func (r *Router) pickByWords(ctx context.Context, c *Caller, d dialog) ([]bot.Re
 	if _, _, found := cutKindKeyword(c.Text, keywordScanRunes); found || isCommandLike(r, c.Text) || mayGoTo(c.Text, keywordScanRunes) {
 		r.dropDialog(ctx, c.ID())
 		if d.Draft != nil {
-			c.Before = append(c.Before, replyPickDropped(d.Draft.Kind.Label(), clipText(d.Draft.Text, 20)))
+			c.Before = append(c.Before, replyPickDropped(d.Draft.Kind.Label(), d.Draft.Text))
 		}
 		return nil, false, nil
 	}

@@ -209,7 +209,7 @@ func (r *Router) offerGoesOn(ctx context.Context, c *Caller, d dialog) ([]bot.Re
 	}
 	if isCommandLike(r, c.Text) {
 		r.dropDialog(ctx, c.ID())
-		c.Before = append(c.Before, replyOfferLeft(clipText(d.Text, 20)))
+		c.Before = append(c.Before, replyOfferLeft(d.Text))
 		return nil, false, nil
 	}
 	if matter, pleasant := MatterOf(c.Text); pleasant && !matter {

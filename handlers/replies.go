@@ -222,13 +222,13 @@ func replyPickAgain(labels []string, all bool) string {
 
 // replyOfferLeft says that a household's sentence waiting for 1/2/3 was dropped by a command.
 func replyOfferLeft(text string) string {
-	return fmt.Sprintf("（您刚才说的“%s”还没有转给干部；需要的话请再发一遍。）", text)
+	return fmt.Sprintf("（您刚才说的“%s”还没有转给干部；需要的话请再发一遍。）", echo(text, 20))
 }
 
 // replyPickDropped says that a report waiting for its household was dropped by a new message.
 func replyPickDropped(kind, text string) string {
 	if text != "" {
-		kind += " " + text
+		kind += " " + echo(text, 20)
 	}
 	return fmt.Sprintf("（上一条“%s”还没选是哪一户，没有记录；需要的话请重发。）", kind)
 }
@@ -345,13 +345,25 @@ func replyPlanNone(month string) string {
 
 // ---- household requests ------------------------------------------------------------------------
 
+// echo is a person's own words said back to them: phone and ID numbers masked (a household typing
+// its 身份证号 into a sentence must not see it come back in full), and at most n runes, the start
+// and the end with "…" between, so what was just added to a long sentence still shows.
+func echo(text string, n int) string {
+	rs := []rune(pii.Mask(text))
+	if len(rs) <= n || n < 8 {
+		return string(rs[:min(len(rs), n)])
+	}
+	head := n / 3
+	return string(rs[:head]) + "…" + string(rs[len(rs)-(n-head-1):])
+}
+
 // Replies of a household's sentence that no command took (request_offer.go).
 func replyOfferRequest(text string) string {
-	return fmt.Sprintf("您说的是：“%s”\n要怎么办？回复 1 交给帮扶干部办理；回复 2 不用；回复 3 是反映干部的问题，交给单位（干部看不到）。", text)
+	return fmt.Sprintf("您说的是：“%s”\n要怎么办？回复 1 交给帮扶干部办理；回复 2 不用；回复 3 是反映干部的问题，交给单位（干部看不到）。", echo(text, 60))
 }
 
 func replyAskDispleasure(text string) string {
-	return fmt.Sprintf("您说“%s”。是什么事让您不满意？请说一说，也可以直接发语音，说完我问您交给谁办。", text)
+	return fmt.Sprintf("您说“%s”。是什么事让您不满意？请说一说，也可以直接发语音，说完我问您交给谁办。", echo(text, 20))
 }
 
 const (
@@ -360,6 +372,7 @@ const (
 	replyThanksBack   = "不客气！有事随时发，也可以直接发语音；回复“菜单”看数字菜单。"
 	replyPraiseBack   = "谢谢您的肯定！想给干部的帮助打个分，请发“评价”。有事随时发，也可以直接发语音。"
 	replyCameThanks   = "谢谢您告诉我们干部来看过您！有事随时发，也可以直接发语音；回复“菜单”看数字菜单。"
+	replyEmergency    = "如果情况紧急，请马上打电话：火警119，急救120，报警110。打完电话再告诉我们，我们转给您的帮扶干部。"
 	replyGreetBack    = "您好！有事直接发给我，我转给您的帮扶干部，也可以直接发语音；回复“菜单”看数字菜单。"
 )
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"qinqi/bot"
 	"qinqi/internal/domain"
@@ -18,9 +19,28 @@ import (
 // "好的") are thanked back; they are no matter for the cadre.
 
 // pleasantries are the words that carry no matter of their own.
-var pleasantries = []string{"谢谢你们", "谢谢您", "谢谢你", "谢谢", "感谢", "多谢", "辛苦了", "辛苦", "麻烦了", "你好", "您好",
+var pleasantries = []string{"谢谢你们", "你们", "您们", "大家", "党和政府", "政府", "谢谢您", "谢谢你", "谢谢", "感谢", "多谢", "辛苦了", "辛苦", "麻烦了", "你好", "您好",
 	"好的", "好滴", "收到", "知道了", "晓得了", "明白了", "在吗", "在不在", "再见", "早上好", "上午好", "下午好", "晚上好", "晚安",
-	"书记", "主任", "局长", "干部", "同志", "老师", "领导", "嗯", "哦", "噢", "啊", "呀", "哈", "的", "了"}
+	"嗯", "哦", "噢", "啊", "呀", "哈", "的", "了"}
+
+// titles are how a household addresses its cadre; the one Han character before a title is the
+// surname ("陈局长"), set aside with it, so "谢谢陈局长 你们辛苦了" is thanks and not a matter.
+var titles = []string{"书记", "支书", "主任", "局长", "科长", "所长", "站长", "队长", "县长", "镇长", "乡长", "村长",
+	"干部", "同志", "老师", "领导"}
+
+// withoutTitles blanks each title with the surname before it.
+func withoutTitles(s string) string {
+	for _, t := range titles {
+		for i := strings.Index(s, t); i >= 0; i = strings.Index(s, t) {
+			start := i
+			if r, size := utf8.DecodeLastRuneInString(s[:i]); unicode.Is(unicode.Han, r) {
+				start = i - size
+			}
+			s = s[:start] + " " + s[i+len(t):]
+		}
+	}
+	return s
+}
 
 // praise is what a household says to speak well of its cadre ("陈书记好人啊"): thanked, and pointed
 // to 评价, where it counts.
@@ -48,6 +68,16 @@ var displeasure = []string{"不满", "太差", "很差", "真差", "差劲", "�
 var askForNumber = []string{"电话多少", "电话是多少", "号码多少", "号码是多少", "电话号码", "手机号", "联系方式", "怎么联系",
 	"干部电话", "干部的电话", "书记电话", "书记的电话", "主任电话", "主任的电话", "他的电话", "她的电话", "联系电话"}
 
+// asksWhoToCall are the ways a household asks whom to turn to ("有事找谁", "有人管吗"): alone, the
+// contact card answers; with a matter ("房子漏雨了有人管吗") the matter is offered as usual.
+var asksWhoToCall = []string{"找谁", "找哪个", "找哪位", "联系谁", "问谁", "打给谁", "有人管吗", "有没有人管", "有人管没有",
+	"谁管", "有人吗", "有人在吗", "有没有人"}
+
+// emergencies are the words of a danger that cannot wait for a cadre's reply: the household is told
+// the emergency numbers first, then asked about its sentence as usual.
+var emergencies = []string{"救命", "着火", "失火", "起火", "火灾", "煤气中毒", "晕倒", "昏倒", "昏迷", "不省人事", "快不行了",
+	"喘不上气", "抢劫", "杀人", "急救"}
+
 // minMatterRunes is how many Han characters must remain, once pleasantries and names of the
 // household's cadre are set aside, for a sentence to be a matter worth passing on.
 const minMatterRunes = 4
@@ -61,12 +91,26 @@ func MatterOf(text string) (matter, pleasant bool) {
 			rest = strings.ReplaceAll(rest, w, " ")
 		}
 	}
+	rest = withoutTitles(rest)
 	for _, w := range pleasantries {
 		rest = strings.ReplaceAll(rest, w, " ")
 	}
 	han, other := letters(rest)
 	origHan, _ := letters(text)
 	return han >= minMatterRunes, han+other < 2 && (origHan > 0 || containsAnyOf(text, ackSigns))
+}
+
+// asksWhoOnly: the household asks whom to turn to and says no matter with it.
+func asksWhoOnly(text string) bool {
+	if !containsAnyOf(text, asksWhoToCall) {
+		return false
+	}
+	rest := text
+	for _, w := range asksWhoToCall {
+		rest = strings.ReplaceAll(rest, w, " ")
+	}
+	matter, _ := MatterOf(rest)
+	return !matter
 }
 
 // letters counts the Han characters of s and its other letters and digits.
@@ -91,7 +135,10 @@ func (r *Router) offerRequest(ctx context.Context, c *Caller, text string) ([]bo
 	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgRequestOffer, Text: text}) {
 		return nil, refuse(replyOfferNoState)
 	}
-	return say(replyOfferRequest(clipText(text, 60))), nil
+	if containsAnyOf(c.Text, emergencies) {
+		return append(say(replyEmergency), say(replyOfferRequest(text))...), nil
+	}
+	return say(replyOfferRequest(text)), nil
 }
 
 // askWhatDispleases keeps a short displeasure as the start of a sentence and asks what it is about.
@@ -99,7 +146,7 @@ func (r *Router) askWhatDispleases(ctx context.Context, c *Caller) ([]bot.Reply,
 	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgRequestOffer, Text: c.Text}) {
 		return nil, refuse(replyOfferNoState)
 	}
-	return say(replyAskDispleasure(clipText(c.Text, 20))), nil
+	return say(replyAskDispleasure(c.Text)), nil
 }
 
 // answerOffer completes the question: 1 makes the held sentence a request, 2 drops it, 3 makes it
@@ -135,7 +182,10 @@ func (r *Router) householdFreeText(ctx context.Context, c *Caller) ([]bot.Reply,
 	}
 	matter, pleasant := MatterOf(c.Text)
 	switch {
-	case containsAnyOf(c.Text, askForNumber):
+	case containsAnyOf(c.Text, emergencies):
+		out, err := r.offerRequest(ctx, c, c.Text)
+		return out, true, err
+	case containsAnyOf(c.Text, askForNumber), asksWhoOnly(c.Text):
 		out, err := r.myCadre(ctx, c)
 		return out, true, err
 	case saidCame(c.Text) == domain.AnswerYes: // "陈书记今天来过了", with no question open

@@ -30,6 +30,8 @@ func TestMatterOf(t *testing.T) {
 		{"a thumbs-up", "👍", false, true},
 		{"folded hands", "🙏🙏", false, true},
 		{"a sad face is no thanks", "😢", false, false},
+		{"thanks with a surname, a title and 你们", "谢谢陈局长 你们辛苦了", false, true},
+		{"a title ahead of a matter", "陈书记什么时候来", true, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -178,5 +180,34 @@ func TestHouseholdSentenceThenVoice(t *testing.T) {
 	wantContains(t, h.send(HeadWang, "1"), "【联系卡】张伟")
 	if rs := h.requests(HHWang); len(rs) != 1 {
 		t.Fatalf("requests %d after the digit, want 1", len(rs))
+	}
+}
+
+// A household's own words come back masked and, when long, with their newest part still shown; an
+// emergency is answered with the emergency numbers first; "有事找谁" alone gets the contact card.
+func TestHouseholdFreeTextProbe(t *testing.T) {
+	h := newHarness(t)
+	got := h.send(HeadWang, "我的身份证号是330102195001011234 帮我查一下低保")
+	wantContains(t, got, "330*************34")
+	wantNot(t, got, "330102195001011234")
+	h.send(HeadWang, "2")
+
+	h.send(HeadWang, "我家房子漏雨了 下雨天屋里全是水 老伴腿脚又不好 晚上睡不着觉 儿子在外地打工也回不来 能不能帮忙找人看看")
+	got = h.send(HeadWang, "还有低保卡也丢了")
+	wantContains(t, got, "我家房子漏雨了", "…", "还有低保卡也丢了")
+	h.send(HeadWang, "2")
+
+	for _, in := range []string{"有事找谁", "我找谁", "有人管吗", "有人在吗"} {
+		wantContains(t, h.send(HeadWang, in), "【联系卡】")
+	}
+	wantContains(t, h.send(HeadWang, "我家房子漏雨了有人管吗"), "您说的是：“我家房子漏雨了有人管吗”")
+	h.send(HeadWang, "2")
+
+	got = h.send(HeadWang, "救命 家里着火了")
+	wantContains(t, got, "火警119", "您说的是：“救命 家里着火了”")
+	h.send(HeadWang, "2")
+	wantContains(t, h.send(HeadWang, "谢谢陈局长 你们辛苦了"), "不客气")
+	if rs := h.requests(HHWang); len(rs) != 0 {
+		t.Fatalf("requests %+v", rs)
 	}
 }
