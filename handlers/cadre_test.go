@@ -28,13 +28,14 @@ func TestListShowsOwnHouseholdsWithLastContactAndDue(t *testing.T) {
 		wantNot(t, got, "王春发", "王秋菊")
 	})
 	t.Run("asked in the cadre's words", func(t *testing.T) {
-		for _, in := range []string{"哪些户还没去", "我有几户", "这个月还要去哪几家", "还有几户没去？"} {
+		for _, in := range []string{"哪些户还没去", "我有几户", "这个月还要去哪几家", "还有几户没去？", "谁还没走访", "还有谁没走访", "本月任务"} {
 			wantContains(t, h.send(CadreZhang, in), "1. 王春发", "走访 编号 内容")
 		}
 	})
 	t.Run("a report that says it will go again is still a report", func(t *testing.T) {
 		wantContains(t, h.send(CadreZhang, "昨天去了李秀英家，下周还要去"), "已记录", "走访｜李秀英｜昨天")
 		wantContains(t, h.send(CadreZhang, "今天去看了王春发等几户"), "已记录", "走访｜王春发｜今天")
+		wantContains(t, h.send(CadreZhang, "走访王春发 问他谁还没去体检"), "已记录", "走访｜王春发｜今天")
 	})
 	t.Run("how to report is the help", func(t *testing.T) {
 		wantContains(t, h.send(CadreZhang, "怎么报"), "可用的命令")

@@ -79,6 +79,11 @@ func (r *Router) addToLast(ctx context.Context, c *Caller, text string, said boo
 	return out, true, err
 }
 
+// pieceStarts begin a message that goes on from the last report ("还给了慰问金300元", "另外送了油"):
+// such a message with goods or money and no household or day is tried as a piece of it before its
+// keyword (慰问 in 慰问金) is read as a new report.
+var pieceStarts = []string{"还", "另外", "又", "也", "再", "顺便", "同时"}
+
 // shareWords left alone in a piece's words say only that each household got the goods.
 var shareWords = []string{"各", "每户", "都", "也", "还"}
 

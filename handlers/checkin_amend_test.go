@@ -18,16 +18,17 @@ func TestReportInPieces(t *testing.T) {
 	wantContains(t, got, "已补充到刚才的报告 ✔", "走访｜王春发｜今天", "物品：米×2袋")
 	wantContains(t, h.send(CadreZhang, "送了两袋米"), "这条已经补充过了")
 	wantContains(t, h.send(CadreZhang, "还给了现金200元"), "已补充到刚才的报告", "金额：200元")
+	wantContains(t, h.send(CadreZhang, "还给了慰问金300元"), "已补充到刚才的报告", "金额：500元")
 	wantContains(t, h.send(CadreZhang, "补充 他儿子下个月回来"), "内容：他儿子下个月回来")
 	wantContains(t, h.send(CadreZhang, "今天好冷"), "没看懂")
 	wantContains(t, h.send(CadreZhang, "补充 王秋菊 送油"), "补充不用写户名或日期")
 	wantContains(t, h.send(CadreZhang, "补充"), "请这样写：补充")
 	cs := h.checkIns(CadreZhang)
-	if len(cs) != 1 || cs[0].Items != "米×2袋" || cs[0].ValueFen != 20000 || cs[0].Text != "他儿子下个月回来" {
+	if len(cs) != 1 || cs[0].Items != "米×2袋" || cs[0].ValueFen != 50000 || cs[0].Text != "他儿子下个月回来" {
 		t.Fatalf("check-ins = %+v, want the one report with the pieces", cs)
 	}
-	if a := h.audit("checkin", int64(cs[0].ID)); len(a) != 4 || a[1].Action != store.ActAmend {
-		t.Fatalf("audit = %+v, want create and three amendments", a)
+	if a := h.audit("checkin", int64(cs[0].ID)); len(a) != 5 || a[1].Action != store.ActAmend {
+		t.Fatalf("audit = %+v, want create and four amendments", a)
 	}
 	h.clk.Advance(11 * time.Minute)
 	wantContains(t, h.send(CadreZhang, "送了一桶油"), "没看懂")

@@ -103,6 +103,7 @@ var checkInKeywords = []kindKeyword{
 	{"走访", domain.KindVisit, domain.ModeInPerson}, {"入户", domain.KindVisit, domain.ModeInPerson},
 	{"家访", domain.KindVisit, domain.ModeInPerson}, {"走动", domain.KindVisit, domain.ModeInPerson},
 	{"入户走访", domain.KindVisit, domain.ModeInPerson}, {"上门走访", domain.KindVisit, domain.ModeInPerson},
+	{"走方", domain.KindVisit, domain.ModeInPerson}, {"拜访", domain.KindVisit, domain.ModeInPerson}, // 走方: zoufang typed with the first candidate
 	{"看望", domain.KindVisit, domain.ModeInPerson}, {"探望", domain.KindVisit, domain.ModeInPerson},
 	{"去过", domain.KindVisit, domain.ModeInPerson}, {"去过了", domain.KindVisit, domain.ModeInPerson},
 	{"政策宣讲", domain.KindPolicy, domain.ModeInPerson}, {"讲政策", domain.KindPolicy, domain.ModeInPerson},
@@ -421,7 +422,7 @@ func isBracketOrQuote(r rune) bool {
 
 func isFiller(w string) bool {
 	w = strings.TrimFunc(w, isSep)
-	if w == "" {
+	if w == "" || onlyVoiceFillers(w) {
 		return true
 	}
 	for _, stop := range goodsStop {
@@ -432,10 +433,25 @@ func isFiller(w string) bool {
 	switch w {
 	case "人民币", "去", "我", "我去", "上午", "下午", "中午", "晚上", "早上", "傍晚",
 		"打了个", "打了一个", "打了", "打个", "家", "家里", "户", "去了", "了个", "一趟", "去他家", "去她家",
-		"到", "到了", "了一下", "一下", "通了", "通了个", "跟", "和", "与", "来", "那户", "这户", "那家", "这家":
+		"到", "到了", "了一下", "一下", "还", "另外", "又", "顺便", "同时", "此外", "通了", "通了个", "跟", "和", "与", "来", "那户", "这户", "那家", "这家":
 		return true
 	}
 	return false
+}
+
+// voiceFillers are the sounds voice-to-text writes down between words ("嗯那个今天去了王春发家").
+var voiceFillers = []string{"嗯", "呃", "额", "那个", "这个", "啊"}
+
+// onlyVoiceFillers: w is nothing but voice fillers ("嗯那个"); "那个药" is not.
+func onlyVoiceFillers(w string) bool {
+	for w != "" {
+		p := prefixOf(w, voiceFillers)
+		if p == "" {
+			return false
+		}
+		w = w[len(p):]
+	}
+	return true
 }
 
 func containsAnyOf(s string, words []string) bool {

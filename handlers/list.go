@@ -16,13 +16,13 @@ import (
 
 // listAsks are the ways a cadre asks for their households, which 我的亲戚 answers with what each
 // still needs this month: "我有几户", "哪些户还没去", "这个月还要去哪几家".
-var listAsks = []string{"几户", "哪些户", "哪几户", "哪几家", "哪些家", "还没去", "还要去", "还没走访"}
+var listAsks = []string{"几户", "哪些户", "哪几户", "哪几家", "哪些家", "还没去", "还要去", "还没走访", "没走访", "还没联系"}
 
 // asksList: one of listAsks asked as a question; "下周还要去" or "走访了王春发等几户" in a report is
 // not one.
 func asksList(text string) bool {
 	question := strings.Contains(text, "哪") || strings.ContainsAny(text, "？?吗呢") ||
-		prefixOf(text, []string{"我有几", "还有几", "有几"}) != ""
+		prefixOf(text, []string{"我有几", "还有几", "有几", "谁", "还有谁", "有谁"}) != ""
 	return question && containsAnyOf(text, listAsks)
 }
 

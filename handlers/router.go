@@ -57,7 +57,7 @@ var (
 func (r *Router) table() []route {
 	return []route{
 		{id: "help", words: []string{"帮助", "怎么用", "使用说明", "怎么报", "怎么填", "不会用"}, slash: "/help", aliases: []string{"?", "help", "h"}, roles: anyone, run: r.help},
-		{id: "list", words: []string{"我的亲戚", "亲戚", "我的户", "名单"}, slash: "/list", roles: cadres, run: r.list},
+		{id: "list", words: []string{"我的亲戚", "亲戚", "我的户", "名单", "本月任务", "我的任务", "这个月任务"}, slash: "/list", roles: cadres, run: r.list},
 		{id: "contact", words: []string{"联系", "电话", "打电话", "微信", "联络", "通电话"}, slash: "/contact", aliases: []string{"/call"}, roles: cadres, run: r.checkIn},
 		{id: "visit", words: []string{"走访", "入户", "家访", "走动"}, slash: "/visit", roles: cadres, run: r.checkIn},
 		{id: "policy", words: []string{"讲政策", "政策宣讲", "宣讲"}, slash: "/policy", roles: cadres, run: r.checkIn},
@@ -226,6 +226,11 @@ func (r *Router) unrouted(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if c.Is(domain.RoleCadre) {
 		if asksList(c.Text) { // "哪些户还没去", "这个月还要去哪几家": a question, not a report
 			return r.list(ctx, c)
+		}
+		if prefixOf(c.Text, pieceStarts) != "" { // "还给了慰问金300元" right after a report: more of it
+			if out, handled, err := r.continuation(ctx, c); handled || err != nil {
+				return out, err
+			}
 		}
 		if _, _, found := cutKindKeyword(c.Text, keywordScanRunes); found || mayGoTo(c.Text, keywordScanRunes) {
 			return r.checkIn(ctx, c) // voice-to-text: "今天上午走访了王春发…", "昨天去了王春发家"
