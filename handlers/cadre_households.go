@@ -66,7 +66,8 @@ func (r *Router) cadreHouseholds(ctx context.Context, c *Caller) ([]bot.Reply, e
 // covers anyway.
 var (
 	cadreAsks = []string{"走访了吗", "走访了没有", "走访了没", "去了吗", "去了没有", "去了没", "联系了吗", "联系了没有",
-		"走访得怎么样", "走访得怎样", "走访没有", "去过没有", "去过吗"}
+		"走访得怎么样", "走访得怎样", "走访没有", "去过没有", "去过吗",
+		"怎么样了", "怎么样", "咋样了", "咋样", "情况怎么样", "的情况"}
 	cadreAskWhen = []string{"这个月", "这个星期", "这周", "本月", "最近", "今天", "有没有", "的户", "都"}
 )
 
@@ -82,6 +83,9 @@ func cadreAsked(t string, isPeriod func(string) bool) (string, bool) {
 		name = trimSeps(name[:len(name)-len(w)])
 	}
 	n := utf8.RuneCountInString(name)
+	if suffixOf(name, cadreAskWhen) == name || name == "大家" || name == "全县" || name == "全部" {
+		return "", false // "今天怎么样" asks about no one
+	}
 	if n < 2 || n > 4 || isPeriod(name) || IsWeek(name) || strings.ContainsFunc(name, func(r rune) bool { return !unicode.Is(unicode.Han, r) }) {
 		return "", false
 	}

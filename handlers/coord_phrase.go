@@ -14,13 +14,14 @@ import (
 
 // coordLeads are request words a coordinator puts before the command ("打印台账", "帮我导出").
 var coordLeads = []string{"麻烦帮我", "帮我", "给我", "麻烦", "请", "打印一下", "打印", "下载一下", "下载", "发一下", "发我", "我要", "要",
-	"看一下", "看看", "查看", "查一下", "把"}
+	"看一下", "看看", "查看", "查一下", "查询", "查查", "查", "把"}
 
 // coordTails are request words after it ("上个月台账发我一下", "看看逾期的").
-var coordTails = []string{"发我一下", "发给我", "发一下", "发我", "给我", "看一下", "看看", "谢谢", "吧", "呢", "一下", "的"}
+var coordTails = []string{"开会要用", "开会用", "汇报要用", "汇报用", "发我一下", "发给我", "发一下", "发我", "给我", "看一下", "看看", "谢谢", "吧", "呢", "一下", "的"}
 
 // overdueAsks are the ways of asking who has not visited: 逾期.
-var overdueAsks = []string{"谁还没去", "谁没去", "谁还没走访", "谁没走访", "谁还没联系", "谁没联系", "哪些还没去", "哪些没去", "哪些户没去", "谁没走到"}
+var overdueAsks = []string{"谁还没去", "谁没去", "谁还没走访", "谁没走访", "谁还没联系", "谁没联系", "哪些还没去", "哪些没去", "哪些户没去", "谁没走到",
+	"没人去", "没人走访", "没人联系"}
 
 // periodWords are the words of the commands that take a period (统计 导出 台账 统计图 排名), and
 // how a coordinator asks for the statistics in other words ("这个月走访情况"), each with the command
@@ -36,7 +37,11 @@ var weekWords = []string{"本周", "这周", "这一周", "上周", "上一周",
 	"这礼拜", "这个礼拜", "上礼拜", "上个礼拜", "近一周", "最近一周"}
 
 // leaveSaid is a cadre's leave told in a sentence: the name, 请假, then the dates and the reason.
-var leaveSaid = regexp.MustCompile(`^(\p{Han}{2,4}?)(?:要|已经|)请假(.*)$`)
+var leaveSaid = regexp.MustCompile(`^(\p{Han}{2,4}?)\s*(?:要|已经|)请假(.*)$`)
+
+// relaySaid is a relay told in a sentence: "把陈建国的户交给李明", "陈建国的结对户都转给曾志强"; the two
+// cadres are read as 接力 reads them (names or person codes of the caller's units).
+var relaySaid = regexp.MustCompile(`^把?(\p{Han}{2,4}?|[A-Za-z]+\d+)(?:的)?(?:结对户|帮扶户|户|亲戚|结对)?(?:都|全部|全都)?(?:交给|转给|移交给|交接给|转交给)(\p{Han}{2,4}|[A-Za-z]+\d+)(?:了)?$`)
 
 // IsWeek tells whether a period command's words name a week.
 func IsWeek(words string) bool {
@@ -67,6 +72,9 @@ func CoordPhrase(text string, isPeriod func(string) bool) (string, bool) {
 	if m := leaveSaid.FindStringSubmatch(t); m != nil { // "陈建国请假了 12月10号到20号"
 		rest := trimSeps(strings.TrimPrefix(m[2], "了"))
 		return strings.TrimSpace("请假 " + m[1] + " " + rest), true // without dates 请假 asks for them
+	}
+	if m := relaySaid.FindStringSubmatch(t); m != nil && m[1] != m[2] {
+		return "接力 " + m[1] + " " + m[2], true
 	}
 	if name, ok := cadreAsked(t, isPeriod); ok {
 		return "查干部 " + name, true

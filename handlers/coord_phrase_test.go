@@ -48,6 +48,19 @@ func TestCoordPhrase(t *testing.T) {
 		{"the ledger sent to me", "把台账发给我", "台账"},
 		{"download the ledger", "下载台账", "台账"},
 		{"last month's ledger, send it", "上个月的台账发我", "台账 上个月"},
+		{"last month's ledger for a meeting", "上个月的台账 开会用", "台账 上个月"},
+		{"November's ledger for a meeting", "11月台账 开会要用", "台账 11月"},
+		{"households nobody went to", "哪些户没人去过", "逾期"},
+		{"a leave with a space before 请假", "陈建国 请假 12.8-12.10", "请假 陈建国 12.8-12.10"},
+		{"a relay told in a sentence", "把陈建国的户交给李明", "接力 陈建国 李明"},
+		{"a relay of the paired households", "陈建国的结对户都转给曾志强", "接力 陈建国 曾志强"},
+		{"a relay by codes", "把P001的户交给P003", "接力 P001 P003"},
+		{"a relay to oneself is none", "把陈建国的户交给陈建国", "陈建国的户交给陈建国"},
+		{"how is a cadre doing", "曾志强怎么样", "查干部 曾志强"},
+		{"how is a cadre doing now", "陈建国怎么样了", "查干部 陈建国"},
+		{"how is today is no cadre", "今天怎么样", ""},
+		{"查 strips to the name", "查 陈建国", "陈建国"},
+		{"查询 is not 查 and 询", "查询统计", "统计"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -42,6 +42,9 @@ func TestRelayCommand(t *testing.T) {
 	}{
 		{"coordinator hands over", CoordLi, "接力 张伟 赵敏", []string{"已把 张伟 的 3 户结对交给 赵敏", "王春发", "已通知两位干部"}, 3},
 		{"by codes with slash", CoordLi, "/relay P01 P02", []string{"3 户结对交给 赵敏"}, 3},
+		{"said in words", CoordLi, "把张伟的户交给赵敏", []string{"已把 张伟 的 3 户结对交给 赵敏"}, 3},
+		{"转交 is 接力", CoordLi, "转交 张伟 赵敏", []string{"已把 张伟 的 3 户结对交给 赵敏"}, 3},
+		{"said in words, unknown cadre", CoordLi, "把张伟的户交给马冬梅", []string{"没找到干部「马冬梅」"}, 0},
 		{"cadre of another unit", CoordChen, "接力 张伟 钱老师", []string{"在您的单位里没找到干部「张伟」"}, 0},
 		{"new cadre outside scope", CoordLi, "接力 张伟 P03", []string{"干部「P03」不在您负责的单位范围内"}, 0},
 		{"unknown cadre", CoordLi, "接力 张伟 马冬梅", []string{"没找到干部「马冬梅」"}, 0},

@@ -81,7 +81,7 @@ func (r *Router) table() []route {
 		{id: "ranking", words: []string{"排名", "排行", "季度排名"}, slash: "/ranking", aliases: []string{"/rank"}, roles: coordinator, run: r.ranking},
 		{id: "export", words: []string{"导出", "台账", "民情台账"}, slash: "/export", aliases: []string{"/xlsx"}, roles: coordinator, run: r.export},
 		{id: "chart", words: []string{"统计图", "图表", "柱状图"}, slash: "/chart", aliases: []string{"/png"}, roles: coordinator, run: r.chart},
-		{id: "relay", words: []string{"接力", "交接", "接力帮扶"}, slash: "/relay", roles: coordinator, run: r.relay},
+		{id: "relay", words: []string{"接力", "交接", "接力帮扶", "移交", "转交"}, slash: "/relay", roles: coordinator, run: r.relay},
 		{id: "campaigns", words: []string{"活动", "走访活动", "节日走访"}, slash: "/campaigns", aliases: []string{"/windows"}, roles: coordinator, run: r.campaigns},
 		{id: "leave", words: []string{"请假", "登记请假"}, slash: "/leave", roles: coordinator, run: r.leave},
 		{id: "callbacks", words: []string{"回访清单", "回访名单"}, slash: "/callbacks", roles: coordinator, run: r.callbackList},
@@ -202,11 +202,16 @@ func (r *Router) dispatch(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 // "2号受理了".
 func (r *Router) rephrase(ctx context.Context, c *Caller) (route, string, bool) {
 	if c.Is(domain.RoleCoordinator) || c.Is(domain.RoleAdmin) {
-		if t, changed := CoordPhrase(c.Text, r.isPeriod); changed {
+		t, changed := CoordPhrase(c.Text, r.isPeriod)
+		if changed {
 			if rt, word, ok := r.match(t, c.Person.Roles); ok {
 				c.Text = t
 				return rt, word, true
 			}
+		}
+		if r.namesCadreInScope(ctx, c, t) { // "陈建国", "查 陈建国": that cadre's households
+			c.Text = "查干部 " + t
+			return r.match(c.Text, c.Person.Roles)
 		}
 	}
 	if allowed(c.Person.Roles, cadresCoord) {
@@ -218,6 +223,23 @@ func (r *Router) rephrase(ctx context.Context, c *Caller) (route, string, bool) 
 		}
 	}
 	return route{}, "", false
+}
+
+// namesCadreInScope: t is nothing but the name of a cadre of the caller's units (2 to 4 Han
+// characters; a household's or a stranger's name is not one).
+func (r *Router) namesCadreInScope(ctx context.Context, c *Caller, t string) bool {
+	if n := utf8.RuneCountInString(t); n < 2 || n > 4 || strings.ContainsFunc(t, func(r rune) bool { return !unicode.Is(unicode.Han, r) }) {
+		return false
+	}
+	sc, err := r.scopeOf(ctx, c)
+	if err != nil {
+		return false
+	}
+	hits, err := r.cadresNamed(ctx, sc, t)
+	if err != nil {
+		r.log.WarnContext(ctx, "cadre by name", "error", err)
+	}
+	return len(hits) > 0
 }
 
 // unrouted answers a message that is no command: a cadre's report without a keyword or question
