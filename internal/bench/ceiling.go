@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	_ "github.com/glebarez/go-sqlite" // registers "sqlite", the driver store.Open uses
 	"github.com/redis/go-redis/v9"
 
 	"qinqi/internal/clock"
@@ -32,7 +31,8 @@ var (
 
 // ceilingSuite measures what the databases allow before qinqi adds anything: single-row INSERTs into
 // the real check_ins table (its schema and indexes from store.Migrate) through database/sql with the
-// same driver, DSN parameters, durability settings and pool size as store.Open, one row per
+// same driver, DSN parameters, durability settings and pool size as store.Open (on SQLite its very
+// handle, store.SQLiteDB, whose connections keep the INSERT prepared as qinqi's do), one row per
 // autocommitted statement; and the Redis round trip.
 func ceilingSuite() Suite {
 	return Suite{Name: "ceiling", What: "raw single-row INSERT rate at 1, 8, 64 writers; Redis PING at 1, 64 clients", Run: runCeiling}
@@ -105,26 +105,15 @@ func openRaw(ctx context.Context, env Env, backend string) (*rawDB, error) {
 	return openRawSQLite(ctx, env)
 }
 
-// sqliteDSN is the DSN store.Open builds (store/store.go openSQLite): WAL, synchronous NORMAL,
-// busy timeout and immediate transactions.
-func sqliteDSN(path string) string {
-	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-}
-
-// sqlitePool is store.Open's SQLite pool size.
-const sqlitePool = 4
-
 func openRawSQLite(ctx context.Context, env Env) (*rawDB, error) {
 	path := filepath.Join(env.TempDir, "ceiling-"+strconv.FormatInt(time.Now().UnixNano(), 36)+".db")
 	if err := migrateScratch(ctx, env, store.DriverSQLite, path); err != nil {
 		return nil, err
 	}
-	db, err := sql.Open("sqlite", sqliteDSN(path))
+	db, err := store.SQLiteDB(path)
 	if err != nil {
 		return nil, fmt.Errorf("bench: open sqlite: %w", err)
 	}
-	db.SetMaxOpenConns(sqlitePool)
 	var journal string
 	var syncMode, busy int
 	err = db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&journal)
@@ -138,8 +127,8 @@ func openRawSQLite(ctx context.Context, env Env) (*rawDB, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("bench: read sqlite pragmas: %w", err)
 	}
-	settings := fmt.Sprintf("journal_mode=%s, synchronous=%d (1=NORMAL), busy_timeout=%d ms, _txlock=immediate, pool %d as store.Open",
-		journal, syncMode, busy, sqlitePool)
+	settings := fmt.Sprintf("journal_mode=%s, synchronous=%d (1=NORMAL), busy_timeout=%d ms, _txlock=immediate, pool %d and prepared writes as store.Open",
+		journal, syncMode, busy, store.SQLitePool)
 	return &rawDB{db: db, settings: settings, close: func() { _ = db.Close() }}, nil
 }
 
