@@ -1,6 +1,8 @@
 package handlers_test
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -193,4 +195,32 @@ func TestPlan(t *testing.T) {
 	}
 	wantContains(t, h.send(CadreZhang, "计划"), "11月工作计划：改为：先走访李秀英")
 	wantContains(t, h.send(HeadWang, "计划 想要"), "不是您这个身份能用的命令")
+}
+
+// TestCadreProbeWords: a cadre's thanks are greeted back, a leave asked of the bot is sent to the
+// coordinator, and a report that says it was all households asks, with all of them as the last
+// choice, and records no "全部" as its words.
+func TestCadreProbeWords(t *testing.T) {
+	h := newHarness(t)
+	for _, in := range []string{"谢谢", "你好", "好的"} {
+		wantContains(t, h.send(CadreZhang, in), "您好！报走访直接发一句话")
+	}
+	for _, in := range []string{"请假", "我今天不舒服 请假", "请假 明天到后天 家里有事"} {
+		wantContains(t, h.send(CadreZhang, in), "请假由单位协调员登记")
+	}
+	got := h.send(CadreZhang, "送温暖 全部 米20斤")
+	wantContains(t, got, "报的是哪一户", "1. 王春发", "户都记")
+	n := strings.Count(got, "\n") - 1 // the question, one line a choice, the time limit
+	wantContains(t, h.send(CadreZhang, strconv.Itoa(n)), "已记录 ✔（", "物品：米×20斤")
+	for _, c := range h.checkIns(CadreZhang) {
+		if c.Text != "" || c.Items != "米×20斤" {
+			t.Fatalf("check-in %+v, want 米×20斤 and no words", c)
+		}
+	}
+	wantContains(t, h.send(CadreZhang, "三户都走访了"), "户都记")
+	got = h.send(CadreZhang, "讲政策 讲了医保")
+	wantNot(t, got, "户都记")
+	if len(h.checkIns(CadreZhang)) < 2 {
+		t.Fatal("all households were not recorded")
+	}
 }

@@ -55,6 +55,8 @@ func (r *Router) checkIn(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 		return r.askHousehold(ctx, c, d, d.Household, picked)
 	case len(hhs) == 1:
 		return r.saveCheckIn(ctx, c, d, hhs[0], sourceID(c.In))
+	case saysAll(c.Text):
+		return r.askAmongAll(ctx, c, d, hhs, replyPickAllSaid)
 	}
 	return r.askHousehold(ctx, c, d, "", hhs)
 }
@@ -118,6 +120,7 @@ func (r *Router) pickHousehold(ctx context.Context, c *Caller, d dialog, n int) 
 		draft.Text = draft.Texts[n-1]
 	}
 	if n > len(d.Options) {
+		draft.Text = withoutAllWords(draft.Text)
 		out, err := r.saveAll(ctx, c, draft, d.Options, d.Source)
 		if !failed(err) {
 			r.dropDialog(ctx, c.ID())

@@ -341,6 +341,7 @@ func TestParseReport(t *testing.T) {
 		{name: "拜访 is a visit", in: "拜访王春发 聊家常", picks: []int{0}, text: "聊家常"},
 		{name: "voice fillers are no content", in: "嗯那个今天那个去了王春发家里看了看", picks: []int{0}, day: "2026-11-23", text: "看了看"},
 		{name: "那个 before a word stays", in: "走访 1 那个药送到了", picks: []int{0}, text: "那个药送到了"},
+		{name: "上午到 is no content", in: "今天上午到王春发家走访，了解到儿子在外务工", picks: []int{0}, day: "2026-11-23", text: "了解到儿子在外务工"},
 		{name: "还 alone is no content", in: "还走访了王春发", picks: []int{0}},
 		{name: "income is not aid", in: "走访 1 她家年收入3万元", picks: []int{0}, text: "她家年收入3万元"},
 		{name: "thousands comma", in: "送温暖 1 现金1,000元", picks: []int{0}, fen: 100000},

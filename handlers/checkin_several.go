@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -23,11 +25,39 @@ import (
 
 // askSeveral keeps the draft and asks among the named households, the last choice being all of them.
 func (r *Router) askSeveral(ctx context.Context, c *Caller, d CheckInDraft, options []store.PairedHousehold) ([]bot.Reply, error) {
+	return r.askAmongAll(ctx, c, d, options, replyPickSeveral)
+}
+
+// saysAll: a report that names no household says it was all of them ("送温暖 全部 米20斤", "三户都
+// 走访了"). It is still asked, with all of them as the last choice: the words may mean all the
+// households of a village, not the cadre's.
+func saysAll(text string) bool {
+	return containsAnyOf(text, allWords) || allHouseholdsSaid.MatchString(text)
+}
+
+var allWords = []string{"全部", "所有", "每一户", "每户", "各户", "户户", "家家"}
+
+// withoutAllWords is a report's words once all of them are chosen: "全部" or "三户都" said which
+// households, and is no content.
+func withoutAllWords(text string) string {
+	var kept []string
+	for _, f := range strings.Fields(allHouseholdsSaid.ReplaceAllString(text, " ")) {
+		if !slices.Contains(allWords, trimEdgeSeps(f)) { // "讲了全部政策" keeps its words
+			kept = append(kept, f)
+		}
+	}
+	return diaryText(strings.Join(kept, " "))
+}
+
+var allHouseholdsSaid = regexp.MustCompile(`[两二三四五六七八九十\d]+(?:户|家)(?:都|全)`)
+
+// askAmongAll keeps the draft and asks among options with question, whose last choice is all.
+func (r *Router) askAmongAll(ctx context.Context, c *Caller, d CheckInDraft, options []store.PairedHousehold, question func([]string) string) ([]bot.Reply, error) {
 	labels := make([]string, len(options))
 	for i, o := range options {
 		labels[i] = householdLabel(o.Household)
 	}
-	q := replyPickSeveral(labels)
+	q := question(labels)
 	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgPickHousehold, Draft: &d, Options: householdIDs(options), All: true, Source: sourceID(c.In)}) {
 		return answersReport(asked(say(q, replyKVDown))), nil
 	}

@@ -216,6 +216,10 @@ func (r *Router) offerGoesOn(ctx context.Context, c *Caller, d dialog) ([]bot.Re
 		out, err := r.offerRequest(ctx, c, d.Text)
 		return out, true, err
 	}
+	if asksNumber(c.Text) || asksWhoOnly(c.Text) { // "陈建国电话": the card; the sentence still waits
+		out, err := r.myCadre(ctx, c)
+		return out, true, err
+	}
 	out, err := r.offerRequest(ctx, c, d.Text+" "+c.Text)
 	return out, true, err
 }

@@ -98,7 +98,24 @@ var roleCan = map[domain.Role]string{
 }
 
 func replyWrongRole(word string, role domain.Role) string {
+	if word == "请假" && role == domain.RoleCadre {
+		return replyCadreLeave
+	}
 	return fmt.Sprintf("“%s”不是您这个身份能用的命令。%s", word, roleCan[role])
+}
+
+const (
+	// replyCadreLeave answers a cadre who asks for leave: the unit's coordinator records it.
+	replyCadreLeave = "请假由单位协调员登记：请告诉您单位的协调员起止日期，登记后这几天不会再提醒您，逾期名单里也会标“请假中”。"
+	// replyCadreGreet answers a cadre's thanks or greeting.
+	replyCadreGreet = "您好！报走访直接发一句话，例如：走访 王春发 送米20斤；发“我的亲戚”看结对户，发“帮助”看全部命令。"
+)
+
+// replyPickAllSaid asks which household a report meant that said it was all of them ("送温暖 全部
+// 米20斤"), the last choice being all.
+func replyPickAllSaid(labels []string) string {
+	all := fmt.Sprintf("这%d户都记（每户记一条，内容相同）", len(labels))
+	return "报的是哪一户？回复数字：\n" + numbered(append(labels, all)) + "\n10分钟内回复有效。"
 }
 
 func replyUnsupported(role domain.Role, now time.Time) string {

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -24,20 +25,40 @@ var pleasantries = []string{"谢谢你们", "你们", "您们", "大家", "党�
 	"嗯", "哦", "噢", "啊", "呀", "哈", "的", "了"}
 
 // titles are how a household addresses its cadre; the one Han character before a title is the
-// surname ("陈局长"), set aside with it, so "谢谢陈局长 你们辛苦了" is thanks and not a matter.
-var titles = []string{"书记", "支书", "主任", "局长", "科长", "所长", "站长", "队长", "县长", "镇长", "乡长", "村长",
-	"干部", "同志", "老师", "领导"}
+// surname ("陈局长"), set aside with it, so "谢谢陈局长 你们辛苦了" is thanks and not a matter. The
+// titles of bareTitles go alone too ("谢谢书记"); the others only with a surname, so "我要找村长"
+// stays a matter.
+var (
+	titles     = []string{"书记", "支书", "主任", "局长", "科长", "所长", "站长", "队长", "县长", "镇长", "乡长", "村长", "干部", "同志", "老师", "领导"}
+	bareTitles = []string{"书记", "主任", "局长", "干部", "同志", "老师", "领导"}
+)
 
-// withoutTitles blanks each title with the surname before it.
+// notSurnames are the characters that stand before a title without being a surname ("找村长").
+const notSurnames = "找叫问给是个的位们跟和请让村镇县乡我你他她这那帮扶要"
+
+// withoutTitles blanks each title with the surname before it, and the bare titles alone.
 func withoutTitles(s string) string {
 	for _, t := range titles {
-		for i := strings.Index(s, t); i >= 0; i = strings.Index(s, t) {
-			start := i
-			if r, size := utf8.DecodeLastRuneInString(s[:i]); unicode.Is(unicode.Han, r) {
-				start = i - size
+		bare := slices.Contains(bareTitles, t)
+		var b strings.Builder
+		for rest := s; ; {
+			i := strings.Index(rest, t)
+			if i < 0 {
+				b.WriteString(rest)
+				break
 			}
-			s = s[:start] + " " + s[i+len(t):]
+			r, size := utf8.DecodeLastRuneInString(rest[:i])
+			switch {
+			case unicode.Is(unicode.Han, r) && !strings.ContainsRune(notSurnames, r):
+				b.WriteString(rest[:i-size] + " ")
+			case bare:
+				b.WriteString(rest[:i] + " ")
+			default:
+				b.WriteString(rest[:i+len(t)])
+			}
+			rest = rest[i+len(t):]
 		}
+		s = b.String()
 	}
 	return s
 }
@@ -70,7 +91,7 @@ var askForNumber = []string{"电话多少", "电话是多少", "号码多少", "
 
 // asksWhoToCall are the ways a household asks whom to turn to ("有事找谁", "有人管吗"): alone, the
 // contact card answers; with a matter ("房子漏雨了有人管吗") the matter is offered as usual.
-var asksWhoToCall = []string{"找谁", "找哪个", "找哪位", "联系谁", "问谁", "打给谁", "有人管吗", "有没有人管", "有人管没有",
+var asksWhoToCall = []string{"找谁", "找哪个", "找哪位", "哪个管", "谁管我家", "哪位管", "联系谁", "问谁", "打给谁", "有人管吗", "有没有人管", "有人管没有",
 	"谁管", "有人吗", "有人在吗", "有没有人"}
 
 // emergencies are the words of a danger that cannot wait for a cadre's reply: the household is told
@@ -98,6 +119,14 @@ func MatterOf(text string) (matter, pleasant bool) {
 	han, other := letters(rest)
 	origHan, _ := letters(text)
 	return han >= minMatterRunes, han+other < 2 && (origHan > 0 || containsAnyOf(text, ackSigns))
+}
+
+// asksNumber: the household asks for its cadre's number, in askForNumber's words or as a short
+// "陈建国电话", "村干部手机".
+func asksNumber(text string) bool {
+	t := trimSeps(text)
+	short := utf8.RuneCountInString(t) <= 8 && (strings.HasSuffix(t, "电话") || strings.HasSuffix(t, "手机"))
+	return short || containsAnyOf(text, askForNumber)
 }
 
 // asksWhoOnly: the household asks whom to turn to and says no matter with it.
@@ -185,7 +214,7 @@ func (r *Router) householdFreeText(ctx context.Context, c *Caller) ([]bot.Reply,
 	case containsAnyOf(c.Text, emergencies):
 		out, err := r.offerRequest(ctx, c, c.Text)
 		return out, true, err
-	case containsAnyOf(c.Text, askForNumber), asksWhoOnly(c.Text):
+	case asksNumber(c.Text), asksWhoOnly(c.Text):
 		out, err := r.myCadre(ctx, c)
 		return out, true, err
 	case saidCame(c.Text) == domain.AnswerYes: // "陈书记今天来过了", with no question open

@@ -32,6 +32,9 @@ func TestMatterOf(t *testing.T) {
 		{"a sad face is no thanks", "😢", false, false},
 		{"thanks with a surname, a title and 你们", "谢谢陈局长 你们辛苦了", false, true},
 		{"a title ahead of a matter", "陈书记什么时候来", true, false},
+		{"thanks to the government", "谢谢党和政府", false, true},
+		{"asking for the village head is a matter", "我要找村长", true, false},
+		{"an old man is no title", "老伴病了 住院了", true, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -207,6 +210,12 @@ func TestHouseholdFreeTextProbe(t *testing.T) {
 	wantContains(t, got, "火警119", "您说的是：“救命 家里着火了”")
 	h.send(HeadWang, "2")
 	wantContains(t, h.send(HeadWang, "谢谢陈局长 你们辛苦了"), "不客气")
+	wantContains(t, h.send(HeadWang, "你们哪个管我家"), "【联系卡】")
+
+	// asked for the number while a sentence waits: the card, and the sentence still waits for its digit
+	wantContains(t, h.send(HeadWang, "我要找村长"), "您说的是：“我要找村长”")
+	wantContains(t, h.send(HeadWang, "张书记电话"), "【联系卡】")
+	wantContains(t, h.send(HeadWang, "2"), "没有交给干部")
 	if rs := h.requests(HHWang); len(rs) != 0 {
 		t.Fatalf("requests %+v", rs)
 	}

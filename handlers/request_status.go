@@ -21,7 +21,7 @@ var statusWords = []string{"我的诉求", "诉求进度", "办理进度", "查�
 // purpose: a new matter seldom ends in "怎么样了".
 var progressWords = []string{"怎么样了", "咋样了", "怎样了", "办得怎么样", "办的怎么样", "弄得怎么样", "处理得怎么样", "进度", "有消息", "有没有消息", "有回音", "有结果",
 	"办好了吗", "办好没", "办好了没", "办了没", "办了吗", "办没办", "解决了吗", "解决了没", "解决没",
-	"处理了吗", "处理了没", "到哪一步", "到哪了", "结果呢"}
+	"处理了吗", "处理了没", "到哪一步", "到哪了", "结果呢", "催一下", "催一催", "催催", "帮我催", "还没办好", "还没人办"}
 
 // AsksProgress reports whether a household's sentence asks how something already reported is going.
 func AsksProgress(text string) bool { return containsAnyOf(shape(text), progressWords) }

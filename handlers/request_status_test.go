@@ -20,6 +20,8 @@ func TestAsksProgress(t *testing.T) {
 		{"dialect", "那个事咋样了", true},
 		{"progress word", "查一下进度", true},
 		{"solved yet", "房子漏雨解决了没", true},
+		{"chase it", "催一下", true},
+		{"chase it for me", "帮我催催低保的事", true},
 		{"new matter", "我家房子漏雨了 能不能帮忙看看", false},
 		{"asks when the cadre comes", "陈书记什么时候来", false},
 		{"thanks", "谢谢张书记", false},

@@ -260,6 +260,12 @@ func (r *Router) unrouted(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 		if out, handled, err := r.continuation(ctx, c); handled || err != nil { // "送了两袋米" after "走访王春发"
 			return out, err
 		}
+		if strings.Contains(c.Text, "请假") { // "我今天不舒服 请假": the coordinator records leave
+			return say(replyCadreLeave), nil
+		}
+		if matter, pleasant := MatterOf(c.Text); pleasant && !matter && !c.Is(domain.RoleHousehold) {
+			return say(replyCadreGreet), nil
+		}
 	}
 	if out, handled, err := r.householdFreeText(ctx, c); handled || err != nil {
 		return out, err

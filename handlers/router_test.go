@@ -35,7 +35,8 @@ func TestRouterUnknownUnboundAndWrongRole(t *testing.T) {
 		name, from, in string
 		want           []string
 	}{
-		{"unknown from a cadre gets a cadre example", CadreZhang, "在吗", []string{"没看懂", "走访 王春发 送米20斤"}},
+		{"unknown from a cadre gets a cadre example", CadreZhang, "今天好冷", []string{"没看懂", "走访 王春发 送米20斤"}},
+		{"a greeting from a cadre is greeted back", CadreZhang, "在吗", []string{"您好", "走访 王春发 送米20斤"}},
 		{"unknown from a household gets a household example", HeadWang, "吃了吗", []string{"诉求 就医", "菜单"}},
 		{"unknown from a coordinator names this month", CoordLi, "在吗", []string{"没看懂", "统计 11月"}},
 		{"unbound sender is asked to bind", Unbound, "走访 1", []string{"请先绑定", "绑定 六位数字"}},
