@@ -59,6 +59,9 @@ func TestCoordPhrase(t *testing.T) {
 		{"how is a cadre doing", "曾志强怎么样", "查干部 曾志强"},
 		{"how is a cadre doing now", "陈建国怎么样了", "查干部 陈建国"},
 		{"how is today is no cadre", "今天怎么样", ""},
+		{"a cadre's households", "陈建国的户", "查干部 陈建国"},
+		{"how often a cadre went", "陈建国这个月走访了几次", "查干部 陈建国"},
+		{"how many this month is no cadre", "这个月走访了几户", "统计 这个月"},
 		{"查 strips to the name", "查 陈建国", "陈建国"},
 		{"查询 is not 查 and 询", "查询统计", "统计"},
 	}

@@ -270,6 +270,14 @@ func (r *Router) unrouted(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if out, handled, err := r.householdFreeText(ctx, c); handled || err != nil {
 		return out, err
 	}
+	if strings.Contains(c.Text, "打卡") { // there is no punch-clock, and saying so beats 没看懂
+		if r.roleOf(c) == domain.RoleCadre {
+			return say(replyNoPunchCadre), nil
+		}
+		if r.roleOf(c) != domain.RoleHousehold {
+			return say(replyNoPunchCoord), nil
+		}
+	}
 	return nil, refuse(replyUnknown(r.roleOf(c), r.now()))
 }
 

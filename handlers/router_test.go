@@ -36,6 +36,8 @@ func TestRouterUnknownUnboundAndWrongRole(t *testing.T) {
 		want           []string
 	}{
 		{"unknown from a cadre gets a cadre example", CadreZhang, "今天好冷", []string{"没看懂", "走访 王春发 送米20斤"}},
+		{"a cadre's 打卡 is told there is none", CadreZhang, "今天要打卡吗", []string{"不用打卡", "走访 王春发 送米20斤"}},
+		{"a coordinator's 打卡 is told there is none", CoordLi, "谁打卡了", []string{"不设打卡", "统计", "逾期"}},
 		{"a greeting from a cadre is greeted back", CadreZhang, "在吗", []string{"您好", "走访 王春发 送米20斤"}},
 		{"unknown from a household gets a household example", HeadWang, "吃了吗", []string{"诉求 就医", "菜单"}},
 		{"unknown from a coordinator names this month", CoordLi, "在吗", []string{"没看懂", "统计 11月"}},
