@@ -389,6 +389,9 @@ func diaryText(s string) string {
 				break
 			}
 		}
+		if isFiller(w) { // "下午给" is "下午" once 给 goes
+			continue
+		}
 		kept = append(kept, w)
 	}
 	return trimEdgeSeps(strings.Join(kept, " "))

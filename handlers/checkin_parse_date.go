@@ -219,10 +219,17 @@ func isUnitStart(s string) bool {
 	return false
 }
 
+// nearFutureDays: a month and day at most this far ahead is a day not yet come (a slip of the finger
+// or a plan), refused as in the future; further ahead it is last year's ("12月30日" said in January).
+const nearFutureDays = 31
+
 // yearless resolves a month and day to the latest such day not after today. strict says the
 // phrase can only be a date ("3月5日"), so an impossible day is an error rather than "not a date".
 func yearless(start, end, mo, d int, today time.Time, strict bool) *dateMatch {
 	day, ok := validDay(today.Year(), mo, d)
+	if ok && day.After(today) && !day.After(today.AddDate(0, 0, nearFutureDays)) {
+		return &dateMatch{start: start, end: end, err: ErrFutureDate} // "12月8日" on the 7th: not last year's
+	}
 	if ok && day.After(today) {
 		day, ok = validDay(today.Year()-1, mo, d)
 	}

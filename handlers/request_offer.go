@@ -214,6 +214,9 @@ func (r *Router) householdFreeText(ctx context.Context, c *Caller) ([]bot.Reply,
 	case containsAnyOf(c.Text, emergencies):
 		out, err := r.offerRequest(ctx, c, c.Text)
 		return out, true, err
+	case containsAnyOf(c.Text, []string{"你是谁", "你是哪个", "你是哪位", "你是什么"}) && !matter:
+		out, err := r.myCadre(ctx, c)
+		return append(say(replyWhoAmI), out...), true, err
 	case asksNumber(c.Text), asksWhoOnly(c.Text):
 		out, err := r.myCadre(ctx, c)
 		return out, true, err

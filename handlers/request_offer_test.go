@@ -211,6 +211,7 @@ func TestHouseholdFreeTextProbe(t *testing.T) {
 	h.send(HeadWang, "2")
 	wantContains(t, h.send(HeadWang, "谢谢陈局长 你们辛苦了"), "不客气")
 	wantContains(t, h.send(HeadWang, "你们哪个管我家"), "【联系卡】")
+	wantContains(t, h.send(HeadWang, "你是谁"), "我是结对帮扶的微信助手", "【联系卡】")
 
 	// asked for the number while a sentence waits: the card, and the sentence still waits for its digit
 	wantContains(t, h.send(HeadWang, "我要找村长"), "您说的是：“我要找村长”")
