@@ -142,7 +142,9 @@ func (r *Router) newRequest(ctx context.Context, c *Caller, req store.Request) (
 	notify := func(saved store.Request) []store.OutboxMessage {
 		var out []store.OutboxMessage
 		if cadre.ID != 0 {
-			out = append(out, r.note(c.In, saved.ID, "new", cadre.ID, noteNewRequest(saved, hh.HeadName, saved.AckDueAt, audio != "")))
+			n := r.note(c.In, saved.ID, "new", cadre.ID, noteNewRequest(saved, hh.HeadName, saved.AckDueAt, audio != ""))
+			n.Urgent = containsAnyOf(saved.Text, emergencies) // "救命 家里着火了" at 2 a.m. is not held till 8
+			out = append(out, n)
 			if audio != "" {
 				out = append(out, r.audioNote(c, saved, hh.HeadName, cadre.ID, audio))
 			}

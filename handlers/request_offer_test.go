@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -208,7 +209,25 @@ func TestHouseholdFreeTextProbe(t *testing.T) {
 
 	got = h.send(HeadWang, "救命 家里着火了")
 	wantContains(t, got, "火警119", "您说的是：“救命 家里着火了”")
-	h.send(HeadWang, "2")
+	wantContains(t, h.send(HeadWang, "1"), "已收到您的诉求")
+	rs := h.requests(HHWang)
+	if len(rs) != 1 {
+		t.Fatalf("requests %+v", rs)
+	}
+	// the cadre's note ignores quiet hours; an ordinary request's does not
+	found := 0
+	for seq := 1; seq <= h.seq; seq++ {
+		m, err := h.st.OutboxByKey(h.ctx, fmt.Sprintf("inbox:%d:request:%d:new:to:%d", seq, rs[0].ID, h.person(CadreZhang)))
+		if err == nil {
+			found++
+			if !m.Urgent {
+				t.Fatalf("the emergency's note to the cadre is not urgent: %+v", m)
+			}
+		}
+	}
+	if found != 1 {
+		t.Fatalf("%d notes to the cadre", found)
+	}
 	wantContains(t, h.send(HeadWang, "谢谢陈局长 你们辛苦了"), "不客气")
 	wantContains(t, h.send(HeadWang, "你们哪个管我家"), "【联系卡】")
 	wantContains(t, h.send(HeadWang, "你是谁"), "我是结对帮扶的微信助手", "【联系卡】")
@@ -217,7 +236,7 @@ func TestHouseholdFreeTextProbe(t *testing.T) {
 	wantContains(t, h.send(HeadWang, "我要找村长"), "您说的是：“我要找村长”")
 	wantContains(t, h.send(HeadWang, "张书记电话"), "【联系卡】")
 	wantContains(t, h.send(HeadWang, "2"), "没有交给干部")
-	if rs := h.requests(HHWang); len(rs) != 0 {
+	if rs := h.requests(HHWang); len(rs) != 1 {
 		t.Fatalf("requests %+v", rs)
 	}
 }
