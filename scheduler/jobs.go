@@ -107,7 +107,8 @@ func Jobs(d Deps) ([]Job, error) {
 	return []Job{
 		&WindowReminders{Store: d.Store, Calendar: cal, Clock: d.Clock, Leaves: leaves, Spec: sendAt + " * * *",
 			Halfway: d.Config.Reminders.Halfway, LastDay: d.Config.Reminders.LastDay, Budget: d.Config.Reminders.MonthlyBudget},
-		&OverdueScan{Store: d.Store, Policy: eng, Clock: d.Clock, Leaves: leaves, Spec: scanAt + " * * *", Escalation: d.Config.Escalation},
+		&OverdueScan{Store: d.Store, Policy: eng, Clock: d.Clock, Leaves: leaves, Spec: scanAt + " * * *", Escalation: d.Config.Escalation,
+			Writers: scanWriters(d.Config)},
 		&RequestDeadlines{Store: d.Store, Clock: d.Clock, Spec: "15 9,14,18 * * *"},
 		&SpotCheckSample{Store: d.Store, Clock: d.Clock, Config: d.Config.SpotCheck,
 			Spec: fmt.Sprintf("0 10 %d * *", d.Config.SpotCheck.Day)},
@@ -120,6 +121,16 @@ func Jobs(d Deps) ([]Job, error) {
 		rep(ReportQuarterly, "10 8 1 1,4,7,10 *"),
 		rep(ReportYearly, "20 8 2 1 *"),
 	}, nil
+}
+
+// scanWriters is how many transactions write the overdue digests due at the scan's end at once: two on
+// MySQL, whose server then works on both cores while qinqi builds the next statements; one on SQLite,
+// which takes one writer at a time.
+func scanWriters(c config.Config) int {
+	if c.Database.Driver == "sqlite" {
+		return 1
+	}
+	return 2
 }
 
 // cronAt turns "HH:MM" into the "M H" fields of a cron spec.

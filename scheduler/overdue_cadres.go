@@ -230,10 +230,13 @@ func drain(ready []cadreAlerts, m map[domain.PersonID][]heldAlert) []cadreAlerts
 const alertsPerTx = 10000
 
 // nextGroup is how many of the digests the next transaction writes: at least one, and as many more as
-// keep their alerts within alertsPerTx.
-func nextGroup(digests []cadreAlerts) int {
+// keep their alerts within perTx (alertsPerTx when it is 0).
+func nextGroup(digests []cadreAlerts, perTx int) int {
+	if perTx <= 0 {
+		perTx = alertsPerTx
+	}
 	n, rows := 0, 0
-	for n < len(digests) && (n == 0 || rows+len(digests[n].alerts) <= alertsPerTx) {
+	for n < len(digests) && (n == 0 || rows+len(digests[n].alerts) <= perTx) {
 		rows += len(digests[n].alerts)
 		n++
 	}

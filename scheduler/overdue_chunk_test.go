@@ -124,16 +124,20 @@ func checkLinked(t *testing.T, c *county, n int) {
 // died there.
 type failingStore struct {
 	*store.Store
+	mu sync.Mutex // the digests due at the scan's end may be written on several transactions at once
 	ok int
 }
 
 var errDied = errors.New("died")
 
 func (f *failingStore) Tx(ctx context.Context, fn func(tx *store.Store) error) error {
+	f.mu.Lock()
 	if f.ok == 0 {
+		f.mu.Unlock()
 		return errDied
 	}
 	f.ok--
+	f.mu.Unlock()
 	return f.Store.Tx(ctx, fn)
 }
 

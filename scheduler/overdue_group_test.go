@@ -34,7 +34,7 @@ func TestNextGroup(t *testing.T) {
 		{[]int{alertsPerTx - 1, 1, 1}, 2},
 		{[]int{alertsPerTx / 2, alertsPerTx / 2, 1}, 2},
 	} {
-		if got := nextGroup(of(c.sizes...)); got != c.want {
+		if got := nextGroup(of(c.sizes...), 0); got != c.want {
 			t.Errorf("nextGroup(%v) = %d, want %d", c.sizes, got, c.want)
 		}
 	}

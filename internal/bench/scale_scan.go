@@ -191,10 +191,12 @@ func scanRow(backend string, c scaleCounty, n countyRows, t jobTiming, base *job
 	return row
 }
 
-// productionJob builds the scheduler's jobs as serve does (scheduler.Jobs, default configuration) on a
-// fake clock standing at `at`, and returns the one named.
+// productionJob builds the scheduler's jobs as serve does (scheduler.Jobs, default configuration for
+// st's database) on a fake clock standing at `at`, and returns the one named.
 func productionJob(st *store.Store, at time.Time, name string, log *slog.Logger) (scheduler.Job, error) {
-	jobs, err := scheduler.Jobs(scheduler.Deps{Store: st, Clock: clock.NewFake(at), Config: config.Defaults(), Log: log})
+	cfg := config.Defaults()
+	cfg.Database.Driver = st.Driver()
+	jobs, err := scheduler.Jobs(scheduler.Deps{Store: st, Clock: clock.NewFake(at), Config: cfg, Log: log})
 	if err != nil {
 		return nil, err
 	}
