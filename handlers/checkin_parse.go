@@ -107,7 +107,8 @@ var checkInKeywords = []kindKeyword{
 	{"看望", domain.KindVisit, domain.ModeInPerson}, {"探望", domain.KindVisit, domain.ModeInPerson},
 	{"去过", domain.KindVisit, domain.ModeInPerson}, {"去过了", domain.KindVisit, domain.ModeInPerson},
 	{"政策宣讲", domain.KindPolicy, domain.ModeInPerson}, {"讲政策", domain.KindPolicy, domain.ModeInPerson},
-	{"宣讲", domain.KindPolicy, domain.ModeInPerson},
+	{"宣讲", domain.KindPolicy, domain.ModeInPerson}, {"院坝会", domain.KindPolicy, domain.ModeInPerson}, // a courtyard meeting on policy
+	{"开院坝会", domain.KindPolicy, domain.ModeInPerson}, {"开了院坝会", domain.KindPolicy, domain.ModeInPerson},
 	{"送温暖", domain.KindWarmth, domain.ModeInPerson}, {"慰问", domain.KindWarmth, domain.ModeInPerson},
 	{"办实事", domain.KindDeed, domain.ModeInPerson}, {"代办", domain.KindDeed, domain.ModeInPerson},
 }

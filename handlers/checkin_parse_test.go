@@ -35,6 +35,8 @@ var parseCases = []parseCase{
 		kind: domain.KindVisit, mode: domain.ModeInPerson, hh: "王春发", items: "化肥×3包", fen: 50000, text: "帮他定了蔬菜和生猪计划"},
 	{name: "list number with converted value", in: "走访 2 送米面油 折合300元",
 		kind: domain.KindVisit, mode: domain.ModeInPerson, hh: "2", fen: 30000, text: "送米面油"},
+	{name: "a courtyard meeting is a policy talk", in: "开了院坝会 王春发 讲了低保政策", kind: domain.KindPolicy, mode: domain.ModeInPerson,
+		hh: "王春发", text: "讲了低保政策"},
 	{name: "slash visit", in: "/visit 2 看了看房子漏不漏雨", kind: domain.KindVisit, mode: domain.ModeInPerson, hh: "2", text: "看了看房子漏不漏雨"},
 	{name: "slash visit upper case", in: "/VISIT 3 修好了水管", kind: domain.KindVisit, mode: domain.ModeInPerson, hh: "3", text: "修好了水管"},
 	{name: "call with name", in: "电话 王春发 问春耕准备", kind: domain.KindContact, mode: domain.ModePhone, hh: "王春发", text: "问春耕准备"},
@@ -267,6 +269,7 @@ func TestParseReportSeveral(t *testing.T) {
 	}{
 		{name: "two names joined by 和", in: "今天走访了王春发和李三元 送米各一袋", picks: []int{0, 3}, several: true, listed: true},
 		{name: "two names glued together", in: "走访 王春发李三元 开院坝会", picks: []int{0, 3}, several: true, listed: true, text: "开院坝会"},
+		{name: "a courtyard meeting's names", in: "院坝会 王春发 李三元 都来了", picks: []int{0, 3}, several: true, listed: true, text: "都来了"},
 		{name: "a name and initials", in: "电话 wcf 张长青", picks: []int{0, 4}, several: true, listed: true},
 		{name: "list numbers with 、", in: "走访 1、4 送米", picks: []int{0, 3}, several: true, listed: true, text: "送米"},
 		{name: "list numbers with 和", in: "走访1和3", picks: []int{0, 2}, several: true, listed: true},

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"slices"
 	"testing"
 
 	"qinqi/handlers"
@@ -36,6 +37,63 @@ func TestPickNamed(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestPickSeveral(t *testing.T) {
+	names := []string{"王春发", "王春", "李秀英"}
+	cases := []struct {
+		name, in string
+		want     []int
+	}{
+		{"two names with 和", "王春发和李秀英", []int{1, 3}},
+		{"names with a space and 都去了", "李秀英 王春发 都去了", []int{3, 1}},
+		{"the longer name first", "王春发、王春", []int{1, 2}},
+		{"names with 家", "王春发家和李秀英家", []int{1, 3}},
+		{"numbers", "1 3", []int{1, 3}},
+		{"numbers with 、 and 都记", "1、2都记", []int{1, 2}},
+		{"ordinals", "第一个和第三个", []int{1, 3}},
+		{"three", "1和2还有3", []int{1, 2, 3}},
+		{"one name is not several", "李秀英", nil},
+		{"one named twice", "李秀英和李秀英", nil},
+		{"a number past the list", "1 4", nil},
+		{"twelve is not one and two", "12", nil},
+		{"a surname alone", "王和李秀英", nil},
+		{"more words: maybe a report", "1 2 都去了 送米", nil},
+		{"someone else", "李秀英和赵长顺", nil},
+		{"empty", "", nil},
+		{"fillers only", "都去了", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := handlers.PickSeveral(tc.in, names); !slices.Equal(got, tc.want) {
+				t.Fatalf("PickSeveral(%q) = %v, want %v", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzPickSeveral: any answer picks nothing, or two or more different choices among those offered.
+func FuzzPickSeveral(f *testing.F) {
+	for _, s := range []string{"王春发和李秀英", "1、2都记", "第一个和第三个", "李秀英 王春发 都去了", "1 2 3 4"} {
+		f.Add(s)
+	}
+	names := []string{"王春发", "王春", "李秀英"}
+	f.Fuzz(func(t *testing.T, in string) {
+		got := handlers.PickSeveral(in, names)
+		if got == nil {
+			return
+		}
+		seen := map[int]bool{}
+		for _, n := range got {
+			if n < 1 || n > len(names) || seen[n] {
+				t.Fatalf("PickSeveral(%q) = %v", in, got)
+			}
+			seen[n] = true
+		}
+		if len(got) < 2 {
+			t.Fatalf("PickSeveral(%q) = %v, fewer than two", in, got)
+		}
+	})
 }
 
 // FuzzPickNamed: any answer picks nothing or one of the choices offered.

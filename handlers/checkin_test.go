@@ -297,6 +297,16 @@ func TestCheckInQuestionAnsweredInWords(t *testing.T) {
 			}
 		})
 	}
+	t.Run("an answer naming two records the report for each", func(t *testing.T) {
+		h := newHarness(t)
+		h.send(CadreZhang, "讲政策 讲了医保缴费")
+		wantContains(t, h.send(CadreZhang, "李秀英和王春发 都去了"), "已记录 ✔（2户，每户一条）", "讲政策｜李秀英、王春发", "讲了医保缴费")
+		cs := h.checkIns(CadreZhang)
+		if len(cs) != 2 || cs[0].HouseholdID != h.household(HHLi) || cs[1].HouseholdID != h.household(HHWang) {
+			t.Fatalf("check-ins %+v, want 李秀英's and 王春发's", cs)
+		}
+		wantContains(t, h.send(CadreZhang, "1"), "没看懂") // the question is answered
+	})
 	t.Run("asked again, the digit still answers", func(t *testing.T) {
 		h := newHarness(t)
 		h.send(CadreZhang, "讲政策 讲了医保缴费")
