@@ -125,8 +125,7 @@ func TestOverdueCadreDigestTakenByAnotherRun(t *testing.T) {
 				t.Errorf("K1's messages on 03-11: %q, want one listing 王一 and 王二", m)
 			}
 			overdue, _ := heard(t, c)
-			checkHeard(t, overdue, map[string]int{"K1 王一": 1, "K1 王二": 1, "K2 李三": 1, "coordinator 王一": 1, "coordinator 王二": 1,
-				"coordinator 李三": 1, "head 王一": 1, "head 王二": 1, "head 李三": 1})
+			checkHeard(t, overdue, heardOnceEach())
 			checkLinked(t, c, 9)
 		})
 	}

@@ -70,18 +70,29 @@ func TestOverdueDigestAcrossChunks(t *testing.T) {
 					t.Errorf("%s = %d, want %d (all: %v)", k, res[k], v, res)
 				}
 			}
-			for _, p := range []domain.PersonID{c.k1, c.k2, c.coord, c.head} {
-				if m := c.messages(t, "overdue:", p); len(m) != 1 {
-					t.Errorf("recipient %d got %d messages, want one: %q", p, len(m), m)
-				}
-			}
-			overdue, _ := heard(t, c)
-			wantHeard := map[string]int{"K1 王一": 1, "K1 王二": 1, "K2 李三": 1, "coordinator 王一": 1, "coordinator 王二": 1,
-				"coordinator 李三": 1, "head 王一": 1, "head 王二": 1, "head 李三": 1}
-			checkHeard(t, overdue, wantHeard)
-			checkLinked(t, c, 9)
+			checkOneDigestEach(t, c)
 		})
 	}
+}
+
+// checkOneDigestEach: each recipient got one message, which told them once of each of their households
+// and carries each of their alerts.
+func checkOneDigestEach(t *testing.T, c *county) {
+	t.Helper()
+	for _, p := range []domain.PersonID{c.k1, c.k2, c.coord, c.head} {
+		if m := c.messages(t, "overdue:", p); len(m) != 1 {
+			t.Errorf("recipient %d got %d messages, want one: %q", p, len(m), m)
+		}
+	}
+	overdue, _ := heard(t, c)
+	checkHeard(t, overdue, heardOnceEach())
+	checkLinked(t, c, 9)
+}
+
+// heardOnceEach: every recipient heard once of each household of the chunked county it is told of.
+func heardOnceEach() map[string]int {
+	return map[string]int{"K1 王一": 1, "K1 王二": 1, "K2 李三": 1, "coordinator 王一": 1, "coordinator 王二": 1,
+		"coordinator 李三": 1, "head 王一": 1, "head 王二": 1, "head 李三": 1}
 }
 
 func checkHeard(t *testing.T, got, want map[string]int) {
@@ -216,8 +227,7 @@ func TestOverdueTwoInstancesAtOnce(t *testing.T) {
 			wg.Wait()
 			run(t, job(), clk, scanAt(11))
 			overdue, _ := heard(t, c)
-			checkHeard(t, overdue, map[string]int{"K1 王一": 1, "K1 王二": 1, "K2 李三": 1, "coordinator 王一": 1, "coordinator 王二": 1,
-				"coordinator 李三": 1, "head 王一": 1, "head 王二": 1, "head 李三": 1})
+			checkHeard(t, overdue, heardOnceEach())
 			for _, p := range []domain.PersonID{c.k1, c.k2, c.coord, c.head} {
 				if m := c.messages(t, "overdue:20260310:", p); len(m) > 1 {
 					t.Errorf("recipient %d got %d messages on 03-10: %q", p, len(m), m)
