@@ -52,13 +52,15 @@ func (r *Router) checkIn(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 		if d.Several {
 			return r.askSeveral(ctx, c, d, picked)
 		}
-		return r.askHousehold(ctx, c, d, d.Household, picked)
+		return r.askHousehold(ctx, c, d, replyPickHousehold(d.Household, householdLabels(picked)), picked)
 	case len(hhs) == 1:
 		return r.saveCheckIn(ctx, c, d, hhs[0], sourceID(c.In))
-	case saysAll(c.Text):
+	case saysAll(c.Text) || householdsCounted(c.Text) == len(hhs):
 		return r.askAmongAll(ctx, c, d, hhs, replyPickAllSaid)
+	case householdsCounted(c.Text) > 1: // "今天走访了2户": which two
+		return r.askHousehold(ctx, c, d, replyPickCounted(householdsCounted(c.Text), householdLabels(hhs)), hhs)
 	}
-	return r.askHousehold(ctx, c, d, "", hhs)
+	return r.askHousehold(ctx, c, d, replyPickHousehold("", householdLabels(hhs)), hhs)
 }
 
 // householdRefs is what the parser needs of the cadre's list, in list order.
@@ -91,15 +93,8 @@ func parseErrorReply(err error) string {
 }
 
 // askHousehold keeps the draft and asks which household was meant.
-func (r *Router) askHousehold(ctx context.Context, c *Caller, d CheckInDraft, ref string, options []store.PairedHousehold) ([]bot.Reply, error) {
-	labels := make([]string, len(options))
-	ids := make([]domain.HouseholdID, len(options))
-	for i, o := range options {
-		labels[i] = householdLabel(o.Household)
-		ids[i] = o.Household.ID
-	}
-	q := replyPickHousehold(ref, labels)
-	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgPickHousehold, Draft: &d, Options: ids, Source: sourceID(c.In)}) {
+func (r *Router) askHousehold(ctx context.Context, c *Caller, d CheckInDraft, q string, options []store.PairedHousehold) ([]bot.Reply, error) {
+	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgPickHousehold, Draft: &d, Options: householdIDs(options), Source: sourceID(c.In)}) {
 		return answersReport(asked(say(q, replyKVDown))), nil
 	}
 	return answersReport(asked(say(q))), nil

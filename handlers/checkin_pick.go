@@ -181,12 +181,13 @@ func (r *Router) pickByWords(ctx context.Context, c *Caller, d dialog) ([]bot.Re
 }
 
 // pickSeveral records the waiting report for each household the answer named ("王春发和李桂兰"), with
-// the text a report for all of them would have (the names taken out).
+// the text a report for all of them would have (the names and the count of households taken out).
 func (r *Router) pickSeveral(ctx context.Context, c *Caller, d dialog, ns []int) ([]bot.Reply, error) {
 	draft := *d.Draft
 	if d.All && len(draft.Texts) == len(d.Options)+1 {
 		draft.Text = draft.Texts[len(d.Options)]
 	}
+	draft.Text = withoutAllWords(draft.Text) // "走访了2户": the answer said which
 	ids := make([]domain.HouseholdID, len(ns))
 	for i, n := range ns {
 		ids[i] = d.Options[n-1]

@@ -41,7 +41,8 @@ var allWords = []string{"全部", "所有", "每一户", "每户", "各户", "�
 // households, and is no content.
 func withoutAllWords(text string) string {
 	var kept []string
-	for _, f := range strings.Fields(allHouseholdsSaid.ReplaceAllString(text, " ")) {
+	text = householdCount.ReplaceAllString(allHouseholdsSaid.ReplaceAllString(text, " "), " ")
+	for _, f := range strings.Fields(text) {
 		if !slices.Contains(allWords, trimEdgeSeps(f)) { // "讲了全部政策" keeps its words
 			kept = append(kept, f)
 		}
@@ -51,13 +52,35 @@ func withoutAllWords(text string) string {
 
 var allHouseholdsSaid = regexp.MustCompile(`[两二三四五六七八九十\d]+(?:户|家)(?:都|全)`)
 
+// householdsCounted is the number of households a report says it was for ("今天走访了3户", "去了两家"),
+// 0 when it says none. The report is still asked: as all of them when it is the cadre's number,
+// else which ones, an answer naming several being one report each.
+func householdsCounted(text string) int {
+	m := householdCount.FindStringSubmatch(text)
+	if m == nil {
+		return 0
+	}
+	if d, err := strconv.Atoi(m[1]); err == nil {
+		return d
+	}
+	n, _ := cnNumber(m[1])
+	return int(n)
+}
+
+var householdCount = regexp.MustCompile(`([两二三四五六七八九十\d]{1,3})(?:户|家)`)
+
+// householdLabels are the households' labels in a question, in order.
+func householdLabels(hhs []store.PairedHousehold) []string {
+	labels := make([]string, len(hhs))
+	for i, h := range hhs {
+		labels[i] = householdLabel(h.Household)
+	}
+	return labels
+}
+
 // askAmongAll keeps the draft and asks among options with question, whose last choice is all.
 func (r *Router) askAmongAll(ctx context.Context, c *Caller, d CheckInDraft, options []store.PairedHousehold, question func([]string) string) ([]bot.Reply, error) {
-	labels := make([]string, len(options))
-	for i, o := range options {
-		labels[i] = householdLabel(o.Household)
-	}
-	q := question(labels)
+	q := question(householdLabels(options))
 	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgPickHousehold, Draft: &d, Options: householdIDs(options), All: true, Source: sourceID(c.In)}) {
 		return answersReport(asked(say(q, replyKVDown))), nil
 	}

@@ -263,6 +263,32 @@ func TestCheckInSeveralHouseholdsOneMessage(t *testing.T) {
 	})
 }
 
+// A report that counts its households ("今天走访了2户") asks which ones, and the answer may name several;
+// counting all of the cadre's households offers all of them as the last choice. The count is no content.
+func TestCheckInCountedHouseholds(t *testing.T) {
+	t.Run("two of three: answered with two numbers", func(t *testing.T) {
+		h := newHarness(t)
+		wantContains(t, h.send(CadreZhang, "今天走访了2户 都挺好"), "这条说的是2户，是哪几户", "例如：1 2", "3. 李秀英")
+		wantContains(t, h.send(CadreZhang, "1 3"), "已记录 ✔（2户，每户一条）", "走访｜王春发、李秀英", "内容：都挺好")
+		cs := h.checkIns(CadreZhang)
+		if len(cs) != 2 || cs[0].HouseholdID != h.household(HHWang) || cs[1].HouseholdID != h.household(HHLi) || cs[0].Text != "都挺好" {
+			t.Fatalf("check-ins %+v, want 王春发's and 李秀英's, text 都挺好", cs)
+		}
+	})
+	t.Run("as many as the cadre has: all is a choice", func(t *testing.T) {
+		h := newHarness(t)
+		wantContains(t, h.send(CadreZhang, "慰问了三家 送米"), "4. 这3户都记")
+		wantContains(t, h.send(CadreZhang, "4"), "已记录 ✔（3户，每户一条）", "内容：送米")
+		if cs := h.checkIns(CadreZhang); len(cs) != 3 || cs[0].Text != "送米" {
+			t.Fatalf("check-ins %+v, want three, text 送米", cs)
+		}
+	})
+	t.Run("a count of people is not of households", func(t *testing.T) {
+		h := newHarness(t)
+		wantContains(t, h.send(CadreZhang, "走访王春发 他家3口人都在"), "走访｜王春发", "他家3口人都在")
+	})
+}
+
 func TestCheckInMissingHouseholdAsksAmongAll(t *testing.T) {
 	h := newHarness(t)
 	got := h.send(CadreZhang, "讲政策 讲了医保缴费")

@@ -216,6 +216,11 @@ func replyPickSeveral(labels []string) string {
 	return fmt.Sprintf("这条提到了%d户，报的是哪一户？回复数字：\n%s\n10分钟内回复有效。", len(labels), numbered(append(labels, all)))
 }
 
+// replyPickCounted asks which n of the households a report was for.
+func replyPickCounted(n int, labels []string) string {
+	return fmt.Sprintf("这条说的是%d户，是哪几户？回复数字，几户就回几个，例如：1 2\n%s\n10分钟内回复有效。", n, numbered(labels))
+}
+
 // replySavedForEach heads the reply of a report recorded for each of n households.
 func replySavedForEach(n int, saved string) string {
 	return strings.Replace(saved, "已记录 ✔", fmt.Sprintf("已记录 ✔（%d户，每户一条）", n), 1)
