@@ -39,6 +39,8 @@ func (r *Router) checkIn(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	switch {
 	case d.BadNumber > 0:
 		return nil, refuse(replyNoSuchNumber(d.BadNumber, len(hhs)))
+	case len(d.Picks) == 1 && householdsCounted(c.Text) > 1: // "走访了王春发等3户": the others too
+		return r.askCounted(ctx, c, d, hhs, householdsCounted(c.Text))
 	case len(d.Picks) == 1:
 		return r.saveCheckIn(ctx, c, d, hhs[d.Picks[0]], sourceID(c.In))
 	case len(d.Picks) > 1:
@@ -55,10 +57,10 @@ func (r *Router) checkIn(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 		return r.askHousehold(ctx, c, d, replyPickHousehold(d.Household, householdLabels(picked)), picked)
 	case len(hhs) == 1:
 		return r.saveCheckIn(ctx, c, d, hhs[0], sourceID(c.In))
-	case saysAll(c.Text) || householdsCounted(c.Text) == len(hhs):
+	case saysAll(c.Text):
 		return r.askAmongAll(ctx, c, d, hhs, replyPickAllSaid)
 	case householdsCounted(c.Text) > 1: // "今天走访了2户": which two
-		return r.askHousehold(ctx, c, d, replyPickCounted(householdsCounted(c.Text), householdLabels(hhs)), hhs)
+		return r.askCounted(ctx, c, d, hhs, householdsCounted(c.Text))
 	}
 	return r.askHousehold(ctx, c, d, replyPickHousehold("", householdLabels(hhs)), hhs)
 }

@@ -67,7 +67,17 @@ func householdsCounted(text string) int {
 	return int(n)
 }
 
-var householdCount = regexp.MustCompile(`([两二三四五六七八九十\d]{1,3})(?:户|家)`)
+// householdCount: 家 only at the end of a phrase, so "联系了3家企业" counts no households.
+var householdCount = regexp.MustCompile(`等?([两二三四五六七八九十\d]{1,3})(?:户|家(?:$|[\s，,。、都了]))`)
+
+// askCounted asks which of hhs a report counting n households was for: all of them the last choice
+// when n is their number, else several numbers for an answer.
+func (r *Router) askCounted(ctx context.Context, c *Caller, d CheckInDraft, hhs []store.PairedHousehold, n int) ([]bot.Reply, error) {
+	if n == len(hhs) {
+		return r.askAmongAll(ctx, c, d, hhs, replyPickAllSaid)
+	}
+	return r.askHousehold(ctx, c, d, replyPickCounted(n, householdLabels(hhs)), hhs)
+}
 
 // householdLabels are the households' labels in a question, in order.
 func householdLabels(hhs []store.PairedHousehold) []string {

@@ -283,9 +283,18 @@ func TestCheckInCountedHouseholds(t *testing.T) {
 			t.Fatalf("check-ins %+v, want three, text 送米", cs)
 		}
 	})
+	t.Run("one named among more counted: asked, not recorded for the one", func(t *testing.T) {
+		h := newHarness(t)
+		wantContains(t, h.send(CadreZhang, "走访了王春发等2户 送米"), "这条说的是2户，是哪几户")
+		if cs := h.checkIns(CadreZhang); len(cs) != 0 {
+			t.Fatalf("check-ins %+v before the answer", cs)
+		}
+		wantContains(t, h.send(CadreZhang, "王春发和王秋菊"), "走访｜王春发、王秋菊", "内容：送米")
+	})
 	t.Run("a count of people is not of households", func(t *testing.T) {
 		h := newHarness(t)
 		wantContains(t, h.send(CadreZhang, "走访王春发 他家3口人都在"), "走访｜王春发", "他家3口人都在")
+		wantContains(t, h.send(CadreZhang, "帮王春发联系了3家收购商"), "已记录 ✔\n", "｜王春发｜", "3家收购商")
 	})
 }
 
