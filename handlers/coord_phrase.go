@@ -39,6 +39,9 @@ var weekWords = []string{"本周", "这周", "这一周", "上周", "上一周",
 // leaveSaid is a cadre's leave told in a sentence: the name, 请假, then the dates and the reason.
 var leaveSaid = regexp.MustCompile(`^(\p{Han}{2,4}?)\s*(?:要|已经|)请假(.*)$`)
 
+// leaveEndSaid is a cadre back from leave told in a sentence: "陈建国销假了", "陈建国回来上班了".
+var leaveEndSaid = regexp.MustCompile(`^(\p{Han}{2,4}?)\s*(?:已经)?(?:销假|提前销假|回来上班|结束请假)(?:了)?$`)
+
 // relaySaid is a relay told in a sentence: "把陈建国的户交给李明", "陈建国的结对户都转给曾志强"; the two
 // cadres are read as 接力 reads them (names or person codes of the caller's units).
 var relaySaid = regexp.MustCompile(`^把?(\p{Han}{2,4}?|[A-Za-z]+\d+)(?:的)?(?:结对户|帮扶户|户|亲戚|结对)?(?:都|全部|全都)?(?:交给|转给|移交给|交接给|转交给)(\p{Han}{2,4}|[A-Za-z]+\d+)(?:了)?$`)
@@ -68,6 +71,9 @@ func CoordPhrase(text string, isPeriod func(string) bool) (string, bool) {
 	}
 	if containsAnyOf(t, overdueAsks) {
 		return "逾期", true
+	}
+	if m := leaveEndSaid.FindStringSubmatch(t); m != nil {
+		return "销假 " + m[1], true
 	}
 	if m := leaveSaid.FindStringSubmatch(t); m != nil { // "陈建国请假了 12月10号到20号"
 		rest := trimSeps(strings.TrimPrefix(m[2], "了"))

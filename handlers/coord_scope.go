@@ -30,6 +30,7 @@ type CoordStore interface {
 	OnLeaveAt(ctx context.Context, day time.Time) (map[domain.PersonID]bool, error)
 	RelayPairings(ctx context.Context, r store.Relay, notes func([]store.RelayMove) []store.OutboxMessage) ([]store.RelayMove, error)
 	AddLeaveBy(ctx context.Context, l store.Leave, actor domain.PersonID, at time.Time) (store.Leave, error)
+	EndLeaveBy(ctx context.Context, person domain.PersonID, day time.Time, actor domain.PersonID, at time.Time) (int, error)
 	IssueBindCode(ctx context.Context, person, actor domain.PersonID, now time.Time, ttl time.Duration) (store.BindCode, error)
 	IsUnitHead(ctx context.Context, person domain.PersonID) (bool, error)
 }

@@ -197,3 +197,30 @@ func (r *Router) leave(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	}
 	return say(replyLeaveDone(cadre.Name, l.FromOn.Format("1月2日"), l.ToOn.Format("1月2日"))), nil
 }
+
+// endLeave ends a cadre's leave from today (销假 <干部>), for a cadre of the caller's units: the
+// leave covering today ends yesterday, so today's overdue scan reminds the cadre again; a leave
+// planned for later stays.
+func (r *Router) endLeave(ctx context.Context, c *Caller) ([]bot.Reply, error) {
+	name := trimSeps(c.Args)
+	if name == "" {
+		return nil, refuse(replyLeaveEndUsage)
+	}
+	sc, err := r.scopeOf(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	cadre, err := r.cadreIn(ctx, sc, name)
+	if err != nil {
+		return nil, err
+	}
+	now := r.now()
+	n, err := r.extra.Coord.EndLeaveBy(ctx, cadre.ID, now, c.ID(), now)
+	if err != nil {
+		return nil, fmt.Errorf("end leave: %w", err)
+	}
+	if n == 0 {
+		return say(replyLeaveEndNone(cadre.Name)), nil
+	}
+	return say(replyLeaveEnded(cadre.Name)), nil
+}

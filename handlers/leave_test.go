@@ -107,3 +107,37 @@ func TestLeaveCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestEndLeaveCommand: 销假 ends a cadre's leave from today (the leave ends yesterday), by a
+// coordinator of the cadre's unit, in any of its words; someone not on leave is told so.
+func TestEndLeaveCommand(t *testing.T) {
+	cases := []struct {
+		name, who, text string
+		want            []string
+		onLeave         bool
+	}{
+		{"the command", CoordLi, "销假 张伟", []string{"已为 张伟 销假", "恢复提醒"}, false},
+		{"said in a sentence", CoordLi, "张伟销假了", []string{"已为 张伟 销假"}, false},
+		{"back at work", CoordLi, "张伟回来上班了", []string{"已为 张伟 销假"}, false},
+		{"结束请假 by code", CoordLi, "结束请假 P01", []string{"已为 张伟 销假"}, false},
+		{"other unit's cadre", CoordChen, "销假 张伟", []string{"在您的单位里没找到干部「张伟」"}, true},
+		{"usage", CoordLi, "销假", []string{"请这样写：销假"}, true},
+		{"a cadre may not", CadreZhang, "销假 张伟", []string{"不是您这个身份能用的命令"}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newCoordHarness(t)
+			wantContains(t, h.send(CoordLi, "请假 张伟 昨天 下周五 住院"), "已记录 张伟 请假")
+			wantContains(t, h.send(c.who, c.text), c.want...)
+			on, err := h.st.OnLeave(h.ctx, h.person(CadreZhang), h.clk.Now())
+			h.must(err)
+			if on != c.onLeave {
+				t.Fatalf("on leave today = %v, want %v", on, c.onLeave)
+			}
+		})
+	}
+	t.Run("not on leave", func(t *testing.T) {
+		h := newCoordHarness(t)
+		wantContains(t, h.send(CoordLi, "销假 张伟"), "张伟 今天不在请假中，没有改动")
+	})
+}

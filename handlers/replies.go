@@ -66,6 +66,7 @@ var helpLine = map[string]string{
 	"relay":      "接力 周干部 王干部 — 把结对户整体交给新干部，记录保留（也可以说：把周干部的户交给王干部）",
 	"campaigns":  "活动 — 进行中和下一个走访活动，已走到多少户",
 	"leave":      "请假 周干部 12-01 12-15 住院 — 登记干部请假，期间不催",
+	"leaveend":   "销假 周干部 — 干部提前回来，从今天起恢复提醒（也可以说：周干部销假了）",
 	"callbacks":  "回访清单 [11月] — 不用微信的户要打电话回访的名单（Excel，含完整电话，取用会留痕）",
 	"callback":   "回访 H001 1 说明 — 记一次电话回访：1 是　2 没有来　3 有出入",
 	"verify":     "核实 12 属实 说明 — 核实户主提出的异议（属实＝户主说的对；有误＝记录无误）；只发「核实」看待核实名单",
@@ -699,6 +700,7 @@ const (
 	// replyNoPunchCoord and replyNoPunchCadre answer 打卡: there is none, by design (2024 减负规定).
 	replyNoPunchCoord         = "这里不设打卡：2024年减负规定不让用打卡、留痕代替实效。看各单位走到了哪些户请发「统计」，看谁还没联系请发「逾期」，看一位干部发「查干部 姓名」。"
 	replyNoPunchCadre         = "不用打卡。走访或电话之后发一句话就行，例如：走访 王春发 送米20斤；没信号时过几天补报也算数。"
+	replyLeaveEndUsage        = "请这样写：销假 干部姓名或编号，例如：销假 周干部（从今天起恢复提醒）"
 	replyLeaveUsage           = "请这样写：请假 干部姓名或编号 开始日期 结束日期 [原因]，例如：请假 周干部 12-01 12-15 住院"
 	replyLeaveBadDate         = "日期没看懂。请写成 12-01、12月1日、2026-12-01、今天/明天 或 下周一，例如：请假 周干部 12月1日到12月15日"
 	replyLeaveOrder           = "结束日期早于开始日期了，请检查后重发，例如：请假 周干部 12-01 12-15"
@@ -789,6 +791,14 @@ func replyChartDone(scope, period string) string {
 
 func replyLeaveTooOld(days int) string {
 	return fmt.Sprintf("只能补录 %d 天内开始的请假。请检查开始日期后重发。", days)
+}
+
+func replyLeaveEnded(name string) string {
+	return fmt.Sprintf("已为 %s 销假：从今天起恢复提醒，逾期名单里不再标「请假中」。以后的请假（如有）不变。", name)
+}
+
+func replyLeaveEndNone(name string) string {
+	return fmt.Sprintf("%s 今天不在请假中，没有改动。以后的请假要取消，请联系管理员。", name)
 }
 
 func replyLeaveDone(name, from, to string) string {

@@ -84,6 +84,7 @@ func (r *Router) table() []route {
 		{id: "relay", words: []string{"接力", "交接", "接力帮扶", "移交", "转交"}, slash: "/relay", roles: coordinator, run: r.relay},
 		{id: "campaigns", words: []string{"活动", "走访活动", "节日走访"}, slash: "/campaigns", aliases: []string{"/windows"}, roles: coordinator, run: r.campaigns},
 		{id: "leave", words: []string{"请假", "登记请假"}, slash: "/leave", roles: coordinator, run: r.leave},
+		{id: "leaveend", words: []string{"销假", "提前销假", "结束请假"}, slash: "/back", roles: coordinator, run: r.endLeave},
 		{id: "callbacks", words: []string{"回访清单", "回访名单"}, slash: "/callbacks", roles: coordinator, run: r.callbackList},
 		{id: "callback", words: []string{"回访", "电话回访"}, slash: "/callback", roles: coordinator, run: r.callback},
 		{id: "verify", words: []string{"核实", "核实异议"}, slash: "/verify", roles: coordinator, run: r.verify},

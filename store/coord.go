@@ -16,6 +16,7 @@ import (
 const (
 	ActRelay    = "relay"
 	ActLeave    = "leave"
+	ActLeaveEnd = "leave_end"
 	ActBindCode = "bindcode"
 )
 
@@ -171,6 +172,38 @@ func (s *Store) AddLeaveBy(ctx context.Context, l Leave, actor domain.PersonID, 
 			Detail: fmt.Sprintf("person %d %s..%s", l.PersonID, l.FromOn.Format(time.DateOnly), l.ToOn.Format(time.DateOnly)), At: at})
 	})
 	return l, err
+}
+
+// EndLeaveBy ends a cadre's leave early (销假): the leaves that cover day end the day before, one that
+// starts on day is removed, later ones stay; with its audit row. It returns how many leaves it
+// changed (0: the person was not on leave that day).
+func (s *Store) EndLeaveBy(ctx context.Context, person domain.PersonID, day time.Time, actor domain.PersonID, at time.Time) (int, error) {
+	d := s.orgDay(day)
+	n := 0
+	err := s.Tx(ctx, func(tx *Store) error {
+		var covering []Leave
+		if err := tx.q(ctx).Where("person_id = ? AND from_on <= ? AND to_on >= ?", person, d, d).Find(&covering).Error; err != nil {
+			return fmt.Errorf("store: leaves to end: %w", err)
+		}
+		for _, l := range covering {
+			var err error
+			if tx.orgDay(l.FromOn).Equal(d) {
+				err = tx.q(ctx).Delete(&Leave{}, l.ID).Error
+			} else {
+				err = tx.q(ctx).Model(&Leave{}).Where("id = ?", l.ID).Update("to_on", d.AddDate(0, 0, -1)).Error
+			}
+			if err != nil {
+				return fmt.Errorf("store: end leave: %w", err)
+			}
+			n++
+			if err := tx.Audit(ctx, AuditEntry{Actor: actor, Action: ActLeaveEnd, Entity: "leave", EntityID: l.ID,
+				Detail: fmt.Sprintf("person %d back on %s", person, d.Format(time.DateOnly)), At: at}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return n, err
 }
 
 // IssueBindCode makes a one-time bind code for person on a coordinator's request, with its audit

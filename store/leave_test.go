@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -58,6 +59,64 @@ func TestLeave(t *testing.T) {
 					t.Errorf("leaves %v, %v; want the one valid leave", ls, err)
 				}
 			})
+		})
+	}
+}
+
+// TestEndLeaveBy: 销假 on a day ends the leaves covering it the day before (removes one starting that
+// day), leaves a later one, writes an audit row each, and changes nothing for someone not on leave.
+func TestEndLeaveBy(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			st := b.Open(t)
+			if err := st.UpsertPeople(ctx, []store.Person{{Code: "K", Name: "干部", Roles: domain.MakeRoles(domain.RoleCadre)},
+				{Code: "C", Name: "协调员", Roles: domain.MakeRoles(domain.RoleCoordinator)}}, nil); err != nil {
+				t.Fatal(err)
+			}
+			k, err := st.PersonByCode(ctx, "K")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, l := range [][2]int{{1, 10}, {5, 12}, {20, 25}} {
+				row, err := st.AddLeave(ctx, store.Leave{PersonID: k.ID, FromOn: clock.Date(2026, 12, l[0]), ToOn: clock.Date(2026, 12, l[1])})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, row.ID)
+			}
+			back := clock.Date(2026, 12, 5).Add(10 * time.Hour)
+			n, err := st.EndLeaveBy(ctx, k.ID, back, 99, back)
+			if err != nil || n != 2 {
+				t.Fatalf("EndLeaveBy = %d, %v; want the two leaves covering 12-05", n, err)
+			}
+			ls, err := st.LeavesOf(ctx, k.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, l := range ls {
+				got = append(got, l.FromOn.Format("01-02")+".."+l.ToOn.Format("01-02"))
+			}
+			if want := []string{"12-20..12-25", "12-01..12-04"}; !slices.Equal(got, want) {
+				t.Errorf("leaves %v, want %v", got, want)
+			}
+			if on, err := st.OnLeave(ctx, k.ID, back); err != nil || on {
+				t.Errorf("OnLeave after 销假 = %v, %v", on, err)
+			}
+			if n, err := st.EndLeaveBy(ctx, k.ID, back, 99, back); err != nil || n != 0 {
+				t.Errorf("second EndLeaveBy = %d, %v; want nothing to end", n, err)
+			}
+			for i, id := range ids {
+				audits, err := st.AuditOf(ctx, "leave", id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ended := len(audits) == 1 && audits[0].Action == store.ActLeaveEnd; ended != (i < 2) {
+					t.Errorf("leave %d: audit rows %+v", i, audits)
+				}
+			}
 		})
 	}
 }
