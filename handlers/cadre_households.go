@@ -34,11 +34,7 @@ func (r *Router) cadreHouseholds(ctx context.Context, c *Caller) ([]bot.Reply, e
 	if !ok {
 		return nil, refuse(replyCadreHouseholdsUsage)
 	}
-	sc, err := r.scopeOf(ctx, c)
-	if err != nil {
-		return nil, err
-	}
-	p, err := r.cadreIn(ctx, sc, ref)
+	p, err := r.callersCadre(ctx, c, ref)
 	if err != nil {
 		return nil, err
 	}

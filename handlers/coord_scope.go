@@ -134,6 +134,15 @@ func (r *Router) narrow(ctx context.Context, sc coordScope, ref string) (coordSc
 	return r.unitScope(ctx, u.ID)
 }
 
+// callersCadre is cadreIn on the caller's own scope: the cadre one of their commands names.
+func (r *Router) callersCadre(ctx context.Context, c *Caller, ref string) (store.Person, error) {
+	sc, err := r.scopeOf(ctx, c)
+	if err != nil {
+		return store.Person{}, err
+	}
+	return r.cadreIn(ctx, sc, ref)
+}
+
 // cadreIn finds a cadre of the scope by person code or exact name; a miss or an ambiguous name
 // is refused with a reply that explains it.
 func (r *Router) cadreIn(ctx context.Context, sc coordScope, ref string) (store.Person, error) {

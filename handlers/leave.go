@@ -183,11 +183,7 @@ func (r *Router) leave(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if err := fits(a.reason, maxReasonChars); err != nil {
 		return nil, err
 	}
-	sc, err := r.scopeOf(ctx, c)
-	if err != nil {
-		return nil, err
-	}
-	cadre, err := r.cadreIn(ctx, sc, a.cadre)
+	cadre, err := r.callersCadre(ctx, c, a.cadre)
 	if err != nil {
 		return nil, err
 	}
@@ -206,11 +202,7 @@ func (r *Router) endLeave(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if name == "" {
 		return nil, refuse(replyLeaveEndUsage)
 	}
-	sc, err := r.scopeOf(ctx, c)
-	if err != nil {
-		return nil, err
-	}
-	cadre, err := r.cadreIn(ctx, sc, name)
+	cadre, err := r.callersCadre(ctx, c, name)
 	if err != nil {
 		return nil, err
 	}
