@@ -36,11 +36,12 @@ func (r *Router) checkIn(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if len(hhs) == 0 {
 		return nil, refuse(replyNoHH)
 	}
+	counted := householdsCounted(c.Text)
 	switch {
 	case d.BadNumber > 0:
 		return nil, refuse(replyNoSuchNumber(d.BadNumber, len(hhs)))
-	case len(d.Picks) == 1 && householdsCounted(c.Text) > 1: // "走访了王春发等3户": the others too
-		return r.askCounted(ctx, c, d, hhs, householdsCounted(c.Text))
+	case len(d.Picks) == 1 && counted > 1: // "走访了王春发等3户": the others too
+		return r.askCounted(ctx, c, d, hhs, counted)
 	case len(d.Picks) == 1:
 		return r.saveCheckIn(ctx, c, d, hhs[d.Picks[0]], sourceID(c.In))
 	case len(d.Picks) > 1:
@@ -59,8 +60,8 @@ func (r *Router) checkIn(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 		return r.saveCheckIn(ctx, c, d, hhs[0], sourceID(c.In))
 	case saysAll(c.Text):
 		return r.askAmongAll(ctx, c, d, hhs, replyPickAllSaid)
-	case householdsCounted(c.Text) > 1: // "今天走访了2户": which two
-		return r.askCounted(ctx, c, d, hhs, householdsCounted(c.Text))
+	case counted > 1: // "今天走访了2户": which two
+		return r.askCounted(ctx, c, d, hhs, counted)
 	}
 	return r.askHousehold(ctx, c, d, replyPickHousehold("", householdLabels(hhs)), hhs)
 }
