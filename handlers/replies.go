@@ -798,7 +798,7 @@ func replyLeaveEnded(name string) string {
 }
 
 func replyLeaveEndNone(name string) string {
-	return fmt.Sprintf("%s 今天不在请假中，没有改动。以后的请假要取消，请联系管理员。", name)
+	return fmt.Sprintf("%s 今天不在请假中，没有改动。", name)
 }
 
 func replyLeaveDone(name, from, to string) string {
