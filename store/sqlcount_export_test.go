@@ -63,18 +63,16 @@ func (k countConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &countConn{Conn: conn, c: k.c}, nil
+	return &countConn{wrappedConn: wrappedConn{conn}, c: k.c}, nil
 }
 
 // countConn forwards every optional interface modernc.org/sqlite's connections implement.
 type countConn struct {
-	driver.Conn
+	wrappedConn
 	c *SQLCounts
 }
 
 var errNoInterface = errors.New("store: the wrapped connection lacks an interface")
-
-func (w *countConn) Unwrap() driver.Conn { return w.Conn }
 
 func (w *countConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
 	w.c.compile(q)
@@ -97,20 +95,6 @@ func (w *countConn) QueryContext(ctx context.Context, q string, args []driver.Na
 
 func (w *countConn) BeginTx(ctx context.Context, o driver.TxOptions) (driver.Tx, error) {
 	return w.Conn.(driver.ConnBeginTx).BeginTx(ctx, o)
-}
-
-func (w *countConn) Ping(ctx context.Context) error { return w.Conn.(driver.Pinger).Ping(ctx) }
-
-func (w *countConn) ResetSession(ctx context.Context) error {
-	if r, ok := w.Conn.(driver.SessionResetter); ok {
-		return r.ResetSession(ctx)
-	}
-	return nil
-}
-
-func (w *countConn) IsValid() bool {
-	v, ok := w.Conn.(driver.Validator)
-	return !ok || v.IsValid()
 }
 
 type countStmt struct {

@@ -37,7 +37,7 @@ func (k stmtCacheConnector) Connect(ctx context.Context) (driver.Conn, error) {
 // stmtCacheConn forwards every optional interface modernc.org/sqlite's connections implement;
 // database/sql uses one connection from one goroutine at a time, so the cache needs no lock.
 type stmtCacheConn struct {
-	driver.Conn
+	wrappedConn
 	prep  driver.ConnPrepareContext
 	exec  driver.ExecerContext
 	query driver.QueryerContext
@@ -63,12 +63,9 @@ func newStmtCacheConn(c driver.Conn) (driver.Conn, error) {
 		_ = c.Close()
 		return nil, errSQLiteConn
 	}
-	return &stmtCacheConn{Conn: c, prep: prep, exec: exec, query: query, begin: begin,
+	return &stmtCacheConn{wrappedConn: wrappedConn{c}, prep: prep, exec: exec, query: query, begin: begin,
 		lru: list.New(), byQ: map[string]*list.Element{}}, nil
 }
-
-// Unwrap gives the driver's own connection (modernc.org/sqlite's Limit looks through wrappers).
-func (w *stmtCacheConn) Unwrap() driver.Conn { return w.Conn }
 
 func (w *stmtCacheConn) ExecContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Result, error) {
 	if !cacheable(q) {
@@ -129,21 +126,30 @@ func (w *stmtCacheConn) BeginTx(ctx context.Context, o driver.TxOptions) (driver
 	return w.begin.BeginTx(ctx, o)
 }
 
-func (w *stmtCacheConn) Ping(ctx context.Context) error {
+// wrappedConn is a driver connection inside a wrapper of store's: it forwards the optional
+// interfaces database/sql asks a connection for (Pinger, SessionResetter, Validator) and Unwrap
+// (modernc.org/sqlite's Limit looks through wrappers), so a wrapper writes only what it changes.
+type wrappedConn struct {
+	driver.Conn
+}
+
+func (w wrappedConn) Unwrap() driver.Conn { return w.Conn }
+
+func (w wrappedConn) Ping(ctx context.Context) error {
 	if p, ok := w.Conn.(driver.Pinger); ok {
 		return p.Ping(ctx)
 	}
 	return nil
 }
 
-func (w *stmtCacheConn) ResetSession(ctx context.Context) error {
+func (w wrappedConn) ResetSession(ctx context.Context) error {
 	if r, ok := w.Conn.(driver.SessionResetter); ok {
 		return r.ResetSession(ctx)
 	}
 	return nil
 }
 
-func (w *stmtCacheConn) IsValid() bool {
+func (w wrappedConn) IsValid() bool {
 	v, ok := w.Conn.(driver.Validator)
 	return !ok || v.IsValid()
 }
