@@ -155,9 +155,9 @@ func TestEvidenceAttachesToTheLastReport(t *testing.T) {
 			tc.check(t, cs[0])
 		})
 	}
-	t.Run("a household's photo is not evidence", func(t *testing.T) {
+	t.Run("a household's photo is not evidence: it is asked about like a sentence", func(t *testing.T) {
 		h := newHarness(t)
-		wantContains(t, h.msg(HeadWang, photo), "收到了", "诉求")
+		wantContains(t, h.msg(HeadWang, photo), "您说的是：“（照片）”", "回复 1 交给帮扶干部办理")
 	})
 	t.Run("a report for several households: each report takes it, an earlier report does not", func(t *testing.T) {
 		h := newHarness(t)

@@ -9,15 +9,31 @@ import (
 	"qinqi/store"
 )
 
-// complaint (投诉 …) goes to the coordinators of the paired cadre's unit, never to the cadre.
+// complaint (投诉 …) goes to the coordinators of the paired cadre's unit, never to the cadre. Said
+// alone (投诉, 我要投诉, menu item 4), the next sentence, voice message or photo is the complaint.
 func (r *Router) complaint(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if out, handled, err := r.progressAsked(ctx, c, c.Args, AsksProgress); handled || err != nil {
 		return out, err
 	}
 	text := trimSeps(c.Args)
 	if text == "" {
+		return r.askComplaint(ctx, c)
+	}
+	return r.fileComplaint(ctx, c, text, nil)
+}
+
+// askComplaint waits for the complaint itself; without the dialog store the household is told to
+// write it after 投诉.
+func (r *Router) askComplaint(ctx context.Context, c *Caller) ([]bot.Reply, error) {
+	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgComplaintText}) {
 		return nil, refuse(replyComplaintEmpty)
 	}
+	return say(replyAskComplaint), nil
+}
+
+// fileComplaint stores the complaint and tells the unit's coordinators, with its photos and
+// recordings; the cadre is told nothing.
+func (r *Router) fileComplaint(ctx context.Context, c *Caller, text string, media []heldMedia) ([]bot.Reply, error) {
 	if err := fits(text, maxRequestChars); err != nil {
 		return nil, err
 	}
@@ -42,10 +58,14 @@ func (r *Router) complaint(ctx context.Context, c *Caller) ([]bot.Reply, error) 
 	if src := sourceID(c.In); src != "" {
 		req.SourceMsgID = &src
 	}
+	if len(media) > 0 {
+		req.MediaRef = media[0].Ref
+	}
 	saved, _, err := r.store.CreateRequest(ctx, req, func(saved store.Request) []store.OutboxMessage {
 		out := make([]store.OutboxMessage, 0, len(coords))
 		for _, co := range coords {
-			out = append(out, r.note(c.In, saved.ID, "complaint", co.ID, noteComplaint(saved, hh.HeadName)))
+			out = append(out, r.note(c.In, saved.ID, "complaint", co.ID, noteComplaint(saved, hh.HeadName, attachHint(media))))
+			out = append(out, r.mediaNotes(c, saved, hh.HeadName, co.ID, media)...)
 		}
 		return out
 	})

@@ -21,6 +21,7 @@ const (
 	dlgDiscNote        = "disc_note"        // a household said "有出入" and may say what differs
 	dlgRequestOffer    = "request_offer"    // a household's sentence may go to the cadre as a request
 	dlgRate            = "rate"             // a household asked to rate and is given the score next
+	dlgComplaintText   = "complaint_text"   // a household said 投诉 alone and is telling the complaint
 )
 
 // dialog is the follow-up state kept in the KV for config.CheckIn.DialogTTL.
@@ -30,9 +31,10 @@ type dialog struct {
 	Options  []domain.HouseholdID   `json:"options,omitempty"`
 	Source   string                 `json:"source,omitempty"` // SourceMsgID of the message that started it
 	Category domain.RequestCategory `json:"category,omitempty"`
-	Refs     []int64                `json:"refs,omitempty"` // discrepancy ids of dlgDiscNote
-	Text     string                 `json:"text,omitempty"` // the sentence of dlgRequestOffer, the opinion of dlgRate
-	All      bool                   `json:"all,omitempty"`  // dlgPickHousehold: one more choice, all Options
+	Refs     []int64                `json:"refs,omitempty"`  // discrepancy ids of dlgDiscNote
+	Text     string                 `json:"text,omitempty"`  // the sentence of dlgRequestOffer, the opinion of dlgRate
+	All      bool                   `json:"all,omitempty"`   // dlgPickHousehold: one more choice, all Options
+	Media    []heldMedia            `json:"media,omitempty"` // dlgRequestOffer: photos and voice kept with the sentence
 }
 
 func dialogKey(p domain.PersonID) string { return fmt.Sprintf("dialog:%d", p) }
@@ -112,11 +114,15 @@ func (r *Router) dialogAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool
 	if !ok {
 		return nil, false, nil
 	}
-	if d.Kind == dlgRequestText && (c.In.Kind == bot.KindVoice || (c.Text != "" && !isCommandLike(r, c.Text))) {
+	if isMedia(c.In.Kind) && c.Is(domain.RoleHousehold) && !c.Is(domain.RoleCadre) {
+		out, err := r.householdMediaWaiting(ctx, c, d)
+		return out, true, err
+	}
+	if (d.Kind == dlgRequestText || d.Kind == dlgComplaintText) && c.Text != "" && !isCommandLike(r, c.Text) {
 		var out []bot.Reply
 		var err error
-		if c.In.Kind == bot.KindVoice {
-			out, err = r.voice(ctx, c)
+		if d.Kind == dlgComplaintText {
+			out, err = r.fileComplaint(ctx, c, c.Text, nil)
 		} else {
 			out, err = r.createRequest(ctx, c, d.Category, c.Text)
 		}
@@ -133,13 +139,6 @@ func (r *Router) dialogAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool
 			}
 			return out, true, err
 		}
-	}
-	if d.Kind == dlgRequestOffer && c.In.Kind == bot.KindVoice { // says it aloud instead of answering
-		out, err := r.voiceAfter(ctx, c, d.Text)
-		if !failed(err) {
-			r.dropDialog(ctx, c.ID())
-		}
-		return out, true, err
 	}
 	if d.Kind == dlgRequestOffer && c.In.Kind == bot.KindText && c.Text != "" {
 		if out, handled, err := r.offerGoesOn(ctx, c, d); handled {
@@ -213,14 +212,14 @@ func (r *Router) offerGoesOn(ctx context.Context, c *Caller, d dialog) ([]bot.Re
 		return nil, false, nil
 	}
 	if matter, pleasant := MatterOf(c.Text); pleasant && !matter {
-		out, err := r.offerRequest(ctx, c, d.Text)
+		out, err := r.offerRequest(ctx, c, d.Text, d.Media)
 		return out, true, err
 	}
 	if asksNumber(c.Text) || asksWhoOnly(c.Text) { // "陈建国电话": the card; the sentence still waits
 		out, err := r.myCadre(ctx, c)
 		return out, true, err
 	}
-	out, err := r.offerRequest(ctx, c, d.Text+" "+c.Text)
+	out, err := r.offerRequest(ctx, c, d.Text+" "+c.Text, d.Media)
 	return out, true, err
 }
 

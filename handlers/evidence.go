@@ -18,7 +18,7 @@ import (
 func (r *Router) media(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if !c.Is(domain.RoleCadre) {
 		if c.Is(domain.RoleHousehold) {
-			return nil, refuse(replyHouseholdMedia)
+			return r.householdMedia(ctx, c)
 		}
 		return nil, refuse(replyUnsupported(r.roleOf(c), r.now()))
 	}

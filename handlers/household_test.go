@@ -197,8 +197,8 @@ func TestComplaintGoesToCoordinatorNotCadre(t *testing.T) {
 	t.Run("the coordinator sees it", func(t *testing.T) {
 		wantContains(t, h.send(CoordLi, "诉求列表"), "#1 王春发｜投诉｜待受理")
 	})
-	t.Run("empty complaint", func(t *testing.T) {
-		wantContains(t, h.send(HeadWang, "投诉"), "请把要反映的事写在")
+	t.Run("empty complaint waits for the complaint; a command instead drops it", func(t *testing.T) {
+		wantContains(t, h.send(HeadWang, "投诉"), "请说说要反映什么事", "不会转给您的结对干部")
 	})
 	t.Run("said the way an old head of household says it", func(t *testing.T) {
 		wantContains(t, h.send(HeadWang, "我要投诉 陈书记答应的事没办"), "投诉已收到（编号2）", "不会转给您的结对干部")

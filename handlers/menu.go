@@ -28,7 +28,7 @@ func (r *Router) menuChoice(ctx context.Context, c *Caller, n int) ([]bot.Reply,
 	case 3:
 		return r.askRating(ctx, c, "")
 	case 4:
-		return say(replyMenuComplain), nil
+		return r.askComplaint(ctx, c)
 	case 5:
 		return r.help(ctx, c)
 	case 6: // appended, so the digits households already know keep their meaning

@@ -52,8 +52,8 @@ var helpLine = map[string]string{
 	"accept":     "受理 12 — 受理12号诉求",
 	"resolve":    "办结 12 已办好救助卡 — 办结并告诉群众结果",
 	"transfer":   "转办 12 需要民政协调 — 转给单位协调员",
-	"request":    "诉求 就医 想办医疗救助卡 — 提一件需要帮忙的事（也可以直接发语音）",
-	"complaint":  "投诉 … — 反映对干部的意见，直接交单位负责人",
+	"request":    "诉求 就医 想办医疗救助卡 — 提一件需要帮忙的事（也可以直接发语音、发照片）",
+	"complaint":  "投诉 … — 反映对干部的意见，直接交单位负责人（也可以先发“投诉”，再说或发语音）",
 	"rate":       "评价 5 很满意 — 给干部的帮助打分（1到5分）",
 	"mycadre":    "我的干部 — 看结对干部的联系卡",
 	"myrequests": "我的诉求 — 看反映过的事办到哪一步了",
@@ -326,7 +326,34 @@ func replyNoRecentCheckIn(window time.Duration) string {
 }
 
 const replyCadreVoice = "语音我听不了，请用文字报告，例如：走访 2 送米20斤。手机输入法的语音转文字也可以。"
-const replyHouseholdMedia = "收到了。有事请发“诉求 …”或直接发语音，干部会联系您；回复“菜单”看数字菜单。"
+const replyHouseholdMedia = "这种消息我还转不了。有事请打字、发语音或发照片，我转给您的帮扶干部；回复“菜单”看数字菜单。"
+
+// replyHouseholdMediaKept answers a location or file sent while a question waits for the household.
+const replyHouseholdMediaKept = "这种消息我还转不了，请打字、发语音或发照片。刚才的问题还在等您回复。"
+
+// replyPhotoAdded says a photo joined the request or complaint just made.
+func replyPhotoAdded(q store.Request) string {
+	if q.Kind == domain.ReqComplaint {
+		return fmt.Sprintf("照片收到了，已补充到您的投诉（编号%d），交给单位负责人。", q.ID)
+	}
+	return fmt.Sprintf("照片收到了，已补充到您的诉求（编号%d），一起转给干部。", q.ID)
+}
+
+// notePhotoAdded tells whoever holds a household's matter that a photo joined it.
+func notePhotoAdded(q store.Request, hh, hint string) string {
+	what := "投诉"
+	if q.Kind != domain.ReqComplaint {
+		what = "诉求"
+	}
+	return fmt.Sprintf("【%s#%d 补充照片】%s又发来一张照片。%s", what, q.ID, hh, hint)
+}
+
+// What a notice says of a household's photos and recordings: sent after it as files, or left on
+// the platform where only a phone call learns what they show.
+const (
+	noteFilesFollow = "照片或录音见下一条。"
+	noteFilesUnseen = "照片或录音这里看不到，请电话了解。"
+)
 
 // ---- list and plan -----------------------------------------------------------------------------
 
@@ -485,6 +512,7 @@ func replyComplaintSaved(r store.Request) string {
 }
 
 const replyComplaintEmpty = "请把要反映的事写在“投诉”后面，例如：投诉 干部半年没来过。"
+const replyAskComplaint = "请说说要反映什么事，打字、发语音或发照片都行。会直接交给单位负责人，不会转给您的结对干部。"
 const replyComplaintNoUnit = "您暂时没有结对干部，投诉无法转给单位负责人。请拨打镇政府或单位的办公电话反映。"
 
 func hoursLabel(d time.Duration) string {
@@ -494,7 +522,7 @@ func hoursLabel(d time.Duration) string {
 	return fmt.Sprintf("%d小时", int(d.Hours()))
 }
 
-func noteNewRequest(r store.Request, hh string, ackBy time.Time, audio bool) string {
+func noteNewRequest(r store.Request, hh string, ackBy time.Time, hint string) string {
 	what := pii.Mask(r.Text)
 	if r.Kind == domain.ReqVoice {
 		var b strings.Builder
@@ -502,11 +530,14 @@ func noteNewRequest(r store.Request, hh string, ackBy time.Time, audio bool) str
 		if heard, ok := strings.CutPrefix(r.Text, "（语音，平台识别）"); ok {
 			fmt.Fprintf(&b, "平台识别的文字：“%s”（可能有误，以录音为准）。", pii.Mask(heard))
 		}
-		if audio {
+		if hint == noteFilesFollow {
 			b.WriteString("录音见下一条。")
 		}
 		fmt.Fprintf(&b, "请尽快回电话了解情况，然后发“受理 %d”。", r.ID)
 		return b.String()
+	}
+	if hint != "" {
+		what += "\n" + hint
 	}
 	return fmt.Sprintf("【新诉求#%d】%s（%s）：%s\n请在%s前受理：发“受理 %d”。", r.ID, hh, r.Category, what, ackBy.Format("1月2日15:04"), r.ID)
 }
@@ -515,8 +546,12 @@ func noteCopyRequest(r store.Request, hh, cadre string, due time.Time) string {
 	return fmt.Sprintf("【诉求抄送#%d】%s（%s）已交%s办理，限%s前办结。发“诉求列表”查看。", r.ID, hh, r.Category, cadre, due.Format("1月2日"))
 }
 
-func noteComplaint(r store.Request, hh string) string {
-	return fmt.Sprintf("【投诉#%d】%s：%s\n请处理：发“受理 %d”，办好后发“办结 %d 结果”。", r.ID, hh, pii.Mask(r.Text), r.ID, r.ID)
+func noteComplaint(r store.Request, hh, hint string) string {
+	att := ""
+	if hint != "" {
+		att = "\n" + hint
+	}
+	return fmt.Sprintf("【投诉#%d】%s：%s%s\n请处理：发“受理 %d”，办好后发“办结 %d 结果”。", r.ID, hh, pii.Mask(r.Text), att, r.ID, r.ID)
 }
 
 // ---- request workflow --------------------------------------------------------------------------
@@ -675,7 +710,6 @@ func replyAskRequestText(cat domain.RequestCategory) string {
 }
 
 const replyRateAsk = "请给结对干部的帮助打个分：回复1到5的数字（5分最满意），后面可以写意见，例如：5 很满意。"
-const replyMenuComplain = "请发：投诉 加上您要反映的事。会直接交给单位负责人。"
 
 func numbered(items []string) string {
 	lines := make([]string, len(items))

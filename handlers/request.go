@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"qinqi/bot"
@@ -53,36 +52,23 @@ func (r *Router) request(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 }
 
 func (r *Router) createRequest(ctx context.Context, c *Caller, cat domain.RequestCategory, text string) ([]bot.Reply, error) {
-	return r.newRequest(ctx, c, store.Request{Kind: domain.ReqRequest, Category: cat, Text: text})
+	return r.newRequest(ctx, c, store.Request{Kind: domain.ReqRequest, Category: cat, Text: text}, nil)
 }
 
 // voice turns a household's voice message into a request for the cadre, who gets the recording
 // itself (when the channel left it as a file) and the platform's recognised text (when the channel
 // gives one: the 服务号's Recognition); never only a reference to it.
 func (r *Router) voice(ctx context.Context, c *Caller) ([]bot.Reply, error) {
-	return r.voiceAfter(ctx, c, "")
-}
-
-// voiceAfter is voice for a household that typed a sentence first and was asked what to do with it
-// (request_offer.go): the sentence goes with the recording, so neither is lost.
-func (r *Router) voiceAfter(ctx context.Context, c *Caller, typed string) ([]bot.Reply, error) {
 	if !c.Is(domain.RoleHousehold) {
 		return nil, refuse(replyCadreVoice)
 	}
-	text := "（语音留言，请听录音或回电）"
-	if heard := strings.TrimSpace(c.In.Text); heard != "" {
-		text = "（语音，平台识别）" + heard
-	}
-	if typed != "" {
-		text += "\n（先打的字）" + typed
-	}
-	text = clipText(text, maxRequestChars)
-	return r.newRequest(ctx, c, store.Request{Kind: domain.ReqVoice, Category: domain.CatOther, Text: text, MediaRef: c.In.MediaRef})
+	m := mediaOf(c.In)
+	return r.newRequest(ctx, c, store.Request{Kind: domain.ReqVoice, Category: domain.CatOther, Text: m.words(), MediaRef: m.Ref}, []heldMedia{m})
 }
 
-// audioFile is the recording a voice message left on this machine, or "" when the channel gave only
-// a platform media id (nothing to forward then).
-func audioFile(ref string) string {
+// localFile is the file a photo or voice message left on this machine, or "" when the channel gave
+// only a platform media id (nothing to forward then).
+func localFile(ref string) string {
 	if ref == "" {
 		return ""
 	}
@@ -93,18 +79,6 @@ func audioFile(ref string) string {
 	return ref
 }
 
-// audioNote forwards the recording to the cadre as a file, right after the notice.
-func (r *Router) audioNote(c *Caller, req store.Request, hh string, to domain.PersonID, path string) store.OutboxMessage {
-	m := r.note(c.In, req.ID, "audio", to, "")
-	ext := filepath.Ext(path)
-	if ext == "" {
-		ext = ".amr"
-	}
-	m.FilePath, m.Kind = path, store.OutFile
-	m.FileName = fmt.Sprintf("语音-%s-%s%s", hh, req.CreatedAt.Format("0102-1504"), ext)
-	return m
-}
-
 func clipText(s string, n int) string {
 	if r := []rune(s); len(r) > n {
 		return string(r[:n])
@@ -113,8 +87,9 @@ func clipText(s string, n int) string {
 }
 
 // newRequest stores a request or voice note for the household's paired cadre (the oldest active
-// pairing) and notifies the cadre and the unit's coordinators in the same transaction.
-func (r *Router) newRequest(ctx context.Context, c *Caller, req store.Request) ([]bot.Reply, error) {
+// pairing) and notifies the cadre, with the photos and recordings it carries, and the unit's
+// coordinators in the same transaction.
+func (r *Router) newRequest(ctx context.Context, c *Caller, req store.Request, media []heldMedia) ([]bot.Reply, error) {
 	if err := fits(req.Text, maxRequestChars); err != nil {
 		return nil, err
 	}
@@ -135,19 +110,16 @@ func (r *Router) newRequest(ctx context.Context, c *Caller, req store.Request) (
 	if cadre.ID != 0 {
 		req.PairingID, req.AssigneeID, req.UnitID = &pairs[0].ID, &cadre.ID, cadre.UnitID
 	}
-	audio := ""
-	if req.Kind == domain.ReqVoice {
-		audio = audioFile(req.MediaRef)
+	if req.MediaRef == "" && len(media) > 0 {
+		req.MediaRef = media[0].Ref
 	}
 	notify := func(saved store.Request) []store.OutboxMessage {
 		var out []store.OutboxMessage
 		if cadre.ID != 0 {
-			n := r.note(c.In, saved.ID, "new", cadre.ID, noteNewRequest(saved, hh.HeadName, saved.AckDueAt, audio != ""))
+			n := r.note(c.In, saved.ID, "new", cadre.ID, noteNewRequest(saved, hh.HeadName, saved.AckDueAt, attachHint(media)))
 			n.Urgent = containsAnyOf(saved.Text, emergencies) // "救命 家里着火了" at 2 a.m. is not held till 8
 			out = append(out, n)
-			if audio != "" {
-				out = append(out, r.audioNote(c, saved, hh.HeadName, cadre.ID, audio))
-			}
+			out = append(out, r.mediaNotes(c, saved, hh.HeadName, cadre.ID, media)...)
 		}
 		for _, co := range coords {
 			if co.ID != cadre.ID {

@@ -9,6 +9,7 @@ import (
 
 	"qinqi/bot"
 	"qinqi/internal/domain"
+	"qinqi/store"
 )
 
 // A household head seldom types a command: "我家房子漏雨了 能不能帮忙看看" or "陈书记什么时候来"
@@ -156,12 +157,15 @@ func letters(s string) (han, other int) {
 }
 
 // offerRequest asks a household what to do with text: its sentence, or its sentences so far when
-// it went on typing before answering.
-func (r *Router) offerRequest(ctx context.Context, c *Caller, text string) ([]bot.Reply, error) {
+// it went on typing before answering, with the photos and voice messages it sent meanwhile.
+func (r *Router) offerRequest(ctx context.Context, c *Caller, text string, media []heldMedia) ([]bot.Reply, error) {
 	if err := fits(text, maxRequestChars); err != nil {
 		return nil, err
 	}
-	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgRequestOffer, Text: text}) {
+	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgRequestOffer, Text: text, Media: media}) {
+		if len(media) > 0 { // the question cannot be kept: a photo or voice goes to the cadre as before
+			return r.newRequest(ctx, c, store.Request{Kind: domain.ReqRequest, Category: domain.CatOther, Text: text}, media)
+		}
 		return nil, refuse(replyOfferNoState)
 	}
 	if containsAnyOf(c.Text, emergencies) {
@@ -186,12 +190,11 @@ func (r *Router) answerOffer(ctx context.Context, c *Caller, d dialog, n int) ([
 	switch n {
 	case 1:
 		cat, text := ParseRequest(d.Text)
-		out, err = r.createRequest(ctx, c, cat, text)
+		out, err = r.newRequest(ctx, c, store.Request{Kind: domain.ReqRequest, Category: cat, Text: text}, d.Media)
 	case 2:
 		out = say(replyOfferDropped)
 	case 3:
-		c.Args = d.Text
-		out, err = r.complaint(ctx, c)
+		out, err = r.fileComplaint(ctx, c, d.Text, d.Media)
 	default:
 		return nil, refuse(replyPickRange(3))
 	}
@@ -212,7 +215,7 @@ func (r *Router) householdFreeText(ctx context.Context, c *Caller) ([]bot.Reply,
 	matter, pleasant := MatterOf(c.Text)
 	switch {
 	case containsAnyOf(c.Text, emergencies):
-		out, err := r.offerRequest(ctx, c, c.Text)
+		out, err := r.offerRequest(ctx, c, c.Text, nil)
 		return out, true, err
 	case containsAnyOf(c.Text, []string{"你是谁", "你是哪个", "你是哪位", "你是什么"}) && !matter:
 		out, err := r.myCadre(ctx, c)
@@ -223,7 +226,7 @@ func (r *Router) householdFreeText(ctx context.Context, c *Caller) ([]bot.Reply,
 	case saidCame(c.Text) == domain.AnswerYes: // "陈书记今天来过了", with no question open
 		return say(replyCameThanks), true, nil
 	case matter, saidCame(c.Text) == domain.AnswerNo: // "他没来" may be a complaint: 3 takes it to the unit
-		out, err := r.offerRequest(ctx, c, c.Text)
+		out, err := r.offerRequest(ctx, c, c.Text, nil)
 		return out, true, err
 	case containsAnyOf(c.Text, displeasure):
 		out, err := r.askWhatDispleases(ctx, c)

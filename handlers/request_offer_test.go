@@ -170,17 +170,27 @@ func TestHouseholdThanksAreThankedBack(t *testing.T) {
 	})
 }
 
-// A household that answers the question by voice gets one voice request that carries the sentence
-// it typed first: neither is lost, and the question is gone.
+// A household that sends a voice message instead of answering the question keeps it with the
+// sentence, and is asked again: the voice may be the complaint about the cadre ("陈建国这个人不行"
+// and then a voice message), so it waits for 1/2/3 like the words. 3 sends both to the unit, and the
+// cadre hears nothing.
 func TestHouseholdSentenceThenVoice(t *testing.T) {
 	h := newHarness(t)
-	h.send(HeadWang, "我家房子漏雨了")
-	wantContains(t, h.msg(HeadWang, bot.Message{Kind: bot.KindVoice, MediaRef: "media/v1.silk"}), "语音收到了（编号1）")
+	h.send(HeadWang, "张伟这个人不行")
+	got := h.msg(HeadWang, bot.Message{Kind: bot.KindVoice, MediaRef: "media/v1.silk"})
+	wantContains(t, got, "您说的是：“张伟这个人不行 （语音留言）”", "回复 3 是反映干部的问题")
+	if rs := h.requests(HHWang); len(rs) != 0 {
+		t.Fatalf("the voice was sent on before the answer: %+v", rs)
+	}
+	wantContains(t, h.send(HeadWang, "3"), "投诉已收到（编号1）")
 	rs := h.requests(HHWang)
-	if len(rs) != 1 || rs[0].Kind != domain.ReqVoice || rs[0].MediaRef != "media/v1.silk" ||
-		!strings.Contains(rs[0].Text, "（语音留言，请听录音或回电）") || !strings.Contains(rs[0].Text, "（先打的字）我家房子漏雨了") {
+	if len(rs) != 1 || rs[0].Kind != domain.ReqComplaint || rs[0].MediaRef != "media/v1.silk" || rs[0].Text != "张伟这个人不行 （语音留言）" {
 		t.Fatalf("requests %+v", rs)
 	}
+	if n := len(h.notesTo(CadreZhang, "request:")); n != 0 {
+		t.Fatalf("the cadre got %d notes of the complaint", n)
+	}
+	wantContains(t, strings.Join(h.outboxTo(CoordLi, rs[0].ID, "complaint"), "\n"), "张伟这个人不行 （语音留言）", "这里看不到，请电话了解")
 	wantContains(t, h.send(HeadWang, "1"), "【联系卡】张伟")
 	if rs := h.requests(HHWang); len(rs) != 1 {
 		t.Fatalf("requests %d after the digit, want 1", len(rs))
