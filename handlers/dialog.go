@@ -35,6 +35,7 @@ type dialog struct {
 	Text     string                 `json:"text,omitempty"`  // the sentence of dlgRequestOffer, the opinion of dlgRate
 	All      bool                   `json:"all,omitempty"`   // dlgPickHousehold: one more choice, all Options
 	Media    []heldMedia            `json:"media,omitempty"` // dlgRequestOffer: photos and voice kept with the sentence
+	Held     []heldEvidence         `json:"held,omitempty"`  // dlgPickHousehold: photos and locations for the report
 }
 
 func dialogKey(p domain.PersonID) string { return fmt.Sprintf("dialog:%d", p) }
@@ -145,9 +146,16 @@ func (r *Router) dialogAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool
 			return out, true, err
 		}
 	}
+	if d.Kind == dlgPickHousehold && (c.In.Kind == bot.KindImage || c.In.Kind == bot.KindLocation) {
+		return r.holdEvidence(ctx, c, d)
+	}
 	if d.Kind == dlgPickHousehold && c.In.Kind == bot.KindText && c.Text != "" {
 		if _, isNum := digitAnswer(c.Text); !isNum {
-			return r.pickByWords(ctx, c, d)
+			out, handled, err := r.pickByWords(ctx, c, d)
+			if handled {
+				out, err = r.attachHeld(ctx, c, d, out, err)
+			}
+			return out, handled, err
 		}
 	}
 	if d.Kind == dlgRate && c.In.Kind == bot.KindText {
@@ -168,6 +176,7 @@ func (r *Router) dialogAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool
 	switch d.Kind {
 	case dlgPickHousehold:
 		out, err := r.pickHousehold(ctx, c, d, n)
+		out, err = r.attachHeld(ctx, c, d, out, err)
 		return out, true, err
 	case dlgMenu:
 		r.dropDialog(ctx, c.ID())

@@ -321,6 +321,15 @@ func replyAmended(saved string) string {
 	return strings.Replace(saved, "已记录 ✔\n", "已补充到刚才的报告 ✔\n", 1)
 }
 
+// replyEvidenceHeld says a photo or location sent before the household's number waits with the report.
+func replyEvidenceHeld(location bool) string {
+	what := "照片"
+	if location {
+		what = "位置"
+	}
+	return what + "先收着，回复上面的数字选好是哪一户，就附到这条报告上。"
+}
+
 func replyNoRecentCheckIn(window time.Duration) string {
 	return fmt.Sprintf("%d分钟内没有您的报告，位置或照片没有附上。先发报告（例如：走访 2 …），再发位置或照片。", int(window.Minutes()))
 }
