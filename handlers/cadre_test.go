@@ -197,7 +197,7 @@ func TestPlan(t *testing.T) {
 	wantContains(t, h.send(HeadWang, "计划 想要"), "不是您这个身份能用的命令")
 }
 
-// TestCadreProbeWords: a cadre's thanks are greeted back, a leave asked of the bot is sent to the
+// TestCadreProbeWords: a cadre's thanks are greeted back, a leave asked of the bot is passed to the
 // coordinator, and a report that says it was all households asks, with all of them as the last
 // choice, and records no "全部" as its words.
 func TestCadreProbeWords(t *testing.T) {
@@ -206,7 +206,7 @@ func TestCadreProbeWords(t *testing.T) {
 		wantContains(t, h.send(CadreZhang, in), "您好！报走访直接发一句话")
 	}
 	for _, in := range []string{"请假", "我今天不舒服 请假", "请假 明天到后天 家里有事"} {
-		wantContains(t, h.send(CadreZhang, in), "请假由单位协调员登记")
+		wantContains(t, h.send(CadreZhang, in), "已转告单位协调员 李协调")
 	}
 	got := h.send(CadreZhang, "送温暖 全部 米20斤")
 	wantContains(t, got, "报的是哪一户", "1. 王春发", "户都记")

@@ -6,6 +6,7 @@ import "time"
 var (
 	ParseLeaveArgs    = parseLeaveArgs
 	ParseLeaveDate    = parseLeaveDate
+	LeaveAskedDates   = leaveAskedDates
 	ParseRelayArgs    = parseRelayArgs
 	ParseBindCodeArgs = parseBindCodeArgs
 	ParseOverdueArgs  = parseOverdueArgs

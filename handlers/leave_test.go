@@ -87,7 +87,7 @@ func TestLeaveCommand(t *testing.T) {
 		{"other unit's cadre by code", CoordChen, "请假 P01 12-01 12-05", []string{"不在您负责的单位范围内"}, 0},
 		{"end before start", CoordLi, "请假 张伟 12-15 12-01", []string{"结束日期早于开始日期"}, 0},
 		{"usage", CoordLi, "请假 张伟", []string{"请这样写：请假"}, 0},
-		{"cadre may not, and is told who records leave", CadreZhao, "请假 张伟 12-01 12-05", []string{"请假由单位协调员登记"}, 0},
+		{"cadre may not: it goes to the coordinator", CadreZhao, "请假 张伟 12-01 12-05", []string{"已转告单位协调员 李协调", "【请假】干部 赵敏 发来：“请假 张伟 12-01 12-05”"}, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

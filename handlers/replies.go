@@ -66,6 +66,7 @@ var helpLine = map[string]string{
 	"relay":      "接力 周干部 王干部 — 把结对户整体交给新干部，记录保留（也可以说：把周干部的户交给王干部）",
 	"campaigns":  "活动 — 进行中和下一个走访活动，已走到多少户",
 	"leave":      "请假 周干部 12-01 12-15 住院 — 登记干部请假，期间不催",
+	"askleave":   "请假 明天到后天 家里有事 — 转告单位协调员登记，期间不催",
 	"leaveend":   "销假 周干部 — 干部提前回来，从今天起恢复提醒（也可以说：周干部销假了）",
 	"callbacks":  "回访清单 [11月] — 不用微信的户要打电话回访的名单（Excel，含完整电话，取用会留痕）",
 	"callback":   "回访 H001 1 说明 — 记一次电话回访：1 是　2 没有来　3 有出入",
@@ -99,15 +100,23 @@ var roleCan = map[domain.Role]string{
 }
 
 func replyWrongRole(word string, role domain.Role) string {
-	if word == "请假" && role == domain.RoleCadre {
-		return replyCadreLeave
-	}
 	return fmt.Sprintf("“%s”不是您这个身份能用的命令。%s", word, roleCan[role])
 }
 
+// replyLeaveAsked tells a cadre which coordinators their leave request went to.
+func replyLeaveAsked(coords []string) string {
+	return fmt.Sprintf("已转告单位协调员 %s，由协调员登记。登记后这几天不会再提醒您，逾期名单里会标“请假中”。日期有变请再发一次，例如：请假 12月8日到12月10日 住院。", strings.Join(coords, "、"))
+}
+
+// noteLeaveAsked is a coordinator's note of a cadre's leave request: the cadre's words (masked,
+// clipped) and the command that records it.
+func noteLeaveAsked(cadre, words, cmd string) string {
+	return fmt.Sprintf("【请假】干部 %s 发来：“%s”\n核实后请发：%s [原因]\n登记后期间不提醒他，逾期名单里标“请假中”。", cadre, pii.Mask(words), cmd)
+}
+
 const (
-	// replyCadreLeave answers a cadre who asks for leave: the unit's coordinator records it.
-	replyCadreLeave = "请假由单位协调员登记：请告诉您单位的协调员起止日期，登记后这几天不会再提醒您，逾期名单里也会标“请假中”。"
+	// replyCadreLeave answers a cadre who asks for leave when no coordinator is found for their unit.
+	replyCadreLeave = "请假由单位协调员登记：您的单位还没有协调员在系统里，请直接告诉单位负责人起止日期，登记后这几天不会再提醒您，逾期名单里也会标“请假中”。"
 	// replyCadreGreet answers a cadre's thanks or greeting.
 	replyCadreGreet = "您好！报走访直接发一句话，例如：走访 王春发 送米20斤；发“我的亲戚”看结对户，发“帮助”看全部命令。"
 )

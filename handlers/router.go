@@ -84,6 +84,7 @@ func (r *Router) table() []route {
 		{id: "relay", words: []string{"接力", "交接", "接力帮扶", "移交", "转交"}, slash: "/relay", roles: coordinator, run: r.relay},
 		{id: "campaigns", words: []string{"活动", "走访活动", "节日走访"}, slash: "/campaigns", aliases: []string{"/windows"}, roles: coordinator, run: r.campaigns},
 		{id: "leave", words: []string{"请假", "登记请假"}, slash: "/leave", roles: coordinator, run: r.leave},
+		{id: "askleave", words: []string{"请假", "我要请假", "我想请假"}, slash: "/leave", roles: cadres, run: r.askLeave},
 		{id: "leaveend", words: []string{"销假", "提前销假", "结束请假"}, slash: "/back", roles: coordinator, run: r.endLeave},
 		{id: "callbacks", words: []string{"回访清单", "回访名单"}, slash: "/callbacks", roles: coordinator, run: r.callbackList},
 		{id: "callback", words: []string{"回访", "电话回访"}, slash: "/callback", roles: coordinator, run: r.callback},
@@ -261,8 +262,8 @@ func (r *Router) unrouted(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 		if out, handled, err := r.continuation(ctx, c); handled || err != nil { // "送了两袋米" after "走访王春发"
 			return out, err
 		}
-		if strings.Contains(c.Text, "请假") { // "我今天不舒服 请假": the coordinator records leave
-			return say(replyCadreLeave), nil
+		if strings.Contains(c.Text, "请假") { // "我今天不舒服 请假": passed on to the coordinators
+			return r.askLeave(ctx, c)
 		}
 		if matter, pleasant := MatterOf(c.Text); pleasant && !matter && !c.Is(domain.RoleHousehold) {
 			return say(replyCadreGreet), nil

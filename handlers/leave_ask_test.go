@@ -1,0 +1,83 @@
+package handlers_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"qinqi/handlers"
+	"qinqi/internal/clock"
+	"qinqi/internal/domain"
+	"qinqi/store"
+)
+
+// TestLeaveAskedDates: the dates of a cadre's own sentence, as the coordinator's 请假 would read
+// them; the harness's day is Monday 2026-11-23.
+func TestLeaveAskedDates(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, clock.Shanghai)
+	d := func(m, day int) time.Time { return time.Date(2026, time.Month(m), day, 0, 0, 0, 0, clock.Shanghai) }
+	cases := []struct {
+		name, in string
+		from, to time.Time
+		ok       bool
+	}{
+		{"today, in a sentence", "我今天不舒服 请假", d(11, 23), d(11, 23), true},
+		{"tomorrow glued to 我", "我明天请假", d(11, 24), d(11, 24), true},
+		{"range with 到", "请假 明天到后天 家里有事", d(11, 24), d(11, 25), true},
+		{"dotted range", "请假 12.8-12.10 住院", d(12, 8), d(12, 10), true},
+		{"the end as a day", "12月8号到10号请假 去医院", d(12, 8), d(12, 10), true},
+		{"two dates apart", "请假 12-01 12-05", d(12, 1), d(12, 5), true},
+		{"a date and days", "12月8日起请3天假", d(12, 8), d(12, 10), true},
+		{"days before the date", "请两天假 明天开始", d(11, 24), d(11, 25), true},
+		{"a weekday", "周五请假 孩子开家长会", d(11, 27), d(11, 27), true},
+		{"next week's range", "下周一到周三请假", d(11, 30), d(12, 2), true},
+		{"no date", "请假", time.Time{}, time.Time{}, false},
+		{"days without a date", "请假三天", time.Time{}, time.Time{}, false},
+		{"end before start", "请假 12月8日到5日", time.Time{}, time.Time{}, false},
+		{"too old", "2026年8月1日请过假", time.Time{}, time.Time{}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			from, to, ok := handlers.LeaveAskedDates(c.in, now)
+			if ok != c.ok || !from.Equal(c.from) || !to.Equal(c.to) {
+				t.Fatalf("%q → %v %v %v, want %v %v %v", c.in, from, to, ok, c.from, c.to, c.ok)
+			}
+		})
+	}
+}
+
+// TestCadreAsksLeave: a cadre's leave request goes to the coordinator of their unit (the parent
+// unit's, as 乡村振兴科 has none) with their words and the command to send, dates filled in; nothing
+// is recorded until the coordinator sends it, and then it is the coordinator's 请假 as always.
+func TestCadreAsksLeave(t *testing.T) {
+	h := newCoordHarness(t)
+	li, zhang := h.person(CoordLi), h.person(CadreZhang)
+	rs := h.replies(CadreZhang, "我明天到后天请假 孩子住院 身份证330122195003051236")
+	if len(rs) != 2 || rs[0].To != 0 || rs[1].To != int64(li) {
+		t.Fatalf("replies %+v, want one to the cadre and one to 李协调", rs)
+	}
+	wantContains(t, rs[0].Text, "已转告单位协调员 李协调", "由协调员登记")
+	wantContains(t, rs[1].Text, "【请假】干部 张伟 发来：“我明天到后天请假 孩子住院", "请假 张伟 11月24日 11月25日")
+	wantNot(t, rs[0].Text+rs[1].Text, "330122195003051236")
+	if rs[1].Urgent {
+		t.Fatal("a leave request woke the coordinator in quiet hours")
+	}
+	ls, err := h.st.LeavesOf(h.ctx, zhang)
+	h.must(err)
+	if len(ls) != 0 {
+		t.Fatalf("leaves %+v recorded before the coordinator sent anything", ls)
+	}
+	cmd := rs[1].Text[strings.Index(rs[1].Text, "请假 张伟"):]
+	cmd = cmd[:strings.Index(cmd, " [原因]")]
+	wantContains(t, h.send(CoordLi, cmd+" 孩子住院"), "已记录 张伟 请假 11月24日–11月25日")
+	if ls, _ = h.st.LeavesOf(h.ctx, zhang); len(ls) != 1 {
+		t.Fatalf("leaves %+v, want the coordinator's one", ls)
+	}
+	if got := h.send(CadreQian, "请假"); !strings.Contains(got, "已转告单位协调员 陈主任") || !strings.Contains(got, "请假 钱老师 开始日期 结束日期") {
+		t.Fatalf("another unit's cadre: %q", got)
+	}
+	h.must(h.st.UpsertPeople(h.ctx, []store.Person{{Code: "P77", Name: "吴无单位", Roles: domain.MakeRoles(domain.RoleCadre)}}, nil))
+	if rs := h.replies("P77", "明天请假"); len(rs) != 1 || !strings.Contains(rs[0].Text, "还没有协调员在系统里") {
+		t.Fatalf("a cadre without a unit: %+v", rs)
+	}
+}
