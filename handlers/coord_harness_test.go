@@ -2,6 +2,8 @@ package handlers_test
 
 import (
 	"fmt"
+	"io"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -24,8 +26,11 @@ const (
 // written to a temporary directory, and two November check-ins of 张伟 (a visit with goods and
 // money to 王春发, a phone call to 王秋菊).
 // rebuild makes the router again after a change to h.cfg, with every extra dependency wired.
-func (h *harness) rebuild() {
-	h.r = handlers.New(handlers.Deps{Store: h.st, Dialogs: h.kv, Clock: h.clk, Config: h.cfg, Hanzi: folder(h.t),
+func (h *harness) rebuild() { h.rebuildWith(h.kv) }
+
+// rebuildWith makes the router again on another dialog store (one on the fake clock, one that is down).
+func (h *harness) rebuildWith(d handlers.Dialogs) {
+	h.r = handlers.New(handlers.Deps{Store: h.st, Dialogs: d, Clock: h.clk, Config: h.cfg, Hanzi: folder(h.t), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Extra: handlers.ExtraDeps{Coord: h.st, Windows: h.cal, Spot: h.st, Callbacks: h.st}})
 }
 

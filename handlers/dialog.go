@@ -22,6 +22,7 @@ const (
 	dlgRequestOffer    = "request_offer"    // a household's sentence may go to the cadre as a request
 	dlgRate            = "rate"             // a household asked to rate and is given the score next
 	dlgComplaintText   = "complaint_text"   // a household said 投诉 alone and is telling the complaint
+	dlgRelay           = "relay"            // a coordinator's relay waits for 1 确认 / 2 取消
 )
 
 // dialog is the follow-up state kept in the KV for config.CheckIn.DialogTTL.
@@ -31,7 +32,7 @@ type dialog struct {
 	Options  []domain.HouseholdID   `json:"options,omitempty"`
 	Source   string                 `json:"source,omitempty"` // SourceMsgID of the message that started it
 	Category domain.RequestCategory `json:"category,omitempty"`
-	Refs     []int64                `json:"refs,omitempty"`  // discrepancy ids of dlgDiscNote
+	Refs     []int64                `json:"refs,omitempty"`  // discrepancy ids of dlgDiscNote; dlgRelay's two cadres
 	Text     string                 `json:"text,omitempty"`  // the sentence of dlgRequestOffer, the opinion of dlgRate
 	All      bool                   `json:"all,omitempty"`   // dlgPickHousehold: one more choice, all Options
 	Media    []heldMedia            `json:"media,omitempty"` // dlgRequestOffer: photos and voice kept with the sentence
@@ -157,6 +158,9 @@ func (r *Router) dialogAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool
 			}
 			return out, handled, err
 		}
+	}
+	if d.Kind == dlgRelay && c.In.Kind == bot.KindText {
+		return r.relayAnswer(ctx, c, d)
 	}
 	if d.Kind == dlgRate && c.In.Kind == bot.KindText {
 		if score, text, ok := ParseRating(c.Text); ok { // "5", "5分", "五分 很满意"

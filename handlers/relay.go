@@ -27,8 +27,14 @@ func parseRelayArgs(args string) (from, to string, ok bool) {
 }
 
 // relay hands every active pairing of one cadre to another (接力帮扶): the old pairings end with
-// reason 接力, new ones start with the history linked, and both cadres are told — all in one
-// transaction. Both cadres must belong to the caller's units.
+// reason 接力, new ones start with the history linked, and both cadres and every household are
+// told — all in one transaction. Both cadres must belong to the caller's units.
+//
+// It asks first. A relay cannot be taken back by a command and tells every household of the old
+// cadre that their cadre changed, so a wrong name (two 陈建国s, a slip of the thumb, a relay said in
+// a sentence) would reach many people at once. The coordinator sees the two cadres and the
+// households that would move, and 1 (or 确认) does it while the question lasts (checkin.dialog_ttl);
+// 2 (or 取消) and anything else leave everything as it was, and a command sent instead says so.
 func (r *Router) relay(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	fromRef, toRef, ok := parseRelayArgs(c.Args)
 	if !ok {
@@ -46,13 +52,102 @@ func (r *Router) relay(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r.doRelay(ctx, c, from, to)
-}
-
-func (r *Router) doRelay(ctx context.Context, c *Caller, from, to store.Person) ([]bot.Reply, error) {
 	if from.ID == to.ID {
 		return nil, refuse(replyRelayUsage)
 	}
+	moved, kept, err := r.relayPreview(ctx, from.ID, to.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(moved)+len(kept) == 0 {
+		return nil, refuse(replyRelayNothing(from.Name))
+	}
+	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgRelay, Refs: []int64{int64(from.ID), int64(to.ID)}, Source: sourceID(c.In)}) {
+		return nil, refuse(replyRelayNotAsked)
+	}
+	return asked(say(replyRelayConfirm(from.Name, to.Name, moved, kept))), nil
+}
+
+// relayPreview names the households a relay would hand from one cadre to the other, and apart
+// those the other already has.
+func (r *Router) relayPreview(ctx context.Context, from, to domain.PersonID) (moved, kept []string, err error) {
+	now := r.now()
+	hs, err := r.store.HouseholdsOfCadre(ctx, from, now)
+	if err != nil {
+		return nil, nil, fmt.Errorf("households of cadre: %w", err)
+	}
+	theirs, err := r.store.HouseholdsOfCadre(ctx, to, now)
+	if err != nil {
+		return nil, nil, fmt.Errorf("households of cadre: %w", err)
+	}
+	has := map[domain.HouseholdID]bool{}
+	for _, h := range theirs {
+		has[h.Household.ID] = true
+	}
+	for _, h := range hs {
+		if has[h.Household.ID] {
+			kept = append(kept, h.Household.HeadName)
+		} else {
+			moved = append(moved, h.Household.HeadName)
+		}
+	}
+	return moved, kept, nil
+}
+
+// relayAnswer takes the coordinator's answer to the relay question: yes relays, no cancels, and
+// anything else cancels too and is handled as the new message it is (handled false).
+func (r *Router) relayAnswer(ctx context.Context, c *Caller, d dialog) ([]bot.Reply, bool, error) {
+	yes, no := relayYes(c.Text)
+	if !yes {
+		r.dropDialog(ctx, c.ID())
+		if no {
+			return say(replyRelayCancelled), true, nil
+		}
+		c.Before = append(c.Before, replyRelayLeft)
+		return nil, false, nil
+	}
+	if len(d.Refs) != 2 {
+		r.dropDialog(ctx, c.ID())
+		return nil, true, refuse(replyRelayUsage)
+	}
+	out, err := r.confirmedRelay(ctx, c, domain.PersonID(d.Refs[0]), domain.PersonID(d.Refs[1]))
+	if !failed(err) { // a retry must still find the question
+		r.dropDialog(ctx, c.ID())
+	}
+	return out, true, err
+}
+
+// confirmedRelay looks the two cadres up again (either may have moved units while the question
+// waited) and relays.
+func (r *Router) confirmedRelay(ctx context.Context, c *Caller, fromID, toID domain.PersonID) ([]bot.Reply, error) {
+	sc, err := r.scopeOf(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	var ps [2]store.Person
+	for i, id := range []domain.PersonID{fromID, toID} {
+		if ps[i], err = r.store.PersonByID(ctx, id); err != nil {
+			return nil, fmt.Errorf("relay cadre: %w", err)
+		}
+		if !ps[i].Roles.Has(domain.RoleCadre) || !sc.has(ps[i].UnitID) {
+			return nil, refuse(replyCadreOutOfScope(ps[i].Name))
+		}
+	}
+	return r.doRelay(ctx, c, ps[0], ps[1])
+}
+
+// relayYes reads an answer to the relay question: yes, no, or neither (both false).
+func relayYes(text string) (yes, no bool) {
+	switch t := trimSeps(text); t {
+	case "1", "１", "确认", "确定", "是", "是的", "对", "好", "好的", "可以", "同意", "执行", "确认接力":
+		return true, false
+	case "2", "２", "取消", "不", "不要", "不用", "算了", "否", "先不", "不对", "错了":
+		return false, true
+	}
+	return false, false
+}
+
+func (r *Router) doRelay(ctx context.Context, c *Caller, from, to store.Person) ([]bot.Reply, error) {
 	card, err := r.cadreCard(ctx, to.ID)
 	if err != nil {
 		return nil, err

@@ -2,11 +2,13 @@ package handlers_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"qinqi/handlers"
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -56,6 +58,13 @@ func TestRelayCommand(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			h := newCoordHarness(t)
 			got := h.send(c.who, c.text)
+			if c.moved > 0 { // asked first, and nothing moves until the answer
+				wantContains(t, got, "请确认接力：把 张伟 的 3 户结对交给 赵敏", "接手：王春发、王秋菊、李秀英", "1. 确认接力")
+				if ps, _ := h.st.ActivePairingsOfCadre(h.ctx, h.person(CadreZhao), h.clk.Now()); len(ps) != 1 {
+					t.Fatalf("赵敏 has %d pairings before the answer", len(ps))
+				}
+				got = h.send(c.who, "1")
+			}
 			wantContains(t, got, c.want...)
 			zhao, err := h.st.ActivePairingsOfCadre(h.ctx, h.person(CadreZhao), h.clk.Now())
 			h.must(err)
@@ -99,7 +108,8 @@ func TestRelayKeepsTheStory(t *testing.T) {
 	wantContains(t, h.send(HeadWang, "诉求 就医 想办医疗救助卡"), "已收到您的诉求")
 	relayAt := h.clk.Now()
 
-	wantContains(t, h.send(CoordLi, "接力 张伟 赵敏"), "接力2户（王秋菊、李秀英），1户原已结对（王春发）")
+	wantContains(t, h.send(CoordLi, "接力 张伟 赵敏"), "接手：王秋菊、李秀英", "原来就是 赵敏 的结对户：王春发（张伟 不再一同帮扶）")
+	wantContains(t, h.send(CoordLi, "确认"), "接力2户（王秋菊、李秀英），1户原已结对（王春发）")
 	toNew, err := h.st.OutboxByKey(h.ctx, fmt.Sprintf("relay:%d:%d:new", h.seq, h.person(CadreZhang)))
 	h.must(err)
 	wantContains(t, toNew.Text, "您新接手 张伟 结对的 2 户：王秋菊、李秀英。", "王春发 原来就是您的结对户")
@@ -130,7 +140,8 @@ func TestRelayKeepsTheStory(t *testing.T) {
 	wantNot(t, list, "王秋菊｜还没有联系记录")
 
 	h.clk.Advance(2 * time.Hour)
-	wantContains(t, h.send(AdminSun, "接力 赵敏 钱老师"), "4 户结对交给 钱老师")
+	wantContains(t, h.send(AdminSun, "接力 赵敏 钱老师"), "请确认接力：把 赵敏 的 4 户结对交给 钱老师")
+	wantContains(t, h.send(AdminSun, "1"), "4 户结对交给 钱老师")
 	liu, err := h.st.OutboxByKey(h.ctx, fmt.Sprintf("relay:%d:%d:hh:%d", h.seq, zhao, h.person(HeadLiu)))
 	h.must(err)
 	wantContains(t, liu.Text, "结对干部换人了", "【联系卡】钱老师")
@@ -147,4 +158,57 @@ func TestRelayKeepsTheStory(t *testing.T) {
 		}
 	}
 	wantContains(t, h.send(CadreQian, "我的亲戚"), "王秋菊｜上次11月11日", "待办诉求1件")
+}
+
+// TestRelayAsksFirst: a relay moves nothing until the coordinator answers 1 or 确认 while the
+// question lasts; 2, a command sent instead, an expired question, a cadre who left the caller's
+// units meanwhile and a KV that cannot keep the question all leave the pairings as they were.
+func TestRelayAsksFirst(t *testing.T) {
+	zhaos := func(h *harness) int {
+		ps, err := h.st.ActivePairingsOfCadre(h.ctx, h.person(CadreZhao), h.clk.Now())
+		h.must(err)
+		return len(ps)
+	}
+	cases := []struct {
+		name   string
+		answer func(h *harness) string
+		want   []string
+	}{
+		{"2 cancels", func(h *harness) string { return h.send(CoordLi, "2") }, []string{"已取消，接力没有执行"}},
+		{"取消 cancels", func(h *harness) string { return h.send(CoordLi, "取消") }, []string{"已取消"}},
+		{"a command instead says the relay was not done", func(h *harness) string { return h.send(CoordLi, "逾期") },
+			[]string{"（刚才的接力没有执行，结对不变", "逾期"}},
+		{"an answer after the question expired", func(h *harness) string {
+			h.clk.Advance(11 * time.Minute)
+			return h.send(CoordLi, "1")
+		}, []string{"没看懂这条"}},
+		{"the new cadre left the caller's units meanwhile", func(h *harness) string {
+			u2 := h.unit("U02")
+			h.must(h.st.UpsertPeople(h.ctx, []store.Person{{Code: CadreZhao, Name: "赵敏", Phone: "13800000002",
+				Roles: domain.MakeRoles(domain.RoleCadre), UnitID: &u2}}, nil))
+			return h.send(CoordLi, "1")
+		}, []string{"干部「赵敏」不在您负责的单位范围内"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newCoordHarness(t)
+			h.rebuildWith(newClockDialogs(h.clk))
+			wantContains(t, h.send(CoordLi, "把张伟的户交给赵敏"), "请确认接力")
+			wantContains(t, c.answer(h), c.want...)
+			if n := zhaos(h); n != 1 {
+				t.Fatalf("赵敏 has %d pairings, want her own 1", n)
+			}
+			if got := h.send(CoordLi, "1"); strings.Contains(got, "已把") {
+				t.Fatalf("a later 1 relayed: %q", got)
+			}
+		})
+	}
+	t.Run("a KV that cannot keep the question relays nothing", func(t *testing.T) {
+		h := newCoordHarness(t)
+		h.rebuildWith(downDialogs{})
+		wantContains(t, h.send(CoordLi, "接力 张伟 赵敏"), "系统暂时记不住确认问题，接力没有执行")
+		if n := zhaos(h); n != 1 {
+			t.Fatalf("赵敏 has %d pairings, want 1", n)
+		}
+	})
 }

@@ -63,7 +63,7 @@ var helpLine = map[string]string{
 	"ranking":    "排名 2026Q4 — 单位按结果排名（默认关闭：2026年政务应用规定禁止应用内积分排名；只排单位，不排个人，不看活动次数）",
 	"export":     "导出 11月 — 领取民情台账 Excel 文件",
 	"chart":      "统计图 11月 — 各单位五类活动柱状图",
-	"relay":      "接力 周干部 王干部 — 把结对户整体交给新干部，记录保留（也可以说：把周干部的户交给王干部）",
+	"relay":      "接力 周干部 王干部 — 把结对户整体交给新干部，记录保留，先列出各户请您确认（也可以说：把周干部的户交给王干部）",
 	"campaigns":  "活动 — 进行中和下一个走访活动，已走到多少户",
 	"leave":      "请假 周干部 12-01 12-15 住院 — 登记干部请假，期间不催",
 	"askleave":   "请假 明天到后天 家里有事 — 转告单位协调员登记，期间不催",
@@ -893,6 +893,37 @@ func replyCadreHouseholds(name, unit string, lines []string, onLeave bool) strin
 func replyBindCode(name, code, expires string) string {
 	return fmt.Sprintf("🔑 %s 的绑定码：%s（一次有效，%s 前使用）。请当面交给本人，让他给我发送「绑定 %s」。", name, code, expires, code)
 }
+
+// replyRelayConfirm asks before a relay, naming the households that would move (at most 20, then
+// how many more) and apart those the new cadre already has.
+func replyRelayConfirm(from, to string, moved, kept []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "请确认接力：把 %s 的 %d 户结对交给 %s", from, len(moved)+len(kept), to)
+	if len(moved) > 0 {
+		fmt.Fprintf(&b, "\n接手：%s", namesUpTo(moved, 20))
+	}
+	if len(kept) > 0 {
+		fmt.Fprintf(&b, "\n原来就是 %s 的结对户：%s（%s 不再一同帮扶）", to, namesUpTo(kept, 20), from)
+	}
+	b.WriteString("\n原结对结束（原因：接力），走访记录和未办完的诉求都转过去，两位干部和各户都会收到通知，发出后不能撤回。回复数字：\n1. 确认接力\n2. 取消\n10分钟内回复有效。")
+	return b.String()
+}
+
+// namesUpTo lists names with 、, at most n of them and then how many more.
+func namesUpTo(names []string, n int) string {
+	if len(names) <= n {
+		return strings.Join(names, "、")
+	}
+	return fmt.Sprintf("%s 等%d户", strings.Join(names[:n], "、"), len(names))
+}
+
+const (
+	replyRelayCancelled = "已取消，接力没有执行，结对不变。"
+	// replyRelayLeft is said before the reply to a message sent instead of answering the relay question.
+	replyRelayLeft = "（刚才的接力没有执行，结对不变；要接力请重新发「接力 旧干部 新干部」。）"
+	// replyRelayNotAsked: the question cannot be kept (the KV is down), so nothing is relayed unasked.
+	replyRelayNotAsked = "系统暂时记不住确认问题，接力没有执行，结对不变。请过几分钟再发一次。"
+)
 
 func replyRelayNothing(name string) string {
 	return fmt.Sprintf("%s 目前没有结对户，不需要接力。发送「逾期」查看结对情况。", name)
