@@ -26,6 +26,9 @@ func (r *Router) checkIn(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if err != nil {
 		return nil, fmt.Errorf("households of cadre: %w", err)
 	}
+	if out, handled, err := r.checkInEach(ctx, c, hhs); handled {
+		return out, err
+	}
 	d, err := ParseReport(r.fold, c.Text, now, householdRefs(hhs))
 	if err != nil {
 		return nil, refuse(parseErrorReply(err))

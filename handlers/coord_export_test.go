@@ -7,6 +7,7 @@ var (
 	ParseLeaveArgs    = parseLeaveArgs
 	ParseLeaveDate    = parseLeaveDate
 	LeaveAskedDates   = leaveAskedDates
+	SplitEach         = splitEach
 	ParseRelayArgs    = parseRelayArgs
 	ParseBindCodeArgs = parseBindCodeArgs
 	ParseOverdueArgs  = parseOverdueArgs
@@ -20,3 +21,6 @@ func LeaveArgsOf(cadre string, from, to time.Time, reason string) leaveArgs {
 // LeaveFrom and LeaveTo read the parsed range.
 func LeaveFrom(a leaveArgs) time.Time { return a.from }
 func LeaveTo(a leaveArgs) time.Time   { return a.to }
+
+// EachPart reads one part of a report by list numbers.
+func EachPart(p eachPart) (int, string) { return p.number, p.text }

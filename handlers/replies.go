@@ -171,12 +171,25 @@ func yuan(fen int64) string {
 }
 
 func replyCheckInSaved(c store.CheckIn, hh string, day, today time.Time, again bool, undo time.Duration) string {
-	var b strings.Builder
+	head := "已记录 ✔\n"
 	if again {
-		b.WriteString("这条已经记过了，没有重复记录：\n")
-	} else {
-		b.WriteString("已记录 ✔\n")
+		head = "这条已经记过了，没有重复记录：\n"
 	}
+	return head + replyCheckInBody(c, hh, day, today) + fmt.Sprintf("\n记错了发“撤销”（%d分钟内）；可接着发位置或照片附到这条。", int(undo.Minutes()))
+}
+
+// replySavedEach answers a report by list numbers: each household's report, one after the other.
+func replySavedEach(bodies []string, again bool, undo time.Duration) string {
+	head := fmt.Sprintf("已记录 ✔（%d户，各记各的）\n", len(bodies))
+	if again {
+		head = "这条已经记过了，没有重复记录：\n"
+	}
+	return head + strings.Join(bodies, "\n") + fmt.Sprintf("\n记错了发“撤销”（%d分钟内，这几户一起撤回）。", int(undo.Minutes()))
+}
+
+// replyCheckInBody is what a report recorded: kind, household, day, goods, money and words.
+func replyCheckInBody(c store.CheckIn, hh string, day, today time.Time) string {
+	var b strings.Builder
 	fmt.Fprintf(&b, "%s｜%s｜%s", c.Kind.Label(), hh, dayLabel(day, today))
 	if c.Kind == domain.KindContact && c.Mode != "" {
 		fmt.Fprintf(&b, "｜%s", c.Mode.Label())
@@ -193,7 +206,6 @@ func replyCheckInSaved(c store.CheckIn, hh string, day, today time.Time, again b
 	if c.Text != "" {
 		fmt.Fprintf(&b, "\n内容：%s", pii.Mask(c.Text))
 	}
-	fmt.Fprintf(&b, "\n记错了发“撤销”（%d分钟内）；可接着发位置或照片附到这条。", int(undo.Minutes()))
 	return b.String()
 }
 
