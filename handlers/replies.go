@@ -521,6 +521,25 @@ func replyRequestStatus(lines []string, left int) string {
 	return b.String()
 }
 
+// noteChase tells whoever holds a request that the household pressed for it.
+func noteChase(q store.Request, who string) string {
+	what := "诉求"
+	if q.Kind == domain.ReqComplaint {
+		what = "投诉"
+	}
+	text := pii.Mask(clipText(q.Text, 60))
+	if q.Kind == domain.ReqVoice || text == "" {
+		text = "语音留言"
+	}
+	return fmt.Sprintf("【催办】%s 在催%s#%d（%s，%s提出）：%s\n请尽快处理：受理发“受理 %d”，办好发“办结 %d 结果”。", who, what, q.ID,
+		q.Category, q.CreatedAt.Format("1月2日"), text, q.ID, q.ID)
+}
+
+// replyChased tells a household whom its chase reached.
+func replyChased(told []string) string {
+	return "已帮您催了：" + strings.Join(told, "；") + "。同一件事一天提醒一次。"
+}
+
 const replyRequestEmpty = "请说说需要帮什么忙，例如：诉求 就医 想办医疗救助卡。也可以直接发语音。"
 
 func replyRequestSaved(r store.Request, cadre string, ack time.Duration) string {

@@ -24,7 +24,10 @@ var progressWords = []string{"怎么样了", "咋样了", "怎样了", "办得�
 	"处理了吗", "处理了没", "到哪一步", "到哪了", "结果呢", "催一下", "催一催", "催催", "帮我催", "还没办好", "还没人办"}
 
 // AsksProgress reports whether a household's sentence asks how something already reported is going.
-func AsksProgress(text string) bool { return containsAnyOf(shape(text), progressWords) }
+func AsksProgress(text string) bool {
+	t := shape(text)
+	return containsAnyOf(t, progressWords) || chases(t)
+}
 
 // statusAskRunes bounds "查一下我的诉求", "看看我的诉求": a short sentence around the command's words
 // is the question; a long one is more likely a matter that mentions them.
@@ -96,7 +99,15 @@ func (r *Router) requestProgress(ctx context.Context, c *Caller) (out []bot.Repl
 		}
 		lines = append(lines, replyStatusLine(q, who))
 	}
-	return say(replyRequestStatus(lines, left)), true, nil
+	out = say(replyRequestStatus(lines, left))
+	if chases(c.Text) {
+		line, err := r.chase(ctx, c, all)
+		if err != nil {
+			return nil, false, err
+		}
+		out = chaseReplies(out, line)
+	}
+	return out, true, nil
 }
 
 // handlerName is the name of the cadre handling a request, as the household may see it: never for

@@ -21,6 +21,7 @@ const (
 	ActResolve  = "resolve"
 	ActTransfer = "transfer"
 	ActRate     = "rate"
+	ActChase    = "chase" // a household pressed for a request
 	ActUpsert   = "upsert"
 	// ActFullText: free text was shown with its phone and ID numbers unmasked (an auditor's export).
 	ActFullText = "full_text"
