@@ -506,7 +506,8 @@ func statusInWords(q store.Request, who string) string {
 }
 
 // replyRequestStatus is a household's 我的诉求: the lines, how many did not fit, and how to report more.
-func replyRequestStatus(lines []string, left int) string {
+// replyRequestStatus lists a household's requests; chased, when not "", says whom a chase reached.
+func replyRequestStatus(lines []string, left int, chased string) string {
 	const more = "有新的事直接发给我，也可以发语音。"
 	if len(lines) == 0 {
 		return "您反映过的事都已办好，最近三个月没有新的。" + more
@@ -516,6 +517,9 @@ func replyRequestStatus(lines []string, left int) string {
 	b.WriteString(strings.Join(lines, "\n"))
 	if left > 0 {
 		fmt.Fprintf(&b, "\n另有%d件没列出，可以问您的帮扶干部。", left)
+	}
+	if chased != "" {
+		b.WriteString("\n" + chased)
 	}
 	b.WriteString("\n" + more)
 	return b.String()

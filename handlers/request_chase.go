@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strconv"
 
-	"qinqi/bot"
 	"qinqi/internal/domain"
 	"qinqi/store"
 )
@@ -108,13 +107,4 @@ func chaseWho(q store.Request, to []store.Person) string {
 		return fmt.Sprintf("%d号：已提醒单位负责人", q.ID)
 	}
 	return fmt.Sprintf("%d号：已提醒 %s", q.ID, to[0].Name)
-}
-
-// chaseReplies puts the chase's line after the household's status reply.
-func chaseReplies(out []bot.Reply, line string) []bot.Reply {
-	if line == "" || len(out) == 0 {
-		return out
-	}
-	out[0].Text += "\n" + line
-	return out
 }

@@ -99,15 +99,13 @@ func (r *Router) requestProgress(ctx context.Context, c *Caller) (out []bot.Repl
 		}
 		lines = append(lines, replyStatusLine(q, who))
 	}
-	out = say(replyRequestStatus(lines, left))
+	chased := ""
 	if chases(c.Text) {
-		line, err := r.chase(ctx, c, all)
-		if err != nil {
+		if chased, err = r.chase(ctx, c, all); err != nil {
 			return nil, false, err
 		}
-		out = chaseReplies(out, line)
 	}
-	return out, true, nil
+	return say(replyRequestStatus(lines, left, chased)), true, nil
 }
 
 // handlerName is the name of the cadre handling a request, as the household may see it: never for
