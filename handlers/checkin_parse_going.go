@@ -83,6 +83,9 @@ func (p *reportParse) takeGoing() (kindKeyword, int, bool) {
 		for _, nv := range nameVerbs {
 			verb := suffixOf(before, nv.before)
 			next := prefixOf(after, nv.after)
+			if next == "" && nv.after != nil && !nv.take { // "给王春发 李桂兰都送了米": after the whole list
+				next = prefixOf(p.s[p.listAfter(h):], nv.after)
+			}
 			home := ""
 			if next == "" && nv.home {
 				home = prefixOf(after, homeWords)
@@ -108,6 +111,26 @@ func (p *reportParse) takeGoing() (kindKeyword, int, bool) {
 		}
 	}
 	return kindKeyword{}, 0, false
+}
+
+// listAfter is where the list of names that h starts ends ("王春发 李桂兰和赵长顺", names with only list
+// joiners between them), past a 都/各/全 after it; h.end when no other name follows it.
+func (p *reportParse) listAfter(h nameHit) int {
+	end := h.end
+	for more := true; more; {
+		more = false
+		at := skipListSeps(p.s, end)
+		for _, o := range p.names {
+			if o.start == at && at > end {
+				end, more = o.end, true
+				break
+			}
+		}
+	}
+	if end == h.end {
+		return end
+	}
+	return end + len(prefixOf(p.s[end:], []string{"都", "各", "全"}))
 }
 
 // suffixOf is the first of words that s ends with, or "".

@@ -31,7 +31,7 @@ const qtyPat = `(\d+(?:\.\d+)?|[一二两三四五六七八九十]{1,3})`
 
 var (
 	// the name's run is lazy, so "油一桶两袋米" is 油 with 一桶, not "油一桶" with 两袋
-	goodsNameFirst = regexp.MustCompile(`(\p{Han}+?)\s*` + qtyPat + `\s*(` + strings.Join(goodsUnits, "|") + `)`)
+	goodsNameFirst = regexp.MustCompile(`(\p{Han}+?(?:\s*(?:各|每户|每家))?)\s*` + qtyPat + `\s*(` + strings.Join(goodsUnits, "|") + `)`)
 	goodsQtyFirst  = regexp.MustCompile(qtyPat + `\s*(` + strings.Join(goodsUnits, "|") + `)\s*(\p{Han}+)`)
 )
 
@@ -201,9 +201,9 @@ func goodsNameBefore(run string) (string, int) {
 // run before the quantity, so the name before it is read.
 func trimEach(run string) string {
 	for _, w := range []string{"各", "每户", "每家"} {
-		run = strings.TrimSuffix(run, w)
+		run = strings.TrimSuffix(strings.TrimRight(run, " "), w)
 	}
-	return run
+	return strings.TrimRight(run, " ") // "米 各一袋"
 }
 
 // goodsStopRunes end a goods name when read backwards ("米和" is not a name).
