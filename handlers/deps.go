@@ -55,6 +55,8 @@ type Requests interface {
 	RequestsOfHousehold(ctx context.Context, hh domain.HouseholdID) ([]store.Request, error)
 	LatestUnratedRequest(ctx context.Context, hh domain.HouseholdID, since time.Time) (store.Request, error)
 	AddRating(ctx context.Context, r store.Rating, actor domain.PersonID) (store.Rating, error)
+	RatingsOfHousehold(ctx context.Context, hh domain.HouseholdID) ([]store.Rating, error)
+	ReplaceRating(ctx context.Context, id int64, score int, text string, at time.Time, actor domain.PersonID) error
 }
 
 // Store is everything the conversation needs from the database.

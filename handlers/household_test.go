@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"qinqi/bot"
 	"qinqi/handlers"
@@ -209,6 +210,47 @@ func TestComplaintGoesToCoordinatorNotCadre(t *testing.T) {
 	})
 }
 
+// A household that rates again in a month changes its score; it does not add a second one to the
+// month's 满意度 (three "5" made one household count three times). A new month is a new rating,
+// and so is a score for a resolved request.
+func TestRatingOncePerMonth(t *testing.T) {
+	h := newHarness(t)
+	ratings := func() string {
+		rs, err := h.st.RatingsOfHousehold(h.ctx, h.household(HHWang))
+		h.must(err)
+		var got []string
+		for _, r := range rs {
+			got = append(got, fmt.Sprintf("%d:%s:%s", r.Score, r.Text, r.CreatedAt.Format("01-02")))
+		}
+		return fmt.Sprint(got)
+	}
+	wantContains(t, h.send(HeadWang, "评价 5 陈书记很负责"), "谢谢您的评价（5分）")
+	h.clk.Advance(24 * time.Hour)
+	wantContains(t, h.send(HeadWang, "评价 5"), "您这个月已经打过5分了，这次的意见也记上了")
+	wantContains(t, h.send(HeadWang, "评价 1 不来"), "已把您这个月的打分从5分改成1分")
+	if got := ratings(); got != "[1:不来:11-24]" {
+		t.Fatalf("ratings %s", got)
+	}
+	rs, _ := h.st.RatingsOfHousehold(h.ctx, h.household(HHWang))
+	if a := h.audit("rating", rs[0].ID); len(a) != 3 {
+		t.Errorf("audit rows %d, want 3 (the rating and two changes)", len(a))
+	}
+	h.clk.Advance(8 * 24 * time.Hour) // December
+	wantContains(t, h.send(HeadWang, "评价 4"), "谢谢您的评价（4分）")
+	if got := ratings(); got != "[1:不来:11-24 4::12-02]" {
+		t.Fatalf("ratings %s", got)
+	}
+	t.Run("a resolved request is rated on its own", func(t *testing.T) {
+		h.send(HeadWang, "诉求 水管坏了")
+		h.send(CadreZhang, "受理 1")
+		h.send(CadreZhang, "办结 1 修好了")
+		wantContains(t, h.send(HeadWang, "5"), "谢谢您给诉求1打分（5分）")
+		if got := ratings(); got != "[1:不来:11-24 4::12-02 5::12-02]" {
+			t.Fatalf("ratings %s", got)
+		}
+	})
+}
+
 func TestRatingAndContactCard(t *testing.T) {
 	h := newHarness(t)
 	t.Run("rating without a request", func(t *testing.T) {
@@ -239,18 +281,18 @@ func TestRatingAskedThenGiven(t *testing.T) {
 	wantContains(t, h.send(HeadWang, "评价"), "回复1到5的数字")
 	wantContains(t, h.send(HeadWang, "5"), "谢谢您的评价（5分）")
 	wantContains(t, h.send(HeadWang, "菜单"), "3. 给干部打分")
-	wantContains(t, h.send(HeadWang, "3"), "回复1到5的数字")
-	wantContains(t, h.send(HeadWang, "4分 送的米很好"), "谢谢您的评价（4分）")
-	wantContains(t, h.send(HeadWang, "评价 很满意"), "回复1到5的数字")
-	wantContains(t, h.send(HeadWang, "五"), "谢谢您的评价（5分）")
+	wantContains(t, h.send(HeadWang, "3"), "您这个月已经打过5分。要改的话，回复1到5的数字")
+	wantContains(t, h.send(HeadWang, "4分 送的米很好"), "已把您这个月的打分从5分改成4分")
+	wantContains(t, h.send(HeadWang, "评价 很满意"), "您这个月已经打过4分")
+	wantContains(t, h.send(HeadWang, "五"), "已把您这个月的打分从4分改成5分")
 	rs, err := h.st.RatingsOfHousehold(h.ctx, h.household(HHWang))
 	h.must(err)
 	var got []string
 	for _, r := range rs {
 		got = append(got, fmt.Sprintf("%d:%s", r.Score, r.Text))
 	}
-	if fmt.Sprint(got) != "[5: 4:送的米很好 5:很满意]" {
-		t.Fatalf("ratings = %v, want the three scores with their words", got)
+	if fmt.Sprint(got) != "[5:很满意]" {
+		t.Fatalf("ratings = %v, want the month's one score with the last words", got)
 	}
 	t.Run("anything else drops the question", func(t *testing.T) {
 		wantContains(t, h.send(HeadWang, "评价"), "回复1到5的数字")

@@ -46,7 +46,33 @@ func (r *Router) askRating(ctx context.Context, c *Caller, opinion string) ([]bo
 	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgRate, Text: opinion}) {
 		return say(replyRateHelp), nil
 	}
+	before, err := r.monthRatingToReplace(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if before.ID != 0 {
+		return say(replyRateAskAgain(before.Score)), nil
+	}
 	return say(replyRateAsk), nil
+}
+
+// monthRatingToReplace is this month's rating a score given now would replace: none while a
+// resolved request waits for its own score.
+func (r *Router) monthRatingToReplace(ctx context.Context, c *Caller) (store.Rating, error) {
+	hh, pairs, err := r.myHousehold(ctx, c)
+	if err != nil {
+		return store.Rating{}, err
+	}
+	if _, err := r.store.LatestUnratedRequest(ctx, hh.ID, r.now().Add(-rateWindow)); err == nil {
+		return store.Rating{}, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return store.Rating{}, fmt.Errorf("unrated request: %w", err)
+	}
+	var cadre *domain.PersonID
+	if len(pairs) > 0 {
+		cadre = &pairs[0].CadreID
+	}
+	return r.ratedThisMonth(ctx, hh.ID, cadre)
 }
 
 func (r *Router) saveRating(ctx context.Context, c *Caller, score int, text string) ([]bot.Reply, error) {
@@ -71,12 +97,54 @@ func (r *Router) saveRating(ctx context.Context, c *Caller, score int, text stri
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("unrated request: %w", err)
 	}
+	if reqID == 0 {
+		before, err := r.ratedThisMonth(ctx, hh.ID, rt.CadreID)
+		if err != nil || before.ID != 0 {
+			return r.rerate(ctx, c, before, score, text, err)
+		}
+	}
 	if _, err := r.store.AddRating(ctx, rt, c.ID()); errors.Is(err, store.ErrDuplicate) {
 		return nil, refuse(replyAlreadyRated)
 	} else if err != nil {
 		return nil, fmt.Errorf("add rating: %w", err)
 	}
 	return say(replyRated(score, reqID)), nil
+}
+
+// ratedThisMonth is the household's rating of no request for cadre given this month, if any: a
+// household rates its cadre once a month, and rating again changes that score rather than adding a
+// second one to the month's 满意度.
+func (r *Router) ratedThisMonth(ctx context.Context, hh domain.HouseholdID, cadre *domain.PersonID) (store.Rating, error) {
+	rs, err := r.store.RatingsOfHousehold(ctx, hh)
+	if err != nil {
+		return store.Rating{}, fmt.Errorf("ratings of household: %w", err)
+	}
+	month := r.now().Format("2006-01")
+	var last store.Rating
+	for _, g := range rs {
+		if g.RequestID == nil && sameCadre(g.CadreID, cadre) && g.CreatedAt.In(r.now().Location()).Format("2006-01") == month && g.ID > last.ID {
+			last = g
+		}
+	}
+	return last, nil
+}
+
+func sameCadre(a, b *domain.PersonID) bool {
+	return a == nil && b == nil || a != nil && b != nil && *a == *b
+}
+
+// rerate replaces this month's rating with the new score and says what it was.
+func (r *Router) rerate(ctx context.Context, c *Caller, before store.Rating, score int, text string, err error) ([]bot.Reply, error) {
+	if err != nil {
+		return nil, err
+	}
+	if text == "" { // "5" after "评价 5 很满意": the words stand
+		text = before.Text
+	}
+	if err := r.store.ReplaceRating(ctx, before.ID, score, text, r.now(), c.ID()); err != nil {
+		return nil, fmt.Errorf("replace rating: %w", err)
+	}
+	return say(replyRerated(before.Score, score)), nil
 }
 
 // householdDigit answers a household's bare digit: a 1–5 right after a resolution rates it, any

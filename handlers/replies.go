@@ -721,6 +721,14 @@ func replyRated(score int, forRequest domain.RequestID) string {
 	return s + "还有事随时发“诉求 …”或语音。"
 }
 
+// replyRerated answers a second rating in one month: it replaces the first.
+func replyRerated(before, score int) string {
+	if before == score {
+		return fmt.Sprintf("您这个月已经打过%d分了，这次的意见也记上了，谢谢您！每月按最后一次打分算。", score)
+	}
+	return fmt.Sprintf("已把您这个月的打分从%d分改成%d分，谢谢您！每月按最后一次打分算。", before, score)
+}
+
 const replyAlreadyRated = "这件诉求已经打过分了，谢谢您！还有事随时发“诉求 …”或语音。"
 
 func replyCard(cards []string) string {
@@ -760,6 +768,11 @@ func replyCategoryMenu() string {
 
 func replyAskRequestText(cat domain.RequestCategory) string {
 	return fmt.Sprintf("好的（%s）。请说说具体什么事，打字或发语音都行。", cat)
+}
+
+// replyRateAskAgain asks for the score of a household that rated this month already.
+func replyRateAskAgain(before int) string {
+	return fmt.Sprintf("您这个月已经打过%d分。要改的话，回复1到5的数字（5分最满意），每月按最后一次打分算。", before)
 }
 
 const replyRateAsk = "请给结对干部的帮助打个分：回复1到5的数字（5分最满意），后面可以写意见，例如：5 很满意。"

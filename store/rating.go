@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"qinqi/internal/domain"
 )
@@ -45,4 +46,25 @@ func (s *Store) RatingsOfHousehold(ctx context.Context, hh domain.HouseholdID) (
 		return nil, fmt.Errorf("store: ratings of household %d: %w", hh, err)
 	}
 	return rows, nil
+}
+
+// ReplaceRating changes a stored rating of no request to a new score and opinion, given at at (a
+// household that rates again in the month changes its mind; it is not a second voice).
+func (s *Store) ReplaceRating(ctx context.Context, id int64, score int, text string, at time.Time, actor domain.PersonID) error {
+	if score < 1 || score > 5 {
+		return fmt.Errorf("store: rating %d out of 1–5", score)
+	}
+	at = at.In(s.loc)
+	return s.Tx(ctx, func(tx *Store) error {
+		res := tx.q(ctx).Model(&Rating{}).Where("id = ? AND request_id IS NULL", id).
+			Updates(map[string]any{"score": score, "text": clipRunes(text, 500), "created_at": at})
+		if res.Error != nil {
+			return fmt.Errorf("store: replace rating %d: %w", id, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("store: replace rating %d: %w", id, ErrNotFound)
+		}
+		return tx.Audit(ctx, AuditEntry{Actor: actor, Action: ActRate, Entity: "rating", EntityID: id,
+			Detail: fmt.Sprintf("score=%d replaced", score), At: at})
+	})
 }
