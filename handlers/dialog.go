@@ -213,7 +213,8 @@ func trimSeps(s string) string { return trimEdgeSeps(s) }
 
 // offerGoesOn handles text sent while a household's sentence waits for "1 转给干部 / 2 不用 / 3 投诉".
 // More words join the sentence ("能不能帮忙看看"); thanks alone ("谢谢张书记") ask the same question
-// again without joining; a command drops the question, and its reply first says the sentence was not
+// again without joining; "不用了" answers 2; asking for the cadre ("张书记在吗") gets the card and the
+// sentence still waits; a command drops the question, and its reply first says the sentence was not
 // passed on. A digit is the answer, left to the caller.
 func (r *Router) offerGoesOn(ctx context.Context, c *Caller, d dialog) ([]bot.Reply, bool, error) {
 	if _, isNum := digitAnswer(c.Text); isNum {
@@ -224,12 +225,16 @@ func (r *Router) offerGoesOn(ctx context.Context, c *Caller, d dialog) ([]bot.Re
 		c.Before = append(c.Before, replyOfferLeft(d.Text))
 		return nil, false, nil
 	}
-	if matter, pleasant := MatterOf(c.Text); pleasant && !matter {
-		out, err := r.offerRequest(ctx, c, d.Text, d.Media)
+	if declines(c.Text) { // "不用了", "算了": the answer 2 in words
+		out, err := r.answerOffer(ctx, c, d, 2)
 		return out, true, err
 	}
-	if asksNumber(c.Text) || asksWhoOnly(c.Text) { // "陈建国电话": the card; the sentence still waits
+	if asksNumber(c.Text) || asksWhoOnly(c.Text) || r.asksCadreAround(ctx, c) { // "陈建国电话": the card; the sentence still waits
 		out, err := r.myCadre(ctx, c)
+		return out, true, err
+	}
+	if matter, pleasant := MatterOf(c.Text); pleasant && !matter {
+		out, err := r.offerRequest(ctx, c, d.Text, d.Media)
 		return out, true, err
 	}
 	out, err := r.offerRequest(ctx, c, d.Text+" "+c.Text, d.Media)

@@ -447,14 +447,17 @@ func replyAskDispleasure(text string) string {
 }
 
 const (
-	replyOfferDropped = "好的，这句话没有交给干部。有事随时发，也可以直接发语音。"
-	replyOfferNoState = "要请干部帮忙，请发：诉求 加上您的话，例如：诉求 我家房子漏雨了。也可以直接发语音。"
-	replyThanksBack   = "不客气！有事随时发，也可以直接发语音；回复“菜单”看数字菜单。"
-	replyPraiseBack   = "谢谢您的肯定！想给干部的帮助打个分，请发“评价”。有事随时发，也可以直接发语音。"
-	replyCameThanks   = "谢谢您告诉我们干部来看过您！有事随时发，也可以直接发语音；回复“菜单”看数字菜单。"
-	replyWhoAmI       = "我是结对帮扶的微信助手。您发来的事，我转给您的帮扶干部；您的帮扶干部是："
-	replyEmergency    = "如果情况紧急，请马上打电话：火警119，急救120，报警110。打完电话再告诉我们，我们转给您的帮扶干部。"
-	replyGreetBack    = "您好！有事直接发给我，我转给您的帮扶干部，也可以直接发语音；回复“菜单”看数字菜单。"
+	replyOfferDropped     = "好的，这句话没有交给干部。有事随时发，也可以直接发语音。"
+	replyOfferNoState     = "要请干部帮忙，请发：诉求 加上您的话，例如：诉求 我家房子漏雨了。也可以直接发语音。"
+	replyThanksBack       = "不客气！有事随时发，也可以直接发语音；回复“菜单”看数字菜单。"
+	replyPraiseBack       = "谢谢您的肯定！想给干部的帮助打个分，请发“评价”。有事随时发，也可以直接发语音。"
+	replyCameThanks       = "谢谢您告诉我们干部来看过您！有事随时发，也可以直接发语音；回复“菜单”看数字菜单。"
+	replyWhoAmI           = "我是结对帮扶的微信助手。您发来的事，我转给您的帮扶干部；您的帮扶干部是："
+	replyEmergency        = "如果情况紧急，请马上打电话：火警119，急救120，报警110。打完电话再告诉我们，我们转给您的帮扶干部。"
+	replyCadreWhereabouts = "干部这会儿在哪里，我这儿看不到。您可以直接打电话问他，也可以把事情发给我，我转给他："
+	replyHouseholdHowTo   = "不用学，有事直接说就行：打字、按住“按住说话”发语音、发照片都可以，我转给您的帮扶干部。想用数字，回复“菜单”，只回一个数字就行。"
+	replyHouseholdSad     = "您怎么了？有什么难处直接说，打字、发语音都行，我转给您的帮扶干部。如果情况紧急，请马上打电话：急救120，报警110。"
+	replyGreetBack        = "您好！有事直接发给我，我转给您的帮扶干部，也可以直接发语音；回复“菜单”看数字菜单。"
 )
 
 // replyNoRequestsYet answers a household's 我的诉求 when they have reported nothing.

@@ -21,7 +21,7 @@ import (
 // "好的") are thanked back; they are no matter for the cadre.
 
 // pleasantries are the words that carry no matter of their own.
-var pleasantries = []string{"谢谢你们", "你们", "您们", "大家", "党和政府", "政府", "谢谢您", "谢谢你", "谢谢", "感谢", "多谢", "辛苦了", "辛苦", "麻烦了", "你好", "您好",
+var pleasantries = []string{"听得到吗", "听得见吗", "听到没有", "能听到吗", "喂喂", "好嘞", "好哒", "okay", "OKAY", "ok", "OK", "Ok", "不用了", "算了", "没事了", "谢谢你们", "你们", "您们", "大家", "党和政府", "政府", "谢谢您", "谢谢你", "谢谢", "感谢", "多谢", "辛苦了", "辛苦", "麻烦了", "你好", "您好",
 	"好的", "好滴", "收到", "知道了", "晓得了", "明白了", "在吗", "在不在", "再见", "早上好", "上午好", "下午好", "晚上好", "晚安",
 	"嗯", "哦", "噢", "啊", "呀", "哈", "的", "了"}
 
@@ -74,7 +74,7 @@ var praiseFillers = []string{"他们", "她们", "他", "她", "人", "真是", 
 
 // ackSigns are the emoji a household sends for "thanks" or "ok" (👍, 🙏): greeted back like 好的.
 // WeChat's own stickers arrive as words ("[强]", "[抱拳]") and are pleasantries already.
-var ackSigns = []string{"👍", "🙏", "👌", "🤝", "💪", "🌹", "❤", "😊", "🙂", "😄", "😀"}
+var ackSigns = []string{"👍", "🙏", "👌", "🤝", "💪", "🌹", "❤", "😊", "🙂", "😄", "😀", "ok", "OK", "Ok"}
 
 // praised: praise words without a word that turns them round ("不满意", "不太好", "没有很好").
 func praised(text string) bool {
@@ -223,6 +223,13 @@ func (r *Router) householdFreeText(ctx context.Context, c *Caller) ([]bot.Reply,
 	case asksNumber(c.Text), asksWhoOnly(c.Text):
 		out, err := r.myCadre(ctx, c)
 		return out, true, err
+	case r.asksCadreAround(ctx, c): // "老陈在不在": where the cadre is, the bot cannot say; the card can reach him
+		out, err := r.myCadre(ctx, c)
+		return append(say(replyCadreWhereabouts), out...), true, err
+	case AsksHowTo(c.Text):
+		return say(replyHouseholdHowTo), true, nil
+	case onlySad(c.Text):
+		return say(replyHouseholdSad), true, nil
 	case saidCame(c.Text) == domain.AnswerYes: // "陈书记今天来过了", with no question open
 		return say(replyCameThanks), true, nil
 	case matter, saidCame(c.Text) == domain.AnswerNo: // "他没来" may be a complaint: 3 takes it to the unit
