@@ -69,6 +69,9 @@ func CoordPhrase(text string, isPeriod func(string) bool) (string, bool) {
 			t, changed = trimSeps(t[:len(t)-len(w)]), true
 		}
 	}
+	if strings.Contains(text, "逾期") && containsAnyOf(asciiLower(text), overdueFileWords) { // "打印逾期名单"
+		return "逾期 全部", true
+	}
 	if containsAnyOf(t, overdueAsks) {
 		return "逾期", true
 	}

@@ -33,6 +33,8 @@ func TestCoordPhrase(t *testing.T) {
 		{"a cadre said with a latin code is no name", "P01走访了吗", ""},
 		{"a request word alone", "请", ""},
 		{"overdue asked with 的", "看看逾期的", "逾期"},
+		{"print the overdue list", "打印逾期名单", "逾期 全部"},
+		{"the overdue list exported", "把逾期的都导出来", "逾期 全部"},
 		{"the visits of this month", "这个月走访情况", "统计 这个月"},
 		{"the work of last month", "上个月的工作情况", "统计 上个月"},
 		{"the visits, no period", "走访情况", "统计"},

@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"qinqi/internal/clock"
 	"qinqi/internal/domain"
 	"qinqi/internal/policy"
+	"qinqi/internal/report"
 	"qinqi/store"
 )
 
@@ -26,15 +28,30 @@ type overdueItem struct {
 	leave   bool
 }
 
-// parseOverdueArgs reads 逾期 [单位]: an optional unit code or name.
-func parseOverdueArgs(args string) string { return strings.TrimSpace(args) }
+// overdueFileWords ask for the whole list as a file to print ("逾期 全部", "逾期名单 打印一下").
+var overdueFileWords = []string{"全部", "表格", "导出", "打印", "下载", "文件", "excel"}
+
+// parseOverdueArgs reads 逾期 [单位] [全部]: an optional unit code or name, and whether the whole
+// list is wanted as a file (a word holding one of overdueFileWords).
+func parseOverdueArgs(args string) (unit string, file bool) {
+	var kept []string
+	for _, f := range strings.Fields(args) {
+		if containsAnyOf(asciiLower(f), overdueFileWords) {
+			file = true
+			continue
+		}
+		kept = append(kept, f)
+	}
+	return strings.Join(kept, " "), file
+}
 
 // overdue lists the overdue pairings of the caller's units (or of one unit inside them), longest
 // overdue first: cadre, household, days overdue and what is missing. Cadres on leave are marked.
 func (r *Router) overdue(ctx context.Context, c *Caller) ([]bot.Reply, error) {
+	unit, file := parseOverdueArgs(c.Args)
 	sc, err := r.scopeOf(ctx, c)
 	if err == nil {
-		sc, err = r.narrow(ctx, sc, parseOverdueArgs(c.Args))
+		sc, err = r.narrow(ctx, sc, unit)
 	}
 	if err != nil {
 		return nil, err
@@ -55,6 +72,9 @@ func (r *Router) overdue(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if err != nil {
 		return nil, fmt.Errorf("overdue labels: %w", err)
 	}
+	if file {
+		return r.overdueFile(c, sc.Name, items, labels, now)
+	}
 	lines := []string{replyOverdueHead(sc.Name, len(items), total)}
 	for i, it := range items {
 		if i == overdueShown {
@@ -66,6 +86,26 @@ func (r *Router) overdue(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	}
 	lines = append(lines, replyOverdueFoot)
 	return say(lines...), nil
+}
+
+// overdueFile sends every overdue pairing of the scope as an .xlsx to print (逾期 全部).
+func (r *Router) overdueFile(c *Caller, scope string, items []overdueItem, labels map[domain.PairingID]store.PairingLabel, now time.Time) ([]bot.Reply, error) {
+	rows := make([]report.OverdueRow, len(items))
+	for i, it := range items {
+		l := labels[it.pairing]
+		rows[i] = report.OverdueRow{Unit: l.UnitName, Cadre: l.CadreName, HouseholdCode: l.HouseholdCode, HeadName: l.HeadName,
+			Days: it.days, Missing: it.summary, Leave: it.leave}
+	}
+	path, err := r.reportFile(c, "overdue", report.MonthOf(now), func(w io.Writer) error {
+		return report.WriteOverdueList(rows, scope, now, w)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("overdue file: %w", err)
+	}
+	return []bot.Reply{
+		{Text: replyOverdueFile(scope, len(rows)), Urgent: true},
+		{FileName: report.OverdueFileName(now), FilePath: path, Urgent: true},
+	}, nil
 }
 
 // overdueItems evaluates every active pairing of the scope with the frequency rules.

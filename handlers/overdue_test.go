@@ -1,21 +1,35 @@
 package handlers_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
 	"qinqi/handlers"
+	"qinqi/internal/clock"
+	"qinqi/internal/report"
+	"qinqi/store"
 )
 
 func TestParseOverdueArgs(t *testing.T) {
-	cases := []struct{ name, in, want string }{
-		{"empty", "", ""},
-		{"unit name", " 乡村振兴科 ", "乡村振兴科"},
-		{"unit code", "U0101", "U0101"},
+	cases := []struct {
+		name, in, want string
+		file           bool
+	}{
+		{"empty", "", "", false},
+		{"unit name", " 乡村振兴科 ", "乡村振兴科", false},
+		{"unit code", "U0101", "U0101", false},
+		{"the whole list", "全部", "", true},
+		{"a unit's whole list to print", "乡村振兴科 打印", "乡村振兴科", true},
+		{"as a table", "表格", "", true},
+		{"print it, said politely", "打印一下", "", true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := handlers.ParseOverdueArgs(c.in); got != c.want {
-				t.Errorf("got %q want %q", got, c.want)
+			if got, file := handlers.ParseOverdueArgs(c.in); got != c.want || file != c.file {
+				t.Errorf("got %q %v want %q %v", got, file, c.want, c.file)
 			}
 		})
 	}
@@ -53,4 +67,52 @@ func TestOverdueMarksCadresOnLeave(t *testing.T) {
 	h := newCoordHarness(t)
 	wantContains(t, h.send(CoordLi, "请假 赵敏 11-20 11-30 住院"), "已记录 赵敏 请假")
 	wantContains(t, h.send(CoordLi, "逾期"), "赵敏（请假中） → 刘大山")
+}
+
+// TestOverdueWholeListAsFile: past the 15 lines a chat message shows, 逾期 says how to get the
+// rest, and 逾期 全部 (or 打印逾期名单) sends every overdue pairing as a sheet to print, longest
+// overdue first, cadres on leave marked.
+func TestOverdueWholeListAsFile(t *testing.T) {
+	h := newCoordHarness(t)
+	var hhs []store.Household
+	var ps []store.Pairing
+	for i := range 16 {
+		hhs = append(hhs, store.Household{Code: fmt.Sprintf("H9%02d", i), HeadName: fmt.Sprintf("吴%s", string(rune('甲'+i)))})
+	}
+	h.must(h.st.UpsertHouseholds(h.ctx, hhs, nil))
+	for i := range 16 {
+		ps = append(ps, store.Pairing{Code: fmt.Sprintf("J9%02d", i), CadreID: h.person(CadreZhao), HouseholdID: h.household(fmt.Sprintf("H9%02d", i)), StartOn: clock.Date(2026, 1, 5)})
+	}
+	h.must(h.st.UpsertPairings(h.ctx, ps))
+	wantContains(t, h.send(CoordLi, "请假 赵敏 11-20 11-30 住院"), "已记录 赵敏 请假")
+
+	got := h.send(CoordLi, "逾期")
+	wantContains(t, got, "20 对结对中有 19 对逾期", "……还有 4 对未列出；全部名单发「逾期 全部」")
+	for _, text := range []string{"逾期 全部", "打印逾期名单", "逾期名单打印一下", "把逾期的全部导出来"} {
+		rs := h.replies(CoordLi, text)
+		if len(rs) != 2 || rs[1].FileName != "逾期名单-2026-11-23.xlsx" {
+			t.Fatalf("%s: replies %+v", text, rs)
+		}
+		wantContains(t, rs[0].Text, "逾期名单（共 19 对")
+		f, err := excelize.OpenFile(rs[1].FilePath)
+		h.must(err)
+		rows, err := f.GetRows(report.SheetOverdue)
+		h.must(err)
+		f.Close()
+		if len(rows) != 2+19+1 || rows[1][2] != "帮扶干部" || !strings.Contains(rows[len(rows)-1][6], "共 19 对") {
+			t.Fatalf("%s: %d rows %q", text, len(rows), rows[:2])
+		}
+		leave := 0
+		for _, r := range rows[2 : 2+19] {
+			if len(r) > 7 && r[7] == "请假中" {
+				leave++
+				if r[2] != "赵敏" {
+					t.Fatalf("row %q marked on leave", r)
+				}
+			}
+		}
+		if leave != 17 { // 刘大山 and the 16 吴 households are 赵敏's
+			t.Fatalf("%d rows on leave, want 17", leave)
+		}
+	}
 }

@@ -58,7 +58,7 @@ var helpLine = map[string]string{
 	"mycadre":    "我的干部 — 看结对干部的联系卡",
 	"myrequests": "我的诉求 — 看反映过的事办到哪一步了",
 	"menu":       "菜单 — 数字菜单，回复数字就行",
-	"overdue":    "逾期 [单位] — 本单位及下属单位逾期未联系的结对",
+	"overdue":    "逾期 [单位] — 本单位及下属单位逾期未联系的结对（「逾期 全部」发可打印的表格）",
 	"stats":      "统计 11月 — 走到的户、户主确认、异议、诉求按时办结、满意度，活动次数供参考（也可写 2026Q4、2026年）",
 	"ranking":    "排名 2026Q4 — 单位按结果排名（默认关闭：2026年政务应用规定禁止应用内积分排名；只排单位，不排个人，不看活动次数）",
 	"export":     "导出 11月 — 领取民情台账 Excel 文件",
@@ -860,7 +860,14 @@ func replyOverdueLine(i int, cadre, head, code, summary string, leave bool) stri
 	return fmt.Sprintf("%d. %s%s → %s（%s）%s", i, cadre, mark, head, code, summary)
 }
 
-func replyOverdueMore(n int) string { return fmt.Sprintf("……还有 %d 对未列出", n) }
+func replyOverdueMore(n int) string {
+	return fmt.Sprintf("……还有 %d 对未列出；全部名单发「逾期 全部」，以表格文件发给您，可打印", n)
+}
+
+// replyOverdueFile goes with the overdue list's file.
+func replyOverdueFile(scope string, n int) string {
+	return fmt.Sprintf("📎 %s 逾期名单（共 %d 对，逾期最久的在前）已生成，稍后以文件发给您，可直接打印。", scope, n)
+}
 
 func replyPeriodFuture(arg string) string {
 	return fmt.Sprintf("「%s」还没开始，没有数据。试试「统计 本月」或「统计 上月」。", arg)
