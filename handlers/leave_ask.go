@@ -70,6 +70,24 @@ func (r *Router) askLeave(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if c.Is(domain.RoleCoordinator) || c.Is(domain.RoleAdmin) {
 		return r.leave(ctx, c) // one who records leave records their own
 	}
+	cmd := "请假 " + c.Person.Name + " 开始日期 结束日期"
+	if from, to, ok := leaveAskedDates(c.Text, r.now()); ok {
+		cmd = fmt.Sprintf("请假 %s %s %s", c.Person.Name, from.Format("1月2日"), to.Format("1月2日"))
+	}
+	return r.passLeave(ctx, c, noteLeaveAsked(c.Person.Name, clipText(strings.TrimSpace(c.Text), 60), cmd), replyLeaveAsked)
+}
+
+// askLeaveEnd passes a cadre's "back from leave" (销假, "我回来了 销假") to the coordinators of their
+// unit the same way, with 销假 to send.
+func (r *Router) askLeaveEnd(ctx context.Context, c *Caller) ([]bot.Reply, error) {
+	if c.Is(domain.RoleCoordinator) || c.Is(domain.RoleAdmin) {
+		return r.endLeave(ctx, c)
+	}
+	return r.passLeave(ctx, c, noteLeaveEndAsked(c.Person.Name, clipText(strings.TrimSpace(c.Text), 60)), replyLeaveEndAsked)
+}
+
+// passLeave sends note to each coordinator of the cadre's unit and tells the cadre whom it reached.
+func (r *Router) passLeave(ctx context.Context, c *Caller, note string, told func([]string) string) ([]bot.Reply, error) {
 	if c.Person.UnitID == nil {
 		return say(replyCadreLeave), nil
 	}
@@ -80,16 +98,11 @@ func (r *Router) askLeave(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if len(coords) == 0 {
 		return say(replyCadreLeave), nil
 	}
-	cmd := "请假 " + c.Person.Name + " 开始日期 结束日期"
-	if from, to, ok := leaveAskedDates(c.Text, r.now()); ok {
-		cmd = fmt.Sprintf("请假 %s %s %s", c.Person.Name, from.Format("1月2日"), to.Format("1月2日"))
-	}
-	note := noteLeaveAsked(c.Person.Name, clipText(strings.TrimSpace(c.Text), 60), cmd)
 	var names []string
 	var notes []bot.Reply
 	for _, co := range coords {
 		names = append(names, co.Name)
 		notes = append(notes, bot.Reply{To: int64(co.ID), Text: note})
 	}
-	return append(say(replyLeaveAsked(names)), notes...), nil
+	return append(say(told(names)), notes...), nil
 }

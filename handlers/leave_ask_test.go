@@ -46,7 +46,7 @@ func TestLeaveAskedDates(t *testing.T) {
 	}
 }
 
-// TestCadreAsksLeave: a cadre's leave request goes to the coordinator of their unit (the parent
+// TestCadreAsksLeave: a cadre's leave request (and 销假, back early) goes to the coordinator of their unit (the parent
 // unit's, as 乡村振兴科 has none) with their words and the command to send, dates filled in; nothing
 // is recorded until the coordinator sends it, and then it is the coordinator's 请假 as always.
 func TestCadreAsksLeave(t *testing.T) {
@@ -76,6 +76,15 @@ func TestCadreAsksLeave(t *testing.T) {
 	if got := h.send(CadreQian, "请假"); !strings.Contains(got, "已转告单位协调员 陈主任") || !strings.Contains(got, "请假 钱老师 开始日期 结束日期") {
 		t.Fatalf("another unit's cadre: %q", got)
 	}
+	for _, text := range []string{"销假", "我提前回来了 销假"} {
+		rs := h.replies(CadreZhang, text)
+		if len(rs) != 2 || rs[1].To != int64(li) {
+			t.Fatalf("%s: replies %+v", text, rs)
+		}
+		wantContains(t, rs[0].Text, "已转告单位协调员 李协调，由协调员销假")
+		wantContains(t, rs[1].Text, "【销假】干部 张伟 发来：“"+text+"”", "核实后请发：销假 张伟")
+	}
+	wantContains(t, h.send(CoordLi, "销假 张伟"), "张伟 今天不在请假中") // the leave above starts tomorrow
 	h.must(h.st.UpsertPeople(h.ctx, []store.Person{{Code: "P77", Name: "吴无单位", Roles: domain.MakeRoles(domain.RoleCadre)}}, nil))
 	if rs := h.replies("P77", "明天请假"); len(rs) != 1 || !strings.Contains(rs[0].Text, "还没有协调员在系统里") {
 		t.Fatalf("a cadre without a unit: %+v", rs)

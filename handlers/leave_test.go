@@ -122,7 +122,7 @@ func TestEndLeaveCommand(t *testing.T) {
 		{"结束请假 by code", CoordLi, "结束请假 P01", []string{"已为 张伟 销假"}, false},
 		{"other unit's cadre", CoordChen, "销假 张伟", []string{"在您的单位里没找到干部「张伟」"}, true},
 		{"usage", CoordLi, "销假", []string{"请这样写：销假"}, true},
-		{"a cadre may not", CadreZhang, "销假 张伟", []string{"不是您这个身份能用的命令"}, true},
+		{"a cadre may not: it goes to the coordinator", CadreZhang, "销假 张伟", []string{"已转告单位协调员 李协调，由协调员销假"}, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

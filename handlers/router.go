@@ -86,6 +86,7 @@ func (r *Router) table() []route {
 		{id: "leave", words: []string{"请假", "登记请假"}, slash: "/leave", roles: coordinator, run: r.leave},
 		{id: "askleave", words: []string{"请假", "我要请假", "我想请假"}, slash: "/leave", roles: cadres, run: r.askLeave},
 		{id: "leaveend", words: []string{"销假", "提前销假", "结束请假"}, slash: "/back", roles: coordinator, run: r.endLeave},
+		{id: "askleaveend", words: []string{"销假", "我要销假"}, slash: "/back", roles: cadres, run: r.askLeaveEnd},
 		{id: "callbacks", words: []string{"回访清单", "回访名单"}, slash: "/callbacks", roles: coordinator, run: r.callbackList},
 		{id: "callback", words: []string{"回访", "电话回访"}, slash: "/callback", roles: coordinator, run: r.callback},
 		{id: "verify", words: []string{"核实", "核实异议"}, slash: "/verify", roles: coordinator, run: r.verify},
@@ -261,6 +262,9 @@ func (r *Router) unrouted(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 		}
 		if out, handled, err := r.continuation(ctx, c); handled || err != nil { // "送了两袋米" after "走访王春发"
 			return out, err
+		}
+		if strings.Contains(c.Text, "销假") { // "我回来了 销假": passed on to the coordinators
+			return r.askLeaveEnd(ctx, c)
 		}
 		if strings.Contains(c.Text, "请假") { // "我今天不舒服 请假": passed on to the coordinators
 			return r.askLeave(ctx, c)
