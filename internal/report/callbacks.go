@@ -82,13 +82,7 @@ func WriteCallbackList(rows []store.CallbackRow, scopeName, month string, issued
 	if err := s.add("", "", "", "", "", "", "", fmt.Sprintf("共 %d 户。打完电话在聊天里发：回访 户编号 1|2|3 说明，例如：回访 %s 1", len(rows), firstCode(rows))); err != nil {
 		return fmt.Errorf("report: callback list: %w", err)
 	}
-	if err := s.flush(SheetCallbacks); err != nil {
-		return err
-	}
-	if _, err := f.WriteTo(w); err != nil {
-		return fmt.Errorf("report: callback list: write: %w", err)
-	}
-	return nil
+	return writeOne(f, s, SheetCallbacks, w)
 }
 
 func firstCode(rows []store.CallbackRow) string {

@@ -57,11 +57,5 @@ func WriteOverdueList(rows []OverdueRow, scopeName string, issued time.Time, w i
 	if err := s.add("", "", "", "", "", "", fmt.Sprintf("共 %d 对。名单按逾期天数从长到短；请假中的干部期间不催。", len(rows))); err != nil {
 		return fmt.Errorf("report: overdue list: %w", err)
 	}
-	if err := s.flush(SheetOverdue); err != nil {
-		return err
-	}
-	if _, err := f.WriteTo(w); err != nil {
-		return fmt.Errorf("report: overdue list: write: %w", err)
-	}
-	return nil
+	return writeOne(f, s, SheetOverdue, w)
 }

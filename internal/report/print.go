@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -163,6 +164,17 @@ func (s *paperSheet) add(values ...any) error {
 func (s *paperSheet) flush(name string) error {
 	if err := s.sw.Flush(); err != nil {
 		return fmt.Errorf("report: %s: %w", name, err)
+	}
+	return nil
+}
+
+// writeOne ends a workbook of one sheet: flushes the sheet and writes the file to w.
+func writeOne(f *excelize.File, s *paperSheet, name string, w io.Writer) error {
+	if err := s.flush(name); err != nil {
+		return err
+	}
+	if _, err := f.WriteTo(w); err != nil {
+		return fmt.Errorf("report: %s: write: %w", name, err)
 	}
 	return nil
 }
