@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"qinqi/handlers"
+	"qinqi/internal/domain"
 )
 
 func TestAsksCadreAround(t *testing.T) {
@@ -110,4 +111,39 @@ func FuzzHouseholdPhrase(f *testing.F) {
 			t.Fatalf("%q swallowed a matter as a how-to question", s+matter)
 		}
 	})
+}
+
+func TestCategoryIn(t *testing.T) {
+	cases := []struct {
+		name, in string
+		want     domain.RequestCategory
+	}{
+		{"低保 late", "我家低保怎么还没下来", domain.CatInsurance},
+		{"a roof", "我家房子漏雨了 能不能帮忙看看", domain.CatHousing},
+		{"the county hospital", "腿疼得厉害 想去县医院看看 有没有车", domain.CatMedical},
+		{"a son's job", "我儿子在外地打工 想问问有没有工作", domain.CatJob},
+		{"fees", "孙子学费交不上", domain.CatSchool},
+		{"fertiliser", "化肥什么时候发", domain.CatFarming},
+		{"医保 before 看病", "医保报销看病的钱", domain.CatInsurance},
+		{"nothing", "给点钱吧 家里没钱了", domain.CatOther},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := handlers.CategoryIn(tc.in); got != tc.want {
+				t.Fatalf("CategoryIn(%q) = %s, want %s", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// A sentence passed on with 1 takes the category its words speak of (it was always 其他, so the
+// coordinator's 诉求 counts by category said nothing of what households ask for).
+func TestOfferedSentenceTakesItsCategory(t *testing.T) {
+	h := newHarness(t)
+	h.send(HeadWang, "我家低保怎么还没下来")
+	wantContains(t, h.send(HeadWang, "1"), "已收到您的诉求（编号1，社保）")
+	if rs := h.requests(HHWang); len(rs) != 1 || rs[0].Category != domain.CatInsurance || rs[0].Text != "我家低保怎么还没下来" {
+		t.Fatalf("requests %+v", rs)
+	}
+	wantContains(t, strings.Join(h.outboxTo(CadreZhang, 1, "new"), "\n"), "王春发（社保）")
 }

@@ -21,6 +21,30 @@ var categorySynonyms = map[string]domain.RequestCategory{
 	"低保": domain.CatInsurance, "养老": domain.CatInsurance, "养老金": domain.CatInsurance, "保险": domain.CatInsurance,
 }
 
+// categoryWords name a category anywhere in a household's sentence ("我家低保怎么还没下来"): only
+// words that say nothing else, first match wins, in this order (医保 before 看病: "医保报销看病的钱").
+var categoryWords = []struct {
+	word string
+	cat  domain.RequestCategory
+}{
+	{"低保", domain.CatInsurance}, {"医保", domain.CatInsurance}, {"养老金", domain.CatInsurance}, {"养老保险", domain.CatInsurance}, {"社保", domain.CatInsurance},
+	{"看病", domain.CatMedical}, {"住院", domain.CatMedical}, {"买药", domain.CatMedical}, {"医院", domain.CatMedical}, {"大病", domain.CatMedical},
+	{"学费", domain.CatSchool}, {"上学", domain.CatSchool}, {"助学", domain.CatSchool}, {"读书", domain.CatSchool}, {"雨露计划", domain.CatSchool},
+	{"危房", domain.CatHousing}, {"漏雨", domain.CatHousing}, {"房子", domain.CatHousing}, {"屋顶", domain.CatHousing}, {"修房", domain.CatHousing},
+	{"找工作", domain.CatJob}, {"打工", domain.CatJob}, {"务工", domain.CatJob}, {"公益岗", domain.CatJob},
+	{"种地", domain.CatFarming}, {"化肥", domain.CatFarming}, {"种子", domain.CatFarming}, {"养殖", domain.CatFarming}, {"庄稼", domain.CatFarming},
+}
+
+// CategoryIn is the category a household's sentence speaks of, 其他 when none of categoryWords is in it.
+func CategoryIn(text string) domain.RequestCategory {
+	for _, w := range categoryWords {
+		if strings.Contains(text, w.word) {
+			return w.cat
+		}
+	}
+	return domain.CatOther
+}
+
 // ParseRequest splits "就医 想办医疗救助卡" into a category and the text; no category means 其他.
 func ParseRequest(args string) (domain.RequestCategory, string) {
 	args = strings.TrimSpace(shape(args))

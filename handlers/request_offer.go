@@ -190,6 +190,9 @@ func (r *Router) answerOffer(ctx context.Context, c *Caller, d dialog, n int) ([
 	switch n {
 	case 1:
 		cat, text := ParseRequest(d.Text)
+		if cat == domain.CatOther { // a sentence seldom starts with its category
+			cat = CategoryIn(text)
+		}
 		out, err = r.newRequest(ctx, c, store.Request{Kind: domain.ReqRequest, Category: cat, Text: text}, d.Media)
 	case 2:
 		out = say(replyOfferDropped)
