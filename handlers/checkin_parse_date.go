@@ -19,6 +19,7 @@ var (
 	weekRe      = regexp.MustCompile(`(上上|上)?(?:周|星期|礼拜)([一二三四五六日天1-7])`)
 	daysAgoRe   = regexp.MustCompile(`(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*天(?:以)?前`)
 	shortDateRe = regexp.MustCompile(`(\d{1,2})([-/.])(\d{1,2})`)
+	dayOnlyRe   = regexp.MustCompile(`(本月|这个月|这月)?(\d{1,2})\s*[号日]`)
 )
 
 var relDays = map[string]int{"大前天": 3, "前天": 2, "前日": 2, "前儿": 2, "昨天": 1, "昨日": 1, "昨儿": 1, "昨晚": 1}
@@ -44,7 +45,7 @@ func (p *reportParse) takeDate(now time.Time) (time.Time, error) {
 	today := clock.Day(now)
 	s := p.view(true)
 	var best *dateMatch
-	for _, find := range []func(string, time.Time) *dateMatch{findFullDate, findMonthDay, findCNMonthDay, findRelDay, findWeekday, findDaysAgo, findShortDate} {
+	for _, find := range []func(string, time.Time) *dateMatch{findFullDate, findMonthDay, findCNMonthDay, findRelDay, findWeekday, findDaysAgo, findShortDate, findDayOnly} {
 		if m := find(s, today); m != nil && (best == nil || m.start < best.start) {
 			best = m
 		}
@@ -180,6 +181,26 @@ func findShortDate(s string, today time.Time) *dateMatch {
 			continue
 		}
 		if dm := yearless(m[0], m[1], atoi(s[m[2]:m[3]]), atoi(s[m[6]:m[7]]), today, false); dm != nil {
+			return dm
+		}
+	}
+	return nil
+}
+
+// findDayOnly reads a day of this month said alone ("3号 走访 赵长顺", "本月5日"), standing apart:
+// not after a digit, a month (findMonthDay's), 第 or a word of an address ("3组12号", "村12号"), and
+// not before one ("3号楼"). A day still to come this month is refused as in the future.
+func findDayOnly(s string, today time.Time) *dateMatch {
+	if !strings.Contains(s, "号") && !strings.Contains(s, "日") {
+		return nil
+	}
+	for _, m := range dayOnlyRe.FindAllStringSubmatchIndex(s, -1) {
+		before, _ := utf8.DecodeLastRuneInString(s[:m[0]])
+		after, _ := utf8.DecodeRuneInString(s[m[1]:])
+		if m[2] < 0 && !(m[0] == 0 || before == ' ' || isSep(before)) || strings.ContainsRune("楼栋院房室线床门口", after) {
+			continue
+		}
+		if dm := yearless(m[0], m[1], int(today.Month()), atoi(s[m[4]:m[5]]), today, false); dm != nil {
 			return dm
 		}
 	}

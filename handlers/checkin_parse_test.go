@@ -180,6 +180,14 @@ func TestParseDate(t *testing.T) {
 		{"month 13 is not a date", "13.5", "", handlers.ErrNoDate},
 		{"bad explicit month", "13月5日", "", handlers.ErrBadDate},
 		{"future with year", "2027年1月1日", "", handlers.ErrFutureDate},
+		{"a day of this month alone", "3号 走访", "2026-11-03", nil},
+		{"a day of this month with 日", "走访 赵长顺 15日", "2026-11-15", nil},
+		{"this month's day said so", "本月5号去的", "2026-11-05", nil},
+		{"a day still to come this month", "25号 走访", "", handlers.ErrFutureDate},
+		{"an address is no date", "李家村3组12号", "", handlers.ErrNoDate},
+		{"a building is no date", "住 3号楼", "", handlers.ErrNoDate},
+		{"a long number is no date", "单号138号", "", handlers.ErrNoDate},
+		{"a month's day stays the month's", "10月3号", "2026-10-03", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -378,6 +386,8 @@ func TestParseReport(t *testing.T) {
 		{name: "the household went somewhere: not a visit", in: "王春发去了县医院", err: handlers.ErrNoKind},
 		{name: "a message from the household: not a visit", in: "收到王春发的消息", err: handlers.ErrNoKind},
 		{name: "saw a photo: not a visit", in: "看了王春发发来的照片", err: handlers.ErrNoKind},
+		{name: "a day of this month first", in: "3号 走访 王春发 送米一袋", picks: []int{0}, day: "2026-11-03", items: "米×1袋", kind: domain.KindVisit},
+		{name: "an address with 号 stays text", in: "走访 王春发 李家村3组12号 看房子", picks: []int{0}, text: "李家村3组12号 看房子"},
 		{name: "tomorrow's visit is a plan", in: "明天走访王春发", err: handlers.ErrPlanOnly},
 		{name: "next week's visit is a plan", in: "约好下周一走访张长青 送米20斤", err: handlers.ErrPlanOnly},
 		{name: "going tomorrow is a plan", in: "明天去张长青家", err: handlers.ErrPlanOnly},

@@ -54,6 +54,8 @@ func TestCheckInReports(t *testing.T) {
 			reply: []string{"走访｜王春发｜今天", "油×2桶"}, written: 1, kind: domain.KindVisit, hh: HHWang, items: "油×2桶", day: "2026-11-23"},
 		{name: "went to look at, no keyword at all", from: CadreZhang, in: "今天去看了王春发 带了米两袋",
 			reply: []string{"走访｜王春发｜今天", "米×2袋"}, written: 1, kind: domain.KindVisit, hh: HHWang, items: "米×2袋", day: "2026-11-23"},
+		{name: "a day of this month alone is that day, not today", from: CadreZhang, in: "3号 走访 李秀英",
+			reply: []string{"走访｜李秀英｜11月3日"}, written: 1, kind: domain.KindVisit, hh: HHLi, day: "2026-11-03"},
 		{name: "a video call without a keyword", from: CadreZhang, in: "和王春发视频了 问了问身体",
 			reply: []string{"联系｜王春发｜今天｜微信"}, written: 1, kind: domain.KindContact, hh: HHWang, text: "视频了 问了问身体", day: "2026-11-23"},
 		{name: "a deed without a keyword", from: CadreZhang, in: "帮李秀英办了医保",
