@@ -256,6 +256,13 @@ func (p *reportParse) takeKind() (kindKeyword, int, bool) {
 	bestAt, best := -1, -1
 	for j, k := range checkInKeywords {
 		at := keywordIndex(v, k.word)
+		for at >= 0 && k.kind == domain.KindContact && onBehalf(v[:at]) { // "帮王春发联系了收购商": a deed
+			if next := keywordIndex(v[at+len(k.word):], k.word); next >= 0 {
+				at += len(k.word) + next
+			} else {
+				at = -1
+			}
+		}
 		if at < 0 {
 			continue
 		}
@@ -273,6 +280,19 @@ func (p *reportParse) takeKind() (kindKeyword, int, bool) {
 	}
 	p.kwStart, p.kwEnd = bestAt, bestAt+len(k.word)
 	return k, p.kwEnd, true
+}
+
+// onBehalfWords before a contact keyword make it something done for the household, not a contact
+// with it: "帮王春发联系了收购商", "帮她打电话问了医保" (the household's name is blanked by then).
+var onBehalfWords = []string{"帮忙", "帮着", "帮他", "帮她", "替他", "替她", "代为", "帮", "替", "代"}
+
+// onBehalf tells whether the words before a contact keyword end with one of onBehalfWords.
+func onBehalf(before string) bool {
+	before = strings.TrimRight(before, " ")
+	if w := suffixOf(before, []string{"打了个", "打了", "打个", "打"}); w != "" { // "帮她打电话": 电话 inside 打电话
+		before = strings.TrimRight(strings.TrimSuffix(before, w), " ")
+	}
+	return suffixOf(before, onBehalfWords) != ""
 }
 
 // keywordIndex is the first place word stands in s; a slash command must not run on into letters
@@ -384,7 +404,7 @@ func diaryText(s string) string {
 			continue
 		}
 		core := strings.TrimRightFunc(w, isSep)
-		for _, stop := range []string{"送了", "送", "给了", "给", "和", "及"} {
+		for _, stop := range []string{"送了", "送", "给了", "给", "带了", "拿了", "和", "及"} {
 			if len(core) > len(stop) && strings.HasSuffix(core, stop) {
 				w = strings.TrimSuffix(core, stop) + w[len(core):] // "中秋送" once "月饼2盒" is taken out
 				break
@@ -438,7 +458,8 @@ func isFiller(w string) bool {
 	case "人民币", "去", "我", "我去", "上午", "下午", "中午", "晚上", "早上", "傍晚", "上午到", "下午到", "中午到", "晚上到", "早上到",
 		"打了个", "打了一个", "打了", "打个", "家", "家里", "户", "去了", "了个", "一趟", "去他家", "去她家",
 		"到", "到了", "了一下", "一下", "还", "另外", "又", "顺便", "同时", "此外", "通了", "通了个", "跟", "和", "与", "来", "那户", "这户", "那家", "这家",
-		"都", "各", "全", "都送了", "都给了": // "给王春发 李桂兰都送了米": the list's 都 once the goods are out
+		"都", "各", "全", "都送了", "都给了", // "给王春发 李桂兰都送了米": the list's 都 once the goods are out
+		"给他", "给她", "给他们", "给他家", "给她家", "那里", "那边", "这里", "那儿": // "给他带了两桶油", "王春发那里去过了"
 		return true
 	}
 	return false

@@ -32,7 +32,7 @@ var nameVerbs = []nameVerb{
 	{before: []string{"在"}, not: []string{"现在", "实在", "存在", "所在", "住在"}, after: []string{"家里", "家"}, take: true,
 		kind: domain.KindVisit, mode: domain.ModeInPerson},
 	{before: []string{"给"}, after: []string{"送", "带", "拿"}, kind: domain.KindVisit, mode: domain.ModeInPerson},
-	{before: []string{"帮", "替"}, after: []string{"办", "代办", "代缴", "缴", "交", "修", "买", "申请", "联系", "找", "问", "跑"},
+	{before: []string{"帮", "替"}, after: []string{"办", "代办", "代缴", "缴", "交", "修", "买", "申请", "联系", "联络", "打电话", "打了电话", "打听", "找", "问", "跑"},
 		home: true, kind: domain.KindDeed, mode: domain.ModeInPerson},
 	{before: []string{"陪着", "陪同", "陪"}, after: []string{"去", "到", "看病", "就医", "办", "买", "跑"},
 		kind: domain.KindDeed, mode: domain.ModeInPerson},
