@@ -146,9 +146,50 @@ func nextIndex(s, sep string, i int) int {
 	return i + len(sep) + j
 }
 
+// leaveDaysOnly is a leave's length said alone: "三天", "3天", "请两天假", "共5天".
+var leaveDaysOnly = regexp.MustCompile(`^(?:共|请)?(\d{1,3}|[一二两三四五六七八九十]{1,3})天(?:假)?$`)
+
+// leaveLength writes a leave given as one day or as a length ("请假 朱强 明天", "请假 朱强 三天 去党校",
+// "请假 朱强 12月8日 3天") as its two ends: one date is a day, a length counts from the date given,
+// or from today when it stands alone.
+func leaveLength(f []string, now time.Time) []string {
+	if len(f) < 2 {
+		return f
+	}
+	if n := leaveDaysIn(f[1]); n > 0 {
+		from := clock.Day(now)
+		return append([]string{f[0], from.Format(time.DateOnly), from.AddDate(0, 0, n-1).Format(time.DateOnly)}, f[2:]...)
+	}
+	from, ok := parseLeaveDate(f[1], now)
+	if !ok {
+		return f
+	}
+	if len(f) >= 3 {
+		if n := leaveDaysIn(f[2]); n > 0 {
+			return append([]string{f[0], f[1], from.AddDate(0, 0, n-1).Format(time.DateOnly)}, f[3:]...)
+		}
+		if _, isDate := parseLeaveDate(sameMonth(f[1], f[2]), now); isDate {
+			return f
+		}
+	}
+	return append([]string{f[0], f[1], f[1]}, f[2:]...)
+}
+
+// leaveDaysIn is the length a field says ("三天"), 0 when it says none or more than a year.
+func leaveDaysIn(s string) int {
+	m := leaveDaysOnly.FindStringSubmatch(s)
+	if m == nil {
+		return 0
+	}
+	if n := countWord(m[1]); n <= leaveMaxDays {
+		return n
+	}
+	return 0
+}
+
 // parseLeaveArgs parses the arguments of 请假; the string is the reply for bad input.
 func parseLeaveArgs(args string, now time.Time) (leaveArgs, string) {
-	f := leaveFields(args, now)
+	f := leaveLength(leaveFields(args, now), now)
 	if len(f) < 3 {
 		return leaveArgs{}, replyLeaveUsage
 	}

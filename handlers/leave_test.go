@@ -35,7 +35,13 @@ func TestParseLeaveArgs(t *testing.T) {
 		{"next week", "张伟 下周一到周五 住院", "张伟", d(2026, 11, 30), d(2026, 12, 4), "住院", false},
 		{"this week", "张伟 今天 星期五", "张伟", d(2026, 11, 23), d(2026, 11, 27), "", false},
 		{"到 in the reason stays", "张伟 12-01 12-15 到外地培训", "张伟", d(2026, 12, 1), d(2026, 12, 15), "到外地培训", false},
-		{"missing end", "张伟 12-01", "", time.Time{}, time.Time{}, "", true},
+		{"one day", "张伟 12-01", "张伟", d(2026, 12, 1), d(2026, 12, 1), "", false},
+		{"one day with a reason", "张伟 明天 去县里开会", "张伟", d(2026, 11, 24), d(2026, 11, 24), "去县里开会", false},
+		{"a length from today", "张伟 三天 去党校学习", "张伟", d(2026, 11, 23), d(2026, 11, 25), "去党校学习", false},
+		{"a length from a date", "张伟 12月8日 3天 住院", "张伟", d(2026, 12, 8), d(2026, 12, 10), "住院", false},
+		{"a length said as 请两天假", "张伟 请两天假", "张伟", d(2026, 11, 23), d(2026, 11, 24), "", false},
+		{"a year's length is too long", "张伟 400天", "", time.Time{}, time.Time{}, "", true},
+		{"no date at all", "张伟 住院", "", time.Time{}, time.Time{}, "", true},
 		{"end before start", "张伟 12-15 12-01", "", time.Time{}, time.Time{}, "", true},
 		{"no such day", "张伟 2月30日 3月1日", "", time.Time{}, time.Time{}, "", true},
 		{"words", "张伟 下周 下下周", "", time.Time{}, time.Time{}, "", true},
@@ -82,6 +88,8 @@ func TestLeaveCommand(t *testing.T) {
 		stored          int
 	}{
 		{"coordinator records", CoordLi, "请假 张伟 12-01 12-15 培训", []string{"已记录 张伟 请假 12月1日–12月15日", "接力 张伟"}, 1},
+		{"said with a length", CoordLi, "张伟请假三天 去党校学习", []string{"已记录 张伟 请假 11月23日–11月25日"}, 1},
+		{"one day, said", CoordLi, "张伟 请假 明天", []string{"已记录 张伟 请假 11月24日–11月24日"}, 1},
 		{"by code, slash", CoordLi, "/leave P01 今天 明天", []string{"已记录 张伟 请假"}, 1},
 		{"other unit's cadre by name", CoordChen, "请假 张伟 12-01 12-05", []string{"在您的单位里没找到干部「张伟」"}, 0},
 		{"other unit's cadre by code", CoordChen, "请假 P01 12-01 12-05", []string{"不在您负责的单位范围内"}, 0},
