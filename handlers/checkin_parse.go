@@ -157,6 +157,9 @@ func ParseReport(fold *hanzi.Folder, text string, now time.Time, hhs []Household
 		return CheckInDraft{}, err
 	}
 	p.takeGoods(&d)
+	if p.needsAid && d.ValueFen == 0 && len(d.Goods) == 0 { // "王春发家的孩子送了信来": nothing handed over
+		return CheckInDraft{}, ErrNoKind
+	}
 	d.Household, d.Picks, d.BadNumber, d.Several, d.Listed = p.ref, p.picks, p.badNumber, p.several, p.listed
 	d.Text = p.text()
 	if p.several && !p.listed {
@@ -192,6 +195,7 @@ type reportParse struct {
 	badMore   int       // a list number past the list after the first ("走访 1、5" of 3 households)
 	badNumber int
 	kind      domain.CheckInKind
+	needsAid  bool // the kind came from a giving word after the name: money or goods must follow
 	fold      *hanzi.Folder
 }
 

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"regexp"
 	"strings"
 
 	"qinqi/internal/domain"
@@ -75,6 +76,51 @@ func homeThenGone(after string) (home int, at int, verb string, ok bool) {
 	return 0, 0, "", false
 }
 
+// The household named first and the giving after it: "王春发家孩子考上大学了 送了500元", "王春发 送了
+// 一袋米", "给王春发家孩子送了500元". A report when the message opens with the name (a day word or 给
+// before it at most) and money
+// or goods follow the giving word (ParseReport checks); the household giving the cadre something
+// ("王春发送来鸡蛋", "王春发给了我一袋花生") is not. The giving word stays in the text, where it
+// marks the amount as aid.
+var (
+	givenWords  = []string{"送过去", "送去了", "送去", "送了", "给了", "带了", "拿了"}
+	givenNot    = []string{"我", "俺", "咱", "他们", "她们"}
+	openingDays = regexp.MustCompile(`^(?:大前天|前天|昨天|今天|昨晚|今早|上午|下午|晚上|刚才|刚刚)*给?$`)
+)
+
+// givenReachRunes is how far after the name the giving word may stand ("家孩子考上大学了").
+const givenReachRunes = 16
+
+// nameThenGiven finds the giving word after a name that opens the message: its offset within after.
+func nameThenGiven(before, after string) (int, string, bool) {
+	if !openingDays.MatchString(strings.Map(dropSpace, before)) {
+		return 0, "", false
+	}
+	runes := 0
+	for i := range after {
+		if runes > givenReachRunes {
+			break
+		}
+		runes++
+		v := prefixOf(after[i:], givenWords)
+		if v == "" {
+			continue
+		}
+		if i == 0 && strings.HasPrefix(v, "给") || prefixOf(after[i+len(v):], givenNot) != "" { // "王春发给了我…"
+			return 0, "", false
+		}
+		return i, v, true
+	}
+	return 0, "", false
+}
+
+func dropSpace(r rune) rune {
+	if isSep(r) {
+		return -1
+	}
+	return r
+}
+
 // takeGoing finds one of nameVerbs around a household named in the message and takes the verb as
 // the report's keyword. It runs only when no activity keyword was found, and only on names.
 func (p *reportParse) takeGoing() (kindKeyword, int, bool) {
@@ -102,6 +148,11 @@ func (p *reportParse) takeGoing() (kindKeyword, int, bool) {
 				p.take(h.end, h.end+len(next)) // "到张长青家里坐了坐": the diary is "坐了坐"
 			}
 			return kindKeyword{word: verb, kind: nv.kind, mode: nv.mode}, h.start, true
+		}
+		if at, verb, ok := nameThenGiven(before, after); ok {
+			p.kind, p.kwStart, p.kwEnd, p.needsAid = domain.KindVisit, h.end+at, h.end+at+len(verb), true
+			p.take(h.end, h.end+len(prefixOf(after, homeWords))) // "王春发家孩子…": the diary is "孩子…"
+			return kindKeyword{word: verb, kind: domain.KindVisit, mode: domain.ModeInPerson}, h.start, true
 		}
 		if home, at, verb, ok := homeThenGone(after); ok {
 			p.kind, p.kwStart, p.kwEnd = domain.KindVisit, h.end+at, h.end+at+len(verb)
@@ -163,4 +214,10 @@ func mayGoTo(s string, maxRunes int) bool {
 		}
 	}
 	return containsAnyOf(s, homeWords) && containsAnyOf(s, goneVerbs)
+}
+
+// mayGive says whether a cadre's message could be a household named first with the giving after it
+// ("王春发 送了500元"): tried after a piece of the last report ("送了两袋米" right after it) is not.
+func mayGive(s string, maxRunes int) bool {
+	return containsAnyOf(s[:runesEnd(s, maxRunes)], givenWords)
 }

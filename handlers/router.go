@@ -263,6 +263,9 @@ func (r *Router) unrouted(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 		if out, handled, err := r.continuation(ctx, c); handled || err != nil { // "送了两袋米" after "走访王春发"
 			return out, err
 		}
+		if mayGive(c.Text, keywordScanRunes) { // "王春发 送了500元": the household first, the giving after
+			return r.checkIn(ctx, c)
+		}
 		if strings.Contains(c.Text, "销假") { // "我回来了 销假": passed on to the coordinators
 			return r.askLeaveEnd(ctx, c)
 		}
