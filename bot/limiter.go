@@ -87,17 +87,7 @@ func ChannelLimitsFromConfig(o config.Outbox, c config.ChannelLimits, holdMax ti
 }
 
 // quiet reports whether t falls in the quiet hours (the range may wrap midnight).
-func (l Limits) quiet(t time.Time) bool {
-	if l.QuietStart == l.QuietEnd {
-		return false
-	}
-	t = t.In(clock.Shanghai)
-	m := t.Hour()*60 + t.Minute()
-	if l.QuietStart < l.QuietEnd {
-		return m >= l.QuietStart && m < l.QuietEnd
-	}
-	return m >= l.QuietStart || m < l.QuietEnd
-}
+func (l Limits) quiet(t time.Time) bool { return clock.InQuiet(t, l.QuietStart, l.QuietEnd) }
 
 // quietEnd is the first moment after t when the quiet hours are over.
 func (l Limits) quietEnd(t time.Time) time.Time {

@@ -55,7 +55,7 @@ func (j *VisitConfirmAsk) Schedule() string { return j.Spec }
 // Run asks every household that is due a question.
 func (j *VisitConfirmAsk) Run(ctx context.Context, at time.Time) (Result, error) {
 	res := Result{}
-	if inQuiet(at, j.QuietStart, j.QuietEnd) {
+	if clock.InQuiet(at, j.QuietStart, j.QuietEnd) {
 		res["quiet"] = 1
 		return res, nil
 	}
@@ -146,16 +146,3 @@ func (j *VisitConfirmAsk) ask(ctx context.Context, tx *store.Store, chunk []aske
 	return nil
 }
 
-// inQuiet reports whether at falls in the quiet hours [start, end) (minutes after midnight, the
-// window may wrap midnight; start == end means none).
-func inQuiet(at time.Time, start, end int) bool {
-	t := at.In(clock.Shanghai)
-	m := t.Hour()*60 + t.Minute()
-	switch {
-	case start == end:
-		return false
-	case start < end:
-		return m >= start && m < end
-	}
-	return m >= start || m < end
-}

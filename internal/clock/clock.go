@@ -68,3 +68,17 @@ func Day(t time.Time) time.Time {
 	y, m, d := t.In(Shanghai).Date() // one calendar computation, not three: the scans call this millions of times
 	return time.Date(y, m, d, 0, 0, 0, 0, Shanghai)
 }
+
+// InQuiet reports whether t falls in the quiet hours from start to end (minutes after midnight,
+// Asia/Shanghai); the range may wrap midnight, and start == end means no quiet hours.
+func InQuiet(t time.Time, start, end int) bool {
+	t = t.In(Shanghai)
+	m := t.Hour()*60 + t.Minute()
+	switch {
+	case start == end:
+		return false
+	case start < end:
+		return m >= start && m < end
+	}
+	return m >= start || m < end
+}
