@@ -85,6 +85,9 @@ func CoordPhrase(text string, isPeriod func(string) bool) (string, bool) {
 	if m := relaySaid.FindStringSubmatch(t); m != nil && m[1] != m[2] {
 		return "接力 " + m[1] + " " + m[2], true
 	}
+	if n := nudgePhrase(t); n != "" { // "提醒一下陈建国", "给陈建国发个消息 让他抓紧"
+		return n, true
+	}
 	if name, ok := cadreAsked(t, isPeriod); ok {
 		return "查干部 " + name, true
 	}

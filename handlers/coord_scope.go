@@ -178,6 +178,15 @@ func refuseAmbiguous(ref string, hits []store.Person) error {
 
 // cadresNamed lists the cadres of the caller's units called name.
 func (r *Router) cadresNamed(ctx context.Context, sc coordScope, name string) ([]store.Person, error) {
+	cadres, err := r.cadresOfScope(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	return named(cadres, name), nil
+}
+
+// cadresOfScope lists the cadres of the scope's units.
+func (r *Router) cadresOfScope(ctx context.Context, sc coordScope) ([]store.Person, error) {
 	ids := sc.Units
 	if sc.All {
 		all, err := r.extra.Coord.AllUnits(ctx)
@@ -192,11 +201,16 @@ func (r *Router) cadresNamed(ctx context.Context, sc coordScope, name string) ([
 	if err != nil {
 		return nil, fmt.Errorf("cadres of units: %w", err)
 	}
+	return cadres, nil
+}
+
+// named are the people of ps with exactly that name.
+func named(ps []store.Person, name string) []store.Person {
 	var hits []store.Person
-	for _, p := range cadres {
+	for _, p := range ps {
 		if p.Name == name {
 			hits = append(hits, p)
 		}
 	}
-	return hits, nil
+	return hits
 }

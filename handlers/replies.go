@@ -73,6 +73,7 @@ var helpLine = map[string]string{
 	"callback":    "回访 H001 1 说明 — 记一次电话回访：1 是　2 没有来　3 有出入",
 	"verify":      "核实 12 属实 说明 — 核实户主提出的异议（属实＝户主说的对；有误＝记录无误）；只发「核实」看待核实名单",
 	"bindcode":    "绑定码 G01 — 给本单位干部（编号或姓名）或结对户（人员编号）生成一次性绑定码，当面交给本人",
+	"nudge":       "提醒干部 周干部 这周去一趟赵家 — 给本单位干部发一条提醒（也可以说：提醒一下周干部）",
 	"cadrecard":   "查干部 陈建国 — 看一位干部的结对户、上次联系和本月还差什么（也可以只发姓名，或问：陈建国最近走访了吗）",
 }
 
@@ -113,6 +114,29 @@ func replyLeaveAsked(coords []string) string {
 // clipped) and the command that records it.
 func noteLeaveAsked(cadre, words, cmd string) string {
 	return fmt.Sprintf("【请假】干部 %s 发来：“%s”\n核实后请发：%s [原因]\n登记后期间不提醒他，逾期名单里标“请假中”。", cadre, pii.Mask(words), cmd)
+}
+
+const replyNudgeUsage = "请这样写：提醒干部 干部姓名或编号 [要说的话]，例如：提醒干部 周干部 这周去一趟赵家；也可以说：提醒一下周干部"
+
+// replyNudged tells a coordinator the reminder went; heldUntil, when not "", is the end of the
+// quiet hours it waits for.
+func replyNudged(cadre, words, heldUntil string) string {
+	s := "已提醒 " + cadre
+	if words != "" {
+		s += "：“" + pii.Mask(words) + "”"
+	}
+	if heldUntil != "" {
+		s += fmt.Sprintf("（现在是休息时间，%s 后送到）", heldUntil)
+	}
+	return s + "。"
+}
+
+// noteNudge is a coordinator's reminder as the cadre reads it.
+func noteNudge(coord, words string) string {
+	if words == "" {
+		words = "请抽空联系一下还没联系的结对户。"
+	}
+	return fmt.Sprintf("【提醒】单位协调员 %s：%s\n发“我的亲戚”看哪几户该联系了；村里信号不好，回来补报也算数。有困难请直接找 %s。", coord, pii.Mask(words), coord)
 }
 
 // replyLeaveEndAsked tells a cadre back from leave which coordinators were told.

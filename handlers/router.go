@@ -92,6 +92,7 @@ func (r *Router) table() []route {
 		{id: "verify", words: []string{"核实", "核实异议"}, slash: "/verify", roles: coordinator, run: r.verify},
 		{id: "bindcode", words: []string{"绑定码", "生成绑定码"}, slash: "/bindcode", aliases: []string{"/code"}, roles: coordinator, run: r.bindCode},
 		{id: "cadrecard", words: []string{"查干部"}, slash: "/cadre", roles: coordinator, run: r.cadreHouseholds},
+		{id: "nudge", words: []string{"提醒干部", "督促干部"}, slash: "/nudge", roles: coordinator, run: r.nudge},
 	}
 }
 
