@@ -17,7 +17,7 @@ var coordLeads = []string{"麻烦帮我", "帮我", "给我", "麻烦", "请", "
 	"看一下", "看看", "查看", "查一下", "查询", "查查", "查", "把"}
 
 // coordTails are request words after it ("上个月台账发我一下", "看看逾期的").
-var coordTails = []string{"开会要用", "开会用", "汇报要用", "汇报用", "发我一下", "发给我", "发一下", "发我", "给我", "看一下", "看看", "谢谢", "吧", "呢", "一下", "的"}
+var coordTails = []string{"开会要用", "开会用", "开会", "汇报要用", "汇报用", "发我一下", "发给我", "发一下", "发我", "给我", "看一下", "看看", "谢谢", "吧", "呢", "一下", "的"}
 
 // overdueAsks are the ways of asking who has not visited: 逾期.
 var overdueAsks = []string{"谁还没去", "谁没去", "谁还没走访", "谁没走访", "谁还没联系", "谁没联系", "哪些还没去", "哪些没去", "哪些户没去", "谁没走到",
@@ -113,17 +113,20 @@ func CoordPhrase(text string, isPeriod func(string) bool) (string, bool) {
 
 // PeriodArg is the period in what follows a period command, without the words a coordinator adds
 // after it: "12月的台账" and "上个月的" are 12月 and 上个月; a command word alone ("导出台账", "台账
-// 导出") names no period, so it is "".
+// 导出") or the words alone ("台账 开会用") name no period, so it is "".
 func PeriodArg(args string) string {
 	t := trimSeps(args)
 	for changed := true; changed; {
 		changed = false
-		if w := suffixOf(t, coordTails); w != "" && len(w) < len(t) {
+		if w := suffixOf(t, coordTails); w != "" { // "台账 开会用": this month's
 			t, changed = trimSeps(t[:len(t)-len(w)]), true
 		}
 		for _, w := range periodWords {
 			if strings.HasSuffix(t, w.said) {
 				t, changed = trimSeps(t[:len(t)-len(w.said)]), true
+			}
+			if strings.HasPrefix(t, w.said) { // "导出台账 11月": the args are "台账 11月"
+				t, changed = trimSeps(t[len(w.said):]), true
 			}
 		}
 	}

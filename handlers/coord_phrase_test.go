@@ -92,6 +92,8 @@ func TestPeriodArg(t *testing.T) {
 		{"a period alone", "11月", "11月"},
 		{"the word alone is no period", "台账", ""},
 		{"another command word is none either", "导出", ""},
+		{"what it is for alone is no period", "开会用", ""},
+		{"the ledger for a meeting", "台账 11月 开会", "11月"},
 		{"empty", "", ""},
 	}
 	for _, tc := range cases {
