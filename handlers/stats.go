@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
 
 	"qinqi/bot"
@@ -44,11 +46,7 @@ func (r *Router) isPeriod(words string) bool {
 // satisfaction and call-back agreement of the caller's units.
 func (r *Router) stats(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	now := r.now()
-	p, bad := parsePeriodArg(c.Args, now, report.MonthOf(now))
-	if bad != "" {
-		return nil, refuse(bad)
-	}
-	sc, err := r.scopeOf(ctx, c)
+	sc, p, err := r.statsScope(ctx, c, now)
 	if err != nil {
 		return nil, err
 	}
@@ -62,3 +60,46 @@ func (r *Router) stats(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	}
 	return say(append(lines, replyStatsFoot(p.Slug()))...), nil
 }
+
+// statsScope reads 统计's arguments: a period, and before or after it one unit of the caller's
+// ("统计 业务二科", "统计 乡村振兴科 11月", "11月的统计 振兴" said in any order), found as 逾期 finds
+// it. Words that are neither are answered as a period that cannot be read, unless they name no
+// date at all and no unit either, which is then said.
+func (r *Router) statsScope(ctx context.Context, c *Caller, now time.Time) (coordScope, report.Period, error) {
+	sc, err := r.scopeOf(ctx, c)
+	if err != nil {
+		return coordScope{}, report.Period{}, err
+	}
+	p, bad := parsePeriodArg(c.Args, now, report.MonthOf(now))
+	if bad == "" {
+		return sc, p, nil
+	}
+	f := strings.Fields(c.Args)
+	for _, try := range [][2]string{{f[0], strings.Join(f[1:], " ")}, {f[len(f)-1], strings.Join(f[:len(f)-1], " ")}} {
+		unit, period := try[0], try[1]
+		if looksLikeDate(unit) {
+			continue
+		}
+		p, badP := parsePeriodArg(period, now, report.MonthOf(now))
+		if badP != "" {
+			continue
+		}
+		narrowed, err := r.narrow(ctx, sc, unit)
+		if _, refused := asUserError(err); refused && len(f) > 1 {
+			continue
+		}
+		return narrowed, p, err
+	}
+	return coordScope{}, report.Period{}, refuse(bad)
+}
+
+// looksLikeDate: words with a digit or a date word are a period the coordinator meant, never a unit
+// (a unit code is letters then digits: U0101).
+func looksLikeDate(s string) bool {
+	if unitCode.MatchString(s) {
+		return false
+	}
+	return strings.ContainsAny(s, "0123456789月季年度周") || containsAnyOf(s, []string{"上个", "本", "这个", "今年", "去年"})
+}
+
+var unitCode = regexp.MustCompile(`^[A-Za-z]+\d+$`)
