@@ -5,6 +5,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"strings"
 	"syscall"
@@ -18,12 +19,13 @@ import (
 
 // BenchmarkReportBatch is the store's part of one check-in report on the inbox's group-commit path:
 // the inbox row (the batch's rows with one INSERT where the store can, as the inbox writes them), the
-// check-in with its audit row, the reply and the done mark, eight reports to a batch. One op is one
-// report; run with -benchmem for the allocations per report.
+// check-in with its audit row, the reply and the done mark, eight reports to a batch (-report-batch
+// sets another size: go test -run '^$' -bench ReportBatch -benchmem ./store -args -report-batch 32).
+// One op is one report; run with -benchmem for the allocations per report.
 // cpu-ns/op is the process's CPU per report (with SQLite it includes the engine), which on a shared
 // machine says more than the wall clock.
 func BenchmarkReportBatch(b *testing.B) {
-	const perBatch = 8
+	perBatch := max(*reportBatch, 1)
 	for _, be := range testenv.Backends() {
 		b.Run(be.Name, func(b *testing.B) {
 			st, ctx := be.Open(b), context.Background()
@@ -55,6 +57,8 @@ func BenchmarkReportBatch(b *testing.B) {
 		})
 	}
 }
+
+var reportBatch = flag.Int("report-batch", 8, "reports to a batch in BenchmarkReportBatch")
 
 func benchInbound(i int) *store.InboxMessage {
 	return &store.InboxMessage{Transport: "fake", Account: "a1", MsgID: fmt.Sprintf("m%d", i), SenderKey: "@k", Kind: "text",
