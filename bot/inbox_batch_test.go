@@ -387,3 +387,63 @@ func TestInboxBatchDoesNotWaitForOtherQueues(t *testing.T) {
 		t.Fatalf("replies %q, want %q", got, want)
 	}
 }
+
+// batchCounter counts the batches (transactions) the inbox runs on its store.
+type batchCounter struct {
+	*store.Store
+	n atomic.Int32
+}
+
+func (c *batchCounter) Batch(ctx context.Context, fn func(ctx context.Context) error) error {
+	c.n.Add(1)
+	return c.Store.Batch(ctx, fn)
+}
+
+// One queue (SQLite's default) puts up to 64 messages in a transaction, several queues up to 16:
+// 32 messages of one sender queued behind a held one commit in one batch on one queue and in two
+// on four. Each is stored once and answered once, in order.
+func TestInboxBatchSizeByQueues(t *testing.T) {
+	cases := []struct {
+		name    string
+		workers int
+		batches int32 // the held message's and those of the 32 behind it
+	}{
+		{"one queue", 1, 1 + 1},
+		{"four queues", 4, 1 + 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			kv, err := store.OpenKV(context.Background(), store.KVOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = kv.Close() })
+			st := testenv.SQLite(t)
+			r := newIRig(t, kv, st)
+			r.person("C001", "@u1")
+			counted := &batchCounter{Store: st}
+			r.workers = tc.workers
+			r.start(counted)
+			entered, release := holdFirst(r, func(_ context.Context, in bot.Inbound) ([]bot.Reply, error) { return echo(in) })
+			r.in.Accept(r.ctx, r.msg("m0", "@u1", "开门"))
+			<-entered
+			want := []string{"收到：开门"}
+			for i := 1; i <= 32; i++ {
+				text := fmt.Sprint("第", i, "次")
+				r.in.Accept(r.ctx, r.msg(fmt.Sprint("m", i), "@u1", text))
+				want = append(want, "收到："+text)
+			}
+			release()
+			r.settle()
+			if got := r.texts(); !slices.Equal(got, want) {
+				t.Fatalf("replies %q, want %q", got, want)
+			}
+			if n := counted.n.Load(); n != tc.batches {
+				t.Errorf("%d batches, want %d", n, tc.batches)
+			}
+			if n := icountInbox(t, st, store.InDone); n != 33 {
+				t.Errorf("%d inbox rows done, want 33", n)
+			}
+		})
+	}
+}
