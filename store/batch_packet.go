@@ -179,7 +179,10 @@ func (t *packetTx) execPacket(ctx context.Context, stmts []heldStmt) (sql.Result
 		return nil, fmt.Errorf("store: %d results for %d statements", len(n), len(stmts))
 	}
 	for i, st := range stmts {
-		if err := checkRows(n[i], nil, st.rows); st.rows > 0 && err != nil {
+		if st.rows == 0 {
+			continue
+		}
+		if err := checkRows(n[i], nil, st.rows); err != nil {
 			return nil, err
 		}
 	}
