@@ -63,7 +63,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 	cfg := &gorm.Config{
 		NowFunc: func() time.Time { return time.Now().In(zone) },
-		Logger: logger.NewSlogLogger(slog.New(sqlTrimHandler{o.Logger.Handler()}), logger.Config{
+		Logger: newGormLogger(sqlTrimHandler{o.Logger.Handler()}, logger.Config{
 			SlowThreshold: 500 * time.Millisecond, LogLevel: logger.Warn,
 			IgnoreRecordNotFoundError: true, ParameterizedQueries: true, // keeps names and phones out of logs
 		}),
