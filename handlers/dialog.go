@@ -121,6 +121,9 @@ func (r *Router) dialogAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool
 		return out, true, err
 	}
 	if (d.Kind == dlgRequestText || d.Kind == dlgComplaintText) && c.Text != "" && !isCommandLike(r, c.Text) {
+		if out, said := r.noMatterYet(ctx, c, d); said { // "好的", "谢谢", "算了": no request, no complaint
+			return out, true, nil
+		}
 		var out []bot.Reply
 		var err error
 		if d.Kind == dlgComplaintText {

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"qinqi/bot"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -139,4 +140,21 @@ func declines(text string) bool {
 	}
 	han, other := letters(withoutPleasantries(t))
 	return han+other == 0
+}
+
+// noMatterYet answers what a household says while the bot waits for its request or complaint and
+// that is none: a decline ("算了", "不用了") ends the wait, thanks or "好的" ask again. Before, such
+// words were filed as the request ("好的") or the complaint ("谢谢").
+func (r *Router) noMatterYet(ctx context.Context, c *Caller, d dialog) ([]bot.Reply, bool) {
+	if declines(c.Text) {
+		r.dropDialog(ctx, c.ID())
+		return say(replyWaitDropped), true
+	}
+	if matter, pleasant := MatterOf(c.Text); matter || !pleasant {
+		return nil, false
+	}
+	if d.Kind == dlgComplaintText {
+		return say(replyAskComplaint), true
+	}
+	return say(replyAskRequestText(d.Category)), true
 }

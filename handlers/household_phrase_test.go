@@ -147,3 +147,24 @@ func TestOfferedSentenceTakesItsCategory(t *testing.T) {
 	}
 	wantContains(t, strings.Join(h.outboxTo(CadreZhang, 1, "new"), "\n"), "王春发（社保）")
 }
+
+// While the bot waits for a request's words (menu 2, a category) or a complaint (投诉 alone), thanks
+// or 好的 ask again and 算了 ends the wait: neither is filed (好的 was a request, 谢谢 a complaint).
+// A short matter that is no pleasantry is still filed.
+func TestWaitingForTheMatterTakesNoPleasantry(t *testing.T) {
+	h := newHarness(t)
+	h.send(HeadWang, "投诉")
+	wantContains(t, h.send(HeadWang, "谢谢"), "请说说要反映什么事")
+	wantContains(t, h.send(HeadWang, "算了"), "没有记下什么")
+	h.send(HeadWang, "菜单")
+	h.send(HeadWang, "2")
+	h.send(HeadWang, "4")
+	wantContains(t, h.send(HeadWang, "好的"), "好的（住房）。请说说具体什么事")
+	if rs := h.requests(HHWang); len(rs) != 0 {
+		t.Fatalf("pleasantries were filed: %+v", rs)
+	}
+	wantContains(t, h.send(HeadWang, "没水"), "已收到您的诉求（编号1，住房）")
+	if rs := h.requests(HHWang); len(rs) != 1 || rs[0].Text != "没水" {
+		t.Fatalf("requests %+v", rs)
+	}
+}

@@ -603,6 +603,7 @@ func replyComplaintSaved(r store.Request) string {
 }
 
 const replyComplaintEmpty = "请把要反映的事写在“投诉”后面，例如：投诉 干部半年没来过。"
+const replyWaitDropped = "好的，没有记下什么。有事随时发，也可以直接发语音。"
 const replyAskComplaint = "请说说要反映什么事，打字、发语音或发照片都行。会直接交给单位负责人，不会转给您的结对干部。"
 const replyComplaintNoUnit = "您暂时没有结对干部，投诉无法转给单位负责人。请拨打镇政府或单位的办公电话反映。"
 
