@@ -38,6 +38,9 @@ func ParseConfirmAnswer(text string) (domain.SpotAnswer, string, bool) {
 	if a, ok := confirmWords[cameCore(t, cameWhen)]; ok && a != domain.AnswerPartly {
 		return a, "", true
 	}
+	if a, ok := answerWords(t); ok {
+		return a, "", true
+	}
 	r, size := utf8.DecodeRuneInString(t)
 	ans := map[rune]domain.SpotAnswer{'1': domain.AnswerYes, '2': domain.AnswerNo, '3': domain.AnswerPartly}[r]
 	if ans == domain.AnswerNone {
@@ -48,6 +51,63 @@ func ParseConfirmAnswer(text string) (domain.SpotAnswer, string, bool) {
 		return domain.AnswerNone, "", false // "12", "3.5", "3月", "2号": a number, not an answer
 	}
 	return ans, trimSeps(strings.TrimSpace(rest)), true
+}
+
+// answerFillers stand around answer words without changing them ("对的 来过 谢谢", "是的呀").
+var answerFillers = []string{"谢谢你们", "谢谢您", "谢谢你", "谢谢", "辛苦了", "感谢", " ", "，", ",", "。", ".", "！", "!", "、",
+	"的", "了", "啊", "呀", "哈", "嘛", "哦", "呢", "嗯"}
+
+// answerWords reads an answer said in several answer words, or one said over ("对的 来过",
+// "是的是的", "嗯嗯 来了", "没有 没来过"): the text cut into answer words, fillers and the who and
+// when of cameCore, all its answer words agreeing. A word that is no answer word makes it no
+// answer ("对 他来修房子了"); so do words that disagree ("是的 没来").
+func answerWords(t string) (domain.SpotAnswer, bool) {
+	var got domain.SpotAnswer
+	for t != "" {
+		if w := longestPrefix(t, answerFillers, cameWhen); w != "" {
+			t = t[len(w):]
+			continue
+		}
+		if who := cameWho.FindString(t); who != "" { // "没有，他没来"
+			t = t[len(who):]
+			continue
+		}
+		w := longestAnswerPrefix(t)
+		if w == "" {
+			return domain.AnswerNone, false
+		}
+		if a := confirmWords[w]; got != domain.AnswerNone && a != got {
+			return domain.AnswerNone, false
+		} else {
+			got = a
+		}
+		t = t[len(w):]
+	}
+	return got, got != domain.AnswerNone
+}
+
+// longestPrefix is the longest of the words of the lists that t starts with, or "".
+func longestPrefix(t string, lists ...[]string) string {
+	best := ""
+	for _, l := range lists {
+		for _, w := range l {
+			if len(w) > len(best) && strings.HasPrefix(t, w) {
+				best = w
+			}
+		}
+	}
+	return best
+}
+
+// longestAnswerPrefix is the longest answer word t starts with ("没有来过" before "没有"), or "".
+func longestAnswerPrefix(t string) string {
+	best := ""
+	for w := range confirmWords {
+		if len(w) > len(best) && strings.HasPrefix(t, w) {
+			best = w
+		}
+	}
+	return best
 }
 
 // A household says it in a sentence as often as in a word: "陈书记今天来过了", "他没来", "张干部
@@ -79,6 +139,9 @@ func saidCame(text string) domain.SpotAnswer {
 	core := cameCore(trimSeps(shape(text)), slices.Concat(cameOnce, cameWhen))
 	if !strings.Contains(core, "来") {
 		return domain.AnswerNone
+	}
+	if a, ok := answerWords(core); ok && a != domain.AnswerPartly { // "对的 来过"
+		return a
 	}
 	return confirmWords[core]
 }

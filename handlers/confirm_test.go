@@ -86,6 +86,33 @@ func TestHouseholdConfirmsInASentence(t *testing.T) {
 	}
 }
 
+// An answer said in several words ("对的 来过", "没有 没来过") is the answer; it was 没看懂, and the
+// question stayed open.
+func TestHouseholdConfirmsInSeveralWords(t *testing.T) {
+	for _, tc := range []struct {
+		in, reply string
+		want      domain.SpotAnswer
+	}{
+		{"对的 来过", "谢谢您的确认，已记录", domain.AnswerYes},
+		{"是的是的 谢谢", "谢谢您的确认，已记录", domain.AnswerYes},
+		{"没有，他没来", "单位联络员会核实", domain.AnswerNo},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			h := newWordHarness(t)
+			h.send(CadreZhang, "走访 王春发 送化肥3包")
+			if res := h.ask(15 * time.Minute); res["asked"] != 1 {
+				t.Fatalf("job %v", res)
+			}
+			wantContains(t, h.send(HeadWang, tc.in), tc.reply)
+			vc, err := h.st.LatestChatConfirm(h.ctx, h.household(HHWang))
+			h.must(err)
+			if vc.Answer != tc.want {
+				t.Errorf("confirmation %+v, want %s", vc, tc.want)
+			}
+		})
+	}
+}
+
 func TestHouseholdDisputesAVisitAndTheCoordinatorVerifies(t *testing.T) {
 	h := newWordHarness(t)
 	h.send(CadreZhang, "送温暖 王春发 米20斤 油2桶")

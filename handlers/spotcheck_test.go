@@ -40,6 +40,16 @@ func TestParseConfirmAnswer(t *testing.T) {
 		{"a date is not an answer", "3月5日来的", domain.AnswerNone, "", false},
 		{"a sentence is not an answer", "没有钱买药了", domain.AnswerNone, "", false},
 		{"empty", "", domain.AnswerNone, "", false},
+		{"two yes words", "对的 来过", domain.AnswerYes, "", true},
+		{"yes said over", "是的是的", domain.AnswerYes, "", true},
+		{"yes glued to came", "对的来过了", domain.AnswerYes, "", true},
+		{"yes with thanks", "来过了 谢谢", domain.AnswerYes, "", true},
+		{"hm hm, came", "嗯嗯 来了", domain.AnswerYes, "", true},
+		{"no said twice", "没有 没来过", domain.AnswerNo, "", true},
+		{"no and the cadre", "没有，他没来", domain.AnswerNo, "", true},
+		{"words that disagree are no answer", "是的 没来", domain.AnswerNone, "", false},
+		{"yes and a sentence is no answer", "对 他来修房子了", domain.AnswerNone, "", false},
+		{"thanks alone is no answer", "谢谢", domain.AnswerNone, "", false},
 	}
 	fold := folder(t)
 	for _, c := range cases {
