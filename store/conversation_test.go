@@ -308,3 +308,35 @@ func TestWorkPlanUpsert(t *testing.T) {
 		})
 	}
 }
+
+// TestReplaceRating: a rating of no request takes a new score, words and time, audited; a rating
+// of a request is never replaced this way.
+func TestReplaceRating(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newConvFixture(t, b.Open(t))
+			g, err := f.s.AddRating(ctx, store.Rating{HouseholdID: f.hh, CadreID: &f.cadre, Score: 5, Text: "很好", CreatedAt: convNow}, f.head)
+			if err != nil {
+				t.Fatal(err)
+			}
+			later := convNow.Add(24 * time.Hour)
+			if err := f.s.ReplaceRating(ctx, g.ID, 2, "不来", later, f.head); err != nil {
+				t.Fatal(err)
+			}
+			rs, err := f.s.RatingsOfHousehold(ctx, f.hh)
+			if err != nil || len(rs) != 1 || rs[0].Score != 2 || rs[0].Text != "不来" || !rs[0].CreatedAt.Equal(later) {
+				t.Fatalf("ratings %+v, %v", rs, err)
+			}
+			if a, err := f.s.AuditOf(ctx, "rating", g.ID); err != nil || len(a) != 2 {
+				t.Fatalf("audit %+v, %v", a, err)
+			}
+			if err := f.s.ReplaceRating(ctx, g.ID+1, 3, "", later, f.head); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("replacing a rating that is not there: %v", err)
+			}
+			if err := f.s.ReplaceRating(ctx, g.ID, 6, "", later, f.head); err == nil {
+				t.Fatal("score 6 taken")
+			}
+		})
+	}
+}
