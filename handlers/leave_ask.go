@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"qinqi/bot"
@@ -74,7 +73,7 @@ func (r *Router) askLeave(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if from, to, ok := leaveAskedDates(c.Text, r.now()); ok {
 		cmd = fmt.Sprintf("请假 %s %s %s", c.Person.Name, from.Format("1月2日"), to.Format("1月2日"))
 	}
-	return r.passLeave(ctx, c, noteLeaveAsked(c.Person.Name, clipText(strings.TrimSpace(c.Text), 60), cmd), replyLeaveAsked)
+	return r.passLeave(ctx, c, noteLeaveAsked(c.Person.Name, c.Text, cmd), replyLeaveAsked)
 }
 
 // askLeaveEnd passes a cadre's "back from leave" (销假, "我回来了 销假") to the coordinators of their
@@ -83,7 +82,7 @@ func (r *Router) askLeaveEnd(ctx context.Context, c *Caller) ([]bot.Reply, error
 	if c.Is(domain.RoleCoordinator) || c.Is(domain.RoleAdmin) {
 		return r.endLeave(ctx, c)
 	}
-	return r.passLeave(ctx, c, noteLeaveEndAsked(c.Person.Name, clipText(strings.TrimSpace(c.Text), 60)), replyLeaveEndAsked)
+	return r.passLeave(ctx, c, noteLeaveEndAsked(c.Person.Name, c.Text), replyLeaveEndAsked)
 }
 
 // passLeave sends note to each coordinator of the cadre's unit and tells the cadre whom it reached.

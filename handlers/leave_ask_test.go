@@ -90,3 +90,26 @@ func TestCadreAsksLeave(t *testing.T) {
 		t.Fatalf("a cadre without a unit: %+v", rs)
 	}
 }
+
+// TestNotesMaskBeforeClipping: a cadre's leave words and a chased request are quoted clipped to 60
+// characters; a phone or ID number standing across the clip is masked whole first, never cut into a
+// piece that goes out unmasked (the ID's first 8 digits, 9 digits of a phone).
+func TestNotesMaskBeforeClipping(t *testing.T) {
+	h := newHarness(t)
+	pad := strings.Repeat("等", 52-len([]rune("请假 明天 我的身份证 ")))
+	rs := h.replies(CadreZhang, "请假 明天 我的身份证 "+pad+"330122195003051236")
+	if len(rs) != 2 {
+		t.Fatalf("replies %+v, want the cadre's and the coordinator's", rs)
+	}
+	wantContains(t, rs[1].Text, "【请假】干部 张伟", "330*****")
+	wantNot(t, rs[1].Text, "33012219")
+
+	wantContains(t, h.send(HeadWang, "诉求 "+strings.Repeat("房子漏雨很久了", 7)+"电话13800000001"), "已收到您的诉求")
+	h.send(HeadWang, "催一下")
+	notes := h.notesTo(CadreZhang, "chase:")
+	if len(notes) != 1 {
+		t.Fatalf("chase notes %q, want 1", notes)
+	}
+	wantContains(t, notes[0], "【催办】", "138****")
+	wantNot(t, notes[0], "1380000")
+}

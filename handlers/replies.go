@@ -110,10 +110,19 @@ func replyLeaveAsked(coords []string) string {
 	return fmt.Sprintf("已转告单位协调员 %s，由协调员登记。登记后这几天不会再提醒您，逾期名单里会标“请假中”。日期有变请再发一次，例如：请假 12月8日到12月10日 住院。", strings.Join(coords, "、"))
 }
 
+// noteWordsRunes bounds a person's own words quoted in a note to someone else.
+const noteWordsRunes = 60
+
+// maskedClip is words as a note quotes them: masked first, then clipped, so a clip never cuts a
+// phone or ID number into a piece that is no longer recognised and goes out unmasked.
+func maskedClip(words string) string {
+	return clipText(pii.Mask(strings.TrimSpace(words)), noteWordsRunes)
+}
+
 // noteLeaveAsked is a coordinator's note of a cadre's leave request: the cadre's words (masked,
 // clipped) and the command that records it.
 func noteLeaveAsked(cadre, words, cmd string) string {
-	return fmt.Sprintf("【请假】干部 %s 发来：“%s”\n核实后请发：%s [原因]\n登记后期间不提醒他，逾期名单里标“请假中”。", cadre, pii.Mask(words), cmd)
+	return fmt.Sprintf("【请假】干部 %s 发来：“%s”\n核实后请发：%s [原因]\n登记后期间不提醒他，逾期名单里标“请假中”。", cadre, maskedClip(words), cmd)
 }
 
 const replyNudgeUsage = "请这样写：提醒干部 干部姓名或编号 [要说的话]，例如：提醒干部 周干部 这周去一趟赵家；也可以说：提醒一下周干部"
@@ -146,7 +155,7 @@ func replyLeaveEndAsked(coords []string) string {
 
 // noteLeaveEndAsked is a coordinator's note of a cadre back from leave early.
 func noteLeaveEndAsked(cadre, words string) string {
-	return fmt.Sprintf("【销假】干部 %s 发来：“%s”\n核实后请发：销假 %s\n销假后从今天起恢复提醒。", cadre, pii.Mask(words), cadre)
+	return fmt.Sprintf("【销假】干部 %s 发来：“%s”\n核实后请发：销假 %s\n销假后从今天起恢复提醒。", cadre, maskedClip(words), cadre)
 }
 
 const (
@@ -569,7 +578,7 @@ func noteChase(q store.Request, who string) string {
 	if q.Kind == domain.ReqComplaint {
 		what = "投诉"
 	}
-	text := pii.Mask(clipText(q.Text, 60))
+	text := maskedClip(q.Text)
 	if q.Kind == domain.ReqVoice || text == "" {
 		text = "语音留言"
 	}
