@@ -39,7 +39,7 @@ func splitEach(text string, n int) (prefix string, parts []eachPart, ok bool) {
 			continue
 		}
 		num, end, isNum := listNumberAt(text, i)
-		if !isNum || quantityFollows(text[end:]) { // "讲了 2 袋米": a quantity
+		if !isNum || quantityFollows(text[end:]) || ordinalBefore(text, i) { // "讲了 2 袋米": a quantity
 			continue
 		}
 		if num < 1 || num > n || seen[num] {
@@ -83,7 +83,42 @@ func quantityFollows(rest string) bool {
 			return true
 		}
 	}
+	return countedFollows(rest)
+}
+
+// countWords are measure words a cadre writes after a count in a visit's words ("3 口人", "讲了 2
+// 遍", "1 楼厨房", "2 家收购商", "3 点去的"); countNotWords start with one of them but begin a
+// household's part ("2 家里没人", "1 周一去的", "2 回来了").
+var (
+	countWords = []string{"口", "顿", "遍", "趟", "间", "栋", "楼", "层", "家", "周", "组", "位", "名", "胎", "级",
+		"点", "小时", "分钟", "辆", "棵", "株", "匹", "处", "座", "倍", "批", "轮", "场", "节", "盏", "扇", "根", "颗",
+		"碗", "杯", "顶", "室", "届", "句", "回"}
+	countNotWords = []string{"家里", "家人", "家中", "家属", "家庭", "家门", "口头", "周一", "周二", "周三", "周四", "周五",
+		"周六", "周日", "周天", "周末", "组织", "名下", "点名", "回来", "回去", "回家", "回访", "回复", "回答", "位置",
+		"处理", "节日", "根本", "根据", "场地", "层面", "室内", "级别"}
+)
+
+// countedFollows: the words after a number start with a measure word (countWords), so the number
+// counts something.
+func countedFollows(rest string) bool {
+	for _, w := range countNotWords {
+		if strings.HasPrefix(rest, w) {
+			return false
+		}
+	}
+	for _, w := range countWords {
+		if strings.HasPrefix(rest, w) {
+			return true
+		}
+	}
 	return false
+}
+
+// ordinalBefore: the word before a number makes it an ordinal or a school grade ("第 2 次",
+// "孩子读初 2", "高 3"), not a list number.
+func ordinalBefore(text string, i int) bool {
+	r, _ := utf8.DecodeLastRuneInString(strings.TrimRight(text[:i], " "))
+	return r == '第' || r == '初' || r == '高'
 }
 
 // partMayStartAfter: a part's number follows a space or a separator ("2 讲了低保"), not a word or a

@@ -29,6 +29,19 @@ func TestSplitEach(t *testing.T) {
 		{"a number glued to the words before it", "讲政策 1讲了医保2讲了低保", "", nil},
 		{"a count of people", "走访 1 讲了政策 3 人在家", "", nil},
 		{"a date is no number", "讲政策 12.8 讲了医保", "", nil},
+		{"a floor", "走访 1 房子 2 楼漏水 已联系维修", "", nil},
+		{"a village group", "走访 2 住 3 组 老人身体好", "", nil},
+		{"meals", "走访 1 老人 3 顿饭都吃不下", "", nil},
+		{"people of the household", "走访 3 家里 2 口人 都在家", "", nil},
+		{"a school grade", "走访 1 孩子读初 2 成绩好", "", nil},
+		{"times told", "走访 1 讲了 2 遍医保政策", "", nil},
+		{"buyers", "走访 1 帮忙联系了 2 家收购商", "", nil},
+		{"rooms", "走访 1 老人说 3 间房都漏雨", "", nil},
+		{"an age in 周岁", "走访 1 孙子 2 周岁了", "", nil},
+		{"an hour", "走访 1 下午 3 点去的", "", nil},
+		{"an ordinal", "走访 1 老人说 第 2 回来", "", nil},
+		{"家里 starts a part", "讲政策 1 讲了医保 2 家里没人", "讲政策 ", []string{"1:1 讲了医保", "2:2 家里没人"}},
+		{"a weekday starts a part", "走访 1 周一去的 3 周三去的", "走访 ", []string{"1:1 周一去的", "3:3 周三去的"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -113,4 +126,25 @@ func FuzzSplitEach(f *testing.F) {
 			seen[num], rest = true, rest[at+len(text):]
 		}
 	})
+}
+
+// TestReportCountsAreNoList: a cadre's visit to household 1 whose words hold counts after a space
+// ("2 楼漏水", "2 家收购商", "3 口人") is household 1's one report with all its words; it was cut
+// into reports for households 2 and 3 with pieces of the sentence.
+func TestReportCountsAreNoList(t *testing.T) {
+	h := newHarness(t)
+	for _, msg := range []string{"走访 1 房子 2 楼漏水 已联系维修", "走访 1 帮忙联系了 2 家收购商", "走访 1 孩子读初 2 成绩好"} {
+		got := h.send(CadreZhang, msg)
+		wantNot(t, got, "各记各的", "王秋菊")
+		wantContains(t, got, "走访｜王春发")
+	}
+	cs := h.checkIns(CadreZhang)
+	if len(cs) != 3 {
+		t.Fatalf("check-ins %+v, want 3", cs)
+	}
+	for i, want := range []string{"房子 2 楼漏水 已联系维修", "帮忙联系了 2 家收购商", "孩子读初 2 成绩好"} {
+		if cs[i].HouseholdID != h.household(HHWang) || cs[i].Text != want {
+			t.Fatalf("check-in %d %+v, want 王春发's with %q", i, cs[i], want)
+		}
+	}
 }
