@@ -175,16 +175,15 @@ func leaveLength(f []string, now time.Time) []string {
 	return append([]string{f[0], f[1], f[1]}, f[2:]...)
 }
 
-// leaveDaysIn is the length a field says ("三天"), 0 when it says none or more than a year.
+// leaveDaysIn is the length a field says ("三天"), 0 when it says none. A length over a year is
+// still one (at most 999 days), so 请假 refuses it as too long rather than taking "明天 400天" as a
+// day's leave with 400天 for its reason.
 func leaveDaysIn(s string) int {
 	m := leaveDaysOnly.FindStringSubmatch(s)
 	if m == nil {
 		return 0
 	}
-	if n := countWord(m[1]); n <= leaveMaxDays {
-		return n
-	}
-	return 0
+	return countWord(m[1])
 }
 
 // parseLeaveArgs parses the arguments of 请假; the string is the reply for bad input.

@@ -41,6 +41,7 @@ func TestParseLeaveArgs(t *testing.T) {
 		{"a length from a date", "张伟 12月8日 3天 住院", "张伟", d(2026, 12, 8), d(2026, 12, 10), "住院", false},
 		{"a length said as 请两天假", "张伟 请两天假", "张伟", d(2026, 11, 23), d(2026, 11, 24), "", false},
 		{"a year's length is too long", "张伟 400天", "", time.Time{}, time.Time{}, "", true},
+		{"a length over a year after a date is too long", "张伟 明天 400天", "", time.Time{}, time.Time{}, "", true},
 		{"no date at all", "张伟 住院", "", time.Time{}, time.Time{}, "", true},
 		{"end before start", "张伟 12-15 12-01", "", time.Time{}, time.Time{}, "", true},
 		{"no such day", "张伟 2月30日 3月1日", "", time.Time{}, time.Time{}, "", true},
@@ -95,6 +96,7 @@ func TestLeaveCommand(t *testing.T) {
 		{"other unit's cadre by code", CoordChen, "请假 P01 12-01 12-05", []string{"不在您负责的单位范围内"}, 0},
 		{"end before start", CoordLi, "请假 张伟 12-15 12-01", []string{"结束日期早于开始日期"}, 0},
 		{"usage", CoordLi, "请假 张伟", []string{"请这样写：请假"}, 0},
+		{"a length over a year is no reason", CoordLi, "请假 张伟 明天 999天", []string{"请假不能超过一年"}, 0},
 		{"cadre may not: it goes to the coordinator", CadreZhao, "请假 张伟 12-01 12-05", []string{"已转告单位协调员 李协调", "【请假】干部 赵敏 发来：“请假 张伟 12-01 12-05”"}, 0},
 	}
 	for _, c := range cases {
