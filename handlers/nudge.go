@@ -81,7 +81,7 @@ func (r *Router) nudgeTarget(ctx context.Context, c *Caller, args string) (store
 	if err != nil {
 		return store.Person{}, "", err
 	}
-	for n := min(4, utf8.RuneCountInString(first)-1); n >= 2; n-- { // the longest name that is one
+	for n := min(4, utf8.RuneCountInString(first)); n >= 2; n-- { // the longest name that is one; two 陈建国s are asked apart
 		name := string([]rune(first)[:n])
 		hits := named(cadres, name)
 		switch len(hits) {

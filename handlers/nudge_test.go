@@ -3,6 +3,9 @@ package handlers_test
 import (
 	"testing"
 	"time"
+
+	"qinqi/internal/domain"
+	"qinqi/store"
 )
 
 // TestCoordinatorNudgesCadre: a coordinator's reminder, as a command or said as they talk, reaches
@@ -30,4 +33,19 @@ func TestCoordinatorNudgesCadre(t *testing.T) {
 	wantContains(t, h.send(CadreZhang, "提醒干部 赵敏"), "不是您这个身份能用的命令")
 	h.clk.Advance(12 * time.Hour) // 22:30
 	wantContains(t, h.send(CoordLi, "提醒一下赵敏"), "已提醒 赵敏（现在是休息时间，08:00 后送到）")
+}
+
+// TestNudgeSameName: with two cadres of the name in the coordinator's units, a reminder by name
+// (as a command or said) asks which by code and reminds nobody; it said no such cadre was found.
+func TestNudgeSameName(t *testing.T) {
+	h := newCoordHarness(t)
+	u := h.unit("U0101")
+	h.must(h.st.UpsertPeople(h.ctx, []store.Person{{Code: "P09", Name: "张伟", Roles: domain.MakeRoles(domain.RoleCadre), UnitID: &u}}, nil))
+	for _, in := range []string{"提醒干部 张伟 这周去王家", "提醒张伟这周去王家"} {
+		rs := h.replies(CoordLi, in)
+		if len(rs) != 1 {
+			t.Fatalf("%s: replies %+v, want only the question back", in, rs)
+		}
+		wantContains(t, rs[0].Text, "P01", "P09")
+	}
 }
