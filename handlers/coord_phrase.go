@@ -46,6 +46,23 @@ var leaveEndSaid = regexp.MustCompile(`^(\p{Han}{2,4}?)\s*(?:已经)?(?:销假|�
 // cadres are read as 接力 reads them (names or person codes of the caller's units).
 var relaySaid = regexp.MustCompile(`^把?(\p{Han}{2,4}?|[A-Za-z]+\d+)(?:的)?(?:结对户|帮扶户|户|亲戚|结对)?(?:都|全部|全都)?(?:交给|转给|移交给|交接给|转交给)(\p{Han}{2,4}|[A-Za-z]+\d+)(?:了)?$`)
 
+// nudgeFillers are the only tails cut from a reminder said in a sentence: its other words are the
+// coordinator's own and go to the cadre as said ("让他明天来开会" keeps 开会, "把台账交一下" 一下).
+var nudgeFillers = []string{"谢谢", "吧", "呢", "啊", "哈"}
+
+// withoutLeads is a message without the request words before it (coordLeads) and the fillers
+// after it (nudgeFillers).
+func withoutLeads(text string) string {
+	t := trimSeps(text)
+	for w := prefixOf(t, coordLeads); w != "" && len(w) < len(t); w = prefixOf(t, coordLeads) {
+		t = trimSeps(t[len(w):])
+	}
+	for w := suffixOf(t, nudgeFillers); w != "" && len(w) < len(t); w = suffixOf(t, nudgeFillers) {
+		t = trimSeps(t[:len(t)-len(w)])
+	}
+	return t
+}
+
 // IsWeek tells whether a period command's words name a week.
 func IsWeek(words string) bool {
 	for _, w := range weekWords {
@@ -86,6 +103,9 @@ func CoordPhrase(text string, isPeriod func(string) bool) (string, bool) {
 		return "接力 " + m[1] + " " + m[2], true
 	}
 	if n := nudgePhrase(t); n != "" { // "提醒一下陈建国", "给陈建国发个消息 让他抓紧"
+		if said := nudgePhrase(withoutLeads(text)); said != "" { // the words as said: "…来开会", "…交一下"
+			n = said
+		}
 		return n, true
 	}
 	if name, ok := cadreAsked(t, isPeriod); ok {

@@ -35,6 +35,26 @@ func TestCoordinatorNudgesCadre(t *testing.T) {
 	wantContains(t, h.send(CoordLi, "提醒一下赵敏"), "已提醒 赵敏（现在是休息时间，08:00 后送到）")
 }
 
+// TestNudgeWordsAsSaid: a reminder said in a sentence reaches the cadre with the coordinator's
+// words whole (开会 and 一下 are not cut as request words; only a closing 吧 or 谢谢 is).
+func TestNudgeWordsAsSaid(t *testing.T) {
+	h := newCoordHarness(t)
+	cases := []struct{ in, told, note string }{
+		{"提醒张伟明天来开会", "已提醒 张伟：“明天来开会”", "李协调：明天来开会\n"},
+		{"请给张伟发个消息 让他把台账交一下", "已提醒 张伟：“让他把台账交一下”", "李协调：把台账交一下\n"},
+		{"提醒一下张伟吧", "已提醒 张伟。", "李协调：请抽空联系一下还没联系的结对户。"},
+		{"督促张伟抓紧走访 谢谢", "已提醒 张伟：“抓紧走访”", "李协调：抓紧走访\n"},
+	}
+	for _, c := range cases {
+		rs := h.replies(CoordLi, c.in)
+		if len(rs) != 2 || rs[1].To != int64(h.person(CadreZhang)) {
+			t.Fatalf("%s: replies %+v", c.in, rs)
+		}
+		wantContains(t, rs[0].Text, c.told)
+		wantContains(t, rs[1].Text, c.note)
+	}
+}
+
 // TestNudgeSameName: with two cadres of the name in the coordinator's units, a reminder by name
 // (as a command or said) asks which by code and reminds nobody; it said no such cadre was found.
 func TestNudgeSameName(t *testing.T) {
