@@ -145,4 +145,3 @@ func (j *VisitConfirmAsk) ask(ctx context.Context, tx *store.Store, chunk []aske
 	}
 	return nil
 }
-
