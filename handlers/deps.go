@@ -27,6 +27,7 @@ type People interface {
 	HouseholdsOfCadre(ctx context.Context, cadre domain.PersonID, at time.Time) ([]store.PairedHousehold, error)
 	OpenRequestCounts(ctx context.Context, hhs []domain.HouseholdID) (map[domain.HouseholdID]int, error)
 	CoordinatorsOfUnit(ctx context.Context, unit domain.UnitID) ([]store.Person, error)
+	PairingByID(ctx context.Context, id domain.PairingID) (store.Pairing, error)
 }
 
 // CheckIns stores reports and their evidence.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"qinqi/bot"
 	"qinqi/internal/domain"
@@ -23,9 +24,37 @@ func (r *Router) myCadre(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 		if err != nil {
 			return nil, err
 		}
-		cards = append(cards, card)
+		note, err := r.relayedNote(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		cards = append(cards, note+card)
 	}
 	return say(replyCard(cards)), nil
+}
+
+// relayNoticeFor is how long after a relay the card says who the household's cadre was: a
+// household that asks for the old cadre by name ("陈建国电话") is shown the new one's card.
+const relayNoticeFor = 90 * 24 * time.Hour
+
+// relayedNote is the line before the card of a pairing handed over from another cadre lately, ""
+// for any other pairing.
+func (r *Router) relayedNote(ctx context.Context, p store.Pairing) (string, error) {
+	if p.RelayedFromID == nil || r.now().Sub(p.StartOn) > relayNoticeFor {
+		return "", nil
+	}
+	old, err := r.store.PairingByID(ctx, *p.RelayedFromID)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("relayed pairing: %w", err)
+	}
+	prev, err := r.store.PersonByID(ctx, old.CadreID)
+	if err != nil {
+		return "", fmt.Errorf("earlier cadre: %w", err)
+	}
+	return replyRelayedCard(prev.Name, p.StartOn), nil
 }
 
 // cadreCard is a cadre's contact card as households see it.

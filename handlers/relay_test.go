@@ -212,3 +212,21 @@ func TestRelayAsksFirst(t *testing.T) {
 		}
 	})
 }
+
+// TestCardAfterARelaySaysWhoChanged: for 90 days after a relay, a household asking for its cadre,
+// even by the old cadre's name, is told the cadre changed before it sees the new card.
+func TestCardAfterARelaySaysWhoChanged(t *testing.T) {
+	h := newCoordHarness(t)
+	wantContains(t, h.send(CoordLi, "接力 张伟 赵敏"), "请确认接力")
+	wantContains(t, h.send(CoordLi, "1"), "已把 张伟 的 3 户结对交给 赵敏")
+	for _, ask := range []string{"张伟电话", "我的干部"} {
+		got := h.send(HeadWang, ask)
+		wantContains(t, got, "（11月23日 起，您家的结对干部由 张伟 换成了下面这位，有事请找他）\n【联系卡】赵敏")
+		wantNot(t, got, "【联系卡】张伟")
+	}
+	h.clk.Advance(91 * 24 * time.Hour)
+	got := h.send(HeadWang, "我的干部")
+	wantContains(t, got, "【联系卡】赵敏")
+	wantNot(t, got, "换成了")
+	wantNot(t, h.send(HeadLiu, "我的干部"), "换成了") // never relayed
+}

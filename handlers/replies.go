@@ -779,6 +779,11 @@ func replyRerated(before, score int) string {
 
 const replyAlreadyRated = "这件诉求已经打过分了，谢谢您！还有事随时发“诉求 …”或语音。"
 
+// replyRelayedCard stands before the card of a cadre who took the household over lately.
+func replyRelayedCard(earlier string, since time.Time) string {
+	return fmt.Sprintf("（%s 起，您家的结对干部由 %s 换成了下面这位，有事请找他）\n", since.Format("1月2日"), earlier)
+}
+
 func replyCard(cards []string) string {
 	if len(cards) == 0 {
 		return "您暂时没有结对干部。有事请拨打镇政府或村委会电话。"
