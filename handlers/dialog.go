@@ -162,7 +162,7 @@ func (r *Router) dialogAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool
 			return out, handled, err
 		}
 	}
-	if d.Kind == dlgRelay && c.In.Kind == bot.KindText {
+	if d.Kind == dlgRelay {
 		return r.relayAnswer(ctx, c, d)
 	}
 	if d.Kind == dlgRate && c.In.Kind == bot.KindText {

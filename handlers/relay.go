@@ -95,9 +95,14 @@ func (r *Router) relayPreview(ctx context.Context, from, to domain.PersonID) (mo
 }
 
 // relayAnswer takes the coordinator's answer to the relay question: yes relays, no cancels, and
-// anything else cancels too and is handled as the new message it is (handled false).
+// anything else cancels too and is handled as the new message it is (handled false), its reply
+// saying first that nothing was relayed. Only typed text says yes: a photo, a file or a voice
+// message (whatever the platform heard in it) cancels like any other message.
 func (r *Router) relayAnswer(ctx context.Context, c *Caller, d dialog) ([]bot.Reply, bool, error) {
-	yes, no := relayYes(c.Text)
+	yes, no := false, false
+	if c.In.Kind == bot.KindText {
+		yes, no = relayYes(c.Text)
+	}
 	if !yes {
 		r.dropDialog(ctx, c.ID())
 		if no {

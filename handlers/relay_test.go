@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"qinqi/bot"
 	"qinqi/handlers"
 	"qinqi/internal/clock"
 	"qinqi/internal/domain"
@@ -229,4 +230,24 @@ func TestCardAfterARelaySaysWhoChanged(t *testing.T) {
 	wantContains(t, got, "【联系卡】赵敏")
 	wantNot(t, got, "换成了")
 	wantNot(t, h.send(HeadLiu, "我的干部"), "换成了") // never relayed
+}
+
+// TestRelayAnsweredByMedia: a photo or a voice message (even one the platform heard as 确认) sent
+// while the relay question waits relays nothing and says so first; the pairings stay, and a 1
+// after it is no answer. The relay was dropped without a word, so the coordinator could not tell.
+func TestRelayAnsweredByMedia(t *testing.T) {
+	h := newCoordHarness(t)
+	zhaos := func() int {
+		ps, err := h.st.ActivePairingsOfCadre(h.ctx, h.person(CadreZhao), h.clk.Now())
+		h.must(err)
+		return len(ps)
+	}
+	for _, m := range []bot.Message{{Kind: bot.KindImage, MediaRef: "media/p1.jpg"}, {Kind: bot.KindVoice, MediaRef: "media/v1.amr", Text: "确认"}} {
+		wantContains(t, h.send(CoordLi, "接力 张伟 赵敏"), "请确认接力")
+		wantContains(t, h.msg(CoordLi, m), "刚才的接力没有执行，结对不变")
+		wantNot(t, h.send(CoordLi, "1"), "已把 张伟")
+		if n := zhaos(); n != 1 {
+			t.Fatalf("after a %s 赵敏 has %d pairings, want 1", m.Kind, n)
+		}
+	}
 }

@@ -141,14 +141,16 @@ func (r *Router) handle(ctx context.Context, in bot.Inbound) ([]bot.Reply, error
 			return out, err
 		}
 	}
-	switch in.Kind {
+	switch in.Kind { // a question the message dropped (c.Before) is said first whatever its kind
 	case bot.KindLocation, bot.KindImage:
-		return r.media(ctx, c)
+		out, err := r.media(ctx, c)
+		return withBefore(c, out, err)
 	case bot.KindVoice:
-		return r.voice(ctx, c)
+		out, err := r.voice(ctx, c)
+		return withBefore(c, out, err)
 	case bot.KindText, "":
 	default:
-		return nil, refuse(replyUnsupported(r.roleOf(c), r.now()))
+		return withBefore(c, nil, refuse(replyUnsupported(r.roleOf(c), r.now())))
 	}
 	out, err := r.dispatch(ctx, c)
 	return withBefore(c, out, err)
