@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -55,43 +56,68 @@ func (r *Router) relay(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if from.ID == to.ID {
 		return nil, refuse(replyRelayUsage)
 	}
-	moved, kept, err := r.relayPreview(ctx, from.ID, to.ID)
+	p, err := r.relayPreview(ctx, from.ID, to.ID)
 	if err != nil {
 		return nil, err
 	}
-	if len(moved)+len(kept) == 0 {
+	if len(p.ids) == 0 {
 		return nil, refuse(replyRelayNothing(from.Name))
 	}
-	if !r.saveDialog(ctx, c.ID(), dialog{Kind: dlgRelay, Refs: []int64{int64(from.ID), int64(to.ID)}, Source: sourceID(c.In)}) {
-		return nil, refuse(replyRelayNotAsked)
-	}
-	return asked(say(replyRelayConfirm(from.Name, to.Name, moved, kept))), nil
+	return r.askRelay(ctx, c, from, to, p, "")
 }
 
-// relayPreview names the households a relay would hand from one cadre to the other, and apart
+// askRelay keeps the question with the households it named and asks it; before, when not "", is
+// said first (the list changed since the last question).
+func (r *Router) askRelay(ctx context.Context, c *Caller, from, to store.Person, p relayList, before string) ([]bot.Reply, error) {
+	d := dialog{Kind: dlgRelay, Refs: []int64{int64(from.ID), int64(to.ID)}, Options: p.ids, Source: sourceID(c.In)}
+	if !r.saveDialog(ctx, c.ID(), d) {
+		return nil, refuse(replyRelayNotAsked)
+	}
+	q := replyRelayConfirm(from.Name, to.Name, p.moved, p.kept)
+	if before != "" {
+		return asked(say(before, q)), nil
+	}
+	return asked(say(q)), nil
+}
+
+// relayList is what a relay would do: the households handed over (moved), those the new cadre
+// already has (kept), by name, and all of them by id in the old cadre's order.
+type relayList struct {
+	moved, kept []string
+	ids         []domain.HouseholdID
+}
+
+// same reports whether a relay would still move exactly the households asked about.
+func (l relayList) same(asked []domain.HouseholdID) bool {
+	return slices.Equal(l.ids, asked)
+}
+
+// relayPreview lists the households a relay would hand from one cadre to the other, and apart
 // those the other already has.
-func (r *Router) relayPreview(ctx context.Context, from, to domain.PersonID) (moved, kept []string, err error) {
+func (r *Router) relayPreview(ctx context.Context, from, to domain.PersonID) (relayList, error) {
 	now := r.now()
+	var l relayList
 	hs, err := r.store.HouseholdsOfCadre(ctx, from, now)
 	if err != nil {
-		return nil, nil, fmt.Errorf("households of cadre: %w", err)
+		return l, fmt.Errorf("households of cadre: %w", err)
 	}
 	theirs, err := r.store.HouseholdsOfCadre(ctx, to, now)
 	if err != nil {
-		return nil, nil, fmt.Errorf("households of cadre: %w", err)
+		return l, fmt.Errorf("households of cadre: %w", err)
 	}
 	has := map[domain.HouseholdID]bool{}
 	for _, h := range theirs {
 		has[h.Household.ID] = true
 	}
 	for _, h := range hs {
+		l.ids = append(l.ids, h.Household.ID)
 		if has[h.Household.ID] {
-			kept = append(kept, h.Household.HeadName)
+			l.kept = append(l.kept, h.Household.HeadName)
 		} else {
-			moved = append(moved, h.Household.HeadName)
+			l.moved = append(l.moved, h.Household.HeadName)
 		}
 	}
-	return moved, kept, nil
+	return l, nil
 }
 
 // relayAnswer takes the coordinator's answer to the relay question: yes relays, no cancels, and
@@ -115,16 +141,18 @@ func (r *Router) relayAnswer(ctx context.Context, c *Caller, d dialog) ([]bot.Re
 		r.dropDialog(ctx, c.ID())
 		return nil, true, refuse(replyRelayUsage)
 	}
-	out, err := r.confirmedRelay(ctx, c, domain.PersonID(d.Refs[0]), domain.PersonID(d.Refs[1]))
-	if !failed(err) { // a retry must still find the question
+	out, err := r.confirmedRelay(ctx, c, d)
+	if again := len(out) > 0 && out[0].Question; !failed(err) && !again { // a retry must still find the question, a new one stays
 		r.dropDialog(ctx, c.ID())
 	}
 	return out, true, err
 }
 
 // confirmedRelay looks the two cadres up again (either may have moved units while the question
-// waited) and relays.
-func (r *Router) confirmedRelay(ctx context.Context, c *Caller, fromID, toID domain.PersonID) ([]bot.Reply, error) {
+// waited) and relays, unless the households have changed since the question named them (another
+// relay, a new pairing): then nothing moves and the question is asked again with the new list.
+func (r *Router) confirmedRelay(ctx context.Context, c *Caller, d dialog) ([]bot.Reply, error) {
+	fromID, toID := domain.PersonID(d.Refs[0]), domain.PersonID(d.Refs[1])
 	sc, err := r.scopeOf(ctx, c)
 	if err != nil {
 		return nil, err
@@ -137,6 +165,13 @@ func (r *Router) confirmedRelay(ctx context.Context, c *Caller, fromID, toID dom
 		if !ps[i].Roles.Has(domain.RoleCadre) || !sc.has(ps[i].UnitID) {
 			return nil, refuse(replyCadreOutOfScope(ps[i].Name))
 		}
+	}
+	p, err := r.relayPreview(ctx, fromID, toID)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.ids) > 0 && !p.same(d.Options) {
+		return r.askRelay(ctx, c, ps[0], ps[1], p, replyRelayChanged)
 	}
 	return r.doRelay(ctx, c, ps[0], ps[1])
 }

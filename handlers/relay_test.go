@@ -251,3 +251,30 @@ func TestRelayAnsweredByMedia(t *testing.T) {
 		}
 	}
 }
+
+// TestRelayListChanged: when 张伟's households change while the question waits (another
+// coordinator relays 钱老师's household to him), 1 moves nothing and asks again with the new list;
+// 1 to that relays what it named. It moved the new household too, which nobody had been shown.
+func TestRelayListChanged(t *testing.T) {
+	h := newCoordHarness(t)
+	h.must(h.st.UpsertHouseholds(h.ctx, []store.Household{{Code: "H09", HeadName: "钱家户", Initials: "qjh"}}, nil))
+	h.must(h.st.UpsertPairings(h.ctx, []store.Pairing{{Code: "J09", CadreID: h.person(CadreQian), HouseholdID: h.household("H09"), StartOn: clock.Date(2026, 3, 1)}}))
+	zhaos := func() int {
+		ps, err := h.st.ActivePairingsOfCadre(h.ctx, h.person(CadreZhao), h.clk.Now())
+		h.must(err)
+		return len(ps)
+	}
+	wantContains(t, h.send(CoordLi, "接力 张伟 赵敏"), "把 张伟 的 3 户结对交给 赵敏")
+	wantContains(t, h.send(AdminSun, "接力 钱老师 张伟"), "请确认接力")
+	wantContains(t, h.send(AdminSun, "1"), "已把 钱老师 的 1 户结对交给 张伟")
+
+	got := h.send(CoordLi, "1")
+	wantContains(t, got, "接力没有执行：问您之后结对户有了变化", "把 张伟 的 4 户结对交给 赵敏", "钱家户")
+	if n := zhaos(); n != 1 {
+		t.Fatalf("赵敏 has %d pairings after the changed list, want 1", n)
+	}
+	wantContains(t, h.send(CoordLi, "1"), "已把 张伟 的 4 户结对交给 赵敏")
+	if n := zhaos(); n != 5 {
+		t.Fatalf("赵敏 has %d pairings, want 5", n)
+	}
+}

@@ -1029,6 +1029,9 @@ const (
 	replyRelayCancelled = "已取消，接力没有执行，结对不变。"
 	// replyRelayLeft is said before the reply to a message sent instead of answering the relay question.
 	replyRelayLeft = "（刚才的接力没有执行，结对不变；要接力请重新发「接力 旧干部 新干部」。）"
+	// replyRelayChanged is said before the relay question asked again: the households changed while
+	// it waited.
+	replyRelayChanged = "接力没有执行：问您之后结对户有了变化，请看下面新的名单再确认。"
 	// replyRelayNotAsked: the question cannot be kept (the KV is down), so nothing is relayed unasked.
 	replyRelayNotAsked = "系统暂时记不住确认问题，接力没有执行，结对不变。请过几分钟再发一次。"
 )
