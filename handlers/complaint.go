@@ -44,12 +44,16 @@ func (r *Router) fileComplaint(ctx context.Context, c *Caller, text string, medi
 	if len(pairs) == 0 {
 		return nil, refuse(replyComplaintNoUnit)
 	}
-	cadre, coords, err := r.requestRouting(ctx, pairs)
+	cadre, err := r.store.PersonByID(ctx, pairs[0].CadreID)
+	if err != nil {
+		return nil, fmt.Errorf("route complaint: %w", err)
+	}
+	coords, err := r.complaintHandlers(ctx, cadre.UnitID, pairs)
 	if err != nil {
 		return nil, fmt.Errorf("route complaint: %w", err)
 	}
 	if len(coords) == 0 {
-		return nil, refuse(replyComplaintNoUnit)
+		return nil, refuse(replyComplaintNobody)
 	}
 	now := r.now()
 	req := store.Request{HouseholdID: hh.ID, PersonID: c.ID(), PairingID: &pairs[0].ID, Kind: domain.ReqComplaint,
@@ -73,4 +77,38 @@ func (r *Router) fileComplaint(ctx context.Context, c *Caller, text string, medi
 		return nil, fmt.Errorf("create complaint: %w", err)
 	}
 	return say(replyComplaintSaved(saved)), nil
+}
+
+// complaintHandlers are the coordinators a household's complaint goes to: those of its cadre's unit
+// (or the nearest unit above that has some) who are not themselves one of the household's cadres.
+// A cadre who also coordinates their unit never hears a complaint about their own household; when
+// that leaves nobody, the units above take it.
+func (r *Router) complaintHandlers(ctx context.Context, unit *domain.UnitID, pairs []store.Pairing) ([]store.Person, error) {
+	paired := map[domain.PersonID]bool{}
+	for _, p := range pairs {
+		paired[p.CadreID] = true
+	}
+	seen := map[domain.UnitID]bool{}
+	for id := unit; id != nil && !seen[*id]; {
+		seen[*id] = true
+		coords, err := r.store.CoordinatorsOfUnit(ctx, *id)
+		if err != nil || len(coords) == 0 { // none here nor above
+			return nil, err
+		}
+		var out []store.Person
+		for _, co := range coords {
+			if !paired[co.ID] {
+				out = append(out, co)
+			}
+		}
+		if len(out) > 0 {
+			return out, nil
+		}
+		u, err := r.store.UnitByID(ctx, *id)
+		if err != nil {
+			return nil, fmt.Errorf("unit %d: %w", *id, err)
+		}
+		id = u.ParentID
+	}
+	return nil, nil
 }

@@ -616,6 +616,9 @@ const replyWaitDropped = "好的，没有记下什么。有事随时发，也可
 const replyAskComplaint = "请说说要反映什么事，打字、发语音或发照片都行。会直接交给单位负责人，不会转给您的结对干部。"
 const replyComplaintNoUnit = "您暂时没有结对干部，投诉无法转给单位负责人。请拨打镇政府或单位的办公电话反映。"
 
+// replyComplaintNobody: the cadre's unit has no coordinator other than the household's own cadre.
+const replyComplaintNobody = "您的投诉暂时没有单位负责人可以接收（不会转给您的结对干部）。请拨打镇政府或单位的办公电话反映。"
+
 func hoursLabel(d time.Duration) string {
 	if d >= 24*time.Hour && d%(24*time.Hour) == 0 {
 		return fmt.Sprintf("%d天", int(d/(24*time.Hour)))

@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"qinqi/internal/domain"
+	"qinqi/store"
 )
 
 // TestHouseholdChasesARequest: "诉求 1 还没办" (and 催一下) answers with the state and tells the cadre
@@ -55,5 +58,37 @@ func TestHouseholdChasesARequest(t *testing.T) {
 
 	if got := h.send(HeadLiu, "诉求 1 还没办"); !strings.Contains(got, "已收到您的诉求") {
 		t.Fatalf("a household with nothing on file: %q", got)
+	}
+}
+
+// TestComplaintSkipsCadreWhoCoordinates: 张伟 also coordinates 县农业农村局; a complaint from his
+// household and its chase reach 李协调 only, never 张伟. With no other coordinator left in the
+// unit, the household is told to phone. He was sent the complaint about himself as one of its coordinators.
+func TestComplaintSkipsCadreWhoCoordinates(t *testing.T) {
+	h := newHarness(t)
+	u := h.unit("U01")
+	h.must(h.st.UpsertPeople(h.ctx, []store.Person{{Code: CadreZhang, Name: "张伟", Phone: "13800000001",
+		Roles: domain.MakeRoles(domain.RoleCadre, domain.RoleCoordinator), UnitID: &u}}, nil))
+	wantContains(t, h.send(HeadWang, "投诉 张伟半年没来过"), "投诉已收到（编号1）")
+	wantContains(t, h.send(HeadWang, "催一下"), "1号：已提醒单位负责人")
+	if n := h.notesTo(CadreZhang, ""); len(n) != 0 {
+		t.Fatalf("the cadre heard of the complaint: %q", n)
+	}
+	if n := h.notesTo(CoordLi, "complaint"); len(n) != 1 {
+		t.Fatalf("complaint notes to 李协调 %q, want 1", n)
+	}
+	if n := h.notesTo(CoordLi, "chase:"); len(n) != 1 {
+		t.Fatalf("chase notes to 李协调 %q, want 1", n)
+	}
+	if q := h.requests(HHWang)[0]; q.AssigneeID == nil || *q.AssigneeID != h.person(CoordLi) {
+		t.Fatalf("complaint held by %v, want 李协调", q.AssigneeID)
+	}
+
+	u2 := h.unit("U02")
+	h.must(h.st.UpsertPeople(h.ctx, []store.Person{{Code: CoordLi, Name: "李协调", Phone: "13900000009",
+		Roles: domain.MakeRoles(domain.RoleCoordinator), UnitID: &u2}}, nil))
+	wantContains(t, h.send(HeadWang, "投诉 还是没来"), "暂时没有单位负责人可以接收", "办公电话")
+	if n := h.notesTo(CadreZhang, ""); len(n) != 0 {
+		t.Fatalf("with no other coordinator the cadre heard of it: %q", n)
 	}
 }
