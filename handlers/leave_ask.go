@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"qinqi/bot"
@@ -67,6 +68,15 @@ func countWord(s string) int {
 // askLeave passes a cadre's leave request to the coordinators of their unit (see above).
 func (r *Router) askLeave(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if c.Is(domain.RoleCoordinator) || c.Is(domain.RoleAdmin) {
+		own, err := r.saysOwnLeave(ctx, c)
+		if err != nil || !own {
+			return r.leave(ctx, c)
+		}
+		from, to, ok := leaveAskedDates(c.Text, r.now())
+		if !ok {
+			return nil, refuse(replyLeaveUsage)
+		}
+		c.Args = fmt.Sprintf("%s %s %s", c.Person.Code, from.Format(time.DateOnly), to.Format(time.DateOnly))
 		return r.leave(ctx, c) // one who records leave records their own
 	}
 	cmd := "请假 " + c.Person.Name + " 开始日期 结束日期"
@@ -80,6 +90,9 @@ func (r *Router) askLeave(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 // unit the same way, with 销假 to send.
 func (r *Router) askLeaveEnd(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if c.Is(domain.RoleCoordinator) || c.Is(domain.RoleAdmin) {
+		if own, err := r.saysOwnLeave(ctx, c); err == nil && own {
+			c.Args = c.Person.Code
+		}
 		return r.endLeave(ctx, c)
 	}
 	return r.passLeave(ctx, c, noteLeaveEndAsked(c.Person.Name, c.Text), replyLeaveEndAsked)
@@ -104,4 +117,25 @@ func (r *Router) passLeave(ctx context.Context, c *Caller, note string, told fun
 		notes = append(notes, bot.Reply{To: int64(co.ID), Text: note})
 	}
 	return append(say(told(names)), notes...), nil
+}
+
+// saysOwnLeave: a coordinator or administrator who is also a cadre speaks of their own leave
+// ("请假 明天到后天 家里有事", "我回来了 销假"): the words name no cadre by code or name first.
+func (r *Router) saysOwnLeave(ctx context.Context, c *Caller) (bool, error) {
+	if !c.Is(domain.RoleCadre) {
+		return false, nil
+	}
+	first, _, _ := strings.Cut(trimSeps(c.Args), " ")
+	if first == "" {
+		return true, nil
+	}
+	if p, err := r.extra.Coord.PersonByCode(ctx, first); err == nil && p.Roles.Has(domain.RoleCadre) {
+		return false, nil
+	}
+	sc, err := r.scopeOf(ctx, c)
+	if err != nil {
+		return false, err
+	}
+	hits, err := r.cadresNamed(ctx, sc, first)
+	return len(hits) == 0 && !strings.HasPrefix(first, c.Person.Name), err
 }

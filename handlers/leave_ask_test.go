@@ -113,3 +113,27 @@ func TestNotesMaskBeforeClipping(t *testing.T) {
 	wantContains(t, notes[0], "【催办】", "138****")
 	wantNot(t, notes[0], "1380000")
 }
+
+// TestCoordinatorCadreOwnLeave: a coordinator who is also a cadre records their own leave and 销假
+// in their own words (请假 明天到后天 家里有事, 销假); they were told the usage of 请假 <干部>, or
+// that no cadre 我回来了 was found. Naming a cadre still records that cadre's leave.
+func TestCoordinatorCadreOwnLeave(t *testing.T) {
+	h := newCoordHarness(t)
+	u := h.unit("U01")
+	h.must(h.st.UpsertPeople(h.ctx, []store.Person{{Code: CadreZhang, Name: "张伟", Phone: "13800000001",
+		Roles: domain.MakeRoles(domain.RoleCadre, domain.RoleCoordinator), UnitID: &u}}, nil))
+	zhang, zhao := h.person(CadreZhang), h.person(CadreZhao)
+	wantContains(t, h.send(CadreZhang, "请假 明天到后天 家里有事"), "已记录 张伟 请假 11月24日–11月25日")
+	ls, err := h.st.LeavesOf(h.ctx, zhang)
+	h.must(err)
+	if len(ls) != 1 {
+		t.Fatalf("leaves %+v, want one", ls)
+	}
+	wantContains(t, h.send(CadreZhang, "请假 赵敏 明天"), "已记录 赵敏 请假 11月24日–11月24日")
+	if ls, _ := h.st.LeavesOf(h.ctx, zhao); len(ls) != 1 {
+		t.Fatalf("赵敏's leaves %+v, want one", ls)
+	}
+	h.clk.Advance(24 * time.Hour)
+	wantContains(t, h.send(CadreZhang, "我回来了 销假"), "已为 张伟 销假")
+	wantContains(t, h.send(CoordLi, "请假 张伟 12月8日 3天"), "已记录 张伟 请假 12月8日–12月10日")
+}
