@@ -70,6 +70,9 @@ func splitEach(text string, n int) (prefix string, parts []eachPart, ok bool) {
 // list number; 米 is rice here, not metres ("1 米20斤").
 func quantityFollows(rest string) bool {
 	rest = strings.TrimLeft(rest, " ")
+	if countedFollows(rest) { // "2 块钱", "3 个月" are counts though 块钱 and 个月 are no goods
+		return true
+	}
 	if isUnitWord(rest) {
 		return false
 	}
@@ -83,19 +86,20 @@ func quantityFollows(rest string) bool {
 			return true
 		}
 	}
-	return countedFollows(rest)
+	return false
 }
 
 // countWords are measure words a cadre writes after a count in a visit's words ("3 口人", "讲了 2
-// 遍", "1 楼厨房", "2 家收购商", "3 点去的"); countNotWords start with one of them but begin a
+// 遍", "1 楼厨房", "2 家收购商", "3 点去的", "2 块钱一斤"); countNotWords start with one of them but begin a
 // household's part ("2 家里没人", "1 周一去的", "2 回来了").
 var (
 	countWords = []string{"口", "顿", "遍", "趟", "间", "栋", "楼", "层", "家", "周", "组", "位", "名", "胎", "级",
 		"点", "小时", "分钟", "辆", "棵", "株", "匹", "处", "座", "倍", "批", "轮", "场", "节", "盏", "扇", "根", "颗",
-		"碗", "杯", "顶", "室", "届", "句", "回"}
+		"碗", "杯", "顶", "室", "届", "句", "回", "块钱", "个月", "件事", "个人", "百", "千", "代人", "班", "档", "片",
+		"单元", "兄弟", "姐妹"}
 	countNotWords = []string{"家里", "家人", "家中", "家属", "家庭", "家门", "口头", "周一", "周二", "周三", "周四", "周五",
 		"周六", "周日", "周天", "周末", "组织", "名下", "点名", "回来", "回去", "回家", "回访", "回复", "回答", "位置",
-		"处理", "节日", "根本", "根据", "场地", "层面", "室内", "级别"}
+		"处理", "节日", "根本", "根据", "场地", "层面", "室内", "级别", "班车", "档案", "片区"}
 )
 
 // countedFollows: the words after a number start with a measure word (countWords), so the number

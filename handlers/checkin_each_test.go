@@ -40,6 +40,13 @@ func TestSplitEach(t *testing.T) {
 		{"an age in 周岁", "走访 1 孙子 2 周岁了", "", nil},
 		{"an hour", "走访 1 下午 3 点去的", "", nil},
 		{"an ordinal", "走访 1 老人说 第 2 回来", "", nil},
+		{"money in 块钱", "走访 1 他说 2 块钱一斤", "", nil},
+		{"months", "走访 1 儿子出去打工 3 个月了", "", nil},
+		{"a building's unit", "走访 1 住 2 楼 3 单元", "", nil},
+		{"pills", "走访 1 老人吃了 2 片药", "", nil},
+		{"generations", "走访 1 一家 3 代人住一起", "", nil},
+		{"hundreds", "走访 1 给了 2 百块", "", nil},
+		{"提醒 still starts a part", "电话 1 讲了医保 2 提醒交养老保险", "电话 ", []string{"1:1 讲了医保", "2:2 提醒交养老保险"}},
 		{"家里 starts a part", "讲政策 1 讲了医保 2 家里没人", "讲政策 ", []string{"1:1 讲了医保", "2:2 家里没人"}},
 		{"a weekday starts a part", "走访 1 周一去的 3 周三去的", "走访 ", []string{"1:1 周一去的", "3:3 周三去的"}},
 	}
@@ -133,16 +140,16 @@ func FuzzSplitEach(f *testing.F) {
 // into reports for households 2 and 3 with pieces of the sentence.
 func TestReportCountsAreNoList(t *testing.T) {
 	h := newHarness(t)
-	for _, msg := range []string{"走访 1 房子 2 楼漏水 已联系维修", "走访 1 帮忙联系了 2 家收购商", "走访 1 孩子读初 2 成绩好"} {
+	for _, msg := range []string{"走访 1 房子 2 楼漏水 已联系维修", "走访 1 帮忙联系了 2 家收购商", "走访 1 孩子读初 2 成绩好", "走访 1 儿子出去打工 3 个月了"} {
 		got := h.send(CadreZhang, msg)
 		wantNot(t, got, "各记各的", "王秋菊")
 		wantContains(t, got, "走访｜王春发")
 	}
 	cs := h.checkIns(CadreZhang)
-	if len(cs) != 3 {
-		t.Fatalf("check-ins %+v, want 3", cs)
+	if len(cs) != 4 {
+		t.Fatalf("check-ins %+v, want 4", cs)
 	}
-	for i, want := range []string{"房子 2 楼漏水 已联系维修", "帮忙联系了 2 家收购商", "孩子读初 2 成绩好"} {
+	for i, want := range []string{"房子 2 楼漏水 已联系维修", "帮忙联系了 2 家收购商", "孩子读初 2 成绩好", "儿子出去打工 3 个月了"} {
 		if cs[i].HouseholdID != h.household(HHWang) || cs[i].Text != want {
 			t.Fatalf("check-in %d %+v, want 王春发's with %q", i, cs[i], want)
 		}
