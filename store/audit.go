@@ -40,9 +40,9 @@ type AuditEntry struct {
 // Audit writes one audit row; call it inside the transaction of the change it describes. In an
 // inbound batch the row is held and written with the batch's others before its commit (batch_hold.go).
 func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
-	var actor *domain.PersonID
+	var actor any
 	if e.Actor != 0 {
-		actor = &e.Actor
+		actor = int64(e.Actor)
 	}
 	detail, at := clipRunes(e.Detail, 1000), e.At.In(s.loc)
 	if h := s.held(ctx); h != nil {

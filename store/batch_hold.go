@@ -156,7 +156,7 @@ func (h *heldWrites) summaryStmts(stmts []heldStmt, per int) []heldStmt {
 		part := ids[start:min(start+per, len(ids))]
 		args := make([]any, 0, 2*len(part))
 		for _, id := range part {
-			args = append(args, id, h.sums.entries[id])
+			args = append(args, int64(id), h.sums.entries[id])
 		}
 		q := flushSQL("pairing_summaries "+h.s.driver, len(part), func() string { return h.s.appendSummarySQL(len(part)) })
 		stmts = append(stmts, heldStmt{q: q, args: args})
@@ -211,19 +211,19 @@ func doneSQL(n int) string {
 func (s *Store) doneArgs(marks []doneMark) []any {
 	args := make([]any, 0, 9*len(marks))
 	for _, m := range marks {
-		args = append(args, m.id, m.status)
+		args = append(args, int64(m.id), string(m.status))
 	}
 	for _, m := range marks {
-		args = append(args, m.id, m.at.In(s.loc))
+		args = append(args, int64(m.id), m.at.In(s.loc))
 	}
 	for _, m := range marks {
-		args = append(args, m.id, clipRunes(m.err, 500))
+		args = append(args, int64(m.id), clipRunes(m.err, 500))
 	}
 	for _, m := range marks {
-		args = append(args, m.id, m.person)
+		args = append(args, int64(m.id), idArg(m.person))
 	}
 	for _, m := range marks {
-		args = append(args, m.id)
+		args = append(args, int64(m.id))
 	}
 	return args
 }

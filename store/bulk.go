@@ -101,6 +101,24 @@ func (s *Store) BulkInsertCheckIns(ctx context.Context, rows []CheckIn) error {
 // checkInInsert builds "INSERT INTO check_ins (…) VALUES (?,…),(?,…)…" for n rows.
 func checkInInsert(n int) string { return insertSQL("check_ins", checkInColumns, n) }
 
+// The hand-written statements' arguments go to the driver as its own types (int64, string,
+// time.Time, nil): a named type or a pointer takes the driver's reflection instead, which copies
+// the value again (database/sql's converter and go-sql-driver/mysql's alike). idArg and ptrArg pass
+// what a pointer points to, or nil.
+func idArg[T ~int64](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return int64(*p)
+}
+
+func ptrArg[T string | time.Time | float64](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
 // insertSQL builds "INSERT INTO `table` (`col`,…) VALUES (?,…),(?,…)…" for n rows: the bulk writers'
 // multi-row INSERTs and the check-in path's single-row ones share it.
 func insertSQL(table string, cols []string, n int) string {

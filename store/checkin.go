@@ -89,9 +89,13 @@ func (s *Store) insertCheckIn(ctx context.Context, c *CheckIn) error {
 	if c.UpdatedAt.IsZero() {
 		c.UpdatedAt = now
 	}
-	id, err := s.insertRow(ctx, checkInInsertOne, c.PairingID, c.CadreID, c.HouseholdID, c.Kind, c.Mode,
-		c.OccurredAt, c.ReportedAt, c.Place, c.Text, c.Items, c.ValueFen, c.SalesItems, c.SalesFen, c.Lat, c.Lng,
-		c.DistanceM, c.Far, c.PhotoRef, c.SourceMsgID, c.ContentKey, c.UndoneAt, c.CreatedAt, c.UpdatedAt)
+	var dist any
+	if c.DistanceM != nil {
+		dist = int64(*c.DistanceM)
+	}
+	id, err := s.insertRow(ctx, checkInInsertOne, int64(c.PairingID), int64(c.CadreID), int64(c.HouseholdID), string(c.Kind),
+		string(c.Mode), c.OccurredAt, c.ReportedAt, c.Place, c.Text, c.Items, c.ValueFen, c.SalesItems, c.SalesFen, ptrArg(c.Lat),
+		ptrArg(c.Lng), dist, c.Far, c.PhotoRef, ptrArg(c.SourceMsgID), ptrArg(c.ContentKey), ptrArg(c.UndoneAt), c.CreatedAt, c.UpdatedAt)
 	c.ID = domain.CheckInID(id)
 	return err
 }

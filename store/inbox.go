@@ -45,8 +45,8 @@ func (s *Store) inboxArgs(args []any, m *InboxMessage) []any {
 	}
 	m.ReceivedAt = m.ReceivedAt.In(s.loc)
 	m.Text = clipRunes(m.Text, 4000)
-	return append(args, m.Transport, m.Account, m.MsgID, m.SenderKey, m.PersonID, m.Kind,
-		m.Text, m.Payload, m.Status, m.ReceivedAt, m.DoneAt, m.Error, m.Attempts)
+	return append(args, m.Transport, m.Account, m.MsgID, m.SenderKey, idArg(m.PersonID), m.Kind,
+		m.Text, m.Payload, string(m.Status), m.ReceivedAt, ptrArg(m.DoneAt), m.Error, int64(m.Attempts))
 }
 
 // ErrNotBatched: SaveInboundAll wrote nothing, and each row is to be saved with SaveInbound.

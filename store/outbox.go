@@ -82,8 +82,8 @@ func outboxArgs(s *Store, m *OutboxMessage) []any {
 	if m.CreatedAt.IsZero() {
 		m.CreatedAt = time.Now().In(s.loc)
 	}
-	return []any{m.Key, m.Account, m.Status, m.Priority, m.NextAttemptAt,
-		m.PersonID, m.ToKey, m.Kind, m.Text, m.FileName, m.FilePath, m.Urgent, m.Attempts, m.LastError, m.CreatedAt, m.SentAt}
+	return []any{m.Key, m.Account, string(m.Status), int64(m.Priority), m.NextAttemptAt,
+		idArg(m.PersonID), m.ToKey, m.Kind, m.Text, m.FileName, m.FilePath, m.Urgent, int64(m.Attempts), m.LastError, m.CreatedAt, ptrArg(m.SentAt)}
 }
 
 // enqueueReply is EnqueueOutbox for a reply of CompleteInbound, whose stored row nobody reads: in an
