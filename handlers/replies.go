@@ -510,8 +510,9 @@ const replyNoRequestsYet = "您还没有反映过事情。有事直接发给我�
 // replyStatusLine is one of a household's requests as they see it: what they said, when, and where
 // it stands in their words. who is the cadre handling it, "" for a complaint (never named there).
 func replyStatusLine(q store.Request, who string) string {
-	what := clipText(q.Text, 16)
-	if len([]rune(q.Text)) > 16 {
+	text := pii.Mask(q.Text) // masked before it is clipped, so no piece of a number is left
+	what := clipText(text, 16)
+	if len([]rune(text)) > 16 {
 		what += "…"
 	}
 	switch {

@@ -77,16 +77,13 @@ func (r *Router) statsScope(ctx context.Context, c *Caller, now time.Time) (coor
 	f := strings.Fields(c.Args)
 	for _, try := range [][2]string{{f[0], strings.Join(f[1:], " ")}, {f[len(f)-1], strings.Join(f[:len(f)-1], " ")}} {
 		unit, period := try[0], try[1]
-		if looksLikeDate(unit) {
-			continue
-		}
 		p, badP := parsePeriodArg(period, now, report.MonthOf(now))
 		if badP != "" {
 			continue
 		}
 		narrowed, err := r.narrow(ctx, sc, unit)
-		if _, refused := asUserError(err); refused && len(f) > 1 {
-			continue
+		if _, refused := asUserError(err); refused && (len(f) > 1 || looksLikeDate(unit)) {
+			continue // "统计 十一月份": a period mistyped, not a unit
 		}
 		return narrowed, p, err
 	}

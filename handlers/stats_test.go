@@ -30,6 +30,7 @@ func TestStatsCommand(t *testing.T) {
 		{"a month, then a sub-unit", CoordLi, "统计 11月 U0101", []string{"乡村振兴科 2026年11月"}, nil},
 		{"a unit outside the scope", CoordChen, "统计 乡村振兴科", []string{"不在您负责的单位范围内"}, []string{"走访"}},
 		{"neither unit nor period", CoordLi, "统计 火星局", []string{"没找到单位「火星局」"}, []string{"走访"}},
+		{"a period mistyped is a period", CoordLi, "统计 十三月", []string{"没看懂"}, []string{"没找到单位"}},
 		{"a unit and a bad period", CoordLi, "统计 乡村振兴科 13月", []string{"没看懂"}, []string{"走访"}},
 		{"malformed period", CoordLi, "统计 2026-13", []string{"没看懂", "2026Q4"}, []string{"走访"}},
 		{"future period", CoordLi, "统计 2027年", []string{"还没开始"}, []string{"走访"}},
@@ -151,4 +152,13 @@ func TestStatsShowsCadresActiveOfTotal(t *testing.T) {
 	wantContains(t, h.send(CoordLi, "统计 11月"), "本期报过的干部 2 / 2 人")
 	wantContains(t, h.send(CoordChen, "统计 11月"), "本期报过的干部 0 / 0 人") // 钱老师 has no household
 	wantContains(t, h.send(AdminSun, "统计 11月"), "本期报过的干部 2 / 2 人")
+}
+
+// TestStatsOfAUnitNamedLikeADate: a unit whose name holds 年 or 本 is still found by that name.
+func TestStatsOfAUnitNamedLikeADate(t *testing.T) {
+	h := newCoordHarness(t)
+	u1 := h.unit("U01")
+	h.must(h.st.UpsertUnits(h.ctx, []store.Unit{{Code: "U0102", Name: "县青少年宫", ParentID: &u1}}, nil))
+	wantContains(t, h.send(CoordLi, "统计 县青少年宫"), "县青少年宫 2026年11月")
+	wantContains(t, h.send(CoordLi, "统计 县青少年宫 11月"), "县青少年宫 2026年11月")
 }
