@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,6 +80,37 @@ func TestKVSlidingWindow(t *testing.T) {
 			}
 			if n, _ := kv.CountWithin(ctx, "other", t0, time.Hour); n != 0 {
 				t.Errorf("unknown key counts %d", n)
+			}
+		})
+	}
+}
+
+// TestKVLongPipeline: a batch's read-ahead of 64 same-text checks with long keys and a few gets
+// goes through in one pipeline on every backend. On the in-process server over an unbuffered pipe
+// the client's writes and the server's replies blocked each other past about 20 commands, until
+// the 2 s write timeout.
+func TestKVLongPipeline(t *testing.T) {
+	for _, b := range testenv.KVBackends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			kv := b.Open(t)
+			keys, nows := make([]string, 64), make([]time.Time, 64)
+			now := time.Now()
+			for i := range keys {
+				keys[i] = fmt.Sprintf("seen:%03d:%s", i, strings.Repeat("文", 40))
+				nows[i] = now
+			}
+			gets := []string{"dialog:1", "dialog:2", "dialog:3"}
+			for round, want := range []bool{false, true} {
+				seen, _, err := kv.ReadAhead(ctx, keys, nows, time.Minute, gets)
+				if err != nil {
+					t.Fatalf("round %d: %v", round, err)
+				}
+				for i, s := range seen {
+					if s != want {
+						t.Fatalf("round %d: key %d seen %v, want %v", round, i, s, want)
+					}
+				}
 			}
 		})
 	}
