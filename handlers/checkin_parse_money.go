@@ -246,6 +246,15 @@ func toChineseDigits(s string) string {
 var cnDigits = map[rune]int64{'零': 0, '〇': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
 var cnUnits = map[rune]int64{'十': 10, '百': 100, '千': 1000}
 
+// countWord reads a small count written in digits or Chinese numerals; 0 when it is neither.
+func countWord(s string) int {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n
+	}
+	n, _ := cnNumber(s)
+	return int(n)
+}
+
 // cnNumber reads Chinese numerals up to the 万s, including the spoken "一千五" (1500) and "两百".
 func cnNumber(s string) (int64, bool) {
 	var total, section, num, lastUnit int64

@@ -60,11 +60,7 @@ func householdsCounted(text string) int {
 	if m == nil {
 		return 0
 	}
-	if d, err := strconv.Atoi(m[1]); err == nil {
-		return d
-	}
-	n, _ := cnNumber(m[1])
-	return int(n)
+	return countWord(m[1])
 }
 
 // householdCount: 家 only at the end of a phrase, so "联系了3家企业" counts no households.

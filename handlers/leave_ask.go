@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -54,15 +53,6 @@ func leaveAskedDates(text string, now time.Time) (from, to time.Time, ok bool) {
 		return time.Time{}, time.Time{}, false
 	}
 	return a.from, a.to.AddDate(0, 0, days-1), true
-}
-
-// countWord reads a small count written in digits or Chinese numerals; 0 when it is neither.
-func countWord(s string) int {
-	if n, err := strconv.Atoi(s); err == nil {
-		return n
-	}
-	n, _ := cnNumber(s)
-	return int(n)
 }
 
 // askLeave passes a cadre's leave request to the coordinators of their unit (see above).
