@@ -85,15 +85,23 @@ func (r *Router) chase(ctx context.Context, c *Caller, all []store.Request) (str
 // chaseTo is who hears a chase: the request's assignee, else the coordinators of its unit; for a
 // complaint never one of the household's cadres (complaintHandlers).
 func (r *Router) chaseTo(ctx context.Context, q store.Request) ([]store.Person, error) {
+	var pairs []store.Pairing // a complaint's: its assignee must not be one of their cadres
 	if q.Kind == domain.ReqComplaint {
-		return r.complaintChaseTo(ctx, q)
+		ps, err := r.store.ActivePairingsOfHousehold(ctx, q.HouseholdID, r.now())
+		if err != nil {
+			return nil, fmt.Errorf("pairings of request %d: %w", q.ID, err)
+		}
+		pairs = ps
 	}
-	if q.AssigneeID != nil {
+	if q.AssigneeID != nil && !slices.ContainsFunc(pairs, func(p store.Pairing) bool { return p.CadreID == *q.AssigneeID }) {
 		p, err := r.store.PersonByID(ctx, *q.AssigneeID)
 		if err != nil {
 			return nil, fmt.Errorf("assignee of request %d: %w", q.ID, err)
 		}
 		return []store.Person{p}, nil
+	}
+	if q.Kind == domain.ReqComplaint {
+		return r.complaintHandlers(ctx, q.UnitID, pairs)
 	}
 	if q.UnitID == nil {
 		return nil, nil
@@ -112,21 +120,4 @@ func chaseWho(q store.Request, to []store.Person) string {
 		return fmt.Sprintf("%d号：已提醒单位负责人", q.ID)
 	}
 	return fmt.Sprintf("%d号：已提醒 %s", q.ID, to[0].Name)
-}
-
-// complaintChaseTo is who hears a complaint's chase: its assignee unless that is one of the
-// household's cadres, else the coordinators who would take the complaint now.
-func (r *Router) complaintChaseTo(ctx context.Context, q store.Request) ([]store.Person, error) {
-	pairs, err := r.store.ActivePairingsOfHousehold(ctx, q.HouseholdID, r.now())
-	if err != nil {
-		return nil, fmt.Errorf("pairings of request %d: %w", q.ID, err)
-	}
-	if q.AssigneeID != nil && !slices.ContainsFunc(pairs, func(p store.Pairing) bool { return p.CadreID == *q.AssigneeID }) {
-		p, err := r.store.PersonByID(ctx, *q.AssigneeID)
-		if err != nil {
-			return nil, fmt.Errorf("assignee of request %d: %w", q.ID, err)
-		}
-		return []store.Person{p}, nil
-	}
-	return r.complaintHandlers(ctx, q.UnitID, pairs)
 }
