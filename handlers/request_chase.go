@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"qinqi/internal/domain"
 	"qinqi/store"
@@ -24,6 +25,20 @@ var chaseWords = []string{"催一下", "催一催", "催催", "帮我催", "催�
 
 // chases reports whether a household's sentence presses for something already reported.
 func chases(text string) bool { return containsAnyOf(shape(text), chaseWords) }
+
+// onlyChases: the sentence presses for something and says no matter with it ("催一下", "帮我催催",
+// "怎么还没人来办"); "我家低保怎么还没下来" says one.
+func onlyChases(text string) bool {
+	if !chases(text) {
+		return false
+	}
+	rest := shape(text)
+	for _, w := range chaseWords {
+		rest = strings.ReplaceAll(rest, w, " ")
+	}
+	matter, _ := MatterOf(strings.ReplaceAll(rest, "催", " "))
+	return !matter
+}
 
 // requestNumber is the first number a household's sentence names ("诉求 3 还没办", "3号怎么还没办").
 var requestNumber = regexp.MustCompile(`\d{1,9}`)

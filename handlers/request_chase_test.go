@@ -12,7 +12,8 @@ import (
 // TestHouseholdChasesARequest: "诉求 1 还没办" (and 催一下) answers with the state and tells the cadre
 // holding the request, once a day however often the household presses, with the chase in the
 // request's audit trail; a complaint's chase reaches the coordinator and names nobody; a progress
-// question without chase words tells nobody; a household with nothing on file files a new request.
+// question without chase words tells nobody; a household with nothing on file is told so by a bare
+// chase and files a new request with 诉求.
 func TestHouseholdChasesARequest(t *testing.T) {
 	h := newHarness(t)
 	wantContains(t, h.send(HeadWang, "诉求 就医 想办医疗救助卡"), "已收到您的诉求")
@@ -56,6 +57,14 @@ func TestHouseholdChasesARequest(t *testing.T) {
 		}
 	}
 
+	// a bare chase with nothing on file says so (it was 没看懂); a matter with chase words is offered
+	wantContains(t, h.send(HeadLiu, "催一下"), "您还没有反映过事情")
+	wantContains(t, h.send(HeadLiu, "帮我催催"), "您还没有反映过事情")
+	if n := len(h.requests(HHLiu)); n != 0 {
+		t.Fatalf("a bare chase filed %d requests", n)
+	}
+	wantContains(t, h.send(HeadLiu, "我家低保怎么还没下来"), "要怎么办？回复 1")
+	h.send(HeadLiu, "2")
 	if got := h.send(HeadLiu, "诉求 1 还没办"); !strings.Contains(got, "已收到您的诉求") {
 		t.Fatalf("a household with nothing on file: %q", got)
 	}

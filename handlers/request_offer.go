@@ -220,6 +220,8 @@ func (r *Router) householdFreeText(ctx context.Context, c *Caller) ([]bot.Reply,
 	case containsAnyOf(c.Text, emergencies):
 		out, err := r.offerRequest(ctx, c, c.Text, nil)
 		return out, true, err
+	case onlyChases(c.Text): // "催一下" with nothing on file: nothing to chase, and it says so
+		return say(replyNoRequestsYet), true, nil
 	case containsAnyOf(c.Text, []string{"你是谁", "你是哪个", "你是哪位", "你是什么"}) && !matter:
 		out, err := r.myCadre(ctx, c)
 		return append(say(replyWhoAmI), out...), true, err
