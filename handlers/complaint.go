@@ -88,6 +88,12 @@ func (r *Router) complaintHandlers(ctx context.Context, unit *domain.UnitID, pai
 	for _, p := range pairs {
 		paired[p.CadreID] = true
 	}
+	return r.unitHandlers(ctx, unit, paired)
+}
+
+// unitHandlers are the coordinators of unit, or of the nearest unit above with some, who are not
+// among skip (the cadres the matter is about).
+func (r *Router) unitHandlers(ctx context.Context, unit *domain.UnitID, skip map[domain.PersonID]bool) ([]store.Person, error) {
 	seen := map[domain.UnitID]bool{}
 	for id := unit; id != nil && !seen[*id]; {
 		seen[*id] = true
@@ -97,7 +103,7 @@ func (r *Router) complaintHandlers(ctx context.Context, unit *domain.UnitID, pai
 		}
 		var out []store.Person
 		for _, co := range coords {
-			if !paired[co.ID] {
+			if !skip[co.ID] {
 				out = append(out, co)
 			}
 		}

@@ -157,14 +157,21 @@ type openQuestion struct {
 // householdAnswer intercepts a household's answer to the latest question qinqi asked it: a visit
 // confirmation, the monthly call-back question, or (left to householdDigit) the rating of a
 // resolved request. A digit with no open question is not an answer here: it picks from the menu.
-// An answer after confirm.answer_within is refused politely, with the menu.
+// An answer after confirm.answer_within is refused politely, with the menu. A voice message whose
+// recognised text is an answer is that answer; any other voice message while a confirmation or
+// call-back question is the latest goes to the coordinators, never to the cadre it is about
+// (voiceWhileAsked). A photo is a matter of its own (household_media.go).
 func (r *Router) householdAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool, error) {
 	sp := r.extra.Spot
-	if sp == nil || !c.Is(domain.RoleHousehold) || c.Is(domain.RoleCadre) || c.Person.HouseholdID == nil || c.In.Kind == bot.KindVoice {
+	if sp == nil || !c.Is(domain.RoleHousehold) || c.Is(domain.RoleCadre) || c.Person.HouseholdID == nil {
+		return nil, false, nil
+	}
+	voice := c.In.Kind == bot.KindVoice
+	if !voice && c.In.Kind != bot.KindText && c.In.Kind != "" {
 		return nil, false, nil
 	}
 	ans, note, ok := ParseConfirmAnswer(c.Text)
-	if !ok {
+	if !ok && !voice {
 		return nil, false, nil
 	}
 	hh := *c.Person.HouseholdID
@@ -173,13 +180,16 @@ func (r *Router) householdAnswer(ctx context.Context, c *Caller) ([]bot.Reply, b
 		return nil, true, err
 	}
 	switch {
-	case q.confirm != nil:
+	case q.confirm != nil && ok:
 		out, err := r.answerConfirm(ctx, c, *q.confirm, ans, note)
 		return out, true, err
-	case q.spot != nil && ans != domain.AnswerPartly:
+	case q.spot != nil && ok && ans != domain.AnswerPartly:
 		out, err := r.answerSpot(ctx, c, *q.spot, ans, note)
 		return out, true, err
-	case q.rating || q.spot != nil:
+	case voice && (q.confirm != nil || q.spot != nil): // not heard, or heard as no answer
+		out, err := r.voiceWhileAsked(ctx, c, q)
+		return out, true, err
+	case q.rating || q.spot != nil || !ok:
 		return nil, false, nil
 	}
 	return r.lateAnswer(ctx, hh)
@@ -279,8 +289,9 @@ func (r *Router) discReply(ctx context.Context, c *Caller, discs []store.Discrep
 	return say(replyDiscThanks(discs[0].ID), replyDiscAskNote), nil
 }
 
-// addDiscNote adds the household's own words to the discrepancies it just opened and passes them on.
-func (r *Router) addDiscNote(ctx context.Context, c *Caller, d dialog) ([]bot.Reply, error) {
+// addDiscNote adds the household's own words (or a photo or voice message, forwarded as a file) to
+// the discrepancies it just opened and passes them on to the coordinators, never to the cadre.
+func (r *Router) addDiscNote(ctx context.Context, c *Caller, d dialog, text string, media []heldMedia) ([]bot.Reply, error) {
 	ids := make([]domain.DiscID, len(d.Refs))
 	for i, id := range d.Refs {
 		ids[i] = domain.DiscID(id)
@@ -289,16 +300,24 @@ func (r *Router) addDiscNote(ctx context.Context, c *Caller, d dialog) ([]bot.Re
 	if err != nil {
 		return nil, fmt.Errorf("household of note: %w", err)
 	}
+	hint := attachHint(media)
 	notes := func(ds []store.Discrepancy) []store.OutboxMessage {
 		var out []store.OutboxMessage
 		for _, x := range ds {
 			for _, to := range r.discRecipients(ctx, x) {
-				out = append(out, r.wordNote(c.In, "disc:note", int64(x.ID), to, noteDiscAdded(x, hh)))
+				text := noteDiscAdded(x, hh)
+				if hint != "" {
+					text += "。" + hint
+				}
+				out = append(out, r.wordNote(c.In, "disc:note", int64(x.ID), to, text))
+				out = append(out, r.mediaFiles(hh.HeadName, media, func(action string) store.OutboxMessage {
+					return r.wordNote(c.In, "disc:"+action, int64(x.ID), to, "")
+				})...)
 			}
 		}
 		return out
 	}
-	if _, err := r.extra.Spot.AddDiscrepancyNote(ctx, ids, c.Text, r.now(), notes); err != nil {
+	if _, err := r.extra.Spot.AddDiscrepancyNote(ctx, ids, text, r.now(), notes); err != nil {
 		return nil, fmt.Errorf("discrepancy note: %w", err)
 	}
 	return say(replyDiscNoted), nil

@@ -138,7 +138,7 @@ func (r *Router) dialogAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool
 	}
 	if d.Kind == dlgDiscNote && c.In.Kind == bot.KindText && c.Text != "" && !isCommandLike(r, c.Text) {
 		if _, isNum := digitAnswer(c.Text); !isNum {
-			out, err := r.addDiscNote(ctx, c, d)
+			out, err := r.addDiscNote(ctx, c, d, c.Text, nil)
 			if !failed(err) {
 				r.dropDialog(ctx, c.ID())
 			}

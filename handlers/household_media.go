@@ -54,7 +54,8 @@ func withMedia(text string, m heldMedia) string {
 }
 
 // householdMediaWaiting answers a household's photo, voice, location or file while question d
-// waits: kept with a sentence or a complaint being told, and never dropping the question.
+// waits: kept with a sentence or a complaint being told, added to a dispute being explained, and
+// never dropping the question.
 func (r *Router) householdMediaWaiting(ctx context.Context, c *Caller, d dialog) ([]bot.Reply, error) {
 	if !sendable(c.In.Kind) {
 		return nil, refuse(replyHouseholdMediaKept)
@@ -69,6 +70,8 @@ func (r *Router) householdMediaWaiting(ctx context.Context, c *Caller, d dialog)
 		out, err = r.newRequest(ctx, c, store.Request{Kind: domain.ReqRequest, Category: d.Category, Text: m.words()}, []heldMedia{m})
 	case dlgComplaintText:
 		out, err = r.fileComplaint(ctx, c, m.words(), []heldMedia{m})
+	case dlgDiscNote: // after "3 有出入": what differs, said or shown; the cadre must not hear it
+		out, err = r.addDiscNote(ctx, c, d, m.words(), []heldMedia{m})
 	default: // a menu, a score, a note on a visit: the photo or voice is a matter of its own
 		r.dropDialog(ctx, c.ID())
 		return r.householdMedia(ctx, c)
@@ -167,6 +170,11 @@ func (r *Router) matterRecipients(ctx context.Context, q store.Request) ([]domai
 // mediaNotes forwards each photo or recording left on this machine as a file, after the notice (a
 // channel's media id alone cannot be sent on; the notice's text says a photo or voice came).
 func (r *Router) mediaNotes(c *Caller, q store.Request, hh string, to domain.PersonID, media []heldMedia) []store.OutboxMessage {
+	return r.mediaFiles(hh, media, func(action string) store.OutboxMessage { return r.note(c.In, q.ID, action, to, "") })
+}
+
+// mediaFiles are the file messages of media, each made by base from its action ("audio", "image2" …).
+func (r *Router) mediaFiles(hh string, media []heldMedia, base func(action string) store.OutboxMessage) []store.OutboxMessage {
 	var out []store.OutboxMessage
 	for i, m := range media {
 		path := localFile(m.Ref)
@@ -182,7 +190,7 @@ func (r *Router) mediaNotes(c *Caller, q store.Request, hh string, to domain.Per
 			action += fmt.Sprint(i + 1)
 			name += fmt.Sprintf("-%d", i+1)
 		}
-		n := r.note(c.In, q.ID, action, to, "")
+		n := base(action)
 		n.FilePath, n.Kind = path, kind
 		if e := filepath.Ext(path); e != "" {
 			ext = e

@@ -57,22 +57,31 @@ func (r *Router) relayedNote(ctx context.Context, p store.Pairing) (string, erro
 	return replyRelayedCard(prev.Name, p.StartOn), nil
 }
 
+// unitOffice is a unit's name and office phone; without a phone of its own, contact.office_phone.
+func (r *Router) unitOffice(ctx context.Context, unit *domain.UnitID) (name, phone string, err error) {
+	phone = r.cfg.Contact.OfficePhone
+	if unit == nil {
+		return "", phone, nil
+	}
+	u, err := r.store.UnitByID(ctx, *unit)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", "", fmt.Errorf("unit of cadre: %w", err)
+	}
+	if u.OfficePhone != "" {
+		phone = u.OfficePhone
+	}
+	return u.Name, phone, nil
+}
+
 // cadreCard is a cadre's contact card as households see it.
 func (r *Router) cadreCard(ctx context.Context, id domain.PersonID) (string, error) {
 	cadre, err := r.store.PersonByID(ctx, id)
 	if err != nil {
 		return "", fmt.Errorf("cadre of household: %w", err)
 	}
-	unitName, office := "", r.cfg.Contact.OfficePhone
-	if cadre.UnitID != nil {
-		u, err := r.store.UnitByID(ctx, *cadre.UnitID)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return "", fmt.Errorf("unit of cadre: %w", err)
-		}
-		unitName = u.Name
-		if u.OfficePhone != "" {
-			office = u.OfficePhone
-		}
+	unitName, office, err := r.unitOffice(ctx, cadre.UnitID)
+	if err != nil {
+		return "", err
 	}
 	promise := cadre.Promise
 	if promise == "" {

@@ -1108,6 +1108,40 @@ func replyConfirmExpired(asked time.Time, within time.Duration) string {
 		asked.Month(), asked.Day(), int(within.Hours()/24))
 }
 
+// A voice message while a confirmation or call-back question waits (handlers/confirm_voice.go).
+const replyAskedVoicePassed = "您的语音已转给单位联络员（不会转给干部），他们会听。还要请您回答刚才的问题："
+
+func replyAskedVoiceNobody(office string) string {
+	call := "请拨打镇政府或单位的办公电话说。"
+	if office != "" {
+		call = "请打单位办公电话说：" + office + "。"
+	}
+	return "您的语音暂时没有单位联络员可以接收，没有转出去（也不会转给干部）。要反映事情，" + call + "还要请您回答刚才的问题："
+}
+
+// replySpotAgain is the call-back question asked again.
+func replySpotAgain(month time.Time, cadre string) string {
+	return fmt.Sprintf("%d月份，帮扶干部%s是否联系或走访过您？回复 1 是 / 2 否", month.Month(), cadre)
+}
+
+// replySpotLine is the call-back question as a coordinator reads it.
+func replySpotLine(month time.Time, cadre string) string {
+	return fmt.Sprintf("%d月份的回访：帮扶干部%s是否联系或走访过他", month.Month(), cadre)
+}
+
+// noteAskedVoice passes a household's voice message to the coordinators, with the question it came under.
+func noteAskedVoice(hh store.Household, line, heard, hint string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "【户主语音】%s户（%s）发来一段语音，当时正在等他回答%s。", hh.HeadName, hh.Code, line)
+	if heard != "" {
+		fmt.Fprintf(&b, "平台识别的文字：“%s”（可能有误，以录音为准）。", clipText(pii.Mask(heard), 100))
+	} else {
+		b.WriteString("平台没有识别出文字。")
+	}
+	b.WriteString("这段语音没有转给干部；户主的回答仍按 1 是 2 没有来 3 有出入 记录，需要时请电话了解。")
+	return b.String() + hint
+}
+
 // replySpotMonthLine is what a discrepancy about a whole month disputes.
 func replySpotMonthLine(month time.Time, logged int) string {
 	return fmt.Sprintf("%d月份系统里记有%d次联系或走访", month.Month(), logged)

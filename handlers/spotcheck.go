@@ -27,6 +27,9 @@ type SpotStore interface {
 	CountOpenDiscrepancies(ctx context.Context, units []domain.UnitID) (int64, error)
 	CloseDiscrepancy(ctx context.Context, id domain.DiscID, v domain.Verdict, finding string, actor domain.PersonID, at time.Time,
 		notes func(store.Discrepancy) []store.OutboxMessage) (store.Discrepancy, error)
+	// EnqueueOutboxBatch queues notes that belong to no stored row: a household's voice message
+	// passed to the coordinators while a confirmation waits (confirm_voice.go).
+	EnqueueOutboxBatch(ctx context.Context, ms []store.OutboxMessage) ([]store.OutboxMessage, error)
 }
 
 // spotOpenFor is how long a call-back question stays answerable.
