@@ -195,6 +195,36 @@ func (r *Router) householdAnswer(ctx context.Context, c *Caller) ([]bot.Reply, b
 	return r.lateAnswer(ctx, hh)
 }
 
+// askedSince: a visit confirmation, call-back question or rating asked after the household's own
+// question d, and still open, takes this message: whichever question was asked last gets the digit
+// (a sentence offered at 9:00 waits two hours; the confirmation sent at 9:30 takes the 1, and the
+// sentence still waits). A dialog stored before dialogs carried their time keeps the message.
+func (r *Router) askedSince(ctx context.Context, c *Caller, d dialog) (bool, error) {
+	if r.extra.Spot == nil || !householdDialogs[d.Kind] || d.At.IsZero() || !c.Is(domain.RoleHousehold) ||
+		c.Is(domain.RoleCadre) || c.Person.HouseholdID == nil {
+		return false, nil
+	}
+	voice := c.In.Kind == bot.KindVoice
+	ans, _, isAnswer := ParseConfirmAnswer(c.Text)
+	score, isDigit := digitAnswer(c.Text)
+	if !voice && (c.In.Kind != bot.KindText && c.In.Kind != "" || !isAnswer && !isDigit) {
+		return false, nil
+	}
+	q, err := r.latestQuestion(ctx, *c.Person.HouseholdID)
+	if err != nil || !q.at.After(d.At) {
+		return false, err
+	}
+	switch { // exactly what householdAnswer and householdDigit then take
+	case q.confirm != nil:
+		return voice || isAnswer, nil
+	case q.spot != nil:
+		return voice || isAnswer && ans != domain.AnswerPartly, nil
+	case q.rating:
+		return !voice && isDigit && score <= 5, nil
+	}
+	return false, nil
+}
+
 // latestQuestion finds the open question asked last.
 func (r *Router) latestQuestion(ctx context.Context, hh domain.HouseholdID) (openQuestion, error) {
 	var q openQuestion

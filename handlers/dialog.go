@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"qinqi/bot"
 	"qinqi/internal/domain"
@@ -25,9 +26,22 @@ const (
 	dlgRelay           = "relay"            // a coordinator's relay waits for 1 确认 / 2 取消
 )
 
-// dialog is the follow-up state kept in the KV for config.CheckIn.DialogTTL.
+// householdDialogs are the questions a household is asked. They wait config.CheckIn.HouseholdDialogTTL
+// (an elderly head answers "1" a quarter of an hour later); a cadre's or coordinator's wait
+// config.CheckIn.DialogTTL. A visit confirmation or call-back question asked after one of them takes
+// the digit instead (askedSince).
+var householdDialogs = map[string]bool{dlgRequestCategory: true, dlgRequestText: true, dlgMenu: true, dlgDiscNote: true,
+	dlgRequestOffer: true, dlgRate: true, dlgComplaintText: true}
+
+// offerKept is how long a household's sentence stays in the KV after it was offered, past the time
+// its question waits: a digit after the question lapsed is told what became of the sentence and asked
+// again, instead of picking a menu item with the sentence silently gone.
+const offerKept = 24 * time.Hour
+
+// dialog is the follow-up state kept in the KV (dialogTTL).
 type dialog struct {
 	Kind     string                 `json:"kind"`
+	At       time.Time              `json:"at"` // when the question was asked (last asked again)
 	Draft    *CheckInDraft          `json:"draft,omitempty"`
 	Options  []domain.HouseholdID   `json:"options,omitempty"`
 	Source   string                 `json:"source,omitempty"` // SourceMsgID of the message that started it
@@ -60,9 +74,11 @@ func (r *Router) saveDialog(ctx context.Context, p domain.PersonID, d dialog) bo
 	if r.dialogs == nil {
 		return false
 	}
+	d.At = r.now()
+	_, keep := r.dialogTTL(d.Kind)
 	b, err := json.Marshal(d)
 	if err == nil {
-		err = r.dialogs.Set(ctx, dialogKey(p), string(b), r.cfg.CheckIn.DialogTTL)
+		err = r.dialogs.Set(ctx, dialogKey(p), string(b), keep)
 	}
 	if err != nil {
 		r.log.WarnContext(ctx, "dialog state not kept", "person_id", p, "error", err)
@@ -91,6 +107,26 @@ func (r *Router) loadDialog(ctx context.Context, p domain.PersonID) (d dialog, o
 	return d, true, false
 }
 
+// dialogTTL is how long a question of kind waits for its answer, and how long the KV keeps it.
+func (r *Router) dialogTTL(kind string) (wait, keep time.Duration) {
+	if !householdDialogs[kind] {
+		return r.cfg.CheckIn.DialogTTL, r.cfg.CheckIn.DialogTTL
+	}
+	wait = r.cfg.CheckIn.HouseholdDialogTTL
+	if kind == dlgRequestOffer {
+		return wait, max(wait, offerKept)
+	}
+	return wait, wait
+}
+
+// lapsed: d no longer takes an answer. The KV's own expiry is not enough: an offered sentence is kept
+// past its question (offerKept), and the demo's clock is not the KV's. A dialog stored before it
+// carried its time has only the KV's expiry.
+func (r *Router) lapsed(d dialog) bool {
+	wait, _ := r.dialogTTL(d.Kind)
+	return !d.At.IsZero() && r.now().Sub(d.At) >= wait
+}
+
 func (r *Router) dropDialog(ctx context.Context, p domain.PersonID) {
 	if r.dialogs == nil {
 		return
@@ -115,6 +151,12 @@ func (r *Router) dialogAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool
 	}
 	if !ok {
 		return nil, false, nil
+	}
+	if later, err := r.askedSince(ctx, c, d); later || err != nil { // the confirmation asked after d takes it
+		return nil, err != nil, err
+	}
+	if r.lapsed(d) {
+		return r.lapsedDialog(ctx, c, d)
 	}
 	if isMedia(c.In.Kind) && c.Is(domain.RoleHousehold) && !c.Is(domain.RoleCadre) {
 		out, err := r.householdMediaWaiting(ctx, c, d)
@@ -198,6 +240,24 @@ func (r *Router) dialogAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool
 	}
 	r.dropDialog(ctx, c.ID())
 	return nil, false, nil
+}
+
+// lapsedDialog answers a message that finds only a lapsed question. A digit that would have answered
+// an offered sentence is told that the sentence was not passed on and asked again with it (the
+// household meant the sentence, not the menu item of that number); anything else goes on as if
+// nothing waited.
+func (r *Router) lapsedDialog(ctx context.Context, c *Caller, d dialog) ([]bot.Reply, bool, error) {
+	r.dropDialog(ctx, c.ID())
+	n, isNum := digitAnswer(c.Text)
+	if d.Kind != dlgRequestOffer || !isNum || n > 3 || c.In.Kind != bot.KindText && c.In.Kind != "" {
+		return nil, false, nil
+	}
+	out, err := r.offerRequest(ctx, c, d.Text, d.Media)
+	if err != nil {
+		return nil, true, err
+	}
+	wait, _ := r.dialogTTL(d.Kind)
+	return append(say(replyOfferLapsed(d.At, wait)), out...), true, nil
 }
 
 // digitAnswer reads "2", "２" or "2." as an answer to a numbered question.

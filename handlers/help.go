@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"qinqi/bot"
+	"qinqi/internal/domain"
 )
 
 // help lists only the commands of the caller's roles, one line each.
@@ -15,6 +16,9 @@ func (r *Router) help(_ context.Context, c *Caller) ([]bot.Reply, error) {
 			seen[line] = true
 			lines = append(lines, line)
 		}
+	}
+	if r.roleOf(c) == domain.RoleHousehold {
+		lines = append(lines, replyHelpAnswers(r.cfg.CheckIn.HouseholdDialogTTL))
 	}
 	return say(replyHelp(r.roleOf(c), lines)), nil
 }

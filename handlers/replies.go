@@ -176,6 +176,12 @@ func replyUnsupported(role domain.Role, now time.Time) string {
 	return "这种消息我还处理不了。" + replyUnknown(role, now)
 }
 
+// replyHelpAnswers tells a household how long its digits count and that a visit confirmation may be
+// answered in words or by voice.
+func replyHelpAnswers(wait time.Duration) string {
+	return fmt.Sprintf("问您的问题，回复数字就行，%s内都算数；问您干部来没来过，也可以直接说“来过了”“没来”，打字、发语音都行", durationLabel(wait))
+}
+
 func replyHelp(role domain.Role, lines []string) string {
 	title := map[domain.Role]string{domain.RoleHousehold: "您可以这样用：", domain.RoleCadre: "干部可用的命令：",
 		domain.RoleCoordinator: "可用的命令：", domain.RoleAdmin: "可用的命令："}[role]
@@ -484,6 +490,19 @@ func echo(text string, n int) string {
 // Replies of a household's sentence that no command took (request_offer.go).
 func replyOfferRequest(text string) string {
 	return fmt.Sprintf("您说的是：“%s”\n要怎么办？回复 1 交给帮扶干部办理；回复 2 不用；回复 3 是反映干部的问题，交给单位（干部看不到）。", echo(text, 60))
+}
+
+// replyOfferLapsed: a digit came after the sentence's question stopped waiting (checkin.household_dialog_ttl).
+func replyOfferLapsed(asked time.Time, wait time.Duration) string {
+	return fmt.Sprintf("您%s说的话过了%s没有回复，还没有交给干部。再问您一次：", asked.Format("1月2日15:04"), durationLabel(wait))
+}
+
+// durationLabel is a configured duration in words: 2小时, 1天, 90分钟.
+func durationLabel(d time.Duration) string {
+	if d%time.Hour != 0 {
+		return fmt.Sprintf("%d分钟", int(d.Minutes()))
+	}
+	return hoursLabel(d)
 }
 
 func replyAskDispleasure(text string) string {

@@ -16,7 +16,7 @@ func TestRouterHelpShowsOnlyTheCallersCommands(t *testing.T) {
 		want, not      []string
 	}{
 		{"cadre", CadreZhang, "帮助", []string{"干部可用的命令", "走访 王春发", "撤销", "诉求列表"}, []string{"评价 5", "我的干部", "导出"}},
-		{"household by slash", HeadWang, "/help", []string{"您可以这样用", "诉求 就医", "评价 5", "我的干部"}, []string{"走访", "撤销", "受理"}},
+		{"household by slash", HeadWang, "/help", []string{"您可以这样用", "诉求 就医", "评价 5", "我的干部", "回复数字就行，2小时内都算数", "直接说“来过了”“没来”"}, []string{"走访", "撤销", "受理"}},
 		{"coordinator by question mark", CoordLi, "?", []string{"受理 12", "诉求列表"}, []string{"走访 王春发", "评价 5"}},
 		{"traditional help", HeadWang, "幫助", []string{"我的干部"}, []string{"走访"}},
 	}

@@ -131,6 +131,9 @@ type CheckIn struct {
 	AttachWindow time.Duration `yaml:"attach_window"`
 	FarMeters    int           `yaml:"far_meters"`
 	DialogTTL    time.Duration `yaml:"dialog_ttl"`
+	// HouseholdDialogTTL is how long a household's own question waits (a sentence's 1 转给干部 /
+	// 2 不用, a menu, a category): an elderly head answers in a quarter of an hour, not in ten minutes.
+	HouseholdDialogTTL time.Duration `yaml:"household_dialog_ttl"`
 }
 
 // Requests configures household request deadlines.

@@ -224,6 +224,9 @@ func TestBadValuesNameTheKey(t *testing.T) {
 		{"answers expire within the hour", "confirm:\n  answer_within: 1h\n", "confirm.answer_within"},
 		{"negative reminder budget", "reminders:\n  monthly_budget: -1\n", "reminders.monthly_budget"},
 		{"files deleted at once", "outbox:\n  file_retention: 1m\n", "outbox.file_retention"},
+		{"a question that lapses at once", "checkin:\n  dialog_ttl: 10s\n", "checkin.dialog_ttl: must be between 1m and 1h (got 10s)"},
+		{"a household's question shorter than a cadre's", "checkin:\n  household_dialog_ttl: 5m\n", "checkin.household_dialog_ttl: must be between checkin.dialog_ttl (10m0s) and 24h (got 5m0s)"},
+		{"a household's question kept for days", "checkin:\n  household_dialog_ttl: 72h\n", "checkin.household_dialog_ttl"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

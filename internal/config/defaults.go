@@ -27,8 +27,9 @@ func Defaults() Config {
 			RetryMin: 10 * time.Second, RetryMax: 30 * time.Minute, LoopGuard: 20, FileDir: "data/files",
 			FileRetention: 7 * 24 * time.Hour,
 		},
-		Bind:     Bind{CodeTTL: 7 * 24 * time.Hour, MaxTriesPerHour: 5},
-		CheckIn:  CheckIn{MaxDaysBack: 60, UndoWindow: 10 * time.Minute, AttachWindow: 30 * time.Minute, FarMeters: 2000, DialogTTL: 10 * time.Minute},
+		Bind: Bind{CodeTTL: 7 * 24 * time.Hour, MaxTriesPerHour: 5},
+		CheckIn: CheckIn{MaxDaysBack: 60, UndoWindow: 10 * time.Minute, AttachWindow: 30 * time.Minute, FarMeters: 2000, DialogTTL: 10 * time.Minute,
+			HouseholdDialogTTL: 2 * time.Hour},
 		Requests: Requests{AckWithin: 24 * time.Hour, ResolveWithin: 7 * 24 * time.Hour},
 		Frequency: Frequency{
 			Default: []Rule{

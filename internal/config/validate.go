@@ -140,6 +140,12 @@ func (c Config) validateRules(bad badFunc) {
 	if c.CheckIn.FarMeters < 0 {
 		bad("checkin.far_meters", "must not be negative")
 	}
+	if c.CheckIn.DialogTTL < time.Minute || c.CheckIn.DialogTTL > time.Hour {
+		bad("checkin.dialog_ttl", "must be between 1m and 1h (got %s)", c.CheckIn.DialogTTL)
+	}
+	if h := c.CheckIn.HouseholdDialogTTL; h < c.CheckIn.DialogTTL || h > 24*time.Hour {
+		bad("checkin.household_dialog_ttl", "must be between checkin.dialog_ttl (%s) and 24h (got %s)", c.CheckIn.DialogTTL, h)
+	}
 	if c.Requests.AckWithin <= 0 || c.Requests.ResolveWithin < c.Requests.AckWithin {
 		bad("requests.resolve_within", "must be positive and not shorter than requests.ack_within")
 	}
