@@ -181,10 +181,10 @@ func (r *Router) householdAnswer(ctx context.Context, c *Caller) ([]bot.Reply, b
 	}
 	switch {
 	case q.confirm != nil && ok:
-		out, err := r.answerConfirm(ctx, c, *q.confirm, ans, note)
+		out, err := r.offerStillWaits(ctx, c, func() ([]bot.Reply, error) { return r.answerConfirm(ctx, c, *q.confirm, ans, note) })
 		return out, true, err
 	case q.spot != nil && ok && ans != domain.AnswerPartly:
-		out, err := r.answerSpot(ctx, c, *q.spot, ans, note)
+		out, err := r.offerStillWaits(ctx, c, func() ([]bot.Reply, error) { return r.answerSpot(ctx, c, *q.spot, ans, note) })
 		return out, true, err
 	case voice && (q.confirm != nil || q.spot != nil): // not heard, or heard as no answer
 		out, err := r.voiceWhileAsked(ctx, c, q)
@@ -193,6 +193,24 @@ func (r *Router) householdAnswer(ctx context.Context, c *Caller) ([]bot.Reply, b
 		return nil, false, nil
 	}
 	return r.lateAnswer(ctx, hh)
+}
+
+// offerStillWaits runs answer (the household's answer to a confirmation or call-back question asked
+// after it said a sentence) and then asks the sentence's question again, asked last now: the
+// household's digit went to the confirmation, and its sentence is not passed on or dropped unasked.
+func (r *Router) offerStillWaits(ctx context.Context, c *Caller, answer func() ([]bot.Reply, error)) ([]bot.Reply, error) {
+	d, waiting := r.waitingOffer(ctx, c)
+	out, err := answer()
+	if err != nil || !waiting || !r.saveDialog(ctx, c.ID(), d) {
+		return out, err
+	}
+	return append(out, asked(say(replyOfferStillWaits(d.Text)))...), nil
+}
+
+// waitingOffer is the household's sentence that waits for 1/2/3, if one does.
+func (r *Router) waitingOffer(ctx context.Context, c *Caller) (dialog, bool) {
+	d, ok, _ := r.loadDialog(ctx, c.ID())
+	return d, ok && d.Kind == dlgRequestOffer && !r.lapsed(d)
 }
 
 // askedSince: a visit confirmation, call-back question or rating asked after the household's own
@@ -306,8 +324,8 @@ func (r *Router) discReply(ctx context.Context, c *Caller, discs []store.Discrep
 	if len(discs) == 0 {
 		return say(replyConfirmThanks), nil
 	}
-	if ans != domain.AnswerPartly || note != "" {
-		return say(replyDiscThanks(discs[0].ID)), nil
+	if _, waiting := r.waitingOffer(ctx, c); ans != domain.AnswerPartly || note != "" || waiting {
+		return say(replyDiscThanks(discs[0].ID)), nil // a waiting sentence keeps its question (offerStillWaits)
 	}
 	ids := make([]int64, len(discs))
 	for i, d := range discs {

@@ -45,7 +45,7 @@ func TestTheLastQuestionAskedTakesTheDigit(t *testing.T) {
 	h.send(HeadWang, "我家房子漏雨了")
 	h.ask(15 * time.Minute) // the confirmation, sixteen minutes after the report
 	h.clk.Advance(10 * time.Minute)
-	wantContains(t, h.send(HeadWang, "1"), "谢谢您的确认，已记录")
+	wantContains(t, h.send(HeadWang, "1"), "谢谢您的确认，已记录", "您刚才说的“我家房子漏雨了”还没有交给干部。要怎么办？回复 1 交给帮扶干部办理")
 	vc, err := h.st.LatestChatConfirm(h.ctx, h.household(HHWang))
 	h.must(err)
 	if vc.Answer != domain.AnswerYes || len(h.requests(HHWang)) != 0 {
@@ -89,4 +89,24 @@ func TestADigitAfterTheSentenceLapsed(t *testing.T) {
 		wantContains(t, got, "【联系卡】")
 		wantNot(t, got, "猪圈塌了")
 	})
+}
+
+// A bare 3 (有出入) to the confirmation while a sentence waits does not ask what differs, which would
+// take the sentence's place: the sentence is asked about again and keeps the next digit.
+func TestPartlyWhileASentenceWaitsKeepsTheSentence(t *testing.T) {
+	h := lateHarness(t)
+	h.send(CadreZhang, "走访 王春发 送化肥3包")
+	h.clk.Advance(time.Minute)
+	h.send(HeadWang, "我家房子漏雨了")
+	h.ask(15 * time.Minute)
+	got := h.send(HeadWang, "3")
+	wantContains(t, got, "单位联络员会核实", "您刚才说的“我家房子漏雨了”还没有交给干部")
+	wantNot(t, got, "哪里不一样")
+	if ds := h.discs(); len(ds) != 1 || ds[0].Answer != domain.AnswerPartly {
+		t.Fatalf("discrepancies %+v", ds)
+	}
+	wantContains(t, h.send(HeadWang, "1"), "已收到您的诉求（编号1")
+	if n := h.notesTo(CadreZhang, "disc:"); len(n) != 0 {
+		t.Errorf("the cadre heard of the discrepancy: %q", n)
+	}
 }

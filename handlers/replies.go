@@ -497,6 +497,11 @@ func replyOfferLapsed(asked time.Time, wait time.Duration) string {
 	return fmt.Sprintf("您%s说的话过了%s没有回复，还没有交给干部。再问您一次：", asked.Format("1月2日15:04"), durationLabel(wait))
 }
 
+// replyOfferStillWaits asks again about a sentence after the household answered a confirmation asked later.
+func replyOfferStillWaits(text string) string {
+	return fmt.Sprintf("您刚才说的“%s”还没有交给干部。要怎么办？回复 1 交给帮扶干部办理；回复 2 不用；回复 3 是反映干部的问题，交给单位（干部看不到）。", echo(text, 60))
+}
+
 // durationLabel is a configured duration in words: 2小时, 1天, 90分钟.
 func durationLabel(d time.Duration) string {
 	if d%time.Hour != 0 {
@@ -1157,7 +1162,7 @@ func noteAskedVoice(hh store.Household, line, heard, hint string) string {
 	} else {
 		b.WriteString("平台没有识别出文字。")
 	}
-	b.WriteString("这段语音没有转给干部；户主的回答仍按 1 是 2 没有来 3 有出入 记录，需要时请电话了解。")
+	b.WriteString("这段语音没有转给干部；已请户主再用 1 是 2 没有来 3 有出入 回答。")
 	return b.String() + hint
 }
 
