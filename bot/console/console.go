@@ -39,6 +39,7 @@ func Limits(o config.Outbox) bot.Limits {
 //	@<person-code> [位置] 30.1234,120.5678 村口   a location with an optional label
 //	@<person-code> [图片] [ref]            an image (optional media reference)
 //	@<person-code> [语音] [ref]            a voice message
+//	@<person-code> [语音：他没来] [ref]     a voice message with the platform's recognised text
 //	@<person-code> [文件] name             a file
 //	@<person-code> [好友] verify text      a friend request
 //	# comment, and blank lines, are ignored
@@ -285,13 +286,16 @@ func consoleSpecial(m *bot.Message) error {
 		return nil
 	}
 	rest = strings.TrimSpace(rest)
+	name, heard, _ := strings.Cut(strings.Replace(tag[1:], "：", ":", 1), ":")
+	if name == "语音" { // [语音：他没来]: what a channel's speech recognition heard, as 服务号's Recognition
+		m.Kind, m.Text, m.MediaRef = bot.KindVoice, strings.TrimSpace(heard), rest
+		return nil
+	}
 	switch tag[1:] {
 	case "位置":
 		return consoleLocation(m, rest)
 	case "图片":
 		m.Kind, m.Text, m.MediaRef = bot.KindImage, "", rest
-	case "语音":
-		m.Kind, m.Text, m.MediaRef = bot.KindVoice, "", rest
 	case "文件":
 		m.Kind, m.Text, m.MediaRef = bot.KindFile, "", rest
 	case "好友":

@@ -36,7 +36,7 @@ func demoHandler(household domain.PersonID, file string) bot.Handler {
 		case in.Kind == bot.KindImage:
 			return []bot.Reply{{Text: "图片已收到，会附在上一条记录上。"}}, nil
 		case in.Kind == bot.KindVoice:
-			return []bot.Reply{{Text: "语音已收到，已转给您的帮扶干部。"}}, nil
+			return []bot.Reply{{Text: "语音已收到，已转给您的帮扶干部。" + in.Text}}, nil
 		case in.Text == "帮助":
 			return []bot.Reply{{Text: "可以这样发：\n走访 2 送米面油\n诉求 就医 想办医疗救助卡\n发送“帮助”再看一遍。"}}, nil
 		case in.Text == "台账":
