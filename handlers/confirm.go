@@ -387,7 +387,8 @@ func discrepanciesOf(hh domain.HouseholdID, source string, ans domain.SpotAnswer
 }
 
 // discNotes builds, for each discrepancy once it is stored, the notice to the coordinators of the
-// unit it was found in (walking up to a parent unit that has some). The cadre is never told here.
+// unit it was found in (walking up to a parent unit that has some), never the cadre it is about, not
+// even one who coordinates that unit: the unit above takes it then.
 // discs are the discrepancies about to be stored (their units decide the recipients), items the
 // reports they dispute, and extra a line for a discrepancy about a whole month (the call-back
 // question), with names the cadres' names.
@@ -398,7 +399,7 @@ func (r *Router) discNotes(ctx context.Context, in bot.Inbound, hh store.Househo
 		if _, ok := recipients[d.CadreID]; ok || d.UnitID == nil {
 			continue
 		}
-		coords, err := r.store.CoordinatorsOfUnit(ctx, *d.UnitID)
+		coords, err := r.unitHandlers(ctx, d.UnitID, map[domain.PersonID]bool{d.CadreID: true})
 		if err != nil {
 			return nil, fmt.Errorf("coordinators of cadre unit: %w", err)
 		}
@@ -435,13 +436,13 @@ func cadreNames(items []store.ConfirmCheckIn) map[domain.PersonID]string {
 	return out
 }
 
-// discRecipients are the coordinators who verify d (a lookup failure leaves the note unsent; the
-// discrepancy itself is stored and listed by 核实).
+// discRecipients are the coordinators who verify d, never its cadre (a lookup failure leaves the
+// note unsent; the discrepancy itself is stored and listed by 核实).
 func (r *Router) discRecipients(ctx context.Context, d store.Discrepancy) []domain.PersonID {
 	if d.UnitID == nil {
 		return nil
 	}
-	coords, err := r.store.CoordinatorsOfUnit(ctx, *d.UnitID)
+	coords, err := r.unitHandlers(ctx, d.UnitID, map[domain.PersonID]bool{d.CadreID: true})
 	if err != nil {
 		r.log.WarnContext(ctx, "coordinators of discrepancy unit", "disc_id", d.ID, "error", err)
 		return nil

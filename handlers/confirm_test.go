@@ -236,3 +236,22 @@ func TestFollowUpQuestionsAreMarkedForTheBurdenMeter(t *testing.T) {
 		t.Errorf("replies %+v: a saved report is not a question", rs)
 	}
 }
+
+// A cadre who also coordinates his unit is not sent the dispute about his own visit, nor the
+// household's words added to it: the coordinator of the unit above is (he got both).
+func TestADisputeSkipsTheCadreWhoCoordinates(t *testing.T) {
+	h := newWordHarness(t)
+	u11 := h.unit("U0101")
+	h.must(h.st.UpsertPeople(h.ctx, []store.Person{{Code: CadreZhang, Name: "张伟", Phone: "13800000001",
+		Roles: domain.MakeRoles(domain.RoleCadre, domain.RoleCoordinator), UnitID: &u11, Title: "科员"}}, nil))
+	h.send(CadreZhang, "走访 王春发 送化肥3包")
+	h.ask(15 * time.Minute)
+	wantContains(t, h.send(HeadWang, "3"), "单位联络员会核实", "哪里不一样")
+	wantContains(t, h.send(HeadWang, "化肥只有两包"), "已补充给联络员")
+	if n := h.notesTo(CoordLi, "disc:"); len(n) != 2 {
+		t.Errorf("the coordinator above: %q", n)
+	}
+	if n := h.notesTo(CadreZhang, "disc:"); len(n) != 0 {
+		t.Errorf("the cadre heard of the dispute about himself: %q", n)
+	}
+}
