@@ -294,6 +294,10 @@ var corpusFamilies = []struct {
 		return fmt.Sprintf("办实事 %s 代缴电费86.5元", c.hhs[i].Name),
 			corpusWant{kind: domain.KindDeed, mode: domain.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), fen: 8650, text: "代缴电费"}
 	}},
+	{"counts of kin and body in the words", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
+		d := pick(r, []string{"家里 2 老都在", "老人 2 腿疼", "家里 3 口人 都在家", "家里 2 老身体都好"})
+		return fmt.Sprintf("走访 %d %s", i+1, d), corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: []int{i}, text: d}
+	}},
 	{"last friday", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		d := pick(r, corpusDiary)
 		return fmt.Sprintf("走访 %s 上周五 %s", c.hhs[i].Name, d),

@@ -90,16 +90,20 @@ func quantityFollows(rest string) bool {
 }
 
 // countWords are measure words a cadre writes after a count in a visit's words ("3 口人", "讲了 2
-// 遍", "1 楼厨房", "2 家收购商", "3 点去的", "2 块钱一斤"); countNotWords start with one of them but begin a
-// household's part ("2 家里没人", "1 周一去的", "2 回来了").
+// 遍", "1 楼厨房", "2 家收购商", "3 点去的", "2 块钱一斤"), and the kin and body words a count stands
+// before in speech ("家里 2 老都在" is 二老, "老人 2 腿疼" 两腿); countNotWords start with one of them
+// but begin a household's part ("2 家里没人", "1 周一去的", "2 回来了", "2 手续办好了", "2 老人不在家":
+// 老 counts only before the words that follow 二老).
 var (
 	countWords = []string{"口", "顿", "遍", "趟", "间", "栋", "楼", "层", "家", "周", "组", "位", "名", "胎", "级",
 		"点", "小时", "分钟", "辆", "棵", "株", "匹", "处", "座", "倍", "批", "轮", "场", "节", "盏", "扇", "根", "颗",
 		"碗", "杯", "顶", "室", "届", "句", "回", "块钱", "个月", "件事", "个人", "百", "千", "代人", "班", "档", "片",
-		"单元", "兄弟", "姐妹"}
+		"单元", "兄弟", "姐妹", "老都", "老也", "老均", "老俱", "老还", "老在", "老身体", "老健在", "老俩", "腿", "条腿",
+		"眼", "只眼", "耳", "手", "只手", "脚", "膝"}
 	countNotWords = []string{"家里", "家人", "家中", "家属", "家庭", "家门", "口头", "周一", "周二", "周三", "周四", "周五",
 		"周六", "周日", "周天", "周末", "组织", "名下", "点名", "回来", "回去", "回家", "回访", "回复", "回答", "位置",
-		"处理", "节日", "根本", "根据", "场地", "层面", "室内", "级别", "班车", "档案", "片区"}
+		"处理", "节日", "根本", "根据", "场地", "层面", "室内", "级别", "班车", "档案", "片区", "腿脚", "手续", "手机",
+		"手术", "手艺", "手工", "手里", "手头", "手上", "眼下", "眼睛", "眼镜", "耳朵", "脚下"}
 )
 
 // countedFollows: the words after a number start with a measure word (countWords), so the number

@@ -49,6 +49,14 @@ func TestSplitEach(t *testing.T) {
 		{"提醒 still starts a part", "电话 1 讲了医保 2 提醒交养老保险", "电话 ", []string{"1:1 讲了医保", "2:2 提醒交养老保险"}},
 		{"家里 starts a part", "讲政策 1 讲了医保 2 家里没人", "讲政策 ", []string{"1:1 讲了医保", "2:2 家里没人"}},
 		{"a weekday starts a part", "走访 1 周一去的 3 周三去的", "走访 ", []string{"1:1 周一去的", "3:3 周三去的"}},
+		{"二老 at home", "走访 1 家里 2 老都在", "", nil},
+		{"二老 in good health", "走访 3 家里 2 老身体都好", "", nil},
+		{"both legs", "走访 1 老人 2 腿疼", "", nil},
+		{"both eyes", "走访 2 奶奶 2 只眼看不清", "", nil},
+		{"老人 starts a part", "走访 1 家里 2 老都在 2 老人不在家", "走访 ", []string{"1:1 家里 2 老都在", "2:2 老人不在家"}},
+		{"老人 not at home is household 2's part", "走访 1 家里人都在 2 老人不在家", "走访 ", []string{"1:1 家里人都在", "2:2 老人不在家"}},
+		{"手续 starts a part", "办实事 1 办了低保 2 手续办好了", "办实事 ", []string{"1:1 办了低保", "2:2 手续办好了"}},
+		{"腿脚 starts a part", "走访 1 身体好 3 腿脚不便", "走访 ", []string{"1:1 身体好", "3:3 腿脚不便"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -106,7 +114,8 @@ func TestReportEachHousehold(t *testing.T) {
 // FuzzSplitEach: for any message, parts come only as two or more, with different numbers of the
 // list, each a piece of the message after the prefix, in order, starting with its number.
 func FuzzSplitEach(f *testing.F) {
-	for _, s := range []string{"讲政策 1 讲了医保 2 讲了低保", "送温暖 1 米20斤 2户 油2桶 现金200元", "走访 1、2 送米", "电话 1 2 3", "昨天 讲政策 3、讲了养老；1、讲了医保"} {
+	for _, s := range []string{"讲政策 1 讲了医保 2 讲了低保", "送温暖 1 米20斤 2户 油2桶 现金200元", "走访 1、2 送米", "电话 1 2 3", "昨天 讲政策 3、讲了养老；1、讲了医保",
+		"走访 1 家里 2 老都在", "走访 1 老人 2 腿疼", "走访 1 家里人都在 2 老人不在家"} {
 		f.Add(s, 3)
 	}
 	f.Fuzz(func(t *testing.T, in string, n int) {
@@ -140,16 +149,18 @@ func FuzzSplitEach(f *testing.F) {
 // into reports for households 2 and 3 with pieces of the sentence.
 func TestReportCountsAreNoList(t *testing.T) {
 	h := newHarness(t)
-	for _, msg := range []string{"走访 1 房子 2 楼漏水 已联系维修", "走访 1 帮忙联系了 2 家收购商", "走访 1 孩子读初 2 成绩好", "走访 1 儿子出去打工 3 个月了"} {
+	for _, msg := range []string{"走访 1 房子 2 楼漏水 已联系维修", "走访 1 帮忙联系了 2 家收购商", "走访 1 孩子读初 2 成绩好", "走访 1 儿子出去打工 3 个月了",
+		"走访 1 家里 2 老都在", "走访 1 老人 2 腿疼"} {
 		got := h.send(CadreZhang, msg)
 		wantNot(t, got, "各记各的", "王秋菊")
 		wantContains(t, got, "走访｜王春发")
 	}
 	cs := h.checkIns(CadreZhang)
-	if len(cs) != 4 {
-		t.Fatalf("check-ins %+v, want 4", cs)
+	if len(cs) != 6 {
+		t.Fatalf("check-ins %+v, want 6", cs)
 	}
-	for i, want := range []string{"房子 2 楼漏水 已联系维修", "帮忙联系了 2 家收购商", "孩子读初 2 成绩好", "儿子出去打工 3 个月了"} {
+	for i, want := range []string{"房子 2 楼漏水 已联系维修", "帮忙联系了 2 家收购商", "孩子读初 2 成绩好", "儿子出去打工 3 个月了",
+		"家里 2 老都在", "老人 2 腿疼"} {
 		if cs[i].HouseholdID != h.household(HHWang) || cs[i].Text != want {
 			t.Fatalf("check-in %d %+v, want 王春发's with %q", i, cs[i], want)
 		}

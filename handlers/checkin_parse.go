@@ -402,8 +402,13 @@ func splitHousehold(s string) (string, string) {
 // punctuation stay ("房子漏雨(严重)" keeps its bracket).
 func diaryText(s string) string {
 	var kept []string
-	for _, w := range strings.Fields(s) {
+	fields := strings.Fields(s)
+	for i, w := range fields {
 		w = dropLeadingFillers(w)
+		if countsAfter(w) && i+1 < len(fields) && fields[i+1][0] >= '0' && fields[i+1][0] <= '9' {
+			kept = append(kept, w)
+			continue
+		}
 		if isFiller(w) {
 			continue
 		}
@@ -421,6 +426,10 @@ func diaryText(s string) string {
 	}
 	return trimEdgeSeps(strings.Join(kept, " "))
 }
+
+// countsAfter: a filler word that a count after it makes a phrase of the diary ("家里 2 老都在",
+// "家里 3 口人"): without it the diary read "2 老都在".
+func countsAfter(w string) bool { return w == "家里" || w == "家" }
 
 // dropLeadingFillers drops filler words glued to punctuation at the start of w: "了，聊了聊家常" is
 // what "X家今天去过了，聊了聊家常" leaves once the household, date and keyword are out.

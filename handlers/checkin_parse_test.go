@@ -292,6 +292,8 @@ func TestParseReportSeveral(t *testing.T) {
 		{name: "a shared name and another name", in: "走访 周勇 王春发", picks: []int{0, 5, 6}},
 		{name: "a list number with another name in the diary", in: "走访 2 王春发的儿子回来了", picks: []int{1}, listed: true, text: "王春发的儿子回来了"},
 		{name: "one name", in: "走访 王春发", picks: []int{0}},
+		{name: "家里 before a count stays in the words", in: "走访 1 家里 2 老都在", picks: []int{0}, listed: true, text: "家里 2 老都在"},
+		{name: "a count of legs is no list number", in: "走访 1 老人 2 腿疼", picks: []int{0}, listed: true, text: "老人 2 腿疼"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
