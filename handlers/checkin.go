@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -122,8 +123,14 @@ func (r *Router) pickHousehold(ctx context.Context, c *Caller, d dialog, n int) 
 	}
 	if n > len(d.Options) {
 		draft.Text = withoutAllWords(draft.Text)
-		out, err := r.saveAll(ctx, c, draft, d.Options, d.Source)
-		if !failed(err) {
+		var out []bot.Reply
+		var err error
+		if len(d.Held) > 0 { // photos wait to go with the new reports: no second question that would drop them
+			out, err = r.saveAllOf(ctx, c, draft, d.Options, d.Source)
+		} else {
+			out, err = r.saveAll(ctx, c, draft, d.Options, d.Source)
+		}
+		if !failed(err) && !stillAsking(out) {
 			r.dropDialog(ctx, c.ID())
 		}
 		return out, err
@@ -134,8 +141,12 @@ func (r *Router) pickHousehold(ctx context.Context, c *Caller, d dialog, n int) 
 	}
 	for _, h := range hhs {
 		if h.Household.ID == d.Options[n-1] {
-			out, err := r.saveCheckIn(ctx, c, draft, h, d.Source)
-			if !failed(err) {
+			save := r.saveCheckIn
+			if len(d.Held) > 0 { // photos wait to go with the new report: no second question that would drop them
+				save = r.saveCheckInNow
+			}
+			out, err := save(ctx, c, draft, h, d.Source)
+			if !failed(err) && !stillAsking(out) { // a report sent again asks its own question
 				r.dropDialog(ctx, c.ID())
 			}
 			return out, err
@@ -145,8 +156,21 @@ func (r *Router) pickHousehold(ctx context.Context, c *Caller, d dialog, n int) 
 	return nil, refuse(replyNotYourHousehold(strconv.Itoa(n)))
 }
 
-// saveCheckIn writes the report once per source message and says exactly what was recorded.
+// saveCheckIn writes the report once per source message and says exactly what was recorded; a
+// report the cadre sent earlier in other words is asked about instead (checkin_again.go).
 func (r *Router) saveCheckIn(ctx context.Context, c *Caller, d CheckInDraft, h store.PairedHousehold, source string) ([]bot.Reply, error) {
+	earlier, err := r.recordedBefore(ctx, c, []CheckInDraft{d}, []store.PairedHousehold{h}, []string{source})
+	if err != nil {
+		return nil, err
+	}
+	if earlier[0].ID != 0 {
+		return r.askRecordAgain(ctx, c, []CheckInDraft{d}, []store.PairedHousehold{h}, []string{source}, earlier)
+	}
+	return r.saveCheckInNow(ctx, c, d, h, source)
+}
+
+// saveCheckInNow writes the report once per source message and says exactly what was recorded.
+func (r *Router) saveCheckInNow(ctx context.Context, c *Caller, d CheckInDraft, h store.PairedHousehold, source string) ([]bot.Reply, error) {
 	saved, created, err := r.recordCheckIn(ctx, c, d, h, source)
 	if err != nil {
 		return nil, err
@@ -162,28 +186,42 @@ func (r *Router) saveCheckIn(ctx context.Context, c *Caller, d CheckInDraft, h s
 // recordCheckIn writes the report for h once per source key; created is false when the key was
 // already recorded (a redone message) and saved is then the earlier row.
 func (r *Router) recordCheckIn(ctx context.Context, c *Caller, d CheckInDraft, h store.PairedHousehold, source string) (store.CheckIn, bool, error) {
-	items, sales := ItemsString(d.Goods), ItemsString(d.SalesGoods)
-	if err := fitsReport(d.Text, items, sales); err != nil {
+	return r.recordRowOnce(ctx, c, r.checkInRow(c, d, h, source))
+}
+
+// recordRowOnce writes ci unless its source or content key was recorded; then it returns that row.
+func (r *Router) recordRowOnce(ctx context.Context, c *Caller, ci store.CheckIn) (store.CheckIn, bool, error) {
+	if err := fitsReport(ci.Text, ci.Items, ci.SalesItems); err != nil {
 		return store.CheckIn{}, false, err
 	}
+	saved, created, err := r.store.CreateCheckIn(ctx, ci, c.ID())
+	if err != nil {
+		return saved, false, fmt.Errorf("create check-in: %w", err)
+	}
+	return saved, created, nil
+}
+
+// stillAsking: the replies are a new question, which the answered one must not drop.
+func stillAsking(out []bot.Reply) bool {
+	return slices.ContainsFunc(out, func(r bot.Reply) bool { return r.Question })
+}
+
+// checkInRow is the row d makes for h, with its source and content keys.
+func (r *Router) checkInRow(c *Caller, d CheckInDraft, h store.PairedHousehold, source string) store.CheckIn {
 	now := r.now()
 	occurred := d.Day.Add(12 * time.Hour) // a past day without a time: noon, safely inside the day
 	if d.Day.Equal(clock.Day(now)) {
 		occurred = now
 	}
 	ci := store.CheckIn{PairingID: h.Pairing.ID, CadreID: c.ID(), HouseholdID: h.Household.ID, Kind: d.Kind, Mode: d.Mode,
-		OccurredAt: occurred, ReportedAt: now, Text: d.Text, Items: items, ValueFen: d.ValueFen,
-		SalesItems: sales, SalesFen: d.SalesFen}
+		OccurredAt: occurred, ReportedAt: now, Text: d.Text, Items: ItemsString(d.Goods), ValueFen: d.ValueFen,
+		SalesItems: ItemsString(d.SalesGoods), SalesFen: d.SalesFen}
 	if source != "" {
 		ci.SourceMsgID = &source
 	}
 	key := reportKey(ci, d.Day)
 	ci.ContentKey = &key
-	saved, created, err := r.store.CreateCheckIn(ctx, ci, c.ID())
-	if err != nil {
-		return saved, false, fmt.Errorf("create check-in: %w", err)
-	}
-	return saved, created, nil
+	return ci
 }
 
 // reportKey names what a report says: the cadre, household, kind and way, the day it happened, the

@@ -37,6 +37,9 @@ func (r *Router) amend(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 // continuation adds a cadre's message that no command took to their last report, when it is one
 // (see above); handled is false when it is not.
 func (r *Router) continuation(ctx context.Context, c *Caller) ([]bot.Reply, bool, error) {
+	if slices.Contains(recordAgainWords, trimSeps(c.Text)) { // "再记一条" after its question expired: no goods 再记×1条
+		return nil, true, refuse(replyRecordAgainExpired)
+	}
 	return r.addToLast(ctx, c, c.Text, false)
 }
 

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -161,7 +162,8 @@ func (r *Router) checkInEach(ctx context.Context, c *Caller, hhs []store.PairedH
 	return out, true, err
 }
 
-// saveEach writes one report per draft, for the household it picked, and answers them in one reply.
+// saveEach writes one report per draft, for the household it picked, and answers them in one reply;
+// parts that repeat an earlier report in other words are asked about (checkin_again.go).
 func (r *Router) saveEach(ctx context.Context, c *Caller, drafts []CheckInDraft, hhs []store.PairedHousehold) ([]bot.Reply, error) {
 	now := r.now()
 	if maxBack := r.cfg.CheckIn.MaxDaysBack; maxBack > 0 {
@@ -172,11 +174,23 @@ func (r *Router) saveEach(ctx context.Context, c *Caller, drafts []CheckInDraft,
 		}
 	}
 	source := sourceID(c.In)
+	hs, sources := make([]store.PairedHousehold, len(drafts)), make([]string, len(drafts))
+	for i, d := range drafts {
+		hs[i] = hhs[d.Picks[0]]
+		sources[i] = groupSource(source, hs[i].Household.ID)
+	}
+	earlier, err := r.recordedBefore(ctx, c, drafts, hs, sources)
+	if err != nil {
+		return nil, err
+	}
+	if slices.ContainsFunc(earlier, func(e store.CheckIn) bool { return e.ID != 0 }) {
+		return r.askRecordAgain(ctx, c, drafts, hs, sources, earlier)
+	}
 	bodies := make([]string, len(drafts))
 	again := true
 	for i, d := range drafts {
-		h := hhs[d.Picks[0]]
-		ci, created, err := r.recordCheckIn(ctx, c, d, h, groupSource(source, h.Household.ID))
+		h := hs[i]
+		ci, created, err := r.recordCheckIn(ctx, c, d, h, sources[i])
 		if err != nil {
 			return nil, err
 		}

@@ -93,7 +93,7 @@ func TestReportEachHousehold(t *testing.T) {
 
 	msg := "昨天 送温暖 1 米20斤 3 油2桶 现金200元"
 	wantContains(t, h.send(CadreZhang, msg), "已记录 ✔（2户，各记各的）", "送温暖｜王春发｜昨天\n物品：米×20斤", "送温暖｜李秀英｜昨天\n物品：油×2桶\n金额：200元")
-	wantContains(t, h.send(CadreZhang, msg), "这条已经记过了，没有重复记录")
+	wantContains(t, h.send(CadreZhang, msg), "这几户没有再记", "王春发 昨天的送温暖", "李秀英 昨天的送温暖")
 	live := 0
 	for _, c := range h.checkIns(CadreZhang) {
 		if c.UndoneAt == nil {

@@ -94,12 +94,42 @@ func (r *Router) askAmongAll(ctx context.Context, c *Caller, d CheckInDraft, opt
 }
 
 // saveAll records the draft once for each of the households ids, each under its own source key
-// derived from the message's, so a redone message records none of them twice.
+// derived from the message's, so a redone message records none of them twice; households whose
+// report it repeats in other words are asked about (checkin_again.go), the others recorded.
 func (r *Router) saveAll(ctx context.Context, c *Caller, d CheckInDraft, ids []domain.HouseholdID, source string) ([]bot.Reply, error) {
 	hhs, err := r.store.HouseholdsOfCadre(ctx, c.ID(), r.now())
 	if err != nil {
 		return nil, fmt.Errorf("households of cadre: %w", err)
 	}
+	var drafts []CheckInDraft
+	var hs []store.PairedHousehold
+	var sources []string
+	for _, id := range ids {
+		if k := slices.IndexFunc(hhs, func(h store.PairedHousehold) bool { return h.Household.ID == id }); k >= 0 {
+			drafts, hs, sources = append(drafts, d), append(hs, hhs[k]), append(sources, groupSource(source, id))
+		}
+	}
+	earlier, err := r.recordedBefore(ctx, c, drafts, hs, sources)
+	if err != nil {
+		return nil, err
+	}
+	if slices.ContainsFunc(earlier, func(e store.CheckIn) bool { return e.ID != 0 }) {
+		return r.askRecordAgain(ctx, c, drafts, hs, sources, earlier)
+	}
+	return r.saveAllNow(ctx, c, d, ids, source, hhs)
+}
+
+// saveAllOf records the draft for each of ids, as saveAll without looking for earlier reports.
+func (r *Router) saveAllOf(ctx context.Context, c *Caller, d CheckInDraft, ids []domain.HouseholdID, source string) ([]bot.Reply, error) {
+	hhs, err := r.store.HouseholdsOfCadre(ctx, c.ID(), r.now())
+	if err != nil {
+		return nil, fmt.Errorf("households of cadre: %w", err)
+	}
+	return r.saveAllNow(ctx, c, d, ids, source, hhs)
+}
+
+// saveAllNow records the draft for each of ids among the cadre's households hhs.
+func (r *Router) saveAllNow(ctx context.Context, c *Caller, d CheckInDraft, ids []domain.HouseholdID, source string, hhs []store.PairedHousehold) ([]bot.Reply, error) {
 	byID := make(map[domain.HouseholdID]store.PairedHousehold, len(hhs))
 	for _, h := range hhs {
 		byID[h.Household.ID] = h

@@ -140,20 +140,22 @@ func TestCheckInSameReportFromANewMessage(t *testing.T) {
 	wantContains(t, h.send(CadreZhang, "走访 王春发 送化肥3包 现金500元"), "已记录 ✔")
 	h.clk.Advance(4 * time.Minute)
 	got := h.send(CadreZhang, "走访 王春发 送化肥3包 现金500元")
-	wantContains(t, got, "10:30已经记过一条一样的，没有重复记录", "加几个字说明", "走访｜王春发｜今天", "500元")
+	wantContains(t, got, "这条没有再记：王春发 今天的走访 10:30 已经记过了（#1）", "回复 1")
 	wantNot(t, got, "已记录 ✔")
 	if cs := h.checkIns(CadreZhang); len(cs) != 1 || cs[0].ValueFen != 50000 {
 		t.Fatalf("check-ins = %+v, want one of 500元", cs)
 	}
-	t.Run("words added make another report", func(t *testing.T) {
-		wantContains(t, h.send(CadreZhang, "走访 王春发 送化肥3包 现金500元 下午又去了一次"), "已记录 ✔")
+	t.Run("words added make another report once the cadre says it was another visit", func(t *testing.T) {
+		wantContains(t, h.send(CadreZhang, "走访 王春发 送化肥3包 现金500元 下午又去了一次"), "这条没有再记", "回复 1")
+		wantContains(t, h.send(CadreZhang, "1"), "已记录 ✔", "下午又去了一次")
 		if n := len(h.checkIns(CadreZhang)); n != 2 {
 			t.Fatalf("have %d check-ins, want 2", n)
 		}
 	})
 	t.Run("after 撤销 the same report is recorded again", func(t *testing.T) {
 		wantContains(t, h.send(CadreZhang, "撤销"), "已撤销")
-		wantContains(t, h.send(CadreZhang, "走访 王春发 送化肥3包 现金500元 下午又去了一次"), "已记录 ✔")
+		wantContains(t, h.send(CadreZhang, "走访 王春发 送化肥3包 现金500元 下午又去了一次"), "这条没有再记", "#1")
+		wantContains(t, h.send(CadreZhang, "再记一条"), "已记录 ✔")
 		if n := len(h.checkIns(CadreZhang)); n != 3 {
 			t.Fatalf("have %d check-ins, want 3 (one undone)", n)
 		}

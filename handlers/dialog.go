@@ -24,6 +24,7 @@ const (
 	dlgRate            = "rate"             // a household asked to rate and is given the score next
 	dlgComplaintText   = "complaint_text"   // a household said 投诉 alone and is telling the complaint
 	dlgRelay           = "relay"            // a coordinator's relay waits for 1 确认 / 2 取消
+	dlgRecordAgain     = "record_again"     // a report sent again in other words waits for 1 再记一条 / 2 补充
 )
 
 // householdDialogs are the questions a household is asked. They wait config.CheckIn.HouseholdDialogTTL
@@ -51,6 +52,10 @@ type dialog struct {
 	All      bool                   `json:"all,omitempty"`   // dlgPickHousehold: one more choice, all Options
 	Media    []heldMedia            `json:"media,omitempty"` // dlgRequestOffer: photos and voice kept with the sentence
 	Held     []heldEvidence         `json:"held,omitempty"`  // dlgPickHousehold: photos and locations for the report
+	// dlgRecordAgain: the reports not recorded, for Options (one household each), under Sources,
+	// repeating the reports Refs; Text is the words they have beyond the earlier one
+	Drafts  []CheckInDraft `json:"drafts,omitempty"`
+	Sources []string       `json:"sources,omitempty"`
 }
 
 func dialogKey(p domain.PersonID) string { return fmt.Sprintf("dialog:%d", p) }
@@ -206,6 +211,9 @@ func (r *Router) dialogAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool
 	}
 	if d.Kind == dlgRelay {
 		return r.relayAnswer(ctx, c, d)
+	}
+	if d.Kind == dlgRecordAgain && c.In.Kind == bot.KindText && c.Text != "" {
+		return r.recordAgainAnswer(ctx, c, d)
 	}
 	if d.Kind == dlgRate && c.In.Kind == bot.KindText {
 		if score, text, ok := ParseRating(c.Text); ok { // "5", "5分", "五分 很满意"

@@ -45,7 +45,7 @@ var helpLine = map[string]string{
 	"policy":      "讲政策 2 讲了医保缴费 — 记一次政策宣讲",
 	"warmth":      "送温暖 2 米20斤 油2桶 — 记一次送温暖",
 	"deed":        "办实事 2 帮办了低保年审 — 记一件实事",
-	"undo":        "撤销 — 撤回刚才的报告（10分钟内）",
+	"undo":        "撤销 — 撤回刚才的报告（10分钟内）；信号差重发了同一次走访不会记两次，真是又去了一次，按提示回复 1（再记一条）",
 	"amend":       "补充 送了两袋米 — 补到刚才的报告里（10分钟内；刚报完直接发“送了两袋米”也行）",
 	"plan":        "计划 本月走访全部亲戚 — 记本月工作计划",
 	"requests":    "诉求列表 — 看待办的诉求",
@@ -269,6 +269,49 @@ func replySentAgain(saved store.CheckIn, now time.Time, text string) string {
 	head := fmt.Sprintf("%s已经记过一条一样的，没有重复记录。如果是又一次，请加几个字说明再发：\n", when)
 	return strings.Replace(text, "这条已经记过了，没有重复记录：\n", head, 1)
 }
+
+// replyRecordedAt names an earlier report a new one repeats: household, kind, day, the time it was
+// recorded and its number.
+func replyRecordedAt(e store.CheckIn, hh string, now time.Time) string {
+	return fmt.Sprintf("%s %s的%s %s 已经记过了（#%d）", hh, dayLabel(e.OccurredAt, now), e.Kind.Label(),
+		e.ReportedAt.In(now.Location()).Format("15:04"), e.ID)
+}
+
+// replyAlreadyRecorded answers a report sent again in other words (checkin_again.go): what was
+// recorded of it (saved, for other households), what was not and why, and how to record it anyway
+// or add its new words (extra) to the earlier report.
+func replyAlreadyRecorded(saved string, lines []string, extra string) string {
+	var b strings.Builder
+	if saved != "" {
+		b.WriteString(saved + "\n\n")
+	}
+	if len(lines) == 1 {
+		fmt.Fprintf(&b, "这条没有再记：%s，看着是同一次。\n如果真是又去了一次，回复 1 或“再记一条”。", lines[0])
+	} else {
+		fmt.Fprintf(&b, "这几户没有再记，看着是同一次：\n%s\n如果真是又去了一次，回复 1 或“再记一条”，这几户再各记一条。", strings.Join(lines, "\n"))
+	}
+	if extra != "" {
+		fmt.Fprintf(&b, "\n这次多说的“%s”要加到那条里，回复 2（或发“补充 …”写别的）。", echo(extra, 30))
+	}
+	return b.String() + "\n10分钟内回复有效。"
+}
+
+// replyRecordAgainRange answers another number to the question of replyAlreadyRecorded.
+func replyRecordAgainRange(two bool) string {
+	if two {
+		return "请回复 1（再记一条）或 2（把多说的话加到那条里）。也可以重新发完整的话。"
+	}
+	return "请回复 1（再记一条）。也可以重新发完整的话。"
+}
+
+// replyAmendedEarlier answers words added to an earlier report through the question.
+func replyAmendedEarlier(e store.CheckIn, saved string) string {
+	return strings.Replace(saved, "已记录 ✔\n", fmt.Sprintf("已补充到那条（#%d）✔\n", e.ID), 1)
+}
+
+const replyRecordAgainExpired = "没有等着再记的报告（问题10分钟内回复有效），这条没有记录。如果真是又去了一次，请重新发完整的报告。"
+
+const replyEarlierGone = "那条报告已经撤销了，没有补充。请重新发完整的报告。"
 
 func replyTooOld(day time.Time, maxDays int) string {
 	return fmt.Sprintf("%s 已超过%d天，不能再补报了，这条没有记录。如确需补录，请联系单位协调员。", day.Format("2006年1月2日"), maxDays)

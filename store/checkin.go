@@ -126,6 +126,18 @@ func (s *Store) CheckInsReportedAt(ctx context.Context, cadre domain.PersonID, a
 	return rows, nil
 }
 
+// CheckInsOfCadreOn lists the cadre's non-undone check-ins that happened in [from, to), oldest first:
+// a report sent again in other words is looked for among the reports of its day.
+func (s *Store) CheckInsOfCadreOn(ctx context.Context, cadre domain.PersonID, from, to time.Time) ([]CheckIn, error) {
+	var rows []CheckIn
+	err := s.q(ctx).Where("cadre_id = ? AND occurred_at >= ? AND occurred_at < ? AND undone_at IS NULL", cadre, from.In(s.loc), to.In(s.loc)).
+		Order("id").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: check-ins of cadre %d in a period: %w", cadre, err)
+	}
+	return rows, nil
+}
+
 // UndoCheckIn marks a check-in as undone (it stays in the table for the audit trail) and takes it
 // out of its pairing's summary.
 func (s *Store) UndoCheckIn(ctx context.Context, id domain.CheckInID, actor domain.PersonID, at time.Time) error {

@@ -97,6 +97,13 @@ func TestCheckInStore(t *testing.T) {
 			if at, err := f.s.CheckInsReportedAt(ctx, f.cadre, first.ReportedAt); err != nil || len(at) != 1 || at[0].ID != first.ID {
 				t.Fatalf("check-ins reported at the first's time = %+v, %v; want the first alone", at, err)
 			}
+			day := clock.Day(convNow)
+			if on, err := f.s.CheckInsOfCadreOn(ctx, f.cadre, day, day.AddDate(0, 0, 1)); err != nil || len(on) != 2 || on[0].ID != first.ID || on[1].ID != second.ID {
+				t.Fatalf("check-ins of the day = %+v, %v; want both", on, err)
+			}
+			if on, err := f.s.CheckInsOfCadreOn(ctx, f.cadre, day.AddDate(0, 0, 1), day.AddDate(0, 0, 2)); err != nil || len(on) != 0 {
+				t.Fatalf("check-ins of the next day = %+v, %v; want none", on, err)
+			}
 			lat, lng, d := 30.1, 120.1, 2500
 			if err := f.s.AttachEvidence(ctx, first.ID, store.Evidence{Lat: &lat, Lng: &lng, DistanceM: &d, Far: true}, f.cadre, convNow); err != nil {
 				t.Fatal(err)
@@ -127,6 +134,9 @@ func TestCheckInStore(t *testing.T) {
 			}
 			if at, err := f.s.CheckInsReportedAt(ctx, f.cadre, first.ReportedAt); err != nil || len(at) != 0 {
 				t.Fatalf("check-ins reported at the undone one's time = %+v, %v; want none", at, err)
+			}
+			if on, err := f.s.CheckInsOfCadreOn(ctx, f.cadre, day, day.AddDate(0, 0, 1)); err != nil || len(on) != 1 || on[0].ID != second.ID {
+				t.Fatalf("check-ins of the day after an undo = %+v, %v; want the standing one", on, err)
 			}
 			audit, err := f.s.AuditOf(ctx, "checkin", int64(first.ID))
 			if err != nil || len(audit) != 4 {

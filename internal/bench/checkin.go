@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime/pprof"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -172,17 +173,19 @@ func (c *county) roundTrip(ctx context.Context, ln *line, w int) (time.Duration,
 }
 
 // reportTemplates are the cadres' reports (the simulator's kinds and texts, some late, some with goods
-// and money); %d is the household's list number. Each message also says which visit it is, so no two
-// texts of one sender repeat and the inbox's same-text filter passes every one, as for real reports.
+// and money); {n} is the household's list number, {i} the message's number. Each message also says
+// which visit it is, so no two texts of one sender repeat and the inbox's same-text filter passes every
+// one, as for real reports; goods come in a quantity of their own ({i}), so no report hands over what an
+// earlier one of the same household and day did and is taken for that report sent again in other words.
 var reportTemplates = []string{
-	"走访 %d 看了看住房和身体",
-	"电话 %d 问了家里近况",
-	"走访 %d 昨天 送化肥3包 现金200元 聊了春耕",
-	"讲政策 %d 讲了医保报销",
-	"电话 %d 前天 问药吃完没",
-	"送温暖 %d 送米20斤 油2桶",
-	"走访 %d 帮他定了蔬菜和生猪计划",
-	"办实事 %d 帮忙修了水管",
+	"走访 {n} 看了看住房和身体",
+	"电话 {n} 问了家里近况",
+	"走访 {n} 昨天 送化肥{i}包 现金200元 聊了春耕",
+	"讲政策 {n} 讲了医保报销",
+	"电话 {n} 前天 问药吃完没",
+	"送温暖 {n} 送米{i}斤 油2桶",
+	"走访 {n} 帮他定了蔬菜和生猪计划",
+	"办实事 {n} 帮忙修了水管",
 }
 
 // report is sender w's next message.
@@ -192,7 +195,8 @@ func (c *county) report(w int) bot.Message {
 	i := c.seq[w]
 	c.mu.Unlock()
 	s := c.senders[w]
-	text := fmt.Sprintf(reportTemplates[i%len(reportTemplates)], 1+i%s.homes) + fmt.Sprintf(" 第%d次", i)
+	fill := strings.NewReplacer("{n}", strconv.Itoa(1+i%s.homes), "{i}", strconv.Itoa(i))
+	text := fill.Replace(reportTemplates[i%len(reportTemplates)]) + fmt.Sprintf(" 第%d次", i)
 	return bot.Message{Transport: benchTransport, Account: benchAccount, ID: fmt.Sprintf("bench-%s-%d-%d", c.tag, w, i),
 		SenderKey: s.key, Kind: bot.KindText, Text: text, Time: time.Now()}
 }
