@@ -115,6 +115,38 @@ func (c corpusCadre) picksFor(name string) []int {
 	return out
 }
 
+// corpusSurname is the surname of a corpus name: 欧阳 and 司马 are its surnames of two characters.
+func corpusSurname(name string) string {
+	for _, c := range []string{"欧阳", "司马"} {
+		if strings.HasPrefix(name, c) {
+			return c
+		}
+	}
+	return string([]rune(name)[:1])
+}
+
+// picksOfSurname lists every household of surname sn.
+func (c corpusCadre) picksOfSurname(sn string) []int {
+	var out []int
+	for i, h := range c.hhs {
+		if corpusSurname(h.Name) == sn {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// picksOfGiven lists every household whose given name is given.
+func (c corpusCadre) picksOfGiven(given string) []int {
+	var out []int
+	for i, h := range c.hhs {
+		if strings.TrimPrefix(h.Name, corpusSurname(h.Name)) == given {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 var corpusDiary = []string{"问了春耕准备", "看了房子漏不漏雨", "老人身体不错", "帮忙交了低保材料", "房子漏雨(严重)",
 	"孩子上学的事解决了", "聊了聊家常", "看了看猪圈", "查看危房改造进度", "讲了防电信诈骗"}
 
@@ -297,6 +329,25 @@ var corpusFamilies = []struct {
 	{"counts of kin and body in the words", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		d := pick(r, []string{"家里 2 老都在", "老人 2 腿疼", "家里 3 口人 都在家", "家里 2 老身体都好"})
 		return fmt.Sprintf("走访 %d %s", i+1, d), corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: []int{i}, text: d}
+	}},
+	{"a surname's home", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
+		sn, d := corpusSurname(c.hhs[i].Name), pick(r, corpusDiary)
+		w := corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: c.picksOfSurname(sn), text: d}
+		day := pick(r, []string{"", "今天"})
+		if day != "" {
+			w.day = "2026-11-23"
+		}
+		return fmt.Sprintf("%s去了%s%s家 %s", day, pick(r, []string{"", "老"}), sn, d), w
+	}},
+	{"given name, kinship and home", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
+		kin, d := pick(r, []string{"大哥", "大姐", "叔", "婶", "哥", "姐", "大爷"}), pick(r, corpusDiary)
+		name := c.hhs[i].Name
+		given := []rune(name)[len([]rune(corpusSurname(name))):]
+		picks := c.picksFor(name)
+		if len(given) == 2 { // a one-character given name is never read alone: the full name is typed
+			name, picks = string(given), c.picksOfGiven(string(given))
+		}
+		return fmt.Sprintf("去%s%s家了，%s", name, kin, d), corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: picks, text: d}
 	}},
 	{"last friday", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		d := pick(r, corpusDiary)

@@ -245,7 +245,31 @@ func (p *reportParse) view(hidden bool) string {
 }
 
 // text is what was not taken, tidied into the diary text.
-func (p *reportParse) text() string { return diaryText(p.view(false)) }
+func (p *reportParse) text() string { return diaryText(p.looseKin(p.view(false))) }
+
+// looseKin blanks the fillers glued to a word of kinship that stays in the diary ("给老赵打了个电话"
+// leaves "给老赵打了个"): around a full name they go, since the name leaves a gap; here they would
+// stick to 老赵 and stay.
+func (p *reportParse) looseKin(v string) string {
+	b := []byte(v)
+	for _, h := range p.names {
+		if !h.kin || p.taken[h.start] {
+			continue
+		}
+		from := strings.LastIndexByte(v[:h.start], ' ') + 1
+		if from < h.start && isFiller(v[from:h.start]) {
+			copy(b[from:h.start], strings.Repeat(" ", h.start-from))
+		}
+		to := len(v)
+		if i := strings.IndexByte(v[h.end:], ' '); i >= 0 {
+			to = h.end + i
+		}
+		if h.end < to && isFiller(v[h.end:to]) {
+			copy(b[h.end:to], strings.Repeat(" ", to-h.end))
+		}
+	}
+	return string(b)
+}
 
 // done reports a keyword said as done ("走访了", "去过"): then a plan word before it in the same
 // clause is the household's plan ("他打算明年养猪今天去走访了"), not the cadre's.

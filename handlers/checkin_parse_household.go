@@ -16,7 +16,11 @@ type nameHit struct {
 	start, end int
 	idx        []int
 	kin        bool // 王大爷, 老赵: names the households but stays in the text (checkin_parse_kin.go)
+	tail       int  // bytes of 家 after end that leave the text with the name ("去了赵家", "王春发家的猪")
 }
+
+// last is where the words that name the households end, their 家 included.
+func (h nameHit) last() int { return h.end + h.tail }
 
 // takeNames finds the cadre's households named anywhere in the message — full name in either
 // script, household code, pinyin initials, or, when none of those is there, the way a cadre calls an
@@ -61,7 +65,7 @@ func (p *reportParse) takeNames() {
 			p.hide(h.start, h.end)
 			continue
 		}
-		p.take(h.start, h.end)
+		p.take(h.start, h.last())
 	}
 }
 
@@ -78,8 +82,8 @@ func (p *reportParse) settleNames() {
 	single := true
 	for _, h := range p.names {
 		if numbered && !(len(h.idx) == 1 && seen[h.idx[0]]) {
-			p.untake(h.start, h.end)
-			p.hide(h.start, h.end)
+			p.untake(h.start, h.last())
+			p.hide(h.start, h.last())
 			continue
 		}
 		if p.ref == "" {
@@ -157,7 +161,11 @@ func (p *reportParse) fullNameHits() []nameHit {
 	var hits []nameHit
 	for name, idx := range byName {
 		if at := strings.Index(p.s, name); at >= 0 {
-			hits = append(hits, nameHit{start: at, end: at + len(name), idx: idx})
+			end := at + len(name)
+			if kin := prefixOf(p.s[end:], kinWords); kin != "" && homeTail(p.s[end+len(kin):]) > 0 { // 去王春发大哥家了
+				end += len(kin)
+			}
+			hits = append(hits, nameHit{start: at, end: end, idx: idx, tail: homeTail(p.s[end:])})
 		}
 	}
 	return hits
@@ -290,13 +298,13 @@ func (p *reportParse) textsForEach() []string {
 	for i, h := range p.named {
 		for j, o := range p.named {
 			if j != i {
-				p.untake(o.start, o.end)
+				p.untake(o.start, o.last())
 			}
 		}
 		byPick[h.idx[0]] = p.text()
 		for j, o := range p.named {
 			if j != i {
-				p.take(o.start, o.end)
+				p.take(o.start, o.last())
 			}
 		}
 	}
@@ -305,11 +313,11 @@ func (p *reportParse) textsForEach() []string {
 		out[i] = byPick[pick]
 	}
 	for _, o := range p.named { // the last choice, all of them: every name stays
-		p.untake(o.start, o.end)
+		p.untake(o.start, o.last())
 	}
 	out = append(out, p.text())
 	for _, o := range p.named {
-		p.take(o.start, o.end)
+		p.take(o.start, o.last())
 	}
 	return out
 }
@@ -318,7 +326,7 @@ func (p *reportParse) textsForEach() []string {
 // with nothing but list joiners between them.
 func (p *reportParse) adjacent(named []nameHit) bool {
 	for i := 1; i < len(named); i++ {
-		gap := named[i-1].end
+		gap := named[i-1].last()
 		if skipListSeps(p.s, gap) < named[i].start || named[i].start < gap {
 			return false
 		}

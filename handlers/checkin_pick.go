@@ -125,8 +125,9 @@ func leadingChoice(t string, names []string) (int, string) {
 	return n, rest
 }
 
-// uniqueName is the one name that is t, starts with t ("王", "李桂"), or shares t's surname once
-// the way of calling an elder is taken off ("王大爷", "老李"); 0 when none or several.
+// uniqueName is the one name that is t, starts with t ("王", "李桂"), shares t's surname once
+// the way of calling an elder is taken off ("王大爷", "老李"), or has t's two characters as its given
+// name ("秋菊", "秀英大姐"); 0 when none or several.
 func uniqueName(t string, names []string) int {
 	t = strings.TrimPrefix(t, "老")
 	t = strings.TrimSuffix(t, suffixOf(t, kinWords))
@@ -138,7 +139,7 @@ func uniqueName(t string, names []string) int {
 		if n == t {
 			return i + 1
 		}
-		if strings.HasPrefix(n, t) {
+		if strings.HasPrefix(n, t) || givenName(n, t) {
 			if found != 0 {
 				return 0
 			}

@@ -17,7 +17,8 @@ func TestCheckInReports(t *testing.T) {
 		from    string
 		in      string
 		reply   []string
-		written int // check-ins stored for 张伟 afterwards
+		not     []string // words the reply must not hold
+		written int      // check-ins stored for 张伟 afterwards
 		kind    domain.CheckInKind
 		hh      string
 		items   string
@@ -74,12 +75,23 @@ func TestCheckInReports(t *testing.T) {
 			reply: []string{"以后的安排", "没有记录", "计划 下周走访王春发"}},
 		{name: "the household going somewhere is not a report", from: CadreZhang, in: "王春发去了县医院",
 			reply: []string{"没看懂这条"}},
+		{name: "a surname's home of one household is that household", from: CadreZhang, in: "去了李家 老人不在 跟邻居聊了几句",
+			reply: []string{"走访｜李秀英｜今天", "老人不在 跟邻居聊了几句"}, written: 1, kind: domain.KindVisit, hh: HHLi, text: "老人不在 跟邻居聊了几句", day: "2026-11-23"},
+		{name: "a surname's home of two households asks among those two only", from: CadreZhang, in: "走访 王家",
+			reply: []string{"1. 王春发", "2. 王秋菊"}, not: []string{"李秀英"}},
+		{name: "a village named after a family is no household", from: CadreZhang, in: "去了李家村 路修好了",
+			reply: []string{"没看懂这条"}},
+		{name: "old 李's home leaves the diary", from: CadreZhang, in: "去了老李家 跟她聊了聊",
+			reply: []string{"走访｜李秀英｜今天", "跟她聊了聊"}, not: []string{"老李"}, written: 1, kind: domain.KindVisit, hh: HHLi, text: "跟她聊了聊", day: "2026-11-23"},
+		{name: "given name, kinship and home", from: CadreZhang, in: "到秀英大姐家看了看",
+			reply: []string{"走访｜李秀英｜今天"}, written: 1, kind: domain.KindVisit, hh: HHLi, text: "看了看", day: "2026-11-23"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
 			got := h.send(tc.from, tc.in)
 			wantContains(t, got, tc.reply...)
+			wantNot(t, got, tc.not...)
 			cs := h.checkIns(CadreZhang)
 			if len(cs) != tc.written {
 				t.Fatalf("stored %d check-ins, want %d (reply %q)", len(cs), tc.written, got)
@@ -326,6 +338,8 @@ func TestCheckInQuestionAnsweredInWords(t *testing.T) {
 		{"the full name with 那户", "李秀英那户", []string{"讲政策｜李秀英", "讲了医保缴费"}, HHLi},
 		{"the surname alone when one has it", "李", []string{"讲政策｜李秀英"}, HHLi},
 		{"an ordinal", "第二个", []string{"讲政策｜王秋菊"}, HHWangQiu},
+		{"the given name and a word of kinship", "秀英大姐", []string{"讲政策｜李秀英", "讲了医保缴费"}, HHLi},
+		{"a surname's home when one has it", "老李家", []string{"讲政策｜李秀英"}, HHLi},
 		{"a surname two share asks again", "王", []string{"没看出您选的是哪一户", "刚才的报告还在等您选", "1. 王春发"}, ""},
 		{"a new report drops the question and says so", "走访 1 送米20斤", []string{"上一条“讲政策 讲了医保缴费”还没选是哪一户，没有记录", "走访｜王春发"}, HHWang},
 	}
