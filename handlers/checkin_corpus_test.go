@@ -349,6 +349,11 @@ var corpusFamilies = []struct {
 		}
 		return fmt.Sprintf("去%s%s家了，%s", name, kin, d), corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: picks, text: d}
 	}},
+	{"a deed said with 帮 or 给", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
+		form := pick(r, []struct{ in, text string }{{"帮%s把医保续上了", "把医保续上了"}, {"给%s办了低保续期", "办了低保续期"},
+			{"替%s把电费交了", "把电费交了"}, {"给%s把房顶修了", "把房顶修了"}})
+		return fmt.Sprintf(form.in, c.hhs[i].Name), corpusWant{kind: domain.KindDeed, mode: domain.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), text: form.text}
+	}},
 	{"last friday", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		d := pick(r, corpusDiary)
 		return fmt.Sprintf("走访 %s 上周五 %s", c.hhs[i].Name, d),

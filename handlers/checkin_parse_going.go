@@ -33,7 +33,11 @@ var nameVerbs = []nameVerb{
 	{before: []string{"在"}, not: []string{"现在", "实在", "存在", "所在", "住在"}, after: []string{"家里", "家"}, take: true,
 		kind: domain.KindVisit, mode: domain.ModeInPerson},
 	{before: []string{"给"}, after: []string{"送", "带", "拿"}, kind: domain.KindVisit, mode: domain.ModeInPerson},
-	{before: []string{"帮", "替"}, after: []string{"办", "代办", "代缴", "缴", "交", "修", "买", "申请", "联系", "联络", "打电话", "打了电话", "打听", "找", "问", "跑"},
+	{before: []string{"帮", "替"}, after: []string{"办", "代办", "代缴", "缴", "交", "修", "买", "申请", "联系", "联络", "打电话", "打了电话", "打听", "找", "问", "跑",
+		"把", "续", "补", "卖", "收", "领", "填", "搬", "挂号"}, home: true, kind: domain.KindDeed, mode: domain.ModeInPerson},
+	// 给 does a thing for the household as 帮 does ("给赵长顺办了低保续期", "给他把电费交了"), but 给
+	// before 交 may be 交代 (told them), and 给 before 买 is goods handed over (the line above).
+	{before: []string{"给"}, after: []string{"办", "代办", "代缴", "缴", "把", "续", "补办", "补缴", "申请", "修", "挂号"},
 		home: true, kind: domain.KindDeed, mode: domain.ModeInPerson},
 	{before: []string{"陪着", "陪同", "陪"}, after: []string{"去", "到", "看病", "就医", "办", "买", "跑"},
 		kind: domain.KindDeed, mode: domain.ModeInPerson},

@@ -85,6 +85,10 @@ func TestCheckInReports(t *testing.T) {
 			reply: []string{"走访｜李秀英｜今天", "跟她聊了聊"}, not: []string{"老李"}, written: 1, kind: domain.KindVisit, hh: HHLi, text: "跟她聊了聊", day: "2026-11-23"},
 		{name: "given name, kinship and home", from: CadreZhang, in: "到秀英大姐家看了看",
 			reply: []string{"走访｜李秀英｜今天"}, written: 1, kind: domain.KindVisit, hh: HHLi, text: "看了看", day: "2026-11-23"},
+		{name: "a deed with 帮 and 把", from: CadreZhang, in: "帮李秀英把医保续上了",
+			reply: []string{"办实事｜李秀英｜今天", "把医保续上了"}, written: 1, kind: domain.KindDeed, hh: HHLi, text: "把医保续上了", day: "2026-11-23"},
+		{name: "a deed with 给", from: CadreZhang, in: "给王春发办了低保续期",
+			reply: []string{"办实事｜王春发｜今天", "办了低保续期"}, written: 1, kind: domain.KindDeed, hh: HHWang, text: "办了低保续期", day: "2026-11-23"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
