@@ -354,6 +354,15 @@ var corpusFamilies = []struct {
 			{"替%s把电费交了", "把电费交了"}, {"给%s把房顶修了", "把房顶修了"}})
 		return fmt.Sprintf(form.in, c.hhs[i].Name), corpusWant{kind: domain.KindDeed, mode: domain.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), text: form.text}
 	}},
+	{"dialect fillers", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
+		d := pick(r, corpusDiary)
+		if r.IntN(2) == 0 {
+			return fmt.Sprintf("俺昨儿个去%s家了，%s", c.hhs[i].Name, d),
+				corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), day: "2026-11-22", text: d}
+		}
+		return fmt.Sprintf("咱下午去%s家坐了坐哈", c.hhs[i].Name),
+			corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), text: "坐了坐"}
+	}},
 	{"last friday", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		d := pick(r, corpusDiary)
 		return fmt.Sprintf("走访 %s 上周五 %s", c.hhs[i].Name, d),

@@ -428,7 +428,7 @@ func diaryText(s string) string {
 	var kept []string
 	fields := strings.Fields(s)
 	for i, w := range fields {
-		w = dropLeadingFillers(w)
+		w = dropParticle(dropLeadingFillers(w))
 		if countsAfter(w) && i+1 < len(fields) && fields[i+1][0] >= '0' && fields[i+1][0] <= '9' {
 			kept = append(kept, w)
 			continue
@@ -486,13 +486,16 @@ func isFiller(w string) bool {
 	if w == "" || onlyVoiceFillers(w) {
 		return true
 	}
+	if p := prefixOf(w, pronouns); p != "" && len(w) > len(p) && isFiller(w[len(p):]) { // "咱下午", "俺去了"
+		return true
+	}
 	for _, stop := range goodsStop {
 		if w == stop {
 			return true
 		}
 	}
 	switch w {
-	case "人民币", "去", "我", "我去", "上午", "下午", "中午", "晚上", "早上", "傍晚", "上午到", "下午到", "中午到", "晚上到", "早上到",
+	case "人民币", "去", "我", "我去", "俺", "咱", "嘞", "哈", "哦", "啦", "呀", "上午", "下午", "中午", "晚上", "早上", "傍晚", "上午到", "下午到", "中午到", "晚上到", "早上到",
 		"打了个", "打了一个", "打了", "打个", "家", "家里", "户", "去了", "了个", "一趟", "去他家", "去她家",
 		"到", "到了", "了一下", "一下", "还", "另外", "又", "顺便", "同时", "此外", "通了", "通了个", "跟", "和", "与", "来", "那户", "这户", "那家", "这家",
 		"都", "各", "全", "都送了", "都给了", // "给王春发 李桂兰都送了米": the list's 都 once the goods are out
@@ -500,6 +503,31 @@ func isFiller(w string) bool {
 		return true
 	}
 	return false
+}
+
+// pronouns are the cadre speaking of themselves, in the dialects too (俺, 咱): before a filler
+// ("俺今天去了", "咱下午") they say nothing the report does not.
+var pronouns = []string{"我们", "俺们", "咱们", "我", "俺", "咱"}
+
+// particles end a spoken sentence ("看了看哈", "坐了坐嘞", "挺好的呀") and say nothing in a diary.
+const particles = "哈嘞啦哦呀呗"
+
+// particleWords are the characters that make a word with a particle after them (哎呀, 打哈哈, 嘻哈):
+// the particle then stays.
+const particleWords = particles + "哎打嘻嘿呵咿"
+
+// dropParticle cuts one sentence particle from the end of w (before its punctuation), when words
+// stand before it and it ends no word of its own ("哈哈" is a laugh, "哎呀" a sigh: left as typed).
+func dropParticle(w string) string {
+	core := strings.TrimRightFunc(w, isSep)
+	last, size := utf8.DecodeLastRuneInString(core)
+	if !strings.ContainsRune(particles, last) || utf8.RuneCountInString(core) < 3 {
+		return w
+	}
+	if prev, _ := utf8.DecodeLastRuneInString(core[:len(core)-size]); strings.ContainsRune(particleWords, prev) {
+		return w
+	}
+	return core[:len(core)-size] + w[len(core):]
 }
 
 // voiceFillers are the sounds voice-to-text writes down between words ("嗯那个今天去了王春发家").

@@ -15,14 +15,15 @@ var (
 	fullDateRe  = regexp.MustCompile(`(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?`)
 	monthDayRe  = regexp.MustCompile(`(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?`)
 	cnMonthDay  = regexp.MustCompile(`([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})[日号]?`)
-	relDayRe    = regexp.MustCompile(`大前天|前天|前日|前儿|昨天|昨日|昨儿|昨晚|今天|今日|今儿|今早|今晚|今上午|今下午`)
+	relDayRe    = regexp.MustCompile(`大前天|前天|前日|前儿个|前儿|昨天|昨日|昨儿个|昨儿|昨晚|今天|今日|今儿个|今儿|今早|今晚|今上午|今下午`)
 	weekRe      = regexp.MustCompile(`(上上|上)?(?:周|星期|礼拜)([一二三四五六日天1-7])`)
 	daysAgoRe   = regexp.MustCompile(`(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*天(?:以)?前`)
 	shortDateRe = regexp.MustCompile(`(\d{1,2})([-/.])(\d{1,2})`)
 	dayOnlyRe   = regexp.MustCompile(`(本月|这个月|这月)?(\d{1,2})\s*[号日]`)
 )
 
-var relDays = map[string]int{"大前天": 3, "前天": 2, "前日": 2, "前儿": 2, "昨天": 1, "昨日": 1, "昨儿": 1, "昨晚": 1}
+// 昨儿个, 前儿个: the northern spoken forms.
+var relDays = map[string]int{"大前天": 3, "前天": 2, "前日": 2, "前儿": 2, "前儿个": 2, "昨天": 1, "昨日": 1, "昨儿": 1, "昨儿个": 1, "昨晚": 1}
 
 // minYear is the earliest year a report may carry: pairing programmes began long after, so an
 // older date is a typo and gets its own reply.

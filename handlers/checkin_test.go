@@ -89,6 +89,8 @@ func TestCheckInReports(t *testing.T) {
 			reply: []string{"办实事｜李秀英｜今天", "把医保续上了"}, written: 1, kind: domain.KindDeed, hh: HHLi, text: "把医保续上了", day: "2026-11-23"},
 		{name: "a deed with 给", from: CadreZhang, in: "给王春发办了低保续期",
 			reply: []string{"办实事｜王春发｜今天", "办了低保续期"}, written: 1, kind: domain.KindDeed, hh: HHWang, text: "办了低保续期", day: "2026-11-23"},
+		{name: "dialect: 俺, 昨儿个 and a closing 哈", from: CadreZhang, in: "俺昨儿个去了老李家 坐了坐哈",
+			reply: []string{"走访｜李秀英｜昨天", "坐了坐"}, not: []string{"俺", "哈"}, written: 1, kind: domain.KindVisit, hh: HHLi, text: "坐了坐", day: "2026-11-22"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
