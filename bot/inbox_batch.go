@@ -9,7 +9,7 @@ import (
 	"qinqi/store"
 )
 
-// Group commit: each serial queue takes the messages already waiting on it (up to batchMax, waiting
+// Group commit: each serial queue takes the messages already waiting on it (up to batchLimit, waiting
 // at most batchWait for one on its way to it) and handles them in one database transaction: the
 // inbox rows, the handlers' writes, the replies and the "done" marks of all of them commit
 // together, or none of them does. A message takes no savepoint of its own (store.Batch says
@@ -36,7 +36,24 @@ type InboxBatchSaver interface {
 	SaveInboundAll(ctx context.Context, rows []*store.InboxMessage) error
 }
 
-const batchMax = 16 // messages per transaction
+// Messages per transaction: batchMax where several queues share the database's commits (MySQL's
+// default four), batchMaxOne where one queue does all the writing (SQLite's default, config
+// InboxWorkers): there every message waits for that queue's commit, and a larger batch shares it
+// among more messages (fewer commits, less CPU a report; the commit is the largest part of SQLite's
+// work). Both stay within what a batch's statements hold: SaveInboundAll's one INSERT takes up to
+// 64 rows (flushSQLCached), and the held writes go in statements of bulkRows rows each.
+const (
+	batchMax    = 16
+	batchMaxOne = 64
+)
+
+// batchLimit is the most messages one of in's queues puts in a transaction.
+func (in *Inbox) batchLimit() int {
+	if in.o.Workers == 1 {
+		return batchMaxOne
+	}
+	return batchMax
+}
 
 // batchWait is the longest a queue waits for a message on its way to it (gather); a variable only
 // for the test that sets it so long that a wait it must not take would never end.
@@ -92,8 +109,8 @@ func (in *Inbox) gather(q *queue, first inboxJob, timer *time.Timer) []inboxJob 
 	if _, ok := in.o.Store.(BatchStore); !ok || !batchable(first) {
 		return jobs
 	}
-	waited := false
-	for len(jobs) < batchMax {
+	waited, limit := false, in.batchLimit()
+	for len(jobs) < limit {
 		select {
 		case j, ok := <-q.ch:
 			if !q.received(ok) {

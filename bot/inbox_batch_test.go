@@ -387,3 +387,116 @@ func TestInboxBatchDoesNotWaitForOtherQueues(t *testing.T) {
 		t.Fatalf("replies %q, want %q", got, want)
 	}
 }
+
+// batchCounter counts the batches (transactions) the inbox runs on its store.
+type batchCounter struct {
+	*store.Store
+	n atomic.Int32
+}
+
+func (c *batchCounter) Batch(ctx context.Context, fn func(ctx context.Context) error) error {
+	c.n.Add(1)
+	return c.Store.Batch(ctx, fn)
+}
+
+// One queue (SQLite's default) puts up to 64 messages in a transaction, several queues up to 16:
+// 32 messages of one sender queued behind a held one commit in one batch on one queue and in two
+// on four. Each is stored once and answered once, in order.
+func TestInboxBatchSizeByQueues(t *testing.T) {
+	cases := []struct {
+		name    string
+		workers int
+		batches int32 // the held message's and those of the 32 behind it
+	}{
+		{"one queue", 1, 1 + 1},
+		{"four queues", 4, 1 + 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			kv, err := store.OpenKV(context.Background(), store.KVOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = kv.Close() })
+			st := testenv.SQLite(t)
+			r := newIRig(t, kv, st)
+			r.person("C001", "@u1")
+			counted := &batchCounter{Store: st}
+			r.workers = tc.workers
+			r.start(counted)
+			entered, release := holdFirst(r, func(_ context.Context, in bot.Inbound) ([]bot.Reply, error) { return echo(in) })
+			r.in.Accept(r.ctx, r.msg("m0", "@u1", "开门"))
+			<-entered
+			want := []string{"收到：开门"}
+			for i := 1; i <= 32; i++ {
+				text := fmt.Sprint("第", i, "次")
+				r.in.Accept(r.ctx, r.msg(fmt.Sprint("m", i), "@u1", text))
+				want = append(want, "收到："+text)
+			}
+			release()
+			r.settle()
+			if got := r.texts(); !slices.Equal(got, want) {
+				t.Fatalf("replies %q, want %q", got, want)
+			}
+			if n := counted.n.Load(); n != tc.batches {
+				t.Errorf("%d batches, want %d", n, tc.batches)
+			}
+			if n := icountInbox(t, st, store.InDone); n != 33 {
+				t.Errorf("%d inbox rows done, want 33", n)
+			}
+		})
+	}
+}
+
+// On one queue (SQLite's default) a batch of 32 messages whose 30th fails on a write the database
+// refuses commits nothing, and every message of it goes the old way, in order: each is stored once
+// and answered once, the failing one kept for its retry with its try in the batch counted.
+func TestInboxLargeBatchAFailingMessageRedoesItInOrder(t *testing.T) {
+	ieachKV(t, func(t *testing.T, r *irig) {
+		r.workers = 1
+		r.person("C001", "@u1")
+		counted := &batchCounter{Store: r.st}
+		r.start(counted)
+		var badTries atomic.Int32
+		entered, release := holdFirst(r, func(ctx context.Context, in bot.Inbound) ([]bot.Reply, error) {
+			if in.Text == "坏" && badTries.Add(1) == 1 {
+				taken := store.InboxMessage{Transport: "fake", Account: "a1", MsgID: "m1", SenderKey: "@u1", Kind: "text", ReceivedAt: ibT0}
+				return nil, r.st.SaveInbound(ctx, &taken) // refused: the batch stored m1 already
+			}
+			return echo(in)
+		})
+		r.in.Accept(r.ctx, r.msg("m0", "@u1", "开门"))
+		<-entered
+		want := []string{"收到：开门"}
+		for i := 1; i <= 32; i++ {
+			text := fmt.Sprint("第", i, "次")
+			if i == 30 {
+				text = "坏"
+			} else {
+				want = append(want, "收到："+text)
+			}
+			r.in.Accept(r.ctx, r.msg(fmt.Sprint("m", i), "@u1", text))
+		}
+		release()
+		r.settle()
+		if got := r.texts(); !slices.Equal(got, want) {
+			t.Fatalf("replies %q, want %q (in order, the failing message kept for a retry)", got, want)
+		}
+		if n := counted.n.Load(); n != 2 {
+			t.Errorf("%d batches, want 2: the held message's and the 32 behind it", n)
+		}
+		if row := r.rowOf("m30"); row.Status != store.InNew || row.Attempts != 1 {
+			t.Fatalf("failing message's row %+v, want new with its try in the batch counted", row)
+		}
+		if _, err := r.in.ReplaySpool(r.ctx); err != nil { // the retry Maintain makes
+			t.Fatal(err)
+		}
+		r.settle()
+		if got := r.texts(); len(got) != 33 || got[32] != "收到：坏" {
+			t.Fatalf("after the retry replies %q, want the failing message answered last", got)
+		}
+		if n := icountInbox(t, r.st, store.InDone); n != 33 || len(r.rows()) != 33 {
+			t.Errorf("%d inbox rows, %d done; want each message stored once and done", len(r.rows()), n)
+		}
+	})
+}
