@@ -16,13 +16,18 @@ type tzPool struct {
 	loc *time.Location
 }
 
+// args moves in's times into the zone. A time already in it is passed as it is (In would give the
+// same value): the check-in path's times all are, and moving them again boxed a copy of each, about
+// 9 allocations a report.
 func (p *tzPool) args(in []any) []any {
 	for i, a := range in {
 		switch v := a.(type) {
 		case time.Time:
-			in[i] = v.In(p.loc)
+			if v.Location() != p.loc {
+				in[i] = v.In(p.loc)
+			}
 		case *time.Time:
-			if v != nil {
+			if v != nil && v.Location() != p.loc {
 				t := v.In(p.loc)
 				in[i] = &t
 			}
