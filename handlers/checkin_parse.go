@@ -383,6 +383,9 @@ func slashRunsOn(after, word string) bool {
 }
 
 func asciiLower(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r >= 'A' && r <= 'Z' }) {
+		return s // nothing to lower: no copy (the router lowers every message)
+	}
 	b := []byte(s)
 	for i, c := range b {
 		if c >= 'A' && c <= 'Z' {

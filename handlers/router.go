@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -301,7 +302,7 @@ func (r *Router) match(text string, roles domain.Roles) (route, string, bool) {
 	var best route
 	bestWord := ""
 	for _, rt := range r.routes {
-		for _, w := range rt.keywords() {
+		for w := range rt.keywords() {
 			if !strings.HasPrefix(lower, w) || len(w) < len(bestWord) ||
 				len(w) == len(bestWord) && (allowed(roles, best.roles) || !allowed(roles, rt.roles)) {
 				continue
@@ -315,12 +316,25 @@ func (r *Router) match(text string, roles domain.Roles) (route, string, bool) {
 	return best, bestWord, bestWord != ""
 }
 
-func (rt route) keywords() []string {
-	out := append([]string(nil), rt.words...)
-	if rt.slash != "" {
-		out = append(out, rt.slash)
+// keywords yields the row's words, its slash command and its aliases, in that order. An iterator,
+// not a list: match looks at every row for every message, and a list built per row was about 40
+// allocations a message.
+func (rt route) keywords() iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for _, w := range rt.words {
+			if !yield(w) {
+				return
+			}
+		}
+		if rt.slash != "" && !yield(rt.slash) {
+			return
+		}
+		for _, w := range rt.aliases {
+			if !yield(w) {
+				return
+			}
+		}
 	}
-	return append(out, rt.aliases...)
 }
 
 func isASCIIWord(w string) bool {
