@@ -26,13 +26,20 @@ var confirmWords = map[string]domain.SpotAnswer{
 	"有出入": domain.AnswerPartly, "不对": domain.AnswerPartly, "不全对": domain.AnswerPartly, "不完全对": domain.AnswerPartly, "不太对": domain.AnswerPartly,
 }
 
+// spokenDigits are the digits as a voice message's recognised text often has them ("一。"): alone
+// only, as "三个月" or "一直没来" are words.
+var spokenDigits = map[string]domain.SpotAnswer{"一": domain.AnswerYes, "二": domain.AnswerNo, "三": domain.AnswerPartly}
+
 // ParseConfirmAnswer reads a household's reply to "回复 1 是　2 没有来　3 有出入": a digit 1–3
-// (full-width too), optionally followed by their own words ("3 只送了化肥，没有钱"), or one of the
-// answer words alone, in the text as the router normalized it (traditional script already folded).
+// (full-width too, or 一 二 三 alone), optionally followed by their own words ("3 只送了化肥，没有钱"),
+// or one of the answer words alone, in the text as the router normalized it (traditional script already folded).
 // Anything else is not an answer.
 func ParseConfirmAnswer(text string) (domain.SpotAnswer, string, bool) {
 	t := trimSeps(strings.TrimSpace(shape(text)))
 	if a, ok := confirmWords[t]; ok {
+		return a, "", true
+	}
+	if a, ok := spokenDigits[t]; ok {
 		return a, "", true
 	}
 	if a, ok := confirmWords[cameCore(t, cameWhen)]; ok && a != domain.AnswerPartly {

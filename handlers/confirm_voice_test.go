@@ -40,6 +40,7 @@ func TestVoiceHeardAsAnAnswerAnswersTheConfirmation(t *testing.T) {
 		{"他没来。", "单位联络员会核实", domain.AnswerNo, 1},
 		{"来过了", "谢谢您的确认，已记录", domain.AnswerYes, 0},
 		{"1", "谢谢您的确认，已记录", domain.AnswerYes, 0},
+		{"一。", "谢谢您的确认，已记录", domain.AnswerYes, 0},
 		{"3 只送了化肥，没有钱", "单位联络员会核实", domain.AnswerPartly, 1},
 	} {
 		t.Run(tc.heard, func(t *testing.T) {

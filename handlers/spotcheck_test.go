@@ -50,6 +50,11 @@ func TestParseConfirmAnswer(t *testing.T) {
 		{"words that disagree are no answer", "是的 没来", domain.AnswerNone, "", false},
 		{"yes and a sentence is no answer", "对 他来修房子了", domain.AnswerNone, "", false},
 		{"thanks alone is no answer", "谢谢", domain.AnswerNone, "", false},
+		{"one as a voice message's text has it", "一。", domain.AnswerYes, "", true},
+		{"two in a Chinese numeral", "二", domain.AnswerNo, "", true},
+		{"three in a Chinese numeral", "三", domain.AnswerPartly, "", true},
+		{"a numeral starting words is no answer", "一直没来", domain.AnswerNone, "", false},
+		{"three months is no answer", "三个月", domain.AnswerNone, "", false},
 	}
 	fold := folder(t)
 	for _, c := range cases {
@@ -63,7 +68,7 @@ func TestParseConfirmAnswer(t *testing.T) {
 }
 
 func FuzzParseConfirmAnswer(f *testing.F) {
-	for _, s := range []string{"1", "2", "3 只送了化肥", "是", "没有", "有的。", "１２", "3月", "\x00", "3\xff"} {
+	for _, s := range []string{"1", "2", "3 只送了化肥", "是", "没有", "有的。", "１２", "3月", "\x00", "3\xff", "一。", "三个月"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
