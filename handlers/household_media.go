@@ -112,7 +112,7 @@ func (r *Router) photoToRecent(ctx context.Context, c *Caller) ([]bot.Reply, boo
 	now := r.now()
 	var last store.Request
 	for _, q := range rs {
-		if q.Status != domain.StatusResolved && now.Sub(q.CreatedAt) <= r.cfg.CheckIn.AttachWindow && q.ID > last.ID {
+		if q.Status.Open() && now.Sub(q.CreatedAt) <= r.cfg.CheckIn.AttachWindow && q.ID > last.ID {
 			last = q
 		}
 	}

@@ -594,6 +594,8 @@ func replyStatusLine(q store.Request, who string) string {
 func statusInWords(q store.Request, who string) string {
 	complaint := q.Kind == domain.ReqComplaint
 	switch {
+	case q.Status == domain.StatusWithdrawn:
+		return "您已撤回（" + q.UpdatedAt.Format("1月2日") + "）"
 	case q.Status == domain.StatusResolved:
 		done := "已办好"
 		if complaint {
@@ -752,7 +754,7 @@ func kindOrCategory(r store.Request) string {
 
 func statusLabel(s domain.RequestStatus) string {
 	return map[domain.RequestStatus]string{domain.StatusNew: "待受理", domain.StatusAccepted: "办理中",
-		domain.StatusResolved: "已办结", domain.StatusTransferred: "已转办"}[s]
+		domain.StatusResolved: "已办结", domain.StatusTransferred: "已转办", domain.StatusWithdrawn: "已撤回"}[s]
 }
 
 // requestGroups is the order of 诉求列表's groups: waiting to be taken on first.

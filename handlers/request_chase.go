@@ -48,7 +48,7 @@ var requestNumber = regexp.MustCompile(`\d{1,9}`)
 func chased(text string, all []store.Request) []store.Request {
 	var open []store.Request
 	for _, q := range all {
-		if q.Status != domain.StatusResolved {
+		if q.Status.Open() {
 			open = append(open, q)
 		}
 	}

@@ -22,7 +22,7 @@ func (r *Router) resolve(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	}
 	now := r.now()
 	saved, err := r.store.ChangeRequest(ctx, req.ID, c.ID(), store.ActResolve, now, func(q *store.Request) error {
-		if q.Status == domain.StatusResolved {
+		if !q.Status.Open() { // resolved, or withdrawn by the household
 			return store.ErrWrongState
 		}
 		q.Status, q.ResolvedAt, q.Result = domain.StatusResolved, &now, result
@@ -40,5 +40,5 @@ func (r *Router) resolve(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 // ("1号办好了") is read as that request only then.
 func (r *Router) inHand(ctx context.Context, c *Caller, id int64) bool {
 	q, err := r.store.RequestByID(ctx, domain.RequestID(id))
-	return err == nil && q.Status != domain.StatusResolved && q.AssigneeID != nil && *q.AssigneeID == c.ID()
+	return err == nil && q.Status.Open() && q.AssigneeID != nil && *q.AssigneeID == c.ID()
 }

@@ -126,16 +126,17 @@ func (r *Router) handlerName(ctx context.Context, q store.Request, names map[dom
 }
 
 // StatusPick chooses what a household is shown of its requests (given oldest first): every open one,
-// newest first, then those resolved within statusRecent, newest first, at most max in all. left
-// counts the open and recent ones that did not fit; older resolved ones are not counted.
+// newest first, then those resolved or withdrawn within statusRecent, newest first, at most max in
+// all. left counts the open and recent ones that did not fit; older closed ones are not counted.
 func StatusPick(all []store.Request, now time.Time, max int) (shown []store.Request, left int) {
 	var open, done []store.Request
 	for i := len(all) - 1; i >= 0; i-- {
 		q := all[i]
 		switch {
-		case q.Status != domain.StatusResolved:
+		case q.Status.Open():
 			open = append(open, q)
-		case q.ResolvedAt != nil && now.Sub(*q.ResolvedAt) <= statusRecent:
+		case q.ResolvedAt != nil && now.Sub(*q.ResolvedAt) <= statusRecent,
+			q.Status == domain.StatusWithdrawn && now.Sub(q.UpdatedAt) <= statusRecent:
 			done = append(done, q)
 		}
 	}

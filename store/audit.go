@@ -21,7 +21,9 @@ const (
 	ActResolve  = "resolve"
 	ActTransfer = "transfer"
 	ActRate     = "rate"
-	ActChase    = "chase" // a household pressed for a request
+	ActChase    = "chase"    // a household pressed for a request
+	ActWithdraw = "withdraw" // a household took back its request or complaint
+	ActReroute  = "reroute"  // a household moved its complaint to its cadre as a request
 	ActUpsert   = "upsert"
 	// ActFullText: free text was shown with its phone and ID numbers unmasked (an auditor's export).
 	ActFullText = "full_text"

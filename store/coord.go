@@ -152,7 +152,7 @@ func (s *Store) relayInPlace(ctx context.Context, old Pairing, r Relay, m RelayM
 // pairing and held by nobody) to the new cadre and pairing; one passed on to someone else stays.
 func (s *Store) moveRequests(ctx context.Context, old Pairing, to domain.PairingID, r Relay, m RelayMove) (RelayMove, error) {
 	res := s.q(ctx).Model(&Request{}).
-		Where("household_id = ? AND status <> ? AND (assignee_id = ? OR assignee_id IS NULL AND pairing_id = ?)", old.HouseholdID, domain.StatusResolved, r.From, old.ID).
+		Where("household_id = ? AND status NOT IN ? AND (assignee_id = ? OR assignee_id IS NULL AND pairing_id = ?)", old.HouseholdID, domain.ClosedStatuses, r.From, old.ID).
 		Updates(map[string]any{"pairing_id": to, "assignee_id": r.To, "updated_at": r.At})
 	if res.Error != nil {
 		return m, fmt.Errorf("store: move requests of pairing %d: %w", old.ID, res.Error)

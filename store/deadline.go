@@ -13,7 +13,7 @@ import (
 func (s *Store) LateRequests(ctx context.Context, now time.Time) ([]Request, error) {
 	n := now.In(s.loc)
 	var rows []Request
-	err := s.q(ctx).Where("resolved_at IS NULL AND status <> ? AND ((status = ? AND ack_due_at < ?) OR due_at < ?)", domain.StatusResolved, domain.StatusNew, n, n).
+	err := s.q(ctx).Where("resolved_at IS NULL AND status NOT IN ? AND ((status = ? AND ack_due_at < ?) OR due_at < ?)", domain.ClosedStatuses, domain.StatusNew, n, n).
 		Order("id").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: late requests: %w", err)

@@ -94,7 +94,7 @@ type OpenRequests struct {
 // (办理中), each oldest first, so a long list never hides the ones nobody has accepted.
 func (s *Store) OpenRequestsFor(ctx context.Context, assignee domain.PersonID, units []domain.UnitID, limit int) (OpenRequests, error) {
 	scope := func() *gorm.DB {
-		q := s.q(ctx).Model(&Request{}).Where("status <> ?", domain.StatusResolved)
+		q := s.q(ctx).Model(&Request{}).Where("status NOT IN ?", domain.ClosedStatuses)
 		if len(units) > 0 {
 			return q.Where("assignee_id = ? OR unit_id IN ?", assignee, units)
 		}
@@ -151,7 +151,7 @@ func (s *Store) OpenRequestCounts(ctx context.Context, hhs []domain.HouseholdID)
 		N           int
 	}
 	err := s.q(ctx).Model(&Request{}).Select("household_id, COUNT(*) AS n").
-		Where("household_id IN ? AND status <> ?", hhs, domain.StatusResolved).Group("household_id").Scan(&rows).Error
+		Where("household_id IN ? AND status NOT IN ?", hhs, domain.ClosedStatuses).Group("household_id").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: open requests of households: %w", err)
 	}

@@ -144,7 +144,8 @@ func (s *Store) distinctHouseholds(base func() *gorm.DB, col string) (int64, map
 }
 
 // RequestTallies counts requests and complaints opened in the period, by unit. now bounds "past
-// due" for a period that has not ended yet.
+// due" for a period that has not ended yet. One the household withdrew is left out: it was never
+// anyone's work to do, so it is neither resolved on time nor late.
 func (s *Store) RequestTallies(ctx context.Context, f StatsFilter, now time.Time) ([]RequestTally, error) {
 	judgeAt := f.To
 	if now.Before(judgeAt) {
@@ -157,7 +158,7 @@ func (s *Store) RequestTallies(ctx context.Context, f StatsFilter, now time.Time
 			"SUM(CASE WHEN r.resolved_at IS NOT NULL AND r.resolved_at <= r.due_at THEN 1 ELSE 0 END) AS on_time, "+
 			"SUM(CASE WHEN r.resolved_at IS NOT NULL OR r.due_at < ? THEN 1 ELSE 0 END) AS judged", judgeAt).
 		Joins("LEFT JOIN people AS a ON a.id = r.assignee_id").
-		Where("r.created_at >= ? AND r.created_at < ?", f.From, f.To)
+		Where("r.created_at >= ? AND r.created_at < ? AND r.status <> ?", f.From, f.To, domain.StatusWithdrawn)
 	err := unitScope(q, "COALESCE(r.unit_id, a.unit_id)", f.Units).Group("COALESCE(r.unit_id, a.unit_id)").Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: request tallies: %w", err)

@@ -225,7 +225,16 @@ const (
 	StatusAccepted    RequestStatus = "accepted"
 	StatusResolved    RequestStatus = "resolved"
 	StatusTransferred RequestStatus = "transferred"
+	// StatusWithdrawn: the household took it back before anyone accepted it. Nobody's open work,
+	// and never 办结: it has no ResolvedAt, and the tallies leave it out.
+	StatusWithdrawn RequestStatus = "withdrawn"
 )
+
+// ClosedStatuses are the states in which a request is nobody's work any more.
+var ClosedStatuses = []RequestStatus{StatusResolved, StatusWithdrawn}
+
+// Open reports whether a request in this state still waits for someone.
+func (s RequestStatus) Open() bool { return s != StatusResolved && s != StatusWithdrawn }
 
 // AlertLevel is the step of the escalation ladder.
 type AlertLevel string

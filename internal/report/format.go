@@ -19,6 +19,8 @@ func StatusLabel(s domain.RequestStatus) string {
 		return "已办结"
 	case domain.StatusTransferred:
 		return "已转办"
+	case domain.StatusWithdrawn:
+		return "已撤回"
 	}
 	return string(s)
 }

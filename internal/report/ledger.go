@@ -287,8 +287,12 @@ func locationFlag(c store.LedgerCheckIn) string {
 	return ""
 }
 
+// onTimeLabel says whether a request was resolved on time; one the household withdrew is not
+// judged (the tallies leave it out too).
 func onTimeLabel(r store.LedgerRequest, now time.Time) string {
 	switch {
+	case r.Status == domain.StatusWithdrawn:
+		return "不计"
 	case r.ResolvedAt != nil && !r.ResolvedAt.After(r.DueAt):
 		return "是"
 	case r.ResolvedAt != nil || now.After(r.DueAt):
