@@ -25,6 +25,7 @@ const (
 	dlgComplaintText   = "complaint_text"   // a household said 投诉 alone and is telling the complaint
 	dlgRelay           = "relay"            // a coordinator's relay waits for 1 确认 / 2 取消
 	dlgRecordAgain     = "record_again"     // a report sent again in other words waits for 1 再记一条 / 2 补充
+	dlgTakeBack        = "take_back"        // a household's matter waits: 1 the cadre, 2 withdraw, 3 the unit
 )
 
 // householdDialogs are the questions a household is asked. They wait config.CheckIn.HouseholdDialogTTL
@@ -32,7 +33,7 @@ const (
 // config.CheckIn.DialogTTL. A visit confirmation or call-back question asked after one of them takes
 // the digit instead (askedSince).
 var householdDialogs = map[string]bool{dlgRequestCategory: true, dlgRequestText: true, dlgMenu: true, dlgDiscNote: true,
-	dlgRequestOffer: true, dlgRate: true, dlgComplaintText: true}
+	dlgRequestOffer: true, dlgRate: true, dlgComplaintText: true, dlgTakeBack: true}
 
 // offerKept is how long a household's sentence stays in the KV after it was offered, past the time
 // its question waits: a digit after the question lapsed is told what became of the sentence and asked
@@ -245,6 +246,9 @@ func (r *Router) dialogAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool
 	case dlgRequestOffer:
 		out, err := r.answerOffer(ctx, c, d, n)
 		return out, true, err
+	case dlgTakeBack:
+		out, err := r.answerTakeBack(ctx, c, d, n)
+		return out, true, err
 	}
 	r.dropDialog(ctx, c.ID())
 	return nil, false, nil
@@ -284,21 +288,22 @@ func trimSeps(s string) string { return trimEdgeSeps(s) }
 
 // offerGoesOn handles text sent while a household's sentence waits for "1 转给干部 / 2 不用 / 3 投诉".
 // More words join the sentence ("能不能帮忙看看"); thanks alone ("谢谢张书记") ask the same question
-// again without joining; "不用了" answers 2; asking for the cadre ("张书记在吗") gets the card and the
-// sentence still waits; a command drops the question, and its reply first says the sentence was not
-// passed on. A digit is the answer, left to the caller.
+// again without joining; "不用了" or a take-back without a number ("说错了", "撤回") answers 2;
+// asking for the cadre ("张书记在吗") gets the card and the sentence still waits; a command drops
+// the question, and its reply first says the sentence was not passed on. A digit is the answer,
+// left to the caller.
 func (r *Router) offerGoesOn(ctx context.Context, c *Caller, d dialog) ([]bot.Reply, bool, error) {
 	if _, isNum := digitAnswer(c.Text); isNum {
 		return nil, false, nil
+	}
+	if declines(c.Text) { // "不用了", "算了", "说错了", "撤回": the answer 2 in words
+		out, err := r.answerOffer(ctx, c, d, 2)
+		return out, true, err
 	}
 	if isCommandLike(r, c.Text) {
 		r.dropDialog(ctx, c.ID())
 		c.Before = append(c.Before, replyOfferLeft(d.Text))
 		return nil, false, nil
-	}
-	if declines(c.Text) { // "不用了", "算了": the answer 2 in words
-		out, err := r.answerOffer(ctx, c, d, 2)
-		return out, true, err
 	}
 	if asksNumber(c.Text) || asksWhoOnly(c.Text) || r.asksCadreAround(ctx, c) { // "陈建国电话": the card; the sentence still waits
 		out, err := r.myCadre(ctx, c)

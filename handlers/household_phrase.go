@@ -129,8 +129,12 @@ func (r *Router) asksCadreAround(ctx context.Context, c *Caller) bool {
 // declineWords say "no need" to the question about a household's sentence: the answer 2.
 var declineWords = []string{"不用了", "不用", "算了", "不要了", "不需要", "不麻烦了", "没事了", "不用转", "不用交"}
 
-// declines: the message is a decline and nothing more ("算了 不用了", "不用了谢谢").
+// declines: the message is a decline and nothing more ("算了 不用了", "不用了谢谢"), or takes back
+// what was just said without naming a matter by number ("说错了", "按错了", "撤回").
 func declines(text string) bool {
+	if tb, ok := ParseTakeBack(text); ok && tb.ID == 0 {
+		return true
+	}
 	t := shape(text)
 	if !containsAnyOf(t, declineWords) {
 		return false

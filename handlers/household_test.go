@@ -315,7 +315,7 @@ func TestHouseholdMenuByDigits(t *testing.T) {
 		}
 	})
 	t.Run("unknown digit", func(t *testing.T) {
-		wantContains(t, h.send(HeadWang, "9"), "请回复1到6之间的数字", "1. 我的干部")
+		wantContains(t, h.send(HeadWang, "9"), "请回复1到7之间的数字", "1. 我的干部")
 	})
 }
 

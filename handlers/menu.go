@@ -34,6 +34,8 @@ func (r *Router) menuChoice(ctx context.Context, c *Caller, n int) ([]bot.Reply,
 	case 6: // appended, so the digits households already know keep their meaning
 		c.Args = ""
 		return r.myRequests(ctx, c)
+	case 7:
+		return r.takeBack(ctx, c, TakeBack{})
 	}
 	return nil, refuse(replyPickRange(len(menuItems)), replyMenu())
 }

@@ -46,6 +46,7 @@ var helpLine = map[string]string{
 	"warmth":      "送温暖 2 米20斤 油2桶 — 记一次送温暖",
 	"deed":        "办实事 2 帮办了低保年审 — 记一件实事（也可以直接说：帮李桂兰把医保续上了）",
 	"undo":        "撤销 — 撤回刚才的报告（10分钟内）；信号差重发了同一次走访不会记两次，真是又去了一次，按提示回复 1（再记一条）",
+	"withdraw":    "撤回 — 刚提的事按错了或不用办了：撤回，投诉也可以改交帮扶干部（也可以说：按错了、3号不用办了）",
 	"amend":       "补充 送了两袋米 — 补到刚才的报告里（10分钟内；刚报完直接发“送了两袋米”也行）",
 	"plan":        "计划 本月走访全部亲戚 — 记本月工作计划",
 	"requests":    "诉求列表 — 看待办的诉求",
@@ -878,7 +879,7 @@ func cardText(name, title, unit, phone, promise, office string) string {
 	return strings.Join(lines, "\n")
 }
 
-var menuItems = []string{"我的干部（联系卡）", "提诉求（需要帮忙的事）", "给干部打分", "投诉", "使用帮助", "我反映的事办得怎么样了"}
+var menuItems = []string{"我的干部（联系卡）", "提诉求（需要帮忙的事）", "给干部打分", "投诉", "使用帮助", "我反映的事办得怎么样了", "刚才发的按错了（撤回或改交）"}
 
 func replyMenu() string {
 	return "请回复数字：\n" + numbered(menuItems) + "\n也可以直接发语音说事。"
@@ -1376,4 +1377,127 @@ func noteLostReply(name, code string, at time.Time, question bool) string {
 			"请打电话请他重发一次，写上户主姓名或序号，例如“走访 1 送米”。" + tail
 	}
 	return head + "已经保存，但回复他的“已记录”没能发到他那里。请打电话告诉他：记录已保存，不用重发。" + tail
+}
+
+// ---- a household takes back what it sent (request_withdraw.go) ---------------------------------
+
+// takeBackQuote is the start of a matter's words as the household is reminded of them.
+func takeBackQuote(q store.Request) string {
+	text := pii.Mask(strings.TrimSpace(q.Text))
+	if q.Kind == domain.ReqVoice || text == "" {
+		return ""
+	}
+	if len([]rune(text)) > 16 {
+		return "“" + clipText(text, 16) + "…”"
+	}
+	return "“" + text + "”"
+}
+
+// takeBackWhere says where a matter is: with the unit for a complaint or a request passed on, with
+// the cadre (who) otherwise.
+func takeBackWhere(q store.Request, who string) string {
+	switch {
+	case q.Kind == domain.ReqComplaint:
+		return "已交给单位"
+	case q.Status == domain.StatusTransferred:
+		return "已转到单位办理"
+	case who == "":
+		return "已登记"
+	}
+	return "已交给" + who
+}
+
+// replyTakeBackAsk asks what should become of a matter; the digits mean what they meant when it
+// was filed: 1 the cadre, 2 nothing, 3 the unit.
+func replyTakeBackAsk(q store.Request, who string) string {
+	head := fmt.Sprintf("您的%s%s%s。", takeBackLabel(q), takeBackQuote(q), takeBackWhere(q, who))
+	if q.Kind == domain.ReqComplaint {
+		return head + "\n回复 1 改交给帮扶干部办理；回复 2 撤回，不办了；回复 3 不变，还交给单位。"
+	}
+	keep := "回复 1 不变"
+	if who != "" && q.Status != domain.StatusTransferred {
+		keep += "，还交给" + who + "办"
+	}
+	return head + "\n" + keep + "；回复 2 撤回，不办了。\n要反映干部的问题，请发“投诉”加上您的话，交给单位（干部看不到）。"
+}
+
+func replyTakeBackNoSuch(id int64) string {
+	return fmt.Sprintf("没有找到您的%d号。发“我的诉求”看您反映过的事和编号。", id)
+}
+
+func replyTakeBackNothing(window time.Duration) string {
+	return fmt.Sprintf("您最近%d分钟没有提过还没办的事，没有要撤回的。要撤回更早的，请发“撤回 编号”；发“我的诉求”看您反映过的事和编号。", int(window.Minutes()))
+}
+
+const replyTakeBackNoState = "现在没法办撤回，请过几分钟再发一次，或直接打电话告诉经办的人。"
+
+const replyRerouteNoCadre = "您暂时没有结对干部，投诉没有改交，还由单位处理。有事也可以拨打村委会或镇政府电话。"
+
+// replyTakeBackTooLate says why a matter can no longer be taken back here and whom to tell: the
+// cadre by name for a request, the unit for a complaint (never the cadre).
+func replyTakeBackTooLate(q store.Request, who string) string {
+	label, complaint := takeBackLabel(q), q.Kind == domain.ReqComplaint
+	if who == "" {
+		who = "经办的人"
+	}
+	switch {
+	case q.Status == domain.StatusWithdrawn:
+		return label + "您已经撤回了，不会再办。"
+	case q.Status == domain.StatusResolved && complaint:
+		return label + "单位已经处理完了。有话请直接打电话告诉单位负责人（单位办公电话见“我的干部”）。"
+	case q.Status == domain.StatusResolved:
+		return label + "已经办好了。有问题请直接找" + who + "。"
+	case complaint:
+		return label + "单位已经受理，正在处理，这里撤不回了。有变化请直接打电话告诉单位负责人（单位办公电话见“我的干部”）。"
+	}
+	return label + who + "已经受理，正在办，这里撤不回了。不用办了或要改，请直接告诉" + who + "（发“我的干部”看电话）。"
+}
+
+func replyTakeBackKept(q store.Request, who string) string {
+	switch {
+	case q.Kind == domain.ReqComplaint:
+		return "好的，" + takeBackLabel(q) + "不变，还由单位处理。"
+	case who != "":
+		return "好的，" + takeBackLabel(q) + "不变，还由" + who + "办。"
+	}
+	return "好的，" + takeBackLabel(q) + "不变。"
+}
+
+// replyWithdrawn confirms a withdrawal; told says whether anyone was told not to act on it.
+func replyWithdrawn(q store.Request, who string, told bool) string {
+	s := "好的，" + takeBackLabel(q) + "已撤回，不办了。"
+	switch {
+	case !told:
+	case q.Kind == domain.ReqComplaint:
+		s += "已告诉单位负责人不用处理。"
+	case who != "":
+		s += "已告诉" + who + "不用办了。"
+	default:
+		s += "已告诉经办的人不用办了。"
+	}
+	return s
+}
+
+func replyRerouted(q store.Request, cadre string, ack time.Duration) string {
+	return fmt.Sprintf("好的，已改为诉求（编号%d），交给%s办理，%s内会回复您；单位那边已告诉不用处理。办好了会通知您。", q.ID, cadre, hoursLabel(ack))
+}
+
+// noteWithdrawn tells whoever was sent a matter that the household withdrew it, so nobody goes out
+// for nothing.
+func noteWithdrawn(q store.Request, hh string) string {
+	what, act := "诉求", "办"
+	if q.Kind == domain.ReqComplaint {
+		what, act = "投诉", "处理"
+	}
+	text := maskedClip(q.Text)
+	if q.Kind == domain.ReqVoice || text == "" {
+		text = "语音留言"
+	}
+	return fmt.Sprintf("【撤回#%d】%s撤回了%s#%d（%s提出）：%s\n不用再%s了。", q.ID, hh, what, q.ID, q.CreatedAt.Format("1月2日15:04"), text, act)
+}
+
+// noteRerouted tells the unit that a complaint was meant for the cadre and is now theirs.
+func noteRerouted(q store.Request, hh, cadre string) string {
+	return fmt.Sprintf("【投诉改诉求#%d】%s说投诉#%d是按错了，已改为诉求，交给帮扶干部%s办理（限%s前办结）。单位不用再按投诉处理。",
+		q.ID, hh, q.ID, cadre, q.DueAt.Format("1月2日"))
 }

@@ -212,6 +212,10 @@ func (r *Router) householdFreeText(ctx context.Context, c *Caller) ([]bot.Reply,
 	if !c.Is(domain.RoleHousehold) || c.Is(domain.RoleCadre) || c.In.Kind != bot.KindText && c.In.Kind != "" {
 		return nil, false, nil
 	}
+	if tb, ok := ParseTakeBack(c.Text); ok { // "按错了", "3号不用办了": what was sent, taken back
+		out, err := r.takeBack(ctx, c, tb)
+		return out, true, err
+	}
 	if out, handled, err := r.progressAsked(ctx, c, c.Text, AsksStatus); handled || err != nil {
 		return out, true, err
 	}

@@ -75,6 +75,8 @@ func (r *Router) table() []route {
 		{id: "complaint", words: []string{"投诉", "我要投诉", "我想投诉", "要投诉"}, slash: "/complain", roles: households, run: r.complaint},
 		{id: "rate", words: []string{"评价", "打分"}, slash: "/rate", roles: households, run: r.rate},
 		{id: "myrequests", words: statusWords, slash: "/myrequests", roles: households, run: r.myRequests},
+		// a household's 撤回; below undo, so one who is both a cadre and a household keeps the undo (see match)
+		{id: "withdraw", words: []string{"撤回", "撤销"}, slash: "/withdraw", roles: households, run: r.withdraw},
 		{id: "mycadre", words: []string{"我的干部", "联系卡", "服务卡"}, slash: "/mycadre", roles: households, run: r.myCadre},
 		{id: "menu", words: []string{"菜单", "目录"}, slash: "/menu", roles: households, run: r.menu},
 		{id: "overdue", words: []string{"逾期", "逾期名单", "督办"}, slash: "/overdue", aliases: []string{"/od"}, roles: coordinator, run: r.overdue},
