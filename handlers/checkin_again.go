@@ -41,11 +41,15 @@ func (r *Router) recordedBefore(ctx context.Context, c *Caller, drafts []CheckIn
 	for _, d := range drafts {
 		from, to = minTime(from, d.Day), maxTime(to, d.Day)
 	}
-	rows, err := r.store.CheckInsOfCadreOn(ctx, c.ID(), from, to.AddDate(0, 0, 1))
+	now := r.now()
+	q := store.RecentReports{From: from, To: to.AddDate(0, 0, 1), Since: now.Add(-resendWindow)}
+	for _, h := range hs {
+		q.Households = append(q.Households, h.Household.ID)
+	}
+	rows, err := r.store.CheckInsOfCadreOn(ctx, c.ID(), q)
 	if err != nil {
 		return nil, fmt.Errorf("reports of the day: %w", err)
 	}
-	now := r.now()
 	for i, d := range drafts {
 		row := r.checkInRow(c, d, hs[i], sources[i])
 		if slices.ContainsFunc(rows, func(e store.CheckIn) bool { return sameKey(e.SourceMsgID, row.SourceMsgID) }) {
@@ -240,8 +244,9 @@ func (r *Router) recordAgain(ctx context.Context, c *Caller, d dialog) ([]bot.Re
 
 // addToEarlier adds words to the earlier report of the question, as 补充 adds to the last one.
 func (r *Router) addToEarlier(ctx context.Context, c *Caller, d dialog, words string) ([]bot.Reply, error) {
-	day := d.Drafts[0].Day
-	rows, err := r.store.CheckInsOfCadreOn(ctx, c.ID(), day, day.AddDate(0, 0, 1))
+	day := d.Drafts[0].Day // the earlier report was found minutes ago, within resendWindow
+	q := store.RecentReports{Households: d.Options, From: day, To: day.AddDate(0, 0, 1), Since: r.now().Add(-resendWindow - r.cfg.CheckIn.DialogTTL)}
+	rows, err := r.store.CheckInsOfCadreOn(ctx, c.ID(), q)
 	if err != nil {
 		return nil, fmt.Errorf("reports of the day: %w", err)
 	}

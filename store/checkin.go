@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -126,15 +127,30 @@ func (s *Store) CheckInsReportedAt(ctx context.Context, cadre domain.PersonID, a
 	return rows, nil
 }
 
-// CheckInsOfCadreOn lists the cadre's non-undone check-ins that happened in [from, to), oldest first:
-// a report sent again in other words is looked for among the reports of its day.
-func (s *Store) CheckInsOfCadreOn(ctx context.Context, cadre domain.PersonID, from, to time.Time) ([]CheckIn, error) {
+// RecentReports narrows CheckInsOfCadreOn to what a report sent again can repeat: the cadre's
+// check-ins for these households, happened in [From, To) and reported since Since.
+type RecentReports struct {
+	Households []domain.HouseholdID
+	From, To   time.Time
+	Since      time.Time
+}
+
+// recentReportsMax bounds the rows read for one report: a resend repeats one of the cadre's last
+// reports of that household, and a cadre who reports the same household many times a day (the bench
+// does) must not make every report read them all.
+const recentReportsMax = 16
+
+// CheckInsOfCadreOn lists the cadre's non-undone check-ins that q narrows to, at most the newest
+// recentReportsMax, oldest first: a report sent again in other words is looked for among them.
+func (s *Store) CheckInsOfCadreOn(ctx context.Context, cadre domain.PersonID, q RecentReports) ([]CheckIn, error) {
 	var rows []CheckIn
-	err := s.q(ctx).Where("cadre_id = ? AND occurred_at >= ? AND occurred_at < ? AND undone_at IS NULL", cadre, from.In(s.loc), to.In(s.loc)).
-		Order("id").Find(&rows).Error
+	err := s.q(ctx).Where("cadre_id = ? AND household_id IN ? AND occurred_at >= ? AND occurred_at < ? AND reported_at >= ? AND undone_at IS NULL",
+		cadre, q.Households, q.From.In(s.loc), q.To.In(s.loc), q.Since.In(s.loc)).
+		Order("id DESC").Limit(recentReportsMax).Find(&rows).Error
 	if err != nil {
-		return nil, fmt.Errorf("store: check-ins of cadre %d in a period: %w", cadre, err)
+		return nil, fmt.Errorf("store: recent check-ins of cadre %d: %w", cadre, err)
 	}
+	slices.Reverse(rows)
 	return rows, nil
 }
 

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"testing"
@@ -98,11 +99,20 @@ func TestCheckInStore(t *testing.T) {
 				t.Fatalf("check-ins reported at the first's time = %+v, %v; want the first alone", at, err)
 			}
 			day := clock.Day(convNow)
-			if on, err := f.s.CheckInsOfCadreOn(ctx, f.cadre, day, day.AddDate(0, 0, 1)); err != nil || len(on) != 2 || on[0].ID != first.ID || on[1].ID != second.ID {
+			recent := func(from time.Time, since time.Duration, hh ...domain.HouseholdID) store.RecentReports {
+				return store.RecentReports{Households: hh, From: from, To: from.AddDate(0, 0, 1), Since: convNow.Add(-since)}
+			}
+			if on, err := f.s.CheckInsOfCadreOn(ctx, f.cadre, recent(day, time.Hour, f.hh)); err != nil || len(on) != 2 || on[0].ID != first.ID || on[1].ID != second.ID {
 				t.Fatalf("check-ins of the day = %+v, %v; want both", on, err)
 			}
-			if on, err := f.s.CheckInsOfCadreOn(ctx, f.cadre, day.AddDate(0, 0, 1), day.AddDate(0, 0, 2)); err != nil || len(on) != 0 {
+			if on, err := f.s.CheckInsOfCadreOn(ctx, f.cadre, recent(day.AddDate(0, 0, 1), time.Hour, f.hh)); err != nil || len(on) != 0 {
 				t.Fatalf("check-ins of the next day = %+v, %v; want none", on, err)
+			}
+			if on, err := f.s.CheckInsOfCadreOn(ctx, f.cadre, recent(day, -2*time.Second, f.hh)); err != nil || len(on) != 0 {
+				t.Fatalf("check-ins reported since after both = %+v, %v; want none", on, err)
+			}
+			if on, err := f.s.CheckInsOfCadreOn(ctx, f.cadre, recent(day, time.Hour, f.hh+1000)); err != nil || len(on) != 0 {
+				t.Fatalf("check-ins of another household = %+v, %v; want none", on, err)
 			}
 			lat, lng, d := 30.1, 120.1, 2500
 			if err := f.s.AttachEvidence(ctx, first.ID, store.Evidence{Lat: &lat, Lng: &lng, DistanceM: &d, Far: true}, f.cadre, convNow); err != nil {
@@ -135,7 +145,7 @@ func TestCheckInStore(t *testing.T) {
 			if at, err := f.s.CheckInsReportedAt(ctx, f.cadre, first.ReportedAt); err != nil || len(at) != 0 {
 				t.Fatalf("check-ins reported at the undone one's time = %+v, %v; want none", at, err)
 			}
-			if on, err := f.s.CheckInsOfCadreOn(ctx, f.cadre, day, day.AddDate(0, 0, 1)); err != nil || len(on) != 1 || on[0].ID != second.ID {
+			if on, err := f.s.CheckInsOfCadreOn(ctx, f.cadre, recent(day, time.Hour, f.hh)); err != nil || len(on) != 1 || on[0].ID != second.ID {
 				t.Fatalf("check-ins of the day after an undo = %+v, %v; want the standing one", on, err)
 			}
 			audit, err := f.s.AuditOf(ctx, "checkin", int64(first.ID))
@@ -346,6 +356,32 @@ func TestReplaceRating(t *testing.T) {
 			}
 			if err := f.s.ReplaceRating(ctx, g.ID, 6, "", later, f.head); err == nil {
 				t.Fatal("score 6 taken")
+			}
+		})
+	}
+}
+
+// TestRecentReportsAreBounded: a cadre who reports one household many times a day (the bench does)
+// makes a report read the newest few of them, not all.
+func TestRecentReportsAreBounded(t *testing.T) {
+	for _, b := range testenv.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			f := newConvFixture(t, b.Open(t))
+			var last domain.CheckInID
+			for i := range 40 {
+				c := store.CheckIn{PairingID: f.pairing, CadreID: f.cadre, HouseholdID: f.hh, Kind: domain.KindVisit,
+					OccurredAt: convNow, ReportedAt: convNow.Add(time.Duration(i) * time.Second), Text: fmt.Sprintf("第%d次", i)}
+				saved, _, err := f.s.CreateCheckIn(ctx, c, f.cadre)
+				if err != nil {
+					t.Fatal(err)
+				}
+				last = saved.ID
+			}
+			day := clock.Day(convNow)
+			on, err := f.s.CheckInsOfCadreOn(ctx, f.cadre, store.RecentReports{Households: []domain.HouseholdID{f.hh}, From: day, To: day.AddDate(0, 0, 1), Since: day})
+			if err != nil || len(on) == 0 || len(on) >= 40 || on[len(on)-1].ID != last || on[0].ID >= on[len(on)-1].ID {
+				t.Fatalf("recent reports = %d rows, %v; want the newest few, oldest first, ending with %d", len(on), err, last)
 			}
 		})
 	}
