@@ -64,6 +64,7 @@ type corpusWant struct {
 	salesFen   int64
 	text       string
 	err        error
+	listed     bool // several households by list number: a report for each, no question
 }
 
 type corpusCase struct {
@@ -362,6 +363,20 @@ var corpusFamilies = []struct {
 		}
 		return fmt.Sprintf("咱下午去%s家坐了坐哈", c.hhs[i].Name),
 			corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), text: "坐了坐"}
+	}},
+	{"gave households by number", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
+		g := pick(r, corpusAidGoods[:9])
+		if len(c.hhs) == 1 {
+			return fmt.Sprintf("给%d户送了%s", i+1, g.in), corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: []int{i}, items: g.want}
+		}
+		j := (i + 1 + r.IntN(len(c.hhs)-1)) % len(c.hhs)
+		return fmt.Sprintf("给%d、%d户都送了%s", i+1, j+1, g.in),
+			corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: []int{min(i, j), max(i, j)}, items: g.want, listed: true}
+	}},
+	{"looked at the household", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
+		d := pick(r, corpusDiary)
+		return fmt.Sprintf("看了%s %s", c.hhs[i].Name, d),
+			corpusWant{kind: domain.KindVisit, mode: domain.ModeInPerson, picks: c.picksFor(c.hhs[i].Name), text: d}
 	}},
 	{"last friday", func(r *rand.Rand, c corpusCadre, i int) (string, corpusWant) {
 		d := pick(r, corpusDiary)

@@ -136,11 +136,16 @@ func ParseReport(fold *hanzi.Folder, text string, now time.Time, hhs []Household
 	kw, kwEnd, ok := p.takeKind()
 	if !ok {
 		if kw, kwEnd, ok = p.takeGoing(); !ok {
-			return CheckInDraft{}, ErrNoKind
+			if kw, kwEnd, ok = p.takeGivenNumbers(); !ok {
+				return CheckInDraft{}, ErrNoKind
+			}
 		}
 	}
 	d := CheckInDraft{Kind: kw.kind, Mode: kw.mode, Day: clock.Day(now)}
 	p.takeListNumber(kwEnd)
+	if len(p.picks) == 0 && len(p.names) == 0 && p.badNumber == 0 { // "给1和3送了慰问金200元": 慰问 said the kind
+		p.givenNumbers()
+	}
 	p.settleNames()
 	p.markPlans()
 	if p.hidden[p.kwStart] && !p.done() { // "明天走访王春发", "下次去王春发家": nothing happened yet

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 
 	"qinqi/internal/domain"
@@ -12,7 +13,8 @@ import (
 // Such a message is a report when the verb stands right before (and, for some verbs, the right word
 // right after) a household's name the parser found. Going verbs (去, 到, 上) count only with 家
 // right after the name, because "收到王春发的消息" or "王春发去了县医院" are not visits; looking
-// verbs (去看, 去看了) count alone, and a bare 看了 does not ("看了王春发发来的照片"). Being at the
+// verbs (去看, 去看了) count alone, and a bare 看了 only when the name ends its clause ("看了李桂兰 她
+// 腿疼", "今天看了王春发。"): "看了王春发发来的照片" and "看了王春发的申请" are no visits. Being at the
 // home counts too: "刚从王春发家出来", "在赵长顺家坐了一会儿" (but not "现在王春发家…", which is news
 // of the household).
 type nameVerb struct {
@@ -21,12 +23,14 @@ type nameVerb struct {
 	after  []string // and one of these starts the words after it; nil: anything
 	take   bool     // the word after is taken with the verb ("家", "家里")
 	home   bool     // 家 may stand between the name and the word after ("帮赵长顺家申请了低保")
+	alone  bool     // the name ends its clause: a space, punctuation or the end after it
 	kind   domain.CheckInKind
 	mode   domain.ContactMode // "" reads the mode from the text (contactMode)
 }
 
 var nameVerbs = []nameVerb{
 	{before: []string{"去看望了", "去看了看", "去看了", "去看看", "去瞧了", "去看", "去瞧"}, kind: domain.KindVisit, mode: domain.ModeInPerson},
+	{before: []string{"看了看", "看了", "看过"}, alone: true, kind: domain.KindVisit, mode: domain.ModeInPerson},
 	{before: []string{"去了一趟", "去了趟", "去了", "到了", "来到", "去", "到", "上"}, after: []string{"家里", "家"}, take: true,
 		kind: domain.KindVisit, mode: domain.ModeInPerson},
 	{before: []string{"刚刚从", "刚从", "从"}, after: []string{"家里出来", "家出来", "家里回来", "家回来"}, take: true, kind: domain.KindVisit, mode: domain.ModeInPerson},
@@ -92,6 +96,66 @@ var (
 	openingDays = regexp.MustCompile(`^(?:大前天|前天|昨天|今天|昨晚|今早|上午|下午|晚上|刚才|刚刚)*给?$`)
 )
 
+// A giving said to households by list number: "给1、2、3户都送了米", "昨天给2户带了两桶油", "给1和3送了
+// 慰问金200元". 给, the numbers (户 or 家 after them, 都 or 各 at most), then the giving word: a visit
+// (or the keyword's kind, 慰问 in 慰问金) to each of them, as "走访 1、2、3 送了米" would be. Numbers,
+// 户 and a giving word say enough: the goods may go without a quantity ("米"), and stay in the words.
+// Only with the cadre's list, which the numbers index.
+var givenToNumbers = regexp.MustCompile(`给\s*(\d{1,3}(?:\s*[、，,和与及跟 ]\s*\d{1,3})*)\s*号?(?:户|家)?\s*(?:都|各|也)?\s*(?:送过去|送去了|送去|送了|给了|带了|拿了|送|带|拿)`)
+
+// takeGivenNumbers reads a giving to households by list number (above) as the report's kind, when no
+// keyword or verb around a name said what happened.
+func (p *reportParse) takeGivenNumbers() (kindKeyword, int, bool) {
+	verbAt, end, ok := p.givenNumbers()
+	if !ok {
+		return kindKeyword{}, 0, false
+	}
+	p.kind, p.kwStart, p.kwEnd = domain.KindVisit, verbAt, end
+	return kindKeyword{word: p.s[verbAt:end], kind: domain.KindVisit, mode: domain.ModeInPerson}, end, true
+}
+
+// givenNumbers takes the households of a giving by list number (above) up to its giving word, which
+// stays in the text, where it marks an amount as aid; it returns where the giving word stands.
+func (p *reportParse) givenNumbers() (verbAt, end int, ok bool) {
+	if p.hhs == nil {
+		return 0, 0, false
+	}
+	v := p.view(false)
+	m := givenToNumbers.FindStringSubmatchIndex(v)
+	if m == nil {
+		return 0, 0, false
+	}
+	for _, num := range listDigits.FindAllString(v[m[2]:m[3]], -1) {
+		n, _ := strconv.Atoi(num)
+		if n < 1 || n > len(p.hhs) {
+			p.badMore = n
+			continue
+		}
+		if p.ref == "" {
+			p.ref = num
+		}
+		p.picks = append(p.picks, n-1)
+	}
+	verbAt = m[1] - len(givenVerbAt(v[m[0]:m[1]]))
+	p.take(m[0], verbAt)
+	return verbAt, m[1], true
+}
+
+// givenToVerbs end a giving to households by number, longest first.
+var givenToVerbs = []string{"送过去", "送去了", "送去", "送了", "给了", "带了", "拿了", "送", "带", "拿"}
+
+// givenVerbAt is the giving word that ends match.
+func givenVerbAt(match string) string {
+	for _, w := range givenToVerbs {
+		if strings.HasSuffix(match, w) {
+			return w
+		}
+	}
+	return ""
+}
+
+var listDigits = regexp.MustCompile(`\d{1,3}`)
+
 // givenReachRunes is how far after the name the giving word may stand ("家孩子考上大学了").
 const givenReachRunes = 16
 
@@ -118,6 +182,12 @@ func nameThenGiven(before, after string) (int, string, bool) {
 	return 0, "", false
 }
 
+// clauseEndsAt: s, the words after a name, starts with the end of its clause (or is empty).
+func clauseEndsAt(s string) bool {
+	r := runeAt(s, 0)
+	return r == 0 || r == ' ' || strings.ContainsRune(clauseEnds, r)
+}
+
 func dropSpace(r rune) rune {
 	if isSep(r) {
 		return -1
@@ -141,7 +211,8 @@ func (p *reportParse) takeGoing() (kindKeyword, int, bool) {
 				home = prefixOf(after, homeWords)
 				next = prefixOf(after[len(home):], nv.after)
 			}
-			if verb == "" || suffixOf(before, nv.not) != "" || (nv.after != nil && next == "") || strings.HasPrefix(after, "家的路") { // "去王春发家的路上"
+			if verb == "" || suffixOf(before, nv.not) != "" || (nv.after != nil && next == "") || (nv.alone && !clauseEndsAt(after)) ||
+				strings.HasPrefix(after, "家的路") { // "去王春发家的路上"
 				continue
 			}
 			at := h.start - len(verb)

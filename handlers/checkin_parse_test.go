@@ -473,6 +473,15 @@ func TestParseReport(t *testing.T) {
 		{name: "given name without home is not a name", in: "长青说要去县里", err: handlers.ErrNoKind},
 		{name: "a full name wins over a given name and home", in: "去王春发家了，春霞家下次去", picks: []int{0}, text: "春霞家下次去", kind: domain.KindVisit},
 		{name: "tomorrow at the home is a plan", in: "明天在张长青家开会", err: handlers.ErrPlanOnly},
+		{name: "gave households by number, no quantity", in: "给1、2、3户都送了米", picks: []int{0, 1, 2}, text: "送了米", kind: domain.KindVisit},
+		{name: "gave households by number, goods", in: "昨天给2户带了两桶油", picks: []int{1}, day: "2026-11-22", items: "油×2桶", kind: domain.KindVisit},
+		{name: "gave households by number, 慰问金 says the kind", in: "给1和3送了慰问金200元", picks: []int{0, 2}, fen: 20000, kind: domain.KindWarmth},
+		{name: "gave households by number after the keyword", in: "送温暖 给1、4户各送了米20斤", picks: []int{0, 3}, items: "米×20斤", kind: domain.KindWarmth},
+		{name: "gave 3 bags is no household", in: "走访 王春发 给3袋米", picks: []int{0}, items: "米×3袋"},
+		{name: "looked at the household, the name ends the clause", in: "看了张长青 她腿疼", picks: []int{4}, text: "她腿疼", kind: domain.KindVisit},
+		{name: "looked at the household, a full stop", in: "今天看了张长青。", picks: []int{4}, day: "2026-11-23", kind: domain.KindVisit},
+		{name: "looked at the household's photo is no visit", in: "看了王春发发来的照片", err: handlers.ErrNoKind},
+		{name: "looked at the household's application is no visit", in: "看了王春发的申请", err: handlers.ErrNoKind},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

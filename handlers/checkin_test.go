@@ -484,3 +484,21 @@ func TestCheckInAnswerFromAPreloadedBatch(t *testing.T) {
 	}
 	wantContains(t, h.send(CadreZhang, "1"), "没看懂")
 }
+
+// TestReportsInTheCadresOwnWords: a giving to households by list number is a report for each of
+// them; 看了 and a household's name that ends the clause is a visit; 看了 with more after the name
+// (the household's photo) stays not understood, and nothing is recorded.
+func TestReportsInTheCadresOwnWords(t *testing.T) {
+	h := newHarness(t)
+	got := h.send(CadreZhang, "给1、2、3户都送了米")
+	wantContains(t, got, "已记录 ✔（3户，每户一条）", "走访｜王春发、王秋菊、李秀英｜今天", "内容：送了米")
+	if n := h.liveCheckIns(CadreZhang); n != 3 {
+		t.Fatalf("%d reports, want 3", n)
+	}
+	wantContains(t, h.send(CadreZhang, "给9户送了米"), "没有第9户")
+	wantContains(t, h.send(CadreZhang, "看了李秀英 她腿疼"), "已记录 ✔", "走访｜李秀英｜今天", "内容：她腿疼")
+	wantContains(t, h.send(CadreZhang, "看了王春发发来的照片"), "没看懂")
+	if n := h.liveCheckIns(CadreZhang); n != 4 {
+		t.Fatalf("%d reports, want 4", n)
+	}
+}
