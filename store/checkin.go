@@ -136,9 +136,10 @@ type RecentReports struct {
 }
 
 // recentReportsMax bounds the rows read for one report: a resend repeats one of the cadre's last
-// reports of that household, and a cadre who reports the same household many times a day (the bench
-// does) must not make every report read them all.
-const recentReportsMax = 16
+// reports of that household. The read walks the cadre's index (cadre, happened) backwards from the
+// newest and stops at the bound, so a cadre who reports one household many times a day (the bench
+// does) costs a report a few index entries, not the whole day.
+const recentReportsMax = 8
 
 // CheckInsOfCadreOn lists the cadre's non-undone check-ins that q narrows to, at most the newest
 // recentReportsMax, oldest first: a report sent again in other words is looked for among them.
@@ -146,7 +147,7 @@ func (s *Store) CheckInsOfCadreOn(ctx context.Context, cadre domain.PersonID, q 
 	var rows []CheckIn
 	err := s.q(ctx).Where("cadre_id = ? AND household_id IN ? AND occurred_at >= ? AND occurred_at < ? AND reported_at >= ? AND undone_at IS NULL",
 		cadre, q.Households, q.From.In(s.loc), q.To.In(s.loc), q.Since.In(s.loc)).
-		Order("id DESC").Limit(recentReportsMax).Find(&rows).Error
+		Order("occurred_at DESC, id DESC").Limit(recentReportsMax).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: recent check-ins of cadre %d: %w", cadre, err)
 	}
