@@ -101,7 +101,7 @@ func (r *Router) householdMedia(ctx context.Context, c *Caller) ([]bot.Reply, er
 // config.CheckIn.AttachWindow and not yet resolved, and sends it to whoever has that matter: the
 // cadre for a request, the unit's coordinators for a complaint.
 func (r *Router) photoToRecent(ctx context.Context, c *Caller) ([]bot.Reply, bool, error) {
-	hh, _, err := r.myHousehold(ctx, c)
+	hh, pairs, err := r.myHousehold(ctx, c)
 	if err != nil {
 		return nil, false, err
 	}
@@ -119,7 +119,7 @@ func (r *Router) photoToRecent(ctx context.Context, c *Caller) ([]bot.Reply, boo
 	if last.ID == 0 {
 		return nil, false, nil
 	}
-	to, err := r.matterRecipients(ctx, last)
+	to, err := r.matterRecipients(ctx, last, pairs)
 	if err != nil {
 		return nil, false, err
 	}
@@ -144,27 +144,21 @@ func (r *Router) photoToRecent(ctx context.Context, c *Caller) ([]bot.Reply, boo
 	return say(replyPhotoAdded(last)), true, nil
 }
 
-// matterRecipients are who hold a household's matter: a complaint's unit coordinators (never the
-// cadre), a request's assignee.
-func (r *Router) matterRecipients(ctx context.Context, q store.Request) ([]domain.PersonID, error) {
+// matterRecipients are who hold a household's matter: a complaint's unit coordinators who are not
+// one of the household's cadres (complaintHandlers: a cadre who coordinates his unit was sent the
+// photo added to a complaint about himself), a request's assignee.
+func (r *Router) matterRecipients(ctx context.Context, q store.Request, pairs []store.Pairing) ([]domain.PersonID, error) {
 	if q.Kind != domain.ReqComplaint {
 		if q.AssigneeID == nil {
 			return nil, nil
 		}
 		return []domain.PersonID{*q.AssigneeID}, nil
 	}
-	if q.UnitID == nil {
-		return nil, nil
-	}
-	coords, err := r.store.CoordinatorsOfUnit(ctx, *q.UnitID)
+	coords, err := r.complaintHandlers(ctx, q.UnitID, pairs)
 	if err != nil {
-		return nil, fmt.Errorf("coordinators of unit: %w", err)
+		return nil, fmt.Errorf("handlers of complaint %d: %w", q.ID, err)
 	}
-	out := make([]domain.PersonID, 0, len(coords))
-	for _, co := range coords {
-		out = append(out, co.ID)
-	}
-	return out, nil
+	return personIDs(coords), nil
 }
 
 // mediaNotes forwards each photo or recording left on this machine as a file, after the notice (a

@@ -150,3 +150,19 @@ func TestHouseholdCategoryThenPhoto(t *testing.T) {
 	}
 	wantContains(t, strings.Join(h.outboxTo(CadreZhang, 1, "new"), "\n"), "（照片）", "这里看不到，请电话了解")
 }
+
+// A photo added to a complaint skips a coordinator who is the household's own cadre, as the complaint
+// does (4140d1e): 张伟 also coordinates 县农业农村局, and the photo of 王春发's complaint reaches 李协调
+// only. He was sent it as one of the unit's coordinators.
+func TestComplaintPhotoSkipsCadreWhoCoordinates(t *testing.T) {
+	h := newHarness(t)
+	u := h.unit("U01")
+	h.must(h.st.UpsertPeople(h.ctx, []store.Person{{Code: CadreZhang, Name: "张伟", Phone: "13800000001",
+		Roles: domain.MakeRoles(domain.RoleCadre, domain.RoleCoordinator), UnitID: &u}}, nil))
+	wantContains(t, h.send(HeadWang, "投诉 张伟答应的事没办"), "投诉已收到（编号1）")
+	wantContains(t, h.msg(HeadWang, bot.Message{Kind: bot.KindImage, MediaRef: "media/p1"}), "已补充到您的投诉（编号1）")
+	wantContains(t, strings.Join(h.outboxTo(CoordLi, 1, "added"), "\n"), "【投诉#1 补充照片】")
+	if n := h.notesTo(CadreZhang, ":request:1:"); len(n) != 0 {
+		t.Fatalf("the cadre was sent his own complaint's photo: %q", n)
+	}
+}
