@@ -497,6 +497,9 @@ func isFiller(w string) bool {
 	if p := prefixOf(w, pronouns); p != "" && len(w) > len(p) && isFiller(w[len(p):]) { // "咱下午", "俺去了"
 		return true
 	}
+	if last, size := utf8.DecodeLastRuneInString(w); len(w) > size && strings.ContainsRune(particles, last) && isFiller(w[:len(w)-size]) { // "了哈"
+		return true
+	}
 	for _, stop := range goodsStop {
 		if w == stop {
 			return true

@@ -466,6 +466,7 @@ func TestParseReport(t *testing.T) {
 		{name: "dialect: 俺 and 昨儿个", in: "俺昨儿个去了张家", picks: []int{4}, day: "2026-11-22", kind: domain.KindVisit},
 		{name: "dialect: 咱 and a closing 哈", in: "咱下午去老李家坐了坐哈", picks: []int{3}, text: "坐了坐", kind: domain.KindVisit},
 		{name: "dialect: a closing 嘞 alone", in: "俺去了长青家嘞", picks: []int{4}, kind: domain.KindVisit},
+		{name: "dialect: 了哈 left by the home", in: "咱去长青家了哈 聊了聊", picks: []int{4}, text: "聊了聊", kind: domain.KindVisit},
 		{name: "a laugh stays as typed", in: "走访 李三元 老人说笑哈哈", picks: []int{3}, text: "老人说笑哈哈"},
 		{name: "a sigh stays as typed", in: "走访 李三元 他说哎呀", picks: []int{3}, text: "他说哎呀"},
 		{name: "given name and home", in: "去长青家了 聊了聊收成", picks: []int{4}, text: "聊了聊收成", kind: domain.KindVisit},
