@@ -170,8 +170,8 @@ func earlierText(earlier []store.CheckIn) string {
 }
 
 // recordAgainAnswer answers the question of askRecordAgain: 1 or 再记一条 records the drafts, 2 or
-// 补充 adds words to the earlier report. handled is false for anything else, which drops the question
-// and is read as a new message.
+// 补充 adds words to the earlier report, 撤销 or 好的 leaves both as they are. handled is false for
+// anything else, which drops the question and is read as a new message.
 func (r *Router) recordAgainAnswer(ctx context.Context, c *Caller, d dialog) ([]bot.Reply, bool, error) {
 	text := trimSeps(c.Text)
 	n, isNum := digitAnswer(text)
@@ -180,6 +180,8 @@ func (r *Router) recordAgainAnswer(ctx context.Context, c *Caller, d dialog) ([]
 	switch {
 	case isNum && n == 1 || slices.Contains(recordAgainWords, text):
 		out, err = r.recordAgain(ctx, c, d)
+	case slices.Contains(leaveItWords, text):
+		out = say(replyRecordAgainLeft)
 	case isNum && n == 2 && d.Text != "" && len(d.Refs) == 1:
 		out, err = r.addToEarlier(ctx, c, d, d.Text)
 	case strings.HasPrefix(text, "补充") && len(d.Refs) == 1:
@@ -205,6 +207,11 @@ func (r *Router) recordAgainAnswer(ctx context.Context, c *Caller, d dialog) ([]
 
 // recordAgainWords answer 1 in words.
 var recordAgainWords = []string{"再记一条", "再记", "记上", "记吧", "又去了一次", "是又一次"}
+
+// leaveItWords end the question with nothing recorded: the cadre agrees it was the same visit, or
+// takes back the resend. 撤销 here means the message just sent, never the earlier report it repeats
+// (read as the undo command, it took back the report that stood, and nothing was left).
+var leaveItWords = []string{"撤销", "撤回", "取消", "不用", "不用了", "不记了", "不用记了", "算了", "不要了", "好", "好的", "知道了", "收到", "嗯", "哦", "ok", "OK"}
 
 // recordAgain records the drafts of the question, each under the source key it would have had.
 func (r *Router) recordAgain(ctx context.Context, c *Caller, d dialog) ([]bot.Reply, error) {

@@ -35,6 +35,24 @@ func TestReportSentAgainInOtherWords(t *testing.T) {
 			t.Fatalf("%d reports after 1, want 2", n)
 		}
 	})
+	t.Run("撤销 takes back the resend, not the report that stands", func(t *testing.T) {
+		h := newHarness(t)
+		wantContains(t, h.send(CadreZhang, "王春发家孩子考上大学了 送了500元"), "已记录 ✔")
+		wantContains(t, h.send(CadreZhang, "王春发 送了500元"), "这条没有再记")
+		wantContains(t, h.send(CadreZhang, "撤销"), "这条没有再记，之前记的那条照旧", "再发“撤销”")
+		if n := h.liveCheckIns(CadreZhang); n != 1 {
+			t.Fatalf("%d reports stand after 撤销 of the resend, want the first", n)
+		}
+		h.clk.Advance(time.Minute)
+		wantContains(t, h.send(CadreZhang, "王春发 送了500元"), "这条没有再记")
+		h.clk.Advance(time.Minute)
+		wantContains(t, h.send(CadreZhang, "好的"), "之前记的那条照旧")
+		h.clk.Advance(time.Minute)
+		wantContains(t, h.send(CadreZhang, "撤销"), "已撤销：走访｜王春发")
+		if n := h.liveCheckIns(CadreZhang); n != 0 {
+			t.Fatalf("%d reports stand after a second 撤销, want none", n)
+		}
+	})
 	t.Run("more words are added to the earlier report with 2", func(t *testing.T) {
 		h := newHarness(t)
 		wantContains(t, h.send(CadreZhang, "走访 王春发 送了500元"), "已记录 ✔")
@@ -83,8 +101,10 @@ func TestReportSentAgainInOtherWords(t *testing.T) {
 		h := newHarness(t)
 		wantContains(t, h.send(CadreZhang, "王春发家孩子考上大学了 送了500元"), "已记录 ✔")
 		wantContains(t, h.send(CadreZhang, "王春发 送了500元"), "这条没有再记")
+		wantContains(t, h.send(CadreZhang, "撤销"), "之前记的那条照旧") // the resend is taken back, not the report
+		h.clk.Advance(time.Minute)
 		wantContains(t, h.send(CadreZhang, "撤销"), "已撤销", "王春发")
-		wantNot(t, h.send(CadreZhang, "1"), "已记录") // the question went with 撤销: nothing recorded
+		wantNot(t, h.send(CadreZhang, "1"), "已记录") // the question went with the first 撤销: nothing recorded
 		if n := h.liveCheckIns(CadreZhang); n != 0 {
 			t.Fatalf("%d reports, want none", n)
 		}

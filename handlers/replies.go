@@ -297,6 +297,9 @@ func replyAlreadyRecorded(saved string, lines []string, extra string) string {
 	return b.String() + "\n10分钟内回复有效。"
 }
 
+// replyRecordAgainLeft: the resend is not recorded and the earlier report stands.
+const replyRecordAgainLeft = "好的，这条没有再记，之前记的那条照旧。要撤销之前那条，请再发“撤销”。"
+
 // replyRecordAgainRange answers another number to the question of replyAlreadyRecorded.
 func replyRecordAgainRange(two bool) string {
 	if two {
