@@ -174,8 +174,10 @@ func (t *lossTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.
 	if lerr := t.lost.Load(); lerr != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBatchLost, *lerr)
 	}
-	if err := t.flush(ctx); err != nil {
-		return nil, err
+	if namesHeld(q) {
+		if err := t.flush(ctx); err != nil {
+			return nil, err
+		}
 	}
 	rows, err := t.ConnPool.QueryContext(ctx, q, args...)
 	t.check(err)
@@ -184,7 +186,9 @@ func (t *lossTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.
 
 // QueryRowContext cannot return a failed flush; the flush loses the batch, so nothing of it commits.
 func (t *lossTx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	_ = t.flush(ctx)
+	if namesHeld(q) {
+		_ = t.flush(ctx)
+	}
 	return t.ConnPool.QueryRowContext(ctx, q, args...)
 }
 

@@ -21,9 +21,9 @@ import (
 // own (a round trip each on MariaDB, a parse and an execution each on SQLite).
 //
 // Held writes are flushed first whenever the batch's connection is about to run anything that could
-// see them or be changed by them: every read, every SAVEPOINT (so a savepoint rolled back cannot
-// take held writes of earlier messages with it), and every write that names one of their tables
-// (flushesHeld). So a read in the batch sees what it would have seen without the hold. A flush
+// see them or be changed by them: every read and every write that names one of their tables
+// (namesHeld, flushesHeld), and every SAVEPOINT (so a savepoint rolled back cannot take held writes
+// of earlier messages with it). So a read in the batch sees what it would have seen without the hold. A flush
 // that fails loses the batch (lossTx): nothing of it is committed and its messages are redone one
 // by one, which write as before, without the hold.
 type heldWrites struct {
@@ -232,8 +232,8 @@ func (s *Store) doneArgs(marks []doneMark) []any {
 // SAVEPOINT, and every statement that names a table held writes go to, but a plain INSERT … VALUES
 // into inbox_messages (its held writes only mark rows already there, and an inbound row's INSERT is
 // what every message starts with). A write that names none of them cannot read them (the tables
-// have no foreign keys, triggers or views); reads always flush (lossTx). Statements are written
-// with placeholders, never values, so a table name inside a message cannot match.
+// have no foreign keys, triggers or views). Statements are written with placeholders, never values,
+// so a table name inside a message cannot match.
 func flushesHeld(q string) bool {
 	if strings.HasPrefix(q, "SAVEPOINT") {
 		return true
@@ -241,6 +241,13 @@ func flushesHeld(q string) bool {
 	if rest, ok := strings.CutPrefix(q, "INSERT INTO `inbox_messages`"); ok {
 		return strings.Contains(rest, "SELECT") || strings.Contains(rest, "ON ")
 	}
+	return namesHeld(q)
+}
+
+// namesHeld reports whether statement q names a table held writes go to; a read that names none of
+// them (a report's look at the cadre's earlier check-ins, the sender's pairings) cannot see them and
+// runs without a flush, which would otherwise cut the batch's shared statements into one per message.
+func namesHeld(q string) bool {
 	return strings.Contains(q, "audit_logs") || strings.Contains(q, "pairing_summaries") ||
 		strings.Contains(q, "outbox_messages") || strings.Contains(q, "inbox_messages")
 }
