@@ -10,6 +10,7 @@ import (
 
 	"qinqi/bot"
 	"qinqi/internal/clock"
+	"qinqi/internal/domain"
 	"qinqi/store"
 )
 
@@ -43,8 +44,11 @@ func (r *Router) recordedBefore(ctx context.Context, c *Caller, drafts []CheckIn
 	}
 	now := r.now()
 	q := store.RecentReports{From: from, To: to.AddDate(0, 0, 1), Since: now.Add(-resendWindow)}
-	for _, h := range hs {
+	for i, h := range hs {
 		q.Households = append(q.Households, h.Household.ID)
+		if !slices.Contains(q.Kinds, drafts[i].Kind) {
+			q.Kinds = append(q.Kinds, drafts[i].Kind)
+		}
 	}
 	rows, err := r.store.CheckInsOfCadreOn(ctx, c.ID(), q)
 	if err != nil {
@@ -252,7 +256,8 @@ func (r *Router) recordAgain(ctx context.Context, c *Caller, d dialog) ([]bot.Re
 // addToEarlier adds words to the earlier report of the question, as 补充 adds to the last one.
 func (r *Router) addToEarlier(ctx context.Context, c *Caller, d dialog, words string) ([]bot.Reply, error) {
 	day := d.Drafts[0].Day // the earlier report was found minutes ago, within resendWindow
-	q := store.RecentReports{Households: d.Options, From: day, To: day.AddDate(0, 0, 1), Since: r.now().Add(-resendWindow - r.cfg.CheckIn.DialogTTL)}
+	q := store.RecentReports{Households: d.Options, Kinds: []domain.CheckInKind{d.Drafts[0].Kind}, From: day, To: day.AddDate(0, 0, 1),
+		Since: r.now().Add(-resendWindow - r.cfg.CheckIn.DialogTTL)}
 	rows, err := r.store.CheckInsOfCadreOn(ctx, c.ID(), q)
 	if err != nil {
 		return nil, fmt.Errorf("reports of the day: %w", err)

@@ -128,25 +128,26 @@ func (s *Store) CheckInsReportedAt(ctx context.Context, cadre domain.PersonID, a
 }
 
 // RecentReports narrows CheckInsOfCadreOn to what a report sent again can repeat: the cadre's
-// check-ins for these households, happened in [From, To) and reported since Since.
+// check-ins of these kinds for these households, happened in [From, To) and reported since Since.
 type RecentReports struct {
 	Households []domain.HouseholdID
+	Kinds      []domain.CheckInKind
 	From, To   time.Time
 	Since      time.Time
 }
 
 // recentReportsMax bounds the rows read for one report: a resend repeats one of the cadre's last
-// reports of that household. The read walks the cadre's index (cadre, happened) backwards from the
+// reports of that household and kind. The read walks the cadre's index (cadre, happened) backwards from the
 // newest and stops at the bound, so a cadre who reports one household many times a day (the bench
 // does) costs a report a few index entries, not the whole day.
-const recentReportsMax = 8
+const recentReportsMax = 4
 
 // CheckInsOfCadreOn lists the cadre's non-undone check-ins that q narrows to, at most the newest
 // recentReportsMax, oldest first: a report sent again in other words is looked for among them.
 func (s *Store) CheckInsOfCadreOn(ctx context.Context, cadre domain.PersonID, q RecentReports) ([]CheckIn, error) {
 	var rows []CheckIn
-	err := s.q(ctx).Where("cadre_id = ? AND household_id IN ? AND occurred_at >= ? AND occurred_at < ? AND reported_at >= ? AND undone_at IS NULL",
-		cadre, q.Households, q.From.In(s.loc), q.To.In(s.loc), q.Since.In(s.loc)).
+	err := s.q(ctx).Where("cadre_id = ? AND household_id IN ? AND kind IN ? AND occurred_at >= ? AND occurred_at < ? AND reported_at >= ? AND undone_at IS NULL",
+		cadre, q.Households, q.Kinds, q.From.In(s.loc), q.To.In(s.loc), q.Since.In(s.loc)).
 		Order("occurred_at DESC, id DESC").Limit(recentReportsMax).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: recent check-ins of cadre %d: %w", cadre, err)

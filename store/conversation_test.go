@@ -100,7 +100,7 @@ func TestCheckInStore(t *testing.T) {
 			}
 			day := clock.Day(convNow)
 			recent := func(from time.Time, since time.Duration, hh ...domain.HouseholdID) store.RecentReports {
-				return store.RecentReports{Households: hh, From: from, To: from.AddDate(0, 0, 1), Since: convNow.Add(-since)}
+				return store.RecentReports{Households: hh, Kinds: []domain.CheckInKind{domain.KindVisit}, From: from, To: from.AddDate(0, 0, 1), Since: convNow.Add(-since)}
 			}
 			if on, err := f.s.CheckInsOfCadreOn(ctx, f.cadre, recent(day, time.Hour, f.hh)); err != nil || len(on) != 2 || on[0].ID != first.ID || on[1].ID != second.ID {
 				t.Fatalf("check-ins of the day = %+v, %v; want both", on, err)
@@ -113,6 +113,11 @@ func TestCheckInStore(t *testing.T) {
 			}
 			if on, err := f.s.CheckInsOfCadreOn(ctx, f.cadre, recent(day, time.Hour, f.hh+1000)); err != nil || len(on) != 0 {
 				t.Fatalf("check-ins of another household = %+v, %v; want none", on, err)
+			}
+			calls := recent(day, time.Hour, f.hh)
+			calls.Kinds = []domain.CheckInKind{domain.KindContact}
+			if on, err := f.s.CheckInsOfCadreOn(ctx, f.cadre, calls); err != nil || len(on) != 0 {
+				t.Fatalf("check-ins of another kind = %+v, %v; want none", on, err)
 			}
 			lat, lng, d := 30.1, 120.1, 2500
 			if err := f.s.AttachEvidence(ctx, first.ID, store.Evidence{Lat: &lat, Lng: &lng, DistanceM: &d, Far: true}, f.cadre, convNow); err != nil {
@@ -379,7 +384,7 @@ func TestRecentReportsAreBounded(t *testing.T) {
 				last = saved.ID
 			}
 			day := clock.Day(convNow)
-			on, err := f.s.CheckInsOfCadreOn(ctx, f.cadre, store.RecentReports{Households: []domain.HouseholdID{f.hh}, From: day, To: day.AddDate(0, 0, 1), Since: day})
+			on, err := f.s.CheckInsOfCadreOn(ctx, f.cadre, store.RecentReports{Households: []domain.HouseholdID{f.hh}, Kinds: []domain.CheckInKind{domain.KindVisit}, From: day, To: day.AddDate(0, 0, 1), Since: day})
 			if err != nil || len(on) == 0 || len(on) >= 40 || on[len(on)-1].ID != last || on[0].ID >= on[len(on)-1].ID {
 				t.Fatalf("recent reports = %d rows, %v; want the newest few, oldest first, ending with %d", len(on), err, last)
 			}
