@@ -255,18 +255,13 @@ func (r *Router) recordAgain(ctx context.Context, c *Caller, d dialog) ([]bot.Re
 
 // addToEarlier adds words to the earlier report of the question, as 补充 adds to the last one.
 func (r *Router) addToEarlier(ctx context.Context, c *Caller, d dialog, words string) ([]bot.Reply, error) {
-	day := d.Drafts[0].Day // the earlier report was found minutes ago, within resendWindow
-	q := store.RecentReports{Households: d.Options, Kinds: []domain.CheckInKind{d.Drafts[0].Kind}, From: day, To: day.AddDate(0, 0, 1),
-		Since: r.now().Add(-resendWindow - r.cfg.CheckIn.DialogTTL)}
-	rows, err := r.store.CheckInsOfCadreOn(ctx, c.ID(), q)
-	if err != nil {
-		return nil, fmt.Errorf("reports of the day: %w", err)
-	}
-	k := slices.IndexFunc(rows, func(ci store.CheckIn) bool { return int64(ci.ID) == d.Refs[0] })
-	if k < 0 { // undone meanwhile
+	ci, err := r.store.CheckInByID(ctx, domain.CheckInID(d.Refs[0]))
+	if errors.Is(err, store.ErrNotFound) || err == nil && (ci.UndoneAt != nil || ci.CadreID != c.ID()) { // undone meanwhile
 		return nil, refuse(replyEarlierGone)
 	}
-	ci := rows[k]
+	if err != nil {
+		return nil, fmt.Errorf("earlier report: %w", err)
+	}
 	content, err := amendedContent(ci, CheckInDraft{Text: words})
 	if err != nil {
 		return nil, err

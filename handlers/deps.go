@@ -36,6 +36,7 @@ type CheckIns interface {
 	LastCheckInOfCadre(ctx context.Context, cadre domain.PersonID) (store.CheckIn, error)
 	CheckInsReportedAt(ctx context.Context, cadre domain.PersonID, at time.Time) ([]store.CheckIn, error)
 	CheckInsOfCadreOn(ctx context.Context, cadre domain.PersonID, q store.RecentReports) ([]store.CheckIn, error)
+	CheckInByID(ctx context.Context, id domain.CheckInID) (store.CheckIn, error)
 	UndoCheckIn(ctx context.Context, id domain.CheckInID, actor domain.PersonID, at time.Time) error
 	AttachEvidence(ctx context.Context, id domain.CheckInID, e store.Evidence, actor domain.PersonID, at time.Time) error
 	AmendCheckIn(ctx context.Context, id domain.CheckInID, c store.CheckInContent, actor domain.PersonID, at time.Time) error

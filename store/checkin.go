@@ -142,11 +142,17 @@ type RecentReports struct {
 // does) costs a report a few index entries, not the whole day.
 const recentReportsMax = 4
 
+// recentReportCols are what comparing a report with an earlier one and naming it take: a row read
+// on every report is decoded column by column, and each time column costs the SQLite driver a parse.
+var recentReportCols = []string{"id", "cadre_id", "household_id", "kind", "occurred_at", "reported_at", "text", "items",
+	"value_fen", "sales_items", "sales_fen", "source_msg_id"}
+
 // CheckInsOfCadreOn lists the cadre's non-undone check-ins that q narrows to, at most the newest
-// recentReportsMax, oldest first: a report sent again in other words is looked for among them.
+// recentReportsMax, oldest first, with recentReportCols filled: a report sent again in other words is
+// looked for among them (CheckInByID reads one whole).
 func (s *Store) CheckInsOfCadreOn(ctx context.Context, cadre domain.PersonID, q RecentReports) ([]CheckIn, error) {
 	var rows []CheckIn
-	err := s.q(ctx).Where("cadre_id = ? AND household_id IN ? AND kind IN ? AND occurred_at >= ? AND occurred_at < ? AND reported_at >= ? AND undone_at IS NULL",
+	err := s.q(ctx).Select(recentReportCols).Where("cadre_id = ? AND household_id IN ? AND kind IN ? AND occurred_at >= ? AND occurred_at < ? AND reported_at >= ? AND undone_at IS NULL",
 		cadre, q.Households, q.Kinds, q.From.In(s.loc), q.To.In(s.loc), q.Since.In(s.loc)).
 		Order("occurred_at DESC, id DESC").Limit(recentReportsMax).Find(&rows).Error
 	if err != nil {
