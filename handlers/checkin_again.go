@@ -219,16 +219,16 @@ var leaveItWords = []string{"撤销", "撤回", "取消", "不用", "不用了",
 
 // recordAgain records the drafts of the question, each under the source key it would have had.
 func (r *Router) recordAgain(ctx context.Context, c *Caller, d dialog) ([]bot.Reply, error) {
-	hhs, err := r.store.HouseholdsOfCadre(ctx, c.ID(), r.now())
+	paired, at, err := r.pairedAmong(ctx, c, d.Options)
 	if err != nil {
-		return nil, fmt.Errorf("households of cadre: %w", err)
+		return nil, err
 	}
 	var drafts []CheckInDraft
 	var hs []store.PairedHousehold
 	var sources []string
-	for i, id := range d.Options {
-		if k := slices.IndexFunc(hhs, func(h store.PairedHousehold) bool { return h.Household.ID == id }); k >= 0 && i < len(d.Drafts) && i < len(d.Sources) {
-			drafts, hs, sources = append(drafts, d.Drafts[i]), append(hs, hhs[k]), append(sources, d.Sources[i])
+	for j, i := range at {
+		if i < len(d.Drafts) && i < len(d.Sources) {
+			drafts, hs, sources = append(drafts, d.Drafts[i]), append(hs, paired[j]), append(sources, d.Sources[i])
 		}
 	}
 	if len(drafts) == 0 { // the pairings ended meanwhile

@@ -93,21 +93,34 @@ func (r *Router) askAmongAll(ctx context.Context, c *Caller, d CheckInDraft, opt
 	return answersReport(asked(say(q))), nil
 }
 
+// pairedAmong is the cadre's paired households among ids, in ids' order, each with its index in ids
+// (a pairing may have ended since the ids were read).
+func (r *Router) pairedAmong(ctx context.Context, c *Caller, ids []domain.HouseholdID) ([]store.PairedHousehold, []int, error) {
+	hhs, err := r.store.HouseholdsOfCadre(ctx, c.ID(), r.now())
+	if err != nil {
+		return nil, nil, fmt.Errorf("households of cadre: %w", err)
+	}
+	var hs []store.PairedHousehold
+	var at []int
+	for i, id := range ids {
+		if k := slices.IndexFunc(hhs, func(h store.PairedHousehold) bool { return h.Household.ID == id }); k >= 0 {
+			hs, at = append(hs, hhs[k]), append(at, i)
+		}
+	}
+	return hs, at, nil
+}
+
 // saveAll records the draft once for each of the households ids, each under its own source key
 // derived from the message's, so a redone message records none of them twice; households whose
 // report it repeats in other words are asked about (checkin_again.go), the others recorded.
 func (r *Router) saveAll(ctx context.Context, c *Caller, d CheckInDraft, ids []domain.HouseholdID, source string) ([]bot.Reply, error) {
-	hhs, err := r.store.HouseholdsOfCadre(ctx, c.ID(), r.now())
+	hs, at, err := r.pairedAmong(ctx, c, ids)
 	if err != nil {
-		return nil, fmt.Errorf("households of cadre: %w", err)
+		return nil, err
 	}
-	var drafts []CheckInDraft
-	var hs []store.PairedHousehold
-	var sources []string
-	for _, id := range ids {
-		if k := slices.IndexFunc(hhs, func(h store.PairedHousehold) bool { return h.Household.ID == id }); k >= 0 {
-			drafts, hs, sources = append(drafts, d), append(hs, hhs[k]), append(sources, groupSource(source, id))
-		}
+	drafts, sources := make([]CheckInDraft, len(hs)), make([]string, len(hs))
+	for j := range hs {
+		drafts[j], sources[j] = d, groupSource(source, ids[at[j]])
 	}
 	earlier, err := r.recordedBefore(ctx, c, drafts, hs, sources)
 	if err != nil {
@@ -116,7 +129,7 @@ func (r *Router) saveAll(ctx context.Context, c *Caller, d CheckInDraft, ids []d
 	if slices.ContainsFunc(earlier, func(e store.CheckIn) bool { return e.ID != 0 }) {
 		return r.askRecordAgain(ctx, c, drafts, hs, sources, earlier)
 	}
-	return r.saveAllNow(ctx, c, d, ids, source, hhs)
+	return r.saveAllNow(ctx, c, d, ids, source, hs)
 }
 
 // saveAllOf records the draft for each of ids, as saveAll without looking for earlier reports.
