@@ -174,7 +174,7 @@ func (r *Router) householdAnswer(ctx context.Context, c *Caller) ([]bot.Reply, b
 		return nil, false, nil
 	}
 	voice := c.In.Kind == bot.KindVoice
-	if !voice && c.In.Kind != bot.KindText && c.In.Kind != "" {
+	if !voice && isMedia(c.In.Kind) {
 		return nil, false, nil
 	}
 	ans, note, ok := ParseConfirmAnswer(c.Text)
@@ -232,7 +232,7 @@ func (r *Router) askedSince(ctx context.Context, c *Caller, d dialog) (bool, err
 	voice := c.In.Kind == bot.KindVoice
 	ans, _, isAnswer := ParseConfirmAnswer(c.Text)
 	score, isDigit := digitAnswer(c.Text)
-	if !voice && (c.In.Kind != bot.KindText && c.In.Kind != "" || !isAnswer && !isDigit) {
+	if !voice && (isMedia(c.In.Kind) || !isAnswer && !isDigit) {
 		return false, nil
 	}
 	q, err := r.latestQuestion(ctx, *c.Person.HouseholdID)

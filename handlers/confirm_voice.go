@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"qinqi/bot"
@@ -86,10 +85,10 @@ func (r *Router) askedVisitOf(ctx context.Context, q openQuestion) (askedVisit, 
 				av.order = append(av.order, it.CadreID)
 			}
 			av.cadres[it.CadreID] = it.CadreUnit
-			lines = append(lines, it.CadreName+"报的"+report.VisitLine(it))
+			lines = append(lines, replyVisitReported(it.CadreName, report.VisitLine(it)))
 		}
 		av.what, av.ref, av.again = "confirm", int64(q.confirm.ID), report.ConfirmQuestion(items)
-		av.line = "走访确认：" + strings.Join(lines, "；") + "，是否属实"
+		av.line = replyConfirmLine(lines)
 		return av, nil
 	}
 	cadre, err := r.store.PersonByID(ctx, q.spot.CadreID)

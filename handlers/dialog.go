@@ -261,7 +261,7 @@ func (r *Router) dialogAnswer(ctx context.Context, c *Caller) ([]bot.Reply, bool
 func (r *Router) lapsedDialog(ctx context.Context, c *Caller, d dialog) ([]bot.Reply, bool, error) {
 	r.dropDialog(ctx, c.ID())
 	n, isNum := digitAnswer(c.Text)
-	if d.Kind != dlgRequestOffer || !isNum || n > 3 || c.In.Kind != bot.KindText && c.In.Kind != "" {
+	if d.Kind != dlgRequestOffer || !isNum || n > 3 || isMedia(c.In.Kind) {
 		return nil, false, nil
 	}
 	out, err := r.offerRequest(ctx, c, d.Text, d.Media)

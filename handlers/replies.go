@@ -2,12 +2,14 @@ package handlers
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"qinqi/internal/clock"
 	"qinqi/internal/domain"
 	"qinqi/internal/pii"
+	"qinqi/internal/report"
 	"qinqi/store"
 )
 
@@ -743,7 +745,7 @@ func replyRequestLine(r store.Request, hh string, now time.Time) string {
 	if now.After(due) {
 		late = "，已超时"
 	}
-	return fmt.Sprintf("#%d %s｜%s｜%s｜限%s%s", r.ID, hh, kindOrCategory(r), statusLabel(r.Status), due.Format("1月2日"), late)
+	return fmt.Sprintf("#%d %s｜%s｜%s｜限%s%s", r.ID, hh, kindOrCategory(r), report.StatusLabel(r.Status), due.Format("1月2日"), late)
 }
 
 func kindOrCategory(r store.Request) string {
@@ -754,11 +756,6 @@ func kindOrCategory(r store.Request) string {
 		return "语音"
 	}
 	return string(r.Category)
-}
-
-func statusLabel(s domain.RequestStatus) string {
-	return map[domain.RequestStatus]string{domain.StatusNew: "待受理", domain.StatusAccepted: "办理中",
-		domain.StatusResolved: "已办结", domain.StatusTransferred: "已转办", domain.StatusWithdrawn: "已撤回"}[s]
 }
 
 // requestGroups is the order of 诉求列表's groups: waiting to be taken on first.
@@ -780,7 +777,7 @@ func replyRequestList(groups map[domain.RequestStatus][]string, count map[domain
 		if count[st] == 0 {
 			continue
 		}
-		fmt.Fprintf(&b, "\n【%s %d件】", statusLabel(st), count[st])
+		fmt.Fprintf(&b, "\n【%s %d件】", report.StatusLabel(st), count[st])
 		for _, l := range groups[st] {
 			b.WriteString("\n" + l)
 		}
@@ -803,7 +800,7 @@ const (
 )
 
 func replyWrongState(r store.Request) string {
-	return fmt.Sprintf("诉求#%d现在是“%s”，不能这样操作。发“诉求列表”看待办。", r.ID, statusLabel(r.Status))
+	return fmt.Sprintf("诉求#%d现在是“%s”，不能这样操作。发“诉求列表”看待办。", r.ID, report.StatusLabel(r.Status))
 }
 
 func replyAccepted(r store.Request) string {
@@ -1503,4 +1500,25 @@ func noteWithdrawn(q store.Request, hh string) string {
 func noteRerouted(q store.Request, hh, cadre string) string {
 	return fmt.Sprintf("【投诉改诉求#%d】%s说投诉#%d是按错了，已改为诉求，交给帮扶干部%s办理（限%s前办结）。单位不用再按投诉处理。",
 		q.ID, hh, q.ID, cadre, q.DueAt.Format("1月2日"))
+}
+
+// takeBackLabel names a matter for the household: 投诉#3, 诉求#3, 语音留言#3.
+func takeBackLabel(q store.Request) string {
+	id := strconv.FormatInt(int64(q.ID), 10)
+	switch q.Kind {
+	case domain.ReqComplaint:
+		return "投诉#" + id
+	case domain.ReqVoice:
+		return "语音留言#" + id
+	}
+	return "诉求#" + id
+}
+
+// replyVisitReported is one visit a confirmation asks about, in the coordinators' note on a voice
+// message: "陈建国报的12月7日 走访（化肥3包）".
+func replyVisitReported(cadre, visit string) string { return cadre + "报的" + visit }
+
+// replyConfirmLine is the question that was open when the voice message came.
+func replyConfirmLine(visits []string) string {
+	return "走访确认：" + strings.Join(visits, "；") + "，是否属实"
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"qinqi/bot"
@@ -187,11 +186,7 @@ func (r *Router) withdrawMatter(ctx context.Context, c *Caller, q store.Request)
 // request's cadre, its holder when passed on, and the coordinators who were sent its copy.
 func (r *Router) toldOf(ctx context.Context, q store.Request, pairs []store.Pairing) ([]domain.PersonID, error) {
 	if q.Kind == domain.ReqComplaint {
-		coords, err := r.complaintHandlers(ctx, q.UnitID, pairs)
-		if err != nil {
-			return nil, fmt.Errorf("handlers of complaint %d: %w", q.ID, err)
-		}
-		return personIDs(coords), nil
+		return r.matterRecipients(ctx, q, pairs)
 	}
 	var out []domain.PersonID
 	add := func(id domain.PersonID) {
@@ -290,16 +285,4 @@ func storedMedia(ref string) []heldMedia {
 		kind = bot.KindImage
 	}
 	return []heldMedia{{Kind: string(kind), Ref: ref}}
-}
-
-// takeBackLabel names a matter for the household: 投诉#3, 诉求#3, 语音留言#3.
-func takeBackLabel(q store.Request) string {
-	id := strconv.FormatInt(int64(q.ID), 10)
-	switch q.Kind {
-	case domain.ReqComplaint:
-		return "投诉#" + id
-	case domain.ReqVoice:
-		return "语音留言#" + id
-	}
-	return "诉求#" + id
 }

@@ -73,7 +73,7 @@ func cutTakeBackNumber(s string) (rest string, id int64) {
 		}
 		b.WriteString(s[last:m[0]] + " ")
 		last = m[1]
-		if id != 0 || endsWithAny(strings.TrimRight(s[:m[0]], " "), choiceBefore) || m[6] < 0 && startsWithAny(s[m[1]:], unitAfter) {
+		if id != 0 || suffixOf(strings.TrimRight(s[:m[0]], " "), choiceBefore) != "" || m[6] < 0 && prefixOf(s[m[1]:], unitAfter) != "" {
 			continue
 		}
 		if digits {
@@ -84,22 +84,4 @@ func cutTakeBackNumber(s string) (rest string, id int64) {
 	}
 	b.WriteString(s[last:])
 	return b.String(), id
-}
-
-func endsWithAny(s string, words []string) bool {
-	for _, w := range words {
-		if strings.HasSuffix(s, w) {
-			return true
-		}
-	}
-	return false
-}
-
-func startsWithAny(s string, words []string) bool {
-	for _, w := range words {
-		if strings.HasPrefix(s, w) {
-			return true
-		}
-	}
-	return false
 }

@@ -6,6 +6,7 @@ package domain
 
 import (
 	"iter"
+	"slices"
 	"strings"
 )
 
@@ -234,7 +235,7 @@ const (
 var ClosedStatuses = []RequestStatus{StatusResolved, StatusWithdrawn}
 
 // Open reports whether a request in this state still waits for someone.
-func (s RequestStatus) Open() bool { return s != StatusResolved && s != StatusWithdrawn }
+func (s RequestStatus) Open() bool { return !slices.Contains(ClosedStatuses, s) }
 
 // AlertLevel is the step of the escalation ladder.
 type AlertLevel string
