@@ -347,10 +347,10 @@ func (s burstSeen) problem(r burstReport) (problem string, wrong bool) {
 			return fmt.Sprintf("reply %s %s: %s", o.Key, o.Status, o.LastError), false
 		case o.PersonID == nil || *o.PersonID != r.cadre:
 			return fmt.Sprintf("reply %s went to %v, not the sender", o.Key, o.PersonID), false
+		case strings.Contains(o.Text, "已经记过一条一样的"), strings.Contains(o.Text, "这条没有再记"):
+			got = "saved" // the same report from an earlier message, in its words or others: answered with that record
 		case strings.HasSuffix(o.Key, store.QuestionKeySuffix):
 			got = "question"
-		case strings.Contains(o.Text, "已经记过一条一样的"):
-			got = "saved" // the same report from an earlier message: answered with that record
 		}
 	}
 	if saved {

@@ -40,7 +40,7 @@ func (r *Router) checkIn(ctx context.Context, c *Caller) ([]bot.Reply, error) {
 	if len(hhs) == 0 {
 		return nil, refuse(replyNoHH)
 	}
-	counted := householdsCounted(c.Text)
+	counted := countedBesideNames(c.Text, hhs)
 	switch {
 	case d.BadNumber > 0:
 		return nil, refuse(replyNoSuchNumber(d.BadNumber, len(hhs)))

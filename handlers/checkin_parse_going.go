@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -200,8 +201,12 @@ func dropSpace(r rune) rune {
 func (p *reportParse) takeGoing() (kindKeyword, int, bool) {
 	for _, h := range p.names {
 		before, after := p.s[:h.start], p.s[h.end:]
+		lead := suffixOf(before, []string{"老", "小"}) // "去了老刘家" where the head is called 刘家
+		if !strings.HasSuffix(p.s[h.start:h.end], "家") {
+			lead = ""
+		}
 		for _, nv := range nameVerbs {
-			verb := suffixOf(before, nv.before)
+			verb := suffixOf(before[:len(before)-len(lead)], nv.before)
 			next := prefixOf(after, nv.after)
 			if next == "" && nv.after != nil && !nv.take { // "给王春发 李桂兰都送了米": after the whole list
 				next = prefixOf(p.s[p.listAfter(h):], nv.after)
@@ -211,11 +216,13 @@ func (p *reportParse) takeGoing() (kindKeyword, int, bool) {
 				home = prefixOf(after, homeWords)
 				next = prefixOf(after[len(home):], nv.after)
 			}
-			if verb == "" || suffixOf(before, nv.not) != "" || (nv.after != nil && next == "") || (nv.alone && !clauseEndsAt(after)) ||
+			// a name that ends in 家 is its own home: the head 刘家 in "今天去了刘家 讲了…", the home in "去了老刘家"
+			ownHome := next == "" && nv.take && strings.HasSuffix(p.s[h.start:h.end], "家") && slices.Contains(nv.after, "家")
+			if verb == "" || suffixOf(before, nv.not) != "" || (nv.after != nil && next == "" && !ownHome) || (nv.alone && !clauseEndsAt(after)) ||
 				strings.HasPrefix(after, "家的路") { // "去王春发家的路上"
 				continue
 			}
-			at := h.start - len(verb)
+			at := h.start - len(lead) - len(verb)
 			p.kind, p.kwStart, p.kwEnd = nv.kind, at, h.start
 			p.take(at, h.start)
 			p.take(h.end, h.end+len(home)) // "帮赵长顺家申请了…": the diary is "申请了…"

@@ -519,3 +519,26 @@ func folder(tb testing.TB) *hanzi.Folder {
 	}
 	return f
 }
+
+// TestParseReportHeadCalledHome: a head whose name ends in 家 (刘家, 包家) is still named by going to
+// their home, with 老 before the name too; both were "no activity keyword".
+func TestParseReportHeadCalledHome(t *testing.T) {
+	hhs := []handlers.HouseholdRef{{Name: "刘家", Code: "H1", Initials: "lj"}, {Name: "包家", Code: "H2", Initials: "bj"}, {Name: "王春发", Code: "H3", Initials: "wcf"}}
+	cases := []struct {
+		name, in, text string
+		pick           int
+	}{
+		{"went to the head 刘家", "今天去了刘家 讲了防电信诈骗", "讲了防电信诈骗", 0},
+		{"went to 老刘家", "今天去了老刘家 讲了防电信诈骗", "讲了防电信诈骗", 0},
+		{"went to 老包家", "今天去了老包家 看了看猪圈", "看了看猪圈", 1},
+		{"the keyword before 刘家", "走访 刘家 讲了防电信诈骗", "讲了防电信诈骗", 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := handlers.ParseReport(folder(t), tc.in, parseNow, hhs)
+			if err != nil || len(got.Picks) != 1 || got.Picks[0] != tc.pick || got.Text != tc.text {
+				t.Fatalf("ParseReport(%q) = picks %v text %q, %v; want [%d] %q", tc.in, got.Picks, got.Text, err, tc.pick, tc.text)
+			}
+		})
+	}
+}

@@ -63,6 +63,20 @@ func householdsCounted(text string) int {
 	return countWord(m[1])
 }
 
+// countedBesideNames is householdsCounted of a report with the cadre's households' names taken out:
+// 去董三家了, 冯六家 and 杨中二家 name one home, not a number of them (they were asked "这条说的是3户").
+func countedBesideNames(text string, hhs []store.PairedHousehold) int {
+	if householdsCounted(text) == 0 {
+		return 0
+	}
+	for _, h := range hhs {
+		if h.Household.HeadName != "" {
+			text = strings.ReplaceAll(text, h.Household.HeadName, " ")
+		}
+	}
+	return householdsCounted(text)
+}
+
 // householdCount: 家 only at the end of a phrase, so "联系了3家企业" counts no households.
 var householdCount = regexp.MustCompile(`等?([两二三四五六七八九十\d]{1,3})(?:户|家(?:$|[\s，,。、都了]))`)
 
