@@ -70,14 +70,12 @@ func (r *Router) recordedBefore(ctx context.Context, c *Caller, drafts []CheckIn
 }
 
 // repeats: row says nothing that earlier, reported within resendWindow, does not (see above). The
-// same message delivered again is left to the source key, which says so as before.
+// same message delivered again never comes here: recordedBefore leaves it to the source key.
 func repeats(earlier, row store.CheckIn, day, now time.Time) bool {
 	switch {
 	case earlier.HouseholdID != row.HouseholdID || earlier.Kind != row.Kind || !clock.Day(earlier.OccurredAt).Equal(day):
 		return false
 	case now.Sub(earlier.ReportedAt) > resendWindow || now.Before(earlier.ReportedAt):
-		return false
-	case sameKey(earlier.SourceMsgID, row.SourceMsgID):
 		return false
 	}
 	if !partOf(row.Items, earlier.Items) || !partOf(row.SalesItems, earlier.SalesItems) ||
@@ -148,9 +146,6 @@ func (r *Router) askRecordAgain(ctx context.Context, c *Caller, drafts []CheckIn
 	saved := ""
 	if len(bodies) > 0 {
 		saved = replySavedEach(bodies, again, r.cfg.CheckIn.UndoWindow)
-	}
-	if len(lines) == 0 { // 1 to the question: each recorded
-		return answersReport(say(saved)), nil
 	}
 	dlg.Kind = dlgRecordAgain
 	if len(dlg.Drafts) == 1 {
